@@ -1,1 +1,18 @@
+//! Indaba: multistakeholder consultations and IGF events.
+//!
+//! `app` wires everything; each feature folder (`accounts`, …) owns its routes,
+//! queries and types; `db`, `error`, `http`, `config` are shared plumbing.
 
+pub mod accounts;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod mail;
+pub mod ratelimit;
+pub mod seed;
+pub mod telemetry;

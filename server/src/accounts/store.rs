@@ -1,0 +1,398 @@
+//! Account queries. Every function takes a connection, so callers compose them in one
+//! transaction.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::types::{Role, StakeholderGroup};
+use crate::crypto::{random_token, token_hash};
+use crate::db::schema::{email_tokens, refresh_tokens, user_roles, users};
+use crate::db::{now, rfc3339, DbConn};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub display_name: String,
+    pub stakeholder_group: String,
+    pub organization: Option<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub gender: Option<String>,
+    pub preferred_language: String,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub erased_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The `user` object of the contract.
+#[derive(Serialize, Debug)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub stakeholder_group: String,
+    pub organization: Option<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub gender: Option<String>,
+    pub preferred_language: String,
+    pub roles: Vec<Role>,
+    pub email_verified: bool,
+    pub created_at: String,
+}
+
+impl UserView {
+    pub fn new(row: UserRow, roles: Vec<Role>) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            stakeholder_group: row.stakeholder_group,
+            organization: row.organization,
+            country: row.country,
+            region: row.region,
+            gender: row.gender,
+            preferred_language: row.preferred_language,
+            roles,
+            email_verified: row.email_verified_at.is_some(),
+            created_at: rfc3339(row.created_at),
+        }
+    }
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub stakeholder_group: StakeholderGroup,
+    pub organization: Option<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub gender: Option<String>,
+    pub preferred_language: String,
+    pub verified: bool,
+}
+
+pub fn insert_user(conn: &mut DbConn, u: &NewUser) -> ApiResult<i64> {
+    let t = now();
+    if email_exists(conn, &u.email)? {
+        return Err(ApiError::new(ErrorCode::EmailTaken, "an account with this email already exists"));
+    }
+    let id = diesel::insert_into(users::table)
+        .values((
+            users::email.eq(&u.email),
+            users::password_hash.eq(Some(&u.password_hash)),
+            users::display_name.eq(&u.display_name),
+            users::stakeholder_group.eq(u.stakeholder_group.as_str()),
+            users::organization.eq(&u.organization),
+            users::country.eq(&u.country),
+            users::region.eq(&u.region),
+            users::gender.eq(&u.gender),
+            users::preferred_language.eq(&u.preferred_language),
+            users::email_verified_at.eq(u.verified.then_some(t)),
+            users::created_at.eq(t),
+            users::updated_at.eq(t),
+        ))
+        .returning(users::id)
+        .get_result(conn)
+        .map_err(|e| match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::new(ErrorCode::EmailTaken, "an account with this email already exists")
+            }
+            other => other.into(),
+        })?;
+    Ok(id)
+}
+
+pub fn email_exists(conn: &mut DbConn, email: &str) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(email)))).get_result(conn)?)
+}
+
+/// A live (not erased) account.
+pub fn find(conn: &mut DbConn, id: i64) -> ApiResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::id.eq(id))
+        .filter(users::erased_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> ApiResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .filter(users::erased_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Roles held, `participant` always among them.
+pub fn roles(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<Role>> {
+    let stored: Vec<String> = user_roles::table
+        .filter(user_roles::user_id.eq(user_id))
+        .select(user_roles::role)
+        .load(conn)?;
+    let mut roles: Vec<Role> = stored.iter().filter_map(|r| Role::parse(r)).collect();
+    roles.push(Role::Participant);
+    roles.sort();
+    roles.dedup();
+    Ok(roles)
+}
+
+pub fn view(conn: &mut DbConn, id: i64) -> ApiResult<UserView> {
+    let row = find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
+    let roles = roles(conn, id)?;
+    Ok(UserView::new(row, roles))
+}
+
+pub fn set_roles(conn: &mut DbConn, user_id: i64, roles: &[Role]) -> ApiResult<()> {
+    diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
+    let t = now();
+    for role in roles.iter().filter(|r| **r != Role::Participant) {
+        diesel::insert_into(user_roles::table)
+            .values((user_roles::user_id.eq(user_id), user_roles::role.eq(role.as_str()), user_roles::granted_at.eq(t)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn count_admins(conn: &mut DbConn) -> ApiResult<i64> {
+    Ok(user_roles::table
+        .inner_join(users::table)
+        .filter(user_roles::role.eq(Role::Admin.as_str()))
+        .filter(users::erased_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn count_users(conn: &mut DbConn) -> ApiResult<i64> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+// ---- one-time email tokens (verification, password reset) ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Verify,
+    Reset,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Verify => "verify",
+            Purpose::Reset => "reset",
+        }
+    }
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Purpose::Verify => Duration::hours(48),
+            Purpose::Reset => Duration::hours(1),
+        }
+    }
+}
+
+/// Creates a token and returns it in clear (only its hash is stored).
+pub fn create_email_token(conn: &mut DbConn, user_id: i64, purpose: Purpose) -> ApiResult<String> {
+    let token = random_token(32);
+    let t = now();
+    diesel::insert_into(email_tokens::table)
+        .values((
+            email_tokens::user_id.eq(user_id),
+            email_tokens::purpose.eq(purpose.as_str()),
+            email_tokens::token_hash.eq(token_hash(&token)),
+            email_tokens::created_at.eq(t),
+            email_tokens::expires_at.eq(t + purpose.lifetime()),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// Spends a token: returns its user, or 400 when unknown, used or expired.
+pub fn consume_email_token(conn: &mut DbConn, token: &str, purpose: Purpose) -> ApiResult<i64> {
+    let invalid = || ApiError::new(ErrorCode::InvalidToken, "this link is not valid or has already been used");
+    let row: Option<(i64, i64, NaiveDateTime, Option<NaiveDateTime>)> = email_tokens::table
+        .filter(email_tokens::token_hash.eq(token_hash(token)))
+        .filter(email_tokens::purpose.eq(purpose.as_str()))
+        .select((email_tokens::id, email_tokens::user_id, email_tokens::expires_at, email_tokens::used_at))
+        .first(conn)
+        .optional()?;
+    let Some((id, user_id, expires_at, used_at)) = row else { return Err(invalid()) };
+    if used_at.is_some() {
+        return Err(invalid());
+    }
+    let t = now();
+    if expires_at <= t {
+        return Err(ApiError::new(ErrorCode::ExpiredToken, "this link has expired: ask for a new one"));
+    }
+    let spent = diesel::update(email_tokens::table.find(id).filter(email_tokens::used_at.is_null()))
+        .set(email_tokens::used_at.eq(t))
+        .execute(conn)?;
+    if spent != 1 {
+        return Err(invalid());
+    }
+    Ok(user_id)
+}
+
+/// After a reset, other outstanding reset links stop working too.
+pub fn spend_all_email_tokens(conn: &mut DbConn, user_id: i64, purpose: Purpose) -> ApiResult<()> {
+    diesel::update(
+        email_tokens::table
+            .filter(email_tokens::user_id.eq(user_id))
+            .filter(email_tokens::purpose.eq(purpose.as_str()))
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_verified(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
+    let t = now();
+    diesel::update(users::table.find(user_id).filter(users::email_verified_at.is_null()))
+        .set((users::email_verified_at.eq(t), users::updated_at.eq(t)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_password(conn: &mut DbConn, user_id: i64, hash: &str) -> ApiResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((users::password_hash.eq(Some(hash)), users::updated_at.eq(now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+// ---- refresh tokens: rotated on use; a spent one presented again revokes its family ----
+
+pub fn issue_refresh(conn: &mut DbConn, user_id: i64, family: Option<&str>, user_agent: Option<&str>) -> ApiResult<String> {
+    let token = random_token(32);
+    let family = family.map(str::to_owned).unwrap_or_else(|| random_token(16));
+    let t = now();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::user_id.eq(user_id),
+            refresh_tokens::family.eq(&family),
+            refresh_tokens::token_hash.eq(token_hash(&token)),
+            refresh_tokens::created_at.eq(t),
+            refresh_tokens::expires_at.eq(t + Duration::days(super::tokens::REFRESH_TTL_DAYS)),
+            refresh_tokens::user_agent.eq(user_agent.map(|ua| ua.chars().take(200).collect::<String>())),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+pub enum Rotation {
+    /// The new refresh token, for this user.
+    Rotated { user_id: i64, token: String },
+    /// A spent token came back: the family is now revoked.
+    Reused,
+    Invalid,
+}
+
+pub fn rotate_refresh(conn: &mut DbConn, presented: &str, user_agent: Option<&str>) -> ApiResult<Rotation> {
+    let row: Option<(i64, i64, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
+        refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(token_hash(presented)))
+            .select((
+                refresh_tokens::id,
+                refresh_tokens::user_id,
+                refresh_tokens::family,
+                refresh_tokens::expires_at,
+                refresh_tokens::used_at,
+                refresh_tokens::revoked_at,
+            ))
+            .first(conn)
+            .optional()?;
+    let Some((id, user_id, family, expires_at, used_at, revoked_at)) = row else { return Ok(Rotation::Invalid) };
+    let t = now();
+    if used_at.is_some() {
+        revoke_family(conn, &family)?;
+        return Ok(Rotation::Reused);
+    }
+    if revoked_at.is_some() || expires_at <= t || find(conn, user_id)?.is_none() {
+        return Ok(Rotation::Invalid);
+    }
+    let spent = diesel::update(refresh_tokens::table.find(id).filter(refresh_tokens::used_at.is_null()))
+        .set(refresh_tokens::used_at.eq(t))
+        .execute(conn)?;
+    if spent != 1 {
+        // Spent by a concurrent request a moment ago: the same as reuse.
+        revoke_family(conn, &family)?;
+        return Ok(Rotation::Reused);
+    }
+    let token = issue_refresh(conn, user_id, Some(&family), user_agent)?;
+    Ok(Rotation::Rotated { user_id, token })
+}
+
+pub fn revoke_family(conn: &mut DbConn, family: &str) -> ApiResult<()> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(family)).filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::revoked_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Logout: revokes the family of a token that belongs to `user_id`.
+pub fn revoke_token_of(conn: &mut DbConn, user_id: i64, presented: &str) -> ApiResult<bool> {
+    let family: Option<String> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash(presented)))
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .select(refresh_tokens::family)
+        .first(conn)
+        .optional()?;
+    match family {
+        Some(f) => revoke_family(conn, &f).map(|_| true),
+        None => Ok(false),
+    }
+}
+
+pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::revoked_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Queryable, Serialize)]
+pub struct SessionRecord {
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "ser_time")]
+    pub expires_at: NaiveDateTime,
+    #[serde(serialize_with = "ser_opt_time")]
+    pub used_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "ser_opt_time")]
+    pub revoked_at: Option<NaiveDateTime>,
+    pub user_agent: Option<String>,
+}
+
+pub fn sessions(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<SessionRecord>> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .order(refresh_tokens::id)
+        .select((
+            refresh_tokens::created_at,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            refresh_tokens::revoked_at,
+            refresh_tokens::user_agent,
+        ))
+        .load(conn)?)
+}
+
+pub fn ser_time<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*t))
+}
+
+pub fn ser_opt_time<S: serde::Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&rfc3339(*t)),
+        None => s.serialize_none(),
+    }
+}

@@ -1,0 +1,232 @@
+//! Account domain types: each can only hold a valid value.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),* } }
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw { $($text => Some($name::$variant),)* _ => None }
+            }
+            /// The accepted values, for error messages.
+            pub fn expected() -> String {
+                [$($text),*].join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum!(StakeholderGroup {
+    Government => "government",
+    Intergovernmental => "intergovernmental",
+    PrivateSector => "private_sector",
+    CivilSociety => "civil_society",
+    TechnicalCommunity => "technical_community",
+    Academia => "academia",
+});
+
+string_enum!(
+    /// UN regional groups.
+    Region {
+        African => "african",
+        AsiaPacific => "asia_pacific",
+        EasternEuropean => "eastern_european",
+        LatinAmericanCaribbean => "latin_american_caribbean",
+        WesternEuropeanOthers => "western_european_others",
+    }
+);
+
+string_enum!(Role {
+    Participant => "participant",
+    Moderator => "moderator",
+    Organizer => "organizer",
+    Admin => "admin",
+});
+
+string_enum!(Gender {
+    Female => "female",
+    Male => "male",
+    NonBinary => "non_binary",
+    Other => "other",
+    PreferNotToSay => "prefer_not_to_say",
+});
+
+/// A lower-cased, syntactically plausible email address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let email = raw.trim().to_lowercase();
+        if email.len() > 254 {
+            return Err("is longer than 254 characters");
+        }
+        let Some((local, domain)) = email.rsplit_once('@') else { return Err("is not an email address") };
+        let ok_local = !local.is_empty() && local.len() <= 64 && !local.contains(['@', ' ', '<', '>', '"', ',']);
+        let ok_domain = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        if ok_local && ok_domain && !email.chars().any(char::is_control) {
+            Ok(Self(email))
+        } else {
+            Err("is not an email address")
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password meeting the policy: 12 to 256 characters, not the email.
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str, email: Option<&str>) -> Result<Self, &'static str> {
+        let chars = raw.chars().count();
+        if chars < 12 {
+            return Err("must be at least 12 characters");
+        }
+        if chars > 256 {
+            return Err("must be at most 256 characters");
+        }
+        if let Some(email) = email {
+            let lower = raw.trim().to_lowercase();
+            if lower == email || email.split('@').next().is_some_and(|local| lower == local) {
+                return Err("must not be your email address");
+            }
+        }
+        Ok(Self(raw.to_owned()))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Trimmed text of bounded length with no control characters.
+pub fn bounded_text(raw: &str, min: usize, max: usize) -> Result<String, String> {
+    let text = raw.trim();
+    let n = text.chars().count();
+    if n < min {
+        return Err(if min == 1 { "must not be empty".into() } else { format!("must be at least {min} characters") });
+    }
+    if n > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err("must not contain control characters".into());
+    }
+    Ok(text.to_owned())
+}
+
+/// A BCP 47 language tag, normalised (`zh-Hans`, `ar`, `en-GB`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanguageTag(String);
+
+impl LanguageTag {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let raw = raw.trim().replace('_', "-");
+        let mut parts = raw.split('-');
+        let primary = parts.next().unwrap_or_default();
+        if !(2..=3).contains(&primary.len()) || !primary.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err("is not a BCP 47 language tag");
+        }
+        let mut out = primary.to_ascii_lowercase();
+        for part in parts {
+            if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err("is not a BCP 47 language tag");
+            }
+            out.push('-');
+            match part.len() {
+                2 if part.chars().all(|c| c.is_ascii_alphabetic()) => out.push_str(&part.to_ascii_uppercase()),
+                4 if part.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    out.push_str(&part[..1].to_ascii_uppercase());
+                    out.push_str(&part[1..].to_ascii_lowercase());
+                }
+                _ => out.push_str(&part.to_ascii_lowercase()),
+            }
+        }
+        Ok(Self(out))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The primary subtag (`zh` for `zh-Hans`).
+    pub fn primary(&self) -> &str {
+        self.0.split('-').next().unwrap_or(&self.0)
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code that belongs to a UN regional group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Country {
+    code: [u8; 2],
+    pub region: Region,
+}
+
+impl Country {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let upper = raw.trim().to_ascii_uppercase();
+        let bytes = upper.as_bytes();
+        if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_uppercase) {
+            return Err("must be an ISO 3166-1 alpha-2 code such as KE or BR");
+        }
+        let region = super::regions::region_of(&upper).ok_or("is not a known ISO 3166-1 alpha-2 country code")?;
+        Ok(Self { code: [bytes[0], bytes[1]], region })
+    }
+    pub fn code(&self) -> String {
+        String::from_utf8_lossy(&self.code).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(Email::parse(" Ana@Example.ORG ").unwrap().as_str(), "ana@example.org");
+        for bad in ["", "no-at", "a@b", "a@.b.c", "a b@c.d", "@x.org", "a@x..org"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(Password::parse("short", None).is_err());
+        assert!(Password::parse("ana@example.org", Some("ana@example.org")).is_err());
+        assert!(Password::parse("correct horse battery", Some("ana@example.org")).is_ok());
+        assert!(Password::parse("密码密码密码密码密码密码", None).is_ok());
+    }
+
+    #[test]
+    fn countries_map_to_un_regional_groups() {
+        assert_eq!(Country::parse("ke").unwrap().region, Region::African);
+        assert_eq!(Country::parse("BR").unwrap().region, Region::LatinAmericanCaribbean);
+        assert_eq!(Country::parse("CN").unwrap().region, Region::AsiaPacific);
+        assert_eq!(Country::parse("PL").unwrap().region, Region::EasternEuropean);
+        assert_eq!(Country::parse("US").unwrap().region, Region::WesternEuropeanOthers);
+        assert_eq!(Country::parse("TR").unwrap().region, Region::WesternEuropeanOthers);
+        assert!(Country::parse("XX").is_err());
+        assert!(Country::parse("KEN").is_err());
+    }
+
+    #[test]
+    fn language_tags() {
+        assert_eq!(LanguageTag::parse("zh_hans").unwrap().as_str(), "zh-Hans");
+        assert_eq!(LanguageTag::parse("en-gb").unwrap().as_str(), "en-GB");
+        assert_eq!(LanguageTag::parse("ar").unwrap().primary(), "ar");
+        assert!(LanguageTag::parse("english!").is_err());
+    }
+}

@@ -1,0 +1,123 @@
+//! Wiring: the shared state, the route table, middleware, workers, start and stop.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use tokio::sync::{watch, Notify};
+
+use crate::accounts::tokens::Keys;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{ApiError, ErrorCode};
+use crate::http::{middleware, openapi, routes, Endpoint};
+use crate::mail::transport::Mailer;
+use crate::ratelimit::RateLimiter;
+
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub keys: Keys,
+    pub limiter: RateLimiter,
+    /// Wakes the mail worker when a transaction has queued mail.
+    pub mail_wakeup: Arc<Notify>,
+    pub openapi: serde_json::Value,
+}
+
+/// Every API endpoint of every feature.
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut all = Vec::new();
+    all.extend(crate::health::endpoints());
+    all.extend(crate::accounts::endpoints());
+    all
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(crate::health::healthz))
+        .route("/readyz", web::get().to(crate::health::readyz))
+        .service(
+            web::scope("/api/v1")
+                .configure(|c| routes::register(c, &endpoints()))
+                .default_service(web::to(routes::no_route)),
+        );
+}
+
+fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::new(ErrorCode::NotFound, format!("no such resource ({err})")).into()
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    let mut e = ApiError::new(ErrorCode::InvalidQuery, message.clone());
+    e.fields = Some([("query".to_owned(), message)].into());
+    e.into()
+}
+
+/// A running server: its address, and a handle to stop it.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    pub server: actix_web::dev::ServerHandle,
+    stop: watch::Sender<bool>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Graceful stop: finishes in-flight requests, then the workers.
+    pub async fn stop(self) {
+        self.server.stop(true).await;
+        let _ = self.stop.send(true);
+        for w in self.workers {
+            let _ = w.await;
+        }
+    }
+}
+
+/// Opens storage, migrates, and starts the HTTP server and the workers on the current
+/// actix system. Returns once listening.
+pub async fn start(config: Config, listener: TcpListener) -> Result<(Running, actix_web::dev::Server), String> {
+    let db = Db::connect(&config.database, config.db_pool_size)?;
+    let migrate_db = db.clone();
+    let applied = web::block(move || migrate_db.migrate()).await.map_err(|e| e.to_string())??;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    let secret = config.signing_secret()?;
+    let mailer = Mailer::new(&config.mail, &config.mail_from)?;
+    if !config.rate_limits {
+        tracing::warn!("rate limits are OFF (INDABA_RATE_LIMITS=off): for load tests and benchmarks only");
+    }
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let https = config.public_url.starts_with("https://");
+    let state = web::Data::new(AppState {
+        keys: Keys::new(&secret),
+        limiter: RateLimiter::new(config.rate_limits),
+        mail_wakeup: Arc::new(Notify::new()),
+        openapi: openapi::document(&endpoints()),
+        db: db.clone(),
+        config,
+    });
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mail_worker = actix_web::rt::spawn(crate::mail::worker::run(db, mailer, state.mail_wakeup.clone(), stop_rx));
+
+    let app_state = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(app_state.clone())
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .configure(configure)
+            .wrap(ErrorHandlers::new().default_handler(middleware::json_errors))
+            .wrap(Compress::default())
+            .wrap(middleware::security_headers(https))
+            .wrap(from_fn(middleware::trace_requests))
+    })
+    .listen(listener)
+    .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+    .shutdown_timeout(30)
+    .client_request_timeout(Duration::from_secs(10))
+    .run();
+    tracing::info!(%addr, "listening");
+    Ok((Running { addr, server: server.handle(), stop: stop_tx, workers: vec![mail_worker] }, server))
+}

@@ -1,0 +1,202 @@
+//! The `indaba` command line. Only commands that work are listed.
+
+use std::collections::BTreeMap;
+
+use clap::{Parser, Subcommand};
+
+use crate::accounts::{password, store, types};
+use crate::config::Config;
+use crate::db::Db;
+
+#[derive(Parser)]
+#[command(name = "indaba", version, about = "Multistakeholder consultations and IGF events")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve (SQLite under ./data unless configured)
+    Serve {
+        /// Seed demo data first when the database is empty
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations
+    Migrate,
+    /// Load seed data
+    Seed {
+        #[command(subcommand)]
+        what: SeedWhat,
+    },
+    /// Manage accounts from the shell
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeedWhat {
+    /// Demo accounts (and, as features land, a consultation and an event)
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create a verified account (for bootstrapping an administrator)
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long = "stakeholder-group")]
+        stakeholder_group: String,
+        #[arg(long)]
+        password: String,
+        /// participant, moderator, organizer or admin; repeat for several
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        organization: Option<String>,
+    },
+    /// Add a role to an account
+    Grant {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(reason) => {
+            eprintln!("indaba: invalid configuration: {reason}");
+            return 2;
+        }
+    };
+    crate::telemetry::init(&config.log, config.log_format);
+    let result = match cli.command {
+        Command::Serve { demo } => serve(config, demo),
+        Command::Migrate => open(&config).map(|db| {
+            println!("database is up to date ({} migration(s) applied)", db.1);
+        }),
+        Command::Seed { what: SeedWhat::Demo } => {
+            open(&config).and_then(|(db, _)| crate::seed::demo(&db)).map(|report| println!("{report}"))
+        }
+        Command::User { action } => open(&config).and_then(|(db, _)| user(&db, action)),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(reason) => {
+            eprintln!("indaba: {reason}");
+            1
+        }
+    }
+}
+
+fn open(config: &Config) -> Result<(Db, usize), String> {
+    let db = Db::connect(&config.database, config.db_pool_size)?;
+    let applied = db.migrate()?;
+    Ok((db, applied))
+}
+
+fn serve(config: Config, demo: bool) -> Result<(), String> {
+    let (db, _) = open(&config)?;
+    if demo {
+        let mut conn = db.get().map_err(|e| e.message)?;
+        if store::count_users(&mut conn).map_err(|e| e.message)? == 0 {
+            drop(conn);
+            let report = crate::seed::demo(&db)?;
+            tracing::info!("{report}");
+        } else {
+            tracing::info!("database not empty: demo data not loaded");
+        }
+    }
+    drop(db);
+    let listener =
+        std::net::TcpListener::bind(config.bind).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    actix_web::rt::System::new().block_on(async move {
+        let (running, server) = crate::app::start(config, listener).await?;
+        // actix stops on SIGTERM/SIGINT, finishing in-flight requests first.
+        server.await.map_err(|e| e.to_string())?;
+        tracing::info!("server stopped; stopping workers");
+        running.stop().await;
+        Ok(())
+    })
+}
+
+fn user(db: &Db, action: UserAction) -> Result<(), String> {
+    let mut conn = db.get().map_err(|e| e.message)?;
+    match action {
+        UserAction::Create { email, name, stakeholder_group, password: pw, roles, country, organization } => {
+            let email = types::Email::parse(&email).map_err(|e| format!("--email {e}"))?;
+            let pw = types::Password::parse(&pw, Some(email.as_str())).map_err(|e| format!("--password {e}"))?;
+            let name = types::bounded_text(&name, 1, 100).map_err(|e| format!("--name {e}"))?;
+            let group = types::StakeholderGroup::parse(&stakeholder_group).ok_or_else(|| {
+                format!("--stakeholder-group must be one of {}", types::StakeholderGroup::expected())
+            })?;
+            let roles = parse_roles(&roles)?;
+            let country = country
+                .map(|c| types::Country::parse(&c).map_err(|e| format!("--country {e}")))
+                .transpose()?;
+            let hash = password::hash(pw.expose()).map_err(|e| e.message)?;
+            let new = store::NewUser {
+                email: email.as_str().to_owned(),
+                password_hash: hash,
+                display_name: name,
+                stakeholder_group: group,
+                organization,
+                country: country.map(|c| c.code()),
+                region: country.map(|c| c.region.as_str().to_owned()),
+                gender: None,
+                preferred_language: "en".into(),
+                verified: true,
+            };
+            let id = db
+                .tx_blocking(|conn| {
+                    let id = store::insert_user(conn, &new)?;
+                    store::set_roles(conn, id, &roles)?;
+                    Ok(id)
+                })
+                .map_err(|e| e.message)?;
+            println!("created user {id} <{}>", new.email);
+        }
+        UserAction::Grant { email, role } => {
+            let roles = parse_roles(&[role])?;
+            let email = types::Email::parse(&email).map_err(|e| format!("--email {e}"))?;
+            let row = store::find_by_email(&mut conn, email.as_str())
+                .map_err(|e| e.message)?
+                .ok_or_else(|| format!("no account with email {}", email.as_str()))?;
+            db.tx_blocking(|conn| {
+                let mut current = store::roles(conn, row.id)?;
+                current.extend(roles.iter().copied());
+                current.sort();
+                current.dedup();
+                store::set_roles(conn, row.id, &current)
+            })
+            .map_err(|e| e.message)?;
+            println!("granted {} to {}", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "), email.as_str());
+        }
+    }
+    Ok(())
+}
+
+fn parse_roles(raw: &[String]) -> Result<Vec<types::Role>, String> {
+    raw.iter()
+        .map(|r| types::Role::parse(r).ok_or_else(|| format!("--role {r:?} must be one of {}", types::Role::expected())))
+        .collect()
+}
+
+/// For tools and tests that build a configuration from explicit values.
+pub fn config_from(pairs: &[(&str, &str)]) -> Result<Config, String> {
+    let env: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_env_map(&env)
+}

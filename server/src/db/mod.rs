@@ -1,0 +1,187 @@
+//! Storage: one diesel model over SQLite (embedded default) and PostgreSQL.
+
+pub mod schema;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseUrl;
+use crate::error::ApiResult;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// One connection type for both backends. Queries written against it run on either.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Opens connections for the pool, choosing the backend from the URL rather than
+/// by trial (a SQLite path would otherwise be tried as a PostgreSQL conninfo).
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConn::Postgres).map_err(r2d2::Error::ConnectionError)
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // Per connection: WAL for concurrent readers, a busy timeout instead of
+                // immediate "database is locked", and foreign keys (off by default in SQLite).
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// The database handle shared by handlers and workers.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    pub backend: Backend,
+    /// SQLite allows one writer: write transactions in this process take turns here
+    /// rather than failing with SQLITE_BUSY when a deferred transaction upgrades.
+    write_lock: Arc<std::sync::Mutex<()>>,
+}
+
+impl Db {
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Self, String> {
+        if let DatabaseUrl::Sqlite(path) = url {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+        }
+        let backend = if url.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager { url: url.clone() })
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        Ok(Self { pool, backend, write_lock: Arc::new(std::sync::Mutex::new(())) })
+    }
+
+    /// A pooled connection for blocking code (CLI, workers already off the async threads).
+    pub fn get(&self) -> ApiResult<r2d2::PooledConnection<Manager>> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` on a pooled connection on the blocking thread pool, keeping the tracing span.
+    pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` in one transaction (rolled back on error).
+    pub async fn tx<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+    {
+        let this = self.clone();
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            this.tx_blocking(f)
+        })
+        .await?
+    }
+
+    /// The blocking form of [`Db::tx`], for code already off the async workers.
+    pub fn tx_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> ApiResult<T>) -> ApiResult<T> {
+        let mut conn = self.pool.get()?;
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        (*conn).transaction(f)
+    }
+
+    pub fn migrate(&self) -> Result<usize, String> {
+        let mut conn = self.pool.get().map_err(|e| format!("cannot open the database: {e}"))?;
+        let applied = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    pub async fn ping(&self) -> ApiResult<()> {
+        self.run(|conn| {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Current time as stored: UTC, microsecond precision (both backends keep microseconds).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// Stored UTC timestamps rendered as RFC 3339 (`2025-06-23T09:00:00Z`).
+pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl From<Backend> for &'static str {
+    fn from(b: Backend) -> &'static str {
+        match b {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The error type of the migration harness and friends, for callers that only report.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+

@@ -1,0 +1,174 @@
+//! One error type for the whole API, mapped once to HTTP.
+//!
+//! Every code a client can see is declared in the table below with its status:
+//! clients switch on `code`, so codes are never renamed.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+macro_rules! error_codes {
+    ($($variant:ident => ($code:literal, $status:ident, $doc:literal)),* $(,)?) => {
+        /// The stable error codes of the API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode { $($variant),* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+            pub fn as_str(self) -> &'static str { match self { $(ErrorCode::$variant => $code),* } }
+            pub fn status(self) -> StatusCode { match self { $(ErrorCode::$variant => StatusCode::$status),* } }
+            pub fn describe(self) -> &'static str { match self { $(ErrorCode::$variant => $doc),* } }
+        }
+    };
+}
+
+error_codes! {
+    MalformedJson => ("malformed_json", BAD_REQUEST, "The body is not valid JSON."),
+    BadRequest => ("bad_request", BAD_REQUEST, "The request cannot be understood."),
+    InvalidToken => ("invalid_token", BAD_REQUEST, "A one-time token (verification, reset, unsubscribe) is unknown, used or tampered with."),
+    ExpiredToken => ("expired_token", BAD_REQUEST, "A one-time token has expired."),
+    Unauthenticated => ("unauthenticated", UNAUTHORIZED, "No access token was given."),
+    InvalidAccessToken => ("invalid_access_token", UNAUTHORIZED, "The access token is malformed, forged or signed with another algorithm."),
+    AccessTokenExpired => ("access_token_expired", UNAUTHORIZED, "The access token has expired: refresh it."),
+    InvalidCredentials => ("invalid_credentials", UNAUTHORIZED, "The email and password do not match an account."),
+    InvalidRefreshToken => ("invalid_refresh_token", UNAUTHORIZED, "The refresh token is unknown, expired or revoked."),
+    RefreshTokenReused => ("refresh_token_reused", UNAUTHORIZED, "A spent refresh token was presented again: its whole family is revoked."),
+    Forbidden => ("forbidden", FORBIDDEN, "Your roles do not allow this."),
+    EmailNotVerified => ("email_not_verified", FORBIDDEN, "Verify your email address before contributing."),
+    CsrfFailed => ("csrf_failed", FORBIDDEN, "The form's CSRF token is missing or wrong."),
+    NotFound => ("not_found", NOT_FOUND, "No such resource."),
+    NoRoute => ("no_route", NOT_FOUND, "No such endpoint."),
+    MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED, "The endpoint exists but not with this method."),
+    Conflict => ("conflict", CONFLICT, "The request conflicts with the current state."),
+    EmailTaken => ("email_taken", CONFLICT, "An account with this email exists."),
+    LastAdmin => ("last_admin", CONFLICT, "The last administrator cannot lose the admin role."),
+    PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The body is over the size limit."),
+    UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Send JSON with Content-Type: application/json."),
+    ValidationFailed => ("validation_failed", UNPROCESSABLE_ENTITY, "Some fields are invalid: see `fields`."),
+    InvalidQuery => ("invalid_query", UNPROCESSABLE_ENTITY, "A query parameter is invalid."),
+    RateLimited => ("rate_limited", TOO_MANY_REQUESTS, "Too many requests: wait for Retry-After seconds."),
+    Internal => ("internal_error", INTERNAL_SERVER_ERROR, "Something failed on the server; it has been logged."),
+    Unavailable => ("service_unavailable", SERVICE_UNAVAILABLE, "A dependency (database) is unavailable; retry later."),
+}
+
+pub type FieldErrors = BTreeMap<String, String>;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub fields: Option<FieldErrors>,
+    pub retry_after: Option<u64>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), fields: None, retry_after: None }
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest, message)
+    }
+    pub fn validation(fields: FieldErrors) -> Self {
+        let mut e = Self::new(ErrorCode::ValidationFailed, "some fields are invalid");
+        e.fields = Some(fields);
+        e
+    }
+    pub fn field(name: &str, problem: impl Into<String>) -> Self {
+        Self::validation(BTreeMap::from([(name.to_owned(), problem.into())]))
+    }
+    pub fn rate_limited(retry_after: u64) -> Self {
+        let mut e = Self::new(ErrorCode::RateLimited, "too many requests");
+        e.retry_after = Some(retry_after.max(1));
+        e
+    }
+    /// A server fault: the detail goes to the log, never to the client.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "internal error");
+        Self::new(ErrorCode::Internal, "internal error")
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a FieldErrors>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status_code());
+        if let Some(secs) = self.retry_after {
+            builder.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        builder.insert_header((header::CACHE_CONTROL, "no-store"));
+        builder.json(Body {
+            error: Inner { code: self.code.as_str(), message: &self.message, fields: self.fields.as_ref() },
+        })
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => Self::not_found("resource"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                Self::new(ErrorCode::Conflict, "this already exists")
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                Self::new(ErrorCode::NotFound, "a referenced resource does not exist")
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        tracing::error!(error = %e, "database pool");
+        Self::new(ErrorCode::Unavailable, "the database is unavailable")
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::internal(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_client_errors_are_4xx() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate {s}");
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s}");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! The JSON body extractor: size limit, content type, and serde errors that name the field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ErrorCode};
+
+/// Default body limit for JSON requests; endpoints that take documents raise it.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// Per-resource override of the body limit.
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON body parsed into `T`. Malformed JSON is 400, a wrong or missing field 422
+/// (naming the field), a body over the limit 413, another content type 415.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if let Some(ct) = content_type {
+                let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+                if essence != "application/json" && !essence.ends_with("+json") {
+                    return Err(ApiError::new(
+                        ErrorCode::UnsupportedMediaType,
+                        format!("expected application/json, got {essence}"),
+                    ));
+                }
+            }
+            let too_large = || ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is over {limit} bytes"));
+            if declared_len.is_some_and(|n| n > limit) {
+                return Err(too_large());
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+/// Parses JSON, telling a syntax error (400) from a value of the wrong shape (422).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new(ErrorCode::MalformedJson, "the body is empty: send a JSON object"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut track = serde_path_to_error::Track::new();
+    let result = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)).and_then(|v| {
+        de.end()?;
+        Ok(v)
+    });
+    match result {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            use serde_json::error::Category;
+            match e.classify() {
+                Category::Syntax | Category::Eof | Category::Io => {
+                    Err(ApiError::new(ErrorCode::MalformedJson, format!("malformed JSON: {e}")))
+                }
+                Category::Data => {
+                    let path = track.path().to_string();
+                    let message = strip_position(&e.to_string());
+                    let (field, problem) = match missing_field(&message) {
+                        Some(name) => (join_path(&path, name), "is required".to_owned()),
+                        None if path == "." || path.is_empty() => ("body".to_owned(), message),
+                        None => (path, message),
+                    };
+                    Err(ApiError::field(&field, problem))
+                }
+            }
+        }
+    }
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+fn join_path(path: &str, name: &str) -> String {
+    if path.is_empty() || path == "." {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// The client's address for rate limits: the peer, or the proxy's forwarded address
+/// when the operator said the proxy is trusted.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req.connection_info().realip_remote_addr() {
+            return ip.to_owned();
+        }
+    }
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Sample {
+        email: String,
+        age: u8,
+        inner: Option<Inner>,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Inner {
+        name: String,
+    }
+
+    fn field_of(e: ApiError) -> (ErrorCode, String) {
+        (e.code, e.fields.map(|f| f.keys().cloned().collect::<Vec<_>>().join(",")).unwrap_or_default())
+    }
+
+    #[test]
+    fn classifies_errors() {
+        assert_eq!(field_of(parse_json::<Sample>(b"{").unwrap_err()).0, ErrorCode::MalformedJson);
+        assert_eq!(field_of(parse_json::<Sample>(b"").unwrap_err()).0, ErrorCode::MalformedJson);
+        assert_eq!(
+            field_of(parse_json::<Sample>(br#"{"email": 5, "age": 1}"#).unwrap_err()),
+            (ErrorCode::ValidationFailed, "email".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Sample>(br#"{"age": 1}"#).unwrap_err()),
+            (ErrorCode::ValidationFailed, "email".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Sample>(br#"{"email": "a", "age": 1, "inner": {"name": 2}}"#).unwrap_err()),
+            (ErrorCode::ValidationFailed, "inner.name".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Sample>(b"[1]").unwrap_err()),
+            (ErrorCode::ValidationFailed, "body".into())
+        );
+        assert!(parse_json::<Sample>(br#"{"email": "a", "age": 1} x"#).is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! HTTP plumbing shared by every feature: the JSON body extractor, the endpoint
+//! registry (which also feeds the OpenAPI document), middleware and fallbacks.
+
+pub mod extract;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+
+pub use extract::{client_ip, ApiJson, BodyLimit};
+pub use routes::Endpoint;

@@ -1,0 +1,69 @@
+//! The endpoint registry: every API route is declared once, with who may call it and
+//! what it does. The same list registers the routes and writes the OpenAPI document,
+//! so the two cannot drift apart.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::Method;
+use actix_web::web;
+
+use super::extract::BodyLimit;
+use crate::error::{ApiError, ErrorCode};
+
+pub struct Endpoint {
+    pub method: Method,
+    /// Path under `/api/v1`, in actix syntax (`/users/{id:\d+}`).
+    pub path: &'static str,
+    pub who: &'static str,
+    pub summary: &'static str,
+    pub route: fn() -> actix_web::Route,
+    pub body_limit: Option<usize>,
+}
+
+/// `endpoint!(POST "/auth/login", "anyone", "Log in", handlers::login)`
+#[macro_export]
+macro_rules! endpoint {
+    ($method:ident $path:literal, $who:literal, $summary:literal, $handler:path) => {
+        $crate::http::Endpoint {
+            method: actix_web::http::Method::$method,
+            path: $path,
+            who: $who,
+            summary: $summary,
+            route: || actix_web::web::route().method(actix_web::http::Method::$method).to($handler),
+            body_limit: None,
+        }
+    };
+    ($method:ident $path:literal, $who:literal, $summary:literal, $handler:path, limit = $limit:expr) => {
+        $crate::http::Endpoint { body_limit: Some($limit), ..$crate::endpoint!($method $path, $who, $summary, $handler) }
+    };
+}
+
+/// Registers the endpoints, one resource per path, each answering 405 (as JSON) for
+/// a method it does not have.
+pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
+    let mut by_path: BTreeMap<&str, Vec<&Endpoint>> = BTreeMap::new();
+    for e in endpoints {
+        by_path.entry(e.path).or_default().push(e);
+    }
+    // Literal paths before parameterised ones, so `/me/export` is never taken for `/me/{x}`.
+    let mut paths: Vec<_> = by_path.into_iter().collect();
+    paths.sort_by_key(|(p, _)| (p.matches('{').count(), *p));
+    for (path, group) in paths {
+        let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
+        if let Some(limit) = group.iter().filter_map(|e| e.body_limit).max() {
+            resource = resource.app_data(BodyLimit(limit));
+        }
+        for e in group {
+            resource = resource.route((e.route)());
+        }
+        cfg.service(resource);
+    }
+}
+
+async fn method_not_allowed() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(ErrorCode::MethodNotAllowed, "this endpoint does not take that method"))
+}
+
+pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(ErrorCode::NoRoute, "no such endpoint"))
+}

@@ -1,0 +1,42 @@
+//! Mail: a durable outbox written in the same transaction as the action that causes
+//! the mail, drained by a worker that sends through lettre and retries with backoff.
+
+pub mod templates;
+pub mod transport;
+pub mod worker;
+
+use diesel::prelude::*;
+
+use crate::db::schema::mail_outbox;
+use crate::db::{now, DbConn};
+use crate::error::ApiResult;
+pub use templates::Rendered;
+
+pub struct OutgoingMail<'a> {
+    pub user_id: Option<i64>,
+    pub recipient: &'a str,
+    pub kind: &'static str,
+    pub language: &'a str,
+    pub rendered: Rendered,
+}
+
+/// Queues a message; call inside the transaction of the action that causes it.
+pub fn enqueue(conn: &mut DbConn, mail: OutgoingMail<'_>) -> ApiResult<i64> {
+    let t = now();
+    let id = diesel::insert_into(mail_outbox::table)
+        .values((
+            mail_outbox::user_id.eq(mail.user_id),
+            mail_outbox::recipient.eq(mail.recipient),
+            mail_outbox::kind.eq(mail.kind),
+            mail_outbox::language.eq(mail.language),
+            mail_outbox::subject.eq(&mail.rendered.subject),
+            mail_outbox::body_text.eq(&mail.rendered.text),
+            mail_outbox::body_html.eq(&mail.rendered.html),
+            mail_outbox::created_at.eq(t),
+            mail_outbox::attempts.eq(0),
+            mail_outbox::next_attempt_at.eq(t),
+        ))
+        .returning(mail_outbox::id)
+        .get_result(conn)?;
+    Ok(id)
+}

@@ -1,0 +1,148 @@
+//! Drains the outbox. Rows are claimed with a lease, so several instances can run a
+//! worker each without sending a message twice; a crash mid-send lets the lease lapse
+//! and another attempt happen later.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use tokio::sync::{watch, Notify};
+
+use super::transport::{Envelope, Mailer};
+use crate::db::schema::mail_outbox as mo;
+use crate::db::{now, Db};
+use crate::error::ApiResult;
+
+const BATCH: i64 = 20;
+const LEASE_SECONDS: i64 = 120;
+pub const MAX_ATTEMPTS: i32 = 10;
+
+#[derive(Queryable)]
+struct Due {
+    id: i64,
+    recipient: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    attempts: i32,
+}
+
+/// Backoff after the n-th failed attempt: 30 s, 1 min, 2 min … at most one hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 8) - 1;
+    Duration::from_secs((30u64 << exp).min(3600))
+}
+
+fn claim(db: &Db) -> ApiResult<Vec<Due>> {
+    let mut conn = db.get()?;
+    let t = now();
+    let candidates: Vec<i64> = mo::table
+        .filter(mo::sent_at.is_null())
+        .filter(mo::failed_at.is_null())
+        .filter(mo::next_attempt_at.le(t))
+        .filter(mo::claimed_until.is_null().or(mo::claimed_until.lt(t)))
+        .order(mo::id)
+        .select(mo::id)
+        .limit(BATCH)
+        .load(&mut *conn)?;
+    let lease: NaiveDateTime = t + chrono::Duration::seconds(LEASE_SECONDS);
+    let mut claimed = Vec::new();
+    for id in candidates {
+        let taken = diesel::update(
+            mo::table
+                .filter(mo::id.eq(id))
+                .filter(mo::sent_at.is_null())
+                .filter(mo::claimed_until.is_null().or(mo::claimed_until.lt(t))),
+        )
+        .set(mo::claimed_until.eq(lease))
+        .execute(&mut *conn)?;
+        if taken == 1 {
+            claimed.push(id);
+        }
+    }
+    Ok(mo::table
+        .filter(mo::id.eq_any(&claimed))
+        .select((mo::id, mo::recipient, mo::subject, mo::body_text, mo::body_html, mo::attempts))
+        .load(&mut *conn)?)
+}
+
+fn record(db: &Db, id: i64, attempts: i32, result: Result<(), String>) -> ApiResult<()> {
+    let mut conn = db.get()?;
+    let t = now();
+    match result {
+        Ok(()) => {
+            diesel::update(mo::table.find(id))
+                .set((mo::sent_at.eq(t), mo::attempts.eq(attempts + 1), mo::claimed_until.eq(None::<NaiveDateTime>)))
+                .execute(&mut *conn)?;
+        }
+        Err(error) => {
+            let attempts = attempts + 1;
+            let failed = (attempts >= MAX_ATTEMPTS).then_some(t);
+            let next = t + chrono::Duration::from_std(backoff(attempts)).unwrap_or_else(|_| chrono::Duration::hours(1));
+            tracing::warn!(mail_id = id, attempts, error = %error, gave_up = failed.is_some(), "mail not sent");
+            diesel::update(mo::table.find(id))
+                .set((
+                    mo::attempts.eq(attempts),
+                    mo::last_error.eq(Some(error)),
+                    mo::next_attempt_at.eq(next),
+                    mo::failed_at.eq(failed),
+                    mo::claimed_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(&mut *conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends what is due now; returns how many messages were attempted.
+pub async fn drain_once(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
+    let db2 = db.clone();
+    let due = actix_web::web::block(move || claim(&db2)).await??;
+    let n = due.len();
+    for m in due {
+        let result = mailer
+            .send(Envelope { to: &m.recipient, subject: &m.subject, text: &m.body_text, html: &m.body_html })
+            .await;
+        if result.is_ok() {
+            tracing::info!(mail_id = m.id, "mail sent");
+        }
+        let db2 = db.clone();
+        actix_web::web::block(move || record(&db2, m.id, m.attempts, result)).await??;
+    }
+    Ok(n)
+}
+
+/// Runs until `stop` turns true: wakes when mail is queued, and every few seconds for retries.
+pub async fn run(db: Db, mailer: Mailer, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let sent = match drain_once(&db, &mailer).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(error = %e, "mail worker");
+                0
+            }
+        };
+        if *stop.borrow() {
+            return;
+        }
+        if sent as i64 == BATCH {
+            continue;
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(super::backoff(1).as_secs(), 30);
+        assert_eq!(super::backoff(2).as_secs(), 60);
+        assert_eq!(super::backoff(20).as_secs(), 3600);
+    }
+}
