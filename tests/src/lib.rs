@@ -1,1 +1,436 @@
+//! The test harness: the real app on a random port with a fresh SQLite file or a fresh
+//! PostgreSQL database, a real HTTP client, and readers for the mail it sends.
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use awc::http::{header, Method, StatusCode};
+use base64::Engine;
+use diesel::{Connection, RunQueryDsl};
+use serde_json::{json, Value};
+
+pub use indaba;
+
+/// A password that meets the policy, shared by test accounts.
+pub const PASSWORD: &str = "a long enough test password";
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    /// PostgreSQL from `INDABA_TEST_POSTGRES_URL`; without it the PostgreSQL variant of a
+    /// test is skipped, with a message, unless `INDABA_TEST_REQUIRE_POSTGRES` says it must run.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("INDABA_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
+            _ => {
+                assert!(
+                    std::env::var_os("INDABA_TEST_REQUIRE_POSTGRES").is_none(),
+                    "INDABA_TEST_REQUIRE_POSTGRES is set but INDABA_TEST_POSTGRES_URL is not"
+                );
+                eprintln!("skipped: set INDABA_TEST_POSTGRES_URL to run this test on PostgreSQL");
+                None
+            }
+        }
+    }
+}
+
+/// Generates `sqlite::name` and `postgres::name` tests from `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[actix_web::test] async fn $name() { super::$name($crate::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[actix_web::test] async fn $name() {
+                if let Some(b) = $crate::Backend::postgres() { super::$name(b).await }
+            })*
+        }
+    };
+}
+
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
+}
+
+/// A fresh PostgreSQL database, dropped again when the test ends.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub fn create(admin_url: &str) -> PgDatabase {
+        let name = unique("indaba_t");
+        let mut conn = diesel::PgConnection::establish(admin_url).expect("connect to INDABA_TEST_POSTGRES_URL");
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
+        let (base, query) = match admin_url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (admin_url, String::new()),
+        };
+        let (server, _) = base.rsplit_once('/').expect("a database URL with a path");
+        let url = format!("{server}/{name}{query}");
+        PgDatabase { admin_url: admin_url.to_owned(), name, url }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
+}
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(unique("indaba-test-"));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub addr: std::net::SocketAddr,
+    pub client: awc::Client,
+    pub data_dir: PathBuf,
+    pub config: indaba::config::Config,
+    running: Option<indaba::app::Running>,
+    // Dropped last: the server must stop before its database goes.
+    _pg: Option<PgDatabase>,
+    _dir: TempDir,
+}
+
+pub struct Options {
+    pub env: Vec<(String, String)>,
+}
+
+impl Options {
+    pub fn new() -> Options {
+        Options { env: Vec::new() }
+    }
+    pub fn with(mut self, key: &str, value: &str) -> Options {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Response {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.body["error"]["fields"][name].as_str()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Options::new()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
+    let dir = TempDir::new();
+    let pg = match &backend {
+        Backend::Sqlite => None,
+        Backend::Postgres(admin) => Some(PgDatabase::create(admin)),
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let data_dir = dir.0.join("data");
+    let mut env = vec![
+        ("INDABA_DATA_DIR".to_owned(), data_dir.to_string_lossy().into_owned()),
+        ("INDABA_BIND".to_owned(), addr.to_string()),
+        ("INDABA_PUBLIC_URL".to_owned(), format!("http://{addr}")),
+        ("INDABA_SECRET_KEY".to_owned(), SECRET.to_owned()),
+        ("INDABA_LOG".to_owned(), "warn".to_owned()),
+        ("INDABA_DB_POOL_SIZE".to_owned(), "4".to_owned()),
+    ];
+    if let Some(pg) = &pg {
+        env.push(("INDABA_DATABASE_URL".to_owned(), pg.url.clone()));
+    }
+    env.extend(options.env);
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config = indaba::cli::config_from(&pairs).expect("test configuration");
+    indaba::telemetry::init(&config.log, config.log_format);
+    let (running, server) = indaba::app::start(config.clone(), listener).await.expect("app starts");
+    actix_web::rt::spawn(server);
+    let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+    TestApp {
+        base: format!("http://{addr}"),
+        addr,
+        client,
+        data_dir,
+        config,
+        running: Some(running),
+        _pg: pg,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A request with an optional bearer token and a raw body (sent as JSON when given).
+    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, body: Option<(&str, &str)>) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+        }
+        let mut res = match body {
+            Some((content_type, body)) => req
+                .insert_header((header::CONTENT_TYPE, content_type))
+                .send_body(body.to_owned())
+                .await
+                .expect("request"),
+            None => req.send().await.expect("request"),
+        };
+        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Response { status: res.status(), headers: res.headers().clone(), body, text }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.raw(Method::GET, path, token, None).await
+    }
+
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.raw(method, path, token, Some(("application/json", &body.to_string()))).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(Method::POST, path, token, body).await
+    }
+
+    /// Registers an account and returns its email.
+    pub async fn register(&self, name: &str, extra: Value) -> (String, Response) {
+        let email = format!("{}@example.org", unique(name).to_lowercase());
+        let mut body = json!({
+            "email": email, "password": PASSWORD, "display_name": name,
+            "stakeholder_group": "civil_society", "country": "KE",
+        });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let res = self.post("/api/v1/auth/register", None, &body).await;
+        (email, res)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post("/api/v1/auth/login", None, &json!({"email": email, "password": password})).await
+    }
+
+    /// Registers, verifies through the emailed link, logs in; returns (email, access, refresh).
+    pub async fn verified_user(&self, name: &str) -> (String, String, String) {
+        let (email, res) = self.register(name, json!({})).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        let token = self.link_token(&email, "/verify?token=").await;
+        let res = self.post("/api/v1/auth/verify", None, &json!({"token": token})).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let res = self.login(&email, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        (email, token_of(&res, "access_token"), token_of(&res, "refresh_token"))
+    }
+
+    /// Creates an account with roles directly in the database (as `indaba user create` does).
+    pub async fn user_with_roles(&self, name: &str, roles: &[&str]) -> (i64, String) {
+        let db = self.db();
+        let email = format!("{}@example.org", unique(name).to_lowercase());
+        let roles: Vec<indaba::accounts::types::Role> =
+            roles.iter().map(|r| indaba::accounts::types::Role::parse(r).expect("role")).collect();
+        let hash = indaba::accounts::password::hash(PASSWORD).expect("hash");
+        let new = indaba::accounts::store::NewUser {
+            email: email.clone(),
+            password_hash: hash,
+            display_name: name.to_owned(),
+            stakeholder_group: indaba::accounts::types::StakeholderGroup::Government,
+            organization: None,
+            country: Some("BR".into()),
+            region: Some("latin_american_caribbean".into()),
+            gender: None,
+            preferred_language: "en".into(),
+            verified: true,
+        };
+        let id = db
+            .tx(move |conn| {
+                let id = indaba::accounts::store::insert_user(conn, &new)?;
+                indaba::accounts::store::set_roles(conn, id, &roles)?;
+                Ok(id)
+            })
+            .await
+            .expect("insert user");
+        let res = self.login(&email, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        (id, token_of(&res, "access_token"))
+    }
+
+    /// A second handle on the app's database, for arranging states a test needs.
+    pub fn db(&self) -> indaba::db::Db {
+        indaba::db::Db::connect(&self.config.database, 2).expect("database")
+    }
+
+    /// The messages written to the mail folder for `to`, decoded to their text parts.
+    pub fn mails_to(&self, to: &str) -> Vec<Mail> {
+        read_mail_dir(&self.data_dir.join("mail"), to)
+    }
+
+    /// Waits for a message to `to` containing `marker` and returns the token after it.
+    pub async fn link_token(&self, to: &str, marker: &str) -> String {
+        for _ in 0..200 {
+            for mail in self.mails_to(to).into_iter().rev() {
+                if let Some(token) = token_after(&mail.text, marker) {
+                    return token;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to} with {marker}");
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+}
+
+pub fn token_of(res: &Response, field: &str) -> String {
+    res.body[field].as_str().unwrap_or_else(|| panic!("no {field} in {}", res.text)).to_owned()
+}
+
+pub fn token_after(text: &str, marker: &str) -> Option<String> {
+    let start = text.find(marker)? + marker.len();
+    Some(text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub headers: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub raw: String,
+}
+
+/// Reads .eml files (the folder transport) or a Maildir's `new/` (the SMTP test server).
+pub fn read_mail_dir(dir: &Path, to: &str) -> Vec<Mail> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for d in [dir.to_path_buf(), dir.join("new"), dir.join("cur")] {
+        if let Ok(entries) = std::fs::read_dir(&d) {
+            files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+        }
+    }
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .into_iter()
+        .filter_map(|p| std::fs::read_to_string(&p).ok())
+        .map(|raw| parse_mail(&raw))
+        .filter(|m| m.headers.lines().any(|l| l.to_ascii_lowercase().starts_with("to:") && l.to_lowercase().contains(to)))
+        .collect()
+}
+
+/// Enough MIME to read what the server sends: headers, and base64 text and HTML parts.
+pub fn parse_mail(raw: &str) -> Mail {
+    let raw = raw.replace("\r\n", "\n");
+    let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
+    let subject = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .map(decode_encoded_word)
+        .unwrap_or_default();
+    let mut text = String::new();
+    let mut html = String::new();
+    for part in body.split("\n--") {
+        let Some((part_headers, part_body)) = part.split_once("\n\n") else { continue };
+        let lower = part_headers.to_ascii_lowercase();
+        let decoded = if lower.contains("content-transfer-encoding: base64") {
+            let joined: String = part_body.lines().take_while(|l| !l.starts_with("--")).collect();
+            base64::engine::general_purpose::STANDARD
+                .decode(joined.trim())
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
+        } else {
+            part_body.to_owned()
+        };
+        if lower.contains("content-type: text/plain") {
+            text = decoded;
+        } else if lower.contains("content-type: text/html") {
+            html = decoded;
+        }
+    }
+    Mail { headers: headers.to_owned(), subject, text, html, raw: raw.clone() }
+}
+
+/// RFC 2047 `=?utf-8?b?…?=` words, as lettre writes non-ASCII subjects.
+fn decode_encoded_word(value: &str) -> String {
+    let mut out = String::new();
+    for word in value.split_whitespace() {
+        let lower = word.to_ascii_lowercase();
+        if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
+            let inner = &word[10..word.len() - 2];
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(inner) {
+                out.push_str(&String::from_utf8_lossy(&bytes));
+                continue;
+            }
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The `indaba` binary built beside the test executables.
+pub fn indaba_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(|p| p.parent()).expect("target dir");
+    let bin = dir.join("indaba");
+    assert!(bin.exists(), "{} is missing: build it with `cargo build -p indaba`", bin.display());
+    bin
+}

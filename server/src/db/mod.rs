@@ -52,8 +52,7 @@ impl ManageConnection for Manager {
                 // Per connection: WAL for concurrent readers, a busy timeout instead of
                 // immediate "database is locked", and foreign keys (off by default in SQLite).
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
@@ -89,9 +88,18 @@ impl Db {
                 std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
             }
         }
+        if let DatabaseUrl::Sqlite(path) = url {
+            // WAL is a property of the file: set it once, before the pool opens
+            // connections side by side (which would otherwise race for the lock).
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+                .map_err(|e| format!("cannot set WAL mode on {}: {e}", path.display()))?;
+        }
         let backend = if url.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
+            .min_idle(Some(pool_size.min(2)))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { url: url.clone() })
             .map_err(|e| format!("cannot open the database: {e}"))?;

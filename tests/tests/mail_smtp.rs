@@ -1,0 +1,95 @@
+//! Mail through a real SMTP server (Python's aiosmtpd, writing a Maildir): register,
+//! read the verification link out of the received message, verify with it.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use awc::http::StatusCode;
+use indaba_tests::*;
+use serde_json::json;
+
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    maildir: TempDir,
+}
+
+impl SmtpServer {
+    async fn start() -> SmtpServer {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let maildir = TempDir::new();
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.0.join("Maildir"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (tests/run installs it: pip install aiosmtpd)");
+        let mut server = SmtpServer { child, port, maildir };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = server.child.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("aiosmtpd exited ({status}): {err}\ninstall it with: python3 -m pip install aiosmtpd");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("aiosmtpd did not start on port {port}");
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+both_backends!(verification_link_arrives_over_smtp, mail_in_the_recipients_language);
+
+async fn verification_link_arrives_over_smtp(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_with(backend, Options::new().with("INDABA_SMTP_URL", &format!("smtp://127.0.0.1:{}", smtp.port))).await;
+    let (email, res) = app.register("Smtp", json!({})).await;
+    assert_eq!(res.status, StatusCode::CREATED);
+
+    let maildir = smtp.maildir.0.join("Maildir");
+    let mut received = Vec::new();
+    for _ in 0..200 {
+        received = read_mail_dir(&maildir, &email);
+        if !received.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(received.len(), 1, "exactly one message arrives");
+    let mail = &received[0];
+    assert!(mail.headers.contains("multipart/alternative"));
+    assert!(!mail.html.is_empty());
+    let token = token_after(&mail.text, "/verify?token=").expect("a verification link");
+    assert!(mail.text.contains(&format!("{}/verify?token={token}", app.base)));
+    let res = app.post("/api/v1/auth/verify", None, &json!({"token": token})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["user"]["email_verified"], true);
+    // Nothing went to the folder transport.
+    assert!(app.mails_to(&email).is_empty());
+}
+
+async fn mail_in_the_recipients_language(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (lang, expected) in [("fr", "Confirmez votre adresse"), ("zh", "确认您"), ("ar", "أكِّد"), ("es", "Confirme"), ("ru", "Подтвердите")] {
+        let (email, res) = app.register(lang, json!({"preferred_language": lang})).await;
+        assert_eq!(res.status, StatusCode::CREATED);
+        app.link_token(&email, "/verify?token=").await;
+        let mail = app.mails_to(&email).pop().unwrap();
+        assert!(mail.subject.contains(expected), "{lang}: {}", mail.subject);
+        assert!(mail.html.contains(&format!("lang=\"{lang}\"")));
+    }
+}
