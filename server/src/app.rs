@@ -48,7 +48,10 @@ fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> a
     ApiError::new(ErrorCode::NotFound, format!("no such resource ({err})")).into()
 }
 
-fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     let message = err.to_string();
     let mut e = ApiError::new(ErrorCode::InvalidQuery, message.clone());
     e.fields = Some([("query".to_owned(), message)].into());
@@ -76,17 +79,24 @@ impl Running {
 
 /// Opens storage, migrates, and starts the HTTP server and the workers on the current
 /// actix system. Returns once listening.
-pub async fn start(config: Config, listener: TcpListener) -> Result<(Running, actix_web::dev::Server), String> {
+pub async fn start(
+    config: Config,
+    listener: TcpListener,
+) -> Result<(Running, actix_web::dev::Server), String> {
     let db = Db::connect(&config.database, config.db_pool_size)?;
     let migrate_db = db.clone();
-    let applied = web::block(move || migrate_db.migrate()).await.map_err(|e| e.to_string())??;
+    let applied = web::block(move || migrate_db.migrate())
+        .await
+        .map_err(|e| e.to_string())??;
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
     let secret = config.signing_secret()?;
     let mailer = Mailer::new(&config.mail, &config.mail_from)?;
     if !config.rate_limits {
-        tracing::warn!("rate limits are OFF (INDABA_RATE_LIMITS=off): for load tests and benchmarks only");
+        tracing::warn!(
+            "rate limits are OFF (INDABA_RATE_LIMITS=off): for load tests and benchmarks only"
+        );
     }
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let https = config.public_url.starts_with("https://");
@@ -99,7 +109,12 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<(Running, ac
         config,
     });
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mail_worker = actix_web::rt::spawn(crate::mail::worker::run(db, mailer, state.mail_wakeup.clone(), stop_rx));
+    let mail_worker = actix_web::rt::spawn(crate::mail::worker::run(
+        db,
+        mailer,
+        state.mail_wakeup.clone(),
+        stop_rx,
+    ));
 
     let app_state = state.clone();
     let server = HttpServer::new(move || {
@@ -119,5 +134,13 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<(Running, ac
     .client_request_timeout(Duration::from_secs(10))
     .run();
     tracing::info!(%addr, "listening");
-    Ok((Running { addr, server: server.handle(), stop: stop_tx, workers: vec![mail_worker] }, server))
+    Ok((
+        Running {
+            addr,
+            server: server.handle(),
+            stop: stop_tx,
+            workers: vec![mail_worker],
+        },
+        server,
+    ))
 }

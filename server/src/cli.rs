@@ -9,7 +9,11 @@ use crate::config::Config;
 use crate::db::Db;
 
 #[derive(Parser)]
-#[command(name = "indaba", version, about = "Multistakeholder consultations and IGF events")]
+#[command(
+    name = "indaba",
+    version,
+    about = "Multistakeholder consultations and IGF events"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -88,9 +92,11 @@ pub fn main() -> i32 {
         Command::Migrate => open(&config).map(|db| {
             println!("database is up to date ({} migration(s) applied)", db.1);
         }),
-        Command::Seed { what: SeedWhat::Demo } => {
-            open(&config).and_then(|(db, _)| crate::seed::demo(&db)).map(|report| println!("{report}"))
-        }
+        Command::Seed {
+            what: SeedWhat::Demo,
+        } => open(&config)
+            .and_then(|(db, _)| crate::seed::demo(&db))
+            .map(|report| println!("{report}")),
         Command::User { action } => open(&config).and_then(|(db, _)| user(&db, action)),
     };
     match result {
@@ -121,8 +127,8 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         }
     }
     drop(db);
-    let listener =
-        std::net::TcpListener::bind(config.bind).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let listener = std::net::TcpListener::bind(config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     actix_web::rt::System::new().block_on(async move {
         let (running, server) = crate::app::start(config, listener).await?;
         // actix stops on SIGTERM/SIGINT, finishing in-flight requests first.
@@ -136,12 +142,24 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
 fn user(db: &Db, action: UserAction) -> Result<(), String> {
     let mut conn = db.get().map_err(|e| e.message)?;
     match action {
-        UserAction::Create { email, name, stakeholder_group, password: pw, roles, country, organization } => {
+        UserAction::Create {
+            email,
+            name,
+            stakeholder_group,
+            password: pw,
+            roles,
+            country,
+            organization,
+        } => {
             let email = types::Email::parse(&email).map_err(|e| format!("--email {e}"))?;
-            let pw = types::Password::parse(&pw, Some(email.as_str())).map_err(|e| format!("--password {e}"))?;
+            let pw = types::Password::parse(&pw, Some(email.as_str()))
+                .map_err(|e| format!("--password {e}"))?;
             let name = types::bounded_text(&name, 1, 100).map_err(|e| format!("--name {e}"))?;
             let group = types::StakeholderGroup::parse(&stakeholder_group).ok_or_else(|| {
-                format!("--stakeholder-group must be one of {}", types::StakeholderGroup::expected())
+                format!(
+                    "--stakeholder-group must be one of {}",
+                    types::StakeholderGroup::expected()
+                )
             })?;
             let roles = parse_roles(&roles)?;
             let country = country
@@ -183,7 +201,15 @@ fn user(db: &Db, action: UserAction) -> Result<(), String> {
                 store::set_roles(conn, row.id, &current)
             })
             .map_err(|e| e.message)?;
-            println!("granted {} to {}", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "), email.as_str());
+            println!(
+                "granted {} to {}",
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                email.as_str()
+            );
         }
     }
     Ok(())
@@ -191,12 +217,18 @@ fn user(db: &Db, action: UserAction) -> Result<(), String> {
 
 fn parse_roles(raw: &[String]) -> Result<Vec<types::Role>, String> {
     raw.iter()
-        .map(|r| types::Role::parse(r).ok_or_else(|| format!("--role {r:?} must be one of {}", types::Role::expected())))
+        .map(|r| {
+            types::Role::parse(r)
+                .ok_or_else(|| format!("--role {r:?} must be one of {}", types::Role::expected()))
+        })
         .collect()
 }
 
 /// For tools and tests that build a configuration from explicit values.
 pub fn config_from(pairs: &[(&str, &str)]) -> Result<Config, String> {
-    let env: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let env: BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Config::from_env_map(&env)
 }

@@ -38,13 +38,18 @@ impl DatabaseUrl {
     pub fn parse(raw: &str) -> Result<Self, String> {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             Ok(Self::Postgres(raw.to_owned()))
-        } else if let Some(path) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+        } else if let Some(path) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
                 return Err("INDABA_DATABASE_URL: sqlite: needs a file path".into());
             }
             Ok(Self::Sqlite(PathBuf::from(path)))
         } else if raw.contains("://") {
-            Err(format!("INDABA_DATABASE_URL: unsupported scheme in {raw:?} (use postgres:// or sqlite:)"))
+            Err(format!(
+                "INDABA_DATABASE_URL: unsupported scheme in {raw:?} (use postgres:// or sqlite:)"
+            ))
         } else if raw.is_empty() {
             Err("INDABA_DATABASE_URL is empty".into())
         } else {
@@ -99,7 +104,14 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("bind", &self.bind)
             .field("public_url", &self.public_url)
-            .field("backend", &if self.database.is_postgres() { "postgres" } else { "sqlite" })
+            .field(
+                "backend",
+                &if self.database.is_postgres() {
+                    "postgres"
+                } else {
+                    "sqlite"
+                },
+            )
             .field("rate_limits", &self.rate_limits)
             .finish_non_exhaustive()
     }
@@ -108,11 +120,16 @@ impl std::fmt::Debug for Config {
 impl Config {
     /// Reads `INDABA_CONFIG` (or `./indaba.toml` when present) and the environment.
     pub fn load() -> Result<Self, String> {
-        let env: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("INDABA_")).collect();
+        let env: BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("INDABA_"))
+            .collect();
         let explicit = env.get("INDABA_CONFIG").map(PathBuf::from);
-        let path = explicit.clone().unwrap_or_else(|| PathBuf::from("indaba.toml"));
+        let path = explicit
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("indaba.toml"));
         let file = if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             toml::from_str::<FileConfig>(&text)
                 .map_err(|e| format!("{}: {}", path.display(), e.message()))?
         } else if explicit.is_some() {
@@ -130,11 +147,26 @@ impl Config {
 
     fn from_sources(file: FileConfig, env: &BTreeMap<String, String>) -> Result<Self, String> {
         let pick = |name: &str, from_file: Option<String>| -> Option<String> {
-            env.get(&format!("INDABA_{}", name.to_uppercase())).cloned().or(from_file)
+            env.get(&format!("INDABA_{}", name.to_uppercase()))
+                .cloned()
+                .or(from_file)
         };
         const KNOWN: &[&str] = &[
-            "CONFIG", "DATA_DIR", "BIND", "PUBLIC_URL", "DATABASE_URL", "DB_POOL_SIZE", "SMTP_URL", "MAIL_FROM",
-            "MEILISEARCH_URL", "MEILISEARCH_KEY", "LOG", "LOG_FORMAT", "RATE_LIMITS", "SECRET_KEY", "TRUST_PROXY",
+            "CONFIG",
+            "DATA_DIR",
+            "BIND",
+            "PUBLIC_URL",
+            "DATABASE_URL",
+            "DB_POOL_SIZE",
+            "SMTP_URL",
+            "MAIL_FROM",
+            "MEILISEARCH_URL",
+            "MEILISEARCH_KEY",
+            "LOG",
+            "LOG_FORMAT",
+            "RATE_LIMITS",
+            "SECRET_KEY",
+            "TRUST_PROXY",
         ];
         if let Some(unknown) = env.keys().find(|k| !KNOWN.contains(&&k["INDABA_".len()..])) {
             if !unknown.starts_with("INDABA_TEST") {
@@ -142,17 +174,20 @@ impl Config {
             }
         }
 
-        let data_dir = PathBuf::from(pick("data_dir", file.data_dir).unwrap_or_else(|| "./data".into()));
+        let data_dir =
+            PathBuf::from(pick("data_dir", file.data_dir).unwrap_or_else(|| "./data".into()));
         let bind_raw = pick("bind", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let bind: SocketAddr = bind_raw
-            .parse()
-            .map_err(|_| format!("INDABA_BIND: {bind_raw:?} is not an address like 127.0.0.1:8080"))?;
+        let bind: SocketAddr = bind_raw.parse().map_err(|_| {
+            format!("INDABA_BIND: {bind_raw:?} is not an address like 127.0.0.1:8080")
+        })?;
         let public_url = pick("public_url", file.public_url)
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')
             .to_owned();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(format!("INDABA_PUBLIC_URL: {public_url:?} must start with http:// or https://"));
+            return Err(format!(
+                "INDABA_PUBLIC_URL: {public_url:?} must start with http:// or https://"
+            ));
         }
         let database = match pick("database_url", file.database_url) {
             Some(raw) => DatabaseUrl::parse(&raw)?,
@@ -161,14 +196,20 @@ impl Config {
         let db_pool_size = match pick("db_pool_size", file.db_pool_size.map(|n| n.to_string())) {
             Some(raw) => match raw.parse::<u32>() {
                 Ok(n) if (1..=200).contains(&n) => n,
-                _ => return Err(format!("INDABA_DB_POOL_SIZE: {raw:?} is not a number from 1 to 200")),
+                _ => {
+                    return Err(format!(
+                        "INDABA_DB_POOL_SIZE: {raw:?} is not a number from 1 to 200"
+                    ))
+                }
             },
             None => 10,
         };
         let mail = match pick("smtp_url", file.smtp_url) {
             None => MailTransport::Folder(data_dir.join("mail")),
             Some(raw) if raw == "log" || raw == "log:" => MailTransport::Log,
-            Some(raw) if raw.starts_with("smtp://") || raw.starts_with("smtps://") => MailTransport::Smtp(raw),
+            Some(raw) if raw.starts_with("smtp://") || raw.starts_with("smtps://") => {
+                MailTransport::Smtp(raw)
+            }
             Some(raw) => {
                 return Err(format!(
                     "INDABA_SMTP_URL: {:?} must be smtp://, smtps:// or log",
@@ -176,8 +217,15 @@ impl Config {
                 ))
             }
         };
-        let host = public_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost");
-        let mail_from = pick("mail_from", file.mail_from).unwrap_or_else(|| format!("Indaba <no-reply@{host}>"));
+        let host = public_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("localhost")
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("localhost");
+        let mail_from = pick("mail_from", file.mail_from)
+            .unwrap_or_else(|| format!("Indaba <no-reply@{host}>"));
         if !mail_from.contains('@') {
             return Err(format!("INDABA_MAIL_FROM: {mail_from:?} is not an address"));
         }
@@ -185,17 +233,31 @@ impl Config {
             Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
                 Some((url, pick("meilisearch_key", file.meilisearch_key)))
             }
-            Some(url) => return Err(format!("INDABA_MEILISEARCH_URL: {url:?} must be an http(s) URL")),
+            Some(url) => {
+                return Err(format!(
+                    "INDABA_MEILISEARCH_URL: {url:?} must be an http(s) URL"
+                ))
+            }
             None => None,
         };
         let log = pick("log", file.log).unwrap_or_else(|| "info".into());
         let log_format = match pick("log_format", file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(format!("INDABA_LOG_FORMAT: {other:?} must be text or json")),
+            Some(other) => {
+                return Err(format!("INDABA_LOG_FORMAT: {other:?} must be text or json"))
+            }
         };
-        let rate_limits = on_off("INDABA_RATE_LIMITS", pick("rate_limits", file.rate_limits), true)?;
-        let trust_proxy = on_off("INDABA_TRUST_PROXY", pick("trust_proxy", file.trust_proxy), false)?;
+        let rate_limits = on_off(
+            "INDABA_RATE_LIMITS",
+            pick("rate_limits", file.rate_limits),
+            true,
+        )?;
+        let trust_proxy = on_off(
+            "INDABA_TRUST_PROXY",
+            pick("trust_proxy", file.trust_proxy),
+            false,
+        )?;
         let secret_key = pick("secret_key", file.secret_key);
         if let Some(key) = &secret_key {
             if key.len() < 32 {
@@ -227,11 +289,19 @@ impl Config {
         let path = self.data_dir.join("secret.key");
         match std::fs::read_to_string(&path) {
             Ok(text) if text.trim().len() >= 32 => return Ok(text.trim().as_bytes().to_vec()),
-            Ok(_) => return Err(format!("{} is too short: delete it to generate a new one", path.display())),
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("{}: {e}", path.display())),
+            Ok(_) => {
+                return Err(format!(
+                    "{} is too short: delete it to generate a new one",
+                    path.display()
+                ))
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!("{}: {e}", path.display()))
+            }
             Err(_) => {}
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| format!("{}: {e}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| format!("{}: {e}", self.data_dir.display()))?;
         let secret = crate::crypto::random_token(48);
         write_private(&path, &secret)?;
         tracing::warn!(path = %path.display(), "no INDABA_SECRET_KEY configured: generated a signing secret");
@@ -257,8 +327,11 @@ fn write_private(path: &Path, contents: &str) -> Result<(), String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    file.write_all(contents.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -266,21 +339,31 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn defaults_run_with_nothing_set() {
         let c = Config::from_env_map(&env(&[])).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.database, DatabaseUrl::Sqlite(PathBuf::from("./data/indaba.db")));
+        assert_eq!(
+            c.database,
+            DatabaseUrl::Sqlite(PathBuf::from("./data/indaba.db"))
+        );
         assert_eq!(c.mail, MailTransport::Folder(PathBuf::from("./data/mail")));
         assert!(c.rate_limits);
     }
 
     #[test]
     fn postgres_url_switches_backend() {
-        let c = Config::from_env_map(&env(&[("INDABA_DATABASE_URL", "postgres://u:p@localhost/db")])).unwrap();
+        let c = Config::from_env_map(&env(&[(
+            "INDABA_DATABASE_URL",
+            "postgres://u:p@localhost/db",
+        )]))
+        .unwrap();
         assert!(c.database.is_postgres());
     }
 
@@ -296,7 +379,10 @@ mod tests {
             ("INDABA_BOGUS", "1"),
         ] {
             let err = Config::from_env_map(&env(&[(k, v)])).unwrap_err();
-            assert!(!err.contains('\n') && err.contains(&k["INDABA_".len()..]), "{k}: {err}");
+            assert!(
+                !err.contains('\n') && err.contains(&k["INDABA_".len()..]),
+                "{k}: {err}"
+            );
         }
     }
 }

@@ -28,7 +28,9 @@ pub fn sign(secret: &[u8], message: &str) -> String {
 }
 
 pub fn verify_signature(secret: &[u8], message: &str, signature: &str) -> bool {
-    let Ok(raw) = URL_SAFE_NO_PAD.decode(signature) else { return false };
+    let Ok(raw) = URL_SAFE_NO_PAD.decode(signature) else {
+        return false;
+    };
     #[allow(clippy::expect_used)]
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("hmac key");
     mac.update(message.as_bytes());

@@ -68,7 +68,12 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: None, retry_after: None }
+        Self {
+            code,
+            message: message.into(),
+            fields: None,
+            retry_after: None,
+        }
     }
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
@@ -124,7 +129,11 @@ impl ResponseError for ApiError {
         }
         builder.insert_header((header::CACHE_CONTROL, "no-store"));
         builder.json(Body {
-            error: Inner { code: self.code.as_str(), message: &self.message, fields: self.fields.as_ref() },
+            error: Inner {
+                code: self.code.as_str(),
+                message: &self.message,
+                fields: self.fields.as_ref(),
+            },
         })
     }
 }

@@ -19,7 +19,9 @@ pub async fn healthz() -> HttpResponse {
 /// The process can serve: the database answers.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match state.db.ping().await {
-        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ready", "checks": { "database": "ok" } })),
+        Ok(()) => {
+            HttpResponse::Ok().json(json!({ "status": "ready", "checks": { "database": "ok" } }))
+        }
         Err(_) => HttpResponse::ServiceUnavailable()
             .json(json!({ "status": "unavailable", "checks": { "database": "unreachable" } })),
     }

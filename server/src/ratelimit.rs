@@ -18,17 +18,21 @@ pub struct Limit {
 
 impl Limit {
     pub const fn per_minutes(max: u32, minutes: u64) -> Self {
-        Self { max, per: Duration::from_secs(minutes * 60) }
+        Self {
+            max,
+            per: Duration::from_secs(minutes * 60),
+        }
     }
 }
 
 pub mod limits {
     use super::Limit;
-    /// Login attempts from one address.
-    pub const LOGIN_PER_IP: Limit = Limit::per_minutes(30, 10);
+    /// Login attempts from one address. Generous: a whole IGF venue may share one NAT
+    /// address; the per-account limit is what stops password guessing.
+    pub const LOGIN_PER_IP: Limit = Limit::per_minutes(100, 5);
     /// Failed logins against one account, whatever the address.
     pub const LOGIN_FAILURES_PER_ACCOUNT: Limit = Limit::per_minutes(5, 15);
-    pub const REGISTER_PER_IP: Limit = Limit::per_minutes(10, 60);
+    pub const REGISTER_PER_IP: Limit = Limit::per_minutes(30, 10);
     pub const RESET_PER_IP: Limit = Limit::per_minutes(10, 60);
     /// Reset emails to one address: further requests are answered alike but send nothing.
     pub const RESET_MAILS_PER_ACCOUNT: Limit = Limit::per_minutes(3, 60);
@@ -49,7 +53,10 @@ struct Window {
 
 impl RateLimiter {
     pub fn new(enabled: bool) -> Self {
-        Self { enabled, windows: Mutex::new(HashMap::new()) }
+        Self {
+            enabled,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one hit against `key`; refuses (429 with the seconds to wait) once over the limit.
@@ -80,9 +87,17 @@ impl RateLimiter {
         if windows.len() > 100_000 {
             windows.retain(|_, w| now.duration_since(w.started) < w.per);
         }
-        let window = windows.entry(key.to_owned()).or_insert(Window { started: now, count: 0, per: limit.per });
+        let window = windows.entry(key.to_owned()).or_insert(Window {
+            started: now,
+            count: 0,
+            per: limit.per,
+        });
         if now.duration_since(window.started) >= limit.per {
-            *window = Window { started: now, count: 0, per: limit.per };
+            *window = Window {
+                started: now,
+                count: 0,
+                per: limit.per,
+            };
         }
         if window.count >= limit.max {
             let left = limit.per.saturating_sub(now.duration_since(window.started));

@@ -40,7 +40,11 @@ pub fn demo(db: &Db) -> Result<String, String> {
             .map(types::Country::parse)
             .transpose()
             .map_err(|e| format!("seeds/demo.json: {}: country {e}", u.email))?;
-        let roles: Vec<types::Role> = u.roles.iter().filter_map(|r| types::Role::parse(r)).collect();
+        let roles: Vec<types::Role> = u
+            .roles
+            .iter()
+            .filter_map(|r| types::Role::parse(r))
+            .collect();
         let new = store::NewUser {
             email: u.email.clone(),
             password_hash: hash.clone(),

@@ -58,8 +58,16 @@ macro_rules! both_backends {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{prefix}{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        nanos % 100_000
+    )
 }
 
 /// A fresh PostgreSQL database, dropped again when the test ends.
@@ -72,22 +80,33 @@ pub struct PgDatabase {
 impl PgDatabase {
     pub fn create(admin_url: &str) -> PgDatabase {
         let name = unique("indaba_t");
-        let mut conn = diesel::PgConnection::establish(admin_url).expect("connect to INDABA_TEST_POSTGRES_URL");
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
+        let mut conn = diesel::PgConnection::establish(admin_url)
+            .expect("connect to INDABA_TEST_POSTGRES_URL");
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .expect("create database");
         let (base, query) = match admin_url.split_once('?') {
             Some((b, q)) => (b, format!("?{q}")),
             None => (admin_url, String::new()),
         };
         let (server, _) = base.rsplit_once('/').expect("a database URL with a path");
         let url = format!("{server}/{name}{query}");
-        PgDatabase { admin_url: admin_url.to_owned(), name, url }
+        PgDatabase {
+            admin_url: admin_url.to_owned(),
+            name,
+            url,
+        }
     }
 }
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
         }
     }
 }
@@ -179,7 +198,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let addr = listener.local_addr().expect("addr");
     let data_dir = dir.0.join("data");
     let mut env = vec![
-        ("INDABA_DATA_DIR".to_owned(), data_dir.to_string_lossy().into_owned()),
+        (
+            "INDABA_DATA_DIR".to_owned(),
+            data_dir.to_string_lossy().into_owned(),
+        ),
         ("INDABA_BIND".to_owned(), addr.to_string()),
         ("INDABA_PUBLIC_URL".to_owned(), format!("http://{addr}")),
         ("INDABA_SECRET_KEY".to_owned(), SECRET.to_owned()),
@@ -193,9 +215,13 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let config = indaba::cli::config_from(&pairs).expect("test configuration");
     indaba::telemetry::init(&config.log, config.log_format);
-    let (running, server) = indaba::app::start(config.clone(), listener).await.expect("app starts");
+    let (running, server) = indaba::app::start(config.clone(), listener)
+        .await
+        .expect("app starts");
     actix_web::rt::spawn(server);
-    let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
     TestApp {
         base: format!("http://{addr}"),
         addr,
@@ -214,7 +240,13 @@ impl TestApp {
     }
 
     /// A request with an optional bearer token and a raw body (sent as JSON when given).
-    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, body: Option<(&str, &str)>) -> Response {
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &str)>,
+    ) -> Response {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
@@ -230,15 +262,32 @@ impl TestApp {
         let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Response { status: res.status(), headers: res.headers().clone(), body, text }
+        Response {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         self.raw(Method::GET, path, token, None).await
     }
 
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.raw(method, path, token, Some(("application/json", &body.to_string()))).await
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        self.raw(
+            method,
+            path,
+            token,
+            Some(("application/json", &body.to_string())),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
@@ -262,7 +311,12 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post("/api/v1/auth/login", None, &json!({"email": email, "password": password})).await
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     /// Registers, verifies through the emailed link, logs in; returns (email, access, refresh).
@@ -270,19 +324,27 @@ impl TestApp {
         let (email, res) = self.register(name, json!({})).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
         let token = self.link_token(&email, "/verify?token=").await;
-        let res = self.post("/api/v1/auth/verify", None, &json!({"token": token})).await;
+        let res = self
+            .post("/api/v1/auth/verify", None, &json!({"token": token}))
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text);
         let res = self.login(&email, PASSWORD).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-        (email, token_of(&res, "access_token"), token_of(&res, "refresh_token"))
+        (
+            email,
+            token_of(&res, "access_token"),
+            token_of(&res, "refresh_token"),
+        )
     }
 
     /// Creates an account with roles directly in the database (as `indaba user create` does).
     pub async fn user_with_roles(&self, name: &str, roles: &[&str]) -> (i64, String) {
         let db = self.db();
         let email = format!("{}@example.org", unique(name).to_lowercase());
-        let roles: Vec<indaba::accounts::types::Role> =
-            roles.iter().map(|r| indaba::accounts::types::Role::parse(r).expect("role")).collect();
+        let roles: Vec<indaba::accounts::types::Role> = roles
+            .iter()
+            .map(|r| indaba::accounts::types::Role::parse(r).expect("role"))
+            .collect();
         let hash = indaba::accounts::password::hash(PASSWORD).expect("hash");
         let new = indaba::accounts::store::NewUser {
             email: email.clone(),
@@ -340,12 +402,20 @@ impl TestApp {
 }
 
 pub fn token_of(res: &Response, field: &str) -> String {
-    res.body[field].as_str().unwrap_or_else(|| panic!("no {field} in {}", res.text)).to_owned()
+    res.body[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {field} in {}", res.text))
+        .to_owned()
 }
 
 pub fn token_after(text: &str, marker: &str) -> Option<String> {
     let start = text.find(marker)? + marker.len();
-    Some(text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
+    Some(
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -370,7 +440,11 @@ pub fn read_mail_dir(dir: &Path, to: &str) -> Vec<Mail> {
         .into_iter()
         .filter_map(|p| std::fs::read_to_string(&p).ok())
         .map(|raw| parse_mail(&raw))
-        .filter(|m| m.headers.lines().any(|l| l.to_ascii_lowercase().starts_with("to:") && l.to_lowercase().contains(to)))
+        .filter(|m| {
+            m.headers
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("to:") && l.to_lowercase().contains(to))
+        })
         .collect()
 }
 
@@ -386,10 +460,15 @@ pub fn parse_mail(raw: &str) -> Mail {
     let mut text = String::new();
     let mut html = String::new();
     for part in body.split("\n--") {
-        let Some((part_headers, part_body)) = part.split_once("\n\n") else { continue };
+        let Some((part_headers, part_body)) = part.split_once("\n\n") else {
+            continue;
+        };
         let lower = part_headers.to_ascii_lowercase();
         let decoded = if lower.contains("content-transfer-encoding: base64") {
-            let joined: String = part_body.lines().take_while(|l| !l.starts_with("--")).collect();
+            let joined: String = part_body
+                .lines()
+                .take_while(|l| !l.starts_with("--"))
+                .collect();
             base64::engine::general_purpose::STANDARD
                 .decode(joined.trim())
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -403,7 +482,13 @@ pub fn parse_mail(raw: &str) -> Mail {
             html = decoded;
         }
     }
-    Mail { headers: headers.to_owned(), subject, text, html, raw: raw.clone() }
+    Mail {
+        headers: headers.to_owned(),
+        subject,
+        text,
+        html,
+        raw: raw.clone(),
+    }
 }
 
 /// RFC 2047 `=?utf-8?b?…?=` words, as lettre writes non-ASCII subjects.
@@ -431,6 +516,10 @@ pub fn indaba_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     let dir = exe.parent().and_then(|p| p.parent()).expect("target dir");
     let bin = dir.join("indaba");
-    assert!(bin.exists(), "{} is missing: build it with `cargo build -p indaba`", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p indaba`",
+        bin.display()
+    );
     bin
 }

@@ -48,7 +48,11 @@ fn help_lists_only_working_commands() {
 #[test]
 fn invalid_configuration_stops_with_one_line() {
     let dir = TempDir::new();
-    for (k, v) in [("INDABA_BIND", "not-an-address"), ("INDABA_RATE_LIMITS", "sometimes"), ("INDABA_DATABASE_URL", "mysql://x")] {
+    for (k, v) in [
+        ("INDABA_BIND", "not-an-address"),
+        ("INDABA_RATE_LIMITS", "sometimes"),
+        ("INDABA_DATABASE_URL", "mysql://x"),
+    ] {
         let out = indaba(&dir, &[(k, v)]).arg("migrate").output().unwrap();
         assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8_lossy(&out.stderr);
@@ -60,36 +64,99 @@ fn invalid_configuration_stops_with_one_line() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-both_backends!(user_create_and_grant_then_serve_with_demo, seed_demo_into_an_empty_database);
+both_backends!(
+    user_create_and_grant_then_serve_with_demo,
+    seed_demo_into_an_empty_database
+);
 
 async fn user_create_and_grant_then_serve_with_demo(backend: Backend) {
     let dir = TempDir::new();
     let (_pg, env) = backend_env(&backend);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let out = indaba(&dir, &env).arg("migrate").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = indaba(&dir, &env)
-        .args(["user", "create", "--email", "Root@Example.org", "--name", "Root", "--stakeholder-group", "government"])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "Root@Example.org",
+            "--name",
+            "Root",
+            "--stakeholder-group",
+            "government",
+        ])
         .args(["--password", PASSWORD, "--role", "admin"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = indaba(&dir, &env)
-        .args(["user", "create", "--email", "bad", "--name", "X", "--stakeholder-group", "government", "--password", PASSWORD])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "bad",
+            "--name",
+            "X",
+            "--stakeholder-group",
+            "government",
+            "--password",
+            PASSWORD,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let out = indaba(&dir, &env).args(["user", "grant", "--email", "root@example.org", "--role", "moderator"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = indaba(&dir, &env).args(["user", "grant", "--email", "nobody@example.org", "--role", "moderator"]).output().unwrap();
+    let out = indaba(&dir, &env)
+        .args([
+            "user",
+            "grant",
+            "--email",
+            "root@example.org",
+            "--role",
+            "moderator",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = indaba(&dir, &env)
+        .args([
+            "user",
+            "grant",
+            "--email",
+            "nobody@example.org",
+            "--role",
+            "moderator",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let bind = format!("127.0.0.1:{port}");
     let mut env = env.clone();
     env.push(("INDABA_BIND", &bind));
-    let mut child = indaba(&dir, &env).args(["serve", "--demo"]).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = indaba(&dir, &env)
+        .args(["serve", "--demo"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let client = awc::Client::default();
     let base = format!("http://{bind}");
     let mut up = false;
@@ -118,16 +185,24 @@ async fn user_create_and_grant_then_serve_with_demo(backend: Backend) {
     };
     let (status, body) = login("root@example.org", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["user"]["roles"], json!(["participant", "moderator", "admin"]));
+    assert_eq!(
+        body["user"]["roles"],
+        json!(["participant", "moderator", "admin"])
+    );
     assert_eq!(body["user"]["email_verified"], true);
     // The database was not empty, so no demo data was added.
     let (status, _) = login("admin@demo.indaba.example", "indaba-demo-2026").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // SIGTERM: requests in flight finish, then the process exits cleanly.
-    let in_flight: Vec<_> = (0..4).map(|_| actix_web::rt::spawn(login("root@example.org", PASSWORD))).collect();
+    let in_flight: Vec<_> = (0..4)
+        .map(|_| actix_web::rt::spawn(login("root@example.org", PASSWORD)))
+        .collect();
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     for request in in_flight {
         let (status, _) = request.await.unwrap();
@@ -153,7 +228,11 @@ async fn seed_demo_into_an_empty_database(backend: Backend) {
     let (_pg, env) = backend_env(&backend);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let out = indaba(&dir, &env).args(["seed", "demo"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("10 account(s) created"));
     let out = indaba(&dir, &env).args(["seed", "demo"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 account(s) created"));

@@ -3,29 +3,55 @@
 use awc::http::{Method, StatusCode};
 use indaba_tests::*;
 
-both_backends!(health_and_readiness, unknown_routes_and_methods_are_json, openapi_lists_every_route_and_every_route_exists);
+both_backends!(
+    health_and_readiness,
+    unknown_routes_and_methods_are_json,
+    openapi_lists_every_route_and_every_route_exists
+);
 
 async fn health_and_readiness(backend: Backend) {
     let app = spawn_app(backend).await;
     let res = app.get("/healthz", None).await;
-    assert_eq!((res.status, res.body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (res.status, res.body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
     let res = app.get("/readyz", None).await;
-    assert_eq!((res.status, res.body["checks"]["database"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (res.status, res.body["checks"]["database"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
     // Security headers and a request id on every response.
     assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(res.header("x-frame-options"), Some("DENY"));
-    assert!(res.header("content-security-policy").unwrap().contains("default-src 'self'"));
+    assert!(res
+        .header("content-security-policy")
+        .unwrap()
+        .contains("default-src 'self'"));
     assert!(res.header("x-request-id").is_some_and(|id| !id.is_empty()));
 }
 
 async fn unknown_routes_and_methods_are_json(backend: Backend) {
     let app = spawn_app(backend).await;
     let res = app.get("/api/v1/no/such/thing", None).await;
-    assert_eq!((res.status, res.code()), (StatusCode::NOT_FOUND, "no_route"));
-    assert!(res.header("content-type").unwrap().starts_with("application/json"));
-    let res = app.raw(Method::DELETE, "/api/v1/auth/login", None, None).await;
-    assert_eq!((res.status, res.code()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
-    let res = app.get("/api/v1/admin/users/not-a-number/roles", None).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::NOT_FOUND, "no_route")
+    );
+    assert!(res
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
+    let res = app
+        .raw(Method::DELETE, "/api/v1/auth/login", None, None)
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+    let res = app
+        .get("/api/v1/admin/users/not-a-number/roles", None)
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(!res.code().is_empty(), "{}", res.text);
 }
@@ -44,20 +70,51 @@ async fn openapi_lists_every_route_and_every_route_exists(backend: Backend) {
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
             documented += 1;
-            assert!(!op["summary"].as_str().unwrap_or("").is_empty(), "{method} {path} has no summary");
-            let concrete = path.replace("{id}", "1").replace("{slug}", "x").replace("{id_or_slug}", "x");
+            assert!(
+                !op["summary"].as_str().unwrap_or("").is_empty(),
+                "{method} {path} has no summary"
+            );
+            let concrete = path
+                .replace("{id}", "1")
+                .replace("{slug}", "x")
+                .replace("{id_or_slug}", "x");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let res = app.raw(method.clone(), &concrete, None, Some(("application/json", "{}"))).await;
-            assert_ne!(res.code(), "no_route", "{method} {path} is documented but not routed");
-            assert_ne!(res.code(), "method_not_allowed", "{method} {path} is documented but not routed");
-            assert!(!res.status.is_server_error(), "{method} {path}: {}", res.text);
+            let res = app
+                .raw(
+                    method.clone(),
+                    &concrete,
+                    None,
+                    Some(("application/json", "{}")),
+                )
+                .await;
+            assert_ne!(
+                res.code(),
+                "no_route",
+                "{method} {path} is documented but not routed"
+            );
+            assert_ne!(
+                res.code(),
+                "method_not_allowed",
+                "{method} {path} is documented but not routed"
+            );
+            assert!(
+                !res.status.is_server_error(),
+                "{method} {path}: {}",
+                res.text
+            );
         }
     }
     assert_eq!(documented, registered.len());
     for e in &registered {
         let path = format!("/api/v1{}", indaba::http::openapi::openapi_path(e.path));
-        assert!(paths[&path][e.method.as_str().to_lowercase()].is_object(), "{} {path} missing", e.method);
+        assert!(
+            paths[&path][e.method.as_str().to_lowercase()].is_object(),
+            "{} {path} missing",
+            e.method
+        );
     }
     let codes = res.body["x-error-codes"].as_array().unwrap();
-    assert!(codes.iter().any(|c| c["code"] == "validation_failed" && c["status"] == 422));
+    assert!(codes
+        .iter()
+        .any(|c| c["code"] == "validation_failed" && c["status"] == 422));
 }

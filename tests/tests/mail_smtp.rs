@@ -17,18 +17,37 @@ struct SmtpServer {
 
 impl SmtpServer {
     async fn start() -> SmtpServer {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let maildir = TempDir::new();
         let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
             .arg(maildir.0.join("Maildir"))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("python3 with aiosmtpd (tests/run installs it: pip install aiosmtpd)");
-        let mut server = SmtpServer { child, port, maildir };
+        let mut server = SmtpServer {
+            child,
+            port,
+            maildir,
+        };
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return server;
             }
             if let Ok(Some(status)) = server.child.try_wait() {
@@ -52,11 +71,21 @@ impl Drop for SmtpServer {
     }
 }
 
-both_backends!(verification_link_arrives_over_smtp, mail_in_the_recipients_language);
+both_backends!(
+    verification_link_arrives_over_smtp,
+    mail_in_the_recipients_language
+);
 
 async fn verification_link_arrives_over_smtp(backend: Backend) {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(backend, Options::new().with("INDABA_SMTP_URL", &format!("smtp://127.0.0.1:{}", smtp.port))).await;
+    let app = spawn_app_with(
+        backend,
+        Options::new().with(
+            "INDABA_SMTP_URL",
+            &format!("smtp://127.0.0.1:{}", smtp.port),
+        ),
+    )
+    .await;
     let (email, res) = app.register("Smtp", json!({})).await;
     assert_eq!(res.status, StatusCode::CREATED);
 
@@ -74,8 +103,12 @@ async fn verification_link_arrives_over_smtp(backend: Backend) {
     assert!(mail.headers.contains("multipart/alternative"));
     assert!(!mail.html.is_empty());
     let token = token_after(&mail.text, "/verify?token=").expect("a verification link");
-    assert!(mail.text.contains(&format!("{}/verify?token={token}", app.base)));
-    let res = app.post("/api/v1/auth/verify", None, &json!({"token": token})).await;
+    assert!(mail
+        .text
+        .contains(&format!("{}/verify?token={token}", app.base)));
+    let res = app
+        .post("/api/v1/auth/verify", None, &json!({"token": token}))
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["user"]["email_verified"], true);
     // Nothing went to the folder transport.
@@ -84,8 +117,16 @@ async fn verification_link_arrives_over_smtp(backend: Backend) {
 
 async fn mail_in_the_recipients_language(backend: Backend) {
     let app = spawn_app(backend).await;
-    for (lang, expected) in [("fr", "Confirmez votre adresse"), ("zh", "确认您"), ("ar", "أكِّد"), ("es", "Confirme"), ("ru", "Подтвердите")] {
-        let (email, res) = app.register(lang, json!({"preferred_language": lang})).await;
+    for (lang, expected) in [
+        ("fr", "Confirmez votre adresse"),
+        ("zh", "确认您"),
+        ("ar", "أكِّد"),
+        ("es", "Confirme"),
+        ("ru", "Подтвердите"),
+    ] {
+        let (email, res) = app
+            .register(lang, json!({"preferred_language": lang}))
+            .await;
         assert_eq!(res.status, StatusCode::CREATED);
         app.link_token(&email, "/verify?token=").await;
         let mail = app.mails_to(&email).pop().unwrap();

@@ -35,13 +35,18 @@ impl AuthUser {
 fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 fn from_request(req: &HttpRequest) -> ApiResult<Option<AuthUser>> {
     let Some(token) = bearer(req) else {
         if req.headers().contains_key(header::AUTHORIZATION) {
-            return Err(ApiError::new(ErrorCode::InvalidAccessToken, "use Authorization: Bearer <token>"));
+            return Err(ApiError::new(
+                ErrorCode::InvalidAccessToken,
+                "use Authorization: Bearer <token>",
+            ));
         }
         return Ok(None);
     };
@@ -49,7 +54,11 @@ fn from_request(req: &HttpRequest) -> ApiResult<Option<AuthUser>> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
     let (id, claims) = decode_access(&state.keys, token)?;
-    Ok(Some(AuthUser { id, roles: claims.roles, verified: claims.ev }))
+    Ok(Some(AuthUser {
+        id,
+        roles: claims.roles,
+        verified: claims.ev,
+    }))
 }
 
 impl FromRequest for AuthUser {
@@ -58,7 +67,12 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         ready(from_request(req).and_then(|u| {
-            u.ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "sign in: this needs an access token"))
+            u.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "sign in: this needs an access token",
+                )
+            })
         }))
     }
 }

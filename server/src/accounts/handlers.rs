@@ -8,7 +8,9 @@ use serde_json::json;
 use super::auth::AuthUser;
 use super::store::{self, Purpose, Rotation};
 use super::tokens::{issue_access, ACCESS_TTL_SECONDS};
-use super::types::{bounded_text, Country, Email, Gender, LanguageTag, Password, Role, StakeholderGroup};
+use super::types::{
+    bounded_text, Country, Email, Gender, LanguageTag, Password, Role, StakeholderGroup,
+};
 use super::{password, privacy};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
@@ -53,38 +55,78 @@ fn validate_profile(
     let mut note = |field: &str, problem: String| {
         errors.insert(field.to_owned(), problem);
     };
-    let display_name = display_name.and_then(|v| bounded_text(v, 1, 100).map_err(|e| note("display_name", e)).ok());
+    let display_name = display_name.and_then(|v| {
+        bounded_text(v, 1, 100)
+            .map_err(|e| note("display_name", e))
+            .ok()
+    });
     let stakeholder_group = stakeholder_group.and_then(|v| {
         StakeholderGroup::parse(v)
-            .ok_or_else(|| note("stakeholder_group", format!("must be one of {}", StakeholderGroup::expected())))
+            .ok_or_else(|| {
+                note(
+                    "stakeholder_group",
+                    format!("must be one of {}", StakeholderGroup::expected()),
+                )
+            })
             .ok()
     });
     let organization = organization.map(|o| {
-        o.filter(|v| !v.trim().is_empty())
-            .and_then(|v| bounded_text(v, 1, 200).map_err(|e| note("organization", e)).ok())
+        o.filter(|v| !v.trim().is_empty()).and_then(|v| {
+            bounded_text(v, 1, 200)
+                .map_err(|e| note("organization", e))
+                .ok()
+        })
     });
     let country = country.map(|c| {
-        c.filter(|v| !v.trim().is_empty())
-            .and_then(|v| Country::parse(v).map_err(|e| note("country", e.to_owned())).ok())
+        c.filter(|v| !v.trim().is_empty()).and_then(|v| {
+            Country::parse(v)
+                .map_err(|e| note("country", e.to_owned()))
+                .ok()
+        })
     });
     let gender = gender.map(|g| {
-        g.filter(|v| !v.trim().is_empty())
-            .and_then(|v| Gender::parse(v).ok_or_else(|| note("gender", format!("must be one of {}", Gender::expected()))).ok())
+        g.filter(|v| !v.trim().is_empty()).and_then(|v| {
+            Gender::parse(v)
+                .ok_or_else(|| note("gender", format!("must be one of {}", Gender::expected())))
+                .ok()
+        })
     });
-    let preferred_language = preferred_language
-        .and_then(|v| LanguageTag::parse(v).map_err(|e| note("preferred_language", e.to_owned())).ok());
-    Profile { display_name, stakeholder_group, organization, country, gender, preferred_language }
+    let preferred_language = preferred_language.and_then(|v| {
+        LanguageTag::parse(v)
+            .map_err(|e| note("preferred_language", e.to_owned()))
+            .ok()
+    });
+    Profile {
+        display_name,
+        stakeholder_group,
+        organization,
+        country,
+        gender,
+        preferred_language,
+    }
 }
 
 fn user_agent(req: &HttpRequest) -> Option<String> {
-    req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
-pub async fn register(state: State, req: HttpRequest, input: ApiJson<RegisterInput>) -> ApiResult<HttpResponse> {
+pub async fn register(
+    state: State,
+    req: HttpRequest,
+    input: ApiJson<RegisterInput>,
+) -> ApiResult<HttpResponse> {
     let input = input.0;
-    state.limiter.hit(&format!("register:ip:{}", client_ip(&req, state.config.trust_proxy)), limits::REGISTER_PER_IP)?;
+    state.limiter.hit(
+        &format!("register:ip:{}", client_ip(&req, state.config.trust_proxy)),
+        limits::REGISTER_PER_IP,
+    )?;
     let mut errors = FieldErrors::new();
-    let email = Email::parse(&input.email).map_err(|e| errors.insert("email".into(), e.into())).ok();
+    let email = Email::parse(&input.email)
+        .map_err(|e| errors.insert("email".into(), e.into()))
+        .ok();
     let pw = Password::parse(&input.password, email.as_ref().map(Email::as_str))
         .map_err(|e| errors.insert("password".into(), e.into()))
         .ok();
@@ -97,14 +139,20 @@ pub async fn register(state: State, req: HttpRequest, input: ApiJson<RegisterInp
         Some(input.gender.as_deref()),
         input.preferred_language.as_deref(),
     );
-    let (Some(email), Some(pw), Some(display_name), Some(group), true) =
-        (email, pw, profile.display_name, profile.stakeholder_group, errors.is_empty())
-    else {
+    let (Some(email), Some(pw), Some(display_name), Some(group), true) = (
+        email,
+        pw,
+        profile.display_name,
+        profile.stakeholder_group,
+        errors.is_empty(),
+    ) else {
         return Err(ApiError::validation(errors));
     };
     let hash = web::block(move || password::hash(pw.expose())).await??;
     let country = profile.country.flatten();
-    let language = profile.preferred_language.map_or_else(|| "en".to_owned(), |l| l.as_str().to_owned());
+    let language = profile
+        .preferred_language
+        .map_or_else(|| "en".to_owned(), |l| l.as_str().to_owned());
     let new = store::NewUser {
         email: email.as_str().to_owned(),
         password_hash: hash,
@@ -149,8 +197,15 @@ pub struct TokenInput {
     token: String,
 }
 
-pub async fn verify(state: State, req: HttpRequest, input: ApiJson<TokenInput>) -> ApiResult<HttpResponse> {
-    state.limiter.hit(&format!("verify:ip:{}", client_ip(&req, state.config.trust_proxy)), limits::VERIFY_PER_IP)?;
+pub async fn verify(
+    state: State,
+    req: HttpRequest,
+    input: ApiJson<TokenInput>,
+) -> ApiResult<HttpResponse> {
+    state.limiter.hit(
+        &format!("verify:ip:{}", client_ip(&req, state.config.trust_proxy)),
+        limits::VERIFY_PER_IP,
+    )?;
     let token = input.0.token;
     let user = state
         .db
@@ -170,24 +225,38 @@ pub struct LoginInput {
     password: String,
 }
 
-pub async fn login(state: State, req: HttpRequest, input: ApiJson<LoginInput>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    state: State,
+    req: HttpRequest,
+    input: ApiJson<LoginInput>,
+) -> ApiResult<HttpResponse> {
     let input = input.0;
     let ip_key = format!("login:ip:{}", client_ip(&req, state.config.trust_proxy));
     state.limiter.hit(&ip_key, limits::LOGIN_PER_IP)?;
     let email = input.email.trim().to_lowercase();
     let account_key = format!("login:account:{email}");
     // Refused while the account is locked, before any password is checked.
-    state.limiter.check(&account_key, limits::LOGIN_FAILURES_PER_ACCOUNT)?;
+    state
+        .limiter
+        .check(&account_key, limits::LOGIN_FAILURES_PER_ACCOUNT)?;
 
     let lookup = email.clone();
-    let row = state.db.run(move |conn| store::find_by_email(conn, &lookup)).await?;
+    let row = state
+        .db
+        .run(move |conn| store::find_by_email(conn, &lookup))
+        .await?;
     let stored = row.as_ref().and_then(|r| r.password_hash.clone());
     let pw = input.password;
     // The unknown-email path verifies against a dummy hash: same answer, same time.
     let ok = web::block(move || password::verify(&pw, stored.as_deref())).await?;
     let Some(row) = row.filter(|_| ok) else {
-        state.limiter.allow(&account_key, limits::LOGIN_FAILURES_PER_ACCOUNT);
-        return Err(ApiError::new(ErrorCode::InvalidCredentials, "the email or password is wrong"));
+        state
+            .limiter
+            .allow(&account_key, limits::LOGIN_FAILURES_PER_ACCOUNT);
+        return Err(ApiError::new(
+            ErrorCode::InvalidCredentials,
+            "the email or password is wrong",
+        ));
     };
     state.limiter.reset(&account_key);
     let ua = user_agent(&req);
@@ -204,13 +273,15 @@ pub async fn login(state: State, req: HttpRequest, input: ApiJson<LoginInput>) -
 
 fn token_pair(state: &AppState, user: store::UserView, refresh: String) -> ApiResult<HttpResponse> {
     let access = issue_access(&state.keys, user.id, &user.roles, user.email_verified)?;
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(json!({
-        "access_token": access,
-        "refresh_token": refresh,
-        "token_type": "Bearer",
-        "expires_in": ACCESS_TTL_SECONDS,
-        "user": user,
-    })))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({
+            "access_token": access,
+            "refresh_token": refresh,
+            "token_type": "Bearer",
+            "expires_in": ACCESS_TTL_SECONDS,
+            "user": user,
+        })))
 }
 
 #[derive(Deserialize)]
@@ -219,19 +290,30 @@ pub struct RefreshInput {
     refresh_token: String,
 }
 
-pub async fn refresh(state: State, req: HttpRequest, input: ApiJson<RefreshInput>) -> ApiResult<HttpResponse> {
+pub async fn refresh(
+    state: State,
+    req: HttpRequest,
+    input: ApiJson<RefreshInput>,
+) -> ApiResult<HttpResponse> {
     let presented = input.0.refresh_token;
     let ua = user_agent(&req);
     let outcome = state
         .db
         .tx(move |conn| {
-            Ok(match store::rotate_refresh(conn, &presented, ua.as_deref())? {
-                Rotation::Rotated { user_id, token } => Some((store::view(conn, user_id)?, token)),
-                Rotation::Reused => None,
-                Rotation::Invalid => {
-                    return Err(ApiError::new(ErrorCode::InvalidRefreshToken, "the refresh token is not valid"))
-                }
-            })
+            Ok(
+                match store::rotate_refresh(conn, &presented, ua.as_deref())? {
+                    Rotation::Rotated { user_id, token } => {
+                        Some((store::view(conn, user_id)?, token))
+                    }
+                    Rotation::Reused => None,
+                    Rotation::Invalid => {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidRefreshToken,
+                            "the refresh token is not valid",
+                        ))
+                    }
+                },
+            )
         })
         .await?;
     match outcome {
@@ -246,9 +328,16 @@ pub async fn refresh(state: State, req: HttpRequest, input: ApiJson<RefreshInput
     }
 }
 
-pub async fn logout(state: State, user: AuthUser, input: ApiJson<RefreshInput>) -> ApiResult<HttpResponse> {
+pub async fn logout(
+    state: State,
+    user: AuthUser,
+    input: ApiJson<RefreshInput>,
+) -> ApiResult<HttpResponse> {
     let presented = input.0.refresh_token;
-    state.db.tx(move |conn| store::revoke_token_of(conn, user.id, &presented)).await?;
+    state
+        .db
+        .tx(move |conn| store::revoke_token_of(conn, user.id, &presented))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -258,16 +347,28 @@ pub struct ResetInput {
     email: String,
 }
 
-pub async fn password_reset(state: State, req: HttpRequest, input: ApiJson<ResetInput>) -> ApiResult<HttpResponse> {
-    state.limiter.hit(&format!("reset:ip:{}", client_ip(&req, state.config.trust_proxy)), limits::RESET_PER_IP)?;
+pub async fn password_reset(
+    state: State,
+    req: HttpRequest,
+    input: ApiJson<ResetInput>,
+) -> ApiResult<HttpResponse> {
+    state.limiter.hit(
+        &format!("reset:ip:{}", client_ip(&req, state.config.trust_proxy)),
+        limits::RESET_PER_IP,
+    )?;
     let email = Email::parse(&input.0.email).map_err(|e| ApiError::field("email", e))?;
     // Beyond a few mails an hour to one address, answer alike and send nothing.
-    let may_send = state.limiter.allow(&format!("reset:account:{}", email.as_str()), limits::RESET_MAILS_PER_ACCOUNT);
+    let may_send = state.limiter.allow(
+        &format!("reset:account:{}", email.as_str()),
+        limits::RESET_MAILS_PER_ACCOUNT,
+    );
     let public_url = state.config.public_url.clone();
     let queued = state
         .db
         .tx(move |conn| {
-            let Some(user) = store::find_by_email(conn, email.as_str())? else { return Ok(false) };
+            let Some(user) = store::find_by_email(conn, email.as_str())? else {
+                return Ok(false);
+            };
             if !may_send {
                 return Ok(false);
             }
@@ -302,8 +403,14 @@ pub struct ResetConfirmInput {
     new_password: String,
 }
 
-pub async fn password_reset_confirm(state: State, input: ApiJson<ResetConfirmInput>) -> ApiResult<HttpResponse> {
-    let ResetConfirmInput { token, new_password } = input.0;
+pub async fn password_reset_confirm(
+    state: State,
+    input: ApiJson<ResetConfirmInput>,
+) -> ApiResult<HttpResponse> {
+    let ResetConfirmInput {
+        token,
+        new_password,
+    } = input.0;
     // Length first, so a weak password does not spend the token.
     Password::parse(&new_password, None).map_err(|e| ApiError::field("new_password", e))?;
     let pw = new_password.clone();
@@ -313,7 +420,8 @@ pub async fn password_reset_confirm(state: State, input: ApiJson<ResetConfirmInp
         .tx(move |conn| {
             let user_id = store::consume_email_token(conn, &token, Purpose::Reset)?;
             let user = store::find(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            Password::parse(&new_password, Some(&user.email)).map_err(|e| ApiError::field("new_password", e))?;
+            Password::parse(&new_password, Some(&user.email))
+                .map_err(|e| ApiError::field("new_password", e))?;
             store::set_password(conn, user_id, &hash)?;
             store::spend_all_email_tokens(conn, user_id, Purpose::Reset)?;
             store::revoke_all_sessions(conn, user_id)?;
@@ -325,14 +433,21 @@ pub async fn password_reset_confirm(state: State, input: ApiJson<ResetConfirmInp
 }
 
 pub async fn me(state: State, user: AuthUser) -> ApiResult<HttpResponse> {
-    let view = state.db.run(move |conn| store::view(conn, user.id)).await.map_err(gone)?;
+    let view = state
+        .db
+        .run(move |conn| store::view(conn, user.id))
+        .await
+        .map_err(gone)?;
     Ok(HttpResponse::Ok().json(json!({ "user": view })))
 }
 
 /// An access token outliving its (erased) account is no longer a valid credential.
 fn gone(e: ApiError) -> ApiError {
     if e.code == ErrorCode::NotFound {
-        ApiError::new(ErrorCode::InvalidAccessToken, "this account no longer exists")
+        ApiError::new(
+            ErrorCode::InvalidAccessToken,
+            "this account no longer exists",
+        )
     } else {
         e
     }
@@ -360,7 +475,11 @@ pub struct ProfilePatch {
     preferred_language: Option<String>,
 }
 
-pub async fn update_me(state: State, user: AuthUser, input: ApiJson<ProfilePatch>) -> ApiResult<HttpResponse> {
+pub async fn update_me(
+    state: State,
+    user: AuthUser,
+    input: ApiJson<ProfilePatch>,
+) -> ApiResult<HttpResponse> {
     let p = input.0;
     let mut errors = FieldErrors::new();
     let profile = validate_profile(
@@ -375,7 +494,11 @@ pub async fn update_me(state: State, user: AuthUser, input: ApiJson<ProfilePatch
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let view = state.db.tx(move |conn| privacy::update_profile(conn, user.id, profile.into())).await.map_err(gone)?;
+    let view = state
+        .db
+        .tx(move |conn| privacy::update_profile(conn, user.id, profile.into()))
+        .await
+        .map_err(gone)?;
     Ok(HttpResponse::Ok().json(json!({ "user": view })))
 }
 
@@ -385,7 +508,9 @@ impl From<Profile> for privacy::ProfileChange {
             display_name: p.display_name,
             stakeholder_group: p.stakeholder_group.map(|g| g.as_str().to_owned()),
             organization: p.organization,
-            country: p.country.map(|c| c.map(|c| (c.code(), c.region.as_str().to_owned()))),
+            country: p
+                .country
+                .map(|c| c.map(|c| (c.code(), c.region.as_str().to_owned()))),
             gender: p.gender.map(|g| g.map(|g| g.as_str().to_owned())),
             preferred_language: p.preferred_language.map(|l| l.as_str().to_owned()),
         }
@@ -393,9 +518,16 @@ impl From<Profile> for privacy::ProfileChange {
 }
 
 pub async fn export(state: State, user: AuthUser) -> ApiResult<HttpResponse> {
-    let data = state.db.run(move |conn| privacy::export(conn, user.id)).await.map_err(gone)?;
+    let data = state
+        .db
+        .run(move |conn| privacy::export(conn, user.id))
+        .await
+        .map_err(gone)?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"indaba-my-data.json\""))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"indaba-my-data.json\"",
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(data))
 }
@@ -407,9 +539,17 @@ pub struct EraseQuery {
     withdraw_contributions: bool,
 }
 
-pub async fn erase_me(state: State, user: AuthUser, query: web::Query<EraseQuery>) -> ApiResult<HttpResponse> {
+pub async fn erase_me(
+    state: State,
+    user: AuthUser,
+    query: web::Query<EraseQuery>,
+) -> ApiResult<HttpResponse> {
     let withdraw = query.withdraw_contributions;
-    state.db.tx(move |conn| privacy::erase(conn, user.id, withdraw)).await.map_err(gone)?;
+    state
+        .db
+        .tx(move |conn| privacy::erase(conn, user.id, withdraw))
+        .await
+        .map_err(gone)?;
     tracing::info!(user_id = user.id, withdraw, "account erased");
     Ok(HttpResponse::NoContent().finish())
 }
@@ -431,7 +571,10 @@ pub async fn set_roles(
     let mut roles = Vec::new();
     for r in &input.0.roles {
         roles.push(Role::parse(r).ok_or_else(|| {
-            ApiError::field("roles", format!("{r:?} is not a role; use {}", Role::expected()))
+            ApiError::field(
+                "roles",
+                format!("{r:?} is not a role; use {}", Role::expected()),
+            )
         })?);
     }
     let view = state
@@ -440,7 +583,10 @@ pub async fn set_roles(
             store::find(conn, target)?.ok_or_else(|| ApiError::not_found("user"))?;
             let was_admin = store::roles(conn, target)?.contains(&Role::Admin);
             if was_admin && !roles.contains(&Role::Admin) && store::count_admins(conn)? <= 1 {
-                return Err(ApiError::new(ErrorCode::LastAdmin, "grant admin to someone else first"));
+                return Err(ApiError::new(
+                    ErrorCode::LastAdmin,
+                    "grant admin to someone else first",
+                ));
             }
             store::set_roles(conn, target, &roles)?;
             store::view(conn, target)

@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::{ApiError, ApiResult};
@@ -14,7 +16,10 @@ fn hasher() -> ApiResult<Argon2<'static>> {
 
 pub fn hash(password: &str) -> ApiResult<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(hasher()?.hash_password(password.as_bytes(), &salt).map_err(ApiError::internal)?.to_string())
+    Ok(hasher()?
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(ApiError::internal)?
+        .to_string())
 }
 
 /// Checks a password against a stored hash. With no hash (unknown or erased account)
@@ -25,7 +30,9 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         Some(h) => (h, true),
         None => (dummy.as_str(), false),
     };
-    let Ok(parsed) = PasswordHash::new(hash) else { return false };
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
     let Ok(argon) = hasher() else { return false };
     argon.verify_password(password.as_bytes(), &parsed).is_ok() && real
 }

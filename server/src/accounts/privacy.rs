@@ -47,15 +47,30 @@ pub fn update_profile(conn: &mut DbConn, user_id: i64, c: ProfileChange) -> ApiR
 pub fn export(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
     let user = store::view(conn, user_id)?;
     let sessions = store::sessions(conn, user_id)?;
-    let tokens: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = email_tokens::table
-        .filter(email_tokens::user_id.eq(user_id))
-        .order(email_tokens::id)
-        .select((email_tokens::purpose, email_tokens::created_at, email_tokens::used_at))
-        .load(conn)?;
-    let mails: Vec<(String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = mail_outbox::table
+    let tokens: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
+        email_tokens::table
+            .filter(email_tokens::user_id.eq(user_id))
+            .order(email_tokens::id)
+            .select((
+                email_tokens::purpose,
+                email_tokens::created_at,
+                email_tokens::used_at,
+            ))
+            .load(conn)?;
+    let mails: Vec<(
+        String,
+        String,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    )> = mail_outbox::table
         .filter(mail_outbox::user_id.eq(user_id))
         .order(mail_outbox::id)
-        .select((mail_outbox::kind, mail_outbox::subject, mail_outbox::created_at, mail_outbox::sent_at))
+        .select((
+            mail_outbox::kind,
+            mail_outbox::subject,
+            mail_outbox::created_at,
+            mail_outbox::sent_at,
+        ))
         .load(conn)?;
     Ok(json!({
         "exported_at": rfc3339(now()),
@@ -92,11 +107,16 @@ pub fn erase(conn: &mut DbConn, user_id: i64, withdraw_contributions: bool) -> A
         ))
         .execute(conn)?;
     diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
-    diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)))
+        .execute(conn)?;
     diesel::delete(email_tokens::table.filter(email_tokens::user_id.eq(user_id))).execute(conn)?;
     // Mail history keeps no address: unsent mail is dropped, sent mail loses recipient and text.
-    diesel::delete(mail_outbox::table.filter(mail_outbox::user_id.eq(user_id)).filter(mail_outbox::sent_at.is_null()))
-        .execute(conn)?;
+    diesel::delete(
+        mail_outbox::table
+            .filter(mail_outbox::user_id.eq(user_id))
+            .filter(mail_outbox::sent_at.is_null()),
+    )
+    .execute(conn)?;
     diesel::update(mail_outbox::table.filter(mail_outbox::user_id.eq(user_id)))
         .set((
             mail_outbox::recipient.eq("erased"),

@@ -8,15 +8,19 @@
 
 use super::types::Region;
 
-const AFRICAN: &str = "DZ AO BJ BW BF BI CV CM CF TD KM CG CD CI DJ EG GQ ER SZ ET GA GM GH GN GW KE LS LR LY MG \
+const AFRICAN: &str =
+    "DZ AO BJ BW BF BI CV CM CF TD KM CG CD CI DJ EG GQ ER SZ ET GA GM GH GN GW KE LS LR LY MG \
     MW ML MR MU MA MZ NA NE NG RW ST SN SC SL SO ZA SS SD TZ TG TN UG ZM ZW EH RE YT SH";
 const ASIA_PACIFIC: &str = "AF BH BD BT BN KH CN CY KP FJ IN ID IR IQ JP JO KZ KW KG LA LB MY MV MH FM MN MM NR NP \
     OM PK PW PG PH QA KR WS SA SG SB LK SY TJ TH TL TO TM TV AE UZ VU VN YE KI PS HK MO TW AS CK GU MP NC NU NF PF \
     PN TK WF CX CC IO";
-const EASTERN_EUROPEAN: &str = "AL AM AZ BY BA BG HR CZ EE GE HU LV LT ME MD PL RO RU RS SK SI MK UA XK";
-const LATIN_AMERICAN_CARIBBEAN: &str = "AG AR BS BB BZ BO BR CL CO CR CU DM DO EC SV GD GT GY HT HN JM MX NI PA PY \
+const EASTERN_EUROPEAN: &str =
+    "AL AM AZ BY BA BG HR CZ EE GE HU LV LT ME MD PL RO RU RS SK SI MK UA XK";
+const LATIN_AMERICAN_CARIBBEAN: &str =
+    "AG AR BS BB BZ BO BR CL CO CR CU DM DO EC SV GD GT GY HT HN JM MX NI PA PY \
     PE KN LC VC SR TT UY VE AI AW BL BQ CW GP KY MF MQ MS PR SX TC VG VI GF FK";
-const WESTERN_EUROPEAN_OTHERS: &str = "AD AT BE CA DK FI FR DE GR IS IE IL IT LI LU MT MC NL NZ NO PT SM ES SE CH \
+const WESTERN_EUROPEAN_OTHERS: &str =
+    "AD AT BE CA DK FI FR DE GR IS IE IL IT LI LU MT MC NL NZ NO PT SM ES SE CH \
     TR GB AU US VA AX FO GI GG IM JE SJ GL PM BM";
 
 pub fn region_of(code: &str) -> Option<Region> {
@@ -38,7 +42,13 @@ mod tests {
 
     #[test]
     fn all_193_member_states_and_no_code_twice() {
-        let lists = [AFRICAN, ASIA_PACIFIC, EASTERN_EUROPEAN, LATIN_AMERICAN_CARIBBEAN, WESTERN_EUROPEAN_OTHERS];
+        let lists = [
+            AFRICAN,
+            ASIA_PACIFIC,
+            EASTERN_EUROPEAN,
+            LATIN_AMERICAN_CARIBBEAN,
+            WESTERN_EUROPEAN_OTHERS,
+        ];
         let mut seen = std::collections::HashSet::new();
         for code in lists.iter().flat_map(|l| l.split_whitespace()) {
             assert!(seen.insert(code), "{code} twice");

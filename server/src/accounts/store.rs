@@ -82,7 +82,10 @@ pub struct NewUser {
 pub fn insert_user(conn: &mut DbConn, u: &NewUser) -> ApiResult<i64> {
     let t = now();
     if email_exists(conn, &u.email)? {
-        return Err(ApiError::new(ErrorCode::EmailTaken, "an account with this email already exists"));
+        return Err(ApiError::new(
+            ErrorCode::EmailTaken,
+            "an account with this email already exists",
+        ));
     }
     let id = diesel::insert_into(users::table)
         .values((
@@ -102,16 +105,23 @@ pub fn insert_user(conn: &mut DbConn, u: &NewUser) -> ApiResult<i64> {
         .returning(users::id)
         .get_result(conn)
         .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::new(ErrorCode::EmailTaken, "an account with this email already exists")
-            }
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::new(
+                ErrorCode::EmailTaken,
+                "an account with this email already exists",
+            ),
             other => other.into(),
         })?;
     Ok(id)
 }
 
 pub fn email_exists(conn: &mut DbConn, email: &str) -> ApiResult<bool> {
-    Ok(diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(email)))).get_result(conn)?)
+    Ok(diesel::select(diesel::dsl::exists(
+        users::table.filter(users::email.eq(email)),
+    ))
+    .get_result(conn)?)
 }
 
 /// A live (not erased) account.
@@ -157,7 +167,11 @@ pub fn set_roles(conn: &mut DbConn, user_id: i64, roles: &[Role]) -> ApiResult<(
     let t = now();
     for role in roles.iter().filter(|r| **r != Role::Participant) {
         diesel::insert_into(user_roles::table)
-            .values((user_roles::user_id.eq(user_id), user_roles::role.eq(role.as_str()), user_roles::granted_at.eq(t)))
+            .values((
+                user_roles::user_id.eq(user_id),
+                user_roles::role.eq(role.as_str()),
+                user_roles::granted_at.eq(t),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -217,24 +231,43 @@ pub fn create_email_token(conn: &mut DbConn, user_id: i64, purpose: Purpose) -> 
 
 /// Spends a token: returns its user, or 400 when unknown, used or expired.
 pub fn consume_email_token(conn: &mut DbConn, token: &str, purpose: Purpose) -> ApiResult<i64> {
-    let invalid = || ApiError::new(ErrorCode::InvalidToken, "this link is not valid or has already been used");
+    let invalid = || {
+        ApiError::new(
+            ErrorCode::InvalidToken,
+            "this link is not valid or has already been used",
+        )
+    };
     let row: Option<(i64, i64, NaiveDateTime, Option<NaiveDateTime>)> = email_tokens::table
         .filter(email_tokens::token_hash.eq(token_hash(token)))
         .filter(email_tokens::purpose.eq(purpose.as_str()))
-        .select((email_tokens::id, email_tokens::user_id, email_tokens::expires_at, email_tokens::used_at))
+        .select((
+            email_tokens::id,
+            email_tokens::user_id,
+            email_tokens::expires_at,
+            email_tokens::used_at,
+        ))
         .first(conn)
         .optional()?;
-    let Some((id, user_id, expires_at, used_at)) = row else { return Err(invalid()) };
+    let Some((id, user_id, expires_at, used_at)) = row else {
+        return Err(invalid());
+    };
     if used_at.is_some() {
         return Err(invalid());
     }
     let t = now();
     if expires_at <= t {
-        return Err(ApiError::new(ErrorCode::ExpiredToken, "this link has expired: ask for a new one"));
+        return Err(ApiError::new(
+            ErrorCode::ExpiredToken,
+            "this link has expired: ask for a new one",
+        ));
     }
-    let spent = diesel::update(email_tokens::table.find(id).filter(email_tokens::used_at.is_null()))
-        .set(email_tokens::used_at.eq(t))
-        .execute(conn)?;
+    let spent = diesel::update(
+        email_tokens::table
+            .find(id)
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(t))
+    .execute(conn)?;
     if spent != 1 {
         return Err(invalid());
     }
@@ -256,24 +289,38 @@ pub fn spend_all_email_tokens(conn: &mut DbConn, user_id: i64, purpose: Purpose)
 
 pub fn mark_verified(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
     let t = now();
-    diesel::update(users::table.find(user_id).filter(users::email_verified_at.is_null()))
-        .set((users::email_verified_at.eq(t), users::updated_at.eq(t)))
-        .execute(conn)?;
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set((users::email_verified_at.eq(t), users::updated_at.eq(t)))
+    .execute(conn)?;
     Ok(())
 }
 
 pub fn set_password(conn: &mut DbConn, user_id: i64, hash: &str) -> ApiResult<()> {
     diesel::update(users::table.find(user_id))
-        .set((users::password_hash.eq(Some(hash)), users::updated_at.eq(now())))
+        .set((
+            users::password_hash.eq(Some(hash)),
+            users::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
 // ---- refresh tokens: rotated on use; a spent one presented again revokes its family ----
 
-pub fn issue_refresh(conn: &mut DbConn, user_id: i64, family: Option<&str>, user_agent: Option<&str>) -> ApiResult<String> {
+pub fn issue_refresh(
+    conn: &mut DbConn,
+    user_id: i64,
+    family: Option<&str>,
+    user_agent: Option<&str>,
+) -> ApiResult<String> {
     let token = random_token(32);
-    let family = family.map(str::to_owned).unwrap_or_else(|| random_token(16));
+    let family = family
+        .map(str::to_owned)
+        .unwrap_or_else(|| random_token(16));
     let t = now();
     diesel::insert_into(refresh_tokens::table)
         .values((
@@ -282,7 +329,8 @@ pub fn issue_refresh(conn: &mut DbConn, user_id: i64, family: Option<&str>, user
             refresh_tokens::token_hash.eq(token_hash(&token)),
             refresh_tokens::created_at.eq(t),
             refresh_tokens::expires_at.eq(t + Duration::days(super::tokens::REFRESH_TTL_DAYS)),
-            refresh_tokens::user_agent.eq(user_agent.map(|ua| ua.chars().take(200).collect::<String>())),
+            refresh_tokens::user_agent
+                .eq(user_agent.map(|ua| ua.chars().take(200).collect::<String>())),
         ))
         .execute(conn)?;
     Ok(token)
@@ -290,27 +338,53 @@ pub fn issue_refresh(conn: &mut DbConn, user_id: i64, family: Option<&str>, user
 
 pub enum Rotation {
     /// The new refresh token, for this user.
-    Rotated { user_id: i64, token: String },
+    Rotated {
+        user_id: i64,
+        token: String,
+    },
     /// A spent token came back: the family is now revoked.
     Reused,
     Invalid,
 }
 
-pub fn rotate_refresh(conn: &mut DbConn, presented: &str, user_agent: Option<&str>) -> ApiResult<Rotation> {
-    let row: Option<(i64, i64, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
-        refresh_tokens::table
-            .filter(refresh_tokens::token_hash.eq(token_hash(presented)))
-            .select((
-                refresh_tokens::id,
-                refresh_tokens::user_id,
-                refresh_tokens::family,
-                refresh_tokens::expires_at,
-                refresh_tokens::used_at,
-                refresh_tokens::revoked_at,
-            ))
-            .first(conn)
-            .optional()?;
-    let Some((id, user_id, family, expires_at, used_at, revoked_at)) = row else { return Ok(Rotation::Invalid) };
+#[derive(Queryable)]
+struct RefreshRow {
+    id: i64,
+    user_id: i64,
+    family: String,
+    expires_at: NaiveDateTime,
+    used_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn rotate_refresh(
+    conn: &mut DbConn,
+    presented: &str,
+    user_agent: Option<&str>,
+) -> ApiResult<Rotation> {
+    let row: Option<RefreshRow> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash(presented)))
+        .select((
+            refresh_tokens::id,
+            refresh_tokens::user_id,
+            refresh_tokens::family,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            refresh_tokens::revoked_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some(RefreshRow {
+        id,
+        user_id,
+        family,
+        expires_at,
+        used_at,
+        revoked_at,
+    }) = row
+    else {
+        return Ok(Rotation::Invalid);
+    };
     let t = now();
     if used_at.is_some() {
         revoke_family(conn, &family)?;
@@ -319,9 +393,13 @@ pub fn rotate_refresh(conn: &mut DbConn, presented: &str, user_agent: Option<&st
     if revoked_at.is_some() || expires_at <= t || find(conn, user_id)?.is_none() {
         return Ok(Rotation::Invalid);
     }
-    let spent = diesel::update(refresh_tokens::table.find(id).filter(refresh_tokens::used_at.is_null()))
-        .set(refresh_tokens::used_at.eq(t))
-        .execute(conn)?;
+    let spent = diesel::update(
+        refresh_tokens::table
+            .find(id)
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(t))
+    .execute(conn)?;
     if spent != 1 {
         // Spent by a concurrent request a moment ago: the same as reuse.
         revoke_family(conn, &family)?;
@@ -332,9 +410,13 @@ pub fn rotate_refresh(conn: &mut DbConn, presented: &str, user_agent: Option<&st
 }
 
 pub fn revoke_family(conn: &mut DbConn, family: &str) -> ApiResult<()> {
-    diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(family)).filter(refresh_tokens::revoked_at.is_null()))
-        .set(refresh_tokens::revoked_at.eq(now()))
-        .execute(conn)?;
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family.eq(family))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -353,9 +435,13 @@ pub fn revoke_token_of(conn: &mut DbConn, user_id: i64, presented: &str) -> ApiR
 }
 
 pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
-    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()))
-        .set(refresh_tokens::revoked_at.eq(now()))
-        .execute(conn)?;
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -390,7 +476,10 @@ pub fn ser_time<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, 
     s.serialize_str(&rfc3339(*t))
 }
 
-pub fn ser_opt_time<S: serde::Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+pub fn ser_opt_time<S: serde::Serializer>(
+    t: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => s.serialize_str(&rfc3339(*t)),
         None => s.serialize_none(),

@@ -1,7 +1,9 @@
 //! Access tokens (HS256 JWT, 15 minutes) and opaque refresh tokens.
 
 use chrono::{Duration, Utc};
-use jsonwebtoken::{decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
 
 use super::types::Role;
@@ -41,7 +43,12 @@ pub struct AccessClaims {
     pub typ: String,
 }
 
-pub fn issue_access(keys: &Keys, user_id: i64, roles: &[Role], verified: bool) -> ApiResult<String> {
+pub fn issue_access(
+    keys: &Keys,
+    user_id: i64,
+    roles: &[Role],
+    verified: bool,
+) -> ApiResult<String> {
     let now = Utc::now();
     let claims = AccessClaims {
         sub: user_id.to_string(),
@@ -59,18 +66,29 @@ pub fn decode_access(keys: &Keys, token: &str) -> ApiResult<(i64, AccessClaims)>
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "sub"]);
-    let data = decode::<AccessClaims>(token, &keys.decoding, &validation).map_err(|e| match e.kind() {
-        ErrorKind::ExpiredSignature => ApiError::new(ErrorCode::AccessTokenExpired, "the access token has expired"),
-        _ => ApiError::new(ErrorCode::InvalidAccessToken, "the access token is not valid"),
-    })?;
+    let data =
+        decode::<AccessClaims>(token, &keys.decoding, &validation).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => ApiError::new(
+                ErrorCode::AccessTokenExpired,
+                "the access token has expired",
+            ),
+            _ => ApiError::new(
+                ErrorCode::InvalidAccessToken,
+                "the access token is not valid",
+            ),
+        })?;
     if data.claims.typ != "access" {
-        return Err(ApiError::new(ErrorCode::InvalidAccessToken, "the access token is not valid"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidAccessToken,
+            "the access token is not valid",
+        ));
     }
-    let id = data
-        .claims
-        .sub
-        .parse::<i64>()
-        .map_err(|_| ApiError::new(ErrorCode::InvalidAccessToken, "the access token is not valid"))?;
+    let id = data.claims.sub.parse::<i64>().map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidAccessToken,
+            "the access token is not valid",
+        )
+    })?;
     Ok((id, data.claims))
 }
 
@@ -86,7 +104,13 @@ mod tests {
         assert_eq!(id, 7);
         assert_eq!(claims.roles, vec![Role::Admin]);
         let other = Keys::new(b"another secret of at least 32 chars!!");
-        assert_eq!(decode_access(&other, &token).unwrap_err().code, ErrorCode::InvalidAccessToken);
-        assert_eq!(decode_access(&keys, "garbage").unwrap_err().code, ErrorCode::InvalidAccessToken);
+        assert_eq!(
+            decode_access(&other, &token).unwrap_err().code,
+            ErrorCode::InvalidAccessToken
+        );
+        assert_eq!(
+            decode_access(&keys, "garbage").unwrap_err().code,
+            ErrorCode::InvalidAccessToken
+        );
     }
 }

@@ -71,13 +71,19 @@ impl Email {
         if email.len() > 254 {
             return Err("is longer than 254 characters");
         }
-        let Some((local, domain)) = email.rsplit_once('@') else { return Err("is not an email address") };
-        let ok_local = !local.is_empty() && local.len() <= 64 && !local.contains(['@', ' ', '<', '>', '"', ',']);
+        let Some((local, domain)) = email.rsplit_once('@') else {
+            return Err("is not an email address");
+        };
+        let ok_local = !local.is_empty()
+            && local.len() <= 64
+            && !local.contains(['@', ' ', '<', '>', '"', ',']);
         let ok_domain = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         if ok_local && ok_domain && !email.chars().any(char::is_control) {
             Ok(Self(email))
         } else {
@@ -119,12 +125,19 @@ pub fn bounded_text(raw: &str, min: usize, max: usize) -> Result<String, String>
     let text = raw.trim();
     let n = text.chars().count();
     if n < min {
-        return Err(if min == 1 { "must not be empty".into() } else { format!("must be at least {min} characters") });
+        return Err(if min == 1 {
+            "must not be empty".into()
+        } else {
+            format!("must be at least {min} characters")
+        });
     }
     if n > max {
         return Err(format!("must be at most {max} characters"));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err("must not contain control characters".into());
     }
     Ok(text.to_owned())
@@ -144,12 +157,15 @@ impl LanguageTag {
         }
         let mut out = primary.to_ascii_lowercase();
         for part in parts {
-            if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric())
+            {
                 return Err("is not a BCP 47 language tag");
             }
             out.push('-');
             match part.len() {
-                2 if part.chars().all(|c| c.is_ascii_alphabetic()) => out.push_str(&part.to_ascii_uppercase()),
+                2 if part.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    out.push_str(&part.to_ascii_uppercase())
+                }
                 4 if part.chars().all(|c| c.is_ascii_alphabetic()) => {
                     out.push_str(&part[..1].to_ascii_uppercase());
                     out.push_str(&part[1..].to_ascii_lowercase());
@@ -182,8 +198,12 @@ impl Country {
         if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_uppercase) {
             return Err("must be an ISO 3166-1 alpha-2 code such as KE or BR");
         }
-        let region = super::regions::region_of(&upper).ok_or("is not a known ISO 3166-1 alpha-2 country code")?;
-        Ok(Self { code: [bytes[0], bytes[1]], region })
+        let region = super::regions::region_of(&upper)
+            .ok_or("is not a known ISO 3166-1 alpha-2 country code")?;
+        Ok(Self {
+            code: [bytes[0], bytes[1]],
+            region,
+        })
     }
     pub fn code(&self) -> String {
         String::from_utf8_lossy(&self.code).into_owned()
@@ -196,8 +216,13 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Ana@Example.ORG ").unwrap().as_str(), "ana@example.org");
-        for bad in ["", "no-at", "a@b", "a@.b.c", "a b@c.d", "@x.org", "a@x..org"] {
+        assert_eq!(
+            Email::parse(" Ana@Example.ORG ").unwrap().as_str(),
+            "ana@example.org"
+        );
+        for bad in [
+            "", "no-at", "a@b", "a@.b.c", "a b@c.d", "@x.org", "a@x..org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -213,11 +238,23 @@ mod tests {
     #[test]
     fn countries_map_to_un_regional_groups() {
         assert_eq!(Country::parse("ke").unwrap().region, Region::African);
-        assert_eq!(Country::parse("BR").unwrap().region, Region::LatinAmericanCaribbean);
+        assert_eq!(
+            Country::parse("BR").unwrap().region,
+            Region::LatinAmericanCaribbean
+        );
         assert_eq!(Country::parse("CN").unwrap().region, Region::AsiaPacific);
-        assert_eq!(Country::parse("PL").unwrap().region, Region::EasternEuropean);
-        assert_eq!(Country::parse("US").unwrap().region, Region::WesternEuropeanOthers);
-        assert_eq!(Country::parse("TR").unwrap().region, Region::WesternEuropeanOthers);
+        assert_eq!(
+            Country::parse("PL").unwrap().region,
+            Region::EasternEuropean
+        );
+        assert_eq!(
+            Country::parse("US").unwrap().region,
+            Region::WesternEuropeanOthers
+        );
+        assert_eq!(
+            Country::parse("TR").unwrap().region,
+            Region::WesternEuropeanOthers
+        );
         assert!(Country::parse("XX").is_err());
         assert!(Country::parse("KEN").is_err());
     }

@@ -43,9 +43,9 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(url).map(DbConn::Postgres).map_err(r2d2::Error::ConnectionError)
-            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(r2d2::Error::ConnectionError)?;
@@ -61,7 +61,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -85,7 +86,8 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Self, String> {
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: {e}", parent.display()))?;
             }
         }
         if let DatabaseUrl::Sqlite(path) = url {
@@ -96,14 +98,22 @@ impl Db {
             conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
                 .map_err(|e| format!("cannot set WAL mode on {}: {e}", path.display()))?;
         }
-        let backend = if url.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if url.is_postgres() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(pool_size.min(2)))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { url: url.clone() })
             .map_err(|e| format!("cannot open the database: {e}"))?;
-        Ok(Self { pool, backend, write_lock: Arc::new(std::sync::Mutex::new(())) })
+        Ok(Self {
+            pool,
+            backend,
+            write_lock: Arc::new(std::sync::Mutex::new(())),
+        })
     }
 
     /// A pooled connection for blocking code (CLI, workers already off the async threads).
@@ -153,10 +163,15 @@ impl Db {
     }
 
     pub fn migrate(&self) -> Result<usize, String> {
-        let mut conn = self.pool.get().map_err(|e| format!("cannot open the database: {e}"))?;
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| format!("cannot open the database: {e}"))?;
         let applied = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+            DbConn::Postgres(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
         };
         applied.map_err(|e| format!("migration failed: {e}"))
     }
@@ -178,7 +193,8 @@ pub fn now() -> chrono::NaiveDateTime {
 
 /// Stored UTC timestamps rendered as RFC 3339 (`2025-06-23T09:00:00Z`).
 pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 impl From<Backend> for &'static str {
@@ -192,4 +208,3 @@ impl From<Backend> for &'static str {
 
 /// The error type of the migration harness and friends, for callers that only report.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-

@@ -77,4 +77,10 @@ diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, user_roles, refresh_tokens, email_tokens, mail_outbox);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    user_roles,
+    refresh_tokens,
+    email_tokens,
+    mail_outbox
+);

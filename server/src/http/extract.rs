@@ -27,8 +27,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().map_or(DEFAULT_BODY_LIMIT, |l| l.0);
-        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let declared_len = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -37,7 +43,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if let Some(ct) = content_type {
-                let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+                let essence = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
                 if essence != "application/json" && !essence.ends_with("+json") {
                     return Err(ApiError::new(
                         ErrorCode::UnsupportedMediaType,
@@ -45,13 +56,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     ));
                 }
             }
-            let too_large = || ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is over {limit} bytes"));
+            let too_large = || {
+                ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("the body is over {limit} bytes"),
+                )
+            };
             if declared_len.is_some_and(|n| n > limit) {
                 return Err(too_large());
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+                let chunk = chunk
+                    .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
                 }
@@ -65,22 +82,33 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 /// Parses JSON, telling a syntax error (400) from a value of the wrong shape (422).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::new(ErrorCode::MalformedJson, "the body is empty: send a JSON object"));
+        return Err(ApiError::new(
+            ErrorCode::MalformedJson,
+            "the body is empty: send a JSON object",
+        ));
+    }
+    // Every request body of the API is an object; serde would otherwise read a struct
+    // from an array, and name a confusing position instead of the field.
+    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first != Some(b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        return Err(ApiError::field("body", "must be a JSON object"));
     }
     let mut de = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();
-    let result = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)).and_then(|v| {
-        de.end()?;
-        Ok(v)
-    });
+    let result = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+        .and_then(|v| {
+            de.end()?;
+            Ok(v)
+        });
     match result {
         Ok(value) => Ok(value),
         Err(e) => {
             use serde_json::error::Category;
             match e.classify() {
-                Category::Syntax | Category::Eof | Category::Io => {
-                    Err(ApiError::new(ErrorCode::MalformedJson, format!("malformed JSON: {e}")))
-                }
+                Category::Syntax | Category::Eof | Category::Io => Err(ApiError::new(
+                    ErrorCode::MalformedJson,
+                    format!("malformed JSON: {e}"),
+                )),
                 Category::Data => {
                     let path = track.path().to_string();
                     let message = strip_position(&e.to_string());
@@ -123,7 +151,9 @@ pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
             return ip.to_owned();
         }
     }
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]
@@ -144,13 +174,24 @@ mod tests {
     }
 
     fn field_of(e: ApiError) -> (ErrorCode, String) {
-        (e.code, e.fields.map(|f| f.keys().cloned().collect::<Vec<_>>().join(",")).unwrap_or_default())
+        (
+            e.code,
+            e.fields
+                .map(|f| f.keys().cloned().collect::<Vec<_>>().join(","))
+                .unwrap_or_default(),
+        )
     }
 
     #[test]
     fn classifies_errors() {
-        assert_eq!(field_of(parse_json::<Sample>(b"{").unwrap_err()).0, ErrorCode::MalformedJson);
-        assert_eq!(field_of(parse_json::<Sample>(b"").unwrap_err()).0, ErrorCode::MalformedJson);
+        assert_eq!(
+            field_of(parse_json::<Sample>(b"{").unwrap_err()).0,
+            ErrorCode::MalformedJson
+        );
+        assert_eq!(
+            field_of(parse_json::<Sample>(b"").unwrap_err()).0,
+            ErrorCode::MalformedJson
+        );
         assert_eq!(
             field_of(parse_json::<Sample>(br#"{"email": 5, "age": 1}"#).unwrap_err()),
             (ErrorCode::ValidationFailed, "email".into())
@@ -160,7 +201,10 @@ mod tests {
             (ErrorCode::ValidationFailed, "email".into())
         );
         assert_eq!(
-            field_of(parse_json::<Sample>(br#"{"email": "a", "age": 1, "inner": {"name": 2}}"#).unwrap_err()),
+            field_of(
+                parse_json::<Sample>(br#"{"email": "a", "age": 1, "inner": {"name": 2}}"#)
+                    .unwrap_err()
+            ),
             (ErrorCode::ValidationFailed, "inner.name".into())
         );
         assert_eq!(

@@ -41,7 +41,9 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
     let mut paths = Map::new();
     for e in endpoints {
         let path = openapi_path(e.path);
-        let entry = paths.entry(format!("/api/v1{path}")).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(format!("/api/v1{path}"))
+            .or_insert_with(|| json!({}));
         let mut op = json!({
             "summary": e.summary,
             "description": format!("Who may call it: {}.", e.who),
@@ -62,7 +64,9 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
     }
     let codes: Vec<Value> = ErrorCode::ALL
         .iter()
-        .map(|c| json!({"code": c.as_str(), "status": c.status().as_u16(), "meaning": c.describe()}))
+        .map(
+            |c| json!({"code": c.as_str(), "status": c.status().as_u16(), "meaning": c.describe()}),
+        )
         .collect();
     json!({
         "openapi": "3.1.0",
@@ -94,7 +98,10 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
 mod tests {
     #[test]
     fn strips_regex_from_params() {
-        assert_eq!(super::openapi_path(r"/sessions/{id:\d+}.ics"), "/sessions/{id}.ics");
+        assert_eq!(
+            super::openapi_path(r"/sessions/{id:\d+}.ics"),
+            "/sessions/{id}.ics"
+        );
         assert_eq!(super::openapi_path("/a/{slug}/b"), "/a/{slug}/b");
     }
 }

@@ -61,7 +61,10 @@ pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
 }
 
 async fn method_not_allowed() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::new(ErrorCode::MethodNotAllowed, "this endpoint does not take that method"))
+    Err(ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "this endpoint does not take that method",
+    ))
 }
 
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {

@@ -12,8 +12,16 @@ pub const UI_LANGUAGES: [&str; 6] = ["ar", "zh", "en", "fr", "ru", "es"];
 
 /// The supported language closest to a stored preference (`zh-Hans` → `zh`).
 pub fn ui_language(preferred: &str) -> &'static str {
-    let primary = preferred.split('-').next().unwrap_or_default().to_ascii_lowercase();
-    UI_LANGUAGES.iter().find(|l| **l == primary).copied().unwrap_or("en")
+    let primary = preferred
+        .split('-')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    UI_LANGUAGES
+        .iter()
+        .find(|l| **l == primary)
+        .copied()
+        .unwrap_or("en")
 }
 
 struct Texts {
@@ -141,7 +149,10 @@ pub fn password_reset(lang: &str, name: &str, link: &str) -> Rendered {
 
 fn render(lang: &str, t: &Texts, name: &str, link: &str) -> Rendered {
     let greeting = t.greeting.replace("{name}", name);
-    let text = format!("{greeting}\n\n{}\n\n{}:\n{link}\n\n{}\n\n{}\n\n-- \nIndaba\n", t.body, t.action, t.validity, t.ignore);
+    let text = format!(
+        "{greeting}\n\n{}\n\n{}:\n{link}\n\n{}\n\n{}\n\n-- \nIndaba\n",
+        t.body, t.action, t.validity, t.ignore
+    );
     let dir = if lang == "ar" { "rtl" } else { "ltr" };
     let html = format!(
         "<!doctype html><html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
@@ -155,7 +166,11 @@ fn render(lang: &str, t: &Texts, name: &str, link: &str) -> Rendered {
         validity = escape(t.validity),
         ignore = escape(t.ignore),
     );
-    Rendered { subject: t.subject.to_owned(), text, html }
+    Rendered {
+        subject: t.subject.to_owned(),
+        text,
+        html,
+    }
 }
 
 /// HTML escaping for text and attribute values.

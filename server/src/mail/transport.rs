@@ -64,7 +64,12 @@ impl Mailer {
             Transport::Folder(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Transport::Log => {
-                tracing::info!(to = mail.to, subject = mail.subject, "mail (log transport)\n{}", mail.text);
+                tracing::info!(
+                    to = mail.to,
+                    subject = mail.subject,
+                    "mail (log transport)\n{}",
+                    mail.text
+                );
                 Ok(())
             }
         }

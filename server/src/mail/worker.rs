@@ -63,7 +63,14 @@ fn claim(db: &Db) -> ApiResult<Vec<Due>> {
     }
     Ok(mo::table
         .filter(mo::id.eq_any(&claimed))
-        .select((mo::id, mo::recipient, mo::subject, mo::body_text, mo::body_html, mo::attempts))
+        .select((
+            mo::id,
+            mo::recipient,
+            mo::subject,
+            mo::body_text,
+            mo::body_html,
+            mo::attempts,
+        ))
         .load(&mut *conn)?)
 }
 
@@ -73,13 +80,18 @@ fn record(db: &Db, id: i64, attempts: i32, result: Result<(), String>) -> ApiRes
     match result {
         Ok(()) => {
             diesel::update(mo::table.find(id))
-                .set((mo::sent_at.eq(t), mo::attempts.eq(attempts + 1), mo::claimed_until.eq(None::<NaiveDateTime>)))
+                .set((
+                    mo::sent_at.eq(t),
+                    mo::attempts.eq(attempts + 1),
+                    mo::claimed_until.eq(None::<NaiveDateTime>),
+                ))
                 .execute(&mut *conn)?;
         }
         Err(error) => {
             let attempts = attempts + 1;
             let failed = (attempts >= MAX_ATTEMPTS).then_some(t);
-            let next = t + chrono::Duration::from_std(backoff(attempts)).unwrap_or_else(|_| chrono::Duration::hours(1));
+            let next = t + chrono::Duration::from_std(backoff(attempts))
+                .unwrap_or_else(|_| chrono::Duration::hours(1));
             tracing::warn!(mail_id = id, attempts, error = %error, gave_up = failed.is_some(), "mail not sent");
             diesel::update(mo::table.find(id))
                 .set((
@@ -102,7 +114,12 @@ pub async fn drain_once(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
     let n = due.len();
     for m in due {
         let result = mailer
-            .send(Envelope { to: &m.recipient, subject: &m.subject, text: &m.body_text, html: &m.body_html })
+            .send(Envelope {
+                to: &m.recipient,
+                subject: &m.subject,
+                text: &m.body_text,
+                html: &m.body_html,
+            })
             .await;
         if result.is_ok() {
             tracing::info!(mail_id = m.id, "mail sent");
