@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod consultations;
 pub mod crypto;
 pub mod db;
 pub mod error;

@@ -84,3 +84,166 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_tokens,
     mail_outbox
 );
+
+diesel::table! {
+    consultations (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        description -> Text,
+        language -> Text,
+        status -> Text,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Nullable<Timestamp>,
+        current_version_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_cofacilitators (consultation_id, user_id) {
+        consultation_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    document_versions (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        label -> Text,
+        position -> Integer,
+        source_format -> Text,
+        footnotes -> Text,
+        removed_keys -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    paragraphs (id) {
+        id -> BigInt,
+        version_id -> BigInt,
+        key -> Text,
+        number -> Text,
+        parent_key -> Nullable<Text>,
+        section -> Text,
+        section_path -> Text,
+        position -> Integer,
+        text -> Text,
+        footnote_refs -> Text,
+        informed_by -> Text,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        paragraph_key -> Nullable<Text>,
+        parent_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        kind -> Text,
+        body -> Text,
+        proposed_text -> Nullable<Text>,
+        on_behalf_of -> Nullable<Text>,
+        anonymous -> Bool,
+        language -> Text,
+        status -> Text,
+        version_label -> Nullable<Text>,
+        endorsement_count -> Integer,
+        flag_count -> Integer,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    comment_revisions (id) {
+        id -> BigInt,
+        comment_id -> BigInt,
+        body -> Text,
+        proposed_text -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    endorsements (comment_id, user_id) {
+        comment_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    flags (id) {
+        id -> BigInt,
+        comment_id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    moderation_log (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        comment_id -> BigInt,
+        moderator_id -> Nullable<BigInt>,
+        action -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    channel_seqs (channel) {
+        channel -> Text,
+        last_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    live_events (id) {
+        id -> BigInt,
+        channel -> Text,
+        seq -> BigInt,
+        kind -> Text,
+        audience -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    search_jobs (id) {
+        id -> BigInt,
+        entity -> Text,
+        entity_id -> BigInt,
+        action -> Text,
+        created_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(comments -> users (author_id));
+diesel::joinable!(paragraphs -> document_versions (version_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    consultations,
+    consultation_cofacilitators,
+    document_versions,
+    paragraphs,
+    comments,
+    comment_revisions,
+    endorsements,
+    flags,
+    moderation_log,
+);

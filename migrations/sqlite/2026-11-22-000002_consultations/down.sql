@@ -1,0 +1,12 @@
+DROP TABLE search_jobs;
+DROP TABLE live_events;
+DROP TABLE channel_seqs;
+DROP TABLE moderation_log;
+DROP TABLE flags;
+DROP TABLE endorsements;
+DROP TABLE comment_revisions;
+DROP TABLE comments;
+DROP TABLE paragraphs;
+DROP TABLE document_versions;
+DROP TABLE consultation_cofacilitators;
+DROP TABLE consultations;
