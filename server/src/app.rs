@@ -31,6 +31,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     let mut all = Vec::new();
     all.extend(crate::health::endpoints());
     all.extend(crate::accounts::endpoints());
+    all.extend(crate::consultations::endpoints());
     all
 }
 

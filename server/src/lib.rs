@@ -14,6 +14,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod mail;
+pub mod outbox;
 pub mod ratelimit;
 pub mod seed;
 pub mod telemetry;

@@ -23,6 +23,22 @@ impl AuthUser {
         self.roles.contains(&role) || self.roles.contains(&Role::Admin)
     }
 
+    /// Contributing needs a verified email; the token may predate the verification.
+    pub async fn require_verified(&self, db: &crate::db::Db) -> ApiResult<()> {
+        if self.verified {
+            return Ok(());
+        }
+        let id = self.id;
+        let verified = db
+            .run(move |conn| Ok(super::store::find(conn, id)?.is_some_and(|u| u.email_verified_at.is_some())))
+            .await?;
+        if verified {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::EmailNotVerified, "verify your email address before contributing"))
+        }
+    }
+
     pub fn require(&self, role: Role) -> ApiResult<()> {
         if self.has(role) {
             Ok(())

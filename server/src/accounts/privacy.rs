@@ -72,8 +72,12 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
             mail_outbox::sent_at,
         ))
         .load(conn)?;
+    let comments = crate::consultations::comments::authored_by(conn, user_id)?;
+    let endorsed = crate::consultations::comments::endorsed_by(conn, user_id)?;
     Ok(json!({
         "exported_at": rfc3339(now()),
+        "comments": comments,
+        "endorsed_comment_ids": endorsed,
         "user": user,
         "sessions": sessions,
         "email_links": tokens.into_iter().map(|(purpose, created, used)| json!({
@@ -125,7 +129,8 @@ pub fn erase(conn: &mut DbConn, user_id: i64, withdraw_contributions: bool) -> A
             mail_outbox::user_id.eq(None::<i64>),
         ))
         .execute(conn)?;
-    // No contribution tables exist yet; when they do, `withdraw_contributions` hides them here.
-    let _ = withdraw_contributions;
+    if withdraw_contributions {
+        crate::consultations::comments::withdraw_all_of(conn, user_id)?;
+    }
     Ok(())
 }

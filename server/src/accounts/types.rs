@@ -1,11 +1,11 @@
 //! Account domain types: each can only hold a valid value.
 
-use serde::{Deserialize, Serialize};
-
-macro_rules! string_enum {
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum $name { $(#[serde(rename = $text)] $variant),* }
 
         impl $name {
@@ -25,6 +25,8 @@ macro_rules! string_enum {
         }
     };
 }
+
+pub use crate::__string_enum as string_enum;
 
 string_enum!(StakeholderGroup {
     Government => "government",

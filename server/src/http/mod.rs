@@ -4,6 +4,7 @@
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
+pub mod page;
 pub mod routes;
 
 pub use extract::{client_ip, ApiJson, BodyLimit};

@@ -1,0 +1,530 @@
+//! Consultation and version queries.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::importer::{Document, Footnote};
+use super::keys::{self, Incoming, Known, Stored};
+use super::types::Status;
+use crate::accounts::types::Role;
+use crate::accounts::auth::AuthUser;
+use crate::db::schema::{comments, consultation_cofacilitators, consultations, document_versions, paragraphs, users};
+use crate::db::{now, rfc3339, DbConn};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::outbox;
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = consultations)]
+pub struct ConsultationRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub status: String,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub current_version_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ConsultationRow {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+
+    /// Open for contributions now: status `open` and within the opening times.
+    pub fn accepts_contributions(&self, at: NaiveDateTime) -> bool {
+        self.status() == Status::Open
+            && self.opens_at.is_none_or(|t| t <= at)
+            && self.closes_at.is_none_or(|t| at < t)
+    }
+
+    pub fn ensure_open(&self) -> ApiResult<()> {
+        if self.accepts_contributions(now()) {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::ConsultationClosed, "this consultation is not open for contributions"))
+        }
+    }
+}
+
+/// What the caller may see of a consultation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Viewer {
+    pub user_id: Option<i64>,
+    /// Moderators, organisers and the consultation's co-facilitators: hidden comments,
+    /// the authors of anonymous ones.
+    pub privileged: bool,
+    pub organizer: bool,
+}
+
+pub fn viewer(conn: &mut DbConn, user: Option<&AuthUser>, consultation_id: i64) -> ApiResult<Viewer> {
+    let Some(user) = user else { return Ok(Viewer::default()) };
+    let organizer = user.has(Role::Organizer);
+    let privileged = organizer || user.has(Role::Moderator) || is_cofacilitator(conn, consultation_id, user.id)?;
+    Ok(Viewer { user_id: Some(user.id), privileged, organizer })
+}
+
+pub fn is_cofacilitator(conn: &mut DbConn, consultation_id: i64, user_id: i64) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        consultation_cofacilitators::table
+            .filter(consultation_cofacilitators::consultation_id.eq(consultation_id))
+            .filter(consultation_cofacilitators::user_id.eq(user_id)),
+    ))
+    .get_result(conn)?)
+}
+
+/// By numeric id or slug. Drafts exist only for organisers and co-facilitators.
+pub fn resolve(conn: &mut DbConn, id_or_slug: &str) -> ApiResult<ConsultationRow> {
+    let query = consultations::table.select(ConsultationRow::as_select());
+    let row = match id_or_slug.parse::<i64>() {
+        Ok(id) => query.filter(consultations::id.eq(id)).first(conn).optional()?,
+        Err(_) => query.filter(consultations::slug.eq(id_or_slug)).first(conn).optional()?,
+    };
+    row.ok_or_else(|| ApiError::not_found("consultation"))
+}
+
+/// Resolves and hides drafts from those who may not see them (404, not 403: a draft's
+/// existence is not public).
+pub fn resolve_for(conn: &mut DbConn, id_or_slug: &str, user: Option<&AuthUser>) -> ApiResult<(ConsultationRow, Viewer)> {
+    let row = resolve(conn, id_or_slug)?;
+    let viewer = viewer(conn, user, row.id)?;
+    if row.status() == Status::Draft && !viewer.privileged {
+        return Err(ApiError::not_found("consultation"));
+    }
+    Ok((row, viewer))
+}
+
+pub struct NewConsultation {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub created_by: Option<i64>,
+}
+
+pub fn create(conn: &mut DbConn, c: &NewConsultation) -> ApiResult<i64> {
+    let taken: bool =
+        diesel::select(diesel::dsl::exists(consultations::table.filter(consultations::slug.eq(&c.slug)))).get_result(conn)?;
+    if taken {
+        return Err(ApiError::new(ErrorCode::SlugTaken, "another consultation has this slug"));
+    }
+    let t = now();
+    let id: i64 = diesel::insert_into(consultations::table)
+        .values((
+            consultations::slug.eq(&c.slug),
+            consultations::title.eq(&c.title),
+            consultations::description.eq(&c.description),
+            consultations::language.eq(&c.language),
+            consultations::status.eq(Status::Draft.as_str()),
+            consultations::opens_at.eq(c.opens_at),
+            consultations::closes_at.eq(c.closes_at),
+            consultations::created_by.eq(c.created_by),
+            consultations::created_at.eq(t),
+            consultations::updated_at.eq(t),
+        ))
+        .returning(consultations::id)
+        .get_result(conn)?;
+    outbox::create_channel(conn, &outbox::consultation_channel(id))?;
+    Ok(id)
+}
+
+#[derive(Default)]
+pub struct Changes {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub opens_at: Option<Option<NaiveDateTime>>,
+    pub closes_at: Option<Option<NaiveDateTime>>,
+    pub status: Option<Status>,
+}
+
+pub fn update(conn: &mut DbConn, row: &ConsultationRow, c: Changes) -> ApiResult<()> {
+    if let Some(next) = c.status {
+        let current = row.status();
+        if next != current && !current.can_move_to(next) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidTransition,
+                format!("a {current} consultation cannot become {next}"),
+            ));
+        }
+    }
+    let opens_at = c.opens_at.unwrap_or(row.opens_at);
+    let closes_at = c.closes_at.unwrap_or(row.closes_at);
+    if let (Some(o), Some(cl)) = (opens_at, closes_at) {
+        if o >= cl {
+            return Err(ApiError::field("closes_at", "must be after opens_at"));
+        }
+    }
+    diesel::update(consultations::table.find(row.id))
+        .set((
+            consultations::title.eq(c.title.unwrap_or_else(|| row.title.clone())),
+            consultations::description.eq(c.description.unwrap_or_else(|| row.description.clone())),
+            consultations::language.eq(c.language.unwrap_or_else(|| row.language.clone())),
+            consultations::opens_at.eq(opens_at),
+            consultations::closes_at.eq(closes_at),
+            consultations::status.eq(c.status.unwrap_or(row.status()).as_str()),
+            consultations::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_cofacilitators(conn: &mut DbConn, consultation_id: i64, user_ids: &[i64]) -> ApiResult<()> {
+    let found: i64 = users::table
+        .filter(users::id.eq_any(user_ids))
+        .filter(users::erased_at.is_null())
+        .count()
+        .get_result(conn)?;
+    let mut unique = user_ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    if found != unique.len() as i64 {
+        return Err(ApiError::field("user_ids", "some of these users do not exist"));
+    }
+    diesel::delete(consultation_cofacilitators::table.filter(consultation_cofacilitators::consultation_id.eq(consultation_id)))
+        .execute(conn)?;
+    for user_id in unique {
+        diesel::insert_into(consultation_cofacilitators::table)
+            .values((
+                consultation_cofacilitators::consultation_id.eq(consultation_id),
+                consultation_cofacilitators::user_id.eq(user_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct Person {
+    pub id: i64,
+    pub display_name: String,
+}
+
+pub fn cofacilitators(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<Person>> {
+    let rows: Vec<(i64, String)> = consultation_cofacilitators::table
+        .inner_join(users::table.on(users::id.eq(consultation_cofacilitators::user_id)))
+        .filter(consultation_cofacilitators::consultation_id.eq(consultation_id))
+        .order(users::id)
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, display_name)| Person { id, display_name }).collect())
+}
+
+pub fn summary(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Value> {
+    let cofacilitators = cofacilitators(conn, row.id)?;
+    let label: Option<String> = match row.current_version_id {
+        Some(v) => document_versions::table.find(v).select(document_versions::label).first(conn).optional()?,
+        None => None,
+    };
+    Ok(json!({
+        "id": row.id,
+        "slug": row.slug,
+        "title": row.title,
+        "description": row.description,
+        "language": row.language,
+        "status": row.status,
+        "opens_at": row.opens_at.map(rfc3339),
+        "closes_at": row.closes_at.map(rfc3339),
+        "accepting_contributions": row.accepts_contributions(now()),
+        "cofacilitators": cofacilitators,
+        "current_version": label,
+        "created_at": rfc3339(row.created_at),
+        "updated_at": rfc3339(row.updated_at),
+    }))
+}
+
+pub fn list(conn: &mut DbConn, include_drafts: bool, after: Option<i64>, limit: i64) -> ApiResult<Vec<ConsultationRow>> {
+    let mut q = consultations::table.select(ConsultationRow::as_select()).order(consultations::id.desc()).into_boxed();
+    if !include_drafts {
+        q = q.filter(consultations::status.ne(Status::Draft.as_str()));
+    }
+    if let Some(after) = after {
+        q = q.filter(consultations::id.lt(after));
+    }
+    Ok(q.limit(limit).load(conn)?)
+}
+
+// ---- versions ----
+
+#[derive(Queryable, Selectable, Clone)]
+#[diesel(table_name = document_versions)]
+pub struct VersionRow {
+    pub id: i64,
+    pub consultation_id: i64,
+    pub label: String,
+    pub position: i32,
+    pub source_format: String,
+    pub footnotes: String,
+    pub removed_keys: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Clone)]
+#[diesel(table_name = paragraphs)]
+pub struct ParagraphRow {
+    pub id: i64,
+    pub version_id: i64,
+    pub key: String,
+    pub number: String,
+    pub parent_key: Option<String>,
+    pub section: String,
+    pub section_path: String,
+    pub position: i32,
+    pub text: String,
+    pub footnote_refs: String,
+    pub informed_by: String,
+}
+
+impl ParagraphRow {
+    pub fn informed_by(&self) -> Vec<i64> {
+        serde_json::from_str(&self.informed_by).unwrap_or_default()
+    }
+    fn stored(&self) -> Stored {
+        Stored {
+            key: self.key.clone(),
+            number: self.number.clone(),
+            section: self.section.clone(),
+            text: self.text.clone(),
+            informed_by: self.informed_by(),
+        }
+    }
+}
+
+/// A paragraph of a version about to be stored.
+pub struct DraftParagraph {
+    pub key: Option<String>,
+    pub number: String,
+    pub parent_number: Option<String>,
+    pub section_path: Vec<String>,
+    pub text: String,
+    pub footnote_refs: Vec<u32>,
+    pub informed_by: Vec<i64>,
+}
+
+impl From<Document> for (Vec<DraftParagraph>, Vec<Footnote>) {
+    fn from(doc: Document) -> Self {
+        let paragraphs = doc
+            .paragraphs
+            .into_iter()
+            .map(|p| DraftParagraph {
+                key: None,
+                number: p.number,
+                parent_number: p.parent,
+                section_path: p.section_path,
+                text: p.text,
+                footnote_refs: p.footnote_refs,
+                informed_by: vec![],
+            })
+            .collect();
+        (paragraphs, doc.footnotes)
+    }
+}
+
+pub fn version_paragraphs(conn: &mut DbConn, version_id: i64) -> ApiResult<Vec<ParagraphRow>> {
+    Ok(paragraphs::table
+        .filter(paragraphs::version_id.eq(version_id))
+        .order(paragraphs::position)
+        .select(ParagraphRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find_version(conn: &mut DbConn, consultation_id: i64, label: &str) -> ApiResult<VersionRow> {
+    document_versions::table
+        .filter(document_versions::consultation_id.eq(consultation_id))
+        .filter(document_versions::label.eq(label))
+        .select(VersionRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("version"))
+}
+
+pub fn versions(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<VersionRow>> {
+    Ok(document_versions::table
+        .filter(document_versions::consultation_id.eq(consultation_id))
+        .order(document_versions::position)
+        .select(VersionRow::as_select())
+        .load(conn)?)
+}
+
+/// Keys of the paragraphs of the current version.
+pub fn current_keys(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Vec<String>> {
+    match row.current_version_id {
+        Some(v) => Ok(paragraphs::table.filter(paragraphs::version_id.eq(v)).select(paragraphs::key).load(conn)?),
+        None => Ok(vec![]),
+    }
+}
+
+/// Stores a new version as the current one. Paragraphs keep the keys of those they
+/// continue (by number and text similarity, or as named); new ones get fresh keys.
+pub fn insert_version(
+    conn: &mut DbConn,
+    row: &ConsultationRow,
+    label: &str,
+    format: &str,
+    mut draft: Vec<DraftParagraph>,
+    footnotes: &[Footnote],
+    created_by: Option<i64>,
+) -> ApiResult<i64> {
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        document_versions::table
+            .filter(document_versions::consultation_id.eq(row.id))
+            .filter(document_versions::label.eq(label)),
+    ))
+    .get_result(conn)?;
+    if exists {
+        return Err(ApiError::new(ErrorCode::VersionExists, format!("version {label:?} already exists")));
+    }
+    let previous = match row.current_version_id {
+        Some(v) => version_paragraphs(conn, v)?,
+        None => vec![],
+    };
+    // Named keys must be keys of this consultation's current text.
+    for p in &draft {
+        if let Some(k) = &p.key {
+            if !previous.iter().any(|o| &o.key == k) {
+                return Err(ApiError::field("paragraphs", format!("key {k:?} is not a paragraph of the current version")));
+            }
+        }
+    }
+    let mut numbers = std::collections::HashSet::new();
+    for p in &draft {
+        if !numbers.insert(p.number.as_str()) {
+            return Err(ApiError::field("paragraphs", format!("number {:?} appears twice", p.number)));
+        }
+    }
+    let known: Vec<Known<'_>> =
+        previous.iter().map(|p| Known { key: &p.key, number: &p.number, text: &p.text }).collect();
+    let incoming: Vec<Incoming<'_>> =
+        draft.iter().map(|p| Incoming { key: p.key.as_deref(), number: &p.number, text: &p.text }).collect();
+    let (keys, removed) = keys::assign(&known, &incoming);
+    for (p, key) in draft.iter_mut().zip(keys) {
+        p.key = Some(key.unwrap_or_else(new_key));
+    }
+    let key_of_number: HashMap<String, String> =
+        draft.iter().map(|p| (p.number.clone(), p.key.clone().unwrap_or_default())).collect();
+
+    let position: i32 = document_versions::table
+        .filter(document_versions::consultation_id.eq(row.id))
+        .count()
+        .get_result::<i64>(conn)? as i32;
+    let version_id: i64 = diesel::insert_into(document_versions::table)
+        .values((
+            document_versions::consultation_id.eq(row.id),
+            document_versions::label.eq(label),
+            document_versions::position.eq(position + 1),
+            document_versions::source_format.eq(format),
+            document_versions::footnotes.eq(serde_json::to_string(footnotes).unwrap_or_else(|_| "[]".into())),
+            document_versions::removed_keys.eq(serde_json::to_string(&removed).unwrap_or_else(|_| "[]".into())),
+            document_versions::created_by.eq(created_by),
+            document_versions::created_at.eq(now()),
+        ))
+        .returning(document_versions::id)
+        .get_result(conn)?;
+    for (i, p) in draft.iter().enumerate() {
+        let parent_key = p.parent_number.as_ref().and_then(|n| key_of_number.get(n)).cloned();
+        diesel::insert_into(paragraphs::table)
+            .values((
+                paragraphs::version_id.eq(version_id),
+                paragraphs::key.eq(p.key.clone().unwrap_or_default()),
+                paragraphs::number.eq(&p.number),
+                paragraphs::parent_key.eq(parent_key),
+                paragraphs::section.eq(p.section_path.last().cloned().unwrap_or_default()),
+                paragraphs::section_path.eq(serde_json::to_string(&p.section_path).unwrap_or_else(|_| "[]".into())),
+                paragraphs::position.eq(i as i32),
+                paragraphs::text.eq(&p.text),
+                paragraphs::footnote_refs.eq(serde_json::to_string(&p.footnote_refs).unwrap_or_else(|_| "[]".into())),
+                paragraphs::informed_by.eq(serde_json::to_string(&p.informed_by).unwrap_or_else(|_| "[]".into())),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(consultations::table.find(row.id))
+        .set((consultations::current_version_id.eq(Some(version_id)), consultations::updated_at.eq(now())))
+        .execute(conn)?;
+    outbox::append_live_event(
+        conn,
+        &outbox::consultation_channel(row.id),
+        "version.created",
+        outbox::Audience::Public,
+        &json!({"label": label, "paragraphs": draft.len(), "removed": removed.len()}),
+    )?;
+    Ok(version_id)
+}
+
+fn new_key() -> String {
+    format!("p{}", crate::crypto::random_token(6))
+}
+
+/// Visible comment counts per paragraph key.
+pub fn comment_counts(conn: &mut DbConn, consultation_id: i64) -> ApiResult<HashMap<String, i64>> {
+    let rows: Vec<(Option<String>, i64)> = comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::status.eq("visible"))
+        .group_by(comments::paragraph_key)
+        .select((comments::paragraph_key, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(k, n)| (k.unwrap_or_default(), n)).collect())
+}
+
+pub fn version_view(conn: &mut DbConn, version: &VersionRow, with_counts: bool) -> ApiResult<Value> {
+    let rows = version_paragraphs(conn, version.id)?;
+    let counts = if with_counts { comment_counts(conn, version.consultation_id)? } else { HashMap::new() };
+    let paragraphs: Vec<Value> = rows
+        .iter()
+        .map(|p| {
+            let mut v = json!({
+                "key": p.key,
+                "number": p.number,
+                "parent_key": p.parent_key,
+                "section": p.section,
+                "section_path": serde_json::from_str::<Value>(&p.section_path).unwrap_or(Value::Null),
+                "text": p.text,
+                "footnote_refs": serde_json::from_str::<Value>(&p.footnote_refs).unwrap_or(Value::Null),
+                "informed_by": p.informed_by(),
+            });
+            if with_counts {
+                v["comment_count"] = json!(counts.get(&p.key).copied().unwrap_or(0));
+            }
+            v
+        })
+        .collect();
+    Ok(json!({
+        "label": version.label,
+        "position": version.position,
+        "source_format": version.source_format,
+        "created_at": rfc3339(version.created_at),
+        "footnotes": serde_json::from_str::<Value>(&version.footnotes).unwrap_or(Value::Null),
+        "removed_keys": serde_json::from_str::<Value>(&version.removed_keys).unwrap_or(Value::Null),
+        "paragraphs": paragraphs,
+        "general_comment_count": counts.get("").copied().unwrap_or(0),
+    }))
+}
+
+pub fn diff(conn: &mut DbConn, consultation_id: i64, a: &str, b: &str) -> ApiResult<Value> {
+    let from = find_version(conn, consultation_id, a)?;
+    let to = find_version(conn, consultation_id, b)?;
+    let from_p: Vec<Stored> = version_paragraphs(conn, from.id)?.iter().map(ParagraphRow::stored).collect();
+    let to_p: Vec<Stored> = version_paragraphs(conn, to.id)?.iter().map(ParagraphRow::stored).collect();
+    let paragraphs = keys::diff(&from_p, &to_p);
+    let count = |s: &str| paragraphs.iter().filter(|p| p.status == s).count();
+    Ok(json!({
+        "from": a,
+        "to": b,
+        "summary": {"added": count("added"), "removed": count("removed"), "changed": count("changed"), "unchanged": count("unchanged")},
+        "paragraphs": paragraphs,
+    }))
+}
+
+pub fn version_label(conn: &mut DbConn, version_id: i64) -> ApiResult<String> {
+    Ok(document_versions::table.find(version_id).select(document_versions::label).first(conn)?)
+}

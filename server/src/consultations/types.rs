@@ -1,0 +1,97 @@
+//! Consultation domain types.
+
+use chrono::NaiveDateTime;
+
+use crate::accounts::types::string_enum;
+use crate::error::{ApiError, ApiResult};
+
+string_enum!(Status {
+    Draft => "draft",
+    Open => "open",
+    Closed => "closed",
+    Synthesis => "synthesis",
+    Concluded => "concluded",
+});
+
+impl Status {
+    /// Forward through the lifecycle; a closed consultation may be reopened.
+    pub fn can_move_to(self, next: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, next),
+            (Draft, Open) | (Open, Closed) | (Closed, Open) | (Closed, Synthesis) | (Synthesis, Concluded)
+        )
+    }
+}
+
+string_enum!(CommentKind {
+    Comment => "comment",
+    Amendment => "amendment",
+});
+
+string_enum!(Visibility {
+    Visible => "visible",
+    Hidden => "hidden",
+    Withdrawn => "withdrawn",
+});
+
+string_enum!(ModerationAction {
+    Hide => "hide",
+    Restore => "restore",
+});
+
+/// Lower-case letters, digits and hyphens, 3 to 80 characters.
+pub fn parse_slug(raw: &str) -> Result<String, &'static str> {
+    let s = raw.trim();
+    let ok = (3..=80).contains(&s.len())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.chars().all(|c| c.is_ascii_digit());
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("must be 3 to 80 lower-case letters, digits and hyphens, not only digits")
+    }
+}
+
+/// A version label such as `zero-draft` or `rev1`.
+pub fn parse_label(raw: &str) -> Result<String, &'static str> {
+    let s = raw.trim();
+    if (1..=40).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        Ok(s.to_owned())
+    } else {
+        Err("must be 1 to 40 letters, digits, '-', '_' or '.'")
+    }
+}
+
+/// An RFC 3339 timestamp, stored as UTC.
+pub fn parse_time(field: &str, raw: &str) -> ApiResult<NaiveDateTime> {
+    chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.naive_utc())
+        .map_err(|_| ApiError::field(field, "must be an RFC 3339 timestamp such as 2025-06-23T09:00:00Z"))
+}
+
+pub const MAX_BODY_CHARS: usize = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifecycle() {
+        assert!(Status::Draft.can_move_to(Status::Open));
+        assert!(Status::Closed.can_move_to(Status::Open));
+        assert!(!Status::Draft.can_move_to(Status::Concluded));
+        assert!(!Status::Concluded.can_move_to(Status::Open));
+    }
+
+    #[test]
+    fn slugs_and_labels() {
+        assert!(parse_slug("wsis-20-review").is_ok());
+        assert!(parse_slug("Bad Slug").is_err());
+        assert!(parse_slug("123").is_err());
+        assert!(parse_label("rev1").is_ok());
+        assert!(parse_label("rev 1").is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! The outbox for derived data, written in the same transaction as the change:
+//! live events (with a per-channel sequence number) for the live stream, and jobs for
+//! the search indexer. Their consumers read these tables; nothing is lost while a
+//! consumer is down.
+
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::db::schema::{channel_seqs, live_events, search_jobs};
+use crate::db::{now, DbConn};
+use crate::error::ApiResult;
+
+/// Who may receive a live event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    /// Moderators and co-facilitators only (hidden content, moderation acts).
+    Moderators,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Moderators => "moderators",
+        }
+    }
+}
+
+pub fn consultation_channel(id: i64) -> String {
+    format!("consultation:{id}")
+}
+
+/// Creates a channel's sequence counter; call in the transaction that creates its subject.
+pub fn create_channel(conn: &mut DbConn, channel: &str) -> ApiResult<()> {
+    diesel::insert_into(channel_seqs::table)
+        .values((channel_seqs::channel.eq(channel), channel_seqs::last_seq.eq(0i64)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Appends an event and returns its sequence number. The counter row is updated in the
+/// same transaction, so sequence numbers of a channel are gap-free and strictly
+/// increasing in commit order (the row lock serialises writers on PostgreSQL; SQLite
+/// has one writer).
+pub fn append_live_event(conn: &mut DbConn, channel: &str, kind: &str, audience: Audience, data: &Value) -> ApiResult<i64> {
+    let seq: i64 = diesel::update(channel_seqs::table.find(channel))
+        .set(channel_seqs::last_seq.eq(channel_seqs::last_seq + 1))
+        .returning(channel_seqs::last_seq)
+        .get_result(conn)?;
+    diesel::insert_into(live_events::table)
+        .values((
+            live_events::channel.eq(channel),
+            live_events::seq.eq(seq),
+            live_events::kind.eq(kind),
+            live_events::audience.eq(audience.as_str()),
+            live_events::data.eq(data.to_string()),
+            live_events::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(seq)
+}
+
+/// Queues (re)indexing of an entity (`comment`, `session_report`); `delete` removes it.
+pub fn queue_search_job(conn: &mut DbConn, entity: &str, entity_id: i64, action: &str) -> ApiResult<()> {
+    diesel::insert_into(search_jobs::table)
+        .values((
+            search_jobs::entity.eq(entity),
+            search_jobs::entity_id.eq(entity_id),
+            search_jobs::action.eq(action),
+            search_jobs::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
