@@ -34,7 +34,10 @@ pub fn consultation_channel(id: i64) -> String {
 /// Creates a channel's sequence counter; call in the transaction that creates its subject.
 pub fn create_channel(conn: &mut DbConn, channel: &str) -> ApiResult<()> {
     diesel::insert_into(channel_seqs::table)
-        .values((channel_seqs::channel.eq(channel), channel_seqs::last_seq.eq(0i64)))
+        .values((
+            channel_seqs::channel.eq(channel),
+            channel_seqs::last_seq.eq(0i64),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -43,7 +46,13 @@ pub fn create_channel(conn: &mut DbConn, channel: &str) -> ApiResult<()> {
 /// same transaction, so sequence numbers of a channel are gap-free and strictly
 /// increasing in commit order (the row lock serialises writers on PostgreSQL; SQLite
 /// has one writer).
-pub fn append_live_event(conn: &mut DbConn, channel: &str, kind: &str, audience: Audience, data: &Value) -> ApiResult<i64> {
+pub fn append_live_event(
+    conn: &mut DbConn,
+    channel: &str,
+    kind: &str,
+    audience: Audience,
+    data: &Value,
+) -> ApiResult<i64> {
     let seq: i64 = diesel::update(channel_seqs::table.find(channel))
         .set(channel_seqs::last_seq.eq(channel_seqs::last_seq + 1))
         .returning(channel_seqs::last_seq)
@@ -62,7 +71,12 @@ pub fn append_live_event(conn: &mut DbConn, channel: &str, kind: &str, audience:
 }
 
 /// Queues (re)indexing of an entity (`comment`, `session_report`); `delete` removes it.
-pub fn queue_search_job(conn: &mut DbConn, entity: &str, entity_id: i64, action: &str) -> ApiResult<()> {
+pub fn queue_search_job(
+    conn: &mut DbConn,
+    entity: &str,
+    entity_id: i64,
+    action: &str,
+) -> ApiResult<()> {
     diesel::insert_into(search_jobs::table)
         .values((
             search_jobs::entity.eq(entity),

@@ -30,12 +30,17 @@ impl AuthUser {
         }
         let id = self.id;
         let verified = db
-            .run(move |conn| Ok(super::store::find(conn, id)?.is_some_and(|u| u.email_verified_at.is_some())))
+            .run(move |conn| {
+                Ok(super::store::find(conn, id)?.is_some_and(|u| u.email_verified_at.is_some()))
+            })
             .await?;
         if verified {
             Ok(())
         } else {
-            Err(ApiError::new(ErrorCode::EmailNotVerified, "verify your email address before contributing"))
+            Err(ApiError::new(
+                ErrorCode::EmailNotVerified,
+                "verify your email address before contributing",
+            ))
         }
     }
 

@@ -84,16 +84,43 @@ struct Author {
     erased: bool,
 }
 
+type AuthorRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
 fn authors(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, Author>> {
-    let rows: Vec<(i64, String, String, Option<String>, Option<String>, Option<NaiveDateTime>)> = users::table
+    let rows: Vec<AuthorRow> = users::table
         .filter(users::id.eq_any(ids))
-        .select((users::id, users::display_name, users::stakeholder_group, users::region, users::organization, users::erased_at))
+        .select((
+            users::id,
+            users::display_name,
+            users::stakeholder_group,
+            users::region,
+            users::organization,
+            users::erased_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, display_name, stakeholder_group, region, organization, erased_at)| {
-            (id, Author { display_name, stakeholder_group, region, organization, erased: erased_at.is_some() })
-        })
+        .map(
+            |(id, display_name, stakeholder_group, region, organization, erased_at)| {
+                (
+                    id,
+                    Author {
+                        display_name,
+                        stakeholder_group,
+                        region,
+                        organization,
+                        erased: erased_at.is_some(),
+                    },
+                )
+            },
+        )
         .collect())
 }
 
@@ -102,11 +129,16 @@ fn authors(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, Author>> {
 pub fn views(conn: &mut DbConn, rows: &[CommentRow], viewer: &Viewer) -> ApiResult<Vec<Value>> {
     let ids: Vec<i64> = rows.iter().map(|c| c.author_id).collect();
     let authors = authors(conn, &ids)?;
-    Ok(rows.iter().map(|c| view_one(c, authors.get(&c.author_id), viewer)).collect())
+    Ok(rows
+        .iter()
+        .map(|c| view_one(c, authors.get(&c.author_id), viewer))
+        .collect())
 }
 
 pub fn view(conn: &mut DbConn, row: &CommentRow, viewer: &Viewer) -> ApiResult<Value> {
-    Ok(views(conn, std::slice::from_ref(row), viewer)?.pop().unwrap_or(Value::Null))
+    Ok(views(conn, std::slice::from_ref(row), viewer)?
+        .pop()
+        .unwrap_or(Value::Null))
 }
 
 fn view_one(c: &CommentRow, author: Option<&Author>, viewer: &Viewer) -> Value {
@@ -148,7 +180,13 @@ fn view_one(c: &CommentRow, author: Option<&Author>, viewer: &Viewer) -> Value {
 
 fn publish(conn: &mut DbConn, row: &CommentRow, kind: &str) -> ApiResult<()> {
     let data = view(conn, row, &Viewer::default())?;
-    outbox::append_live_event(conn, &outbox::consultation_channel(row.consultation_id), kind, Audience::Public, &data)?;
+    outbox::append_live_event(
+        conn,
+        &outbox::consultation_channel(row.consultation_id),
+        kind,
+        Audience::Public,
+        &data,
+    )?;
     Ok(())
 }
 
@@ -186,7 +224,13 @@ pub struct Filter {
 }
 
 /// Oldest first (threads read top-down); `since_id` and the cursor page forward.
-pub fn list(conn: &mut DbConn, consultation_id: i64, f: &Filter, viewer: &Viewer, limit: i64) -> ApiResult<Vec<CommentRow>> {
+pub fn list(
+    conn: &mut DbConn,
+    consultation_id: i64,
+    f: &Filter,
+    viewer: &Viewer,
+    limit: i64,
+) -> ApiResult<Vec<CommentRow>> {
     let mut q = comments::table
         .filter(comments::consultation_id.eq(consultation_id))
         .filter(comments::status.ne(Visibility::Withdrawn.as_str()))
@@ -209,7 +253,12 @@ pub fn list(conn: &mut DbConn, consultation_id: i64, f: &Filter, viewer: &Viewer
     Ok(q.limit(limit).load(conn)?)
 }
 
-pub fn edit(conn: &mut DbConn, row: &CommentRow, body: String, proposed_text: Option<Option<String>>) -> ApiResult<CommentRow> {
+pub fn edit(
+    conn: &mut DbConn,
+    row: &CommentRow,
+    body: String,
+    proposed_text: Option<Option<String>>,
+) -> ApiResult<CommentRow> {
     diesel::insert_into(comment_revisions::table)
         .values((
             comment_revisions::comment_id.eq(row.id),
@@ -220,7 +269,11 @@ pub fn edit(conn: &mut DbConn, row: &CommentRow, body: String, proposed_text: Op
         .execute(conn)?;
     let proposed = proposed_text.unwrap_or_else(|| row.proposed_text.clone());
     diesel::update(comments::table.find(row.id))
-        .set((comments::body.eq(body), comments::proposed_text.eq(proposed), comments::edited_at.eq(Some(now()))))
+        .set((
+            comments::body.eq(body),
+            comments::proposed_text.eq(proposed),
+            comments::edited_at.eq(Some(now())),
+        ))
         .execute(conn)?;
     let updated = get(conn, row.id)?;
     publish(conn, &updated, "comment.updated")?;
@@ -239,14 +292,30 @@ pub fn revisions(conn: &mut DbConn, comment_id: i64) -> ApiResult<Vec<Revision>>
     let rows: Vec<(String, Option<String>, NaiveDateTime)> = comment_revisions::table
         .filter(comment_revisions::comment_id.eq(comment_id))
         .order(comment_revisions::id)
-        .select((comment_revisions::body, comment_revisions::proposed_text, comment_revisions::created_at))
+        .select((
+            comment_revisions::body,
+            comment_revisions::proposed_text,
+            comment_revisions::created_at,
+        ))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(body, proposed_text, t)| Revision { body, proposed_text, written_at: rfc3339(t) }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(body, proposed_text, t)| Revision {
+            body,
+            proposed_text,
+            written_at: rfc3339(t),
+        })
+        .collect())
 }
 
 fn set_endorsements(conn: &mut DbConn, row: &CommentRow) -> ApiResult<i64> {
-    let n: i64 = endorsements::table.filter(endorsements::comment_id.eq(row.id)).count().get_result(conn)?;
-    diesel::update(comments::table.find(row.id)).set(comments::endorsement_count.eq(n as i32)).execute(conn)?;
+    let n: i64 = endorsements::table
+        .filter(endorsements::comment_id.eq(row.id))
+        .count()
+        .get_result(conn)?;
+    diesel::update(comments::table.find(row.id))
+        .set(comments::endorsement_count.eq(n as i32))
+        .execute(conn)?;
     outbox::append_live_event(
         conn,
         &outbox::consultation_channel(row.consultation_id),
@@ -259,27 +328,44 @@ fn set_endorsements(conn: &mut DbConn, row: &CommentRow) -> ApiResult<i64> {
 
 pub fn endorse(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
     let already: bool = diesel::select(diesel::dsl::exists(
-        endorsements::table.filter(endorsements::comment_id.eq(row.id)).filter(endorsements::user_id.eq(user_id)),
+        endorsements::table
+            .filter(endorsements::comment_id.eq(row.id))
+            .filter(endorsements::user_id.eq(user_id)),
     ))
     .get_result(conn)?;
     if already {
-        return Err(ApiError::new(ErrorCode::AlreadyEndorsed, "you have already endorsed this input"));
+        return Err(ApiError::new(
+            ErrorCode::AlreadyEndorsed,
+            "you have already endorsed this input",
+        ));
     }
     diesel::insert_into(endorsements::table)
-        .values((endorsements::comment_id.eq(row.id), endorsements::user_id.eq(user_id), endorsements::created_at.eq(now())))
+        .values((
+            endorsements::comment_id.eq(row.id),
+            endorsements::user_id.eq(user_id),
+            endorsements::created_at.eq(now()),
+        ))
         .execute(conn)
         .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::new(ErrorCode::AlreadyEndorsed, "you have already endorsed this input")
-            }
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::new(
+                ErrorCode::AlreadyEndorsed,
+                "you have already endorsed this input",
+            ),
             other => other.into(),
         })?;
     set_endorsements(conn, row)
 }
 
 pub fn withdraw_endorsement(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
-    let n = diesel::delete(endorsements::table.filter(endorsements::comment_id.eq(row.id)).filter(endorsements::user_id.eq(user_id)))
-        .execute(conn)?;
+    let n = diesel::delete(
+        endorsements::table
+            .filter(endorsements::comment_id.eq(row.id))
+            .filter(endorsements::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
     if n == 0 {
         return Err(ApiError::not_found("endorsement"));
     }
@@ -288,16 +374,28 @@ pub fn withdraw_endorsement(conn: &mut DbConn, row: &CommentRow, user_id: i64) -
 
 pub fn flag(conn: &mut DbConn, row: &CommentRow, user_id: i64, reason: &str) -> ApiResult<()> {
     let already: bool = diesel::select(diesel::dsl::exists(
-        flags::table.filter(flags::comment_id.eq(row.id)).filter(flags::user_id.eq(user_id)),
+        flags::table
+            .filter(flags::comment_id.eq(row.id))
+            .filter(flags::user_id.eq(user_id)),
     ))
     .get_result(conn)?;
     if already {
-        return Err(ApiError::new(ErrorCode::AlreadyFlagged, "you have already flagged this input"));
+        return Err(ApiError::new(
+            ErrorCode::AlreadyFlagged,
+            "you have already flagged this input",
+        ));
     }
     diesel::insert_into(flags::table)
-        .values((flags::comment_id.eq(row.id), flags::user_id.eq(user_id), flags::reason.eq(reason), flags::created_at.eq(now())))
+        .values((
+            flags::comment_id.eq(row.id),
+            flags::user_id.eq(user_id),
+            flags::reason.eq(reason),
+            flags::created_at.eq(now()),
+        ))
         .execute(conn)?;
-    diesel::update(comments::table.find(row.id)).set(comments::flag_count.eq(comments::flag_count + 1)).execute(conn)?;
+    diesel::update(comments::table.find(row.id))
+        .set(comments::flag_count.eq(comments::flag_count + 1))
+        .execute(conn)?;
     outbox::append_live_event(
         conn,
         &outbox::consultation_channel(row.consultation_id),
@@ -308,19 +406,34 @@ pub fn flag(conn: &mut DbConn, row: &CommentRow, user_id: i64, reason: &str) -> 
     Ok(())
 }
 
-pub fn moderate(conn: &mut DbConn, row: &CommentRow, moderator_id: i64, action: ModerationAction, reason: &str) -> ApiResult<CommentRow> {
+pub fn moderate(
+    conn: &mut DbConn,
+    row: &CommentRow,
+    moderator_id: i64,
+    action: ModerationAction,
+    reason: &str,
+) -> ApiResult<CommentRow> {
     let (from, to) = match action {
         ModerationAction::Hide => (Visibility::Visible, Visibility::Hidden),
         ModerationAction::Restore => (Visibility::Hidden, Visibility::Visible),
     };
     if row.visibility() != from {
-        return Err(ApiError::new(ErrorCode::AlreadyInState, format!("the comment is not {from}")));
+        return Err(ApiError::new(
+            ErrorCode::AlreadyInState,
+            format!("the comment is not {from}"),
+        ));
     }
-    diesel::update(comments::table.find(row.id)).set(comments::status.eq(to.as_str())).execute(conn)?;
+    diesel::update(comments::table.find(row.id))
+        .set(comments::status.eq(to.as_str()))
+        .execute(conn)?;
     if action == ModerationAction::Restore {
-        diesel::update(flags::table.filter(flags::comment_id.eq(row.id)).filter(flags::resolved_at.is_null()))
-            .set(flags::resolved_at.eq(Some(now())))
-            .execute(conn)?;
+        diesel::update(
+            flags::table
+                .filter(flags::comment_id.eq(row.id))
+                .filter(flags::resolved_at.is_null()),
+        )
+        .set(flags::resolved_at.eq(Some(now())))
+        .execute(conn)?;
     }
     diesel::insert_into(moderation_log::table)
         .values((
@@ -353,11 +466,22 @@ pub fn moderate(conn: &mut DbConn, row: &CommentRow, moderator_id: i64, action: 
 }
 
 /// The public log: what was done, when and why; not by whom.
-pub fn moderation_log(conn: &mut DbConn, consultation_id: i64, after_id: Option<i64>, limit: i64) -> ApiResult<Vec<Value>> {
+pub fn moderation_log(
+    conn: &mut DbConn,
+    consultation_id: i64,
+    after_id: Option<i64>,
+    limit: i64,
+) -> ApiResult<Vec<Value>> {
     let mut q = moderation_log::table
         .filter(moderation_log::consultation_id.eq(consultation_id))
         .order(moderation_log::id.asc())
-        .select((moderation_log::id, moderation_log::comment_id, moderation_log::action, moderation_log::reason, moderation_log::created_at))
+        .select((
+            moderation_log::id,
+            moderation_log::comment_id,
+            moderation_log::action,
+            moderation_log::reason,
+            moderation_log::created_at,
+        ))
         .into_boxed();
     if let Some(a) = after_id {
         q = q.filter(moderation_log::id.gt(a));
@@ -373,8 +497,12 @@ pub fn moderation_log(conn: &mut DbConn, consultation_id: i64, after_id: Option<
 
 /// Erasure with withdrawal: the texts go, the rows stay so threads keep their shape.
 pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<usize> {
-    let ids: Vec<i64> = comments::table.filter(comments::author_id.eq(author_id)).select(comments::id).load(conn)?;
-    diesel::delete(comment_revisions::table.filter(comment_revisions::comment_id.eq_any(&ids))).execute(conn)?;
+    let ids: Vec<i64> = comments::table
+        .filter(comments::author_id.eq(author_id))
+        .select(comments::id)
+        .load(conn)?;
+    diesel::delete(comment_revisions::table.filter(comment_revisions::comment_id.eq_any(&ids)))
+        .execute(conn)?;
     let n = diesel::update(comments::table.filter(comments::author_id.eq(author_id)))
         .set((
             comments::status.eq(Visibility::Withdrawn.as_str()),
@@ -396,11 +524,21 @@ pub fn authored_by(conn: &mut DbConn, author_id: i64) -> ApiResult<Vec<Value>> {
         .order(comments::id)
         .select(CommentRow::as_select())
         .load(conn)?;
-    let viewer = Viewer { user_id: Some(author_id), privileged: false, organizer: false };
+    let viewer = Viewer {
+        user_id: Some(author_id),
+        privileged: false,
+        organizer: false,
+    };
     let authors = authors(conn, &[author_id])?;
-    Ok(rows.iter().map(|c| view_one(c, authors.get(&author_id), &viewer)).collect())
+    Ok(rows
+        .iter()
+        .map(|c| view_one(c, authors.get(&author_id), &viewer))
+        .collect())
 }
 
 pub fn endorsed_by(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<i64>> {
-    Ok(endorsements::table.filter(endorsements::user_id.eq(user_id)).select(endorsements::comment_id).load(conn)?)
+    Ok(endorsements::table
+        .filter(endorsements::user_id.eq(user_id))
+        .select(endorsements::comment_id)
+        .load(conn)?)
 }

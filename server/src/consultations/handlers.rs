@@ -8,7 +8,9 @@ use super::comments::{self, NewComment, EDIT_WINDOW_MINUTES};
 use super::importer::{self, Format};
 use super::store::{self, Changes, DraftParagraph, NewConsultation};
 use super::text::detect_language;
-use super::types::{parse_label, parse_slug, parse_time, CommentKind, ModerationAction, Status, MAX_BODY_CHARS};
+use super::types::{
+    parse_label, parse_slug, parse_time, CommentKind, ModerationAction, Status, MAX_BODY_CHARS,
+};
 use crate::accounts::auth::{AuthUser, MaybeUser};
 use crate::accounts::types::{bounded_text, LanguageTag, Role};
 use crate::app::AppState;
@@ -32,8 +34,16 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-fn text_field(errors: &mut FieldErrors, field: &str, raw: &str, min: usize, max: usize) -> Option<String> {
-    bounded_text(raw, min, max).map_err(|e| errors.insert(field.to_owned(), e)).ok()
+fn text_field(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    min: usize,
+    max: usize,
+) -> Option<String> {
+    bounded_text(raw, min, max)
+        .map_err(|e| errors.insert(field.to_owned(), e))
+        .ok()
 }
 
 #[derive(Deserialize)]
@@ -48,16 +58,32 @@ pub struct CreateInput {
     closes_at: Option<String>,
 }
 
-pub async fn create(state: State, user: AuthUser, input: ApiJson<CreateInput>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: State,
+    user: AuthUser,
+    input: ApiJson<CreateInput>,
+) -> ApiResult<HttpResponse> {
     user.require(Role::Organizer)?;
     let i = input.0;
     let mut errors = FieldErrors::new();
-    let slug = parse_slug(&i.slug).map_err(|e| errors.insert("slug".into(), e.into())).ok();
+    let slug = parse_slug(&i.slug)
+        .map_err(|e| errors.insert("slug".into(), e.into()))
+        .ok();
     let title = text_field(&mut errors, "title", &i.title, 1, 300);
     let description = text_field(&mut errors, "description", &i.description, 0, 20_000);
-    let language = LanguageTag::parse(&i.language).map_err(|e| errors.insert("language".into(), e.into())).ok();
-    let opens_at = i.opens_at.as_deref().map(|t| parse_time("opens_at", t)).transpose();
-    let closes_at = i.closes_at.as_deref().map(|t| parse_time("closes_at", t)).transpose();
+    let language = LanguageTag::parse(&i.language)
+        .map_err(|e| errors.insert("language".into(), e.into()))
+        .ok();
+    let opens_at = i
+        .opens_at
+        .as_deref()
+        .map(|t| parse_time("opens_at", t))
+        .transpose();
+    let closes_at = i
+        .closes_at
+        .as_deref()
+        .map(|t| parse_time("closes_at", t))
+        .transpose();
     let (opens_at, closes_at) = match (opens_at, closes_at) {
         (Ok(o), Ok(c)) => (o, c),
         (Err(e), _) | (_, Err(e)) => {
@@ -70,7 +96,8 @@ pub async fn create(state: State, user: AuthUser, input: ApiJson<CreateInput>) -
             errors.insert("closes_at".into(), "must be after opens_at".into());
         }
     }
-    let (Some(slug), Some(title), Some(description), Some(language), true) = (slug, title, description, language, errors.is_empty())
+    let (Some(slug), Some(title), Some(description), Some(language), true) =
+        (slug, title, description, language, errors.is_empty())
     else {
         return Err(ApiError::validation(errors));
     };
@@ -94,7 +121,11 @@ pub async fn create(state: State, user: AuthUser, input: ApiJson<CreateInput>) -
     Ok(HttpResponse::Created().json(view))
 }
 
-pub async fn list(state: State, user: MaybeUser, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: State,
+    user: MaybeUser,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
     let page = Page::from_query(&query)?;
     let organizer = user.0.as_ref().is_some_and(|u| u.has(Role::Organizer));
     let body = state
@@ -102,13 +133,22 @@ pub async fn list(state: State, user: MaybeUser, query: web::Query<PageQuery>) -
         .run(move |conn| {
             let rows = store::list(conn, organizer, page.after, page.fetch())?;
             // Newest first: the cursor is the last id and pages go down.
-            page::respond(&page, rows, |r| r.id, |rows| rows.iter().map(|r| store::summary(conn, r)).collect())
+            page::respond(
+                &page,
+                rows,
+                |r| r.id,
+                |rows| rows.iter().map(|r| store::summary(conn, r)).collect(),
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))
 }
 
-pub async fn detail(state: State, user: MaybeUser, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn detail(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let key = path.into_inner();
     let body = state
         .db
@@ -117,7 +157,10 @@ pub async fn detail(state: State, user: MaybeUser, path: web::Path<String>) -> A
             let mut body = store::summary(conn, &row)?;
             body["version"] = match row.current_version_id {
                 Some(_) => {
-                    let label = body["current_version"].as_str().unwrap_or_default().to_owned();
+                    let label = body["current_version"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
                     let version = store::find_version(conn, row.id, &label)?;
                     store::version_view(conn, &version, true)?
                 }
@@ -142,19 +185,36 @@ pub struct PatchInput {
     status: Option<String>,
 }
 
-pub async fn update(state: State, user: AuthUser, path: web::Path<String>, input: ApiJson<PatchInput>) -> ApiResult<HttpResponse> {
+pub async fn update(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+    input: ApiJson<PatchInput>,
+) -> ApiResult<HttpResponse> {
     user.require(Role::Organizer)?;
     let i = input.0;
     let mut errors = FieldErrors::new();
     let mut changes = Changes {
-        title: i.title.as_deref().and_then(|t| text_field(&mut errors, "title", t, 1, 300)),
-        description: i.description.as_deref().and_then(|t| text_field(&mut errors, "description", t, 0, 20_000)),
+        title: i
+            .title
+            .as_deref()
+            .and_then(|t| text_field(&mut errors, "title", t, 1, 300)),
+        description: i
+            .description
+            .as_deref()
+            .and_then(|t| text_field(&mut errors, "description", t, 0, 20_000)),
         language: i.language.as_deref().and_then(|l| {
-            LanguageTag::parse(l).map(|l| l.as_str().to_owned()).map_err(|e| errors.insert("language".into(), e.into())).ok()
+            LanguageTag::parse(l)
+                .map(|l| l.as_str().to_owned())
+                .map_err(|e| errors.insert("language".into(), e.into()))
+                .ok()
         }),
         ..Changes::default()
     };
-    for (field, value, slot) in [("opens_at", &i.opens_at, &mut changes.opens_at), ("closes_at", &i.closes_at, &mut changes.closes_at)] {
+    for (field, value, slot) in [
+        ("opens_at", &i.opens_at, &mut changes.opens_at),
+        ("closes_at", &i.closes_at, &mut changes.closes_at),
+    ] {
         match value {
             None => {}
             Some(None) => *slot = Some(None),
@@ -168,7 +228,10 @@ pub async fn update(state: State, user: AuthUser, path: web::Path<String>, input
         match Status::parse(s) {
             Some(s) => changes.status = Some(s),
             None => {
-                errors.insert("status".into(), format!("must be one of {}", Status::expected()));
+                errors.insert(
+                    "status".into(),
+                    format!("must be one of {}", Status::expected()),
+                );
             }
         }
     }
@@ -239,10 +302,19 @@ pub struct VersionInput {
 
 /// The number of the paragraph an item belongs to: `12(a)` → `12`, `12(a)(i)` → `12(a)`.
 fn parent_number(number: &str) -> Option<String> {
-    number.ends_with(')').then(|| number.rfind('(').map(|i| number[..i].to_owned())).flatten().filter(|p| !p.is_empty())
+    number
+        .ends_with(')')
+        .then(|| number.rfind('(').map(|i| number[..i].to_owned()))
+        .flatten()
+        .filter(|p| !p.is_empty())
 }
 
-pub async fn create_version(state: State, user: AuthUser, path: web::Path<String>, input: ApiJson<VersionInput>) -> ApiResult<HttpResponse> {
+pub async fn create_version(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+    input: ApiJson<VersionInput>,
+) -> ApiResult<HttpResponse> {
     let i = input.0;
     let label = parse_label(&i.label).map_err(|e| ApiError::field("label", e))?;
     let (draft, footnotes, format) = match (i.source, i.paragraphs) {
@@ -252,26 +324,60 @@ pub async fn create_version(state: State, user: AuthUser, path: web::Path<String
                 "markdown" => Format::Markdown,
                 _ => return Err(ApiError::field("format", "must be text or markdown")),
             };
-            let doc = importer::parse(&source, format).map_err(|e| ApiError::field("source", e.to_string()))?;
+            let doc = importer::parse(&source, format)
+                .map_err(|e| ApiError::field("source", e.to_string()))?;
             let (draft, footnotes): (Vec<DraftParagraph>, _) = doc.into();
-            (draft, footnotes, if format == Format::Text { "text" } else { "markdown" })
+            (
+                draft,
+                footnotes,
+                if format == Format::Text {
+                    "text"
+                } else {
+                    "markdown"
+                },
+            )
         }
         (None, Some(paragraphs)) => {
             if paragraphs.is_empty() || paragraphs.len() > 5000 {
-                return Err(ApiError::field("paragraphs", "give from 1 to 5000 paragraphs"));
+                return Err(ApiError::field(
+                    "paragraphs",
+                    "give from 1 to 5000 paragraphs",
+                ));
             }
             let mut errors = FieldErrors::new();
             let mut draft = Vec::new();
             for (n, p) in paragraphs.into_iter().enumerate() {
-                let number = text_field(&mut errors, &format!("paragraphs[{n}].number"), &p.number, 1, 20);
-                let text = text_field(&mut errors, &format!("paragraphs[{n}].text"), &p.text, 1, 20_000);
-                let section = text_field(&mut errors, &format!("paragraphs[{n}].section"), p.section.as_deref().unwrap_or(""), 0, 300);
+                let number = text_field(
+                    &mut errors,
+                    &format!("paragraphs[{n}].number"),
+                    &p.number,
+                    1,
+                    20,
+                );
+                let text = text_field(
+                    &mut errors,
+                    &format!("paragraphs[{n}].text"),
+                    &p.text,
+                    1,
+                    20_000,
+                );
+                let section = text_field(
+                    &mut errors,
+                    &format!("paragraphs[{n}].section"),
+                    p.section.as_deref().unwrap_or(""),
+                    0,
+                    300,
+                );
                 if let (Some(number), Some(text), Some(section)) = (number, text, section) {
                     draft.push(DraftParagraph {
                         key: p.key,
                         parent_number: parent_number(&number),
                         number,
-                        section_path: if section.is_empty() { vec![] } else { vec![section] },
+                        section_path: if section.is_empty() {
+                            vec![]
+                        } else {
+                            vec![section]
+                        },
                         text,
                         footnote_refs: vec![],
                         informed_by: p.informed_by,
@@ -283,7 +389,12 @@ pub async fn create_version(state: State, user: AuthUser, path: web::Path<String
             }
             (draft, vec![], "paragraphs")
         }
-        _ => return Err(ApiError::field("source", "give either source (with format) or paragraphs, not both")),
+        _ => {
+            return Err(ApiError::field(
+                "source",
+                "give either source (with format) or paragraphs, not both",
+            ))
+        }
     };
     let key = path.into_inner();
     let body = state
@@ -291,13 +402,23 @@ pub async fn create_version(state: State, user: AuthUser, path: web::Path<String
         .tx(move |conn| {
             let row = store::resolve(conn, &key)?;
             if !(user.has(Role::Organizer) || store::is_cofacilitator(conn, row.id, user.id)?) {
-                return Err(ApiError::forbidden("only organisers and this consultation's co-facilitators add versions"));
+                return Err(ApiError::forbidden(
+                    "only organisers and this consultation's co-facilitators add versions",
+                ));
             }
-            let informed: Vec<i64> = draft.iter().flat_map(|p| p.informed_by.iter().copied()).collect();
+            let informed: Vec<i64> = draft
+                .iter()
+                .flat_map(|p| p.informed_by.iter().copied())
+                .collect();
             for id in informed {
-                let c = comments::get(conn, id).map_err(|_| ApiError::field("paragraphs", format!("comment {id} does not exist")))?;
+                let c = comments::get(conn, id).map_err(|_| {
+                    ApiError::field("paragraphs", format!("comment {id} does not exist"))
+                })?;
                 if c.consultation_id != row.id {
-                    return Err(ApiError::field("paragraphs", format!("comment {id} belongs to another consultation")));
+                    return Err(ApiError::field(
+                        "paragraphs",
+                        format!("comment {id} belongs to another consultation"),
+                    ));
                 }
             }
             store::insert_version(conn, &row, &label, format, draft, &footnotes, Some(user.id))?;
@@ -308,7 +429,11 @@ pub async fn create_version(state: State, user: AuthUser, path: web::Path<String
     Ok(HttpResponse::Created().json(body))
 }
 
-pub async fn list_versions(state: State, user: MaybeUser, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn list_versions(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let key = path.into_inner();
     let body = state
         .db
@@ -324,7 +449,11 @@ pub async fn list_versions(state: State, user: MaybeUser, path: web::Path<String
     Ok(HttpResponse::Ok().json(body))
 }
 
-pub async fn version(state: State, user: MaybeUser, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn version(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     let (key, label) = path.into_inner();
     let body = state
         .db
@@ -337,7 +466,11 @@ pub async fn version(state: State, user: MaybeUser, path: web::Path<(String, Str
     Ok(HttpResponse::Ok().json(body))
 }
 
-pub async fn diff(state: State, user: MaybeUser, path: web::Path<(String, String, String)>) -> ApiResult<HttpResponse> {
+pub async fn diff(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<(String, String, String)>,
+) -> ApiResult<HttpResponse> {
     let (key, a, b) = path.into_inner();
     let body = state
         .db
@@ -368,38 +501,69 @@ fn default_kind() -> String {
     "comment".into()
 }
 
-pub async fn post_comment(state: State, user: AuthUser, path: web::Path<String>, input: ApiJson<CommentInput>) -> ApiResult<HttpResponse> {
+pub async fn post_comment(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+    input: ApiJson<CommentInput>,
+) -> ApiResult<HttpResponse> {
     user.require_verified(&state.db).await?;
     let i = input.0;
     let mut errors = FieldErrors::new();
     let body = text_field(&mut errors, "body", &i.body, 1, MAX_BODY_CHARS);
     let kind = CommentKind::parse(&i.kind)
-        .ok_or_else(|| errors.insert("kind".into(), format!("must be one of {}", CommentKind::expected())))
+        .ok_or_else(|| {
+            errors.insert(
+                "kind".into(),
+                format!("must be one of {}", CommentKind::expected()),
+            )
+        })
         .ok();
     let proposed_text = match (&kind, i.proposed_text.as_deref()) {
         (Some(CommentKind::Amendment), None) => {
-            errors.insert("proposed_text".into(), "an amendment needs the proposed text".into());
+            errors.insert(
+                "proposed_text".into(),
+                "an amendment needs the proposed text".into(),
+            );
             None
         }
-        (Some(CommentKind::Amendment), Some(t)) => text_field(&mut errors, "proposed_text", t, 1, MAX_BODY_CHARS),
+        (Some(CommentKind::Amendment), Some(t)) => {
+            text_field(&mut errors, "proposed_text", t, 1, MAX_BODY_CHARS)
+        }
         (_, Some(_)) => {
-            errors.insert("proposed_text".into(), "only amendments carry proposed text".into());
+            errors.insert(
+                "proposed_text".into(),
+                "only amendments carry proposed text".into(),
+            );
             None
         }
         _ => None,
     };
     if kind == Some(CommentKind::Amendment) && i.paragraph_key.is_none() && i.parent_id.is_none() {
-        errors.insert("paragraph_key".into(), "an amendment proposes a change to one paragraph".into());
+        errors.insert(
+            "paragraph_key".into(),
+            "an amendment proposes a change to one paragraph".into(),
+        );
     }
-    let on_behalf_of = i.on_behalf_of.as_deref().and_then(|o| text_field(&mut errors, "on_behalf_of", o, 1, 200));
+    let on_behalf_of = i
+        .on_behalf_of
+        .as_deref()
+        .and_then(|o| text_field(&mut errors, "on_behalf_of", o, 1, 200));
     let language = i.language.as_deref().and_then(|l| {
-        LanguageTag::parse(l).map(|l| l.as_str().to_owned()).map_err(|e| errors.insert("language".into(), e.into())).ok()
+        LanguageTag::parse(l)
+            .map(|l| l.as_str().to_owned())
+            .map_err(|e| errors.insert("language".into(), e.into()))
+            .ok()
     });
     let (Some(body), Some(kind), true) = (body, kind, errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
-    state.limiter.hit(&format!("comment:minute:{}", user.id), POSTS_PER_MINUTE)?;
-    state.limiter.hit(&format!("comment:day:{}", user.id), POSTS_PER_DAY)?;
+    state
+        .limiter
+        .hit(&format!("comment:minute:{}", user.id), POSTS_PER_MINUTE)?;
+    state
+        .limiter
+        .hit(&format!("comment:day:{}", user.id), POSTS_PER_DAY)?;
     let detected = language.or_else(|| detect_language(&body));
     let key = path.into_inner();
     let viewer_user = user.clone();
@@ -414,16 +578,28 @@ pub async fn post_comment(state: State, user: AuthUser, path: web::Path<String>,
             row.ensure_open()?;
             let mut paragraph_key = i.paragraph_key;
             if let Some(parent_id) = i.parent_id {
-                let parent = comments::get(conn, parent_id).map_err(|_| ApiError::field("parent_id", "no such comment"))?;
+                let parent = comments::get(conn, parent_id)
+                    .map_err(|_| ApiError::field("parent_id", "no such comment"))?;
                 if parent.consultation_id != row.id {
-                    return Err(ApiError::field("parent_id", "that comment belongs to another consultation"));
+                    return Err(ApiError::field(
+                        "parent_id",
+                        "that comment belongs to another consultation",
+                    ));
                 }
-                if !parent.visible_to(&viewer) || parent.visibility() != super::types::Visibility::Visible {
-                    return Err(ApiError::field("parent_id", "that comment cannot be replied to"));
+                if !parent.visible_to(&viewer)
+                    || parent.visibility() != super::types::Visibility::Visible
+                {
+                    return Err(ApiError::field(
+                        "parent_id",
+                        "that comment cannot be replied to",
+                    ));
                 }
                 match (&paragraph_key, &parent.paragraph_key) {
                     (Some(k), Some(pk)) if k != pk => {
-                        return Err(ApiError::field("paragraph_key", "a reply is on its parent's paragraph"))
+                        return Err(ApiError::field(
+                            "paragraph_key",
+                            "a reply is on its parent's paragraph",
+                        ))
                     }
                     (None, pk) => paragraph_key = pk.clone(),
                     _ => {}
@@ -431,7 +607,10 @@ pub async fn post_comment(state: State, user: AuthUser, path: web::Path<String>,
             }
             if let Some(k) = &paragraph_key {
                 if !store::current_keys(conn, &row)?.contains(k) {
-                    return Err(ApiError::field("paragraph_key", "no paragraph with this key in the current text"));
+                    return Err(ApiError::field(
+                        "paragraph_key",
+                        "no paragraph with this key in the current text",
+                    ));
                 }
             }
             let version_label = match row.current_version_id {
@@ -467,7 +646,12 @@ pub struct CommentQuery {
     cursor: Option<String>,
 }
 
-pub async fn list_comments(state: State, user: MaybeUser, path: web::Path<String>, query: web::Query<CommentQuery>) -> ApiResult<HttpResponse> {
+pub async fn list_comments(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<String>,
+    query: web::Query<CommentQuery>,
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let page = Page::parse(q.limit, q.cursor.as_deref())?;
     let key = path.into_inner();
@@ -482,7 +666,12 @@ pub async fn list_comments(state: State, user: MaybeUser, path: web::Path<String
                 after_id: page.after,
             };
             let rows = comments::list(conn, row.id, &filter, &viewer, page.fetch())?;
-            page::respond(&page, rows, |c| c.id, |rows| comments::views(conn, rows, &viewer))
+            page::respond(
+                &page,
+                rows,
+                |c| c.id,
+                |rows| comments::views(conn, rows, &viewer),
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))
@@ -502,7 +691,11 @@ fn visible_comment(
     Ok((c, row, viewer))
 }
 
-pub async fn get_comment(state: State, user: MaybeUser, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn get_comment(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let body = state
         .db
@@ -526,14 +719,27 @@ pub struct EditInput {
     proposed_text: Option<Option<String>>,
 }
 
-pub async fn edit_comment(state: State, user: AuthUser, path: web::Path<i64>, input: ApiJson<EditInput>) -> ApiResult<HttpResponse> {
+pub async fn edit_comment(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    input: ApiJson<EditInput>,
+) -> ApiResult<HttpResponse> {
     let i = input.0;
     let mut errors = FieldErrors::new();
-    let body = i.body.as_deref().and_then(|b| text_field(&mut errors, "body", b, 1, MAX_BODY_CHARS));
+    let body = i
+        .body
+        .as_deref()
+        .and_then(|b| text_field(&mut errors, "body", b, 1, MAX_BODY_CHARS));
     let proposed = match &i.proposed_text {
-        Some(Some(t)) => text_field(&mut errors, "proposed_text", t, 1, MAX_BODY_CHARS).map(|t| Some(Some(t))),
+        Some(Some(t)) => {
+            text_field(&mut errors, "proposed_text", t, 1, MAX_BODY_CHARS).map(|t| Some(Some(t)))
+        }
         Some(None) => {
-            errors.insert("proposed_text".into(), "an amendment keeps its proposed text".into());
+            errors.insert(
+                "proposed_text".into(),
+                "an amendment keeps its proposed text".into(),
+            );
             None
         }
         None => Some(None),
@@ -554,20 +760,31 @@ pub async fn edit_comment(state: State, user: AuthUser, path: web::Path<i64>, in
                 return Err(ApiError::forbidden("only the author edits a comment"));
             }
             if now() > c.created_at + chrono::Duration::minutes(EDIT_WINDOW_MINUTES) {
-                return Err(ApiError::new(ErrorCode::EditWindowClosed, "comments can be edited for 15 minutes after posting"));
+                return Err(ApiError::new(
+                    ErrorCode::EditWindowClosed,
+                    "comments can be edited for 15 minutes after posting",
+                ));
             }
             row.ensure_open()?;
             if proposed.is_some() && c.kind != CommentKind::Amendment.as_str() {
-                return Err(ApiError::field("proposed_text", "only amendments carry proposed text"));
+                return Err(ApiError::field(
+                    "proposed_text",
+                    "only amendments carry proposed text",
+                ));
             }
-            let updated = comments::edit(conn, &c, body.unwrap_or_else(|| c.body.clone()), proposed)?;
+            let updated =
+                comments::edit(conn, &c, body.unwrap_or_else(|| c.body.clone()), proposed)?;
             comments::view(conn, &updated, &viewer)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
-pub async fn endorse(state: State, user: AuthUser, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn endorse(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     user.require_verified(&state.db).await?;
     let id = path.into_inner();
     let count = state
@@ -584,7 +801,11 @@ pub async fn endorse(state: State, user: AuthUser, path: web::Path<i64>) -> ApiR
     Ok(HttpResponse::Created().json(json!({"comment_id": id, "endorsement_count": count})))
 }
 
-pub async fn withdraw_endorsement(state: State, user: AuthUser, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn withdraw_endorsement(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let count = state
         .db
@@ -603,9 +824,15 @@ pub struct FlagInput {
     reason: String,
 }
 
-pub async fn flag(state: State, user: AuthUser, path: web::Path<i64>, input: ApiJson<FlagInput>) -> ApiResult<HttpResponse> {
+pub async fn flag(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    input: ApiJson<FlagInput>,
+) -> ApiResult<HttpResponse> {
     user.require_verified(&state.db).await?;
-    let reason = bounded_text(&input.0.reason, 1, 1000).map_err(|e| ApiError::field("reason", e))?;
+    let reason =
+        bounded_text(&input.0.reason, 1, 1000).map_err(|e| ApiError::field("reason", e))?;
     let id = path.into_inner();
     state
         .db
@@ -624,11 +851,21 @@ pub struct ModerationInput {
     reason: String,
 }
 
-pub async fn moderate(state: State, user: AuthUser, path: web::Path<i64>, input: ApiJson<ModerationInput>) -> ApiResult<HttpResponse> {
+pub async fn moderate(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    input: ApiJson<ModerationInput>,
+) -> ApiResult<HttpResponse> {
     user.require(Role::Moderator)?;
     let mut errors = FieldErrors::new();
     let action = ModerationAction::parse(&input.0.action)
-        .ok_or_else(|| errors.insert("action".into(), format!("must be one of {}", ModerationAction::expected())))
+        .ok_or_else(|| {
+            errors.insert(
+                "action".into(),
+                format!("must be one of {}", ModerationAction::expected()),
+            )
+        })
         .ok();
     let reason = text_field(&mut errors, "reason", &input.0.reason, 1, 1000);
     let (Some(action), Some(reason)) = (action, reason) else {
@@ -644,11 +881,21 @@ pub async fn moderate(state: State, user: AuthUser, path: web::Path<i64>, input:
             comments::view(conn, &updated, &viewer)
         })
         .await?;
-    tracing::info!(comment_id = id, moderator, action = action.as_str(), "moderation");
+    tracing::info!(
+        comment_id = id,
+        moderator,
+        action = action.as_str(),
+        "moderation"
+    );
     Ok(HttpResponse::Ok().json(view))
 }
 
-pub async fn moderation_log(state: State, user: MaybeUser, path: web::Path<String>, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
+pub async fn moderation_log(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
     let page = Page::from_query(&query)?;
     let key = path.into_inner();
     let body = state
@@ -656,7 +903,12 @@ pub async fn moderation_log(state: State, user: MaybeUser, path: web::Path<Strin
         .run(move |conn| {
             let (row, _) = store::resolve_for(conn, &key, user.0.as_ref())?;
             let rows = comments::moderation_log(conn, row.id, page.after, page.fetch())?;
-            page::respond(&page, rows, |v| v["id"].as_i64().unwrap_or(0), |rows| Ok(rows.to_vec()))
+            page::respond(
+                &page,
+                rows,
+                |v| v["id"].as_i64().unwrap_or(0),
+                |rows| Ok(rows.to_vec()),
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))

@@ -61,7 +61,9 @@ impl std::fmt::Display for ImportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             ImportError::Empty => "the source is empty",
-            ImportError::NotText => "the source is not text (it holds binary or control characters)",
+            ImportError::NotText => {
+                "the source is not text (it holds binary or control characters)"
+            }
             ImportError::NoParagraphs => {
                 "no numbered paragraphs found: number them as `1.`, `2.` … at the start of a line"
             }
@@ -81,7 +83,25 @@ enum Line<'a> {
 }
 
 fn is_sentence_end(c: char) -> bool {
-    matches!(c, '。' | '.' | '；' | ';' | '：' | ':' | '！' | '!' | '？' | '?' | ',' | '，' | '、' | '”' | '"' | '’' | '»')
+    matches!(
+        c,
+        '。' | '.'
+            | '；'
+            | ';'
+            | '：'
+            | ':'
+            | '！'
+            | '!'
+            | '？'
+            | '?'
+            | ','
+            | '，'
+            | '、'
+            | '”'
+            | '"'
+            | '’'
+            | '»'
+    )
 }
 
 fn ends_with_colon(s: &str) -> bool {
@@ -112,15 +132,20 @@ fn numbered(line: &str) -> Option<(u32, &str)> {
 
 /// `(a) text`, `(iv) text`, also `a) text` or a Markdown bullet before them.
 fn item(line: &str) -> Option<(String, &str)> {
-    let line = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")).unwrap_or(line).trim_start();
-    let (label, rest) = if let Some(inner) = line.strip_prefix('(').or_else(|| line.strip_prefix('（')) {
-        let end = inner.find([')', '）'])?;
-        let close_len = inner[end..].chars().next().map_or(1, char::len_utf8);
-        (&inner[..end], &inner[end + close_len..])
-    } else {
-        let end = line.find(')')?;
-        (&line[..end], &line[end + 1..])
-    };
+    let line = line
+        .strip_prefix("- ")
+        .or_else(|| line.strip_prefix("* "))
+        .unwrap_or(line)
+        .trim_start();
+    let (label, rest) =
+        if let Some(inner) = line.strip_prefix('(').or_else(|| line.strip_prefix('（')) {
+            let end = inner.find([')', '）'])?;
+            let close_len = inner[end..].chars().next().map_or(1, char::len_utf8);
+            (&inner[..end], &inner[end + close_len..])
+        } else {
+            let end = line.find(')')?;
+            (&line[..end], &line[end + 1..])
+        };
     if label.is_empty() || label.len() > 5 || !label.chars().all(|c| c.is_ascii_lowercase()) {
         return None;
     }
@@ -151,15 +176,22 @@ fn numbered_heading(line: &str) -> Option<usize> {
     }
     let word: String = stem.chars().take_while(|c| !c.is_ascii_digit()).collect();
     let number = &stem[word.len()..];
-    if !word.is_empty() && word.chars().count() <= 12 && !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) {
+    if !word.is_empty()
+        && word.chars().count() <= 12
+        && !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit())
+    {
         return Some(2);
     }
     // `Objective 3. Title`: the word, then the number.
     let mut words = line.split_whitespace();
     let (first, second) = (words.next()?, words.next()?);
     let num = second.strip_suffix('.')?;
-    (first.chars().all(char::is_alphabetic) && first.chars().count() <= 12 && num.chars().all(|c| c.is_ascii_digit()) && !num.is_empty())
-        .then_some(2)
+    (first.chars().all(char::is_alphabetic)
+        && first.chars().count() <= 12
+        && num.chars().all(|c| c.is_ascii_digit())
+        && !num.is_empty())
+    .then_some(2)
 }
 
 /// A footnote definition: `3 Text` (a number, a space, text), short number.
@@ -173,19 +205,25 @@ fn footnote_def(line: &str) -> Option<(u32, &str)> {
         return None;
     }
     let text = rest.trim();
-    (!text.is_empty()).then(|| Some((line[..digits].parse().ok()?, text))).flatten()
+    (!text.is_empty())
+        .then(|| Some((line[..digits].parse().ok()?, text)))
+        .flatten()
 }
 
 /// Page furniture: document symbols (`A/RES/79/1`), bare page numbers, `Page 3`, dates lines.
 fn is_furniture(line: &str) -> bool {
     let t = line.trim();
-    if t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '-' || c == '/') {
+    if t.chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '-' || c == '/')
+    {
         return true;
     }
     let symbol = t.split_whitespace().next().unwrap_or_default();
     let looks_symbol = symbol.contains('/')
         && symbol.chars().filter(|c| *c == '/').count() >= 2
-        && symbol.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '(' | ')'));
+        && symbol
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '(' | ')'));
     looks_symbol || t.starts_with("Page ") && t[5..].trim().chars().all(|c| c.is_ascii_digit())
 }
 
@@ -197,7 +235,14 @@ fn classify(raw: &str, format: Format) -> Line<'_> {
     if format == Format::Markdown {
         let hashes = line.chars().take_while(|c| *c == '#').count();
         if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
-            return Line::Heading(hashes, line[hashes..].trim().trim_end_matches('#').trim().to_owned());
+            return Line::Heading(
+                hashes,
+                line[hashes..]
+                    .trim()
+                    .trim_end_matches('#')
+                    .trim()
+                    .to_owned(),
+            );
         }
     }
     if let Some((n, text)) = numbered(line) {
@@ -209,7 +254,10 @@ fn classify(raw: &str, format: Format) -> Line<'_> {
     if let Some((n, text)) = footnote_def(line) {
         return Line::Footnote(n, text);
     }
-    let text = line.strip_prefix("**").and_then(|l| l.strip_suffix("**")).unwrap_or(line);
+    let text = line
+        .strip_prefix("**")
+        .and_then(|l| l.strip_suffix("**"))
+        .unwrap_or(line);
     if let Some(level) = numbered_heading(text) {
         if text.chars().count() <= 200 && !text.ends_with(['。', ';', '；']) {
             return Line::Heading(level, text.to_owned());
@@ -262,7 +310,7 @@ impl HeadingStack {
 fn join(into: &mut String, more: &str) {
     let glue = match (into.chars().last(), more.chars().next()) {
         (Some(a), Some(b)) if is_cjk(a) || is_cjk(b) => "",
-        (Some(a), _) if a == '-' => "",
+        (Some('-'), _) => "",
         (Some(_), _) => " ",
         _ => "",
     };
@@ -274,7 +322,10 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
     if source.trim().is_empty() {
         return Err(ImportError::Empty);
     }
-    let control = source.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')).count();
+    let control = source
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+        .count();
     if source.contains('\0') || control * 100 > source.chars().count().max(1) {
         return Err(ImportError::NotText);
     }
@@ -285,12 +336,15 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
         .position(|l| matches!(classify(l, format), Line::Numbered(..)))
         .ok_or(ImportError::NoParagraphs)?;
 
-    let mut headings = HeadingStack { open: Vec::new(), numbered_fresh: false, numbered_has_subtopics: false };
+    let mut headings = HeadingStack {
+        open: Vec::new(),
+        numbered_fresh: false,
+        numbered_has_subtopics: false,
+    };
     // Before the first paragraph only unmistakable headings count; the rest is furniture.
     for raw in &lines[..first_paragraph] {
-        match classify(raw, format) {
-            Line::Heading(level, title) => headings.numbered(level, title),
-            _ => {}
+        if let Line::Heading(level, title) = classify(raw, format) {
+            headings.numbered(level, title);
         }
     }
 
@@ -317,10 +371,16 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 // `1.` right after a paragraph ending with a colon opens that paragraph's list.
                 let starts_list = n == 1
                     && last_number.is_some()
-                    && paragraphs.last().is_some_and(|p| p.parent.is_none() && ends_with_colon(&p.text));
+                    && paragraphs
+                        .last()
+                        .is_some_and(|p| p.parent.is_none() && ends_with_colon(&p.text));
                 let in_list = list_item.is_some_and(|k| n == k + 1);
                 if starts_list || in_list {
-                    let parent = paragraphs.iter().rev().find(|p| p.parent.is_none()).map(|p| p.number.clone());
+                    let parent = paragraphs
+                        .iter()
+                        .rev()
+                        .find(|p| p.parent.is_none())
+                        .map(|p| p.number.clone());
                     let parent = parent.unwrap_or_default();
                     list_item = Some(n);
                     paragraphs.push(ParsedParagraph {
@@ -351,7 +411,12 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
             }
             Line::Item(label, text) => {
                 in_footnotes = false;
-                let Some(top) = paragraphs.iter().rev().find(|p| p.parent.is_none()).map(|p| p.number.clone()) else {
+                let Some(top) = paragraphs
+                    .iter()
+                    .rev()
+                    .find(|p| p.parent.is_none())
+                    .map(|p| p.number.clone())
+                else {
                     continue;
                 };
                 // (i) right after (h) is a letter; otherwise a Roman numeral under the
@@ -401,7 +466,10 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 // A footnote definition: number then text, after a paragraph has closed.
                 if was_blank || in_footnotes {
                     in_footnotes = true;
-                    footnotes.push(Footnote { number: n, text: text.to_owned() });
+                    footnotes.push(Footnote {
+                        number: n,
+                        text: text.to_owned(),
+                    });
                 } else if let Some(p) = paragraphs.last_mut() {
                     join(&mut p.text, lines[i - 1].trim());
                 }
@@ -446,7 +514,10 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
     if paragraphs.iter().all(|p| p.parent.is_some()) {
         return Err(ImportError::NoParagraphs);
     }
-    Ok(Document { paragraphs, footnotes })
+    Ok(Document {
+        paragraphs,
+        footnotes,
+    })
 }
 
 /// Takes out footnote markers: a number with a definition, glued right after a closing
@@ -471,12 +542,19 @@ fn strip_footnote_markers(text: &str, known: &[u32]) -> (String, Vec<u32>) {
             let prev = chars[start - 1];
             let next = chars.get(j).copied();
             let number: Option<u32> = chars[start..j].iter().collect::<String>().parse().ok();
-            let glued_after = matches!(prev, '》' | '」' | '”' | '"' | '’' | ')' | '）' | '.' | '。' | ',' | '，')
-                || (prev.is_alphabetic() && !prev.is_ascii_digit() && !is_cjk(prev) && j - start <= 2);
+            let glued_after = matches!(
+                prev,
+                '》' | '」' | '”' | '"' | '’' | ')' | '）' | '.' | '。' | ',' | '，'
+            ) || (prev.is_alphabetic()
+                && !prev.is_ascii_digit()
+                && !is_cjk(prev)
+                && j - start <= 2);
             let ends_ok = next.is_none_or(|n| n.is_whitespace() || is_sentence_end(n) || is_cjk(n));
             // Years and counts inside Chinese text (2030年) are never markers: their digit run
             // follows a CJK character, which `glued_after` excludes.
-            if let Some(n) = number.filter(|n| known.contains(n) && glued_after && ends_ok && j - start <= 3) {
+            if let Some(n) =
+                number.filter(|n| known.contains(n) && glued_after && ends_ok && j - start <= 3)
+            {
                 refs.push(n);
                 i = j;
                 continue;
@@ -511,19 +589,37 @@ mod tests {
         let doc = parse(text, Format::Text).unwrap();
         let numbers: Vec<_> = doc.paragraphs.iter().map(|p| p.number.as_str()).collect();
         assert_eq!(numbers, ["1", "2", "2(a)", "2(b)", "2(c)", "3"]);
-        assert_eq!(doc.paragraphs[0].text, "We reaffirm the 2030 Agenda. We act.");
+        assert_eq!(
+            doc.paragraphs[0].text,
+            "We reaffirm the 2030 Agenda. We act."
+        );
         assert_eq!(doc.paragraphs[0].footnote_refs, [1]);
         assert_eq!(doc.paragraphs[0].section_path, ["I. Introduction"]);
-        assert_eq!(doc.paragraphs[5].section_path, ["I. Introduction", "A. Connectivity"]);
+        assert_eq!(
+            doc.paragraphs[5].section_path,
+            ["I. Introduction", "A. Connectivity"]
+        );
         assert_eq!(doc.paragraphs[5].text, "Connect everyone by 2030.");
-        assert_eq!(doc.footnotes, [Footnote { number: 1, text: "Resolution 70/1.".into() }]);
+        assert_eq!(
+            doc.footnotes,
+            [Footnote {
+                number: 1,
+                text: "Resolution 70/1.".into()
+            }]
+        );
     }
 
     #[test]
     fn refuses_what_is_not_a_draft() {
         assert_eq!(parse("  \n", Format::Text), Err(ImportError::Empty));
-        assert_eq!(parse("just some prose\nwithout numbers", Format::Text), Err(ImportError::NoParagraphs));
-        assert_eq!(parse("1. a\u{0}\u{1}\u{2}", Format::Text), Err(ImportError::NotText));
+        assert_eq!(
+            parse("just some prose\nwithout numbers", Format::Text),
+            Err(ImportError::NoParagraphs)
+        );
+        assert_eq!(
+            parse("1. a\u{0}\u{1}\u{2}", Format::Text),
+            Err(ImportError::NotText)
+        );
     }
 
     #[test]
@@ -533,13 +629,28 @@ mod tests {
         let doc = parse(&text, Format::Text).unwrap();
         let numbers: Vec<_> = doc.paragraphs.iter().map(|p| p.number.as_str()).collect();
         assert!(numbers.contains(&"1(i)") && numbers.contains(&"1(j)"));
-        assert!(numbers.ends_with(&["2", "2(a)", "2(a)(i)", "2(a)(ii)", "2(b)"]), "{numbers:?}");
-        assert_eq!(doc.paragraphs.iter().find(|p| p.number == "2(a)(ii)").unwrap().parent.as_deref(), Some("2(a)"));
+        assert!(
+            numbers.ends_with(&["2", "2(a)", "2(a)(i)", "2(a)(ii)", "2(b)"]),
+            "{numbers:?}"
+        );
+        assert_eq!(
+            doc.paragraphs
+                .iter()
+                .find(|p| p.number == "2(a)(ii)")
+                .unwrap()
+                .parent
+                .as_deref(),
+            Some("2(a)")
+        );
     }
 
     #[test]
     fn wrapped_lines_join() {
-        let doc = parse("1. The first line\ncontinues here.\n\n2. 中文段落\n继续。", Format::Text).unwrap();
+        let doc = parse(
+            "1. The first line\ncontinues here.\n\n2. 中文段落\n继续。",
+            Format::Text,
+        )
+        .unwrap();
         assert_eq!(doc.paragraphs[0].text, "The first line continues here.");
         assert_eq!(doc.paragraphs[1].text, "中文段落继续。");
     }
@@ -551,7 +662,9 @@ mod corpus {
     use super::*;
 
     fn corpus(name: &str) -> Option<String> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/corpus")
+            .join(name);
         match std::fs::read_to_string(&path) {
             Ok(text) => Some(text),
             Err(_) => {
@@ -563,31 +676,57 @@ mod corpus {
 
     #[test]
     fn global_digital_compact_in_chinese() {
-        let Some(text) = corpus("global-digital-compact.zh.txt") else { return };
+        let Some(text) = corpus("global-digital-compact.zh.txt") else {
+            return;
+        };
         let doc = parse(&text, Format::Text).unwrap();
-        let top: Vec<&ParsedParagraph> = doc.paragraphs.iter().filter(|p| p.parent.is_none()).collect();
+        let top: Vec<&ParsedParagraph> = doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.parent.is_none())
+            .collect();
         let lettered: Vec<&ParsedParagraph> = doc
             .paragraphs
             .iter()
-            .filter(|p| p.parent.is_some() && p.number.ends_with(|c: char| c == ')') && p.number.contains(|c: char| c.is_ascii_lowercase()))
+            .filter(|p| {
+                p.parent.is_some()
+                    && p.number.ends_with(')')
+                    && p.number.contains(|c: char| c.is_ascii_lowercase())
+            })
             .collect();
         assert_eq!(top.len(), 74);
-        assert_eq!(top.iter().map(|p| p.number.clone()).collect::<Vec<_>>(), (1..=74).map(|n| n.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            top.iter().map(|p| p.number.clone()).collect::<Vec<_>>(),
+            (1..=74).map(|n| n.to_string()).collect::<Vec<_>>()
+        );
         assert_eq!(lettered.len(), 89);
         // The five objectives are paragraph 7's items, not a second paragraphs 1–5.
-        let under7: Vec<&str> = doc.paragraphs.iter().filter(|p| p.parent.as_deref() == Some("7")).map(|p| p.number.as_str()).collect();
+        let under7: Vec<&str> = doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.parent.as_deref() == Some("7"))
+            .map(|p| p.number.as_str())
+            .collect();
         assert_eq!(under7, ["7(1)", "7(2)", "7(3)", "7(4)", "7(5)"]);
         assert_eq!(doc.paragraphs.len(), 74 + 89 + 5);
 
         let find = |n: &str| doc.paragraphs.iter().find(|p| p.number == n).unwrap();
-        assert!(find("1").text.starts_with("数字技术正在急剧改变我们的世界。"));
+        assert!(find("1")
+            .text
+            .starts_with("数字技术正在急剧改变我们的世界。"));
         assert_eq!(find("1").section(), "");
         assert!(find("7(5)").text.starts_with("加强人工智能国际治理"));
         assert_eq!(find("7").section(), "目标");
         assert_eq!(find("8(a)").section(), "原则");
-        assert!(find("8(a)").text.starts_with("所有国家和其他利益攸关方的包容性参与是本契约的基石"));
+        assert!(find("8(a)")
+            .text
+            .starts_with("所有国家和其他利益攸关方的包容性参与是本契约的基石"));
         // Footnote markers are out of the text and kept apart.
-        assert!(find("5").text.contains("《2030年可持续发展议程》。"), "{}", find("5").text);
+        assert!(
+            find("5").text.contains("《2030年可持续发展议程》。"),
+            "{}",
+            find("5").text
+        );
         assert_eq!(find("5").footnote_refs, [1, 2, 3]);
         assert_eq!(doc.footnotes.len(), 6);
         assert!(doc.footnotes[4].text.contains("条约汇编"));
@@ -597,18 +736,37 @@ mod corpus {
             assert!(!p.text.is_empty());
             assert!(!p.text.contains("吃瓜"));
         }
-        let in_connectivity: Vec<_> = doc.paragraphs.iter().filter(|p| p.section() == "连通").collect();
+        let in_connectivity: Vec<_> = doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.section() == "连通")
+            .collect();
         assert!(!in_connectivity.is_empty());
-        assert_eq!(in_connectivity[0].section_path, ["承诺和行动", objective1, "连通"]);
+        assert_eq!(
+            in_connectivity[0].section_path,
+            ["承诺和行动", objective1, "连通"]
+        );
         assert_eq!(find("9").section_path, ["承诺和行动"]);
         assert_eq!(find("22").section_path[2], "人权");
         assert!(find("50").section().starts_with("目标5."));
         assert_eq!(find("64").section_path, ["后续行动和审查"]);
-        let last = doc.paragraphs.iter().rev().find(|p| p.parent.is_none()).unwrap();
+        let last = doc
+            .paragraphs
+            .iter()
+            .rev()
+            .find(|p| p.parent.is_none())
+            .unwrap();
         assert_eq!(last.number, "74");
         assert_eq!(last.section_path, ["后续行动和审查"]);
-        let objective2: Vec<_> = doc.paragraphs.iter().filter(|p| p.section().starts_with("目标2.")).collect();
+        let objective2: Vec<_> = doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.section().starts_with("目标2."))
+            .collect();
         assert_eq!(objective2[0].section_path.len(), 2);
-        assert!(doc.paragraphs.iter().any(|p| p.section_path.last().is_some_and(|s| s == "人工智能国际治理" || s.starts_with("目标5."))));
+        assert!(doc.paragraphs.iter().any(|p| p
+            .section_path
+            .last()
+            .is_some_and(|s| s == "人工智能国际治理" || s.starts_with("目标5."))));
     }
 }

@@ -27,29 +27,31 @@ const MOVED: f64 = 0.6;
 
 /// Gives each incoming paragraph the key of the paragraph it continues, or `None` when it
 /// is new. Returns the keys and the earlier keys that no paragraph continues (removed).
-pub fn assign(previous: &[Known<'_>], incoming: &[Incoming<'_>]) -> (Vec<Option<String>>, Vec<String>) {
+pub fn assign(
+    previous: &[Known<'_>],
+    incoming: &[Incoming<'_>],
+) -> (Vec<Option<String>>, Vec<String>) {
     let mut keys: Vec<Option<String>> = incoming.iter().map(|p| p.key.map(str::to_owned)).collect();
     let mut taken: HashSet<&str> = incoming.iter().filter_map(|p| p.key).collect();
 
-    let by_number: HashMap<&str, usize> = previous.iter().enumerate().map(|(i, p)| (p.number, i)).collect();
-    for (i, p) in incoming.iter().enumerate() {
-        if keys[i].is_some() {
-            continue;
-        }
-        if let Some(&j) = by_number.get(p.number) {
-            let old = &previous[j];
-            if !taken.contains(old.key) && similarity(old.text, p.text) >= SAME_NUMBER {
-                keys[i] = Some(old.key.to_owned());
-                taken.insert(old.key);
-            }
-        }
-    }
+    // Every pair that could match, best first: a paragraph that moved unchanged is
+    // matched before its old number is given to a newcomer.
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
-    for (i, p) in incoming.iter().enumerate().filter(|(i, _)| keys[*i].is_none()) {
-        for (j, old) in previous.iter().enumerate().filter(|(_, o)| !taken.contains(o.key)) {
+    for (i, p) in incoming
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| keys[*i].is_none())
+    {
+        for (j, old) in previous
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !taken.contains(o.key))
+        {
             let s = similarity(old.text, p.text);
-            if s >= MOVED {
-                candidates.push((s, i, j));
+            let same_number = old.number == p.number;
+            if s >= MOVED || (same_number && s >= SAME_NUMBER) {
+                // Ties go to the paragraph that kept its number.
+                candidates.push((s + if same_number { 0.05 } else { 0.0 }, i, j));
             }
         }
     }
@@ -61,7 +63,11 @@ pub fn assign(previous: &[Known<'_>], incoming: &[Incoming<'_>]) -> (Vec<Option<
             taken.insert(key);
         }
     }
-    let removed = previous.iter().filter(|p| !taken.contains(p.key)).map(|p| p.key.to_owned()).collect();
+    let removed = previous
+        .iter()
+        .filter(|p| !taken.contains(p.key))
+        .map(|p| p.key.to_owned())
+        .collect();
     (keys, removed)
 }
 
@@ -143,9 +149,15 @@ pub fn diff(from: &[Stored], to: &[Stored]) -> Vec<ParagraphDiff> {
             anchor = Some(p.key.as_str());
             continue;
         }
-        let at = anchor.and_then(|a| out.iter().position(|d| d.key == a)).map_or(0, |i| i + 1);
+        let at = anchor
+            .and_then(|a| out.iter().position(|d| d.key == a))
+            .map_or(0, |i| i + 1);
         // After any removed paragraphs already placed behind the same anchor.
-        let at = at + out[at..].iter().take_while(|d| d.status == "removed").count();
+        let at = at
+            + out[at..]
+                .iter()
+                .take_while(|d| d.status == "removed")
+                .count();
         out.insert(
             at,
             ParagraphDiff {
@@ -171,15 +183,39 @@ mod tests {
     #[test]
     fn keys_follow_edits_moves_and_removals() {
         let previous = [
-            Known { key: "k1", number: "1", text: "We commit to connect every school by 2030." },
-            Known { key: "k2", number: "2", text: "We will protect human rights online and offline." },
-            Known { key: "k3", number: "3", text: "Data flows should be trusted." },
+            Known {
+                key: "k1",
+                number: "1",
+                text: "We commit to connect every school by 2030.",
+            },
+            Known {
+                key: "k2",
+                number: "2",
+                text: "We will protect human rights online and offline.",
+            },
+            Known {
+                key: "k3",
+                number: "3",
+                text: "Data flows should be trusted.",
+            },
         ];
         let incoming = [
             // Inserted at the top: the others are renumbered.
-            Incoming { key: None, number: "1", text: "A brand new opening paragraph about artificial intelligence." },
-            Incoming { key: None, number: "2", text: "We commit to connect every school and hospital by 2030." },
-            Incoming { key: None, number: "3", text: "We will protect human rights online and offline." },
+            Incoming {
+                key: None,
+                number: "1",
+                text: "A brand new opening paragraph about artificial intelligence.",
+            },
+            Incoming {
+                key: None,
+                number: "2",
+                text: "We commit to connect every school and hospital by 2030.",
+            },
+            Incoming {
+                key: None,
+                number: "3",
+                text: "We will protect human rights online and offline.",
+            },
         ];
         let (keys, removed) = assign(&previous, &incoming);
         assert_eq!(keys, [None, Some("k1".into()), Some("k2".into())]);
@@ -188,8 +224,16 @@ mod tests {
 
     #[test]
     fn named_keys_win() {
-        let previous = [Known { key: "k1", number: "1", text: "Alpha beta gamma." }];
-        let incoming = [Incoming { key: Some("k1"), number: "7", text: "Completely rewritten." }];
+        let previous = [Known {
+            key: "k1",
+            number: "1",
+            text: "Alpha beta gamma.",
+        }];
+        let incoming = [Incoming {
+            key: Some("k1"),
+            number: "7",
+            text: "Completely rewritten.",
+        }];
         let (keys, removed) = assign(&previous, &incoming);
         assert_eq!(keys, [Some("k1".into())]);
         assert!(removed.is_empty());
@@ -204,11 +248,27 @@ mod tests {
             text: text.into(),
             informed_by: vec![],
         };
-        let from = [p("a", "1", "One."), p("b", "2", "Two."), p("c", "3", "Three.")];
-        let to = [p("a", "1", "One."), p("c", "2", "Three, amended."), p("d", "3", "Four.")];
+        let from = [
+            p("a", "1", "One."),
+            p("b", "2", "Two."),
+            p("c", "3", "Three."),
+        ];
+        let to = [
+            p("a", "1", "One."),
+            p("c", "2", "Three, amended."),
+            p("d", "3", "Four."),
+        ];
         let d = diff(&from, &to);
         let got: Vec<(&str, &str)> = d.iter().map(|x| (x.key.as_str(), x.status)).collect();
-        assert_eq!(got, [("a", "unchanged"), ("b", "removed"), ("c", "changed"), ("d", "added")]);
+        assert_eq!(
+            got,
+            [
+                ("a", "unchanged"),
+                ("b", "removed"),
+                ("c", "changed"),
+                ("d", "added")
+            ]
+        );
         assert_eq!(d[2].previous_number.as_deref(), Some("3"));
     }
 }

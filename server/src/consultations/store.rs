@@ -10,9 +10,11 @@ use serde_json::{json, Value};
 use super::importer::{Document, Footnote};
 use super::keys::{self, Incoming, Known, Stored};
 use super::types::Status;
-use crate::accounts::types::Role;
 use crate::accounts::auth::AuthUser;
-use crate::db::schema::{comments, consultation_cofacilitators, consultations, document_versions, paragraphs, users};
+use crate::accounts::types::Role;
+use crate::db::schema::{
+    comments, consultation_cofacilitators, consultations, document_versions, paragraphs, users,
+};
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox;
@@ -50,7 +52,10 @@ impl ConsultationRow {
         if self.accepts_contributions(now()) {
             Ok(())
         } else {
-            Err(ApiError::new(ErrorCode::ConsultationClosed, "this consultation is not open for contributions"))
+            Err(ApiError::new(
+                ErrorCode::ConsultationClosed,
+                "this consultation is not open for contributions",
+            ))
         }
     }
 }
@@ -65,11 +70,22 @@ pub struct Viewer {
     pub organizer: bool,
 }
 
-pub fn viewer(conn: &mut DbConn, user: Option<&AuthUser>, consultation_id: i64) -> ApiResult<Viewer> {
-    let Some(user) = user else { return Ok(Viewer::default()) };
+pub fn viewer(
+    conn: &mut DbConn,
+    user: Option<&AuthUser>,
+    consultation_id: i64,
+) -> ApiResult<Viewer> {
+    let Some(user) = user else {
+        return Ok(Viewer::default());
+    };
     let organizer = user.has(Role::Organizer);
-    let privileged = organizer || user.has(Role::Moderator) || is_cofacilitator(conn, consultation_id, user.id)?;
-    Ok(Viewer { user_id: Some(user.id), privileged, organizer })
+    let privileged =
+        organizer || user.has(Role::Moderator) || is_cofacilitator(conn, consultation_id, user.id)?;
+    Ok(Viewer {
+        user_id: Some(user.id),
+        privileged,
+        organizer,
+    })
 }
 
 pub fn is_cofacilitator(conn: &mut DbConn, consultation_id: i64, user_id: i64) -> ApiResult<bool> {
@@ -85,15 +101,25 @@ pub fn is_cofacilitator(conn: &mut DbConn, consultation_id: i64, user_id: i64) -
 pub fn resolve(conn: &mut DbConn, id_or_slug: &str) -> ApiResult<ConsultationRow> {
     let query = consultations::table.select(ConsultationRow::as_select());
     let row = match id_or_slug.parse::<i64>() {
-        Ok(id) => query.filter(consultations::id.eq(id)).first(conn).optional()?,
-        Err(_) => query.filter(consultations::slug.eq(id_or_slug)).first(conn).optional()?,
+        Ok(id) => query
+            .filter(consultations::id.eq(id))
+            .first(conn)
+            .optional()?,
+        Err(_) => query
+            .filter(consultations::slug.eq(id_or_slug))
+            .first(conn)
+            .optional()?,
     };
     row.ok_or_else(|| ApiError::not_found("consultation"))
 }
 
 /// Resolves and hides drafts from those who may not see them (404, not 403: a draft's
 /// existence is not public).
-pub fn resolve_for(conn: &mut DbConn, id_or_slug: &str, user: Option<&AuthUser>) -> ApiResult<(ConsultationRow, Viewer)> {
+pub fn resolve_for(
+    conn: &mut DbConn,
+    id_or_slug: &str,
+    user: Option<&AuthUser>,
+) -> ApiResult<(ConsultationRow, Viewer)> {
     let row = resolve(conn, id_or_slug)?;
     let viewer = viewer(conn, user, row.id)?;
     if row.status() == Status::Draft && !viewer.privileged {
@@ -113,10 +139,15 @@ pub struct NewConsultation {
 }
 
 pub fn create(conn: &mut DbConn, c: &NewConsultation) -> ApiResult<i64> {
-    let taken: bool =
-        diesel::select(diesel::dsl::exists(consultations::table.filter(consultations::slug.eq(&c.slug)))).get_result(conn)?;
+    let taken: bool = diesel::select(diesel::dsl::exists(
+        consultations::table.filter(consultations::slug.eq(&c.slug)),
+    ))
+    .get_result(conn)?;
     if taken {
-        return Err(ApiError::new(ErrorCode::SlugTaken, "another consultation has this slug"));
+        return Err(ApiError::new(
+            ErrorCode::SlugTaken,
+            "another consultation has this slug",
+        ));
     }
     let t = now();
     let id: i64 = diesel::insert_into(consultations::table)
@@ -179,7 +210,11 @@ pub fn update(conn: &mut DbConn, row: &ConsultationRow, c: Changes) -> ApiResult
     Ok(())
 }
 
-pub fn set_cofacilitators(conn: &mut DbConn, consultation_id: i64, user_ids: &[i64]) -> ApiResult<()> {
+pub fn set_cofacilitators(
+    conn: &mut DbConn,
+    consultation_id: i64,
+    user_ids: &[i64],
+) -> ApiResult<()> {
     let found: i64 = users::table
         .filter(users::id.eq_any(user_ids))
         .filter(users::erased_at.is_null())
@@ -189,10 +224,16 @@ pub fn set_cofacilitators(conn: &mut DbConn, consultation_id: i64, user_ids: &[i
     unique.sort_unstable();
     unique.dedup();
     if found != unique.len() as i64 {
-        return Err(ApiError::field("user_ids", "some of these users do not exist"));
+        return Err(ApiError::field(
+            "user_ids",
+            "some of these users do not exist",
+        ));
     }
-    diesel::delete(consultation_cofacilitators::table.filter(consultation_cofacilitators::consultation_id.eq(consultation_id)))
-        .execute(conn)?;
+    diesel::delete(
+        consultation_cofacilitators::table
+            .filter(consultation_cofacilitators::consultation_id.eq(consultation_id)),
+    )
+    .execute(conn)?;
     for user_id in unique {
         diesel::insert_into(consultation_cofacilitators::table)
             .values((
@@ -217,13 +258,20 @@ pub fn cofacilitators(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<
         .order(users::id)
         .select((users::id, users::display_name))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(id, display_name)| Person { id, display_name }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, display_name)| Person { id, display_name })
+        .collect())
 }
 
 pub fn summary(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Value> {
     let cofacilitators = cofacilitators(conn, row.id)?;
     let label: Option<String> = match row.current_version_id {
-        Some(v) => document_versions::table.find(v).select(document_versions::label).first(conn).optional()?,
+        Some(v) => document_versions::table
+            .find(v)
+            .select(document_versions::label)
+            .first(conn)
+            .optional()?,
         None => None,
     };
     Ok(json!({
@@ -243,8 +291,16 @@ pub fn summary(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Value> {
     }))
 }
 
-pub fn list(conn: &mut DbConn, include_drafts: bool, after: Option<i64>, limit: i64) -> ApiResult<Vec<ConsultationRow>> {
-    let mut q = consultations::table.select(ConsultationRow::as_select()).order(consultations::id.desc()).into_boxed();
+pub fn list(
+    conn: &mut DbConn,
+    include_drafts: bool,
+    after: Option<i64>,
+    limit: i64,
+) -> ApiResult<Vec<ConsultationRow>> {
+    let mut q = consultations::table
+        .select(ConsultationRow::as_select())
+        .order(consultations::id.desc())
+        .into_boxed();
     if !include_drafts {
         q = q.filter(consultations::status.ne(Status::Draft.as_str()));
     }
@@ -360,7 +416,10 @@ pub fn versions(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<Versio
 /// Keys of the paragraphs of the current version.
 pub fn current_keys(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Vec<String>> {
     match row.current_version_id {
-        Some(v) => Ok(paragraphs::table.filter(paragraphs::version_id.eq(v)).select(paragraphs::key).load(conn)?),
+        Some(v) => Ok(paragraphs::table
+            .filter(paragraphs::version_id.eq(v))
+            .select(paragraphs::key)
+            .load(conn)?),
         None => Ok(vec![]),
     }
 }
@@ -383,7 +442,10 @@ pub fn insert_version(
     ))
     .get_result(conn)?;
     if exists {
-        return Err(ApiError::new(ErrorCode::VersionExists, format!("version {label:?} already exists")));
+        return Err(ApiError::new(
+            ErrorCode::VersionExists,
+            format!("version {label:?} already exists"),
+        ));
     }
     let previous = match row.current_version_id {
         Some(v) => version_paragraphs(conn, v)?,
@@ -393,26 +455,46 @@ pub fn insert_version(
     for p in &draft {
         if let Some(k) = &p.key {
             if !previous.iter().any(|o| &o.key == k) {
-                return Err(ApiError::field("paragraphs", format!("key {k:?} is not a paragraph of the current version")));
+                return Err(ApiError::field(
+                    "paragraphs",
+                    format!("key {k:?} is not a paragraph of the current version"),
+                ));
             }
         }
     }
     let mut numbers = std::collections::HashSet::new();
     for p in &draft {
         if !numbers.insert(p.number.as_str()) {
-            return Err(ApiError::field("paragraphs", format!("number {:?} appears twice", p.number)));
+            return Err(ApiError::field(
+                "paragraphs",
+                format!("number {:?} appears twice", p.number),
+            ));
         }
     }
-    let known: Vec<Known<'_>> =
-        previous.iter().map(|p| Known { key: &p.key, number: &p.number, text: &p.text }).collect();
-    let incoming: Vec<Incoming<'_>> =
-        draft.iter().map(|p| Incoming { key: p.key.as_deref(), number: &p.number, text: &p.text }).collect();
+    let known: Vec<Known<'_>> = previous
+        .iter()
+        .map(|p| Known {
+            key: &p.key,
+            number: &p.number,
+            text: &p.text,
+        })
+        .collect();
+    let incoming: Vec<Incoming<'_>> = draft
+        .iter()
+        .map(|p| Incoming {
+            key: p.key.as_deref(),
+            number: &p.number,
+            text: &p.text,
+        })
+        .collect();
     let (keys, removed) = keys::assign(&known, &incoming);
     for (p, key) in draft.iter_mut().zip(keys) {
         p.key = Some(key.unwrap_or_else(new_key));
     }
-    let key_of_number: HashMap<String, String> =
-        draft.iter().map(|p| (p.number.clone(), p.key.clone().unwrap_or_default())).collect();
+    let key_of_number: HashMap<String, String> = draft
+        .iter()
+        .map(|p| (p.number.clone(), p.key.clone().unwrap_or_default()))
+        .collect();
 
     let position: i32 = document_versions::table
         .filter(document_versions::consultation_id.eq(row.id))
@@ -424,15 +506,21 @@ pub fn insert_version(
             document_versions::label.eq(label),
             document_versions::position.eq(position + 1),
             document_versions::source_format.eq(format),
-            document_versions::footnotes.eq(serde_json::to_string(footnotes).unwrap_or_else(|_| "[]".into())),
-            document_versions::removed_keys.eq(serde_json::to_string(&removed).unwrap_or_else(|_| "[]".into())),
+            document_versions::footnotes
+                .eq(serde_json::to_string(footnotes).unwrap_or_else(|_| "[]".into())),
+            document_versions::removed_keys
+                .eq(serde_json::to_string(&removed).unwrap_or_else(|_| "[]".into())),
             document_versions::created_by.eq(created_by),
             document_versions::created_at.eq(now()),
         ))
         .returning(document_versions::id)
         .get_result(conn)?;
     for (i, p) in draft.iter().enumerate() {
-        let parent_key = p.parent_number.as_ref().and_then(|n| key_of_number.get(n)).cloned();
+        let parent_key = p
+            .parent_number
+            .as_ref()
+            .and_then(|n| key_of_number.get(n))
+            .cloned();
         diesel::insert_into(paragraphs::table)
             .values((
                 paragraphs::version_id.eq(version_id),
@@ -440,16 +528,22 @@ pub fn insert_version(
                 paragraphs::number.eq(&p.number),
                 paragraphs::parent_key.eq(parent_key),
                 paragraphs::section.eq(p.section_path.last().cloned().unwrap_or_default()),
-                paragraphs::section_path.eq(serde_json::to_string(&p.section_path).unwrap_or_else(|_| "[]".into())),
+                paragraphs::section_path
+                    .eq(serde_json::to_string(&p.section_path).unwrap_or_else(|_| "[]".into())),
                 paragraphs::position.eq(i as i32),
                 paragraphs::text.eq(&p.text),
-                paragraphs::footnote_refs.eq(serde_json::to_string(&p.footnote_refs).unwrap_or_else(|_| "[]".into())),
-                paragraphs::informed_by.eq(serde_json::to_string(&p.informed_by).unwrap_or_else(|_| "[]".into())),
+                paragraphs::footnote_refs
+                    .eq(serde_json::to_string(&p.footnote_refs).unwrap_or_else(|_| "[]".into())),
+                paragraphs::informed_by
+                    .eq(serde_json::to_string(&p.informed_by).unwrap_or_else(|_| "[]".into())),
             ))
             .execute(conn)?;
     }
     diesel::update(consultations::table.find(row.id))
-        .set((consultations::current_version_id.eq(Some(version_id)), consultations::updated_at.eq(now())))
+        .set((
+            consultations::current_version_id.eq(Some(version_id)),
+            consultations::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     outbox::append_live_event(
         conn,
@@ -473,12 +567,23 @@ pub fn comment_counts(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Hash
         .group_by(comments::paragraph_key)
         .select((comments::paragraph_key, diesel::dsl::count_star()))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(k, n)| (k.unwrap_or_default(), n)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(k, n)| (k.unwrap_or_default(), n))
+        .collect())
 }
 
-pub fn version_view(conn: &mut DbConn, version: &VersionRow, with_counts: bool) -> ApiResult<Value> {
+pub fn version_view(
+    conn: &mut DbConn,
+    version: &VersionRow,
+    with_counts: bool,
+) -> ApiResult<Value> {
     let rows = version_paragraphs(conn, version.id)?;
-    let counts = if with_counts { comment_counts(conn, version.consultation_id)? } else { HashMap::new() };
+    let counts = if with_counts {
+        comment_counts(conn, version.consultation_id)?
+    } else {
+        HashMap::new()
+    };
     let paragraphs: Vec<Value> = rows
         .iter()
         .map(|p| {
@@ -513,8 +618,14 @@ pub fn version_view(conn: &mut DbConn, version: &VersionRow, with_counts: bool) 
 pub fn diff(conn: &mut DbConn, consultation_id: i64, a: &str, b: &str) -> ApiResult<Value> {
     let from = find_version(conn, consultation_id, a)?;
     let to = find_version(conn, consultation_id, b)?;
-    let from_p: Vec<Stored> = version_paragraphs(conn, from.id)?.iter().map(ParagraphRow::stored).collect();
-    let to_p: Vec<Stored> = version_paragraphs(conn, to.id)?.iter().map(ParagraphRow::stored).collect();
+    let from_p: Vec<Stored> = version_paragraphs(conn, from.id)?
+        .iter()
+        .map(ParagraphRow::stored)
+        .collect();
+    let to_p: Vec<Stored> = version_paragraphs(conn, to.id)?
+        .iter()
+        .map(ParagraphRow::stored)
+        .collect();
     let paragraphs = keys::diff(&from_p, &to_p);
     let count = |s: &str| paragraphs.iter().filter(|p| p.status == s).count();
     Ok(json!({
@@ -526,5 +637,8 @@ pub fn diff(conn: &mut DbConn, consultation_id: i64, a: &str, b: &str) -> ApiRes
 }
 
 pub fn version_label(conn: &mut DbConn, version_id: i64) -> ApiResult<String> {
-    Ok(document_versions::table.find(version_id).select(document_versions::label).first(conn)?)
+    Ok(document_versions::table
+        .find(version_id)
+        .select(document_versions::label)
+        .first(conn)?)
 }

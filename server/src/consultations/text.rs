@@ -14,7 +14,11 @@ pub fn tokens(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = None::<usize>;
     for (i, c) in text.char_indices() {
-        let word_char = c.is_alphanumeric() && !is_cjk(c) || c == '\'' || c == '’' || c == '\u{64b}' || ('\u{610}'..='\u{65f}').contains(&c);
+        let word_char = c.is_alphanumeric() && !is_cjk(c)
+            || c == '\''
+            || c == '’'
+            || c == '\u{64b}'
+            || ('\u{610}'..='\u{65f}').contains(&c);
         if word_char {
             if start.is_none() {
                 start = Some(i);
@@ -45,7 +49,12 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
     let b = tokens(new);
     // Trim the common prefix and suffix: most edits touch a small part.
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
     let (am, bm) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
     let mut parts: Vec<DiffPart> = Vec::new();
     let mut push = |op: &'static str, t: &str| {
@@ -54,7 +63,10 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
         }
         match parts.last_mut() {
             Some(last) if last.op == op => last.text.push_str(t),
-            _ => parts.push(DiffPart { op, text: t.to_owned() }),
+            _ => parts.push(DiffPart {
+                op,
+                text: t.to_owned(),
+            }),
         }
     };
     push("equal", &a[..prefix].concat());
@@ -68,7 +80,11 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
         let at = |i: usize, j: usize| i * (m + 1) + j;
         for i in (0..n).rev() {
             for j in (0..m).rev() {
-                lcs[at(i, j)] = if am[i] == bm[j] { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
+                lcs[at(i, j)] = if am[i] == bm[j] {
+                    lcs[at(i + 1, j + 1)] + 1
+                } else {
+                    lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
+                };
             }
         }
         let (mut i, mut j) = (0, 0);
@@ -90,25 +106,43 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
     parts
 }
 
-/// Similarity in 0..=1: Dice coefficient over character bigrams (script-independent).
+/// Similarity in 0..=1: Dice coefficient over words (lower-cased) for spaced scripts
+/// and over character bigrams for Chinese, Japanese and Korean.
 pub fn similarity(a: &str, b: &str) -> f64 {
-    fn bigrams(s: &str) -> std::collections::HashMap<(char, char), u32> {
-        let chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    fn features(s: &str) -> std::collections::HashMap<String, u32> {
         let mut map = std::collections::HashMap::new();
-        for w in chars.windows(2) {
-            *map.entry((w[0], w[1])).or_insert(0) += 1;
+        let mut previous_cjk: Option<char> = None;
+        for t in tokens(s) {
+            let mut chars = t.chars();
+            let first = chars.next().unwrap_or(' ');
+            if is_cjk(first) && chars.next().is_none() {
+                if let Some(p) = previous_cjk {
+                    *map.entry(format!("{p}{first}")).or_insert(0) += 1;
+                }
+                previous_cjk = Some(first);
+                continue;
+            }
+            if first.is_alphanumeric() {
+                *map.entry(t.to_lowercase()).or_insert(0) += 1;
+            }
+            if !first.is_whitespace() {
+                previous_cjk = None;
+            }
         }
         map
     }
     if a == b {
         return 1.0;
     }
-    let (x, y) = (bigrams(a), bigrams(b));
+    let (x, y) = (features(a), features(b));
     let total: u32 = x.values().sum::<u32>() + y.values().sum::<u32>();
     if total == 0 {
         return 0.0;
     }
-    let common: u32 = x.iter().map(|(k, v)| (*v).min(*y.get(k).unwrap_or(&0))).sum();
+    let common: u32 = x
+        .iter()
+        .map(|(k, v)| (*v).min(*y.get(k).unwrap_or(&0)))
+        .sum();
     2.0 * f64::from(common) / f64::from(total)
 }
 
@@ -160,13 +194,31 @@ mod tests {
 
     #[test]
     fn word_diffs_in_three_scripts() {
-        assert_eq!(render(&word_diff("We shall close the gap.", "We will close the digital gap.")), "We [-shall][+will] close the[+ digital] gap.");
-        assert_eq!(render(&word_diff("弥合数字鸿沟。", "弥合所有数字鸿沟。")), "弥合[+所有]数字鸿沟。");
         assert_eq!(
-            render(&word_diff("سد الفجوة الرقمية", "سد الفجوة الرقمية بين البلدان")),
+            render(&word_diff(
+                "We shall close the gap.",
+                "We will close the digital gap."
+            )),
+            "We [-shall][+will] close the[+ digital] gap."
+        );
+        assert_eq!(
+            render(&word_diff("弥合数字鸿沟。", "弥合所有数字鸿沟。")),
+            "弥合[+所有]数字鸿沟。"
+        );
+        assert_eq!(
+            render(&word_diff(
+                "سد الفجوة الرقمية",
+                "سد الفجوة الرقمية بين البلدان"
+            )),
             "سد الفجوة الرقمية[+ بين البلدان]"
         );
-        assert_eq!(word_diff("same", "same"), vec![DiffPart { op: "equal", text: "same".into() }]);
+        assert_eq!(
+            word_diff("same", "same"),
+            vec![DiffPart {
+                op: "equal",
+                text: "same".into()
+            }]
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ impl Status {
         use Status::*;
         matches!(
             (self, next),
-            (Draft, Open) | (Open, Closed) | (Closed, Open) | (Closed, Synthesis) | (Synthesis, Concluded)
+            (Draft, Open)
+                | (Open, Closed)
+                | (Closed, Open)
+                | (Closed, Synthesis)
+                | (Synthesis, Concluded)
         )
     }
 }
@@ -44,7 +48,8 @@ string_enum!(ModerationAction {
 pub fn parse_slug(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
     let ok = (3..=80).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.chars().all(|c| c.is_ascii_digit());
@@ -58,7 +63,10 @@ pub fn parse_slug(raw: &str) -> Result<String, &'static str> {
 /// A version label such as `zero-draft` or `rev1`.
 pub fn parse_label(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
-    if (1..=40).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+    if (1..=40).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
         Ok(s.to_owned())
     } else {
         Err("must be 1 to 40 letters, digits, '-', '_' or '.'")
@@ -69,7 +77,12 @@ pub fn parse_label(raw: &str) -> Result<String, &'static str> {
 pub fn parse_time(field: &str, raw: &str) -> ApiResult<NaiveDateTime> {
     chrono::DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| t.naive_utc())
-        .map_err(|_| ApiError::field(field, "must be an RFC 3339 timestamp such as 2025-06-23T09:00:00Z"))
+        .map_err(|_| {
+            ApiError::field(
+                field,
+                "must be an RFC 3339 timestamp such as 2025-06-23T09:00:00Z",
+            )
+        })
 }
 
 pub const MAX_BODY_CHARS: usize = 10_000;

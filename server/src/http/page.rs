@@ -37,7 +37,9 @@ impl Page {
         }
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
-            Some(c) => Some(decode(c).ok_or_else(|| invalid("cursor", "is not a cursor this API gave out"))?),
+            Some(c) => Some(
+                decode(c).ok_or_else(|| invalid("cursor", "is not a cursor this API gave out"))?,
+            ),
         };
         Ok(Page { limit, after })
     }
@@ -58,14 +60,27 @@ pub fn encode(id: i64) -> String {
 
 fn decode(cursor: &str) -> Option<i64> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    String::from_utf8(raw).ok()?.strip_prefix("i:")?.parse().ok()
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("i:")?
+        .parse()
+        .ok()
 }
 
 /// `{items, next_cursor}` from rows fetched with [`Page::fetch`]; `id_of` gives each row's id.
-pub fn respond<T>(page: &Page, mut rows: Vec<T>, id_of: impl Fn(&T) -> i64, view: impl FnOnce(&[T]) -> ApiResult<Vec<Value>>) -> ApiResult<Value> {
+pub fn respond<T>(
+    page: &Page,
+    mut rows: Vec<T>,
+    id_of: impl Fn(&T) -> i64,
+    view: impl FnOnce(&[T]) -> ApiResult<Vec<Value>>,
+) -> ApiResult<Value> {
     let more = rows.len() as i64 > page.limit;
     rows.truncate(page.limit as usize);
-    let next = if more { rows.last().map(|r| encode(id_of(r))) } else { None };
+    let next = if more {
+        rows.last().map(|r| encode(id_of(r)))
+    } else {
+        None
+    };
     Ok(json!({ "items": view(&rows)?, "next_cursor": next }))
 }
 

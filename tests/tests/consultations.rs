@@ -1,0 +1,1296 @@
+//! Consultations over real HTTP on SQLite and PostgreSQL: lifecycle, import, versions,
+//! comments, endorsements, flags, moderation, and the outbox rows their writes leave.
+
+use awc::http::{Method, StatusCode};
+use diesel::prelude::*;
+use indaba_tests::*;
+use serde_json::{json, Value};
+
+const DRAFT: &str = "A/CONF/1/L.1\n\nI. Preamble\n\n1. We, the participants, commit to an open, free and secure Internet for all.\n\n\
+2. We recognise the following:\n\n(a) meaningful connectivity matters;\n\n(b) digital skills matter.\n\n\
+II. Commitments\n\n3. We will close the digital divide by 2030, with a focus on women and girls.\n\n\
+4. We will protect human rights online as offline.\n";
+
+both_backends!(
+    lifecycle_and_opening_times,
+    importer_over_the_api,
+    versions_keep_keys_and_diff,
+    comments_threads_and_amendments,
+    anonymous_and_language,
+    edits_within_the_window_keep_revisions,
+    endorsements_flags_and_moderation,
+    writes_leave_outbox_rows_in_order,
+    posting_is_rate_limited,
+    erasure_withdraws_or_keeps_contributions,
+);
+
+struct Fixture {
+    app: TestApp,
+    organizer: String,
+    id: i64,
+    slug: String,
+}
+
+async fn fixture(backend: Backend) -> Fixture {
+    fixture_with(backend, Options::new()).await
+}
+
+async fn fixture_with(backend: Backend, options: Options) -> Fixture {
+    let app = spawn_app_with(backend, options).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let slug = unique("c-").replace('_', "-").to_lowercase();
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(&organizer),
+            &json!({"slug": slug, "title": "Digital cooperation", "language": "en"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/versions"),
+            Some(&organizer),
+            &json!({"label": "zero-draft", "format": "text", "source": DRAFT}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/consultations/{id}"),
+            Some(&organizer),
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    Fixture {
+        app,
+        organizer,
+        id,
+        slug,
+    }
+}
+
+impl Fixture {
+    async fn detail(&self) -> Value {
+        self.app
+            .get(&format!("/api/v1/consultations/{}", self.slug), None)
+            .await
+            .body
+    }
+    async fn key(&self, number: &str) -> String {
+        let d = self.detail().await;
+        d["version"]["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["number"] == number)
+            .unwrap()["key"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+    async fn comment(&self, token: &str, body: Value) -> Response {
+        self.app
+            .post(
+                &format!("/api/v1/consultations/{}/comments", self.id),
+                Some(token),
+                &body,
+            )
+            .await
+    }
+}
+
+async fn lifecycle_and_opening_times(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (_, participant, _) = app.verified_user("Part").await;
+
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(&participant),
+            &json!({"slug": "x-y", "title": "T", "language": "en"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(&organizer),
+            &json!({"slug": "Bad Slug", "title": "", "language": "!!", "opens_at": "tomorrow"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["slug", "title", "language", "opens_at"] {
+        assert!(res.field(field).is_some(), "{field}: {}", res.text);
+    }
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(&organizer),
+            &json!({"slug": "wsis-review", "title": "WSIS+20", "language": "en", "opens_at": "2026-01-02T00:00:00Z", "closes_at": "2026-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert!(res.field("closes_at").is_some(), "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(&organizer),
+            &json!({"slug": "wsis-review", "title": "WSIS+20", "language": "en"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    assert_eq!(res.body["status"], "draft");
+    let id = res.body["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(&organizer),
+            &json!({"slug": "wsis-review", "title": "Again", "language": "en"}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "slug_taken")
+    );
+
+    // A draft is invisible to the public, visible to organisers.
+    assert_eq!(
+        app.get("/api/v1/consultations/wsis-review", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/api/v1/consultations/wsis-review", Some(&organizer))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(app.get("/api/v1/consultations", None).await.body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/versions"),
+            Some(&organizer),
+            &json!({"label": "zero-draft", "source": DRAFT}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+
+    let path = format!("/api/v1/consultations/{id}");
+    let res = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&organizer),
+            &json!({"status": "concluded"}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "invalid_transition")
+    );
+    let res = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&organizer),
+            &json!({"status": "paused"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&participant),
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let comment = json!({"body": "Too early?"});
+    let res = app
+        .post(&format!("{path}/comments"), Some(&participant), &comment)
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::NOT_FOUND,
+        "a draft does not exist for participants"
+    );
+
+    // Open, but the opening time is in the future: closed to contributions.
+    let res = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&organizer),
+            &json!({"status": "open", "opens_at": "2999-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["accepting_contributions"], false);
+    let res = app
+        .post(&format!("{path}/comments"), Some(&participant), &comment)
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "consultation_closed")
+    );
+    // The closing time has passed.
+    let res = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&organizer),
+            &json!({"opens_at": "2020-01-01T00:00:00Z", "closes_at": "2020-02-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        app.post(&format!("{path}/comments"), Some(&participant), &comment)
+            .await
+            .code(),
+        "consultation_closed"
+    );
+    // Within the times: accepted.
+    let res = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&organizer),
+            &json!({"opens_at": null, "closes_at": "2999-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.body["accepting_contributions"], true);
+    assert_eq!(
+        app.post(&format!("{path}/comments"), Some(&participant), &comment)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    // Closed by status.
+    app.send(
+        Method::PATCH,
+        &path,
+        Some(&organizer),
+        &json!({"status": "closed"}),
+    )
+    .await;
+    assert_eq!(
+        app.post(&format!("{path}/comments"), Some(&participant), &comment)
+            .await
+            .code(),
+        "consultation_closed"
+    );
+    for status in ["synthesis", "concluded"] {
+        let res = app
+            .send(
+                Method::PATCH,
+                &path,
+                Some(&organizer),
+                &json!({"status": status}),
+            )
+            .await;
+        assert_eq!(res.body["status"], status);
+    }
+    let list = app.get("/api/v1/consultations?limit=1", None).await;
+    assert_eq!(list.body["items"][0]["slug"], "wsis-review");
+    assert_eq!(
+        app.get("/api/v1/consultations?limit=500", None)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.get("/api/v1/consultations/999999", None).await.code(),
+        "not_found"
+    );
+
+    // Co-facilitators: real users only.
+    let (cofac_id, _) = app.user_with_roles("Cofac", &[]).await;
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("{path}/cofacilitators"),
+            Some(&organizer),
+            &json!({"user_ids": [cofac_id, 987654]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("{path}/cofacilitators"),
+            Some(&organizer),
+            &json!({"user_ids": [cofac_id]}),
+        )
+        .await;
+    assert_eq!(res.body["cofacilitators"][0]["id"], cofac_id);
+}
+
+async fn importer_over_the_api(backend: Backend) {
+    let f = fixture(backend).await;
+    let detail = f.detail().await;
+    let numbers: Vec<&str> = detail["version"]["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1", "2", "2(a)", "2(b)", "3", "4"]);
+    assert_eq!(
+        detail["version"]["paragraphs"][4]["section"],
+        "II. Commitments"
+    );
+    assert_eq!(
+        detail["version"]["paragraphs"][2]["parent_key"],
+        detail["version"]["paragraphs"][1]["key"]
+    );
+
+    let path = format!("/api/v1/consultations/{}/versions", f.id);
+    for (source, why) in [
+        ("", "empty"),
+        (
+            "Some prose\nwith no numbers at all.",
+            "no numbered paragraphs",
+        ),
+        ("1. \u{0}\u{1}\u{2}\u{3}", "not text"),
+    ] {
+        let res = f
+            .app
+            .post(
+                &path,
+                Some(&f.organizer),
+                &json!({"label": "bad", "source": source}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{source:?}");
+        assert!(res.field("source").unwrap().contains(why), "{}", res.text);
+    }
+    let res = f
+        .app
+        .post(
+            &path,
+            Some(&f.organizer),
+            &json!({"label": "bad", "source": DRAFT, "format": "docx"}),
+        )
+        .await;
+    assert!(res.field("format").is_some());
+    let res = f
+        .app
+        .post(
+            &path,
+            Some(&f.organizer),
+            &json!({"label": "zero-draft", "source": DRAFT}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "version_exists")
+    );
+    let (_, participant) = f.app.user_with_roles("P", &[]).await;
+    let res = f
+        .app
+        .post(
+            &path,
+            Some(&participant),
+            &json!({"label": "mine", "source": DRAFT}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    let md = "# Draft\n\n## Objectives\n\n1. Connect everyone.\n2. Protect rights:\n   (a) online;\n   (b) offline.\n";
+    let res = f
+        .app
+        .post(
+            &path,
+            Some(&f.organizer),
+            &json!({"label": "md", "format": "markdown", "source": md}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["paragraphs"].as_array().unwrap().len(), 4);
+    assert_eq!(res.body["paragraphs"][3]["number"], "2(b)");
+
+    // The Global Digital Compact, in Chinese, as published.
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/global-digital-compact.zh.txt");
+    let Ok(gdc) = std::fs::read_to_string(&corpus) else {
+        eprintln!("skipped the corpus part: {} is absent", corpus.display());
+        return;
+    };
+    let res = f
+        .app
+        .post(
+            &path,
+            Some(&f.organizer),
+            &json!({"label": "gdc", "source": gdc}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let paragraphs = res.body["paragraphs"].as_array().unwrap();
+    assert_eq!(
+        paragraphs
+            .iter()
+            .filter(|p| p["parent_key"].is_null())
+            .count(),
+        74
+    );
+    assert_eq!(paragraphs.len(), 74 + 89 + 5);
+    assert_eq!(res.body["footnotes"].as_array().unwrap().len(), 6);
+}
+
+async fn versions_keep_keys_and_diff(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, alice, _) = f.app.verified_user("Alice").await;
+    let k3 = f.key("3").await;
+    let k4 = f.key("4").await;
+    let k1 = f.key("1").await;
+    let c = f
+        .comment(
+            &alice,
+            json!({"body": "Say 2030 and name the rural areas.", "paragraph_key": k3}),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    let comment_id = c.body["id"].as_i64().unwrap();
+
+    // rev1: a new paragraph first, paragraph 3 edited (informed by the comment), 4 dropped.
+    let rev1 = json!({"label": "rev1", "paragraphs": [
+        {"number": "1", "section": "I. Preamble", "text": "We welcome the Internet Governance Forum and its national initiatives."},
+        {"number": "2", "section": "I. Preamble", "text": "We, the participants, commit to an open, free and secure Internet for all."},
+        {"number": "3", "section": "I. Preamble", "text": "We recognise the following:"},
+        {"number": "3(a)", "section": "I. Preamble", "text": "meaningful connectivity matters;"},
+        {"number": "3(b)", "section": "I. Preamble", "text": "digital skills matter."},
+        {"number": "4", "section": "II. Commitments", "text": "We will close the digital divide by 2030, with a focus on women, girls and rural areas.", "informed_by": [comment_id]}
+    ]});
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/consultations/{}/versions", f.id),
+            Some(&f.organizer),
+            &rev1,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let p = res.body["paragraphs"].as_array().unwrap();
+    assert_eq!(
+        p[1]["key"],
+        k1.as_str(),
+        "the renumbered paragraph keeps its key"
+    );
+    assert_eq!(
+        p[5]["key"],
+        k3.as_str(),
+        "the edited paragraph keeps its key"
+    );
+    assert_ne!(p[0]["key"], k1.as_str());
+    assert_eq!(res.body["removed_keys"], json!([k4]));
+    assert_eq!(p[4]["parent_key"], p[2]["key"]);
+
+    let diff = f
+        .app
+        .get(
+            &format!(
+                "/api/v1/consultations/{}/versions/zero-draft/diff/rev1",
+                f.slug
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(diff.status, StatusCode::OK, "{}", diff.text);
+    assert_eq!(
+        diff.body["summary"],
+        json!({"added": 1, "removed": 1, "changed": 5, "unchanged": 0})
+    );
+    let by_key = |k: &str| {
+        diff.body["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == k)
+            .unwrap()
+            .clone()
+    };
+    let changed = by_key(&k3);
+    assert_eq!(changed["status"], "changed");
+    assert_eq!(changed["informed_by"], json!([comment_id]));
+    assert!(changed["word_diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["op"] == "insert" && w["text"].as_str().unwrap().contains("rural")));
+    assert_eq!(by_key(&k4)["status"], "removed");
+    assert_eq!(by_key(&k1)["previous_number"], "1");
+
+    // The comment follows its key into rev1.
+    let d = f.detail().await;
+    assert_eq!(d["current_version"], "rev1");
+    let para = d["version"]["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["key"] == k3.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(para["comment_count"], 1);
+    let listed = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{}/comments?paragraph_key={k3}", f.id),
+            None,
+        )
+        .await;
+    assert_eq!(listed.body["items"][0]["id"], comment_id);
+
+    let bad = json!({"label": "rev2", "paragraphs": [{"number": "1", "text": "x", "informed_by": [999999]}]});
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/consultations/{}/versions", f.id),
+            Some(&f.organizer),
+            &bad,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = json!({"label": "rev2", "paragraphs": [{"key": "nope", "number": "1", "text": "x"}]});
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/consultations/{}/versions", f.id),
+            Some(&f.organizer),
+            &bad,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        f.app
+            .get(
+                &format!("/api/v1/consultations/{}/versions/nope/diff/rev1", f.id),
+                None
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        f.app
+            .get(&format!("/api/v1/consultations/{}/versions", f.id), None)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+async fn comments_threads_and_amendments(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, alice, _) = f.app.verified_user("Alice").await;
+    let (_, bob, _) = f.app.verified_user("Bob").await;
+    let k1 = f.key("1").await;
+
+    let top = f
+        .comment(
+            &alice,
+            json!({"body": "Add 'affordable'.", "paragraph_key": k1, "on_behalf_of": "Rural Net"}),
+        )
+        .await;
+    assert_eq!(top.status, StatusCode::CREATED, "{}", top.text);
+    assert_eq!(top.body["on_behalf_of"], "Rural Net");
+    assert_eq!(top.body["author"]["display_name"], "Alice");
+    let top_id = top.body["id"].as_i64().unwrap();
+    let reply = f
+        .comment(&bob, json!({"body": "Agreed.", "parent_id": top_id}))
+        .await;
+    assert_eq!(
+        reply.body["paragraph_key"],
+        k1.as_str(),
+        "a reply inherits its parent's paragraph"
+    );
+    let deeper = f
+        .comment(
+            &alice,
+            json!({"body": "Thanks!", "parent_id": reply.body["id"]}),
+        )
+        .await;
+    assert_eq!(deeper.status, StatusCode::CREATED);
+    let general = f
+        .comment(&bob, json!({"body": "A comment on the whole text."}))
+        .await;
+    assert_eq!(general.body["paragraph_key"], Value::Null);
+    let amendment = f
+        .comment(&bob, json!({"body": "Stronger wording.", "kind": "amendment", "paragraph_key": k1, "proposed_text": "We commit to an affordable Internet."}))
+        .await;
+    assert_eq!(amendment.status, StatusCode::CREATED, "{}", amendment.text);
+    assert_eq!(
+        amendment.body["proposed_text"],
+        "We commit to an affordable Internet."
+    );
+
+    let bad_cases = [
+        (
+            json!({"body": "x", "kind": "amendment", "paragraph_key": k1}),
+            "proposed_text",
+        ),
+        (
+            json!({"body": "x", "proposed_text": "y", "paragraph_key": k1}),
+            "proposed_text",
+        ),
+        (json!({"body": "", "paragraph_key": k1}), "body"),
+        (json!({"body": "x".repeat(10_001)}), "body"),
+        (
+            json!({"body": "x", "paragraph_key": "no-such-key"}),
+            "paragraph_key",
+        ),
+        (json!({"body": "x", "parent_id": 999999}), "parent_id"),
+        (json!({"body": "x", "kind": "essay"}), "kind"),
+        (
+            json!({"body": "x", "parent_id": top_id, "paragraph_key": f.key("3").await}),
+            "paragraph_key",
+        ),
+        (json!({"body": "x", "language": "not a tag"}), "language"),
+    ];
+    for (body, field) in bad_cases {
+        let res = f.comment(&alice, body).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{field}: {}", res.text);
+    }
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/consultations/{}/comments", f.id),
+            Some(&alice),
+            &json!({"body": 5}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A reply across consultations is refused.
+    let res = f
+        .app
+        .post(
+            "/api/v1/consultations",
+            Some(&f.organizer),
+            &json!({"slug": "other-one", "title": "Other", "language": "en"}),
+        )
+        .await;
+    let other = res.body["id"].as_i64().unwrap();
+    f.app
+        .post(
+            &format!("/api/v1/consultations/{other}/versions"),
+            Some(&f.organizer),
+            &json!({"label": "v1", "source": DRAFT}),
+        )
+        .await;
+    f.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/consultations/{other}"),
+            Some(&f.organizer),
+            &json!({"status": "open"}),
+        )
+        .await;
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/consultations/{other}/comments"),
+            Some(&alice),
+            &json!({"body": "x", "parent_id": top_id}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.field("parent_id").is_some()),
+        (StatusCode::UNPROCESSABLE_ENTITY, true),
+        "{}",
+        res.text
+    );
+
+    // Unverified accounts read but do not contribute.
+    let (email, _) = f.app.register("Unverified", json!({})).await;
+    let token = token_of(&f.app.login(&email, PASSWORD).await, "access_token");
+    let res = f.comment(&token, json!({"body": "hello"})).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::FORBIDDEN, "email_not_verified")
+    );
+    assert_eq!(
+        f.comment("", json!({"body": "hello"})).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let all = f
+        .app
+        .get(&format!("/api/v1/consultations/{}/comments", f.id), None)
+        .await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 5);
+    let replies = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{}/comments?parent_id={top_id}", f.id),
+            None,
+        )
+        .await;
+    assert_eq!(replies.body["items"].as_array().unwrap().len(), 1);
+    let page = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{}/comments?limit=2", f.id),
+            None,
+        )
+        .await;
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 2);
+    let cursor = page.body["next_cursor"].as_str().unwrap();
+    let next = f
+        .app
+        .get(
+            &format!(
+                "/api/v1/consultations/{}/comments?limit=2&cursor={cursor}",
+                f.id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(next.body["items"][0]["id"], all.body["items"][2]["id"]);
+    let since = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{}/comments?since_id={top_id}", f.id),
+            None,
+        )
+        .await;
+    assert_eq!(since.body["items"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        f.app
+            .get(
+                &format!("/api/v1/consultations/{}/comments?parent_id=abc", f.id),
+                None
+            )
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Counts per paragraph.
+    let d = f.detail().await;
+    assert_eq!(d["version"]["paragraphs"][0]["comment_count"], 4);
+    assert_eq!(d["version"]["general_comment_count"], 1);
+}
+
+async fn anonymous_and_language(backend: Backend) {
+    let f = fixture(backend).await;
+    let (alice_id, alice) = f.app.user_with_roles("Alice", &[]).await;
+    let (cofac_id, cofac) = f.app.user_with_roles("Cofac", &[]).await;
+    f.app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/consultations/{}/cofacilitators", f.id),
+            Some(&f.organizer),
+            &json!({"user_ids": [cofac_id]}),
+        )
+        .await;
+    let res = f.comment(&alice, json!({"body": "我们必须弥合数字鸿沟，确保所有人都能负担得起互联网接入。", "anonymous": true})).await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    assert_eq!(res.body["language"], "zh");
+    assert_eq!(
+        res.body["author"]["id"], alice_id,
+        "the author sees their own name"
+    );
+    let public = f
+        .app
+        .get(&format!("/api/v1/consultations/{}/comments", f.id), None)
+        .await;
+    let c = &public.body["items"][0];
+    assert_eq!(c["author"]["display_name"], "anonymous");
+    assert!(c["author"].get("id").is_none());
+    assert_eq!(c["author"]["stakeholder_group"], "government");
+    let private = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{}/comments", f.id),
+            Some(&cofac),
+        )
+        .await;
+    assert_eq!(private.body["items"][0]["author"]["id"], alice_id);
+
+    for (text, lang) in [
+        ("يجب علينا سد الفجوة الرقمية وضمان حصول الجميع على الإنترنت بأسعار معقولة.", "ar"),
+        ("Мы должны преодолеть цифровой разрыв и обеспечить доступ к интернету для всех.", "ru"),
+        ("Nous devons combler la fracture numérique et garantir à tous un accès abordable.", "fr"),
+        ("Debemos cerrar la brecha digital y garantizar a todas las personas un acceso asequible.", "es"),
+    ] {
+        let res = f.comment(&alice, json!({"body": text})).await;
+        assert_eq!(res.body["language"], lang, "{text}");
+    }
+    let res = f
+        .comment(&alice, json!({"body": "Short.", "language": "pt-br"}))
+        .await;
+    assert_eq!(res.body["language"], "pt-BR");
+}
+
+async fn edits_within_the_window_keep_revisions(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, alice, _) = f.app.verified_user("Alice").await;
+    let (_, bob, _) = f.app.verified_user("Bob").await;
+    let c = f.comment(&alice, json!({"body": "First text.", "kind": "amendment", "paragraph_key": f.key("1").await, "proposed_text": "P1"})).await;
+    let id = c.body["id"].as_i64().unwrap();
+    let path = format!("/api/v1/comments/{id}");
+    let res = f
+        .app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&alice),
+            &json!({"body": "Second text."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(res.body["edited_at"].is_string());
+    let res = f
+        .app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&alice),
+            &json!({"proposed_text": "P2"}),
+        )
+        .await;
+    assert_eq!(res.body["proposed_text"], "P2");
+    assert_eq!(res.body["body"], "Second text.");
+    let res = f
+        .app
+        .send(Method::PATCH, &path, Some(&bob), &json!({"body": "Hijack"}))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = f
+        .app
+        .send(Method::PATCH, &path, Some(&alice), &json!({"body": ""}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = f
+        .app
+        .send(Method::PATCH, &path, Some(&alice), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let full = f.app.get(&path, Some(&alice)).await;
+    let revisions: Vec<&str> = full.body["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(revisions, ["First text.", "Second text."]);
+    assert_eq!(full.body["revisions"][0]["proposed_text"], "P1");
+    assert!(f
+        .app
+        .get(&path, Some(&bob))
+        .await
+        .body
+        .get("revisions")
+        .is_none());
+
+    // Twenty minutes later.
+    f.app
+        .db()
+        .run(move |conn| {
+            use indaba::db::schema::comments::dsl::*;
+            diesel::update(comments.find(id))
+                .set(created_at.eq(indaba::db::now() - chrono::Duration::minutes(20)))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let res = f
+        .app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&alice),
+            &json!({"body": "Too late."}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "edit_window_closed")
+    );
+    assert_eq!(f.app.get(&path, None).await.body["body"], "Second text.");
+    assert_eq!(
+        f.app
+            .send(
+                Method::PATCH,
+                "/api/v1/comments/999999",
+                Some(&alice),
+                &json!({"body": "x"})
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn endorsements_flags_and_moderation(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, alice, _) = f.app.verified_user("Alice").await;
+    let (_, bob, _) = f.app.verified_user("Bob").await;
+    let (_, moderator) = f.app.user_with_roles("Mod", &["moderator"]).await;
+    let c = f
+        .comment(
+            &alice,
+            json!({"body": "A strong point.", "paragraph_key": f.key("3").await}),
+        )
+        .await;
+    let id = c.body["id"].as_i64().unwrap();
+    let e = format!("/api/v1/comments/{id}/endorsement");
+
+    let res = f.app.raw(Method::POST, &e, Some(&bob), None).await;
+    assert_eq!(
+        (res.status, res.body["endorsement_count"].as_i64()),
+        (StatusCode::CREATED, Some(1))
+    );
+    let res = f.app.raw(Method::POST, &e, Some(&bob), None).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "already_endorsed")
+    );
+    let res = f.app.raw(Method::POST, &e, Some(&alice), None).await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "no endorsing one's own input"
+    );
+    assert_eq!(
+        f.app
+            .get(&format!("/api/v1/comments/{id}"), None)
+            .await
+            .body["endorsement_count"],
+        1
+    );
+    let res = f.app.raw(Method::DELETE, &e, Some(&bob), None).await;
+    assert_eq!(res.body["endorsement_count"], 0);
+    assert_eq!(
+        f.app.raw(Method::DELETE, &e, Some(&bob), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        f.app
+            .raw(
+                Method::POST,
+                "/api/v1/comments/999999/endorsement",
+                Some(&bob),
+                None
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let flags = format!("/api/v1/comments/{id}/flags");
+    assert_eq!(
+        f.app
+            .post(&flags, Some(&bob), &json!({"reason": ""}))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        f.app
+            .post(&flags, Some(&bob), &json!({"reason": "off-topic"}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        f.app
+            .post(&flags, Some(&bob), &json!({"reason": "again"}))
+            .await
+            .code(),
+        "already_flagged"
+    );
+
+    let m = format!("/api/v1/comments/{id}/moderation");
+    let res = f
+        .app
+        .post(
+            &m,
+            Some(&bob),
+            &json!({"action": "hide", "reason": "I dislike it"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = f
+        .app
+        .post(
+            &m,
+            Some(&moderator),
+            &json!({"action": "delete", "reason": ""}),
+        )
+        .await;
+    assert!(
+        res.field("action").is_some() && res.field("reason").is_some(),
+        "{}",
+        res.text
+    );
+    let res = f
+        .app
+        .post(
+            &m,
+            Some(&moderator),
+            &json!({"action": "hide", "reason": "Personal attack"}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.body["status"].as_str()),
+        (StatusCode::OK, Some("hidden")),
+        "{}",
+        res.text
+    );
+    assert_eq!(
+        f.app
+            .post(
+                &m,
+                Some(&moderator),
+                &json!({"action": "hide", "reason": "again"})
+            )
+            .await
+            .code(),
+        "already_in_state"
+    );
+
+    let list = |token: Option<String>| {
+        let app = &f.app;
+        let path = format!("/api/v1/consultations/{}/comments", f.id);
+        async move {
+            app.get(&path, token.as_deref()).await.body["items"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(list(None).await, 0);
+    assert_eq!(list(Some(bob.clone())).await, 0);
+    assert_eq!(list(Some(moderator.clone())).await, 1);
+    assert_eq!(
+        f.app
+            .get(&format!("/api/v1/comments/{id}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        f.app.raw(Method::POST, &e, Some(&bob), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = f
+        .comment(&bob, json!({"body": "reply", "parent_id": id}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let res = f
+        .app
+        .post(
+            &m,
+            Some(&moderator),
+            &json!({"action": "restore", "reason": "Reviewed: within the rules"}),
+        )
+        .await;
+    assert_eq!(res.body["status"], "visible");
+    assert_eq!(list(None).await, 1);
+    let log = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{}/moderation-log", f.slug),
+            None,
+        )
+        .await;
+    let entries = log.body["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        (entries[0]["action"].as_str(), entries[0]["reason"].as_str()),
+        (Some("hide"), Some("Personal attack"))
+    );
+    assert!(entries[0].get("moderator_id").is_none());
+    // Closed: no more endorsements.
+    f.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/consultations/{}", f.id),
+            Some(&f.organizer),
+            &json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(
+        f.app.raw(Method::POST, &e, Some(&bob), None).await.code(),
+        "consultation_closed"
+    );
+}
+
+async fn writes_leave_outbox_rows_in_order(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, alice, _) = f.app.verified_user("Alice").await;
+    let (_, bob, _) = f.app.verified_user("Bob").await;
+    let (_, moderator) = f.app.user_with_roles("Mod", &["moderator"]).await;
+    let c = f.comment(&alice, json!({"body": "One."})).await;
+    let id = c.body["id"].as_i64().unwrap();
+    f.comment(&bob, json!({"body": "Two.", "parent_id": id}))
+        .await;
+    f.app
+        .raw(
+            Method::POST,
+            &format!("/api/v1/comments/{id}/endorsement"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    f.app
+        .post(
+            &format!("/api/v1/comments/{id}/moderation"),
+            Some(&moderator),
+            &json!({"action": "hide", "reason": "test"}),
+        )
+        .await;
+    let channel = format!("consultation:{}", f.id);
+    let (events, jobs) = f
+        .app
+        .db()
+        .run(move |conn| {
+            use indaba::db::schema::{live_events, search_jobs};
+            let events: Vec<(i64, String, String)> = live_events::table
+                .filter(live_events::channel.eq(&channel))
+                .order(live_events::seq)
+                .select((live_events::seq, live_events::kind, live_events::audience))
+                .load(conn)?;
+            let jobs: Vec<(i64, String)> = search_jobs::table
+                .order(search_jobs::id)
+                .select((search_jobs::entity_id, search_jobs::action))
+                .load(conn)?;
+            Ok((events, jobs))
+        })
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "version.created",
+            "comment.created",
+            "comment.created",
+            "comment.endorsed",
+            "comment.hidden"
+        ]
+    );
+    let seqs: Vec<i64> = events.iter().map(|e| e.0).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5]);
+    assert_eq!(
+        jobs,
+        [
+            (id, "upsert".to_owned()),
+            (id + 1, "upsert".to_owned()),
+            (id, "delete".to_owned())
+        ]
+    );
+}
+
+async fn posting_is_rate_limited(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, alice, _) = f.app.verified_user("Alice").await;
+    for n in 0..10 {
+        assert_eq!(
+            f.comment(&alice, json!({"body": format!("Point {n}.")}))
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+    }
+    let res = f.comment(&alice, json!({"body": "One more."})).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+    assert!(res.header("retry-after").is_some());
+    let (_, bob, _) = f.app.verified_user("Bob").await;
+    assert_eq!(
+        f.comment(&bob, json!({"body": "Mine is fine."}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+}
+
+async fn erasure_withdraws_or_keeps_contributions(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, alice, _) = f.app.verified_user("Alice").await;
+    let (_, bob, _) = f.app.verified_user("Bob").await;
+    let a = f
+        .comment(&alice, json!({"body": "Alice's view."}))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let b = f.comment(&bob, json!({"body": "Bob's view."})).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let export = f.app.get("/api/v1/me/export", Some(&alice)).await;
+    assert_eq!(export.body["comments"][0]["body"], "Alice's view.");
+
+    assert_eq!(
+        f.app
+            .raw(Method::DELETE, "/api/v1/me", Some(&alice), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let kept = f.app.get(&format!("/api/v1/comments/{a}"), None).await;
+    assert_eq!(kept.body["body"], "Alice's view.");
+    assert_eq!(kept.body["author"]["display_name"], "withdrawn participant");
+    assert!(kept.body["author"].get("id").is_none());
+
+    assert_eq!(
+        f.app
+            .raw(
+                Method::DELETE,
+                "/api/v1/me?withdraw_contributions=true",
+                Some(&bob),
+                None
+            )
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        f.app
+            .get(&format!("/api/v1/comments/{b}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let items = f
+        .app
+        .get(&format!("/api/v1/consultations/{}/comments", f.id), None)
+        .await
+        .body["items"]
+        .clone();
+    assert_eq!(items.as_array().unwrap().len(), 1);
+    let body: String = f
+        .app
+        .db()
+        .run(move |conn| {
+            use indaba::db::schema::comments::dsl::*;
+            Ok(comments.find(b).select(body).first(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(body, "");
+}
