@@ -1,16 +1,36 @@
-//! Demo data, written by us, loaded by `indaba seed demo` and `indaba serve --demo`.
+//! Demo data, written by us, loaded by `indaba seed demo` and `indaba serve --demo`:
+//! accounts of every stakeholder group and region, and two open consultations (an
+//! English draft and its French translation) with comments, replies, amendments,
+//! endorsements and a small mass campaign, in the six UN languages.
+
+use std::collections::HashMap;
 
 use serde::Deserialize;
 
 use crate::accounts::{password, store, types};
-use crate::db::Db;
+use crate::consultations::comments::{self, NewComment};
+use crate::consultations::importer::{self, Format};
+use crate::consultations::store as cstore;
+use crate::consultations::types::{CommentKind, Status};
+use crate::db::{now, Db, DbConn};
+use crate::error::ApiResult;
 
 const DEMO: &str = include_str!("../../seeds/demo.json");
+const COMMENTS: &str = include_str!("../../seeds/comments.json");
+
+fn draft(name: &str) -> Option<&'static str> {
+    match name {
+        "draft.en.md" => Some(include_str!("../../seeds/draft.en.md")),
+        "draft.fr.md" => Some(include_str!("../../seeds/draft.fr.md")),
+        _ => None,
+    }
+}
 
 #[derive(Deserialize)]
 struct Demo {
     password: String,
     users: Vec<DemoUser>,
+    consultations: Vec<DemoConsultation>,
 }
 
 #[derive(Deserialize)]
@@ -24,11 +44,67 @@ struct DemoUser {
     language: String,
     #[serde(default)]
     roles: Vec<String>,
+    #[serde(default)]
+    cofacilitates: Vec<String>,
 }
 
-/// Loads what is missing (accounts are matched by email), so running it twice is harmless.
+#[derive(Deserialize)]
+struct DemoConsultation {
+    slug: String,
+    title: String,
+    description: String,
+    language: String,
+    source: String,
+    comments: usize,
+}
+
+#[derive(Deserialize)]
+struct Texts {
+    comments: HashMap<String, Vec<String>>,
+    replies: HashMap<String, Vec<String>>,
+    amendments: Vec<Amendment>,
+    campaign: Campaign,
+}
+
+#[derive(Deserialize)]
+struct Amendment {
+    paragraph: String,
+    lang: String,
+    body: String,
+    proposed_text: String,
+}
+
+#[derive(Deserialize)]
+struct Campaign {
+    paragraph: String,
+    variants: Vec<String>,
+}
+
+/// A small deterministic generator: the same demo data on every machine.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n.max(1) as u64) as usize
+    }
+}
+
+struct Participant {
+    id: i64,
+    language: String,
+    organization: Option<String>,
+}
+
+/// Loads what is missing (accounts by email, consultations by slug), so running it
+/// twice is harmless.
 pub fn demo(db: &Db) -> Result<String, String> {
     let demo: Demo = serde_json::from_str(DEMO).map_err(|e| format!("seeds/demo.json: {e}"))?;
+    let texts: Texts =
+        serde_json::from_str(COMMENTS).map_err(|e| format!("seeds/comments.json: {e}"))?;
     let hash = password::hash(&demo.password).map_err(|e| e.message)?;
     let mut created = 0;
     for u in &demo.users {
@@ -69,9 +145,190 @@ pub fn demo(db: &Db) -> Result<String, String> {
             .map_err(|e| e.message)?;
         created += usize::from(inserted);
     }
+
+    let mut consultations = 0;
+    let mut contributions = 0;
+    for c in &demo.consultations {
+        let made = db
+            .tx_blocking(|conn| seed_consultation(conn, &demo, &texts, c))
+            .map_err(|e| e.message)?;
+        if let Some(n) = made {
+            consultations += 1;
+            contributions += n;
+        }
+    }
     Ok(format!(
-        "demo data: {created} account(s) created, {} already there; every demo password is {:?}",
+        "demo data: {created} account(s) created, {} already there; {consultations} consultation(s) with {contributions} contribution(s) created; every demo password is {:?}",
         demo.users.len() - created,
         demo.password
     ))
+}
+
+fn seed_consultation(
+    conn: &mut DbConn,
+    demo: &Demo,
+    texts: &Texts,
+    c: &DemoConsultation,
+) -> ApiResult<Option<usize>> {
+    if cstore::resolve(conn, &c.slug).is_ok() {
+        return Ok(None);
+    }
+    let organizer = store::find_by_email(conn, "organizer@demo.indaba.example")?.map(|u| u.id);
+    let id = cstore::create(
+        conn,
+        &cstore::NewConsultation {
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            language: c.language.clone(),
+            opens_at: Some(now() - chrono::Duration::days(7)),
+            closes_at: Some(now() + chrono::Duration::days(60)),
+            created_by: organizer,
+        },
+    )?;
+    let row = cstore::resolve(conn, &id.to_string())?;
+    let source = draft(&c.source).unwrap_or_default();
+    let doc = importer::parse(source, Format::Markdown)
+        .map_err(|e| crate::error::ApiError::internal(format!("{}: {e}", c.source)))?;
+    let (paragraphs, footnotes): (Vec<cstore::DraftParagraph>, _) = doc.into();
+    cstore::insert_version(
+        conn,
+        &row,
+        "zero-draft",
+        "markdown",
+        paragraphs,
+        &footnotes,
+        organizer,
+    )?;
+    let row = cstore::resolve(conn, &id.to_string())?;
+    cstore::update(
+        conn,
+        &row,
+        cstore::Changes {
+            status: Some(Status::Open),
+            ..Default::default()
+        },
+    )?;
+
+    let mut cofacilitators = Vec::new();
+    let mut participants = Vec::new();
+    for u in &demo.users {
+        let Some(user) = store::find_by_email(conn, &u.email)? else {
+            continue;
+        };
+        if u.cofacilitates.contains(&c.slug) {
+            cofacilitators.push(user.id);
+        }
+        if u.roles.is_empty() && u.cofacilitates.is_empty() {
+            participants.push(Participant {
+                id: user.id,
+                language: u.language.clone(),
+                organization: u.organization.clone(),
+            });
+        }
+    }
+    cstore::set_cofacilitators(conn, id, &cofacilitators)?;
+
+    let version = cstore::version_paragraphs(conn, row.current_version_id.unwrap_or_default())?;
+    let key_of = |number: &str| {
+        version
+            .iter()
+            .find(|p| p.number == number)
+            .map(|p| p.key.clone())
+    };
+    let mut rng = Lcg(id as u64 ^ 0x1d_ba);
+    let mut posted: Vec<(i64, i64, Option<String>)> = Vec::new(); // (comment, author, paragraph)
+    let comment = |conn: &mut DbConn, new: NewComment| -> ApiResult<i64> {
+        Ok(comments::insert(conn, &new)?.id)
+    };
+    let base = |author: &Participant| NewComment {
+        consultation_id: id,
+        paragraph_key: None,
+        parent_id: None,
+        author_id: author.id,
+        kind: CommentKind::Comment,
+        body: String::new(),
+        proposed_text: None,
+        on_behalf_of: None,
+        anonymous: false,
+        language: author.language.clone(),
+        version_label: Some("zero-draft".into()),
+    };
+
+    for i in 0..c.comments {
+        let author = &participants[rng.below(participants.len())];
+        let mut new = base(author);
+        if i % 4 == 3 && !posted.is_empty() {
+            let (parent, _, key) = posted[rng.below(posted.len())].clone();
+            let replies = texts
+                .replies
+                .get(&author.language)
+                .or_else(|| texts.replies.get("en"));
+            new.body = replies
+                .map(|r| r[rng.below(r.len())].clone())
+                .unwrap_or_default();
+            new.parent_id = Some(parent);
+            new.paragraph_key = key;
+        } else {
+            let pool = texts
+                .comments
+                .get(&author.language)
+                .or_else(|| texts.comments.get("en"));
+            new.body = pool
+                .map(|r| r[rng.below(r.len())].clone())
+                .unwrap_or_default();
+            new.paragraph_key =
+                (rng.below(10) != 0).then(|| version[rng.below(version.len())].key.clone());
+            new.anonymous = rng.below(12) == 0;
+            new.on_behalf_of = if rng.below(3) == 0 {
+                author.organization.clone()
+            } else {
+                None
+            };
+        }
+        let key = new.paragraph_key.clone();
+        let id = comment(conn, new)?;
+        posted.push((id, author.id, key));
+    }
+    for a in &texts.amendments {
+        let Some(author) = participants
+            .iter()
+            .find(|p| p.language == a.lang)
+            .or(participants.first())
+        else {
+            break;
+        };
+        let mut new = base(author);
+        new.kind = CommentKind::Amendment;
+        new.body = a.body.clone();
+        new.proposed_text = Some(a.proposed_text.clone());
+        new.paragraph_key = key_of(&a.paragraph);
+        new.language = a.lang.clone();
+        let key = new.paragraph_key.clone();
+        posted.push((comment(conn, new)?, author.id, key));
+    }
+    if c.language == "en" {
+        // A mass campaign: near-identical inputs from many accounts.
+        for (n, author) in participants.iter().take(15).enumerate() {
+            let mut new = base(author);
+            new.body = texts.campaign.variants[n % texts.campaign.variants.len()].clone();
+            new.paragraph_key = key_of(&texts.campaign.paragraph);
+            new.language = "en".into();
+            let key = new.paragraph_key.clone();
+            posted.push((comment(conn, new)?, author.id, key));
+        }
+    }
+    for (comment_id, author, _) in &posted {
+        let row = comments::get(conn, *comment_id)?;
+        let wanted = rng.below(5);
+        let mut endorsers: Vec<i64> = Vec::new();
+        for _ in 0..wanted * 2 {
+            let p = participants[rng.below(participants.len())].id;
+            if p != *author && !endorsers.contains(&p) && endorsers.len() < wanted {
+                endorsers.push(p);
+                comments::endorse(conn, &row, p)?;
+            }
+        }
+    }
+    Ok(Some(posted.len()))
 }

@@ -233,7 +233,13 @@ async fn seed_demo_into_an_empty_database(backend: Backend) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("10 account(s) created"));
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(report.contains("36 account(s) created"), "{report}");
+    assert!(report.contains("2 consultation(s) with"), "{report}");
     let out = indaba(&dir, &env).args(["seed", "demo"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("0 account(s) created"));
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        report.contains("0 account(s) created") && report.contains("0 consultation(s)"),
+        "{report}"
+    );
 }

@@ -22,6 +22,7 @@ both_backends!(
     writes_leave_outbox_rows_in_order,
     posting_is_rate_limited,
     erasure_withdraws_or_keeps_contributions,
+    demo_seed_is_a_lively_consultation,
 );
 
 struct Fixture {
@@ -1293,4 +1294,90 @@ async fn erasure_withdraws_or_keeps_contributions(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(body, "");
+}
+
+async fn demo_seed_is_a_lively_consultation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = app.db();
+    let report = actix_web::web::block(move || indaba::seed::demo(&db))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(report.contains("2 consultation(s)"), "{report}");
+    let list = app.get("/api/v1/consultations", None).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    let d = app
+        .get(
+            "/api/v1/consultations/declaration-digital-cooperation",
+            None,
+        )
+        .await;
+    assert_eq!(d.body["status"], "open");
+    assert_eq!(d.body["accepting_contributions"], true);
+    let paragraphs = d.body["version"]["paragraphs"].as_array().unwrap();
+    assert_eq!(
+        paragraphs
+            .iter()
+            .filter(|p| p["parent_key"].is_null())
+            .count(),
+        30
+    );
+    assert!(
+        paragraphs
+            .iter()
+            .filter(|p| !p["parent_key"].is_null())
+            .count()
+            >= 20
+    );
+    assert_eq!(d.body["cofacilitators"].as_array().unwrap().len(), 1);
+    let fr = app
+        .get(
+            "/api/v1/consultations/declaration-cooperation-numerique",
+            None,
+        )
+        .await;
+    assert_eq!(fr.body["language"], "fr");
+    assert_eq!(
+        fr.body["version"]["paragraphs"].as_array().unwrap().len(),
+        paragraphs.len()
+    );
+
+    let mut all = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let res = app.get(&format!("/api/v1/consultations/declaration-digital-cooperation/comments?limit=200&cursor={cursor}"), None).await;
+        all.extend(res.body["items"].as_array().unwrap().clone());
+        match res.body["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_owned(),
+            None => break,
+        }
+    }
+    assert!(all.len() >= 250, "{}", all.len());
+    let languages: std::collections::BTreeSet<&str> =
+        all.iter().filter_map(|c| c["language"].as_str()).collect();
+    for lang in ["ar", "zh", "en", "fr", "ru", "es"] {
+        assert!(
+            languages.contains(lang),
+            "{lang} missing from {languages:?}"
+        );
+    }
+    let groups: std::collections::BTreeSet<&str> = all
+        .iter()
+        .filter_map(|c| c["author"]["stakeholder_group"].as_str())
+        .collect();
+    assert_eq!(groups.len(), 6, "{groups:?}");
+    let regions: std::collections::BTreeSet<&str> = all
+        .iter()
+        .filter_map(|c| c["author"]["region"].as_str())
+        .collect();
+    assert_eq!(regions.len(), 5, "{regions:?}");
+    assert!(all.iter().filter(|c| c["kind"] == "amendment").count() >= 8);
+    assert!(all.iter().filter(|c| !c["parent_id"].is_null()).count() >= 50);
+    assert!(
+        all.iter()
+            .map(|c| c["endorsement_count"].as_i64().unwrap())
+            .sum::<i64>()
+            >= 100
+    );
+    assert!(all.iter().any(|c| c["anonymous"] == true));
 }
