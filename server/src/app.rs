@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{ApiError, ErrorCode};
 use crate::http::{middleware, openapi, routes, Endpoint};
+use crate::live::hub::Hub;
 use crate::mail::transport::Mailer;
 use crate::ratelimit::RateLimiter;
 
@@ -24,6 +25,7 @@ pub struct AppState {
     /// Wakes the mail worker when a transaction has queued mail.
     pub mail_wakeup: Arc<Notify>,
     pub openapi: serde_json::Value,
+    pub hub: Arc<Hub>,
 }
 
 /// Every API endpoint of every feature.
@@ -32,6 +34,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(crate::health::endpoints());
     all.extend(crate::accounts::endpoints());
     all.extend(crate::consultations::endpoints());
+    all.extend(crate::live::endpoints());
     all
 }
 
@@ -63,14 +66,21 @@ fn query_error(
 pub struct Running {
     pub addr: std::net::SocketAddr,
     pub server: actix_web::dev::ServerHandle,
+    pub hub: Arc<Hub>,
     stop: watch::Sender<bool>,
+    stop_listener: Arc<std::sync::atomic::AtomicBool>,
     workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
-    /// Graceful stop: finishes in-flight requests, then the workers.
+    /// Graceful stop: live connections are closed with 1001 (clients resume with
+    /// `since` elsewhere), in-flight requests finish, then the workers stop.
     pub async fn stop(self) {
+        self.hub.shutdown();
+        // A moment for the close frames to leave.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         self.server.stop(true).await;
+        self.stop_listener.store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = self.stop.send(true);
         for w in self.workers {
             let _ = w.await;
@@ -101,7 +111,13 @@ pub async fn start(
     }
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let https = config.public_url.starts_with("https://");
+    let hub = Hub::start(db.clone(), config.live)?;
+    let stop_listener = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let crate::config::DatabaseUrl::Postgres(url) = &config.database {
+        crate::live::pg::spawn_listener(url.clone(), Arc::downgrade(&hub), stop_listener.clone())?;
+    }
     let state = web::Data::new(AppState {
+        hub: hub.clone(),
         keys: Keys::new(&secret),
         limiter: RateLimiter::new(config.rate_limits),
         mail_wakeup: Arc::new(Notify::new()),
@@ -132,6 +148,8 @@ pub async fn start(
     .listen(listener)
     .map_err(|e| format!("cannot listen on {addr}: {e}"))?
     .shutdown_timeout(30)
+    // Signals are handled by the caller, which closes live connections first.
+    .disable_signals()
     .client_request_timeout(Duration::from_secs(10))
     .run();
     tracing::info!(%addr, "listening");
@@ -139,7 +157,9 @@ pub async fn start(
         Running {
             addr,
             server: server.handle(),
+            hub,
             stop: stop_tx,
+            stop_listener,
             workers: vec![mail_worker],
         },
         server,

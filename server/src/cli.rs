@@ -131,12 +131,37 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     actix_web::rt::System::new().block_on(async move {
         let (running, server) = crate::app::start(config, listener).await?;
-        // actix stops on SIGTERM/SIGINT, finishing in-flight requests first.
-        server.await.map_err(|e| e.to_string())?;
-        tracing::info!("server stopped; stopping workers");
+        let server = actix_web::rt::spawn(server);
+        wait_for_signal().await;
+        tracing::info!("stopping: closing live connections, finishing requests in flight");
         running.stop().await;
+        let _ = server.await;
+        tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// SIGTERM (service managers, Kubernetes) or SIGINT (Ctrl-C).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn user(db: &Db, action: UserAction) -> Result<(), String> {

@@ -26,6 +26,10 @@ struct FileConfig {
     rate_limits: Option<String>,
     secret_key: Option<String>,
     trust_proxy: Option<String>,
+    live_ping_seconds: Option<u64>,
+    live_timeout_seconds: Option<u64>,
+    live_buffer: Option<usize>,
+    live_coalesce_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +99,18 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    pub live: LiveSettings,
+}
+
+/// Live streams: heartbeat, patience with silent clients, buffering and coalescing.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveSettings {
+    pub ping_seconds: u64,
+    pub timeout_seconds: u64,
+    /// Frames a listener may fall behind before it is closed (it resumes with `since`).
+    pub buffer: usize,
+    /// How long the publisher gathers events into one frame.
+    pub coalesce_ms: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -258,6 +274,20 @@ impl Config {
             pick("trust_proxy", file.trust_proxy),
             false,
         )?;
+        let number = |name: &str, from_file: Option<u64>, default: u64, range: std::ops::RangeInclusive<u64>| {
+            match pick(name, from_file.map(|n| n.to_string())) {
+                None => Ok(default),
+                Some(raw) => raw.parse::<u64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+                    format!("INDABA_{}: {raw:?} must be a number from {} to {}", name.to_uppercase(), range.start(), range.end())
+                }),
+            }
+        };
+        let live = LiveSettings {
+            ping_seconds: number("live_ping_seconds", file.live_ping_seconds, 15, 1..=300)?,
+            timeout_seconds: number("live_timeout_seconds", file.live_timeout_seconds, 45, 2..=3600)?,
+            buffer: number("live_buffer", file.live_buffer.map(|n| n as u64), 256, 2..=100_000)? as usize,
+            coalesce_ms: number("live_coalesce_ms", file.live_coalesce_ms, 50, 0..=1000)?,
+        };
         let secret_key = pick("secret_key", file.secret_key);
         if let Some(key) = &secret_key {
             if key.len() < 32 {
@@ -278,6 +308,7 @@ impl Config {
             rate_limits,
             secret_key,
             trust_proxy,
+            live,
         })
     }
 

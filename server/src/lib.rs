@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod live;
 pub mod mail;
 pub mod outbox;
 pub mod ratelimit;

@@ -51,6 +51,7 @@ pub fn append_live_event(
     channel: &str,
     kind: &str,
     audience: Audience,
+    subject_id: Option<i64>,
     data: &Value,
 ) -> ApiResult<i64> {
     let seq: i64 = diesel::update(channel_seqs::table.find(channel))
@@ -63,11 +64,38 @@ pub fn append_live_event(
             live_events::seq.eq(seq),
             live_events::kind.eq(kind),
             live_events::audience.eq(audience.as_str()),
+            live_events::subject_id.eq(subject_id),
             live_events::data.eq(data.to_string()),
             live_events::created_at.eq(now()),
         ))
         .execute(conn)?;
+    // Other instances hear of it through NOTIFY, which PostgreSQL delivers at commit;
+    // this instance hears of it from `Db::tx` once the transaction has committed.
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_notify('indaba_live', $1)")
+            .bind::<diesel::sql_types::Text, _>(channel)
+            .execute(pg)?;
+    }
+    PENDING.with(|p| p.borrow_mut().push(channel.to_owned()));
     Ok(seq)
+}
+
+thread_local! {
+    /// Channels written by the transaction running on this thread.
+    static PENDING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Forgets what a transaction wrote (before it starts, and after a rollback).
+pub fn discard_pending() {
+    PENDING.with(|p| p.borrow_mut().clear());
+}
+
+/// The channels a committed transaction wrote to, each once.
+pub fn take_pending() -> Vec<String> {
+    let mut channels = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    channels.sort();
+    channels.dedup();
+    channels
 }
 
 /// Queues (re)indexing of an entity (`comment`, `session_report`); `delete` removes it.

@@ -121,10 +121,13 @@ CREATE TABLE live_events (
     seq BIGINT NOT NULL,
     kind TEXT NOT NULL,
     audience TEXT NOT NULL,
+    subject_id BIGINT,
     data TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     UNIQUE (channel, seq)
 );
+
+CREATE INDEX live_events_subject ON live_events(subject_id);
 
 -- The outbox for the search indexer.
 CREATE TABLE search_jobs (

@@ -61,7 +61,14 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
         .then_some(token.trim())
 }
 
-fn from_request(req: &HttpRequest) -> ApiResult<Option<AuthUser>> {
+/// The user an access token names (401 when it is bad).
+pub fn from_token(keys: &super::tokens::Keys, token: &str) -> ApiResult<AuthUser> {
+    let (id, claims) = decode_access(keys, token)?;
+    Ok(AuthUser { id, roles: claims.roles, verified: claims.ev })
+}
+
+/// The caller named by the `Authorization` header, if any.
+pub fn from_request(req: &HttpRequest) -> ApiResult<Option<AuthUser>> {
     let Some(token) = bearer(req) else {
         if req.headers().contains_key(header::AUTHORIZATION) {
             return Err(ApiError::new(

@@ -185,6 +185,7 @@ fn publish(conn: &mut DbConn, row: &CommentRow, kind: &str) -> ApiResult<()> {
         &outbox::consultation_channel(row.consultation_id),
         kind,
         Audience::Public,
+        Some(row.id),
         &data,
     )?;
     Ok(())
@@ -321,6 +322,7 @@ fn set_endorsements(conn: &mut DbConn, row: &CommentRow) -> ApiResult<i64> {
         &outbox::consultation_channel(row.consultation_id),
         "comment.endorsed",
         Audience::Public,
+        Some(row.id),
         &json!({"comment_id": row.id, "endorsement_count": n}),
     )?;
     Ok(n)
@@ -401,6 +403,7 @@ pub fn flag(conn: &mut DbConn, row: &CommentRow, user_id: i64, reason: &str) -> 
         &outbox::consultation_channel(row.consultation_id),
         "comment.flagged",
         Audience::Moderators,
+        Some(row.id),
         &json!({"comment_id": row.id, "reason": reason}),
     )?;
     Ok(())
@@ -453,6 +456,7 @@ pub fn moderate(
                 &outbox::consultation_channel(row.consultation_id),
                 "comment.hidden",
                 Audience::Public,
+                Some(row.id),
                 &json!({"comment_id": row.id, "reason": reason}),
             )?;
             outbox::queue_search_job(conn, "comment", row.id, "delete")?;
@@ -511,8 +515,22 @@ pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<usize> {
             comments::on_behalf_of.eq(None::<String>),
         ))
         .execute(conn)?;
-    for id in ids {
+    // The event log held the texts too: they go, and listeners hear of the withdrawal.
+    diesel::update(crate::db::schema::live_events::table.filter(crate::db::schema::live_events::subject_id.eq_any(&ids)))
+        .set(crate::db::schema::live_events::data.eq(r#"{"withdrawn":true}"#))
+        .execute(conn)?;
+    let consultations: Vec<(i64, i64)> =
+        comments::table.filter(comments::id.eq_any(&ids)).select((comments::id, comments::consultation_id)).load(conn)?;
+    for (id, consultation_id) in consultations {
         outbox::queue_search_job(conn, "comment", id, "delete")?;
+        outbox::append_live_event(
+            conn,
+            &outbox::consultation_channel(consultation_id),
+            "comment.withdrawn",
+            Audience::Public,
+            Some(id),
+            &json!({"comment_id": id}),
+        )?;
     }
     Ok(n)
 }

@@ -550,6 +550,7 @@ pub fn insert_version(
         &outbox::consultation_channel(row.id),
         "version.created",
         outbox::Audience::Public,
+        None,
         &json!({"label": label, "paragraphs": draft.len(), "removed": removed.len()}),
     )?;
     Ok(version_id)

@@ -80,7 +80,11 @@ pub struct Db {
     /// SQLite allows one writer: write transactions in this process take turns here
     /// rather than failing with SQLITE_BUSY when a deferred transaction upgrades.
     write_lock: Arc<std::sync::Mutex<()>>,
+    /// Told, after each commit, which live channels the transaction appended to.
+    on_commit: Arc<std::sync::OnceLock<CommitHook>>,
 }
+
+pub type CommitHook = Box<dyn Fn(Vec<String>) + Send + Sync>;
 
 impl Db {
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Self, String> {
@@ -113,6 +117,7 @@ impl Db {
             pool,
             backend,
             write_lock: Arc::new(std::sync::Mutex::new(())),
+            on_commit: Arc::new(std::sync::OnceLock::new()),
         })
     }
 
@@ -155,11 +160,28 @@ impl Db {
     /// The blocking form of [`Db::tx`], for code already off the async workers.
     pub fn tx_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> ApiResult<T>) -> ApiResult<T> {
         let mut conn = self.pool.get()?;
-        let _guard = match self.backend {
+        let guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        (*conn).transaction(f)
+        crate::outbox::discard_pending();
+        let result = (*conn).transaction(f);
+        drop(guard);
+        match &result {
+            Ok(_) => {
+                let channels = crate::outbox::take_pending();
+                if let (false, Some(hook)) = (channels.is_empty(), self.on_commit.get()) {
+                    hook(channels);
+                }
+            }
+            Err(_) => crate::outbox::discard_pending(),
+        }
+        result
+    }
+
+    /// Sets what to tell after commits (once per process: the live hub).
+    pub fn set_commit_hook(&self, hook: CommitHook) {
+        let _ = self.on_commit.set(hook);
     }
 
     pub fn migrate(&self) -> Result<usize, String> {

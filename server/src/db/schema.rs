@@ -216,6 +216,7 @@ diesel::table! {
         seq -> BigInt,
         kind -> Text,
         audience -> Text,
+        subject_id -> Nullable<BigInt>,
         data -> Text,
         created_at -> Timestamp,
     }

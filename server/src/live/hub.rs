@@ -1,0 +1,222 @@
+//! The hub: one publisher per channel reads new events from the log and fans each batch
+//! out to every listener of this instance, serialised once. Publishers run on a runtime
+//! of their own so that thousands of sockets on the HTTP workers cannot starve them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+use bytestring::ByteString;
+use tokio::sync::{broadcast, watch, Notify};
+
+use super::log::{self, Frame};
+use crate::config::LiveSettings;
+use crate::db::Db;
+use crate::error::{ApiError, ApiResult};
+
+/// What a channel sends to its listeners.
+#[derive(Debug)]
+pub enum Message {
+    Events(Frame),
+    /// Ephemeral, outside the log: `seq` is null.
+    Presence(ByteString),
+}
+
+pub struct Channel {
+    pub name: String,
+    pub tx: broadcast::Sender<Arc<Message>>,
+    wake: Notify,
+    /// The last sequence number published on this instance.
+    pub published: AtomicI64,
+    listeners: AtomicUsize,
+    hidden: RwLock<Arc<HashSet<i64>>>,
+}
+
+impl Channel {
+    pub fn hidden(&self) -> Arc<HashSet<i64>> {
+        self.hidden.read().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    pub fn listeners(&self) -> usize {
+        self.listeners.load(Ordering::Relaxed)
+    }
+
+    /// Counts a listener for as long as the guard lives.
+    pub fn join(self: &Arc<Self>) -> ListenerGuard {
+        self.listeners.fetch_add(1, Ordering::Relaxed);
+        ListenerGuard(self.clone())
+    }
+}
+
+pub struct ListenerGuard(Arc<Channel>);
+
+impl Drop for ListenerGuard {
+    fn drop(&mut self) {
+        self.0.listeners.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+pub struct Hub {
+    db: Db,
+    pub settings: LiveSettings,
+    channels: Mutex<HashMap<String, Arc<Channel>>>,
+    runtime: tokio::runtime::Handle,
+    shutdown_tx: watch::Sender<bool>,
+    /// Connections open on this instance, all channels.
+    pub connections: AtomicUsize,
+}
+
+impl Hub {
+    pub fn start(db: Db, settings: LiveSettings) -> Result<Arc<Hub>, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .thread_name("indaba-live")
+            .build()
+            .map_err(|e| format!("cannot start the live runtime: {e}"))?;
+        let handle = runtime.handle().clone();
+        let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
+        std::thread::Builder::new()
+            .name("indaba-live".into())
+            .spawn(move || runtime.block_on(async move { while shutdown_rx.changed().await.is_ok() && !*shutdown_rx.borrow() {} }))
+            .map_err(|e| format!("cannot start the live thread: {e}"))?;
+        let hub = Arc::new(Hub {
+            db: db.clone(),
+            settings,
+            channels: Mutex::new(HashMap::new()),
+            runtime: handle,
+            shutdown_tx,
+            connections: AtomicUsize::new(0),
+        });
+        let weak: Weak<Hub> = Arc::downgrade(&hub);
+        db.set_commit_hook(Box::new(move |channels| {
+            if let Some(hub) = weak.upgrade() {
+                hub.poke(&channels);
+            }
+        }));
+        Ok(hub)
+    }
+
+    /// New events were committed on these channels (here, or on another instance).
+    pub fn poke(&self, channels: &[String]) {
+        let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        for name in channels {
+            if let Some(c) = map.get(name) {
+                c.wake.notify_one();
+            }
+        }
+    }
+
+    /// Wakes every publisher (after a lost LISTEN connection, say).
+    pub fn poke_all(&self) {
+        for c in self.channels.lock().unwrap_or_else(|p| p.into_inner()).values() {
+            c.wake.notify_one();
+        }
+    }
+
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown_tx.subscribe()
+    }
+
+    /// Tells every connection to close (1001) and stops the publishers.
+    pub fn shutdown(&self) {
+        let _ = self.shutdown_tx.send(true);
+    }
+
+    /// The channel's hub on this instance, started on first use.
+    pub async fn channel(self: &Arc<Self>, name: &str) -> ApiResult<Arc<Channel>> {
+        if let Some(c) = self.channels.lock().unwrap_or_else(|p| p.into_inner()).get(name) {
+            return Ok(c.clone());
+        }
+        let n = name.to_owned();
+        let (head, hidden) = self.db.run(move |conn| Ok((log::head(conn, &n)?, log::hidden_subjects(conn, &n)?))).await?;
+        let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = map.get(name) {
+            return Ok(c.clone());
+        }
+        let (tx, _) = broadcast::channel(self.settings.buffer);
+        let channel = Arc::new(Channel {
+            name: name.to_owned(),
+            tx,
+            wake: Notify::new(),
+            published: AtomicI64::new(head),
+            listeners: AtomicUsize::new(0),
+            hidden: RwLock::new(Arc::new(hidden)),
+        });
+        map.insert(name.to_owned(), channel.clone());
+        drop(map);
+        self.runtime.spawn(publish(self.clone(), channel.clone()));
+        Ok(channel)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// The publisher of one channel: wakes on commits (and every second as a safety net),
+/// gathers what arrived within the coalescing window, and sends it as one frame.
+async fn publish(hub: Arc<Hub>, channel: Arc<Channel>) {
+    let mut shutdown = hub.shutdown_signal();
+    let coalesce = Duration::from_millis(hub.settings.coalesce_ms);
+    let mut last_presence = usize::MAX;
+    let mut presence_tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            _ = channel.wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = presence_tick.tick() => {
+                let n = channel.listeners();
+                if n != last_presence {
+                    last_presence = n;
+                    let text = format!(r#"{{"seq":null,"type":"presence","data":{{"channel":{},"listeners":{n}}}}}"#,
+                        serde_json::to_string(&channel.name).unwrap_or_default());
+                    let _ = channel.tx.send(Arc::new(Message::Presence(ByteString::from(text))));
+                }
+                continue;
+            }
+            _ = shutdown.changed() => return,
+        }
+        if !coalesce.is_zero() {
+            tokio::time::sleep(coalesce).await;
+        }
+        loop {
+            let since = channel.published.load(Ordering::Acquire);
+            let db = hub.db.clone();
+            let name = channel.name.clone();
+            let fetched = tokio::task::spawn_blocking(move || -> ApiResult<_> {
+                let mut conn = db.get()?;
+                let events = log::after(&mut conn, &name, since, 2000)?;
+                let touches_visibility = events.iter().any(|e| {
+                    matches!(e.kind.as_str(), "comment.hidden" | "comment.updated" | "comment.withdrawn")
+                });
+                let hidden = if touches_visibility { Some(log::hidden_subjects(&mut conn, &name)?) } else { None };
+                Ok((events, hidden))
+            })
+            .await
+            .map_err(ApiError::internal);
+            let (events, hidden) = match fetched.and_then(|r| r) {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(channel = %channel.name, error = %e.message, "live publisher could not read the log");
+                    break;
+                }
+            };
+            if let Some(h) = hidden {
+                if let Ok(mut slot) = channel.hidden.write() {
+                    *slot = Arc::new(h);
+                }
+            }
+            let Some(last) = events.last().map(|e| e.seq) else { break };
+            let hidden = channel.hidden();
+            let encoded = events.iter().map(|e| log::encode(e, &hidden)).collect();
+            if let Some(frame) = Frame::new(encoded) {
+                let _ = channel.tx.send(Arc::new(Message::Events(frame)));
+            }
+            channel.published.store(last, Ordering::Release);
+            if events.len() < 2000 {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Live streams: WebSocket and long-polling over the durable event log.
+//!
+//! Writes append events to `live_events` in their transaction (see `outbox`). After the
+//! commit, this instance's hub is poked (and other instances through PostgreSQL NOTIFY);
+//! the channel's publisher reads what is new and sends it to every listener as one
+//! frame. A listener that comes with `since` first gets the log after it.
+
+pub mod hub;
+pub mod log;
+pub mod pg;
+pub mod poll;
+pub mod ws;
+
+use actix_web::HttpRequest;
+use serde::Deserialize;
+
+use crate::accounts::auth::{self, AuthUser};
+use crate::app::AppState;
+use crate::endpoint;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::http::Endpoint;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(GET "/live/consultations/{id}", "anyone", "WebSocket: the consultation's events as {seq, type, data} frames; ?since= replays, ?access_token= authenticates", ws::consultation),
+        endpoint!(GET "/live/consultations/{id}/events", "anyone", "Long-polling: events after ?since=, waiting up to ?wait= seconds (at most 60)", poll::consultation_events),
+    ]
+}
+
+#[derive(Deserialize)]
+pub struct LiveQuery {
+    pub since: Option<i64>,
+    pub wait: Option<u64>,
+    pub access_token: Option<String>,
+}
+
+pub struct Target {
+    pub channel: String,
+    pub privileged: bool,
+    /// The last seq the listener has: `since`, or the head when it came without one.
+    pub start_after: i64,
+    pub replay: bool,
+}
+
+/// Checks everything before the upgrade: the token (401), the channel (404), `since`
+/// and `wait` (422).
+pub async fn resolve(req: &HttpRequest, state: &AppState, id: &str, q: &LiveQuery) -> ApiResult<Target> {
+    let user: Option<AuthUser> = match q.access_token.as_deref() {
+        Some(token) => Some(auth::from_token(&state.keys, token)?),
+        None => auth::from_request(req)?,
+    };
+    if q.wait.is_some_and(|w| w > 60) {
+        return Err(invalid("wait", "must be from 0 to 60 seconds"));
+    }
+    if q.since.is_some_and(|s| s < 0) {
+        return Err(invalid("since", "must not be negative"));
+    }
+    let key = id.to_owned();
+    let since = q.since;
+    let (channel, privileged, head) = state
+        .db
+        .run(move |conn| {
+            let (row, viewer) = crate::consultations::store::resolve_for(conn, &key, user.as_ref())?;
+            let channel = crate::outbox::consultation_channel(row.id);
+            let head = log::head(conn, &channel)?;
+            Ok((channel, viewer.privileged, head))
+        })
+        .await?;
+    if let Some(s) = since {
+        if s > head {
+            return Err(invalid("since", &format!("is beyond the last event ({head})")));
+        }
+    }
+    Ok(Target { channel, privileged, start_after: since.unwrap_or(head), replay: since.is_some() })
+}
+
+fn invalid(field: &str, problem: &str) -> ApiError {
+    let mut e = ApiError::new(ErrorCode::InvalidQuery, format!("{field} {problem}"));
+    e.fields = Some([(field.to_owned(), problem.to_owned())].into());
+    e
+}
+

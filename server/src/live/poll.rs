@@ -1,0 +1,62 @@
+//! Long-polling for clients that cannot hold a WebSocket open.
+
+use std::time::Duration;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::hub::Message;
+use super::log;
+use super::{resolve, LiveQuery};
+use crate::app::AppState;
+use crate::error::ApiResult;
+
+const MAX_ITEMS: i64 = 500;
+
+pub async fn consultation_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<LiveQuery>,
+) -> ApiResult<HttpResponse> {
+    let target = resolve(&req, &state, &path, &query).await?;
+    let since = query.since.unwrap_or(0);
+    let wait = query.wait.unwrap_or(0);
+    let channel = state.hub.channel(&target.channel).await?;
+    // Subscribed before the first read: an event committed in between still wakes us.
+    let mut rx = channel.tx.subscribe();
+    let fetch = |since: i64| {
+        let (db, name) = (state.db.clone(), target.channel.clone());
+        async move { db.run(move |conn| log::after(conn, &name, since, MAX_ITEMS)).await }
+    };
+    let mut events = fetch(since).await?;
+    if events.is_empty() && wait > 0 {
+        let _ = tokio::time::timeout(Duration::from_secs(wait), async {
+            loop {
+                match rx.recv().await {
+                    Ok(m) => {
+                        if let Message::Events(frame) = &*m {
+                            if frame.last > since {
+                                return;
+                            }
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => return,
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        })
+        .await;
+        events = fetch(since).await?;
+    }
+    let next_since = events.last().map_or(since, |e| e.seq);
+    let hidden = channel.hidden();
+    let items: Vec<Value> = events
+        .iter()
+        .map(|e| log::encode(e, &hidden))
+        .filter_map(|e| if target.privileged { Some(e.private) } else { e.public })
+        .filter_map(|text| serde_json::from_str(&text).ok())
+        .collect();
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({ "items": items, "next_since": next_since })))
+}
