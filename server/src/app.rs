@@ -80,7 +80,8 @@ impl Running {
         // A moment for the close frames to leave.
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         self.server.stop(true).await;
-        self.stop_listener.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.stop_listener
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = self.stop.send(true);
         for w in self.workers {
             let _ = w.await;

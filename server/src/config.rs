@@ -183,6 +183,10 @@ impl Config {
             "RATE_LIMITS",
             "SECRET_KEY",
             "TRUST_PROXY",
+            "LIVE_PING_SECONDS",
+            "LIVE_TIMEOUT_SECONDS",
+            "LIVE_BUFFER",
+            "LIVE_COALESCE_MS",
         ];
         if let Some(unknown) = env.keys().find(|k| !KNOWN.contains(&&k["INDABA_".len()..])) {
             if !unknown.starts_with("INDABA_TEST") {
@@ -274,18 +278,40 @@ impl Config {
             pick("trust_proxy", file.trust_proxy),
             false,
         )?;
-        let number = |name: &str, from_file: Option<u64>, default: u64, range: std::ops::RangeInclusive<u64>| {
+        let number = |name: &str,
+                      from_file: Option<u64>,
+                      default: u64,
+                      range: std::ops::RangeInclusive<u64>| {
             match pick(name, from_file.map(|n| n.to_string())) {
                 None => Ok(default),
-                Some(raw) => raw.parse::<u64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
-                    format!("INDABA_{}: {raw:?} must be a number from {} to {}", name.to_uppercase(), range.start(), range.end())
-                }),
+                Some(raw) => raw
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .ok_or_else(|| {
+                        format!(
+                            "INDABA_{}: {raw:?} must be a number from {} to {}",
+                            name.to_uppercase(),
+                            range.start(),
+                            range.end()
+                        )
+                    }),
             }
         };
         let live = LiveSettings {
             ping_seconds: number("live_ping_seconds", file.live_ping_seconds, 15, 1..=300)?,
-            timeout_seconds: number("live_timeout_seconds", file.live_timeout_seconds, 45, 2..=3600)?,
-            buffer: number("live_buffer", file.live_buffer.map(|n| n as u64), 256, 2..=100_000)? as usize,
+            timeout_seconds: number(
+                "live_timeout_seconds",
+                file.live_timeout_seconds,
+                45,
+                2..=3600,
+            )?,
+            buffer: number(
+                "live_buffer",
+                file.live_buffer.map(|n| n as u64),
+                256,
+                2..=100_000,
+            )? as usize,
             coalesce_ms: number("live_coalesce_ms", file.live_coalesce_ms, 50, 0..=1000)?,
         };
         let secret_key = pick("secret_key", file.secret_key);

@@ -523,3 +523,50 @@ pub fn indaba_binary() -> PathBuf {
     );
     bin
 }
+
+/// A small UN-style draft for tests.
+pub const SMALL_DRAFT: &str = "I. Preamble\n\n1. We commit to an open, free and secure Internet for all.\n\n\
+2. We recognise the following:\n\n(a) meaningful connectivity matters;\n\n(b) digital skills matter.\n\n\
+II. Commitments\n\n3. We will close the digital divide by 2030.\n";
+
+/// Creates an open consultation on [`SMALL_DRAFT`]; returns its id. Its live channel
+/// then holds one event (seq 1, `version.created`).
+pub async fn open_consultation(app: &TestApp, organizer: &str) -> i64 {
+    let slug = unique("c-").replace('_', "-").to_lowercase();
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(organizer),
+            &json!({"slug": slug, "title": "Live", "language": "en"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_i64().expect("id");
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/versions"),
+            Some(organizer),
+            &json!({"label": "v1", "source": SMALL_DRAFT}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/consultations/{id}"),
+            Some(organizer),
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    id
+}
+
+/// The events in a text frame (one object, or an array of them).
+pub fn frame_events(text: &str) -> Vec<Value> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => items,
+        Ok(v) => vec![v],
+        Err(_) => panic!("not JSON: {text}"),
+    }
+}

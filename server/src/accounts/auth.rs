@@ -64,7 +64,11 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 /// The user an access token names (401 when it is bad).
 pub fn from_token(keys: &super::tokens::Keys, token: &str) -> ApiResult<AuthUser> {
     let (id, claims) = decode_access(keys, token)?;
-    Ok(AuthUser { id, roles: claims.roles, verified: claims.ev })
+    Ok(AuthUser {
+        id,
+        roles: claims.roles,
+        verified: claims.ev,
+    })
 }
 
 /// The caller named by the `Authorization` header, if any.

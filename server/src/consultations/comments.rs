@@ -516,11 +516,16 @@ pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<usize> {
         ))
         .execute(conn)?;
     // The event log held the texts too: they go, and listeners hear of the withdrawal.
-    diesel::update(crate::db::schema::live_events::table.filter(crate::db::schema::live_events::subject_id.eq_any(&ids)))
-        .set(crate::db::schema::live_events::data.eq(r#"{"withdrawn":true}"#))
-        .execute(conn)?;
-    let consultations: Vec<(i64, i64)> =
-        comments::table.filter(comments::id.eq_any(&ids)).select((comments::id, comments::consultation_id)).load(conn)?;
+    diesel::update(
+        crate::db::schema::live_events::table
+            .filter(crate::db::schema::live_events::subject_id.eq_any(&ids)),
+    )
+    .set(crate::db::schema::live_events::data.eq(r#"{"withdrawn":true}"#))
+    .execute(conn)?;
+    let consultations: Vec<(i64, i64)> = comments::table
+        .filter(comments::id.eq_any(&ids))
+        .select((comments::id, comments::consultation_id))
+        .load(conn)?;
     for (id, consultation_id) in consultations {
         outbox::queue_search_job(conn, "comment", id, "delete")?;
         outbox::append_live_event(

@@ -78,7 +78,11 @@ impl Hub {
         let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
         std::thread::Builder::new()
             .name("indaba-live".into())
-            .spawn(move || runtime.block_on(async move { while shutdown_rx.changed().await.is_ok() && !*shutdown_rx.borrow() {} }))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    while shutdown_rx.changed().await.is_ok() && !*shutdown_rx.borrow() {}
+                })
+            })
             .map_err(|e| format!("cannot start the live thread: {e}"))?;
         let hub = Arc::new(Hub {
             db: db.clone(),
@@ -109,7 +113,12 @@ impl Hub {
 
     /// Wakes every publisher (after a lost LISTEN connection, say).
     pub fn poke_all(&self) {
-        for c in self.channels.lock().unwrap_or_else(|p| p.into_inner()).values() {
+        for c in self
+            .channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
             c.wake.notify_one();
         }
     }
@@ -125,11 +134,19 @@ impl Hub {
 
     /// The channel's hub on this instance, started on first use.
     pub async fn channel(self: &Arc<Self>, name: &str) -> ApiResult<Arc<Channel>> {
-        if let Some(c) = self.channels.lock().unwrap_or_else(|p| p.into_inner()).get(name) {
+        if let Some(c) = self
+            .channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+        {
             return Ok(c.clone());
         }
         let n = name.to_owned();
-        let (head, hidden) = self.db.run(move |conn| Ok((log::head(conn, &n)?, log::hidden_subjects(conn, &n)?))).await?;
+        let (head, hidden) = self
+            .db
+            .run(move |conn| Ok((log::head(conn, &n)?, log::hidden_subjects(conn, &n)?)))
+            .await?;
         let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = map.get(name) {
             return Ok(c.clone());
@@ -188,9 +205,16 @@ async fn publish(hub: Arc<Hub>, channel: Arc<Channel>) {
                 let mut conn = db.get()?;
                 let events = log::after(&mut conn, &name, since, 2000)?;
                 let touches_visibility = events.iter().any(|e| {
-                    matches!(e.kind.as_str(), "comment.hidden" | "comment.updated" | "comment.withdrawn")
+                    matches!(
+                        e.kind.as_str(),
+                        "comment.hidden" | "comment.updated" | "comment.withdrawn"
+                    )
                 });
-                let hidden = if touches_visibility { Some(log::hidden_subjects(&mut conn, &name)?) } else { None };
+                let hidden = if touches_visibility {
+                    Some(log::hidden_subjects(&mut conn, &name)?)
+                } else {
+                    None
+                };
                 Ok((events, hidden))
             })
             .await
@@ -207,7 +231,9 @@ async fn publish(hub: Arc<Hub>, channel: Arc<Channel>) {
                     *slot = Arc::new(h);
                 }
             }
-            let Some(last) = events.last().map(|e| e.seq) else { break };
+            let Some(last) = events.last().map(|e| e.seq) else {
+                break;
+            };
             let hidden = channel.hidden();
             let encoded = events.iter().map(|e| log::encode(e, &hidden)).collect();
             if let Some(frame) = Frame::new(encoded) {

@@ -20,24 +20,43 @@ pub struct LoggedEvent {
 }
 
 /// Events of a channel after `since`, in order.
-pub fn after(conn: &mut DbConn, channel: &str, since: i64, limit: i64) -> ApiResult<Vec<LoggedEvent>> {
+pub fn after(
+    conn: &mut DbConn,
+    channel: &str,
+    since: i64,
+    limit: i64,
+) -> ApiResult<Vec<LoggedEvent>> {
     Ok(live_events::table
         .filter(live_events::channel.eq(channel))
         .filter(live_events::seq.gt(since))
         .order(live_events::seq.asc())
         .limit(limit)
-        .select((live_events::seq, live_events::kind, live_events::audience, live_events::subject_id, live_events::data))
+        .select((
+            live_events::seq,
+            live_events::kind,
+            live_events::audience,
+            live_events::subject_id,
+            live_events::data,
+        ))
         .load(conn)?)
 }
 
 /// The last sequence number handed out on a channel.
 pub fn head(conn: &mut DbConn, channel: &str) -> ApiResult<i64> {
-    Ok(channel_seqs::table.find(channel).select(channel_seqs::last_seq).first::<i64>(conn).optional()?.unwrap_or(0))
+    Ok(channel_seqs::table
+        .find(channel)
+        .select(channel_seqs::last_seq)
+        .first::<i64>(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// Subjects (comments) of a channel that only privileged listeners may see now.
 pub fn hidden_subjects(conn: &mut DbConn, channel: &str) -> ApiResult<HashSet<i64>> {
-    let Some(id) = channel.strip_prefix("consultation:").and_then(|id| id.parse::<i64>().ok()) else {
+    let Some(id) = channel
+        .strip_prefix("consultation:")
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
         return Ok(HashSet::new());
     };
     let ids: Vec<i64> = comments::table
@@ -62,18 +81,34 @@ fn json_string(s: &str) -> String {
 }
 
 pub fn encode(e: &LoggedEvent, hidden: &HashSet<i64>) -> Encoded {
-    let private: Arc<str> = format!(r#"{{"seq":{},"type":{},"data":{}}}"#, e.seq, json_string(&e.kind), e.data).into();
+    let private: Arc<str> = format!(
+        r#"{{"seq":{},"type":{},"data":{}}}"#,
+        e.seq,
+        json_string(&e.kind),
+        e.data
+    )
+    .into();
     let public = if e.audience != "public" {
         None
     } else if e.subject_id.is_some_and(|s| hidden.contains(&s)) && e.kind != "comment.hidden" {
         // A hidden comment's earlier texts never reach those who may not see it; the
         // sequence stays whole for them with a notice in its place.
         let id = e.subject_id.unwrap_or_default();
-        Some(format!(r#"{{"seq":{},"type":"comment.hidden","data":{{"comment_id":{id}}}}}"#, e.seq).into())
+        Some(
+            format!(
+                r#"{{"seq":{},"type":"comment.hidden","data":{{"comment_id":{id}}}}}"#,
+                e.seq
+            )
+            .into(),
+        )
     } else {
         Some(private.clone())
     };
-    Encoded { seq: e.seq, private, public }
+    Encoded {
+        seq: e.seq,
+        private,
+        public,
+    }
 }
 
 /// A batch of consecutive events, serialised once per audience.
@@ -103,13 +138,23 @@ impl Frame {
         let last = events.last()?.seq;
         let private = join(events.iter().map(|e| &*e.private))?;
         let public = join(events.iter().filter_map(|e| e.public.as_deref()));
-        Some(Frame { first, last, events, private, public })
+        Some(Frame {
+            first,
+            last,
+            events,
+            private,
+            public,
+        })
     }
 
     /// The text for a listener that has seen everything up to `after`.
     pub fn text_for(&self, privileged: bool, after: i64) -> Option<ByteString> {
         if after < self.first {
-            return if privileged { Some(self.private.clone()) } else { self.public.clone() };
+            return if privileged {
+                Some(self.private.clone())
+            } else {
+                self.public.clone()
+            };
         }
         let rest = self.events.iter().filter(|e| e.seq > after);
         if privileged {
@@ -125,7 +170,13 @@ mod tests {
     use super::*;
 
     fn event(seq: i64, kind: &str, audience: &str, subject: Option<i64>) -> LoggedEvent {
-        LoggedEvent { seq, kind: kind.into(), audience: audience.into(), subject_id: subject, data: r#"{"body":"secret"}"#.into() }
+        LoggedEvent {
+            seq,
+            kind: kind.into(),
+            audience: audience.into(),
+            subject_id: subject,
+            data: r#"{"body":"secret"}"#.into(),
+        }
     }
 
     #[test]
@@ -141,7 +192,10 @@ mod tests {
         assert!(public.starts_with('[') && public.matches("\"seq\"").count() == 2);
         assert_eq!(public.matches("secret").count(), 1);
         assert!(public.contains(r#""type":"comment.hidden","data":{"comment_id":7}"#));
-        assert_eq!(frame.text_for(true, 0).unwrap().matches("secret").count(), 3);
+        assert_eq!(
+            frame.text_for(true, 0).unwrap().matches("secret").count(),
+            3
+        );
         let tail = frame.text_for(true, 2).unwrap();
         assert!(tail.starts_with("{\"seq\":3"));
         assert!(frame.text_for(false, 2).is_none());

@@ -44,7 +44,12 @@ pub struct Target {
 
 /// Checks everything before the upgrade: the token (401), the channel (404), `since`
 /// and `wait` (422).
-pub async fn resolve(req: &HttpRequest, state: &AppState, id: &str, q: &LiveQuery) -> ApiResult<Target> {
+pub async fn resolve(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &str,
+    q: &LiveQuery,
+) -> ApiResult<Target> {
     let user: Option<AuthUser> = match q.access_token.as_deref() {
         Some(token) => Some(auth::from_token(&state.keys, token)?),
         None => auth::from_request(req)?,
@@ -60,7 +65,8 @@ pub async fn resolve(req: &HttpRequest, state: &AppState, id: &str, q: &LiveQuer
     let (channel, privileged, head) = state
         .db
         .run(move |conn| {
-            let (row, viewer) = crate::consultations::store::resolve_for(conn, &key, user.as_ref())?;
+            let (row, viewer) =
+                crate::consultations::store::resolve_for(conn, &key, user.as_ref())?;
             let channel = crate::outbox::consultation_channel(row.id);
             let head = log::head(conn, &channel)?;
             Ok((channel, viewer.privileged, head))
@@ -68,10 +74,18 @@ pub async fn resolve(req: &HttpRequest, state: &AppState, id: &str, q: &LiveQuer
         .await?;
     if let Some(s) = since {
         if s > head {
-            return Err(invalid("since", &format!("is beyond the last event ({head})")));
+            return Err(invalid(
+                "since",
+                &format!("is beyond the last event ({head})"),
+            ));
         }
     }
-    Ok(Target { channel, privileged, start_after: since.unwrap_or(head), replay: since.is_some() })
+    Ok(Target {
+        channel,
+        privileged,
+        start_after: since.unwrap_or(head),
+        replay: since.is_some(),
+    })
 }
 
 fn invalid(field: &str, problem: &str) -> ApiError {
@@ -79,4 +93,3 @@ fn invalid(field: &str, problem: &str) -> ApiError {
     e.fields = Some([(field.to_owned(), problem.to_owned())].into());
     e
 }
-

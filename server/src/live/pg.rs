@@ -22,7 +22,9 @@ pub fn spawn_listener(url: String, hub: Weak<Hub>, stop: Arc<AtomicBool>) -> Res
                             tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "cannot open the LISTEN connection; retrying"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot open the LISTEN connection; retrying")
+                    }
                 }
                 std::thread::sleep(Duration::from_secs(1));
                 if hub.upgrade().is_none() {
@@ -35,7 +37,8 @@ pub fn spawn_listener(url: String, hub: Weak<Hub>, stop: Arc<AtomicBool>) -> Res
 }
 
 fn listen(mut conn: PgConnection, hub: &Weak<Hub>, stop: &AtomicBool) -> Result<(), String> {
-    conn.batch_execute("LISTEN indaba_live").map_err(|e| e.to_string())?;
+    conn.batch_execute("LISTEN indaba_live")
+        .map_err(|e| e.to_string())?;
     tracing::info!("listening for live events from other instances");
     let mut last_check = Instant::now();
     // After a reconnect, wake every channel: notifications sent meanwhile were lost.
@@ -50,7 +53,9 @@ fn listen(mut conn: PgConnection, hub: &Weak<Hub>, stop: &AtomicBool) -> Result<
                 Err(e) => return Err(e.to_string()),
             }
         }
-        let Some(hub) = hub.upgrade() else { return Ok(()) };
+        let Some(hub) = hub.upgrade() else {
+            return Ok(());
+        };
         if !channels.is_empty() {
             channels.sort();
             channels.dedup();

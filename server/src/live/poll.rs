@@ -28,7 +28,10 @@ pub async fn consultation_events(
     let mut rx = channel.tx.subscribe();
     let fetch = |since: i64| {
         let (db, name) = (state.db.clone(), target.channel.clone());
-        async move { db.run(move |conn| log::after(conn, &name, since, MAX_ITEMS)).await }
+        async move {
+            db.run(move |conn| log::after(conn, &name, since, MAX_ITEMS))
+                .await
+        }
     };
     let mut events = fetch(since).await?;
     if events.is_empty() && wait > 0 {
@@ -55,8 +58,16 @@ pub async fn consultation_events(
     let items: Vec<Value> = events
         .iter()
         .map(|e| log::encode(e, &hidden))
-        .filter_map(|e| if target.privileged { Some(e.private) } else { e.public })
+        .filter_map(|e| {
+            if target.privileged {
+                Some(e.private)
+            } else {
+                e.public
+            }
+        })
         .filter_map(|text| serde_json::from_str(&text).ok())
         .collect();
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({ "items": items, "next_since": next_since })))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json!({ "items": items, "next_since": next_since })))
 }

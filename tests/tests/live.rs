@@ -1,0 +1,526 @@
+//! Live streams with real WebSocket clients (tokio-tungstenite) and long-polling.
+
+use std::time::Duration;
+
+use awc::http::StatusCode;
+use futures_util::{SinkExt, StreamExt};
+use indaba_tests::*;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+both_backends!(
+    websocket_resumes_without_loss_or_duplicates,
+    long_polling_resumes_without_loss,
+    listeners_see_what_they_may_see,
+    bad_requests_are_refused_before_the_upgrade,
+    silent_clients_are_dropped_and_floods_stopped,
+    slow_clients_are_told_to_resume,
+    presence_and_shutdown,
+);
+
+fn ws_url(app: &TestApp, path: &str) -> String {
+    format!("ws://{}{path}", app.addr)
+}
+
+async fn connect(app: &TestApp, path: &str) -> Ws {
+    let (ws, _) = tokio_tungstenite::connect_async(ws_url(app, path))
+        .await
+        .expect("websocket connects");
+    ws
+}
+
+/// Posts `n` comments one after another as `token`.
+fn post_comments(
+    app: &TestApp,
+    token: &str,
+    consultation: i64,
+    n: usize,
+) -> actix_web::rt::task::JoinHandle<()> {
+    post_sized(app, token, consultation, n, 0)
+}
+
+/// Posts `n` comments padded to about `size` characters.
+fn post_sized(
+    app: &TestApp,
+    token: &str,
+    consultation: i64,
+    n: usize,
+    size: usize,
+) -> actix_web::rt::task::JoinHandle<()> {
+    let client = app.client.clone();
+    let url = app.url(&format!("/api/v1/consultations/{consultation}/comments"));
+    let token = token.to_owned();
+    actix_web::rt::spawn(async move {
+        for i in 0..n {
+            let res = client
+                .post(&url)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .send_json(&json!({"body": format!("Comment number {i}.{}", " padding".repeat(size / 8)), "language": "en"}))
+                .await
+                .expect("post");
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
+    })
+}
+
+/// A small deterministic generator for "random" moments.
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+async fn websocket_resumes_without_loss_or_duplicates(backend: Backend) {
+    let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (_, author) = app.user_with_roles("Author", &[]).await;
+    let id = open_consultation(&app, &organizer).await;
+    const N: i64 = 1000;
+    let poster = post_comments(&app, &author, id, N as usize);
+
+    let mut seen: Vec<i64> = Vec::new();
+    let mut rng = Lcg(42);
+    let mut reconnects = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
+    while seen.last().copied().unwrap_or(0) < N + 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stalled at {:?}",
+            seen.last()
+        );
+        let since = seen.last().copied().unwrap_or(0);
+        let mut ws = connect(
+            &app,
+            &format!("/api/v1/live/consultations/{id}?since={since}"),
+        )
+        .await;
+        // Drop the connection after a random number of events.
+        let budget = 1 + rng.below(60) as usize;
+        let before = seen.len();
+        while seen.len() - before < budget {
+            let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(20), ws.next()).await
+            else {
+                break;
+            };
+            if let Message::Text(text) = msg {
+                for event in frame_events(&text) {
+                    if let Some(seq) = event["seq"].as_i64() {
+                        seen.push(seq);
+                    }
+                }
+            }
+            if seen.last().copied().unwrap_or(0) >= N + 1 {
+                break;
+            }
+        }
+        if rng.below(2) == 0 {
+            let _ = ws.close(None).await;
+        } // else: dropped without a close frame, as a lost network would
+        reconnects += 1;
+    }
+    poster.await.unwrap();
+    let expected: Vec<i64> = (1..=N + 1).collect();
+    assert_eq!(
+        seen, expected,
+        "every event once, in order, across {reconnects} reconnections"
+    );
+    assert!(reconnects > 10);
+}
+
+async fn long_polling_resumes_without_loss(backend: Backend) {
+    let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (_, author) = app.user_with_roles("Author", &[]).await;
+    let id = open_consultation(&app, &organizer).await;
+    const N: i64 = 200;
+    let poster = post_comments(&app, &author, id, N as usize);
+    let mut seen = Vec::new();
+    let mut since = 0;
+    while since < N + 1 {
+        let res = app
+            .get(
+                &format!("/api/v1/live/consultations/{id}/events?since={since}&wait=10"),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let items = res.body["items"].as_array().unwrap();
+        assert!(
+            !items.is_empty(),
+            "a wait of 10 s with comments arriving returns something"
+        );
+        for e in items {
+            seen.push(e["seq"].as_i64().unwrap());
+        }
+        since = res.body["next_since"].as_i64().unwrap();
+    }
+    poster.await.unwrap();
+    assert_eq!(seen, (1..=N + 1).collect::<Vec<_>>());
+    // Nothing new: an empty answer when the wait runs out.
+    let res = app
+        .get(
+            &format!("/api/v1/live/consultations/{id}/events?since={since}&wait=1"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            res.body["items"].as_array().unwrap().len(),
+            res.body["next_since"].as_i64()
+        ),
+        (0, Some(since))
+    );
+}
+
+/// Reads the raw bytes the server sends until it closes, and returns the close frame's
+/// code and reason. Raw, because a WebSocket client library would answer the server's
+/// pings and close frame on a socket the server has already shut.
+async fn close_frame(mut ws: Ws) -> (u16, String) {
+    use tokio::io::AsyncReadExt;
+    let tokio_tungstenite::MaybeTlsStream::Plain(tcp) = ws.get_mut() else {
+        panic!("plain TCP expected")
+    };
+    let mut bytes = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(15), tcp.read_to_end(&mut bytes))
+        .await
+        .expect("the server closes in time");
+    let mut at = 0;
+    while at + 2 <= bytes.len() {
+        let opcode = bytes[at] & 0x0f;
+        let mut len = (bytes[at + 1] & 0x7f) as usize;
+        at += 2;
+        if len == 126 {
+            len = u16::from_be_bytes([bytes[at], bytes[at + 1]]) as usize;
+            at += 2;
+        } else if len == 127 {
+            len = u64::from_be_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+            at += 8;
+        }
+        let payload = &bytes[at..(at + len).min(bytes.len())];
+        if opcode == 0x8 {
+            let code = u16::from_be_bytes([payload[0], payload[1]]);
+            return (code, String::from_utf8_lossy(&payload[2..]).into_owned());
+        }
+        at += len;
+    }
+    panic!("no close frame in {} bytes", bytes.len())
+}
+
+async fn read_events(ws: &mut Ws, until_seq: i64) -> Vec<Value> {
+    let mut out = Vec::new();
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("an event in time")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = msg {
+            for e in frame_events(&text) {
+                if e["seq"].is_null() {
+                    continue;
+                }
+                let seq = e["seq"].as_i64().unwrap();
+                out.push(e);
+                if seq >= until_seq {
+                    return out;
+                }
+            }
+        }
+    }
+}
+
+async fn listeners_see_what_they_may_see(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (_, moderator) = app.user_with_roles("Mod", &["moderator"]).await;
+    let (_, alice) = app.user_with_roles("Alice", &[]).await;
+    let (_, bob) = app.user_with_roles("Bob", &[]).await;
+    let id = open_consultation(&app, &organizer).await;
+
+    let mut public = connect(&app, &format!("/api/v1/live/consultations/{id}")).await;
+    let mut private = connect(
+        &app,
+        &format!("/api/v1/live/consultations/{id}?access_token={moderator}"),
+    )
+    .await;
+    let c = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&alice),
+            &json!({"body": "A rude remark."}),
+        )
+        .await;
+    let comment = c.body["id"].as_i64().unwrap();
+    // Seen live while it was visible.
+    assert_eq!(
+        read_events(&mut public, 2).await[0]["type"],
+        "comment.created"
+    );
+    assert_eq!(
+        read_events(&mut private, 2).await[0]["type"],
+        "comment.created"
+    );
+    app.post(
+        &format!("/api/v1/comments/{comment}/flags"),
+        Some(&bob),
+        &json!({"reason": "rude"}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/comments/{comment}/moderation"),
+        Some(&moderator),
+        &json!({"action": "hide", "reason": "Rule 2"}),
+    )
+    .await;
+
+    // 3 flagged (moderators only), 4 hidden.
+    let p: Vec<String> = read_events(&mut public, 4)
+        .await
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(p, ["comment.hidden"]);
+    let m: Vec<String> = read_events(&mut private, 4)
+        .await
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(m, ["comment.flagged", "comment.hidden"]);
+
+    // A late listener replaying from the start never receives the hidden text.
+    let mut late = connect(&app, &format!("/api/v1/live/consultations/{id}?since=0")).await;
+    let events = read_events(&mut late, 4).await;
+    let text = serde_json::to_string(&events).unwrap();
+    assert!(!text.contains("A rude remark"), "{text}");
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2, 4]
+    );
+    assert_eq!(events[1]["type"], "comment.hidden");
+    // The moderator replaying sees it.
+    let mut m2 = connect(
+        &app,
+        &format!("/api/v1/live/consultations/{id}?since=0&access_token={moderator}"),
+    )
+    .await;
+    assert!(serde_json::to_string(&read_events(&mut m2, 4).await)
+        .unwrap()
+        .contains("A rude remark"));
+    // Long-polling applies the same rule.
+    let res = app
+        .get(
+            &format!("/api/v1/live/consultations/{id}/events?since=0"),
+            None,
+        )
+        .await;
+    assert!(!res.text.contains("A rude remark") && res.body["next_since"] == 4);
+    let res = app
+        .get(
+            &format!("/api/v1/live/consultations/{id}/events?since=0&access_token={moderator}"),
+            None,
+        )
+        .await;
+    assert!(res.text.contains("A rude remark"));
+}
+
+async fn bad_requests_are_refused_before_the_upgrade(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let attempt = |path: String| {
+        let url = ws_url(&app, &path);
+        async move {
+            match tokio_tungstenite::connect_async(url).await {
+                Ok(_) => panic!("{path} upgraded"),
+                Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+                    let body: Value =
+                        serde_json::from_slice(res.body().as_deref().unwrap_or_default())
+                            .unwrap_or_default();
+                    (
+                        res.status().as_u16(),
+                        body["error"]["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                }
+                Err(e) => panic!("{path}: {e}"),
+            }
+        }
+    };
+    assert_eq!(
+        attempt("/api/v1/live/consultations/999999".into()).await,
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        attempt(format!(
+            "/api/v1/live/consultations/{id}?access_token=forged"
+        ))
+        .await,
+        (401, "invalid_access_token".into())
+    );
+    assert_eq!(
+        attempt(format!("/api/v1/live/consultations/{id}?since=99")).await,
+        (422, "invalid_query".into())
+    );
+    assert_eq!(
+        attempt(format!("/api/v1/live/consultations/{id}?since=abc")).await,
+        (422, "invalid_query".into())
+    );
+    assert_eq!(
+        attempt(format!("/api/v1/live/consultations/{id}?since=-1")).await,
+        (422, "invalid_query".into())
+    );
+    let res = app
+        .get(
+            &format!("/api/v1/live/consultations/{id}/events?wait=3600"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A plain GET without the upgrade is a clear 400, not a crash.
+    let res = app
+        .get(&format!("/api/v1/live/consultations/{id}"), None)
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+}
+
+async fn silent_clients_are_dropped_and_floods_stopped(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options::new()
+            .with("INDABA_LIVE_PING_SECONDS", "1")
+            .with("INDABA_LIVE_TIMEOUT_SECONDS", "2"),
+    )
+    .await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    // A client that reads nothing answers no pings.
+    let silent = connect(&app, &format!("/api/v1/live/consultations/{id}")).await;
+    let (code, reason) = close_frame(silent).await;
+    assert_eq!(code, 1008);
+    assert!(reason.contains("ping"), "{reason}");
+
+    // Nonsense frames are ignored; a flood of them is stopped.
+    let mut noisy = connect(&app, &format!("/api/v1/live/consultations/{id}")).await;
+    noisy.send(Message::Text("{not json".into())).await.unwrap();
+    noisy
+        .send(Message::Binary(vec![0, 1, 2].into()))
+        .await
+        .unwrap();
+    // The server allows 100 frames per 10 s; the 101st closes the connection.
+    for _ in 0..99 {
+        noisy.send(Message::Text("hello".into())).await.unwrap();
+    }
+    let (code, reason) = close_frame(noisy).await;
+    assert_eq!(code, 1008);
+    assert!(reason.contains("too many"), "{reason}");
+    // The server is fine.
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+}
+
+async fn slow_clients_are_told_to_resume(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options::new()
+            .with("INDABA_RATE_LIMITS", "off")
+            .with("INDABA_LIVE_BUFFER", "2")
+            .with("INDABA_LIVE_COALESCE_MS", "0")
+            .with("INDABA_LIVE_TIMEOUT_SECONDS", "30"),
+    )
+    .await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (_, author) = app.user_with_roles("Author", &[]).await;
+    let id = open_consultation(&app, &organizer).await;
+    // A client with a tiny receive window that does not read for a while.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(2048).unwrap();
+    let stream = socket.connect(app.addr).await.unwrap();
+    let (mut slow, _) = tokio_tungstenite::client_async(
+        ws_url(&app, &format!("/api/v1/live/consultations/{id}?since=1")),
+        stream,
+    )
+    .await
+    .unwrap();
+    // Large inputs fill the socket buffers quickly: about 3.6 MB in all.
+    const N: i64 = 400;
+    post_sized(&app, &author, id, N as usize, 9000)
+        .await
+        .unwrap();
+
+    let mut seen = Vec::new();
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(20), slow.next())
+            .await
+            .expect("frames in time")
+        {
+            Some(Ok(Message::Text(text))) => {
+                seen.extend(frame_events(&text).iter().filter_map(|e| e["seq"].as_i64()))
+            }
+            Some(Ok(Message::Close(frame))) => break frame.expect("a code"),
+            Some(Ok(_)) => continue,
+            other => panic!("expected frames then a close, got {other:?}"),
+        }
+    };
+    assert_eq!(close.code, CloseCode::Again, "{}", close.reason);
+    let since: i64 = close
+        .reason
+        .rsplit("since=")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(since, *seen.last().unwrap());
+    // It comes back with since and misses nothing.
+    let mut back = connect(
+        &app,
+        &format!("/api/v1/live/consultations/{id}?since={since}"),
+    )
+    .await;
+    let rest = read_events(&mut back, N + 1).await;
+    seen.extend(rest.iter().map(|e| e["seq"].as_i64().unwrap()));
+    assert_eq!(seen, (2..=N + 1).collect::<Vec<_>>());
+}
+
+async fn presence_and_shutdown(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let mut a = connect(&app, &format!("/api/v1/live/consultations/{id}")).await;
+    let _b = connect(&app, &format!("/api/v1/live/consultations/{id}")).await;
+    let presence = loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), a.next())
+            .await
+            .expect("presence in time")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = msg {
+            let e = frame_events(&text).remove(0);
+            if e["type"] == "presence" && e["data"]["listeners"] == 2 {
+                break e;
+            }
+        }
+    };
+    assert!(presence["seq"].is_null(), "presence is outside the log");
+    app.stop().await;
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(10), a.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(frame))) => break frame.expect("a code"),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(close.code, CloseCode::Away);
+}
