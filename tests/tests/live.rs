@@ -118,7 +118,7 @@ async fn websocket_resumes_without_loss_or_duplicates(backend: Backend) {
                     }
                 }
             }
-            if seen.last().copied().unwrap_or(0) >= N + 1 {
+            if seen.last().copied().unwrap_or(0) > N {
                 break;
             }
         }
