@@ -570,3 +570,106 @@ pub fn frame_events(text: &str) -> Vec<Value> {
         Err(_) => panic!("not JSON: {text}"),
     }
 }
+
+/// An `indaba serve` process of its own, for tests across instances and of the CLI.
+pub struct Instance {
+    pub child: std::process::Child,
+    pub base: String,
+    pub addr: std::net::SocketAddr,
+    _dir: TempDir,
+}
+
+impl Instance {
+    /// Starts `indaba serve` with these settings (plus a data dir, a bind address and the
+    /// test secret) and waits until it is ready.
+    pub async fn start(env: &[(&str, &str)]) -> Instance {
+        let dir = TempDir::new();
+        let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+        let mut cmd = std::process::Command::new(indaba_binary());
+        cmd.current_dir(&dir.0)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("INDABA_DATA_DIR", dir.0.join("data"))
+            .env("INDABA_BIND", addr.to_string())
+            .env("INDABA_SECRET_KEY", SECRET)
+            .env("INDABA_LOG", "warn")
+            .arg("serve")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("indaba starts");
+        let instance = Instance { child, base: format!("http://{addr}"), addr, _dir: dir };
+        let client = awc::Client::default();
+        for _ in 0..200 {
+            if let Ok(res) = client.get(format!("{}/readyz", instance.base)).send().await {
+                if res.status() == StatusCode::OK {
+                    return instance;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("indaba did not become ready on {addr}");
+    }
+
+    /// A [`TestApp`]-like client for this instance's HTTP API.
+    pub fn client(&self) -> Remote {
+        Remote { base: self.base.clone(), client: awc::Client::builder().timeout(Duration::from_secs(30)).finish() }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An HTTP client bound to one base URL.
+pub struct Remote {
+    pub base: String,
+    pub client: awc::Client,
+}
+
+impl Remote {
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+        }
+        let mut res = match body {
+            Some(b) => req.send_json(b).await.expect("request"),
+            None => req.send().await.expect("request"),
+        };
+        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Response { status: res.status(), headers: res.headers().clone(), body, text }
+    }
+
+    pub async fn login(&self, email: &str) -> String {
+        let res = self.send(Method::POST, "/api/v1/auth/login", None, Some(&json!({"email": email, "password": PASSWORD}))).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        token_of(&res, "access_token")
+    }
+}
+
+/// Runs `indaba` with a command line against a database (for setting up instances).
+pub fn indaba_cli(database_url: &str, args: &[&str]) {
+    let dir = TempDir::new();
+    let out = std::process::Command::new(indaba_binary())
+        .current_dir(&dir.0)
+        .env("INDABA_DATA_DIR", dir.0.join("data"))
+        .env("INDABA_DATABASE_URL", database_url)
+        .env("INDABA_LOG", "warn")
+        .args(args)
+        .output()
+        .expect("indaba runs");
+    assert!(out.status.success(), "indaba {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
