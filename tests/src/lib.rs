@@ -584,7 +584,11 @@ impl Instance {
     /// test secret) and waits until it is ready.
     pub async fn start(env: &[(&str, &str)]) -> Instance {
         let dir = TempDir::new();
-        let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
         let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
         let mut cmd = std::process::Command::new(indaba_binary());
         cmd.current_dir(&dir.0)
@@ -601,7 +605,12 @@ impl Instance {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("indaba starts");
-        let instance = Instance { child, base: format!("http://{addr}"), addr, _dir: dir };
+        let instance = Instance {
+            child,
+            base: format!("http://{addr}"),
+            addr,
+            _dir: dir,
+        };
         let client = awc::Client::default();
         for _ in 0..200 {
             if let Ok(res) = client.get(format!("{}/readyz", instance.base)).send().await {
@@ -616,7 +625,12 @@ impl Instance {
 
     /// A [`TestApp`]-like client for this instance's HTTP API.
     pub fn client(&self) -> Remote {
-        Remote { base: self.base.clone(), client: awc::Client::builder().timeout(Duration::from_secs(30)).finish() }
+        Remote {
+            base: self.base.clone(),
+            client: awc::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .finish(),
+        }
     }
 
     pub fn kill(&mut self) {
@@ -638,7 +652,13 @@ pub struct Remote {
 }
 
 impl Remote {
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
@@ -650,11 +670,23 @@ impl Remote {
         let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Response { status: res.status(), headers: res.headers().clone(), body, text }
+        Response {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body,
+            text,
+        }
     }
 
     pub async fn login(&self, email: &str) -> String {
-        let res = self.send(Method::POST, "/api/v1/auth/login", None, Some(&json!({"email": email, "password": PASSWORD}))).await;
+        let res = self
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(&json!({"email": email, "password": PASSWORD})),
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text);
         token_of(&res, "access_token")
     }
@@ -671,5 +703,9 @@ pub fn indaba_cli(database_url: &str, args: &[&str]) {
         .args(args)
         .output()
         .expect("indaba runs");
-    assert!(out.status.success(), "indaba {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "indaba {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -1,0 +1,581 @@
+//! Load tool for live streams: N WebSocket listeners on one channel, M comments a second
+//! posted through the HTTP API, and the same load against a bare tokio-tungstenite
+//! broadcast server as the ceiling of this machine.
+//!
+//! cargo build --release -p indaba -p indaba-tests --bins
+//! target/release/liveload [--listeners 10000] [--rate 100] [--seconds 30] [--skip-bare]
+//!
+//! It starts the servers itself (indaba on a fresh SQLite database with rate limits off,
+//! or on PostgreSQL with --database postgres://…), raises its file-descriptor limit, and
+//! prints delivered events/s, delivery latency p50/p99/max, lost and duplicated events,
+//! and the server's peak memory.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+
+const PASSWORD: &str = "a long enough load password";
+const BUCKETS: usize = 20_000; // 1 ms each
+
+struct Options {
+    listeners: usize,
+    rate: u64,
+    seconds: u64,
+    skip_bare: bool,
+    database: Option<String>,
+    bin_dir: PathBuf,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let exe = std::env::current_exe().expect("exe");
+    Options {
+        listeners: value("--listeners")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000),
+        rate: value("--rate").and_then(|v| v.parse().ok()).unwrap_or(100),
+        seconds: value("--seconds")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30),
+        skip_bare: args.iter().any(|a| a == "--skip-bare"),
+        database: value("--database"),
+        bin_dir: value("--bin-dir")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| exe.parent().expect("dir").to_path_buf()),
+    }
+}
+
+fn raise_fd_limit() -> u64 {
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+            return lim.rlim_cur;
+        }
+    }
+    0
+}
+
+fn now_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(0)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+            })
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+/// A tiny HTTP/1.1 client with keep-alive, for the poster threads and setup.
+struct Http {
+    stream: BufReader<TcpStream>,
+    host: String,
+}
+
+impl Http {
+    fn connect(addr: &str) -> Http {
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream.set_nodelay(true).ok();
+        Http {
+            stream: BufReader::new(stream),
+            host: addr.to_owned(),
+        }
+    }
+
+    fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> (u16, String) {
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{body}",
+            self.host,
+            body.len()
+        );
+        self.stream
+            .get_mut()
+            .write_all(req.as_bytes())
+            .expect("write");
+        let mut status_line = String::new();
+        self.stream.read_line(&mut status_line).expect("read");
+        let status: u16 = status_line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.stream.read_line(&mut line).expect("read");
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut buf = vec![0; length];
+        self.stream.read_exact(&mut buf).expect("body");
+        (status, String::from_utf8_lossy(&buf).into_owned())
+    }
+}
+
+fn json_field(body: &str, field: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    match &v[field] {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+struct Stats {
+    /// Only events sent within [from, to) (microseconds since the epoch) are counted.
+    from: AtomicU64,
+    to: AtomicU64,
+    histogram: Vec<AtomicU64>,
+    delivered: AtomicU64,
+    lost: AtomicU64,
+    duplicated: AtomicU64,
+    max_us: AtomicU64,
+}
+
+impl Stats {
+    fn new() -> Arc<Stats> {
+        Arc::new(Stats {
+            from: AtomicU64::new(u64::MAX),
+            to: AtomicU64::new(u64::MAX),
+            histogram: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
+            delivered: AtomicU64::new(0),
+            lost: AtomicU64::new(0),
+            duplicated: AtomicU64::new(0),
+            max_us: AtomicU64::new(0),
+        })
+    }
+
+    fn percentile(&self, p: f64) -> u64 {
+        let total: u64 = self
+            .histogram
+            .iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .sum();
+        let target = (total as f64 * p).ceil() as u64;
+        let mut seen = 0;
+        for (ms, b) in self.histogram.iter().enumerate() {
+            seen += b.load(Ordering::Relaxed);
+            if seen >= target && target > 0 {
+                return ms as u64;
+            }
+        }
+        BUCKETS as u64
+    }
+}
+
+/// Scans a frame without a full JSON parse: every `"seq":N` and every `ts=T` in order.
+fn scan(text: &str, mut on_event: impl FnMut(i64, Option<u64>)) {
+    let mut rest = text;
+    while let Some(i) = rest.find("\"seq\":") {
+        rest = &rest[i + 6..];
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let Ok(seq) = digits.parse::<i64>() else {
+            continue;
+        };
+        let next = rest.find("\"seq\":").unwrap_or(rest.len());
+        let ts = rest[..next].find("ts=").and_then(|j| {
+            rest[j + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect::<String>()
+                .parse::<u64>()
+                .ok()
+        });
+        on_event(seq, ts);
+    }
+}
+
+async fn listen(url: String, stats: Arc<Stats>, stop: Arc<AtomicBool>, connected: Arc<AtomicU64>) {
+    let mut config = WebSocketConfig::default();
+    config.read_buffer_size = 8 * 1024;
+    config.write_buffer_size = 0;
+    let ws = loop {
+        match tokio_tungstenite::connect_async_with_config(&url, Some(config), true).await {
+            Ok((ws, _)) => break ws,
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    connected.fetch_add(1, Ordering::Relaxed);
+    let (_, mut read) = ws.split();
+    let mut last: Option<i64> = None;
+    while !stop.load(Ordering::Relaxed) {
+        let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(1), read.next()).await
+        else {
+            continue;
+        };
+        let Message::Text(text) = msg else { continue };
+        let now = now_micros();
+        scan(&text, |seq, ts| {
+            match last {
+                Some(l) if seq <= l => {
+                    stats.duplicated.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                Some(l) if seq > l + 1 => {
+                    stats
+                        .lost
+                        .fetch_add((seq - l - 1) as u64, Ordering::Relaxed);
+                }
+                _ => {}
+            }
+            last = Some(seq);
+            let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
+            if let Some(ts) = ts.filter(|t| window.contains(t)) {
+                let us = now.saturating_sub(ts);
+                stats.delivered.fetch_add(1, Ordering::Relaxed);
+                stats.histogram[((us / 1000) as usize).min(BUCKETS - 1)]
+                    .fetch_add(1, Ordering::Relaxed);
+                stats.max_us.fetch_max(us, Ordering::Relaxed);
+            }
+        });
+    }
+}
+
+struct Outcome {
+    delivered_per_s: f64,
+    p50: u64,
+    p99: u64,
+    max_ms: f64,
+    lost: u64,
+    duplicated: u64,
+    peak_mb: f64,
+}
+
+async fn run_listeners(
+    url: &str,
+    options: &Options,
+    server_pid: u32,
+    produce: impl FnOnce(Arc<AtomicBool>) -> std::thread::JoinHandle<()>,
+) -> Outcome {
+    let stats = Stats::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let connected = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..options.listeners {
+        tasks.push(tokio::spawn(listen(
+            url.to_owned(),
+            stats.clone(),
+            stop.clone(),
+            connected.clone(),
+        )));
+        if i % 200 == 199 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    while connected.load(Ordering::Relaxed) < options.listeners as u64 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "listeners did not all connect"
+        );
+    }
+    eprintln!(
+        "  {} listeners connected in {:.1} s",
+        options.listeners,
+        started.elapsed().as_secs_f64()
+    );
+    let producing = Arc::new(AtomicBool::new(true));
+    let producer = produce(producing.clone());
+    // Warm up for a second, then measure what is sent within the window.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    stats.from.store(now_micros(), Ordering::Relaxed);
+    tokio::time::sleep(Duration::from_secs(options.seconds)).await;
+    stats.to.store(now_micros(), Ordering::Relaxed);
+    let elapsed = options.seconds as f64;
+    producing.store(false, Ordering::Relaxed);
+    // Let the last events arrive.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let _ = tokio::task::spawn_blocking(move || producer.join()).await;
+    stop.store(true, Ordering::Relaxed);
+    let peak_mb = peak_rss_mb(server_pid);
+    for t in tasks {
+        let _ = t.await;
+    }
+    Outcome {
+        delivered_per_s: stats.delivered.load(Ordering::Relaxed) as f64 / elapsed,
+        p50: stats.percentile(0.50),
+        p99: stats.percentile(0.99),
+        max_ms: stats.max_us.load(Ordering::Relaxed) as f64 / 1000.0,
+        lost: stats.lost.load(Ordering::Relaxed),
+        duplicated: stats.duplicated.load(Ordering::Relaxed),
+        peak_mb,
+    }
+}
+
+fn print(name: &str, o: &Outcome) {
+    println!(
+        "| {name} | {:.0} | {} / {} / {:.0} ms | {} | {} | {:.0} MB |",
+        o.delivered_per_s, o.p50, o.p99, o.max_ms, o.lost, o.duplicated, o.peak_mb
+    );
+}
+
+fn wait_ready(addr: &str) {
+    for _ in 0..300 {
+        if let Ok(mut s) = TcpStream::connect(addr) {
+            let _ = s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            if out.starts_with("HTTP/1.1 200") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("server on {addr} not ready");
+}
+
+fn main() {
+    let options = options();
+    let limit = raise_fd_limit();
+    eprintln!(
+        "file descriptors: {limit}; {} listeners, {} messages/s, {} s",
+        options.listeners, options.rate, options.seconds
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    println!("| server | delivered events/s | latency p50 / p99 / max | lost | duplicated | server peak memory |");
+    println!("|---|---|---|---|---|---|");
+
+    let mut bare_rate = None;
+    if !options.skip_bare {
+        let port = free_port();
+        let mut bare: Child = Command::new(options.bin_dir.join("bare_broadcast"))
+            .args([format!("127.0.0.1:{port}"), options.rate.to_string()])
+            .spawn()
+            .expect("bare_broadcast (build it with --bins)");
+        std::thread::sleep(Duration::from_millis(300));
+        let pid = bare.id();
+        let url = format!("ws://127.0.0.1:{port}/");
+        let outcome = runtime.block_on(run_listeners(&url, &options, pid, |producing| {
+            std::thread::spawn(move || {
+                while producing.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            })
+        }));
+        let _ = bare.kill();
+        let _ = bare.wait();
+        print("bare tokio-tungstenite broadcast", &outcome);
+        bare_rate = Some(outcome.delivered_per_s);
+    }
+
+    // Indaba, on a fresh database.
+    let dir = std::env::temp_dir().join(format!("liveload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut env: Vec<(String, String)> = vec![
+        (
+            "INDABA_DATA_DIR".into(),
+            dir.join("data").to_string_lossy().into_owned(),
+        ),
+        ("INDABA_BIND".into(), addr.clone()),
+        ("INDABA_RATE_LIMITS".into(), "off".into()),
+        ("INDABA_LOG".into(), "warn".into()),
+        ("INDABA_LIVE_BUFFER".into(), "1024".into()),
+    ];
+    if let Some(db) = &options.database {
+        env.push(("INDABA_DATABASE_URL".into(), db.clone()));
+    }
+    let indaba = options.bin_dir.join("indaba");
+    let cli = |args: &[&str]| {
+        let status = Command::new(&indaba)
+            .envs(env.iter().cloned())
+            .args(args)
+            .stdout(Stdio::null())
+            .status()
+            .expect("indaba");
+        assert!(status.success(), "indaba {args:?}");
+    };
+    cli(&["migrate"]);
+    cli(&[
+        "user",
+        "create",
+        "--email",
+        "load-org@example.org",
+        "--name",
+        "Org",
+        "--stakeholder-group",
+        "government",
+        "--password",
+        PASSWORD,
+        "--role",
+        "organizer",
+    ]);
+    for i in 0..4 {
+        let email = format!("load-poster-{i}@example.org");
+        cli(&[
+            "user",
+            "create",
+            "--email",
+            &email,
+            "--name",
+            "Poster",
+            "--stakeholder-group",
+            "civil_society",
+            "--password",
+            PASSWORD,
+        ]);
+    }
+    let mut server = Command::new(&indaba)
+        .envs(env.iter().cloned())
+        .arg("serve")
+        .spawn()
+        .expect("indaba serve");
+    wait_ready(&addr);
+    let mut http = Http::connect(&addr);
+    let login = |http: &mut Http, email: &str| {
+        let (status, body) = http.request(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            &format!(r#"{{"email":"{email}","password":"{PASSWORD}"}}"#),
+        );
+        assert_eq!(status, 200, "{body}");
+        json_field(&body, "access_token")
+    };
+    let org = login(&mut http, "load-org@example.org");
+    let (_, body) = http.request(
+        "POST",
+        "/api/v1/consultations",
+        Some(&org),
+        r#"{"slug":"load","title":"Load","language":"en"}"#,
+    );
+    let id = json_field(&body, "id");
+    let source = serde_json::to_string(
+        "1. We commit to an open Internet.\n\n2. We will close the digital divide.\n",
+    )
+    .unwrap_or_default();
+    http.request(
+        "POST",
+        &format!("/api/v1/consultations/{id}/versions"),
+        Some(&org),
+        &format!(r#"{{"label":"v1","source":{source}}}"#),
+    );
+    let (status, _) = http.request(
+        "PATCH",
+        &format!("/api/v1/consultations/{id}"),
+        Some(&org),
+        r#"{"status":"open"}"#,
+    );
+    assert_eq!(status, 200);
+    let tokens: Vec<String> = (0..4)
+        .map(|i| login(&mut http, &format!("load-poster-{i}@example.org")))
+        .collect();
+
+    let url = format!("ws://{addr}/api/v1/live/consultations/{id}");
+    let rate = options.rate;
+    let post_addr = addr.clone();
+    let posted = Arc::new(AtomicU64::new(0));
+    let posted_count = posted.clone();
+    let outcome = runtime.block_on(run_listeners(&url, &options, server.id(), move |producing| {
+        std::thread::spawn(move || {
+            // Four posters, each a quarter of the rate, on a fixed schedule.
+            let threads: Vec<_> = tokens
+                .into_iter()
+                .map(|token| {
+                    let producing = producing.clone();
+                    let addr = post_addr.clone();
+                    let posted = posted_count.clone();
+                    let id = id.clone();
+                    std::thread::spawn(move || {
+                        let mut http = Http::connect(&addr);
+                        let interval = Duration::from_micros(4_000_000 / rate.max(1));
+                        let mut next = Instant::now();
+                        while producing.load(Ordering::Relaxed) {
+                            let body = format!(r#"{{"body":"ts={} A comment for the load test, about as long as a real one.","language":"en"}}"#, now_micros());
+                            let (status, _) = http.request("POST", &format!("/api/v1/consultations/{id}/comments"), Some(&token), &body);
+                            if status == 201 {
+                                posted.fetch_add(1, Ordering::Relaxed);
+                            }
+                            next += interval;
+                            if let Some(wait) = next.checked_duration_since(Instant::now()) {
+                                std::thread::sleep(wait);
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for t in threads {
+                let _ = t.join();
+            }
+        })
+    }));
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let backend = if options.database.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    print(&format!("indaba ({backend})"), &outcome);
+    println!();
+    println!(
+        "comments posted: {} ({:.1}/s)",
+        posted.load(Ordering::Relaxed),
+        posted.load(Ordering::Relaxed) as f64 / options.seconds as f64
+    );
+    if let Some(bare) = bare_rate {
+        println!(
+            "indaba / bare delivered events per second: {:.0}%",
+            100.0 * outcome.delivered_per_s / bare.max(1.0)
+        );
+    }
+}
