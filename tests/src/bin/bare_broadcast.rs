@@ -50,9 +50,16 @@ async fn main() {
             let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
                 return;
             };
-            while let Ok(msg) = rx.recv().await {
-                if ws.send(msg).await.is_err() {
-                    return;
+            loop {
+                match rx.recv().await {
+                    Ok(msg) => {
+                        if ws.send(msg).await.is_err() {
+                            return;
+                        }
+                    }
+                    // Fallen behind: skip what was lost and go on, as a bare server would.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return,
                 }
             }
         });

@@ -181,6 +181,7 @@ struct Stats {
     delivered: AtomicU64,
     lost: AtomicU64,
     duplicated: AtomicU64,
+    disconnected: AtomicU64,
     max_us: AtomicU64,
 }
 
@@ -193,6 +194,7 @@ impl Stats {
             delivered: AtomicU64::new(0),
             lost: AtomicU64::new(0),
             duplicated: AtomicU64::new(0),
+            disconnected: AtomicU64::new(0),
             max_us: AtomicU64::new(0),
         })
     }
@@ -290,6 +292,7 @@ struct Outcome {
     max_ms: f64,
     lost: u64,
     duplicated: u64,
+    disconnected: u64,
     peak_mb: f64,
 }
 
@@ -351,14 +354,15 @@ async fn run_listeners(
         max_ms: stats.max_us.load(Ordering::Relaxed) as f64 / 1000.0,
         lost: stats.lost.load(Ordering::Relaxed),
         duplicated: stats.duplicated.load(Ordering::Relaxed),
+        disconnected: stats.disconnected.load(Ordering::Relaxed),
         peak_mb,
     }
 }
 
 fn print(name: &str, o: &Outcome) {
     println!(
-        "| {name} | {:.0} | {} / {} / {:.0} ms | {} | {} | {:.0} MB |",
-        o.delivered_per_s, o.p50, o.p99, o.max_ms, o.lost, o.duplicated, o.peak_mb
+        "| {name} | {:.0} | {} / {} / {:.0} ms | {} | {} | {} | {:.0} MB |",
+        o.delivered_per_s, o.p50, o.p99, o.max_ms, o.lost, o.duplicated, o.disconnected, o.peak_mb
     );
 }
 
@@ -389,8 +393,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    println!("| server | delivered events/s | latency p50 / p99 / max | lost | duplicated | server peak memory |");
-    println!("|---|---|---|---|---|---|");
+    println!("| server | delivered events/s | latency p50 / p99 / max | lost | duplicated | closed by the server | server peak memory |");
+    println!("|---|---|---|---|---|---|---|");
 
     let mut bare_rate = None;
     if !options.skip_bare {
