@@ -34,6 +34,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(crate::health::endpoints());
     all.extend(crate::accounts::endpoints());
     all.extend(crate::consultations::endpoints());
+    all.extend(crate::events::endpoints());
     all.extend(crate::live::endpoints());
     all
 }

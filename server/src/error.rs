@@ -52,6 +52,10 @@ error_codes! {
     AlreadyFlagged => ("already_flagged", CONFLICT, "You have already flagged this."),
     EditWindowClosed => ("edit_window_closed", CONFLICT, "Comments can be edited for 15 minutes after posting."),
     AlreadyInState => ("already_in_state", CONFLICT, "The item is already in that state."),
+    CallClosed => ("call_closed", CONFLICT, "The call for session proposals is not open now."),
+    AlreadyReviewed => ("already_reviewed", CONFLICT, "You have already reviewed this proposal."),
+    AlreadyDecided => ("already_decided", CONFLICT, "A decision on this proposal has been taken."),
+    ScheduleConflict => ("schedule_conflict", CONFLICT, "The slot clashes with other sessions: see `details.conflicts`."),
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The body is over the size limit."),
     UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Send JSON with Content-Type: application/json."),
     ValidationFailed => ("validation_failed", UNPROCESSABLE_ENTITY, "Some fields are invalid: see `fields`."),
@@ -70,6 +74,8 @@ pub struct ApiError {
     pub message: String,
     pub fields: Option<FieldErrors>,
     pub retry_after: Option<u64>,
+    /// Structured detail for codes that need it (the clashing sessions of a schedule conflict).
+    pub details: Option<serde_json::Value>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -81,6 +87,7 @@ impl ApiError {
             message: message.into(),
             fields: None,
             retry_after: None,
+            details: None,
         }
     }
     pub fn not_found(what: &str) -> Self {
@@ -123,6 +130,8 @@ struct Inner<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a FieldErrors>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a serde_json::Value>,
 }
 
 impl ResponseError for ApiError {
@@ -141,6 +150,7 @@ impl ResponseError for ApiError {
                 code: self.code.as_str(),
                 message: &self.message,
                 fields: self.fields.as_ref(),
+                details: self.details.as_ref(),
             },
         })
     }

@@ -11,6 +11,7 @@ pub mod consultations;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod live;

@@ -31,6 +31,10 @@ pub fn consultation_channel(id: i64) -> String {
     format!("consultation:{id}")
 }
 
+pub fn session_channel(id: i64) -> String {
+    format!("session:{id}")
+}
+
 /// Creates a channel's sequence counter; call in the transaction that creates its subject.
 pub fn create_channel(conn: &mut DbConn, channel: &str) -> ApiResult<()> {
     diesel::insert_into(channel_seqs::table)

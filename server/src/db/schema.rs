@@ -248,3 +248,112 @@ diesel::allow_tables_to_appear_in_same_query!(
     flags,
     moderation_log,
 );
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        theme -> Text,
+        venue -> Text,
+        timezone -> Text,
+        starts_on -> Text,
+        ends_on -> Text,
+        subthemes -> Text,
+        call_opens_at -> Nullable<Timestamp>,
+        call_closes_at -> Nullable<Timestamp>,
+        published -> Bool,
+        rules -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rooms (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        name -> Text,
+        capacity -> Integer,
+        remote_link -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        proposer_id -> BigInt,
+        title -> Text,
+        session_type -> Text,
+        subtheme -> Text,
+        format -> Text,
+        description -> Text,
+        policy_questions -> Text,
+        speakers -> Text,
+        moderator_name -> Text,
+        rapporteur_name -> Text,
+        status -> Text,
+        decision_note -> Nullable<Text>,
+        session_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposal_reviews (id) {
+        id -> BigInt,
+        proposal_id -> BigInt,
+        reviewer_id -> BigInt,
+        score -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        proposal_id -> Nullable<BigInt>,
+        title -> Text,
+        session_type -> Text,
+        subtheme -> Text,
+        format -> Text,
+        description -> Text,
+        speakers -> Text,
+        moderator_name -> Text,
+        rapporteur_name -> Text,
+        room_id -> Nullable<BigInt>,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        ical_sequence -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_people (session_id, person) {
+        session_id -> BigInt,
+        person -> Text,
+        display_name -> Text,
+    }
+}
+
+diesel::joinable!(rooms -> events (event_id));
+diesel::joinable!(proposal_reviews -> proposals (proposal_id));
+diesel::joinable!(session_people -> sessions (session_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    events,
+    rooms,
+    proposals,
+    proposal_reviews,
+    sessions,
+    session_people,
+    users
+);

@@ -15,6 +15,7 @@ use actix_web::HttpRequest;
 use serde::Deserialize;
 
 use crate::accounts::auth::{self, AuthUser};
+use crate::accounts::types::Role;
 use crate::app::AppState;
 use crate::endpoint;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -24,6 +25,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(GET "/live/consultations/{id}", "anyone", "WebSocket: the consultation's events as {seq, type, data} frames; ?since= replays, ?access_token= authenticates", ws::consultation),
         endpoint!(GET "/live/consultations/{id}/events", "anyone", "Long-polling: events after ?since=, waiting up to ?wait= seconds (at most 60)", poll::consultation_events),
+        endpoint!(GET r"/live/sessions/{id:\d+}", "anyone", "WebSocket: the session's events (as for consultations)", ws::session),
+        endpoint!(GET r"/live/sessions/{id:\d+}/events", "anyone", "Long-polling on a session's events", poll::session_events),
     ]
 }
 
@@ -42,11 +45,19 @@ pub struct Target {
     pub replay: bool,
 }
 
+/// What a listener listens to.
+#[derive(Clone, Copy)]
+pub enum Subject {
+    Consultation,
+    Session,
+}
+
 /// Checks everything before the upgrade: the token (401), the channel (404), `since`
 /// and `wait` (422).
 pub async fn resolve(
     req: &HttpRequest,
     state: &AppState,
+    subject: Subject,
     id: &str,
     q: &LiveQuery,
 ) -> ApiResult<Target> {
@@ -65,11 +76,32 @@ pub async fn resolve(
     let (channel, privileged, head) = state
         .db
         .run(move |conn| {
-            let (row, viewer) =
-                crate::consultations::store::resolve_for(conn, &key, user.as_ref())?;
-            let channel = crate::outbox::consultation_channel(row.id);
+            let (channel, privileged) = match subject {
+                Subject::Consultation => {
+                    let (row, viewer) =
+                        crate::consultations::store::resolve_for(conn, &key, user.as_ref())?;
+                    (
+                        crate::outbox::consultation_channel(row.id),
+                        viewer.privileged,
+                    )
+                }
+                Subject::Session => {
+                    let id: i64 = key.parse().map_err(|_| ApiError::not_found("session"))?;
+                    let session = crate::events::schedule::get(conn, id)?;
+                    crate::events::store::resolve_for(
+                        conn,
+                        &session.event_id.to_string(),
+                        user.as_ref(),
+                    )
+                    .map_err(|_| ApiError::not_found("session"))?;
+                    let privileged = user
+                        .as_ref()
+                        .is_some_and(|u| u.has(Role::Organizer) || u.has(Role::Moderator));
+                    (crate::outbox::session_channel(id), privileged)
+                }
+            };
             let head = log::head(conn, &channel)?;
-            Ok((channel, viewer.privileged, head))
+            Ok((channel, privileged, head))
         })
         .await?;
     if let Some(s) = since {

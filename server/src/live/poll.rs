@@ -8,7 +8,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::hub::Message;
 use super::log;
-use super::{resolve, LiveQuery};
+use super::{resolve, LiveQuery, Subject};
 use crate::app::AppState;
 use crate::error::ApiResult;
 
@@ -20,7 +20,26 @@ pub async fn consultation_events(
     path: web::Path<String>,
     query: web::Query<LiveQuery>,
 ) -> ApiResult<HttpResponse> {
-    let target = resolve(&req, &state, &path, &query).await?;
+    events(req, state, Subject::Consultation, &path, &query).await
+}
+
+pub async fn session_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<LiveQuery>,
+) -> ApiResult<HttpResponse> {
+    events(req, state, Subject::Session, &path, &query).await
+}
+
+async fn events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    subject: Subject,
+    id: &str,
+    query: &LiveQuery,
+) -> ApiResult<HttpResponse> {
+    let target = resolve(&req, &state, subject, id, query).await?;
     let since = query.since.unwrap_or(0);
     let wait = query.wait.unwrap_or(0);
     let channel = state.hub.channel(&target.channel).await?;

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use super::hub::{Channel, Hub, Message};
 use super::log::{self, Frame};
-use super::{resolve, LiveQuery};
+use super::{resolve, LiveQuery, Subject};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 
@@ -29,7 +29,28 @@ pub async fn consultation(
     path: web::Path<String>,
     query: web::Query<LiveQuery>,
 ) -> ApiResult<HttpResponse> {
-    let target = resolve(&req, &state, &path, &query).await?;
+    upgrade(req, body, state, Subject::Consultation, &path, &query).await
+}
+
+pub async fn session(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<LiveQuery>,
+) -> ApiResult<HttpResponse> {
+    upgrade(req, body, state, Subject::Session, &path, &query).await
+}
+
+async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    subject: Subject,
+    id: &str,
+    query: &LiveQuery,
+) -> ApiResult<HttpResponse> {
+    let target = resolve(&req, &state, subject, id, query).await?;
     let channel = state.hub.channel(&target.channel).await?;
     let (response, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::bad_request(format!("expected a WebSocket upgrade: {e}")))?;

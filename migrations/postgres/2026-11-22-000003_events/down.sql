@@ -1,0 +1,6 @@
+DROP TABLE session_people;
+DROP TABLE sessions;
+DROP TABLE proposal_reviews;
+DROP TABLE proposals;
+DROP TABLE rooms;
+DROP TABLE events;

@@ -1,0 +1,30 @@
+//! IGF events: the call for sessions, proposals and their review, decisions, rooms,
+//! clash-free scheduling, and the agenda in any time zone.
+
+pub mod handlers;
+pub mod proposals;
+pub mod schedule;
+pub mod store;
+pub mod types;
+
+use crate::endpoint;
+use crate::http::Endpoint;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    use handlers as h;
+    vec![
+        endpoint!(POST "/events", "organizer", "Create an event (unpublished)", h::create),
+        endpoint!(GET "/events", "anyone", "Published events (organisers see all)", h::list),
+        endpoint!(GET "/events/{id}", "anyone", "An event (by id or slug) with rooms and sub-themes", h::detail),
+        endpoint!(PATCH "/events/{id}", "organizer", "Edit an event: call window, publishing, proposal rules", h::update),
+        endpoint!(POST "/events/{id}/rooms", "organizer", "Add a room", h::add_room),
+        endpoint!(POST "/events/{id}/proposals", "verified user", "Propose a session during the call", h::propose),
+        endpoint!(GET "/events/{id}/proposals", "organizer", "Proposals ranked by mean review score, with their diversity", h::list_proposals),
+        endpoint!(GET "/events/{id}/agenda", "anyone", "Scheduled sessions (?day, type, subtheme, format, q, tz)", h::agenda),
+        endpoint!(GET r"/proposals/{id:\d+}", "organizer, proposer", "A proposal (with its reviews for organisers)", h::get_proposal),
+        endpoint!(POST r"/proposals/{id:\d+}/reviews", "organizer", "Review a proposal: score 1–5 and a comment, once", h::review),
+        endpoint!(POST r"/proposals/{id:\d+}/decision", "organizer", "Accept (it becomes a session), reject or merge", h::decide),
+        endpoint!(GET r"/sessions/{id:\d+}", "anyone", "A session, with times in the event's zone or ?tz=", h::get_session),
+        endpoint!(PUT r"/sessions/{id:\d+}/slot", "organizer", "Schedule a session in a room; clashes are refused", h::set_slot),
+    ]
+}

@@ -1,0 +1,394 @@
+//! Proposals for sessions, their reviews, ranking and decisions.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::store::EventRow;
+use super::types::{ProposalStatus, Rules, SessionFormat, SessionType, Speaker};
+use crate::db::schema::{proposal_reviews, proposals, session_people, sessions};
+use crate::db::{now, rfc3339, DbConn};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = proposals)]
+pub struct ProposalRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub proposer_id: i64,
+    pub title: String,
+    pub session_type: String,
+    pub subtheme: String,
+    pub format: String,
+    pub description: String,
+    pub policy_questions: String,
+    pub speakers: String,
+    pub moderator_name: String,
+    pub rapporteur_name: String,
+    pub status: String,
+    pub decision_note: Option<String>,
+    pub session_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ProposalRow {
+    pub fn speakers(&self) -> Vec<Speaker> {
+        serde_json::from_str(&self.speakers).unwrap_or_default()
+    }
+}
+
+pub struct NewProposal {
+    pub title: String,
+    pub session_type: SessionType,
+    pub subtheme: String,
+    pub format: SessionFormat,
+    pub description: String,
+    pub policy_questions: Vec<String>,
+    pub speakers: Vec<Speaker>,
+    pub moderator_name: String,
+    pub rapporteur_name: String,
+}
+
+/// Every rule the proposal breaks, as field → reason.
+pub fn broken_rules(
+    conn: &mut DbConn,
+    event: &EventRow,
+    rules: &Rules,
+    proposer_id: i64,
+    p: &NewProposal,
+) -> ApiResult<FieldErrors> {
+    let mut broken = FieldErrors::new();
+    let n = p.speakers.len() as u32;
+    if n < rules.min_speakers {
+        broken.insert(
+            "rules.min_speakers".into(),
+            format!(
+                "at least {} speakers are needed; {n} given",
+                rules.min_speakers
+            ),
+        );
+    }
+    let groups: BTreeSet<_> = p.speakers.iter().map(|s| s.stakeholder_group).collect();
+    if (groups.len() as u32) < rules.min_stakeholder_groups {
+        broken.insert(
+            "rules.min_stakeholder_groups".into(),
+            format!(
+                "speakers from at least {} stakeholder groups are needed; {} given",
+                rules.min_stakeholder_groups,
+                groups.len()
+            ),
+        );
+    }
+    let regions: BTreeSet<_> = p.speakers.iter().map(|s| s.region.as_str()).collect();
+    if (regions.len() as u32) < rules.min_regions {
+        broken.insert(
+            "rules.min_regions".into(),
+            format!(
+                "speakers from at least {} regions are needed; {} given",
+                rules.min_regions,
+                regions.len()
+            ),
+        );
+    }
+    if rules.require_gender_diversity {
+        let genders: BTreeSet<_> = p.speakers.iter().filter_map(|s| s.gender).collect();
+        if genders.len() < 2 {
+            broken.insert(
+                "rules.require_gender_diversity".into(),
+                "speakers of at least two genders are needed".into(),
+            );
+        }
+    }
+    if let Some(max) = rules.max_proposals_per_proposer {
+        let mine: i64 = proposals::table
+            .filter(proposals::event_id.eq(event.id))
+            .filter(proposals::proposer_id.eq(proposer_id))
+            .count()
+            .get_result(conn)?;
+        if mine >= i64::from(max) {
+            broken.insert(
+                "rules.max_proposals_per_proposer".into(),
+                format!("at most {max} proposals per proposer"),
+            );
+        }
+    }
+    if let Some(max) = rules.max_sessions_per_speaker {
+        // A speaker counts in every proposal of this event that is not rejected.
+        let others: Vec<String> = proposals::table
+            .filter(proposals::event_id.eq(event.id))
+            .filter(proposals::status.ne(ProposalStatus::Rejected.as_str()))
+            .select(proposals::speakers)
+            .load(conn)?;
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for list in others {
+            for s in serde_json::from_str::<Vec<Speaker>>(&list).unwrap_or_default() {
+                *counts.entry(s.identity()).or_default() += 1;
+            }
+        }
+        let over: Vec<&str> = p
+            .speakers
+            .iter()
+            .filter(|s| counts.get(&s.identity()).copied().unwrap_or(0) >= max)
+            .map(|s| s.name.as_str())
+            .collect();
+        if !over.is_empty() {
+            broken.insert(
+                "rules.max_sessions_per_speaker".into(),
+                format!("already in {max} proposals: {}", over.join(", ")),
+            );
+        }
+    }
+    Ok(broken)
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    event_id: i64,
+    proposer_id: i64,
+    p: &NewProposal,
+) -> ApiResult<i64> {
+    let t = now();
+    Ok(diesel::insert_into(proposals::table)
+        .values((
+            proposals::event_id.eq(event_id),
+            proposals::proposer_id.eq(proposer_id),
+            proposals::title.eq(&p.title),
+            proposals::session_type.eq(p.session_type.as_str()),
+            proposals::subtheme.eq(&p.subtheme),
+            proposals::format.eq(p.format.as_str()),
+            proposals::description.eq(&p.description),
+            proposals::policy_questions
+                .eq(serde_json::to_string(&p.policy_questions).unwrap_or_default()),
+            proposals::speakers.eq(serde_json::to_string(&p.speakers).unwrap_or_default()),
+            proposals::moderator_name.eq(&p.moderator_name),
+            proposals::rapporteur_name.eq(&p.rapporteur_name),
+            proposals::status.eq(ProposalStatus::Submitted.as_str()),
+            proposals::created_at.eq(t),
+            proposals::updated_at.eq(t),
+        ))
+        .returning(proposals::id)
+        .get_result(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> ApiResult<ProposalRow> {
+    proposals::table
+        .find(id)
+        .select(ProposalRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("proposal"))
+}
+
+pub fn review(
+    conn: &mut DbConn,
+    p: &ProposalRow,
+    reviewer_id: i64,
+    score: i32,
+    comment: &str,
+) -> ApiResult<i64> {
+    if p.proposer_id == reviewer_id {
+        return Err(ApiError::forbidden("you cannot review your own proposal"));
+    }
+    let already: bool = diesel::select(diesel::dsl::exists(
+        proposal_reviews::table
+            .filter(proposal_reviews::proposal_id.eq(p.id))
+            .filter(proposal_reviews::reviewer_id.eq(reviewer_id)),
+    ))
+    .get_result(conn)?;
+    if already {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyReviewed,
+            "you have already reviewed this proposal",
+        ));
+    }
+    Ok(diesel::insert_into(proposal_reviews::table)
+        .values((
+            proposal_reviews::proposal_id.eq(p.id),
+            proposal_reviews::reviewer_id.eq(reviewer_id),
+            proposal_reviews::score.eq(score),
+            proposal_reviews::comment.eq(comment),
+            proposal_reviews::created_at.eq(now()),
+        ))
+        .returning(proposal_reviews::id)
+        .get_result(conn)?)
+}
+
+fn diversity(speakers: &[Speaker]) -> Value {
+    let groups: BTreeSet<_> = speakers
+        .iter()
+        .map(|s| s.stakeholder_group.as_str())
+        .collect();
+    let regions: BTreeSet<_> = speakers.iter().map(|s| s.region.as_str()).collect();
+    let genders: BTreeSet<_> = speakers
+        .iter()
+        .filter_map(|s| s.gender.map(|g| g.as_str()))
+        .collect();
+    json!({"speakers": speakers.len(), "stakeholder_groups": groups, "regions": regions, "genders": genders})
+}
+
+pub fn view(p: &ProposalRow, reviews: Option<&[(i64, i32, String)]>) -> Value {
+    let speakers = p.speakers();
+    let mut v = json!({
+        "id": p.id,
+        "event_id": p.event_id,
+        "proposer_id": p.proposer_id,
+        "title": p.title,
+        "type": p.session_type,
+        "subtheme": p.subtheme,
+        "format": p.format,
+        "description": p.description,
+        "policy_questions": serde_json::from_str::<Value>(&p.policy_questions).unwrap_or(Value::Null),
+        "speakers": speakers,
+        "moderator_name": p.moderator_name,
+        "rapporteur_name": p.rapporteur_name,
+        "status": p.status,
+        "decision_note": p.decision_note,
+        "session_id": p.session_id,
+        "diversity": diversity(&speakers),
+        "created_at": rfc3339(p.created_at),
+    });
+    if let Some(reviews) = reviews {
+        let n = reviews.len();
+        let mean = if n == 0 {
+            None
+        } else {
+            Some(reviews.iter().map(|r| f64::from(r.1)).sum::<f64>() / n as f64)
+        };
+        v["review_count"] = json!(n);
+        v["mean_score"] = json!(mean.map(|m| (m * 100.0).round() / 100.0));
+        v["reviews"] = reviews.iter().map(|(reviewer, score, comment)| json!({"reviewer_id": reviewer, "score": score, "comment": comment})).collect();
+    }
+    v
+}
+
+/// All proposals of an event with their reviews, best mean score first (unreviewed last).
+pub fn ranking(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<Value>> {
+    let rows: Vec<ProposalRow> = proposals::table
+        .filter(proposals::event_id.eq(event_id))
+        .order(proposals::id)
+        .select(ProposalRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let reviews: Vec<(i64, i64, i32, String)> = proposal_reviews::table
+        .filter(proposal_reviews::proposal_id.eq_any(&ids))
+        .order(proposal_reviews::id)
+        .select((
+            proposal_reviews::proposal_id,
+            proposal_reviews::reviewer_id,
+            proposal_reviews::score,
+            proposal_reviews::comment,
+        ))
+        .load(conn)?;
+    let mut by: HashMap<i64, Vec<(i64, i32, String)>> = HashMap::new();
+    for (p, r, s, c) in reviews {
+        by.entry(p).or_default().push((r, s, c));
+    }
+    let mut out: Vec<Value> = rows
+        .iter()
+        .map(|p| view(p, Some(by.get(&p.id).map_or(&[][..], |v| v))))
+        .collect();
+    out.sort_by(|a, b| {
+        let key = |v: &Value| v["mean_score"].as_f64().unwrap_or(-1.0);
+        key(b).total_cmp(&key(a))
+    });
+    Ok(out)
+}
+
+pub fn reviews_of(conn: &mut DbConn, proposal_id: i64) -> ApiResult<Vec<(i64, i32, String)>> {
+    Ok(proposal_reviews::table
+        .filter(proposal_reviews::proposal_id.eq(proposal_id))
+        .order(proposal_reviews::id)
+        .select((
+            proposal_reviews::reviewer_id,
+            proposal_reviews::score,
+            proposal_reviews::comment,
+        ))
+        .load(conn)?)
+}
+
+/// Records the decision; an accepted proposal becomes a session (returned).
+pub fn decide(
+    conn: &mut DbConn,
+    p: &ProposalRow,
+    decision: ProposalStatus,
+    note: &str,
+) -> ApiResult<Option<i64>> {
+    if p.status != ProposalStatus::Submitted.as_str() {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyDecided,
+            format!("this proposal is already {}", p.status),
+        ));
+    }
+    let t = now();
+    let session_id = if decision == ProposalStatus::Accepted {
+        let id: i64 = diesel::insert_into(sessions::table)
+            .values((
+                sessions::event_id.eq(p.event_id),
+                sessions::proposal_id.eq(Some(p.id)),
+                sessions::title.eq(&p.title),
+                sessions::session_type.eq(&p.session_type),
+                sessions::subtheme.eq(&p.subtheme),
+                sessions::format.eq(&p.format),
+                sessions::description.eq(&p.description),
+                sessions::speakers.eq(&p.speakers),
+                sessions::moderator_name.eq(&p.moderator_name),
+                sessions::rapporteur_name.eq(&p.rapporteur_name),
+                sessions::created_at.eq(t),
+                sessions::updated_at.eq(t),
+            ))
+            .returning(sessions::id)
+            .get_result(conn)?;
+        record_people(conn, id, &p.speakers(), &p.moderator_name)?;
+        crate::outbox::create_channel(conn, &crate::outbox::session_channel(id))?;
+        Some(id)
+    } else {
+        None
+    };
+    diesel::update(proposals::table.find(p.id))
+        .set((
+            proposals::status.eq(decision.as_str()),
+            proposals::decision_note.eq(Some(note)),
+            proposals::session_id.eq(session_id),
+            proposals::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(session_id)
+}
+
+/// The people of a session, for clash detection: speakers and the moderator.
+pub fn record_people(
+    conn: &mut DbConn,
+    session_id: i64,
+    speakers: &[Speaker],
+    moderator: &str,
+) -> ApiResult<()> {
+    let mut people: Vec<(String, String)> = speakers
+        .iter()
+        .map(|s| (s.identity(), s.name.clone()))
+        .collect();
+    if !moderator.trim().is_empty() {
+        let key = super::types::person_key(None, moderator);
+        // A moderator named like a speaker with an email is the same person.
+        if !speakers
+            .iter()
+            .any(|s| super::types::person_key(None, &s.name) == key)
+        {
+            people.push((key, moderator.trim().to_owned()));
+        }
+    }
+    people.sort();
+    people.dedup_by(|a, b| a.0 == b.0);
+    for (person, name) in people {
+        diesel::insert_into(session_people::table)
+            .values((
+                session_people::session_id.eq(session_id),
+                session_people::person.eq(person),
+                session_people::display_name.eq(name),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

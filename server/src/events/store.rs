@@ -1,0 +1,275 @@
+//! Events and rooms.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::types::{parse_timezone, Rules};
+use crate::accounts::auth::AuthUser;
+use crate::accounts::types::Role;
+use crate::db::schema::{events, rooms};
+use crate::db::{now, rfc3339, DbConn};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub theme: String,
+    pub venue: String,
+    pub timezone: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub subthemes: String,
+    pub call_opens_at: Option<NaiveDateTime>,
+    pub call_closes_at: Option<NaiveDateTime>,
+    pub published: bool,
+    pub rules: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl EventRow {
+    pub fn tz(&self) -> chrono_tz::Tz {
+        parse_timezone(&self.timezone).unwrap_or(chrono_tz::UTC)
+    }
+    pub fn subthemes(&self) -> Vec<String> {
+        serde_json::from_str(&self.subthemes).unwrap_or_default()
+    }
+    pub fn rules(&self) -> Rules {
+        serde_json::from_str(&self.rules).unwrap_or_default()
+    }
+    pub fn call_open(&self, at: NaiveDateTime) -> bool {
+        self.call_opens_at.is_some_and(|o| o <= at) && self.call_closes_at.is_none_or(|c| at < c)
+    }
+}
+
+pub fn resolve(conn: &mut DbConn, id_or_slug: &str) -> ApiResult<EventRow> {
+    let q = events::table.select(EventRow::as_select());
+    let row = match id_or_slug.parse::<i64>() {
+        Ok(id) => q.filter(events::id.eq(id)).first(conn).optional()?,
+        Err(_) => q
+            .filter(events::slug.eq(id_or_slug))
+            .first(conn)
+            .optional()?,
+    };
+    row.ok_or_else(|| ApiError::not_found("event"))
+}
+
+/// Unpublished events exist only for organisers.
+pub fn resolve_for(
+    conn: &mut DbConn,
+    id_or_slug: &str,
+    user: Option<&AuthUser>,
+) -> ApiResult<EventRow> {
+    let row = resolve(conn, id_or_slug)?;
+    if !row.published && !user.is_some_and(|u| u.has(Role::Organizer)) {
+        return Err(ApiError::not_found("event"));
+    }
+    Ok(row)
+}
+
+pub struct NewEvent {
+    pub slug: String,
+    pub name: String,
+    pub theme: String,
+    pub venue: String,
+    pub timezone: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub subthemes: Vec<String>,
+    pub created_by: i64,
+}
+
+pub fn create(conn: &mut DbConn, e: &NewEvent) -> ApiResult<i64> {
+    let taken: bool = diesel::select(diesel::dsl::exists(
+        events::table.filter(events::slug.eq(&e.slug)),
+    ))
+    .get_result(conn)?;
+    if taken {
+        return Err(ApiError::new(
+            ErrorCode::SlugTaken,
+            "another event has this slug",
+        ));
+    }
+    let t = now();
+    Ok(diesel::insert_into(events::table)
+        .values((
+            events::slug.eq(&e.slug),
+            events::name.eq(&e.name),
+            events::theme.eq(&e.theme),
+            events::venue.eq(&e.venue),
+            events::timezone.eq(&e.timezone),
+            events::starts_on.eq(&e.starts_on),
+            events::ends_on.eq(&e.ends_on),
+            events::subthemes
+                .eq(serde_json::to_string(&e.subthemes).unwrap_or_else(|_| "[]".into())),
+            events::published.eq(false),
+            events::rules.eq("{}"),
+            events::created_by.eq(Some(e.created_by)),
+            events::created_at.eq(t),
+            events::updated_at.eq(t),
+        ))
+        .returning(events::id)
+        .get_result(conn)?)
+}
+
+#[derive(Default)]
+pub struct Changes {
+    pub name: Option<String>,
+    pub theme: Option<String>,
+    pub venue: Option<String>,
+    pub timezone: Option<String>,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub subthemes: Option<Vec<String>>,
+    pub call_opens_at: Option<Option<NaiveDateTime>>,
+    pub call_closes_at: Option<Option<NaiveDateTime>>,
+    pub published: Option<bool>,
+    pub rules: Option<Rules>,
+}
+
+pub fn update(conn: &mut DbConn, row: &EventRow, c: Changes) -> ApiResult<()> {
+    let starts_on = c.starts_on.unwrap_or_else(|| row.starts_on.clone());
+    let ends_on = c.ends_on.unwrap_or_else(|| row.ends_on.clone());
+    if ends_on < starts_on {
+        return Err(ApiError::field("ends_on", "must not be before starts_on"));
+    }
+    let opens = c.call_opens_at.unwrap_or(row.call_opens_at);
+    let closes = c.call_closes_at.unwrap_or(row.call_closes_at);
+    if let (Some(o), Some(cl)) = (opens, closes) {
+        if o >= cl {
+            return Err(ApiError::field(
+                "call_closes_at",
+                "must be after call_opens_at",
+            ));
+        }
+    }
+    diesel::update(events::table.find(row.id))
+        .set((
+            events::name.eq(c.name.unwrap_or_else(|| row.name.clone())),
+            events::theme.eq(c.theme.unwrap_or_else(|| row.theme.clone())),
+            events::venue.eq(c.venue.unwrap_or_else(|| row.venue.clone())),
+            events::timezone.eq(c.timezone.unwrap_or_else(|| row.timezone.clone())),
+            events::starts_on.eq(starts_on),
+            events::ends_on.eq(ends_on),
+            events::subthemes.eq(c.subthemes.map_or_else(
+                || row.subthemes.clone(),
+                |s| serde_json::to_string(&s).unwrap_or_default(),
+            )),
+            events::call_opens_at.eq(opens),
+            events::call_closes_at.eq(closes),
+            events::published.eq(c.published.unwrap_or(row.published)),
+            events::rules.eq(c.rules.map_or_else(
+                || row.rules.clone(),
+                |r| serde_json::to_string(&r).unwrap_or_default(),
+            )),
+            events::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    include_unpublished: bool,
+    after: Option<i64>,
+    limit: i64,
+) -> ApiResult<Vec<EventRow>> {
+    let mut q = events::table
+        .select(EventRow::as_select())
+        .order(events::id.desc())
+        .into_boxed();
+    if !include_unpublished {
+        q = q.filter(events::published.eq(true));
+    }
+    if let Some(a) = after {
+        q = q.filter(events::id.lt(a));
+    }
+    Ok(q.limit(limit).load(conn)?)
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = rooms)]
+pub struct RoomRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub name: String,
+    pub capacity: i32,
+    pub remote_link: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn add_room(
+    conn: &mut DbConn,
+    event_id: i64,
+    name: &str,
+    capacity: i32,
+    remote_link: Option<&str>,
+) -> ApiResult<RoomRow> {
+    let taken: bool = diesel::select(diesel::dsl::exists(
+        rooms::table
+            .filter(rooms::event_id.eq(event_id))
+            .filter(rooms::name.eq(name)),
+    ))
+    .get_result(conn)?;
+    if taken {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "this event already has a room with that name",
+        ));
+    }
+    let id: i64 = diesel::insert_into(rooms::table)
+        .values((
+            rooms::event_id.eq(event_id),
+            rooms::name.eq(name),
+            rooms::capacity.eq(capacity),
+            rooms::remote_link.eq(remote_link),
+            rooms::created_at.eq(now()),
+        ))
+        .returning(rooms::id)
+        .get_result(conn)?;
+    Ok(rooms::table
+        .find(id)
+        .select(RoomRow::as_select())
+        .first(conn)?)
+}
+
+pub fn rooms_of(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<RoomRow>> {
+    Ok(rooms::table
+        .filter(rooms::event_id.eq(event_id))
+        .order(rooms::id)
+        .select(RoomRow::as_select())
+        .load(conn)?)
+}
+
+pub fn room_view(r: &RoomRow) -> Value {
+    json!({"id": r.id, "name": r.name, "capacity": r.capacity, "remote_link": r.remote_link})
+}
+
+pub fn view(conn: &mut DbConn, row: &EventRow, with_rooms: bool) -> ApiResult<Value> {
+    let mut v = json!({
+        "id": row.id,
+        "slug": row.slug,
+        "name": row.name,
+        "theme": row.theme,
+        "venue": row.venue,
+        "timezone": row.timezone,
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "subthemes": row.subthemes(),
+        "call_opens_at": row.call_opens_at.map(rfc3339),
+        "call_closes_at": row.call_closes_at.map(rfc3339),
+        "call_open": row.call_open(now()),
+        "published": row.published,
+        "rules": row.rules(),
+        "created_at": rfc3339(row.created_at),
+    });
+    if with_rooms {
+        v["rooms"] = rooms_of(conn, row.id)?.iter().map(room_view).collect();
+    }
+    Ok(v)
+}

@@ -1,0 +1,774 @@
+//! IGF events over real HTTP on SQLite and PostgreSQL: the call, proposals and rules,
+//! reviews and ranking, decisions, clash-free scheduling, and the agenda across zones.
+
+use awc::http::{Method, StatusCode};
+use indaba_tests::*;
+use serde_json::{json, Value};
+
+both_backends!(
+    event_set_up_and_bad_input,
+    proposals_follow_the_call_and_the_rules,
+    reviews_rank_and_decisions_make_sessions,
+    scheduling_refuses_clashes,
+    agenda_in_any_time_zone,
+    session_channels_carry_schedule_changes,
+);
+
+struct Event {
+    app: TestApp,
+    organizer: String,
+    id: i64,
+}
+
+/// An event in Oslo across the end of daylight saving time (26 October 2025), with the
+/// call open and a gender-and-diversity rule set.
+async fn event(backend: Backend) -> Event {
+    let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let res = app
+        .post(
+            "/api/v1/events",
+            Some(&organizer),
+            &json!({"slug": "igf-2025", "name": "IGF 2025", "theme": "Building digital governance together", "venue": "Lillestrøm",
+                    "timezone": "Europe/Oslo", "starts_on": "2025-10-24", "ends_on": "2025-10-28",
+                    "subthemes": ["Innovation", "Human rights", "Sustainability", "Governance"]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_i64().unwrap();
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{id}"),
+            Some(&organizer),
+            &json!({"call_opens_at": "2020-01-01T00:00:00Z", "call_closes_at": "2999-01-01T00:00:00Z",
+                    "rules": {"min_speakers": 2, "min_stakeholder_groups": 2, "min_regions": 2, "require_gender_diversity": true, "max_proposals_per_proposer": 3, "max_sessions_per_speaker": 2}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    Event { app, organizer, id }
+}
+
+fn speaker(name: &str, group: &str, country: &str, gender: &str) -> Value {
+    json!({"name": name, "organization": "Org", "stakeholder_group": group, "country": country, "gender": gender})
+}
+
+fn proposal(title: &str, speakers: Vec<Value>) -> Value {
+    json!({"title": title, "type": "workshop", "subtheme": "Human rights", "format": "hybrid",
+           "description": "A workshop.", "policy_questions": ["How?"], "speakers": speakers,
+           "moderator_name": "Mona Moderator", "rapporteur_name": "Rita Rapporteur"})
+}
+
+fn diverse(tag: &str) -> Vec<Value> {
+    vec![
+        speaker(&format!("Ana {tag}"), "civil_society", "BR", "female"),
+        speaker(&format!("Kofi {tag}"), "government", "GH", "male"),
+    ]
+}
+
+impl Event {
+    async fn propose(&self, token: &str, body: &Value) -> Response {
+        self.app
+            .post(
+                &format!("/api/v1/events/{}/proposals", self.id),
+                Some(token),
+                body,
+            )
+            .await
+    }
+
+    /// Proposes, accepts and returns the new session's id.
+    async fn session(&self, proposer: &str, title: &str, speakers: Vec<Value>) -> i64 {
+        let res = self.propose(proposer, &proposal(title, speakers)).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        let id = res.body["id"].as_i64().unwrap();
+        let res = self
+            .app
+            .post(
+                &format!("/api/v1/proposals/{id}/decision"),
+                Some(&self.organizer),
+                &json!({"decision": "accepted", "note": "Good"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        res.body["session_id"].as_i64().unwrap()
+    }
+
+    async fn room(&self, name: &str) -> i64 {
+        let res = self
+            .app
+            .post(&format!("/api/v1/events/{}/rooms", self.id), Some(&self.organizer), &json!({"name": name, "capacity": 200, "remote_link": "https://meet.example.org/r"}))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        res.body["id"].as_i64().unwrap()
+    }
+
+    async fn slot(&self, session: i64, room: i64, starts: &str, ends: &str) -> Response {
+        self.app
+            .send(
+                Method::PUT,
+                &format!("/api/v1/sessions/{session}/slot"),
+                Some(&self.organizer),
+                &json!({"room_id": room, "starts_at": starts, "ends_at": ends}),
+            )
+            .await
+    }
+}
+
+async fn event_set_up_and_bad_input(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let (_, participant) = app.user_with_roles("P", &[]).await;
+    let res = app.post("/api/v1/events", Some(&participant), &json!({"slug": "x-y", "name": "X", "timezone": "UTC", "starts_on": "2025-01-01", "ends_on": "2025-01-02"})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app
+        .post("/api/v1/events", Some(&e.organizer), &json!({"slug": "bad one", "name": "", "timezone": "Mars/Olympus", "starts_on": "2025-13-01", "ends_on": "2025-01-01"}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for f in ["slug", "name", "timezone", "starts_on"] {
+        assert!(res.field(f).is_some(), "{f}: {}", res.text);
+    }
+    let res = app
+        .post("/api/v1/events", Some(&e.organizer), &json!({"slug": "backwards", "name": "B", "timezone": "UTC", "starts_on": "2025-02-01", "ends_on": "2025-01-01"}))
+        .await;
+    assert!(res.field("ends_on").is_some());
+    let res = app
+        .post("/api/v1/events", Some(&e.organizer), &json!({"slug": "igf-2025", "name": "Again", "timezone": "UTC", "starts_on": "2025-01-01", "ends_on": "2025-01-02"}))
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "slug_taken")
+    );
+
+    // Unpublished: organisers only.
+    assert_eq!(
+        app.get("/api/v1/events/igf-2025", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = app.get("/api/v1/events/igf-2025", Some(&e.organizer)).await;
+    assert_eq!(res.body["timezone"], "Europe/Oslo");
+    assert_eq!(res.body["rules"]["min_speakers"], 2);
+    assert_eq!(res.body["call_open"], true);
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"rules": {"min_speakers": "two"}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"rules": {"max_speakers": 9}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    assert_eq!(res.body["published"], true);
+    assert_eq!(
+        app.get("/api/v1/events", None).await.body["items"][0]["slug"],
+        "igf-2025"
+    );
+
+    let rooms = format!("/api/v1/events/{}/rooms", e.id);
+    assert_eq!(
+        app.post(
+            &rooms,
+            Some(&e.organizer),
+            &json!({"name": "Plenary", "capacity": 0})
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.post(
+            &rooms,
+            Some(&e.organizer),
+            &json!({"name": "Plenary", "capacity": 10, "remote_link": "javascript:alert(1)"})
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    e.room("Plenary").await;
+    assert_eq!(
+        app.post(
+            &rooms,
+            Some(&e.organizer),
+            &json!({"name": "Plenary", "capacity": 10})
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/events/{}", e.id), None)
+            .await
+            .body["rooms"][0]["name"],
+        "Plenary"
+    );
+}
+
+async fn proposals_follow_the_call_and_the_rules(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let res = e.propose(&alice, &proposal("Good", diverse("a"))).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["status"], "submitted");
+    assert_eq!(
+        res.body["diversity"]["regions"],
+        json!(["african", "latin_american_caribbean"])
+    );
+
+    // Every broken rule is listed.
+    let res = e
+        .propose(
+            &alice,
+            &proposal("Thin", vec![speaker("Solo", "academia", "FR", "male")]),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for rule in [
+        "rules.min_speakers",
+        "rules.min_stakeholder_groups",
+        "rules.min_regions",
+        "rules.require_gender_diversity",
+    ] {
+        assert!(res.field(rule).is_some(), "{rule}: {}", res.text);
+    }
+    // Field problems are named with their place.
+    let mut bad = proposal(
+        "Bad",
+        vec![
+            speaker("X", "lobby", "ZZ", "female"),
+            speaker("", "academia", "FR", "other"),
+        ],
+    );
+    bad["type"] = json!("keynote");
+    bad["format"] = json!("telepathy");
+    let res = e.propose(&alice, &bad).await;
+    for f in [
+        "type",
+        "format",
+        "speakers[0].stakeholder_group",
+        "speakers[0].country",
+        "speakers[1].name",
+    ] {
+        assert!(res.field(f).is_some(), "{f}: {}", res.text);
+    }
+    let mut wrong_theme = proposal("Theme", diverse("t"));
+    wrong_theme["subtheme"] = json!("Cooking");
+    assert!(e
+        .propose(&alice, &wrong_theme)
+        .await
+        .field("subtheme")
+        .is_some());
+
+    // A speaker in at most two proposals.
+    let ana = speaker("Ana Busy", "civil_society", "BR", "female");
+    for n in 0..2 {
+        let res = e
+            .propose(
+                &alice,
+                &proposal(
+                    &format!("Busy {n}"),
+                    vec![
+                        ana.clone(),
+                        speaker(&format!("K{n}"), "government", "GH", "male"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    }
+    // Alice has three proposals now: the limit.
+    let res = e.propose(&alice, &proposal("Fourth", diverse("d"))).await;
+    assert!(
+        res.field("rules.max_proposals_per_proposer").is_some(),
+        "{}",
+        res.text
+    );
+    let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
+    let res = e
+        .propose(
+            &bob,
+            &proposal(
+                "Busy 3",
+                vec![ana.clone(), speaker("K9", "government", "GH", "male")],
+            ),
+        )
+        .await;
+    assert!(
+        res.field("rules.max_sessions_per_speaker")
+            .unwrap()
+            .contains("Ana Busy"),
+        "{}",
+        res.text
+    );
+
+    // Outside the call window: 409, and nothing stored.
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"call_closes_at": "2021-01-01T00:00:00Z"}),
+        )
+        .await;
+    let res = e.propose(&bob, &proposal("Late", diverse("l"))).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "call_closed")
+    );
+    let list = e
+        .app
+        .get(
+            &format!("/api/v1/events/{}/proposals", e.id),
+            Some(&e.organizer),
+        )
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        e.app
+            .get(&format!("/api/v1/events/{}/proposals", e.id), Some(&bob))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn reviews_rank_and_decisions_make_sessions(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let (_, reviewer2) = e.app.user_with_roles("Rev2", &["organizer"]).await;
+    let (_, proposing_organizer) = e.app.user_with_roles("OrgProposer", &["organizer"]).await;
+    let p1 = e
+        .propose(&alice, &proposal("Weak", diverse("1")))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let p2 = e
+        .propose(&proposing_organizer, &proposal("Strong", diverse("2")))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+
+    let review = |token: String, id: i64, score: i64| {
+        let app = &e.app;
+        async move {
+            app.post(
+                &format!("/api/v1/proposals/{id}/reviews"),
+                Some(&token),
+                &json!({"score": score, "comment": "ok"}),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        review(e.organizer.clone(), p1, 2).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        review(reviewer2.clone(), p1, 3).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        review(e.organizer.clone(), p2, 5).await.status,
+        StatusCode::CREATED
+    );
+    let res = review(e.organizer.clone(), p1, 4).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "already_reviewed")
+    );
+    let res = review(proposing_organizer.clone(), p2, 5).await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "no reviewing one's own proposal"
+    );
+    assert_eq!(
+        review(reviewer2.clone(), p2, 6).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        review(alice.clone(), p2, 4).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        review(e.organizer.clone(), 999999, 4).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let ranked = e
+        .app
+        .get(
+            &format!("/api/v1/events/{}/proposals", e.id),
+            Some(&e.organizer),
+        )
+        .await;
+    let items = ranked.body["items"].as_array().unwrap();
+    assert_eq!(items[0]["title"], "Strong");
+    assert_eq!(items[0]["mean_score"], 5.0);
+    assert_eq!(items[1]["mean_score"], 2.5);
+    assert_eq!(items[1]["review_count"], 2);
+
+    let decide = |id: i64, d: &str| {
+        let app = &e.app;
+        let token = e.organizer.clone();
+        let body = json!({"decision": d, "note": "MAG decision"});
+        async move {
+            app.post(
+                &format!("/api/v1/proposals/{id}/decision"),
+                Some(&token),
+                &body,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        decide(p1, "maybe").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let res = decide(p2, "accepted").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let session = res.body["session_id"].as_i64().unwrap();
+    assert_eq!(decide(p2, "rejected").await.code(), "already_decided");
+    let res = decide(p1, "rejected").await;
+    assert_eq!(
+        (
+            res.body["status"].as_str(),
+            res.body["session_id"].is_null()
+        ),
+        (Some("rejected"), true)
+    );
+    // Alice sees her proposal (without reviews); others do not.
+    let mine = e
+        .app
+        .get(&format!("/api/v1/proposals/{p1}"), Some(&alice))
+        .await;
+    assert_eq!(mine.body["decision_note"], "MAG decision");
+    assert!(mine.body.get("reviews").is_none());
+    assert_eq!(
+        e.app
+            .get(&format!("/api/v1/proposals/{p2}"), Some(&alice))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let s = e
+        .app
+        .get(&format!("/api/v1/sessions/{session}"), Some(&e.organizer))
+        .await;
+    assert_eq!(
+        (s.body["title"].as_str(), s.body["type"].as_str()),
+        (Some("Strong"), Some("workshop"))
+    );
+}
+
+async fn scheduling_refuses_clashes(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let a = e
+        .session(
+            &alice,
+            "A",
+            vec![
+                speaker("Ana Shared", "civil_society", "BR", "female"),
+                speaker("Kofi", "government", "GH", "male"),
+            ],
+        )
+        .await;
+    let b = e
+        .session(
+            &alice,
+            "B",
+            vec![
+                speaker("Ana Shared", "civil_society", "BR", "female"),
+                speaker("Lin", "academia", "CN", "male"),
+            ],
+        )
+        .await;
+    let c = e.session(&alice, "C", diverse("c")).await;
+    let (r1, r2) = (e.room("Room 1").await, e.room("Room 2").await);
+
+    let res = e
+        .slot(a, r1, "2025-10-24T08:00:00Z", "2025-10-24T09:30:00Z")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["local_starts_at"], "2025-10-24T10:00:00+02:00");
+    // Same room, overlapping.
+    let res = e
+        .slot(c, r1, "2025-10-24T09:00:00Z", "2025-10-24T10:00:00Z")
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "schedule_conflict")
+    );
+    let conflicts = res.body["error"]["details"]["conflicts"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        (
+            conflicts[0]["session_id"].as_i64(),
+            conflicts[0]["reason"].as_str()
+        ),
+        (Some(a), Some("room"))
+    );
+    // Another room, but a shared speaker; and the moderator is in both too.
+    let res = e
+        .slot(b, r2, "2025-10-24T09:00:00Z", "2025-10-24T10:00:00Z")
+        .await;
+    assert_eq!(res.code(), "schedule_conflict");
+    let who: Vec<&str> = res.body["error"]["details"]["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["person"].as_str())
+        .collect();
+    assert!(
+        who.contains(&"Ana Shared") && who.contains(&"Mona Moderator"),
+        "{who:?}"
+    );
+    // Back to back is fine.
+    assert_eq!(
+        e.slot(c, r1, "2025-10-24T09:30:00Z", "2025-10-24T10:30:00Z")
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    for (starts, ends, field) in [
+        ("2025-10-23T08:00:00Z", "2025-10-23T09:00:00Z", "starts_at"),
+        ("2025-10-29T08:00:00Z", "2025-10-29T09:00:00Z", "starts_at"),
+        ("2025-10-25T10:00:00Z", "2025-10-25T09:00:00Z", "ends_at"),
+        ("yesterday", "2025-10-25T09:00:00Z", "starts_at"),
+    ] {
+        let res = e.slot(b, r2, starts, ends).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{starts}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{field}: {}", res.text);
+    }
+    assert!(e
+        .slot(b, 999999, "2025-10-25T08:00:00Z", "2025-10-25T09:00:00Z")
+        .await
+        .field("room_id")
+        .is_some());
+    let (_, participant) = e.app.user_with_roles("P", &[]).await;
+    let res = e.app.send(Method::PUT, &format!("/api/v1/sessions/{b}/slot"), Some(&participant), &json!({"room_id": r2, "starts_at": "2025-10-25T08:00:00Z", "ends_at": "2025-10-25T09:00:00Z"})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Nothing half-written: B is still unscheduled.
+    let s = e
+        .app
+        .get(&format!("/api/v1/sessions/{b}"), Some(&e.organizer))
+        .await;
+    assert!(s.body["starts_at"].is_null());
+    // Rescheduling raises the calendar sequence.
+    let first = e
+        .slot(b, r2, "2025-10-25T08:00:00Z", "2025-10-25T09:00:00Z")
+        .await
+        .body["sequence"]
+        .as_i64()
+        .unwrap();
+    let second = e
+        .slot(b, r2, "2025-10-25T10:00:00Z", "2025-10-25T11:00:00Z")
+        .await
+        .body["sequence"]
+        .as_i64()
+        .unwrap();
+    assert!(second > first);
+}
+
+async fn agenda_in_any_time_zone(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let room = e.room("Plenary").await;
+    let before = e.session(&alice, "Before the change", diverse("b")).await;
+    let after = e.session(&alice, "After the change", diverse("a")).await;
+    // Daylight saving ends in Oslo at 01:00 UTC on 26 October 2025: +02:00, then +01:00.
+    assert_eq!(
+        e.slot(before, room, "2025-10-25T08:00:00Z", "2025-10-25T09:00:00Z")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        e.slot(after, room, "2025-10-27T08:00:00Z", "2025-10-27T09:00:00Z")
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let agenda = format!("/api/v1/events/{}/agenda", e.id);
+    // Not published yet: not public.
+    assert_eq!(e.app.get(&agenda, None).await.status, StatusCode::NOT_FOUND);
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    let res = e.app.get(&agenda, None).await;
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(res.body["timezone"], "Europe/Oslo");
+    assert_eq!(items[0]["local_starts_at"], "2025-10-25T10:00:00+02:00");
+    assert_eq!(items[1]["local_starts_at"], "2025-10-27T09:00:00+01:00");
+    assert_eq!(items[1]["starts_at"], "2025-10-27T08:00:00Z");
+    let res = e
+        .app
+        .get(&format!("{agenda}?tz=America/New_York"), None)
+        .await;
+    assert_eq!(
+        res.body["items"][0]["local_starts_at"],
+        "2025-10-25T04:00:00-04:00"
+    );
+    let res = e
+        .app
+        .get(&format!("{agenda}?tz=Asia/Kolkata&day=2025-10-27"), None)
+        .await;
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(
+        (items.len(), items[0]["local_starts_at"].as_str()),
+        (1, Some("2025-10-27T13:30:00+05:30"))
+    );
+    assert_eq!(
+        e.app.get(&format!("{agenda}?q=after"), None).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        e.app
+            .get(
+                &format!("{agenda}?type=workshop&format=hybrid&subtheme=Human%20rights"),
+                None
+            )
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        e.app
+            .get(&format!("{agenda}?type=main_session"), None)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let res = e.app.get(&format!("{agenda}?tz=Mars/Olympus"), None).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_query")
+    );
+    assert_eq!(
+        e.app
+            .get(&format!("{agenda}?day=27-10-2025"), None)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+async fn session_channels_carry_schedule_changes(backend: Backend) {
+    use futures_util::StreamExt;
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let room = e.room("Plenary").await;
+    let session = e.session(&alice, "Live one", diverse("l")).await;
+    // Unpublished events have no public session channels.
+    let res = e
+        .app
+        .get(&format!("/api/v1/live/sessions/{session}/events"), None)
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!(
+        "ws://{}/api/v1/live/sessions/{session}?since=0",
+        e.app.addr
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        e.slot(
+            session,
+            room,
+            "2025-10-25T08:00:00Z",
+            "2025-10-25T09:00:00Z"
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let event = loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("in time")
+            .unwrap()
+            .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {
+            let e = frame_events(&text).remove(0);
+            if e["type"] == "session.updated" {
+                break e;
+            }
+        }
+    };
+    assert_eq!(event["seq"], 1);
+    assert_eq!(
+        event["data"]["local_starts_at"],
+        "2025-10-25T10:00:00+02:00"
+    );
+    let res = e
+        .app
+        .get(
+            &format!("/api/v1/live/sessions/{session}/events?since=0"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            res.body["next_since"].as_i64(),
+            res.body["items"][0]["type"].as_str()
+        ),
+        (Some(1), Some("session.updated"))
+    );
+    assert_eq!(
+        e.app
+            .get("/api/v1/live/sessions/999999/events", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
