@@ -107,6 +107,13 @@ impl ApiError {
     pub fn field(name: &str, problem: impl Into<String>) -> Self {
         Self::validation(BTreeMap::from([(name.to_owned(), problem.into())]))
     }
+    /// A query parameter with an invalid value (422 `invalid_query`, naming it).
+    pub fn query(field: &str, problem: impl Into<String>) -> Self {
+        let problem = problem.into();
+        let mut e = Self::new(ErrorCode::InvalidQuery, format!("{field} {problem}"));
+        e.fields = Some(BTreeMap::from([(field.to_owned(), problem)]));
+        e
+    }
     pub fn rate_limited(retry_after: u64) -> Self {
         let mut e = Self::new(ErrorCode::RateLimited, "too many requests");
         e.retry_after = Some(retry_after.max(1));

@@ -14,6 +14,7 @@ use super::types::{
 use super::{password, privacy};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
+use crate::http::input::double_option;
 use crate::http::{client_ip, ApiJson};
 use crate::mail::{self, templates, OutgoingMail};
 use crate::ratelimit::limits;
@@ -451,14 +452,6 @@ fn gone(e: ApiError) -> ApiError {
     } else {
         e
     }
-}
-
-fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]

@@ -16,6 +16,7 @@ use crate::accounts::types::{bounded_text, LanguageTag, Role};
 use crate::app::AppState;
 use crate::db::now;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
+use crate::http::input::{double_option, nullable_time, text};
 use crate::http::page::{self, Page, PageQuery};
 use crate::http::ApiJson;
 use crate::ratelimit::Limit;
@@ -25,26 +26,6 @@ type State = web::Data<AppState>;
 /// Posting: a burst of 10 a minute, and 200 a day, per user.
 const POSTS_PER_MINUTE: Limit = Limit::per_minutes(10, 1);
 const POSTS_PER_DAY: Limit = Limit::per_minutes(200, 24 * 60);
-
-fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
-fn text_field(
-    errors: &mut FieldErrors,
-    field: &str,
-    raw: &str,
-    min: usize,
-    max: usize,
-) -> Option<String> {
-    bounded_text(raw, min, max)
-        .map_err(|e| errors.insert(field.to_owned(), e))
-        .ok()
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,8 +50,8 @@ pub async fn create(
     let slug = parse_slug(&i.slug)
         .map_err(|e| errors.insert("slug".into(), e.into()))
         .ok();
-    let title = text_field(&mut errors, "title", &i.title, 1, 300);
-    let description = text_field(&mut errors, "description", &i.description, 0, 20_000);
+    let title = text(&mut errors, "title", &i.title, 1, 300);
+    let description = text(&mut errors, "description", &i.description, 0, 20_000);
     let language = LanguageTag::parse(&i.language)
         .map_err(|e| errors.insert("language".into(), e.into()))
         .ok();
@@ -198,11 +179,11 @@ pub async fn update(
         title: i
             .title
             .as_deref()
-            .and_then(|t| text_field(&mut errors, "title", t, 1, 300)),
+            .and_then(|t| text(&mut errors, "title", t, 1, 300)),
         description: i
             .description
             .as_deref()
-            .and_then(|t| text_field(&mut errors, "description", t, 0, 20_000)),
+            .and_then(|t| text(&mut errors, "description", t, 0, 20_000)),
         language: i.language.as_deref().and_then(|l| {
             LanguageTag::parse(l)
                 .map(|l| l.as_str().to_owned())
@@ -211,19 +192,8 @@ pub async fn update(
         }),
         ..Changes::default()
     };
-    for (field, value, slot) in [
-        ("opens_at", &i.opens_at, &mut changes.opens_at),
-        ("closes_at", &i.closes_at, &mut changes.closes_at),
-    ] {
-        match value {
-            None => {}
-            Some(None) => *slot = Some(None),
-            Some(Some(t)) => match parse_time(field, t) {
-                Ok(t) => *slot = Some(Some(t)),
-                Err(e) => errors.extend(e.fields.unwrap_or_default()),
-            },
-        }
-    }
+    changes.opens_at = nullable_time(&mut errors, "opens_at", &i.opens_at);
+    changes.closes_at = nullable_time(&mut errors, "closes_at", &i.closes_at);
     if let Some(s) = &i.status {
         match Status::parse(s) {
             Some(s) => changes.status = Some(s),
@@ -347,28 +317,28 @@ pub async fn create_version(
             let mut errors = FieldErrors::new();
             let mut draft = Vec::new();
             for (n, p) in paragraphs.into_iter().enumerate() {
-                let number = text_field(
+                let number = text(
                     &mut errors,
                     &format!("paragraphs[{n}].number"),
                     &p.number,
                     1,
                     20,
                 );
-                let text = text_field(
+                let body = text(
                     &mut errors,
                     &format!("paragraphs[{n}].text"),
                     &p.text,
                     1,
                     20_000,
                 );
-                let section = text_field(
+                let section = text(
                     &mut errors,
                     &format!("paragraphs[{n}].section"),
                     p.section.as_deref().unwrap_or(""),
                     0,
                     300,
                 );
-                if let (Some(number), Some(text), Some(section)) = (number, text, section) {
+                if let (Some(number), Some(body), Some(section)) = (number, body, section) {
                     draft.push(DraftParagraph {
                         key: p.key,
                         parent_number: parent_number(&number),
@@ -378,7 +348,7 @@ pub async fn create_version(
                         } else {
                             vec![section]
                         },
-                        text,
+                        text: body,
                         footnote_refs: vec![],
                         informed_by: p.informed_by,
                     });
@@ -510,7 +480,7 @@ pub async fn post_comment(
     user.require_verified(&state.db).await?;
     let i = input.0;
     let mut errors = FieldErrors::new();
-    let body = text_field(&mut errors, "body", &i.body, 1, MAX_BODY_CHARS);
+    let body = text(&mut errors, "body", &i.body, 1, MAX_BODY_CHARS);
     let kind = CommentKind::parse(&i.kind)
         .ok_or_else(|| {
             errors.insert(
@@ -528,7 +498,7 @@ pub async fn post_comment(
             None
         }
         (Some(CommentKind::Amendment), Some(t)) => {
-            text_field(&mut errors, "proposed_text", t, 1, MAX_BODY_CHARS)
+            text(&mut errors, "proposed_text", t, 1, MAX_BODY_CHARS)
         }
         (_, Some(_)) => {
             errors.insert(
@@ -548,7 +518,7 @@ pub async fn post_comment(
     let on_behalf_of = i
         .on_behalf_of
         .as_deref()
-        .and_then(|o| text_field(&mut errors, "on_behalf_of", o, 1, 200));
+        .and_then(|o| text(&mut errors, "on_behalf_of", o, 1, 200));
     let language = i.language.as_deref().and_then(|l| {
         LanguageTag::parse(l)
             .map(|l| l.as_str().to_owned())
@@ -730,10 +700,10 @@ pub async fn edit_comment(
     let body = i
         .body
         .as_deref()
-        .and_then(|b| text_field(&mut errors, "body", b, 1, MAX_BODY_CHARS));
+        .and_then(|b| text(&mut errors, "body", b, 1, MAX_BODY_CHARS));
     let proposed = match &i.proposed_text {
         Some(Some(t)) => {
-            text_field(&mut errors, "proposed_text", t, 1, MAX_BODY_CHARS).map(|t| Some(Some(t)))
+            text(&mut errors, "proposed_text", t, 1, MAX_BODY_CHARS).map(|t| Some(Some(t)))
         }
         Some(None) => {
             errors.insert(
@@ -867,7 +837,7 @@ pub async fn moderate(
             )
         })
         .ok();
-    let reason = text_field(&mut errors, "reason", &input.0.reason, 1, 1000);
+    let reason = text(&mut errors, "reason", &input.0.reason, 1, 1000);
     let (Some(action), Some(reason)) = (action, reason) else {
         return Err(ApiError::validation(errors));
     };

@@ -16,30 +16,11 @@ use crate::app::AppState;
 use crate::consultations::types::{parse_slug, parse_time};
 use crate::db::now;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
+use crate::http::input::{double_option, nullable_time, text};
 use crate::http::page::{self, Page, PageQuery};
 use crate::http::ApiJson;
 
 type State = web::Data<AppState>;
-
-fn text(
-    errors: &mut FieldErrors,
-    field: &str,
-    raw: &str,
-    min: usize,
-    max: usize,
-) -> Option<String> {
-    bounded_text(raw, min, max)
-        .map_err(|e| errors.insert(field.to_owned(), e))
-        .ok()
-}
-
-fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
 
 fn subthemes(errors: &mut FieldErrors, raw: &[String]) -> Option<Vec<String>> {
     if raw.len() > 50 {
@@ -252,27 +233,8 @@ pub async fn update(
         rules: i.rules,
         ..Changes::default()
     };
-    for (field, value, slot) in [
-        (
-            "call_opens_at",
-            &i.call_opens_at,
-            &mut changes.call_opens_at,
-        ),
-        (
-            "call_closes_at",
-            &i.call_closes_at,
-            &mut changes.call_closes_at,
-        ),
-    ] {
-        match value {
-            None => {}
-            Some(None) => *slot = Some(None),
-            Some(Some(t)) => match parse_time(field, t) {
-                Ok(t) => *slot = Some(Some(t)),
-                Err(e) => errors.extend(e.fields.unwrap_or_default()),
-            },
-        }
-    }
+    changes.call_opens_at = nullable_time(&mut errors, "call_opens_at", &i.call_opens_at);
+    changes.call_closes_at = nullable_time(&mut errors, "call_closes_at", &i.call_closes_at);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -596,11 +558,7 @@ pub struct TzQuery {
 
 fn zone(raw: Option<&str>, event: &store::EventRow) -> ApiResult<chrono_tz::Tz> {
     match raw {
-        Some(t) => parse_timezone(t).map_err(|e| {
-            let mut err = ApiError::new(ErrorCode::InvalidQuery, e.clone());
-            err.fields = Some([("tz".to_owned(), e)].into());
-            err
-        }),
+        Some(t) => parse_timezone(t).map_err(|e| ApiError::query("tz", e)),
         None => Ok(event.tz()),
     }
 }
@@ -692,11 +650,7 @@ pub async fn agenda(
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let day = match q.day.as_deref() {
-        Some(d) => Some(parse_date(d).map_err(|e| {
-            let mut err = ApiError::new(ErrorCode::InvalidQuery, e.clone());
-            err.fields = Some([("day".to_owned(), e)].into());
-            err
-        })?),
+        Some(d) => Some(parse_date(d).map_err(|e| ApiError::query("day", e))?),
         None => None,
     };
     let key = path.into_inner();

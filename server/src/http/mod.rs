@@ -2,6 +2,7 @@
 //! registry (which also feeds the OpenAPI document), middleware and fallbacks.
 
 pub mod extract;
+pub mod input;
 pub mod middleware;
 pub mod openapi;
 pub mod page;

@@ -5,7 +5,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
@@ -23,24 +23,19 @@ pub struct Page {
     pub after: Option<i64>,
 }
 
-fn invalid(field: &str, problem: &str) -> ApiError {
-    let mut e = ApiError::new(ErrorCode::InvalidQuery, format!("{field} {problem}"));
-    e.fields = Some([(field.to_owned(), problem.to_owned())].into());
-    e
-}
-
 impl Page {
     pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> ApiResult<Page> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(invalid("limit", "must be from 1 to 200"));
+            return Err(ApiError::query("limit", "must be from 1 to 200"));
         }
-        let after = match cursor.filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) => Some(
-                decode(c).ok_or_else(|| invalid("cursor", "is not a cursor this API gave out"))?,
-            ),
-        };
+        let after =
+            match cursor.filter(|c| !c.is_empty()) {
+                None => None,
+                Some(c) => Some(decode(c).ok_or_else(|| {
+                    ApiError::query("cursor", "is not a cursor this API gave out")
+                })?),
+            };
         Ok(Page { limit, after })
     }
 

@@ -18,7 +18,7 @@ use crate::accounts::auth::{self, AuthUser};
 use crate::accounts::types::Role;
 use crate::app::AppState;
 use crate::endpoint;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::http::Endpoint;
 
 pub fn endpoints() -> Vec<Endpoint> {
@@ -66,10 +66,10 @@ pub async fn resolve(
         None => auth::from_request(req)?,
     };
     if q.wait.is_some_and(|w| w > 60) {
-        return Err(invalid("wait", "must be from 0 to 60 seconds"));
+        return Err(ApiError::query("wait", "must be from 0 to 60 seconds"));
     }
     if q.since.is_some_and(|s| s < 0) {
-        return Err(invalid("since", "must not be negative"));
+        return Err(ApiError::query("since", "must not be negative"));
     }
     let key = id.to_owned();
     let since = q.since;
@@ -106,9 +106,9 @@ pub async fn resolve(
         .await?;
     if let Some(s) = since {
         if s > head {
-            return Err(invalid(
+            return Err(ApiError::query(
                 "since",
-                &format!("is beyond the last event ({head})"),
+                format!("is beyond the last event ({head})"),
             ));
         }
     }
@@ -118,10 +118,4 @@ pub async fn resolve(
         start_after: since.unwrap_or(head),
         replay: since.is_some(),
     })
-}
-
-fn invalid(field: &str, problem: &str) -> ApiError {
-    let mut e = ApiError::new(ErrorCode::InvalidQuery, format!("{field} {problem}"));
-    e.fields = Some([(field.to_owned(), problem.to_owned())].into());
-    e
 }
