@@ -173,6 +173,23 @@ pub struct Response {
 }
 
 impl Response {
+    /// Reads a client response whole: status, headers, text and (when it is JSON) body.
+    pub async fn read<S>(res: &mut awc::ClientResponse<S>) -> Response
+    where
+        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
+    {
+        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Response {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body,
+            text,
+        }
+    }
+
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
     }
@@ -259,15 +276,7 @@ impl TestApp {
                 .expect("request"),
             None => req.send().await.expect("request"),
         };
-        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Response {
-            status: res.status(),
-            headers: res.headers().clone(),
-            body,
-            text,
-        }
+        Response::read(&mut res).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
@@ -667,15 +676,7 @@ impl Remote {
             Some(b) => req.send_json(b).await.expect("request"),
             None => req.send().await.expect("request"),
         };
-        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Response {
-            status: res.status(),
-            headers: res.headers().clone(),
-            body,
-            text,
-        }
+        Response::read(&mut res).await
     }
 
     pub async fn login(&self, email: &str) -> String {

@@ -550,7 +550,6 @@ pub fn authored_by(conn: &mut DbConn, author_id: i64) -> ApiResult<Vec<Value>> {
     let viewer = Viewer {
         user_id: Some(author_id),
         privileged: false,
-        organizer: false,
     };
     let authors = authors(conn, &[author_id])?;
     Ok(rows

@@ -576,7 +576,7 @@ pub async fn post_comment(
                 }
             }
             if let Some(k) = &paragraph_key {
-                if !store::current_keys(conn, &row)?.contains(k) {
+                if !store::has_paragraph(conn, &row, k)? {
                     return Err(ApiError::field(
                         "paragraph_key",
                         "no paragraph with this key in the current text",

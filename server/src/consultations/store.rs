@@ -67,7 +67,6 @@ pub struct Viewer {
     /// Moderators, organisers and the consultation's co-facilitators: hidden comments,
     /// the authors of anonymous ones.
     pub privileged: bool,
-    pub organizer: bool,
 }
 
 pub fn viewer(
@@ -84,7 +83,6 @@ pub fn viewer(
     Ok(Viewer {
         user_id: Some(user.id),
         privileged,
-        organizer,
     })
 }
 
@@ -413,15 +411,17 @@ pub fn versions(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<Versio
         .load(conn)?)
 }
 
-/// Keys of the paragraphs of the current version.
-pub fn current_keys(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Vec<String>> {
-    match row.current_version_id {
-        Some(v) => Ok(paragraphs::table
-            .filter(paragraphs::version_id.eq(v))
-            .select(paragraphs::key)
-            .load(conn)?),
-        None => Ok(vec![]),
-    }
+/// Whether the current version has a paragraph with this key.
+pub fn has_paragraph(conn: &mut DbConn, row: &ConsultationRow, key: &str) -> ApiResult<bool> {
+    let Some(version) = row.current_version_id else {
+        return Ok(false);
+    };
+    Ok(diesel::select(diesel::dsl::exists(
+        paragraphs::table
+            .filter(paragraphs::version_id.eq(version))
+            .filter(paragraphs::key.eq(key)),
+    ))
+    .get_result(conn)?)
 }
 
 /// Stores a new version as the current one. Paragraphs keep the keys of those they

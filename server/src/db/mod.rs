@@ -227,6 +227,3 @@ impl From<Backend> for &'static str {
         }
     }
 }
-
-/// The error type of the migration harness and friends, for callers that only report.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

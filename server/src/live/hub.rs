@@ -63,8 +63,6 @@ pub struct Hub {
     channels: Mutex<HashMap<String, Arc<Channel>>>,
     runtime: tokio::runtime::Handle,
     shutdown_tx: watch::Sender<bool>,
-    /// Connections open on this instance, all channels.
-    pub connections: AtomicUsize,
 }
 
 impl Hub {
@@ -90,7 +88,6 @@ impl Hub {
             channels: Mutex::new(HashMap::new()),
             runtime: handle,
             shutdown_tx,
-            connections: AtomicUsize::new(0),
         });
         let weak: Weak<Hub> = Arc::downgrade(&hub);
         db.set_commit_hook(Box::new(move |channels| {

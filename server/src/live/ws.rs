@@ -74,14 +74,6 @@ async fn upgrade(
     Ok(response)
 }
 
-struct Counted<'a>(&'a Hub);
-
-impl Drop for Counted<'_> {
-    fn drop(&mut self) {
-        self.0.connections.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 /// What the reader hands to the writer.
 enum Out {
     /// A frame and the last seq it carries.
@@ -215,8 +207,6 @@ async fn serve(
     start_after: i64,
     wants_replay: bool,
 ) -> Result<(), &'static str> {
-    hub.connections.fetch_add(1, Ordering::Relaxed);
-    let _counted = Counted(hub);
     let _listener = channel.join();
     let settings = hub.settings;
     let timeout = Duration::from_secs(settings.timeout_seconds);
