@@ -12,6 +12,7 @@ both_backends!(
     scheduling_refuses_clashes,
     agenda_in_any_time_zone,
     session_channels_carry_schedule_changes,
+    calendars_parse_and_track_changes,
 );
 
 struct Event {
@@ -769,6 +770,88 @@ async fn session_channels_carry_schedule_changes(backend: Backend) {
             .get("/api/v1/live/sessions/999999/events", None)
             .await
             .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn calendars_parse_and_track_changes(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let room = e.room("Room, with a comma; and more").await;
+    let a = e.session(&alice, "Données & droits: 数字鸿沟 — a long title that will need folding across lines in the file", diverse("a")).await;
+    let b = e.session(&alice, "Second", diverse("b")).await;
+    let unscheduled = e.session(&alice, "Not yet", diverse("u")).await;
+    e.slot(a, room, "2025-10-25T08:00:00Z", "2025-10-25T09:30:00Z")
+        .await;
+    e.slot(b, room, "2025-10-27T08:00:00Z", "2025-10-27T09:00:00Z")
+        .await;
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+
+    let res = e
+        .app
+        .get(&format!("/api/v1/events/{}/agenda.ics", e.id), None)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/calendar"));
+    assert!(
+        res.text.contains("\r\n")
+            && res
+                .text
+                .lines()
+                .all(|l| l.trim_end_matches('\r').len() <= 75)
+    );
+    let events = parse_ics(&res.text);
+    let events = events.as_array().unwrap();
+    assert_eq!(events.len(), 2, "only scheduled sessions");
+    let first = &events[0];
+    assert_eq!(
+        first["summary"],
+        "Données & droits: 数字鸿沟 — a long title that will need folding across lines in the file"
+    );
+    assert_eq!(first["dtstart"], "2025-10-25T08:00:00+00:00");
+    assert_eq!(first["dtend"], "2025-10-25T09:30:00+00:00");
+    assert!(first["location"]
+        .as_str()
+        .unwrap()
+        .starts_with("Room, with a comma; and more"));
+    assert!(first["description"]
+        .as_str()
+        .unwrap()
+        .contains("https://meet.example.org/r"));
+    let uid = first["uid"].as_str().unwrap().to_owned();
+    let seq: i64 = first["sequence"].as_str().unwrap().parse().unwrap();
+
+    // Rescheduled: same UID, higher SEQUENCE, in the single-session file too.
+    e.slot(a, room, "2025-10-25T12:00:00Z", "2025-10-25T13:00:00Z")
+        .await;
+    let one = parse_ics(
+        &e.app
+            .get(&format!("/api/v1/sessions/{a}.ics"), None)
+            .await
+            .text,
+    );
+    assert_eq!(one[0]["uid"], uid.as_str());
+    assert!(one[0]["sequence"].as_str().unwrap().parse::<i64>().unwrap() > seq);
+    assert_eq!(one[0]["dtstart"], "2025-10-25T12:00:00+00:00");
+    assert_eq!(
+        e.app
+            .get(&format!("/api/v1/sessions/{unscheduled}.ics"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        e.app.get("/api/v1/sessions/999999.ics", None).await.status,
         StatusCode::NOT_FOUND
     );
 }

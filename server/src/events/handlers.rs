@@ -666,3 +666,63 @@ pub async fn agenda(
         .await?;
     Ok(HttpResponse::Ok().json(body))
 }
+
+fn ics(body: String, name: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Content-Type", "text/calendar; charset=utf-8"))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}.ics\""),
+        ))
+        .body(body)
+}
+
+pub async fn agenda_ics(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let key = path.into_inner();
+    let public_url = state.config.public_url.clone();
+    let (body, slug) = state
+        .db
+        .run(move |conn| {
+            let event = store::resolve_for(conn, &key, user.0.as_ref())?;
+            let sessions = schedule::scheduled(conn, event.id)?;
+            let rooms = schedule::rooms_by_id(conn, event.id)?;
+            Ok((
+                super::ical::calendar(&event, &sessions, &rooms, &public_url),
+                event.slug,
+            ))
+        })
+        .await?;
+    Ok(ics(body, &slug))
+}
+
+pub async fn session_ics(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let public_url = state.config.public_url.clone();
+    let body = state
+        .db
+        .run(move |conn| {
+            let s = schedule::get(conn, id)?;
+            let event = store::resolve_for(conn, &s.event_id.to_string(), user.0.as_ref())
+                .map_err(|_| ApiError::not_found("session"))?;
+            if s.starts_at.is_none() {
+                return Err(ApiError::not_found("scheduled session"));
+            }
+            let rooms = schedule::rooms_by_id(conn, event.id)?;
+            Ok(super::ical::calendar(
+                &event,
+                std::slice::from_ref(&s),
+                &rooms,
+                &public_url,
+            ))
+        })
+        .await?;
+    Ok(ics(body, &format!("session-{id}")))
+}

@@ -2,6 +2,7 @@
 //! clash-free scheduling, and the agenda in any time zone.
 
 pub mod handlers;
+pub mod ical;
 pub mod proposals;
 pub mod schedule;
 pub mod store;
@@ -21,10 +22,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/events/{id}/proposals", "verified user", "Propose a session during the call", h::propose),
         endpoint!(GET "/events/{id}/proposals", "organizer", "Proposals ranked by mean review score, with their diversity", h::list_proposals),
         endpoint!(GET "/events/{id}/agenda", "anyone", "Scheduled sessions (?day, type, subtheme, format, q, tz)", h::agenda),
+        endpoint!(GET "/events/{id}/agenda.ics", "anyone", "The agenda as an iCalendar file (RFC 5545)", h::agenda_ics),
         endpoint!(GET r"/proposals/{id:\d+}", "organizer, proposer", "A proposal (with its reviews for organisers)", h::get_proposal),
         endpoint!(POST r"/proposals/{id:\d+}/reviews", "organizer", "Review a proposal: score 1–5 and a comment, once", h::review),
         endpoint!(POST r"/proposals/{id:\d+}/decision", "organizer", "Accept (it becomes a session), reject or merge", h::decide),
         endpoint!(GET r"/sessions/{id:\d+}", "anyone", "A session, with times in the event's zone or ?tz=", h::get_session),
+        endpoint!(GET r"/sessions/{id:\d+}.ics", "anyone", "One session as an iCalendar file", h::session_ics),
         endpoint!(PUT r"/sessions/{id:\d+}/slot", "organizer", "Schedule a session in a room; clashes are refused", h::set_slot),
     ]
 }

@@ -201,6 +201,16 @@ pub fn set_slot(
     Ok(updated)
 }
 
+/// Every scheduled session of an event, in time order.
+pub fn scheduled(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<SessionRow>> {
+    Ok(sessions::table
+        .filter(sessions::event_id.eq(event_id))
+        .filter(sessions::starts_at.is_not_null())
+        .order((sessions::starts_at.asc(), sessions::id.asc()))
+        .select(SessionRow::as_select())
+        .load(conn)?)
+}
+
 pub struct AgendaFilter {
     pub day: Option<chrono::NaiveDate>,
     pub session_type: Option<String>,
