@@ -13,6 +13,7 @@ both_backends!(
     agenda_in_any_time_zone,
     session_channels_carry_schedule_changes,
     calendars_parse_and_track_changes,
+    agenda_import_is_all_or_nothing_and_export_round_trips,
 );
 
 struct Event {
@@ -854,4 +855,119 @@ async fn calendars_parse_and_track_changes(backend: Backend) {
         e.app.get("/api/v1/sessions/999999.ics", None).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn agenda_import_is_all_or_nothing_and_export_round_trips(backend: Backend) {
+    let e = event(backend).await;
+    e.room("Plenary").await;
+    e.room("Room 2").await;
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    let import = format!("/api/v1/events/{}/agenda/import", e.id);
+    let agenda = format!("/api/v1/events/{}/agenda", e.id);
+    let row = |title: &str, kind: &str, room: &str, starts: &str, ends: &str| {
+        json!({"title": title, "type": kind, "subtheme": "Governance", "format": "in_person", "room": room,
+               "starts_at": starts, "ends_at": ends, "moderator_name": format!("Mod {title}"),
+               "speakers": [{"name": format!("Speaker {title}"), "stakeholder_group": "academia", "country": "NO", "gender": "female"}]})
+    };
+    let bad = json!({"rows": [
+        row("Opening", "main_session", "Plenary", "2025-10-24T08:00:00Z", "2025-10-24T09:00:00Z"),
+        row("Bad type", "keynote", "Plenary", "2025-10-24T10:00:00Z", "2025-10-24T11:00:00Z"),
+        row("Clash", "workshop", "Plenary", "2025-10-24T08:30:00Z", "2025-10-24T09:30:00Z"),
+        row("Nowhere", "workshop", "Attic", "2025-10-24T12:00:00Z", "2025-10-24T13:00:00Z"),
+        row("Fine", "workshop", "Room 2", "2025-10-24T08:00:00Z", "2025-10-24T09:00:00Z"),
+    ]});
+    let res = e.app.post(&import, Some(&e.organizer), &bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let rows: Vec<i64> = res.body["error"]["details"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rows, [2, 3, 4], "{}", res.text);
+    assert_eq!(
+        res.body["error"]["details"]["rows"][1]["conflicts"][0]["reason"],
+        "room"
+    );
+    assert_eq!(
+        e.app.get(&agenda, None).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing half-written"
+    );
+
+    let good = json!({"rows": [
+        row("Opening", "main_session", "Plenary", "2025-10-24T08:00:00Z", "2025-10-24T09:00:00Z"),
+        row("Fine", "workshop", "Room 2", "2025-10-24T08:00:00Z", "2025-10-24T09:00:00Z"),
+    ]});
+    let res = e.app.post(&import, Some(&e.organizer), &good).await;
+    assert_eq!(
+        (res.status, res.body["imported"].as_i64()),
+        (StatusCode::CREATED, Some(2)),
+        "{}",
+        res.text
+    );
+
+    let csv = "title,type,subtheme,format,description,room,starts_at,ends_at,moderator_name,rapporteur_name,speakers\n\
+               \"Youth, and the future\",youth_track,Innovation,hybrid,\"Quoted, text\",Room 2,2025-10-25T08:00:00Z,2025-10-25T09:00:00Z,Mo,Ra,Ana|civil_society|BR|female; Kofi|government|GH|male\n";
+    let res = e
+        .app
+        .post(
+            &import,
+            Some(&e.organizer),
+            &json!({"format": "csv", "source": csv}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = e
+        .app
+        .post(
+            &import,
+            Some(&e.organizer),
+            &json!({"format": "csv", "source": "title,type\nX,workshop\n"}),
+        )
+        .await;
+    assert!(
+        res.field("source").unwrap().contains("lacks"),
+        "{}",
+        res.text
+    );
+    let (_, participant) = e.app.user_with_roles("P", &[]).await;
+    assert_eq!(
+        e.app.post(&import, Some(&participant), &good).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let export = e
+        .app
+        .get(&format!("/api/v1/events/{}/agenda.csv?tz=UTC", e.id), None)
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(export
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/csv"));
+    let lines: Vec<&str> = export.text.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", export.text);
+    assert!(lines[0].starts_with("id,title,type"));
+    assert!(export.text.contains("\"Youth, and the future\""));
+    assert!(export
+        .text
+        .contains("Ana|civil_society|BR|female; Kofi|government|GH|male"));
+    let items = e.app.get(&agenda, None).await.body["items"].clone();
+    assert_eq!(items.as_array().unwrap().len(), 3);
+    assert!(items
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["type"] == "youth_track" && s["speakers"][1]["region"] == "african"));
 }

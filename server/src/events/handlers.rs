@@ -726,3 +726,70 @@ pub async fn session_ics(
         .await?;
     Ok(ics(body, &format!("session-{id}")))
 }
+
+pub async fn agenda_csv(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<String>,
+    query: web::Query<TzQuery>,
+) -> ApiResult<HttpResponse> {
+    let key = path.into_inner();
+    let tz = query.into_inner().tz;
+    let (body, slug) = state
+        .db
+        .run(move |conn| {
+            let event = store::resolve_for(conn, &key, user.0.as_ref())?;
+            let tz = zone(tz.as_deref(), &event)?;
+            let sessions = schedule::scheduled(conn, event.id)?;
+            let rooms = schedule::rooms_by_id(conn, event.id)?;
+            Ok((
+                super::import::export_csv(&sessions, &rooms, tz)?,
+                event.slug,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Content-Type", "text/csv; charset=utf-8"))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{slug}-agenda.csv\""),
+        ))
+        .body(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportInput {
+    format: Option<String>,
+    source: Option<String>,
+    rows: Option<Vec<super::import::Row>>,
+}
+
+pub async fn import_agenda(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+    input: ApiJson<ImportInput>,
+) -> ApiResult<HttpResponse> {
+    user.require(Role::Organizer)?;
+    let i = input.0;
+    let rows = match (i.format.as_deref(), i.source, i.rows) {
+        (Some("csv"), Some(source), None) => super::import::parse_csv(&source)?,
+        (None | Some("json"), None, Some(rows)) => rows.into_iter().map(Ok).collect(),
+        _ => {
+            return Err(ApiError::field(
+                "source",
+                "give {format: \"csv\", source} or {rows: [...]}",
+            ))
+        }
+    };
+    let key = path.into_inner();
+    let ids = state
+        .db
+        .tx(move |conn| {
+            let event = store::resolve(conn, &key)?;
+            super::import::import(conn, &event, rows)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json!({"imported": ids.len(), "session_ids": ids})))
+}

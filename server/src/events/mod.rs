@@ -3,6 +3,7 @@
 
 pub mod handlers;
 pub mod ical;
+pub mod import;
 pub mod proposals;
 pub mod schedule;
 pub mod store;
@@ -23,6 +24,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/events/{id}/proposals", "organizer", "Proposals ranked by mean review score, with their diversity", h::list_proposals),
         endpoint!(GET "/events/{id}/agenda", "anyone", "Scheduled sessions (?day, type, subtheme, format, q, tz)", h::agenda),
         endpoint!(GET "/events/{id}/agenda.ics", "anyone", "The agenda as an iCalendar file (RFC 5545)", h::agenda_ics),
+        endpoint!(GET "/events/{id}/agenda.csv", "anyone", "The agenda as CSV (?tz= for local times)", h::agenda_csv),
+        endpoint!(POST "/events/{id}/agenda/import", "organizer", "Import scheduled sessions from {format: csv, source} or {rows: [...]}: all or nothing, every bad row reported", h::import_agenda, limit = 4 * 1024 * 1024),
         endpoint!(GET r"/proposals/{id:\d+}", "organizer, proposer", "A proposal (with its reviews for organisers)", h::get_proposal),
         endpoint!(POST r"/proposals/{id:\d+}/reviews", "organizer", "Review a proposal: score 1–5 and a comment, once", h::review),
         endpoint!(POST r"/proposals/{id:\d+}/decision", "organizer", "Accept (it becomes a session), reject or merge", h::decide),
