@@ -14,6 +14,7 @@ both_backends!(
     session_channels_carry_schedule_changes,
     calendars_parse_and_track_changes,
     agenda_import_is_all_or_nothing_and_export_round_trips,
+    personal_agendas,
 );
 
 struct Event {
@@ -970,4 +971,131 @@ async fn agenda_import_is_all_or_nothing_and_export_round_trips(backend: Backend
         .unwrap()
         .iter()
         .any(|s| s["type"] == "youth_track" && s["speakers"][1]["region"] == "african"));
+}
+
+async fn personal_agendas(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
+    let room = e.room("Plenary").await;
+    let late = e.session(&alice, "Late", diverse("l")).await;
+    let early = e.session(&alice, "Early", diverse("e")).await;
+    let unscheduled = e.session(&alice, "Unscheduled", diverse("u")).await;
+    e.slot(late, room, "2025-10-27T08:00:00Z", "2025-10-27T09:00:00Z")
+        .await;
+    e.slot(early, room, "2025-10-25T08:00:00Z", "2025-10-25T09:00:00Z")
+        .await;
+    let mark = |id: i64| format!("/api/v1/sessions/{id}/bookmark");
+    // Sessions of an unpublished event cannot be bookmarked by participants.
+    assert_eq!(
+        e.app
+            .raw(Method::POST, &mark(late), Some(&bob), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    for id in [late, early, unscheduled] {
+        assert_eq!(
+            e.app
+                .raw(Method::POST, &mark(id), Some(&bob), None)
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(
+        e.app
+            .raw(Method::POST, &mark(late), Some(&bob), None)
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        e.app
+            .raw(Method::POST, &mark(999999), Some(&bob), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        e.app
+            .raw(Method::POST, &mark(late), None, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let mine = e
+        .app
+        .get("/api/v1/me/agenda?tz=Asia/Tokyo", Some(&bob))
+        .await;
+    let titles: Vec<&str> = mine.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 3);
+    assert_eq!(
+        mine.body["items"][0]["local_starts_at"]
+            .as_str()
+            .map(|t| t.ends_with("+09:00")),
+        Some(true)
+    );
+    assert!(titles.iter().position(|t| *t == "Early") < titles.iter().position(|t| *t == "Late"));
+    assert_eq!(
+        e.app.get("/api/v1/me/agenda", Some(&alice)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let ics = e.app.get("/api/v1/me/agenda.ics", Some(&bob)).await;
+    let parsed = parse_ics(&ics.text);
+    assert_eq!(
+        parsed.as_array().unwrap().len(),
+        2,
+        "only scheduled sessions are in the calendar"
+    );
+    assert_eq!(
+        e.app.get("/api/v1/me/agenda.ics", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    assert_eq!(
+        e.app.get("/api/v1/me/export", Some(&bob)).await.body["bookmarked_session_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        e.app
+            .raw(Method::DELETE, &mark(late), Some(&bob), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        e.app
+            .raw(Method::DELETE, &mark(late), Some(&bob), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        e.app.get("/api/v1/me/agenda", Some(&bob)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -89,3 +89,10 @@ CREATE TABLE session_people (
     PRIMARY KEY (session_id, person)
 );
 CREATE INDEX session_people_person ON session_people(person);
+
+CREATE TABLE session_bookmarks (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    session_id BIGINT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_id, session_id)
+);

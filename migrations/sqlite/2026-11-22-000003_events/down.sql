@@ -1,3 +1,4 @@
+DROP TABLE session_bookmarks;
 DROP TABLE session_people;
 DROP TABLE sessions;
 DROP TABLE proposal_reviews;

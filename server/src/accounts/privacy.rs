@@ -78,6 +78,7 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
         "exported_at": rfc3339(now()),
         "comments": comments,
         "endorsed_comment_ids": endorsed,
+        "bookmarked_session_ids": crate::events::bookmarks::of_user(conn, user_id)?,
         "user": user,
         "sessions": sessions,
         "email_links": tokens.into_iter().map(|(purpose, created, used)| json!({
@@ -129,6 +130,7 @@ pub fn erase(conn: &mut DbConn, user_id: i64, withdraw_contributions: bool) -> A
             mail_outbox::user_id.eq(None::<i64>),
         ))
         .execute(conn)?;
+    crate::events::bookmarks::erase(conn, user_id)?;
     if withdraw_contributions {
         crate::consultations::comments::withdraw_all_of(conn, user_id)?;
     }

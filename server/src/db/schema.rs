@@ -344,7 +344,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    session_bookmarks (user_id, session_id) {
+        user_id -> BigInt,
+        session_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(rooms -> events (event_id));
+diesel::joinable!(session_bookmarks -> sessions (session_id));
 diesel::joinable!(proposal_reviews -> proposals (proposal_id));
 diesel::joinable!(session_people -> sessions (session_id));
 
@@ -355,5 +364,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposal_reviews,
     sessions,
     session_people,
+    session_bookmarks,
     users
 );

@@ -793,3 +793,83 @@ pub async fn import_agenda(
         .await?;
     Ok(HttpResponse::Created().json(json!({"imported": ids.len(), "session_ids": ids})))
 }
+
+pub async fn bookmark(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    state
+        .db
+        .tx(move |conn| {
+            let s = schedule::get(conn, id)?;
+            store::resolve_for(conn, &s.event_id.to_string(), Some(&user))
+                .map_err(|_| ApiError::not_found("session"))?;
+            super::bookmarks::add(conn, user.id, id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json!({"session_id": id, "bookmarked": true})))
+}
+
+pub async fn unbookmark(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    state
+        .db
+        .tx(move |conn| super::bookmarks::remove(conn, user.id, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn my_agenda(
+    state: State,
+    user: AuthUser,
+    query: web::Query<TzQuery>,
+) -> ApiResult<HttpResponse> {
+    let tz = match query.into_inner().tz {
+        Some(t) => Some(parse_timezone(&t).map_err(|e| ApiError::query("tz", e))?),
+        None => None,
+    };
+    let items = state
+        .db
+        .run(move |conn| {
+            let (sessions, events, rooms) = super::bookmarks::agenda(conn, user.id)?;
+            Ok(sessions
+                .iter()
+                .map(|s| {
+                    let zone = tz
+                        .or_else(|| events.get(&s.event_id).map(store::EventRow::tz))
+                        .unwrap_or(chrono_tz::UTC);
+                    schedule::view(s, &rooms, zone)
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+}
+
+pub async fn my_agenda_ics(state: State, user: AuthUser) -> ApiResult<HttpResponse> {
+    let public_url = state.config.public_url.clone();
+    let body = state
+        .db
+        .run(move |conn| {
+            let (sessions, events, rooms) = super::bookmarks::agenda(conn, user.id)?;
+            let entries: Vec<_> = sessions
+                .iter()
+                .filter_map(|s| events.get(&s.event_id).map(|e| (s, e)))
+                .collect();
+            Ok(super::ical::calendar_of(
+                "My Indaba agenda",
+                None,
+                &entries,
+                &rooms,
+                &public_url,
+            ))
+        })
+        .await?;
+    Ok(ics(body, "my-agenda"))
+}

@@ -99,6 +99,24 @@ pub fn calendar(
     rooms: &HashMap<i64, RoomRow>,
     public_url: &str,
 ) -> String {
+    let entries: Vec<(&SessionRow, &EventRow)> = sessions.iter().map(|s| (s, event)).collect();
+    calendar_of(
+        &event.name,
+        Some(&event.timezone),
+        &entries,
+        rooms,
+        public_url,
+    )
+}
+
+/// A calendar of sessions from any events (a personal agenda).
+pub fn calendar_of(
+    name: &str,
+    timezone: Option<&str>,
+    entries: &[(&SessionRow, &EventRow)],
+    rooms: &HashMap<i64, RoomRow>,
+    public_url: &str,
+) -> String {
     let mut out = String::new();
     push_line(&mut out, "BEGIN:VCALENDAR");
     push_line(&mut out, "VERSION:2.0");
@@ -108,9 +126,11 @@ pub fn calendar(
     );
     push_line(&mut out, "CALSCALE:GREGORIAN");
     push_line(&mut out, "METHOD:PUBLISH");
-    push_line(&mut out, &format!("X-WR-CALNAME:{}", escape(&event.name)));
-    push_line(&mut out, &format!("X-WR-TIMEZONE:{}", event.timezone));
-    for s in sessions {
+    push_line(&mut out, &format!("X-WR-CALNAME:{}", escape(name)));
+    if let Some(tz) = timezone {
+        push_line(&mut out, &format!("X-WR-TIMEZONE:{tz}"));
+    }
+    for (s, event) in entries {
         vevent(&mut out, s, event, rooms, public_url);
     }
     push_line(&mut out, "END:VCALENDAR");

@@ -1,6 +1,7 @@
 //! IGF events: the call for sessions, proposals and their review, decisions, rooms,
 //! clash-free scheduling, and the agenda in any time zone.
 
+pub mod bookmarks;
 pub mod handlers;
 pub mod ical;
 pub mod import;
@@ -32,5 +33,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET r"/sessions/{id:\d+}", "anyone", "A session, with times in the event's zone or ?tz=", h::get_session),
         endpoint!(GET r"/sessions/{id:\d+}.ics", "anyone", "One session as an iCalendar file", h::session_ics),
         endpoint!(PUT r"/sessions/{id:\d+}/slot", "organizer", "Schedule a session in a room; clashes are refused", h::set_slot),
+        endpoint!(POST r"/sessions/{id:\d+}/bookmark", "user", "Add a session to your agenda", h::bookmark),
+        endpoint!(DELETE r"/sessions/{id:\d+}/bookmark", "user", "Remove a session from your agenda", h::unbookmark),
+        endpoint!(GET "/me/agenda", "user", "Your bookmarked sessions (?tz=)", h::my_agenda),
+        endpoint!(GET "/me/agenda.ics", "user", "Your bookmarked sessions as an iCalendar file", h::my_agenda_ics),
     ]
 }
