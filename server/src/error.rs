@@ -50,6 +50,7 @@ error_codes! {
     InvalidTransition => ("invalid_transition", CONFLICT, "The status cannot move that way."),
     AlreadyEndorsed => ("already_endorsed", CONFLICT, "You have already endorsed this."),
     AlreadyFlagged => ("already_flagged", CONFLICT, "You have already flagged this."),
+    AlreadyUpvoted => ("already_upvoted", CONFLICT, "You have already upvoted this question."),
     EditWindowClosed => ("edit_window_closed", CONFLICT, "Comments can be edited for 15 minutes after posting."),
     AlreadyInState => ("already_in_state", CONFLICT, "The item is already in that state."),
     CallClosed => ("call_closed", CONFLICT, "The call for session proposals is not open now."),

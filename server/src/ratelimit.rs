@@ -37,6 +37,9 @@ pub mod limits {
     /// Reset emails to one address: further requests are answered alike but send nothing.
     pub const RESET_MAILS_PER_ACCOUNT: Limit = Limit::per_minutes(3, 60);
     pub const VERIFY_PER_IP: Limit = Limit::per_minutes(30, 10);
+    /// Comments, amendments and session questions: a burst of 10 a minute, 200 a day, per user.
+    pub const POSTS_PER_MINUTE: Limit = Limit::per_minutes(10, 1);
+    pub const POSTS_PER_DAY: Limit = Limit::per_minutes(200, 24 * 60);
 }
 
 pub struct RateLimiter {

@@ -242,7 +242,8 @@ fn seed_consultation(
         Ok(comments::insert(conn, &new)?.id)
     };
     let base = |author: &Participant| NewComment {
-        consultation_id: id,
+        consultation_id: Some(id),
+        session_id: None,
         paragraph_key: None,
         parent_id: None,
         author_id: author.id,

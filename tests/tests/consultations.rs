@@ -653,6 +653,7 @@ async fn comments_threads_and_amendments(backend: Backend) {
         ),
         (json!({"body": "x", "parent_id": 999999}), "parent_id"),
         (json!({"body": "x", "kind": "essay"}), "kind"),
+        (json!({"body": "x", "kind": "question"}), "kind"),
         (
             json!({"body": "x", "parent_id": top_id, "paragraph_key": f.key("3").await}),
             "paragraph_key",

@@ -15,6 +15,7 @@ both_backends!(
     calendars_parse_and_track_changes,
     agenda_import_is_all_or_nothing_and_export_round_trips,
     personal_agendas,
+    sessions_run_live_with_questions,
 );
 
 struct Event {
@@ -1097,5 +1098,202 @@ async fn personal_agendas(backend: Backend) {
             .unwrap()
             .len(),
         2
+    );
+}
+
+async fn sessions_run_live_with_questions(backend: Backend) {
+    use futures_util::StreamExt;
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
+    let (_, carol) = e.app.user_with_roles("Carol", &[]).await;
+    let (_, moderator) = e.app.user_with_roles("Mod", &["moderator"]).await;
+    let session = e.session(&alice, "Live", diverse("q")).await;
+    let stream = format!("/api/v1/sessions/{session}/comments");
+    // Sessions of an unpublished event take no comments from participants.
+    assert_eq!(
+        e.app
+            .post(&stream, Some(&bob), &json!({"body": "Hello"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!(
+        "ws://{}/api/v1/live/sessions/{session}",
+        e.app.addr
+    ))
+    .await
+    .unwrap();
+
+    let hello = e
+        .app
+        .post(
+            &stream,
+            Some(&bob),
+            &json!({"body": "Greetings from the remote hub in Nairobi"}),
+        )
+        .await;
+    assert_eq!(hello.status, StatusCode::CREATED, "{}", hello.text);
+    assert_eq!(hello.body["session_id"], session);
+    let q1 = e
+        .app
+        .post(
+            &stream,
+            Some(&bob),
+            &json!({"body": "How will small operators be funded?", "kind": "question"}),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let q2 = e
+        .app
+        .post(
+            &stream,
+            Some(&carol),
+            &json!({"body": "What about community networks?", "kind": "question"}),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    for (body, field) in [
+        (json!({"body": ""}), "body"),
+        (json!({"body": "x", "kind": "amendment"}), "kind"),
+        (json!({"body": "x".repeat(2001)}), "body"),
+    ] {
+        assert!(
+            e.app
+                .post(&stream, Some(&bob), &body)
+                .await
+                .field(field)
+                .is_some(),
+            "{field}"
+        );
+    }
+
+    let up = |id: i64, token: &str| {
+        let app = &e.app;
+        let token = token.to_owned();
+        async move {
+            app.raw(
+                Method::POST,
+                &format!("/api/v1/comments/{id}/upvote"),
+                Some(&token),
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(up(q2, &alice).await.body["upvote_count"], 1);
+    assert_eq!(up(q2, &bob).await.body["upvote_count"], 2);
+    assert_eq!(up(q1, &carol).await.body["upvote_count"], 1);
+    assert_eq!(up(q2, &bob).await.code(), "already_upvoted");
+    assert_eq!(
+        up(q2, &carol).await.status,
+        StatusCode::FORBIDDEN,
+        "no upvoting one's own question"
+    );
+    assert_eq!(
+        up(hello.body["id"].as_i64().unwrap(), &carol).await.status,
+        StatusCode::CONFLICT,
+        "only questions are upvoted"
+    );
+    // Upvotes and endorsements do not mix.
+    let res = e
+        .app
+        .raw(
+            Method::POST,
+            &format!("/api/v1/comments/{q1}/endorsement"),
+            Some(&carol),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+
+    let top = e
+        .app
+        .get(&format!("{stream}?kind=question&sort=top"), None)
+        .await;
+    let order: Vec<i64> = top.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(order, [q2, q1], "questions rise with their upvotes");
+    assert_eq!(
+        e.app
+            .get(&format!("{stream}?sort=loudest"), None)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        e.app.get(&stream, None).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // Moderators hide; the public no longer sees it, the live stream says so.
+    let res = e
+        .app
+        .post(
+            &format!("/api/v1/comments/{q1}/moderation"),
+            Some(&moderator),
+            &json!({"action": "hide", "reason": "Off topic"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        e.app
+            .get(&format!("{stream}?kind=question"), None)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        e.app
+            .get(&format!("{stream}?kind=question"), Some(&moderator))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let mut kinds = Vec::new();
+    while !kinds.contains(&"comment.hidden".to_owned()) {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("in time")
+            .unwrap()
+            .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {
+            kinds.extend(
+                frame_events(&text)
+                    .iter()
+                    .filter_map(|e| e["type"].as_str().map(str::to_owned)),
+            );
+        }
+    }
+    assert!(
+        kinds.contains(&"comment.created".to_owned())
+            && kinds.contains(&"question.upvoted".to_owned()),
+        "{kinds:?}"
     );
 }

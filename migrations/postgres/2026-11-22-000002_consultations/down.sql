@@ -4,6 +4,7 @@ DROP TABLE channel_seqs;
 DROP TABLE moderation_log;
 DROP TABLE flags;
 DROP TABLE endorsements;
+DROP TABLE upvotes;
 DROP TABLE comment_revisions;
 DROP TABLE comments;
 DROP TABLE paragraphs;

@@ -48,9 +48,11 @@ CREATE TABLE paragraphs (
 );
 CREATE INDEX paragraphs_version ON paragraphs(version_id, position);
 
+-- A comment belongs to a consultation or to an IGF session (whose table comes later).
 CREATE TABLE comments (
     id BIGSERIAL PRIMARY KEY,
-    consultation_id BIGINT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    consultation_id BIGINT REFERENCES consultations(id) ON DELETE CASCADE,
+    session_id BIGINT,
     paragraph_key TEXT,
     parent_id BIGINT REFERENCES comments(id) ON DELETE CASCADE,
     author_id BIGINT NOT NULL REFERENCES users(id),
@@ -63,11 +65,13 @@ CREATE TABLE comments (
     status TEXT NOT NULL,
     version_label TEXT,
     endorsement_count INTEGER NOT NULL DEFAULT 0,
+    upvote_count INTEGER NOT NULL DEFAULT 0,
     flag_count INTEGER NOT NULL DEFAULT 0,
     created_at TIMESTAMP NOT NULL,
     edited_at TIMESTAMP
 );
 CREATE INDEX comments_consultation ON comments(consultation_id, id);
+CREATE INDEX comments_session ON comments(session_id, id);
 CREATE INDEX comments_paragraph ON comments(consultation_id, paragraph_key);
 CREATE INDEX comments_parent ON comments(parent_id);
 CREATE INDEX comments_author ON comments(author_id);
@@ -80,6 +84,14 @@ CREATE TABLE comment_revisions (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX comment_revisions_comment ON comment_revisions(comment_id);
+
+-- Upvotes on session questions.
+CREATE TABLE upvotes (
+    comment_id BIGINT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (comment_id, user_id)
+);
 
 CREATE TABLE endorsements (
     comment_id BIGINT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
@@ -100,7 +112,8 @@ CREATE TABLE flags (
 
 CREATE TABLE moderation_log (
     id BIGSERIAL PRIMARY KEY,
-    consultation_id BIGINT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    consultation_id BIGINT REFERENCES consultations(id) ON DELETE CASCADE,
+    session_id BIGINT,
     comment_id BIGINT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
     moderator_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
     action TEXT NOT NULL,

@@ -96,3 +96,8 @@ CREATE TABLE session_bookmarks (
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (user_id, session_id)
 );
+
+-- Comments and moderation acts on sessions (SQLite relies on the application here:
+-- it cannot add a foreign key to an existing table).
+ALTER TABLE comments ADD CONSTRAINT comments_session_fk FOREIGN KEY (session_id) REFERENCES sessions(id) ON DELETE CASCADE;
+ALTER TABLE moderation_log ADD CONSTRAINT moderation_log_session_fk FOREIGN KEY (session_id) REFERENCES sessions(id) ON DELETE CASCADE;

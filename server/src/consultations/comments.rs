@@ -20,7 +20,8 @@ pub const EDIT_WINDOW_MINUTES: i64 = 15;
 #[diesel(table_name = comments)]
 pub struct CommentRow {
     pub id: i64,
-    pub consultation_id: i64,
+    pub consultation_id: Option<i64>,
+    pub session_id: Option<i64>,
     pub paragraph_key: Option<String>,
     pub parent_id: Option<i64>,
     pub author_id: i64,
@@ -33,12 +34,22 @@ pub struct CommentRow {
     pub status: String,
     pub version_label: Option<String>,
     pub endorsement_count: i32,
+    pub upvote_count: i32,
     pub flag_count: i32,
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
 }
 
 impl CommentRow {
+    /// The live channel of what the comment belongs to.
+    pub fn channel(&self) -> String {
+        match (self.consultation_id, self.session_id) {
+            (Some(c), _) => outbox::consultation_channel(c),
+            (None, Some(s)) => outbox::session_channel(s),
+            (None, None) => String::new(),
+        }
+    }
+
     pub fn visibility(&self) -> Visibility {
         Visibility::parse(&self.status).unwrap_or(Visibility::Visible)
     }
@@ -54,7 +65,8 @@ impl CommentRow {
 }
 
 pub struct NewComment {
-    pub consultation_id: i64,
+    pub consultation_id: Option<i64>,
+    pub session_id: Option<i64>,
     pub paragraph_key: Option<String>,
     pub parent_id: Option<i64>,
     pub author_id: i64,
@@ -160,6 +172,7 @@ fn view_one(c: &CommentRow, author: Option<&Author>, viewer: &Viewer) -> Value {
     json!({
         "id": c.id,
         "consultation_id": c.consultation_id,
+        "session_id": c.session_id,
         "paragraph_key": c.paragraph_key,
         "parent_id": c.parent_id,
         "kind": c.kind,
@@ -172,6 +185,7 @@ fn view_one(c: &CommentRow, author: Option<&Author>, viewer: &Viewer) -> Value {
         "version": c.version_label,
         "author": author,
         "endorsement_count": c.endorsement_count,
+        "upvote_count": c.upvote_count,
         "created_at": rfc3339(c.created_at),
         "edited_at": c.edited_at.map(rfc3339),
         "editable_until": rfc3339(c.created_at + Duration::minutes(EDIT_WINDOW_MINUTES)),
@@ -182,7 +196,7 @@ fn publish(conn: &mut DbConn, row: &CommentRow, kind: &str) -> ApiResult<()> {
     let data = view(conn, row, &Viewer::default())?;
     outbox::append_live_event(
         conn,
-        &outbox::consultation_channel(row.consultation_id),
+        &row.channel(),
         kind,
         Audience::Public,
         Some(row.id),
@@ -195,6 +209,7 @@ pub fn insert(conn: &mut DbConn, c: &NewComment) -> ApiResult<CommentRow> {
     let id: i64 = diesel::insert_into(comments::table)
         .values((
             comments::consultation_id.eq(c.consultation_id),
+            comments::session_id.eq(c.session_id),
             comments::paragraph_key.eq(&c.paragraph_key),
             comments::parent_id.eq(c.parent_id),
             comments::author_id.eq(c.author_id),
@@ -319,7 +334,7 @@ fn set_endorsements(conn: &mut DbConn, row: &CommentRow) -> ApiResult<i64> {
         .execute(conn)?;
     outbox::append_live_event(
         conn,
-        &outbox::consultation_channel(row.consultation_id),
+        &row.channel(),
         "comment.endorsed",
         Audience::Public,
         Some(row.id),
@@ -400,7 +415,7 @@ pub fn flag(conn: &mut DbConn, row: &CommentRow, user_id: i64, reason: &str) -> 
         .execute(conn)?;
     outbox::append_live_event(
         conn,
-        &outbox::consultation_channel(row.consultation_id),
+        &row.channel(),
         "comment.flagged",
         Audience::Moderators,
         Some(row.id),
@@ -441,6 +456,7 @@ pub fn moderate(
     diesel::insert_into(moderation_log::table)
         .values((
             moderation_log::consultation_id.eq(row.consultation_id),
+            moderation_log::session_id.eq(row.session_id),
             moderation_log::comment_id.eq(row.id),
             moderation_log::moderator_id.eq(Some(moderator_id)),
             moderation_log::action.eq(action.as_str()),
@@ -453,7 +469,7 @@ pub fn moderate(
         ModerationAction::Hide => {
             outbox::append_live_event(
                 conn,
-                &outbox::consultation_channel(row.consultation_id),
+                &row.channel(),
                 "comment.hidden",
                 Audience::Public,
                 Some(row.id),
@@ -522,15 +538,16 @@ pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<usize> {
     )
     .set(crate::db::schema::live_events::data.eq(r#"{"withdrawn":true}"#))
     .execute(conn)?;
-    let consultations: Vec<(i64, i64)> = comments::table
+    let withdrawn: Vec<CommentRow> = comments::table
         .filter(comments::id.eq_any(&ids))
-        .select((comments::id, comments::consultation_id))
+        .select(CommentRow::as_select())
         .load(conn)?;
-    for (id, consultation_id) in consultations {
+    for c in withdrawn {
+        let id = c.id;
         outbox::queue_search_job(conn, "comment", id, "delete")?;
         outbox::append_live_event(
             conn,
-            &outbox::consultation_channel(consultation_id),
+            &c.channel(),
             "comment.withdrawn",
             Audience::Public,
             Some(id),

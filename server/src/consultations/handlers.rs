@@ -19,13 +19,9 @@ use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::input::{double_option, nullable_time, text};
 use crate::http::page::{self, Page, PageQuery};
 use crate::http::ApiJson;
-use crate::ratelimit::Limit;
+use crate::ratelimit::limits::{POSTS_PER_DAY, POSTS_PER_MINUTE};
 
 type State = web::Data<AppState>;
-
-/// Posting: a burst of 10 a minute, and 200 a day, per user.
-const POSTS_PER_MINUTE: Limit = Limit::per_minutes(10, 1);
-const POSTS_PER_DAY: Limit = Limit::per_minutes(200, 24 * 60);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -384,7 +380,7 @@ pub async fn create_version(
                 let c = comments::get(conn, id).map_err(|_| {
                     ApiError::field("paragraphs", format!("comment {id} does not exist"))
                 })?;
-                if c.consultation_id != row.id {
+                if c.consultation_id != Some(row.id) {
                     return Err(ApiError::field(
                         "paragraphs",
                         format!("comment {id} belongs to another consultation"),
@@ -509,6 +505,12 @@ pub async fn post_comment(
         }
         _ => None,
     };
+    if kind == Some(CommentKind::Question) {
+        errors.insert(
+            "kind".into(),
+            "questions are asked in IGF sessions; here use comment or amendment".into(),
+        );
+    }
     if kind == Some(CommentKind::Amendment) && i.paragraph_key.is_none() && i.parent_id.is_none() {
         errors.insert(
             "paragraph_key".into(),
@@ -550,7 +552,7 @@ pub async fn post_comment(
             if let Some(parent_id) = i.parent_id {
                 let parent = comments::get(conn, parent_id)
                     .map_err(|_| ApiError::field("parent_id", "no such comment"))?;
-                if parent.consultation_id != row.id {
+                if parent.consultation_id != Some(row.id) {
                     return Err(ApiError::field(
                         "parent_id",
                         "that comment belongs to another consultation",
@@ -588,7 +590,8 @@ pub async fn post_comment(
                 None => None,
             };
             let new = NewComment {
-                consultation_id: row.id,
+                consultation_id: Some(row.id),
+                session_id: None,
                 paragraph_key,
                 parent_id: i.parent_id,
                 author_id: viewer_user.id,
@@ -647,18 +650,43 @@ pub async fn list_comments(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// Loads a comment the caller may see (404 otherwise) with its consultation and viewer.
-fn visible_comment(
+/// Loads a comment the caller may see (404 otherwise) with its viewer, and its
+/// consultation when it is on one (not on an IGF session).
+pub fn visible_comment(
     conn: &mut crate::db::DbConn,
     id: i64,
     user: Option<&AuthUser>,
-) -> ApiResult<(comments::CommentRow, store::ConsultationRow, store::Viewer)> {
+) -> ApiResult<(
+    comments::CommentRow,
+    Option<store::ConsultationRow>,
+    store::Viewer,
+)> {
     let c = comments::get(conn, id)?;
-    let (row, viewer) = store::resolve_for(conn, &c.consultation_id.to_string(), user)?;
+    let (row, viewer) = match (c.consultation_id, c.session_id) {
+        (Some(consultation), _) => {
+            let (row, viewer) = store::resolve_for(conn, &consultation.to_string(), user)?;
+            (Some(row), viewer)
+        }
+        (None, Some(session)) => (
+            None,
+            crate::events::session_comments::viewer(conn, session, user)?,
+        ),
+        (None, None) => return Err(ApiError::not_found("comment")),
+    };
     if !c.visible_to(&viewer) {
         return Err(ApiError::not_found("comment"));
     }
     Ok((c, row, viewer))
+}
+
+/// Endorsements are for consultation inputs; session questions are upvoted instead.
+fn consultation_of(row: Option<store::ConsultationRow>) -> ApiResult<store::ConsultationRow> {
+    row.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Conflict,
+            "endorsements are for consultation inputs: upvote session questions instead",
+        )
+    })
 }
 
 pub async fn get_comment(
@@ -735,7 +763,9 @@ pub async fn edit_comment(
                     "comments can be edited for 15 minutes after posting",
                 ));
             }
-            row.ensure_open()?;
+            if let Some(row) = &row {
+                row.ensure_open()?;
+            }
             if proposed.is_some() && c.kind != CommentKind::Amendment.as_str() {
                 return Err(ApiError::field(
                     "proposed_text",
@@ -761,7 +791,7 @@ pub async fn endorse(
         .db
         .tx(move |conn| {
             let (c, row, _) = visible_comment(conn, id, Some(&user))?;
-            row.ensure_open()?;
+            consultation_of(row)?.ensure_open()?;
             if c.author_id == user.id {
                 return Err(ApiError::forbidden("you cannot endorse your own input"));
             }
@@ -781,7 +811,7 @@ pub async fn withdraw_endorsement(
         .db
         .tx(move |conn| {
             let (c, row, _) = visible_comment(conn, id, Some(&user))?;
-            row.ensure_open()?;
+            consultation_of(row)?.ensure_open()?;
             comments::withdraw_endorsement(conn, &c, user.id)
         })
         .await?;

@@ -28,9 +28,11 @@ impl Status {
     }
 }
 
+// `question` is for IGF sessions: questions are upvoted and rise in the queue.
 string_enum!(CommentKind {
     Comment => "comment",
     Amendment => "amendment",
+    Question => "question",
 });
 
 string_enum!(Visibility {

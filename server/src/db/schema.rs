@@ -142,7 +142,8 @@ diesel::table! {
 diesel::table! {
     comments (id) {
         id -> BigInt,
-        consultation_id -> BigInt,
+        consultation_id -> Nullable<BigInt>,
+        session_id -> Nullable<BigInt>,
         paragraph_key -> Nullable<Text>,
         parent_id -> Nullable<BigInt>,
         author_id -> BigInt,
@@ -155,6 +156,7 @@ diesel::table! {
         status -> Text,
         version_label -> Nullable<Text>,
         endorsement_count -> Integer,
+        upvote_count -> Integer,
         flag_count -> Integer,
         created_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
@@ -180,6 +182,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    upvotes (comment_id, user_id) {
+        comment_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     flags (id) {
         id -> BigInt,
         comment_id -> BigInt,
@@ -193,7 +203,8 @@ diesel::table! {
 diesel::table! {
     moderation_log (id) {
         id -> BigInt,
-        consultation_id -> BigInt,
+        consultation_id -> Nullable<BigInt>,
+        session_id -> Nullable<BigInt>,
         comment_id -> BigInt,
         moderator_id -> Nullable<BigInt>,
         action -> Text,

@@ -873,3 +873,152 @@ pub async fn my_agenda_ics(state: State, user: AuthUser) -> ApiResult<HttpRespon
         .await?;
     Ok(ics(body, "my-agenda"))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCommentInput {
+    body: String,
+    #[serde(default = "default_comment_kind")]
+    kind: String,
+    language: Option<String>,
+    #[serde(default)]
+    anonymous: bool,
+}
+
+fn default_comment_kind() -> String {
+    "comment".into()
+}
+
+pub async fn post_session_comment(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    input: ApiJson<SessionCommentInput>,
+) -> ApiResult<HttpResponse> {
+    use crate::consultations::types::CommentKind;
+    use crate::ratelimit::limits::{POSTS_PER_DAY, POSTS_PER_MINUTE};
+    user.require_verified(&state.db).await?;
+    let i = input.0;
+    let mut errors = FieldErrors::new();
+    let body = text(&mut errors, "body", &i.body, 1, 2000);
+    let kind = match CommentKind::parse(&i.kind) {
+        Some(k @ (CommentKind::Comment | CommentKind::Question)) => Some(k),
+        _ => {
+            errors.insert("kind".into(), "must be comment or question".into());
+            None
+        }
+    };
+    let language = i.language.as_deref().and_then(|l| {
+        crate::accounts::types::LanguageTag::parse(l)
+            .map(|l| l.as_str().to_owned())
+            .map_err(|e| errors.insert("language".into(), e.into()))
+            .ok()
+    });
+    let (Some(body), Some(kind), true) = (body, kind, errors.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    state
+        .limiter
+        .hit(&format!("comment:minute:{}", user.id), POSTS_PER_MINUTE)?;
+    state
+        .limiter
+        .hit(&format!("comment:day:{}", user.id), POSTS_PER_DAY)?;
+    let language = language
+        .or_else(|| crate::consultations::text::detect_language(&body))
+        .unwrap_or_else(|| "und".into());
+    let id = path.into_inner();
+    let view = state
+        .db
+        .tx(move |conn| {
+            let viewer = super::session_comments::viewer(conn, id, Some(&user))?;
+            let row = super::session_comments::post(
+                conn,
+                id,
+                user.id,
+                kind,
+                body,
+                language,
+                i.anonymous,
+            )?;
+            crate::consultations::comments::view(conn, &row, &viewer)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[derive(Deserialize)]
+pub struct SessionCommentsQuery {
+    kind: Option<String>,
+    sort: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+pub async fn session_comments(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<i64>,
+    query: web::Query<SessionCommentsQuery>,
+) -> ApiResult<HttpResponse> {
+    use super::session_comments::Order;
+    use crate::consultations::types::CommentKind;
+    let q = query.into_inner();
+    let page = Page::parse(q.limit, q.cursor.as_deref())?;
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some(k) => Some(
+            CommentKind::parse(k)
+                .ok_or_else(|| ApiError::query("kind", "must be comment or question"))?,
+        ),
+    };
+    let order = match q.sort.as_deref() {
+        None | Some("oldest") => Order::Oldest,
+        Some("newest") => Order::Newest,
+        Some("top") => Order::Top,
+        Some(_) => return Err(ApiError::query("sort", "must be top, newest or oldest")),
+    };
+    let id = path.into_inner();
+    let body = state
+        .db
+        .run(move |conn| {
+            let viewer = super::session_comments::viewer(conn, id, user.0.as_ref())?;
+            let rows = super::session_comments::list(conn, id, &viewer, kind, order, page.after, page.fetch())?;
+            if order == Order::Top {
+                // Ranked lists have no stable cursor: the top `limit`.
+                let rows: Vec<_> = rows.into_iter().take(page.limit as usize).collect();
+                return Ok(json!({"items": crate::consultations::comments::views(conn, &rows, &viewer)?, "next_cursor": null}));
+            }
+            page::respond(&page, rows, |c| c.id, |rows| crate::consultations::comments::views(conn, rows, &viewer))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn upvote(state: State, user: AuthUser, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    user.require_verified(&state.db).await?;
+    let id = path.into_inner();
+    let count = state
+        .db
+        .tx(move |conn| {
+            let (c, _, _) = crate::consultations::handlers::visible_comment(conn, id, Some(&user))?;
+            super::session_comments::upvote(conn, &c, user.id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json!({"comment_id": id, "upvote_count": count})))
+}
+
+pub async fn withdraw_upvote(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let count = state
+        .db
+        .tx(move |conn| {
+            let (c, _, _) = crate::consultations::handlers::visible_comment(conn, id, Some(&user))?;
+            super::session_comments::withdraw_upvote(conn, &c, user.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"comment_id": id, "upvote_count": count})))
+}

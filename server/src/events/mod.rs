@@ -7,6 +7,7 @@ pub mod ical;
 pub mod import;
 pub mod proposals;
 pub mod schedule;
+pub mod session_comments;
 pub mod store;
 pub mod types;
 
@@ -33,6 +34,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET r"/sessions/{id:\d+}", "anyone", "A session, with times in the event's zone or ?tz=", h::get_session),
         endpoint!(GET r"/sessions/{id:\d+}.ics", "anyone", "One session as an iCalendar file", h::session_ics),
         endpoint!(PUT r"/sessions/{id:\d+}/slot", "organizer", "Schedule a session in a room; clashes are refused", h::set_slot),
+        endpoint!(POST r"/sessions/{id:\d+}/comments", "verified user", "A live comment or question {body, kind: comment|question}", h::post_session_comment),
+        endpoint!(GET r"/sessions/{id:\d+}/comments", "anyone", "The session's comments and questions (?kind=question&sort=top|newest|oldest)", h::session_comments),
+        endpoint!(POST r"/comments/{id:\d+}/upvote", "verified user", "Upvote a session question (once)", h::upvote),
+        endpoint!(DELETE r"/comments/{id:\d+}/upvote", "verified user", "Withdraw your upvote", h::withdraw_upvote),
         endpoint!(POST r"/sessions/{id:\d+}/bookmark", "user", "Add a session to your agenda", h::bookmark),
         endpoint!(DELETE r"/sessions/{id:\d+}/bookmark", "user", "Remove a session from your agenda", h::unbookmark),
         endpoint!(GET "/me/agenda", "user", "Your bookmarked sessions (?tz=)", h::my_agenda),

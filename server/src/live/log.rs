@@ -53,17 +53,21 @@ pub fn head(conn: &mut DbConn, channel: &str) -> ApiResult<i64> {
 
 /// Subjects (comments) of a channel that only privileged listeners may see now.
 pub fn hidden_subjects(conn: &mut DbConn, channel: &str) -> ApiResult<HashSet<i64>> {
-    let Some(id) = channel
-        .strip_prefix("consultation:")
-        .and_then(|id| id.parse::<i64>().ok())
-    else {
-        return Ok(HashSet::new());
+    let id_of = |prefix: &str| {
+        channel
+            .strip_prefix(prefix)
+            .and_then(|id| id.parse::<i64>().ok())
     };
-    let ids: Vec<i64> = comments::table
-        .filter(comments::consultation_id.eq(id))
+    let hidden = comments::table
         .filter(comments::status.ne("visible"))
-        .select(comments::id)
-        .load(conn)?;
+        .select(comments::id);
+    let ids: Vec<i64> = if let Some(id) = id_of("consultation:") {
+        hidden.filter(comments::consultation_id.eq(id)).load(conn)?
+    } else if let Some(id) = id_of("session:") {
+        hidden.filter(comments::session_id.eq(id)).load(conn)?
+    } else {
+        vec![]
+    };
     Ok(ids.into_iter().collect())
 }
 
