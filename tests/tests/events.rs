@@ -16,6 +16,7 @@ both_backends!(
     agenda_import_is_all_or_nothing_and_export_round_trips,
     personal_agendas,
     sessions_run_live_with_questions,
+    reports_are_filed_and_compiled_by_subtheme,
 );
 
 struct Event {
@@ -1296,4 +1297,132 @@ async fn sessions_run_live_with_questions(backend: Backend) {
             && kinds.contains(&"question.upvoted".to_owned()),
         "{kinds:?}"
     );
+}
+
+async fn reports_are_filed_and_compiled_by_subtheme(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
+    let one = e.session(&alice, "One", diverse("1")).await;
+    let two = e.session(&alice, "Two", diverse("2")).await;
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    let report = |takeaways: Vec<&str>| {
+        json!({"key_takeaways": takeaways, "calls_to_action": ["Fund community networks"],
+               "participants_onsite": 120, "participants_online": 80, "women_share": 0.55})
+    };
+    let path = |id: i64| format!("/api/v1/sessions/{id}/report");
+    assert_eq!(
+        e.app.get(&path(one), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The proposer files for the rapporteur; others may not.
+    assert_eq!(
+        e.app
+            .send(Method::PUT, &path(one), Some(&bob), &report(vec!["x"]))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let res = e
+        .app
+        .send(
+            Method::PUT,
+            &path(one),
+            Some(&alice),
+            &report(vec!["Connectivity is a right"]),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["women_share"], 0.55);
+    let res = e
+        .app
+        .send(
+            Method::PUT,
+            &path(two),
+            Some(&e.organizer),
+            &report(vec!["Data must flow with trust", "Skills first"]),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    // Replacing keeps one report per session.
+    e.app
+        .send(
+            Method::PUT,
+            &path(one),
+            Some(&alice),
+            &report(vec!["Connectivity is a human right"]),
+        )
+        .await;
+    for (body, field) in [
+        (
+            json!({"key_takeaways": [], "participants_onsite": 1, "participants_online": 1}),
+            "key_takeaways",
+        ),
+        (
+            json!({"key_takeaways": ["a"], "participants_onsite": -1, "participants_online": 1}),
+            "participants_onsite",
+        ),
+        (
+            json!({"key_takeaways": ["a"], "participants_onsite": 1, "participants_online": 1, "women_share": 1.5}),
+            "women_share",
+        ),
+        (
+            json!({"key_takeaways": [""], "participants_onsite": 1, "participants_online": 1}),
+            "key_takeaways[0]",
+        ),
+    ] {
+        assert!(
+            e.app
+                .send(Method::PUT, &path(one), Some(&alice), &body)
+                .await
+                .field(field)
+                .is_some(),
+            "{field}"
+        );
+    }
+    let compiled = e
+        .app
+        .get(&format!("/api/v1/events/{}/report", e.id), None)
+        .await;
+    assert_eq!(compiled.body["reports"], 2);
+    assert_eq!(compiled.body["participants_onsite"], 240);
+    let theme = &compiled.body["subthemes"][0];
+    assert_eq!(theme["subtheme"], "Human rights");
+    let texts: Vec<&str> = theme["key_takeaways"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Connectivity is a human right",
+            "Data must flow with trust",
+            "Skills first"
+        ]
+    );
+    assert_eq!(theme["calls_to_action"].as_array().unwrap().len(), 2);
+    // Reports wait for the search indexer.
+    let jobs: i64 = e
+        .app
+        .db()
+        .run(|conn| {
+            use diesel::prelude::*;
+            use indaba::db::schema::search_jobs::dsl::*;
+            Ok(search_jobs
+                .filter(entity.eq("session_report"))
+                .count()
+                .get_result(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(jobs, 3);
 }

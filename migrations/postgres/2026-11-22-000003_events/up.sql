@@ -90,6 +90,18 @@ CREATE TABLE session_people (
 );
 CREATE INDEX session_people_person ON session_people(person);
 
+CREATE TABLE session_reports (
+    session_id BIGINT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    key_takeaways TEXT NOT NULL,
+    calls_to_action TEXT NOT NULL,
+    participants_onsite INTEGER NOT NULL,
+    participants_online INTEGER NOT NULL,
+    women_share DOUBLE PRECISION,
+    filed_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
 CREATE TABLE session_bookmarks (
     user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     session_id BIGINT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,

@@ -1,4 +1,5 @@
 DROP TABLE session_bookmarks;
+DROP TABLE session_reports;
 DROP TABLE session_people;
 DROP TABLE sessions;
 DROP TABLE proposal_reviews;

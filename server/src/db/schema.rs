@@ -356,6 +356,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    session_reports (session_id) {
+        session_id -> BigInt,
+        key_takeaways -> Text,
+        calls_to_action -> Text,
+        participants_onsite -> Integer,
+        participants_online -> Integer,
+        women_share -> Nullable<Double>,
+        filed_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     session_bookmarks (user_id, session_id) {
         user_id -> BigInt,
         session_id -> BigInt,
@@ -365,6 +379,7 @@ diesel::table! {
 
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(session_bookmarks -> sessions (session_id));
+diesel::joinable!(session_reports -> sessions (session_id));
 diesel::joinable!(proposal_reviews -> proposals (proposal_id));
 diesel::joinable!(session_people -> sessions (session_id));
 
@@ -376,5 +391,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     session_people,
     session_bookmarks,
+    session_reports,
     users
 );

@@ -1022,3 +1022,131 @@ pub async fn withdraw_upvote(
         .await?;
     Ok(HttpResponse::Ok().json(json!({"comment_id": id, "upvote_count": count})))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    key_takeaways: Vec<String>,
+    #[serde(default)]
+    calls_to_action: Vec<String>,
+    participants_onsite: i32,
+    participants_online: i32,
+    women_share: Option<f64>,
+}
+
+pub async fn file_report(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    input: ApiJson<ReportInput>,
+) -> ApiResult<HttpResponse> {
+    let i = input.0;
+    let mut errors = FieldErrors::new();
+    if i.key_takeaways.is_empty() || i.key_takeaways.len() > 10 {
+        errors.insert("key_takeaways".into(), "give from 1 to 10 takeaways".into());
+    }
+    if i.calls_to_action.len() > 10 {
+        errors.insert(
+            "calls_to_action".into(),
+            "at most 10 calls to action".into(),
+        );
+    }
+    let takeaways: Vec<Option<String>> = i
+        .key_takeaways
+        .iter()
+        .enumerate()
+        .map(|(n, t)| text(&mut errors, &format!("key_takeaways[{n}]"), t, 1, 2000))
+        .collect();
+    let calls: Vec<Option<String>> = i
+        .calls_to_action
+        .iter()
+        .enumerate()
+        .map(|(n, t)| text(&mut errors, &format!("calls_to_action[{n}]"), t, 1, 2000))
+        .collect();
+    for (field, n) in [
+        ("participants_onsite", i.participants_onsite),
+        ("participants_online", i.participants_online),
+    ] {
+        if !(0..=1_000_000).contains(&n) {
+            errors.insert(field.into(), "must be from 0 to 1000000".into());
+        }
+    }
+    if i.women_share
+        .is_some_and(|w| !(0.0..=1.0).contains(&w) || w.is_nan())
+    {
+        errors.insert(
+            "women_share".into(),
+            "must be a fraction from 0 to 1".into(),
+        );
+    }
+    let (Some(takeaways), Some(calls), true) = (
+        takeaways.into_iter().collect::<Option<Vec<_>>>(),
+        calls.into_iter().collect::<Option<Vec<_>>>(),
+        errors.is_empty(),
+    ) else {
+        return Err(ApiError::validation(errors));
+    };
+    let report = super::reports::Report {
+        key_takeaways: takeaways,
+        calls_to_action: calls,
+        participants_onsite: i.participants_onsite,
+        participants_online: i.participants_online,
+        women_share: i.women_share,
+    };
+    let id = path.into_inner();
+    let body = state
+        .db
+        .tx(move |conn| {
+            let s = schedule::get(conn, id)?;
+            // The rapporteur is named, not an account: the session's proposer files for them.
+            let proposer = match s.proposal_id {
+                Some(p) => Some(proposals::get(conn, p)?.proposer_id),
+                None => None,
+            };
+            if !(user.has(Role::Organizer) || proposer == Some(user.id)) {
+                return Err(ApiError::forbidden(
+                    "reports are filed by organisers and the session's proposer",
+                ));
+            }
+            let row = super::reports::file(conn, &s, &report, user.id)?;
+            Ok(super::reports::view(&row))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn get_report(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let body = state
+        .db
+        .run(move |conn| {
+            let s = schedule::get(conn, id)?;
+            store::resolve_for(conn, &s.event_id.to_string(), user.0.as_ref())
+                .map_err(|_| ApiError::not_found("session"))?;
+            let row =
+                super::reports::get(conn, id)?.ok_or_else(|| ApiError::not_found("report"))?;
+            Ok(super::reports::view(&row))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn event_report(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let key = path.into_inner();
+    let body = state
+        .db
+        .run(move |conn| {
+            let event = store::resolve_for(conn, &key, user.0.as_ref())?;
+            super::reports::compile(conn, event.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

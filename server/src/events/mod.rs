@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod ical;
 pub mod import;
 pub mod proposals;
+pub mod reports;
 pub mod schedule;
 pub mod session_comments;
 pub mod store;
@@ -38,6 +39,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET r"/sessions/{id:\d+}/comments", "anyone", "The session's comments and questions (?kind=question&sort=top|newest|oldest)", h::session_comments),
         endpoint!(POST r"/comments/{id:\d+}/upvote", "verified user", "Upvote a session question (once)", h::upvote),
         endpoint!(DELETE r"/comments/{id:\d+}/upvote", "verified user", "Withdraw your upvote", h::withdraw_upvote),
+        endpoint!(PUT r"/sessions/{id:\d+}/report", "organizer, the session's proposer", "File or replace the session report: takeaways, calls to action, attendance", h::file_report),
+        endpoint!(GET r"/sessions/{id:\d+}/report", "anyone", "The session report", h::get_report),
+        endpoint!(GET "/events/{id}/report", "anyone", "The event's reports compiled by sub-theme", h::event_report),
         endpoint!(POST r"/sessions/{id:\d+}/bookmark", "user", "Add a session to your agenda", h::bookmark),
         endpoint!(DELETE r"/sessions/{id:\d+}/bookmark", "user", "Remove a session from your agenda", h::unbookmark),
         endpoint!(GET "/me/agenda", "user", "Your bookmarked sessions (?tz=)", h::my_agenda),
