@@ -104,6 +104,15 @@ pub fn view(r: &ReportRow) -> Value {
     })
 }
 
+#[derive(Default)]
+struct Theme {
+    takeaways: Vec<Value>,
+    calls: Vec<Value>,
+    onsite: i64,
+    online: i64,
+    reports: usize,
+}
+
 /// The event's reports gathered by sub-theme: takeaways and calls to action with their
 /// sessions, and attendance.
 pub fn compile(conn: &mut DbConn, event_id: i64) -> ApiResult<Value> {
@@ -116,31 +125,31 @@ pub fn compile(conn: &mut DbConn, event_id: i64) -> ApiResult<Value> {
             (sessions::id, sessions::title, sessions::subtheme),
         ))
         .load(conn)?;
-    let mut by_theme: BTreeMap<String, (Vec<Value>, Vec<Value>, i64, i64, usize)> = BTreeMap::new();
+    let mut by_theme: BTreeMap<String, Theme> = BTreeMap::new();
     let (mut onsite, mut online) = (0i64, 0i64);
     for (r, (id, title, theme)) in &rows {
         let entry = by_theme.entry(theme.clone()).or_default();
         for t in serde_json::from_str::<Vec<String>>(&r.key_takeaways).unwrap_or_default() {
             entry
-                .0
+                .takeaways
                 .push(json!({"session_id": id, "session": title, "text": t}));
         }
         for c in serde_json::from_str::<Vec<String>>(&r.calls_to_action).unwrap_or_default() {
             entry
-                .1
+                .calls
                 .push(json!({"session_id": id, "session": title, "text": c}));
         }
-        entry.2 += i64::from(r.participants_onsite);
-        entry.3 += i64::from(r.participants_online);
-        entry.4 += 1;
+        entry.onsite += i64::from(r.participants_onsite);
+        entry.online += i64::from(r.participants_online);
+        entry.reports += 1;
         onsite += i64::from(r.participants_onsite);
         online += i64::from(r.participants_online);
     }
     let subthemes: Vec<Value> = by_theme
         .into_iter()
-        .map(|(theme, (takeaways, calls, on, off, n))| {
-            json!({"subtheme": theme, "reports": n, "key_takeaways": takeaways, "calls_to_action": calls,
-                   "participants_onsite": on, "participants_online": off})
+        .map(|(theme, t)| {
+            json!({"subtheme": theme, "reports": t.reports, "key_takeaways": t.takeaways, "calls_to_action": t.calls,
+                   "participants_onsite": t.onsite, "participants_online": t.online})
         })
         .collect();
     Ok(json!({
