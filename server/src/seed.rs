@@ -17,6 +17,7 @@ use crate::error::ApiResult;
 
 const DEMO: &str = include_str!("../../seeds/demo.json");
 const COMMENTS: &str = include_str!("../../seeds/comments.json");
+const EVENT: &str = include_str!("../../seeds/event.json");
 
 fn draft(name: &str) -> Option<&'static str> {
     match name {
@@ -157,8 +158,9 @@ pub fn demo(db: &Db) -> Result<String, String> {
             contributions += n;
         }
     }
+    let sessions = db.tx_blocking(seed_event).map_err(|e| e.message)?;
     Ok(format!(
-        "demo data: {created} account(s) created, {} already there; {consultations} consultation(s) with {contributions} contribution(s) created; every demo password is {:?}",
+        "demo data: {created} account(s) created, {} already there; {consultations} consultation(s) with {contributions} contribution(s) created; {sessions} scheduled session(s) created; every demo password is {:?}",
         demo.users.len() - created,
         demo.password
     ))
@@ -332,4 +334,172 @@ fn seed_consultation(
         }
     }
     Ok(Some(posted.len()))
+}
+
+#[derive(Deserialize)]
+struct DemoEvent {
+    slug: String,
+    name: String,
+    theme: String,
+    venue: String,
+    timezone: String,
+    starts_on: String,
+    subthemes: Vec<String>,
+    rooms: Vec<DemoRoom>,
+    slots: Vec<String>,
+    minutes: i64,
+    sessions: usize,
+    topics: Vec<String>,
+    first_names: Vec<String>,
+    last_names: Vec<String>,
+    countries: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoRoom {
+    name: String,
+    capacity: i32,
+}
+
+/// An IGF week: five days, eight rooms, about 250 scheduled sessions of every type and
+/// format, speakers of every stakeholder group and region. Nothing if the event exists.
+fn seed_event(conn: &mut DbConn) -> ApiResult<usize> {
+    use crate::events::types::{SessionFormat, SessionType, Speaker};
+    use crate::events::{proposals, schedule, store as events};
+    use chrono::TimeZone;
+
+    let e: DemoEvent = serde_json::from_str(EVENT).map_err(crate::error::ApiError::internal)?;
+    if events::resolve(conn, &e.slug).is_ok() {
+        return Ok(0);
+    }
+    let organizer =
+        store::find_by_email(conn, "organizer@demo.indaba.example")?.map_or(0, |u| u.id);
+    let tz = crate::events::types::parse_timezone(&e.timezone)
+        .map_err(crate::error::ApiError::internal)?;
+    let first =
+        crate::events::types::parse_date(&e.starts_on).map_err(crate::error::ApiError::internal)?;
+    let id = events::create(
+        conn,
+        &events::NewEvent {
+            slug: e.slug.clone(),
+            name: e.name.clone(),
+            theme: e.theme.clone(),
+            venue: e.venue.clone(),
+            timezone: e.timezone.clone(),
+            starts_on: first.to_string(),
+            ends_on: (first + chrono::Duration::days(4)).to_string(),
+            subthemes: e.subthemes.clone(),
+            created_by: organizer,
+        },
+    )?;
+    let event = events::resolve(conn, &id.to_string())?;
+    events::update(
+        conn,
+        &event,
+        events::Changes {
+            published: Some(true),
+            ..Default::default()
+        },
+    )?;
+    let event = events::resolve(conn, &id.to_string())?;
+    let rooms: Vec<_> = e
+        .rooms
+        .iter()
+        .map(|r| {
+            events::add_room(
+                conn,
+                id,
+                &r.name,
+                r.capacity,
+                Some(&format!(
+                    "https://meet.example.org/igf-2026/{}",
+                    r.name.to_lowercase().replace(' ', "-")
+                )),
+            )
+        })
+        .collect::<ApiResult<_>>()?;
+    let groups = crate::accounts::types::StakeholderGroup::ALL;
+    let genders = [
+        crate::accounts::types::Gender::Female,
+        crate::accounts::types::Gender::Male,
+        crate::accounts::types::Gender::NonBinary,
+    ];
+    let mut made = 0;
+    let mut n = 0usize;
+    'days: for day in 0..5 {
+        for slot in &e.slots {
+            for room in &rooms {
+                if made >= e.sessions {
+                    break 'days;
+                }
+                n += 1;
+                let kind = SessionType::ALL[n % SessionType::ALL.len()];
+                let format = SessionFormat::ALL[n % SessionFormat::ALL.len()];
+                let topic = &e.topics[n % e.topics.len()];
+                let speakers: Vec<Speaker> = (0..3)
+                    .filter_map(|k| {
+                        let i = n * 3 + k;
+                        let country = crate::accounts::types::Country::parse(
+                            &e.countries[i % e.countries.len()],
+                        )
+                        .ok()?;
+                        Some(Speaker {
+                            // Names are unique per session, so no speaker is in two rooms at once.
+                            name: format!(
+                                "{} {} ({n})",
+                                e.first_names[i % e.first_names.len()],
+                                e.last_names[(i * 7) % e.last_names.len()]
+                            ),
+                            email: None,
+                            organization: format!(
+                                "{} network",
+                                e.last_names[(i * 5) % e.last_names.len()]
+                            ),
+                            stakeholder_group: groups[i % groups.len()],
+                            country: country.code(),
+                            region: country.region.as_str().to_owned(),
+                            gender: Some(genders[i % genders.len()]),
+                        })
+                    })
+                    .collect();
+                let proposal = proposals::NewProposal {
+                    title: format!("{topic} ({})", kind.as_str().replace('_', " ")),
+                    session_type: kind,
+                    subtheme: e.subthemes[n % e.subthemes.len()].clone(),
+                    format,
+                    description: format!("A {} on {}: what works, what does not, and what each stakeholder group can do next.", kind.as_str().replace('_', " "), topic.to_lowercase()),
+                    policy_questions: vec![format!("What should governments and other stakeholders do about {}?", topic.to_lowercase())],
+                    speakers,
+                    moderator_name: format!("Moderator {n}"),
+                    rapporteur_name: format!("Rapporteur {n}"),
+                };
+                let proposal_id = proposals::insert(conn, id, organizer, &proposal)?;
+                let p = proposals::get(conn, proposal_id)?;
+                let Some(session_id) = proposals::decide(
+                    conn,
+                    &p,
+                    crate::events::types::ProposalStatus::Accepted,
+                    "Accepted by the MAG (demo)",
+                )?
+                else {
+                    continue;
+                };
+                let start_local = chrono::NaiveTime::parse_from_str(slot, "%H:%M")
+                    .map_err(crate::error::ApiError::internal)?;
+                let local = (first + chrono::Duration::days(day)).and_time(start_local);
+                let Some(starts) = tz
+                    .from_local_datetime(&local)
+                    .single()
+                    .map(|t| t.naive_utc())
+                else {
+                    continue;
+                };
+                let ends = starts + chrono::Duration::minutes(e.minutes);
+                let session = schedule::get(conn, session_id)?;
+                schedule::set_slot(conn, &session, &event, room.id, starts, ends)?;
+                made += 1;
+            }
+        }
+    }
+    Ok(made)
 }

@@ -1381,4 +1381,39 @@ async fn demo_seed_is_a_lively_consultation(backend: Backend) {
             >= 100
     );
     assert!(all.iter().any(|c| c["anonymous"] == true));
+
+    // And an IGF week: five days, eight rooms, 250 sessions of every type and format.
+    assert!(report.contains("250 scheduled session(s)"), "{report}");
+    let event = app.get("/api/v1/events/igf-2026-demo", None).await;
+    assert_eq!(event.body["rooms"].as_array().unwrap().len(), 8);
+    assert_eq!(event.body["subthemes"].as_array().unwrap().len(), 4);
+    let agenda = app.get("/api/v1/events/igf-2026-demo/agenda", None).await;
+    let sessions = agenda.body["items"].as_array().unwrap();
+    assert_eq!(sessions.len(), 250);
+    let kinds: std::collections::BTreeSet<&str> =
+        sessions.iter().filter_map(|s| s["type"].as_str()).collect();
+    assert_eq!(kinds.len(), 15);
+    let formats: std::collections::BTreeSet<&str> = sessions
+        .iter()
+        .filter_map(|s| s["format"].as_str())
+        .collect();
+    assert_eq!(formats.len(), 3);
+    let speakers: Vec<&serde_json::Value> = sessions
+        .iter()
+        .flat_map(|s| s["speakers"].as_array().unwrap())
+        .collect();
+    let groups: std::collections::BTreeSet<&str> = speakers
+        .iter()
+        .filter_map(|s| s["stakeholder_group"].as_str())
+        .collect();
+    let regions: std::collections::BTreeSet<&str> = speakers
+        .iter()
+        .filter_map(|s| s["region"].as_str())
+        .collect();
+    assert_eq!((groups.len(), regions.len()), (6, 5));
+    let days: std::collections::BTreeSet<&str> = sessions
+        .iter()
+        .filter_map(|s| s["local_starts_at"].as_str().map(|t| &t[..10]))
+        .collect();
+    assert_eq!(days.len(), 5);
 }
