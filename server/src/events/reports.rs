@@ -42,30 +42,26 @@ pub fn file(conn: &mut DbConn, session: &SessionRow, r: &Report, by: i64) -> Api
     let calls = serde_json::to_string(&r.calls_to_action).unwrap_or_else(|_| "[]".into());
     let exists: bool = diesel::select(diesel::dsl::exists(session_reports::table.find(session.id)))
         .get_result(conn)?;
+    // No upsert on the two-backend connection: update or insert the same fields.
+    let fields = (
+        session_reports::key_takeaways.eq(&takeaways),
+        session_reports::calls_to_action.eq(&calls),
+        session_reports::participants_onsite.eq(r.participants_onsite),
+        session_reports::participants_online.eq(r.participants_online),
+        session_reports::women_share.eq(r.women_share),
+        session_reports::filed_by.eq(Some(by)),
+        session_reports::updated_at.eq(t),
+    );
     if exists {
         diesel::update(session_reports::table.find(session.id))
-            .set((
-                session_reports::key_takeaways.eq(&takeaways),
-                session_reports::calls_to_action.eq(&calls),
-                session_reports::participants_onsite.eq(r.participants_onsite),
-                session_reports::participants_online.eq(r.participants_online),
-                session_reports::women_share.eq(r.women_share),
-                session_reports::filed_by.eq(Some(by)),
-                session_reports::updated_at.eq(t),
-            ))
+            .set(fields)
             .execute(conn)?;
     } else {
         diesel::insert_into(session_reports::table)
             .values((
                 session_reports::session_id.eq(session.id),
-                session_reports::key_takeaways.eq(&takeaways),
-                session_reports::calls_to_action.eq(&calls),
-                session_reports::participants_onsite.eq(r.participants_onsite),
-                session_reports::participants_online.eq(r.participants_online),
-                session_reports::women_share.eq(r.women_share),
-                session_reports::filed_by.eq(Some(by)),
                 session_reports::created_at.eq(t),
-                session_reports::updated_at.eq(t),
+                fields,
             ))
             .execute(conn)?;
     }
