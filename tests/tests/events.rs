@@ -17,6 +17,7 @@ both_backends!(
     personal_agendas,
     sessions_run_live_with_questions,
     reports_are_filed_and_compiled_by_subtheme,
+    segments_and_one_speaking_queue,
 );
 
 struct Event {
@@ -1425,4 +1426,139 @@ async fn reports_are_filed_and_compiled_by_subtheme(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(jobs, 3);
+}
+
+async fn segments_and_one_speaking_queue(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
+    let (_, carol) = e.app.user_with_roles("Carol", &[]).await;
+    let (_, moderator) = e.app.user_with_roles("Mod", &["moderator"]).await;
+    let room = e.room("Plenary").await;
+    let session = e.session(&alice, "Dialogue", diverse("d")).await;
+    e.slot(
+        session,
+        room,
+        "2025-10-25T08:00:00Z",
+        "2025-10-25T09:30:00Z",
+    )
+    .await;
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+
+    let seg = format!("/api/v1/sessions/{session}/segments");
+    let plan = json!({"segments": [
+        {"kind": "opening", "title": "Welcome", "minutes": 10},
+        {"kind": "panel", "title": "Panel", "minutes": 40},
+        {"kind": "interactive_dialogue", "minutes": 30},
+        {"kind": "closing", "minutes": 10}]});
+    let res = e
+        .app
+        .send(Method::PUT, &seg, Some(&e.organizer), &plan)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["segments"][2]["starts_at"], "2025-10-25T08:50:00Z");
+    let too_long = json!({"segments": [{"kind": "panel", "minutes": 100}]});
+    assert!(e
+        .app
+        .send(Method::PUT, &seg, Some(&e.organizer), &too_long)
+        .await
+        .field("segments")
+        .is_some());
+    let bad = json!({"segments": [{"kind": "keynote", "minutes": 0}]});
+    let res = e
+        .app
+        .send(Method::PUT, &seg, Some(&e.organizer), &bad)
+        .await;
+    assert!(
+        res.field("segments[0].kind").is_some() && res.field("segments[0].minutes").is_some(),
+        "{}",
+        res.text
+    );
+    assert_eq!(
+        e.app
+            .send(Method::PUT, &seg, Some(&bob), &plan)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        e.app.get(&seg, None).await.body["segments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    let q = format!("/api/v1/sessions/{session}/queue");
+    assert_eq!(
+        e.app
+            .post(&q, Some(&bob), &json!({"mode": "onsite"}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let res = e
+        .app
+        .post(&q, Some(&carol), &json!({"mode": "remote"}))
+        .await;
+    assert_eq!(res.body["waiting"][1]["mode"], "remote");
+    assert_eq!(
+        e.app
+            .post(&q, Some(&bob), &json!({"mode": "remote"}))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert!(e
+        .app
+        .post(&q, Some(&alice), &json!({"mode": "telepathy"}))
+        .await
+        .field("mode")
+        .is_some());
+    assert_eq!(
+        e.app
+            .post(&format!("{q}/next"), Some(&bob), &json!({}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Remote and onsite wait in one line: first come, first heard.
+    let res = e
+        .app
+        .post(&format!("{q}/next"), Some(&moderator), &json!({}))
+        .await;
+    assert_eq!(
+        (
+            res.body["speaking"]["display_name"].as_str(),
+            res.body["waiting"].as_array().unwrap().len()
+        ),
+        (Some("Bob"), 1)
+    );
+    let res = e.app.raw(Method::DELETE, &q, Some(&carol), None).await;
+    assert_eq!(res.body["waiting"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        e.app
+            .raw(Method::DELETE, &q, Some(&carol), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        e.app
+            .post(&format!("{q}/next"), Some(&moderator), &json!({}))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        e.app.get(&q, None).await.body["speaking"]["display_name"],
+        "Bob"
+    );
 }

@@ -1,6 +1,8 @@
 ALTER TABLE moderation_log DROP CONSTRAINT moderation_log_session_fk;
 ALTER TABLE comments DROP CONSTRAINT comments_session_fk;
 DROP TABLE session_bookmarks;
+DROP TABLE speaking_queue;
+DROP TABLE session_segments;
 DROP TABLE session_reports;
 DROP TABLE session_people;
 DROP TABLE sessions;

@@ -1,4 +1,6 @@
 DROP TABLE session_bookmarks;
+DROP TABLE speaking_queue;
+DROP TABLE session_segments;
 DROP TABLE session_reports;
 DROP TABLE session_people;
 DROP TABLE sessions;

@@ -102,6 +102,28 @@ CREATE TABLE session_reports (
     updated_at TIMESTAMP NOT NULL
 );
 
+CREATE TABLE session_segments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id BIGINT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    minutes INTEGER NOT NULL
+);
+CREATE INDEX session_segments_session ON session_segments(session_id, position);
+
+-- One queue for the floor, joined alike from the room and from afar.
+CREATE TABLE speaking_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id BIGINT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL,
+    joined_at TIMESTAMP NOT NULL,
+    called_at TIMESTAMP,
+    left_at TIMESTAMP
+);
+CREATE INDEX speaking_queue_session ON speaking_queue(session_id, id);
+
 CREATE TABLE session_bookmarks (
     user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     session_id BIGINT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,

@@ -370,6 +370,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    session_segments (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        position -> Integer,
+        kind -> Text,
+        title -> Text,
+        minutes -> Integer,
+    }
+}
+
+diesel::table! {
+    speaking_queue (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        user_id -> BigInt,
+        mode -> Text,
+        joined_at -> Timestamp,
+        called_at -> Nullable<Timestamp>,
+        left_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     session_bookmarks (user_id, session_id) {
         user_id -> BigInt,
         session_id -> BigInt,
@@ -380,6 +403,7 @@ diesel::table! {
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(session_bookmarks -> sessions (session_id));
 diesel::joinable!(session_reports -> sessions (session_id));
+diesel::joinable!(speaking_queue -> users (user_id));
 diesel::joinable!(proposal_reviews -> proposals (proposal_id));
 diesel::joinable!(session_people -> sessions (session_id));
 
@@ -392,5 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_people,
     session_bookmarks,
     session_reports,
+    session_segments,
+    speaking_queue,
     users
 );

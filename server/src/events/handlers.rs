@@ -1150,3 +1150,181 @@ pub async fn event_report(
         .await?;
     Ok(HttpResponse::Ok().json(body))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentInput {
+    kind: String,
+    #[serde(default)]
+    title: String,
+    minutes: i32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentsInput {
+    segments: Vec<SegmentInput>,
+}
+
+pub async fn set_segments(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    input: ApiJson<SegmentsInput>,
+) -> ApiResult<HttpResponse> {
+    use super::floor::{Segment, SegmentKind};
+    user.require(Role::Organizer)?;
+    let mut errors = FieldErrors::new();
+    if input.0.segments.len() > 20 {
+        errors.insert("segments".into(), "at most 20 segments".into());
+    }
+    let segments: Vec<Option<Segment>> = input
+        .0
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(n, g)| {
+            let kind = SegmentKind::parse(&g.kind)
+                .ok_or_else(|| {
+                    errors.insert(
+                        format!("segments[{n}].kind"),
+                        format!("must be one of {}", SegmentKind::expected()),
+                    )
+                })
+                .ok();
+            let title = text(
+                &mut errors,
+                &format!("segments[{n}].title"),
+                &g.title,
+                0,
+                200,
+            );
+            if !(1..=480).contains(&g.minutes) {
+                errors.insert(
+                    format!("segments[{n}].minutes"),
+                    "must be from 1 to 480".into(),
+                );
+            }
+            Some(Segment {
+                kind: kind?,
+                title: title?,
+                minutes: g.minutes,
+            })
+        })
+        .collect();
+    let (Some(segments), true) = (
+        segments.into_iter().collect::<Option<Vec<_>>>(),
+        errors.is_empty(),
+    ) else {
+        return Err(ApiError::validation(errors));
+    };
+    let id = path.into_inner();
+    let body = state
+        .db
+        .tx(move |conn| {
+            let s = schedule::get(conn, id)?;
+            super::floor::set_segments(conn, &s, &segments)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// A session the caller may see (404 for sessions of unpublished events).
+fn visible_session(
+    conn: &mut crate::db::DbConn,
+    id: i64,
+    user: Option<&AuthUser>,
+) -> ApiResult<schedule::SessionRow> {
+    let s = schedule::get(conn, id)?;
+    store::resolve_for(conn, &s.event_id.to_string(), user)
+        .map_err(|_| ApiError::not_found("session"))?;
+    Ok(s)
+}
+
+pub async fn segments(
+    state: State,
+    user: MaybeUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let body = state
+        .db
+        .run(move |conn| {
+            let s = visible_session(conn, id, user.0.as_ref())?;
+            super::floor::segments_view(conn, &s)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn queue(state: State, user: MaybeUser, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let body = state
+        .db
+        .run(move |conn| {
+            visible_session(conn, id, user.0.as_ref())?;
+            super::floor::queue_view(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinInput {
+    mode: String,
+}
+
+pub async fn join_queue(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    input: ApiJson<JoinInput>,
+) -> ApiResult<HttpResponse> {
+    user.require_verified(&state.db).await?;
+    let mode = super::floor::Mode::parse(&input.0.mode)
+        .ok_or_else(|| ApiError::field("mode", "must be onsite or remote"))?;
+    let id = path.into_inner();
+    let body = state
+        .db
+        .tx(move |conn| {
+            visible_session(conn, id, Some(&user))?;
+            super::floor::join(conn, id, user.id, mode)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(body))
+}
+
+pub async fn leave_queue(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let body = state
+        .db
+        .tx(move |conn| super::floor::leave(conn, id, user.id))
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn next_speaker(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    if !(user.has(Role::Organizer) || user.has(Role::Moderator)) {
+        return Err(ApiError::forbidden(
+            "organisers and moderators give the floor",
+        ));
+    }
+    let id = path.into_inner();
+    let body = state
+        .db
+        .tx(move |conn| {
+            schedule::get(conn, id)?;
+            super::floor::call_next(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

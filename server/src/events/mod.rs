@@ -2,6 +2,7 @@
 //! clash-free scheduling, and the agenda in any time zone.
 
 pub mod bookmarks;
+pub mod floor;
 pub mod handlers;
 pub mod ical;
 pub mod import;
@@ -42,6 +43,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PUT r"/sessions/{id:\d+}/report", "organizer, the session's proposer", "File or replace the session report: takeaways, calls to action, attendance", h::file_report),
         endpoint!(GET r"/sessions/{id:\d+}/report", "anyone", "The session report", h::get_report),
         endpoint!(GET "/events/{id}/report", "anyone", "The event's reports compiled by sub-theme", h::event_report),
+        endpoint!(PUT r"/sessions/{id:\d+}/segments", "organizer", "Set the ordered segments (opening, panel, interactive dialogue, closing)", h::set_segments),
+        endpoint!(GET r"/sessions/{id:\d+}/segments", "anyone", "The session's segments with their planned starts", h::segments),
+        endpoint!(GET r"/sessions/{id:\d+}/queue", "anyone", "The speaking queue: who has the floor, who waits", h::queue),
+        endpoint!(POST r"/sessions/{id:\d+}/queue", "verified user", "Join the speaking queue {mode: onsite|remote}", h::join_queue),
+        endpoint!(DELETE r"/sessions/{id:\d+}/queue", "verified user", "Leave the speaking queue", h::leave_queue),
+        endpoint!(POST r"/sessions/{id:\d+}/queue/next", "organizer, moderator", "Give the floor to the next in the queue", h::next_speaker),
         endpoint!(POST r"/sessions/{id:\d+}/bookmark", "user", "Add a session to your agenda", h::bookmark),
         endpoint!(DELETE r"/sessions/{id:\d+}/bookmark", "user", "Remove a session from your agenda", h::unbookmark),
         endpoint!(GET "/me/agenda", "user", "Your bookmarked sessions (?tz=)", h::my_agenda),

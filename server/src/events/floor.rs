@@ -1,0 +1,199 @@
+//! Running a session: its ordered segments, and one speaking queue that people in the
+//! room and online join alike.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::schedule::SessionRow;
+use crate::accounts::types::string_enum;
+use crate::db::schema::{session_segments, speaking_queue, users};
+use crate::db::{now, rfc3339, DbConn};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::outbox::{self, Audience};
+
+string_enum!(SegmentKind {
+    Opening => "opening",
+    Panel => "panel",
+    InteractiveDialogue => "interactive_dialogue",
+    Closing => "closing",
+    Other => "other",
+});
+
+string_enum!(Mode {
+    Onsite => "onsite",
+    Remote => "remote",
+});
+
+pub struct Segment {
+    pub kind: SegmentKind,
+    pub title: String,
+    pub minutes: i32,
+}
+
+/// Replaces the segments; when the session is scheduled they must fit its slot.
+pub fn set_segments(conn: &mut DbConn, s: &SessionRow, segments: &[Segment]) -> ApiResult<Value> {
+    if let (Some(a), Some(b)) = (s.starts_at, s.ends_at) {
+        let total: i64 = segments.iter().map(|g| i64::from(g.minutes)).sum();
+        let slot = (b - a).num_minutes();
+        if total > slot {
+            return Err(ApiError::field(
+                "segments",
+                format!("{total} minutes do not fit the {slot}-minute slot"),
+            ));
+        }
+    }
+    diesel::delete(session_segments::table.filter(session_segments::session_id.eq(s.id)))
+        .execute(conn)?;
+    for (i, g) in segments.iter().enumerate() {
+        diesel::insert_into(session_segments::table)
+            .values((
+                session_segments::session_id.eq(s.id),
+                session_segments::position.eq(i as i32),
+                session_segments::kind.eq(g.kind.as_str()),
+                session_segments::title.eq(&g.title),
+                session_segments::minutes.eq(g.minutes),
+            ))
+            .execute(conn)?;
+    }
+    let view = segments_view(conn, s)?;
+    outbox::append_live_event(
+        conn,
+        &outbox::session_channel(s.id),
+        "segments.updated",
+        Audience::Public,
+        None,
+        &view,
+    )?;
+    Ok(view)
+}
+
+/// The segments in order, with their planned start when the session is scheduled.
+pub fn segments_view(conn: &mut DbConn, s: &SessionRow) -> ApiResult<Value> {
+    let rows: Vec<(String, String, i32)> = session_segments::table
+        .filter(session_segments::session_id.eq(s.id))
+        .order(session_segments::position)
+        .select((
+            session_segments::kind,
+            session_segments::title,
+            session_segments::minutes,
+        ))
+        .load(conn)?;
+    let mut at = s.starts_at;
+    let items: Vec<Value> = rows
+        .into_iter()
+        .map(|(kind, title, minutes)| {
+            let starts = at;
+            at = at.map(|t| t + chrono::Duration::minutes(i64::from(minutes)));
+            json!({"kind": kind, "title": title, "minutes": minutes, "starts_at": starts.map(rfc3339)})
+        })
+        .collect();
+    Ok(json!({"session_id": s.id, "segments": items}))
+}
+
+type Waiting = (
+    i64,
+    i64,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
+fn entries(conn: &mut DbConn, session_id: i64) -> ApiResult<Vec<Waiting>> {
+    Ok(speaking_queue::table
+        .inner_join(users::table)
+        .filter(speaking_queue::session_id.eq(session_id))
+        .filter(speaking_queue::left_at.is_null())
+        .order(speaking_queue::id)
+        .select((
+            speaking_queue::id,
+            speaking_queue::user_id,
+            users::display_name,
+            speaking_queue::mode,
+            speaking_queue::joined_at,
+            speaking_queue::called_at,
+        ))
+        .load(conn)?)
+}
+
+/// Who has the floor (the last one called) and who waits, in the order they joined.
+pub fn queue_view(conn: &mut DbConn, session_id: i64) -> ApiResult<Value> {
+    let all = entries(conn, session_id)?;
+    let speaking = all
+        .iter()
+        .filter(|e| e.5.is_some())
+        .max_by_key(|e| e.5)
+        .map(|e| json!({"entry_id": e.0, "user_id": e.1, "display_name": e.2, "mode": e.3}));
+    let waiting: Vec<Value> = all
+        .iter()
+        .filter(|e| e.5.is_none())
+        .enumerate()
+        .map(|(i, e)| json!({"position": i + 1, "entry_id": e.0, "user_id": e.1, "display_name": e.2, "mode": e.3, "joined_at": rfc3339(e.4)}))
+        .collect();
+    Ok(json!({"session_id": session_id, "speaking": speaking, "waiting": waiting}))
+}
+
+fn announce(conn: &mut DbConn, session_id: i64) -> ApiResult<Value> {
+    let view = queue_view(conn, session_id)?;
+    outbox::append_live_event(
+        conn,
+        &outbox::session_channel(session_id),
+        "queue.updated",
+        Audience::Public,
+        None,
+        &view,
+    )?;
+    Ok(view)
+}
+
+pub fn join(conn: &mut DbConn, session_id: i64, user_id: i64, mode: Mode) -> ApiResult<Value> {
+    if entries(conn, session_id)?
+        .iter()
+        .any(|e| e.1 == user_id && e.5.is_none())
+    {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "you are already in the queue",
+        ));
+    }
+    diesel::insert_into(speaking_queue::table)
+        .values((
+            speaking_queue::session_id.eq(session_id),
+            speaking_queue::user_id.eq(user_id),
+            speaking_queue::mode.eq(mode.as_str()),
+            speaking_queue::joined_at.eq(now()),
+        ))
+        .execute(conn)?;
+    announce(conn, session_id)
+}
+
+pub fn leave(conn: &mut DbConn, session_id: i64, user_id: i64) -> ApiResult<Value> {
+    let n = diesel::update(
+        speaking_queue::table
+            .filter(speaking_queue::session_id.eq(session_id))
+            .filter(speaking_queue::user_id.eq(user_id))
+            .filter(speaking_queue::called_at.is_null())
+            .filter(speaking_queue::left_at.is_null()),
+    )
+    .set(speaking_queue::left_at.eq(Some(now())))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(ApiError::not_found("place in the queue"));
+    }
+    announce(conn, session_id)
+}
+
+/// Gives the floor to whoever joined first.
+pub fn call_next(conn: &mut DbConn, session_id: i64) -> ApiResult<Value> {
+    let Some(next) = entries(conn, session_id)?
+        .into_iter()
+        .find(|e| e.5.is_none())
+    else {
+        return Err(ApiError::new(ErrorCode::Conflict, "nobody is waiting"));
+    };
+    diesel::update(speaking_queue::table.find(next.0))
+        .set(speaking_queue::called_at.eq(Some(now())))
+        .execute(conn)?;
+    announce(conn, session_id)
+}
