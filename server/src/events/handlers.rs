@@ -574,9 +574,7 @@ pub async fn get_session(
     let body = state
         .db
         .run(move |conn| {
-            let s = schedule::get(conn, id)?;
-            let event = store::resolve_for(conn, &s.event_id.to_string(), user.0.as_ref())
-                .map_err(|_| ApiError::not_found("session"))?;
+            let (s, event) = schedule::visible(conn, id, user.0.as_ref())?;
             let tz = zone(tz.as_deref(), &event)?;
             Ok(schedule::view(
                 &s,
@@ -709,9 +707,7 @@ pub async fn session_ics(
     let body = state
         .db
         .run(move |conn| {
-            let s = schedule::get(conn, id)?;
-            let event = store::resolve_for(conn, &s.event_id.to_string(), user.0.as_ref())
-                .map_err(|_| ApiError::not_found("session"))?;
+            let (s, event) = schedule::visible(conn, id, user.0.as_ref())?;
             if s.starts_at.is_none() {
                 return Err(ApiError::not_found("scheduled session"));
             }
@@ -803,9 +799,7 @@ pub async fn bookmark(
     state
         .db
         .tx(move |conn| {
-            let s = schedule::get(conn, id)?;
-            store::resolve_for(conn, &s.event_id.to_string(), Some(&user))
-                .map_err(|_| ApiError::not_found("session"))?;
+            schedule::visible(conn, id, Some(&user))?;
             super::bookmarks::add(conn, user.id, id)
         })
         .await?;
@@ -1124,9 +1118,7 @@ pub async fn get_report(
     let body = state
         .db
         .run(move |conn| {
-            let s = schedule::get(conn, id)?;
-            store::resolve_for(conn, &s.event_id.to_string(), user.0.as_ref())
-                .map_err(|_| ApiError::not_found("session"))?;
+            schedule::visible(conn, id, user.0.as_ref())?;
             let row =
                 super::reports::get(conn, id)?.ok_or_else(|| ApiError::not_found("report"))?;
             Ok(super::reports::view(&row))
@@ -1229,18 +1221,6 @@ pub async fn set_segments(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// A session the caller may see (404 for sessions of unpublished events).
-fn visible_session(
-    conn: &mut crate::db::DbConn,
-    id: i64,
-    user: Option<&AuthUser>,
-) -> ApiResult<schedule::SessionRow> {
-    let s = schedule::get(conn, id)?;
-    store::resolve_for(conn, &s.event_id.to_string(), user)
-        .map_err(|_| ApiError::not_found("session"))?;
-    Ok(s)
-}
-
 pub async fn segments(
     state: State,
     user: MaybeUser,
@@ -1250,7 +1230,7 @@ pub async fn segments(
     let body = state
         .db
         .run(move |conn| {
-            let s = visible_session(conn, id, user.0.as_ref())?;
+            let s = schedule::visible(conn, id, user.0.as_ref())?.0;
             super::floor::segments_view(conn, &s)
         })
         .await?;
@@ -1262,7 +1242,7 @@ pub async fn queue(state: State, user: MaybeUser, path: web::Path<i64>) -> ApiRe
     let body = state
         .db
         .run(move |conn| {
-            visible_session(conn, id, user.0.as_ref())?;
+            schedule::visible(conn, id, user.0.as_ref())?;
             super::floor::queue_view(conn, id)
         })
         .await?;
@@ -1288,7 +1268,7 @@ pub async fn join_queue(
     let body = state
         .db
         .tx(move |conn| {
-            visible_session(conn, id, Some(&user))?;
+            schedule::visible(conn, id, Some(&user))?;
             super::floor::join(conn, id, user.id, mode)
         })
         .await?;

@@ -44,6 +44,19 @@ pub fn get(conn: &mut DbConn, id: i64) -> ApiResult<SessionRow> {
         .ok_or_else(|| ApiError::not_found("session"))
 }
 
+/// A session and its event as the caller may see them: sessions of unpublished events
+/// exist only for organisers (404 for everyone else).
+pub fn visible(
+    conn: &mut DbConn,
+    id: i64,
+    user: Option<&crate::accounts::auth::AuthUser>,
+) -> ApiResult<(SessionRow, EventRow)> {
+    let s = get(conn, id)?;
+    let event = super::store::resolve_for(conn, &s.event_id.to_string(), user)
+        .map_err(|_| ApiError::not_found("session"))?;
+    Ok((s, event))
+}
+
 /// RFC 3339 with the zone's offset at that instant (daylight saving included).
 pub fn local(t: NaiveDateTime, tz: chrono_tz::Tz) -> String {
     tz.from_utc_datetime(&t)

@@ -17,9 +17,7 @@ use crate::outbox::{self, Audience};
 
 /// What the caller may see of a session's stream (404 for sessions of unpublished events).
 pub fn viewer(conn: &mut DbConn, session_id: i64, user: Option<&AuthUser>) -> ApiResult<Viewer> {
-    let s = super::schedule::get(conn, session_id)?;
-    super::store::resolve_for(conn, &s.event_id.to_string(), user)
-        .map_err(|_| ApiError::not_found("session"))?;
+    super::schedule::visible(conn, session_id, user)?;
     let privileged = user.is_some_and(|u| u.has(Role::Organizer) || u.has(Role::Moderator));
     Ok(Viewer {
         user_id: user.map(|u| u.id),

@@ -87,13 +87,7 @@ pub async fn resolve(
                 }
                 Subject::Session => {
                     let id: i64 = key.parse().map_err(|_| ApiError::not_found("session"))?;
-                    let session = crate::events::schedule::get(conn, id)?;
-                    crate::events::store::resolve_for(
-                        conn,
-                        &session.event_id.to_string(),
-                        user.as_ref(),
-                    )
-                    .map_err(|_| ApiError::not_found("session"))?;
+                    crate::events::schedule::visible(conn, id, user.as_ref())?;
                     let privileged = user
                         .as_ref()
                         .is_some_and(|u| u.has(Role::Organizer) || u.has(Role::Moderator));
