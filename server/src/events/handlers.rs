@@ -556,11 +556,15 @@ pub struct TzQuery {
     tz: Option<String>,
 }
 
+/// `?tz=` when given (422 when unknown).
+fn query_tz(raw: Option<&str>) -> ApiResult<Option<chrono_tz::Tz>> {
+    raw.map(|t| parse_timezone(t).map_err(|e| ApiError::query("tz", e)))
+        .transpose()
+}
+
+/// `?tz=`, else the event's zone.
 fn zone(raw: Option<&str>, event: &store::EventRow) -> ApiResult<chrono_tz::Tz> {
-    match raw {
-        Some(t) => parse_timezone(t).map_err(|e| ApiError::query("tz", e)),
-        None => Ok(event.tz()),
-    }
+    Ok(query_tz(raw)?.unwrap_or_else(|| event.tz()))
 }
 
 pub async fn get_session(
@@ -824,10 +828,7 @@ pub async fn my_agenda(
     user: AuthUser,
     query: web::Query<TzQuery>,
 ) -> ApiResult<HttpResponse> {
-    let tz = match query.into_inner().tz {
-        Some(t) => Some(parse_timezone(&t).map_err(|e| ApiError::query("tz", e))?),
-        None => None,
-    };
+    let tz = query_tz(query.into_inner().tz.as_deref())?;
     let items = state
         .db
         .run(move |conn| {
