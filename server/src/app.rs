@@ -16,6 +16,7 @@ use crate::http::{middleware, openapi, routes, Endpoint};
 use crate::live::hub::Hub;
 use crate::mail::transport::Mailer;
 use crate::ratelimit::RateLimiter;
+use crate::search::SearchIndex;
 
 pub struct AppState {
     pub config: Config,
@@ -26,6 +27,7 @@ pub struct AppState {
     pub mail_wakeup: Arc<Notify>,
     pub openapi: serde_json::Value,
     pub hub: Arc<Hub>,
+    pub search: Arc<SearchIndex>,
 }
 
 /// Every API endpoint of every feature.
@@ -34,6 +36,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(crate::health::endpoints());
     all.extend(crate::accounts::endpoints());
     all.extend(crate::consultations::endpoints());
+    all.extend(crate::search::endpoints());
+    all.extend(crate::review::endpoints());
     all.extend(crate::events::endpoints());
     all.extend(crate::live::endpoints());
     all
@@ -114,12 +118,18 @@ pub async fn start(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let https = config.public_url.starts_with("https://");
     let hub = Hub::start(db.clone(), config.live)?;
+    if config.meilisearch.is_some() {
+        tracing::warn!("INDABA_MEILISEARCH_URL is set but this build searches with tantivy only");
+    }
+    let search =
+        Arc::new(SearchIndex::open(&config.data_dir.join("search")).map_err(|e| e.to_string())?);
     let stop_listener = Arc::new(std::sync::atomic::AtomicBool::new(false));
     if let crate::config::DatabaseUrl::Postgres(url) = &config.database {
         crate::live::pg::spawn_listener(url.clone(), Arc::downgrade(&hub), stop_listener.clone())?;
     }
     let state = web::Data::new(AppState {
         hub: hub.clone(),
+        search: search.clone(),
         keys: Keys::new(&secret),
         limiter: RateLimiter::new(config.rate_limits),
         mail_wakeup: Arc::new(Notify::new()),
@@ -128,6 +138,11 @@ pub async fn start(
         config,
     });
     let (stop_tx, stop_rx) = watch::channel(false);
+    let indexer = actix_web::rt::spawn(crate::search::indexer::run(
+        db.clone(),
+        search,
+        stop_rx.clone(),
+    ));
     let mail_worker = actix_web::rt::spawn(crate::mail::worker::run(
         db,
         mailer,
@@ -162,7 +177,7 @@ pub async fn start(
             hub,
             stop: stop_tx,
             stop_listener,
-            workers: vec![mail_worker],
+            workers: vec![mail_worker, indexer],
         },
         server,
     ))

@@ -34,6 +34,8 @@ enum Command {
         #[command(subcommand)]
         what: SeedWhat,
     },
+    /// Rebuild the search index from the database (with the server stopped)
+    Reindex,
     /// Manage accounts from the shell
     User {
         #[command(subcommand)]
@@ -97,6 +99,7 @@ pub fn main() -> i32 {
         } => open(&config)
             .and_then(|(db, _)| crate::seed::demo(&db))
             .map(|report| println!("{report}")),
+        Command::Reindex => open(&config).and_then(|(db, _)| reindex(&config, &db)),
         Command::User { action } => open(&config).and_then(|(db, _)| user(&db, action)),
     };
     match result {
@@ -112,6 +115,19 @@ fn open(config: &Config) -> Result<(Db, usize), String> {
     let db = Db::connect(&config.database, config.db_pool_size)?;
     let applied = db.migrate()?;
     Ok((db, applied))
+}
+
+fn reindex(config: &Config, db: &Db) -> Result<(), String> {
+    let dir = config.data_dir.join("search");
+    // Opening takes the index's writer lock: a running server holds it.
+    let index = crate::search::SearchIndex::open(&dir)
+        .map_err(|e| format!("{e} (is the server running? stop it first)"))?;
+    let count = crate::search::indexer::rebuild(db, &index).map_err(|e| e.message)?;
+    println!(
+        "search index rebuilt: {count} documents in {}",
+        dir.display()
+    );
+    Ok(())
 }
 
 fn serve(config: Config, demo: bool) -> Result<(), String> {

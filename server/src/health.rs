@@ -16,14 +16,21 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// The process can serve: the database answers.
+/// The process can serve: the database answers and the search index is open and built.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.ping().await {
-        Ok(()) => {
-            HttpResponse::Ok().json(json!({ "status": "ready", "checks": { "database": "ok" } }))
-        }
-        Err(_) => HttpResponse::ServiceUnavailable()
-            .json(json!({ "status": "unavailable", "checks": { "database": "unreachable" } })),
+    let database = state.db.ping().await.is_ok();
+    let search = state.search.cursor().is_some();
+    let body = json!({
+        "status": if database && search { "ready" } else { "unavailable" },
+        "checks": {
+            "database": if database { "ok" } else { "unreachable" },
+            "search": if search { "ok" } else { "building" },
+        },
+    });
+    if database && search {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }
 

@@ -18,5 +18,7 @@ pub mod live;
 pub mod mail;
 pub mod outbox;
 pub mod ratelimit;
+pub mod review;
+pub mod search;
 pub mod seed;
 pub mod telemetry;

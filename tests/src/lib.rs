@@ -239,6 +239,14 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let client = awc::Client::builder()
         .timeout(Duration::from_secs(30))
         .finish();
+    // Ready once the search index is built (at once for a new database).
+    for _ in 0..600 {
+        let ready = client.get(format!("http://{addr}/readyz")).send().await;
+        if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     TestApp {
         base: format!("http://{addr}"),
         addr,
@@ -348,22 +356,36 @@ impl TestApp {
 
     /// Creates an account with roles directly in the database (as `indaba user create` does).
     pub async fn user_with_roles(&self, name: &str, roles: &[&str]) -> (i64, String) {
+        self.member(name, roles, "government", "BR", None).await
+    }
+
+    /// Creates a verified account of a stakeholder group and country (its region follows),
+    /// with roles; returns its id and an access token.
+    pub async fn member(
+        &self,
+        name: &str,
+        roles: &[&str],
+        group: &str,
+        country: &str,
+        gender: Option<&str>,
+    ) -> (i64, String) {
+        use indaba::accounts::types::{Role, StakeholderGroup};
         let db = self.db();
         let email = format!("{}@example.org", unique(name).to_lowercase());
-        let roles: Vec<indaba::accounts::types::Role> = roles
+        let roles: Vec<Role> = roles
             .iter()
-            .map(|r| indaba::accounts::types::Role::parse(r).expect("role"))
+            .map(|r| Role::parse(r).expect("role"))
             .collect();
         let hash = indaba::accounts::password::hash(PASSWORD).expect("hash");
         let new = indaba::accounts::store::NewUser {
             email: email.clone(),
             password_hash: hash,
             display_name: name.to_owned(),
-            stakeholder_group: indaba::accounts::types::StakeholderGroup::Government,
+            stakeholder_group: StakeholderGroup::parse(group).expect("stakeholder group"),
             organization: None,
-            country: Some("BR".into()),
-            region: Some("latin_american_caribbean".into()),
-            gender: None,
+            country: Some(country.into()),
+            region: indaba::accounts::regions::region_of(country).map(|r| r.as_str().to_owned()),
+            gender: gender.map(str::to_owned),
             preferred_language: "en".into(),
             verified: true,
         };

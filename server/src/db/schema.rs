@@ -403,6 +403,7 @@ diesel::table! {
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(session_bookmarks -> sessions (session_id));
 diesel::joinable!(session_reports -> sessions (session_id));
+diesel::joinable!(sessions -> events (event_id));
 diesel::joinable!(speaking_queue -> users (user_id));
 diesel::joinable!(proposal_reviews -> proposals (proposal_id));
 diesel::joinable!(session_people -> sessions (session_id));
@@ -420,3 +421,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     speaking_queue,
     users
 );
+
+diesel::table! {
+    comment_reviews (comment_id) {
+        comment_id -> BigInt,
+        status -> Text,
+        tags -> Text,
+        assignee_id -> Nullable<BigInt>,
+        note -> Text,
+        reviewed_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}

@@ -170,6 +170,17 @@ pub fn update(conn: &mut DbConn, row: &EventRow, c: Changes) -> ApiResult<()> {
             events::updated_at.eq(now()),
         ))
         .execute(conn)?;
+    // Reports are searchable only while their event is published.
+    if c.published.is_some_and(|p| p != row.published) {
+        let reported: Vec<i64> = crate::db::schema::session_reports::table
+            .inner_join(crate::db::schema::sessions::table)
+            .filter(crate::db::schema::sessions::event_id.eq(row.id))
+            .select(crate::db::schema::session_reports::session_id)
+            .load(conn)?;
+        for id in reported {
+            crate::outbox::queue_search_job(conn, "session_report", id, "upsert")?;
+        }
+    }
     Ok(())
 }
 

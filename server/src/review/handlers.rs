@@ -1,0 +1,228 @@
+//! Review endpoints, for the consultation's co-facilitators (and organisers).
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::store::{self as review, parse_tag, Change, ReviewStatus, MAX_NOTE_CHARS, MAX_TAGS};
+use super::{balance as balance_view, duplicates as clusters, export as exporter};
+use crate::accounts::auth::AuthUser;
+use crate::app::AppState;
+use crate::consultations::handlers::visible_comment;
+use crate::consultations::store::{self as consultations, ConsultationRow};
+use crate::consultations::types::Visibility;
+use crate::db::schema::comments;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
+use crate::http::input::double_option;
+use crate::http::ApiJson;
+use crate::search::handlers::is_reviewer;
+
+type State = web::Data<AppState>;
+
+/// The consultation, if the caller reviews it (403 otherwise; 404 if they may not see it).
+fn reviewed(conn: &mut DbConn, key: &str, user: &AuthUser) -> ApiResult<ConsultationRow> {
+    let (row, _) = consultations::resolve_for(conn, key, Some(user))?;
+    if !is_reviewer(conn, Some(user), row.id)? {
+        return Err(ApiError::forbidden(
+            "only the consultation's co-facilitators and organisers review its inputs",
+        ));
+    }
+    Ok(row)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewInput {
+    status: Option<String>,
+    tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    assignee_id: Option<Option<i64>>,
+    note: Option<String>,
+}
+
+fn parse_change(input: ReviewInput) -> ApiResult<Change> {
+    let mut errors = FieldErrors::new();
+    let status = input.status.and_then(|s| {
+        ReviewStatus::parse(&s).or_else(|| {
+            errors.insert(
+                "status".into(),
+                format!("must be one of {}", ReviewStatus::expected()),
+            );
+            None
+        })
+    });
+    let tags = input.tags.and_then(|raw| {
+        if raw.len() > MAX_TAGS {
+            errors.insert("tags".into(), format!("at most {MAX_TAGS} tags"));
+            return None;
+        }
+        let mut tags = Vec::new();
+        for t in &raw {
+            match parse_tag(t) {
+                Ok(t) if !tags.contains(&t) => tags.push(t),
+                Ok(_) => {}
+                Err(e) => {
+                    errors.insert("tags".into(), e);
+                    return None;
+                }
+            }
+        }
+        Some(tags)
+    });
+    let note = input.note.and_then(|n| {
+        if n.chars().count() > MAX_NOTE_CHARS {
+            errors.insert(
+                "note".into(),
+                format!("at most {MAX_NOTE_CHARS} characters"),
+            );
+            return None;
+        }
+        Some(n.trim().to_owned())
+    });
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(Change {
+        status,
+        tags,
+        assignee_id: input.assignee_id,
+        note,
+    })
+}
+
+pub async fn review(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    body: ApiJson<ReviewInput>,
+) -> ApiResult<HttpResponse> {
+    let change = parse_change(body.0)?;
+    let id = path.into_inner();
+    let view = state
+        .db
+        .tx(move |conn| {
+            let (comment, consultation, _) = visible_comment(conn, id, Some(&user))?;
+            let Some(consultation) = consultation else {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    "reviews are for consultation inputs, not session comments",
+                ));
+            };
+            reviewed(conn, &consultation.id.to_string(), &user)?;
+            if let Some(Some(assignee)) = change.assignee_id {
+                if !consultations::is_cofacilitator(conn, consultation.id, assignee)? {
+                    return Err(ApiError::field(
+                        "assignee_id",
+                        "must be a co-facilitator of this consultation",
+                    ));
+                }
+            }
+            let row = review::apply(conn, comment.id, change, user.id)?;
+            Ok(json!({"comment_id": comment.id, "review": review::view(Some(&row))}))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+pub async fn balance(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let key = path.into_inner();
+    let body = state
+        .db
+        .run(move |conn| {
+            let row = reviewed(conn, &key, &user)?;
+            balance_view::compute(conn, row.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+pub struct DuplicatesQuery {
+    min_size: Option<usize>,
+}
+
+pub async fn duplicates(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<DuplicatesQuery>,
+) -> ApiResult<HttpResponse> {
+    let min_size = query.min_size.unwrap_or(2);
+    if !(2..=10_000).contains(&min_size) {
+        return Err(ApiError::query("min_size", "must be from 2 to 10000"));
+    }
+    let key = path.into_inner();
+    let body = state
+        .db
+        .run(move |conn| {
+            let row = reviewed(conn, &key, &user)?;
+            let items: Vec<(i64, String)> = comments::table
+                .filter(comments::consultation_id.eq(row.id))
+                .filter(comments::status.eq(Visibility::Visible.as_str()))
+                .order(comments::id)
+                .select((comments::id, comments::body))
+                .load(conn)?;
+            let found = clusters::clusters(&items, min_size);
+            let excerpt = |id: i64| {
+                items
+                    .iter()
+                    .find(|(i, _)| *i == id)
+                    .map(|(_, body)| body.chars().take(200).collect::<String>())
+            };
+            Ok(found
+                .into_iter()
+                .map(|members| {
+                    json!({
+                        "size": members.len(),
+                        "representative_id": members[0],
+                        "representative_excerpt": excerpt(members[0]),
+                        "member_ids": members,
+                    })
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+}
+
+pub async fn export(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::query("format", "must be csv or json")),
+    };
+    let key = path.into_inner();
+    let (rows, slug) = state
+        .db
+        .run(move |conn| {
+            let row = reviewed(conn, &key, &user)?;
+            Ok((exporter::rows(conn, row.id)?, row.slug))
+        })
+        .await?;
+    if csv {
+        return Ok(HttpResponse::Ok()
+            .insert_header(("Content-Type", "text/csv; charset=utf-8"))
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{slug}-inputs.csv\""),
+            ))
+            .body(exporter::csv(&rows)?));
+    }
+    Ok(HttpResponse::Ok().json(json!({"items": rows, "total": rows.len()})))
+}

@@ -1,0 +1,21 @@
+//! Review of contributions by a consultation's co-facilitators: status, tags and
+//! assignment per input, the balance of voices, campaign clusters, and exports.
+
+pub mod balance;
+pub mod duplicates;
+pub mod export;
+pub mod handlers;
+pub mod store;
+
+use crate::endpoint;
+use crate::http::Endpoint;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    use handlers as h;
+    vec![
+        endpoint!(PATCH r"/comments/{id:\d+}/review", "cofacilitator", "Set the review status, tags, assignee and note of a contribution", h::review),
+        endpoint!(GET "/consultations/{id}/balance", "cofacilitator", "Contributors and contributions by stakeholder group, region and gender, overall and per paragraph", h::balance),
+        endpoint!(GET "/consultations/{id}/duplicates", "cofacilitator", "Clusters of near-identical contributions (?min_size=)", h::duplicates),
+        endpoint!(GET "/consultations/{id}/export", "cofacilitator", "Every contribution with its author's group and region and its review (?format=csv|json)", h::export),
+    ]
+}

@@ -1,0 +1,207 @@
+//! How text becomes search terms, for every script the platform serves.
+//!
+//! One tokenizer for all fields: words of spaced scripts (Latin, Cyrillic, Arabic) are
+//! lower-cased, Arabic loses its diacritics and tatweel and has its letter variants
+//! folded (أ إ آ → ا, ى → ي, ة → ه), so that a search finds a word however it was
+//! typed. Chinese, Japanese and Korean have no spaces: their runs become overlapping
+//! character bigrams (a lone character stays a unigram), the usual approach of CJK
+//! analysers; a query word of several characters becomes a phrase of bigrams, so
+//! 数字鸿沟 finds exactly that sequence. Stemmed copies of the text (one field per
+//! language with a Snowball stemmer) add recall for inflected languages.
+
+use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
+
+use crate::consultations::text::is_cjk;
+
+/// Name under which the base analyser is registered.
+pub const BASE: &str = "indaba";
+
+/// The languages with a stemmed field, and the name of its analyser.
+pub const STEMMED: [(&str, Language); 5] = [
+    ("en", Language::English),
+    ("fr", Language::French),
+    ("es", Language::Spanish),
+    ("ru", Language::Russian),
+    ("ar", Language::Arabic),
+];
+
+pub fn analyzer_name(lang: &str) -> String {
+    format!("{BASE}_{lang}")
+}
+
+/// The analysers to register on an index: the base one and one per stemmed language.
+pub fn analyzers() -> Vec<(String, TextAnalyzer)> {
+    let mut all = vec![(BASE.to_owned(), TextAnalyzer::from(ScriptTokenizer))];
+    for (lang, language) in STEMMED {
+        all.push((
+            analyzer_name(lang),
+            TextAnalyzer::builder(ScriptTokenizer)
+                .filter(Stemmer::new(language))
+                .build(),
+        ));
+    }
+    all
+}
+
+/// Splits text into terms by script (see the module comment).
+#[derive(Clone, Copy, Default)]
+pub struct ScriptTokenizer;
+
+pub struct Tokens {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for Tokens {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for ScriptTokenizer {
+    type TokenStream<'a> = Tokens;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        Tokens {
+            tokens: tokenize(text),
+            next: 0,
+        }
+    }
+}
+
+/// Arabic marks that do not change a word for search: harakat, tanwin, shadda, sukun,
+/// superscript alef, Quranic marks, and the tatweel used to stretch words.
+fn is_ignorable_mark(c: char) -> bool {
+    matches!(c as u32, 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED | 0x0640)
+}
+
+fn fold(c: char) -> Option<char> {
+    if is_ignorable_mark(c) {
+        return None;
+    }
+    Some(match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+        'ى' => 'ي',
+        'ة' => 'ه',
+        _ => c,
+    })
+}
+
+fn is_word_char(c: char) -> bool {
+    (c.is_alphanumeric() && !is_cjk(c)) || is_ignorable_mark(c)
+}
+
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::new();
+    let mut push = |from: usize, to: usize, term: String| {
+        if term.is_empty() {
+            return;
+        }
+        out.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position: out.len(),
+            text: term,
+            position_length: 1,
+        });
+    };
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end_of = |i: usize| chars.get(i + 1).map_or(text.len(), |(o, _)| *o);
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if is_cjk(c) {
+            let mut j = i;
+            while j < chars.len() && is_cjk(chars[j].1) {
+                j += 1;
+            }
+            if j - i == 1 {
+                push(start, end_of(i), c.to_string());
+            } else {
+                for k in i..j - 1 {
+                    let term: String = [chars[k].1, chars[k + 1].1].iter().collect();
+                    push(chars[k].0, end_of(k + 1), term);
+                }
+            }
+            i = j;
+        } else if is_word_char(c) {
+            let mut j = i;
+            let mut term = String::new();
+            while j < chars.len() && is_word_char(chars[j].1) {
+                if let Some(f) = fold(chars[j].1) {
+                    term.extend(f.to_lowercase());
+                }
+                j += 1;
+            }
+            push(start, end_of(j - 1), term);
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        tokenize(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn latin_and_cyrillic_words_are_lower_cased() {
+        assert_eq!(terms("Digital Divide, now!"), ["digital", "divide", "now"]);
+        assert_eq!(terms("Цифровой разрыв"), ["цифровой", "разрыв"]);
+    }
+
+    #[test]
+    fn chinese_runs_become_bigrams_with_offsets() {
+        let tokens = tokenize("弥合数字鸿沟。");
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["弥合", "合数", "数字", "字鸿", "鸿沟"]);
+        let text = "弥合数字鸿沟。";
+        assert_eq!(&text[tokens[2].offset_from..tokens[2].offset_to], "数字");
+        assert_eq!(terms("人"), ["人"]);
+        assert_eq!(terms("AI 治理"), ["ai", "治理"]);
+    }
+
+    #[test]
+    fn arabic_variants_and_diacritics_fold() {
+        // With and without harakat, alef with hamza or bare, ta marbuta or ha.
+        assert_eq!(terms("الرَّقْمِيَّة"), terms("الرقميه"));
+        assert_eq!(terms("أمن"), terms("امن"));
+        assert_eq!(terms("مـــعـلومات"), terms("معلومات"));
+    }
+
+    #[test]
+    fn stemmed_analysers_conflate_inflections() {
+        let analyzers = analyzers();
+        let stem = |lang: &str, text: &str| -> Vec<String> {
+            let (_, a) = analyzers
+                .iter()
+                .find(|(n, _)| *n == analyzer_name(lang))
+                .unwrap();
+            let mut a = a.clone();
+            let mut stream = a.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push(stream.token().text.clone());
+            }
+            out
+        };
+        assert_eq!(stem("en", "connecting"), stem("en", "connected"));
+        assert_eq!(stem("fr", "numériques"), stem("fr", "numérique"));
+        assert_eq!(stem("ru", "цифровых"), stem("ru", "цифровой"));
+    }
+}

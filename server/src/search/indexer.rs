@@ -1,0 +1,238 @@
+//! Keeps the index in step with the database by reading the `search_jobs` log after the
+//! index's own cursor. Each instance with its own index reads the whole log, so every
+//! instance finds everything; a job is a hint to re-read an entity, never a payload.
+//!
+//! On PostgreSQL, job ids come from a sequence and transactions commit in any order, so
+//! id 11 can be visible before id 10. The cursor therefore only moves over a contiguous
+//! run of handled ids; a hole is waited for (it is usually a transaction about to
+//! commit) and skipped after [`GAP_PATIENCE`] (it was rolled back). Jobs seen beyond the
+//! cursor are remembered so they are not redone; after a restart they are, harmlessly.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use tokio::sync::watch;
+
+use super::documents;
+use super::index::{Change, SearchIndex};
+use crate::db::schema::search_jobs;
+use crate::db::{Db, DbConn};
+use crate::error::{ApiError, ApiResult};
+
+const BATCH: i64 = 1000;
+const IDLE_POLL: Duration = Duration::from_millis(150);
+const GAP_PATIENCE: Duration = Duration::from_secs(30);
+
+/// Which job ids are handled.
+#[derive(Debug)]
+pub struct Progress {
+    /// Every job id up to here is handled.
+    pub safe: i64,
+    seen: BTreeSet<i64>,
+    gap_since: Option<Instant>,
+}
+
+impl Progress {
+    pub fn new(safe: i64) -> Progress {
+        Progress {
+            safe,
+            seen: BTreeSet::new(),
+            gap_since: None,
+        }
+    }
+
+    pub fn is_seen(&self, id: i64) -> bool {
+        id <= self.safe || self.seen.contains(&id)
+    }
+
+    pub fn mark(&mut self, id: i64) {
+        if id > self.safe {
+            self.seen.insert(id);
+        }
+    }
+
+    /// Moves `safe` over handled ids, and over a hole that stayed open for `patience`.
+    pub fn advance(&mut self, now: Instant, patience: Duration) {
+        loop {
+            if self.seen.remove(&(self.safe + 1)) {
+                self.safe += 1;
+                self.gap_since = None;
+                continue;
+            }
+            let Some(&first) = self.seen.first() else {
+                self.gap_since = None;
+                return;
+            };
+            let since = *self.gap_since.get_or_insert(now);
+            if now.duration_since(since) < patience {
+                return;
+            }
+            self.safe = first - 1;
+            self.gap_since = None;
+        }
+    }
+}
+
+/// Rebuilds the index from every indexable row; the cursor is set only at the end, so an
+/// interrupted rebuild starts again.
+pub fn rebuild(db: &Db, index: &SearchIndex) -> ApiResult<usize> {
+    let mut conn = db.get()?;
+    let head: Option<i64> = search_jobs::table
+        .select(diesel::dsl::max(search_jobs::id))
+        .first(&mut *conn)?;
+    index.clear().map_err(index_error)?;
+    let mut count = 0;
+    let mut after = 0;
+    loop {
+        let ids = documents::comment_ids_after(&mut conn, after, BATCH)?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        let changes = documents::comments(&mut conn, &ids)?;
+        count += changes.len();
+        index.apply(changes, None).map_err(index_error)?;
+    }
+    let reports = documents::report_ids(&mut conn)?;
+    let changes = documents::reports(&mut conn, &reports)?;
+    count += changes.len();
+    index
+        .apply(changes, Some(head.unwrap_or(0)))
+        .map_err(index_error)?;
+    Ok(count)
+}
+
+fn index_error(e: super::index::IndexError) -> ApiError {
+    ApiError::internal(e.to_string())
+}
+
+/// One pass: handles the jobs not yet seen. Returns whether there was any.
+pub fn step(conn: &mut DbConn, index: &SearchIndex, progress: &mut Progress) -> ApiResult<bool> {
+    let jobs: Vec<(i64, String, i64)> = search_jobs::table
+        .filter(search_jobs::id.gt(progress.safe))
+        .order(search_jobs::id)
+        .limit(BATCH)
+        .select((search_jobs::id, search_jobs::entity, search_jobs::entity_id))
+        .load(conn)?;
+    let fresh: Vec<&(i64, String, i64)> = jobs.iter().filter(|j| !progress.is_seen(j.0)).collect();
+    let before = progress.safe;
+    if fresh.is_empty() {
+        progress.advance(Instant::now(), GAP_PATIENCE);
+        if progress.safe != before {
+            index
+                .apply(Vec::new(), Some(progress.safe))
+                .map_err(index_error)?;
+        }
+        return Ok(false);
+    }
+    let mut comment_ids: Vec<i64> = Vec::new();
+    let mut report_ids: Vec<i64> = Vec::new();
+    for (_, entity, id) in &fresh {
+        match entity.as_str() {
+            "comment" => comment_ids.push(*id),
+            "session_report" => report_ids.push(*id),
+            other => tracing::warn!(entity = other, "search job for an unknown entity"),
+        }
+    }
+    comment_ids.sort_unstable();
+    comment_ids.dedup();
+    report_ids.sort_unstable();
+    report_ids.dedup();
+    let mut changes: Vec<Change> = documents::comments(conn, &comment_ids)?;
+    changes.extend(documents::reports(conn, &report_ids)?);
+    for (id, _, _) in &fresh {
+        progress.mark(*id);
+    }
+    progress.advance(Instant::now(), GAP_PATIENCE);
+    index
+        .apply(changes, Some(progress.safe))
+        .map_err(index_error)?;
+    Ok(true)
+}
+
+/// The cursor of a built index: builds it from the database first when it is new.
+fn built(db: &Db, index: &SearchIndex) -> ApiResult<i64> {
+    if let Some(cursor) = index.cursor() {
+        return Ok(cursor);
+    }
+    let started = Instant::now();
+    let count = rebuild(db, index)?;
+    tracing::info!(
+        documents = count,
+        ms = started.elapsed().as_millis() as u64,
+        "search index built"
+    );
+    Ok(index.cursor().unwrap_or(0))
+}
+
+/// The indexer: builds the index when it is new, then follows the job log until `stop`.
+pub async fn run(db: Db, index: Arc<SearchIndex>, mut stop: watch::Receiver<bool>) {
+    let mut progress: Option<Progress> = None;
+    while !*stop.borrow() {
+        let (db2, index2, current) = (db.clone(), index.clone(), progress.take());
+        let outcome = actix_web::web::block(move || {
+            let mut p = match current {
+                Some(p) => p,
+                None => Progress::new(built(&db2, &index2)?),
+            };
+            let worked = db2
+                .get()
+                .and_then(|mut conn| step(&mut conn, &index2, &mut p));
+            Ok::<_, ApiError>((p, worked))
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))
+        .and_then(|r| r);
+        let busy = match outcome {
+            Ok((p, worked)) => {
+                progress = Some(p);
+                worked.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "search indexing failed; retrying");
+                    false
+                })
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "search index could not be built; retrying");
+                false
+            }
+        };
+        if !busy {
+            let wait = if progress.is_some() {
+                IDLE_POLL
+            } else {
+                Duration::from_secs(2)
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_moves_over_contiguous_ids_and_waits_at_holes() {
+        let t0 = Instant::now();
+        let patience = Duration::from_secs(30);
+        let mut p = Progress::new(5);
+        p.mark(6);
+        p.mark(8);
+        p.advance(t0, patience);
+        assert_eq!(p.safe, 6, "7 is not handled yet");
+        assert!(p.is_seen(8) && !p.is_seen(7));
+        // 7 commits late and is handled: the cursor moves over it and 8.
+        p.mark(7);
+        p.advance(t0, patience);
+        assert_eq!(p.safe, 8);
+        // A hole that never fills (a rolled-back transaction) is skipped after patience.
+        p.mark(10);
+        p.advance(t0, patience);
+        assert_eq!(p.safe, 8);
+        p.advance(t0 + Duration::from_secs(31), patience);
+        assert_eq!(p.safe, 10);
+    }
+}

@@ -1,0 +1,567 @@
+//! Search and review over real HTTP on SQLite and PostgreSQL: every script, facets,
+//! filters, highlights, paging, review status and tags, hidden inputs, the balance of
+//! voices, campaign clusters and exports; and the index following the database.
+
+use std::time::Duration;
+
+use awc::http::{Method, StatusCode};
+use indaba_tests::*;
+use serde_json::{json, Value};
+
+both_backends!(
+    search_in_every_script_with_facets,
+    review_tags_and_filters,
+    balance_duplicates_and_export,
+);
+
+struct Fixture {
+    app: TestApp,
+    organizer: String,
+    cofacilitator: String,
+    id: i64,
+    keys: Vec<String>,
+}
+
+async fn fixture(backend: Backend) -> Fixture {
+    let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let (cofac_id, cofacilitator) = app
+        .member("Cofac", &[], "intergovernmental", "CH", Some("female"))
+        .await;
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/consultations/{id}/cofacilitators"),
+            Some(&organizer),
+            &json!({"user_ids": [cofac_id]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let detail = app.get(&format!("/api/v1/consultations/{id}"), None).await;
+    let keys = detail.body["version"]["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap().to_owned())
+        .collect();
+    Fixture {
+        app,
+        organizer,
+        cofacilitator,
+        id,
+        keys,
+    }
+}
+
+impl Fixture {
+    async fn post(&self, token: &str, body: Value) -> i64 {
+        let res = self
+            .app
+            .post(
+                &format!("/api/v1/consultations/{}/comments", self.id),
+                Some(token),
+                &body,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        res.body["id"].as_i64().unwrap()
+    }
+
+    async fn review(&self, id: i64, token: String, body: Value) -> Response {
+        self.app
+            .send(
+                Method::PATCH,
+                &format!("/api/v1/comments/{id}/review"),
+                Some(&token),
+                &body,
+            )
+            .await
+    }
+
+    async fn search(&self, query: &str, token: Option<&str>) -> Response {
+        self.app
+            .get(
+                &format!("/api/v1/consultations/{}/search?{query}", self.id),
+                token,
+            )
+            .await
+    }
+
+    /// Searches until the answer has `total` results: the index follows the database
+    /// a moment later, as Meilisearch and every search engine do.
+    async fn search_until(&self, query: &str, token: Option<&str>, total: u64) -> Response {
+        for _ in 0..200 {
+            let res = self.search(query, token).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+            if res.body["total"] == total {
+                return res;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{query}: never {total} results; last: {}",
+            self.search(query, token).await.text
+        );
+    }
+}
+
+fn ids(res: &Response) -> Vec<i64> {
+    res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["comment"]["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Five voices in five scripts and groups, one of them an amendment.
+async fn voices(f: &Fixture) -> [i64; 5] {
+    let (_, kenya) = f
+        .app
+        .member("Wanjiru", &[], "civil_society", "KE", Some("female"))
+        .await;
+    let (_, germany) = f
+        .app
+        .member("Jonas", &[], "private_sector", "DE", Some("male"))
+        .await;
+    let (_, russia) = f
+        .app
+        .member("Olga", &[], "academia", "RU", Some("female"))
+        .await;
+    let (_, egypt) = f.app.member("Omar", &[], "government", "EG", None).await;
+    let (_, france) = f
+        .app
+        .member("Claire", &[], "technical_community", "FR", Some("female"))
+        .await;
+    let zh = f
+        .post(&kenya, json!({"body": "我们呼吁弥合数字鸿沟，确保每个人都能负担得起上网费用。", "language": "zh", "paragraph_key": f.keys[0]}))
+        .await;
+    let en = f
+        .post(&germany, json!({"body": "Connecting every school and hospital must come first.", "language": "en", "paragraph_key": f.keys[1]}))
+        .await;
+    let ru = f
+        .post(&russia, json!({"body": "Цифровые навыки важны для всех поколений.", "language": "ru", "paragraph_key": f.keys[1]}))
+        .await;
+    let ar = f
+        .post(
+            &egypt,
+            json!({"body": "يجب سدّ الفجوة الرَّقْمِيَّة بين الشمال والجنوب.", "language": "ar"}),
+        )
+        .await;
+    let fr = f
+        .post(&france, json!({"body": "Ajouter « abordable » après « connectivité ».", "kind": "amendment",
+                               "proposed_text": "Une connectivité universelle et abordable.", "language": "fr", "paragraph_key": f.keys[0]}))
+        .await;
+    [zh, en, ru, ar, fr]
+}
+
+async fn search_in_every_script_with_facets(backend: Backend) {
+    let f = fixture(backend).await;
+    let [zh, en, ru, ar, fr] = voices(&f).await;
+    let all = f.search_until("", None, 5).await;
+    // Without a query, newest first.
+    assert_eq!(ids(&all), [fr, ar, ru, en, zh]);
+    let facets = &all.body["facets"];
+    for group in [
+        "civil_society",
+        "private_sector",
+        "academia",
+        "government",
+        "technical_community",
+    ] {
+        assert_eq!(facets["stakeholder_group"][group], 1, "{group}");
+    }
+    assert_eq!(facets["region"]["african"], 2);
+    assert_eq!(facets["language"]["zh"], 1);
+    assert_eq!(facets["paragraph_key"][&f.keys[1]], 2);
+    // Review facets are for co-facilitators only.
+    assert!(facets.get("review_status").is_none());
+    assert!(all.body["items"][0]["comment"].get("review").is_none());
+    assert!(all.body["took_ms"].is_u64());
+
+    // Chinese: a phrase of bigrams, marked as one run.
+    let res = f
+        .search("q=%E6%95%B0%E5%AD%97%E9%B8%BF%E6%B2%9F", None)
+        .await; // 数字鸿沟
+    assert_eq!(ids(&res), [zh], "{}", res.text);
+    let mark = res.body["items"][0]["highlight"].as_str().unwrap();
+    assert!(mark.contains("<mark>数字鸿沟</mark>"), "{mark}");
+    // English stems: "connected" finds "Connecting".
+    let res = f.search("q=connected", None).await;
+    assert_eq!(ids(&res), [en]);
+    assert!(res.body["items"][0]["highlight"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>Connecting</mark>"));
+    // Russian inflections, Arabic without diacritics and with a folded ta marbuta.
+    assert_eq!(
+        ids(&f
+            .search("q=%D1%86%D0%B8%D1%84%D1%80%D0%BE%D0%B2%D0%BE%D0%B9", None)
+            .await),
+        [ru]
+    ); // цифровой
+    assert_eq!(
+        ids(&f
+            .search("q=%D8%A7%D9%84%D8%B1%D9%82%D9%85%D9%8A%D9%87", None)
+            .await),
+        [ar]
+    ); // الرقميه
+       // The proposed text of an amendment is searched too.
+    assert_eq!(ids(&f.search("q=abordable+universelle", None).await), [fr]);
+    // Every word must match.
+    assert_eq!(
+        f.search("q=connected+nothinglikethis", None).await.body["total"],
+        0
+    );
+
+    // Filters: values of one filter widen, filters together narrow.
+    let res = f
+        .search("stakeholder_group=civil_society,academia", None)
+        .await;
+    assert_eq!(ids(&res), [ru, zh]);
+    let res = f
+        .search(
+            "stakeholder_group=civil_society,academia&region=african",
+            None,
+        )
+        .await;
+    assert_eq!(ids(&res), [zh]);
+    assert_eq!(ids(&f.search("kind=amendment", None).await), [fr]);
+    assert_eq!(
+        ids(&f
+            .search(&format!("paragraph_key={}", f.keys[1]), None)
+            .await),
+        [ru, en]
+    );
+    assert_eq!(ids(&f.search("language=ar", None).await), [ar]);
+    assert_eq!(ids(&f.search("country=de", None).await), [en]);
+
+    // Paging by cursor, no overlap, same total.
+    let first = f.search("limit=2", None).await;
+    assert_eq!(ids(&first), [fr, ar]);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = f.search(&format!("limit=2&cursor={cursor}"), None).await;
+    assert_eq!(ids(&second), [ru, en]);
+    assert_eq!(second.body["total"], 5);
+    let cursor = second.body["next_cursor"].as_str().unwrap().to_owned();
+    let third = f.search(&format!("limit=2&cursor={cursor}"), None).await;
+    assert_eq!(ids(&third), [zh]);
+    assert!(third.body["next_cursor"].is_null());
+
+    // Across the platform: the same contributions, public fields only.
+    let res = f.app.get("/api/v1/search?q=connected", None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(ids(&res).contains(&en));
+    assert_eq!(res.body["items"][0]["type"], "comment");
+
+    // Bad input: named, 4xx, never 500.
+    for (query, field) in [
+        ("sort=loudest", "sort"),
+        ("kind=opinion", "kind"),
+        ("limit=0", "limit"),
+        ("cursor=bogus", "cursor"),
+        ("review_status=done", "review_status"),
+    ] {
+        let res = f.search(query, Some(&f.cofacilitator)).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{query}: {}", res.text);
+    }
+    let long = "q=".to_owned() + &"a".repeat(501);
+    assert_eq!(
+        f.search(&long, None).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Stray query syntax is searched for, not an error.
+    assert_eq!(
+        f.search("q=%22unbalanced+%28", None).await.status,
+        StatusCode::OK
+    );
+    let res = f.search("tag=privacy", None).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let res = f.app.get("/api/v1/consultations/999999/search", None).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = f.app.get("/api/v1/search?type=poem", None).await;
+    assert_eq!(res.code(), "invalid_query");
+}
+
+async fn review_tags_and_filters(backend: Backend) {
+    let f = fixture(backend).await;
+    let [zh, en, _ru, ar, _fr] = voices(&f).await;
+    f.search_until("", None, 5).await;
+    let review = |id: i64, token: &str, body: Value| f.review(id, token.to_owned(), body);
+    let res = review(zh, &f.cofacilitator, json!({"status": "incorporated", "tags": ["Connectivity", " affordability ", "connectivity"], "note": "Into rev1, paragraph 1"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["review"]["status"], "incorporated");
+    assert_eq!(
+        res.body["review"]["tags"],
+        json!(["connectivity", "affordability"])
+    );
+    // A later change keeps what it does not name.
+    let res = review(zh, &f.organizer, json!({"tags": ["connectivity"]})).await;
+    assert_eq!(res.body["review"]["status"], "incorporated");
+    assert_eq!(res.body["review"]["note"], "Into rev1, paragraph 1");
+    let res = review(
+        en,
+        &f.cofacilitator,
+        json!({"status": "out_of_scope", "tags": ["health"]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+
+    let res = f
+        .search_until("review_status=incorporated", Some(&f.cofacilitator), 1)
+        .await;
+    assert_eq!(ids(&res), [zh]);
+    assert_eq!(
+        res.body["items"][0]["comment"]["review"]["tags"],
+        json!(["connectivity"])
+    );
+    let res = f
+        .search_until("tag=connectivity,health", Some(&f.cofacilitator), 2)
+        .await;
+    assert_eq!(res.body["facets"]["review_status"]["out_of_scope"], 1);
+    let all = f.search("", Some(&f.cofacilitator)).await;
+    assert_eq!(all.body["facets"]["review_status"]["new"], 3);
+    assert_eq!(all.body["facets"]["tag"]["health"], 1);
+
+    // Who may review, and bad input.
+    let (_, participant) = f.app.member("Pat", &[], "academia", "IN", None).await;
+    assert_eq!(
+        review(ar, &participant, json!({"status": "read"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let res = f
+        .app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/comments/{ar}/review"),
+            None,
+            &json!({"status": "read"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let res = review(
+        ar,
+        &f.cofacilitator,
+        json!({"status": "done", "tags": ["x".repeat(51)]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.field("status").is_some() && res.field("tags").is_some(),
+        "{}",
+        res.text
+    );
+    let too_many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+    assert!(review(ar, &f.cofacilitator, json!({"tags": too_many}))
+        .await
+        .field("tags")
+        .is_some());
+    assert!(review(ar, &f.cofacilitator, json!({"assignee_id": 1}))
+        .await
+        .field("assignee_id")
+        .is_some());
+    assert_eq!(
+        review(ar, &f.cofacilitator, json!({"stauts": "read"}))
+            .await
+            .status
+            .as_u16()
+            / 100,
+        4
+    );
+    assert_eq!(
+        review(ar, &f.cofacilitator, json!({"status": 3}))
+            .await
+            .status
+            .as_u16()
+            / 100,
+        4
+    );
+    assert_eq!(
+        review(999_999, &f.cofacilitator, json!({"status": "read"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let res = f
+        .app
+        .raw(
+            Method::PATCH,
+            &format!("/api/v1/comments/{ar}/review"),
+            Some(&f.cofacilitator),
+            Some(("application/json", "{\"status\":")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text);
+    // Nothing of the refused changes was kept.
+    let res = f
+        .search_until("review_status=new", Some(&f.cofacilitator), 3)
+        .await;
+    assert!(ids(&res).contains(&ar));
+
+    // A hidden input leaves public search and stays for co-facilitators.
+    let (_, moderator) = f.app.user_with_roles("Mod", &["moderator"]).await;
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/comments/{ar}/moderation"),
+            Some(&moderator),
+            &json!({"action": "hide", "reason": "Off topic"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    f.search_until("", None, 4).await;
+    let res = f.search("language=ar", Some(&f.cofacilitator)).await;
+    assert_eq!(ids(&res), [ar]);
+}
+
+async fn balance_duplicates_and_export(backend: Backend) {
+    let f = fixture(backend).await;
+    let [zh, ..] = voices(&f).await;
+    let letter = "We call on member states to guarantee universal, affordable and meaningful connectivity for every school by 2030, and to protect human rights online.";
+    let mut campaign = Vec::new();
+    for (i, who) in ["Ana", "Bo", "Chen"].iter().enumerate() {
+        let (_, token) = f
+            .app
+            .member(who, &[], "civil_society", "BR", Some("female"))
+            .await;
+        let body = if i == 1 {
+            format!("Dear co-facilitators, {letter}")
+        } else {
+            format!("{letter} Signed, {who}")
+        };
+        campaign.push(
+            f.post(&token, json!({"body": body, "paragraph_key": f.keys[2]}))
+                .await,
+        );
+    }
+
+    let path = |what: &str| format!("/api/v1/consultations/{}/{what}", f.id);
+    let res = f.app.get(&path("duplicates"), Some(&f.cofacilitator)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body.as_array().unwrap().len(), 1, "{}", res.text);
+    assert_eq!(res.body[0]["size"], 3);
+    assert_eq!(res.body[0]["representative_id"], campaign[0]);
+    assert_eq!(res.body[0]["member_ids"], json!(campaign));
+    let res = f
+        .app
+        .get(
+            &format!("{}?min_size=4", path("duplicates")),
+            Some(&f.cofacilitator),
+        )
+        .await;
+    assert_eq!(res.body, json!([]));
+    assert_eq!(
+        f.app
+            .get(
+                &format!("{}?min_size=1", path("duplicates")),
+                Some(&f.cofacilitator)
+            )
+            .await
+            .code(),
+        "invalid_query"
+    );
+
+    let res = f.app.get(&path("balance"), Some(&f.cofacilitator)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let b = &res.body;
+    assert_eq!(b["contributions"], 8);
+    assert_eq!(b["contributors"], 8);
+    assert_eq!(
+        b["overall"]["stakeholder_group"]["civil_society"]["contributions"],
+        4
+    );
+    assert_eq!(
+        b["overall"]["stakeholder_group"]["intergovernmental"]["contributions"],
+        0
+    );
+    assert_eq!(
+        b["overall"]["region"]["latin_american_caribbean"]["contributors"],
+        3
+    );
+    assert_eq!(b["overall"]["gender"]["female"]["contributors"], 6);
+    assert_eq!(b["overall"]["gender"]["unknown"]["contributors"], 1);
+    assert_eq!(
+        b["missing"]["stakeholder_group"],
+        json!(["intergovernmental"])
+    );
+    assert_eq!(b["missing"]["region"], json!(["asia_pacific"]));
+    let p3 = b["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["paragraph_key"] == f.keys[2].as_str())
+        .unwrap();
+    assert_eq!(p3["contributions"], 3);
+    assert_eq!(p3["missing"]["region"].as_array().unwrap().len(), 4);
+
+    f.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/comments/{zh}/review"),
+            Some(&f.cofacilitator),
+            &json!({"status": "read", "tags": ["=cmd"]}),
+        )
+        .await;
+    let res = f.app.get(&path("export"), Some(&f.cofacilitator)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["total"], 8);
+    let row = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == zh)
+        .unwrap();
+    assert_eq!(row["stakeholder_group"], "civil_society");
+    assert_eq!(row["country"], "KE");
+    assert_eq!(row["review_status"], "read");
+    let res = f
+        .app
+        .get(
+            &format!("{}?format=csv", path("export")),
+            Some(&f.cofacilitator),
+        )
+        .await;
+    assert_eq!(res.header("content-type"), Some("text/csv; charset=utf-8"));
+    let mut reader = csv::Reader::from_reader(res.text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "id");
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 8);
+    let tags_col = headers.iter().position(|h| h == "tags").unwrap();
+    let zh_row = records.iter().find(|r| r[0] == zh.to_string()).unwrap();
+    assert_eq!(&zh_row[tags_col], "'=cmd", "formulas are defused");
+    assert_eq!(
+        f.app
+            .get(
+                &format!("{}?format=xml", path("export")),
+                Some(&f.cofacilitator)
+            )
+            .await
+            .code(),
+        "invalid_query"
+    );
+
+    // Only reviewers.
+    let (_, participant) = f.app.member("Pat", &[], "academia", "IN", None).await;
+    for what in ["balance", "duplicates", "export"] {
+        assert_eq!(
+            f.app.get(&path(what), Some(&participant)).await.status,
+            StatusCode::FORBIDDEN,
+            "{what}"
+        );
+        assert_eq!(
+            f.app.get(&path(what), None).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{what}"
+        );
+    }
+}
