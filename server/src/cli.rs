@@ -36,6 +36,11 @@ enum Command {
     },
     /// Rebuild the search index from the database (with the server stopped)
     Reindex,
+    /// Write a consistent snapshot of the SQLite database to a new file (the server may run)
+    Backup {
+        /// The file to create; an existing file is never overwritten
+        path: std::path::PathBuf,
+    },
     /// Manage accounts from the shell
     User {
         #[command(subcommand)]
@@ -100,6 +105,7 @@ pub fn main() -> i32 {
             .and_then(|(db, _)| crate::seed::demo(&db))
             .map(|report| println!("{report}")),
         Command::Reindex => open(&config).and_then(|(db, _)| reindex(&config, &db)),
+        Command::Backup { path } => backup(&config, &path),
         Command::User { action } => open(&config).and_then(|(db, _)| user(&db, action)),
     };
     match result {
@@ -127,6 +133,38 @@ fn reindex(config: &Config, db: &Db) -> Result<(), String> {
         "search index rebuilt: {count} documents in {}",
         dir.display()
     );
+    Ok(())
+}
+
+/// `VACUUM INTO` reads one snapshot (WAL readers never block the writer) and writes a
+/// compact copy: consistent while the server keeps writing.
+fn backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
+    use diesel::RunQueryDsl;
+    if config.database.is_postgres() {
+        return Err(
+            "indaba backup copies SQLite databases; back up PostgreSQL with pg_dump (docs/operations.md)"
+                .into(),
+        );
+    }
+    if path.exists() {
+        return Err(format!(
+            "{} exists: a backup never overwrites a file",
+            path.display()
+        ));
+    }
+    let target = path
+        .to_str()
+        .ok_or_else(|| format!("{} is not a UTF-8 path", path.display()))?;
+    let db = Db::connect(&config.database, 1)?;
+    let mut conn = db.get().map_err(|e| e.message)?;
+    let crate::db::DbConn::Sqlite(sqlite) = &mut *conn else {
+        return Err("not an SQLite database".into());
+    };
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(target)
+        .execute(sqlite)
+        .map_err(|e| format!("cannot write the backup to {}: {e}", path.display()))?;
+    println!("backup written to {}", path.display());
     Ok(())
 }
 

@@ -188,7 +188,15 @@ impl Config {
             "LIVE_BUFFER",
             "LIVE_COALESCE_MS",
         ];
-        if let Some(unknown) = env.keys().find(|k| !KNOWN.contains(&&k["INDABA_".len()..])) {
+        // Kubernetes injects INDABA_SERVICE_HOST, INDABA_PORT_8080_TCP… for a Service named
+        // `indaba`: those are not settings, and refusing them would stop every pod.
+        let service_link = |k: &str| {
+            k.starts_with("INDABA_SERVICE_") || k == "INDABA_PORT" || k.starts_with("INDABA_PORT_")
+        };
+        if let Some(unknown) = env
+            .keys()
+            .find(|k| !KNOWN.contains(&&k["INDABA_".len()..]) && !service_link(k))
+        {
             if !unknown.starts_with("INDABA_TEST") {
                 return Err(format!("{unknown} is not a known setting"));
             }
@@ -412,6 +420,17 @@ mod tests {
         );
         assert_eq!(c.mail, MailTransport::Folder(PathBuf::from("./data/mail")));
         assert!(c.rate_limits);
+    }
+
+    #[test]
+    fn kubernetes_service_links_are_not_settings() {
+        let c = Config::from_env_map(&env(&[
+            ("INDABA_SERVICE_HOST", "10.0.0.1"),
+            ("INDABA_PORT", "tcp://10.0.0.1:8080"),
+            ("INDABA_PORT_8080_TCP_ADDR", "10.0.0.1"),
+        ]));
+        assert!(c.is_ok());
+        assert!(Config::from_env_map(&env(&[("INDABA_PORTS", "1")])).is_err());
     }
 
     #[test]

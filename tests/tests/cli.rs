@@ -244,3 +244,166 @@ async fn seed_demo_into_an_empty_database(backend: Backend) {
         "{report}"
     );
 }
+
+/// `indaba backup` while the server keeps taking comments: the snapshot is consistent
+/// (each comment with the outbox rows of its transaction), and a server started on the
+/// backup serves every row; PostgreSQL, existing files and unwritable paths are refused.
+#[actix_web::test]
+async fn backup_while_serving_and_restore() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options::new().with("INDABA_RATE_LIMITS", "off"),
+    )
+    .await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let consultation = open_consultation(&app, &organizer).await;
+    let (_, alice) = app.member("Alice", &[], "academia", "KE", None).await;
+    let path = format!("/api/v1/consultations/{consultation}/comments");
+    let writer = {
+        let (app_base, token, path) = (app.base.clone(), alice.clone(), path.clone());
+        actix_web::rt::spawn(async move {
+            let client = awc::Client::default();
+            for i in 0..150 {
+                let res = client
+                    .post(format!("{app_base}{path}"))
+                    .bearer_auth(&token)
+                    .send_json(&json!({"body": format!("Comment number {i} on connectivity.")}))
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::CREATED);
+            }
+        })
+    };
+    let dir = TempDir::new();
+    let during = dir.0.join("during.db");
+    let data_dir = app.data_dir.to_string_lossy().into_owned();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let backup = |target: &std::path::Path| {
+        Command::new(indaba_binary())
+            .env_clear()
+            .env("INDABA_DATA_DIR", &data_dir)
+            .env("INDABA_LOG", "warn")
+            .arg("backup")
+            .arg(target)
+            .output()
+            .unwrap()
+    };
+    let out = backup(&during);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    writer.await.unwrap();
+
+    let count = |db: &indaba::db::Db, sql: &str| {
+        let (db, sql) = (db.clone(), sql.to_owned());
+        async move {
+            db.run(move |conn| {
+                use diesel::prelude::*;
+                #[derive(QueryableByName)]
+                struct N {
+                    #[diesel(sql_type = diesel::sql_types::BigInt)]
+                    n: i64,
+                }
+                Ok(diesel::sql_query(&sql).get_result::<N>(conn)?.n)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let open = |file: &std::path::Path| {
+        indaba::db::Db::connect(&indaba::config::DatabaseUrl::Sqlite(file.to_owned()), 1).unwrap()
+    };
+    let snapshot = open(&during);
+    let comments = count(&snapshot, "SELECT count(*) AS n FROM comments").await;
+    let jobs = count(
+        &snapshot,
+        "SELECT count(*) AS n FROM search_jobs WHERE entity = 'comment'",
+    )
+    .await;
+    let events = count(
+        &snapshot,
+        "SELECT count(*) AS n FROM live_events WHERE kind = 'comment.created'",
+    )
+    .await;
+    assert_eq!(
+        (jobs, events),
+        (comments, comments),
+        "a comment without its outbox rows"
+    );
+
+    // After the writes: a backup holds every row of every table.
+    let after = dir.0.join("after.db");
+    let out = backup(&after);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (live, copy) = (app.db(), open(&after));
+    for table in [
+        "users",
+        "consultations",
+        "paragraphs",
+        "comments",
+        "live_events",
+        "search_jobs",
+        "mail_outbox",
+    ] {
+        let sql = format!("SELECT count(*) AS n FROM {table}");
+        assert_eq!(
+            count(&live, &sql).await,
+            count(&copy, &sql).await,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        count(&copy, "SELECT count(*) AS n FROM comments").await,
+        150
+    );
+
+    // Restore: a server on the backup serves the comments (and rebuilds its search index).
+    let restored = Instance::start(&[("INDABA_DATABASE_URL", after.to_str().unwrap())]).await;
+    let res = restored
+        .client()
+        .send(
+            awc::http::Method::GET,
+            &format!("{path}?limit=200"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        res.body["items"].as_array().unwrap().len(),
+        150,
+        "{}",
+        res.text
+    );
+    let res = restored
+        .client()
+        .send(
+            awc::http::Method::GET,
+            "/api/v1/search?q=connectivity&limit=1",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(res.body["total"], 150, "{}", res.text);
+
+    // Refusals: an existing file, a directory that does not exist, PostgreSQL.
+    let out = backup(&after);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never overwrites"));
+    let out = backup(&dir.0.join("missing/dir/x.db"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the backup"));
+    let out = Command::new(indaba_binary())
+        .env_clear()
+        .env("INDABA_DATA_DIR", &data_dir)
+        .env("INDABA_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .args(["backup", "/tmp/x.db"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+}

@@ -191,9 +191,18 @@ impl Db {
             .map_err(|e| format!("cannot open the database: {e}"))?;
         let applied = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Postgres(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
+            DbConn::Postgres(c) => {
+                // Instances starting together: one migrates, the others wait for it.
+                use diesel::RunQueryDsl;
+                diesel::sql_query("SELECT pg_advisory_lock(7363624)")
+                    .execute(c)
+                    .map_err(|e| format!("cannot lock for migrations: {e}"))?;
+                let applied = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.len());
+                let _ = diesel::sql_query("SELECT pg_advisory_unlock(7363624)").execute(c);
+                applied
+            }
         };
         applied.map_err(|e| format!("migration failed: {e}"))
     }

@@ -145,9 +145,19 @@ fn join_path(path: &str, name: &str) -> String {
 
 /// The client's address for rate limits: the peer, or the proxy's forwarded address
 /// when the operator said the proxy is trusted.
+/// The client's address. Behind a trusted proxy it is the last `X-Forwarded-For` entry:
+/// the one our proxy appended. Earlier entries and `Forwarded` come from the client and
+/// could name anyone (and dodge rate limits).
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
     if trust_proxy {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
+        let last = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| !v.is_empty());
+        if let Some(ip) = last {
             return ip.to_owned();
         }
     }
@@ -180,6 +190,17 @@ mod tests {
                 .map(|f| f.keys().cloned().collect::<Vec<_>>().join(","))
                 .unwrap_or_default(),
         )
+    }
+
+    #[test]
+    fn behind_a_proxy_the_last_forwarded_address_counts() {
+        let req = actix_web::test::TestRequest::default()
+            .peer_addr("10.0.0.9:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "6.6.6.6, 203.0.113.7"))
+            .insert_header(("forwarded", "for=1.2.3.4"))
+            .to_http_request();
+        assert_eq!(client_ip(&req, true), "203.0.113.7");
+        assert_eq!(client_ip(&req, false), "10.0.0.9");
     }
 
     #[test]
