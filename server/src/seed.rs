@@ -497,6 +497,23 @@ fn seed_event(conn: &mut DbConn) -> ApiResult<usize> {
                 let ends = starts + chrono::Duration::minutes(e.minutes);
                 let session = schedule::get(conn, session_id)?;
                 schedule::set_slot(conn, &session, &event, room.id, starts, ends)?;
+                // The week is over: a third of the sessions have their rapporteur's report.
+                if n % 3 == 0 {
+                    let topic = topic.to_lowercase();
+                    let report = crate::events::reports::Report {
+                        key_takeaways: vec![
+                            format!("Progress on {topic} depends on cooperation between governments, the private sector, civil society and the technical community."),
+                            format!("Participants asked for open data to measure {topic} in every region, not only in the largest economies."),
+                        ],
+                        calls_to_action: vec![format!(
+                            "Fund local initiatives on {topic} and report on them at the next IGF."
+                        )],
+                        participants_onsite: 40 + (n as i32 * 7) % 160,
+                        participants_online: 25 + (n as i32 * 11) % 300,
+                        women_share: Some(0.35 + ((n % 30) as f64) / 100.0),
+                    };
+                    crate::events::reports::file(conn, &session, &report, organizer)?;
+                }
                 made += 1;
             }
         }

@@ -34,8 +34,13 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::from_secs((30u64 << exp).min(3600))
 }
 
+/// Writes go through `tx_blocking`: on SQLite it takes the one writer's lock, and a write
+/// outside it could make another transaction fail with SQLITE_BUSY_SNAPSHOT.
 fn claim(db: &Db) -> ApiResult<Vec<Due>> {
-    let mut conn = db.get()?;
+    db.tx_blocking(claim_in)
+}
+
+fn claim_in(conn: &mut crate::db::DbConn) -> ApiResult<Vec<Due>> {
     let t = now();
     let candidates: Vec<i64> = mo::table
         .filter(mo::sent_at.is_null())
@@ -45,7 +50,7 @@ fn claim(db: &Db) -> ApiResult<Vec<Due>> {
         .order(mo::id)
         .select(mo::id)
         .limit(BATCH)
-        .load(&mut *conn)?;
+        .load(conn)?;
     let lease: NaiveDateTime = t + chrono::Duration::seconds(LEASE_SECONDS);
     let mut claimed = Vec::new();
     for id in candidates {
@@ -56,7 +61,7 @@ fn claim(db: &Db) -> ApiResult<Vec<Due>> {
                 .filter(mo::claimed_until.is_null().or(mo::claimed_until.lt(t))),
         )
         .set(mo::claimed_until.eq(lease))
-        .execute(&mut *conn)?;
+        .execute(conn)?;
         if taken == 1 {
             claimed.push(id);
         }
@@ -71,11 +76,19 @@ fn claim(db: &Db) -> ApiResult<Vec<Due>> {
             mo::body_html,
             mo::attempts,
         ))
-        .load(&mut *conn)?)
+        .load(conn)?)
 }
 
 fn record(db: &Db, id: i64, attempts: i32, result: Result<(), String>) -> ApiResult<()> {
-    let mut conn = db.get()?;
+    db.tx_blocking(|conn| record_in(conn, id, attempts, result))
+}
+
+fn record_in(
+    conn: &mut crate::db::DbConn,
+    id: i64,
+    attempts: i32,
+    result: Result<(), String>,
+) -> ApiResult<()> {
     let t = now();
     match result {
         Ok(()) => {
@@ -85,7 +98,7 @@ fn record(db: &Db, id: i64, attempts: i32, result: Result<(), String>) -> ApiRes
                     mo::attempts.eq(attempts + 1),
                     mo::claimed_until.eq(None::<NaiveDateTime>),
                 ))
-                .execute(&mut *conn)?;
+                .execute(conn)?;
         }
         Err(error) => {
             let attempts = attempts + 1;
@@ -101,7 +114,7 @@ fn record(db: &Db, id: i64, attempts: i32, result: Result<(), String>) -> ApiRes
                     mo::failed_at.eq(failed),
                     mo::claimed_until.eq(None::<NaiveDateTime>),
                 ))
-                .execute(&mut *conn)?;
+                .execute(conn)?;
         }
     }
     Ok(())
