@@ -40,6 +40,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(crate::review::endpoints());
     all.extend(crate::events::endpoints());
     all.extend(crate::live::endpoints());
+    all.extend(crate::notifications::endpoints());
     all
 }
 
@@ -143,6 +144,15 @@ pub async fn start(
         search,
         stop_rx.clone(),
     ));
+    let scheduler = actix_web::rt::spawn(crate::notifications::scheduler::run(
+        db.clone(),
+        crate::notifications::scheduler::Ctx {
+            public_url: state.config.public_url.clone(),
+            link_secret: state.keys.link_secret.clone(),
+        },
+        state.mail_wakeup.clone(),
+        stop_rx.clone(),
+    ));
     let mail_worker = actix_web::rt::spawn(crate::mail::worker::run(
         db,
         mailer,
@@ -177,7 +187,7 @@ pub async fn start(
             hub,
             stop: stop_tx,
             stop_listener,
-            workers: vec![mail_worker, indexer],
+            workers: vec![mail_worker, indexer, scheduler],
         },
         server,
     ))

@@ -35,6 +35,11 @@ pub fn session_channel(id: i64) -> String {
     format!("session:{id}")
 }
 
+/// A user's own channel (notifications); only that user may listen.
+pub fn user_channel(id: i64) -> String {
+    format!("user:{id}")
+}
+
 /// Creates a channel's sequence counter; call in the transaction that creates its subject.
 pub fn create_channel(conn: &mut DbConn, channel: &str) -> ApiResult<()> {
     diesel::insert_into(channel_seqs::table)

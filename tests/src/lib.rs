@@ -769,3 +769,71 @@ print(json.dumps(out))
     );
     serde_json::from_slice(&out.stdout).expect("parser output")
 }
+
+/// A real SMTP server (Python's aiosmtpd) writing what it receives into a Maildir.
+pub struct SmtpServer {
+    child: std::process::Child,
+    pub port: u16,
+    pub maildir: TempDir,
+}
+
+impl SmtpServer {
+    pub async fn start() -> SmtpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let maildir = TempDir::new();
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(maildir.0.join("Maildir"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (tests/run installs it: pip install aiosmtpd)");
+        let mut server = SmtpServer {
+            child,
+            port,
+            maildir,
+        };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = server.child.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("aiosmtpd exited ({status}): {err}\ninstall it with: python3 -m pip install aiosmtpd");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("aiosmtpd did not start on port {port}");
+    }
+
+    /// The messages received for `to` so far.
+    pub fn mails_to(&self, to: &str) -> Vec<Mail> {
+        read_mail_dir(&self.maildir.0.join("Maildir"), to)
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,75 +1,11 @@
 //! Mail through a real SMTP server (Python's aiosmtpd, writing a Maildir): register,
 //! read the verification link out of the received message, verify with it.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use awc::http::StatusCode;
 use indaba_tests::*;
 use serde_json::json;
-
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: TempDir,
-}
-
-impl SmtpServer {
-    async fn start() -> SmtpServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let maildir = TempDir::new();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(maildir.0.join("Maildir"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (tests/run installs it: pip install aiosmtpd)");
-        let mut server = SmtpServer {
-            child,
-            port,
-            maildir,
-        };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return server;
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                let mut err = String::new();
-                if let Some(mut e) = server.child.stderr.take() {
-                    use std::io::Read;
-                    let _ = e.read_to_string(&mut err);
-                }
-                panic!("aiosmtpd exited ({status}): {err}\ninstall it with: python3 -m pip install aiosmtpd");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("aiosmtpd did not start on port {port}");
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 both_backends!(
     verification_link_arrives_over_smtp,

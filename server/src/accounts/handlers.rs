@@ -182,6 +182,7 @@ pub async fn register(
                     kind: "verify_email",
                     language: lang,
                     rendered: templates::verification(lang, &new.display_name, &link),
+                    unsubscribe_url: None,
                 },
             )?;
             store::view(conn, id)
@@ -384,6 +385,7 @@ pub async fn password_reset(
                     kind: "password_reset",
                     language: lang,
                     rendered: templates::password_reset(lang, &user.display_name, &link),
+                    unsubscribe_url: None,
                 },
             )?;
             Ok(true)

@@ -79,6 +79,12 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
         "comments": comments,
         "endorsed_comment_ids": endorsed,
         "bookmarked_session_ids": crate::events::bookmarks::of_user(conn, user_id)?,
+        "follows": crate::notifications::store::follows_of(conn, user_id)?,
+        "notifications": crate::notifications::store::list(conn, user_id, false, None, i64::MAX)?
+            .iter()
+            .map(|n| n.view())
+            .collect::<Vec<_>>(),
+        "notification_settings": crate::notifications::store::settings(conn, user_id)?,
         "user": user,
         "sessions": sessions,
         "email_links": tokens.into_iter().map(|(purpose, created, used)| json!({
@@ -131,6 +137,7 @@ pub fn erase(conn: &mut DbConn, user_id: i64, withdraw_contributions: bool) -> A
         ))
         .execute(conn)?;
     crate::events::bookmarks::erase(conn, user_id)?;
+    crate::notifications::store::erase(conn, user_id)?;
     if withdraw_contributions {
         crate::consultations::comments::withdraw_all_of(conn, user_id)?;
     }

@@ -114,6 +114,8 @@ pub fn insert_user(conn: &mut DbConn, u: &NewUser) -> ApiResult<i64> {
             ),
             other => other.into(),
         })?;
+    // The user's own live channel: the unread notification count.
+    crate::outbox::create_channel(conn, &crate::outbox::user_channel(id))?;
     Ok(id)
 }
 

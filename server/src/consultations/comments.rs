@@ -228,6 +228,7 @@ pub fn insert(conn: &mut DbConn, c: &NewComment) -> ApiResult<CommentRow> {
     let row = get(conn, id)?;
     publish(conn, &row, "comment.created")?;
     outbox::queue_search_job(conn, "comment", id, "upsert")?;
+    crate::notifications::hooks::comment_posted(conn, &row)?;
     Ok(row)
 }
 
@@ -373,6 +374,7 @@ pub fn endorse(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i
             ),
             other => other.into(),
         })?;
+    crate::notifications::hooks::endorsed(conn, row, user_id)?;
     set_endorsements(conn, row)
 }
 
@@ -465,6 +467,7 @@ pub fn moderate(
         ))
         .execute(conn)?;
     let updated = get(conn, row.id)?;
+    crate::notifications::hooks::moderated(conn, row, moderator_id, action.as_str(), reason)?;
     match action {
         ModerationAction::Hide => {
             outbox::append_live_event(

@@ -553,6 +553,7 @@ pub fn insert_version(
         None,
         &json!({"label": label, "paragraphs": draft.len(), "removed": removed.len()}),
     )?;
+    crate::notifications::hooks::version_added(conn, row.id, version_id, label, created_by)?;
     Ok(version_id)
 }
 
@@ -589,6 +590,9 @@ pub fn version_view(
         .iter()
         .map(|p| {
             let mut v = json!({
+                // The id names this paragraph in this version (to follow it); the key
+                // names it across versions.
+                "id": p.id,
                 "key": p.key,
                 "number": p.number,
                 "parent_key": p.parent_key,

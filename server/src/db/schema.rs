@@ -70,6 +70,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        unsubscribe_url -> Nullable<Text>,
     }
 }
 
@@ -431,5 +432,47 @@ diesel::table! {
         note -> Text,
         reviewed_by -> Nullable<BigInt>,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follows (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        target_type -> Text,
+        target_id -> BigInt,
+        target_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        dedupe_key -> Text,
+        data -> Text,
+        frequency -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        emailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_settings (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        frequency -> Text,
+    }
+}
+
+diesel::table! {
+    notification_prefs (user_id) {
+        user_id -> BigInt,
+        timezone -> Nullable<Text>,
+        daily_sent_at -> Nullable<Timestamp>,
+        weekly_sent_at -> Nullable<Timestamp>,
     }
 }

@@ -355,6 +355,15 @@ pub fn decide(
             proposals::updated_at.eq(t),
         ))
         .execute(conn)?;
+    crate::notifications::hooks::proposal_decided(
+        conn,
+        p.id,
+        p.proposer_id,
+        &p.title,
+        decision.as_str(),
+        note,
+        session_id,
+    )?;
     Ok(session_id)
 }
 

@@ -27,6 +27,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/live/consultations/{id}/events", "anyone", "Long-polling: events after ?since=, waiting up to ?wait= seconds (at most 60)", poll::consultation_events),
         endpoint!(GET r"/live/sessions/{id:\d+}", "anyone", "WebSocket: the session's events (as for consultations)", ws::session),
         endpoint!(GET r"/live/sessions/{id:\d+}/events", "anyone", "Long-polling on a session's events", poll::session_events),
+        endpoint!(GET "/live/me", "user", "WebSocket: your own events (notification.created with the unread count)", ws::me),
+        endpoint!(GET "/live/me/events", "user", "Long-polling on your own events", poll::me_events),
     ]
 }
 
@@ -50,6 +52,8 @@ pub struct Target {
 pub enum Subject {
     Consultation,
     Session,
+    /// The caller's own channel.
+    User,
 }
 
 /// Checks everything before the upgrade: the token (401), the channel (404), `since`
@@ -92,6 +96,15 @@ pub async fn resolve(
                         .as_ref()
                         .is_some_and(|u| u.has(Role::Organizer) || u.has(Role::Moderator));
                     (crate::outbox::session_channel(id), privileged)
+                }
+                Subject::User => {
+                    let user = user.as_ref().ok_or_else(|| {
+                        ApiError::new(
+                            crate::error::ErrorCode::Unauthenticated,
+                            "your own channel needs a token",
+                        )
+                    })?;
+                    (crate::outbox::user_channel(user.id), false)
                 }
             };
             let head = log::head(conn, &channel)?;

@@ -32,6 +32,14 @@ pub async fn session_events(
     events(req, state, Subject::Session, &path, &query).await
 }
 
+pub async fn me_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<LiveQuery>,
+) -> ApiResult<HttpResponse> {
+    events(req, state, Subject::User, "", &query).await
+}
+
 async fn events(
     req: HttpRequest,
     state: web::Data<AppState>,

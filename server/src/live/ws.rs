@@ -42,6 +42,15 @@ pub async fn session(
     upgrade(req, body, state, Subject::Session, &path, &query).await
 }
 
+pub async fn me(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    query: web::Query<LiveQuery>,
+) -> ApiResult<HttpResponse> {
+    upgrade(req, body, state, Subject::User, "", &query).await
+}
+
 async fn upgrade(
     req: HttpRequest,
     body: web::Payload,

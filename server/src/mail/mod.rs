@@ -18,6 +18,8 @@ pub struct OutgoingMail<'a> {
     pub kind: &'static str,
     pub language: &'a str,
     pub rendered: Rendered,
+    /// One-click unsubscribe (RFC 8058) for notification mail; none for account mail.
+    pub unsubscribe_url: Option<String>,
 }
 
 /// Queues a message; call inside the transaction of the action that causes it.
@@ -35,6 +37,7 @@ pub fn enqueue(conn: &mut DbConn, mail: OutgoingMail<'_>) -> ApiResult<i64> {
             mail_outbox::created_at.eq(t),
             mail_outbox::attempts.eq(0),
             mail_outbox::next_attempt_at.eq(t),
+            mail_outbox::unsubscribe_url.eq(&mail.unsubscribe_url),
         ))
         .returning(mail_outbox::id)
         .get_result(conn)?;

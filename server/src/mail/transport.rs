@@ -1,6 +1,6 @@
 //! Where mail goes: a folder of .eml files (default), SMTP, or the log.
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -22,6 +22,7 @@ pub struct Envelope<'a> {
     pub subject: &'a str,
     pub text: &'a str,
     pub html: &'a str,
+    pub unsubscribe: Option<&'a str>,
 }
 
 impl Mailer {
@@ -50,10 +51,23 @@ impl Mailer {
                 .map_err(|_| "cannot encode the body".to_owned())?;
             Ok(SinglePart::builder().header(content_type).body(body))
         };
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject)
+            .subject(mail.subject);
+        if let Some(url) = mail.unsubscribe {
+            // RFC 2369 and RFC 8058: mail clients offer one-click unsubscribe with a POST.
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = builder
             .multipart(
                 MultiPart::alternative()
                     .singlepart(part(ContentType::TEXT_PLAIN, mail.text)?)

@@ -26,6 +26,7 @@ struct Due {
     body_text: String,
     body_html: String,
     attempts: i32,
+    unsubscribe_url: Option<String>,
 }
 
 /// Backoff after the n-th failed attempt: 30 s, 1 min, 2 min … at most one hour.
@@ -75,6 +76,7 @@ fn claim_in(conn: &mut crate::db::DbConn) -> ApiResult<Vec<Due>> {
             mo::body_text,
             mo::body_html,
             mo::attempts,
+            mo::unsubscribe_url,
         ))
         .load(conn)?)
 }
@@ -132,6 +134,7 @@ pub async fn drain_once(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
                 subject: &m.subject,
                 text: &m.body_text,
                 html: &m.body_html,
+                unsubscribe: m.unsubscribe_url.as_deref(),
             })
             .await;
         if result.is_ok() {

@@ -142,5 +142,10 @@ pub fn apply(conn: &mut DbConn, comment_id: i64, c: Change, by: i64) -> ApiResul
             .execute(conn)?;
     }
     outbox::queue_search_job(conn, "comment", comment_id, "upsert")?;
+    let before = current.as_ref().map_or("new", |r| r.status.as_str());
+    if before != status {
+        let comment = crate::consultations::comments::get(conn, comment_id)?;
+        crate::notifications::hooks::reviewed(conn, &comment, &status, by)?;
+    }
     get(conn, comment_id)?.ok_or_else(|| crate::error::ApiError::internal("review vanished"))
 }

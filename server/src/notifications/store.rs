@@ -1,0 +1,390 @@
+//! Follows, notifications and settings. `notify` is called inside the transaction of
+//! whatever caused it; the unique (user, dedupe key) makes it idempotent, so a replayed
+//! cause or a scheduler that runs twice never notifies twice.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::types::{Frequency, Kind, TargetType};
+use crate::db::schema::{follows, notification_prefs, notification_settings, notifications, users};
+use crate::db::{now, rfc3339, DbConn};
+use crate::error::ApiResult;
+use crate::outbox::{self, Audience};
+
+/// A followed thing: a paragraph is (consultation id, key); others have no key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub kind: TargetType,
+    pub id: i64,
+    pub key: String,
+}
+
+impl Target {
+    pub fn of(kind: TargetType, id: i64) -> Target {
+        Target {
+            kind,
+            id,
+            key: String::new(),
+        }
+    }
+}
+
+pub fn is_following(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        follows::table
+            .filter(follows::user_id.eq(user_id))
+            .filter(follows::target_type.eq(t.kind.as_str()))
+            .filter(follows::target_id.eq(t.id))
+            .filter(follows::target_key.eq(&t.key)),
+    ))
+    .get_result(conn)?)
+}
+
+/// Follows (once); returns whether it is new.
+pub fn follow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
+    if is_following(conn, user_id, t)? {
+        return Ok(false);
+    }
+    diesel::insert_into(follows::table)
+        .values((
+            follows::user_id.eq(user_id),
+            follows::target_type.eq(t.kind.as_str()),
+            follows::target_id.eq(t.id),
+            follows::target_key.eq(&t.key),
+            follows::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn unfollow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
+    let n = diesel::delete(
+        follows::table
+            .filter(follows::user_id.eq(user_id))
+            .filter(follows::target_type.eq(t.kind.as_str()))
+            .filter(follows::target_id.eq(t.id))
+            .filter(follows::target_key.eq(&t.key)),
+    )
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+pub fn follows_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<Value>> {
+    let rows: Vec<(i64, String, i64, String, NaiveDateTime)> = follows::table
+        .filter(follows::user_id.eq(user_id))
+        .order(follows::id)
+        .select((
+            follows::id,
+            follows::target_type,
+            follows::target_id,
+            follows::target_key,
+            follows::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, target, key, at)| {
+            let mut v = json!({"id": id, "target_type": kind, "target_id": target, "created_at": rfc3339(at)});
+            if !key.is_empty() {
+                v["consultation_id"] = json!(target);
+                v["paragraph_key"] = json!(key);
+            }
+            v
+        })
+        .collect())
+}
+
+/// Everyone following any of `targets`, each once.
+pub fn followers(conn: &mut DbConn, targets: &[Target]) -> ApiResult<BTreeSet<i64>> {
+    let mut out = BTreeSet::new();
+    for t in targets {
+        let ids: Vec<i64> = follows::table
+            .filter(follows::target_type.eq(t.kind.as_str()))
+            .filter(follows::target_id.eq(t.id))
+            .filter(follows::target_key.eq(&t.key))
+            .select(follows::user_id)
+            .load(conn)?;
+        out.extend(ids);
+    }
+    Ok(out)
+}
+
+pub fn frequency(conn: &mut DbConn, user_id: i64, kind: Kind) -> ApiResult<Frequency> {
+    let set: Option<String> = notification_settings::table
+        .find((user_id, kind.as_str()))
+        .select(notification_settings::frequency)
+        .first(conn)
+        .optional()?;
+    Ok(set
+        .as_deref()
+        .and_then(Frequency::parse)
+        .unwrap_or_else(|| kind.default_frequency()))
+}
+
+pub fn settings(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
+    let set: HashMap<String, String> = notification_settings::table
+        .filter(notification_settings::user_id.eq(user_id))
+        .select((
+            notification_settings::kind,
+            notification_settings::frequency,
+        ))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let kinds: serde_json::Map<String, Value> = Kind::ALL
+        .iter()
+        .map(|k| {
+            let f = set
+                .get(k.as_str())
+                .cloned()
+                .unwrap_or_else(|| k.default_frequency().as_str().to_owned());
+            (k.as_str().to_owned(), json!(f))
+        })
+        .collect();
+    Ok(json!({"kinds": kinds, "timezone": timezone(conn, user_id)?}))
+}
+
+pub fn set_frequency(conn: &mut DbConn, user_id: i64, kind: Kind, f: Frequency) -> ApiResult<()> {
+    diesel::delete(notification_settings::table.find((user_id, kind.as_str()))).execute(conn)?;
+    diesel::insert_into(notification_settings::table)
+        .values((
+            notification_settings::user_id.eq(user_id),
+            notification_settings::kind.eq(kind.as_str()),
+            notification_settings::frequency.eq(f.as_str()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn ensure_prefs(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
+    let exists: bool = diesel::select(diesel::dsl::exists(notification_prefs::table.find(user_id)))
+        .get_result(conn)?;
+    if !exists {
+        diesel::insert_into(notification_prefs::table)
+            .values(notification_prefs::user_id.eq(user_id))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn timezone(conn: &mut DbConn, user_id: i64) -> ApiResult<Option<String>> {
+    Ok(notification_prefs::table
+        .find(user_id)
+        .select(notification_prefs::timezone)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+pub fn set_timezone(conn: &mut DbConn, user_id: i64, tz: Option<&str>) -> ApiResult<()> {
+    ensure_prefs(conn, user_id)?;
+    diesel::update(notification_prefs::table.find(user_id))
+        .set(notification_prefs::timezone.eq(tz))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_digest_sent(
+    conn: &mut DbConn,
+    user_id: i64,
+    f: Frequency,
+    at: NaiveDateTime,
+) -> ApiResult<()> {
+    ensure_prefs(conn, user_id)?;
+    let target = notification_prefs::table.find(user_id);
+    match f {
+        Frequency::Weekly => diesel::update(target)
+            .set(notification_prefs::weekly_sent_at.eq(Some(at)))
+            .execute(conn)?,
+        _ => diesel::update(target)
+            .set(notification_prefs::daily_sent_at.eq(Some(at)))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+pub fn digest_sent_at(
+    conn: &mut DbConn,
+    user_id: i64,
+    f: Frequency,
+) -> ApiResult<Option<NaiveDateTime>> {
+    let row: Option<(Option<NaiveDateTime>, Option<NaiveDateTime>)> = notification_prefs::table
+        .find(user_id)
+        .select((
+            notification_prefs::daily_sent_at,
+            notification_prefs::weekly_sent_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(d, w)| if f == Frequency::Weekly { w } else { d }))
+}
+
+/// Records a notification for `user_id` unless this event was already notified to them.
+/// Erased accounts get nothing. Returns whether one was created.
+pub fn notify(
+    conn: &mut DbConn,
+    user_id: i64,
+    kind: Kind,
+    dedupe_key: &str,
+    data: Value,
+) -> ApiResult<bool> {
+    let erased: Option<Option<NaiveDateTime>> = users::table
+        .find(user_id)
+        .select(users::erased_at)
+        .first(conn)
+        .optional()?;
+    if !matches!(erased, Some(None)) {
+        return Ok(false);
+    }
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::dedupe_key.eq(dedupe_key)),
+    ))
+    .get_result(conn)?;
+    if exists {
+        return Ok(false);
+    }
+    let f = frequency(conn, user_id, kind)?;
+    let t = now();
+    let id: i64 = diesel::insert_into(notifications::table)
+        .values((
+            notifications::user_id.eq(user_id),
+            notifications::kind.eq(kind.as_str()),
+            notifications::dedupe_key.eq(dedupe_key),
+            notifications::data.eq(data.to_string()),
+            notifications::frequency.eq(f.as_str()),
+            notifications::created_at.eq(t),
+            // Nothing to mail when mail is off for this kind.
+            notifications::emailed_at.eq((f == Frequency::Off).then_some(t)),
+        ))
+        .returning(notifications::id)
+        .get_result(conn)?;
+    let unread = unread_count(conn, user_id)?;
+    outbox::append_live_event(
+        conn,
+        &outbox::user_channel(user_id),
+        "notification.created",
+        Audience::Public,
+        Some(id),
+        &json!({"id": id, "kind": kind.as_str(), "unread_count": unread}),
+    )?;
+    Ok(true)
+}
+
+/// Notifies each of `users` except `actor` (nobody is told of their own act).
+pub fn notify_all(
+    conn: &mut DbConn,
+    users: impl IntoIterator<Item = i64>,
+    actor: Option<i64>,
+    kind: Kind,
+    dedupe_key: &str,
+    data: &Value,
+) -> ApiResult<usize> {
+    let mut n = 0;
+    for user in users {
+        if Some(user) != actor && notify(conn, user, kind, dedupe_key, data.clone())? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+pub fn unread_count(conn: &mut DbConn, user_id: i64) -> ApiResult<i64> {
+    Ok(notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: String,
+    pub dedupe_key: String,
+    pub data: String,
+    pub frequency: String,
+    pub created_at: NaiveDateTime,
+    pub read_at: Option<NaiveDateTime>,
+    pub emailed_at: Option<NaiveDateTime>,
+}
+
+impl NotificationRow {
+    pub fn data(&self) -> Value {
+        serde_json::from_str(&self.data).unwrap_or(Value::Null)
+    }
+
+    pub fn view(&self) -> Value {
+        json!({
+            "id": self.id,
+            "kind": self.kind,
+            "created_at": rfc3339(self.created_at),
+            "read_at": self.read_at.map(rfc3339),
+            "data": self.data(),
+        })
+    }
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    user_id: i64,
+    unread_only: bool,
+    before: Option<i64>,
+    limit: i64,
+) -> ApiResult<Vec<NotificationRow>> {
+    let mut q = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .into_boxed();
+    if unread_only {
+        q = q.filter(notifications::read_at.is_null());
+    }
+    if let Some(b) = before {
+        q = q.filter(notifications::id.lt(b));
+    }
+    Ok(q.order(notifications::id.desc())
+        .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(conn)?)
+}
+
+/// Marks some (or all) of the user's notifications read; returns the unread count.
+pub fn mark_read(conn: &mut DbConn, user_id: i64, ids: Option<&[i64]>) -> ApiResult<i64> {
+    let mine = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null());
+    match ids {
+        Some(ids) => diesel::update(mine.filter(notifications::id.eq_any(ids)))
+            .set(notifications::read_at.eq(Some(now())))
+            .execute(conn)?,
+        None => diesel::update(mine)
+            .set(notifications::read_at.eq(Some(now())))
+            .execute(conn)?,
+    };
+    let unread = unread_count(conn, user_id)?;
+    outbox::append_live_event(
+        conn,
+        &outbox::user_channel(user_id),
+        "notification.read",
+        Audience::Public,
+        None,
+        &json!({"unread_count": unread}),
+    )?;
+    Ok(unread)
+}
+
+/// Erasure: follows, notifications, settings and preferences go.
+pub fn erase(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
+    diesel::delete(follows::table.filter(follows::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(notifications::table.filter(notifications::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::delete(notification_settings::table.filter(notification_settings::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::delete(notification_prefs::table.find(user_id)).execute(conn)?;
+    Ok(())
+}

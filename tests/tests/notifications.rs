@@ -1,0 +1,609 @@
+//! Notifications on SQLite and PostgreSQL with a real SMTP server: follows, replies by
+//! mail with one-click unsubscribe, digests, reminders, settings, the live unread count,
+//! and a scheduler run that restarts halfway without sending anything twice.
+
+use std::time::Duration;
+
+use awc::http::{Method, StatusCode};
+use indaba::notifications::scheduler::{self, Ctx};
+use indaba::notifications::types::Frequency;
+use indaba_tests::*;
+use serde_json::{json, Value};
+
+both_backends!(
+    a_reply_mails_once_and_unsubscribes_in_one_click,
+    digests_collect_a_day_and_a_restart_sends_nothing_twice,
+    follows_settings_reminders_and_bad_input,
+);
+
+struct Fixture {
+    app: TestApp,
+    smtp: SmtpServer,
+    organizer: String,
+    consultation: i64,
+}
+
+async fn fixture(backend: Backend) -> Fixture {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_with(
+        backend,
+        Options::new()
+            .with(
+                "INDABA_SMTP_URL",
+                &format!("smtp://127.0.0.1:{}", smtp.port),
+            )
+            .with("INDABA_RATE_LIMITS", "off"),
+    )
+    .await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let consultation = open_consultation(&app, &organizer).await;
+    Fixture {
+        app,
+        smtp,
+        organizer,
+        consultation,
+    }
+}
+
+impl Fixture {
+    async fn comment(&self, token: &str, body: Value) -> i64 {
+        let res = self
+            .app
+            .post(
+                &format!("/api/v1/consultations/{}/comments", self.consultation),
+                Some(token),
+                &body,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        res.body["id"].as_i64().unwrap()
+    }
+
+    /// A verified member with an email address we can look for.
+    async fn person(&self, name: &str) -> (i64, String, String) {
+        let (id, token) = self
+            .app
+            .member(name, &[], "civil_society", "KE", None)
+            .await;
+        let me = self.app.get("/api/v1/me", Some(&token)).await;
+        (
+            id,
+            token,
+            me.body["user"]["email"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn mails(&self, to: &str, count: usize) -> Vec<Mail> {
+        for _ in 0..200 {
+            let mails = self.smtp.mails_to(to);
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{to}: fewer than {count} mails: {:?}",
+            self.smtp
+                .mails_to(to)
+                .iter()
+                .map(|m| &m.subject)
+                .collect::<Vec<_>>()
+        );
+    }
+
+    fn ctx(&self) -> Ctx {
+        Ctx {
+            public_url: self.app.base.clone(),
+            link_secret: indaba::accounts::tokens::Keys::new(SECRET.as_bytes()).link_secret,
+        }
+    }
+
+    /// Mail queued for a user (by kind), straight from the outbox.
+    async fn queued(&self, user: i64, kind: &'static str) -> i64 {
+        self.app
+            .db()
+            .run(move |conn| {
+                use diesel::prelude::*;
+                use indaba::db::schema::mail_outbox as m;
+                Ok(m::table
+                    .filter(m::user_id.eq(user))
+                    .filter(m::kind.eq(kind))
+                    .count()
+                    .get_result(conn)?)
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn tick(&self, at: chrono::NaiveDateTime) -> scheduler::Report {
+        let (db, ctx) = (self.app.db(), self.ctx());
+        actix_web::web::block(move || scheduler::tick(&db, &ctx, at))
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+fn header<'a>(mail: &'a Mail, name: &str) -> Option<&'a str> {
+    mail.headers.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+async fn a_reply_mails_once_and_unsubscribes_in_one_click(backend: Backend) {
+    let f = fixture(backend).await;
+    let (alice_id, alice, alice_email) = f.person("Alice").await;
+    let (_, bob, _) = f.person("Bob").await;
+    let (_, carol, _) = f.person("Carol").await;
+    let root = f
+        .comment(&alice, json!({"body": "Connectivity must be affordable."}))
+        .await;
+    // Alice follows her thread by commenting; following it again changes nothing.
+    let res = f
+        .app
+        .post(
+            "/api/v1/follows",
+            Some(&alice),
+            &json!({"target_type": "comment", "target_id": root}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let reply = f
+        .comment(
+            &bob,
+            json!({"body": "Agreed, and <b>meaningful</b>.", "parent_id": root}),
+        )
+        .await;
+
+    let mails = f.mails(&alice_email, 1).await;
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert!(mail.subject.contains("New reply"), "{}", mail.subject);
+    assert!(mail.text.contains("Agreed, and <b>meaningful</b>."));
+    assert!(mail
+        .html
+        .contains("Agreed, and &lt;b&gt;meaningful&lt;/b&gt;."));
+    assert_eq!(
+        header(mail, "List-Unsubscribe-Post"),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let unsubscribe = header(mail, "List-Unsubscribe")
+        .unwrap()
+        .trim_matches(['<', '>'])
+        .to_owned();
+    assert!(unsubscribe.starts_with(&format!("{}/api/v1/unsubscribe?token=", f.app.base)));
+
+    // In the app: one notification, unread; and on Alice's own live channel.
+    let list = f.app.get("/api/v1/me/notifications", Some(&alice)).await;
+    assert_eq!(list.body["unread_count"], 1, "{}", list.text);
+    assert_eq!(list.body["items"][0]["kind"], "reply");
+    assert_eq!(list.body["items"][0]["data"]["comment_id"], reply);
+    let live = f
+        .app
+        .get(
+            &format!("/api/v1/live/me/events?since=0&access_token={alice}"),
+            None,
+        )
+        .await;
+    assert_eq!(live.status, StatusCode::OK, "{}", live.text);
+    let events: Vec<&Value> = live.body["items"].as_array().unwrap().iter().collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "notification.created" && e["data"]["unread_count"] == 1),
+        "{}",
+        live.text
+    );
+    assert_eq!(
+        f.app
+            .get("/api/v1/live/me/events?since=0", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A tampered link is refused and changes nothing.
+    let tampered = unsubscribe.replace("reply", "endorsement");
+    let path = |url: &str| url.trim_start_matches(&f.app.base).to_owned();
+    let one_click = Some((
+        "application/x-www-form-urlencoded",
+        "List-Unsubscribe=One-Click",
+    ));
+    let res = f
+        .app
+        .raw(Method::POST, &path(&tampered), None, one_click)
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text);
+    let settings = f
+        .app
+        .get("/api/v1/me/notification-settings", Some(&alice))
+        .await;
+    assert_eq!(settings.body["kinds"]["endorsement"], "daily");
+    assert_eq!(settings.body["kinds"]["reply"], "immediate");
+    // A GET shows a button and changes nothing either (link scanners follow links).
+    let page = f
+        .app
+        .raw(Method::GET, &path(&unsubscribe), None, None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<form method=\"post\""));
+    assert_eq!(
+        f.app
+            .get("/api/v1/me/notification-settings", Some(&alice))
+            .await
+            .body["kinds"]["reply"],
+        "immediate"
+    );
+    // One click, no login.
+    let res = f
+        .app
+        .raw(Method::POST, &path(&unsubscribe), None, one_click)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["unsubscribed"], json!(["reply"]));
+
+    // After unsubscribing: the reply is still in the app, but no mail is queued.
+    f.comment(
+        &carol,
+        json!({"body": "Also for schools.", "parent_id": root}),
+    )
+    .await;
+    // (Bob follows the thread by replying: his mail may go in this pass.)
+    f.tick(indaba::db::now()).await;
+    assert_eq!(f.queued(alice_id, "notification").await, 1);
+    let list = f
+        .app
+        .get("/api/v1/me/notifications?unread=true", Some(&alice))
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    let res = f
+        .app
+        .post(
+            "/api/v1/me/notifications/read",
+            Some(&alice),
+            &json!({"all": true}),
+        )
+        .await;
+    assert_eq!(res.body["unread_count"], 0, "{}", res.text);
+    assert_eq!(f.smtp.mails_to(&alice_email).len(), 1);
+}
+
+async fn digests_collect_a_day_and_a_restart_sends_nothing_twice(backend: Backend) {
+    let f = fixture(backend).await;
+    let (a_id, a, a_email) = f.person("Amara").await;
+    let (b_id, b, b_email) = f.person("Bilal").await;
+    let (_, c, _) = f.person("Chen").await;
+    let a1 = f
+        .comment(&a, json!({"body": "First point on data governance."}))
+        .await;
+    let a2 = f
+        .comment(&a, json!({"body": "Second point on skills."}))
+        .await;
+    let b1 = f.comment(&b, json!({"body": "A point on spectrum."})).await;
+    for id in [a1, a2, b1] {
+        let res = f
+            .app
+            .post(
+                &format!("/api/v1/comments/{id}/endorsement"),
+                Some(&c),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(res.status.as_u16() / 100, 2, "{}", res.text);
+    }
+    // A new version reaches both (they follow the consultation by commenting).
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/consultations/{}/versions", f.consultation),
+            Some(&f.organizer),
+            &json!({"label": "v2", "source": SMALL_DRAFT.replace("2030", "2029")}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+
+    let now = indaba::db::now();
+    // Not a day yet: nothing.
+    assert_eq!(f.tick(now + chrono::Duration::hours(2)).await.digests, 0);
+    let tomorrow = now + chrono::Duration::hours(25);
+    // A run that stops after Amara's digest, then a restarted run, then another.
+    let (db, ctx) = (f.app.db(), f.ctx());
+    let sent = actix_web::web::block(move || {
+        scheduler::digest(&db, &ctx, a_id, Frequency::Daily, tomorrow)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(sent);
+    assert_eq!(f.tick(tomorrow).await.digests, 1, "only Bilal's was left");
+    assert_eq!(f.tick(tomorrow).await.digests, 0);
+    assert_eq!(f.queued(a_id, "digest").await, 1);
+    assert_eq!(f.queued(b_id, "digest").await, 1);
+
+    let a_mail = &f.mails(&a_email, 1).await[0];
+    assert_eq!(a_mail.subject, "Your daily summary from Indaba");
+    assert_eq!(
+        a_mail.text.matches("was endorsed").count(),
+        2,
+        "{}",
+        a_mail.text
+    );
+    assert_eq!(a_mail.text.matches("A new version").count(), 1);
+    assert!(header(a_mail, "List-Unsubscribe").is_some());
+    let b_mail = &f.mails(&b_email, 1).await[0];
+    let items = b_mail.text.lines().filter(|l| l.starts_with("- ")).count();
+    assert_eq!(items, 2, "{}", b_mail.text);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(f.smtp.mails_to(&a_email).len(), 1);
+    assert_eq!(f.smtp.mails_to(&b_email).len(), 1);
+}
+
+async fn follows_settings_reminders_and_bad_input(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, alice, _) = f.person("Alice").await;
+    let app = &f.app;
+    // Every kind of target, and 404 for unknown ones.
+    let detail = app
+        .get(&format!("/api/v1/consultations/{}", f.consultation), None)
+        .await;
+    let paragraph = detail.body["version"]["paragraphs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let comment = f.comment(&alice, json!({"body": "A view."})).await;
+    for (kind, id) in [
+        ("consultation", f.consultation),
+        ("paragraph", paragraph),
+        ("comment", comment),
+    ] {
+        let body = json!({"target_type": kind, "target_id": id});
+        let first = app.post("/api/v1/follows", Some(&alice), &body).await;
+        assert!(
+            first.status == StatusCode::CREATED || first.status == StatusCode::OK,
+            "{kind}: {}",
+            first.text
+        );
+        let missing = app
+            .post(
+                "/api/v1/follows",
+                Some(&alice),
+                &json!({"target_type": kind, "target_id": 999_999}),
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{kind}");
+    }
+    for kind in ["event", "session"] {
+        let res = app
+            .post(
+                "/api/v1/follows",
+                Some(&alice),
+                &json!({"target_type": kind, "target_id": 999_999}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{kind}");
+    }
+    let res = app
+        .post(
+            "/api/v1/follows",
+            Some(&alice),
+            &json!({"target_type": "planet", "target_id": 1}),
+        )
+        .await;
+    assert!(res.field("target_type").is_some(), "{}", res.text);
+    assert_eq!(
+        app.post(
+            "/api/v1/follows",
+            None,
+            &json!({"target_type": "comment", "target_id": comment})
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mine = app.get("/api/v1/me/follows", Some(&alice)).await;
+    let items = mine.body["items"].as_array().unwrap();
+    assert!(items
+        .iter()
+        .any(|i| i["target_type"] == "paragraph" && i["paragraph_key"].is_string()));
+    let res = app
+        .send(
+            Method::DELETE,
+            "/api/v1/follows",
+            Some(&alice),
+            &json!({"target_type": "comment", "target_id": comment}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/me/follows", Some(&alice)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        items.len() - 1
+    );
+
+    // Settings: defaults, a change, and a refused change that keeps what was there.
+    let s = app
+        .get("/api/v1/me/notification-settings", Some(&alice))
+        .await;
+    assert_eq!(s.body["kinds"]["proposal_decision"], "immediate");
+    assert_eq!(s.body["kinds"]["closing_soon"], "daily");
+    let res = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me/notification-settings",
+            Some(&alice),
+            &json!({"closing_soon": "immediate", "timezone": "Asia/Tokyo"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .send(Method::PATCH, "/api/v1/me/notification-settings", Some(&alice), &json!({"closing_soon": "hourly", "gossip": "daily", "timezone": "Mars/Olympus", "reply": "off"}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["closing_soon", "gossip", "timezone"] {
+        assert!(res.field(field).is_some(), "{field}: {}", res.text);
+    }
+    let s = app
+        .get("/api/v1/me/notification-settings", Some(&alice))
+        .await;
+    assert_eq!(s.body["kinds"]["closing_soon"], "immediate");
+    assert_eq!(s.body["kinds"]["reply"], "immediate");
+    assert_eq!(s.body["timezone"], "Asia/Tokyo");
+    let res = app
+        .post("/api/v1/me/notifications/read", Some(&alice), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // An account whose address is not verified sees notifications but gets no mail; an
+    // erased one gets nothing at all.
+    let (email, res) = app.register("Unverified", json!({})).await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    let unverified = token_of(&app.login(&email, PASSWORD).await, "access_token");
+    let unverified_id = app.get("/api/v1/me", Some(&unverified)).await.body["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let (erased_id, erased, _) = f.person("Erased").await;
+    for token in [&unverified, &erased] {
+        app.post(
+            "/api/v1/follows",
+            Some(token),
+            &json!({"target_type": "consultation", "target_id": f.consultation}),
+        )
+        .await;
+        app.send(
+            Method::PATCH,
+            "/api/v1/me/notification-settings",
+            Some(token),
+            &json!({"new_version": "immediate"}),
+        )
+        .await;
+    }
+    assert_eq!(
+        app.raw(Method::DELETE, "/api/v1/me", Some(&erased), None)
+            .await
+            .status
+            .as_u16()
+            / 100,
+        2
+    );
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{}/versions", f.consultation),
+            Some(&f.organizer),
+            &json!({"label": "v2", "source": SMALL_DRAFT.replace("2030", "2029")}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    f.tick(indaba::db::now()).await;
+    let list = app.get("/api/v1/me/notifications", Some(&unverified)).await;
+    assert_eq!(
+        list.body["items"][0]["kind"], "new_version",
+        "{}",
+        list.text
+    );
+    assert_eq!(f.queued(unverified_id, "notification").await, 0);
+    assert_eq!(f.queued(erased_id, "notification").await, 0);
+
+    // Reminders: the consultation closes tomorrow, so its followers hear of it once.
+    let closes = (chrono::Utc::now() + chrono::Duration::hours(30))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/consultations/{}", f.consultation),
+            Some(&f.organizer),
+            &json!({"closes_at": closes}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(f.tick(indaba::db::now()).await.reminders >= 1);
+    assert_eq!(f.tick(indaba::db::now()).await.reminders, 0);
+    let list = app.get("/api/v1/me/notifications", Some(&alice)).await;
+    let closing: Vec<&Value> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "closing_soon")
+        .collect();
+    assert_eq!(closing.len(), 1, "{}", list.text);
+
+    // A bookmarked session starting in 20 minutes, shown in Alice's zone (Tokyo).
+    let today = chrono::Utc::now().date_naive();
+    let res = app
+        .post("/api/v1/events", Some(&f.organizer), &json!({"slug": "nri-day", "name": "NRI day", "theme": "Local voices", "venue": "Online",
+            "timezone": "UTC", "starts_on": (today - chrono::Duration::days(1)).to_string(), "ends_on": (today + chrono::Duration::days(1)).to_string(), "subthemes": ["Access"]}))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let event = res.body["id"].as_i64().unwrap();
+    app.send(Method::PATCH, &format!("/api/v1/events/{event}"), Some(&f.organizer), &json!({"published": true, "call_opens_at": "2020-01-01T00:00:00Z", "call_closes_at": "2999-01-01T00:00:00Z"})).await;
+    let room = app
+        .post(
+            &format!("/api/v1/events/{event}/rooms"),
+            Some(&f.organizer),
+            &json!({"name": "Main", "capacity": 100}),
+        )
+        .await;
+    let room = room.body["id"].as_i64().unwrap();
+    let proposal = app
+        .post(&format!("/api/v1/events/{event}/proposals"), Some(&alice), &json!({"title": "Community networks", "type": "workshop", "subtheme": "Access", "format": "online",
+            "description": "How.", "policy_questions": ["Who pays?"], "speakers": [{"name": "Ana", "organization": "X", "stakeholder_group": "civil_society", "country": "BR", "gender": "female"}],
+            "moderator_name": "Mo", "rapporteur_name": "Ra"}))
+        .await;
+    assert_eq!(proposal.status, StatusCode::CREATED, "{}", proposal.text);
+    let decided = app
+        .post(
+            &format!("/api/v1/proposals/{}/decision", proposal.body["id"]),
+            Some(&f.organizer),
+            &json!({"decision": "accepted", "note": "Welcome"}),
+        )
+        .await;
+    let session = decided.body["session_id"].as_i64().unwrap();
+    let start = chrono::Utc::now() + chrono::Duration::minutes(20);
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:00Z").to_string();
+    let res = app
+        .send(Method::PUT, &format!("/api/v1/sessions/{session}/slot"), Some(&f.organizer), &json!({"room_id": room, "starts_at": fmt(start), "ends_at": fmt(start + chrono::Duration::minutes(60))}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/sessions/{session}/bookmark"),
+            Some(&alice),
+            &json!({})
+        )
+        .await
+        .status
+        .as_u16()
+            / 100,
+        2
+    );
+    f.tick(indaba::db::now()).await;
+    f.tick(indaba::db::now()).await;
+    let list = app.get("/api/v1/me/notifications", Some(&alice)).await;
+    let kinds: Vec<&str> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "session_starting").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&"proposal_decision"));
+    let starting = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "session_starting")
+        .unwrap();
+    assert!(
+        starting["data"]["local_starts_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("+09:00"),
+        "{starting}"
+    );
+}
