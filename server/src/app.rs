@@ -47,6 +47,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(crate::health::healthz))
         .route("/readyz", web::get().to(crate::health::readyz))
+        .route("/metrics", web::get().to(crate::metrics::metrics))
         .service(
             web::scope("/api/v1")
                 .configure(|c| routes::register(c, &endpoints()))
@@ -73,6 +74,8 @@ pub struct Running {
     pub addr: std::net::SocketAddr,
     pub server: actix_web::dev::ServerHandle,
     pub hub: Arc<Hub>,
+    /// The server's own pool (and, on SQLite, its one writer's lock).
+    pub db: Db,
     stop: watch::Sender<bool>,
     stop_listener: Arc<std::sync::atomic::AtomicBool>,
     workers: Vec<tokio::task::JoinHandle<()>>,
@@ -185,6 +188,7 @@ pub async fn start(
             addr,
             server: server.handle(),
             hub,
+            db: state.db.clone(),
             stop: stop_tx,
             stop_listener,
             workers: vec![mail_worker, indexer, scheduler],

@@ -16,6 +16,7 @@ pub mod health;
 pub mod http;
 pub mod live;
 pub mod mail;
+pub mod metrics;
 pub mod notifications;
 pub mod outbox;
 pub mod ratelimit;

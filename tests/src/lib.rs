@@ -402,9 +402,13 @@ impl TestApp {
         (id, token_of(&res, "access_token"))
     }
 
-    /// A second handle on the app's database, for arranging states a test needs.
+    /// The app's own database handle, for arranging states a test needs. The same pool
+    /// matters on SQLite: writes then queue behind the app's one writer instead of racing it.
     pub fn db(&self) -> indaba::db::Db {
-        indaba::db::Db::connect(&self.config.database, 2).expect("database")
+        match &self.running {
+            Some(r) => r.db.clone(),
+            None => indaba::db::Db::connect(&self.config.database, 2).expect("database"),
+        }
     }
 
     /// The messages written to the mail folder for `to`, decoded to their text parts.

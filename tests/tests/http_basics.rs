@@ -5,6 +5,7 @@ use indaba_tests::*;
 
 both_backends!(
     health_and_readiness,
+    metrics_in_prometheus_format,
     unknown_routes_and_methods_are_json,
     openapi_lists_every_route_and_every_route_exists
 );
@@ -29,6 +30,40 @@ async fn health_and_readiness(backend: Backend) {
         .unwrap()
         .contains("default-src 'self'"));
     assert!(res.header("x-request-id").is_some_and(|id| !id.is_empty()));
+}
+
+/// The value of a sample line (`name{labels} value`).
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in\n{text}"))
+}
+
+async fn metrics_in_prometheus_format(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let res = app.get("/metrics", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let before = sample(&res.text, "indaba_http_requests_total{class=\"4xx\"}");
+    for _ in 0..3 {
+        app.get("/api/v1/no/such/thing", None).await;
+    }
+    // A mail waits in the queue until the worker sends it.
+    app.register("Metrics", serde_json::json!({})).await;
+    let text = app.get("/metrics", None).await.text;
+    assert!(sample(&text, "indaba_http_requests_total{class=\"4xx\"}") >= before + 3.0);
+    assert!(sample(&text, "indaba_http_request_duration_seconds_count") >= 5.0);
+    assert!(sample(&text, "indaba_mail_queue{state=\"pending\"}") >= 0.0);
+    assert_eq!(sample(&text, "indaba_live_listeners"), 0.0);
+    assert!(sample(&text, "indaba_search_lag_jobs") >= 0.0);
+    assert!(sample(&text, "process_resident_memory_bytes") > 1e6);
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (_, value) = line.rsplit_once(' ').unwrap();
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+    }
 }
 
 async fn unknown_routes_and_methods_are_json(backend: Backend) {

@@ -165,7 +165,19 @@ impl Db {
             Backend::Postgres => None,
         };
         crate::outbox::discard_pending();
-        let result = (*conn).transaction(f);
+        let sqlite = self.backend == Backend::Sqlite;
+        let result = (*conn).transaction(|c| {
+            if sqlite {
+                // Take SQLite's write lock at the start, as BEGIN IMMEDIATE would (the
+                // two-backend connection has no such call): a transaction that reads
+                // first and writes later could otherwise fail with SQLITE_BUSY_SNAPSHOT
+                // when another process (a CLI command) committed in between. The
+                // statement changes nothing; it waits up to the busy timeout.
+                diesel::sql_query("UPDATE channel_seqs SET last_seq = last_seq WHERE 0")
+                    .execute(c)?;
+            }
+            f(c)
+        });
         drop(guard);
         match &result {
             Ok(_) => {

@@ -36,8 +36,13 @@ pub async fn trace_requests(
     async move {
         let mut res = next.call(req).await?;
         let status = res.status().as_u16();
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        if status >= 500 {
+        let seconds = started.elapsed().as_secs_f64();
+        crate::metrics::record(status, seconds);
+        let ms = seconds * 1000.0;
+        if status == 503 {
+            // Not ready yet (the search index is being built) or overloaded: expected.
+            tracing::warn!(status, ms, "request refused");
+        } else if status >= 500 {
             tracing::error!(status, ms, "request failed");
         } else {
             tracing::info!(status, ms, "request");

@@ -129,6 +129,12 @@ impl Hub {
         let _ = self.shutdown_tx.send(true);
     }
 
+    /// (channels open on this instance, listeners on them), for /metrics.
+    pub fn counts(&self) -> (usize, usize) {
+        let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        (map.len(), map.values().map(|c| c.listeners()).sum())
+    }
+
     /// The channel's hub on this instance, started on first use.
     pub async fn channel(self: &Arc<Self>, name: &str) -> ApiResult<Arc<Channel>> {
         if let Some(c) = self
