@@ -36,6 +36,19 @@ enum Command {
     },
     /// Rebuild the search index from the database (with the server stopped)
     Reindex,
+    /// Copy every row of an SQLite database into PostgreSQL, verified table by table, and
+    /// build the search index for it
+    Transfer {
+        /// The source: sqlite:PATH (or a path)
+        #[arg(long)]
+        from: String,
+        /// The target: postgres://…
+        #[arg(long)]
+        to: String,
+        /// Empty a target that already holds data first
+        #[arg(long)]
+        force: bool,
+    },
     /// Write a consistent snapshot of the SQLite database to a new file (the server may run)
     Backup {
         /// The file to create; an existing file is never overwritten
@@ -106,6 +119,7 @@ pub fn main() -> i32 {
             .map(|report| println!("{report}")),
         Command::Reindex => open(&config).and_then(|(db, _)| reindex(&config, &db)),
         Command::Backup { path } => backup(&config, &path),
+        Command::Transfer { from, to, force } => transfer(&config, &from, &to, force),
         Command::User { action } => open(&config).and_then(|(db, _)| user(&db, action)),
     };
     match result {
@@ -165,6 +179,33 @@ fn backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
         .execute(sqlite)
         .map_err(|e| format!("cannot write the backup to {}: {e}", path.display()))?;
     println!("backup written to {}", path.display());
+    Ok(())
+}
+
+fn transfer(config: &Config, from: &str, to: &str, force: bool) -> Result<(), String> {
+    use crate::config::DatabaseUrl;
+    let from = DatabaseUrl::parse(from).map_err(|e| format!("--from: {e}"))?;
+    let to = DatabaseUrl::parse(to).map_err(|e| format!("--to: {e}"))?;
+    let report = crate::transfer::transfer(&from, &to, force)?;
+    let mut total = 0;
+    for t in &report {
+        println!(
+            "{:<32} {:>8} rows  checksum {}",
+            t.table, t.rows, t.checksum
+        );
+        total += t.rows;
+    }
+    println!(
+        "copied and verified {total} rows in {} tables",
+        report.len()
+    );
+    // The target's search index, built here (a server on the target builds its own at
+    // start if its data directory has none).
+    let db = Db::connect(&to, 2)?;
+    let dir = config.data_dir.join("search");
+    let index = crate::search::SearchIndex::open(&dir).map_err(|e| e.to_string())?;
+    let count = crate::search::indexer::rebuild(&db, &index).map_err(|e| e.message)?;
+    println!("search index built: {count} documents in {}", dir.display());
     Ok(())
 }
 

@@ -24,3 +24,4 @@ pub mod review;
 pub mod search;
 pub mod seed;
 pub mod telemetry;
+pub mod transfer;

@@ -407,3 +407,143 @@ async fn backup_while_serving_and_restore() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
 }
+
+/// `indaba transfer` moves the demo data from SQLite to PostgreSQL, verified table by
+/// table; a server on the target serves the same consultation and finds the same inputs;
+/// a second transfer into the filled target is refused unless forced.
+#[actix_web::test]
+async fn transfer_moves_the_demo_to_postgres() {
+    let Some(Backend::Postgres(admin)) = Backend::postgres() else {
+        return;
+    };
+    let dir = TempDir::new();
+    let out = indaba(&dir, &[]).args(["seed", "demo"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let source = format!("sqlite:{}", dir.0.join("data/indaba.db").display());
+    let target = PgDatabase::create(&admin);
+    let run = |force: bool| {
+        let mut cmd = indaba(
+            &dir,
+            &[("INDABA_DATA_DIR", dir.0.join("target").to_str().unwrap())],
+        );
+        cmd.args(["transfer", "--from", &source, "--to", &target.url]);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(false);
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}{report}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows_of = |table: &str| -> i64 {
+        report
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(table))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {table} in {report}"))
+    };
+    assert_eq!(rows_of("users"), 36);
+    assert_eq!(rows_of("sessions"), 250);
+    assert!(rows_of("comments") > 300);
+    assert!(report.contains("search index built"), "{report}");
+
+    // A server on each side answers the same.
+    let on_sqlite = Instance::start(&[("INDABA_DATABASE_URL", &source)]).await;
+    let on_pg = Instance::start(&[("INDABA_DATABASE_URL", &target.url)]).await;
+    for path in [
+        "/api/v1/consultations/declaration-digital-cooperation",
+        "/api/v1/consultations/declaration-digital-cooperation/comments?limit=200",
+        "/api/v1/events/igf-2026-demo/agenda?day=2026-06-23",
+    ] {
+        let a = on_sqlite
+            .client()
+            .send(awc::http::Method::GET, path, None, None)
+            .await;
+        let b = on_pg
+            .client()
+            .send(awc::http::Method::GET, path, None, None)
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{path}");
+        assert_eq!(a.body, b.body, "{path}");
+    }
+    let search = "/api/v1/search?q=connectivity&limit=5";
+    let a = on_sqlite
+        .client()
+        .send(awc::http::Method::GET, search, None, None)
+        .await;
+    let b = on_pg
+        .client()
+        .send(awc::http::Method::GET, search, None, None)
+        .await;
+    assert!(a.body["total"].as_u64().unwrap() > 0);
+    assert_eq!(a.body["total"], b.body["total"]);
+    // New rows on the target get fresh ids (sequences continue after the copied ones).
+    let client = on_pg.client();
+    let res = client
+        .send(
+            awc::http::Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"email": "wanjiru@demo.indaba.example", "password": "indaba-demo-2026"})),
+        )
+        .await;
+    let token = token_of(&res, "access_token");
+    let res = client
+        .send(
+            awc::http::Method::POST,
+            "/api/v1/consultations/declaration-digital-cooperation/comments",
+            Some(&token),
+            Some(&json!({"body": "After the move."})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    drop((on_sqlite, on_pg));
+
+    // Into a target that holds data: refused, nothing changed; forced: replaced.
+    let out = run(false);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not empty"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Bad input: a source that does not exist, a target that is not PostgreSQL.
+    let out = indaba(&dir, &[])
+        .args([
+            "transfer",
+            "--from",
+            "sqlite:/nonexistent/x.db",
+            "--to",
+            &target.url,
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no SQLite database"));
+    let out = indaba(&dir, &[])
+        .args([
+            "transfer",
+            "--from",
+            &source,
+            "--to",
+            "sqlite:/tmp/other.db",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("into PostgreSQL"));
+}
