@@ -687,6 +687,15 @@ pub struct Remote {
 }
 
 impl Remote {
+    pub fn new(base: &str) -> Remote {
+        Remote {
+            base: base.to_owned(),
+            client: awc::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .finish(),
+        }
+    }
+
     pub async fn send(
         &self,
         method: Method,

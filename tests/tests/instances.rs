@@ -1,5 +1,7 @@
 //! Two `indaba` processes on one PostgreSQL database: events posted through one reach
-//! WebSocket listeners on the other, in order and complete (LISTEN/NOTIFY).
+//! WebSocket listeners on the other, in order and complete (LISTEN/NOTIFY); and the same
+//! behind nginx (Debian's package, with deploy/nginx.loopback.conf), with one instance
+//! killed halfway: no accepted comment is lost, and listeners resume with `since`.
 
 use std::time::Duration;
 
@@ -143,4 +145,274 @@ async fn collect(ws: &mut Ws, until: i64) -> Vec<i64> {
         }
     }
     seqs
+}
+
+/// nginx on loopback in front of `upstreams`, from deploy/nginx.loopback.conf with its
+/// ports and paths moved into `dir`. `None` (the test is skipped) when nginx is not
+/// installed, unless INDABA_TEST_REQUIRE_NGINX says it must be.
+fn start_nginx(
+    dir: &TempDir,
+    upstreams: [std::net::SocketAddr; 2],
+) -> Option<(std::process::Child, u16)> {
+    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(nginx) = nginx else {
+        assert!(
+            std::env::var_os("INDABA_TEST_REQUIRE_NGINX").is_none(),
+            "INDABA_TEST_REQUIRE_NGINX is set but nginx is not installed"
+        );
+        eprintln!("skipped: nginx is not installed (apt-get install nginx-light)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let conf = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../deploy/nginx.loopback.conf"
+    ))
+    .unwrap()
+    .replace("127.0.0.1:18080", &format!("127.0.0.1:{port}"))
+    .replace("127.0.0.1:18081", &upstreams[0].to_string())
+    .replace("127.0.0.1:18082", &upstreams[1].to_string())
+    .replace("/tmp/indaba-nginx", &dir.0.join("nginx").to_string_lossy());
+    let path = dir.0.join("nginx.conf");
+    std::fs::write(&path, conf).unwrap();
+    let child = std::process::Command::new(nginx)
+        .arg("-c")
+        .arg(&path)
+        .arg("-p")
+        .arg(&dir.0)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("nginx starts");
+    Some((child, port))
+}
+
+/// A listener that resumes through `resume_url` with `since` whenever its connection
+/// drops, until it has seen `until` (read once posting is over). Returns every seq seen
+/// and the comment ids of `comment.created` events.
+async fn resilient_listener(
+    first_url: String,
+    resume_url: String,
+    until: std::sync::Arc<std::sync::atomic::AtomicI64>,
+) -> (Vec<i64>, Vec<i64>, usize) {
+    use std::sync::atomic::Ordering;
+    let (mut seqs, mut comments, mut reconnects) = (Vec::<i64>::new(), Vec::new(), 0);
+    let mut url = first_url;
+    loop {
+        let since = seqs.last().copied().unwrap_or(0);
+        let target = until.load(Ordering::SeqCst);
+        if target > 0 && since >= target {
+            return (seqs, comments, reconnects);
+        }
+        let Ok((mut ws, _)) =
+            tokio_tungstenite::connect_async(format!("{url}?since={since}")).await
+        else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            url = resume_url.clone();
+            reconnects += 1;
+            continue;
+        };
+        loop {
+            let target = until.load(Ordering::SeqCst);
+            if target > 0 && seqs.last().copied().unwrap_or(0) >= target {
+                return (seqs, comments, reconnects);
+            }
+            match tokio::time::timeout(Duration::from_millis(500), ws.next()).await {
+                Err(_) => continue,
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    for e in frame_events(&text) {
+                        let Some(seq) = e["seq"].as_i64() else {
+                            continue;
+                        };
+                        seqs.push(seq);
+                        if e["type"] == "comment.created" {
+                            comments.push(e["data"]["id"].as_i64().unwrap());
+                        }
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+                // Closed (1001 on shutdown, or the process died): resume through nginx.
+                Ok(Some(Err(_)) | None) => {
+                    url = resume_url.clone();
+                    reconnects += 1;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn behind_nginx_killing_an_instance_loses_nothing() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let Some(Backend::Postgres(admin)) = Backend::postgres() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin);
+    indaba_cli(&db.url, &["migrate"]);
+    for (email, role) in [
+        ("org@example.org", Some("organizer")),
+        ("author@example.org", None),
+    ] {
+        let mut args = vec![
+            "user",
+            "create",
+            "--email",
+            email,
+            "--name",
+            "Someone",
+            "--stakeholder-group",
+            "academia",
+            "--password",
+            PASSWORD,
+        ];
+        if let Some(r) = role {
+            args.extend(["--role", r]);
+        }
+        indaba_cli(&db.url, &args);
+    }
+    let env = [
+        ("INDABA_DATABASE_URL", db.url.as_str()),
+        ("INDABA_RATE_LIMITS", "off"),
+        ("INDABA_TRUST_PROXY", "on"),
+    ];
+    let a = Instance::start(&env).await;
+    let mut b = Instance::start(&env).await;
+    let dir = TempDir::new();
+    let Some((mut nginx, port)) = start_nginx(&dir, [a.addr, b.addr]) else {
+        return;
+    };
+    let front = Remote::new(&format!("http://127.0.0.1:{port}"));
+    let mut up = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            up = front.send(Method::GET, "/readyz", None, None).await.status == StatusCode::OK;
+            if up {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "nginx did not come up");
+
+    let organizer = front.login("org@example.org").await;
+    let author = front.login("author@example.org").await;
+    let res = front
+        .send(
+            Method::POST,
+            "/api/v1/consultations",
+            Some(&organizer),
+            Some(&json!({"slug": "through-nginx", "title": "Through nginx", "language": "en"})),
+        )
+        .await;
+    let id = res.body["id"].as_i64().unwrap();
+    front
+        .send(
+            Method::POST,
+            &format!("/api/v1/consultations/{id}/versions"),
+            Some(&organizer),
+            Some(&json!({"label": "v1", "source": SMALL_DRAFT})),
+        )
+        .await;
+    let res = front
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/consultations/{id}"),
+            Some(&organizer),
+            Some(&json!({"status": "open"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+
+    // Listeners directly on each instance and one through nginx; all resume through nginx.
+    let live = format!("/api/v1/live/consultations/{id}");
+    let through = format!("ws://127.0.0.1:{port}{live}");
+    let until = std::sync::Arc::new(AtomicI64::new(0));
+    let listeners: Vec<_> = [
+        format!("ws://{}{live}", a.addr),
+        format!("ws://{}{live}", b.addr),
+        through.clone(),
+    ]
+    .into_iter()
+    .map(|first| actix_web::rt::spawn(resilient_listener(first, through.clone(), until.clone())))
+    .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Post through nginx; kill B halfway. A request that fails (B died under it) is
+    // retried: only a 201 counts as accepted.
+    const N: usize = 120;
+    let mut accepted = Vec::new();
+    let mut retried = 0;
+    for i in 0..N {
+        if i == N / 2 {
+            b.kill();
+        }
+        loop {
+            let res = front
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/consultations/{id}/comments"),
+                    Some(&author),
+                    Some(&json!({"body": format!("Comment {i} through nginx")})),
+                )
+                .await;
+            if res.status == StatusCode::CREATED {
+                accepted.push(res.body["id"].as_i64().unwrap());
+                break;
+            }
+            assert!(res.status.is_server_error(), "{}: {}", res.status, res.text);
+            retried += 1;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    // The truth: the event log as A serves it.
+    let log = a
+        .client()
+        .send(Method::GET, &format!("{live}/events?since=0"), None, None)
+        .await;
+    let all: Vec<i64> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    let head = *all.last().unwrap();
+    assert_eq!(all, (1..=head).collect::<Vec<_>>());
+    until.store(head, Ordering::SeqCst);
+
+    for (name, listener) in ["on A", "on B", "through nginx"].into_iter().zip(listeners) {
+        let (seqs, comments, reconnects) = tokio::time::timeout(Duration::from_secs(30), listener)
+            .await
+            .unwrap_or_else(|_| panic!("listener {name} did not catch up"))
+            .unwrap();
+        assert_eq!(
+            seqs,
+            (1..=head).collect::<Vec<_>>(),
+            "listener {name}: every event once, in order"
+        );
+        for c in &accepted {
+            assert!(
+                comments.contains(c),
+                "listener {name} missed accepted comment {c}"
+            );
+        }
+        if name == "on B" {
+            assert!(reconnects >= 1, "the listener on B had to resume elsewhere");
+        }
+    }
+    eprintln!(
+        "{} comments accepted, {retried} requests retried after B was killed",
+        accepted.len()
+    );
+    let _ = nginx.kill();
+    let _ = nginx.wait();
 }
