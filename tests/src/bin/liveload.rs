@@ -4,9 +4,11 @@
 //!
 //! cargo build --release -p indaba -p indaba-tests --bins
 //! target/release/liveload [--listeners 10000] [--rate 100] [--seconds 30] [--skip-bare]
+//!                         [--database postgres://… [--instances 2]]
 //!
 //! It starts the servers itself (indaba on a fresh SQLite database with rate limits off,
-//! or on PostgreSQL with --database postgres://…), raises its file-descriptor limit, and
+//! or on PostgreSQL with --database postgres://…, as several instances with --instances:
+//! listeners and posters then spread over them), raises its file-descriptor limit, and
 //! prints delivered events/s, delivery latency p50/p99/max, lost and duplicated events,
 //! and the server's peak memory.
 
@@ -31,6 +33,7 @@ struct Options {
     seconds: u64,
     skip_bare: bool,
     database: Option<String>,
+    instances: usize,
     bin_dir: PathBuf,
 }
 
@@ -53,6 +56,10 @@ fn options() -> Options {
             .unwrap_or(30),
         skip_bare: args.iter().any(|a| a == "--skip-bare"),
         database: value("--database"),
+        instances: value("--instances")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1)
+            .max(1),
         bin_dir: value("--bin-dir")
             .map(PathBuf::from)
             .unwrap_or_else(|| exe.parent().expect("dir").to_path_buf()),
@@ -297,9 +304,9 @@ struct Outcome {
 }
 
 async fn run_listeners(
-    url: &str,
+    urls: &[String],
     options: &Options,
-    server_pid: u32,
+    server_pids: &[u32],
     produce: impl FnOnce(Arc<AtomicBool>) -> std::thread::JoinHandle<()>,
 ) -> Outcome {
     let stats = Stats::new();
@@ -309,7 +316,7 @@ async fn run_listeners(
     let mut tasks = Vec::new();
     for i in 0..options.listeners {
         tasks.push(tokio::spawn(listen(
-            url.to_owned(),
+            urls[i % urls.len()].clone(),
             stats.clone(),
             stop.clone(),
             connected.clone(),
@@ -343,7 +350,7 @@ async fn run_listeners(
     tokio::time::sleep(Duration::from_secs(3)).await;
     let _ = tokio::task::spawn_blocking(move || producer.join()).await;
     stop.store(true, Ordering::Relaxed);
-    let peak_mb = peak_rss_mb(server_pid);
+    let peak_mb = server_pids.iter().map(|pid| peak_rss_mb(*pid)).sum();
     for t in tasks {
         let _ = t.await;
     }
@@ -406,7 +413,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(300));
         let pid = bare.id();
         let url = format!("ws://127.0.0.1:{port}/");
-        let outcome = runtime.block_on(run_listeners(&url, &options, pid, |producing| {
+        let outcome = runtime.block_on(run_listeners(&[url], &options, &[pid], |producing| {
             std::thread::spawn(move || {
                 while producing.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(50));
@@ -419,24 +426,39 @@ fn main() {
         bare_rate = Some(outcome.delivered_per_s);
     }
 
-    // Indaba, on a fresh database.
+    // Indaba, on a fresh database: one instance, or several sharing PostgreSQL.
+    assert!(
+        options.instances == 1 || options.database.is_some(),
+        "--instances needs --database postgres://…"
+    );
     let dir = std::env::temp_dir().join(format!("liveload-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut env: Vec<(String, String)> = vec![
-        (
-            "INDABA_DATA_DIR".into(),
-            dir.join("data").to_string_lossy().into_owned(),
-        ),
-        ("INDABA_BIND".into(), addr.clone()),
-        ("INDABA_RATE_LIMITS".into(), "off".into()),
-        ("INDABA_LOG".into(), "warn".into()),
-        ("INDABA_LIVE_BUFFER".into(), "1024".into()),
-    ];
-    if let Some(db) = &options.database {
-        env.push(("INDABA_DATABASE_URL".into(), db.clone()));
-    }
+    let addrs: Vec<String> = (0..options.instances)
+        .map(|_| format!("127.0.0.1:{}", free_port()))
+        .collect();
+    let addr = addrs[0].clone();
+    let env_for = |n: usize| -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = vec![
+            (
+                "INDABA_DATA_DIR".into(),
+                dir.join(format!("data-{n}")).to_string_lossy().into_owned(),
+            ),
+            ("INDABA_BIND".into(), addrs[n].clone()),
+            ("INDABA_RATE_LIMITS".into(), "off".into()),
+            ("INDABA_LOG".into(), "warn".into()),
+            ("INDABA_LIVE_BUFFER".into(), "1024".into()),
+            // Instances share the signing secret, as a deployment's must.
+            (
+                "INDABA_SECRET_KEY".into(),
+                "liveload-secret-liveload-secret-0123456789".into(),
+            ),
+        ];
+        if let Some(db) = &options.database {
+            env.push(("INDABA_DATABASE_URL".into(), db.clone()));
+        }
+        env
+    };
+    let env = env_for(0);
     let indaba = options.bin_dir.join("indaba");
     let cli = |args: &[&str]| {
         let status = Command::new(&indaba)
@@ -477,12 +499,18 @@ fn main() {
             PASSWORD,
         ]);
     }
-    let mut server = Command::new(&indaba)
-        .envs(env.iter().cloned())
-        .arg("serve")
-        .spawn()
-        .expect("indaba serve");
-    wait_ready(&addr);
+    let mut servers: Vec<Child> = (0..options.instances)
+        .map(|n| {
+            Command::new(&indaba)
+                .envs(env_for(n))
+                .arg("serve")
+                .spawn()
+                .expect("indaba serve")
+        })
+        .collect();
+    for a in &addrs {
+        wait_ready(a);
+    }
     let mut http = Http::connect(&addr);
     let login = |http: &mut Http, email: &str| {
         let (status, body) = http.request(
@@ -523,19 +551,24 @@ fn main() {
         .map(|i| login(&mut http, &format!("load-poster-{i}@example.org")))
         .collect();
 
-    let url = format!("ws://{addr}/api/v1/live/consultations/{id}");
+    let urls: Vec<String> = addrs
+        .iter()
+        .map(|a| format!("ws://{a}/api/v1/live/consultations/{id}"))
+        .collect();
     let rate = options.rate;
-    let post_addr = addr.clone();
+    let post_addrs = addrs.clone();
     let posted = Arc::new(AtomicU64::new(0));
     let posted_count = posted.clone();
-    let outcome = runtime.block_on(run_listeners(&url, &options, server.id(), move |producing| {
+    let pids: Vec<u32> = servers.iter().map(|s| s.id()).collect();
+    let outcome = runtime.block_on(run_listeners(&urls, &options, &pids, move |producing| {
         std::thread::spawn(move || {
             // Four posters, each a quarter of the rate, on a fixed schedule.
             let threads: Vec<_> = tokens
                 .into_iter()
-                .map(|token| {
+                .enumerate()
+                .map(|(n, token)| {
                     let producing = producing.clone();
-                    let addr = post_addr.clone();
+                    let addr = post_addrs[n % post_addrs.len()].clone();
                     let posted = posted_count.clone();
                     let id = id.clone();
                     std::thread::spawn(move || {
@@ -561,13 +594,15 @@ fn main() {
             }
         })
     }));
-    let _ = server.kill();
-    let _ = server.wait();
+    for server in &mut servers {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
     let _ = std::fs::remove_dir_all(&dir);
-    let backend = if options.database.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
+    let backend = match (&options.database, options.instances) {
+        (None, _) => "SQLite".to_owned(),
+        (Some(_), 1) => "PostgreSQL".to_owned(),
+        (Some(_), n) => format!("PostgreSQL, {n} instances"),
     };
     print(&format!("indaba ({backend})"), &outcome);
     println!();
