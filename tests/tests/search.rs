@@ -207,7 +207,22 @@ async fn search_in_every_script_with_facets(backend: Backend) {
             .await),
         [ar]
     ); // الرقميه
-       // The proposed text of an amendment is searched too.
+       // Arabic words joined to و (and) are found by the word alone: والجنوب → الجنوب.
+    assert_eq!(
+        ids(&f
+            .search("q=%D8%A7%D9%84%D8%AC%D9%86%D9%88%D8%A8", None)
+            .await),
+        [ar]
+    ); // الجنوب
+       // A typo: nothing matches as typed, so one letter of tolerance, said so.
+    let res = f.search("q=conecting", None).await;
+    assert_eq!(ids(&res), [en]);
+    assert_eq!(res.body["approximate"], true);
+    assert_eq!(
+        f.search("q=connecting", None).await.body["approximate"],
+        false
+    );
+    // The proposed text of an amendment is searched too.
     assert_eq!(ids(&f.search("q=abordable+universelle", None).await), [fr]);
     // Every word must match.
     assert_eq!(

@@ -7,7 +7,11 @@
 //! character bigrams (a lone character stays a unigram), the usual approach of CJK
 //! analysers; a query word of several characters becomes a phrase of bigrams, so
 //! 数字鸿沟 finds exactly that sequence. Stemmed copies of the text (one field per
-//! language with a Snowball stemmer) add recall for inflected languages.
+//! language with a Snowball stemmer) add recall for inflected languages. Arabic gets a
+//! light stemmer instead (Larkey's Light10): it removes the conjunction و and the
+//! article and prepositions joined to a word (ال، وال، بال، كال، فال، لل) and common
+//! suffixes, so والخصوصية and بالخصوصية find الخصوصية; Snowball's Arabic stemmer leaves
+//! those prefixes.
 
 use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
@@ -17,12 +21,13 @@ use crate::consultations::text::is_cjk;
 pub const BASE: &str = "indaba";
 
 /// The languages with a stemmed field, and the name of its analyser.
-pub const STEMMED: [(&str, Language); 5] = [
-    ("en", Language::English),
-    ("fr", Language::French),
-    ("es", Language::Spanish),
-    ("ru", Language::Russian),
-    ("ar", Language::Arabic),
+pub const STEMMED: [(&str, Option<Language>); 5] = [
+    ("en", Some(Language::English)),
+    ("fr", Some(Language::French)),
+    ("es", Some(Language::Spanish)),
+    ("ru", Some(Language::Russian)),
+    // Arabic: the light stemmer in the tokenizer (see the module comment).
+    ("ar", None),
 ];
 
 pub fn analyzer_name(lang: &str) -> String {
@@ -31,21 +36,28 @@ pub fn analyzer_name(lang: &str) -> String {
 
 /// The analysers to register on an index: the base one and one per stemmed language.
 pub fn analyzers() -> Vec<(String, TextAnalyzer)> {
-    let mut all = vec![(BASE.to_owned(), TextAnalyzer::from(ScriptTokenizer))];
+    let mut all = vec![(
+        BASE.to_owned(),
+        TextAnalyzer::from(ScriptTokenizer::default()),
+    )];
     for (lang, language) in STEMMED {
-        all.push((
-            analyzer_name(lang),
-            TextAnalyzer::builder(ScriptTokenizer)
+        let analyzer = match language {
+            Some(language) => TextAnalyzer::builder(ScriptTokenizer::default())
                 .filter(Stemmer::new(language))
                 .build(),
-        ));
+            None => TextAnalyzer::from(ScriptTokenizer { arabic_light: true }),
+        };
+        all.push((analyzer_name(lang), analyzer));
     }
     all
 }
 
-/// Splits text into terms by script (see the module comment).
+/// Splits text into terms by script (see the module comment); with `arabic_light`,
+/// Arabic terms are light-stemmed.
 #[derive(Clone, Copy, Default)]
-pub struct ScriptTokenizer;
+pub struct ScriptTokenizer {
+    pub arabic_light: bool,
+}
 
 pub struct Tokens {
     tokens: Vec<Token>,
@@ -71,10 +83,15 @@ impl Tokenizer for ScriptTokenizer {
     type TokenStream<'a> = Tokens;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
-        Tokens {
-            tokens: tokenize(text),
-            next: 0,
+        let mut tokens = tokenize(text);
+        if self.arabic_light {
+            for t in &mut tokens {
+                if let Some(stem) = arabic_light_stem(&t.text) {
+                    t.text = stem;
+                }
+            }
         }
+        Tokens { tokens, next: 0 }
     }
 }
 
@@ -94,6 +111,39 @@ fn fold(c: char) -> Option<char> {
         'ة' => 'ه',
         _ => c,
     })
+}
+
+fn is_arabic(c: char) -> bool {
+    ('\u{0600}'..='\u{06FF}').contains(&c)
+}
+
+/// Light10 on a folded term (ة is already ه, أ إ آ already ا): the conjunction و, then
+/// the article or a preposition with it, then one suffix, never leaving fewer than two
+/// letters. `None` when the term is not Arabic or nothing changes.
+pub fn arabic_light_stem(term: &str) -> Option<String> {
+    if !term.chars().all(is_arabic) {
+        return None;
+    }
+    let mut w: Vec<char> = term.chars().collect();
+    let original = w.clone();
+    if w.len() > 3 && w[0] == 'و' {
+        w.remove(0);
+    }
+    for prefix in ["وال", "بال", "كال", "فال", "لل", "ال"] {
+        let p: Vec<char> = prefix.chars().collect();
+        if w.len() >= p.len() + 2 && w.starts_with(&p) {
+            w.drain(..p.len());
+            break;
+        }
+    }
+    for suffix in ["ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي"] {
+        let sfx: Vec<char> = suffix.chars().collect();
+        if w.len() >= sfx.len() + 2 && w.ends_with(&sfx) {
+            w.truncate(w.len() - sfx.len());
+            break;
+        }
+    }
+    (w != original).then(|| w.into_iter().collect())
 }
 
 fn is_word_char(c: char) -> bool {
@@ -185,6 +235,19 @@ mod tests {
     }
 
     #[test]
+    fn arabic_light_stemming_removes_joined_particles() {
+        let stem = |w: &str| {
+            let t = &tokenize(w)[0].text;
+            arabic_light_stem(t).unwrap_or_else(|| t.clone())
+        };
+        assert_eq!(stem("والخصوصية"), stem("الخصوصية"));
+        assert_eq!(stem("بالخصوصية"), stem("خصوصية"));
+        assert_eq!(stem("والأمن"), stem("الأمن"));
+        assert_eq!(stem("للمعلومات"), stem("المعلومات"));
+        assert_eq!(arabic_light_stem("privacy"), None);
+    }
+
+    #[test]
     fn stemmed_analysers_conflate_inflections() {
         let analyzers = analyzers();
         let stem = |lang: &str, text: &str| -> Vec<String> {
@@ -203,5 +266,6 @@ mod tests {
         assert_eq!(stem("en", "connecting"), stem("en", "connected"));
         assert_eq!(stem("fr", "numériques"), stem("fr", "numérique"));
         assert_eq!(stem("ru", "цифровых"), stem("ru", "цифровой"));
+        assert_eq!(stem("ar", "والخصوصية"), stem("ar", "الخصوصية"));
     }
 }

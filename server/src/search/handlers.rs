@@ -220,6 +220,7 @@ pub async fn consultation(
                 "total": results.total,
                 "facets": results.facets,
                 "next_cursor": next_cursor(&c, &results),
+                "approximate": results.approximate,
                 "took_ms": started.elapsed().as_millis() as u64,
             }))
         })
@@ -340,6 +341,7 @@ pub async fn everything(state: State, query: web::Query<SearchParams>) -> ApiRes
                 "total": results.total,
                 "facets": results.facets,
                 "next_cursor": next_cursor(&c, &results),
+                "approximate": results.approximate,
                 "took_ms": started.elapsed().as_millis() as u64,
             }))
         })

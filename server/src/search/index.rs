@@ -24,7 +24,7 @@ use super::analysis;
 
 /// Raised whenever the schema or the analysis changes: an index of another version is
 /// rebuilt from the database at start.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 const WRITER_MEMORY: usize = 50_000_000;
 const HIGHLIGHT_CHARS: usize = 240;
 
@@ -99,6 +99,8 @@ pub struct Results {
     pub hits: Vec<Hit>,
     pub total: usize,
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Found only by tolerating a typo (one letter off) in the words of the query.
+    pub approximate: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -287,7 +289,22 @@ impl SearchIndex {
         d
     }
 
+    /// Searches; when words of the query match nothing as typed, searches again with
+    /// one letter of tolerance (not for Chinese, Japanese or Korean: a different
+    /// character is a different word).
     pub fn search(&self, q: &SearchQuery) -> Result<Results, IndexError> {
+        let exact = self.search_with(q, false)?;
+        let typo_prone =
+            !q.text.trim().is_empty() && !q.text.chars().any(crate::consultations::text::is_cjk);
+        if exact.total > 0 || !typo_prone {
+            return Ok(exact);
+        }
+        let mut approximate = self.search_with(q, true)?;
+        approximate.approximate = approximate.total > 0;
+        Ok(approximate)
+    }
+
+    fn search_with(&self, q: &SearchQuery, fuzzy: bool) -> Result<Results, IndexError> {
         let f = &self.fields;
         let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -300,6 +317,9 @@ impl SearchIndex {
             parser.set_conjunction_by_default();
             // Exact words weigh more than stems of them.
             parser.set_field_boost(f.text, 2.0);
+            if fuzzy {
+                parser.set_field_fuzzy(f.text, false, 1, true);
+            }
             // Lenient: a stray quote or colon in what people type is not an error.
             let (query, _) = parser.parse_query_lenient(&q.text);
             Some(query)
@@ -394,6 +414,7 @@ impl SearchIndex {
             hits,
             total,
             facets,
+            approximate: false,
         })
     }
 
