@@ -397,6 +397,21 @@ fn main() {
         "{n} contributions written in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // The truth for the Chinese count check: every text of the consultation (the demo's
+    // own inputs too), with amendments' proposed text.
+    let zh_texts: Vec<String> = {
+        use indaba::db::schema::comments as c;
+        let mut conn = db.get().expect("conn");
+        let all: Vec<(String, Option<String>)> = c::table
+            .filter(c::consultation_id.eq(consultation))
+            .filter(c::status.eq("visible"))
+            .select((c::body, c::proposed_text))
+            .load(&mut *conn)
+            .expect("texts");
+        all.into_iter()
+            .map(|(body, proposed)| format!("{body}\n\n{}", proposed.unwrap_or_default()))
+            .collect()
+    };
 
     // Indexing: a full build from the database, as a new instance does.
     let mut reindex = Command::new(&indaba);
