@@ -175,6 +175,9 @@ pub async fn start(
             .wrap(middleware::security_headers(https))
             .wrap(from_fn(middleware::trace_requests))
     })
+    // Without it, Nagle's algorithm holds a response's last segment until the client's
+    // delayed ACK (40 ms on Linux): measured as 48 ms searches that took 3 ms to answer.
+    .tcp_nodelay(true)
     .listen(listener)
     .map_err(|e| format!("cannot listen on {addr}: {e}"))?
     .shutdown_timeout(30)

@@ -236,6 +236,18 @@ impl SearchIndex {
     /// Without a cursor (in the middle of a rebuild) the index has none afterwards.
     pub fn apply(&self, changes: Vec<Change>, cursor: Option<i64>) -> Result<(), IndexError> {
         let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        self.write(&mut writer, changes)?;
+        self.commit(writer, cursor)
+    }
+
+    /// Adds changes without committing them (a rebuild commits once, at the end: one
+    /// commit per batch would leave a hundred small segments to search).
+    pub fn stage(&self, changes: Vec<Change>) -> Result<(), IndexError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        self.write(&mut writer, changes)
+    }
+
+    fn write(&self, writer: &mut IndexWriter, changes: Vec<Change>) -> Result<(), IndexError> {
         for change in changes {
             match change {
                 Change::Delete(key) => {
@@ -247,6 +259,14 @@ impl SearchIndex {
                 }
             }
         }
+        Ok(())
+    }
+
+    fn commit(
+        &self,
+        mut writer: std::sync::MutexGuard<'_, IndexWriter>,
+        cursor: Option<i64>,
+    ) -> Result<(), IndexError> {
         let mut commit = writer.prepare_commit()?;
         if let Some(cursor) = cursor {
             let payload = serde_json::to_string(&Payload {

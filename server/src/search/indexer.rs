@@ -91,7 +91,7 @@ pub fn rebuild(db: &Db, index: &SearchIndex) -> ApiResult<usize> {
         after = last;
         let changes = documents::comments(&mut conn, &ids)?;
         count += changes.len();
-        index.apply(changes, None).map_err(index_error)?;
+        index.stage(changes).map_err(index_error)?;
     }
     let reports = documents::report_ids(&mut conn)?;
     let changes = documents::reports(&mut conn, &reports)?;

@@ -451,6 +451,7 @@ fn main() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let mut latencies: Vec<f64> = Vec::new();
+        let mut took: Vec<f64> = Vec::new();
         let mut counts: Vec<(String, u64)> = Vec::new();
         for round in 0..=rounds {
             for (i, (_, q)) in QUERIES.iter().enumerate() {
@@ -469,6 +470,7 @@ fn main() {
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 if round > 0 {
                     latencies.push(ms);
+                    took.push(body["took_ms"].as_f64().unwrap_or(0.0));
                 } else {
                     // Unfiltered totals for the Chinese count check (warm-up round).
                     let url = format!("{base_url}/api/v1/consultations/{consultation}/search?q={}&limit=1", encode(q));
@@ -512,6 +514,8 @@ fn main() {
             }
             fresh.push(t.elapsed().as_secs_f64() * 1000.0);
         }
+        took.sort_by(|a, b| a.total_cmp(b));
+        eprintln!("server-side took_ms p50 {:.0}", percentile(&took, 0.5));
         (latencies, counts, fresh)
     });
     let serve_mb = std::fs::read_to_string(format!("/proc/{}/status", server.id()))
