@@ -124,3 +124,18 @@ pub fn queue_search_job(
         .execute(conn)?;
     Ok(())
 }
+
+/// Re-indexes every consultation contribution of an author (their group, region or
+/// country changed, or they were erased).
+pub fn queue_search_jobs_of_author(conn: &mut DbConn, author_id: i64) -> ApiResult<()> {
+    use crate::db::schema::comments;
+    let ids: Vec<i64> = comments::table
+        .filter(comments::author_id.eq(author_id))
+        .filter(comments::consultation_id.is_not_null())
+        .select(comments::id)
+        .load(conn)?;
+    for id in ids {
+        queue_search_job(conn, "comment", id, "upsert")?;
+    }
+    Ok(())
+}

@@ -157,7 +157,9 @@ fn normal(v: &Value) -> String {
 
 fn timestamp(s: &str) -> Option<String> {
     let b = s.as_bytes();
+    // ASCII first: only then may the text be cut at byte offsets.
     let shaped = b.len() >= 19
+        && b[..19].is_ascii()
         && b[4] == b'-'
         && b[7] == b'-'
         && (b[10] == b' ' || b[10] == b'T')
@@ -379,5 +381,10 @@ mod tests {
             .unwrap();
         assert_eq!(a, b);
         assert!(ident("users").is_ok() && ident("x; DROP").is_err());
+        // Text shaped almost like a timestamp, with a wide character where it is cut.
+        assert_eq!(
+            normal(&json!("2026-11-29 12:00:中文")),
+            "2026-11-29 12:00:中文"
+        );
     }
 }

@@ -343,6 +343,17 @@ async fn review_tags_and_filters(backend: Backend) {
     assert_eq!(res.body["facets"]["review_status"]["out_of_scope"], 1);
     let all = f.search("", Some(&f.cofacilitator)).await;
     assert_eq!(all.body["facets"]["review_status"]["new"], 3);
+    // Query syntax cannot reach the review facets: `facets:/review_status/…` is words.
+    for q in [
+        "facets%3A%2Freview_status%2Fincorporated",
+        "facets%3A%22%2Ftag%2Fhealth%22",
+    ] {
+        let res = f.search(&format!("q={q}"), None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.body["total"], 0, "{q}: {}", res.text);
+        let res = f.app.get(&format!("/api/v1/search?q={q}"), None).await;
+        assert_eq!(res.body["total"], 0, "{q}: {}", res.text);
+    }
     assert_eq!(all.body["facets"]["tag"]["health"], 1);
 
     // Who may review, and bad input.

@@ -27,10 +27,20 @@ pub fn update_profile(conn: &mut DbConn, user_id: i64, c: ProfileChange) -> ApiR
         Some(None) => (None, None),
         None => (row.country.clone(), row.region.clone()),
     };
+    let group = c
+        .stakeholder_group
+        .clone()
+        .unwrap_or_else(|| row.stakeholder_group.clone());
+    // Search facets carry the author's group, region and country: re-index on a change.
+    if (group.as_str(), &country, &region)
+        != (row.stakeholder_group.as_str(), &row.country, &row.region)
+    {
+        crate::outbox::queue_search_jobs_of_author(conn, user_id)?;
+    }
     diesel::update(users::table.find(user_id))
         .set((
             users::display_name.eq(c.display_name.unwrap_or(row.display_name)),
-            users::stakeholder_group.eq(c.stakeholder_group.unwrap_or(row.stakeholder_group)),
+            users::stakeholder_group.eq(group),
             users::organization.eq(c.organization.unwrap_or(row.organization)),
             users::country.eq(country),
             users::region.eq(region),
@@ -138,6 +148,8 @@ pub fn erase(conn: &mut DbConn, user_id: i64, withdraw_contributions: bool) -> A
         .execute(conn)?;
     crate::events::bookmarks::erase(conn, user_id)?;
     crate::notifications::store::erase(conn, user_id)?;
+    // The country leaves the search facets of the contributions that stay.
+    crate::outbox::queue_search_jobs_of_author(conn, user_id)?;
     if withdraw_contributions {
         crate::consultations::comments::withdraw_all_of(conn, user_id)?;
     }

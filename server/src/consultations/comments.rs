@@ -468,6 +468,9 @@ pub fn moderate(
         .execute(conn)?;
     let updated = get(conn, row.id)?;
     crate::notifications::hooks::moderated(conn, row, moderator_id, action.as_str(), reason)?;
+    if action == ModerationAction::Hide {
+        crate::notifications::store::scrub_comment(conn, row.id)?;
+    }
     match action {
         ModerationAction::Hide => {
             outbox::append_live_event(
@@ -535,12 +538,17 @@ pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<usize> {
         ))
         .execute(conn)?;
     // The event log held the texts too: they go, and listeners hear of the withdrawal.
+    // (Only on comment channels: users' own channels number their notifications.)
     diesel::update(
         crate::db::schema::live_events::table
-            .filter(crate::db::schema::live_events::subject_id.eq_any(&ids)),
+            .filter(crate::db::schema::live_events::subject_id.eq_any(&ids))
+            .filter(crate::db::schema::live_events::channel.not_like("user:%")),
     )
     .set(crate::db::schema::live_events::data.eq(r#"{"withdrawn":true}"#))
     .execute(conn)?;
+    for id in &ids {
+        crate::notifications::store::scrub_comment(conn, *id)?;
+    }
     let withdrawn: Vec<CommentRow> = comments::table
         .filter(comments::id.eq_any(&ids))
         .select(CommentRow::as_select())

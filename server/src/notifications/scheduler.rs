@@ -253,15 +253,27 @@ fn claim(
         .load(conn)?)
 }
 
+/// Every user with notifications of `f` waiting for mail, read a page at a time.
 fn pending_users(db: &Db, f: Frequency) -> ApiResult<Vec<i64>> {
     let mut conn = db.get()?;
-    Ok(notifications::table
-        .filter(notifications::frequency.eq(f.as_str()))
-        .filter(notifications::emailed_at.is_null())
-        .select(notifications::user_id)
-        .distinct()
-        .limit(1000)
-        .load(&mut *conn)?)
+    let mut users: Vec<i64> = Vec::new();
+    loop {
+        let after = users.last().copied().unwrap_or(0);
+        let page: Vec<i64> = notifications::table
+            .filter(notifications::frequency.eq(f.as_str()))
+            .filter(notifications::emailed_at.is_null())
+            .filter(notifications::user_id.gt(after))
+            .select(notifications::user_id)
+            .distinct()
+            .order(notifications::user_id)
+            .limit(1000)
+            .load(&mut *conn)?;
+        let full = page.len() == 1000;
+        users.extend(page);
+        if !full {
+            return Ok(users);
+        }
+    }
 }
 
 fn absolute(ctx: &Ctx, url: &str) -> String {
@@ -322,27 +334,32 @@ fn immediate(db: &Db, ctx: &Ctx, now: NaiveDateTime) -> ApiResult<usize> {
     Ok(sent)
 }
 
-/// The user's digest of `f` if one is due: a day (or a week) after the last one, or
-/// after the oldest waiting notification when there was none.
+/// The user's digest of `f` if one is due: once the oldest waiting notification is a day
+/// (a week) old, and a day (a week) after the previous digest. Whether it is due is read
+/// without taking the writer's lock; the claim in the transaction decides who sends.
 pub fn digest(db: &Db, ctx: &Ctx, user: i64, f: Frequency, now: NaiveDateTime) -> ApiResult<bool> {
     let period = match f {
         Frequency::Weekly => chrono::Duration::days(7),
         _ => chrono::Duration::days(1),
     };
-    db.tx_blocking(|conn| {
+    {
+        let mut conn = db.get()?;
         let oldest: Option<NaiveDateTime> = notifications::table
             .filter(notifications::user_id.eq(user))
             .filter(notifications::frequency.eq(f.as_str()))
             .filter(notifications::emailed_at.is_null())
             .select(diesel::dsl::min(notifications::created_at))
-            .first(conn)?;
+            .first(&mut *conn)?;
         let Some(oldest) = oldest else {
             return Ok(false);
         };
-        let since = store::digest_sent_at(conn, user, f)?.unwrap_or(oldest);
+        let last = store::digest_sent_at(&mut conn, user, f)?;
+        let since = last.map_or(oldest, |l| l.max(oldest));
         if now - since < period {
             return Ok(false);
         }
+    }
+    db.tx_blocking(|conn| {
         let rows = claim(conn, user, f, now)?;
         store::mark_digest_sent(conn, user, f, now)?;
         let r = recipient(conn, user)?;

@@ -48,16 +48,17 @@ pub fn follow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
     if is_following(conn, user_id, t)? {
         return Ok(false);
     }
-    diesel::insert_into(follows::table)
-        .values((
-            follows::user_id.eq(user_id),
-            follows::target_type.eq(t.kind.as_str()),
-            follows::target_id.eq(t.id),
-            follows::target_key.eq(&t.key),
-            follows::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(true)
+    insert_once(conn, |c| {
+        diesel::insert_into(follows::table)
+            .values((
+                follows::user_id.eq(user_id),
+                follows::target_type.eq(t.kind.as_str()),
+                follows::target_id.eq(t.id),
+                follows::target_key.eq(&t.key),
+                follows::created_at.eq(now()),
+            ))
+            .execute(c)
+    })
 }
 
 pub fn unfollow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
@@ -148,6 +149,24 @@ pub fn settings(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
 }
 
 pub fn set_frequency(conn: &mut DbConn, user_id: i64, kind: Kind, f: Frequency) -> ApiResult<()> {
+    // What waits for mail follows the new setting: after an unsubscribe nothing more is
+    // sent, not even a digest already being collected.
+    let pending = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::kind.eq(kind.as_str()))
+        .filter(notifications::emailed_at.is_null());
+    if f == Frequency::Off {
+        diesel::update(pending)
+            .set((
+                notifications::frequency.eq(f.as_str()),
+                notifications::emailed_at.eq(Some(now())),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(pending)
+            .set(notifications::frequency.eq(f.as_str()))
+            .execute(conn)?;
+    }
     diesel::delete(notification_settings::table.find((user_id, kind.as_str()))).execute(conn)?;
     diesel::insert_into(notification_settings::table)
         .values((
@@ -250,19 +269,28 @@ pub fn notify(
     }
     let f = frequency(conn, user_id, kind)?;
     let t = now();
-    let id: i64 = diesel::insert_into(notifications::table)
-        .values((
-            notifications::user_id.eq(user_id),
-            notifications::kind.eq(kind.as_str()),
-            notifications::dedupe_key.eq(dedupe_key),
-            notifications::data.eq(data.to_string()),
-            notifications::frequency.eq(f.as_str()),
-            notifications::created_at.eq(t),
-            // Nothing to mail when mail is off for this kind.
-            notifications::emailed_at.eq((f == Frequency::Off).then_some(t)),
-        ))
-        .returning(notifications::id)
-        .get_result(conn)?;
+    let inserted = insert_once(conn, |c| {
+        diesel::insert_into(notifications::table)
+            .values((
+                notifications::user_id.eq(user_id),
+                notifications::kind.eq(kind.as_str()),
+                notifications::dedupe_key.eq(dedupe_key),
+                notifications::data.eq(data.to_string()),
+                notifications::frequency.eq(f.as_str()),
+                notifications::created_at.eq(t),
+                // Nothing to mail when mail is off for this kind.
+                notifications::emailed_at.eq((f == Frequency::Off).then_some(t)),
+            ))
+            .execute(c)
+    })?;
+    if !inserted {
+        return Ok(false);
+    }
+    let id: i64 = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::dedupe_key.eq(dedupe_key))
+        .select(notifications::id)
+        .first(conn)?;
     let unread = unread_count(conn, user_id)?;
     outbox::append_live_event(
         conn,
@@ -387,4 +415,37 @@ pub fn erase(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
         .execute(conn)?;
     diesel::delete(notification_prefs::table.find(user_id)).execute(conn)?;
     Ok(())
+}
+
+/// A comment hidden or withdrawn: the excerpts of it in others' reply notifications go
+/// (the notification stays, pointing at the comment, which shows what may be seen).
+pub fn scrub_comment(conn: &mut DbConn, comment_id: i64) -> ApiResult<()> {
+    let rows: Vec<(i64, String)> = notifications::table
+        .filter(notifications::dedupe_key.eq(format!("reply:{comment_id}")))
+        .select((notifications::id, notifications::data))
+        .load(conn)?;
+    for (id, data) in rows {
+        let mut v: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+        if let Some(o) = v.as_object_mut() {
+            o.remove("excerpt");
+        }
+        diesel::update(notifications::table.find(id))
+            .set(notifications::data.eq(v.to_string()))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Runs an insert in a savepoint and treats a unique violation as "already there": two
+/// transactions racing to follow or notify the same thing must not fail the cause.
+pub fn insert_once(
+    conn: &mut DbConn,
+    insert: impl FnOnce(&mut DbConn) -> diesel::QueryResult<usize>,
+) -> ApiResult<bool> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match conn.transaction(insert) {
+        Ok(n) => Ok(n > 0),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }

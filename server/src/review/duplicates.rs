@@ -96,18 +96,31 @@ pub fn clusters(items: &[(i64, String)], min_size: usize) -> Vec<Vec<i64>> {
             buckets.entry((band, key)).or_default().push(i);
         }
     }
+    // Each member of a bucket is compared with the first member of each cluster met so
+    // far in the bucket: thousands of identical letters in one bucket cost thousands of
+    // comparisons, not millions.
     let mut checked: HashSet<(usize, usize)> = HashSet::new();
     for members in buckets.values() {
-        for (n, &i) in members.iter().enumerate() {
-            for &j in &members[n + 1..] {
-                let pair = (i.min(j), i.max(j));
-                if find(&mut parent, i) == find(&mut parent, j) || !checked.insert(pair) {
+        let mut heads: Vec<usize> = Vec::new();
+        for &i in members {
+            let mut joined = false;
+            for &h in &heads {
+                if find(&mut parent, i) == find(&mut parent, h) {
+                    joined = true;
+                    break;
+                }
+                if !checked.insert((h.min(i), h.max(i))) {
                     continue;
                 }
-                if jaccard(&sets[i], &sets[j]) >= THRESHOLD {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                if jaccard(&sets[i], &sets[h]) >= THRESHOLD {
+                    let (a, b) = (find(&mut parent, i), find(&mut parent, h));
                     parent[a] = b;
+                    joined = true;
+                    break;
                 }
+            }
+            if !joined {
+                heads.push(i);
             }
         }
     }

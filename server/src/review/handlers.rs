@@ -169,11 +169,12 @@ pub async fn duplicates(
                 .select((comments::id, comments::body))
                 .load(conn)?;
             let found = clusters::clusters(&items, min_size);
+            let bodies: std::collections::HashMap<i64, &str> =
+                items.iter().map(|(i, b)| (*i, b.as_str())).collect();
             let excerpt = |id: i64| {
-                items
-                    .iter()
-                    .find(|(i, _)| *i == id)
-                    .map(|(_, body)| body.chars().take(200).collect::<String>())
+                bodies
+                    .get(&id)
+                    .map(|body| body.chars().take(200).collect::<String>())
             };
             Ok(found
                 .into_iter()

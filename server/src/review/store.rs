@@ -132,13 +132,16 @@ pub fn apply(conn: &mut DbConn, comment_id: i64, c: Change, by: i64) -> ApiResul
         comment_reviews::reviewed_by.eq(Some(by)),
         comment_reviews::updated_at.eq(now()),
     );
-    if current.is_some() {
+    // Two reviewers at once on an input nobody reviewed: the second one updates.
+    let inserted = current.is_none()
+        && crate::notifications::store::insert_once(conn, |c| {
+            diesel::insert_into(comment_reviews::table)
+                .values((comment_reviews::comment_id.eq(comment_id), fields))
+                .execute(c)
+        })?;
+    if !inserted {
         diesel::update(comment_reviews::table.find(comment_id))
             .set(fields)
-            .execute(conn)?;
-    } else {
-        diesel::insert_into(comment_reviews::table)
-            .values((comment_reviews::comment_id.eq(comment_id), fields))
             .execute(conn)?;
     }
     outbox::queue_search_job(conn, "comment", comment_id, "upsert")?;

@@ -344,8 +344,11 @@ impl SearchIndex {
             if fuzzy {
                 parser.set_field_fuzzy(f.text, false, 1, true);
             }
-            // Lenient: a stray quote or colon in what people type is not an error.
-            let (query, _) = parser.parse_query_lenient(&q.text);
+            // Lenient: a stray quote in what people type is not an error. Colons go: the
+            // grammar's `field:value` would reach fields that are not text (the review
+            // facets of co-facilitators among them).
+            let text = q.text.replace(':', " ");
+            let (query, _) = parser.parse_query_lenient(&text);
             Some(query)
         };
         if let Some(query) = &text_query {

@@ -26,10 +26,12 @@ const IDLE_POLL: Duration = Duration::from_millis(150);
 const GAP_PATIENCE: Duration = Duration::from_secs(30);
 
 /// Which job ids are handled.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Progress {
     /// Every job id up to here is handled.
     pub safe: i64,
+    /// The highest id read so far.
+    high: i64,
     seen: BTreeSet<i64>,
     gap_since: Option<Instant>,
 }
@@ -38,6 +40,7 @@ impl Progress {
     pub fn new(safe: i64) -> Progress {
         Progress {
             safe,
+            high: safe,
             seen: BTreeSet::new(),
             gap_since: None,
         }
@@ -48,6 +51,7 @@ impl Progress {
     }
 
     pub fn mark(&mut self, id: i64) {
+        self.high = self.high.max(id);
         if id > self.safe {
             self.seen.insert(id);
         }
@@ -108,12 +112,23 @@ fn index_error(e: super::index::IndexError) -> ApiError {
 
 /// One pass: handles the jobs not yet seen. Returns whether there was any.
 pub fn step(conn: &mut DbConn, index: &SearchIndex, progress: &mut Progress) -> ApiResult<bool> {
-    let jobs: Vec<(i64, String, i64)> = search_jobs::table
+    let select = (search_jobs::id, search_jobs::entity, search_jobs::entity_id);
+    // Late commits into holes below what was read, then what is new: reading only from
+    // `safe` would stall behind a hole once a batch of seen jobs piles up after it.
+    let mut jobs: Vec<(i64, String, i64)> = search_jobs::table
         .filter(search_jobs::id.gt(progress.safe))
+        .filter(search_jobs::id.le(progress.high))
         .order(search_jobs::id)
-        .limit(BATCH)
-        .select((search_jobs::id, search_jobs::entity, search_jobs::entity_id))
+        .select(select)
         .load(conn)?;
+    jobs.extend(
+        search_jobs::table
+            .filter(search_jobs::id.gt(progress.high))
+            .order(search_jobs::id)
+            .limit(BATCH)
+            .select(select)
+            .load::<(i64, String, i64)>(conn)?,
+    );
     let fresh: Vec<&(i64, String, i64)> = jobs.iter().filter(|j| !progress.is_seen(j.0)).collect();
     let before = progress.safe;
     if fresh.is_empty() {
@@ -140,29 +155,40 @@ pub fn step(conn: &mut DbConn, index: &SearchIndex, progress: &mut Progress) -> 
     report_ids.dedup();
     let mut changes: Vec<Change> = documents::comments(conn, &comment_ids)?;
     changes.extend(documents::reports(conn, &report_ids)?);
+    // Handled only once the index has committed them: on failure they are read again.
+    let mut next = progress.clone();
     for (id, _, _) in &fresh {
-        progress.mark(*id);
+        next.mark(*id);
     }
-    progress.advance(Instant::now(), GAP_PATIENCE);
-    index
-        .apply(changes, Some(progress.safe))
-        .map_err(index_error)?;
+    next.advance(Instant::now(), GAP_PATIENCE);
+    index.apply(changes, Some(next.safe)).map_err(index_error)?;
+    *progress = next;
     Ok(true)
 }
 
-/// The cursor of a built index: builds it from the database first when it is new.
+/// Where to start reading the job log: the index's cursor, built from the database first
+/// when the index is new. After a start the jobs of the last moments are read again: on
+/// PostgreSQL a transaction that took a lower id may commit after the cursor was saved
+/// (replaying a job is harmless).
 fn built(db: &Db, index: &SearchIndex) -> ApiResult<i64> {
-    if let Some(cursor) = index.cursor() {
-        return Ok(cursor);
+    if index.cursor().is_none() {
+        let started = Instant::now();
+        let count = rebuild(db, index)?;
+        tracing::info!(
+            documents = count,
+            ms = started.elapsed().as_millis() as u64,
+            "search index built"
+        );
     }
-    let started = Instant::now();
-    let count = rebuild(db, index)?;
-    tracing::info!(
-        documents = count,
-        ms = started.elapsed().as_millis() as u64,
-        "search index built"
-    );
-    Ok(index.cursor().unwrap_or(0))
+    let cursor = index.cursor().unwrap_or(0);
+    let window = crate::db::now()
+        - chrono::Duration::from_std(GAP_PATIENCE)
+            .unwrap_or_else(|_| chrono::Duration::seconds(30));
+    let recent: Option<i64> = search_jobs::table
+        .filter(search_jobs::created_at.ge(window))
+        .select(diesel::dsl::min(search_jobs::id))
+        .first(&mut *db.get()?)?;
+    Ok(recent.map_or(cursor, |first| cursor.min(first - 1)))
 }
 
 /// The indexer: builds the index when it is new, then follows the job log until `stop`.
