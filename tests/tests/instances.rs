@@ -60,31 +60,7 @@ async fn comments_posted_on_one_instance_reach_listeners_on_the_other() {
 
     let organizer = ca.login("org@example.org").await;
     let author = ca.login("author@example.org").await;
-    let res = ca
-        .send(
-            Method::POST,
-            "/api/v1/consultations",
-            Some(&organizer),
-            Some(&json!({"slug": "across", "title": "Across", "language": "en"})),
-        )
-        .await;
-    let id = res.body["id"].as_i64().unwrap();
-    ca.send(
-        Method::POST,
-        &format!("/api/v1/consultations/{id}/versions"),
-        Some(&organizer),
-        Some(&json!({"label": "v1", "source": SMALL_DRAFT})),
-    )
-    .await;
-    let res = ca
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/consultations/{id}"),
-            Some(&organizer),
-            Some(&json!({"status": "open"})),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK);
+    let id = open_through(&ca, &organizer, "across").await;
 
     // A token issued by A is good on B: the instances share the secret.
     assert_eq!(
@@ -127,6 +103,37 @@ async fn comments_posted_on_one_instance_reach_listeners_on_the_other() {
         "A, joined live after the version, too"
     );
     drop((a, b));
+}
+
+/// Creates and opens a consultation on SMALL_DRAFT through `client`; returns its id.
+async fn open_through(client: &Remote, organizer: &str, slug: &str) -> i64 {
+    let res = client
+        .send(
+            Method::POST,
+            "/api/v1/consultations",
+            Some(organizer),
+            Some(&json!({"slug": slug, "title": slug, "language": "en"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_i64().unwrap();
+    let path = format!("/api/v1/consultations/{id}");
+    let version = json!({"label": "v1", "source": SMALL_DRAFT});
+    let res = client
+        .send(
+            Method::POST,
+            &format!("{path}/versions"),
+            Some(organizer),
+            Some(&version),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let open = json!({"status": "open"});
+    let res = client
+        .send(Method::PATCH, &path, Some(organizer), Some(&open))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    id
 }
 
 type Ws =
@@ -306,32 +313,7 @@ async fn behind_nginx_killing_an_instance_loses_nothing() {
 
     let organizer = front.login("org@example.org").await;
     let author = front.login("author@example.org").await;
-    let res = front
-        .send(
-            Method::POST,
-            "/api/v1/consultations",
-            Some(&organizer),
-            Some(&json!({"slug": "through-nginx", "title": "Through nginx", "language": "en"})),
-        )
-        .await;
-    let id = res.body["id"].as_i64().unwrap();
-    front
-        .send(
-            Method::POST,
-            &format!("/api/v1/consultations/{id}/versions"),
-            Some(&organizer),
-            Some(&json!({"label": "v1", "source": SMALL_DRAFT})),
-        )
-        .await;
-    let res = front
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/consultations/{id}"),
-            Some(&organizer),
-            Some(&json!({"status": "open"})),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let id = open_through(&front, &organizer, "through-nginx").await;
 
     // Listeners directly on each instance and one through nginx; all resume through nginx.
     let live = format!("/api/v1/live/consultations/{id}");

@@ -109,9 +109,37 @@ fn common(p: &SearchParams) -> ApiResult<Common> {
     })
 }
 
-fn next_cursor(c: &Common, results: &Results) -> Option<String> {
-    let next = c.offset + c.page.limit as usize;
-    (next < results.total).then(|| page::encode(next as i64))
+impl Common {
+    fn search(
+        &self,
+        index: &super::SearchIndex,
+        filters: Vec<(&'static str, Vec<String>)>,
+        facets: Vec<&'static str>,
+    ) -> ApiResult<Results> {
+        index
+            .search(&SearchQuery {
+                text: self.text.clone(),
+                filters,
+                facets,
+                sort: self.sort,
+                offset: self.offset,
+                limit: self.page.limit as usize,
+            })
+            .map_err(|e| ApiError::internal(e.to_string()))
+    }
+
+    /// The answer of both searches.
+    fn answer(&self, results: &Results, items: Vec<Value>, started: Instant) -> Value {
+        let next = self.offset + self.page.limit as usize;
+        json!({
+            "items": items,
+            "total": results.total,
+            "facets": results.facets,
+            "next_cursor": (next < results.total).then(|| page::encode(next as i64)),
+            "approximate": results.approximate,
+            "took_ms": started.elapsed().as_millis() as u64,
+        })
+    }
 }
 
 /// The filters shared by both searches.
@@ -204,25 +232,9 @@ pub async fn consultation(
             if reviewer {
                 facets.extend(["review_status", "tag"]);
             }
-            let results = index
-                .search(&SearchQuery {
-                    text: c.text.clone(),
-                    filters,
-                    facets,
-                    sort: c.sort,
-                    offset: c.offset,
-                    limit: c.page.limit as usize,
-                })
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let results = c.search(&index, filters, facets)?;
             let items = comment_items(conn, &results.hits, &viewer, reviewer)?;
-            Ok(json!({
-                "items": items,
-                "total": results.total,
-                "facets": results.facets,
-                "next_cursor": next_cursor(&c, &results),
-                "approximate": results.approximate,
-                "took_ms": started.elapsed().as_millis() as u64,
-            }))
+            Ok(c.answer(&results, items, started))
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))
@@ -311,16 +323,8 @@ pub async fn everything(state: State, query: web::Query<SearchParams>) -> ApiRes
     let body = state
         .db
         .run(move |conn| {
-            let results = index
-                .search(&SearchQuery {
-                    text: c.text.clone(),
-                    filters,
-                    facets: vec!["type", "stakeholder_group", "region", "language"],
-                    sort: c.sort,
-                    offset: c.offset,
-                    limit: c.page.limit as usize,
-                })
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let facets = vec!["type", "stakeholder_group", "region", "language"];
+            let results = c.search(&index, filters, facets)?;
             let viewer = Viewer::default();
             let mut comments: HashMap<i64, Value> =
                 comment_items(conn, &results.hits, &viewer, false)?
@@ -336,14 +340,7 @@ pub async fn everything(state: State, query: web::Query<SearchParams>) -> ApiRes
                     DocKey::Report(id) => reports.remove(&id),
                 })
                 .collect();
-            Ok(json!({
-                "items": items,
-                "total": results.total,
-                "facets": results.facets,
-                "next_cursor": next_cursor(&c, &results),
-                "approximate": results.approximate,
-                "took_ms": started.elapsed().as_millis() as u64,
-            }))
+            Ok(c.answer(&results, items, started))
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))
