@@ -402,6 +402,23 @@ impl TestApp {
         (id, token_of(&res, "access_token"))
     }
 
+    /// GETs `path` until its answer has `total` results: search follows the database a
+    /// moment later, as every search engine does.
+    pub async fn get_until_total(&self, path: &str, token: Option<&str>, total: u64) -> Response {
+        for _ in 0..200 {
+            let res = self.get(path, token).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+            if res.body["total"] == total {
+                return res;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{path}: never {total} results; last: {}",
+            self.get(path, token).await.text
+        );
+    }
+
     /// The app's own database handle, for arranging states a test needs. The same pool
     /// matters on SQLite: writes then queue behind the app's one writer instead of racing it.
     pub fn db(&self) -> indaba::db::Db {

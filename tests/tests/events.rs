@@ -1412,7 +1412,10 @@ async fn reports_are_filed_and_compiled_by_subtheme(backend: Backend) {
     );
     assert_eq!(theme["calls_to_action"].as_array().unwrap().len(), 2);
     // Reports are searchable across the platform while their event is published.
-    let found = search_until(&e.app, "/api/v1/search?q=trust&type=session_report", 1).await;
+    let found = e
+        .app
+        .get_until_total("/api/v1/search?q=trust&type=session_report", None, 1)
+        .await;
     let item = &found.body["items"][0];
     assert_eq!(item["type"], "session_report");
     assert_eq!(item["report"]["session_id"], two);
@@ -1421,12 +1424,13 @@ async fn reports_are_filed_and_compiled_by_subtheme(backend: Backend) {
         .as_str()
         .unwrap()
         .contains("<mark>trust</mark>"));
-    search_until(
-        &e.app,
-        "/api/v1/search?q=connectivity+right&type=session_report",
-        1,
-    )
-    .await;
+    e.app
+        .get_until_total(
+            "/api/v1/search?q=connectivity+right&type=session_report",
+            None,
+            1,
+        )
+        .await;
     e.app
         .send(
             Method::PATCH,
@@ -1435,20 +1439,9 @@ async fn reports_are_filed_and_compiled_by_subtheme(backend: Backend) {
             &json!({"published": false}),
         )
         .await;
-    search_until(&e.app, "/api/v1/search?q=trust&type=session_report", 0).await;
-}
-
-/// Searches until the answer has `total` results (the index follows a moment later).
-async fn search_until(app: &TestApp, path: &str, total: u64) -> Response {
-    for _ in 0..200 {
-        let res = app.get(path, None).await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-        if res.body["total"] == total {
-            return res;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{path}: never {total} results");
+    e.app
+        .get_until_total("/api/v1/search?q=trust&type=session_report", None, 0)
+        .await;
 }
 
 async fn segments_and_one_speaking_queue(backend: Backend) {

@@ -2,8 +2,6 @@
 //! filters, highlights, paging, review status and tags, hidden inputs, the balance of
 //! voices, campaign clusters and exports; and the index following the database.
 
-use std::time::Duration;
-
 use awc::http::{Method, StatusCode};
 use indaba_tests::*;
 use serde_json::{json, Value};
@@ -88,21 +86,10 @@ impl Fixture {
             .await
     }
 
-    /// Searches until the answer has `total` results: the index follows the database
-    /// a moment later, as Meilisearch and every search engine do.
+    /// Searches until the answer has `total` results.
     async fn search_until(&self, query: &str, token: Option<&str>, total: u64) -> Response {
-        for _ in 0..200 {
-            let res = self.search(query, token).await;
-            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-            if res.body["total"] == total {
-                return res;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
-            "{query}: never {total} results; last: {}",
-            self.search(query, token).await.text
-        );
+        let path = format!("/api/v1/consultations/{}/search?{query}", self.id);
+        self.app.get_until_total(&path, token, total).await
     }
 }
 

@@ -228,6 +228,21 @@ impl Db {
     }
 }
 
+/// Runs an insert in a savepoint and treats a unique violation as "already there": two
+/// transactions racing to insert the same row (a follow, a notification, a first
+/// review) must not fail the request that caused them.
+pub fn insert_once(
+    conn: &mut DbConn,
+    insert: impl FnOnce(&mut DbConn) -> diesel::QueryResult<usize>,
+) -> ApiResult<bool> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match conn.transaction(insert) {
+        Ok(n) => Ok(n > 0),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Current time as stored: UTC, microsecond precision (both backends keep microseconds).
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};

@@ -48,7 +48,7 @@ pub fn follow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
     if is_following(conn, user_id, t)? {
         return Ok(false);
     }
-    insert_once(conn, |c| {
+    crate::db::insert_once(conn, |c| {
         diesel::insert_into(follows::table)
             .values((
                 follows::user_id.eq(user_id),
@@ -269,7 +269,7 @@ pub fn notify(
     }
     let f = frequency(conn, user_id, kind)?;
     let t = now();
-    let inserted = insert_once(conn, |c| {
+    let inserted = crate::db::insert_once(conn, |c| {
         diesel::insert_into(notifications::table)
             .values((
                 notifications::user_id.eq(user_id),
@@ -434,18 +434,4 @@ pub fn scrub_comment(conn: &mut DbConn, comment_id: i64) -> ApiResult<()> {
             .execute(conn)?;
     }
     Ok(())
-}
-
-/// Runs an insert in a savepoint and treats a unique violation as "already there": two
-/// transactions racing to follow or notify the same thing must not fail the cause.
-pub fn insert_once(
-    conn: &mut DbConn,
-    insert: impl FnOnce(&mut DbConn) -> diesel::QueryResult<usize>,
-) -> ApiResult<bool> {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match conn.transaction(insert) {
-        Ok(n) => Ok(n > 0),
-        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
 }

@@ -134,7 +134,7 @@ pub fn apply(conn: &mut DbConn, comment_id: i64, c: Change, by: i64) -> ApiResul
     );
     // Two reviewers at once on an input nobody reviewed: the second one updates.
     let inserted = current.is_none()
-        && crate::notifications::store::insert_once(conn, |c| {
+        && crate::db::insert_once(conn, |c| {
             diesel::insert_into(comment_reviews::table)
                 .values((comment_reviews::comment_id.eq(comment_id), fields))
                 .execute(c)
