@@ -52,7 +52,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .configure(|c| routes::register(c, &endpoints()))
                 .default_service(web::to(routes::no_route)),
-        );
+        )
+        .configure(crate::web::configure)
+        .default_service(web::to(crate::web::pages::not_found));
 }
 
 fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {

@@ -25,3 +25,4 @@ pub mod search;
 pub mod seed;
 pub mod telemetry;
 pub mod transfer;
+pub mod web;

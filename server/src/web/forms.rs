@@ -1,0 +1,112 @@
+//! Posted forms: their fields (kept to re-render the form as typed) and the errors a
+//! page shows, in a summary at the top and next to each field.
+
+use std::collections::BTreeMap;
+
+use super::i18n::Tr;
+use crate::error::{ApiError, ErrorCode};
+
+/// The fields of a posted form. Repeated names keep the last value.
+#[derive(Default)]
+pub struct FormData(BTreeMap<String, String>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        let pairs: Vec<(String, String)> =
+            actix_web::web::Query::<Vec<(String, String)>>::from_query(&String::from_utf8_lossy(body))
+                .map(|q| q.into_inner())
+                .unwrap_or_default();
+        FormData(pairs.into_iter().collect())
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.0.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The field, or `None` when it is missing or blank.
+    pub fn opt(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
+    }
+
+    /// The field has this value (for `selected` and `checked`).
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.get(name) == value
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        matches!(self.get(name), "on" | "true" | "1" | "yes")
+    }
+}
+
+pub struct PageError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+#[derive(Default)]
+pub struct PageErrors(Vec<PageError>);
+
+impl PageErrors {
+    pub fn new() -> PageErrors {
+        PageErrors(Vec::new())
+    }
+
+    pub fn one(message: String) -> PageErrors {
+        PageErrors(vec![PageError { field: None, message }])
+    }
+
+    pub fn field(field: &str, message: String) -> PageErrors {
+        PageErrors(vec![PageError { field: Some(field.to_owned()), message }])
+    }
+
+    /// The API's refusal in the page's words: field problems next to their fields, the
+    /// common refusals translated.
+    pub fn from_api(t: &Tr, e: &ApiError) -> PageErrors {
+        if let Some(fields) = &e.fields {
+            if !fields.is_empty() {
+                return PageErrors(
+                    fields
+                        .iter()
+                        .map(|(f, m)| PageError { field: Some(f.clone()), message: m.clone() })
+                        .collect(),
+                );
+            }
+        }
+        let key = match e.code {
+            ErrorCode::RateLimited => Some("error-rate-limited"),
+            ErrorCode::EmailNotVerified => Some("error-verify-first"),
+            ErrorCode::ConsultationClosed => Some("consultation-closed"),
+            ErrorCode::InvalidCredentials => Some("login-failed"),
+            ErrorCode::CsrfFailed => Some("error-csrf"),
+            ErrorCode::Forbidden => Some("error-forbidden"),
+            ErrorCode::NotFound => Some("error-not-found"),
+            _ => None,
+        };
+        let message = match key {
+            Some(k) => t.get(k),
+            // Conflicts and the like carry a precise message of their own.
+            None if e.code.status().is_client_error() => e.message.clone(),
+            None => t.get("error-generic"),
+        };
+        PageErrors::one(message)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field.as_deref() == Some(field))
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field.as_deref() == Some(field))
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn list(&self) -> &[PageError] {
+        &self.0
+    }
+}

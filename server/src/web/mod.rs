@@ -1,0 +1,39 @@
+//! The web pages: server-rendered HTML in the six UN languages, for everyone who will
+//! never call the API. The pages are an in-process client of the API handlers (see
+//! `api`), so the rules live in one place; templates are under `web/templates`, the
+//! messages under `web/locales`, the stylesheet and the one script under `web/static`.
+
+pub mod api;
+pub mod assets;
+pub mod forms;
+pub mod i18n;
+pub mod pages;
+pub mod session;
+pub mod time;
+
+use actix_web::web;
+
+use pages::{account, consultation, events, home};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(assets::configure)
+        .route("/", web::get().to(home::home))
+        .route("/login", web::get().to(account::login_form))
+        .route("/login", web::post().to(account::login))
+        .route("/logout", web::post().to(account::logout))
+        .route("/register", web::get().to(account::register_form))
+        .route("/register", web::post().to(account::register))
+        .route("/verify", web::get().to(account::verify_form))
+        .route("/verify", web::post().to(account::verify))
+        .route("/reset-password", web::get().to(account::reset_form))
+        .route("/reset-password", web::post().to(account::reset))
+        .route("/me", web::get().to(account::me))
+        .route("/me/export", web::get().to(account::export))
+        .route("/me/delete", web::post().to(account::delete))
+        .route("/consultations/{slug}", web::get().to(consultation::page))
+        .route("/consultations/{slug}/comments", web::post().to(consultation::post_comment))
+        .route(r"/comments/{id:\d+}/endorse", web::post().to(consultation::endorse))
+        .route("/events/{slug}/agenda", web::get().to(events::agenda))
+        .route(r"/sessions/{id:\d+}", web::get().to(events::session))
+        .route(r"/sessions/{id:\d+}/comments", web::post().to(events::post_session_comment));
+}

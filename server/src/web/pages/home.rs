@@ -1,0 +1,75 @@
+//! The home page: open consultations first, then the others, then published events.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{failure, render, State};
+use crate::accounts::auth::MaybeUser;
+use crate::error::ApiResult;
+use crate::http::page::PageQuery;
+use crate::web::api;
+use crate::web::session::Ctx;
+use crate::web::time::Stamp;
+
+#[derive(Deserialize)]
+pub struct ConsultationItem {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub closes_at: Option<Stamp>,
+    pub accepting_contributions: bool,
+}
+
+#[derive(Deserialize)]
+pub struct EventItem {
+    pub slug: String,
+    pub name: String,
+    pub venue: Option<String>,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
+}
+
+#[derive(Deserialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    c: &'a Ctx,
+    open: Vec<ConsultationItem>,
+    other: Vec<ConsultationItem>,
+    events: Vec<EventItem>,
+}
+
+async fn load(state: &State, c: &Ctx) -> ApiResult<(Vec<ConsultationItem>, Vec<EventItem>)> {
+    let query = || web::Query::<PageQuery>::from_query("limit=50").map_err(|_| crate::error::ApiError::internal("query"));
+    let consultations = api::json(
+        crate::consultations::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
+    )
+    .await?;
+    let events = api::json(crate::events::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await).await?;
+    Ok((
+        api::read::<Items<ConsultationItem>>(consultations)?.items,
+        api::read::<Items<EventItem>>(events)?.items,
+    ))
+}
+
+pub async fn home(req: HttpRequest, state: State) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    match load(&state, &c).await {
+        Ok((consultations, events)) => {
+            let (open, other) = consultations
+                .into_iter()
+                .filter(|x| x.status != "draft")
+                .partition(|x| x.accepting_contributions);
+            let page = HomePage { c: &c, open, other, events };
+            render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+        }
+        Err(e) => failure(c, &e),
+    }
+}

@@ -1,0 +1,86 @@
+//! One module per area of the site; shared here: rendering and the message and
+//! failure pages.
+
+pub mod account;
+pub mod consultation;
+pub mod events;
+pub mod home;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ErrorCode};
+use crate::web::session::Ctx;
+
+pub type State = web::Data<AppState>;
+
+/// Renders a template; a template error (a bug) becomes a plain 500, logged.
+pub fn render(_c: &Ctx, page: &impl Template) -> Result<String, HttpResponse> {
+    page.render().map_err(|e| {
+        tracing::error!(error = %e, "template failed");
+        HttpResponse::InternalServerError()
+            .content_type("text/plain; charset=utf-8")
+            .body("The page could not be rendered; this has been logged.")
+    })
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    c: &'a Ctx,
+    title: String,
+    text: String,
+    link: Option<(String, String)>,
+}
+
+pub fn message_text(
+    c: Ctx,
+    status: StatusCode,
+    title: String,
+    text: String,
+    link: Option<(&str, &str)>,
+) -> HttpResponse {
+    let link = link.map(|(href, key)| (href.to_owned(), c.t.get(key)));
+    let page = MessagePage { c: &c, title, text, link };
+    render(&c, &page).map_or_else(|e| e, |html| c.html(status, html))
+}
+
+pub fn message(
+    c: Ctx,
+    status: StatusCode,
+    title_key: &str,
+    text_key: &str,
+    link: Option<(&str, &str)>,
+) -> HttpResponse {
+    let (title, text) = (c.t.get(title_key), c.t.get(text_key));
+    message_text(c, status, title, text, link)
+}
+
+/// An API refusal met while showing a page: not found, not allowed, or our fault.
+pub fn failure(c: Ctx, e: &ApiError) -> HttpResponse {
+    match e.code {
+        ErrorCode::NotFound | ErrorCode::NoRoute => message(
+            c,
+            StatusCode::NOT_FOUND,
+            "error-not-found-title",
+            "error-not-found",
+            Some(("/", "nav-home")),
+        ),
+        ErrorCode::Forbidden => message(c, StatusCode::FORBIDDEN, "error-forbidden", "error-forbidden", Some(("/", "nav-home"))),
+        ErrorCode::InvalidQuery | ErrorCode::ValidationFailed => {
+            let status = e.code.status();
+            message_text(c, status, e.message.clone(), e.message.clone(), Some(("/", "nav-home")))
+        }
+        _ => {
+            tracing::error!(error = %e, "page failed");
+            message(c, StatusCode::INTERNAL_SERVER_ERROR, "error-generic", "error-generic", Some(("/", "nav-home")))
+        }
+    }
+}
+
+pub async fn not_found(req: actix_web::HttpRequest, state: State) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    failure(c, &ApiError::not_found("page"))
+}

@@ -1,0 +1,321 @@
+//! What every page request carries: the language, the signed-in user (from the session
+//! cookies), the CSRF token for its forms, and cookies to set on the way out.
+//!
+//! A web session is the API's own token pair kept in HttpOnly cookies: the short-lived
+//! access token, and the refresh token that is rotated (with reuse detection) when the
+//! access token runs out. Nothing new to revoke or leak: signing out revokes the family.
+
+use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::i18n::{self, Lang, Tr};
+use crate::accounts::auth::{self, AuthUser};
+use crate::accounts::store::{self as accounts, Rotation};
+use crate::accounts::tokens::{issue_access, ACCESS_TTL_SECONDS, REFRESH_TTL_DAYS};
+use crate::accounts::types::Role;
+use crate::app::AppState;
+
+pub const ACCESS_COOKIE: &str = "indaba_access";
+pub const REFRESH_COOKIE: &str = "indaba_refresh";
+const CSRF_COOKIE: &str = "indaba_csrf";
+const LANG_COOKIE: &str = "indaba_lang";
+const FLASH_COOKIE: &str = "indaba_flash";
+
+/// Messages a redirect may leave for the next page (keys of the locale files).
+const FLASHES: &[&str] = &[
+    "comment-posted",
+    "me-signed-out",
+    "me-deleted",
+    "reset-done",
+    "reset-sent",
+];
+
+#[derive(Clone)]
+pub struct WebUser {
+    pub id: i64,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub verified: bool,
+}
+
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+pub struct Ctx {
+    pub t: Tr,
+    pub lang: Lang,
+    pub user: Option<WebUser>,
+    /// The token every form of this page carries.
+    pub csrf: String,
+    /// A message left by the previous request (already translated).
+    pub flash: Option<String>,
+    csrf_cookie: Option<String>,
+    path: String,
+    query: Vec<(String, String)>,
+    secure: bool,
+    cookies: Vec<Cookie<'static>>,
+}
+
+impl Ctx {
+    pub async fn load(req: &HttpRequest, state: &AppState) -> Ctx {
+        let secure = state.config.public_url.starts_with("https://");
+        let mut cookies = Vec::new();
+        let query: Vec<(String, String)> =
+            actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+                .map(|q| q.into_inner())
+                .unwrap_or_default();
+        let user = resolve_user(req, state, secure, &mut cookies).await;
+
+        let asked = query
+            .iter()
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Lang::parse(v));
+        if let Some(lang) = asked {
+            cookies.push(cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, secure, true));
+        }
+        let lang = asked
+            .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
+            .or_else(|| user.as_ref().and_then(|(_, pref)| Lang::parse(pref)))
+            .or_else(|| {
+                req.headers()
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(i18n::from_accept_language)
+            })
+            .unwrap_or(Lang::En);
+        let t = Tr::new(lang);
+
+        let csrf_cookie = req
+            .cookie(CSRF_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|v| v.len() >= 16);
+        let csrf_seed = match &csrf_cookie {
+            Some(v) => v.clone(),
+            None => {
+                let fresh = crate::crypto::random_token(18);
+                cookies.push(cookie(CSRF_COOKIE, &fresh, 7 * 24 * 3600, secure, true));
+                fresh
+            }
+        };
+        let csrf = csrf_token(&state.keys.link_secret, &csrf_seed);
+
+        let flash = req
+            .cookie(FLASH_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|k| FLASHES.contains(&k.as_str()))
+            .map(|k| t.get(&k));
+        if req.cookie(FLASH_COOKIE).is_some() {
+            cookies.push(expired(FLASH_COOKIE, secure));
+        }
+
+        Ctx {
+            t,
+            lang,
+            user: user.map(|(u, _)| u),
+            csrf,
+            flash,
+            csrf_cookie,
+            path: req.path().to_owned(),
+            query,
+            secure,
+            cookies,
+        }
+    }
+
+    /// The signed-in user as the API handlers take them.
+    pub fn auth(&self) -> Option<AuthUser> {
+        self.user.as_ref().map(|u| AuthUser {
+            id: u.id,
+            roles: u.roles.clone(),
+            verified: u.verified,
+        })
+    }
+
+    /// True when a posted form carries the token this browser's cookie vouches for.
+    pub fn csrf_ok(&self, state: &AppState, presented: Option<&str>) -> bool {
+        match (&self.csrf_cookie, presented) {
+            (Some(seed), Some(token)) => {
+                crate::crypto::verify_signature(&state.keys.link_secret, &format!("csrf:{seed}"), token)
+            }
+            _ => false,
+        }
+    }
+
+    pub fn dir(&self) -> &'static str {
+        self.lang.dir()
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map(|u| u.name.as_str()).unwrap_or_default()
+    }
+
+    /// A query parameter of this request.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// This page in each language: the same path and query with `lang` replaced.
+    pub fn languages(&self) -> Vec<LangLink> {
+        Lang::ALL
+            .into_iter()
+            .map(|l| {
+                let mut pairs: Vec<(&str, &str)> = self
+                    .query
+                    .iter()
+                    .filter(|(k, _)| k != "lang")
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                pairs.push(("lang", l.code()));
+                LangLink {
+                    code: l.code(),
+                    name: l.endonym(),
+                    href: format!("{}?{}", self.path, encode_query(&pairs)),
+                    current: l == self.lang,
+                }
+            })
+            .collect()
+    }
+
+    pub fn sign_in(&mut self, access: &str, refresh: &str) {
+        self.cookies.push(cookie(ACCESS_COOKIE, access, ACCESS_TTL_SECONDS, self.secure, true));
+        self.cookies.push(cookie(REFRESH_COOKIE, refresh, REFRESH_TTL_DAYS * 24 * 3600, self.secure, true));
+    }
+
+    pub fn sign_out(&mut self) {
+        self.cookies.push(expired(ACCESS_COOKIE, self.secure));
+        self.cookies.push(expired(REFRESH_COOKIE, self.secure));
+        self.user = None;
+    }
+
+    pub fn flash(&mut self, key: &'static str) {
+        self.cookies.push(cookie(FLASH_COOKIE, key, 60, self.secure, true));
+    }
+
+    /// A rendered page. Pages depend on who is signed in, so no shared cache keeps them.
+    pub fn html(self, status: StatusCode, body: String) -> HttpResponse {
+        let mut res = HttpResponse::build(status);
+        res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+            .insert_header((header::VARY, "Cookie, Accept-Language"))
+            .insert_header((header::CONTENT_LANGUAGE, self.lang.code()));
+        for c in self.cookies {
+            res.cookie(c);
+        }
+        res.body(body)
+    }
+
+    /// Post/redirect/get: 303 to `to` (a local path).
+    pub fn redirect(self, to: &str) -> HttpResponse {
+        let target = if to.starts_with('/') && !to.starts_with("//") { to } else { "/" };
+        let mut res = HttpResponse::SeeOther();
+        res.insert_header((header::LOCATION, target));
+        for c in self.cookies {
+            res.cookie(c);
+        }
+        res.finish()
+    }
+
+    /// The refresh token of this browser, to revoke on sign-out.
+    pub fn refresh_token(req: &HttpRequest) -> Option<String> {
+        req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned())
+    }
+}
+
+fn csrf_token(secret: &[u8], seed: &str) -> String {
+    crate::crypto::sign(secret, &format!("csrf:{seed}"))
+}
+
+fn encode_query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent(k), percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn percent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn cookie(name: &'static str, value: &str, max_age: i64, secure: bool, http_only: bool) -> Cookie<'static> {
+    Cookie::build(name, value.to_owned())
+        .path("/")
+        .http_only(http_only)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(CookieAge::seconds(max_age))
+        .finish()
+}
+
+fn expired(name: &'static str, secure: bool) -> Cookie<'static> {
+    cookie(name, "", 0, secure, true)
+}
+
+/// The user the cookies name, refreshing the access token when it ran out. Returns the
+/// user and their preferred language.
+async fn resolve_user(
+    req: &HttpRequest,
+    state: &AppState,
+    secure: bool,
+    cookies: &mut Vec<Cookie<'static>>,
+) -> Option<(WebUser, String)> {
+    if let Some(token) = req.cookie(ACCESS_COOKIE) {
+        if let Ok(user) = auth::from_token(&state.keys, token.value()) {
+            let id = user.id;
+            let row = state.db.run(move |conn| accounts::find(conn, id)).await.ok().flatten()?;
+            return Some((
+                WebUser { id, name: row.display_name, roles: user.roles, verified: row.email_verified_at.is_some() },
+                row.preferred_language,
+            ));
+        }
+    }
+    let refresh = req.cookie(REFRESH_COOKIE)?.value().to_owned();
+    let ua = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let rotated = state
+        .db
+        .tx(move |conn| match accounts::rotate_refresh(conn, &refresh, ua.as_deref())? {
+            Rotation::Rotated { user_id, token } => Ok(Some((accounts::view(conn, user_id)?, token))),
+            _ => Ok(None),
+        })
+        .await;
+    match rotated {
+        Ok(Some((view, refresh))) => {
+            let access = issue_access(&state.keys, view.id, &view.roles, view.email_verified).ok()?;
+            cookies.push(cookie(ACCESS_COOKIE, &access, ACCESS_TTL_SECONDS, secure, true));
+            cookies.push(cookie(REFRESH_COOKIE, &refresh, REFRESH_TTL_DAYS * 24 * 3600, secure, true));
+            Some((
+                WebUser { id: view.id, name: view.display_name, roles: view.roles, verified: view.email_verified },
+                view.preferred_language,
+            ))
+        }
+        _ => {
+            cookies.push(expired(ACCESS_COOKIE, secure));
+            cookies.push(expired(REFRESH_COOKIE, secure));
+            None
+        }
+    }
+}

@@ -1,0 +1,194 @@
+# رسائل واجهة Indaba: العربية.
+site-name = Indaba
+site-tagline = مشاورات أصحاب المصلحة المتعددين وفعاليات منتدى إدارة الإنترنت
+skip-to-content = الانتقال إلى المحتوى الرئيسي
+nav-main = التنقل الرئيسي
+nav-home = الصفحة الرئيسية
+nav-sign-in = تسجيل الدخول
+nav-register = إنشاء حساب
+nav-account = حسابي
+nav-sign-out = تسجيل الخروج
+language-label = اللغة
+footer-note = Indaba برنامج مفتوح المصدر لمشاركة أصحاب المصلحة المتعددين.
+error-summary-title = توجد مشكلة
+error-csrf = انتهت صلاحية النموذج. لم يضع شيء: يُرجى مراجعته وإرساله مرة أخرى.
+error-not-found = هذه الصفحة غير موجودة أو غير متاحة للعموم.
+error-not-found-title = الصفحة غير موجودة
+error-generic = حدث خطأ. يُرجى المحاولة مرة أخرى.
+error-rate-limited = محاولات كثيرة جدًا. يُرجى الانتظار قليلًا ثم المحاولة مجددًا.
+error-forbidden = لا يُسمح لك بالقيام بهذا الإجراء.
+error-verify-first = يُرجى تأكيد عنوان بريدك الإلكتروني قبل المشاركة.
+home-title = شارك
+home-open-consultations = المشاورات المفتوحة
+home-other-consultations = مشاورات أخرى
+home-events = الفعاليات
+home-no-consultations = لا توجد مشاورات بعد.
+home-no-events = لا توجد فعاليات منشورة بعد.
+home-view-agenda = جدول الأعمال
+closes-on = تُغلق في { $date }
+status-draft = مسودة
+status-open = مفتوحة
+status-closed = مغلقة
+status-archived = مؤرشفة
+field-email = البريد الإلكتروني
+field-password = كلمة المرور
+field-password-hint = ‏12 حرفًا على الأقل.
+field-display-name = اسمك كما سيراه الآخرون
+field-stakeholder-group = فئة أصحاب المصلحة
+field-organization = المنظمة (اختياري)
+field-country = البلد (رمز ISO من حرفين، اختياري)
+field-preferred-language = اللغة المفضلة
+field-choose = اختر…
+group-government = الحكومات
+group-intergovernmental = المنظمات الحكومية الدولية
+group-private_sector = القطاع الخاص
+group-civil_society = المجتمع المدني
+group-technical_community = المجتمع التقني
+group-academia = الأوساط الأكاديمية
+region-african = أفريقيا
+region-asia_pacific = آسيا والمحيط الهادئ
+region-eastern_european = أوروبا الشرقية
+region-latin_american_caribbean = أمريكا اللاتينية ومنطقة البحر الكاريبي
+region-western_european_others = أوروبا الغربية ودول أخرى
+login-title = تسجيل الدخول
+login-submit = دخول
+login-failed = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+login-forgot = هل نسيت كلمة المرور؟
+login-no-account = ليس لديك حساب بعد؟ أنشئ حسابًا.
+register-title = إنشاء حساب
+register-intro = أخبرنا من أنت ليعرف الميسّرون المشاركون أي الأصوات حاضرة.
+register-submit = إنشاء حسابي
+register-done-title = تحقّق من بريدك الإلكتروني
+register-done = أرسلنا رابطًا إلى { $email }. افتحه لتأكيد عنوانك، ثم سجّل الدخول.
+verify-title = تأكيد البريد الإلكتروني
+verify-ok = تم تأكيد عنوان بريدك الإلكتروني. يمكنك المشاركة الآن.
+verify-failed = هذا الرابط لم يعد صالحًا. سجّل الدخول لطلب رابط جديد، أو أنشئ حسابًا من جديد.
+reset-title = إعادة تعيين كلمة المرور
+reset-intro = أدخل بريدك الإلكتروني وسنرسل إليك رابطًا لاختيار كلمة مرور جديدة.
+reset-submit = أرسل لي رابطًا
+reset-sent = إذا كان هناك حساب بهذا العنوان، فالرابط في طريقه إليك.
+reset-new-title = اختر كلمة مرور جديدة
+reset-new-submit = حفظ كلمة المرور الجديدة
+reset-done = تم تغيير كلمة المرور. يُرجى تسجيل الدخول.
+me-title = حسابي
+me-profile = الملف الشخصي
+me-my-data = بياناتي
+me-export = تنزيل كل ما نحتفظ به عني (JSON)
+me-delete-title = حذف حسابي
+me-delete-intro = يُمحى اسمك وبريدك وملفك الشخصي. تبقى مساهماتك موسومة بأن صاحبها سحبها، ما لم تسحبها أيضًا.
+me-delete-withdraw = سحب مساهماتي أيضًا
+me-delete-confirm = أدرك أن هذا الإجراء لا يمكن التراجع عنه
+me-delete-submit = حذف حسابي
+me-deleted = تم حذف حسابك.
+me-signed-out = تم تسجيل خروجك.
+consultation-document = مشروع النص
+consultation-version = الصيغة { $label }
+consultation-general = تعليقات عامة
+consultation-comments-on = تعليقات على الفقرة { $number }
+consultation-general-comments = تعليقات عامة على النص كله
+consultation-show-comments = اقرأ وعلّق
+consultation-closed = هذه المشاورة لا تقبل المساهمات الآن.
+consultation-sign-in-to-comment = سجّل الدخول للتعليق
+consultation-back-to-text = العودة إلى النص الكامل
+consultation-informed-by = { $count ->
+    [zero] لم تستند إلى أي مساهمة
+    [one] استندت إلى مساهمة واحدة
+    [two] استندت إلى مساهمتين
+    [few] استندت إلى { $count } مساهمات
+   *[other] استندت إلى { $count } مساهمة
+}
+comments-count = { $count ->
+    [zero] لا تعليقات
+    [one] تعليق واحد
+    [two] تعليقان
+    [few] { $count } تعليقات
+   *[other] { $count } تعليقًا
+}
+comment-form-title = تعليقك
+comment-body = التعليق
+comment-kind = نوع المساهمة
+comment-kind-comment = تعليق
+comment-kind-amendment = تعديل (صياغة جديدة مقترحة)
+comment-proposed-text = النص المقترح (للتعديل)
+comment-anonymous = النشر دون إظهار اسمي (تبقى فئتك ومنطقتك ظاهرتين)
+comment-submit = نشر
+comment-reply = رد
+comment-reply-submit = نشر الرد
+comment-endorse = تأييد
+comment-endorsed = تم التأييد
+endorsements-count = { $count ->
+    [zero] لا تأييد
+    [one] تأييد واحد
+    [two] تأييدان
+    [few] { $count } تأييدات
+   *[other] { $count } تأييدًا
+}
+comment-amendment = تعديل مقترح
+comment-anonymous-author = مجهول الهوية
+comment-withdrawn = سحبه صاحبه
+comment-hidden = أخفاه أحد المشرفين
+comment-outcome = ما الذي حدث له: { $status }
+comment-posted = تم نشر تعليقك.
+comment-none = لا توجد تعليقات بعد. كن أول من يعلّق.
+live-new-comment = تعليق جديد من { $name }
+live-status = تحديثات مباشرة
+review-new = لم يُراجَع بعد
+review-read = اطّلع عليه الميسّرون المشاركون
+review-incorporated = أُدرج
+review-partially_incorporated = أُدرج جزئيًا
+review-not_incorporated = لم يُدرج
+review-out_of_scope = خارج النطاق
+agenda-title = جدول الأعمال
+agenda-filters = تصفية جدول الأعمال
+agenda-day = اليوم
+agenda-any-day = كل الأيام
+agenda-type = نوع الجلسة
+agenda-any-type = كل الأنواع
+agenda-search = كلمات من العنوان أو الوصف
+agenda-timezone = المنطقة الزمنية
+agenda-apply = تطبيق
+agenda-times-in = الأوقات بتوقيت { $zone }.
+agenda-download = تنزيل جدول الأعمال (iCalendar)
+agenda-empty = لا توجد جلسة مطابقة.
+agenda-room = القاعة
+session-add-calendar = إضافة إلى تقويمي (iCalendar)
+session-comments = التعليقات والأسئلة
+session-ask = تعليقك أو سؤالك
+session-kind-question = سؤال
+session-report = تقرير الجلسة
+session-no-report = لم يُقدَّم التقرير بعد.
+session-upvotes = { $count ->
+    [zero] لا أصوات
+    [one] صوت واحد
+    [two] صوتان
+    [few] { $count } أصوات
+   *[other] { $count } صوتًا
+}
+type-main_session = جلسة رئيسية
+type-workshop = حلقة عمل
+type-open_forum = منتدى مفتوح
+type-lightning_talk = عرض خاطف
+type-town_hall = اجتماع عام مفتوح
+type-networking_session = جلسة تواصل
+type-launch_award = إطلاق أو تكريم
+type-day_0 = فعالية اليوم صفر
+type-dynamic_coalition = تحالف دينامي
+type-best_practice_forum = منتدى أفضل الممارسات
+type-policy_network = شبكة سياسات
+type-nri_collaborative = جلسة تعاونية للمبادرات الوطنية والإقليمية
+type-parliamentary_track = المسار البرلماني
+type-youth_track = مسار الشباب
+type-high_level = جلسة رفيعة المستوى
+month-1 = يناير
+month-2 = فبراير
+month-3 = مارس
+month-4 = أبريل
+month-5 = مايو
+month-6 = يونيو
+month-7 = يوليو
+month-8 = أغسطس
+month-9 = سبتمبر
+month-10 = أكتوبر
+month-11 = نوفمبر
+month-12 = ديسمبر
+date-format = { $day } { $month } { $year }

@@ -1,0 +1,186 @@
+# Сообщения интерфейса Indaba: русский.
+site-name = Indaba
+site-tagline = Многосторонние консультации и мероприятия Форума по управлению интернетом
+skip-to-content = Перейти к основному содержанию
+nav-main = Основная навигация
+nav-home = Главная
+nav-sign-in = Войти
+nav-register = Регистрация
+nav-account = Мой профиль
+nav-sign-out = Выйти
+language-label = Язык
+footer-note = Indaba — свободное программное обеспечение для многостороннего участия.
+error-summary-title = Возникла проблема
+error-csrf = Срок действия формы истёк. Ничего не потеряно: проверьте её и отправьте ещё раз.
+error-not-found = Такой страницы нет, или она не является публичной.
+error-not-found-title = Страница не найдена
+error-generic = Что-то пошло не так. Попробуйте ещё раз.
+error-rate-limited = Слишком много попыток. Подождите немного и попробуйте снова.
+error-forbidden = У вас нет прав на это действие.
+error-verify-first = Подтвердите адрес электронной почты, прежде чем участвовать.
+home-title = Участвуйте
+home-open-consultations = Открытые консультации
+home-other-consultations = Другие консультации
+home-events = Мероприятия
+home-no-consultations = Консультаций пока нет.
+home-no-events = Опубликованных мероприятий пока нет.
+home-view-agenda = Программа
+closes-on = Завершается { $date }
+status-draft = Черновик
+status-open = Открыта
+status-closed = Закрыта
+status-archived = В архиве
+field-email = Адрес электронной почты
+field-password = Пароль
+field-password-hint = Не менее 12 символов.
+field-display-name = Ваше имя, как его увидят другие
+field-stakeholder-group = Группа заинтересованных сторон
+field-organization = Организация (необязательно)
+field-country = Страна (двухбуквенный код ISO, необязательно)
+field-preferred-language = Предпочитаемый язык
+field-choose = Выберите…
+group-government = Правительство
+group-intergovernmental = Межправительственная организация
+group-private_sector = Частный сектор
+group-civil_society = Гражданское общество
+group-technical_community = Техническое сообщество
+group-academia = Академическое сообщество
+region-african = Африка
+region-asia_pacific = Азиатско-Тихоокеанский регион
+region-eastern_european = Восточная Европа
+region-latin_american_caribbean = Латинская Америка и Карибский бассейн
+region-western_european_others = Западная Европа и другие государства
+login-title = Вход
+login-submit = Войти
+login-failed = Неверный адрес электронной почты или пароль.
+login-forgot = Забыли пароль?
+login-no-account = Ещё нет учётной записи? Зарегистрируйтесь.
+register-title = Регистрация
+register-intro = Расскажите, кто вы, чтобы сопредседатели видели, чьи голоса звучат в консультации.
+register-submit = Создать учётную запись
+register-done-title = Проверьте почту
+register-done = Мы отправили ссылку на { $email }. Откройте её, чтобы подтвердить адрес, затем войдите.
+verify-title = Подтверждение адреса
+verify-ok = Ваш адрес электронной почты подтверждён. Теперь вы можете участвовать.
+verify-failed = Эта ссылка больше не действует. Войдите, чтобы запросить новую, или зарегистрируйтесь снова.
+reset-title = Сброс пароля
+reset-intro = Введите адрес электронной почты, и мы пришлём ссылку для выбора нового пароля.
+reset-submit = Прислать ссылку
+reset-sent = Если учётная запись с этим адресом существует, ссылка уже отправлена.
+reset-new-title = Новый пароль
+reset-new-submit = Сохранить новый пароль
+reset-done = Пароль изменён. Войдите, пожалуйста.
+me-title = Мой профиль
+me-profile = Профиль
+me-my-data = Мои данные
+me-export = Скачать всё, что о вас хранится (JSON)
+me-delete-title = Удалить учётную запись
+me-delete-intro = Ваше имя, адрес и профиль будут стёрты. Ваши материалы останутся с пометкой «отозвано автором», если вы не отзовёте и их.
+me-delete-withdraw = Отозвать также мои материалы
+me-delete-confirm = Я понимаю, что это действие необратимо
+me-delete-submit = Удалить учётную запись
+me-deleted = Ваша учётная запись удалена.
+me-signed-out = Вы вышли из системы.
+consultation-document = Проект текста
+consultation-version = Версия { $label }
+consultation-general = Общие замечания
+consultation-comments-on = Замечания к пункту { $number }
+consultation-general-comments = Общие замечания ко всему тексту
+consultation-show-comments = Читать и комментировать
+consultation-closed = Сейчас эта консультация не принимает материалы.
+consultation-sign-in-to-comment = Войдите, чтобы оставить замечание
+consultation-back-to-text = Вернуться к полному тексту
+consultation-informed-by = Учтено { $count ->
+    [one] { $count } предложение
+    [few] { $count } предложения
+   *[other] { $count } предложений
+}
+comments-count = { $count ->
+    [one] { $count } комментарий
+    [few] { $count } комментария
+   *[other] { $count } комментариев
+}
+comment-form-title = Ваш комментарий
+comment-body = Комментарий
+comment-kind = Вид материала
+comment-kind-comment = Комментарий
+comment-kind-amendment = Поправка (предлагаемая формулировка)
+comment-proposed-text = Предлагаемый текст (для поправки)
+comment-anonymous = Опубликовать без имени (ваша группа и регион останутся видны)
+comment-submit = Опубликовать
+comment-reply = Ответить
+comment-reply-submit = Опубликовать ответ
+comment-endorse = Поддержать
+comment-endorsed = Поддержано
+endorsements-count = { $count ->
+    [one] { $count } голос поддержки
+    [few] { $count } голоса поддержки
+   *[other] { $count } голосов поддержки
+}
+comment-amendment = Предлагаемая поправка
+comment-anonymous-author = Аноним
+comment-withdrawn = Отозвано автором
+comment-hidden = Скрыто модератором
+comment-outcome = Что с ним стало: { $status }
+comment-posted = Ваш комментарий опубликован.
+comment-none = Комментариев пока нет. Будьте первым.
+live-new-comment = Новый комментарий: { $name }
+live-status = Обновления в реальном времени
+review-new = Ещё не рассмотрено
+review-read = Прочитано сопредседателями
+review-incorporated = Учтено
+review-partially_incorporated = Учтено частично
+review-not_incorporated = Не учтено
+review-out_of_scope = Вне рамок
+agenda-title = Программа
+agenda-filters = Фильтр программы
+agenda-day = День
+agenda-any-day = Любой день
+agenda-type = Тип сессии
+agenda-any-type = Любой тип
+agenda-search = Слова в названии или описании
+agenda-timezone = Часовой пояс
+agenda-apply = Применить
+agenda-times-in = Время указано в поясе { $zone }.
+agenda-download = Скачать программу (iCalendar)
+agenda-empty = Подходящих сессий нет.
+agenda-room = Зал
+session-add-calendar = Добавить в мой календарь (iCalendar)
+session-comments = Комментарии и вопросы
+session-ask = Ваш комментарий или вопрос
+session-kind-question = Вопрос
+session-report = Отчёт о сессии
+session-no-report = Отчёт ещё не представлен.
+session-upvotes = { $count ->
+    [one] { $count } голос
+    [few] { $count } голоса
+   *[other] { $count } голосов
+}
+type-main_session = Основная сессия
+type-workshop = Семинар
+type-open_forum = Открытый форум
+type-lightning_talk = Блиц-доклад
+type-town_hall = Открытое собрание
+type-networking_session = Сессия для налаживания контактов
+type-launch_award = Презентация или награждение
+type-day_0 = Мероприятие нулевого дня
+type-dynamic_coalition = Динамическая коалиция
+type-best_practice_forum = Форум передовой практики
+type-policy_network = Сеть по вопросам политики
+type-nri_collaborative = Совместная сессия НРИ
+type-parliamentary_track = Парламентская программа
+type-youth_track = Молодёжная программа
+type-high_level = Сессия высокого уровня
+month-1 = января
+month-2 = февраля
+month-3 = марта
+month-4 = апреля
+month-5 = мая
+month-6 = июня
+month-7 = июля
+month-8 = августа
+month-9 = сентября
+month-10 = октября
+month-11 = ноября
+month-12 = декабря
+date-format = { $day } { $month } { $year } г.

@@ -1,0 +1,98 @@
+// Indaba live updates: the page works without this script; with it, new comments
+// appear without a reload. WebSocket first, resuming with ?since= after a drop;
+// long-polling when WebSockets are unavailable. New items are announced politely.
+(function () {
+  "use strict";
+  var live = document.getElementById("live");
+  if (!live) return;
+  var channel = live.getAttribute("data-channel");
+  var since = parseInt(live.getAttribute("data-since"), 10) || 0;
+  var focus = live.getAttribute("data-focus"); // "*" whole text, "" general, key, "*session"
+  var announceTpl = live.getAttribute("data-announce") || "{name}";
+  var thread = document.getElementById("thread");
+  var template = document.getElementById("comment-template");
+  var groups = {};
+  try { groups = JSON.parse(document.getElementById("group-names").textContent) || {}; } catch (e) { groups = {}; }
+  var wsFailures = 0;
+  var socket = null;
+
+  function announce(text) {
+    // Replacing the text makes screen readers read it once, politely.
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 50);
+  }
+
+  function belongsHere(c) {
+    if (focus === "*session") return true;
+    if (focus === "*") return false;
+    return (c.paragraph_key || "") === focus;
+  }
+
+  function addComment(c) {
+    if (!c || document.getElementById("c-" + c.id)) return; // already on the page
+    var name = (c.author && c.author.display_name) || "";
+    if (focus === "*") {
+      var count = document.querySelector('.count[data-key="' + (window.CSS && CSS.escape ? CSS.escape(c.paragraph_key || "") : c.paragraph_key) + '"]');
+      if (count) count.classList.add("fresh");
+      announce(announceTpl.replace("{name}", name));
+      return;
+    }
+    if (!belongsHere(c) || !thread || !template) return;
+    var li = template.content.firstElementChild.cloneNode(true);
+    li.id = "c-" + c.id;
+    li.setAttribute("data-id", String(c.id));
+    li.querySelector(".name").textContent = name;
+    var group = c.author && c.author.stakeholder_group;
+    li.querySelector(".group").textContent = groups[group] || "";
+    var body = li.querySelector(".body");
+    body.textContent = c.body || "";
+    if (c.language) body.setAttribute("lang", c.language);
+    thread.appendChild(li);
+    var empty = document.getElementById("no-comments");
+    if (empty) empty.remove();
+    announce(announceTpl.replace("{name}", name));
+  }
+
+  function handle(event) {
+    if (!event || typeof event.seq !== "number") return;
+    if (event.seq <= since) return;
+    since = event.seq;
+    if (event.type === "comment.created") addComment(event.data);
+  }
+
+  function handleFrame(text) {
+    var parsed;
+    try { parsed = JSON.parse(text); } catch (e) { return; }
+    if (Array.isArray(parsed)) parsed.forEach(handle); else handle(parsed);
+  }
+
+  function poll() {
+    var url = channel + "/events?since=" + since + "&wait=25";
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then(function (body) {
+        (body.items || []).forEach(handle);
+        if (typeof body.next_since === "number" && body.next_since > since) since = body.next_since;
+        window.setTimeout(poll, 200);
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+
+  function connect() {
+    if (!("WebSocket" in window) || wsFailures >= 3) { poll(); return; }
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var opened = false;
+    socket = new WebSocket(scheme + location.host + channel + "?since=" + since);
+    socket.onopen = function () { opened = true; wsFailures = 0; };
+    socket.onmessage = function (m) { if (typeof m.data === "string") handleFrame(m.data); };
+    socket.onclose = function () {
+      socket = null;
+      if (!opened) wsFailures += 1;
+      // Back off a little, then resume from the last seq seen: nothing is missed.
+      window.setTimeout(connect, opened ? 1000 : 2000 * wsFailures);
+    };
+  }
+
+  window.addEventListener("pagehide", function () { if (socket) socket.close(1000); });
+  connect();
+})();
