@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 
 pub use indaba;
 
+pub mod browser;
+
 /// A password that meets the policy, shared by test accounts.
 pub const PASSWORD: &str = "a long enough test password";
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";

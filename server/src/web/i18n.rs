@@ -126,6 +126,23 @@ fn load(lang: Lang) -> Bundle {
     bundle
 }
 
+/// A date however deep a template holds it (templates bind by reference).
+pub trait AsDate {
+    fn as_date(&self) -> chrono::NaiveDate;
+}
+
+impl AsDate for chrono::NaiveDate {
+    fn as_date(&self) -> chrono::NaiveDate {
+        *self
+    }
+}
+
+impl<T: AsDate> AsDate for &T {
+    fn as_date(&self) -> chrono::NaiveDate {
+        (**self).as_date()
+    }
+}
+
 /// The translator handed to templates.
 #[derive(Clone, Copy)]
 pub struct Tr {
@@ -173,9 +190,9 @@ impl Tr {
     }
 
     /// A date (no time) the way this language writes it.
-    pub fn date(&self, d: impl std::borrow::Borrow<chrono::NaiveDate>) -> String {
+    pub fn date(&self, d: impl AsDate) -> String {
         use chrono::Datelike;
-        let d = *d.borrow();
+        let d = d.as_date();
         let month = self.get(&format!("month-{}", d.month()));
         let mut args = FluentArgs::new();
         args.set("day", FluentValue::from(d.day().to_string()));
