@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 pub use indaba;
 
 pub mod browser;
+pub mod web;
 
 /// A password that meets the policy, shared by test accounts.
 pub const PASSWORD: &str = "a long enough test password";

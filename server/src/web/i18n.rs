@@ -74,6 +74,16 @@ impl Lang {
     }
 }
 
+/// The writing direction of content in a language (any BCP 47 tag), for `dir=` on
+/// text whose language may differ from the page's.
+pub fn dir_of(tag: &str) -> &'static str {
+    let primary = tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    match primary.as_str() {
+        "ar" | "he" | "fa" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb" => "rtl",
+        _ => "ltr",
+    }
+}
+
 /// The best of the six for an `Accept-Language` header, by its q-values.
 pub fn from_accept_language(header: &str) -> Option<Lang> {
     let mut best: Option<(f32, Lang)> = None;

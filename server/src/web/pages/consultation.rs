@@ -53,6 +53,8 @@ pub struct Consultation {
 
 #[derive(Deserialize)]
 pub struct Author {
+    /// Absent for anonymous and withdrawn authors.
+    pub id: Option<i64>,
     pub display_name: String,
     pub stakeholder_group: Option<String>,
     pub region: Option<String>,
@@ -105,6 +107,11 @@ impl ConsultationPage<'_> {
             "anonymous" => self.c.t.get("comment-anonymous-author"),
             name => name.to_owned(),
         }
+    }
+
+    /// Endorsing is for others' inputs.
+    fn can_endorse(&self, a: &Author) -> bool {
+        self.c.user.as_ref().is_some_and(|u| a.id != Some(u.id))
     }
 
     fn group(&self, a: &Author) -> String {

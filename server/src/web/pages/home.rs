@@ -18,6 +18,7 @@ pub struct ConsultationItem {
     pub slug: String,
     pub title: String,
     pub description: String,
+    pub language: String,
     pub status: String,
     pub closes_at: Option<Stamp>,
     pub accepting_contributions: bool,
