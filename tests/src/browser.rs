@@ -14,7 +14,8 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// chromedriver, or `None` (with the reason printed) when this machine has none and
 /// `INDABA_TEST_REQUIRE_BROWSER` does not insist.
 pub fn chromedriver() -> Option<PathBuf> {
-    let path = std::env::var("INDABA_TEST_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let path = std::env::var("INDABA_TEST_CHROMEDRIVER")
+        .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let path = PathBuf::from(path);
     if path.exists() && PathBuf::from(chromium()).exists() {
         return Some(path);
@@ -35,10 +36,14 @@ fn chromium() -> String {
 
 /// axe-core's script: `INDABA_TEST_AXE`, else where tests/run puts it.
 pub fn axe_source() -> String {
-    let path = std::env::var("INDABA_TEST_AXE").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/indaba-axe/axe.min.js")
-    });
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("axe-core at {}: {e} (tests/run fetches it)", path.display()))
+    let path = std::env::var("INDABA_TEST_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/indaba-axe/axe.min.js")
+        });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core at {}: {e} (tests/run fetches it)", path.display()))
 }
 
 pub struct Driver {
@@ -49,7 +54,11 @@ pub struct Driver {
 
 impl Driver {
     pub async fn start(binary: &PathBuf) -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("port")
+            .local_addr()
+            .expect("addr")
+            .port();
         let child = Command::new(binary)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -57,7 +66,9 @@ impl Driver {
             .spawn()
             .expect("chromedriver starts");
         let base = format!("http://127.0.0.1:{port}");
-        let client = awc::Client::builder().timeout(Duration::from_secs(60)).finish();
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .finish();
         for _ in 0..200 {
             if let Ok(mut res) = client.get(format!("{base}/status")).send().await {
                 let body: Value = res.json().await.unwrap_or(Value::Null);
@@ -67,17 +78,27 @@ impl Driver {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Driver { child, base, client }
+        Driver {
+            child,
+            base,
+            client,
+        }
     }
 
     async fn call(&self, method: awc::http::Method, path: &str, body: Option<Value>) -> Value {
-        let req = self.client.request(method.clone(), format!("{}{path}", self.base));
+        let req = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base));
         let mut res = match body {
             Some(b) => req.send_json(&b).await,
             None => req.send().await,
         }
         .unwrap_or_else(|e| panic!("webdriver {method} {path}: {e}"));
-        let value: Value = res.json().limit(64 * 1024 * 1024).await.expect("webdriver json");
+        let value: Value = res
+            .json()
+            .limit(64 * 1024 * 1024)
+            .await
+            .expect("webdriver json");
         assert!(
             res.status().is_success(),
             "webdriver {method} {path}: {}",
@@ -106,9 +127,15 @@ impl Driver {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": chromium(), "args": args},
         }}});
-        let value = self.call(awc::http::Method::POST, "/session", Some(caps)).await;
+        let value = self
+            .call(awc::http::Method::POST, "/session", Some(caps))
+            .await;
         let id = value["sessionId"].as_str().expect("session id").to_owned();
-        Browser { driver: self, id, _profile: profile }
+        Browser {
+            driver: self,
+            id,
+            _profile: profile,
+        }
     }
 }
 
@@ -127,23 +154,38 @@ pub struct Browser<'a> {
 
 impl Browser<'_> {
     async fn call(&self, method: awc::http::Method, path: &str, body: Option<Value>) -> Value {
-        self.driver.call(method, &format!("/session/{}{path}", self.id), body).await
+        self.driver
+            .call(method, &format!("/session/{}{path}", self.id), body)
+            .await
     }
 
     pub async fn goto(&self, url: &str) {
-        self.call(awc::http::Method::POST, "/url", Some(json!({ "url": url }))).await;
+        self.call(awc::http::Method::POST, "/url", Some(json!({ "url": url })))
+            .await;
     }
 
     pub async fn url(&self) -> String {
-        self.call(awc::http::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_owned()
+        self.call(awc::http::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub async fn find_all(&self, css: &str) -> Vec<String> {
         let v = self
-            .call(awc::http::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css})))
+            .call(
+                awc::http::Method::POST,
+                "/elements",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await;
         v.as_array()
-            .map(|a| a.iter().filter_map(|e| e[ELEMENT].as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -156,47 +198,79 @@ impl Browser<'_> {
 
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
-        self.call(awc::http::Method::POST, &format!("/element/{el}/value"), Some(json!({ "text": text }))).await;
+        self.call(
+            awc::http::Method::POST,
+            &format!("/element/{el}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
     }
 
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
-        self.call(awc::http::Method::POST, &format!("/element/{el}/click"), Some(json!({}))).await;
+        self.call(
+            awc::http::Method::POST,
+            &format!("/element/{el}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     /// Clicks something that loads a new page (a submit button, a link) and waits until
     /// the new page has loaded: WebDriver's click returns before the navigation ends.
     pub async fn click_and_wait(&self, css: &str) {
-        self.script("window.__indabaOldPage = true;", json!([])).await;
+        self.script("window.__indabaOldPage = true;", json!([]))
+            .await;
         self.click(css).await;
         for _ in 0..300 {
             let state = self
-                .script("return [window.__indabaOldPage === true, document.readyState];", json!([]))
+                .script(
+                    "return [window.__indabaOldPage === true, document.readyState];",
+                    json!([]),
+                )
                 .await;
             if state == json!([false, "complete"]) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("clicking {css} did not load a new page (still {})", self.url().await);
+        panic!(
+            "clicking {css} did not load a new page (still {})",
+            self.url().await
+        );
     }
 
     /// Chooses the option with this value in a `<select>`.
     pub async fn select(&self, css: &str, value: &str) {
-        self.click(&format!("{css} option[value=\"{value}\"]")).await;
+        self.click(&format!("{css} option[value=\"{value}\"]"))
+            .await;
     }
 
     pub async fn text(&self, css: &str) -> String {
         let el = self.find(css).await;
-        self.call(awc::http::Method::GET, &format!("/element/{el}/text"), None).await.as_str().unwrap_or_default().to_owned()
+        self.call(awc::http::Method::GET, &format!("/element/{el}/text"), None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub async fn script(&self, script: &str, args: Value) -> Value {
-        self.call(awc::http::Method::POST, "/execute/sync", Some(json!({"script": script, "args": args}))).await
+        self.call(
+            awc::http::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
     }
 
     pub async fn script_async(&self, script: &str, args: Value) -> Value {
-        self.call(awc::http::Method::POST, "/execute/async", Some(json!({"script": script, "args": args}))).await
+        self.call(
+            awc::http::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
     }
 
     /// Waits (up to 15 s) until an element matching `css` contains `text`.
@@ -217,7 +291,12 @@ impl Browser<'_> {
     }
 
     pub async fn resize(&self, width: u32, height: u32) {
-        self.call(awc::http::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
+        self.call(
+            awc::http::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
     }
 
     pub async fn screenshot(&self, path: &std::path::Path) {
@@ -254,6 +333,8 @@ impl Browser<'_> {
 
     pub async fn close(self) {
         let path = format!("/session/{}", self.id);
-        self.driver.call(awc::http::Method::DELETE, &path, None).await;
+        self.driver
+            .call(awc::http::Method::DELETE, &path, None)
+            .await;
     }
 }

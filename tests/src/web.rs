@@ -65,7 +65,9 @@ impl WebClient {
                 if expired || v.is_empty() {
                     self.cookies.borrow_mut().remove(k.trim());
                 } else {
-                    self.cookies.borrow_mut().insert(k.trim().to_owned(), v.to_owned());
+                    self.cookies
+                        .borrow_mut()
+                        .insert(k.trim().to_owned(), v.to_owned());
                 }
             }
         }
@@ -73,7 +75,8 @@ impl WebClient {
 
     async fn finish<S>(&self, mut res: awc::ClientResponse<S>) -> Page
     where
-        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
     {
         self.keep_cookies(res.headers());
         let bytes = res.body().limit(8 * 1024 * 1024).await.expect("page body");
@@ -119,7 +122,15 @@ impl WebClient {
         let form = self.get("/login").await;
         let csrf = form.hidden("csrf").expect("csrf field");
         let res = self
-            .post("/login", &[("csrf", &csrf), ("email", email), ("password", password), ("next", "/")])
+            .post(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", email),
+                    ("password", password),
+                    ("next", "/"),
+                ],
+            )
             .await;
         self.follow(&res).await
     }

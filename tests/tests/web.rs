@@ -17,7 +17,10 @@ async fn paragraph_of(app: &TestApp, id: i64) -> (String, String) {
     let res = app.get(&format!("/api/v1/consultations/{id}"), None).await;
     (
         res.body["slug"].as_str().expect("slug").to_owned(),
-        res.body["version"]["paragraphs"][0]["key"].as_str().expect("key").to_owned(),
+        res.body["version"]["paragraphs"][0]["key"]
+            .as_str()
+            .expect("key")
+            .to_owned(),
     )
 }
 
@@ -32,31 +35,55 @@ async fn reading_and_posting_work_without_javascript(backend: Backend) {
     // Anonymous readers see the text and a way to sign in, not the form.
     let page = web.get(&format!("/consultations/{slug}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("id=\"p-1\""), "paragraph anchors: {}", page.html);
-    let thread = web.get(&format!("/consultations/{slug}?paragraph={key}")).await;
+    assert!(
+        page.html.contains("id=\"p-1\""),
+        "paragraph anchors: {}",
+        page.html
+    );
+    let thread = web
+        .get(&format!("/consultations/{slug}?paragraph={key}"))
+        .await;
     assert!(thread.html.contains("Sign in to comment"));
     assert!(!thread.html.contains("id=\"comment-form\""));
 
     let home = web.sign_in(&email, PASSWORD).await;
     assert!(home.html.contains("My account"), "{}", home.html);
-    let thread = web.get(&format!("/consultations/{slug}?paragraph={key}")).await;
+    let thread = web
+        .get(&format!("/consultations/{slug}?paragraph={key}"))
+        .await;
     let csrf = thread.hidden("csrf").expect("csrf");
     let body = "Access <script>alert(1)</script> & affordability — مهمة";
     let res = web
         .post(
             &format!("/consultations/{slug}/comments"),
-            &[("csrf", &csrf), ("paragraph_key", &key), ("kind", "comment"), ("body", body)],
+            &[
+                ("csrf", &csrf),
+                ("paragraph_key", &key),
+                ("kind", "comment"),
+                ("body", body),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
     let after = web.follow(&res).await;
     assert!(after.html.contains("Your comment is posted"));
     // Escaped, never executed.
-    assert!(after.html.contains("Access &#60;script&#62;alert(1)&#60;/script&#62; &#38; affordability — مهمة"), "{}", after.html);
+    assert!(
+        after.html.contains(
+            "Access &#60;script&#62;alert(1)&#60;/script&#62; &#38; affordability — مهمة"
+        ),
+        "{}",
+        after.html
+    );
     assert!(!after.html.contains("<script>alert(1)"));
 
     // The API holds exactly that comment, by that user.
-    let list = app.get(&format!("/api/v1/consultations/{id}/comments?paragraph_key={key}"), None).await;
+    let list = app
+        .get(
+            &format!("/api/v1/consultations/{id}/comments?paragraph_key={key}"),
+            None,
+        )
+        .await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["items"][0]["body"], body);
     let comment_id = list.body["items"][0]["id"].as_i64().unwrap();
@@ -65,24 +92,46 @@ async fn reading_and_posting_work_without_javascript(backend: Backend) {
     let res = web
         .post(
             &format!("/consultations/{slug}/comments"),
-            &[("csrf", &csrf), ("paragraph_key", &key), ("parent_id", &comment_id.to_string()), ("body", "Agreed.")],
+            &[
+                ("csrf", &csrf),
+                ("paragraph_key", &key),
+                ("parent_id", &comment_id.to_string()),
+                ("body", "Agreed."),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
     let back = format!("/consultations/{slug}?paragraph={key}");
     let own = web.get(&back).await;
-    assert!(!own.html.contains(&format!("action=\"/comments/{comment_id}/endorse\"")), "no endorsing one's own input");
+    assert!(
+        !own.html
+            .contains(&format!("action=\"/comments/{comment_id}/endorse\"")),
+        "no endorsing one's own input"
+    );
     let (other_email, _, _) = app.verified_user("Bo").await;
     let other = WebClient::new(&app.base);
     other.sign_in(&other_email, PASSWORD).await;
     let page = other.get(&back).await;
     let other_csrf = page.hidden("csrf").unwrap();
-    let res = other.post(&format!("/comments/{comment_id}/endorse"), &[("csrf", &other_csrf), ("back", &back)]).await;
+    let res = other
+        .post(
+            &format!("/comments/{comment_id}/endorse"),
+            &[("csrf", &other_csrf), ("back", &back)],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let page = other.follow(&res).await;
     assert!(page.html.contains("1 endorsement"), "{}", page.html);
-    assert!(page.html.contains("comment depth-1"), "the reply sits under its parent");
-    let list = app.get(&format!("/api/v1/consultations/{id}/comments?paragraph_key={key}"), None).await;
+    assert!(
+        page.html.contains("comment depth-1"),
+        "the reply sits under its parent"
+    );
+    let list = app
+        .get(
+            &format!("/api/v1/consultations/{id}/comments?paragraph_key={key}"),
+            None,
+        )
+        .await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
     app.stop().await;
 }
@@ -99,21 +148,39 @@ async fn a_stale_csrf_token_asks_again_and_keeps_the_text(backend: Backend) {
     let typed = "A long considered comment that must not be lost.";
     for token in ["forged", ""] {
         let res = web
-            .post(&format!("/consultations/{slug}/comments"), &[("csrf", token), ("paragraph_key", &key), ("body", typed)])
+            .post(
+                &format!("/consultations/{slug}/comments"),
+                &[("csrf", token), ("paragraph_key", &key), ("body", typed)],
+            )
             .await;
-        assert_eq!(res.status, StatusCode::OK, "the form comes back, not an error page");
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "the form comes back, not an error page"
+        );
         assert!(res.html.contains("Your form had expired"), "{}", res.html);
         assert!(res.html.contains(typed), "the text typed is kept");
         // The re-rendered form carries a good token: sending it again works.
         let fresh = res.hidden("csrf").expect("fresh token");
         assert_ne!(fresh, token);
     }
-    let list = app.get(&format!("/api/v1/consultations/{id}/comments"), None).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 0, "nothing stored on a refused form");
+    let list = app
+        .get(&format!("/api/v1/consultations/{id}/comments"), None)
+        .await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        0,
+        "nothing stored on a refused form"
+    );
 
     // A form posted from another site carries no cookie at all: refused the same way.
     let stranger = WebClient::new(&app.base);
-    let res = stranger.post("/login", &[("csrf", "x"), ("email", &email), ("password", PASSWORD)]).await;
+    let res = stranger
+        .post(
+            "/login",
+            &[("csrf", "x"), ("email", &email), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.html.contains("Your form had expired"));
     assert!(!stranger.cookies.borrow().contains_key("indaba_access"));
@@ -128,37 +195,97 @@ async fn form_errors_are_named_next_to_their_fields_and_input_is_kept(backend: B
     let res = web
         .post(
             "/register",
-            &[("csrf", &csrf), ("display_name", "Nadia Rahman"), ("email", "not-an-email"), ("password", "short"), ("stakeholder_group", "civil_society"), ("country", "ZZ")],
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Nadia Rahman"),
+                ("email", "not-an-email"),
+                ("password", "short"),
+                ("stakeholder_group", "civil_society"),
+                ("country", "ZZ"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.html.contains("There is a problem"));
     for field in ["email", "password", "country"] {
-        assert!(res.html.contains(&format!("id=\"{field}-error\"")), "{field} error shown: {}", res.html);
-        assert!(res.html.contains(&format!("href=\"#{field}\"")), "{field} in the summary");
+        assert!(
+            res.html.contains(&format!("id=\"{field}-error\"")),
+            "{field} error shown: {}",
+            res.html
+        );
+        assert!(
+            res.html.contains(&format!("href=\"#{field}\"")),
+            "{field} in the summary"
+        );
     }
     assert!(res.html.contains("value=\"Nadia Rahman\""), "input kept");
-    assert!(res.html.contains("value=\"civil_society\" selected"), "choice kept");
-    assert!(!res.html.contains("short"), "the password is never echoed back");
+    assert!(
+        res.html.contains("value=\"civil_society\" selected"),
+        "choice kept"
+    );
+    assert!(
+        !res.html.contains("short"),
+        "the password is never echoed back"
+    );
 
     // A good sign-up; then the same email again is refused on the page, not with a 500.
     let email = format!("{}@example.org", unique("nadia"));
     let ok = web
-        .post("/register", &[("csrf", &csrf), ("display_name", "Nadia"), ("email", &email), ("password", PASSWORD), ("stakeholder_group", "academia")])
+        .post(
+            "/register",
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Nadia"),
+                ("email", &email),
+                ("password", PASSWORD),
+                ("stakeholder_group", "academia"),
+            ],
+        )
         .await;
     assert_eq!(ok.status, StatusCode::OK);
     assert!(ok.html.contains("Check your email"), "{}", ok.html);
     let again = web
-        .post("/register", &[("csrf", &csrf), ("display_name", "Nadia"), ("email", &email), ("password", PASSWORD), ("stakeholder_group", "academia")])
+        .post(
+            "/register",
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Nadia"),
+                ("email", &email),
+                ("password", PASSWORD),
+                ("stakeholder_group", "academia"),
+            ],
+        )
         .await;
     assert_eq!(again.status, StatusCode::OK);
     assert!(again.html.contains("There is a problem"), "{}", again.html);
 
     // Wrong password: one message, no hint whether the account exists.
-    let wrong = web.post("/login", &[("csrf", &csrf), ("email", &email), ("password", "wrong password entirely")]).await;
-    let unknown = web.post("/login", &[("csrf", &csrf), ("email", "nobody@example.org"), ("password", "wrong password entirely")]).await;
-    assert!(wrong.html.contains("The email address or password is wrong"));
-    assert!(unknown.html.contains("The email address or password is wrong"));
+    let wrong = web
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("email", &email),
+                ("password", "wrong password entirely"),
+            ],
+        )
+        .await;
+    let unknown = web
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("email", "nobody@example.org"),
+                ("password", "wrong password entirely"),
+            ],
+        )
+        .await;
+    assert!(wrong
+        .html
+        .contains("The email address or password is wrong"));
+    assert!(unknown
+        .html
+        .contains("The email address or password is wrong"));
     app.stop().await;
 }
 
@@ -167,7 +294,12 @@ async fn signing_out_revokes_the_session(backend: Backend) {
     let (email, _, _) = app.verified_user("Ana").await;
     let web = WebClient::new(&app.base);
     web.sign_in(&email, PASSWORD).await;
-    let refresh = web.cookies.borrow().get("indaba_refresh").cloned().expect("refresh cookie");
+    let refresh = web
+        .cookies
+        .borrow()
+        .get("indaba_refresh")
+        .cloned()
+        .expect("refresh cookie");
     let me = web.get("/me").await;
     assert_eq!(me.status, StatusCode::OK);
     assert!(me.html.contains(&email));
@@ -175,9 +307,19 @@ async fn signing_out_revokes_the_session(backend: Backend) {
     let out = web.post("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert!(!web.cookies.borrow().contains_key("indaba_refresh"));
-    assert_eq!(web.get("/me").await.status, StatusCode::SEE_OTHER, "signed out: /me sends to sign-in");
+    assert_eq!(
+        web.get("/me").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out: /me sends to sign-in"
+    );
     // The cookie's refresh token is dead on the API too.
-    let res = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh})).await;
+    let res = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
     app.stop().await;
 }
@@ -188,7 +330,12 @@ async fn language_comes_from_the_choice_then_the_cookie_then_accept_language() {
     let mut web = WebClient::new(&app.base);
     web.accept_language = Some("de-DE, fr;q=0.8, en;q=0.5".into());
     let page = web.get("/").await;
-    assert!(page.html.starts_with("<!doctype html>\n<html lang=\"fr\" dir=\"ltr\">"), "{}", &page.html[..80]);
+    assert!(
+        page.html
+            .starts_with("<!doctype html>\n<html lang=\"fr\" dir=\"ltr\">"),
+        "{}",
+        &page.html[..80]
+    );
     assert_eq!(page.header("content-language"), Some("fr"));
     assert!(page.html.contains("Consultations ouvertes"));
 
@@ -201,7 +348,10 @@ async fn language_comes_from_the_choice_then_the_cookie_then_accept_language() {
     let page = web.get("/register").await;
     assert!(page.html.contains("<html lang=\"ar\" dir=\"rtl\">"));
     let page = web.get("/register?lang=xx").await;
-    assert!(page.html.contains("<html lang=\"ar\""), "an unknown choice changes nothing");
+    assert!(
+        page.html.contains("<html lang=\"ar\""),
+        "an unknown choice changes nothing"
+    );
     app.stop().await;
 }
 
@@ -209,28 +359,57 @@ async fn language_comes_from_the_choice_then_the_cookie_then_accept_language() {
 async fn pages_are_light_compressed_and_sent_with_strict_headers() {
     let app = spawn_app(Backend::Sqlite).await;
     let db = app.db();
-    actix_web::web::block(move || indaba::seed::demo(&db)).await.unwrap().unwrap();
+    actix_web::web::block(move || indaba::seed::demo(&db))
+        .await
+        .unwrap()
+        .unwrap();
     let web = WebClient::new(&app.base);
     let css = web.get("/static/app.css").await;
     let js = web.get("/static/live.js").await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.header("cache-control").unwrap().contains("immutable"));
-    for path in ["/", "/consultations/declaration-digital-cooperation", "/events/igf-2026-demo/agenda", "/register", "/login"] {
+    for path in [
+        "/",
+        "/consultations/declaration-digital-cooperation",
+        "/events/igf-2026-demo/agenda",
+        "/register",
+        "/login",
+    ] {
         let page = web.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         let weight = page.html.len() + css.html.len() + js.html.len();
-        assert!(weight < 150 * 1024, "{path} weighs {weight} bytes with its CSS and script");
+        assert!(
+            weight < 150 * 1024,
+            "{path} weighs {weight} bytes with its CSS and script"
+        );
         let csp = page.header("content-security-policy").expect("CSP");
-        assert!(!csp.contains("unsafe-inline") && csp.contains("script-src 'self'"), "{csp}");
+        assert!(
+            !csp.contains("unsafe-inline") && csp.contains("script-src 'self'"),
+            "{csp}"
+        );
         assert_eq!(page.header("x-frame-options"), Some("DENY"));
-        assert!(!page.html.contains("http://") || !page.html.contains("src=\"http"), "nothing from another host");
-        assert!(!page.html.contains("<script>"), "no inline script on {path}");
+        assert!(
+            !page.html.contains("http://") || !page.html.contains("src=\"http"),
+            "nothing from another host"
+        );
+        assert!(
+            !page.html.contains("<script>"),
+            "no inline script on {path}"
+        );
     }
     // Cookies are HttpOnly and SameSite.
     let page = WebClient::new(&app.base).get("/login?lang=fr").await;
-    let set = page.headers.get_all("set-cookie").map(|v| v.to_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let set = page
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
     assert!(!set.is_empty());
-    assert!(set.iter().all(|c| c.contains("HttpOnly") && c.contains("SameSite=Lax")), "{set:?}");
+    assert!(
+        set.iter()
+            .all(|c| c.contains("HttpOnly") && c.contains("SameSite=Lax")),
+        "{set:?}"
+    );
     // Compressed when the client accepts it.
     let mut res = app
         .client

@@ -19,9 +19,8 @@ pub async fn json(res: ApiResult<HttpResponse>) -> ApiResult<Value> {
     if bytes.is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::internal(format!("API answer ({status}) is not JSON: {e}"))
-    })
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::internal(format!("API answer ({status}) is not JSON: {e}")))
 }
 
 /// A request body for a handler, built the way a client's JSON would be.

@@ -13,9 +13,11 @@ pub struct FormData(BTreeMap<String, String>);
 impl FormData {
     pub fn parse(body: &[u8]) -> FormData {
         let pairs: Vec<(String, String)> =
-            actix_web::web::Query::<Vec<(String, String)>>::from_query(&String::from_utf8_lossy(body))
-                .map(|q| q.into_inner())
-                .unwrap_or_default();
+            actix_web::web::Query::<Vec<(String, String)>>::from_query(&String::from_utf8_lossy(
+                body,
+            ))
+            .map(|q| q.into_inner())
+            .unwrap_or_default();
         FormData(pairs.into_iter().collect())
     }
 
@@ -25,7 +27,10 @@ impl FormData {
 
     /// The field, or `None` when it is missing or blank.
     pub fn opt(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
     }
 
     /// The field has this value (for `selected` and `checked`).
@@ -52,11 +57,17 @@ impl PageErrors {
     }
 
     pub fn one(message: String) -> PageErrors {
-        PageErrors(vec![PageError { field: None, message }])
+        PageErrors(vec![PageError {
+            field: None,
+            message,
+        }])
     }
 
     pub fn field(field: &str, message: String) -> PageErrors {
-        PageErrors(vec![PageError { field: Some(field.to_owned()), message }])
+        PageErrors(vec![PageError {
+            field: Some(field.to_owned()),
+            message,
+        }])
     }
 
     /// The API's refusal in the page's words: field problems next to their fields, the
@@ -67,7 +78,10 @@ impl PageErrors {
                 return PageErrors(
                     fields
                         .iter()
-                        .map(|(f, m)| PageError { field: Some(f.clone()), message: m.clone() })
+                        .map(|(f, m)| PageError {
+                            field: Some(f.clone()),
+                            message: m.clone(),
+                        })
                         .collect(),
                 );
             }

@@ -77,7 +77,11 @@ impl Lang {
 /// The writing direction of content in a language (any BCP 47 tag), for `dir=` on
 /// text whose language may differ from the page's.
 pub fn dir_of(tag: &str) -> &'static str {
-    let primary = tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match primary.as_str() {
         "ar" | "he" | "fa" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb" => "rtl",
         _ => "ltr",
@@ -131,7 +135,11 @@ fn load(lang: Lang) -> Bundle {
         }
     };
     if let Err(errors) = bundle.add_resource(resource) {
-        tracing::error!(lang = lang.code(), ?errors, "locale file has duplicate keys");
+        tracing::error!(
+            lang = lang.code(),
+            ?errors,
+            "locale file has duplicate keys"
+        );
     }
     bundle
 }
@@ -193,7 +201,9 @@ impl Tr {
             let bundle = &bundles()[&lang];
             if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
                 let mut errors = vec![];
-                return bundle.format_pattern(pattern, args, &mut errors).into_owned();
+                return bundle
+                    .format_pattern(pattern, args, &mut errors)
+                    .into_owned();
             }
         }
         key.to_owned()
@@ -254,9 +264,15 @@ mod tests {
 
     #[test]
     fn accept_language_takes_the_best_of_the_six() {
-        assert_eq!(from_accept_language("de-DE,fr;q=0.8,en;q=0.9"), Some(Lang::En));
+        assert_eq!(
+            from_accept_language("de-DE,fr;q=0.8,en;q=0.9"),
+            Some(Lang::En)
+        );
         assert_eq!(from_accept_language("ar-EG"), Some(Lang::Ar));
-        assert_eq!(from_accept_language("zh-Hans-CN;q=0.5, ru;q=0.4"), Some(Lang::Zh));
+        assert_eq!(
+            from_accept_language("zh-Hans-CN;q=0.5, ru;q=0.4"),
+            Some(Lang::Zh)
+        );
         assert_eq!(from_accept_language("de, it"), None);
         assert_eq!(from_accept_language("fr;q=0"), None);
     }
@@ -271,7 +287,11 @@ mod tests {
             let have = keys(lang);
             let missing: Vec<_> = reference.iter().filter(|k| !have.contains(k)).collect();
             let extra: Vec<_> = have.iter().filter(|k| !reference.contains(k)).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "{}: missing {missing:?}, extra {extra:?}", lang.code());
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{}: missing {missing:?}, extra {extra:?}",
+                lang.code()
+            );
         }
     }
 
@@ -291,7 +311,13 @@ mod tests {
     fn plurals_follow_the_language() {
         assert_eq!(Tr::new(Lang::En).count("comments-count", 1), "1 comment");
         assert_eq!(Tr::new(Lang::En).count("comments-count", 3), "3 comments");
-        assert_eq!(Tr::new(Lang::Ru).count("comments-count", 3), "3 комментария");
-        assert_eq!(Tr::new(Lang::Ru).count("comments-count", 5), "5 комментариев");
+        assert_eq!(
+            Tr::new(Lang::Ru).count("comments-count", 3),
+            "3 комментария"
+        );
+        assert_eq!(
+            Tr::new(Lang::Ru).count("comments-count", 5),
+            "5 комментариев"
+        );
     }
 }

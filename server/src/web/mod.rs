@@ -31,9 +31,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/export", web::get().to(account::export))
         .route("/me/delete", web::post().to(account::delete))
         .route("/consultations/{slug}", web::get().to(consultation::page))
-        .route("/consultations/{slug}/comments", web::post().to(consultation::post_comment))
-        .route(r"/comments/{id:\d+}/endorse", web::post().to(consultation::endorse))
+        .route(
+            "/consultations/{slug}/comments",
+            web::post().to(consultation::post_comment),
+        )
+        .route(
+            r"/comments/{id:\d+}/endorse",
+            web::post().to(consultation::endorse),
+        )
         .route("/events/{slug}/agenda", web::get().to(events::agenda))
         .route(r"/sessions/{id:\d+}", web::get().to(events::session))
-        .route(r"/sessions/{id:\d+}/comments", web::post().to(events::post_session_comment));
+        .route(
+            r"/sessions/{id:\d+}/comments",
+            web::post().to(events::post_session_comment),
+        );
 }

@@ -76,7 +76,13 @@ impl Ctx {
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| Lang::parse(v));
         if let Some(lang) = asked {
-            cookies.push(cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, secure, true));
+            cookies.push(cookie(
+                LANG_COOKIE,
+                lang.code(),
+                365 * 24 * 3600,
+                secure,
+                true,
+            ));
         }
         let lang = asked
             .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
@@ -139,9 +145,11 @@ impl Ctx {
     /// True when a posted form carries the token this browser's cookie vouches for.
     pub fn csrf_ok(&self, state: &AppState, presented: Option<&str>) -> bool {
         match (&self.csrf_cookie, presented) {
-            (Some(seed), Some(token)) => {
-                crate::crypto::verify_signature(&state.keys.link_secret, &format!("csrf:{seed}"), token)
-            }
+            (Some(seed), Some(token)) => crate::crypto::verify_signature(
+                &state.keys.link_secret,
+                &format!("csrf:{seed}"),
+                token,
+            ),
             _ => false,
         }
     }
@@ -155,7 +163,10 @@ impl Ctx {
     }
 
     pub fn user_name(&self) -> &str {
-        self.user.as_ref().map(|u| u.name.as_str()).unwrap_or_default()
+        self.user
+            .as_ref()
+            .map(|u| u.name.as_str())
+            .unwrap_or_default()
     }
 
     /// A query parameter of this request.
@@ -189,8 +200,20 @@ impl Ctx {
     }
 
     pub fn sign_in(&mut self, access: &str, refresh: &str) {
-        self.cookies.push(cookie(ACCESS_COOKIE, access, ACCESS_TTL_SECONDS, self.secure, true));
-        self.cookies.push(cookie(REFRESH_COOKIE, refresh, REFRESH_TTL_DAYS * 24 * 3600, self.secure, true));
+        self.cookies.push(cookie(
+            ACCESS_COOKIE,
+            access,
+            ACCESS_TTL_SECONDS,
+            self.secure,
+            true,
+        ));
+        self.cookies.push(cookie(
+            REFRESH_COOKIE,
+            refresh,
+            REFRESH_TTL_DAYS * 24 * 3600,
+            self.secure,
+            true,
+        ));
     }
 
     pub fn sign_out(&mut self) {
@@ -200,7 +223,8 @@ impl Ctx {
     }
 
     pub fn flash(&mut self, key: &'static str) {
-        self.cookies.push(cookie(FLASH_COOKIE, key, 60, self.secure, true));
+        self.cookies
+            .push(cookie(FLASH_COOKIE, key, 60, self.secure, true));
     }
 
     /// A rendered page. Pages depend on who is signed in, so no shared cache keeps them.
@@ -216,9 +240,26 @@ impl Ctx {
         res.body(body)
     }
 
+    /// A rendered template, or (a template error is a bug) a plain 500, logged.
+    pub fn page(self, status: StatusCode, rendered: askama::Result<String>) -> HttpResponse {
+        match rendered {
+            Ok(html) => self.html(status, html),
+            Err(e) => {
+                tracing::error!(error = %e, "template failed");
+                HttpResponse::InternalServerError()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("The page could not be rendered; this has been logged.")
+            }
+        }
+    }
+
     /// Post/redirect/get: 303 to `to` (a local path).
     pub fn redirect(self, to: &str) -> HttpResponse {
-        let target = if to.starts_with('/') && !to.starts_with("//") { to } else { "/" };
+        let target = if to.starts_with('/') && !to.starts_with("//") {
+            to
+        } else {
+            "/"
+        };
         let mut res = HttpResponse::SeeOther();
         res.insert_header((header::LOCATION, target));
         for c in self.cookies {
@@ -257,7 +298,13 @@ pub fn percent(s: &str) -> String {
     out
 }
 
-fn cookie(name: &'static str, value: &str, max_age: i64, secure: bool, http_only: bool) -> Cookie<'static> {
+fn cookie(
+    name: &'static str,
+    value: &str,
+    max_age: i64,
+    secure: bool,
+    http_only: bool,
+) -> Cookie<'static> {
     Cookie::build(name, value.to_owned())
         .path("/")
         .http_only(http_only)
@@ -282,9 +329,19 @@ async fn resolve_user(
     if let Some(token) = req.cookie(ACCESS_COOKIE) {
         if let Ok(user) = auth::from_token(&state.keys, token.value()) {
             let id = user.id;
-            let row = state.db.run(move |conn| accounts::find(conn, id)).await.ok().flatten()?;
+            let row = state
+                .db
+                .run(move |conn| accounts::find(conn, id))
+                .await
+                .ok()
+                .flatten()?;
             return Some((
-                WebUser { id, name: row.display_name, roles: user.roles, verified: row.email_verified_at.is_some() },
+                WebUser {
+                    id,
+                    name: row.display_name,
+                    roles: user.roles,
+                    verified: row.email_verified_at.is_some(),
+                },
                 row.preferred_language,
             ));
         }
@@ -297,18 +354,40 @@ async fn resolve_user(
         .map(str::to_owned);
     let rotated = state
         .db
-        .tx(move |conn| match accounts::rotate_refresh(conn, &refresh, ua.as_deref())? {
-            Rotation::Rotated { user_id, token } => Ok(Some((accounts::view(conn, user_id)?, token))),
-            _ => Ok(None),
-        })
+        .tx(
+            move |conn| match accounts::rotate_refresh(conn, &refresh, ua.as_deref())? {
+                Rotation::Rotated { user_id, token } => {
+                    Ok(Some((accounts::view(conn, user_id)?, token)))
+                }
+                _ => Ok(None),
+            },
+        )
         .await;
     match rotated {
         Ok(Some((view, refresh))) => {
-            let access = issue_access(&state.keys, view.id, &view.roles, view.email_verified).ok()?;
-            cookies.push(cookie(ACCESS_COOKIE, &access, ACCESS_TTL_SECONDS, secure, true));
-            cookies.push(cookie(REFRESH_COOKIE, &refresh, REFRESH_TTL_DAYS * 24 * 3600, secure, true));
+            let access =
+                issue_access(&state.keys, view.id, &view.roles, view.email_verified).ok()?;
+            cookies.push(cookie(
+                ACCESS_COOKIE,
+                &access,
+                ACCESS_TTL_SECONDS,
+                secure,
+                true,
+            ));
+            cookies.push(cookie(
+                REFRESH_COOKIE,
+                &refresh,
+                REFRESH_TTL_DAYS * 24 * 3600,
+                secure,
+                true,
+            ));
             Some((
-                WebUser { id: view.id, name: view.display_name, roles: view.roles, verified: view.email_verified },
+                WebUser {
+                    id: view.id,
+                    name: view.display_name,
+                    roles: view.roles,
+                    verified: view.email_verified,
+                },
                 view.preferred_language,
             ))
         }

@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{render, State};
+use super::State;
 use crate::accounts::handlers as accounts;
 use crate::accounts::types::StakeholderGroup;
 use crate::web::api;
@@ -35,8 +35,13 @@ fn local_next(raw: &str) -> String {
 pub async fn login_form(req: HttpRequest, state: State) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let next = local_next(c.param("next").unwrap_or("/"));
-    let page = LoginPage { c: &c, errors: PageErrors::new(), email: String::new(), next };
-    render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+    let page = LoginPage {
+        c: &c,
+        errors: PageErrors::new(),
+        email: String::new(),
+        next,
+    };
+    respond!(c, StatusCode::OK, page)
 }
 
 pub async fn login(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
@@ -50,7 +55,10 @@ pub async fn login(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
             Err(e) => Err(e),
         }
     } else {
-        Err(crate::error::ApiError::new(crate::error::ErrorCode::CsrfFailed, "stale form"))
+        Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::CsrfFailed,
+            "stale form",
+        ))
     };
     match attempt {
         Ok(tokens) => {
@@ -61,9 +69,18 @@ pub async fn login(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
             c.redirect(&next)
         }
         Err(e) => {
-            let status = if e.code.status().is_server_error() { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK };
-            let page = LoginPage { c: &c, errors: PageErrors::from_api(&c.t, &e), email: form.get("email").to_owned(), next };
-            render(&c, &page).map_or_else(|e| e, |html| c.html(status, html))
+            let status = if e.code.status().is_server_error() {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::OK
+            };
+            let page = LoginPage {
+                c: &c,
+                errors: PageErrors::from_api(&c.t, &e),
+                email: form.get("email").to_owned(),
+                next,
+            };
+            respond!(c, status, page)
         }
     }
 }
@@ -100,8 +117,13 @@ fn groups() -> Vec<&'static str> {
 
 pub async fn register_form(req: HttpRequest, state: State) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
-    let page = RegisterPage { c: &c, errors: PageErrors::new(), form: FormData::default(), groups: groups() };
-    render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+    let page = RegisterPage {
+        c: &c,
+        errors: PageErrors::new(),
+        form: FormData::default(),
+        groups: groups(),
+    };
+    respond!(c, StatusCode::OK, page)
 }
 
 pub async fn register(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
@@ -118,11 +140,16 @@ pub async fn register(req: HttpRequest, state: State, body: web::Bytes) -> HttpR
             "preferred_language": form.opt("preferred_language").unwrap_or(c.lang.code()),
         });
         match api::body(input) {
-            Ok(input) => api::json(accounts::register(state.clone(), req.clone(), input).await).await,
+            Ok(input) => {
+                api::json(accounts::register(state.clone(), req.clone(), input).await).await
+            }
             Err(e) => Err(e),
         }
     } else {
-        Err(crate::error::ApiError::new(crate::error::ErrorCode::CsrfFailed, "stale form"))
+        Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::CsrfFailed,
+            "stale form",
+        ))
     };
     match attempt {
         Ok(_) => {
@@ -135,8 +162,13 @@ pub async fn register(req: HttpRequest, state: State, body: web::Bytes) -> HttpR
             if e.code == crate::error::ErrorCode::EmailTaken && errors.is_empty() {
                 errors = PageErrors::one(e.message.clone());
             }
-            let page = RegisterPage { c: &c, errors, form, groups: groups() };
-            render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+            let page = RegisterPage {
+                c: &c,
+                errors,
+                form,
+                groups: groups(),
+            };
+            respond!(c, StatusCode::OK, page)
         }
     }
 }
@@ -154,15 +186,18 @@ pub async fn verify_form(req: HttpRequest, state: State) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let token = c.param("token").unwrap_or_default().to_owned();
     let page = VerifyPage { c: &c, token };
-    render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+    respond!(c, StatusCode::OK, page)
 }
 
 pub async fn verify(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let form = FormData::parse(&body);
     if !c.csrf_ok(&state, form.opt("csrf")) {
-        let page = VerifyPage { c: &c, token: form.get("token").to_owned() };
-        return render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html));
+        let page = VerifyPage {
+            c: &c,
+            token: form.get("token").to_owned(),
+        };
+        return respond!(c, StatusCode::OK, page);
     }
     let result = match api::body(json!({ "token": form.get("token") })) {
         Ok(input) => api::json(accounts::verify(state.clone(), req.clone(), input).await).await,
@@ -172,7 +207,11 @@ pub async fn verify(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
         Ok(_) => (StatusCode::OK, "verify-ok"),
         Err(_) => (StatusCode::BAD_REQUEST, "verify-failed"),
     };
-    let link = if c.is_signed_in() { ("/", "nav-home") } else { ("/login", "nav-sign-in") };
+    let link = if c.is_signed_in() {
+        ("/", "nav-home")
+    } else {
+        ("/login", "nav-sign-in")
+    };
     super::message(c, status, "verify-title", key, Some(link))
 }
 
@@ -189,8 +228,13 @@ struct ResetPage<'a> {
 pub async fn reset_form(req: HttpRequest, state: State) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let token = c.param("token").map(str::to_owned);
-    let page = ResetPage { c: &c, errors: PageErrors::new(), token, email: String::new() };
-    render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+    let page = ResetPage {
+        c: &c,
+        errors: PageErrors::new(),
+        token,
+        email: String::new(),
+    };
+    respond!(c, StatusCode::OK, page)
 }
 
 pub async fn reset(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
@@ -198,30 +242,49 @@ pub async fn reset(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
     let form = FormData::parse(&body);
     let token = form.opt("token").map(str::to_owned);
     let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
-        Err(crate::error::ApiError::new(crate::error::ErrorCode::CsrfFailed, "stale form"))
+        Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::CsrfFailed,
+            "stale form",
+        ))
     } else if let Some(token) = &token {
         match api::body(json!({"token": token, "new_password": form.get("new_password")})) {
-            Ok(input) => api::json(accounts::password_reset_confirm(state.clone(), input).await).await,
+            Ok(input) => {
+                api::json(accounts::password_reset_confirm(state.clone(), input).await).await
+            }
             Err(e) => Err(e),
         }
     } else {
         match api::body(json!({"email": form.get("email")})) {
-            Ok(input) => api::json(accounts::password_reset(state.clone(), req.clone(), input).await).await,
+            Ok(input) => {
+                api::json(accounts::password_reset(state.clone(), req.clone(), input).await).await
+            }
             Err(e) => Err(e),
         }
     };
     match attempt {
         Ok(_) => {
-            c.flash(if token.is_some() { "reset-done" } else { "reset-sent" });
+            c.flash(if token.is_some() {
+                "reset-done"
+            } else {
+                "reset-sent"
+            });
             c.redirect("/login")
         }
         Err(e) => {
             let mut errors = PageErrors::from_api(&c.t, &e);
-            if matches!(e.code, crate::error::ErrorCode::InvalidToken | crate::error::ErrorCode::ExpiredToken) {
+            if matches!(
+                e.code,
+                crate::error::ErrorCode::InvalidToken | crate::error::ErrorCode::ExpiredToken
+            ) {
                 errors = PageErrors::one(c.t.get("verify-failed"));
             }
-            let page = ResetPage { c: &c, errors, token, email: form.get("email").to_owned() };
-            render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+            let page = ResetPage {
+                c: &c,
+                errors,
+                token,
+                email: form.get("email").to_owned(),
+            };
+            respond!(c, StatusCode::OK, page)
         }
     }
 }
@@ -254,8 +317,12 @@ pub async fn me(req: HttpRequest, state: State) -> HttpResponse {
         .and_then(|v| api::read::<Profile>(v["user"].clone()));
     match profile {
         Ok(me) => {
-            let page = MePage { c: &c, profile: me, errors: PageErrors::new() };
-            render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+            let page = MePage {
+                c: &c,
+                profile: me,
+                errors: PageErrors::new(),
+            };
+            respond!(c, StatusCode::OK, page)
         }
         Err(e) => super::failure(c, &e),
     }
@@ -269,7 +336,10 @@ pub async fn export(req: HttpRequest, state: State) -> HttpResponse {
     match api::json(accounts::export(state.clone(), user).await).await {
         Ok(data) => HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "application/json"))
-            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"indaba-my-data.json\""))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"indaba-my-data.json\"",
+            ))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(serde_json::to_string_pretty(&data).unwrap_or_default()),
         Err(e) => super::failure(c, &e),
@@ -295,8 +365,12 @@ pub async fn delete(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
             .and_then(|v| api::read::<Profile>(v["user"].clone()));
         return match profile {
             Ok(me) => {
-                let page = MePage { c: &c, profile: me, errors };
-                render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::UNPROCESSABLE_ENTITY, html))
+                let page = MePage {
+                    c: &c,
+                    profile: me,
+                    errors,
+                };
+                respond!(c, StatusCode::UNPROCESSABLE_ENTITY, page)
             }
             Err(e) => super::failure(c, &e),
         };

@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{failure, render, State};
+use super::{failure, State};
 use crate::accounts::auth::MaybeUser;
 use crate::consultations::handlers as api_h;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -126,28 +126,49 @@ impl ConsultationPage<'_> {
     }
 
     fn focus_key(&self) -> &str {
-        self.focus.as_ref().map(|f| f.key.as_str()).unwrap_or_default()
+        self.focus
+            .as_ref()
+            .map(|f| f.key.as_str())
+            .unwrap_or_default()
     }
 
     fn here(&self) -> String {
         match &self.focus {
-            Some(f) if f.key.is_empty() => format!("/consultations/{}?paragraph=general", self.k.slug),
-            Some(f) => format!("/consultations/{}?paragraph={}", self.k.slug, percent(&f.key)),
+            Some(f) if f.key.is_empty() => {
+                format!("/consultations/{}?paragraph=general", self.k.slug)
+            }
+            Some(f) => format!(
+                "/consultations/{}?paragraph={}",
+                self.k.slug,
+                percent(&f.key)
+            ),
             None => format!("/consultations/{}", self.k.slug),
         }
     }
 
     /// Stakeholder group names for the live script, as JSON safe inside `<script>`.
     fn group_names_json(&self) -> String {
-        let names: serde_json::Map<String, serde_json::Value> = crate::accounts::types::StakeholderGroup::ALL
-            .iter()
-            .map(|g| (g.as_str().to_owned(), json!(self.c.t.get(&format!("group-{}", g.as_str())))))
-            .collect();
-        serde_json::Value::Object(names).to_string().replace('<', "\\u003c")
+        let names: serde_json::Map<String, serde_json::Value> =
+            crate::accounts::types::StakeholderGroup::ALL
+                .iter()
+                .map(|g| {
+                    (
+                        g.as_str().to_owned(),
+                        json!(self.c.t.get(&format!("group-{}", g.as_str()))),
+                    )
+                })
+                .collect();
+        serde_json::Value::Object(names)
+            .to_string()
+            .replace('<', "\\u003c")
     }
 
     fn paragraph_link(&self, p: &Paragraph) -> String {
-        format!("/consultations/{}?paragraph={}", self.k.slug, percent(&p.key))
+        format!(
+            "/consultations/{}?paragraph={}",
+            self.k.slug,
+            percent(&p.key)
+        )
     }
 }
 
@@ -173,7 +194,10 @@ fn thread(mut comments: Vec<Comment>) -> Vec<Threaded> {
         if let Some(kids) = children.remove(&Some(c.id)) {
             stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
         }
-        out.push(Threaded { comment: c, depth: depth.min(3) });
+        out.push(Threaded {
+            comment: c,
+            depth: depth.min(3),
+        });
     }
     out
 }
@@ -185,14 +209,22 @@ async fn load(
     focus_key: Option<String>,
 ) -> ApiResult<(Consultation, Option<Focus>, Vec<Threaded>, i64)> {
     let detail = api::json(
-        api_h::detail(state.clone(), MaybeUser(c.auth()), web::Path::from(slug.to_owned())).await,
+        api_h::detail(
+            state.clone(),
+            MaybeUser(c.auth()),
+            web::Path::from(slug.to_owned()),
+        )
+        .await,
     )
     .await?;
     let mut k: Consultation = api::read(detail)?;
     let channel = crate::outbox::consultation_channel(k.id);
     // The head is read before the comments: whatever lands in between is replayed by
     // the live script, which skips comments already on the page.
-    let live_since = state.db.run(move |conn| crate::live::log::head(conn, &channel)).await?;
+    let live_since = state
+        .db
+        .run(move |conn| crate::live::log::head(conn, &channel))
+        .await?;
     let Some(key) = focus_key else {
         return Ok((k, None, vec![], live_since));
     };
@@ -209,11 +241,21 @@ async fn load(
         (None, false) => return Err(ApiError::not_found("paragraph")),
         (_, true) => None,
     };
-    let query = if general { "limit=200".to_owned() } else { format!("limit=200&paragraph_key={}", percent(&key)) };
+    let query = if general {
+        "limit=200".to_owned()
+    } else {
+        format!("limit=200&paragraph_key={}", percent(&key))
+    };
     let query = web::Query::<api_h::CommentQuery>::from_query(&query)
         .map_err(|e| ApiError::internal(format!("comment query: {e}")))?;
     let list = api::json(
-        api_h::list_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(k.id.to_string()), query).await,
+        api_h::list_comments(
+            state.clone(),
+            MaybeUser(c.auth()),
+            web::Path::from(k.id.to_string()),
+            query,
+        )
+        .await,
     )
     .await?;
     let comments: Vec<Comment> = api::read(list["items"].clone())?;
@@ -221,12 +263,14 @@ async fn load(
         .into_iter()
         .filter(|x| !general || x.paragraph_key.is_none())
         .collect();
-    let focus = Focus { key: if general { String::new() } else { key }, paragraph };
+    let focus = Focus {
+        key: if general { String::new() } else { key },
+        paragraph,
+    };
     Ok((k, Some(focus), thread(comments), live_since))
 }
 
 async fn show(
-    req: &HttpRequest,
     state: &State,
     c: Ctx,
     slug: String,
@@ -237,9 +281,16 @@ async fn show(
 ) -> HttpResponse {
     match load(state, &c, &slug, focus).await {
         Ok((k, focus, thread, live_since)) => {
-            let _ = req;
-            let page = ConsultationPage { c: &c, k, focus, thread, errors, form, live_since };
-            render(&c, &page).map_or_else(|e| e, |html| c.html(status, html))
+            let page = ConsultationPage {
+                c: &c,
+                k,
+                focus,
+                thread,
+                errors,
+                form,
+                live_since,
+            };
+            respond!(c, status, page)
         }
         Err(e) => failure(c, &e),
     }
@@ -248,7 +299,16 @@ async fn show(
 pub async fn page(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let focus = c.param("paragraph").map(str::to_owned);
-    show(&req, &state, c, path.into_inner(), focus, PageErrors::new(), FormData::default(), StatusCode::OK).await
+    show(
+        &state,
+        c,
+        path.into_inner(),
+        focus,
+        PageErrors::new(),
+        FormData::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn post_comment(
@@ -260,7 +320,10 @@ pub async fn post_comment(
     let mut c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
     let form = FormData::parse(&body);
-    let focus = form.opt("paragraph_key").map(str::to_owned).unwrap_or_else(|| "general".into());
+    let focus = form
+        .opt("paragraph_key")
+        .map(str::to_owned)
+        .unwrap_or_else(|| "general".into());
     let Some(user) = c.auth() else {
         return c.redirect(&format!("/login?next=/consultations/{slug}"));
     };
@@ -278,7 +341,13 @@ pub async fn post_comment(
             "anonymous": form.checked("anonymous"),
         });
         match api::body(input) {
-            Ok(input) => api::json(api_h::post_comment(state.clone(), user, web::Path::from(slug.clone()), input).await).await,
+            Ok(input) => {
+                api::json(
+                    api_h::post_comment(state.clone(), user, web::Path::from(slug.clone()), input)
+                        .await,
+                )
+                .await
+            }
             Err(e) => Err(e),
         }
     };
@@ -286,22 +355,39 @@ pub async fn post_comment(
         Ok(created) => {
             c.flash("comment-posted");
             let id = created["id"].as_i64().unwrap_or_default();
-            let target = if focus == "general" { "general".to_owned() } else { percent(&focus) };
+            let target = if focus == "general" {
+                "general".to_owned()
+            } else {
+                percent(&focus)
+            };
             c.redirect(&format!("/consultations/{slug}?paragraph={target}#c-{id}"))
         }
         Err(e) if e.code == ErrorCode::NotFound => failure(c, &e),
         Err(e) => {
             let errors = PageErrors::from_api(&c.t, &e);
-            let status = if e.code == ErrorCode::CsrfFailed { StatusCode::OK } else { e.code.status() };
-            show(&req, &state, c, slug, Some(focus), errors, form, status).await
+            let status = if e.code == ErrorCode::CsrfFailed {
+                StatusCode::OK
+            } else {
+                e.code.status()
+            };
+            show(&state, c, slug, Some(focus), errors, form, status).await
         }
     }
 }
 
-pub async fn endorse(req: HttpRequest, state: State, path: web::Path<i64>, body: web::Bytes) -> HttpResponse {
+pub async fn endorse(
+    req: HttpRequest,
+    state: State,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let form = FormData::parse(&body);
-    let back = form.opt("back").filter(|b| b.starts_with("/consultations/")).unwrap_or("/").to_owned();
+    let back = form
+        .opt("back")
+        .filter(|b| b.starts_with("/consultations/"))
+        .unwrap_or("/")
+        .to_owned();
     let Some(user) = c.auth() else {
         return c.redirect(&format!("/login?next={}", percent(&back)));
     };
@@ -332,7 +418,13 @@ mod tests {
 
     #[test]
     fn threads_read_depth_first_and_orphans_stand_as_roots() {
-        let t = thread(vec![comment(4, Some(2)), comment(1, None), comment(2, Some(1)), comment(3, None), comment(5, Some(99))]);
+        let t = thread(vec![
+            comment(4, Some(2)),
+            comment(1, None),
+            comment(2, Some(1)),
+            comment(3, None),
+            comment(5, Some(99)),
+        ]);
         let order: Vec<(i64, usize)> = t.iter().map(|x| (x.comment.id, x.depth)).collect();
         assert_eq!(order, vec![(1, 0), (2, 1), (4, 2), (3, 0), (5, 0)]);
     }

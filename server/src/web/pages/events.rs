@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::consultation::Comment;
-use super::{failure, render, State};
+use super::{failure, State};
 use crate::accounts::auth::MaybeUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::handlers as api_h;
@@ -21,13 +21,41 @@ use crate::web::time::Stamp;
 /// Zones offered besides the event's own: one or two per region, the UN duty stations
 /// and the IGF's recent hosts.
 const ZONES: &[&str] = &[
-    "UTC", "America/Los_Angeles", "America/Mexico_City", "America/New_York", "America/Bogota",
-    "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "Europe/London", "Europe/Lisbon",
-    "Europe/Paris", "Europe/Berlin", "Europe/Oslo", "Europe/Warsaw", "Europe/Moscow", "Europe/Istanbul",
-    "Africa/Dakar", "Africa/Lagos", "Africa/Cairo", "Africa/Addis_Ababa", "Africa/Nairobi",
-    "Africa/Johannesburg", "Asia/Riyadh", "Asia/Dubai", "Asia/Tehran", "Asia/Karachi", "Asia/Kolkata",
-    "Asia/Dhaka", "Asia/Bangkok", "Asia/Jakarta", "Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo",
-    "Australia/Sydney", "Pacific/Auckland", "Pacific/Fiji",
+    "UTC",
+    "America/Los_Angeles",
+    "America/Mexico_City",
+    "America/New_York",
+    "America/Bogota",
+    "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires",
+    "Europe/London",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Oslo",
+    "Europe/Warsaw",
+    "Europe/Moscow",
+    "Europe/Istanbul",
+    "Africa/Dakar",
+    "Africa/Lagos",
+    "Africa/Cairo",
+    "Africa/Addis_Ababa",
+    "Africa/Nairobi",
+    "Africa/Johannesburg",
+    "Asia/Riyadh",
+    "Asia/Dubai",
+    "Asia/Tehran",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Jakarta",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Pacific/Fiji",
 ];
 
 #[derive(Deserialize)]
@@ -66,7 +94,11 @@ impl Session {
             .as_array()
             .map(|a| {
                 a.iter()
-                    .filter_map(|s| s.get("name").and_then(|n| n.as_str()).or_else(|| s.as_str()))
+                    .filter_map(|s| {
+                        s.get("name")
+                            .and_then(|n| n.as_str())
+                            .or_else(|| s.as_str())
+                    })
                     .map(str::to_owned)
                     .collect()
             })
@@ -96,14 +128,39 @@ impl AgendaPage<'_> {
     }
 }
 
-async fn load_agenda(state: &State, c: &Ctx, slug: &str, query: &str) -> ApiResult<(Event, Vec<Session>, String)> {
+async fn load_agenda(
+    state: &State,
+    c: &Ctx,
+    slug: &str,
+    query: &str,
+) -> ApiResult<(Event, Vec<Session>, String)> {
     let event: Event = api::read(
-        api::json(api_h::detail(state.clone(), MaybeUser(c.auth()), web::Path::from(slug.to_owned())).await).await?,
+        api::json(
+            api_h::detail(
+                state.clone(),
+                MaybeUser(c.auth()),
+                web::Path::from(slug.to_owned()),
+            )
+            .await,
+        )
+        .await?,
     )?;
     let q = web::Query::<api_h::AgendaQuery>::from_query(query)
         .map_err(|e| ApiError::query("query", e.to_string()))?;
-    let agenda = api::json(api_h::agenda(state.clone(), MaybeUser(c.auth()), web::Path::from(slug.to_owned()), q).await).await?;
-    let zone = agenda["timezone"].as_str().unwrap_or(&event.timezone).to_owned();
+    let agenda = api::json(
+        api_h::agenda(
+            state.clone(),
+            MaybeUser(c.auth()),
+            web::Path::from(slug.to_owned()),
+            q,
+        )
+        .await,
+    )
+    .await?;
+    let zone = agenda["timezone"]
+        .as_str()
+        .unwrap_or(&event.timezone)
+        .to_owned();
     Ok((event, api::read(agenda["items"].clone())?, zone))
 }
 
@@ -114,9 +171,17 @@ pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> 
     // blank filters (an unchosen select) mean no filter.
     let pairs: Vec<(String, String)> = ["day", "type", "q", "tz"]
         .iter()
-        .filter_map(|k| c.param(k).filter(|v| !v.trim().is_empty()).map(|v| (k.to_string(), v.to_owned())))
+        .filter_map(|k| {
+            c.param(k)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (k.to_string(), v.to_owned()))
+        })
         .collect();
-    let query = pairs.iter().map(|(k, v)| format!("{k}={}", percent(v))).collect::<Vec<_>>().join("&");
+    let query = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .collect::<Vec<_>>()
+        .join("&");
     match load_agenda(&state, &c, &slug, &query).await {
         Ok((event, sessions, zone)) => {
             let mut zones: Vec<String> = ZONES.iter().map(|z| z.to_string()).collect();
@@ -126,12 +191,22 @@ pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> 
                 }
             }
             let days = match (event.starts_on, event.ends_on) {
-                (Some(a), Some(b)) if b >= a && (b - a).num_days() < 31 => a.iter_days().take_while(|d| *d <= b).collect(),
+                (Some(a), Some(b)) if b >= a && (b - a).num_days() < 31 => {
+                    a.iter_days().take_while(|d| *d <= b).collect()
+                }
                 _ => vec![],
             };
             let types = SessionType::ALL.iter().map(|t| t.as_str()).collect();
-            let page = AgendaPage { c: &c, event, sessions, zone, zones, days, types };
-            render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+            let page = AgendaPage {
+                c: &c,
+                event,
+                sessions,
+                zone,
+                zones,
+                days,
+                types,
+            };
+            respond!(c, StatusCode::OK, page)
         }
         Err(e) => failure(c, &e),
     }
@@ -148,7 +223,10 @@ pub struct Report {
 impl Report {
     fn lines(v: &serde_json::Value) -> Vec<String> {
         match v {
-            serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect(),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect(),
             serde_json::Value::String(s) => vec![s.clone()],
             _ => vec![],
         }
@@ -185,17 +263,41 @@ impl SessionPage<'_> {
     }
 }
 
-async fn load_session(state: &State, c: &Ctx, id: i64) -> ApiResult<(Session, Vec<Comment>, Option<Report>, i64)> {
-    let tz = c.param("tz").filter(|t| !t.is_empty()).map(|t| format!("tz={}", percent(t))).unwrap_or_default();
-    let tz = web::Query::<api_h::TzQuery>::from_query(&tz).map_err(|e| ApiError::query("tz", e.to_string()))?;
-    let s: Session = api::read(api::json(api_h::get_session(state.clone(), MaybeUser(c.auth()), web::Path::from(id), tz).await).await?)?;
+async fn load_session(
+    state: &State,
+    c: &Ctx,
+    id: i64,
+) -> ApiResult<(Session, Vec<Comment>, Option<Report>, i64)> {
+    let tz = c
+        .param("tz")
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("tz={}", percent(t)))
+        .unwrap_or_default();
+    let tz = web::Query::<api_h::TzQuery>::from_query(&tz)
+        .map_err(|e| ApiError::query("tz", e.to_string()))?;
+    let s: Session = api::read(
+        api::json(
+            api_h::get_session(state.clone(), MaybeUser(c.auth()), web::Path::from(id), tz).await,
+        )
+        .await?,
+    )?;
     let channel = crate::outbox::session_channel(id);
-    let live_since = state.db.run(move |conn| crate::live::log::head(conn, &channel)).await?;
+    let live_since = state
+        .db
+        .run(move |conn| crate::live::log::head(conn, &channel))
+        .await?;
     let q = web::Query::<api_h::SessionCommentsQuery>::from_query("sort=oldest&limit=200")
         .map_err(|e| ApiError::internal(e.to_string()))?;
-    let list = api::json(api_h::session_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(id), q).await).await?;
+    let list = api::json(
+        api_h::session_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(id), q).await,
+    )
+    .await?;
     let comments: Vec<Comment> = api::read(list["items"].clone())?;
-    let report = match api::json(api_h::get_report(state.clone(), MaybeUser(c.auth()), web::Path::from(id)).await).await {
+    let report = match api::json(
+        api_h::get_report(state.clone(), MaybeUser(c.auth()), web::Path::from(id)).await,
+    )
+    .await
+    {
         Ok(r) => Some(api::read(r)?),
         Err(e) if e.code == ErrorCode::NotFound => None,
         Err(e) => return Err(e),
@@ -203,11 +305,26 @@ async fn load_session(state: &State, c: &Ctx, id: i64) -> ApiResult<(Session, Ve
     Ok((s, comments, report, live_since))
 }
 
-async fn show_session(c: Ctx, state: &State, id: i64, errors: PageErrors, form: FormData, status: StatusCode) -> HttpResponse {
+async fn show_session(
+    c: Ctx,
+    state: &State,
+    id: i64,
+    errors: PageErrors,
+    form: FormData,
+    status: StatusCode,
+) -> HttpResponse {
     match load_session(state, &c, id).await {
         Ok((s, comments, report, live_since)) => {
-            let page = SessionPage { c: &c, s, comments, report, errors, form, live_since };
-            render(&c, &page).map_or_else(|e| e, |html| c.html(status, html))
+            let page = SessionPage {
+                c: &c,
+                s,
+                comments,
+                report,
+                errors,
+                form,
+                live_since,
+            };
+            respond!(c, status, page)
         }
         Err(e) => failure(c, &e),
     }
@@ -215,10 +332,23 @@ async fn show_session(c: Ctx, state: &State, id: i64, errors: PageErrors, form: 
 
 pub async fn session(req: HttpRequest, state: State, path: web::Path<i64>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
-    show_session(c, &state, path.into_inner(), PageErrors::new(), FormData::default(), StatusCode::OK).await
+    show_session(
+        c,
+        &state,
+        path.into_inner(),
+        PageErrors::new(),
+        FormData::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn post_session_comment(req: HttpRequest, state: State, path: web::Path<i64>, body: web::Bytes) -> HttpResponse {
+pub async fn post_session_comment(
+    req: HttpRequest,
+    state: State,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
     let mut c = Ctx::load(&req, &state).await;
     let id = path.into_inner();
     let form = FormData::parse(&body);
@@ -228,21 +358,40 @@ pub async fn post_session_comment(req: HttpRequest, state: State, path: web::Pat
     let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
         Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
     } else {
-        let kind = if form.get("kind") == "question" { "question" } else { "comment" };
-        match api::body(json!({"body": form.get("body"), "kind": kind, "anonymous": form.checked("anonymous")})) {
-            Ok(input) => api::json(api_h::post_session_comment(state.clone(), user, web::Path::from(id), input).await).await,
+        let kind = if form.get("kind") == "question" {
+            "question"
+        } else {
+            "comment"
+        };
+        match api::body(
+            json!({"body": form.get("body"), "kind": kind, "anonymous": form.checked("anonymous")}),
+        ) {
+            Ok(input) => {
+                api::json(
+                    api_h::post_session_comment(state.clone(), user, web::Path::from(id), input)
+                        .await,
+                )
+                .await
+            }
             Err(e) => Err(e),
         }
     };
     match attempt {
         Ok(created) => {
             c.flash("comment-posted");
-            c.redirect(&format!("/sessions/{id}#c-{}", created["id"].as_i64().unwrap_or_default()))
+            c.redirect(&format!(
+                "/sessions/{id}#c-{}",
+                created["id"].as_i64().unwrap_or_default()
+            ))
         }
         Err(e) if e.code == ErrorCode::NotFound => failure(c, &e),
         Err(e) => {
             let errors = PageErrors::from_api(&c.t, &e);
-            let status = if e.code == ErrorCode::CsrfFailed { StatusCode::OK } else { e.code.status() };
+            let status = if e.code == ErrorCode::CsrfFailed {
+                StatusCode::OK
+            } else {
+                e.code.status()
+            };
             show_session(c, &state, id, errors, form, status).await
         }
     }

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{failure, render, State};
+use super::{failure, State};
 use crate::accounts::auth::MaybeUser;
 use crate::error::ApiResult;
 use crate::http::page::PageQuery;
@@ -48,12 +48,18 @@ struct HomePage<'a> {
 }
 
 async fn load(state: &State, c: &Ctx) -> ApiResult<(Vec<ConsultationItem>, Vec<EventItem>)> {
-    let query = || web::Query::<PageQuery>::from_query("limit=50").map_err(|_| crate::error::ApiError::internal("query"));
+    let query = || {
+        web::Query::<PageQuery>::from_query("limit=50")
+            .map_err(|_| crate::error::ApiError::internal("query"))
+    };
     let consultations = api::json(
         crate::consultations::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
     )
     .await?;
-    let events = api::json(crate::events::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await).await?;
+    let events = api::json(
+        crate::events::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
+    )
+    .await?;
     Ok((
         api::read::<Items<ConsultationItem>>(consultations)?.items,
         api::read::<Items<EventItem>>(events)?.items,
@@ -68,8 +74,13 @@ pub async fn home(req: HttpRequest, state: State) -> HttpResponse {
                 .into_iter()
                 .filter(|x| x.status != "draft")
                 .partition(|x| x.accepting_contributions);
-            let page = HomePage { c: &c, open, other, events };
-            render(&c, &page).map_or_else(|e| e, |html| c.html(StatusCode::OK, html))
+            let page = HomePage {
+                c: &c,
+                open,
+                other,
+                events,
+            };
+            respond!(c, StatusCode::OK, page)
         }
         Err(e) => failure(c, &e),
     }

@@ -1,6 +1,16 @@
 //! One module per area of the site; shared here: rendering and the message and
 //! failure pages.
 
+/// Renders a page that borrows the request's `Ctx`, then answers with it (the page
+/// must go before the context can be consumed).
+macro_rules! respond {
+    ($c:ident, $status:expr, $page:ident) => {{
+        let rendered = askama::Template::render(&$page);
+        drop($page);
+        $c.page($status, rendered)
+    }};
+}
+
 pub mod account;
 pub mod consultation;
 pub mod events;
@@ -15,16 +25,6 @@ use crate::error::{ApiError, ErrorCode};
 use crate::web::session::Ctx;
 
 pub type State = web::Data<AppState>;
-
-/// Renders a template; a template error (a bug) becomes a plain 500, logged.
-pub fn render(_c: &Ctx, page: &impl Template) -> Result<String, HttpResponse> {
-    page.render().map_err(|e| {
-        tracing::error!(error = %e, "template failed");
-        HttpResponse::InternalServerError()
-            .content_type("text/plain; charset=utf-8")
-            .body("The page could not be rendered; this has been logged.")
-    })
-}
 
 #[derive(Template)]
 #[template(path = "message.html")]
@@ -43,8 +43,13 @@ pub fn message_text(
     link: Option<(&str, &str)>,
 ) -> HttpResponse {
     let link = link.map(|(href, key)| (href.to_owned(), c.t.get(key)));
-    let page = MessagePage { c: &c, title, text, link };
-    render(&c, &page).map_or_else(|e| e, |html| c.html(status, html))
+    let page = MessagePage {
+        c: &c,
+        title,
+        text,
+        link,
+    };
+    respond!(c, status, page)
 }
 
 pub fn message(
@@ -68,14 +73,32 @@ pub fn failure(c: Ctx, e: &ApiError) -> HttpResponse {
             "error-not-found",
             Some(("/", "nav-home")),
         ),
-        ErrorCode::Forbidden => message(c, StatusCode::FORBIDDEN, "error-forbidden", "error-forbidden", Some(("/", "nav-home"))),
+        ErrorCode::Forbidden => message(
+            c,
+            StatusCode::FORBIDDEN,
+            "error-forbidden",
+            "error-forbidden",
+            Some(("/", "nav-home")),
+        ),
         ErrorCode::InvalidQuery | ErrorCode::ValidationFailed => {
             let status = e.code.status();
-            message_text(c, status, e.message.clone(), e.message.clone(), Some(("/", "nav-home")))
+            message_text(
+                c,
+                status,
+                e.message.clone(),
+                e.message.clone(),
+                Some(("/", "nav-home")),
+            )
         }
         _ => {
             tracing::error!(error = %e, "page failed");
-            message(c, StatusCode::INTERNAL_SERVER_ERROR, "error-generic", "error-generic", Some(("/", "nav-home")))
+            message(
+                c,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error-generic",
+                "error-generic",
+                Some(("/", "nav-home")),
+            )
         }
     }
 }
