@@ -206,6 +206,16 @@ impl Browser<'_> {
         .await;
     }
 
+    pub async fn clear(&self, css: &str) {
+        let el = self.find(css).await;
+        self.call(
+            awc::http::Method::POST,
+            &format!("/element/{el}/clear"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.call(

@@ -192,3 +192,60 @@ month-10 = أكتوبر
 month-11 = نوفمبر
 month-12 = ديسمبر
 date-format = { $day } { $month } { $year }
+review-title = مراجعة المساهمات
+review-tab-inputs = المساهمات
+review-tab-balance = توازن الأصوات
+review-tab-campaigns = الحملات
+review-export-csv = تصدير (CSV)
+review-export-json = تصدير (JSON)
+review-search = البحث في المساهمات
+review-search-words = كلمات (بأي لغة)
+review-search-button = بحث
+review-any = الكل
+review-results = { $count ->
+    [zero] لم يُعثر على أي مساهمة
+    [one] عُثر على مساهمة واحدة
+    [two] عُثر على مساهمتين
+    [few] عُثر على { $count } مساهمات
+   *[other] عُثر على { $count } مساهمة
+}
+review-approximate = لا توجد نتائج مطابقة تمامًا؛ هذه نتائج قريبة.
+review-sort = الترتيب
+sort-relevance = الأكثر صلة أولًا
+sort-newest = الأحدث أولًا
+facet-stakeholder_group = فئة أصحاب المصلحة
+facet-region = المنطقة
+facet-language = اللغة
+facet-paragraph_key = الفقرة
+facet-review_status = حالة المراجعة
+facet-tag = الوسم
+review-tags = الوسوم (مفصولة بفواصل)
+review-note = ملاحظة خاصة
+review-save = حفظ
+review-saved = تم حفظ المراجعة.
+review-select = تحديد المساهمة { $id }
+review-bulk-title = مع المساهمات المحددة
+review-bulk-add-tag = إضافة وسم
+review-bulk-apply = تطبيق على المحدد
+review-bulk-none = حدّد مساهمة واحدة على الأقل.
+review-keep = إبقاء كما هو
+review-next-page = النتائج التالية
+review-paragraph = الفقرة { $number }
+review-open-link = المراجعة
+balance-intro = من شارك حتى الآن. لا تُعرض الخانات التي تضم أقل من خمسة أشخاص، حتى لا يمكن تمييز أحد.
+balance-contributors = الأشخاص
+balance-contributions = المساهمات
+balance-missing = لم تُسمع بعد: { $list }
+balance-few = أقل من 5
+balance-by = حسب { $what }
+facet-gender = النوع الاجتماعي
+gender-female = النساء
+gender-male = الرجال
+gender-non_binary = غير ثنائيي الجنس
+gender-other = أخرى
+gender-prefer_not_to_say = فضّلوا عدم الإفصاح
+gender-unknown = غير محدد
+region-unknown = غير محددة
+campaigns-intro = مجموعات من المساهمات شبه المتطابقة، مثل رسالة أرسلها كثيرون.
+campaigns-none = لم يُعثر على حملات.
+campaigns-size = عدد المساهمات شبه المتطابقة: { $count }

@@ -22,7 +22,7 @@ use crate::search::handlers::is_reviewer;
 type State = web::Data<AppState>;
 
 /// The consultation, if the caller reviews it (403 otherwise; 404 if they may not see it).
-fn reviewed(conn: &mut DbConn, key: &str, user: &AuthUser) -> ApiResult<ConsultationRow> {
+pub fn reviewed(conn: &mut DbConn, key: &str, user: &AuthUser) -> ApiResult<ConsultationRow> {
     let (row, _) = consultations::resolve_for(conn, key, Some(user))?;
     if !is_reviewer(conn, Some(user), row.id)? {
         return Err(ApiError::forbidden(

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use super::i18n::Tr;
 use crate::error::{ApiError, ErrorCode};
 
-/// The fields of a posted form. Repeated names keep the last value.
+/// The fields of a posted form. A repeated name (checkboxes) keeps every value for
+/// [`FormData::all`]; the other accessors read the last.
 #[derive(Default)]
-pub struct FormData(BTreeMap<String, String>);
+pub struct FormData(BTreeMap<String, String>, Vec<(String, String)>);
 
 impl FormData {
     pub fn parse(body: &[u8]) -> FormData {
@@ -18,7 +19,15 @@ impl FormData {
             ))
             .map(|q| q.into_inner())
             .unwrap_or_default();
-        FormData(pairs.into_iter().collect())
+        FormData(pairs.iter().cloned().collect(), pairs)
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.1
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn get(&self, name: &str) -> &str {

@@ -161,6 +161,29 @@ impl<T: AsDate> AsDate for &T {
     }
 }
 
+/// A whole number however deep a template holds it.
+pub trait AsNum {
+    fn as_num(&self) -> i64;
+}
+
+impl AsNum for i64 {
+    fn as_num(&self) -> i64 {
+        *self
+    }
+}
+
+impl AsNum for usize {
+    fn as_num(&self) -> i64 {
+        i64::try_from(*self).unwrap_or(i64::MAX)
+    }
+}
+
+impl<T: AsNum> AsNum for &T {
+    fn as_num(&self) -> i64 {
+        (**self).as_num()
+    }
+}
+
 /// The translator handed to templates.
 #[derive(Clone, Copy)]
 pub struct Tr {
@@ -189,8 +212,8 @@ impl Tr {
         self.format(key, Some(&args))
     }
 
-    pub fn count(&self, key: &str, n: impl std::borrow::Borrow<i64>) -> String {
-        let n = *n.borrow();
+    pub fn count(&self, key: &str, n: impl AsNum) -> String {
+        let n = n.as_num();
         let mut args = FluentArgs::new();
         args.set("count", FluentValue::from(n));
         self.format(key, Some(&args))
@@ -222,7 +245,8 @@ impl Tr {
     }
 
     /// A whole number with this language's digit grouping.
-    pub fn number(&self, n: i64) -> String {
+    pub fn number(&self, n: impl AsNum) -> String {
+        let n = n.as_num();
         let sep = match self.lang {
             Lang::En | Lang::Zh | Lang::Ar => ",",
             Lang::Fr => "\u{202f}",

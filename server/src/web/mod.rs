@@ -13,7 +13,7 @@ pub mod time;
 
 use actix_web::web;
 
-use pages::{account, consultation, events, home};
+use pages::{account, consultation, events, home, review};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::configure)
@@ -34,6 +34,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/consultations/{slug}/comments",
             web::post().to(consultation::post_comment),
+        )
+        .route("/consultations/{slug}/review", web::get().to(review::page))
+        .route("/consultations/{slug}/review", web::post().to(review::save))
+        .route(
+            "/consultations/{slug}/review/export",
+            web::get().to(review::export),
         )
         .route(
             r"/comments/{id:\d+}/endorse",

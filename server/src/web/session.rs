@@ -29,6 +29,7 @@ const FLASHES: &[&str] = &[
     "me-deleted",
     "reset-done",
     "reset-sent",
+    "review-saved",
 ];
 
 #[derive(Clone)]

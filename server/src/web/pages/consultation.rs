@@ -93,6 +93,8 @@ struct ConsultationPage<'a> {
     errors: PageErrors,
     form: FormData,
     live_since: i64,
+    /// Co-facilitators and organisers see the way to the workbench.
+    reviewer: bool,
 }
 
 pub struct Focus {
@@ -281,7 +283,17 @@ async fn show(
 ) -> HttpResponse {
     match load(state, &c, &slug, focus).await {
         Ok((k, focus, thread, live_since)) => {
+            let (user, id) = (c.auth(), k.id);
+            let reviewer = match user {
+                Some(u) => state
+                    .db
+                    .run(move |conn| crate::search::handlers::is_reviewer(conn, Some(&u), id))
+                    .await
+                    .unwrap_or(false),
+                None => false,
+            };
             let page = ConsultationPage {
+                reviewer,
                 c: &c,
                 k,
                 focus,
