@@ -172,6 +172,12 @@ impl AsNum for i64 {
     }
 }
 
+impl AsNum for i32 {
+    fn as_num(&self) -> i64 {
+        i64::from(*self)
+    }
+}
+
 impl AsNum for usize {
     fn as_num(&self) -> i64 {
         i64::try_from(*self).unwrap_or(i64::MAX)
