@@ -170,7 +170,6 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
     ];
     let axe = axe_source();
     let driver = Driver::start(&binary).await;
-    let browser = driver.browser().await;
     let mut problems: Vec<Value> = Vec::new();
     let review = "/consultations/declaration-digital-cooperation/review";
     let signed_in: Vec<(&str, String)> = vec![
@@ -179,11 +178,24 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
         ("campaigns", format!("{review}?view=campaigns")),
         ("account", "/me".to_owned()),
     ];
-    for (round, list) in [&pages, &signed_in].into_iter().enumerate() {
-        if round == 1 {
+    let organizing: Vec<(&str, String)> = vec![
+        ("organize", "/organize".to_owned()),
+        (
+            "organize-event",
+            "/organize/events/igf-2026-demo?day=2026-06-23".to_owned(),
+        ),
+    ];
+    let rounds = [
+        (None, &pages),
+        (Some("cofacilitator"), &signed_in),
+        (Some("organizer"), &organizing),
+    ];
+    for (who, list) in rounds {
+        let browser = driver.browser().await;
+        if let Some(who) = who {
             browser.goto(&app.url("/login")).await;
             browser
-                .type_into("#email", "cofacilitator@demo.indaba.example")
+                .type_into("#email", &format!("{who}@demo.indaba.example"))
                 .await;
             browser.type_into("#password", "indaba-demo-2026").await;
             browser
@@ -191,7 +203,7 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
                 .await;
         }
         for lang in ["en", "ar"] {
-            for (name, path) in list {
+            for (name, path) in list.iter() {
                 let sep = if path.contains('?') { '&' } else { '?' };
                 browser
                     .goto(&app.url(&format!("{path}{sep}lang={lang}")))
@@ -217,26 +229,25 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
                 }
             }
         }
+        // On a small phone the layout holds: nothing wider than the screen.
+        browser.resize(360, 740).await;
+        for (name, path) in list.iter() {
+            browser.goto(&app.url(path)).await;
+            let overflow = browser
+                .script("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", json!([]))
+                .await;
+            assert!(
+                overflow.as_i64().unwrap_or(0) <= 0,
+                "{name} scrolls sideways on a phone: {overflow}"
+            );
+        }
+        browser.close().await;
     }
     assert!(
         problems.is_empty(),
         "axe-core found serious or critical violations:\n{}",
         serde_json::to_string_pretty(&problems).unwrap()
     );
-
-    // On a small phone the layout holds: nothing wider than the screen.
-    browser.resize(360, 740).await;
-    for (name, path) in pages.iter().chain(&signed_in) {
-        browser.goto(&app.url(path)).await;
-        let overflow = browser
-            .script("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", json!([]))
-            .await;
-        assert!(
-            overflow.as_i64().unwrap_or(0) <= 0,
-            "{name} scrolls sideways on a phone: {overflow}"
-        );
-    }
-    browser.close().await;
     app.stop().await;
 }
 
@@ -410,4 +421,149 @@ fn percent(s: &str) -> String {
             }
         })
         .collect()
+}
+
+#[actix_web::test]
+async fn an_organiser_sets_up_an_event_schedules_sees_a_clash_refused_and_publishes() {
+    let Some(binary) = chromedriver() else { return };
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options::new().with("INDABA_RATE_LIMITS", "off"),
+    )
+    .await;
+    let (_, organizer) = app.user_with_roles("Olu", &["organizer"]).await;
+    let email = app.get("/api/v1/me", Some(&organizer)).await.body["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, proposer) = app
+        .member("Pat", &[], "civil_society", "NG", Some("female"))
+        .await;
+
+    let driver = Driver::start(&binary).await;
+    let olu = driver.browser().await;
+    olu.goto(&app.url("/login?lang=en&next=/organize")).await;
+    olu.type_into("#email", &email).await;
+    olu.type_into("#password", PASSWORD).await;
+    olu.click_and_wait("form[action='/login'] button[type=submit]")
+        .await;
+    assert_eq!(olu.text("h1").await, "Organise events");
+
+    // Set up the event through its form.
+    olu.type_into("#name", "Youth IGF 2026").await;
+    olu.type_into("#slug", "yigf-2026").await;
+    olu.type_into("#venue", "Kigali").await;
+    olu.type_into("#timezone", "Africa/Kigali").await;
+    olu.script("document.querySelector('#starts_on').value = '2026-09-14'; document.querySelector('#ends_on').value = '2026-09-15';", json!([])).await;
+    olu.click_and_wait("form[action='/organize/events'] button[type=submit]")
+        .await;
+    assert!(
+        olu.url().await.contains("/organize/events/yigf-2026"),
+        "{}",
+        olu.url().await
+    );
+    assert!(olu.text(".flash").await.contains("The event is created"));
+    for room in ["Plenary", "Room 2"] {
+        olu.type_into("#room-name", room).await;
+        olu.click_and_wait("form:has(#room-name) button[type=submit]")
+            .await;
+    }
+    assert!(olu.text("#rooms + ul").await.contains("Room 2"));
+
+    // Two proposals arrive during the call (through the API, as a proposer's client would).
+    let res = app
+        .send(awc::http::Method::PATCH, "/api/v1/events/yigf-2026", Some(&organizer), &json!({"call_opens_at": "2020-01-01T00:00:00Z", "call_closes_at": "2999-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(res.status, awc::http::StatusCode::OK, "{}", res.text);
+    let speakers = json!([
+        {"name": "Ana", "organization": "Org", "stakeholder_group": "civil_society", "country": "BR", "gender": "female"},
+        {"name": "Kofi", "organization": "Org", "stakeholder_group": "government", "country": "GH", "gender": "male"}
+    ]);
+    let mut proposals = vec![];
+    for title in ["Youth and AI", "Digital skills for all"] {
+        let res = app
+            .post("/api/v1/events/yigf-2026/proposals", Some(&proposer), &json!({"title": title, "type": "workshop", "subtheme": "Youth", "format": "hybrid", "description": "A workshop.", "policy_questions": ["How?"], "speakers": speakers, "moderator_name": "Mona", "rapporteur_name": "Rita"}))
+            .await;
+        assert_eq!(res.status, awc::http::StatusCode::CREATED, "{}", res.text);
+        proposals.push(res.body["id"].as_i64().unwrap());
+    }
+
+    // Review and accept them on the page.
+    olu.goto(&app.url("/organize/events/yigf-2026")).await;
+    olu.select(&format!("#score-{}", proposals[0]), "5").await;
+    olu.click_and_wait(&format!(
+        "#proposal-{} form.review-one button[type=submit]",
+        proposals[0]
+    ))
+    .await;
+    assert!(olu
+        .text(&format!("#proposal-{}", proposals[0]))
+        .await
+        .contains("5.00"));
+    for p in &proposals {
+        olu.click_and_wait(&format!("#proposal-{p} button[value=accept]"))
+            .await;
+    }
+    let sessions = app
+        .get("/api/v1/events/yigf-2026/sessions", Some(&organizer))
+        .await;
+    let ids: Vec<i64> = sessions.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{}", sessions.text);
+
+    // Schedule the first at 10:00–11:00 in the Plenary: it shows in the grid.
+    let slot = |id: i64, starts: &'static str, ends: &'static str| {
+        format!("document.querySelector('#starts-{id}').value = '{starts}'; document.querySelector('#ends-{id}').value = '{ends}';")
+    };
+    olu.script(&slot(ids[0], "10:00", "11:00"), json!([])).await;
+    olu.click_and_wait(&format!("#session-{} button[type=submit]", ids[0]))
+        .await;
+    assert!(olu.text("table.grid").await.contains("Youth and AI"));
+
+    // The second in the same room at 10:30: refused, named, nothing changed.
+    olu.script(&slot(ids[1], "10:30", "11:30"), json!([])).await;
+    olu.click_and_wait(&format!("#session-{} button[type=submit]", ids[1]))
+        .await;
+    let summary = olu.text(".error-summary").await;
+    assert!(
+        summary.contains("clashes") && summary.contains("Youth and AI"),
+        "{summary}"
+    );
+    let second = app
+        .get(&format!("/api/v1/sessions/{}", ids[1]), Some(&organizer))
+        .await;
+    assert!(second.body["starts_at"].is_null(), "{}", second.text);
+
+    // At 11:00 it fits.
+    olu.script(&slot(ids[1], "11:00", "12:00"), json!([])).await;
+    olu.click_and_wait(&format!("#session-{} button[type=submit]", ids[1]))
+        .await;
+    assert!(olu
+        .text("table.grid")
+        .await
+        .contains("Digital skills for all"));
+
+    // Not public until published.
+    assert_eq!(
+        app.get("/api/v1/events/yigf-2026/agenda", None)
+            .await
+            .status,
+        awc::http::StatusCode::NOT_FOUND
+    );
+    olu.click_and_wait("#publish").await;
+    let agenda = app.get("/api/v1/events/yigf-2026/agenda", None).await;
+    assert_eq!(
+        agenda.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        agenda.text
+    );
+    olu.goto(&app.url("/events/yigf-2026/agenda")).await;
+    assert!(olu.text(".agenda").await.contains("Digital skills for all"));
+    olu.close().await;
+    app.stop().await;
 }

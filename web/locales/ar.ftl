@@ -249,3 +249,59 @@ region-unknown = غير محددة
 campaigns-intro = مجموعات من المساهمات شبه المتطابقة، مثل رسالة أرسلها كثيرون.
 campaigns-none = لم يُعثر على حملات.
 campaigns-size = عدد المساهمات شبه المتطابقة: { $count }
+organize-title = تنظيم الفعاليات
+organize-open-link = التنظيم
+organize-new-event = فعالية جديدة
+organize-slug = اسم قصير للعنوان (أحرف لاتينية صغيرة وأرقام وشرطات)
+organize-name = الاسم
+organize-venue = المكان
+organize-timezone = المنطقة الزمنية للمكان
+organize-starts = اليوم الأول
+organize-ends = اليوم الأخير
+organize-create = إنشاء الفعالية
+organize-event-created = تم إنشاء الفعالية. أضف القاعات، وافتح باب المقترحات، ثم ضع الجدول.
+organize-saved = تم الحفظ.
+organize-published = منشور
+organize-unpublished = غير منشور
+organize-publish = نشر الفعالية وجدول أعمالها
+organize-unpublish = سحب من النشر
+organize-call = الدعوة إلى تقديم مقترحات الجلسات
+organize-call-opens = الافتتاح (بتوقيت المكان)
+organize-call-closes = الإغلاق (بتوقيت المكان)
+organize-call-save = حفظ مواعيد الدعوة
+organize-rooms = القاعات
+organize-room-name = اسم القاعة
+organize-room-capacity = عدد المقاعد
+organize-add-room = إضافة القاعة
+organize-proposals = المقترحات
+organize-no-proposals = لا توجد مقترحات بعد.
+organize-score = متوسط الدرجة
+organize-reviews-count = { $count ->
+    [zero] لا تقييمات
+    [one] تقييم واحد
+    [two] تقييمان
+    [few] { $count } تقييمات
+   *[other] { $count } تقييمًا
+}
+organize-your-score = درجتك (من 1 إلى 5)
+organize-review-comment = تعليق لبقية المراجعين
+organize-review-submit = إرسال التقييم
+organize-accept = قبول
+organize-reject = رفض
+organize-status = الحالة
+proposal-submitted = مقدَّم
+proposal-accepted = مقبول
+proposal-rejected = مرفوض
+proposal-merged = مدمج
+organize-schedule = الجدول
+organize-grid-time = الوقت
+organize-unscheduled = لم تُجدول بعد
+organize-all-scheduled = جميع الجلسات مجدولة.
+organize-slot-day = اليوم
+organize-slot-start = البداية
+organize-slot-end = النهاية
+organize-slot-save = جدولة
+organize-clash = يتعارض هذا الموعد مع جلسات أخرى؛ لم يُغيَّر شيء.
+organize-forbidden = هذا القسم مخصص للمنظمين.
+organize-clash-room = القاعة مشغولة في ذلك الوقت بجلسة «{ $title }».
+organize-clash-person = { $person } مشارك في «{ $title }» في ذلك الوقت.

@@ -669,6 +669,32 @@ pub async fn agenda(
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// Every session of the event for its organisers, scheduled or not, with room and times.
+pub async fn sessions(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<TzQuery>,
+) -> ApiResult<HttpResponse> {
+    user.require(Role::Organizer)?;
+    let key = path.into_inner();
+    let tz = query.into_inner().tz;
+    let body = state
+        .db
+        .run(move |conn| {
+            let event = store::resolve_for(conn, &key, Some(&user))?;
+            let tz = zone(tz.as_deref(), &event)?;
+            let rooms = schedule::rooms_by_id(conn, event.id)?;
+            let items: Vec<_> = schedule::all(conn, event.id)?
+                .iter()
+                .map(|s| schedule::view(s, &rooms, tz))
+                .collect();
+            Ok(json!({"event_id": event.id, "timezone": tz.name(), "items": items, "next_cursor": null}))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
 fn ics(body: String, name: &str) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Content-Type", "text/calendar; charset=utf-8"))

@@ -26,6 +26,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/events/{id}/rooms", "organizer", "Add a room", h::add_room),
         endpoint!(POST "/events/{id}/proposals", "verified user", "Propose a session during the call", h::propose),
         endpoint!(GET "/events/{id}/proposals", "organizer", "Proposals ranked by mean review score, with their diversity", h::list_proposals),
+        endpoint!(GET "/events/{id}/sessions", "organizer", "Every session of the event, scheduled or not (?tz=)", h::sessions),
         endpoint!(GET "/events/{id}/agenda", "anyone", "Scheduled sessions (?day, type, subtheme, format, q, tz)", h::agenda),
         endpoint!(GET "/events/{id}/agenda.ics", "anyone", "The agenda as an iCalendar file (RFC 5545)", h::agenda_ics),
         endpoint!(GET "/events/{id}/agenda.csv", "anyone", "The agenda as CSV (?tz= for local times)", h::agenda_csv),

@@ -224,6 +224,17 @@ pub fn scheduled(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<SessionRow>>
         .load(conn)?)
 }
 
+/// Every session of an event, scheduled or not: the unscheduled (just accepted) last.
+pub fn all(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<SessionRow>> {
+    let mut rows: Vec<SessionRow> = sessions::table
+        .filter(sessions::event_id.eq(event_id))
+        .order(sessions::id.asc())
+        .select(SessionRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|s| (s.starts_at.is_none(), s.starts_at, s.id));
+    Ok(rows)
+}
+
 pub struct AgendaFilter {
     pub day: Option<chrono::NaiveDate>,
     pub session_type: Option<String>,

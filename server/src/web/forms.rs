@@ -72,6 +72,18 @@ impl PageErrors {
         }])
     }
 
+    pub fn many(messages: Vec<String>) -> PageErrors {
+        PageErrors(
+            messages
+                .into_iter()
+                .map(|message| PageError {
+                    field: None,
+                    message,
+                })
+                .collect(),
+        )
+    }
+
     pub fn field(field: &str, message: String) -> PageErrors {
         PageErrors(vec![PageError {
             field: Some(field.to_owned()),

@@ -218,6 +218,15 @@ impl Tr {
         self.format(key, Some(&args))
     }
 
+    /// A message with several arguments.
+    pub fn args(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set(name.to_string(), FluentValue::from(value.to_string()));
+        }
+        self.format(key, Some(&args))
+    }
+
     pub fn count(&self, key: &str, n: impl AsNum) -> String {
         let n = n.as_num();
         let mut args = FluentArgs::new();

@@ -13,7 +13,7 @@ pub mod time;
 
 use actix_web::web;
 
-use pages::{account, consultation, events, home, review};
+use pages::{account, consultation, events, home, organize, review};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::configure)
@@ -46,6 +46,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(consultation::endorse),
         )
         .route("/events/{slug}/agenda", web::get().to(events::agenda))
+        .route("/organize", web::get().to(organize::list))
+        .route("/organize/events", web::post().to(organize::create))
+        .route("/organize/events/{slug}", web::get().to(organize::event))
+        .route("/organize/events/{slug}", web::post().to(organize::act))
         .route(r"/sessions/{id:\d+}", web::get().to(events::session))
         .route(
             r"/sessions/{id:\d+}/comments",

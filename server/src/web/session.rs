@@ -30,6 +30,8 @@ const FLASHES: &[&str] = &[
     "reset-done",
     "reset-sent",
     "review-saved",
+    "organize-saved",
+    "organize-event-created",
 ];
 
 #[derive(Clone)]
@@ -157,6 +159,15 @@ impl Ctx {
 
     pub fn dir(&self) -> &'static str {
         self.lang.dir()
+    }
+
+    /// Organisers (and admins) see the way to the organiser pages.
+    pub fn is_organizer(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| {
+            u.roles
+                .iter()
+                .any(|r| matches!(r, Role::Organizer | Role::Admin))
+        })
     }
 
     pub fn is_signed_in(&self) -> bool {
