@@ -11,6 +11,7 @@ both_backends!(
     a_stale_csrf_token_asks_again_and_keeps_the_text,
     form_errors_are_named_next_to_their_fields_and_input_is_kept,
     signing_out_revokes_the_session,
+    moderators_work_the_flag_queue_by_forms,
 );
 
 async fn paragraph_of(app: &TestApp, id: i64) -> (String, String) {
@@ -427,5 +428,141 @@ async fn pages_are_light_compressed_and_sent_with_strict_headers() {
     assert!(missing.html.contains("Page not found"));
     let api = app.get("/api/v1/no/such", None).await;
     assert_eq!(api.code(), "no_route");
+    app.stop().await;
+}
+
+async fn moderators_work_the_flag_queue_by_forms(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Organiser", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let (_, key) = paragraph_of(&app, id).await;
+    let (_, author) = app.member("Author", &[], "civil_society", "KE", None).await;
+    let mut posted = vec![];
+    for body in [
+        "Buy cheap watches at spam.example",
+        "A sharp but fair criticism of the draft.",
+    ] {
+        let res = app
+            .post(
+                &format!("/api/v1/consultations/{id}/comments"),
+                Some(&author),
+                &json!({"body": body, "paragraph_key": key}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        posted.push(res.body["id"].as_i64().unwrap());
+    }
+    for who in ["Flagger A", "Flagger B"] {
+        let (_, token) = app.member(who, &[], "academia", "FR", None).await;
+        for c in &posted {
+            let res = app
+                .post(
+                    &format!("/api/v1/comments/{c}/flags"),
+                    Some(&token),
+                    &json!({"reason": format!("flagged by {who}")}),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        }
+    }
+
+    // Not for participants.
+    let (_, participant) = app.member("Reader", &[], "academia", "FR", None).await;
+    assert_eq!(
+        app.get("/api/v1/moderation/queue", Some(&participant))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let (_, moderator) = app.user_with_roles("Mod", &["moderator"]).await;
+    let email = app.get("/api/v1/me", Some(&moderator)).await.body["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let web = WebClient::new(&app.base);
+    web.sign_in(&email, PASSWORD).await;
+    let queue = web.get("/moderation").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(
+        queue.html.contains("Buy cheap watches") && queue.html.contains("flagged by Flagger B"),
+        "{}",
+        queue.html
+    );
+    let csrf = queue.hidden("csrf").unwrap();
+
+    // A reason is required: the page says so, nothing changes.
+    let (spam, fair) = (posted[0].to_string(), posted[1].to_string());
+    let res = web
+        .post(
+            "/moderation",
+            &[
+                ("csrf", &csrf),
+                ("comment", &spam),
+                ("action", "hide"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.html.contains("There is a problem"));
+
+    let res = web
+        .post(
+            "/moderation",
+            &[
+                ("csrf", &csrf),
+                ("comment", &spam),
+                ("action", "hide"),
+                ("reason", "Advertising"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let res = web
+        .post(
+            "/moderation",
+            &[
+                ("csrf", &csrf),
+                ("comment", &fair),
+                ("action", "keep"),
+                ("reason", "Criticism is welcome"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let after = web.follow(&res).await;
+    assert!(after.html.contains("Nothing is waiting"), "{}", after.html);
+
+    // The spam is hidden from the public, the criticism stays, both decisions are logged.
+    let list = app
+        .get(&format!("/api/v1/consultations/{id}/comments"), None)
+        .await;
+    let ids: Vec<i64> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![posted[1]]);
+    let queue = app.get("/api/v1/moderation/queue", Some(&moderator)).await;
+    assert_eq!(queue.body["items"], json!([]));
+    let log = app
+        .get(&format!("/api/v1/consultations/{id}/moderation-log"), None)
+        .await;
+    assert!(
+        log.text.contains("Advertising") && log.text.contains("Criticism is welcome"),
+        "{}",
+        log.text
+    );
+    // Keeping twice: nothing left to resolve.
+    let again = app
+        .post(
+            &format!("/api/v1/comments/{}/keep", posted[1]),
+            Some(&moderator),
+            &json!({"reason": "again"}),
+        )
+        .await;
+    assert_eq!(again.code(), "already_in_state");
     app.stop().await;
 }

@@ -592,3 +592,79 @@ pub fn endorsed_by(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<i64>> {
         .select(endorsements::comment_id)
         .load(conn)?)
 }
+
+/// The moderators' queue: visible comments (of consultations and sessions) with flags
+/// nobody has dealt with, oldest first, each with its open flags' reasons and times.
+pub fn flagged(
+    conn: &mut DbConn,
+    after: Option<i64>,
+    limit: i64,
+) -> ApiResult<Vec<(CommentRow, Vec<(String, NaiveDateTime)>)>> {
+    let open = flags::table
+        .filter(flags::resolved_at.is_null())
+        .select(flags::comment_id);
+    let mut q = comments::table
+        .filter(comments::id.eq_any(open))
+        .filter(comments::status.eq(Visibility::Visible.as_str()))
+        .order(comments::id.asc())
+        .limit(limit)
+        .select(CommentRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(comments::id.gt(after));
+    }
+    let rows: Vec<CommentRow> = q.load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let reasons: Vec<(i64, String, NaiveDateTime)> = flags::table
+        .filter(flags::comment_id.eq_any(&ids))
+        .filter(flags::resolved_at.is_null())
+        .order(flags::id.asc())
+        .select((flags::comment_id, flags::reason, flags::created_at))
+        .load(conn)?;
+    let mut by: HashMap<i64, Vec<(String, NaiveDateTime)>> = HashMap::new();
+    for (id, reason, at) in reasons {
+        by.entry(id).or_default().push((reason, at));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let f = by.remove(&r.id).unwrap_or_default();
+            (r, f)
+        })
+        .collect())
+}
+
+/// A moderator keeps a flagged comment as it is: its open flags are resolved (and the
+/// decision logged), so it leaves the queue.
+pub fn keep(
+    conn: &mut DbConn,
+    row: &CommentRow,
+    moderator_id: i64,
+    reason: &str,
+) -> ApiResult<usize> {
+    let resolved = diesel::update(
+        flags::table
+            .filter(flags::comment_id.eq(row.id))
+            .filter(flags::resolved_at.is_null()),
+    )
+    .set(flags::resolved_at.eq(Some(now())))
+    .execute(conn)?;
+    if resolved == 0 {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyInState,
+            "this comment has no open flags",
+        ));
+    }
+    diesel::insert_into(moderation_log::table)
+        .values((
+            moderation_log::consultation_id.eq(row.consultation_id),
+            moderation_log::session_id.eq(row.session_id),
+            moderation_log::comment_id.eq(row.id),
+            moderation_log::moderator_id.eq(Some(moderator_id)),
+            moderation_log::action.eq("keep"),
+            moderation_log::reason.eq(reason),
+            moderation_log::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(resolved)
+}

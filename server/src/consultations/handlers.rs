@@ -890,6 +890,70 @@ pub async fn moderate(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// The moderators' queue: flagged comments nobody has dealt with yet.
+pub async fn moderation_queue(
+    state: State,
+    user: AuthUser,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    user.require(Role::Moderator)?;
+    let page = Page::from_query(&query)?;
+    let body = state
+        .db
+        .run(move |conn| {
+            let rows = comments::flagged(conn, page.after, page.fetch())?;
+            let more = rows.len() as i64 > page.limit;
+            let viewer = store::Viewer { user_id: Some(user.id), privileged: true };
+            let mut items = Vec::new();
+            for (row, flags) in rows.iter().take(page.limit as usize) {
+                let mut v = comments::view(conn, row, &viewer)?;
+                v["flags"] = flags
+                    .iter()
+                    .map(|(reason, at)| json!({"reason": reason, "created_at": crate::db::rfc3339(*at)}))
+                    .collect();
+                v["consultation_slug"] = match row.consultation_id {
+                    Some(id) => json!(store::resolve(conn, &id.to_string())?.slug),
+                    None => serde_json::Value::Null,
+                };
+                items.push(v);
+            }
+            let next = if more { rows.get(page.limit as usize - 1).map(|r| page::encode(r.0.id)) } else { None };
+            Ok(json!({"items": items, "next_cursor": next}))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeepInput {
+    reason: String,
+}
+
+/// Keep a flagged comment as it is: its open flags are resolved and the decision logged.
+pub async fn keep(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+    input: ApiJson<KeepInput>,
+) -> ApiResult<HttpResponse> {
+    user.require(Role::Moderator)?;
+    let mut errors = FieldErrors::new();
+    let reason = text(&mut errors, "reason", &input.0.reason, 1, 1000);
+    let Some(reason) = reason else {
+        return Err(ApiError::validation(errors));
+    };
+    let id = path.into_inner();
+    let resolved = state
+        .db
+        .tx(move |conn| {
+            let (c, _, _) = visible_comment(conn, id, Some(&user))?;
+            comments::keep(conn, &c, user.id, &reason)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"comment_id": id, "flags_resolved": resolved})))
+}
+
 pub async fn moderation_log(
     state: State,
     user: MaybeUser,

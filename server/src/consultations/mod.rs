@@ -29,6 +29,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/consultations/{id}/versions/{a}/diff/{b}", "anyone", "Per-paragraph diff between two versions, with word diffs", h::diff),
         endpoint!(POST "/consultations/{id}/comments", "verified user", "Comment, reply or propose an amendment", h::post_comment),
         endpoint!(GET "/consultations/{id}/comments", "anyone", "Comments (?paragraph_key, parent_id, since_id); hidden ones only for moderators", h::list_comments),
+        endpoint!(GET "/moderation/queue", "moderator", "Flagged comments nobody has dealt with, oldest first, with the flags' reasons", h::moderation_queue),
+        endpoint!(POST r"/comments/{id:\d+}/keep", "moderator", "Keep a flagged comment as it is: resolves its flags {reason}", h::keep),
         endpoint!(GET "/consultations/{id}/moderation-log", "anyone", "The public moderation log", h::moderation_log),
         endpoint!(GET r"/comments/{id:\d+}", "anyone", "A comment (with its earlier texts for the author and moderators)", h::get_comment),
         endpoint!(PATCH r"/comments/{id:\d+}", "author", "Edit within 15 minutes; earlier texts are kept", h::edit_comment),

@@ -13,7 +13,7 @@ pub mod time;
 
 use actix_web::web;
 
-use pages::{account, consultation, events, home, organize, review};
+use pages::{account, consultation, events, home, moderation, organize, review};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::configure)
@@ -46,6 +46,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(consultation::endorse),
         )
         .route("/events/{slug}/agenda", web::get().to(events::agenda))
+        .route("/moderation", web::get().to(moderation::queue))
+        .route("/moderation", web::post().to(moderation::act))
         .route("/organize", web::get().to(organize::list))
         .route("/organize/events", web::post().to(organize::create))
         .route("/organize/events/{slug}", web::get().to(organize::event))

@@ -31,6 +31,7 @@ const FLASHES: &[&str] = &[
     "reset-sent",
     "review-saved",
     "organize-saved",
+    "moderation-done",
     "organize-event-created",
 ];
 
@@ -167,6 +168,14 @@ impl Ctx {
             u.roles
                 .iter()
                 .any(|r| matches!(r, Role::Organizer | Role::Admin))
+        })
+    }
+
+    pub fn is_moderator(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| {
+            u.roles
+                .iter()
+                .any(|r| matches!(r, Role::Moderator | Role::Admin))
         })
     }
 

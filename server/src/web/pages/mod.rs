@@ -15,6 +15,7 @@ pub mod account;
 pub mod consultation;
 pub mod events;
 pub mod home;
+pub mod moderation;
 pub mod organize;
 pub mod review;
 
