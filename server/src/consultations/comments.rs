@@ -593,13 +593,16 @@ pub fn endorsed_by(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<i64>> {
         .load(conn)?)
 }
 
+/// A flag's reason and when it was raised.
+pub type OpenFlag = (String, NaiveDateTime);
+
 /// The moderators' queue: visible comments (of consultations and sessions) with flags
 /// nobody has dealt with, oldest first, each with its open flags' reasons and times.
 pub fn flagged(
     conn: &mut DbConn,
     after: Option<i64>,
     limit: i64,
-) -> ApiResult<Vec<(CommentRow, Vec<(String, NaiveDateTime)>)>> {
+) -> ApiResult<Vec<(CommentRow, Vec<OpenFlag>)>> {
     let open = flags::table
         .filter(flags::resolved_at.is_null())
         .select(flags::comment_id);
@@ -621,7 +624,7 @@ pub fn flagged(
         .order(flags::id.asc())
         .select((flags::comment_id, flags::reason, flags::created_at))
         .load(conn)?;
-    let mut by: HashMap<i64, Vec<(String, NaiveDateTime)>> = HashMap::new();
+    let mut by: HashMap<i64, Vec<OpenFlag>> = HashMap::new();
     for (id, reason, at) in reasons {
         by.entry(id).or_default().push((reason, at));
     }
