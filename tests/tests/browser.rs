@@ -166,6 +166,10 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
         ),
         ("agenda", "/events/igf-2026-demo/agenda".to_owned()),
         ("session", format!("/sessions/{session_id}")),
+        (
+            "versions",
+            "/consultations/declaration-digital-cooperation/versions".to_owned(),
+        ),
         ("not-found", "/no/such/page".to_owned()),
     ];
     let axe = axe_source();
@@ -176,6 +180,10 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
         ("review", format!("{review}?q=connectivity")),
         ("balance", format!("{review}?view=balance")),
         ("campaigns", format!("{review}?view=campaigns")),
+        (
+            "revise",
+            "/consultations/declaration-digital-cooperation/revise".to_owned(),
+        ),
         ("account", "/me".to_owned()),
     ];
     let organizing: Vec<(&str, String)> = vec![

@@ -12,6 +12,7 @@ both_backends!(
     form_errors_are_named_next_to_their_fields_and_input_is_kept,
     signing_out_revokes_the_session,
     moderators_work_the_flag_queue_by_forms,
+    a_revision_is_drafted_by_form_with_the_inputs_that_informed_it,
 );
 
 async fn paragraph_of(app: &TestApp, id: i64) -> (String, String) {
@@ -564,5 +565,130 @@ async fn moderators_work_the_flag_queue_by_forms(backend: Backend) {
         )
         .await;
     assert_eq!(again.code(), "already_in_state");
+    app.stop().await;
+}
+
+async fn a_revision_is_drafted_by_form_with_the_inputs_that_informed_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Organiser", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let detail = app.get(&format!("/api/v1/consultations/{id}"), None).await;
+    let slug = detail.body["slug"].as_str().unwrap().to_owned();
+    let paragraphs = detail.body["version"]["paragraphs"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let (_, author) = app.member("Author", &[], "civil_society", "KE", None).await;
+    let key0 = paragraphs[0]["key"].as_str().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&author),
+            &json!({"body": "Say affordable, not cheap.", "paragraph_key": key0}),
+        )
+        .await;
+    let input = res.body["id"].as_i64().unwrap();
+
+    // Participants may not draft.
+    let (_, reader) = app.member("Reader", &[], "academia", "FR", None).await;
+    let reader_email = app.get("/api/v1/me", Some(&reader)).await.body["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let outsider = WebClient::new(&app.base);
+    outsider.sign_in(&reader_email, PASSWORD).await;
+    assert_eq!(
+        outsider
+            .get(&format!("/consultations/{slug}/revise"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let email = app.get("/api/v1/me", Some(&organizer)).await.body["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let web = WebClient::new(&app.base);
+    web.sign_in(&email, PASSWORD).await;
+    let editor = web.get(&format!("/consultations/{slug}/revise")).await;
+    assert_eq!(editor.status, StatusCode::OK);
+    assert!(
+        editor
+            .html
+            .contains(&format!("name=\"informed-0\" value=\"{input}\"")),
+        "the input is offered beside its paragraph"
+    );
+    let csrf = editor.hidden("csrf").unwrap();
+    let count = editor.hidden("count").unwrap();
+
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf),
+        ("count".into(), count),
+        ("label".into(), "rev1".into()),
+        ("from".into(), "v1".into()),
+    ];
+    for (i, p) in paragraphs.iter().enumerate() {
+        let text = p["text"].as_str().unwrap();
+        let text = if i == 0 {
+            format!("{text} Access must be affordable.")
+        } else {
+            text.to_owned()
+        };
+        fields.push((format!("key-{i}"), p["key"].as_str().unwrap().to_owned()));
+        fields.push((
+            format!("number-{i}"),
+            p["number"].as_str().unwrap().to_owned(),
+        ));
+        fields.push((format!("text-{i}"), text));
+    }
+    fields.push(("informed-0".into(), input.to_string()));
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = web
+        .post(&format!("/consultations/{slug}/revise"), &form)
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let diff = web.follow(&res).await;
+    assert!(diff.html.contains("The new version is published"));
+    assert!(diff.html.contains("<ins>"), "{}", diff.html);
+    assert!(diff.html.contains(&format!("href=\"/comments/{input}\"")));
+
+    // The same label again: refused on the page, the text typed kept.
+    let again = web
+        .post(&format!("/consultations/{slug}/revise"), &form)
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.html.contains("There is a problem")
+            && again.html.contains("Access must be affordable.")
+    );
+
+    // The public sees what happened to the input, and its own address leads to it.
+    let thread = WebClient::new(&app.base)
+        .get(&format!("/consultations/{slug}?paragraph={key0}"))
+        .await;
+    assert!(
+        thread.html.contains("It informed paragraph 1 of rev1."),
+        "{}",
+        thread.html
+    );
+    let list = app
+        .get(&format!("/api/v1/consultations/{id}/comments"), None)
+        .await;
+    assert_eq!(
+        list.body["items"][0]["outcome"]["informed"],
+        json!([{"version": "rev1", "number": "1"}])
+    );
+    let go = WebClient::new(&app.base)
+        .get(&format!("/comments/{input}"))
+        .await;
+    assert_eq!(go.status, StatusCode::SEE_OTHER);
+    assert!(go
+        .header("location")
+        .unwrap()
+        .ends_with(&format!("#c-{input}")));
     app.stop().await;
 }

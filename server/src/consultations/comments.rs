@@ -671,3 +671,53 @@ pub fn keep(
         .execute(conn)?;
     Ok(resolved)
 }
+
+/// What happened to each of these inputs, for everyone to see: the co-facilitators'
+/// review status (tags and notes stay theirs) and the paragraphs of later versions that
+/// it informed.
+pub fn outcomes(
+    conn: &mut DbConn,
+    consultation_id: i64,
+    ids: &[i64],
+) -> ApiResult<HashMap<i64, Value>> {
+    use crate::db::schema::{comment_reviews, document_versions, paragraphs};
+    let statuses: HashMap<i64, String> = comment_reviews::table
+        .filter(comment_reviews::comment_id.eq_any(ids))
+        .select((comment_reviews::comment_id, comment_reviews::status))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let informing: Vec<(String, String, String)> = paragraphs::table
+        .inner_join(document_versions::table)
+        .filter(document_versions::consultation_id.eq(consultation_id))
+        .filter(paragraphs::informed_by.ne("[]"))
+        .order((
+            document_versions::position.asc(),
+            paragraphs::position.asc(),
+        ))
+        .select((
+            document_versions::label,
+            paragraphs::number,
+            paragraphs::informed_by,
+        ))
+        .load(conn)?;
+    let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    let mut informed: HashMap<i64, Vec<Value>> = HashMap::new();
+    for (label, number, list) in informing {
+        for id in serde_json::from_str::<Vec<i64>>(&list).unwrap_or_default() {
+            if wanted.contains(&id) {
+                informed
+                    .entry(id)
+                    .or_default()
+                    .push(json!({"version": label, "number": number}));
+            }
+        }
+    }
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let status = statuses.get(id).map(String::as_str).unwrap_or("new");
+            (*id, json!({"review_status": status, "informed": informed.remove(id).unwrap_or_default()}))
+        })
+        .collect())
+}

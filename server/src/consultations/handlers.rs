@@ -639,11 +639,19 @@ pub async fn list_comments(
                 after_id: page.after,
             };
             let rows = comments::list(conn, row.id, &filter, &viewer, page.fetch())?;
+            let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+            let mut outcomes = comments::outcomes(conn, row.id, &ids)?;
             page::respond(
                 &page,
                 rows,
                 |c| c.id,
-                |rows| comments::views(conn, rows, &viewer),
+                |rows| {
+                    let mut views = comments::views(conn, rows, &viewer)?;
+                    for (v, r) in views.iter_mut().zip(rows) {
+                        v["outcome"] = outcomes.remove(&r.id).unwrap_or(serde_json::Value::Null);
+                    }
+                    Ok(views)
+                },
             )
         })
         .await?;

@@ -13,7 +13,7 @@ pub mod time;
 
 use actix_web::web;
 
-use pages::{account, consultation, events, home, moderation, organize, review};
+use pages::{account, consultation, events, home, moderation, organize, review, versions};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::configure)
@@ -35,6 +35,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/consultations/{slug}/comments",
             web::post().to(consultation::post_comment),
         )
+        .route(
+            "/consultations/{slug}/versions",
+            web::get().to(versions::list),
+        )
+        .route(
+            "/consultations/{slug}/revise",
+            web::get().to(versions::revise_form),
+        )
+        .route(
+            "/consultations/{slug}/revise",
+            web::post().to(versions::revise),
+        )
+        .route(r"/comments/{id:\d+}", web::get().to(versions::comment))
         .route("/consultations/{slug}/review", web::get().to(review::page))
         .route("/consultations/{slug}/review", web::post().to(review::save))
         .route(

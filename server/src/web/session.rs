@@ -32,6 +32,7 @@ const FLASHES: &[&str] = &[
     "review-saved",
     "organize-saved",
     "moderation-done",
+    "revise-done",
     "organize-event-created",
 ];
 

@@ -74,6 +74,22 @@ pub struct Comment {
     pub author: Author,
     pub endorsement_count: i64,
     pub created_at: Stamp,
+    /// What happened to it (on consultation lists).
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+}
+
+#[derive(Deserialize)]
+pub struct Informed {
+    pub version: String,
+    pub number: String,
+}
+
+#[derive(Deserialize)]
+pub struct Outcome {
+    pub review_status: String,
+    #[serde(default)]
+    pub informed: Vec<Informed>,
 }
 
 /// A comment in reading order, with how deep in its thread it sits (shown up to 3).

@@ -18,6 +18,7 @@ pub mod home;
 pub mod moderation;
 pub mod organize;
 pub mod review;
+pub mod versions;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
