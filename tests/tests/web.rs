@@ -467,8 +467,41 @@ async fn moderators_work_the_flag_queue_by_forms(backend: Backend) {
         }
     }
 
-    // Not for participants.
+    // A reader reports the spam from the page.
     let (_, participant) = app.member("Reader", &[], "academia", "FR", None).await;
+    let reader_email = app.get("/api/v1/me", Some(&participant)).await.body["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reader = WebClient::new(&app.base);
+    reader.sign_in(&reader_email, PASSWORD).await;
+    let back = format!(
+        "/consultations/{}?paragraph={key}",
+        paragraph_of(&app, id).await.0
+    );
+    let thread = reader.get(&back).await;
+    assert!(thread
+        .html
+        .contains(&format!("action=\"/comments/{}/flag\"", posted[0])));
+    let csrf = thread.hidden("csrf").unwrap();
+    let res = reader
+        .post(
+            &format!("/comments/{}/flag", posted[0]),
+            &[
+                ("csrf", &csrf),
+                ("back", &back),
+                ("reason", "It is advertising"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(reader
+        .follow(&res)
+        .await
+        .html
+        .contains("moderators will look at it"));
+
+    // Not for participants.
     assert_eq!(
         app.get("/api/v1/moderation/queue", Some(&participant))
             .await

@@ -337,3 +337,7 @@ revise-new-paragraph = فقرة جديدة
 revise-submit = نشر هذه الصيغة
 revise-done = تم نشر الصيغة الجديدة.
 comment-informed = استندت إليها الفقرة { $number } من الصيغة { $version }.
+comment-flag = إبلاغ المشرفين
+comment-flag-reason = لماذا ينبغي أن يطّلع المشرفون على هذا؟
+comment-flag-submit = إرسال البلاغ
+comment-flagged = شكرًا لك: سيطّلع عليه المشرفون.

@@ -319,3 +319,7 @@ revise-new-paragraph = New paragraph
 revise-submit = Publish this version
 revise-done = The new version is published.
 comment-informed = It informed paragraph { $number } of { $version }.
+comment-flag = Report to moderators
+comment-flag-reason = Why should moderators look at this?
+comment-flag-submit = Send the report
+comment-flagged = Thank you: moderators will look at it.

@@ -319,3 +319,7 @@ revise-new-paragraph = Nuevo párrafo
 revise-submit = Publicar esta versión
 revise-done = La nueva versión se ha publicado.
 comment-informed = Sirvió de base al párrafo { $number } de la versión { $version }.
+comment-flag = Denunciar a los moderadores
+comment-flag-reason = ¿Por qué deberían revisarlo los moderadores?
+comment-flag-submit = Enviar la denuncia
+comment-flagged = Gracias: los moderadores lo revisarán.

@@ -319,3 +319,7 @@ revise-new-paragraph = Nouveau paragraphe
 revise-submit = Publier cette version
 revise-done = La nouvelle version est publiée.
 comment-informed = Elle a nourri le paragraphe { $number } de la version { $version }.
+comment-flag = Signaler aux modérateurs
+comment-flag-reason = Pourquoi les modérateurs devraient-ils examiner ceci ?
+comment-flag-submit = Envoyer le signalement
+comment-flagged = Merci : les modérateurs vont l'examiner.

@@ -325,3 +325,7 @@ revise-new-paragraph = Новый пункт
 revise-submit = Опубликовать эту версию
 revise-done = Новая версия опубликована.
 comment-informed = Учтено в пункте { $number } версии { $version }.
+comment-flag = Пожаловаться модераторам
+comment-flag-reason = Почему модераторам стоит это проверить?
+comment-flag-submit = Отправить жалобу
+comment-flagged = Спасибо: модераторы это проверят.

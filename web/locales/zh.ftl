@@ -301,3 +301,7 @@ revise-new-paragraph = 新段落
 revise-submit = 发布此版本
 revise-done = 新版本已发布。
 comment-informed = 已被 { $version } 版本第 { $number } 段参考。
+comment-flag = 向版主举报
+comment-flag-reason = 为什么需要版主查看？
+comment-flag-submit = 提交举报
+comment-flagged = 谢谢，版主将会查看。

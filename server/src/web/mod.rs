@@ -48,6 +48,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(versions::revise),
         )
         .route(r"/comments/{id:\d+}", web::get().to(versions::comment))
+        .route(
+            r"/comments/{id:\d+}/flag",
+            web::post().to(consultation::flag),
+        )
         .route("/consultations/{slug}/review", web::get().to(review::page))
         .route("/consultations/{slug}/review", web::post().to(review::save))
         .route(

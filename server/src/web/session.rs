@@ -33,6 +33,7 @@ const FLASHES: &[&str] = &[
     "organize-saved",
     "moderation-done",
     "revise-done",
+    "comment-flagged",
     "organize-event-created",
 ];
 

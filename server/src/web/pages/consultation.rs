@@ -457,3 +457,58 @@ mod tests {
         assert_eq!(order, vec![(1, 0), (2, 1), (4, 2), (3, 0), (5, 0)]);
     }
 }
+
+/// Reports an input to the moderators, then back to the thread.
+pub async fn flag(
+    req: HttpRequest,
+    state: State,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let mut c = Ctx::load(&req, &state).await;
+    let form = FormData::parse(&body);
+    let back = form
+        .opt("back")
+        .filter(|b| b.starts_with("/consultations/"))
+        .unwrap_or("/")
+        .to_owned();
+    let Some(user) = c.auth() else {
+        return c.redirect(&format!("/login?next={}", percent(&back)));
+    };
+    if !c.csrf_ok(&state, form.opt("csrf")) {
+        return c.redirect(&back);
+    }
+    let id = path.into_inner();
+    let result = match api::body(json!({"reason": form.get("reason")})) {
+        Ok(input) => {
+            api::json(api_h::flag(state.clone(), user, web::Path::from(id), input).await).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            c.flash("comment-flagged");
+            c.redirect(&format!("{back}#c-{id}"))
+        }
+        // Flagged before: the same thanks, nothing twice.
+        Err(e) if e.code == ErrorCode::AlreadyFlagged => {
+            c.flash("comment-flagged");
+            c.redirect(&format!("{back}#c-{id}"))
+        }
+        Err(e) => {
+            let errors = PageErrors::from_api(&c.t, &e);
+            let slug = back
+                .trim_start_matches("/consultations/")
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let focus = back
+                .split("paragraph=")
+                .nth(1)
+                .map(|k| k.split(['&', '#']).next().unwrap_or_default().to_owned());
+            let status = e.code.status();
+            show(&state, c, slug, focus, errors, FormData::default(), status).await
+        }
+    }
+}
