@@ -430,34 +430,6 @@ pub async fn endorse(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn comment(id: i64, parent: Option<i64>) -> Comment {
-        serde_json::from_value(json!({
-            "id": id, "paragraph_key": "k", "parent_id": parent, "kind": "comment", "body": "b",
-            "proposed_text": null, "language": "en", "status": "visible",
-            "author": {"display_name": "A", "stakeholder_group": "academia", "region": null, "organization": null},
-            "endorsement_count": 0, "created_at": "2025-06-23T09:00:00Z"
-        }))
-        .unwrap()
-    }
-
-    #[test]
-    fn threads_read_depth_first_and_orphans_stand_as_roots() {
-        let t = thread(vec![
-            comment(4, Some(2)),
-            comment(1, None),
-            comment(2, Some(1)),
-            comment(3, None),
-            comment(5, Some(99)),
-        ]);
-        let order: Vec<(i64, usize)> = t.iter().map(|x| (x.comment.id, x.depth)).collect();
-        assert_eq!(order, vec![(1, 0), (2, 1), (4, 2), (3, 0), (5, 0)]);
-    }
-}
-
 /// Reports an input to the moderators, then back to the thread.
 pub async fn flag(
     req: HttpRequest,
@@ -510,5 +482,33 @@ pub async fn flag(
             let status = e.code.status();
             show(&state, c, slug, focus, errors, FormData::default(), status).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comment(id: i64, parent: Option<i64>) -> Comment {
+        serde_json::from_value(json!({
+            "id": id, "paragraph_key": "k", "parent_id": parent, "kind": "comment", "body": "b",
+            "proposed_text": null, "language": "en", "status": "visible",
+            "author": {"display_name": "A", "stakeholder_group": "academia", "region": null, "organization": null},
+            "endorsement_count": 0, "created_at": "2025-06-23T09:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn threads_read_depth_first_and_orphans_stand_as_roots() {
+        let t = thread(vec![
+            comment(4, Some(2)),
+            comment(1, None),
+            comment(2, Some(1)),
+            comment(3, None),
+            comment(5, Some(99)),
+        ]);
+        let order: Vec<(i64, usize)> = t.iter().map(|x| (x.comment.id, x.depth)).collect();
+        assert_eq!(order, vec![(1, 0), (2, 1), (4, 2), (3, 0), (5, 0)]);
     }
 }
