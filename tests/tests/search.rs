@@ -10,6 +10,7 @@ both_backends!(
     search_in_every_script_with_facets,
     review_tags_and_filters,
     balance_duplicates_and_export,
+    bulk_review_is_all_or_nothing_and_every_change_is_in_the_history,
 );
 
 struct Fixture {
@@ -75,6 +76,11 @@ impl Fixture {
                 &body,
             )
             .await
+    }
+
+    async fn bulk(&self, token: &str, body: Value) -> Response {
+        let path = format!("/api/v1/consultations/{}/reviews", self.id);
+        self.app.post(&path, Some(token), &body).await
     }
 
     async fn search(&self, query: &str, token: Option<&str>) -> Response {
@@ -577,4 +583,116 @@ async fn balance_duplicates_and_export(backend: Backend) {
             "{what}"
         );
     }
+}
+
+async fn bulk_review_is_all_or_nothing_and_every_change_is_in_the_history(backend: Backend) {
+    let f = fixture(backend).await;
+    let [zh, en, ru, ar, fr] = voices(&f).await;
+    let res = f
+        .review(zh, f.cofacilitator.clone(), json!({"tags": ["keep-me"]}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+
+    let res = f
+        .bulk(
+            &f.cofacilitator,
+            json!({"comment_ids": [zh, en, ru], "status": "read", "add_tags": ["Connectivity"]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 3);
+    let res = f
+        .app
+        .get(
+            &format!("/api/v1/comments/{zh}/review/history"),
+            Some(&f.cofacilitator),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let history = res.body["items"].as_array().unwrap();
+    assert_eq!(history.len(), 2, "{}", res.text);
+    assert_eq!(history[1]["before"]["tags"], json!(["keep-me"]));
+    assert_eq!(
+        history[1]["after"]["tags"],
+        json!(["keep-me", "connectivity"]),
+        "other tags kept"
+    );
+    assert_eq!(history[1]["after"]["status"], "read");
+    assert_eq!(history[1]["by"]["display_name"], "Cofac");
+
+    // One bad id and nothing changes for the others.
+    let before = f
+        .app
+        .get(
+            &format!("/api/v1/comments/{ar}/review/history"),
+            Some(&f.cofacilitator),
+        )
+        .await;
+    assert_eq!(before.body["items"], json!([]));
+    let res = f
+        .bulk(
+            &f.cofacilitator,
+            json!({"comment_ids": [ar, 999_999_999], "status": "incorporated"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert_eq!(
+        res.field("comment_ids").map(|m| m.contains("999999999")),
+        Some(true),
+        "{}",
+        res.text
+    );
+    let after = f
+        .app
+        .get(
+            &format!("/api/v1/comments/{ar}/review/history"),
+            Some(&f.cofacilitator),
+        )
+        .await;
+    assert_eq!(after.body["items"], json!([]), "all or nothing");
+
+    // Removing a tag; bad input; not for participants.
+    let res = f
+        .bulk(
+            &f.organizer,
+            json!({"comment_ids": [zh, fr], "remove_tags": ["keep-me"]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        res.body["items"][0]["review"]["tags"],
+        json!(["connectivity"])
+    );
+    for bad in [
+        json!({"comment_ids": [], "status": "read"}),
+        json!({"comment_ids": [zh]}),
+        json!({"comment_ids": [zh], "status": "maybe"}),
+        json!({"comment_ids": [zh], "add_tags": [""]}),
+    ] {
+        let res = f.bulk(&f.cofacilitator, bad.clone()).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            res.text
+        );
+    }
+    let (_, participant) = f.app.member("Reader", &[], "academia", "FR", None).await;
+    assert_eq!(
+        f.bulk(&participant, json!({"comment_ids": [zh], "status": "read"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        f.app
+            .get(
+                &format!("/api/v1/comments/{zh}/review/history"),
+                Some(&participant)
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    f.app.stop().await;
 }

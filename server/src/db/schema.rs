@@ -424,6 +424,17 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    review_log (id) {
+        id -> BigInt,
+        comment_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        before -> Text,
+        after -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     comment_reviews (comment_id) {
         comment_id -> BigInt,
         status -> Text,

@@ -126,6 +126,150 @@ pub async fn review(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Every change to a contribution's review: who, when, from what, to what.
+pub async fn history(
+    state: State,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let body = state
+        .db
+        .run(move |conn| {
+            let (comment, consultation, _) = visible_comment(conn, id, Some(&user))?;
+            let consultation =
+                consultation.ok_or_else(|| ApiError::not_found("consultation input"))?;
+            reviewed(conn, &consultation.id.to_string(), &user)?;
+            Ok(json!({"comment_id": comment.id, "items": review::history(conn, comment.id)?}))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// At most this many inputs in one bulk change.
+const MAX_BULK: usize = 500;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkInput {
+    comment_ids: Vec<i64>,
+    status: Option<String>,
+    #[serde(default)]
+    add_tags: Vec<String>,
+    #[serde(default)]
+    remove_tags: Vec<String>,
+}
+
+/// One change to a selection of inputs, all or nothing: a status, tags added or removed
+/// (each input keeps its other tags). Every change is in each input's history.
+pub async fn bulk(
+    state: State,
+    user: AuthUser,
+    path: web::Path<String>,
+    input: ApiJson<BulkInput>,
+) -> ApiResult<HttpResponse> {
+    let i = input.0;
+    let mut errors = FieldErrors::new();
+    if i.comment_ids.is_empty() || i.comment_ids.len() > MAX_BULK {
+        errors.insert(
+            "comment_ids".into(),
+            format!("give from 1 to {MAX_BULK} ids"),
+        );
+    }
+    let status = i.status.as_deref().and_then(|s| {
+        ReviewStatus::parse(s).or_else(|| {
+            errors.insert(
+                "status".into(),
+                format!("must be one of {}", ReviewStatus::expected()),
+            );
+            None
+        })
+    });
+    let mut tag_list = |field: &str, raw: &[String]| -> Vec<String> {
+        let mut out = Vec::new();
+        for t in raw {
+            match parse_tag(t) {
+                Ok(t) if !out.contains(&t) => out.push(t),
+                Ok(_) => {}
+                Err(e) => {
+                    errors.insert(field.to_owned(), e);
+                }
+            }
+        }
+        out
+    };
+    let add = tag_list("add_tags", &i.add_tags);
+    let remove = tag_list("remove_tags", &i.remove_tags);
+    if status.is_none() && add.is_empty() && remove.is_empty() && !errors.contains_key("status") {
+        errors.insert(
+            "status".into(),
+            "give a status or tags to add or remove".into(),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let key = path.into_inner();
+    let mut ids = i.comment_ids;
+    ids.sort_unstable();
+    ids.dedup();
+    let body = state
+        .db
+        .tx(move |conn| {
+            let row = reviewed(conn, &key, &user)?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let (comment, consultation, _) =
+                    visible_comment(conn, id, Some(&user)).map_err(|_| {
+                        ApiError::field("comment_ids", format!("{id} is not an input here"))
+                    })?;
+                if consultation.map(|c| c.id) != Some(row.id) {
+                    return Err(ApiError::field(
+                        "comment_ids",
+                        format!("{id} is not an input of this consultation"),
+                    ));
+                }
+                let tags = if add.is_empty() && remove.is_empty() {
+                    None
+                } else {
+                    let current = review::view(review::get(conn, id)?.as_ref());
+                    let mut tags: Vec<String> = current["tags"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|t| t.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    tags.retain(|t| !remove.contains(t));
+                    for t in &add {
+                        if !tags.contains(t) {
+                            tags.push(t.clone());
+                        }
+                    }
+                    if tags.len() > MAX_TAGS {
+                        return Err(ApiError::field(
+                            "add_tags",
+                            format!("input {id} would have more than {MAX_TAGS} tags"),
+                        ));
+                    }
+                    Some(tags)
+                };
+                let change = Change {
+                    status,
+                    tags,
+                    assignee_id: None,
+                    note: None,
+                };
+                let updated = review::apply(conn, comment.id, change, user.id)?;
+                out.push(json!({"comment_id": comment.id, "review": review::view(Some(&updated))}));
+            }
+            Ok(json!({"items": out}))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
 pub async fn balance(
     state: State,
     user: AuthUser,

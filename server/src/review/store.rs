@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::accounts::types::string_enum;
-use crate::db::schema::comment_reviews;
+use crate::db::schema::{comment_reviews, review_log};
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::ApiResult;
 use crate::outbox;
@@ -145,10 +145,53 @@ pub fn apply(conn: &mut DbConn, comment_id: i64, c: Change, by: i64) -> ApiResul
             .execute(conn)?;
     }
     outbox::queue_search_job(conn, "comment", comment_id, "upsert")?;
+    let after = get(conn, comment_id)?;
+    diesel::insert_into(review_log::table)
+        .values((
+            review_log::comment_id.eq(comment_id),
+            review_log::user_id.eq(Some(by)),
+            review_log::before.eq(view(current.as_ref()).to_string()),
+            review_log::after.eq(view(after.as_ref()).to_string()),
+            review_log::created_at.eq(now()),
+        ))
+        .execute(conn)?;
     let before = current.as_ref().map_or("new", |r| r.status.as_str());
     if before != status {
         let comment = crate::consultations::comments::get(conn, comment_id)?;
         crate::notifications::hooks::reviewed(conn, &comment, &status, by)?;
     }
-    get(conn, comment_id)?.ok_or_else(|| crate::error::ApiError::internal("review vanished"))
+    after.ok_or_else(|| crate::error::ApiError::internal("review vanished"))
+}
+
+/// Every change to a contribution's review, oldest first, with who made it.
+pub fn history(conn: &mut DbConn, comment_id: i64) -> ApiResult<Vec<Value>> {
+    use crate::db::schema::users;
+    let rows: Vec<(Option<i64>, String, String, NaiveDateTime)> = review_log::table
+        .filter(review_log::comment_id.eq(comment_id))
+        .order(review_log::id.asc())
+        .select((
+            review_log::user_id,
+            review_log::before,
+            review_log::after,
+            review_log::created_at,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.0).collect();
+    let names: std::collections::HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&ids))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(by, before, after, at)| {
+            json!({
+                "by": by.map(|id| json!({"id": id, "display_name": names.get(&id)})),
+                "before": serde_json::from_str::<Value>(&before).unwrap_or(Value::Null),
+                "after": serde_json::from_str::<Value>(&after).unwrap_or(Value::Null),
+                "at": rfc3339(at),
+            })
+        })
+        .collect())
 }

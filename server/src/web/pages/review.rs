@@ -490,74 +490,63 @@ pub async fn save(
         )
         .await;
     }
-    let single = ids.len() == 1 && form.opt("bulk").is_none();
-    for id in ids {
-        let mut change = serde_json::Map::new();
+    let result = if form.opt("bulk").is_some() {
+        // A selection: one all-or-nothing change through the API's bulk endpoint.
+        let mut change = json!({"comment_ids": ids});
         if let Some(status) = form.opt("status") {
-            change.insert("status".into(), json!(status));
+            change["status"] = json!(status);
         }
-        if single {
-            let tags: Vec<&str> = form
-                .get("tags")
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .collect();
-            change.insert("tags".into(), json!(tags));
-            change.insert("note".into(), json!(form.get("note")));
-        } else if let Some(tag) = form.opt("add_tag") {
-            // Adding keeps each input's other tags: read them first.
-            let current = current_tags(&state, id).await;
-            let mut tags = current;
-            if !tags.iter().any(|t| t.eq_ignore_ascii_case(tag.trim())) {
-                tags.push(tag.trim().to_owned());
-            }
-            change.insert("tags".into(), json!(tags));
+        if let Some(tag) = form.opt("add_tag") {
+            change["add_tags"] = json!([tag.trim()]);
         }
-        if change.is_empty() {
-            continue;
-        }
-        let result = match api::body(Value::Object(change)) {
+        match api::body(change) {
             Ok(input) => {
                 api::json(
-                    review_h::review(state.clone(), user.clone(), web::Path::from(id), input).await,
+                    review_h::bulk(
+                        state.clone(),
+                        user.clone(),
+                        web::Path::from(slug.clone()),
+                        input,
+                    )
+                    .await,
                 )
                 .await
             }
             Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            let errors = PageErrors::from_api(&c.t, &e);
-            let status = if e.code.status().is_server_error() {
-                StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                e.code.status()
-            };
-            return show(&req, &state, c, slug, errors, status).await;
         }
+    } else {
+        let tags: Vec<&str> = form
+            .get("tags")
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
+        let mut change = json!({"tags": tags, "note": form.get("note")});
+        if let Some(status) = form.opt("status") {
+            change["status"] = json!(status);
+        }
+        match api::body(change) {
+            Ok(input) => {
+                api::json(
+                    review_h::review(state.clone(), user.clone(), web::Path::from(ids[0]), input)
+                        .await,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        }
+    };
+    if let Err(e) = result {
+        let errors = PageErrors::from_api(&c.t, &e);
+        let status = if e.code.status().is_server_error() {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            e.code.status()
+        };
+        return show(&req, &state, c, slug, errors, status).await;
     }
     c.flash("review-saved");
     c.redirect(&back)
-}
-
-async fn current_tags(state: &State, id: i64) -> Vec<String> {
-    let review = state
-        .db
-        .run(move |conn| {
-            Ok(crate::review::store::view(
-                crate::review::store::get(conn, id)?.as_ref(),
-            ))
-        })
-        .await
-        .unwrap_or(Value::Null);
-    review["tags"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|t| t.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The export with the reviewer's cookie session (a link cannot carry a bearer token).
