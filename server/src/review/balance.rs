@@ -64,15 +64,8 @@ impl Breakdown {
             .0
             .iter()
             .map(|(dimension, values)| {
-                let values: serde_json::Map<String, Value> = values
-                    .iter()
-                    .map(|(v, t)| {
-                        (
-                            v.clone(),
-                            json!({"contributors": t.contributors.len(), "contributions": t.contributions}),
-                        )
-                    })
-                    .collect();
+                let values: serde_json::Map<String, Value> =
+                    values.iter().map(|(v, t)| (v.clone(), cell(t))).collect();
                 ((*dimension).to_owned(), Value::Object(values))
             })
             .collect();
@@ -147,4 +140,19 @@ pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Value> {
         },
         "paragraphs": paragraphs,
     }))
+}
+
+/// Fewer people than this in a cell and its counts are withheld: with a group, region
+/// and gender known, a small cell can point at one person.
+pub const MIN_CELL: usize = 5;
+
+/// A cell's counts, or `suppressed` when from one to four people are in it (zero is
+/// shown: it is how the missing voices are found).
+fn cell(t: &Tally) -> Value {
+    let people = t.contributors.len();
+    if people > 0 && people < MIN_CELL {
+        json!({"contributors": null, "contributions": null, "suppressed": true})
+    } else {
+        json!({"contributors": people, "contributions": t.contributions})
+    }
 }

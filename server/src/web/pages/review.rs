@@ -264,8 +264,10 @@ fn balance_tables(b: &Value) -> Vec<BalanceTable> {
                 .map(|o| {
                     o.iter()
                         .map(|(value, cell)| {
+                            // The API withholds small cells; the page checks again.
                             let people = cell["contributors"].as_i64().unwrap_or(0);
-                            let shown = people == 0 || people >= MIN_CELL;
+                            let shown =
+                                cell["suppressed"] != true && (people == 0 || people >= MIN_CELL);
                             BalanceRow {
                                 value: value.clone(),
                                 people: shown.then_some(people),
