@@ -278,11 +278,7 @@ impl Ctx {
 
     /// Post/redirect/get: 303 to `to` (a local path).
     pub fn redirect(self, to: &str) -> HttpResponse {
-        let target = if to.starts_with('/') && !to.starts_with("//") {
-            to
-        } else {
-            "/"
-        };
+        let target = if is_local_path(to) { to } else { "/" };
         let mut res = HttpResponse::SeeOther();
         res.insert_header((header::LOCATION, target));
         for c in self.cookies {
@@ -295,6 +291,15 @@ impl Ctx {
     pub fn refresh_token(req: &HttpRequest) -> Option<String> {
         req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned())
     }
+}
+
+/// A path on this site, never another: browsers read `//host` and `/\\host` as a host,
+/// and control characters have no place in a header.
+pub fn is_local_path(to: &str) -> bool {
+    let mut chars = to.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/') | Some('\\'))
+        && !to.chars().any(|c| c.is_control())
 }
 
 fn csrf_token(secret: &[u8], seed: &str) -> String {
@@ -418,6 +423,28 @@ async fn resolve_user(
             cookies.push(expired(ACCESS_COOKIE, secure));
             cookies.push(expired(REFRESH_COOKIE, secure));
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_local_paths_are_redirect_targets() {
+        for ok in ["/", "/me", "/consultations/x?paragraph=a#c-1"] {
+            assert!(is_local_path(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+            "/a\r\nSet-Cookie: x=y",
+        ] {
+            assert!(!is_local_path(bad), "{bad}");
         }
     }
 }

@@ -25,7 +25,7 @@ struct LoginPage<'a> {
 
 /// Where to go after signing in: a local path only, never another site.
 fn local_next(raw: &str) -> String {
-    if raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\') {
+    if crate::web::session::is_local_path(raw) {
         raw.to_owned()
     } else {
         "/".to_owned()
