@@ -157,7 +157,7 @@ async fn a_stale_csrf_token_asks_again_and_keeps_the_text(backend: Backend) {
             .await;
         assert_eq!(
             res.status,
-            StatusCode::OK,
+            StatusCode::FORBIDDEN,
             "the form comes back, not an error page"
         );
         assert!(res.html.contains("Your form had expired"), "{}", res.html);
@@ -183,7 +183,7 @@ async fn a_stale_csrf_token_asks_again_and_keeps_the_text(backend: Backend) {
             &[("csrf", "x"), ("email", &email), ("password", PASSWORD)],
         )
         .await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.html.contains("Your form had expired"));
     assert!(!stranger.cookies.borrow().contains_key("indaba_access"));
     app.stop().await;
@@ -207,7 +207,7 @@ async fn form_errors_are_named_next_to_their_fields_and_input_is_kept(backend: B
             ],
         )
         .await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.html.contains("There is a problem"));
     for field in ["email", "password", "country"] {
         assert!(
@@ -258,7 +258,7 @@ async fn form_errors_are_named_next_to_their_fields_and_input_is_kept(backend: B
             ],
         )
         .await;
-    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(again.html.contains("There is a problem"), "{}", again.html);
 
     // Wrong password: one message, no hint whether the account exists.
@@ -693,7 +693,7 @@ async fn a_revision_is_drafted_by_form_with_the_inputs_that_informed_it(backend:
     let again = web
         .post(&format!("/consultations/{slug}/revise"), &form)
         .await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(
         again.html.contains("There is a problem")
             && again.html.contains("Access must be affordable.")

@@ -126,6 +126,25 @@ impl PageErrors {
         PageErrors::one(message)
     }
 
+    /// Points a field's error at the page's own input (the API's field names and the
+    /// page's ids differ where one page holds several forms).
+    pub fn rename(&mut self, from: &str, to: &str) {
+        for e in &mut self.0 {
+            if e.field.as_deref() == Some(from) {
+                e.field = Some(to.to_owned());
+            }
+        }
+    }
+
+    /// Renames every field through `f` (None keeps the name).
+    pub fn rename_with(&mut self, f: impl Fn(&str) -> Option<String>) {
+        for e in &mut self.0 {
+            if let Some(new) = e.field.as_deref().and_then(&f) {
+                e.field = Some(new);
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

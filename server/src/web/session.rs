@@ -212,10 +212,16 @@ impl Ctx {
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
                 pairs.push(("lang", l.code()));
+                // The path as asked, unless it could read as another host (`//x`).
+                let path = if is_local_path(&self.path) {
+                    self.path.as_str()
+                } else {
+                    "/"
+                };
                 LangLink {
                     code: l.code(),
                     name: l.endonym(),
-                    href: format!("{}?{}", self.path, encode_query(&pairs)),
+                    href: format!("{path}?{}", encode_query(&pairs)),
                     current: l == self.lang,
                 }
             })
@@ -285,6 +291,15 @@ impl Ctx {
             res.cookie(c);
         }
         res.finish()
+    }
+
+    /// A response built elsewhere (a download), with this request's cookies: a rotated
+    /// session must reach the browser, or its next request would look like token reuse.
+    pub fn attach(self, mut res: HttpResponse) -> HttpResponse {
+        for c in self.cookies {
+            let _ = res.add_cookie(&c);
+        }
+        res
     }
 
     /// The refresh token of this browser, to revoke on sign-out.

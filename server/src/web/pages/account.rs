@@ -69,11 +69,7 @@ pub async fn login(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
             c.redirect(&next)
         }
         Err(e) => {
-            let status = if e.code.status().is_server_error() {
-                StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                StatusCode::OK
-            };
+            let status = e.code.status();
             let page = LoginPage {
                 c: &c,
                 errors: PageErrors::from_api(&c.t, &e),
@@ -168,7 +164,7 @@ pub async fn register(req: HttpRequest, state: State, body: web::Bytes) -> HttpR
                 form,
                 groups: groups(),
             };
-            respond!(c, StatusCode::OK, page)
+            respond!(c, e.code.status(), page)
         }
     }
 }
@@ -178,6 +174,7 @@ pub async fn register(req: HttpRequest, state: State, body: web::Bytes) -> HttpR
 struct VerifyPage<'a> {
     c: &'a Ctx,
     token: String,
+    errors: PageErrors,
 }
 
 /// The link in the mail shows a button: a mail scanner following the link does not
@@ -185,7 +182,11 @@ struct VerifyPage<'a> {
 pub async fn verify_form(req: HttpRequest, state: State) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let token = c.param("token").unwrap_or_default().to_owned();
-    let page = VerifyPage { c: &c, token };
+    let page = VerifyPage {
+        c: &c,
+        token,
+        errors: PageErrors::new(),
+    };
     respond!(c, StatusCode::OK, page)
 }
 
@@ -196,8 +197,9 @@ pub async fn verify(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
         let page = VerifyPage {
             c: &c,
             token: form.get("token").to_owned(),
+            errors: PageErrors::one(c.t.get("error-csrf")),
         };
-        return respond!(c, StatusCode::OK, page);
+        return respond!(c, StatusCode::FORBIDDEN, page);
     }
     let result = match api::body(json!({ "token": form.get("token") })) {
         Ok(input) => api::json(accounts::verify(state.clone(), req.clone(), input).await).await,
@@ -284,7 +286,7 @@ pub async fn reset(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
                 token,
                 email: form.get("email").to_owned(),
             };
-            respond!(c, StatusCode::OK, page)
+            respond!(c, e.code.status(), page)
         }
     }
 }
@@ -334,14 +336,17 @@ pub async fn export(req: HttpRequest, state: State) -> HttpResponse {
         return c.redirect("/login?next=/me");
     };
     match api::json(accounts::export(state.clone(), user).await).await {
-        Ok(data) => HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, "application/json"))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"indaba-my-data.json\"",
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(serde_json::to_string_pretty(&data).unwrap_or_default()),
+        Ok(data) => {
+            let res = HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"indaba-my-data.json\"",
+                ))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .body(serde_json::to_string_pretty(&data).unwrap_or_default());
+            c.attach(res)
+        }
         Err(e) => super::failure(c, &e),
     }
 }

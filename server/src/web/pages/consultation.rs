@@ -259,25 +259,13 @@ async fn load(
         (None, false) => return Err(ApiError::not_found("paragraph")),
         (_, true) => None,
     };
-    let query = if general {
-        "limit=200".to_owned()
+    let filter = if general {
+        String::new()
     } else {
-        format!("limit=200&paragraph_key={}", percent(&key))
+        format!("&paragraph_key={}", percent(&key))
     };
-    let query = web::Query::<api_h::CommentQuery>::from_query(&query)
-        .map_err(|e| ApiError::internal(format!("comment query: {e}")))?;
-    let list = api::json(
-        api_h::list_comments(
-            state.clone(),
-            MaybeUser(c.auth()),
-            web::Path::from(k.id.to_string()),
-            query,
-        )
-        .await,
-    )
-    .await?;
-    let comments: Vec<Comment> = api::read(list["items"].clone())?;
-    let comments = comments
+    let comments: Vec<Comment> = every_comment(state, c, k.id, &filter)
+        .await?
         .into_iter()
         .filter(|x| !general || x.paragraph_key.is_none())
         .collect();
@@ -286,6 +274,42 @@ async fn load(
         paragraph,
     };
     Ok((k, Some(focus), thread(comments), live_since))
+}
+
+/// The comments of a consultation (of one paragraph with `filter`), page after page:
+/// a thread is shown whole. At most 5,000 are read for one page view.
+pub async fn every_comment(
+    state: &State,
+    c: &Ctx,
+    id: i64,
+    filter: &str,
+) -> ApiResult<Vec<Comment>> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..25 {
+        let query = match &cursor {
+            Some(cur) => format!("limit=200{filter}&cursor={}", percent(cur)),
+            None => format!("limit=200{filter}"),
+        };
+        let q = web::Query::<api_h::CommentQuery>::from_query(&query)
+            .map_err(|e| ApiError::internal(format!("comment query: {e}")))?;
+        let page = api::json(
+            api_h::list_comments(
+                state.clone(),
+                MaybeUser(c.auth()),
+                web::Path::from(id.to_string()),
+                q,
+            )
+            .await,
+        )
+        .await?;
+        all.extend(api::read::<Vec<Comment>>(page["items"].clone())?);
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(all)
 }
 
 async fn show(
@@ -393,11 +417,7 @@ pub async fn post_comment(
         Err(e) if e.code == ErrorCode::NotFound => failure(c, &e),
         Err(e) => {
             let errors = PageErrors::from_api(&c.t, &e);
-            let status = if e.code == ErrorCode::CsrfFailed {
-                StatusCode::OK
-            } else {
-                e.code.status()
-            };
+            let status = e.code.status();
             show(&state, c, slug, Some(focus), errors, form, status).await
         }
     }

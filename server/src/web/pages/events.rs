@@ -286,13 +286,27 @@ async fn load_session(
         .db
         .run(move |conn| crate::live::log::head(conn, &channel))
         .await?;
-    let q = web::Query::<api_h::SessionCommentsQuery>::from_query("sort=oldest&limit=200")
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let list = api::json(
-        api_h::session_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(id), q).await,
-    )
-    .await?;
-    let comments: Vec<Comment> = api::read(list["items"].clone())?;
+    // Page after page (at most 5,000): the stream is shown whole, oldest first.
+    let mut comments: Vec<Comment> = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..25 {
+        let query = match &cursor {
+            Some(cur) => format!("sort=oldest&limit=200&cursor={}", percent(cur)),
+            None => "sort=oldest&limit=200".to_owned(),
+        };
+        let q = web::Query::<api_h::SessionCommentsQuery>::from_query(&query)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let list = api::json(
+            api_h::session_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(id), q)
+                .await,
+        )
+        .await?;
+        comments.extend(api::read::<Vec<Comment>>(list["items"].clone())?);
+        cursor = list["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            break;
+        }
+    }
     let report = match api::json(
         api_h::get_report(state.clone(), MaybeUser(c.auth()), web::Path::from(id)).await,
     )
@@ -387,11 +401,7 @@ pub async fn post_session_comment(
         Err(e) if e.code == ErrorCode::NotFound => failure(c, &e),
         Err(e) => {
             let errors = PageErrors::from_api(&c.t, &e);
-            let status = if e.code == ErrorCode::CsrfFailed {
-                StatusCode::OK
-            } else {
-                e.code.status()
-            };
+            let status = e.code.status();
             show_session(c, &state, id, errors, form, status).await
         }
     }

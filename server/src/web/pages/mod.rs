@@ -84,15 +84,16 @@ pub fn failure(c: Ctx, e: &ApiError) -> HttpResponse {
             "error-forbidden",
             Some(("/", "nav-home")),
         ),
-        ErrorCode::InvalidQuery | ErrorCode::ValidationFailed => {
-            let status = e.code.status();
-            message_text(
-                c,
-                status,
-                e.message.clone(),
-                e.message.clone(),
-                Some(("/", "nav-home")),
-            )
+        // Any other refusal (not verified, closed, rate limited, a conflict…) is the
+        // caller's to fix: its status and its message, translated when it is common.
+        code if code.status().is_client_error() => {
+            let text = crate::web::forms::PageErrors::from_api(&c.t, e)
+                .list()
+                .first()
+                .map(|m| m.message.clone())
+                .unwrap_or_else(|| e.message.clone());
+            let title = c.t.get("error-summary-title");
+            message_text(c, code.status(), title, text, Some(("/", "nav-home")))
         }
         _ => {
             tracing::error!(error = %e, "page failed");

@@ -153,12 +153,9 @@ pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpRespon
             c.redirect("/moderation")
         }
         Err(e) => {
-            let errors = PageErrors::from_api(&c.t, &e);
-            let status = if e.code == ErrorCode::CsrfFailed {
-                StatusCode::OK
-            } else {
-                e.code.status()
-            };
+            let mut errors = PageErrors::from_api(&c.t, &e);
+            errors.rename("reason", &format!("reason-{}", form.get("comment")));
+            let status = e.code.status();
             show(&state, c, errors, status).await
         }
     }

@@ -149,6 +149,25 @@ impl EventPage<'_> {
         })
         .unwrap_or_default()
     }
+    /// The score to show selected: what was sent for this proposal, else 3.
+    fn score_chosen(&self, p: &Proposal, n: &i32) -> bool {
+        if self.form.is("proposal", &p.id.to_string()) {
+            self.form.is("score", &n.to_string())
+        } else {
+            *n == 3
+        }
+    }
+    /// A slot form's field as sent, when the form was this session's.
+    fn slot_is(&self, session: &i64, field: &str, value: &str) -> bool {
+        self.form.is("session", &session.to_string()) && self.form.is(field, value)
+    }
+    fn slot_day(&self, session: &i64, d: &NaiveDate) -> bool {
+        if self.form.is("session", &session.to_string()) {
+            self.form.is("day", &d.to_string())
+        } else {
+            *d == self.day
+        }
+    }
     fn is_day(&self, d: &NaiveDate) -> bool {
         *d == self.day
     }
@@ -249,11 +268,7 @@ pub async fn create(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
         }
         Err(e) => {
             let errors = PageErrors::from_api(&c.t, &e);
-            let status = if e.code == ErrorCode::CsrfFailed {
-                StatusCode::OK
-            } else {
-                e.code.status()
-            };
+            let status = e.code.status();
             show_list(&state, c, errors, form, status).await
         }
     }
@@ -446,11 +461,24 @@ pub async fn act(
             if e.code == ErrorCode::ScheduleConflict {
                 errors = clash_errors(&c, &e);
             }
-            let status = if e.code == ErrorCode::CsrfFailed {
-                StatusCode::OK
-            } else {
-                e.code.status()
-            };
+            // Several forms share this page: point each error at its own input.
+            let (session, proposal) = (
+                form.get("session").to_owned(),
+                form.get("proposal").to_owned(),
+            );
+            let action = form.get("action").to_owned();
+            errors.rename_with(|f| match (action.as_str(), f) {
+                ("room", "name") => Some("room-name".into()),
+                ("room", "capacity") => Some("room-capacity".into()),
+                ("slot", "room" | "room_id") => Some(format!("room-{session}")),
+                ("slot", "day") => Some(format!("day-{session}")),
+                ("slot", "starts" | "starts_at") => Some(format!("starts-{session}")),
+                ("slot", "ends" | "ends_at") => Some(format!("ends-{session}")),
+                ("review", "score") => Some(format!("score-{proposal}")),
+                ("review", "comment") => Some(format!("comment-{proposal}")),
+                _ => None,
+            });
+            let status = e.code.status();
             show_event(&state, c, slug, errors, form, status).await
         }
     }

@@ -156,7 +156,7 @@ impl ReviewPage<'_> {
     fn with(&self, name: &str, value: &str) -> String {
         let mut pairs: Vec<(String, String)> = FACETS
             .iter()
-            .chain(["q", "sort"].iter())
+            .chain(["q", "sort", "cursor"].iter())
             .filter(|k| **k != name)
             .filter_map(|k| {
                 self.c
@@ -573,7 +573,7 @@ pub async fn export(req: HttpRequest, state: State, path: web::Path<String>) -> 
                 header::CACHE_CONTROL,
                 header::HeaderValue::from_static("no-store"),
             );
-            res
+            c.attach(res)
         }
         Err(e) => failure(c, &e),
     }

@@ -190,6 +190,10 @@ impl RevisePage<'_> {
             .position(|x| std::ptr::eq(x, d))
             .unwrap_or(0)
     }
+    /// A draft's field id, as errors name it (`text-3`).
+    fn field(&self, what: &str, d: &Draft) -> String {
+        format!("{what}-{}", self.index_of(d))
+    }
     fn ticked(&self, d: &Draft, id: &i64) -> bool {
         d.informed.contains(id)
     }
@@ -202,34 +206,11 @@ async fn inputs_by_paragraph(
     id: i64,
 ) -> ApiResult<BTreeMap<String, Vec<Comment>>> {
     let mut by: BTreeMap<String, Vec<Comment>> = BTreeMap::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..10 {
-        let query = match &cursor {
-            Some(cur) => format!("limit=200&cursor={}", percent(cur)),
-            None => "limit=200".to_owned(),
-        };
-        let q = web::Query::<api_h::CommentQuery>::from_query(&query)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        let page = api::json(
-            api_h::list_comments(
-                state.clone(),
-                MaybeUser(c.auth()),
-                web::Path::from(id.to_string()),
-                q,
-            )
-            .await,
-        )
-        .await?;
-        for m in api::read::<Vec<Comment>>(page["items"].clone())? {
-            if let Some(k) = m.paragraph_key.clone() {
-                if m.parent_id.is_none() && m.status == "visible" {
-                    by.entry(k).or_default().push(m);
-                }
+    for m in super::consultation::every_comment(state, c, id, "").await? {
+        if let Some(k) = m.paragraph_key.clone() {
+            if m.parent_id.is_none() && m.status == "visible" {
+                by.entry(k).or_default().push(m);
             }
-        }
-        cursor = page["next_cursor"].as_str().map(str::to_owned);
-        if cursor.is_none() {
-            break;
         }
     }
     Ok(by)
@@ -332,10 +313,18 @@ pub async fn revise(
         return editor(&state, c, slug, Some(&form), errors, StatusCode::OK).await;
     }
     let count: usize = form.get("count").parse().unwrap_or(0).min(2000);
-    let paragraphs: Vec<Value> = (0..count)
+    // The drafts sent (a blank one is a removed paragraph): the API numbers them in order.
+    let sent: Vec<usize> = (0..count)
         .filter(|i| form.opt(&format!("text-{i}")).is_some())
+        .collect();
+    let paragraphs: Vec<Value> = sent
+        .iter()
         .map(|i| {
-            let informed: Vec<i64> = form.all(&format!("informed-{i}")).iter().filter_map(|v| v.parse().ok()).collect();
+            let informed: Vec<i64> = form
+                .all(&format!("informed-{i}"))
+                .iter()
+                .filter_map(|v| v.parse().ok())
+                .collect();
             let mut p = json!({"number": form.get(&format!("number-{i}")), "text": form.get(&format!("text-{i}")), "informed_by": informed});
             if let Some(key) = form.opt(&format!("key-{i}")) {
                 p["key"] = json!(key);
@@ -365,13 +354,15 @@ pub async fn revise(
             ))
         }
         Err(e) => {
-            let errors = PageErrors::from_api(&c.t, &e);
-            let status = if e.code.status().is_server_error() {
-                StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            editor(&state, c, slug, Some(&form), errors, status).await
+            let mut errors = PageErrors::from_api(&c.t, &e);
+            // `paragraphs[n].text` is the n-th draft sent: point it at that draft's box.
+            errors.rename_with(|f| {
+                let rest = f.strip_prefix("paragraphs[")?;
+                let (n, field) = rest.split_once("].")?;
+                let i = sent.get(n.parse::<usize>().ok()?)?;
+                Some(format!("{field}-{i}"))
+            });
+            editor(&state, c, slug, Some(&form), errors, e.code.status()).await
         }
     }
 }
