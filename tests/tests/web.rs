@@ -13,6 +13,7 @@ both_backends!(
     signing_out_revokes_the_session,
     moderators_work_the_flag_queue_by_forms,
     a_revision_is_drafted_by_form_with_the_inputs_that_informed_it,
+    a_comment_on_a_paragraph_removed_meanwhile_keeps_its_text,
 );
 
 async fn paragraph_of(app: &TestApp, id: i64) -> (String, String) {
@@ -723,5 +724,51 @@ async fn a_revision_is_drafted_by_form_with_the_inputs_that_informed_it(backend:
         .header("location")
         .unwrap()
         .ends_with(&format!("#c-{input}")));
+    app.stop().await;
+}
+
+async fn a_comment_on_a_paragraph_removed_meanwhile_keeps_its_text(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Organiser", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let (slug, key) = paragraph_of(&app, id).await;
+    let (email, _, _) = app.verified_user("Ana").await;
+    let web = WebClient::new(&app.base);
+    web.sign_in(&email, PASSWORD).await;
+    let thread = web
+        .get(&format!("/consultations/{slug}?paragraph={key}"))
+        .await;
+    let csrf = thread.hidden("csrf").unwrap();
+
+    // Meanwhile a new version drops that paragraph.
+    let detail = app.get(&format!("/api/v1/consultations/{id}"), None).await;
+    let rest: Vec<serde_json::Value> = detail.body["version"]["paragraphs"].as_array().unwrap()
+        [1..]
+        .iter()
+        .map(|p| json!({"key": p["key"], "number": p["number"], "text": p["text"]}))
+        .collect();
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/versions"),
+            Some(&organizer),
+            &json!({"label": "v2", "paragraphs": rest}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+
+    let typed = "A thought that took twenty minutes to write.";
+    let res = web
+        .post(
+            &format!("/consultations/{slug}/comments"),
+            &[("csrf", &csrf), ("paragraph_key", &key), ("body", typed)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
+    assert!(res.html.contains(typed), "the text comes back");
+    assert!(
+        res.html.contains("General comments on the whole text"),
+        "{}",
+        res.html
+    );
     app.stop().await;
 }

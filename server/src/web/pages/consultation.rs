@@ -321,7 +321,14 @@ async fn show(
     form: FormData,
     status: StatusCode,
 ) -> HttpResponse {
-    match load(state, &c, &slug, focus).await {
+    let retry_general = !errors.is_empty() && focus.as_deref().is_some_and(|f| f != "general");
+    let mut loaded = load(state, &c, &slug, focus).await;
+    // A form sent for a paragraph that a new version has just removed: the text typed
+    // comes back with the general comments instead of being lost with the paragraph.
+    if retry_general && matches!(&loaded, Err(e) if e.code == ErrorCode::NotFound) {
+        loaded = load(state, &c, &slug, Some("general".to_owned())).await;
+    }
+    match loaded {
         Ok((k, focus, thread, live_since)) => {
             let (user, id) = (c.auth(), k.id);
             let reviewer = match user {
