@@ -185,6 +185,7 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
             "/consultations/declaration-digital-cooperation/revise".to_owned(),
         ),
         ("account", "/me".to_owned()),
+        ("notifications", "/me/notifications".to_owned()),
     ];
     let organizing: Vec<(&str, String)> = vec![
         ("organize", "/organize".to_owned()),

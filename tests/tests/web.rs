@@ -14,6 +14,7 @@ both_backends!(
     moderators_work_the_flag_queue_by_forms,
     a_revision_is_drafted_by_form_with_the_inputs_that_informed_it,
     a_comment_on_a_paragraph_removed_meanwhile_keeps_its_text,
+    notifications_are_read_and_set_by_forms,
 );
 
 async fn paragraph_of(app: &TestApp, id: i64) -> (String, String) {
@@ -770,5 +771,82 @@ async fn a_comment_on_a_paragraph_removed_meanwhile_keeps_its_text(backend: Back
         "{}",
         res.html
     );
+    app.stop().await;
+}
+
+async fn notifications_are_read_and_set_by_forms(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Organiser", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let (_, key) = paragraph_of(&app, id).await;
+    let (email, ana, _) = app.verified_user("Ana").await;
+    let (_, bo) = app.member("Bo", &[], "academia", "FR", None).await;
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&ana),
+            &json!({"body": "First thought.", "paragraph_key": key}),
+        )
+        .await;
+    let parent = res.body["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&bo),
+            &json!({"body": "A reply to Ana.", "parent_id": parent}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+
+    let web = WebClient::new(&app.base);
+    web.sign_in(&email, PASSWORD).await;
+    let page = web.get("/me/notifications").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("A reply to Ana."), "{}", page.html);
+    assert!(page.html.contains("<strong>New</strong>"));
+    let csrf = page.hidden("csrf").unwrap();
+    let res = web
+        .post("/me/notifications", &[("csrf", &csrf), ("action", "read")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(!web.follow(&res).await.html.contains("<strong>New</strong>"));
+
+    // Settings: a bad time zone is named beside its field and nothing is saved.
+    let bad = web
+        .post(
+            "/me/notifications",
+            &[
+                ("csrf", &csrf),
+                ("action", "settings"),
+                ("reply", "off"),
+                ("timezone", "Mars/Olympus"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("id=\"timezone-error\""), "{}", bad.html);
+    let settings = app
+        .get("/api/v1/me/notification-settings", Some(&ana))
+        .await;
+    assert_eq!(settings.body["kinds"]["reply"], "immediate");
+    let ok = web
+        .post(
+            "/me/notifications",
+            &[
+                ("csrf", &csrf),
+                ("action", "settings"),
+                ("reply", "off"),
+                ("review", "weekly"),
+                ("timezone", "Africa/Nairobi"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+    let settings = app
+        .get("/api/v1/me/notification-settings", Some(&ana))
+        .await;
+    assert_eq!(settings.body["kinds"]["reply"], "off");
+    assert_eq!(settings.body["kinds"]["review"], "weekly");
+    assert_eq!(settings.body["timezone"], "Africa/Nairobi");
     app.stop().await;
 }

@@ -13,7 +13,9 @@ pub mod time;
 
 use actix_web::web;
 
-use pages::{account, consultation, events, home, moderation, organize, review, versions};
+use pages::{
+    account, consultation, events, home, moderation, notifications, organize, review, versions,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::configure)
@@ -29,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/reset-password", web::post().to(account::reset))
         .route("/me", web::get().to(account::me))
         .route("/me/export", web::get().to(account::export))
+        .route("/me/notifications", web::get().to(notifications::page))
+        .route("/me/notifications", web::post().to(notifications::act))
         .route("/me/delete", web::post().to(account::delete))
         .route("/consultations/{slug}", web::get().to(consultation::page))
         .route(

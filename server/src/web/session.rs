@@ -34,6 +34,7 @@ const FLASHES: &[&str] = &[
     "moderation-done",
     "revise-done",
     "comment-flagged",
+    "notif-saved",
     "organize-event-created",
 ];
 

@@ -16,6 +16,7 @@ pub mod consultation;
 pub mod events;
 pub mod home;
 pub mod moderation;
+pub mod notifications;
 pub mod organize;
 pub mod review;
 pub mod versions;
