@@ -186,6 +186,7 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
         ),
         ("account", "/me".to_owned()),
         ("notifications", "/me/notifications".to_owned()),
+        ("propose", "/events/igf-2026-demo/propose".to_owned()),
     ];
     let organizing: Vec<(&str, String)> = vec![
         ("organize", "/organize".to_owned()),

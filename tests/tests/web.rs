@@ -15,6 +15,7 @@ both_backends!(
     a_revision_is_drafted_by_form_with_the_inputs_that_informed_it,
     a_comment_on_a_paragraph_removed_meanwhile_keeps_its_text,
     notifications_are_read_and_set_by_forms,
+    a_session_is_proposed_by_form_during_the_call,
 );
 
 async fn paragraph_of(app: &TestApp, id: i64) -> (String, String) {
@@ -848,5 +849,95 @@ async fn notifications_are_read_and_set_by_forms(backend: Backend) {
     assert_eq!(settings.body["kinds"]["reply"], "off");
     assert_eq!(settings.body["kinds"]["review"], "weekly");
     assert_eq!(settings.body["timezone"], "Africa/Nairobi");
+    app.stop().await;
+}
+
+async fn a_session_is_proposed_by_form_during_the_call(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Organiser", &["organizer"]).await;
+    let res = app
+        .post("/api/v1/events", Some(&organizer), &json!({"slug": "nigf", "name": "Kenya IGF", "venue": "Nairobi", "timezone": "Africa/Nairobi", "starts_on": "2026-07-01", "ends_on": "2026-07-02", "subthemes": ["Access", "Trust"]}))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let (email, _, _) = app.verified_user("Wanjiru").await;
+    let web = WebClient::new(&app.base);
+    web.sign_in(&email, PASSWORD).await;
+    assert_eq!(
+        web.get("/events/nigf/propose").await.status,
+        StatusCode::NOT_FOUND,
+        "unpublished"
+    );
+    let published = app
+        .send(
+            awc::http::Method::PATCH,
+            "/api/v1/events/nigf",
+            Some(&organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text);
+    let page = web.get("/events/nigf/propose").await;
+    assert!(
+        page.html.contains("not open now"),
+        "closed until the organisers open it"
+    );
+    let res = app
+        .send(awc::http::Method::PATCH, "/api/v1/events/nigf", Some(&organizer), &json!({"published": true, "call_opens_at": "2020-01-01T00:00:00Z", "call_closes_at": "2999-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(web
+        .get("/events/nigf/agenda")
+        .await
+        .html
+        .contains("href=\"/events/nigf/propose\""));
+    let page = web.get("/events/nigf/propose").await;
+    let csrf = page.hidden("csrf").unwrap();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "Community networks in rural Kenya"),
+        ("type", "workshop"),
+        ("subtheme", "Access"),
+        ("format", "hybrid"),
+        ("description", "How villages build their own networks."),
+        ("policy_questions", "Who pays?\nWho maintains?"),
+        ("moderator_name", "Mona"),
+        ("rapporteur_name", "Rita"),
+        ("speaker-0-name", "Ana"),
+        ("speaker-0-organization", "Rede"),
+        ("speaker-0-stakeholder_group", "civil_society"),
+        ("speaker-0-country", "BR"),
+        ("speaker-0-gender", "female"),
+        ("speaker-2-name", "Kofi"),
+        ("speaker-2-organization", "Ministry"),
+        ("speaker-2-stakeholder_group", "government"),
+        ("speaker-2-country", "ZZ"),
+    ];
+    // A bad country on the third row: named beside that row's field, everything kept.
+    let bad = web.post("/events/nigf/propose", &fields).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(
+        bad.html.contains("id=\"speaker-2-country-error\""),
+        "{}",
+        bad.html
+    );
+    assert!(
+        bad.html
+            .contains("value=\"Community networks in rural Kenya\"")
+            && bad.html.contains("Who maintains?")
+    );
+    let last = fields.len() - 1;
+    fields[last] = ("speaker-2-country", "GH");
+    let ok = web.post("/events/nigf/propose", &fields).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.html);
+    let listed = app
+        .get("/api/v1/events/nigf/proposals", Some(&organizer))
+        .await;
+    let p = &listed.body["items"][0];
+    assert_eq!(p["title"], "Community networks in rural Kenya");
+    assert_eq!(
+        p["policy_questions"],
+        json!(["Who pays?", "Who maintains?"])
+    );
+    assert_eq!(p["speakers"].as_array().map(Vec::len), Some(2));
     app.stop().await;
 }

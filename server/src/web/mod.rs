@@ -14,7 +14,8 @@ pub mod time;
 use actix_web::web;
 
 use pages::{
-    account, consultation, events, home, moderation, notifications, organize, review, versions,
+    account, consultation, events, home, moderation, notifications, organize, propose, review,
+    versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -67,6 +68,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(consultation::endorse),
         )
         .route("/events/{slug}/agenda", web::get().to(events::agenda))
+        .route("/events/{slug}/propose", web::get().to(propose::form))
+        .route("/events/{slug}/propose", web::post().to(propose::submit))
         .route("/moderation", web::get().to(moderation::queue))
         .route("/moderation", web::post().to(moderation::act))
         .route("/organize", web::get().to(organize::list))

@@ -66,6 +66,8 @@ struct Event {
     starts_on: Option<chrono::NaiveDate>,
     ends_on: Option<chrono::NaiveDate>,
     venue: Option<String>,
+    #[serde(default)]
+    call_open: bool,
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ pub mod home;
 pub mod moderation;
 pub mod notifications;
 pub mod organize;
+pub mod propose;
 pub mod review;
 pub mod versions;
 

@@ -1,0 +1,197 @@
+//! Proposing a session during an event's call: the session, its policy questions and up
+//! to six speakers, by one form; the API's rules (diversity, limits) answer on the page.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{failure, State};
+use crate::accounts::auth::MaybeUser;
+use crate::accounts::types::{Gender, StakeholderGroup};
+use crate::events::handlers as api_h;
+use crate::events::types::{SessionFormat, SessionType};
+use crate::web::api;
+use crate::web::forms::{FormData, PageErrors};
+use crate::web::session::Ctx;
+
+/// Speaker rows on the form; blank rows are not sent.
+const SPEAKER_ROWS: usize = 6;
+
+#[derive(Deserialize)]
+struct Event {
+    slug: String,
+    name: String,
+    #[serde(default)]
+    subthemes: Vec<String>,
+    call_open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "propose.html")]
+struct ProposePage<'a> {
+    c: &'a Ctx,
+    e: Event,
+    form: FormData,
+    errors: PageErrors,
+    rows: Vec<usize>,
+}
+
+impl ProposePage<'_> {
+    fn types(&self) -> Vec<&'static str> {
+        SessionType::ALL.iter().map(|t| t.as_str()).collect()
+    }
+    fn formats(&self) -> Vec<&'static str> {
+        SessionFormat::ALL.iter().map(|f| f.as_str()).collect()
+    }
+    fn groups(&self) -> Vec<&'static str> {
+        StakeholderGroup::ALL.iter().map(|g| g.as_str()).collect()
+    }
+    fn genders(&self) -> Vec<&'static str> {
+        Gender::ALL.iter().map(|g| g.as_str()).collect()
+    }
+    /// A speaker row's field: its name in the form and its id on the page.
+    fn sp(&self, i: &usize, field: &str) -> String {
+        format!("speaker-{i}-{field}")
+    }
+    fn value(&self, name: &str) -> String {
+        self.form.get(name).to_owned()
+    }
+    fn picked(&self, name: &str, value: &str) -> bool {
+        self.form.is(name, value)
+    }
+    fn number(&self, i: &usize) -> String {
+        (i + 1).to_string()
+    }
+}
+
+async fn event(state: &State, c: &Ctx, slug: &str) -> crate::error::ApiResult<Event> {
+    api::read(
+        api::json(
+            api_h::detail(
+                state.clone(),
+                MaybeUser(c.auth()),
+                web::Path::from(slug.to_owned()),
+            )
+            .await,
+        )
+        .await?,
+    )
+}
+
+async fn show(
+    state: &State,
+    c: Ctx,
+    slug: String,
+    form: FormData,
+    errors: PageErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    if c.auth().is_none() {
+        return c.redirect(&format!("/login?next=/events/{slug}/propose"));
+    }
+    match event(state, &c, &slug).await {
+        Ok(e) => {
+            let page = ProposePage {
+                c: &c,
+                e,
+                form,
+                errors,
+                rows: (0..SPEAKER_ROWS).collect(),
+            };
+            respond!(c, status, page)
+        }
+        Err(e) => failure(c, &e),
+    }
+}
+
+pub async fn form(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    show(
+        &state,
+        c,
+        path.into_inner(),
+        FormData::default(),
+        PageErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: State,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    let slug = path.into_inner();
+    let form = FormData::parse(&body);
+    let Some(user) = c.auth() else {
+        return c.redirect(&format!("/login?next=/events/{slug}/propose"));
+    };
+    if !c.csrf_ok(&state, form.opt("csrf")) {
+        let errors = PageErrors::one(c.t.get("error-csrf"));
+        return show(&state, c, slug, form, errors, StatusCode::FORBIDDEN).await;
+    }
+    // The rows with a name are the speakers, in order; the API numbers them so.
+    let sent: Vec<usize> = (0..SPEAKER_ROWS)
+        .filter(|i| form.opt(&format!("speaker-{i}-name")).is_some())
+        .collect();
+    let speakers: Vec<Value> = sent
+        .iter()
+        .map(|i| {
+            let f = |field: &str| form.get(&format!("speaker-{i}-{field}")).trim().to_owned();
+            let gender = form.opt(&format!("speaker-{i}-gender"));
+            json!({"name": f("name"), "organization": f("organization"), "stakeholder_group": f("stakeholder_group"), "country": f("country"), "gender": gender})
+        })
+        .collect();
+    let questions: Vec<&str> = form
+        .get("policy_questions")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let input = json!({
+        "title": form.get("title"), "type": form.get("type"), "subtheme": form.get("subtheme"),
+        "format": form.get("format"), "description": form.get("description"),
+        "policy_questions": questions, "speakers": speakers,
+        "moderator_name": form.get("moderator_name"), "rapporteur_name": form.get("rapporteur_name"),
+    });
+    let result = match api::body(input) {
+        Ok(input) => {
+            api::json(
+                api_h::propose(state.clone(), user, web::Path::from(slug.clone()), input).await,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            let title = c.t.get("propose-title");
+            let text = c.t.get("propose-done");
+            let link = format!("/events/{slug}/agenda");
+            super::message_text(
+                c,
+                StatusCode::CREATED,
+                title,
+                text,
+                Some((link.as_str(), "home-view-agenda")),
+            )
+        }
+        Err(e) => {
+            let mut errors = PageErrors::from_api(&c.t, &e);
+            // `speakers[n].country` is the n-th row sent; `type` is the page's `type`.
+            errors.rename_with(|f| {
+                let rest = f.strip_prefix("speakers[")?;
+                let (n, field) = rest.split_once("].")?;
+                let i = sent.get(n.parse::<usize>().ok()?)?;
+                Some(format!("speaker-{i}-{field}"))
+            });
+            errors.rename("speakers", "speaker-0-name");
+            show(&state, c, slug, form, errors, e.code.status()).await
+        }
+    }
+}
