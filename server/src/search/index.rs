@@ -176,6 +176,9 @@ fn schema() -> (Schema, Fields) {
     )
 }
 
+/// At most this many threads search one query's segments.
+const SEARCH_THREADS: usize = 4;
+
 fn facet(name: &str, value: &str) -> Facet {
     Facet::from_path([name, value])
 }
@@ -194,7 +197,7 @@ impl SearchIndex {
                 .is_some_and(|p| p.schema == SCHEMA_VERSION)
                 && index.schema() == schema
         });
-        let index = match existing {
+        let mut index = match existing {
             Some(index) => index,
             None => {
                 if dir.exists() {
@@ -208,6 +211,12 @@ impl SearchIndex {
         };
         for (name, analyzer) in analysis::analyzers() {
             index.tokenizers().register(&name, analyzer);
+        }
+        // A query searches the index's segments in parallel, one thread per core: on a
+        // large index one query's latency falls with the cores it may use.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(SEARCH_THREADS);
+        if cores > 1 {
+            index.set_multithread_executor(cores)?;
         }
         let reader = index
             .reader_builder()
