@@ -214,7 +214,9 @@ impl SearchIndex {
         }
         // A query searches the index's segments in parallel, one thread per core: on a
         // large index one query's latency falls with the cores it may use.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(SEARCH_THREADS);
+        let cores = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(SEARCH_THREADS);
         if cores > 1 {
             index.set_multithread_executor(cores)?;
         }
