@@ -913,6 +913,7 @@ pub async fn moderation_queue(
             let more = rows.len() as i64 > page.limit;
             let viewer = store::Viewer { user_id: Some(user.id), privileged: true };
             let mut items = Vec::new();
+            let mut slugs: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
             for (row, flags) in rows.iter().take(page.limit as usize) {
                 let mut v = comments::view(conn, row, &viewer)?;
                 v["flags"] = flags
@@ -920,7 +921,15 @@ pub async fn moderation_queue(
                     .map(|(reason, at)| json!({"reason": reason, "created_at": crate::db::rfc3339(*at)}))
                     .collect();
                 v["consultation_slug"] = match row.consultation_id {
-                    Some(id) => json!(store::resolve(conn, &id.to_string())?.slug),
+                    // Flags cluster in few consultations: each slug is read once.
+                    Some(id) => match slugs.get(&id) {
+                        Some(slug) => json!(slug),
+                        None => {
+                            let slug = store::resolve(conn, &id.to_string())?.slug;
+                            slugs.insert(id, slug.clone());
+                            json!(slug)
+                        }
+                    },
                     None => serde_json::Value::Null,
                 };
                 items.push(v);

@@ -34,3 +34,37 @@ pub fn body<T: DeserializeOwned>(v: Value) -> ApiResult<ApiJson<T>> {
 pub fn read<T: DeserializeOwned>(v: Value) -> ApiResult<T> {
     serde_json::from_value(v).map_err(|e| ApiError::internal(format!("unexpected API answer: {e}")))
 }
+
+/// A handler's query parameters, parsed the way actix parses a request's; a string
+/// that does not parse is the caller's to fix (422).
+pub fn query<T: DeserializeOwned>(raw: &str) -> ApiResult<actix_web::web::Query<T>> {
+    actix_web::web::Query::<T>::from_query(raw).map_err(|e| ApiError::query("query", e.to_string()))
+}
+
+/// At most this many pages are read for one page view (5,000 items at 200 a page).
+const MAX_PAGES: usize = 25;
+
+/// Every item of a paged list, page after page: `fetch` answers one page for a query
+/// string (`base`, then `base&cursor=…`).
+pub async fn every_page<T, F, Fut>(base: &str, mut fetch: F) -> ApiResult<Vec<T>>
+where
+    T: DeserializeOwned,
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<HttpResponse>>,
+{
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let query = match &cursor {
+            Some(c) => format!("{base}&cursor={}", crate::web::session::percent(c)),
+            None => base.to_owned(),
+        };
+        let page = json(fetch(query).await).await?;
+        all.extend(read::<Vec<T>>(page["items"].clone())?);
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(all)
+}

@@ -380,14 +380,14 @@ pub async fn delete(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
             Err(e) => super::failure(c, &e),
         };
     }
-    let query = web::Query::<accounts::EraseQuery>::from_query(if form.checked("withdraw") {
+    let withdraw = if form.checked("withdraw") {
         "withdraw_contributions=true"
     } else {
         ""
-    });
-    let result = match query {
+    };
+    let result = match api::query::<accounts::EraseQuery>(withdraw) {
         Ok(q) => api::json(accounts::erase_me(state.clone(), user, q).await).await,
-        Err(_) => Err(crate::error::ApiError::internal("erase query")),
+        Err(e) => Err(e),
     };
     match result {
         Ok(_) => {

@@ -284,32 +284,17 @@ pub async fn every_comment(
     id: i64,
     filter: &str,
 ) -> ApiResult<Vec<Comment>> {
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..25 {
-        let query = match &cursor {
-            Some(cur) => format!("limit=200{filter}&cursor={}", percent(cur)),
-            None => format!("limit=200{filter}"),
-        };
-        let q = web::Query::<api_h::CommentQuery>::from_query(&query)
-            .map_err(|e| ApiError::internal(format!("comment query: {e}")))?;
-        let page = api::json(
-            api_h::list_comments(
-                state.clone(),
-                MaybeUser(c.auth()),
-                web::Path::from(id.to_string()),
-                q,
-            )
-            .await,
+    api::every_page(&format!("limit=200{filter}"), |query| async move {
+        let q = api::query::<api_h::CommentQuery>(&query)?;
+        api_h::list_comments(
+            state.clone(),
+            MaybeUser(c.auth()),
+            web::Path::from(id.to_string()),
+            q,
         )
-        .await?;
-        all.extend(api::read::<Vec<Comment>>(page["items"].clone())?);
-        cursor = page["next_cursor"].as_str().map(str::to_owned);
-        if cursor.is_none() {
-            break;
-        }
-    }
-    Ok(all)
+        .await
+    })
+    .await
 }
 
 async fn show(

@@ -147,8 +147,7 @@ async fn load_agenda(
         )
         .await?,
     )?;
-    let q = web::Query::<api_h::AgendaQuery>::from_query(query)
-        .map_err(|e| ApiError::query("query", e.to_string()))?;
+    let q = api::query::<api_h::AgendaQuery>(query)?;
     let agenda = api::json(
         api_h::agenda(
             state.clone(),
@@ -275,8 +274,7 @@ async fn load_session(
         .filter(|t| !t.is_empty())
         .map(|t| format!("tz={}", percent(t)))
         .unwrap_or_default();
-    let tz = web::Query::<api_h::TzQuery>::from_query(&tz)
-        .map_err(|e| ApiError::query("tz", e.to_string()))?;
+    let tz = api::query::<api_h::TzQuery>(&tz)?;
     let s: Session = api::read(
         api::json(
             api_h::get_session(state.clone(), MaybeUser(c.auth()), web::Path::from(id), tz).await,
@@ -288,27 +286,12 @@ async fn load_session(
         .db
         .run(move |conn| crate::live::log::head(conn, &channel))
         .await?;
-    // Page after page (at most 5,000): the stream is shown whole, oldest first.
-    let mut comments: Vec<Comment> = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..25 {
-        let query = match &cursor {
-            Some(cur) => format!("sort=oldest&limit=200&cursor={}", percent(cur)),
-            None => "sort=oldest&limit=200".to_owned(),
-        };
-        let q = web::Query::<api_h::SessionCommentsQuery>::from_query(&query)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        let list = api::json(
-            api_h::session_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(id), q)
-                .await,
-        )
-        .await?;
-        comments.extend(api::read::<Vec<Comment>>(list["items"].clone())?);
-        cursor = list["next_cursor"].as_str().map(str::to_owned);
-        if cursor.is_none() {
-            break;
-        }
-    }
+    // The stream is shown whole (page after page), oldest first.
+    let comments: Vec<Comment> = api::every_page("sort=oldest&limit=200", |query| async move {
+        let q = api::query::<api_h::SessionCommentsQuery>(&query)?;
+        api_h::session_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(id), q).await
+    })
+    .await?;
     let report = match api::json(
         api_h::get_report(state.clone(), MaybeUser(c.auth()), web::Path::from(id)).await,
     )

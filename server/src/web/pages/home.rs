@@ -1,7 +1,7 @@
 //! The home page: open consultations first, then the others, then published events.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -48,10 +48,7 @@ struct HomePage<'a> {
 }
 
 async fn load(state: &State, c: &Ctx) -> ApiResult<(Vec<ConsultationItem>, Vec<EventItem>)> {
-    let query = || {
-        web::Query::<PageQuery>::from_query("limit=50")
-            .map_err(|_| crate::error::ApiError::internal("query"))
-    };
+    let query = || api::query::<PageQuery>("limit=50");
     let consultations = api::json(
         crate::consultations::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
     )

@@ -82,9 +82,9 @@ async fn show(state: &State, c: Ctx, errors: PageErrors, status: StatusCode) -> 
         .param("cursor")
         .map(|k| format!("cursor={}", percent(k)))
         .unwrap_or_default();
-    let listed = match web::Query::<crate::http::page::PageQuery>::from_query(&query) {
+    let listed = match api::query::<crate::http::page::PageQuery>(&query) {
         Ok(q) => api::json(api_h::moderation_queue(state.clone(), user, q).await).await,
-        Err(e) => Err(ApiError::query("cursor", e.to_string())),
+        Err(e) => Err(e),
     };
     match listed.and_then(|v| {
         Ok((

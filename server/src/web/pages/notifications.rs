@@ -72,8 +72,7 @@ async fn load(state: &State, c: &Ctx) -> ApiResult<NotificationsData> {
         .param("cursor")
         .map(|k| format!("cursor={}", percent(k)))
         .unwrap_or_default();
-    let q = web::Query::<api_h::ListQuery>::from_query(&query)
-        .map_err(|e| ApiError::query("cursor", e.to_string()))?;
+    let q = api::query::<api_h::ListQuery>(&query)?;
     let list = api::json(api_h::my_notifications(state.clone(), user.clone(), q).await).await?;
     let rows: Vec<Row> = api::read(list["items"].clone())?;
     let items = rows

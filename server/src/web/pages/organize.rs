@@ -218,9 +218,9 @@ async fn show_list(
         Ok(u) => u,
         Err(e) => return refuse(c, &e, "/organize"),
     };
-    let q = match web::Query::<crate::http::page::PageQuery>::from_query("limit=200") {
+    let q = match api::query::<crate::http::page::PageQuery>("limit=200") {
         Ok(q) => q,
-        Err(e) => return failure(c, &ApiError::internal(e.to_string())),
+        Err(e) => return failure(c, &e),
     };
     let events = api::json(api_h::list(state.clone(), MaybeUser(Some(user)), q).await)
         .await
@@ -274,21 +274,23 @@ pub async fn create(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
     }
 }
 
+/// The event as its organiser sees it (unpublished ones too).
+async fn event_of(state: &State, user: &AuthUser, slug: &str) -> ApiResult<Event> {
+    let detail = api_h::detail(
+        state.clone(),
+        MaybeUser(Some(user.clone())),
+        web::Path::from(slug.to_owned()),
+    )
+    .await;
+    api::read(api::json(detail).await?)
+}
+
 async fn load_event(
     state: &State,
     user: &AuthUser,
     slug: &str,
 ) -> ApiResult<(Event, Vec<Proposal>, Vec<Session>)> {
-    let detail = api::json(
-        api_h::detail(
-            state.clone(),
-            MaybeUser(Some(user.clone())),
-            web::Path::from(slug.to_owned()),
-        )
-        .await,
-    )
-    .await?;
-    let event: Event = api::read(detail)?;
+    let event = event_of(state, user, slug).await?;
     let proposals = api::json(
         api_h::list_proposals(
             state.clone(),
@@ -298,8 +300,7 @@ async fn load_event(
         .await,
     )
     .await?;
-    let q = web::Query::<api_h::TzQuery>::from_query("")
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let q = api::query::<api_h::TzQuery>("")?;
     let sessions = api::json(
         api_h::sessions(
             state.clone(),
@@ -517,16 +518,7 @@ async fn perform(
     slug: &str,
     form: &FormData,
 ) -> ApiResult<&'static str> {
-    let detail = api::json(
-        api_h::detail(
-            state.clone(),
-            MaybeUser(Some(user.clone())),
-            web::Path::from(slug.to_owned()),
-        )
-        .await,
-    )
-    .await?;
-    let event: Event = api::read(detail)?;
+    let event = event_of(state, user, slug).await?;
     let id = web::Path::from(event.id.to_string());
     let number = |name: &str| -> ApiResult<i64> {
         form.get(name)

@@ -334,8 +334,7 @@ async fn load_view(state: &State, c: &Ctx, user: &AuthUser, k: &Consultation) ->
             })
         }
         Some("campaigns") => {
-            let q = web::Query::<review_h::DuplicatesQuery>::from_query("")
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let q = api::query::<review_h::DuplicatesQuery>("")?;
             let d = api::json(
                 review_h::duplicates(
                     state.clone(),
@@ -374,8 +373,7 @@ async fn load_view(state: &State, c: &Ctx, user: &AuthUser, k: &Consultation) ->
                 })
                 .collect();
             pairs.push("limit=50".into());
-            let q = web::Query::<search_h::SearchParams>::from_query(&pairs.join("&"))
-                .map_err(|e| ApiError::query("query", e.to_string()))?;
+            let q = api::query::<search_h::SearchParams>(&pairs.join("&"))?;
             let r = api::json(
                 search_h::consultation(
                     state.clone(),
@@ -563,9 +561,9 @@ pub async fn export(req: HttpRequest, state: State, path: web::Path<String>) -> 
     } else {
         "format=csv"
     };
-    let q = match web::Query::<review_h::ExportQuery>::from_query(format) {
+    let q = match api::query::<review_h::ExportQuery>(format) {
         Ok(q) => q,
-        Err(e) => return failure(c, &ApiError::internal(e.to_string())),
+        Err(e) => return failure(c, &e),
     };
     match review_h::export(state.clone(), user, web::Path::from(slug), q).await {
         Ok(mut res) => {
