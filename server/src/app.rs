@@ -27,7 +27,7 @@ pub struct AppState {
     pub mail_wakeup: Arc<Notify>,
     pub openapi: serde_json::Value,
     pub hub: Arc<Hub>,
-    pub search: Arc<SearchIndex>,
+    pub search: Arc<dyn SearchIndex>,
 }
 
 /// Every API endpoint of every feature.
@@ -124,11 +124,8 @@ pub async fn start(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let https = config.public_url.starts_with("https://");
     let hub = Hub::start(db.clone(), config.live)?;
-    if config.meilisearch.is_some() {
-        tracing::warn!("INDABA_MEILISEARCH_URL is set but this build searches with tantivy only");
-    }
-    let search =
-        Arc::new(SearchIndex::open(&config.data_dir.join("search")).map_err(|e| e.to_string())?);
+    let search = crate::search::open(&config)?;
+    tracing::info!(backend = search.backend(), "search index open");
     let stop_listener = Arc::new(std::sync::atomic::AtomicBool::new(false));
     if let crate::config::DatabaseUrl::Postgres(url) = &config.database {
         crate::live::pg::spawn_listener(url.clone(), Arc::downgrade(&hub), stop_listener.clone())?;

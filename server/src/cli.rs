@@ -138,14 +138,13 @@ fn open(config: &Config) -> Result<(Db, usize), String> {
 }
 
 fn reindex(config: &Config, db: &Db) -> Result<(), String> {
-    let dir = config.data_dir.join("search");
-    // Opening takes the index's writer lock: a running server holds it.
-    let index = crate::search::SearchIndex::open(&dir)
+    // Opening the tantivy index takes its writer lock: a running server holds it.
+    let index = crate::search::open(config)
         .map_err(|e| format!("{e} (is the server running? stop it first)"))?;
-    let count = crate::search::indexer::rebuild(db, &index).map_err(|e| e.message)?;
+    let count = crate::search::indexer::rebuild(db, index.as_ref()).map_err(|e| e.message)?;
     println!(
         "search index rebuilt: {count} documents in {}",
-        dir.display()
+        crate::search::describe(config)
     );
     Ok(())
 }
@@ -202,10 +201,12 @@ fn transfer(config: &Config, from: &str, to: &str, force: bool) -> Result<(), St
     // The target's search index, built here (a server on the target builds its own at
     // start if its data directory has none).
     let db = Db::connect(&to, 2)?;
-    let dir = config.data_dir.join("search");
-    let index = crate::search::SearchIndex::open(&dir).map_err(|e| e.to_string())?;
-    let count = crate::search::indexer::rebuild(&db, &index).map_err(|e| e.message)?;
-    println!("search index built: {count} documents in {}", dir.display());
+    let index = crate::search::open(config)?;
+    let count = crate::search::indexer::rebuild(&db, index.as_ref()).map_err(|e| e.message)?;
+    println!(
+        "search index built: {count} documents in {}",
+        crate::search::describe(config)
+    );
     Ok(())
 }
 

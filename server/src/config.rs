@@ -7,6 +7,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+/// Where Meilisearch is, and the name of Indaba's index there (several deployments, or
+/// test runs, can share one Meilisearch under different names).
+#[derive(Debug, Clone)]
+pub struct Meilisearch {
+    pub url: String,
+    pub key: Option<String>,
+    pub index: String,
+}
+
 /// What the file may hold: the same names as the environment, lower-case,
 /// without the `INDABA_` prefix.
 #[derive(Debug, Default, Deserialize)]
@@ -21,6 +30,7 @@ struct FileConfig {
     mail_from: Option<String>,
     meilisearch_url: Option<String>,
     meilisearch_key: Option<String>,
+    meilisearch_index: Option<String>,
     log: Option<String>,
     log_format: Option<String>,
     rate_limits: Option<String>,
@@ -91,7 +101,8 @@ pub struct Config {
     pub db_pool_size: u32,
     pub mail: MailTransport,
     pub mail_from: String,
-    pub meilisearch: Option<(String, Option<String>)>,
+    /// Search with Meilisearch instead of the tantivy index under the data directory.
+    pub meilisearch: Option<Meilisearch>,
     pub log: String,
     pub log_format: LogFormat,
     pub rate_limits: bool,
@@ -178,6 +189,7 @@ impl Config {
             "MAIL_FROM",
             "MEILISEARCH_URL",
             "MEILISEARCH_KEY",
+            "MEILISEARCH_INDEX",
             "LOG",
             "LOG_FORMAT",
             "RATE_LIMITS",
@@ -259,7 +271,24 @@ impl Config {
         }
         let meilisearch = match pick("meilisearch_url", file.meilisearch_url) {
             Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                Some((url, pick("meilisearch_key", file.meilisearch_key)))
+                let index = pick("meilisearch_index", file.meilisearch_index)
+                    .unwrap_or_else(|| "indaba".into());
+                // Meilisearch index uids: letters, digits, `-` and `_`.
+                let valid = !index.is_empty()
+                    && index.len() <= 200
+                    && index
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if !valid {
+                    return Err(format!(
+                        "INDABA_MEILISEARCH_INDEX: {index:?} must be letters, digits, - and _"
+                    ));
+                }
+                Some(Meilisearch {
+                    url,
+                    key: pick("meilisearch_key", file.meilisearch_key),
+                    index,
+                })
             }
             Some(url) => {
                 return Err(format!(

@@ -91,6 +91,12 @@ fn metric(out: &mut String, name: &str, kind: &str, help: &str) {
 
 pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let q = state.db.run(queues).await?;
+    // Meilisearch answers over the network: off the async threads.
+    let search = state.search.clone();
+    let documents = web::block(move || search.documents())
+        .await
+        .ok()
+        .and_then(Result::ok);
     let mut out = String::with_capacity(4096);
     metric(
         &mut out,
@@ -162,7 +168,9 @@ pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         "gauge",
         "Documents in this instance's search index.",
     );
-    let _ = writeln!(out, "indaba_search_documents {}", state.search.len());
+    if let Some(documents) = documents {
+        let _ = writeln!(out, "indaba_search_documents {documents}");
+    }
     metric(
         &mut out,
         "indaba_mail_queue",

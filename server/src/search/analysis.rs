@@ -146,6 +146,42 @@ pub fn arabic_light_stem(term: &str) -> Option<String> {
     (w != original).then(|| w.into_iter().collect())
 }
 
+/// One stem per term whatever its language, for an engine that cannot look a query word
+/// up under several languages' stems at once (Meilisearch): Cyrillic terms take the
+/// Russian stem, Arabic terms the light stem, Latin terms the shortest of the English,
+/// French and Spanish stems; Chinese, Japanese and Korean bigrams stay as they are. The
+/// same function runs on the text and on the query, so "connected" finds "Connecting".
+pub fn conflate(term: &str) -> String {
+    use rust_stemmers::{Algorithm, Stemmer};
+    use std::sync::OnceLock;
+    static STEMMERS: OnceLock<[Stemmer; 4]> = OnceLock::new();
+    let [en, fr, es, ru] = STEMMERS.get_or_init(|| {
+        [
+            Stemmer::create(Algorithm::English),
+            Stemmer::create(Algorithm::French),
+            Stemmer::create(Algorithm::Spanish),
+            Stemmer::create(Algorithm::Russian),
+        ]
+    });
+    if let Some(stem) = arabic_light_stem(term) {
+        return stem;
+    }
+    let Some(first) = term.chars().next() else {
+        return String::new();
+    };
+    if is_cjk(first) || is_arabic(first) {
+        term.to_owned()
+    } else if ('\u{0400}'..='\u{04FF}').contains(&first) {
+        ru.stem(term).into_owned()
+    } else {
+        [en, fr, es]
+            .iter()
+            .map(|s| s.stem(term))
+            .min_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)))
+            .map_or_else(|| term.to_owned(), |s| s.into_owned())
+    }
+}
+
 fn is_word_char(c: char) -> bool {
     (c.is_alphanumeric() && !is_cjk(c)) || is_ignorable_mark(c)
 }
@@ -267,5 +303,16 @@ mod tests {
         assert_eq!(stem("fr", "numériques"), stem("fr", "numérique"));
         assert_eq!(stem("ru", "цифровых"), stem("ru", "цифровой"));
         assert_eq!(stem("ar", "والخصوصية"), stem("ar", "الخصوصية"));
+    }
+
+    #[test]
+    fn one_stem_per_term_whatever_the_language() {
+        let c = |w: &str| conflate(&tokenize(w)[0].text);
+        assert_eq!(c("Connecting"), c("connected"));
+        assert_eq!(c("numériques"), c("numérique"));
+        assert_eq!(c("цифровых"), c("цифровой"));
+        assert_eq!(c("والخصوصية"), c("الخصوصية"));
+        assert_eq!(c("数字"), "数字");
+        assert_ne!(c("data"), c("digital"));
     }
 }

@@ -112,7 +112,7 @@ fn common(p: &SearchParams) -> ApiResult<Common> {
 impl Common {
     fn search(
         &self,
-        index: &super::SearchIndex,
+        index: &dyn super::SearchIndex,
         filters: Vec<(&'static str, Vec<String>)>,
         facets: Vec<&'static str>,
     ) -> ApiResult<Results> {
@@ -125,7 +125,7 @@ impl Common {
                 offset: self.offset,
                 limit: self.page.limit as usize,
             })
-            .map_err(|e| ApiError::internal(e.to_string()))
+            .map_err(ApiError::from)
     }
 
     /// The answer of both searches.
@@ -232,7 +232,7 @@ pub async fn consultation(
             if reviewer {
                 facets.extend(["review_status", "tag"]);
             }
-            let results = c.search(&index, filters, facets)?;
+            let results = c.search(index.as_ref(), filters, facets)?;
             let items = comment_items(conn, &results.hits, &viewer, reviewer)?;
             Ok(c.answer(&results, items, started))
         })
@@ -324,7 +324,7 @@ pub async fn everything(state: State, query: web::Query<SearchParams>) -> ApiRes
         .db
         .run(move |conn| {
             let facets = vec!["type", "stakeholder_group", "region", "language"];
-            let results = c.search(&index, filters, facets)?;
+            let results = c.search(index.as_ref(), filters, facets)?;
             let viewer = Viewer::default();
             let mut comments: HashMap<i64, Value> =
                 comment_items(conn, &results.hits, &viewer, false)?

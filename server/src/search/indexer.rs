@@ -81,7 +81,7 @@ impl Progress {
 
 /// Rebuilds the index from every indexable row; the cursor is set only at the end, so an
 /// interrupted rebuild starts again.
-pub fn rebuild(db: &Db, index: &SearchIndex) -> ApiResult<usize> {
+pub fn rebuild(db: &Db, index: &dyn SearchIndex) -> ApiResult<usize> {
     let mut conn = db.get()?;
     let head: Option<i64> = search_jobs::table
         .select(diesel::dsl::max(search_jobs::id))
@@ -107,11 +107,15 @@ pub fn rebuild(db: &Db, index: &SearchIndex) -> ApiResult<usize> {
 }
 
 fn index_error(e: super::index::IndexError) -> ApiError {
-    ApiError::internal(e.to_string())
+    e.into()
 }
 
 /// One pass: handles the jobs not yet seen. Returns whether there was any.
-pub fn step(conn: &mut DbConn, index: &SearchIndex, progress: &mut Progress) -> ApiResult<bool> {
+pub fn step(
+    conn: &mut DbConn,
+    index: &dyn SearchIndex,
+    progress: &mut Progress,
+) -> ApiResult<bool> {
     let select = (search_jobs::id, search_jobs::entity, search_jobs::entity_id);
     // Late commits into holes below what was read, then what is new: reading only from
     // `safe` would stall behind a hole once a batch of seen jobs piles up after it.
@@ -170,7 +174,7 @@ pub fn step(conn: &mut DbConn, index: &SearchIndex, progress: &mut Progress) -> 
 /// when the index is new. After a start the jobs of the last moments are read again: on
 /// PostgreSQL a transaction that took a lower id may commit after the cursor was saved
 /// (replaying a job is harmless).
-fn built(db: &Db, index: &SearchIndex) -> ApiResult<i64> {
+fn built(db: &Db, index: &dyn SearchIndex) -> ApiResult<i64> {
     if index.cursor().is_none() {
         let started = Instant::now();
         let count = rebuild(db, index)?;
@@ -192,18 +196,18 @@ fn built(db: &Db, index: &SearchIndex) -> ApiResult<i64> {
 }
 
 /// The indexer: builds the index when it is new, then follows the job log until `stop`.
-pub async fn run(db: Db, index: Arc<SearchIndex>, mut stop: watch::Receiver<bool>) {
+pub async fn run(db: Db, index: Arc<dyn SearchIndex>, mut stop: watch::Receiver<bool>) {
     let mut progress: Option<Progress> = None;
     while !*stop.borrow() {
         let (db2, index2, current) = (db.clone(), index.clone(), progress.take());
         let outcome = actix_web::web::block(move || {
             let mut p = match current {
                 Some(p) => p,
-                None => Progress::new(built(&db2, &index2)?),
+                None => Progress::new(built(&db2, index2.as_ref())?),
             };
             let worked = db2
                 .get()
-                .and_then(|mut conn| step(&mut conn, &index2, &mut p));
+                .and_then(|mut conn| step(&mut conn, index2.as_ref(), &mut p));
             Ok::<_, ApiError>((p, worked))
         })
         .await

@@ -1,0 +1,453 @@
+//! The Meilisearch backend (`INDABA_MEILISEARCH_URL`), through meilisearch-sdk.
+//!
+//! Meilisearch gets our analysis, not its own: each document carries `terms`, the text as
+//! our tokenizer makes it (Chinese, Japanese and Korean as bigrams, Arabic folded and
+//! light-stemmed, other words reduced to one stem by [`analysis::conflate`]), and a query
+//! is sent as phrases of the same terms. So 数据治理 counts the contributions that contain
+//! that word (Meilisearch's own segmenter would count every one with 数据 in it), an
+//! Arabic word is found with و، ب، ل، ف، ك and ال attached, and the answers match the
+//! tantivy backend's. Phrases are matched exactly; the retry with one letter of tolerance
+//! sends the words bare and lets Meilisearch's typo tolerance work. Highlights come from
+//! [`highlight`], over the original text kept in the document.
+//!
+//! The indexer's position lives in a second index, `<name>_meta`, written after the
+//! changes it covers have been processed: after a crash between the two, jobs are read
+//! again, which is harmless. Calls block on a one-thread runtime of this backend's own,
+//! so the indexer and the search handlers (both on the blocking pool) can use it as they
+//! use tantivy.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::errors::{Error, ErrorCode};
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::settings::{
+    FacetingSettings, MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings,
+};
+use meilisearch_sdk::task_info::TaskInfo;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::analysis::{conflate, tokenize};
+use super::highlight::{highlight, QueryTerms};
+use super::index::{
+    Change, DocKey, Hit, IndexError, Results, SearchDoc, SearchIndex, SearchQuery, Sort,
+};
+use crate::config::Meilisearch;
+
+/// Raised whenever the settings or the analysis change: an index of another version is
+/// emptied and rebuilt from the database at start.
+const SCHEMA_VERSION: u32 = 1;
+/// Every facet a document may carry (see `documents.rs`): filterable in Meilisearch.
+const FACETS: [&str; 13] = [
+    "type",
+    "consultation",
+    "visibility",
+    "kind",
+    "language",
+    "stakeholder_group",
+    "region",
+    "country",
+    "paragraph_key",
+    "review_status",
+    "tag",
+    "event",
+    "subtheme",
+];
+/// Totals are exact up to this many matches (Meilisearch stops counting there).
+const MAX_TOTAL_HITS: usize = 1_000_000;
+/// How long a change may wait in Meilisearch's task queue before the indexer retries.
+const TASK_TIMEOUT: Duration = Duration::from_secs(120);
+const TASK_POLL: Duration = Duration::from_millis(10);
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    id: String,
+    schema: u32,
+    cursor: Option<i64>,
+}
+
+pub struct MeiliIndex {
+    client: Client,
+    name: String,
+    meta: String,
+    runtime: tokio::runtime::Runtime,
+    /// The cursor as last written: readiness and metrics ask for it on every request.
+    cursor: Mutex<Option<i64>>,
+}
+
+fn unavailable(e: Error) -> IndexError {
+    match e {
+        Error::Meilisearch(e) => IndexError::Failed(e.to_string()),
+        other => IndexError::Unavailable(other.to_string()),
+    }
+}
+
+/// Meilisearch document ids take letters, digits, `-` and `_`.
+fn doc_id(key: DocKey) -> String {
+    key.encode().replace(':', "-")
+}
+
+/// A filter value, quoted for Meilisearch's filter syntax.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The query in our terms: each CJK word a phrase of its bigrams; each other word its
+/// stem, as a one-word phrase when typos are not tolerated (a phrase is matched exactly).
+fn query_string(text: &str, fuzzy: bool) -> String {
+    let terms = QueryTerms::new(text);
+    let mut parts: Vec<String> = terms
+        .phrases
+        .iter()
+        .map(|phrase| format!("\"{}\"", phrase.join(" ")))
+        .collect();
+    let mut words: Vec<&String> = terms.words.iter().collect();
+    words.sort();
+    for word in words {
+        if fuzzy {
+            parts.push(word.clone());
+        } else {
+            parts.push(format!("\"{word}\""));
+        }
+    }
+    parts.join(" ")
+}
+
+fn terms_of(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    for token in tokenize(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&conflate(&token.text));
+    }
+    out
+}
+
+fn document(doc: &SearchDoc) -> Value {
+    let mut facets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, value) in &doc.facets {
+        facets.entry(name).or_default().push(value);
+    }
+    let mut d = Map::new();
+    d.insert("id".into(), json!(doc_id(doc.key)));
+    d.insert("key".into(), json!(doc.key.encode()));
+    d.insert("text".into(), json!(doc.text));
+    d.insert("terms".into(), json!(terms_of(&doc.text)));
+    d.insert("created".into(), json!(doc.created));
+    for (name, values) in facets {
+        d.insert(name.into(), json!(values));
+    }
+    Value::Object(d)
+}
+
+impl MeiliIndex {
+    /// Connects, applies the index settings and reads the cursor. An index of another
+    /// version has no cursor: the indexer rebuilds it.
+    pub fn open(config: &Meilisearch) -> Result<MeiliIndex, IndexError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("meilisearch")
+            .enable_all()
+            .build()
+            .map_err(|e| IndexError::Failed(e.to_string()))?;
+        let client = Client::new(&config.url, config.key.as_deref())
+            .map_err(|e| IndexError::Failed(e.to_string()))?;
+        let index = MeiliIndex {
+            client,
+            name: config.index.clone(),
+            meta: format!("{}_meta", config.index),
+            runtime,
+            cursor: Mutex::new(None),
+        };
+        let cursor = index.runtime.block_on(index.prepare())?;
+        *index.lock_cursor() = cursor;
+        Ok(index)
+    }
+
+    fn lock_cursor(&self) -> std::sync::MutexGuard<'_, Option<i64>> {
+        self.cursor.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn settings() -> Settings {
+        Settings::new()
+            .with_searchable_attributes(["terms"])
+            .with_displayed_attributes(["key", "text"])
+            .with_filterable_attributes(FACETS)
+            .with_sortable_attributes(["created"])
+            // `sort` first: "newest first" is newest first even with a query; without a
+            // sort the rule does nothing.
+            .with_ranking_rules([
+                "sort",
+                "words",
+                "typo",
+                "proximity",
+                "attribute",
+                "exactness",
+            ])
+            .with_pagination(PaginationSetting {
+                max_total_hits: MAX_TOTAL_HITS,
+            })
+            .with_faceting(FacetingSettings {
+                max_values_per_facet: 1000,
+                sort_facet_values_by: None,
+            })
+            // One letter of tolerance from 4 letters on, never two (as the tantivy side).
+            .with_typo_tolerance(TypoToleranceSettings {
+                enabled: Some(true),
+                disable_on_attributes: None,
+                disable_on_words: None,
+                min_word_size_for_typos: Some(MinWordSizeForTypos {
+                    one_typo: Some(4),
+                    two_typos: Some(255),
+                }),
+            })
+    }
+
+    /// Settings on the main index (idempotent), and the cursor when the version matches.
+    async fn prepare(&self) -> Result<Option<i64>, IndexError> {
+        let task = self
+            .client
+            .index(&self.name)
+            .set_settings(&Self::settings())
+            .await
+            .map_err(unavailable)?;
+        self.wait(task).await?;
+        let meta = self.read_meta().await?;
+        Ok(meta
+            .filter(|m| m.schema == SCHEMA_VERSION)
+            .and_then(|m| m.cursor))
+    }
+
+    async fn read_meta(&self) -> Result<Option<Meta>, IndexError> {
+        match self
+            .client
+            .index(&self.meta)
+            .get_document::<Meta>("state")
+            .await
+        {
+            Ok(meta) => Ok(Some(meta)),
+            Err(Error::Meilisearch(e))
+                if matches!(
+                    e.error_code,
+                    ErrorCode::IndexNotFound | ErrorCode::DocumentNotFound
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn write_meta(&self, cursor: Option<i64>) -> Result<(), IndexError> {
+        let meta = Meta {
+            id: "state".into(),
+            schema: SCHEMA_VERSION,
+            cursor,
+        };
+        let task = self
+            .client
+            .index(&self.meta)
+            .add_or_replace(&[meta], Some("id"))
+            .await
+            .map_err(unavailable)?;
+        self.wait(task).await
+    }
+
+    async fn wait(&self, task: TaskInfo) -> Result<(), IndexError> {
+        let task = task
+            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .await
+            .map_err(unavailable)?;
+        if task.is_failure() {
+            return Err(IndexError::Failed(task.unwrap_failure().to_string()));
+        }
+        Ok(())
+    }
+
+    async fn write(&self, changes: Vec<Change>) -> Result<(), IndexError> {
+        let mut upserts = Vec::new();
+        let mut deletes = Vec::new();
+        for change in changes {
+            match change {
+                Change::Upsert(doc) => upserts.push(document(&doc)),
+                Change::Delete(key) => deletes.push(doc_id(key)),
+            }
+        }
+        let index = self.client.index(&self.name);
+        // Tasks of one index run in order: wait for the last one only.
+        let mut last = None;
+        if !upserts.is_empty() {
+            last = Some(
+                index
+                    .add_or_replace(&upserts, Some("id"))
+                    .await
+                    .map_err(unavailable)?,
+            );
+        }
+        if !deletes.is_empty() {
+            last = Some(
+                index
+                    .delete_documents(&deletes)
+                    .await
+                    .map_err(unavailable)?,
+            );
+        }
+        match last {
+            Some(task) => self.wait(task).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn run_search(&self, q: &SearchQuery, fuzzy: bool) -> Result<Results, IndexError> {
+        let index = self.client.index(&self.name);
+        let text = query_string(&q.text, fuzzy);
+        let filter: Vec<String> = q
+            .filters
+            .iter()
+            .map(|(name, values)| {
+                let any: Vec<String> = values
+                    .iter()
+                    .map(|v| format!("{name} = {}", quoted(v)))
+                    .collect();
+                format!("({})", any.join(" OR "))
+            })
+            .collect();
+        let filter = filter.join(" AND ");
+        let limit = q.limit.max(1);
+        // Pages give exact totals; an offset that is not a whole number of pages reads
+        // one longer page from the start.
+        let (page, per_page, skip) = if q.offset % limit == 0 {
+            (q.offset / limit + 1, limit, 0)
+        } else {
+            (1, q.offset + limit, q.offset)
+        };
+        let sort = ["created:desc"];
+        let mut search = index.search();
+        search
+            .with_page(page)
+            .with_hits_per_page(per_page)
+            .with_facets(Selectors::Some(&q.facets))
+            .with_attributes_to_retrieve(Selectors::Some(&["key", "text"]))
+            .with_matching_strategy(MatchingStrategies::ALL);
+        if !text.is_empty() {
+            search.with_query(&text);
+        }
+        if !filter.is_empty() {
+            search.with_filter(&filter);
+        }
+        if matches!(q.sort, Sort::Newest) || text.is_empty() {
+            search.with_sort(&sort);
+        }
+        let found = search.execute::<Stored>().await.map_err(unavailable)?;
+        let terms = QueryTerms::new(&q.text);
+        let hits = found
+            .hits
+            .into_iter()
+            .skip(skip)
+            .filter_map(|hit| {
+                let key = DocKey::decode(&hit.result.key)?;
+                let highlight = highlight(&hit.result.text, &terms);
+                Some(Hit { key, highlight })
+            })
+            .collect();
+        let distribution: HashMap<String, HashMap<String, usize>> =
+            found.facet_distribution.unwrap_or_default();
+        let facets = q
+            .facets
+            .iter()
+            .map(|name| {
+                let counts: BTreeMap<String, u64> = distribution
+                    .get(*name)
+                    .map(|values| values.iter().map(|(v, n)| (v.clone(), *n as u64)).collect())
+                    .unwrap_or_default();
+                ((*name).to_owned(), counts)
+            })
+            .collect();
+        Ok(Results {
+            hits,
+            total: found.total_hits.or(found.estimated_total_hits).unwrap_or(0),
+            facets,
+            approximate: false,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Stored {
+    key: String,
+    text: String,
+}
+
+impl SearchIndex for MeiliIndex {
+    fn backend(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    fn cursor(&self) -> Option<i64> {
+        *self.lock_cursor()
+    }
+
+    fn apply(&self, changes: Vec<Change>, cursor: Option<i64>) -> Result<(), IndexError> {
+        self.runtime.block_on(async {
+            self.write(changes).await?;
+            if cursor.is_some() {
+                self.write_meta(cursor).await?;
+            }
+            Ok::<_, IndexError>(())
+        })?;
+        if cursor.is_some() {
+            *self.lock_cursor() = cursor;
+        }
+        Ok(())
+    }
+
+    fn stage(&self, changes: Vec<Change>) -> Result<(), IndexError> {
+        self.runtime.block_on(self.write(changes))
+    }
+
+    fn clear(&self) -> Result<(), IndexError> {
+        *self.lock_cursor() = None;
+        self.runtime.block_on(async {
+            self.write_meta(None).await?;
+            let task = self
+                .client
+                .index(&self.name)
+                .delete_all_documents()
+                .await
+                .map_err(unavailable)?;
+            self.wait(task).await
+        })
+    }
+
+    fn search_with(&self, q: &SearchQuery, fuzzy: bool) -> Result<Results, IndexError> {
+        self.runtime.block_on(self.run_search(q, fuzzy))
+    }
+
+    fn documents(&self) -> Result<u64, IndexError> {
+        let stats = self
+            .runtime
+            .block_on(self.client.index(&self.name).get_stats())
+            .map_err(unavailable)?;
+        Ok(stats.number_of_documents as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_our_terms_as_phrases() {
+        assert_eq!(
+            query_string("Connected 数字鸿沟", false),
+            "\"数字 字鸿 鸿沟\" \"connect\""
+        );
+        assert_eq!(query_string("conecting", true), "conect");
+        assert_eq!(terms_of("والخصوصية Connecting"), "خصوص connect");
+        assert_eq!(quoted("a\"b\\"), "\"a\\\"b\\\\\"");
+    }
+}
