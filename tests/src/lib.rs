@@ -23,6 +23,8 @@ pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 pub enum Backend {
     Sqlite,
     Postgres(String),
+    /// SQLite, searching with the Meilisearch server at this URL.
+    Meilisearch(String),
 }
 
 impl Backend {
@@ -41,6 +43,41 @@ impl Backend {
             }
         }
     }
+}
+
+impl Backend {
+    /// Meilisearch from `INDABA_TEST_MEILISEARCH_URL` (and `INDABA_TEST_MEILISEARCH_KEY`);
+    /// without it the Meilisearch variant of a test is skipped, with a message, unless
+    /// `INDABA_TEST_REQUIRE_MEILISEARCH` says it must run.
+    pub fn meilisearch() -> Option<Backend> {
+        match std::env::var("INDABA_TEST_MEILISEARCH_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Meilisearch(url)),
+            _ => {
+                assert!(
+                    std::env::var_os("INDABA_TEST_REQUIRE_MEILISEARCH").is_none(),
+                    "INDABA_TEST_REQUIRE_MEILISEARCH is set but INDABA_TEST_MEILISEARCH_URL is not"
+                );
+                eprintln!(
+                    "skipped: set INDABA_TEST_MEILISEARCH_URL to run this test on Meilisearch"
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Generates `sqlite::name`, `postgres::name` and `meilisearch::name` tests (the search
+/// suite, run on each database and each search backend).
+#[macro_export]
+macro_rules! every_backend {
+    ($($name:ident),* $(,)?) => {
+        $crate::both_backends!($($name),*);
+        mod meilisearch {
+            $(#[actix_web::test] async fn $name() {
+                if let Some(b) = $crate::Backend::meilisearch() { super::$name(b).await }
+            })*
+        }
+    };
 }
 
 /// Generates `sqlite::name` and `postgres::name` tests from `async fn name(backend: Backend)`.
@@ -211,7 +248,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let dir = TempDir::new();
     let pg = match &backend {
-        Backend::Sqlite => None,
+        Backend::Sqlite | Backend::Meilisearch(_) => None,
         Backend::Postgres(admin) => Some(PgDatabase::create(admin)),
     };
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -230,6 +267,13 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     ];
     if let Some(pg) = &pg {
         env.push(("INDABA_DATABASE_URL".to_owned(), pg.url.clone()));
+    }
+    if let Backend::Meilisearch(url) = &backend {
+        env.push(("INDABA_MEILISEARCH_URL".to_owned(), url.clone()));
+        env.push(("INDABA_MEILISEARCH_INDEX".to_owned(), unique("indaba_t")));
+        if let Ok(key) = std::env::var("INDABA_TEST_MEILISEARCH_KEY") {
+            env.push(("INDABA_MEILISEARCH_KEY".to_owned(), key));
+        }
     }
     env.extend(options.env);
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

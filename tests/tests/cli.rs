@@ -29,6 +29,13 @@ fn backend_env(backend: &Backend) -> (Option<PgDatabase>, Vec<(String, String)>)
             let env = vec![("INDABA_DATABASE_URL".to_owned(), db.url.clone())];
             (Some(db), env)
         }
+        Backend::Meilisearch(url) => (
+            None,
+            vec![
+                ("INDABA_MEILISEARCH_URL".to_owned(), url.clone()),
+                ("INDABA_MEILISEARCH_INDEX".to_owned(), unique("indaba_cli")),
+            ],
+        ),
     }
 }
 

@@ -6,11 +6,13 @@ use awc::http::{Method, StatusCode};
 use indaba_tests::*;
 use serde_json::{json, Value};
 
-both_backends!(
+every_backend!(
     search_in_every_script_with_facets,
     review_tags_and_filters,
     balance_duplicates_and_export,
     bulk_review_is_all_or_nothing_and_every_change_is_in_the_history,
+    the_chinese_compact_is_found_by_its_words,
+    counts_are_exact_where_the_usual_engines_are_not,
 );
 
 struct Fixture {
@@ -691,4 +693,158 @@ async fn bulk_review_is_all_or_nothing_and_every_change_is_in_the_history(backen
         StatusCode::FORBIDDEN
     );
     f.app.stop().await;
+}
+
+/// The Global Digital Compact in Chinese, each of its 74 paragraphs and 89 lettered items
+/// posted as a contribution on itself: a query finds exactly the contributions whose text
+/// holds the word, first and all of them, and none of the others.
+async fn the_chinese_compact_is_found_by_its_words(backend: Backend) {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/global-digital-compact.zh.txt");
+    let Ok(gdc) = std::fs::read_to_string(&corpus) else {
+        eprintln!("skipped: {} is absent", corpus.display());
+        return;
+    };
+    let f = fixture(backend).await;
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/consultations/{}/versions", f.id),
+            Some(&f.organizer),
+            &json!({"label": "gdc-zh", "source": gdc}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    // The 74 paragraphs, their 89 lettered items, and the five unnumbered ones.
+    let paragraphs: Vec<(String, String)> = res.body["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["key"].as_str().unwrap().to_owned(),
+                p["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(paragraphs.len(), 74 + 89 + 5);
+    let (_, writer) = f
+        .app
+        .member("Li", &[], "academia", "CN", Some("female"))
+        .await;
+    let mut posted: Vec<(i64, String)> = Vec::new();
+    for (key, text) in &paragraphs {
+        let body = text.chars().take(5000).collect::<String>();
+        let id = f
+            .post(
+                &writer,
+                json!({"body": body, "language": "zh", "paragraph_key": key}),
+            )
+            .await;
+        posted.push((id, body));
+    }
+    f.search_until("language=zh", None, posted.len() as u64)
+        .await;
+    for word in ["数字鸿沟", "人工智能", "数据治理", "互联网治理论坛"] {
+        let mut expected: Vec<i64> = posted
+            .iter()
+            .filter(|(_, text)| text.contains(word))
+            .map(|(id, _)| *id)
+            .collect();
+        expected.sort_unstable();
+        assert!(!expected.is_empty(), "{word} is in the compact");
+        let res = f
+            .search(&format!("q={}&limit=200", urlencode(word)), None)
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        assert_eq!(
+            res.body["total"],
+            expected.len() as u64,
+            "{word}: {}",
+            res.text
+        );
+        let mut found = ids(&res);
+        found.sort_unstable();
+        assert_eq!(found, expected, "{word}");
+        let mark = format!("<mark>{word}</mark>");
+        for item in res.body["items"].as_array().unwrap() {
+            let highlight = item["highlight"].as_str().unwrap();
+            assert!(highlight.contains(&mark), "{word}: {highlight}");
+        }
+    }
+    // 数据治理 is not every text with 数据 in it.
+    let data = posted.iter().filter(|(_, t)| t.contains("数据")).count();
+    let governance = posted
+        .iter()
+        .filter(|(_, t)| t.contains("数据治理"))
+        .count();
+    assert!(data > governance, "{data} {governance}");
+}
+
+/// Where a common engine miscounts: a Chinese word is not its characters apart, an
+/// Arabic word is found with the particles joined to it, a Russian word in its cases.
+async fn counts_are_exact_where_the_usual_engines_are_not(backend: Backend) {
+    let f = fixture(backend).await;
+    let (_, writer) = f
+        .app
+        .member("Amal", &[], "civil_society", "MA", Some("female"))
+        .await;
+    let texts = [
+        ("zh", "数据治理需要多方参与。"),
+        ("zh", "加强数据保护，完善治理框架。"),
+        ("zh", "数据共享与全球治理。"),
+        ("ar", "نؤكد على الخصوصية في كل مكان."),
+        ("ar", "ونطالب والخصوصية مصانة."),
+        ("ar", "نلتزم بالخصوصية دائما."),
+        ("ar", "حماية للخصوصية للجميع."),
+        ("ar", "فالخصوصية حق أساسي."),
+        ("ar", "الأمن السيبراني أولا."),
+        ("ru", "Цифровой разрыв растёт."),
+        ("ru", "Преодоление цифрового разрыва."),
+        ("ru", "Борьба с цифровым разрывом."),
+        ("ru", "Цифровые навыки важны."),
+    ];
+    let mut ids_by_text = Vec::new();
+    for (language, body) in texts {
+        let id = f
+            .post(&writer, json!({"body": body, "language": language}))
+            .await;
+        ids_by_text.push(id);
+    }
+    f.search_until("", None, texts.len() as u64).await;
+    let expect = |word: &str, which: &[usize]| {
+        let mut want: Vec<i64> = which.iter().map(|i| ids_by_text[*i]).collect();
+        want.sort_unstable();
+        (word.to_owned(), want)
+    };
+    for (word, want) in [
+        // Only the first holds 数据治理; the others hold 数据 and 治理 apart.
+        expect("数据治理", &[0]),
+        expect("数据", &[0, 1, 2]),
+        // الخصوصية alone and with ال، و، ب، ل، ف joined.
+        expect("الخصوصية", &[3, 4, 5, 6, 7]),
+        expect("خصوصية", &[3, 4, 5, 6, 7]),
+        // разрыв in the nominative, genitive and instrumental.
+        expect("разрыв", &[9, 10, 11]),
+        expect("цифрового разрыва", &[9, 10, 11]),
+    ] {
+        let res = f
+            .search(&format!("q={}&limit=50", urlencode(&word)), None)
+            .await;
+        let mut found = ids(&res);
+        found.sort_unstable();
+        assert_eq!(found, want, "{word}: {}", res.text);
+        assert_eq!(res.body["total"], want.len() as u64, "{word}");
+        assert_eq!(res.body["approximate"], false, "{word}");
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

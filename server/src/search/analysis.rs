@@ -13,22 +13,75 @@
 //! suffixes, so والخصوصية and بالخصوصية find الخصوصية; Snowball's Arabic stemmer leaves
 //! those prefixes.
 
-use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use crate::consultations::text::is_cjk;
 
 /// Name under which the base analyser is registered.
 pub const BASE: &str = "indaba";
 
-/// The languages with a stemmed field, and the name of its analyser.
-pub const STEMMED: [(&str, Option<Language>); 5] = [
-    ("en", Some(Language::English)),
-    ("fr", Some(Language::French)),
-    ("es", Some(Language::Spanish)),
-    ("ru", Some(Language::Russian)),
-    // Arabic: the light stemmer in the tokenizer (see the module comment).
-    ("ar", None),
+/// A language with a stemmed field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StemLang {
+    En,
+    Fr,
+    Es,
+    Ru,
+    /// The light stemmer (see the module comment).
+    Ar,
+}
+
+/// The languages with a stemmed field, by language tag.
+pub const STEMMED: [(&str, StemLang); 5] = [
+    ("en", StemLang::En),
+    ("fr", StemLang::Fr),
+    ("es", StemLang::Es),
+    ("ru", StemLang::Ru),
+    ("ar", StemLang::Ar),
 ];
+
+fn snowball(lang: StemLang) -> Option<&'static Stemmer> {
+    static STEMMERS: OnceLock<[Stemmer; 4]> = OnceLock::new();
+    let [en, fr, es, ru] = STEMMERS.get_or_init(|| {
+        [
+            Stemmer::create(Algorithm::English),
+            Stemmer::create(Algorithm::French),
+            Stemmer::create(Algorithm::Spanish),
+            Stemmer::create(Algorithm::Russian),
+        ]
+    });
+    match lang {
+        StemLang::En => Some(en),
+        StemLang::Fr => Some(fr),
+        StemLang::Es => Some(es),
+        StemLang::Ru => Some(ru),
+        StemLang::Ar => None,
+    }
+}
+
+/// The stem of a term (already lower-cased and folded) in a language. Russian is stemmed
+/// until it stops changing: Snowball takes the nominative разрыв to разр but the
+/// genitive разрыва to разрыв, so one pass would never let разрыв find разрыва.
+pub fn stem(lang: StemLang, term: &str) -> String {
+    match snowball(lang) {
+        None => arabic_light_stem(term).unwrap_or_else(|| term.to_owned()),
+        Some(stemmer) if lang == StemLang::Ru => {
+            let mut current = term.to_owned();
+            for _ in 0..4 {
+                let next = stemmer.stem(&current);
+                if next == current {
+                    break;
+                }
+                current = next.into_owned();
+            }
+            current
+        }
+        Some(stemmer) => stemmer.stem(term).into_owned(),
+    }
+}
 
 pub fn analyzer_name(lang: &str) -> String {
     format!("{BASE}_{lang}")
@@ -40,23 +93,18 @@ pub fn analyzers() -> Vec<(String, TextAnalyzer)> {
         BASE.to_owned(),
         TextAnalyzer::from(ScriptTokenizer::default()),
     )];
-    for (lang, language) in STEMMED {
-        let analyzer = match language {
-            Some(language) => TextAnalyzer::builder(ScriptTokenizer::default())
-                .filter(Stemmer::new(language))
-                .build(),
-            None => TextAnalyzer::from(ScriptTokenizer { arabic_light: true }),
-        };
+    for (lang, stem) in STEMMED {
+        let analyzer = TextAnalyzer::from(ScriptTokenizer { stem: Some(stem) });
         all.push((analyzer_name(lang), analyzer));
     }
     all
 }
 
-/// Splits text into terms by script (see the module comment); with `arabic_light`,
-/// Arabic terms are light-stemmed.
+/// Splits text into terms by script (see the module comment); with `stem`, the terms of
+/// that language's script are stemmed.
 #[derive(Clone, Copy, Default)]
 pub struct ScriptTokenizer {
-    pub arabic_light: bool,
+    pub stem: Option<StemLang>,
 }
 
 pub struct Tokens {
@@ -84,11 +132,9 @@ impl Tokenizer for ScriptTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
         let mut tokens = tokenize(text);
-        if self.arabic_light {
+        if let Some(lang) = self.stem {
             for t in &mut tokens {
-                if let Some(stem) = arabic_light_stem(&t.text) {
-                    t.text = stem;
-                }
+                t.text = stem(lang, &t.text);
             }
         }
         Tokens { tokens, next: 0 }
@@ -152,33 +198,21 @@ pub fn arabic_light_stem(term: &str) -> Option<String> {
 /// French and Spanish stems; Chinese, Japanese and Korean bigrams stay as they are. The
 /// same function runs on the text and on the query, so "connected" finds "Connecting".
 pub fn conflate(term: &str) -> String {
-    use rust_stemmers::{Algorithm, Stemmer};
-    use std::sync::OnceLock;
-    static STEMMERS: OnceLock<[Stemmer; 4]> = OnceLock::new();
-    let [en, fr, es, ru] = STEMMERS.get_or_init(|| {
-        [
-            Stemmer::create(Algorithm::English),
-            Stemmer::create(Algorithm::French),
-            Stemmer::create(Algorithm::Spanish),
-            Stemmer::create(Algorithm::Russian),
-        ]
-    });
-    if let Some(stem) = arabic_light_stem(term) {
-        return stem;
-    }
     let Some(first) = term.chars().next() else {
         return String::new();
     };
-    if is_cjk(first) || is_arabic(first) {
+    if is_cjk(first) {
         term.to_owned()
+    } else if is_arabic(first) {
+        stem(StemLang::Ar, term)
     } else if ('\u{0400}'..='\u{04FF}').contains(&first) {
-        ru.stem(term).into_owned()
+        stem(StemLang::Ru, term)
     } else {
-        [en, fr, es]
-            .iter()
-            .map(|s| s.stem(term))
+        [StemLang::En, StemLang::Fr, StemLang::Es]
+            .into_iter()
+            .map(|lang| stem(lang, term))
             .min_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)))
-            .map_or_else(|| term.to_owned(), |s| s.into_owned())
+            .unwrap_or_else(|| term.to_owned())
     }
 }
 
@@ -302,6 +336,7 @@ mod tests {
         assert_eq!(stem("en", "connecting"), stem("en", "connected"));
         assert_eq!(stem("fr", "numériques"), stem("fr", "numérique"));
         assert_eq!(stem("ru", "цифровых"), stem("ru", "цифровой"));
+        assert_eq!(stem("ru", "разрыв"), stem("ru", "разрывом"));
         assert_eq!(stem("ar", "والخصوصية"), stem("ar", "الخصوصية"));
     }
 
@@ -311,6 +346,7 @@ mod tests {
         assert_eq!(c("Connecting"), c("connected"));
         assert_eq!(c("numériques"), c("numérique"));
         assert_eq!(c("цифровых"), c("цифровой"));
+        assert_eq!(c("разрыв"), c("разрыва"));
         assert_eq!(c("والخصوصية"), c("الخصوصية"));
         assert_eq!(c("数字"), "数字");
         assert_ne!(c("data"), c("digital"));

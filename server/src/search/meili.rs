@@ -39,7 +39,7 @@ use crate::config::Meilisearch;
 
 /// Raised whenever the settings or the analysis change: an index of another version is
 /// emptied and rebuilt from the database at start.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 /// Every facet a document may carry (see `documents.rs`): filterable in Meilisearch.
 const FACETS: [&str; 13] = [
     "type",

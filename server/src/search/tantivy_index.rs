@@ -27,7 +27,7 @@ use super::index::{
 
 /// Raised whenever the schema or the analysis changes: an index of another version is
 /// rebuilt from the database at start.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 /// One indexing thread with a small arena: the live workload is a trickle of small
 /// commits, and every arena byte stays resident (a 2-thread, 50 MB writer cost a server
 /// with 1,000 live listeners about 200 MB more at its peak).
