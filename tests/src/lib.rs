@@ -187,11 +187,20 @@ pub struct TestApp {
 
 pub struct Options {
     pub env: Vec<(String, String)>,
+    /// Wait for `/readyz` before returning (not when a test means the server to be unready).
+    pub wait_ready: bool,
 }
 
 impl Options {
     pub fn new() -> Options {
-        Options { env: Vec::new() }
+        Options {
+            env: Vec::new(),
+            wait_ready: true,
+        }
+    }
+    pub fn unready(mut self) -> Options {
+        self.wait_ready = false;
+        self
     }
     pub fn with(mut self, key: &str, value: &str) -> Options {
         self.env.push((key.to_owned(), value.to_owned()));
@@ -275,6 +284,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             env.push(("INDABA_MEILISEARCH_KEY".to_owned(), key));
         }
     }
+    let wait_ready = options.wait_ready;
     env.extend(options.env);
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let config = indaba::cli::config_from(&pairs).expect("test configuration");
@@ -287,7 +297,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         .timeout(Duration::from_secs(30))
         .finish();
     // Ready once the search index is built (at once for a new database).
-    for _ in 0..600 {
+    for _ in 0..if wait_ready { 600 } else { 0 } {
         let ready = client.get(format!("http://{addr}/readyz")).send().await;
         if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
             break;

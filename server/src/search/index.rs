@@ -107,8 +107,15 @@ pub trait SearchIndex: Send + Sync {
     /// `tantivy` or `meilisearch`, for logs and metrics.
     fn backend(&self) -> &'static str;
 
+    /// Reaches the backend and reads its state (settings and cursor for Meilisearch); the
+    /// indexer calls it, and retries, before anything else, so that a server starts while
+    /// its search service is still down and catches up once it answers.
+    fn connect(&self) -> Result<(), IndexError> {
+        Ok(())
+    }
+
     /// The id of the last search job the index reflects; `None` for a new index, which
-    /// must be built from the database first.
+    /// must be built from the database first (or one not connected yet).
     fn cursor(&self) -> Option<i64>;
 
     /// Applies changes and records `cursor`, then makes them searchable. Without a cursor

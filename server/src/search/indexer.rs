@@ -82,6 +82,7 @@ impl Progress {
 /// Rebuilds the index from every indexable row; the cursor is set only at the end, so an
 /// interrupted rebuild starts again.
 pub fn rebuild(db: &Db, index: &dyn SearchIndex) -> ApiResult<usize> {
+    index.connect().map_err(index_error)?;
     let mut conn = db.get()?;
     let head: Option<i64> = search_jobs::table
         .select(diesel::dsl::max(search_jobs::id))
@@ -175,6 +176,7 @@ pub fn step(
 /// PostgreSQL a transaction that took a lower id may commit after the cursor was saved
 /// (replaying a job is harmless).
 fn built(db: &Db, index: &dyn SearchIndex) -> ApiResult<i64> {
+    index.connect().map_err(index_error)?;
     if index.cursor().is_none() {
         let started = Instant::now();
         let count = rebuild(db, index)?;

@@ -17,6 +17,7 @@
 //! use tantivy.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -76,6 +77,8 @@ pub struct MeiliIndex {
     runtime: tokio::runtime::Runtime,
     /// The cursor as last written: readiness and metrics ask for it on every request.
     cursor: Mutex<Option<i64>>,
+    /// Settings applied and cursor read (see `connect`).
+    connected: AtomicBool,
 }
 
 fn unavailable(e: Error) -> IndexError {
@@ -145,8 +148,7 @@ fn document(doc: &SearchDoc) -> Value {
 }
 
 impl MeiliIndex {
-    /// Connects, applies the index settings and reads the cursor. An index of another
-    /// version has no cursor: the indexer rebuilds it.
+    /// A client for the configured Meilisearch; nothing is sent before `connect`.
     pub fn open(config: &Meilisearch) -> Result<MeiliIndex, IndexError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -156,16 +158,14 @@ impl MeiliIndex {
             .map_err(|e| IndexError::Failed(e.to_string()))?;
         let client = Client::new(&config.url, config.key.as_deref())
             .map_err(|e| IndexError::Failed(e.to_string()))?;
-        let index = MeiliIndex {
+        Ok(MeiliIndex {
             client,
             name: config.index.clone(),
             meta: format!("{}_meta", config.index),
             runtime,
             cursor: Mutex::new(None),
-        };
-        let cursor = index.runtime.block_on(index.prepare())?;
-        *index.lock_cursor() = cursor;
-        Ok(index)
+            connected: AtomicBool::new(false),
+        })
     }
 
     fn lock_cursor(&self) -> std::sync::MutexGuard<'_, Option<i64>> {
@@ -385,6 +385,18 @@ struct Stored {
 impl SearchIndex for MeiliIndex {
     fn backend(&self) -> &'static str {
         "meilisearch"
+    }
+
+    /// Applies the index settings (idempotent) and reads the cursor. An index of another
+    /// version has no cursor: the indexer rebuilds it.
+    fn connect(&self) -> Result<(), IndexError> {
+        if self.connected.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let cursor = self.runtime.block_on(self.prepare())?;
+        *self.lock_cursor() = cursor;
+        self.connected.store(true, Ordering::Release);
+        Ok(())
     }
 
     fn cursor(&self) -> Option<i64> {

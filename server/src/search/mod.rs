@@ -30,7 +30,8 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 /// The configured backend: Meilisearch when its URL is set, else the tantivy index under
-/// `<data dir>/search/`. An unreachable Meilisearch is a clear error at start.
+/// `<data dir>/search/`. Meilisearch is not contacted here: the indexer connects, and
+/// retries while it is down.
 pub fn open(config: &Config) -> Result<Arc<dyn SearchIndex>, String> {
     match &config.meilisearch {
         Some(meili) => {

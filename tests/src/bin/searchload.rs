@@ -5,7 +5,13 @@
 //! searchable). Chinese hit counts are checked against an exact substring count.
 //!
 //! cargo build --release -p indaba -p indaba-tests --bins
-//! target/release/searchload [--contributions 100000] [--rounds 5]
+//! target/release/searchload [--contributions 100000] [--rounds 5] [--posts-per-second 200]
+//!     [--meilisearch http://127.0.0.1:7700 [--meilisearch-pid PID] [--meilisearch-dir DIR]]
+//!
+//! With `--meilisearch`, Indaba indexes into and searches with that Meilisearch (key from
+//! `MEILI_MASTER_KEY`); its pid and data directory, when given, give its peak memory and
+//! size on disk. Freshness is measured while a second client posts
+//! `--posts-per-second` comments (default 200) through the API.
 //!
 //! Chinese sentences come from ../shared/corpus (real UN texts; skipped with a message
 //! when absent); the other languages from our own seeds and the sentences below.
@@ -293,6 +299,12 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let rounds: usize = arg("--rounds").and_then(|v| v.parse().ok()).unwrap_or(5);
+    let rate: u64 = arg("--posts-per-second")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let meili = arg("--meilisearch");
+    let meili_pid = arg("--meilisearch-pid");
+    let meili_dir = arg("--meilisearch-dir");
     let exe = std::env::current_exe().expect("exe");
     let bin_dir = arg("--bin-dir")
         .map(PathBuf::from)
@@ -310,10 +322,18 @@ fn main() {
     let data = dir.join("data");
     std::fs::create_dir_all(&data).expect("dir");
     let indaba = bin_dir.join("indaba");
+    let meili_index = format!("searchload_{}", std::process::id());
     let env = |c: &mut Command| {
         c.env("INDABA_DATA_DIR", &data)
             .env("INDABA_LOG", "warn")
             .env("INDABA_RATE_LIMITS", "off");
+        if let Some(url) = &meili {
+            c.env("INDABA_MEILISEARCH_URL", url)
+                .env("INDABA_MEILISEARCH_INDEX", &meili_index);
+            if let Ok(key) = std::env::var("MEILI_MASTER_KEY") {
+                c.env("INDABA_MEILISEARCH_KEY", key);
+            }
+        }
     };
     let mut seed = Command::new(&indaba);
     env(&mut seed);
@@ -422,7 +442,11 @@ fn main() {
         .split_whitespace()
         .find_map(|w| w.parse().ok())
         .unwrap_or(0.0);
-    let disk_mb = dir_size(&data.join("search")) as f64 / 1e6;
+    let disk_mb = match (&meili, &meili_dir) {
+        (None, _) => dir_size(&data.join("search")) as f64 / 1e6,
+        (Some(_), Some(dir)) => dir_size(Path::new(dir)) as f64 / 1e6,
+        (Some(_), None) => 0.0,
+    };
 
     // Queries over HTTP against the server, as a client sees them.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -440,7 +464,7 @@ fn main() {
         .expect("serve");
     let base_url = format!("http://127.0.0.1:{port}");
     let system = actix_web::rt::System::new();
-    let (latencies, counts, fresh) = system.block_on(async {
+    let (latencies, counts, fresh, achieved) = system.block_on(async {
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
         for _ in 0..300 {
             if let Ok(r) = client.get(format!("{base_url}/readyz")).send().await {
@@ -489,8 +513,41 @@ fn main() {
             .expect("login");
         let login: Value = res.json().await.expect("json");
         let token = login["access_token"].as_str().expect("token").to_owned();
+        // A second client posts at `rate` per second while freshness is measured.
+        let posting = std::rc::Rc::new(std::cell::Cell::new(true));
+        let posted = std::rc::Rc::new(std::cell::Cell::new(0u64));
+        let background = {
+            let (client, token, base_url) = (client.clone(), token.clone(), base_url.clone());
+            let (posting, posted) = (posting.clone(), posted.clone());
+            actix_web::rt::spawn(async move {
+                if rate == 0 {
+                    return;
+                }
+                let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
+                let mut n = 0u64;
+                while posting.get() {
+                    tick.tick().await;
+                    n += 1;
+                    let (client, token, base_url, posted) =
+                        (client.clone(), token.clone(), base_url.clone(), posted.clone());
+                    actix_web::rt::spawn(async move {
+                        let res = client
+                            .post(format!("{base_url}/api/v1/consultations/{consultation}/comments"))
+                            .bearer_auth(&token)
+                            .send_json(&serde_json::json!({"body": format!("Background input number {n} on connectivity."), "language": "en"}))
+                            .await;
+                        if res.is_ok_and(|r| r.status().as_u16() == 201) {
+                            posted.set(posted.get() + 1);
+                        }
+                    });
+                }
+            })
+        };
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let load_started = Instant::now();
+        let posted_before = posted.get();
         let mut fresh = Vec::new();
-        for i in 0..20 {
+        for i in 0..50 {
             let word = format!("freshness{i}x{}", std::process::id());
             let t = Instant::now();
             let res = client
@@ -513,20 +570,29 @@ fn main() {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             fresh.push(t.elapsed().as_secs_f64() * 1000.0);
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let achieved = (posted.get() - posted_before) as f64 / load_started.elapsed().as_secs_f64();
+        posting.set(false);
+        let _ = background.await;
+        eprintln!("background posting: {achieved:.0} comments/s accepted");
         took.sort_by(|a, b| a.total_cmp(b));
         eprintln!("server-side took_ms p50 {:.0}", percentile(&took, 0.5));
-        (latencies, counts, fresh)
+        (latencies, counts, fresh, achieved)
     });
-    let serve_mb = std::fs::read_to_string(format!("/proc/{}/status", server.id()))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .unwrap_or(0.0)
-        / 1024.0;
+    let peak_mb = |pid: &str| {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            })
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    let serve_mb = peak_mb(&server.id().to_string());
+    let meili_mb = meili_pid.as_deref().map(peak_mb);
     let _ = server.kill();
     let _ = server.wait();
 
@@ -534,7 +600,12 @@ fn main() {
     sorted.sort_by(|a, b| a.total_cmp(b));
     let mut fresh_sorted = fresh.clone();
     fresh_sorted.sort_by(|a, b| a.total_cmp(b));
-    println!("| figure | indaba (tantivy) at {n} |");
+    let engine = if meili.is_some() {
+        "Meilisearch"
+    } else {
+        "tantivy"
+    };
+    println!("| figure | indaba ({engine}) at {n} |");
     println!("|---|---|");
     println!(
         "| indexing (full build from the database) | {index_s:.1} s ({:.0} docs/s) |",
@@ -542,6 +613,9 @@ fn main() {
     );
     println!("| on disk | {disk_mb:.0} MB |");
     println!("| peak memory: indexing / serving | {index_mb:.0} MB / {serve_mb:.0} MB |");
+    if let Some(mb) = meili_mb {
+        println!("| Meilisearch's own peak memory (whole run) | {mb:.0} MB |");
+    }
     println!(
         "| query latency, client side, p50 / p95 / max ({} queries) | {:.1} / {:.1} / {:.1} ms |",
         sorted.len(),
@@ -550,7 +624,7 @@ fn main() {
         sorted.last().copied().unwrap_or(0.0)
     );
     println!(
-        "| freshness, post to searchable, p50 / p99 | {:.0} / {:.0} ms |",
+        "| freshness, post to searchable, p50 / p99, while {achieved:.0} comments/s are posted | {:.0} / {:.0} ms |",
         percentile(&fresh_sorted, 0.5),
         percentile(&fresh_sorted, 0.99)
     );
