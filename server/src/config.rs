@@ -9,11 +9,21 @@ use serde::Deserialize;
 
 /// Where Meilisearch is, and the name of Indaba's index there (several deployments, or
 /// test runs, can share one Meilisearch under different names).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Meilisearch {
     pub url: String,
     pub key: Option<String>,
     pub index: String,
+}
+
+impl std::fmt::Debug for Meilisearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key.
+        f.debug_struct("Meilisearch")
+            .field("url", &self.url)
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the file may hold: the same names as the environment, lower-case,
@@ -285,7 +295,7 @@ impl Config {
                     ));
                 }
                 Some(Meilisearch {
-                    url,
+                    url: url.trim_end_matches('/').to_owned(),
                     key: pick("meilisearch_key", file.meilisearch_key),
                     index,
                 })

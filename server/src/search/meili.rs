@@ -436,6 +436,9 @@ impl SearchIndex for MeiliIndex {
     }
 
     fn search_with(&self, q: &SearchQuery, fuzzy: bool) -> Result<Results, IndexError> {
+        // A search before the indexer's first connection still finds the settings (the
+        // filterable facets) in place, or says Meilisearch is unavailable.
+        self.connect()?;
         self.runtime.block_on(self.run_search(q, fuzzy))
     }
 
