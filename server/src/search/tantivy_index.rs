@@ -21,6 +21,7 @@ use tantivy::{
 };
 
 use super::analysis;
+use super::highlight::{self, escape};
 use super::index::{
     Change, DocKey, Hit, IndexError, Results, SearchDoc, SearchIndex, SearchQuery, Sort,
 };
@@ -33,7 +34,6 @@ const SCHEMA_VERSION: u32 = 3;
 /// with 1,000 live listeners about 200 MB more at its peak).
 const WRITER_THREADS: usize = 1;
 const WRITER_MEMORY: usize = 20_000_000;
-const HIGHLIGHT_CHARS: usize = 240;
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
@@ -344,7 +344,7 @@ impl SearchIndex for TantivyIndex {
             fields.extend(f.stemmed.iter().map(|(_, field)| *field));
             for field in fields {
                 let mut g = SnippetGenerator::create(&searcher, query.as_ref(), field)?;
-                g.set_max_num_chars(HIGHLIGHT_CHARS);
+                g.set_max_num_chars(highlight::CHARS);
                 generators.push(g);
             }
         }
@@ -390,23 +390,8 @@ fn highlight(generators: &[SnippetGenerator], text: &str) -> String {
             return snippet.to_html();
         }
     }
-    let start: String = text.chars().take(HIGHLIGHT_CHARS).collect();
+    let start: String = text.chars().take(highlight::CHARS).collect();
     escape(&start)
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
