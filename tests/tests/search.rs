@@ -774,7 +774,7 @@ async fn the_chinese_compact_is_found_by_its_words(backend: Backend) {
         expected.sort_unstable();
         assert!(!expected.is_empty(), "{word} is in the compact");
         let res = f
-            .search(&format!("q={}&limit=200", urlencode(word)), None)
+            .search(&format!("q={}&limit=200", encode_query(word)), None)
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text);
         assert_eq!(
@@ -849,7 +849,7 @@ async fn counts_are_exact_where_the_usual_engines_are_not(backend: Backend) {
         expect("цифрового разрыва", &[9, 10, 11]),
     ] {
         let res = f
-            .search(&format!("q={}&limit=50", urlencode(&word)), None)
+            .search(&format!("q={}&limit=50", encode_query(&word)), None)
             .await;
         let mut found = ids(&res);
         found.sort_unstable();
@@ -857,16 +857,6 @@ async fn counts_are_exact_where_the_usual_engines_are_not(backend: Backend) {
         assert_eq!(res.body["total"], want.len() as u64, "{word}");
         assert_eq!(res.body["approximate"], false, "{word}");
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Meilisearch down at start: the server starts and says it is not ready, searches answer

@@ -235,18 +235,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn dir_size(p: &Path) -> u64 {
     std::fs::read_dir(p)
         .map(|rd| {
@@ -481,7 +469,7 @@ fn main() {
             for (i, (_, q)) in QUERIES.iter().enumerate() {
                 let url = format!(
                     "{base_url}/api/v1/consultations/{consultation}/search?q={}&stakeholder_group={},{}&region={},{},{}&limit=20",
-                    encode(q),
+                    indaba_tests::encode_query(q),
                     GROUPS[i % 6],
                     GROUPS[(i + 2) % 6],
                     REGIONS[i % 5],
@@ -497,7 +485,7 @@ fn main() {
                     took.push(body["took_ms"].as_f64().unwrap_or(0.0));
                 } else {
                     // Unfiltered totals for the Chinese count check (warm-up round).
-                    let url = format!("{base_url}/api/v1/consultations/{consultation}/search?q={}&limit=1", encode(q));
+                    let url = format!("{base_url}/api/v1/consultations/{consultation}/search?q={}&limit=1", indaba_tests::encode_query(q));
                     let mut res = client.get(url).send().await.expect("search");
                     let all: Value = res.json().await.expect("json");
                     counts.push(((*q).to_owned(), all["total"].as_u64().unwrap_or(0)));
