@@ -174,13 +174,17 @@ impl Hub {
     }
 }
 
-/// The publisher of one channel: wakes on commits (and every second as a safety net),
-/// gathers what arrived within the coalescing window, and sends it as one frame.
+/// The publisher of one channel: wakes on commits (and every second as a safety net) and
+/// sends what is new as one frame, at most one frame per coalescing window. The first
+/// events after a quiet spell go out at once; under a stream of events each frame holds
+/// what arrived within the window. (Listeners batch again on their side: one that is
+/// behind takes every frame waiting for it in one write.)
 async fn publish(hub: Arc<Hub>, channel: Arc<Channel>) {
     let mut shutdown = hub.shutdown_signal();
     let coalesce = Duration::from_millis(hub.settings.coalesce_ms);
     let mut last_presence = usize::MAX;
     let mut presence_tick = tokio::time::interval(Duration::from_secs(2));
+    let mut last_frame: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             _ = channel.wake.notified() => {}
@@ -197,8 +201,10 @@ async fn publish(hub: Arc<Hub>, channel: Arc<Channel>) {
             }
             _ = shutdown.changed() => return,
         }
-        if !coalesce.is_zero() {
-            tokio::time::sleep(coalesce).await;
+        if let Some(due) = last_frame.map(|t| t + coalesce) {
+            if due > tokio::time::Instant::now() {
+                tokio::time::sleep_until(due).await;
+            }
         }
         loop {
             let since = channel.published.load(Ordering::Acquire);
@@ -241,6 +247,7 @@ async fn publish(hub: Arc<Hub>, channel: Arc<Channel>) {
             let encoded = events.iter().map(|e| log::encode(e, &hidden)).collect();
             if let Some(frame) = Frame::new(encoded) {
                 let _ = channel.tx.send(Arc::new(Message::Events(frame)));
+                last_frame = Some(tokio::time::Instant::now());
             }
             channel.published.store(last, Ordering::Release);
             if events.len() < 2000 {

@@ -1,7 +1,6 @@
 //! The WebSocket endpoint: replay from the log after `since`, then live frames, with
 //! heartbeats, a bounded buffer and clear close codes.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,8 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::{CloseCode, CloseReason, Message as WsMessage, MessageStream, Session};
 use bytestring::ByteString;
 use futures_util::StreamExt;
-use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::mpsc;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::hub::{Channel, Hub, Message};
 use super::log::{self, Frame};
@@ -83,128 +81,124 @@ async fn upgrade(
     Ok(response)
 }
 
-/// What the reader hands to the writer.
-enum Out {
-    /// A frame and the last seq it carries.
-    Text(ByteString, i64),
-    Pong(bytes::Bytes),
-    Ping,
-    Close(CloseCode, String),
-}
+/// Why a connection ended, for the debug log.
+type Ended = Result<(), &'static str>;
 
-/// The writer owns the socket. Its queue is the listener's bounded buffer: when the
-/// reader finds it full, the listener has fallen behind, and the writer closes with
-/// 1013 and the seq to resume from, right after what the client already has.
-async fn write(
-    mut session: Session,
-    mut queue: mpsc::Receiver<Out>,
-    lagging: Arc<AtomicBool>,
-    patience: Duration,
-) {
-    let mut written: Option<i64> = None;
-    let lag_close = |written: Option<i64>| {
-        (
-            CloseCode::Again,
-            format!(
-                "too slow to keep up: reconnect with since={}",
-                written.unwrap_or(0)
-            ),
-        )
-    };
-    while let Some(out) = queue.recv().await {
-        if lagging.load(Ordering::Acquire) {
-            let (code, reason) = lag_close(written);
-            let _ = close(session, code, reason).await;
-            return;
-        }
-        let sent = match out {
-            Out::Text(text, last) => {
-                let r = tokio::time::timeout(patience, session.text(text)).await;
-                if matches!(r, Ok(Ok(()))) {
-                    written = Some(last);
-                }
-                r
-            }
-            Out::Pong(bytes) => tokio::time::timeout(patience, session.pong(&bytes)).await,
-            Out::Ping => tokio::time::timeout(patience, session.ping(b"indaba")).await,
-            Out::Close(code, reason) => {
-                let _ = close(session, code, reason).await;
-                return;
-            }
-        };
-        if !matches!(sent, Ok(Ok(()))) {
-            // Gone, or stuck for longer than our patience: nothing more can reach it.
-            return;
-        }
-    }
-    if lagging.load(Ordering::Acquire) {
-        let (code, reason) = lag_close(written);
-        let _ = close(session, code, reason).await;
-    }
-}
-
-async fn close(session: Session, code: CloseCode, reason: String) -> Result<(), &'static str> {
-    // A client that reads nothing cannot receive the close frame either: do not wait long.
-    let _ = tokio::time::timeout(
-        Duration::from_secs(2),
-        session.close(Some(CloseReason {
-            code,
-            description: Some(reason),
-        })),
-    )
-    .await;
-    Err("closed by the server")
-}
-
-/// Queues a frame; a full queue means the listener has fallen behind.
-fn offer(queue: &mpsc::Sender<Out>, lagging: &AtomicBool, out: Out) -> Result<(), &'static str> {
-    match queue.try_send(out) {
-        Ok(()) => Ok(()),
-        Err(mpsc::error::TrySendError::Full(_)) => {
-            lagging.store(true, Ordering::Release);
-            Err("listener fell behind")
-        }
-        Err(mpsc::error::TrySendError::Closed(_)) => Err("client gone"),
-    }
-}
-
-/// Queues what the log holds after `*last` (up to `until` when given).
-async fn replay(
-    hub: &Hub,
-    channel: &Channel,
-    queue: &mpsc::Sender<Out>,
+/// One listener: a single task owns the socket's sending half and reads the client's
+/// frames, so each frame costs one task poll and one socket write, with nothing copied
+/// per listener. Whatever the channel published meanwhile is taken in the same poll and
+/// handed to actix-ws together, which writes it to the socket in one go: under load a
+/// listener's writes per second fall to what the machine can do, and nothing is lost.
+/// The listener's buffer is the channel's ring of `INDABA_LIVE_BUFFER` frames: a
+/// listener that falls further behind is closed with 1013 and the seq to resume from.
+struct Listener {
+    session: Session,
     privileged: bool,
-    last: &mut i64,
-    until: Option<i64>,
-) -> Result<(), &'static str> {
-    loop {
-        let (db, name, since) = (hub.db().clone(), channel.name.clone(), *last);
-        let events = db
-            .run(move |conn| log::after(conn, &name, since, REPLAY_BATCH))
-            .await
-            .map_err(|_| "log unreadable")?;
-        let events: Vec<_> = events
-            .into_iter()
-            .filter(|e| until.is_none_or(|u| e.seq <= u))
-            .collect();
-        let Some(end) = events.last().map(|e| e.seq) else {
-            return Ok(());
-        };
-        let hidden = channel.hidden();
-        if let Some(frame) = Frame::new(events.iter().map(|e| log::encode(e, &hidden)).collect()) {
-            if let Some(text) = frame.text_for(privileged, *last) {
-                // Replay waits for room rather than counting as lag: it is the client's own request.
-                queue
-                    .send(Out::Text(text, end))
-                    .await
-                    .map_err(|_| "client gone")?;
+    /// The last seq handed to the socket.
+    last: i64,
+    /// How long one write may wait for a client that does not read.
+    patience: Duration,
+}
+
+impl Listener {
+    async fn send(&mut self, text: ByteString, last: i64) -> Ended {
+        match tokio::time::timeout(self.patience, self.session.text(text)).await {
+            Ok(Ok(())) => {
+                self.last = self.last.max(last);
+                Ok(())
             }
-        }
-        *last = end;
-        if (events.len() as i64) < REPLAY_BATCH || until.is_some_and(|u| end >= u) {
-            return Ok(());
+            // Gone, or stuck for longer than our patience: nothing more can reach it.
+            _ => Err("client gone"),
         }
     }
+
+    async fn control(&mut self, out: Control) -> Ended {
+        let sent = match out {
+            Control::Ping => tokio::time::timeout(self.patience, self.session.ping(b"indaba")).await,
+            Control::Pong(bytes) => {
+                tokio::time::timeout(self.patience, self.session.pong(&bytes)).await
+            }
+        };
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            _ => Err("client gone"),
+        }
+    }
+
+    /// Sends a close frame (after everything already handed over) and ends.
+    async fn close(self, code: CloseCode, reason: &str) -> Ended {
+        // A client that reads nothing cannot receive the close frame either: do not wait long.
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            self.session.close(Some(CloseReason {
+                code,
+                description: Some(reason.to_owned()),
+            })),
+        )
+        .await;
+        Err("closed by the server")
+    }
+
+    async fn lagged(self) -> Ended {
+        let reason = format!("too slow to keep up: reconnect with since={}", self.last);
+        self.close(CloseCode::Again, &reason).await
+    }
+
+    /// Sends one published message, first replaying from the log whatever lies between
+    /// what this listener has and the frame (after a replay, or a frame it skipped).
+    async fn deliver(&mut self, hub: &Hub, channel: &Channel, message: &Message) -> Ended {
+        match message {
+            Message::Presence(text) => self.send(text.clone(), self.last).await,
+            Message::Events(frame) => {
+                if frame.last <= self.last {
+                    return Ok(());
+                }
+                if frame.first > self.last + 1 {
+                    self.replay(hub, channel, Some(frame.first - 1)).await?;
+                }
+                if let Some(text) = frame.text_for(self.privileged, self.last) {
+                    self.send(text, frame.last).await?;
+                }
+                self.last = self.last.max(frame.last);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends what the log holds after `last` (up to `until` when given).
+    async fn replay(&mut self, hub: &Hub, channel: &Channel, until: Option<i64>) -> Ended {
+        loop {
+            let (db, name, since) = (hub.db().clone(), channel.name.clone(), self.last);
+            let events = db
+                .run(move |conn| log::after(conn, &name, since, REPLAY_BATCH))
+                .await
+                .map_err(|_| "log unreadable")?;
+            let events: Vec<_> = events
+                .into_iter()
+                .filter(|e| until.is_none_or(|u| e.seq <= u))
+                .collect();
+            let Some(end) = events.last().map(|e| e.seq) else {
+                return Ok(());
+            };
+            let hidden = channel.hidden();
+            if let Some(frame) =
+                Frame::new(events.iter().map(|e| log::encode(e, &hidden)).collect())
+            {
+                if let Some(text) = frame.text_for(self.privileged, self.last) {
+                    self.send(text, end).await?;
+                }
+            }
+            self.last = end;
+            if (events.len() as i64) < REPLAY_BATCH || until.is_some_and(|u| end >= u) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+enum Control {
+    Ping,
+    Pong(bytes::Bytes),
 }
 
 async fn serve(
@@ -215,95 +209,63 @@ async fn serve(
     privileged: bool,
     start_after: i64,
     wants_replay: bool,
-) -> Result<(), &'static str> {
+) -> Ended {
     let _listener = channel.join();
     let settings = hub.settings;
     let timeout = Duration::from_secs(settings.timeout_seconds);
-    let (queue, outgoing) = mpsc::channel(settings.buffer);
-    let lagging = Arc::new(AtomicBool::new(false));
-    let writer = actix_web::rt::spawn(write(session, outgoing, lagging.clone(), timeout));
-    let result = read(
-        hub,
-        channel,
-        &queue,
-        &lagging,
-        stream,
+    let mut me = Listener {
+        session,
         privileged,
-        start_after,
-        wants_replay,
-    )
-    .await;
-    drop(queue);
-    let _ = writer.await;
-    result
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn read(
-    hub: &Arc<Hub>,
-    channel: &Arc<Channel>,
-    queue: &mpsc::Sender<Out>,
-    lagging: &AtomicBool,
-    stream: &mut MessageStream,
-    privileged: bool,
-    start_after: i64,
-    wants_replay: bool,
-) -> Result<(), &'static str> {
+        last: start_after,
+        patience: timeout,
+    };
     // Subscribe before reading the log: whatever is published meanwhile is kept, and
     // what the replay already sent is skipped by its seq.
     let mut rx = channel.tx.subscribe();
     let mut shutdown = hub.shutdown_signal();
-    let mut last = start_after;
     if wants_replay {
-        replay(hub, channel, queue, privileged, &mut last, None).await?;
+        me.replay(hub, channel, None).await?;
     }
-    let settings = hub.settings;
-    let timeout = Duration::from_secs(settings.timeout_seconds);
     let mut ping = tokio::time::interval(Duration::from_secs(settings.ping_seconds));
     ping.tick().await;
     let mut last_heard = Instant::now();
     let mut window = Instant::now();
     let mut received: u32 = 0;
-    let say = |code: CloseCode, reason: &str| {
-        let _ = queue.try_send(Out::Close(code, reason.to_owned()));
-        Err("closed by the server")
-    };
+    // Made once: a fresh `changed()` each turn would register with the shutdown signal
+    // again, under its lock, for every listener on every frame.
+    let stopping = shutdown.changed();
+    tokio::pin!(stopping);
     loop {
         tokio::select! {
             biased;
-            _ = shutdown.changed() => {
-                return say(CloseCode::Away, "the server is shutting down: reconnect with since");
+            _ = &mut stopping => {
+                return me.close(CloseCode::Away, "the server is shutting down: reconnect with since").await;
             }
-            message = rx.recv() => match message {
-                Ok(message) => match &*message {
-                    Message::Presence(text) => offer(queue, lagging, Out::Text(text.clone(), last))?,
-                    Message::Events(frame) => {
-                        if frame.last <= last {
-                            continue;
-                        }
-                        if frame.first > last + 1 {
-                            replay(hub, channel, queue, privileged, &mut last, Some(frame.first - 1)).await?;
-                        }
-                        if let Some(text) = frame.text_for(privileged, last) {
-                            offer(queue, lagging, Out::Text(text, frame.last))?;
-                        }
-                        last = frame.last;
+            message = rx.recv() => {
+                let mut next = message;
+                // Everything already published goes out with this one.
+                loop {
+                    match next {
+                        Ok(message) => me.deliver(hub, channel, &message).await?,
+                        Err(RecvError::Lagged(_)) => return me.lagged().await,
+                        Err(RecvError::Closed) => return me.close(CloseCode::Away, "channel closed").await,
                     }
-                },
-                Err(RecvError::Lagged(_)) => {
-                    lagging.store(true, Ordering::Release);
-                    return Err("listener fell behind");
+                    next = match rx.try_recv() {
+                        Ok(message) => Ok(message),
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
+                        Err(TryRecvError::Closed) => Err(RecvError::Closed),
+                    };
                 }
-                Err(RecvError::Closed) => return say(CloseCode::Away, "channel closed"),
-            },
+            }
             item = stream.next() => match item {
                 Some(Ok(WsMessage::Ping(bytes))) => {
                     last_heard = Instant::now();
-                    offer(queue, lagging, Out::Pong(bytes))?;
+                    me.control(Control::Pong(bytes)).await?;
                 }
                 Some(Ok(WsMessage::Pong(_))) => last_heard = Instant::now(),
                 Some(Ok(WsMessage::Close(_))) | None => return Ok(()),
-                Some(Err(_)) => return say(CloseCode::Protocol, "malformed frame"),
+                Some(Err(_)) => return me.close(CloseCode::Protocol, "malformed frame").await,
                 Some(Ok(_)) => {
                     // Text and binary frames carry nothing we act on: they are ignored,
                     // but count as signs of life and against the flood limit.
@@ -314,15 +276,15 @@ async fn read(
                     }
                     received += 1;
                     if received > FLOOD_LIMIT {
-                        return say(CloseCode::Policy, "too many messages from the client");
+                        return me.close(CloseCode::Policy, "too many messages from the client").await;
                     }
                 }
             },
             _ = ping.tick() => {
                 if last_heard.elapsed() > timeout {
-                    return say(CloseCode::Policy, "no answer to pings");
+                    return me.close(CloseCode::Policy, "no answer to pings").await;
                 }
-                offer(queue, lagging, Out::Ping)?;
+                me.control(Control::Ping).await?;
             }
         }
     }

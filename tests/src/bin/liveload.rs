@@ -4,13 +4,14 @@
 //!
 //! cargo build --release -p indaba -p indaba-tests --bins
 //! target/release/liveload [--listeners 10000] [--rate 100] [--seconds 30] [--skip-bare]
-//!                         [--database postgres://… [--instances 2]]
+//!                         [--posters 32] [--database postgres://… [--instances 2]]
 //!
 //! It starts the servers itself (indaba on a fresh SQLite database with rate limits off,
 //! or on PostgreSQL with --database postgres://…, as several instances with --instances:
 //! listeners and posters then spread over them), raises its file-descriptor limit, and
 //! prints delivered events/s, delivery latency p50/p99/max, lost and duplicated events,
-//! and the server's peak memory.
+//! listeners closed by the server, the servers' peak memory, the cores busy in the
+//! servers and in this client, and how many comments were accepted and how fast.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -34,6 +35,7 @@ struct Options {
     skip_bare: bool,
     database: Option<String>,
     instances: usize,
+    posters: usize,
     bin_dir: PathBuf,
 }
 
@@ -59,6 +61,10 @@ fn options() -> Options {
         instances: value("--instances")
             .and_then(|v| v.parse().ok())
             .unwrap_or(1)
+            .max(1),
+        posters: value("--posters")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(32)
             .max(1),
         bin_dir: value("--bin-dir")
             .map(PathBuf::from)
@@ -180,41 +186,33 @@ fn json_field(body: &str, field: &str) -> String {
     }
 }
 
-struct Stats {
-    /// Only events sent within [from, to) (microseconds since the epoch) are counted.
-    from: AtomicU64,
-    to: AtomicU64,
-    histogram: Vec<AtomicU64>,
-    delivered: AtomicU64,
-    lost: AtomicU64,
-    duplicated: AtomicU64,
-    disconnected: AtomicU64,
+/// Latencies in 1 ms buckets (the last one holds everything slower).
+struct Histogram {
+    buckets: Vec<AtomicU64>,
     max_us: AtomicU64,
 }
 
-impl Stats {
-    fn new() -> Arc<Stats> {
-        Arc::new(Stats {
-            from: AtomicU64::new(u64::MAX),
-            to: AtomicU64::new(u64::MAX),
-            histogram: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
-            delivered: AtomicU64::new(0),
-            lost: AtomicU64::new(0),
-            duplicated: AtomicU64::new(0),
-            disconnected: AtomicU64::new(0),
+impl Histogram {
+    fn new() -> Histogram {
+        Histogram {
+            buckets: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
             max_us: AtomicU64::new(0),
-        })
+        }
+    }
+
+    fn record(&self, us: u64) {
+        self.buckets[((us / 1000) as usize).min(BUCKETS - 1)].fetch_add(1, Ordering::Relaxed);
+        self.max_us.fetch_max(us, Ordering::Relaxed);
+    }
+
+    fn count(&self) -> u64 {
+        self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).sum()
     }
 
     fn percentile(&self, p: f64) -> u64 {
-        let total: u64 = self
-            .histogram
-            .iter()
-            .map(|b| b.load(Ordering::Relaxed))
-            .sum();
-        let target = (total as f64 * p).ceil() as u64;
+        let target = (self.count() as f64 * p).ceil() as u64;
         let mut seen = 0;
-        for (ms, b) in self.histogram.iter().enumerate() {
+        for (ms, b) in self.buckets.iter().enumerate() {
             seen += b.load(Ordering::Relaxed);
             if seen >= target && target > 0 {
                 return ms as u64;
@@ -222,50 +220,93 @@ impl Stats {
         }
         BUCKETS as u64
     }
-}
 
-/// Scans a frame without a full JSON parse: every `"seq":N` and every `ts=T` in order.
-fn scan(text: &str, mut on_event: impl FnMut(i64, Option<u64>)) {
-    let mut rest = text;
-    while let Some(i) = rest.find("\"seq\":") {
-        rest = &rest[i + 6..];
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let Ok(seq) = digits.parse::<i64>() else {
-            continue;
-        };
-        let next = rest.find("\"seq\":").unwrap_or(rest.len());
-        let ts = rest[..next].find("ts=").and_then(|j| {
-            rest[j + 3..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect::<String>()
-                .parse::<u64>()
-                .ok()
-        });
-        on_event(seq, ts);
+    fn max_ms(&self) -> f64 {
+        self.max_us.load(Ordering::Relaxed) as f64 / 1000.0
     }
 }
 
-async fn listen(url: String, stats: Arc<Stats>, stop: Arc<AtomicBool>, connected: Arc<AtomicU64>) {
+struct Stats {
+    /// Only events sent within [from, to) (microseconds since the epoch) are counted.
+    from: AtomicU64,
+    to: AtomicU64,
+    delivery: Histogram,
+    /// How long each accepted POST took to answer.
+    posts: Histogram,
+    lost: AtomicU64,
+    duplicated: AtomicU64,
+    disconnected: AtomicU64,
+}
+
+impl Stats {
+    fn new() -> Arc<Stats> {
+        Arc::new(Stats {
+            from: AtomicU64::new(u64::MAX),
+            to: AtomicU64::new(u64::MAX),
+            delivery: Histogram::new(),
+            posts: Histogram::new(),
+            lost: AtomicU64::new(0),
+            duplicated: AtomicU64::new(0),
+            disconnected: AtomicU64::new(0),
+        })
+    }
+}
+
+/// The number at the start of `s`, and the rest.
+fn number(s: &[u8]) -> (Option<u64>, &[u8]) {
+    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return (None, s);
+    }
+    let n = s[..digits]
+        .iter()
+        .fold(0u64, |n, c| n * 10 + u64::from(c - b'0'));
+    (Some(n), &s[digits..])
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Scans a frame without a full JSON parse: every `"seq":N` and the `ts=T` that follows
+/// it, in order. The listeners share the load client's two cores with the server, so
+/// this stays cheap: no allocation, one pass.
+fn scan(text: &str, mut on_event: impl FnMut(i64, Option<u64>)) {
+    let mut rest = text.as_bytes();
+    while let Some(i) = find(rest, b"\"seq\":") {
+        let (seq, after) = number(&rest[i + 6..]);
+        rest = after;
+        let Some(seq) = seq else { continue };
+        let end = find(rest, b"\"seq\":").unwrap_or(rest.len());
+        let ts = find(&rest[..end], b"ts=").and_then(|j| number(&rest[j + 3..]).0);
+        on_event(seq as i64, ts);
+    }
+}
+
+async fn listen(url: String, stats: Arc<Stats>, connected: Arc<AtomicU64>) {
+    // Small buffers: tungstenite zero-fills its read buffer before every read, and ten
+    // thousand listeners share two cores with the server.
     let mut config = WebSocketConfig::default();
-    config.read_buffer_size = 8 * 1024;
+    config.read_buffer_size = 4 * 1024;
     config.write_buffer_size = 0;
-    let ws = loop {
+    let mut ws = loop {
         match tokio_tungstenite::connect_async_with_config(&url, Some(config), true).await {
             Ok((ws, _)) => break ws,
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     };
     connected.fetch_add(1, Ordering::Relaxed);
-    let (_, mut read) = ws.split();
     let mut last: Option<i64> = None;
-    while !stop.load(Ordering::Relaxed) {
-        let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(1), read.next()).await
-        else {
-            continue;
+    // Read until the server closes (counted) or the run ends (the task is aborted). Pings
+    // are answered by tungstenite as it reads.
+    while let Some(Ok(msg)) = ws.next().await {
+        let text = match msg {
+            Message::Text(text) => text,
+            Message::Close(_) => break,
+            _ => continue,
         };
-        let Message::Text(text) = msg else { continue };
         let now = now_micros();
+        let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
         scan(&text, |seq, ts| {
             match last {
                 Some(l) if seq <= l => {
@@ -280,16 +321,28 @@ async fn listen(url: String, stats: Arc<Stats>, stop: Arc<AtomicBool>, connected
                 _ => {}
             }
             last = Some(seq);
-            let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
             if let Some(ts) = ts.filter(|t| window.contains(t)) {
-                let us = now.saturating_sub(ts);
-                stats.delivered.fetch_add(1, Ordering::Relaxed);
-                stats.histogram[((us / 1000) as usize).min(BUCKETS - 1)]
-                    .fetch_add(1, Ordering::Relaxed);
-                stats.max_us.fetch_max(us, Ordering::Relaxed);
+                stats.delivery.record(now.saturating_sub(ts));
             }
         });
     }
+    stats.disconnected.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Seconds of CPU a process has used (user and system), from /proc.
+fn cpu_seconds(pid: u32) -> f64 {
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // The fields after the command name, which is in parentheses.
+            let rest = s.rsplit_once(')')?.1.to_owned();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
+        })
+        .unwrap_or(0.0);
+    // SAFETY: sysconf only reads a configuration value.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    ticks / hz
 }
 
 struct Outcome {
@@ -301,16 +354,22 @@ struct Outcome {
     duplicated: u64,
     disconnected: u64,
     peak_mb: f64,
+    /// Cores the servers and this load client kept busy over the window.
+    server_cores: f64,
+    client_cores: f64,
+    posts: u64,
+    post_p50: u64,
+    post_p99: u64,
+    post_max_ms: f64,
 }
 
 async fn run_listeners(
     urls: &[String],
     options: &Options,
     server_pids: &[u32],
-    produce: impl FnOnce(Arc<AtomicBool>) -> std::thread::JoinHandle<()>,
+    produce: impl FnOnce(Arc<AtomicBool>, Arc<Stats>) -> std::thread::JoinHandle<()>,
 ) -> Outcome {
     let stats = Stats::new();
-    let stop = Arc::new(AtomicBool::new(false));
     let connected = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -318,7 +377,6 @@ async fn run_listeners(
         tasks.push(tokio::spawn(listen(
             urls[i % urls.len()].clone(),
             stats.clone(),
-            stop.clone(),
             connected.clone(),
         )));
         if i % 200 == 199 {
@@ -338,38 +396,59 @@ async fn run_listeners(
         started.elapsed().as_secs_f64()
     );
     let producing = Arc::new(AtomicBool::new(true));
-    let producer = produce(producing.clone());
+    let producer = produce(producing.clone(), stats.clone());
     // Warm up for a second, then measure what is sent within the window.
     tokio::time::sleep(Duration::from_secs(1)).await;
+    let me = std::process::id();
+    let cpu = |pids: &[u32]| pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>();
+    let (server_cpu, client_cpu) = (cpu(server_pids), cpu_seconds(me));
     stats.from.store(now_micros(), Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs(options.seconds)).await;
     stats.to.store(now_micros(), Ordering::Relaxed);
     let elapsed = options.seconds as f64;
+    let server_cores = (cpu(server_pids) - server_cpu) / elapsed;
+    let client_cores = (cpu_seconds(me) - client_cpu) / elapsed;
     producing.store(false, Ordering::Relaxed);
     // Let the last events arrive.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let _ = tokio::task::spawn_blocking(move || producer.join()).await;
-    stop.store(true, Ordering::Relaxed);
     let peak_mb = server_pids.iter().map(|pid| peak_rss_mb(*pid)).sum();
+    let disconnected = stats.disconnected.load(Ordering::Relaxed);
     for t in tasks {
+        t.abort();
         let _ = t.await;
     }
     Outcome {
-        delivered_per_s: stats.delivered.load(Ordering::Relaxed) as f64 / elapsed,
-        p50: stats.percentile(0.50),
-        p99: stats.percentile(0.99),
-        max_ms: stats.max_us.load(Ordering::Relaxed) as f64 / 1000.0,
+        delivered_per_s: stats.delivery.count() as f64 / elapsed,
+        p50: stats.delivery.percentile(0.50),
+        p99: stats.delivery.percentile(0.99),
+        max_ms: stats.delivery.max_ms(),
         lost: stats.lost.load(Ordering::Relaxed),
         duplicated: stats.duplicated.load(Ordering::Relaxed),
-        disconnected: stats.disconnected.load(Ordering::Relaxed),
+        disconnected,
         peak_mb,
+        server_cores,
+        client_cores,
+        posts: stats.posts.count(),
+        post_p50: stats.posts.percentile(0.50),
+        post_p99: stats.posts.percentile(0.99),
+        post_max_ms: stats.posts.max_ms(),
     }
 }
 
 fn print(name: &str, o: &Outcome) {
     println!(
-        "| {name} | {:.0} | {} / {} / {:.0} ms | {} | {} | {} | {:.0} MB |",
-        o.delivered_per_s, o.p50, o.p99, o.max_ms, o.lost, o.duplicated, o.disconnected, o.peak_mb
+        "| {name} | {:.0} | {} / {} / {:.0} ms | {} | {} | {} | {:.0} MB | {:.2} / {:.2} |",
+        o.delivered_per_s,
+        o.p50,
+        o.p99,
+        o.max_ms,
+        o.lost,
+        o.duplicated,
+        o.disconnected,
+        o.peak_mb,
+        o.server_cores,
+        o.client_cores
     );
 }
 
@@ -400,8 +479,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    println!("| server | delivered events/s | latency p50 / p99 / max | lost | duplicated | closed by the server | server peak memory |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| server | delivered events/s | latency p50 / p99 / max | lost | duplicated | closed by the server | server peak memory | cores busy: server / load client |");
+    println!("|---|---|---|---|---|---|---|---|");
 
     let mut bare_rate = None;
     if !options.skip_bare {
@@ -413,7 +492,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(300));
         let pid = bare.id();
         let url = format!("ws://127.0.0.1:{port}/");
-        let outcome = runtime.block_on(run_listeners(&[url], &options, &[pid], |producing| {
+        let outcome = runtime.block_on(run_listeners(&[url], &options, &[pid], |producing, _| {
             std::thread::spawn(move || {
                 while producing.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(50));
@@ -556,44 +635,53 @@ fn main() {
         .map(|a| format!("ws://{a}/api/v1/live/consultations/{id}"))
         .collect();
     let rate = options.rate;
+    let posters = options.posters;
     let post_addrs = addrs.clone();
-    let posted = Arc::new(AtomicU64::new(0));
-    let posted_count = posted.clone();
     let pids: Vec<u32> = servers.iter().map(|s| s.id()).collect();
-    let outcome = runtime.block_on(run_listeners(&urls, &options, &pids, move |producing| {
-        std::thread::spawn(move || {
-            // Four posters, each a quarter of the rate, on a fixed schedule.
-            let threads: Vec<_> = tokens
-                .into_iter()
-                .enumerate()
-                .map(|(n, token)| {
-                    let producing = producing.clone();
-                    let addr = post_addrs[n % post_addrs.len()].clone();
-                    let posted = posted_count.clone();
-                    let id = id.clone();
-                    std::thread::spawn(move || {
-                        let mut http = Http::connect(&addr);
-                        let interval = Duration::from_micros(4_000_000 / rate.max(1));
-                        let mut next = Instant::now();
-                        while producing.load(Ordering::Relaxed) {
-                            let body = format!(r#"{{"body":"ts={} A comment for the load test, about as long as a real one.","language":"en"}}"#, now_micros());
-                            let (status, _) = http.request("POST", &format!("/api/v1/consultations/{id}/comments"), Some(&token), &body);
-                            if status == 201 {
-                                posted.fetch_add(1, Ordering::Relaxed);
+    let outcome = runtime.block_on(run_listeners(
+        &urls,
+        &options,
+        &pids,
+        move |producing, stats| {
+            std::thread::spawn(move || {
+                // Open loop, as real participants are: each poster connection keeps its
+                // own fixed schedule (rate / posters), so a slow answer delays that
+                // connection's next post but not the others'.
+                let threads: Vec<_> = (0..posters)
+                    .map(|n| {
+                        let producing = producing.clone();
+                        let addr = post_addrs[n % post_addrs.len()].clone();
+                        let token = tokens[n % tokens.len()].clone();
+                        let stats = stats.clone();
+                        let id = id.clone();
+                        std::thread::spawn(move || {
+                            let mut http = Http::connect(&addr);
+                            let interval =
+                                Duration::from_micros(posters as u64 * 1_000_000 / rate.max(1));
+                            // Spread the connections' schedules over one interval.
+                            let mut next = Instant::now() + interval * n as u32 / posters as u32;
+                            while producing.load(Ordering::Relaxed) {
+                                if let Some(wait) = next.checked_duration_since(Instant::now()) {
+                                    std::thread::sleep(wait);
+                                }
+                                next += interval;
+                                let sent = now_micros();
+                                let body = format!(r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one.","language":"en"}}"#);
+                                let (status, _) = http.request("POST", &format!("/api/v1/consultations/{id}/comments"), Some(&token), &body);
+                                let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
+                                if status == 201 && window.contains(&sent) {
+                                    stats.posts.record(now_micros().saturating_sub(sent));
+                                }
                             }
-                            next += interval;
-                            if let Some(wait) = next.checked_duration_since(Instant::now()) {
-                                std::thread::sleep(wait);
-                            }
-                        }
+                        })
                     })
-                })
-                .collect();
-            for t in threads {
-                let _ = t.join();
-            }
-        })
-    }));
+                    .collect();
+                for t in threads {
+                    let _ = t.join();
+                }
+            })
+        },
+    ));
     for server in &mut servers {
         let _ = server.kill();
         let _ = server.wait();
@@ -607,9 +695,13 @@ fn main() {
     print(&format!("indaba ({backend})"), &outcome);
     println!();
     println!(
-        "comments posted: {} ({:.1}/s)",
-        posted.load(Ordering::Relaxed),
-        posted.load(Ordering::Relaxed) as f64 / options.seconds as f64
+        "comments accepted in the window: {} ({:.1}/s, from {} connections); POST answered in p50 / p99 / max {} / {} / {:.0} ms",
+        outcome.posts,
+        outcome.posts as f64 / options.seconds as f64,
+        options.posters,
+        outcome.post_p50,
+        outcome.post_p99,
+        outcome.post_max_ms
     );
     if let Some(bare) = bare_rate {
         println!(
