@@ -706,11 +706,7 @@ impl Instance {
     /// test secret) and waits until it is ready.
     pub async fn start(env: &[(&str, &str)]) -> Instance {
         let dir = TempDir::new();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let port = free_port();
         let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
         let mut cmd = std::process::Command::new(indaba_binary());
         cmd.current_dir(&dir.0)
@@ -871,6 +867,15 @@ print(json.dumps(out))
 }
 
 /// A real SMTP server (Python's aiosmtpd) writing what it receives into a Maildir.
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub struct SmtpServer {
     child: std::process::Child,
     pub port: u16,
@@ -879,11 +884,12 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub async fn start() -> SmtpServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        SmtpServer::start_on(free_port()).await
+    }
+
+    /// On a given port: a test can point a server at a port where no mail server runs
+    /// yet, and start one there later.
+    pub async fn start_on(port: u16) -> SmtpServer {
         let maildir = TempDir::new();
         let child = std::process::Command::new("python3")
             .args([

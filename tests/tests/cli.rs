@@ -151,11 +151,7 @@ async fn user_create_and_grant_then_serve_with_demo(backend: Backend) {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let bind = format!("127.0.0.1:{port}");
     let mut env = env.clone();
     env.push(("INDABA_BIND", &bind));

@@ -172,11 +172,7 @@ fn start_nginx(
         eprintln!("skipped: nginx is not installed (apt-get install nginx-light)");
         return None;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let conf = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../deploy/nginx.loopback.conf"

@@ -14,6 +14,7 @@ both_backends!(
     a_reply_mails_once_and_unsubscribes_in_one_click,
     digests_collect_a_day_and_a_restart_sends_nothing_twice,
     follows_settings_reminders_and_bad_input,
+    mail_waits_for_a_mail_server_that_is_down,
 );
 
 struct Fixture {
@@ -606,4 +607,74 @@ async fn follows_settings_reminders_and_bad_input(backend: Backend) {
             .ends_with("+09:00"),
         "{starting}"
     );
+}
+
+/// The outbox row of the one mail to `to`: (attempts, last error, sent).
+async fn outbox_state(app: &TestApp, to: &str) -> (i32, Option<String>, bool) {
+    let to = to.to_owned();
+    app.db()
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use indaba::db::schema::mail_outbox as m;
+            let (attempts, error, sent): (i32, Option<String>, Option<chrono::NaiveDateTime>) =
+                m::table
+                    .filter(m::recipient.eq(to))
+                    .select((m::attempts, m::last_error, m::sent_at))
+                    .first(conn)?;
+            Ok((attempts, error, sent.is_some()))
+        })
+        .await
+        .unwrap()
+}
+
+/// No mail server at start: the server starts, registration still answers 201, and the
+/// verification mail waits in the outbox with the reason; once a server answers on that
+/// address (and the backoff has run out) it is delivered, once.
+async fn mail_waits_for_a_mail_server_that_is_down(backend: Backend) {
+    let port = free_port();
+    let app = spawn_app_with(
+        backend,
+        Options::new().with("INDABA_SMTP_URL", &format!("smtp://127.0.0.1:{port}")),
+    )
+    .await;
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
+    let (email, res) = app.register("Down", json!({})).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let mut state = outbox_state(&app, &email).await;
+    for _ in 0..200 {
+        if state.0 > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        state = outbox_state(&app, &email).await;
+    }
+    let (attempts, error, sent) = state;
+    assert_eq!((attempts, sent), (1, false), "one failed attempt, not sent");
+    assert!(error.is_some_and(|e| !e.is_empty()), "the reason is kept");
+
+    let smtp = SmtpServer::start_on(port).await;
+    // The backoff (30 s after a first failure) is over: the worker's next look sends it.
+    app.db()
+        .run(|conn| {
+            use diesel::prelude::*;
+            use indaba::db::schema::mail_outbox as m;
+            diesel::update(m::table)
+                .set(m::next_attempt_at.eq(indaba::db::now()))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let mut mails = smtp.mails_to(&email);
+    for _ in 0..300 {
+        if !mails.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        mails = smtp.mails_to(&email);
+    }
+    assert_eq!(mails.len(), 1, "delivered once the server answers");
+    assert!(token_after(&mails[0].text, "/verify?token=").is_some());
+    let (attempts, _, sent) = outbox_state(&app, &email).await;
+    assert_eq!((attempts, sent), (2, true));
 }

@@ -864,9 +864,7 @@ async fn counts_are_exact_where_the_usual_engines_are_not(backend: Backend) {
 /// indexer catches up from the job log once Meilisearch answers.
 #[actix_web::test]
 async fn an_unreachable_meilisearch_is_a_503_and_loses_nothing() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let url = format!("http://127.0.0.1:{}", free_port());
     let app = spawn_app_with(
         Backend::Sqlite,
         Options::new()

@@ -114,7 +114,9 @@ impl Listener {
 
     async fn control(&mut self, out: Control) -> Ended {
         let sent = match out {
-            Control::Ping => tokio::time::timeout(self.patience, self.session.ping(b"indaba")).await,
+            Control::Ping => {
+                tokio::time::timeout(self.patience, self.session.ping(b"indaba")).await
+            }
             Control::Pong(bytes) => {
                 tokio::time::timeout(self.patience, self.session.pong(&bytes)).await
             }

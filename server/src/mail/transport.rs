@@ -43,6 +43,19 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
+    /// Whether mail can go out now: for SMTP a connection and a NOOP; a folder and the
+    /// log always can.
+    pub async fn check(&self) -> Result<(), String> {
+        match &self.transport {
+            Transport::Smtp(t) => match t.test_connection().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("the server did not answer NOOP".into()),
+                Err(e) => Err(e.to_string()),
+            },
+            Transport::Folder(_) | Transport::Log => Ok(()),
+        }
+    }
+
     pub async fn send(&self, mail: Envelope<'_>) -> Result<(), String> {
         let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient: {e}"))?;
         // Base64 parts: any script survives any relay, and line lengths stay legal.

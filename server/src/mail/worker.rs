@@ -148,6 +148,10 @@ pub async fn drain_once(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
 
 /// Runs until `stop` turns true: wakes when mail is queued, and every few seconds for retries.
 pub async fn run(db: Db, mailer: Mailer, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+    // Said once at start, in words an operator can act on; each failed send is logged too.
+    if let Err(error) = mailer.check().await {
+        tracing::warn!(%error, "the mail server does not answer: mail waits in the outbox and is retried with backoff");
+    }
     loop {
         let sent = match drain_once(&db, &mailer).await {
             Ok(n) => n,

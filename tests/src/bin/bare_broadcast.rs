@@ -55,7 +55,8 @@ async fn main() {
         let mut rx = tx.subscribe();
         tokio::spawn(async move {
             let config = WebSocketConfig::default().read_buffer_size(4096);
-            let Ok(mut ws) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await
+            let Ok(mut ws) =
+                tokio_tungstenite::accept_async_with_config(stream, Some(config)).await
             else {
                 return;
             };
