@@ -14,7 +14,6 @@ use crate::db::Db;
 use crate::error::{ApiError, ErrorCode};
 use crate::http::{middleware, openapi, routes, Endpoint};
 use crate::live::hub::Hub;
-use crate::mail::transport::Mailer;
 use crate::ratelimit::RateLimiter;
 use crate::search::SearchIndex;
 
@@ -115,7 +114,6 @@ pub async fn start(
         tracing::info!(applied, "migrations applied");
     }
     let secret = config.signing_secret()?;
-    let mailer = Mailer::new(&config.mail, &config.mail_from)?;
     if !config.rate_limits {
         tracing::warn!(
             "rate limits are OFF (INDABA_RATE_LIMITS=off): for load tests and benchmarks only"
@@ -155,12 +153,13 @@ pub async fn start(
         state.mail_wakeup.clone(),
         stop_rx.clone(),
     ));
-    let mail_worker = actix_web::rt::spawn(crate::mail::worker::run(
+    let mail_worker = actix_web::rt::spawn(crate::mail::worker::spawn(
         db,
-        mailer,
+        &state.config.mail,
+        &state.config.mail_from,
         state.mail_wakeup.clone(),
         stop_rx,
-    ));
+    )?);
 
     let app_state = state.clone();
     let server = HttpServer::new(move || {

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use tokio::sync::{watch, Notify};
 
 use super::transport::{Envelope, Mailer};
+use crate::config::MailTransport;
 use crate::db::schema::mail_outbox as mo;
 use crate::db::{now, Db};
 use crate::error::ApiResult;
@@ -146,8 +147,47 @@ pub async fn drain_once(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
     Ok(n)
 }
 
+/// Starts the worker on a thread with a one-thread tokio runtime of its own, and returns
+/// a future that ends when the worker has stopped.
+///
+/// Why not a task on the server's runtime: lettre's SMTP pool spawns a task whenever a
+/// pooled connection or the pool itself is dropped. Dropped while actix tears its local
+/// task set down (outside any tokio context), that spawn panics, and a panic in a
+/// destructor aborts the process. On a runtime of its own the worker's futures are
+/// only ever dropped inside that runtime.
+pub fn spawn(
+    db: Db,
+    transport: &MailTransport,
+    from: &str,
+    wake: Arc<Notify>,
+    stop: watch::Receiver<bool>,
+) -> Result<impl std::future::Future<Output = ()>, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_name("indaba-mail")
+        .build()
+        .map_err(|e| format!("mail worker: {e}"))?;
+    // The pool's own housekeeping task is spawned when the transport is built, so the
+    // transport is built inside the worker's runtime.
+    let mailer = {
+        let _context = runtime.enter();
+        Mailer::new(transport, from)?
+    };
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name("indaba-mail".into())
+        .spawn(move || {
+            runtime.block_on(run(db, mailer, wake, stop));
+            let _ = done_tx.send(());
+        })
+        .map_err(|e| format!("mail worker: {e}"))?;
+    Ok(async move {
+        let _ = done_rx.await;
+    })
+}
+
 /// Runs until `stop` turns true: wakes when mail is queued, and every few seconds for retries.
-pub async fn run(db: Db, mailer: Mailer, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+async fn run(db: Db, mailer: Mailer, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
     // Said once at start, in words an operator can act on; each failed send is logged too.
     if let Err(error) = mailer.check().await {
         tracing::warn!(%error, "the mail server does not answer: mail waits in the outbox and is retried with backoff");
