@@ -71,6 +71,28 @@ fn invalid_configuration_stops_with_one_line() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// A sender that passes the configuration's first look but that the mailer refuses stops
+/// `serve` at start with the reason, not a panic (the mail worker is made on a thread of
+/// its own, and its runtime must not be dropped inside the server's).
+#[test]
+fn a_mail_sender_refused_at_start_stops_serve_with_its_reason() {
+    let dir = TempDir::new();
+    let out = indaba(
+        &dir,
+        &[
+            ("INDABA_MAIL_FROM", "Indaba <no-reply@example.org"),
+            ("INDABA_BIND", "127.0.0.1:0"),
+        ],
+    )
+    .arg("serve")
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("INDABA_MAIL_FROM"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 both_backends!(
     user_create_and_grant_then_serve_with_demo,
     seed_demo_into_an_empty_database

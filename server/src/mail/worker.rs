@@ -162,25 +162,47 @@ pub fn spawn(
     wake: Arc<Notify>,
     stop: watch::Receiver<bool>,
 ) -> Result<impl std::future::Future<Output = ()>, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .thread_name("indaba-mail")
-        .build()
-        .map_err(|e| format!("mail worker: {e}"))?;
-    // The pool's own housekeeping task is spawned when the transport is built, so the
-    // transport is built inside the worker's runtime.
-    let mailer = {
-        let _context = runtime.enter();
-        Mailer::new(transport, from)?
-    };
+    let (transport, from) = (transport.clone(), from.to_owned());
+    // The runtime and the transport are made on the worker's thread: the pool spawns its
+    // housekeeping task when it is built, and a runtime may not be dropped (on an error)
+    // inside the server's async context. Start-up waits for the answer, so a bad setting
+    // still stops it with a one-line reason.
+    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Result<(), String>>(1);
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     std::thread::Builder::new()
         .name("indaba-mail".into())
         .spawn(move || {
-            runtime.block_on(run(db, mailer, wake, stop));
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(format!("mail worker: {e}")));
+                    return;
+                }
+            };
+            let mailer = {
+                let _context = runtime.enter();
+                Mailer::new(&transport, &from)
+            };
+            match mailer {
+                Ok(mailer) => {
+                    let _ = ready_tx.send(Ok(()));
+                    runtime.block_on(run(db, mailer, wake, stop));
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            }
+            // Whatever lettre leaves to do when its pool goes is done before we say so.
+            drop(runtime);
             let _ = done_tx.send(());
         })
         .map_err(|e| format!("mail worker: {e}"))?;
+    ready_rx
+        .recv()
+        .map_err(|_| "mail worker: the thread ended before it started".to_owned())??;
     Ok(async move {
         let _ = done_rx.await;
     })
@@ -189,8 +211,15 @@ pub fn spawn(
 /// Runs until `stop` turns true: wakes when mail is queued, and every few seconds for retries.
 async fn run(db: Db, mailer: Mailer, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
     // Said once at start, in words an operator can act on; each failed send is logged too.
-    if let Err(error) = mailer.check().await {
-        tracing::warn!(%error, "the mail server does not answer: mail waits in the outbox and is retried with backoff");
+    // An SMTP server that does not answer can take lettre a minute to give up on: a stop
+    // meanwhile is not kept waiting.
+    tokio::select! {
+        checked = mailer.check() => {
+            if let Err(error) = checked {
+                tracing::warn!(%error, "the mail server does not answer: mail waits in the outbox and is retried with backoff");
+            }
+        }
+        _ = stop.changed() => return,
     }
     loop {
         let sent = match drain_once(&db, &mailer).await {
