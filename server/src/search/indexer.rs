@@ -116,12 +116,23 @@ fn index_error(e: super::index::IndexError) -> ApiError {
     e.into()
 }
 
-/// One pass: handles the jobs not yet seen. Returns whether there was any.
+/// What one pass found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Nothing new.
+    Idle,
+    /// New jobs, fewer than a batch: the log is read to its end.
+    Some,
+    /// A whole batch: more is waiting.
+    Full,
+}
+
+/// One pass: handles the jobs not yet seen.
 pub fn step(
     conn: &mut DbConn,
     index: &dyn SearchIndex,
     progress: &mut Progress,
-) -> ApiResult<bool> {
+) -> ApiResult<Pass> {
     let select = (search_jobs::id, search_jobs::entity, search_jobs::entity_id);
     // Late commits into holes below what was read, then what is new: reading only from
     // `safe` would stall behind a hole once a batch of seen jobs piles up after it.
@@ -131,14 +142,18 @@ pub fn step(
         .order(search_jobs::id)
         .select(select)
         .load(conn)?;
-    jobs.extend(
-        search_jobs::table
-            .filter(search_jobs::id.gt(progress.high))
-            .order(search_jobs::id)
-            .limit(BATCH)
-            .select(select)
-            .load::<(i64, String, i64)>(conn)?,
-    );
+    let newer: Vec<(i64, String, i64)> = search_jobs::table
+        .filter(search_jobs::id.gt(progress.high))
+        .order(search_jobs::id)
+        .limit(BATCH)
+        .select(select)
+        .load(conn)?;
+    let pass = if newer.len() as i64 == BATCH {
+        Pass::Full
+    } else {
+        Pass::Some
+    };
+    jobs.extend(newer);
     let fresh: Vec<&(i64, String, i64)> = jobs.iter().filter(|j| !progress.is_seen(j.0)).collect();
     let before = progress.safe;
     if fresh.is_empty() {
@@ -148,7 +163,7 @@ pub fn step(
                 .apply(Vec::new(), Some(progress.safe))
                 .map_err(index_error)?;
         }
-        return Ok(false);
+        return Ok(Pass::Idle);
     }
     let mut comment_ids: Vec<i64> = Vec::new();
     let mut report_ids: Vec<i64> = Vec::new();
@@ -173,7 +188,7 @@ pub fn step(
     next.advance(Instant::now(), GAP_PATIENCE);
     index.apply(changes, Some(next.safe)).map_err(index_error)?;
     *progress = next;
-    Ok(true)
+    Ok(pass)
 }
 
 /// Where to start reading the job log: the index's cursor, built from the database first
@@ -221,25 +236,25 @@ pub async fn run(db: Db, index: Arc<dyn SearchIndex>, mut stop: watch::Receiver<
         .await
         .map_err(|e| ApiError::internal(e.to_string()))
         .and_then(|r| r);
-        let busy = match outcome {
+        let pass = match outcome {
             Ok((p, worked)) => {
                 progress = Some(p);
                 worked.unwrap_or_else(|e| {
                     tracing::warn!(error = %e, "search indexing failed; retrying");
-                    false
+                    Pass::Idle
                 })
             }
             Err(e) => {
                 tracing::warn!(error = %e, "search index could not be built; retrying");
-                false
+                Pass::Idle
             }
         };
-        let wait = if busy {
-            COMMIT_SPACING.saturating_sub(started.elapsed())
-        } else if progress.is_some() {
-            IDLE_POLL
-        } else {
-            Duration::from_secs(2)
+        let wait = match pass {
+            // A backlog is caught up at full speed.
+            Pass::Full => Duration::ZERO,
+            Pass::Some => COMMIT_SPACING.saturating_sub(started.elapsed()),
+            Pass::Idle if progress.is_some() => IDLE_POLL,
+            Pass::Idle => Duration::from_secs(2),
         };
         if !wait.is_zero() {
             tokio::select! {
