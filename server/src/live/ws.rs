@@ -203,6 +203,25 @@ enum Control {
     Pong(bytes::Bytes),
 }
 
+/// Client frames counted against [`FLOOD_LIMIT`] per ten seconds: pings as well as text
+/// and binary frames, since each one costs the server an answer or a parse.
+struct Flood {
+    window: Instant,
+    received: u32,
+}
+
+impl Flood {
+    /// Counts one frame; true when the client has sent too many.
+    fn exceeded(&mut self) -> bool {
+        if self.window.elapsed() > Duration::from_secs(10) {
+            self.window = Instant::now();
+            self.received = 0;
+        }
+        self.received += 1;
+        self.received > FLOOD_LIMIT
+    }
+}
+
 async fn serve(
     hub: &Arc<Hub>,
     channel: &Arc<Channel>,
@@ -231,8 +250,10 @@ async fn serve(
     let mut ping = tokio::time::interval(Duration::from_secs(settings.ping_seconds));
     ping.tick().await;
     let mut last_heard = Instant::now();
-    let mut window = Instant::now();
-    let mut received: u32 = 0;
+    let mut flood = Flood {
+        window: Instant::now(),
+        received: 0,
+    };
     // Made once: a fresh `changed()` each turn would register with the shutdown signal
     // again, under its lock, for every listener on every frame.
     let stopping = shutdown.changed();
@@ -263,6 +284,9 @@ async fn serve(
             item = stream.next() => match item {
                 Some(Ok(WsMessage::Ping(bytes))) => {
                     last_heard = Instant::now();
+                    if flood.exceeded() {
+                        return me.close(CloseCode::Policy, "too many messages from the client").await;
+                    }
                     me.control(Control::Pong(bytes)).await?;
                 }
                 Some(Ok(WsMessage::Pong(_))) => last_heard = Instant::now(),
@@ -272,12 +296,7 @@ async fn serve(
                     // Text and binary frames carry nothing we act on: they are ignored,
                     // but count as signs of life and against the flood limit.
                     last_heard = Instant::now();
-                    if window.elapsed() > Duration::from_secs(10) {
-                        window = Instant::now();
-                        received = 0;
-                    }
-                    received += 1;
-                    if received > FLOOD_LIMIT {
+                    if flood.exceeded() {
                         return me.close(CloseCode::Policy, "too many messages from the client").await;
                     }
                 }
