@@ -231,8 +231,10 @@ struct Stats {
     from: AtomicU64,
     to: AtomicU64,
     delivery: Histogram,
-    /// How long each accepted POST took to answer.
+    /// How long each accepted POST took to answer, from the moment it was due.
     posts: Histogram,
+    /// Posts in the window answered with anything but 201.
+    refused: AtomicU64,
     lost: AtomicU64,
     duplicated: AtomicU64,
     disconnected: AtomicU64,
@@ -245,6 +247,7 @@ impl Stats {
             to: AtomicU64::new(u64::MAX),
             delivery: Histogram::new(),
             posts: Histogram::new(),
+            refused: AtomicU64::new(0),
             lost: AtomicU64::new(0),
             duplicated: AtomicU64::new(0),
             disconnected: AtomicU64::new(0),
@@ -360,6 +363,7 @@ struct Outcome {
     server_cores: f64,
     client_cores: f64,
     posts: u64,
+    refused: u64,
     post_p50: u64,
     post_p99: u64,
     post_max_ms: f64,
@@ -432,6 +436,7 @@ async fn run_listeners(
         server_cores,
         client_cores,
         posts: stats.posts.count(),
+        refused: stats.refused.load(Ordering::Relaxed),
         post_p50: stats.posts.percentile(0.50),
         post_p99: stats.posts.percentile(0.99),
         post_max_ms: stats.posts.max_ms(),
@@ -666,13 +671,21 @@ fn main() {
                                 if let Some(wait) = next.checked_duration_since(Instant::now()) {
                                     std::thread::sleep(wait);
                                 }
+                                // Stamped with the moment it was due, not the moment it left:
+                                // a post held up behind a slow answer counts its wait in both
+                                // its POST latency and its delivery latency.
+                                let late = Instant::now().saturating_duration_since(next);
+                                let sent = now_micros().saturating_sub(late.as_micros() as u64);
                                 next += interval;
-                                let sent = now_micros();
                                 let body = format!(r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one.","language":"en"}}"#);
                                 let (status, _) = http.request("POST", &format!("/api/v1/consultations/{id}/comments"), Some(&token), &body);
                                 let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
-                                if status == 201 && window.contains(&sent) {
-                                    stats.posts.record(now_micros().saturating_sub(sent));
+                                if window.contains(&sent) {
+                                    if status == 201 {
+                                        stats.posts.record(now_micros().saturating_sub(sent));
+                                    } else {
+                                        stats.refused.fetch_add(1, Ordering::Relaxed);
+                                    }
                                 }
                             }
                         })
@@ -697,10 +710,11 @@ fn main() {
     print(&format!("indaba ({backend})"), &outcome);
     println!();
     println!(
-        "comments accepted in the window: {} ({:.1}/s, from {} connections); POST answered in p50 / p99 / max {} / {} / {:.0} ms",
+        "comments accepted in the window: {} ({:.1}/s, from {} connections), refused: {}; POST answered, from the moment it was due, in p50 / p99 / max {} / {} / {:.0} ms",
         outcome.posts,
         outcome.posts as f64 / options.seconds as f64,
         options.posters,
+        outcome.refused,
         outcome.post_p50,
         outcome.post_p99,
         outcome.post_max_ms
