@@ -130,7 +130,7 @@ pub struct LiveSettings {
     pub timeout_seconds: u64,
     /// Frames a listener may fall behind before it is closed (it resumes with `since`).
     pub buffer: usize,
-    /// How long the publisher gathers events into one frame.
+    /// While events keep coming, the least time between two frames of a channel.
     pub coalesce_ms: u64,
 }
 
