@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::{CloseCode, CloseReason, Message as WsMessage, MessageStream, Session};
 use bytestring::ByteString;
 use futures_util::StreamExt;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 
 use super::hub::{Channel, Hub, Message};
 use super::log::{self, Frame};
@@ -167,6 +167,30 @@ impl Listener {
         }
     }
 
+    /// Sends `first` and everything already published after it, in one go.
+    async fn drain(
+        &mut self,
+        hub: &Hub,
+        channel: &Channel,
+        rx: &mut broadcast::Receiver<Arc<Message>>,
+        first: Result<Arc<Message>, RecvError>,
+    ) -> Result<Drained, &'static str> {
+        let mut next = first;
+        loop {
+            match next {
+                Ok(message) => self.deliver(hub, channel, &message).await?,
+                Err(RecvError::Lagged(_)) => return Ok(Drained::Lagged),
+                Err(RecvError::Closed) => return Ok(Drained::Closed),
+            }
+            next = match rx.try_recv() {
+                Ok(message) => Ok(message),
+                Err(TryRecvError::Empty) => return Ok(Drained::Caught),
+                Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
+                Err(TryRecvError::Closed) => Err(RecvError::Closed),
+            };
+        }
+    }
+
     /// Sends what the log holds after `last` (up to `until` when given).
     async fn replay(&mut self, hub: &Hub, channel: &Channel, until: Option<i64>) -> Ended {
         loop {
@@ -196,6 +220,16 @@ impl Listener {
             }
         }
     }
+}
+
+/// Where a listener stands after taking what the channel had for it.
+enum Drained {
+    /// Everything published so far is handed to the socket.
+    Caught,
+    /// It fell a whole ring behind.
+    Lagged,
+    /// The channel is gone.
+    Closed,
 }
 
 enum Control {
@@ -265,20 +299,18 @@ async fn serve(
                 return me.close(CloseCode::Away, "the server is shutting down: reconnect with since").await;
             }
             message = rx.recv() => {
-                let mut next = message;
-                // Everything already published goes out with this one.
-                loop {
-                    match next {
-                        Ok(message) => me.deliver(hub, channel, &message).await?,
-                        Err(RecvError::Lagged(_)) => return me.lagged().await,
-                        Err(RecvError::Closed) => return me.close(CloseCode::Away, "channel closed").await,
-                    }
-                    next = match rx.try_recv() {
-                        Ok(message) => Ok(message),
-                        Err(TryRecvError::Empty) => break,
-                        Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
-                        Err(TryRecvError::Closed) => Err(RecvError::Closed),
-                    };
+                // A listener that reads slowly can spend long in here: a stop meanwhile
+                // still closes it with 1001 at once.
+                let drained = tokio::select! {
+                    biased;
+                    _ = &mut stopping => None,
+                    drained = me.drain(hub, channel, &mut rx, message) => Some(drained?),
+                };
+                match drained {
+                    None => return me.close(CloseCode::Away, "the server is shutting down: reconnect with since").await,
+                    Some(Drained::Caught) => {}
+                    Some(Drained::Lagged) => return me.lagged().await,
+                    Some(Drained::Closed) => return me.close(CloseCode::Away, "channel closed").await,
                 }
             }
             item = stream.next() => match item {
