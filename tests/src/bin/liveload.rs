@@ -278,11 +278,14 @@ fn scan(text: &str, mut on_event: impl FnMut(i64, Option<u64>)) {
     static TS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"ts="));
     let mut rest = text.as_bytes();
-    while let Some(i) = SEQ.find(rest) {
+    // Each stretch is searched once: where the next event starts also ends this one.
+    let mut at = SEQ.find(rest);
+    while let Some(i) = at {
         let (seq, after) = number(&rest[i + 6..]);
         rest = after;
+        at = SEQ.find(rest);
         let Some(seq) = seq else { continue };
-        let end = SEQ.find(rest).unwrap_or(rest.len());
+        let end = at.unwrap_or(rest.len());
         let ts = TS.find(&rest[..end]).and_then(|j| number(&rest[j + 3..]).0);
         on_event(seq as i64, ts);
     }
