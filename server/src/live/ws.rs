@@ -19,6 +19,9 @@ use crate::error::{ApiError, ApiResult};
 /// Client frames allowed per 10 seconds before the connection is closed.
 const FLOOD_LIMIT: u32 = 100;
 const REPLAY_BATCH: i64 = 500;
+/// Close reasons said in more than one place.
+const SHUTTING_DOWN: &str = "the server is shutting down: reconnect with since";
+const FLOODED: &str = "too many messages from the client";
 
 pub async fn consultation(
     req: HttpRequest,
@@ -296,7 +299,7 @@ async fn serve(
         tokio::select! {
             biased;
             _ = &mut stopping => {
-                return me.close(CloseCode::Away, "the server is shutting down: reconnect with since").await;
+                return me.close(CloseCode::Away, SHUTTING_DOWN).await;
             }
             message = rx.recv() => {
                 // A listener that reads slowly can spend long in here: a stop meanwhile
@@ -307,7 +310,7 @@ async fn serve(
                     drained = me.drain(hub, channel, &mut rx, message) => Some(drained?),
                 };
                 match drained {
-                    None => return me.close(CloseCode::Away, "the server is shutting down: reconnect with since").await,
+                    None => return me.close(CloseCode::Away, SHUTTING_DOWN).await,
                     Some(Drained::Caught) => {}
                     Some(Drained::Lagged) => return me.lagged().await,
                     Some(Drained::Closed) => return me.close(CloseCode::Away, "channel closed").await,
@@ -317,7 +320,7 @@ async fn serve(
                 Some(Ok(WsMessage::Ping(bytes))) => {
                     last_heard = Instant::now();
                     if flood.exceeded() {
-                        return me.close(CloseCode::Policy, "too many messages from the client").await;
+                        return me.close(CloseCode::Policy, FLOODED).await;
                     }
                     me.control(Control::Pong(bytes)).await?;
                 }
@@ -329,7 +332,7 @@ async fn serve(
                     // but count as signs of life and against the flood limit.
                     last_heard = Instant::now();
                     if flood.exceeded() {
-                        return me.close(CloseCode::Policy, "too many messages from the client").await;
+                        return me.close(CloseCode::Policy, FLOODED).await;
                     }
                 }
             },

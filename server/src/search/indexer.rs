@@ -122,7 +122,7 @@ pub enum Pass {
     /// Nothing new.
     Idle,
     /// New jobs, fewer than a batch: the log is read to its end.
-    Some,
+    Partial,
     /// A whole batch: more is waiting.
     Full,
 }
@@ -151,7 +151,7 @@ pub fn step(
     let pass = if newer.len() as i64 == BATCH {
         Pass::Full
     } else {
-        Pass::Some
+        Pass::Partial
     };
     jobs.extend(newer);
     let fresh: Vec<&(i64, String, i64)> = jobs.iter().filter(|j| !progress.is_seen(j.0)).collect();
@@ -252,7 +252,7 @@ pub async fn run(db: Db, index: Arc<dyn SearchIndex>, mut stop: watch::Receiver<
         let wait = match pass {
             // A backlog is caught up at full speed.
             Pass::Full => Duration::ZERO,
-            Pass::Some => COMMIT_SPACING.saturating_sub(started.elapsed()),
+            Pass::Partial => COMMIT_SPACING.saturating_sub(started.elapsed()),
             Pass::Idle if progress.is_some() => IDLE_POLL,
             Pass::Idle => Duration::from_secs(2),
         };
