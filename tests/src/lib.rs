@@ -693,6 +693,32 @@ pub fn frame_events(text: &str) -> Vec<Value> {
     }
 }
 
+/// Whether process `pid` holds the socket listening on 127.0.0.1:`port` (Linux /proc).
+fn listens_on(pid: u32, port: u16) -> bool {
+    let local = format!("0100007F:{port:04X}");
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return false;
+    };
+    let inodes: Vec<String> = table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local address, state 0A (LISTEN), inode
+            (fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A"))
+                .then(|| fields.get(9).map(|s| format!("socket:[{s}]")))
+                .flatten()
+        })
+        .collect();
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.filter_map(Result::ok).any(|fd| {
+        std::fs::read_link(fd.path())
+            .is_ok_and(|target| inodes.iter().any(|i| target.to_string_lossy() == *i))
+    })
+}
+
 /// An `indaba serve` process of its own, for tests across instances and of the CLI.
 pub struct Instance {
     pub child: std::process::Child,
@@ -704,7 +730,21 @@ pub struct Instance {
 impl Instance {
     /// Starts `indaba serve` with these settings (plus a data dir, a bind address and the
     /// test secret) and waits until it is ready.
+    ///
+    /// The port is picked before the process binds it, so another test's server may take
+    /// it meanwhile: then ours fails to start while the other one answers our readiness
+    /// check. An instance counts as started only once its own process holds the listening
+    /// socket; otherwise it is tried again on another port.
     pub async fn start(env: &[(&str, &str)]) -> Instance {
+        for _ in 0..5 {
+            if let Some(instance) = Self::try_start(env).await {
+                return instance;
+            }
+        }
+        panic!("indaba did not start on any of five ports");
+    }
+
+    async fn try_start(env: &[(&str, &str)]) -> Option<Instance> {
         let dir = TempDir::new();
         let port = free_port();
         let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
@@ -723,7 +763,7 @@ impl Instance {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("indaba starts");
-        let instance = Instance {
+        let mut instance = Instance {
             child,
             base: format!("http://{addr}"),
             addr,
@@ -731,9 +771,14 @@ impl Instance {
         };
         let client = awc::Client::default();
         for _ in 0..200 {
-            if let Ok(res) = client.get(format!("{}/readyz", instance.base)).send().await {
-                if res.status() == StatusCode::OK {
-                    return instance;
+            if !matches!(instance.child.try_wait(), Ok(None)) {
+                return None;
+            }
+            if listens_on(instance.child.id(), port) {
+                if let Ok(res) = client.get(format!("{}/readyz", instance.base)).send().await {
+                    if res.status() == StatusCode::OK {
+                        return Some(instance);
+                    }
                 }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
