@@ -7,6 +7,12 @@
 //! cargo build --release -p indaba -p indaba-tests --bins
 //! target/release/searchload [--contributions 100000] [--rounds 5] [--posts-per-second 200]
 //!     [--meilisearch http://127.0.0.1:7700 [--meilisearch-pid PID] [--meilisearch-dir DIR]]
+//!     [--data DIR]
+//!
+//! `--data DIR` keeps the data directory (database and index) in DIR, and when DIR
+//! already holds a database, reuses its contributions instead of writing them again (to
+//! try a change to indexing or querying without waiting for the corpus each time).
+//! The slowest queries are listed on stderr, with the server's own `took_ms`.
 //!
 //! With `--meilisearch`, Indaba indexes into and searches with that Meilisearch (key from
 //! `MEILI_MASTER_KEY`); its pid and data directory, when given, give its peak memory and
@@ -306,8 +312,12 @@ fn main() {
         return;
     }
     let pools = sentences(&root);
-    let dir = std::env::temp_dir().join(format!("searchload-{}", std::process::id()));
+    let kept = arg("--data").map(PathBuf::from);
+    let dir = kept
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("searchload-{}", std::process::id())));
     let data = dir.join("data");
+    let reuse = data.join("indaba.db").exists();
     std::fs::create_dir_all(&data).expect("dir");
     let indaba = bin_dir.join("indaba");
     let meili_index = format!("searchload_{}", std::process::id());
@@ -323,10 +333,12 @@ fn main() {
             }
         }
     };
-    let mut seed = Command::new(&indaba);
-    env(&mut seed);
-    seed.args(["seed", "demo"]);
-    timed(seed);
+    if !reuse {
+        let mut seed = Command::new(&indaba);
+        env(&mut seed);
+        seed.args(["seed", "demo"]);
+        timed(seed);
+    }
 
     // The contributions, straight into the database.
     let db = indaba::db::Db::connect(
@@ -356,7 +368,8 @@ fn main() {
     let mut rng = Rng(0x5EED_1234_ABCD_9876);
     let started = Instant::now();
     let base = chrono::Utc::now().naive_utc() - chrono::Duration::days(60);
-    for chunk in 0..n.div_ceil(1000) {
+    let chunks = if reuse { 0 } else { n.div_ceil(1000) };
+    for chunk in 0..chunks {
         let mut rows = Vec::new();
         for i in chunk * 1000..((chunk + 1) * 1000).min(n) {
             let roll = rng.below(100);
@@ -401,10 +414,14 @@ fn main() {
         })
         .expect("insert");
     }
-    eprintln!(
-        "{n} contributions written in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    if reuse {
+        eprintln!("contributions reused from {}", data.display());
+    } else {
+        eprintln!(
+            "{n} contributions written in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     // The truth for the Chinese count check: every text of the consultation (the demo's
     // own inputs too), with amendments' proposed text.
     let zh_texts: Vec<String> = {
@@ -464,6 +481,7 @@ fn main() {
         }
         let mut latencies: Vec<f64> = Vec::new();
         let mut took: Vec<f64> = Vec::new();
+        let mut slowest: Vec<(f64, f64, &str)> = Vec::new();
         let mut counts: Vec<(String, u64)> = Vec::new();
         for round in 0..=rounds {
             for (i, (_, q)) in QUERIES.iter().enumerate() {
@@ -482,7 +500,9 @@ fn main() {
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 if round > 0 {
                     latencies.push(ms);
-                    took.push(body["took_ms"].as_f64().unwrap_or(0.0));
+                    let server_ms = body["took_ms"].as_f64().unwrap_or(0.0);
+                    took.push(server_ms);
+                    slowest.push((ms, server_ms, *q));
                 } else {
                     // Unfiltered totals for the Chinese count check (warm-up round).
                     let url = format!("{base_url}/api/v1/consultations/{consultation}/search?q={}&limit=1", indaba_tests::encode_query(q));
@@ -566,6 +586,10 @@ fn main() {
         eprintln!("background posting: {achieved:.0} comments/s accepted");
         took.sort_by(|a, b| a.total_cmp(b));
         eprintln!("server-side took_ms p50 {:.0}", percentile(&took, 0.5));
+        slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (ms, server_ms, q) in slowest.iter().take(15) {
+            eprintln!("slow: {ms:.1} ms (server {server_ms:.0} ms) {q}");
+        }
         (latencies, counts, fresh, achieved)
     });
     let peak_mb = |pid: &str| {
@@ -637,5 +661,7 @@ fn main() {
     }) {
         println!("| {q} | {total} |");
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
