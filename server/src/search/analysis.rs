@@ -5,8 +5,8 @@
 //! folded (أ إ آ → ا, ى → ي, ة → ه), so that a search finds a word however it was
 //! typed. Chinese, Japanese and Korean have no spaces: their runs become overlapping
 //! character bigrams (a lone character stays a unigram), the usual approach of CJK
-//! analysers; a query word of several characters becomes a phrase of bigrams, so
-//! 数字鸿沟 finds exactly that sequence. Stemmed copies of the text (one field per
+//! analysers; a query word of several characters becomes a phrase of the bigrams that
+//! cover it (see [`Bigrams::Cover`]), so 数字鸿沟 finds exactly that sequence. Stemmed copies of the text (one field per
 //! language with a Snowball stemmer) add recall for inflected languages. Arabic gets a
 //! light stemmer instead (Larkey's Light10): it removes the conjunction و and the
 //! article and prepositions joined to a word (ال، وال، بال، كال، فال، لل) and common
@@ -32,6 +32,31 @@ pub enum StemLang {
     Ru,
     /// The light stemmer (see the module comment).
     Ar,
+}
+
+impl StemLang {
+    /// Whether `c` is a letter of the script this language's stemmer works on.
+    fn stems_letter(self, c: char) -> bool {
+        match self {
+            StemLang::En | StemLang::Fr | StemLang::Es => {
+                c.is_ascii_alphabetic()
+                    || (('\u{00C0}'..='\u{024F}').contains(&c) && c.is_alphabetic())
+                    || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+            }
+            StemLang::Ru => is_cyrillic(c),
+            StemLang::Ar => is_arabic(c),
+        }
+    }
+
+    /// Whether this language's stemmed field can find anything for `text` that the base
+    /// field does not. A stemmer changes only words of its own script and the stemmed
+    /// field is the base field's tokens, stemmed; so for a query with no letter of that
+    /// script the stemmed field matches a subset of what the base field matches, and a
+    /// search may leave it out (at 1M contributions every field left out of a word's
+    /// union is a posting list less to merge for each query).
+    pub fn can_stem(self, text: &str) -> bool {
+        text.chars().any(|c| self.stems_letter(c))
+    }
 }
 
 /// The languages with a stemmed field, by language tag.
@@ -89,22 +114,38 @@ pub fn analyzer_name(lang: &str) -> String {
 
 /// The analysers to register on an index: the base one and one per stemmed language.
 pub fn analyzers() -> Vec<(String, TextAnalyzer)> {
+    analyzers_with(Bigrams::All)
+}
+
+/// The same analysers for a query parser: CJK words as covering bigrams.
+pub fn query_analyzers() -> Vec<(String, TextAnalyzer)> {
+    analyzers_with(Bigrams::Cover)
+}
+
+fn analyzers_with(bigrams: Bigrams) -> Vec<(String, TextAnalyzer)> {
     let mut all = vec![(
         BASE.to_owned(),
-        TextAnalyzer::from(ScriptTokenizer::default()),
+        TextAnalyzer::from(ScriptTokenizer {
+            stem: None,
+            bigrams,
+        }),
     )];
     for (lang, stem) in STEMMED {
-        let analyzer = TextAnalyzer::from(ScriptTokenizer { stem: Some(stem) });
+        let analyzer = TextAnalyzer::from(ScriptTokenizer {
+            stem: Some(stem),
+            bigrams,
+        });
         all.push((analyzer_name(lang), analyzer));
     }
     all
 }
 
 /// Splits text into terms by script (see the module comment); with `stem`, the terms of
-/// that language's script are stemmed.
+/// that language's script are stemmed; `bigrams` says which bigrams of a CJK run.
 #[derive(Clone, Copy, Default)]
 pub struct ScriptTokenizer {
     pub stem: Option<StemLang>,
+    pub bigrams: Bigrams,
 }
 
 pub struct Tokens {
@@ -131,7 +172,7 @@ impl Tokenizer for ScriptTokenizer {
     type TokenStream<'a> = Tokens;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
-        let mut tokens = tokenize(text);
+        let mut tokens = tokenize_with(text, self.bigrams);
         if let Some(lang) = self.stem {
             for t in &mut tokens {
                 t.text = stem(lang, &t.text);
@@ -161,6 +202,10 @@ fn fold(c: char) -> Option<char> {
 
 fn is_arabic(c: char) -> bool {
     ('\u{0600}'..='\u{06FF}').contains(&c)
+}
+
+fn is_cyrillic(c: char) -> bool {
+    ('\u{0400}'..='\u{04FF}').contains(&c)
 }
 
 /// Light10 on a folded term (ة is already ه, أ إ آ already ا): the conjunction و, then
@@ -205,7 +250,7 @@ pub fn conflate(term: &str) -> String {
         term.to_owned()
     } else if is_arabic(first) {
         stem(StemLang::Ar, term)
-    } else if ('\u{0400}'..='\u{04FF}').contains(&first) {
+    } else if is_cyrillic(first) {
         stem(StemLang::Ru, term)
     } else {
         [StemLang::En, StemLang::Fr, StemLang::Es]
@@ -220,22 +265,46 @@ fn is_word_char(c: char) -> bool {
     (c.is_alphanumeric() && !is_cjk(c)) || is_ignorable_mark(c)
 }
 
+/// How a run of Chinese, Japanese or Korean characters becomes bigrams.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Bigrams {
+    /// Every bigram, overlapping: how text is indexed.
+    #[default]
+    All,
+    /// The fewest bigrams that still cover every character, at their own positions: how
+    /// a query word is searched. 数字鸿沟 is 数字 at 0 and 鸿沟 at 2 (its middle bigram 字鸿
+    /// adds nothing once those two are two apart in one run), so a phrase reads the
+    /// positions of two terms instead of three; at 1M contributions reading positions
+    /// was most of a Chinese query's time.
+    Cover,
+}
+
+/// Positions left empty after each CJK run: bigrams of different runs are then at least
+/// three apart, so a covering phrase (terms at most two apart) never spans two runs.
+const RUN_GAP: usize = 2;
+
+/// The terms of an indexed text.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    tokenize_with(text, Bigrams::All)
+}
+
+pub fn tokenize_with(text: &str, bigrams: Bigrams) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::new();
-    let mut push = |from: usize, to: usize, term: String| {
+    let mut push = |from: usize, to: usize, position: usize, term: String| {
         if term.is_empty() {
             return;
         }
         out.push(Token {
             offset_from: from,
             offset_to: to,
-            position: out.len(),
+            position,
             text: term,
             position_length: 1,
         });
     };
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let end_of = |i: usize| chars.get(i + 1).map_or(text.len(), |(o, _)| *o);
+    let mut position = 0;
     let mut i = 0;
     while i < chars.len() {
         let (start, c) = chars[i];
@@ -245,13 +314,21 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 j += 1;
             }
             if j - i == 1 {
-                push(start, end_of(i), c.to_string());
+                push(start, end_of(i), position, c.to_string());
+                position += 1;
             } else {
-                for k in i..j - 1 {
-                    let term: String = [chars[k].1, chars[k + 1].1].iter().collect();
-                    push(chars[k].0, end_of(k + 1), term);
+                // Bigram k of the run starts at its character k.
+                let last = j - i - 2;
+                for k in 0..=last {
+                    if bigrams == Bigrams::Cover && k % 2 == 1 && k != last {
+                        continue;
+                    }
+                    let term: String = [chars[i + k].1, chars[i + k + 1].1].iter().collect();
+                    push(chars[i + k].0, end_of(i + k + 1), position + k, term);
                 }
+                position += last + 1;
             }
+            position += RUN_GAP;
             i = j;
         } else if is_word_char(c) {
             let mut j = i;
@@ -262,7 +339,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 }
                 j += 1;
             }
-            push(start, end_of(j - 1), term);
+            if !term.is_empty() {
+                push(start, end_of(j - 1), position, term);
+                position += 1;
+            }
             i = j;
         } else {
             i += 1;
@@ -294,6 +374,34 @@ mod tests {
         assert_eq!(&text[tokens[2].offset_from..tokens[2].offset_to], "数字");
         assert_eq!(terms("人"), ["人"]);
         assert_eq!(terms("AI 治理"), ["ai", "治理"]);
+    }
+
+    #[test]
+    fn a_query_word_keeps_the_bigrams_that_cover_it() {
+        let at = |text: &str, bigrams| -> Vec<(String, usize)> {
+            tokenize_with(text, bigrams)
+                .into_iter()
+                .map(|t| (t.text, t.position))
+                .collect()
+        };
+        let owned = |v: &[(&str, usize)]| -> Vec<(String, usize)> {
+            v.iter().map(|(t, p)| ((*t).to_owned(), *p)).collect()
+        };
+        assert_eq!(
+            at("数字鸿沟", Bigrams::Cover),
+            owned(&[("数字", 0), ("鸿沟", 2)])
+        );
+        assert_eq!(
+            at("可持续发展", Bigrams::Cover),
+            owned(&[("可持", 0), ("续发", 2), ("发展", 3)])
+        );
+        assert_eq!(at("人权", Bigrams::Cover), owned(&[("人权", 0)]));
+        // Indexed, every bigram; runs and words apart by more than a covering phrase
+        // spans, so 数字 and 鸿沟 of two runs never look like one word.
+        assert_eq!(
+            at("数字，鸿沟 AI 治理", Bigrams::All),
+            owned(&[("数字", 0), ("鸿沟", 3), ("ai", 6), ("治理", 7)])
+        );
     }
 
     #[test]
@@ -338,6 +446,26 @@ mod tests {
         assert_eq!(stem("ru", "цифровых"), stem("ru", "цифровой"));
         assert_eq!(stem("ru", "разрыв"), stem("ru", "разрывом"));
         assert_eq!(stem("ar", "والخصوصية"), stem("ar", "الخصوصية"));
+    }
+
+    #[test]
+    fn a_stemmer_leaves_other_scripts_alone() {
+        // The premise of `can_stem`: words without a letter of a stemmer's script come
+        // out of it unchanged, so its field adds nothing to a search for them.
+        let words = "connectivity networks numériques conectividad цифровых разрывом \
+                     والخصوصية الاتصال 数字鸿沟 人权 2030";
+        for (_, lang) in STEMMED {
+            for token in tokenize(words) {
+                if !lang.can_stem(&token.text) {
+                    assert_eq!(stem(lang, &token.text), token.text, "{lang:?}");
+                }
+            }
+            assert!(!lang.can_stem("数字鸿沟 2030"));
+        }
+        assert!(StemLang::Fr.can_stem("numériques"));
+        assert!(!StemLang::Ru.can_stem("human rights"));
+        assert!(StemLang::Ru.can_stem("права"));
+        assert!(StemLang::Ar.can_stem("الخصوصية") && !StemLang::En.can_stem("الخصوصية"));
     }
 
     #[test]

@@ -122,8 +122,8 @@ pub trait SearchIndex: Send + Sync {
     /// (in the middle of a rebuild) the index has none afterwards.
     fn apply(&self, changes: Vec<Change>, cursor: Option<i64>) -> Result<(), IndexError>;
 
-    /// Adds changes without recording a cursor: a rebuild sends its batches with this and
-    /// ends with `apply`.
+    /// Adds changes without recording a cursor: a rebuild, after `clear`, sends its
+    /// batches with this and ends with `apply`. Each document comes once at most.
     fn stage(&self, changes: Vec<Change>) -> Result<(), IndexError>;
 
     /// Empties the index (for a rebuild); the cursor goes back to none.

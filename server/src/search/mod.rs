@@ -6,12 +6,15 @@
 
 pub mod analysis;
 pub mod documents;
+pub mod filter_cache;
 pub mod handlers;
 pub mod highlight;
 pub mod index;
 pub mod indexer;
 pub mod meili;
+pub mod merge_policy;
 pub mod tantivy_index;
+pub mod typos;
 
 use std::sync::Arc;
 
