@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
-use bytestring::ByteString;
+use bytes::Bytes;
 use tokio::sync::{broadcast, watch, Notify};
 
 use super::log::{self, Frame};
@@ -19,8 +19,8 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug)]
 pub enum Message {
     Events(Frame),
-    /// Ephemeral, outside the log: `seq` is null.
-    Presence(ByteString),
+    /// Ephemeral, outside the log: `seq` is null. As a WebSocket frame.
+    Presence(Bytes),
 }
 
 pub struct Channel {
@@ -195,7 +195,7 @@ async fn publish(hub: Arc<Hub>, channel: Arc<Channel>) {
                     last_presence = n;
                     let text = format!(r#"{{"seq":null,"type":"presence","data":{{"channel":{},"listeners":{n}}}}}"#,
                         serde_json::to_string(&channel.name).unwrap_or_default());
-                    let _ = channel.tx.send(Arc::new(Message::Presence(ByteString::from(text))));
+                    let _ = channel.tx.send(Arc::new(Message::Presence(super::wire::text(&text))));
                 }
                 continue;
             }

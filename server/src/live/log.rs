@@ -3,9 +3,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use bytestring::ByteString;
 use diesel::prelude::*;
 
+use super::wire;
 use crate::db::schema::{channel_seqs, comments, live_events};
 use crate::db::DbConn;
 use crate::error::ApiResult;
@@ -115,7 +117,8 @@ pub fn encode(e: &LoggedEvent, hidden: &HashSet<i64>) -> Encoded {
     }
 }
 
-/// A batch of consecutive events, serialised once per audience.
+/// A batch of consecutive events, serialised once per audience, as text and as the
+/// WebSocket frame that carries it.
 #[derive(Debug)]
 pub struct Frame {
     pub first: i64,
@@ -124,6 +127,8 @@ pub struct Frame {
     pub private: ByteString,
     /// None when nothing in the batch is for the public.
     pub public: Option<ByteString>,
+    wire_private: Bytes,
+    wire_public: Option<Bytes>,
 }
 
 /// Joins events into one text frame: an object for one event, an array for several.
@@ -145,10 +150,25 @@ impl Frame {
         Some(Frame {
             first,
             last,
+            wire_private: wire::text(&private),
+            wire_public: public.as_deref().map(wire::text),
             events,
             private,
             public,
         })
+    }
+
+    /// The WebSocket frame for a listener that has seen everything up to `after`: the
+    /// shared one, unless the listener already has part of the batch.
+    pub fn wire_for(&self, privileged: bool, after: i64) -> Option<Bytes> {
+        if after < self.first {
+            return if privileged {
+                Some(self.wire_private.clone())
+            } else {
+                self.wire_public.clone()
+            };
+        }
+        self.text_for(privileged, after).map(|t| wire::text(&t))
     }
 
     /// The text for a listener that has seen everything up to `after`.

@@ -9,6 +9,8 @@ pub mod hub;
 pub mod log;
 pub mod pg;
 pub mod poll;
+pub mod relay;
+pub mod wire;
 pub mod ws;
 
 use actix_web::HttpRequest;

@@ -1,27 +1,43 @@
 //! The WebSocket endpoint: replay from the log after `since`, then live frames, with
 //! heartbeats, a bounded buffer and clear close codes.
+//!
+//! A listener is the body of the 101 response ([`LiveBody`]), polled by actix-http's
+//! connection task itself: no task of its own, no channel between it and the socket.
+//! It reads the client's frames from the request payload, takes what the channel
+//! published from its broadcast receiver, and hands the frames the publisher encoded
+//! once for everyone to actix-http, which writes them as the socket takes them. At
+//! 10,000 listeners this halves the tasks polled per frame and removes a copy and an
+//! allocation per listener per frame (the frames were re-encoded per listener before).
 
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use actix_ws::{CloseCode, CloseReason, Message as WsMessage, MessageStream, Session};
-use bytestring::ByteString;
-use futures_util::StreamExt;
-use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
+use actix_http::ws::{CloseCode, OpCode, Parser};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::{dev, web, HttpRequest, HttpResponse};
+use bytes::{Bytes, BytesMut};
+use futures_util::Stream;
+use tokio::sync::broadcast::{self, error::TryRecvError};
 
-use super::hub::{Channel, Hub, Message};
-use super::log::{self, Frame};
-use super::{resolve, LiveQuery, Subject};
+use super::hub::{Channel, Hub, ListenerGuard, Message};
+use super::log::{self, LoggedEvent};
+use super::relay::Relay;
+use super::{resolve, wire, LiveQuery, Subject};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 
 /// Client frames allowed per 10 seconds before the connection is closed.
 const FLOOD_LIMIT: u32 = 100;
+/// The largest frame a client may send.
+const MAX_CLIENT_FRAME: usize = 64 * 1024;
 const REPLAY_BATCH: i64 = 500;
-/// Close reasons said in more than one place.
 const SHUTTING_DOWN: &str = "the server is shutting down: reconnect with since";
-const FLOODED: &str = "too many messages from the client";
 
 pub async fn consultation(
     req: HttpRequest,
@@ -62,182 +78,28 @@ async fn upgrade(
 ) -> ApiResult<HttpResponse> {
     let target = resolve(&req, &state, subject, id, query).await?;
     let channel = state.hub.channel(&target.channel).await?;
-    let (response, session, stream) = actix_ws::handle(&req, body)
+    let mut response = actix_http::ws::handshake(req.head())
         .map_err(|e| ApiError::bad_request(format!("expected a WebSocket upgrade: {e}")))?;
-    let hub = state.hub.clone();
-    actix_web::rt::spawn(async move {
-        let mut stream = stream.max_frame_size(64 * 1024);
-        let outcome = serve(
-            &hub,
-            &channel,
-            session,
-            &mut stream,
-            target.privileged,
-            target.start_after,
-            target.replay,
-        )
-        .await;
-        if let Err(reason) = outcome {
-            tracing::debug!(channel = %channel.name, reason, "live connection ended");
-        }
-    });
-    Ok(response)
+    let listener = LiveBody::new(
+        &state.hub,
+        channel,
+        body.into_inner(),
+        target.privileged,
+        target.start_after,
+        target.replay,
+    );
+    let response = response
+        .message_body(BoxBody::new(listener))
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::from(response))
 }
 
-/// Why a connection ended, for the debug log.
-type Ended = Result<(), &'static str>;
+type Fetch = Pin<Box<dyn Future<Output = ApiResult<Vec<LoggedEvent>>>>>;
 
-/// One listener: a single task owns the socket's sending half and reads the client's
-/// frames, so each frame costs one task poll and one socket write, with nothing copied
-/// per listener. Whatever the channel published meanwhile is taken in the same poll and
-/// handed to actix-ws together, which writes it to the socket in one go: under load a
-/// listener's writes per second fall to what the machine can do, and nothing is lost.
-/// The listener's buffer is the channel's ring of `INDABA_LIVE_BUFFER` frames: a
-/// listener that falls further behind is closed with 1013 and the seq to resume from.
-struct Listener {
-    session: Session,
-    privileged: bool,
-    /// The last seq handed to the socket.
-    last: i64,
-    /// How long one write may wait for a client that does not read.
-    patience: Duration,
-}
-
-impl Listener {
-    async fn send(&mut self, text: ByteString, last: i64) -> Ended {
-        match tokio::time::timeout(self.patience, self.session.text(text)).await {
-            Ok(Ok(())) => {
-                self.last = self.last.max(last);
-                Ok(())
-            }
-            // Gone, or stuck for longer than our patience: nothing more can reach it.
-            _ => Err("client gone"),
-        }
-    }
-
-    async fn control(&mut self, out: Control) -> Ended {
-        let sent = match out {
-            Control::Ping => {
-                tokio::time::timeout(self.patience, self.session.ping(b"indaba")).await
-            }
-            Control::Pong(bytes) => {
-                tokio::time::timeout(self.patience, self.session.pong(&bytes)).await
-            }
-        };
-        match sent {
-            Ok(Ok(())) => Ok(()),
-            _ => Err("client gone"),
-        }
-    }
-
-    /// Sends a close frame (after everything already handed over) and ends.
-    async fn close(self, code: CloseCode, reason: &str) -> Ended {
-        // A client that reads nothing cannot receive the close frame either: do not wait long.
-        let _ = tokio::time::timeout(
-            Duration::from_secs(2),
-            self.session.close(Some(CloseReason {
-                code,
-                description: Some(reason.to_owned()),
-            })),
-        )
-        .await;
-        Err("closed by the server")
-    }
-
-    async fn lagged(self) -> Ended {
-        let reason = format!("too slow to keep up: reconnect with since={}", self.last);
-        self.close(CloseCode::Again, &reason).await
-    }
-
-    /// Sends one published message, first replaying from the log whatever lies between
-    /// what this listener has and the frame (after a replay, or a frame it skipped).
-    async fn deliver(&mut self, hub: &Hub, channel: &Channel, message: &Message) -> Ended {
-        match message {
-            Message::Presence(text) => self.send(text.clone(), self.last).await,
-            Message::Events(frame) => {
-                if frame.last <= self.last {
-                    return Ok(());
-                }
-                if frame.first > self.last + 1 {
-                    self.replay(hub, channel, Some(frame.first - 1)).await?;
-                }
-                if let Some(text) = frame.text_for(self.privileged, self.last) {
-                    self.send(text, frame.last).await?;
-                }
-                self.last = self.last.max(frame.last);
-                Ok(())
-            }
-        }
-    }
-
-    /// Sends `first` and everything already published after it, in one go.
-    async fn drain(
-        &mut self,
-        hub: &Hub,
-        channel: &Channel,
-        rx: &mut broadcast::Receiver<Arc<Message>>,
-        first: Result<Arc<Message>, RecvError>,
-    ) -> Result<Drained, &'static str> {
-        let mut next = first;
-        loop {
-            match next {
-                Ok(message) => self.deliver(hub, channel, &message).await?,
-                Err(RecvError::Lagged(_)) => return Ok(Drained::Lagged),
-                Err(RecvError::Closed) => return Ok(Drained::Closed),
-            }
-            next = match rx.try_recv() {
-                Ok(message) => Ok(message),
-                Err(TryRecvError::Empty) => return Ok(Drained::Caught),
-                Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
-                Err(TryRecvError::Closed) => Err(RecvError::Closed),
-            };
-        }
-    }
-
-    /// Sends what the log holds after `last` (up to `until` when given).
-    async fn replay(&mut self, hub: &Hub, channel: &Channel, until: Option<i64>) -> Ended {
-        loop {
-            let (db, name, since) = (hub.db().clone(), channel.name.clone(), self.last);
-            let events = db
-                .run(move |conn| log::after(conn, &name, since, REPLAY_BATCH))
-                .await
-                .map_err(|_| "log unreadable")?;
-            let events: Vec<_> = events
-                .into_iter()
-                .filter(|e| until.is_none_or(|u| e.seq <= u))
-                .collect();
-            let Some(end) = events.last().map(|e| e.seq) else {
-                return Ok(());
-            };
-            let hidden = channel.hidden();
-            if let Some(frame) =
-                Frame::new(events.iter().map(|e| log::encode(e, &hidden)).collect())
-            {
-                if let Some(text) = frame.text_for(self.privileged, self.last) {
-                    self.send(text, end).await?;
-                }
-            }
-            self.last = end;
-            if (events.len() as i64) < REPLAY_BATCH || until.is_some_and(|u| end >= u) {
-                return Ok(());
-            }
-        }
-    }
-}
-
-/// Where a listener stands after taking what the channel had for it.
-enum Drained {
-    /// Everything published so far is handed to the socket.
-    Caught,
-    /// It fell a whole ring behind.
-    Lagged,
-    /// The channel is gone.
-    Closed,
-}
-
-enum Control {
-    Ping,
-    Pong(bytes::Bytes),
+/// Filling a gap from the log: everything after the listener's `last`, up to `until`.
+struct Replay {
+    until: Option<i64>,
+    fetch: Fetch,
 }
 
 /// Client frames counted against [`FLOOD_LIMIT`] per ten seconds: pings as well as text
@@ -259,89 +121,277 @@ impl Flood {
     }
 }
 
-async fn serve(
-    hub: &Arc<Hub>,
-    channel: &Arc<Channel>,
-    session: Session,
-    stream: &mut MessageStream,
+/// One listener. Its buffer is the channel's ring of `INDABA_LIVE_BUFFER` frames: one
+/// that falls further behind is closed with 1013 and the seq to resume from.
+pub struct LiveBody {
+    hub: Arc<Hub>,
+    channel: Arc<Channel>,
+    relay: Rc<Relay>,
+    /// The relay round this listener is registered for.
+    round: u64,
+    rx: broadcast::Receiver<Arc<Message>>,
     privileged: bool,
-    start_after: i64,
-    wants_replay: bool,
-) -> Ended {
-    let _listener = channel.join();
-    let settings = hub.settings;
-    let timeout = Duration::from_secs(settings.timeout_seconds);
-    let mut me = Listener {
-        session,
-        privileged,
-        last: start_after,
-        patience: timeout,
-    };
-    // Subscribe before reading the log: whatever is published meanwhile is kept, and
-    // what the replay already sent is skipped by its seq.
-    let mut rx = channel.tx.subscribe();
-    let mut shutdown = hub.shutdown_signal();
-    if wants_replay {
-        me.replay(hub, channel, None).await?;
-    }
-    let mut ping = tokio::time::interval(Duration::from_secs(settings.ping_seconds));
-    ping.tick().await;
-    let mut last_heard = Instant::now();
-    let mut flood = Flood {
-        window: Instant::now(),
-        received: 0,
-    };
-    // Made once: a fresh `changed()` each turn would register with the shutdown signal
-    // again, under its lock, for every listener on every frame.
-    let stopping = shutdown.changed();
-    tokio::pin!(stopping);
-    loop {
-        tokio::select! {
-            biased;
-            _ = &mut stopping => {
-                return me.close(CloseCode::Away, SHUTTING_DOWN).await;
-            }
-            message = rx.recv() => {
-                // A listener that reads slowly can spend long in here: a stop meanwhile
-                // still closes it with 1001 at once.
-                let drained = tokio::select! {
-                    biased;
-                    _ = &mut stopping => None,
-                    drained = me.drain(hub, channel, &mut rx, message) => Some(drained?),
-                };
-                match drained {
-                    None => return me.close(CloseCode::Away, SHUTTING_DOWN).await,
-                    Some(Drained::Caught) => {}
-                    Some(Drained::Lagged) => return me.lagged().await,
-                    Some(Drained::Closed) => return me.close(CloseCode::Away, "channel closed").await,
-                }
-            }
-            item = stream.next() => match item {
-                Some(Ok(WsMessage::Ping(bytes))) => {
-                    last_heard = Instant::now();
-                    if flood.exceeded() {
-                        return me.close(CloseCode::Policy, FLOODED).await;
-                    }
-                    me.control(Control::Pong(bytes)).await?;
-                }
-                Some(Ok(WsMessage::Pong(_))) => last_heard = Instant::now(),
-                Some(Ok(WsMessage::Close(_))) | None => return Ok(()),
-                Some(Err(_)) => return me.close(CloseCode::Protocol, "malformed frame").await,
-                Some(Ok(_)) => {
-                    // Text and binary frames carry nothing we act on: they are ignored,
-                    // but count as signs of life and against the flood limit.
-                    last_heard = Instant::now();
-                    if flood.exceeded() {
-                        return me.close(CloseCode::Policy, FLOODED).await;
-                    }
-                }
+    /// The last seq handed to the socket.
+    last: i64,
+    /// A published frame waiting for the replay of the gap before it.
+    held: Option<Arc<Message>>,
+    replay: Option<Replay>,
+    /// The client's side: raw bytes from the socket, parsed here into frames.
+    incoming: dev::Payload,
+    read_buf: BytesMut,
+    ping: tokio::time::Interval,
+    timeout: Duration,
+    last_heard: Instant,
+    flood: Flood,
+    /// Frames ready for the socket, in order.
+    out: VecDeque<Bytes>,
+    /// No more frames after `out`: the body ends once it is written.
+    ended: bool,
+    _guard: ListenerGuard,
+}
+
+impl LiveBody {
+    fn new(
+        hub: &Arc<Hub>,
+        channel: Arc<Channel>,
+        incoming: dev::Payload,
+        privileged: bool,
+        start_after: i64,
+        wants_replay: bool,
+    ) -> LiveBody {
+        let settings = hub.settings;
+        // Subscribe before reading the log: whatever is published meanwhile is kept, and
+        // what the replay already sent is skipped by its seq.
+        let rx = channel.tx.subscribe();
+        let period = Duration::from_secs(settings.ping_seconds);
+        let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut body = LiveBody {
+            hub: hub.clone(),
+            relay: Relay::on_this_worker(hub, &channel),
+            round: u64::MAX,
+            rx,
+            _guard: channel.join(),
+            channel,
+            privileged,
+            last: start_after,
+            held: None,
+            replay: None,
+            incoming,
+            read_buf: BytesMut::new(),
+            ping,
+            timeout: Duration::from_secs(settings.timeout_seconds),
+            last_heard: Instant::now(),
+            flood: Flood {
+                window: Instant::now(),
+                received: 0,
             },
-            _ = ping.tick() => {
-                if last_heard.elapsed() > timeout {
-                    return me.close(CloseCode::Policy, "no answer to pings").await;
+            out: VecDeque::new(),
+            ended: false,
+        };
+        if wants_replay {
+            body.start_replay(None);
+        }
+        body
+    }
+
+    /// Sends a close frame after everything already queued, and ends.
+    fn close(&mut self, code: CloseCode, reason: &str) {
+        if !self.ended {
+            self.out.push_back(wire::close(code, reason));
+            self.ended = true;
+            self.held = None;
+            self.replay = None;
+        }
+    }
+
+    fn start_replay(&mut self, until: Option<i64>) {
+        let (db, name, since) = (self.hub.db().clone(), self.channel.name.clone(), self.last);
+        self.replay = Some(Replay {
+            until,
+            fetch: Box::pin(async move {
+                db.run(move |conn| log::after(conn, &name, since, REPLAY_BATCH))
+                    .await
+            }),
+        });
+    }
+
+    /// Reads and answers the client's frames. Returns when the socket has nothing more.
+    fn read_client(&mut self, cx: &mut Context<'_>) {
+        loop {
+            match Parser::parse(&mut self.read_buf, true, MAX_CLIENT_FRAME) {
+                Ok(Some((_, op, payload))) => {
+                    self.on_client_frame(op, payload);
+                    if self.ended {
+                        return;
+                    }
+                    continue;
                 }
-                me.control(Control::Ping).await?;
+                Ok(None) => {}
+                Err(_) => return self.close(CloseCode::Protocol, "malformed frame"),
             }
+            match Pin::new(&mut self.incoming).poll_next(cx) {
+                Poll::Ready(Some(Ok(bytes))) => self.read_buf.extend_from_slice(&bytes),
+                // The client is gone: nothing more can reach it.
+                Poll::Ready(Some(Err(_))) | Poll::Ready(None) => {
+                    self.ended = true;
+                    self.out.clear();
+                    return;
+                }
+                Poll::Pending => return,
+            }
+        }
+    }
+
+    fn on_client_frame(&mut self, op: OpCode, payload: Option<BytesMut>) {
+        self.last_heard = Instant::now();
+        match op {
+            OpCode::Pong => return,
+            // The client closes: answer in kind and end.
+            OpCode::Close => return self.close(CloseCode::Normal, ""),
+            _ => {}
+        }
+        if self.flood.exceeded() {
+            return self.close(CloseCode::Policy, "too many messages from the client");
+        }
+        // Text and binary frames carry nothing we act on: they are ignored, but count
+        // as signs of life and against the flood limit.
+        if op == OpCode::Ping {
+            self.out
+                .push_back(wire::pong(payload.as_deref().unwrap_or_default()));
+        }
+    }
+
+    fn heartbeat(&mut self, cx: &mut Context<'_>) {
+        if self.ping.poll_tick(cx).is_ready() {
+            if self.last_heard.elapsed() > self.timeout {
+                return self.close(CloseCode::Policy, "no answer to pings");
+            }
+            self.out.push_back(wire::ping());
+            // Register the timer's next tick.
+            let _ = self.ping.poll_tick(cx);
+        }
+    }
+
+    /// Queues what the log returns for the gap, batch after batch; false while the
+    /// replay waits for the log.
+    fn continue_replay(&mut self, cx: &mut Context<'_>) -> bool {
+        while let Some(replay) = self.replay.as_mut() {
+            let events = match replay.fetch.as_mut().poll(cx) {
+                Poll::Pending => return false,
+                Poll::Ready(Ok(events)) => events,
+                Poll::Ready(Err(_)) => {
+                    let reason = format!(
+                        "the log could not be read: reconnect with since={}",
+                        self.last
+                    );
+                    self.close(CloseCode::Error, &reason);
+                    return true;
+                }
+            };
+            let until = replay.until;
+            let fetched = events.len() as i64;
+            let events: Vec<_> = events
+                .into_iter()
+                .filter(|e| until.is_none_or(|u| e.seq <= u))
+                .collect();
+            let end = events.last().map(|e| e.seq);
+            if let Some(end) = end {
+                let hidden = self.channel.hidden();
+                let frame =
+                    log::Frame::new(events.iter().map(|e| log::encode(e, &hidden)).collect());
+                if let Some(wire) = frame.and_then(|f| f.wire_for(self.privileged, self.last)) {
+                    self.out.push_back(wire);
+                }
+                self.last = end;
+            }
+            let done =
+                fetched < REPLAY_BATCH || end.is_none() || until.is_some_and(|u| self.last >= u);
+            if done {
+                self.replay = None;
+                if let Some(message) = self.held.take() {
+                    // The log has given what it holds before this frame: a gap it could
+                    // not fill is not asked for again.
+                    self.deliver(&message, false);
+                }
+            } else {
+                self.start_replay(until);
+            }
+        }
+        true
+    }
+
+    /// Queues one published message, first replaying from the log whatever lies between
+    /// what this listener has and the frame (after a replay, or frames it skipped).
+    fn deliver(&mut self, message: &Arc<Message>, fill_gaps: bool) {
+        match &**message {
+            Message::Presence(wire) => self.out.push_back(wire.clone()),
+            Message::Events(frame) => {
+                if frame.last <= self.last {
+                    return;
+                }
+                if fill_gaps && frame.first > self.last + 1 {
+                    self.held = Some(message.clone());
+                    return self.start_replay(Some(frame.first - 1));
+                }
+                if let Some(wire) = frame.wire_for(self.privileged, self.last) {
+                    self.out.push_back(wire);
+                }
+                self.last = frame.last;
+            }
+        }
+    }
+
+    /// Takes everything the channel published since the last poll.
+    fn take_published(&mut self) {
+        while self.replay.is_none() && !self.ended {
+            match self.rx.try_recv() {
+                Ok(message) => self.deliver(&message, true),
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Lagged(_)) => {
+                    let reason = format!("too slow to keep up: reconnect with since={}", self.last);
+                    self.close(CloseCode::Again, &reason);
+                }
+                Err(TryRecvError::Closed) => self.close(CloseCode::Away, "channel closed"),
+            }
+        }
+    }
+}
+
+impl MessageBody for LiveBody {
+    type Error = Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Stream
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.get_mut();
+        if this.out.is_empty() && !this.ended {
+            if this.relay.stopping() {
+                this.close(CloseCode::Away, SHUTTING_DOWN);
+            }
+            this.read_client(cx);
+            if !this.ended {
+                this.heartbeat(cx);
+            }
+            // A frame after a gap starts a replay, which is polled at once.
+            while !this.ended && this.continue_replay(cx) {
+                this.take_published();
+                if this.replay.is_none() {
+                    break;
+                }
+            }
+            // Woken at the next publication, whatever else it waits for.
+            this.relay.register(&mut this.round, cx.waker());
+        }
+        match this.out.pop_front() {
+            Some(frame) => Poll::Ready(Some(Ok(frame))),
+            None if this.ended => Poll::Ready(None),
+            None => Poll::Pending,
         }
     }
 }
