@@ -122,6 +122,7 @@ pub async fn start(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let https = config.public_url.starts_with("https://");
     let hub = Hub::start(db.clone(), config.live)?;
+    let stuck_after = Duration::from_secs(config.live.timeout_seconds);
     let search = crate::search::open(&config)?;
     tracing::info!(backend = search.backend(), "search index open");
     let stop_listener = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -179,6 +180,11 @@ pub async fn start(
     // What a connection hands the socket in one write. actix-http's 32 KiB lets a live
     // listener's write buffer grow to 64 KiB and keep it; 12 KiB keeps it at 16 KiB.
     .h1_write_buffer_size(12 * 1024)
+    .on_connect(move |conn, _| {
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            drop_when_stuck(tcp, stuck_after);
+        }
+    })
     .listen(listener)
     .map_err(|e| format!("cannot listen on {addr}: {e}"))?
     .shutdown_timeout(30)
@@ -199,4 +205,26 @@ pub async fn start(
         },
         server,
     ))
+}
+
+/// A client that stops reading leaves its connection's writes waiting for good, and no
+/// timer of ours runs while they wait (a live listener's body is only polled when the
+/// socket takes more). The kernel drops such a connection once what it sent has gone
+/// unacknowledged, or its window stayed shut, for `after` (TCP_USER_TIMEOUT).
+fn drop_when_stuck(tcp: &actix_web::rt::net::TcpStream, after: Duration) {
+    use std::os::fd::AsRawFd;
+    let ms = libc::c_uint::try_from(after.as_millis()).unwrap_or(libc::c_uint::MAX);
+    // SAFETY: setsockopt reads `ms` for the size given, on a socket this process owns.
+    let failed = unsafe {
+        libc::setsockopt(
+            tcp.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_USER_TIMEOUT,
+            (&ms as *const libc::c_uint).cast(),
+            std::mem::size_of::<libc::c_uint>() as libc::socklen_t,
+        )
+    } != 0;
+    if failed {
+        tracing::debug!(error = %std::io::Error::last_os_error(), "TCP_USER_TIMEOUT not set");
+    }
 }

@@ -19,6 +19,7 @@ both_backends!(
     bad_requests_are_refused_before_the_upgrade,
     silent_clients_are_dropped_and_floods_stopped,
     slow_clients_are_told_to_resume,
+    stuck_clients_are_let_go,
     presence_and_shutdown,
 );
 
@@ -489,6 +490,60 @@ async fn slow_clients_are_told_to_resume(backend: Backend) {
     let rest = read_events(&mut back, N + 1).await;
     seen.extend(rest.iter().map(|e| e["seq"].as_i64().unwrap()));
     assert_eq!(seen, (2..=N + 1).collect::<Vec<_>>());
+}
+
+/// The live listeners this instance counts, from /metrics.
+async fn listeners_now(app: &TestApp) -> i64 {
+    let text = app.get("/metrics", None).await.text;
+    text.lines()
+        .find_map(|l| l.strip_prefix("indaba_live_listeners "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the listeners gauge")
+}
+
+async fn stuck_clients_are_let_go(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options::new()
+            .with("INDABA_RATE_LIMITS", "off")
+            .with("INDABA_LIVE_PING_SECONDS", "1")
+            .with("INDABA_LIVE_TIMEOUT_SECONDS", "6"),
+    )
+    .await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (_, author) = app.user_with_roles("Author", &[]).await;
+    let id = open_consultation(&app, &organizer).await;
+    // A client that stops reading while its socket is full: the server's writes to it
+    // wait for good, and none of its timers can run. It is held open (not dropped) here.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(2048).unwrap();
+    let stream = socket.connect(app.addr).await.unwrap();
+    let (stuck, _) = tokio_tungstenite::client_async(
+        ws_url(&app, &format!("/api/v1/live/consultations/{id}")),
+        stream,
+    )
+    .await
+    .unwrap();
+    assert_eq!(listeners_now(&app).await, 1);
+    // About 7 MB, more than the kernel buffers on both sides hold, posted within the
+    // ping timeout (after which the listener would be closed for not answering, had it
+    // not been stuck).
+    let posters: Vec<_> = (0..4)
+        .map(|_| post_sized(&app, &author, id, 200, 9000))
+        .collect();
+    for p in posters {
+        p.await.unwrap();
+    }
+    // The kernel gives up on it after the timeout (TCP_USER_TIMEOUT), and the server
+    // forgets the listener.
+    let mut waited = 0;
+    while listeners_now(&app).await != 0 {
+        waited += 1;
+        assert!(waited < 300, "the stuck listener was never let go");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(stuck);
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
 }
 
 async fn presence_and_shutdown(backend: Backend) {
