@@ -117,17 +117,15 @@ pub fn encode(e: &LoggedEvent, hidden: &HashSet<i64>) -> Encoded {
     }
 }
 
-/// A batch of consecutive events, serialised once per audience, as text and as the
-/// WebSocket frame that carries it.
+/// A batch of consecutive events, serialised once per audience as the WebSocket frame
+/// that carries it.
 #[derive(Debug)]
 pub struct Frame {
     pub first: i64,
     pub last: i64,
     pub events: Vec<Encoded>,
-    pub private: ByteString,
-    /// None when nothing in the batch is for the public.
-    pub public: Option<ByteString>,
     wire_private: Bytes,
+    /// None when nothing in the batch is for the public.
     wire_public: Option<Bytes>,
 }
 
@@ -143,19 +141,17 @@ pub fn join<'a>(parts: impl Iterator<Item = &'a str>) -> Option<ByteString> {
 
 impl Frame {
     pub fn new(events: Vec<Encoded>) -> Option<Frame> {
-        let first = events.first()?.seq;
-        let last = events.last()?.seq;
-        let private = join(events.iter().map(|e| &*e.private))?;
-        let public = join(events.iter().filter_map(|e| e.public.as_deref()));
-        Some(Frame {
-            first,
-            last,
-            wire_private: wire::text(&private),
-            wire_public: public.as_deref().map(wire::text),
+        let mut frame = Frame {
+            first: events.first()?.seq,
+            last: events.last()?.seq,
             events,
-            private,
-            public,
-        })
+            wire_private: Bytes::new(),
+            wire_public: None,
+        };
+        let all = frame.first - 1;
+        frame.wire_private = wire::text(&frame.text_for(true, all)?);
+        frame.wire_public = frame.text_for(false, all).map(|t| wire::text(&t));
+        Some(frame)
     }
 
     /// The WebSocket frame for a listener that has seen everything up to `after`: the
@@ -173,13 +169,6 @@ impl Frame {
 
     /// The text for a listener that has seen everything up to `after`.
     pub fn text_for(&self, privileged: bool, after: i64) -> Option<ByteString> {
-        if after < self.first {
-            return if privileged {
-                Some(self.private.clone())
-            } else {
-                self.public.clone()
-            };
-        }
         let rest = self.events.iter().filter(|e| e.seq > after);
         if privileged {
             join(rest.map(|e| &*e.private))
