@@ -429,6 +429,20 @@ async fn silent_clients_are_dropped_and_floods_stopped(backend: Backend) {
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
 }
 
+/// A WebSocket client whose socket receives into 2 KiB: the server's writes fill it fast.
+async fn connect_tiny_window(
+    app: &TestApp,
+    path: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(2048).unwrap();
+    let stream = socket.connect(app.addr).await.unwrap();
+    tokio_tungstenite::client_async(ws_url(app, path), stream)
+        .await
+        .unwrap()
+        .0
+}
+
 async fn slow_clients_are_told_to_resume(backend: Backend) {
     let app = spawn_app_with(
         backend,
@@ -443,15 +457,8 @@ async fn slow_clients_are_told_to_resume(backend: Backend) {
     let (_, author) = app.user_with_roles("Author", &[]).await;
     let id = open_consultation(&app, &organizer).await;
     // A client with a tiny receive window that does not read for a while.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(2048).unwrap();
-    let stream = socket.connect(app.addr).await.unwrap();
-    let (mut slow, _) = tokio_tungstenite::client_async(
-        ws_url(&app, &format!("/api/v1/live/consultations/{id}?since=1")),
-        stream,
-    )
-    .await
-    .unwrap();
+    let mut slow =
+        connect_tiny_window(&app, &format!("/api/v1/live/consultations/{id}?since=1")).await;
     // Large inputs fill the socket buffers quickly: about 3.6 MB in all.
     const N: i64 = 400;
     post_sized(&app, &author, id, N as usize, 9000)
@@ -515,15 +522,7 @@ async fn stuck_clients_are_let_go(backend: Backend) {
     let id = open_consultation(&app, &organizer).await;
     // A client that stops reading while its socket is full: the server's writes to it
     // wait for good, and none of its timers can run. It is held open (not dropped) here.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(2048).unwrap();
-    let stream = socket.connect(app.addr).await.unwrap();
-    let (stuck, _) = tokio_tungstenite::client_async(
-        ws_url(&app, &format!("/api/v1/live/consultations/{id}")),
-        stream,
-    )
-    .await
-    .unwrap();
+    let stuck = connect_tiny_window(&app, &format!("/api/v1/live/consultations/{id}")).await;
     assert_eq!(listeners_now(&app).await, 1);
     // About 7 MB, more than the kernel buffers on both sides hold, posted within the
     // ping timeout (after which the listener would be closed for not answering, had it
