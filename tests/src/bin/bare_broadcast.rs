@@ -1,6 +1,7 @@
 //! The ceiling: a bare tokio-tungstenite broadcast server, one frame per message.
-//! `bare_broadcast <addr> <messages per second>`; messages carry `seq` and a send
-//! timestamp like Indaba's events, padded to about 300 bytes.
+//! `bare_broadcast <addr> <messages per second> [frame bytes]`; messages carry `seq` and
+//! a send timestamp like Indaba's events, padded to the size given (300 bytes by
+//! default; liveload passes the size of the events Indaba sent in the same run).
 //!
 //! Each connection forwards every message as its own frame, but writes whatever is
 //! already waiting in one go (feed, then flush once): what any careful bare server does,
@@ -23,6 +24,7 @@ async fn main() {
         .cloned()
         .unwrap_or_else(|| "127.0.0.1:9001".into());
     let rate: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
+    let frame_bytes: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(300);
     let listener = TcpListener::bind(&addr).await.expect("bind");
     let (tx, _) = broadcast::channel::<Message>(1024);
     let sender = tx.clone();
@@ -40,10 +42,11 @@ async fn main() {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_micros())
                 .unwrap_or(0);
-            let text = format!(
-                r#"{{"seq":{seq},"type":"comment.created","data":{{"body":"ts={ts} {}"}}}}"#,
-                "x".repeat(220)
-            );
+            let mut text =
+                format!(r#"{{"seq":{seq},"type":"comment.created","data":{{"body":"ts={ts} "#);
+            let pad = frame_bytes.saturating_sub(text.len() + 3);
+            text.extend(std::iter::repeat_n('x', pad));
+            text.push_str(r#""}}"#);
             let _ = sender.send(Message::Text(text.into()));
         }
     });

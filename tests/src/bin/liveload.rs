@@ -4,7 +4,8 @@
 //!
 //! cargo build --release -p indaba -p indaba-tests --bins
 //! target/release/liveload [--listeners 10000] [--rate 100] [--seconds 30] [--skip-bare]
-//!                         [--posters 32] [--database postgres://… [--instances 2]]
+//!                         [--bare-bytes N] [--posters 32]
+//!                         [--database postgres://… [--instances 2]]
 //!
 //! It starts the servers itself (indaba on a fresh SQLite database with rate limits off,
 //! or on PostgreSQL with --database postgres://…, as several instances with --instances:
@@ -12,6 +13,10 @@
 //! prints delivered events/s, delivery latency p50/p99/max, lost and duplicated events,
 //! listeners closed by the server, the servers' peak memory, the cores busy in the
 //! servers and in this client, and how many comments were accepted and how fast.
+//!
+//! Indaba runs first; the bare server then sends frames of the size Indaba's events had
+//! (or `--bare-bytes`). Most of the cost of a fan-out is in moving bytes through the
+//! kernel, so a ceiling measured with smaller frames would flatter the bare server.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -33,6 +38,8 @@ struct Options {
     rate: u64,
     seconds: u64,
     skip_bare: bool,
+    /// The size of the bare server's frames; by default that of Indaba's events.
+    bare_bytes: Option<usize>,
     database: Option<String>,
     instances: usize,
     posters: usize,
@@ -57,6 +64,7 @@ fn options() -> Options {
             .and_then(|v| v.parse().ok())
             .unwrap_or(30),
         skip_bare: args.iter().any(|a| a == "--skip-bare"),
+        bare_bytes: value("--bare-bytes").and_then(|v| v.parse().ok()),
         database: value("--database"),
         instances: value("--instances")
             .and_then(|v| v.parse().ok())
@@ -238,6 +246,9 @@ struct Stats {
     lost: AtomicU64,
     duplicated: AtomicU64,
     disconnected: AtomicU64,
+    /// Text received and the events in it, over the whole run.
+    bytes: AtomicU64,
+    events: AtomicU64,
 }
 
 impl Stats {
@@ -251,6 +262,8 @@ impl Stats {
             lost: AtomicU64::new(0),
             duplicated: AtomicU64::new(0),
             disconnected: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            events: AtomicU64::new(0),
         })
     }
 }
@@ -305,6 +318,9 @@ async fn listen(url: String, stats: Arc<Stats>, connected: Arc<AtomicU64>) {
     };
     connected.fetch_add(1, Ordering::Relaxed);
     let mut last: Option<i64> = None;
+    // Counted here and added to the totals now and then: a shared counter per frame
+    // would be one more contended write per delivery.
+    let (mut bytes, mut events, mut frames) = (0u64, 0u64, 0u32);
     // Read until the server closes (counted) or the run ends (the task is aborted). Pings
     // are answered by tungstenite as it reads.
     while let Some(Ok(msg)) = ws.next().await {
@@ -315,7 +331,18 @@ async fn listen(url: String, stats: Arc<Stats>, connected: Arc<AtomicU64>) {
         };
         let now = now_micros();
         let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
+        bytes += text.len() as u64;
+        frames += 1;
+        if frames % 256 == 0 {
+            stats
+                .bytes
+                .fetch_add(std::mem::take(&mut bytes), Ordering::Relaxed);
+            stats
+                .events
+                .fetch_add(std::mem::take(&mut events), Ordering::Relaxed);
+        }
         scan(&text, |seq, ts| {
+            events += 1;
             match last {
                 Some(l) if seq <= l => {
                     stats.duplicated.fetch_add(1, Ordering::Relaxed);
@@ -370,6 +397,8 @@ struct Outcome {
     post_p50: u64,
     post_p99: u64,
     post_max_ms: f64,
+    /// Text received per event, on average.
+    bytes_per_event: f64,
 }
 
 async fn run_listeners(
@@ -443,6 +472,8 @@ async fn run_listeners(
         post_p50: stats.posts.percentile(0.50),
         post_p99: stats.posts.percentile(0.99),
         post_max_ms: stats.posts.max_ms(),
+        bytes_per_event: stats.bytes.load(Ordering::Relaxed) as f64
+            / stats.events.load(Ordering::Relaxed).max(1) as f64,
     }
 }
 
@@ -491,29 +522,6 @@ fn main() {
         .expect("runtime");
     println!("| server | delivered events/s | latency p50 / p99 / max | lost | duplicated | closed by the server | server peak memory | cores busy: server / load client |");
     println!("|---|---|---|---|---|---|---|---|");
-
-    let mut bare_rate = None;
-    if !options.skip_bare {
-        let port = free_port();
-        let mut bare: Child = Command::new(options.bin_dir.join("bare_broadcast"))
-            .args([format!("127.0.0.1:{port}"), options.rate.to_string()])
-            .spawn()
-            .expect("bare_broadcast (build it with --bins)");
-        std::thread::sleep(Duration::from_millis(300));
-        let pid = bare.id();
-        let url = format!("ws://127.0.0.1:{port}/");
-        let outcome = runtime.block_on(run_listeners(&[url], &options, &[pid], |producing, _| {
-            std::thread::spawn(move || {
-                while producing.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            })
-        }));
-        let _ = bare.kill();
-        let _ = bare.wait();
-        print("bare tokio-tungstenite broadcast", &outcome);
-        bare_rate = Some(outcome.delivered_per_s);
-    }
 
     // Indaba, on a fresh database: one instance, or several sharing PostgreSQL.
     assert!(
@@ -711,6 +719,18 @@ fn main() {
         (Some(_), n) => format!("PostgreSQL, {n} instances"),
     };
     print(&format!("indaba ({backend})"), &outcome);
+    let mut bare_rate = None;
+    if !options.skip_bare {
+        let frame_bytes = options
+            .bare_bytes
+            .unwrap_or(outcome.bytes_per_event.round() as usize);
+        let bare = run_bare(&runtime, &options, frame_bytes);
+        print(
+            &format!("bare tokio-tungstenite broadcast, {frame_bytes}-byte frames"),
+            &bare,
+        );
+        bare_rate = Some(bare.delivered_per_s);
+    }
     println!();
     println!(
         "comments accepted in the window: {} ({:.1}/s, from {} connections), refused: {}; POST answered, from the moment it was due, in p50 / p99 / max {} / {} / {:.0} ms",
@@ -722,10 +742,40 @@ fn main() {
         outcome.post_p99,
         outcome.post_max_ms
     );
+    println!(
+        "Indaba's event frames: {:.0} bytes of text per event on average",
+        outcome.bytes_per_event
+    );
     if let Some(bare) = bare_rate {
         println!(
             "indaba / bare delivered events per second: {:.0}%",
             100.0 * outcome.delivered_per_s / bare.max(1.0)
         );
     }
+}
+
+/// The same listeners against the bare broadcast server, with frames of `frame_bytes`.
+fn run_bare(runtime: &tokio::runtime::Runtime, options: &Options, frame_bytes: usize) -> Outcome {
+    let port = free_port();
+    let mut bare: Child = Command::new(options.bin_dir.join("bare_broadcast"))
+        .args([
+            format!("127.0.0.1:{port}"),
+            options.rate.to_string(),
+            frame_bytes.to_string(),
+        ])
+        .spawn()
+        .expect("bare_broadcast (build it with --bins)");
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = bare.id();
+    let url = format!("ws://127.0.0.1:{port}/");
+    let outcome = runtime.block_on(run_listeners(&[url], options, &[pid], |producing, _| {
+        std::thread::spawn(move || {
+            while producing.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    }));
+    let _ = bare.kill();
+    let _ = bare.wait();
+    outcome
 }
