@@ -177,9 +177,8 @@ pub async fn start(
     // Without it, Nagle's algorithm holds a response's last segment until the client's
     // delayed ACK (40 ms on Linux): measured as 48 ms searches that took 3 ms to answer.
     .tcp_nodelay(true)
-    // What a connection hands the socket in one write. actix-http's 32 KiB lets a live
-    // listener's write buffer grow to 64 KiB and keep it; 12 KiB keeps it at 16 KiB.
-    .h1_write_buffer_size(12 * 1024)
+    // What a connection hands the socket in one write; see `WRITE_LIMIT`.
+    .h1_write_buffer_size(crate::live::ws::WRITE_LIMIT)
     .on_connect(move |conn, _| {
         if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
             drop_when_stuck(tcp, stuck_after);

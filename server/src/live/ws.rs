@@ -37,6 +37,16 @@ const FLOOD_LIMIT: u32 = 100;
 /// The largest frame a client may send.
 const MAX_CLIENT_FRAME: usize = 64 * 1024;
 const REPLAY_BATCH: i64 = 500;
+/// How much a connection gathers in its write buffer before writing it to the socket.
+/// actix-http appends a body's chunks to the buffer while it holds less than this, and
+/// a buffer keeps whatever size it grew to: with actix-http's 32 KiB, each listener's
+/// grew to 64 KiB (600 MB at 10,000 listeners). Less than 12 KiB costs more writes than
+/// the memory it saves (docs/performance.md).
+pub const WRITE_LIMIT: usize = 12 * 1024;
+/// The largest chunk a listener hands actix-http at once, so that its write buffer stays
+/// within `WRITE_LIMIT + MAX_CHUNK` = 16 KiB. Frames holding several events, and replays,
+/// are bigger: whole, each one grew every listener's buffer to 32 KiB or more.
+const MAX_CHUNK: usize = 4 * 1024;
 const SHUTTING_DOWN: &str = "the server is shutting down: reconnect with since";
 
 pub async fn consultation(
@@ -389,6 +399,11 @@ impl MessageBody for LiveBody {
             this.relay.register(&mut this.round, cx.waker());
         }
         match this.out.pop_front() {
+            Some(mut frame) if frame.len() > MAX_CHUNK => {
+                let chunk = frame.split_to(MAX_CHUNK);
+                this.out.push_front(frame);
+                Poll::Ready(Some(Ok(chunk)))
+            }
             Some(frame) => Poll::Ready(Some(Ok(frame))),
             None if this.ended => Poll::Ready(None),
             None => Poll::Pending,
