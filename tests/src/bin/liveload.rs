@@ -333,7 +333,7 @@ async fn listen(url: String, stats: Arc<Stats>, connected: Arc<AtomicU64>) {
         let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
         bytes += text.len() as u64;
         frames += 1;
-        if frames % 256 == 0 {
+        if frames % 16 == 0 {
             stats
                 .bytes
                 .fetch_add(std::mem::take(&mut bytes), Ordering::Relaxed);
@@ -472,8 +472,11 @@ async fn run_listeners(
         post_p50: stats.posts.percentile(0.50),
         post_p99: stats.posts.percentile(0.99),
         post_max_ms: stats.posts.max_ms(),
-        bytes_per_event: stats.bytes.load(Ordering::Relaxed) as f64
-            / stats.events.load(Ordering::Relaxed).max(1) as f64,
+        // Presence frames count in the bytes but carry no event: a few, at the start.
+        bytes_per_event: match stats.events.load(Ordering::Relaxed) {
+            0 => 0.0,
+            events => stats.bytes.load(Ordering::Relaxed) as f64 / events as f64,
+        },
     }
 }
 
@@ -721,9 +724,9 @@ fn main() {
     print(&format!("indaba ({backend})"), &outcome);
     let mut bare_rate = None;
     if !options.skip_bare {
-        let frame_bytes = options
-            .bare_bytes
-            .unwrap_or(outcome.bytes_per_event.round() as usize);
+        // 300 bytes when the run delivered nothing to measure.
+        let measured = Some(outcome.bytes_per_event.round() as usize).filter(|b| *b > 0);
+        let frame_bytes = options.bare_bytes.or(measured).unwrap_or(300);
         let bare = run_bare(&runtime, &options, frame_bytes);
         print(
             &format!("bare tokio-tungstenite broadcast, {frame_bytes}-byte frames"),
