@@ -87,8 +87,13 @@ impl Running {
     /// `since` elsewhere), in-flight requests finish, then the workers stop.
     pub async fn stop(self) {
         self.hub.shutdown();
-        // A moment for the close frames to leave.
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        // Until every listener has written its close frame (a listener is counted until
+        // its response ends), for 2 s at most: a fixed pause was too short for a worker
+        // busy with thousands of listeners, and its sockets were then cut without one.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+        while self.hub.counts().1 > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         self.server.stop(true).await;
         self.stop_listener
             .store(true, std::sync::atomic::Ordering::Relaxed);
