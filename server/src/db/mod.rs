@@ -47,8 +47,7 @@ impl ManageConnection for Manager {
                 .map(DbConn::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             DatabaseUrl::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut conn = open_sqlite(path).map_err(r2d2::Error::ConnectionError)?;
                 // Per connection: WAL for concurrent readers, a busy timeout instead of
                 // immediate "database is locked", and foreign keys (off by default in SQLite).
                 conn.batch_execute(
@@ -71,6 +70,42 @@ impl ManageConnection for Manager {
 }
 
 pub type Pool = r2d2::Pool<Manager>;
+
+/// Opens a SQLite connection with statements planned once, not at every execution.
+///
+/// SQLite (3.53) looks at the value bound to `LIMIT ?` while planning a statement, and
+/// then marks the statement to be planned again whenever that value is bound anew.
+/// Diesel binds every limit and rebinds at every execution, so each `.first()` and each
+/// page of a listing was parsed and planned again: 8% of the database threads' time under
+/// a stream of comments. The query planner stability guarantee (QPSG) stops SQLite from
+/// looking at bound values; no plan here depends on them (nothing runs ANALYZE).
+fn open_sqlite(path: &std::path::Path) -> diesel::ConnectionResult<SqliteConnection> {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    // SAFETY: registers a plain function, run by SQLite on each connection it opens.
+    REGISTER.call_once(|| unsafe {
+        libsqlite3_sys::sqlite3_auto_extension(Some(plan_once));
+    });
+    SqliteConnection::establish(&path.to_string_lossy())
+}
+
+/// Run by SQLite as each connection opens (an "auto extension").
+unsafe extern "C" fn plan_once(
+    db: *mut libsqlite3_sys::sqlite3,
+    _error: *mut *mut std::ffi::c_char,
+    _api: *const libsqlite3_sys::sqlite3_api_routines,
+) -> std::ffi::c_int {
+    // SAFETY: `db` is the connection SQLite is opening; the option takes an int to set
+    // and an optional pointer to report the new value back (none here).
+    unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        );
+    }
+    libsqlite3_sys::SQLITE_OK
+}
 
 /// The database handle shared by handlers and workers.
 #[derive(Clone)]
@@ -97,8 +132,8 @@ impl Db {
         if let DatabaseUrl::Sqlite(path) = url {
             // WAL is a property of the file: set it once, before the pool opens
             // connections side by side (which would otherwise race for the lock).
-            let mut conn = SqliteConnection::establish(&path.to_string_lossy())
-                .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            let mut conn =
+                open_sqlite(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
             conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
                 .map_err(|e| format!("cannot set WAL mode on {}: {e}", path.display()))?;
         }
