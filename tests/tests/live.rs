@@ -82,9 +82,7 @@ impl Lcg {
 
 async fn websocket_resumes_without_loss_or_duplicates(backend: Backend) {
     let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
-    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
-    let (_, author) = app.user_with_roles("Author", &[]).await;
-    let id = open_consultation(&app, &organizer).await;
+    let (author, id) = consultation_with_author(&app).await;
     const N: i64 = 1000;
     let poster = post_comments(&app, &author, id, N as usize);
 
@@ -139,9 +137,7 @@ async fn websocket_resumes_without_loss_or_duplicates(backend: Backend) {
 
 async fn long_polling_resumes_without_loss(backend: Backend) {
     let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
-    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
-    let (_, author) = app.user_with_roles("Author", &[]).await;
-    let id = open_consultation(&app, &organizer).await;
+    let (author, id) = consultation_with_author(&app).await;
     const N: i64 = 200;
     let poster = post_comments(&app, &author, id, N as usize);
     let mut seen = Vec::new();
@@ -453,9 +449,7 @@ async fn slow_clients_are_told_to_resume(backend: Backend) {
             .with("INDABA_LIVE_TIMEOUT_SECONDS", "30"),
     )
     .await;
-    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
-    let (_, author) = app.user_with_roles("Author", &[]).await;
-    let id = open_consultation(&app, &organizer).await;
+    let (author, id) = consultation_with_author(&app).await;
     // A client with a tiny receive window that does not read for a while.
     let mut slow =
         connect_tiny_window(&app, &format!("/api/v1/live/consultations/{id}?since=1")).await;
@@ -499,6 +493,13 @@ async fn slow_clients_are_told_to_resume(backend: Backend) {
     assert_eq!(seen, (2..=N + 1).collect::<Vec<_>>());
 }
 
+/// An open consultation (opened by an organiser) and a member who can comment on it.
+async fn consultation_with_author(app: &TestApp) -> (String, i64) {
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (_, author) = app.user_with_roles("Author", &[]).await;
+    (author, open_consultation(app, &organizer).await)
+}
+
 /// The live listeners this instance counts, from /metrics.
 async fn listeners_now(app: &TestApp) -> i64 {
     let text = app.get("/metrics", None).await.text;
@@ -517,9 +518,7 @@ async fn stuck_clients_are_let_go(backend: Backend) {
             .with("INDABA_LIVE_TIMEOUT_SECONDS", "6"),
     )
     .await;
-    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
-    let (_, author) = app.user_with_roles("Author", &[]).await;
-    let id = open_consultation(&app, &organizer).await;
+    let (author, id) = consultation_with_author(&app).await;
     // A client that stops reading while its socket is full: the server's writes to it
     // wait for good, and none of its timers can run. It is held open (not dropped) here.
     let stuck = connect_tiny_window(&app, &format!("/api/v1/live/consultations/{id}")).await;
