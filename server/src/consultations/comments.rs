@@ -193,7 +193,12 @@ fn view_one(c: &CommentRow, author: Option<&Author>, viewer: &Viewer) -> Value {
 }
 
 fn publish(conn: &mut DbConn, row: &CommentRow, kind: &str) -> ApiResult<()> {
-    let data = view(conn, row, &Viewer::default())?;
+    let mut data = view(conn, row, &Viewer::default())?;
+    // Only the author may edit, and the author has it from the POST's answer; in an
+    // event sent to every listener it is 40 bytes of no use to the others.
+    if let Some(members) = data.as_object_mut() {
+        members.remove("editable_until");
+    }
     outbox::append_live_event(
         conn,
         &row.channel(),
