@@ -257,11 +257,17 @@ async fn listeners_see_what_they_may_see(backend: Backend) {
         )
         .await;
     let comment = c.body["id"].as_i64().unwrap();
-    // Seen live while it was visible.
-    assert_eq!(
-        read_events(&mut public, 2).await[0]["type"],
-        "comment.created"
-    );
+    // Seen live while it was visible: the comment as the API gives it, less its nulls
+    // and the author's edit deadline (every listener receives these bytes).
+    let created = read_events(&mut public, 2).await.remove(0);
+    assert_eq!(created["type"], "comment.created");
+    let data = created["data"].as_object().unwrap();
+    assert_eq!(data["id"], c.body["id"]);
+    assert_eq!(data["body"], "A rude remark.");
+    assert_eq!(data["author"]["display_name"], c.body["author"]["display_name"]);
+    assert!(c.body["parent_id"].is_null() && c.body["editable_until"].is_string());
+    assert!(!data.contains_key("parent_id") && !data.contains_key("editable_until"));
+    assert!(data.values().all(|v| !v.is_null()), "{data:?}");
     assert_eq!(
         read_events(&mut private, 2).await[0]["type"],
         "comment.created"
