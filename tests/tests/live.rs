@@ -264,7 +264,10 @@ async fn listeners_see_what_they_may_see(backend: Backend) {
     let data = created["data"].as_object().unwrap();
     assert_eq!(data["id"], c.body["id"]);
     assert_eq!(data["body"], "A rude remark.");
-    assert_eq!(data["author"]["display_name"], c.body["author"]["display_name"]);
+    assert_eq!(
+        data["author"]["display_name"],
+        c.body["author"]["display_name"]
+    );
     assert!(c.body["parent_id"].is_null() && c.body["editable_until"].is_string());
     assert!(!data.contains_key("parent_id") && !data.contains_key("editable_until"));
     assert!(data.values().all(|v| !v.is_null()), "{data:?}");
