@@ -397,8 +397,8 @@ struct Outcome {
     post_p50: u64,
     post_p99: u64,
     post_max_ms: f64,
-    /// Text received per event, on average.
-    bytes_per_event: f64,
+    /// Text received per event, on average; none when no event arrived.
+    bytes_per_event: Option<f64>,
 }
 
 async fn run_listeners(
@@ -474,8 +474,8 @@ async fn run_listeners(
         post_max_ms: stats.posts.max_ms(),
         // Presence frames count in the bytes but carry no event: a few, at the start.
         bytes_per_event: match stats.events.load(Ordering::Relaxed) {
-            0 => 0.0,
-            events => stats.bytes.load(Ordering::Relaxed) as f64 / events as f64,
+            0 => None,
+            events => Some(stats.bytes.load(Ordering::Relaxed) as f64 / events as f64),
         },
     }
 }
@@ -725,7 +725,7 @@ fn main() {
     let mut bare_rate = None;
     if !options.skip_bare {
         // 300 bytes when the run delivered nothing to measure.
-        let measured = Some(outcome.bytes_per_event.round() as usize).filter(|b| *b > 0);
+        let measured = outcome.bytes_per_event.map(|b| b.round() as usize);
         let frame_bytes = options.bare_bytes.or(measured).unwrap_or(300);
         let bare = run_bare(&runtime, &options, frame_bytes);
         print(
@@ -745,10 +745,9 @@ fn main() {
         outcome.post_p99,
         outcome.post_max_ms
     );
-    println!(
-        "Indaba's event frames: {:.0} bytes of text per event on average",
-        outcome.bytes_per_event
-    );
+    if let Some(bytes) = outcome.bytes_per_event {
+        println!("Indaba's event frames: {bytes:.0} bytes of text per event on average");
+    }
     if let Some(bare) = bare_rate {
         println!(
             "indaba / bare delivered events per second: {:.0}%",
