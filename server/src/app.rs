@@ -15,19 +15,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::http::{middleware, openapi, routes, Endpoint};
 use crate::live::hub::Hub;
 use crate::ratelimit::RateLimiter;
-use crate::search::SearchIndex;
-
-pub struct AppState {
-    pub config: Config,
-    pub db: Db,
-    pub keys: Keys,
-    pub limiter: RateLimiter,
-    /// Wakes the mail worker when a transaction has queued mail.
-    pub mail_wakeup: Arc<Notify>,
-    pub openapi: serde_json::Value,
-    pub hub: Arc<Hub>,
-    pub search: Arc<dyn SearchIndex>,
-}
+use crate::state::AppState;
 
 /// Every API endpoint of every feature.
 pub fn endpoints() -> Vec<Endpoint> {

@@ -3,12 +3,18 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::endpoint;
+use crate::error::ApiResult;
+use crate::http::respond::Json;
 use crate::http::Endpoint;
+use crate::policy::guards::Anyone;
+use crate::state::AppState;
+use crate::state::State;
 
 pub fn endpoints() -> Vec<Endpoint> {
-    vec![endpoint!(GET "/openapi.json", "anyone", "This description of the API", openapi)]
+    vec![
+        endpoint!(GET "/openapi.json", Anyone, "This description of the API (OpenAPI 3.1)", openapi),
+    ]
 }
 
 /// The process is up.
@@ -34,6 +40,24 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-async fn openapi(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(&state.openapi)
+/// The OpenAPI 3.1 document (its own schema is OpenAPI's, not repeated here).
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+pub struct OpenApiDocument(serde_json::Value);
+
+impl schemars::JsonSchema for OpenApiDocument {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OpenApiDocument".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "required": ["openapi", "info", "paths"],
+            "description": "An OpenAPI 3.1 document"
+        })
+    }
+}
+
+async fn openapi(_: Anyone, state: State) -> ApiResult<Json<OpenApiDocument>> {
+    Ok(Json(OpenApiDocument(state.openapi.clone())))
 }

@@ -19,10 +19,13 @@ pub mod mail;
 pub mod metrics;
 pub mod notifications;
 pub mod outbox;
+pub mod policy;
 pub mod ratelimit;
 pub mod review;
 pub mod search;
+
 pub mod seed;
+pub mod state;
 pub mod telemetry;
 pub mod transfer;
 pub mod web;

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::db::schema::{mail_outbox, notifications, search_jobs};
 use crate::error::ApiResult;
+use crate::state::AppState;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 11] = [

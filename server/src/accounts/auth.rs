@@ -7,8 +7,8 @@ use actix_web::{web, FromRequest, HttpRequest};
 
 use super::tokens::decode_access;
 use super::types::Role;
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -16,6 +16,8 @@ pub struct AuthUser {
     pub roles: Vec<Role>,
     /// As of the token's issue; [`AuthUser::require_verified`] checks the database when false.
     pub verified: bool,
+    /// When the token ends (Unix seconds): live connections close then.
+    pub expires_at: i64,
 }
 
 impl AuthUser {
@@ -68,6 +70,7 @@ pub fn from_token(keys: &super::tokens::Keys, token: &str) -> ApiResult<AuthUser
         id,
         roles: claims.roles,
         verified: claims.ev,
+        expires_at: claims.exp,
     })
 }
 
@@ -90,6 +93,7 @@ pub fn from_request(req: &HttpRequest) -> ApiResult<Option<AuthUser>> {
         id,
         roles: claims.roles,
         verified: claims.ev,
+        expires_at: claims.exp,
     }))
 }
 

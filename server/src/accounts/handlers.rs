@@ -12,12 +12,12 @@ use super::types::{
     bounded_text, Country, Email, Gender, LanguageTag, Password, Role, StakeholderGroup,
 };
 use super::{password, privacy};
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::input::double_option;
 use crate::http::{client_ip, ApiJson};
 use crate::mail::{self, templates, OutgoingMail};
 use crate::ratelimit::limits;
+use crate::state::AppState;
 
 type State = web::Data<AppState>;
 

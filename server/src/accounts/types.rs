@@ -23,10 +23,37 @@ macro_rules! __string_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
         }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> { stringify!($name).into() }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": "string", "enum": [$($text),*]})
+            }
+        }
+
+        /// Reading a stored value (`#[diesel(deserialize_as = String)]`): a value the
+        /// code does not know is a broken row, reported as a database error.
+        impl TryFrom<String> for $name {
+            type Error = $crate::accounts::types::UnknownValue;
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                $name::parse(&raw).ok_or($crate::accounts::types::UnknownValue {
+                    what: stringify!($name),
+                    value: raw,
+                })
+            }
+        }
     };
 }
 
 pub use crate::__string_enum as string_enum;
+
+/// A stored value that is not one of its enum's.
+#[derive(Debug, thiserror::Error)]
+#[error("{value:?} is not a known {what}")]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub value: String,
+}
 
 string_enum!(StakeholderGroup {
     Government => "government",

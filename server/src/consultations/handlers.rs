@@ -13,13 +13,13 @@ use super::types::{
 };
 use crate::accounts::auth::{AuthUser, MaybeUser};
 use crate::accounts::types::{bounded_text, LanguageTag, Role};
-use crate::app::AppState;
 use crate::db::now;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::input::{double_option, nullable_time, text};
 use crate::http::page::{self, Page, PageQuery};
 use crate::http::ApiJson;
 use crate::ratelimit::limits::{POSTS_PER_DAY, POSTS_PER_MINUTE};
+use crate::state::AppState;
 
 type State = web::Data<AppState>;
 

@@ -284,6 +284,34 @@ pub fn now() -> chrono::NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// A stored UTC time in a view: RFC 3339 with `Z` (`2025-06-23T09:00:00Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub chrono::NaiveDateTime);
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&rfc3339(self.0))
+    }
+}
+
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "date-time"})
+    }
+}
+
+impl From<chrono::NaiveDateTime> for Timestamp {
+    fn from(t: chrono::NaiveDateTime) -> Self {
+        Timestamp(t)
+    }
+}
+
 /// Stored UTC timestamps rendered as RFC 3339 (`2025-06-23T09:00:00Z`).
 pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
     t.and_utc()

@@ -487,3 +487,17 @@ diesel::table! {
         weekly_sent_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> BigInt,
+        surface -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(audit_log, users);

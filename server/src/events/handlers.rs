@@ -12,13 +12,13 @@ use super::types::{
 };
 use crate::accounts::auth::{AuthUser, MaybeUser};
 use crate::accounts::types::{bounded_text, Role};
-use crate::app::AppState;
 use crate::consultations::types::{parse_slug, parse_time};
 use crate::db::now;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::input::{double_option, nullable_time, text};
 use crate::http::page::{self, Page, PageQuery};
 use crate::http::ApiJson;
+use crate::state::AppState;
 
 type State = web::Data<AppState>;
 

@@ -79,6 +79,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+impl<T: schemars::JsonSchema> super::doc::DocArg for ApiJson<T> {
+    fn document(op: &mut super::doc::Operation, gen: &mut super::doc::Generators) {
+        let schema = gen.input.subschema_for::<T>();
+        op.request_body = Some(serde_json::json!({
+            "required": true,
+            "content": {"application/json": {"schema": schema}}
+        }));
+        op.error(&[400, 413, 415, 422]);
+    }
+}
+
 /// Parses JSON, telling a syntax error (400) from a value of the wrong shape (422).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {

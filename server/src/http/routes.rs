@@ -14,15 +14,40 @@ pub struct Endpoint {
     pub method: Method,
     /// Path under `/api/v1`, in actix syntax (`/users/{id:\d+}`).
     pub path: &'static str,
+    /// Who may call it: the guard's own words.
     pub who: &'static str,
     pub summary: &'static str,
     pub route: fn() -> actix_web::Route,
+    /// Describes the operation from the handler's types (see `http::doc`).
+    pub describe: fn(&mut super::doc::Operation, &mut super::doc::Generators),
     pub body_limit: Option<usize>,
 }
 
-/// `endpoint!(POST "/auth/login", "anyone", "Log in", handlers::login)`
+/// `endpoint!(POST "/consultations", Organizer, "Create a consultation", handlers::create)`:
+/// the handler must take the guard `Organizer` as its first argument (a compile error
+/// otherwise), so the route table, the check and `openapi.json` say the same thing.
 #[macro_export]
 macro_rules! endpoint {
+    ($method:ident $path:literal, $guard:ty, $summary:literal, $handler:path) => {
+        $crate::http::Endpoint {
+            method: actix_web::http::Method::$method,
+            path: $path,
+            who: <$guard as $crate::http::doc::Guard>::WHO,
+            summary: $summary,
+            route: || actix_web::web::route().method(actix_web::http::Method::$method).to($handler),
+            describe: |op, gen| $crate::http::doc::describe::<$guard, _, _>(&$handler, op, gen),
+            body_limit: None,
+        }
+    };
+    ($method:ident $path:literal, $guard:ty, $summary:literal, $handler:path, limit = $limit:expr) => {
+        $crate::http::Endpoint { body_limit: Some($limit), ..$crate::endpoint!($method $path, $guard, $summary, $handler) }
+    };
+}
+
+/// The route table's older form, for handlers that still check access themselves and
+/// answer untyped JSON: `who` is only words. Goes once every feature is typed.
+#[macro_export]
+macro_rules! endpoint_untyped {
     ($method:ident $path:literal, $who:literal, $summary:literal, $handler:path) => {
         $crate::http::Endpoint {
             method: actix_web::http::Method::$method,
@@ -30,11 +55,12 @@ macro_rules! endpoint {
             who: $who,
             summary: $summary,
             route: || actix_web::web::route().method(actix_web::http::Method::$method).to($handler),
+            describe: |op, gen| $crate::http::respond::untyped(op, gen, $who),
             body_limit: None,
         }
     };
     ($method:ident $path:literal, $who:literal, $summary:literal, $handler:path, limit = $limit:expr) => {
-        $crate::http::Endpoint { body_limit: Some($limit), ..$crate::endpoint!($method $path, $who, $summary, $handler) }
+        $crate::http::Endpoint { body_limit: Some($limit), ..$crate::endpoint_untyped!($method $path, $who, $summary, $handler) }
     };
 }
 

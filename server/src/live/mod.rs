@@ -18,19 +18,19 @@ use serde::Deserialize;
 
 use crate::accounts::auth::{self, AuthUser};
 use crate::accounts::types::Role;
-use crate::app::AppState;
-use crate::endpoint;
+use crate::endpoint_untyped;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Endpoint;
+use crate::state::AppState;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(GET "/live/consultations/{id}", "anyone", "WebSocket: the consultation's events as {seq, type, data} frames; ?since= replays, ?access_token= authenticates", ws::consultation),
-        endpoint!(GET "/live/consultations/{id}/events", "anyone", "Long-polling: events after ?since=, waiting up to ?wait= seconds (at most 60)", poll::consultation_events),
-        endpoint!(GET r"/live/sessions/{id:\d+}", "anyone", "WebSocket: the session's events (as for consultations)", ws::session),
-        endpoint!(GET r"/live/sessions/{id:\d+}/events", "anyone", "Long-polling on a session's events", poll::session_events),
-        endpoint!(GET "/live/me", "user", "WebSocket: your own events (notification.created with the unread count)", ws::me),
-        endpoint!(GET "/live/me/events", "user", "Long-polling on your own events", poll::me_events),
+        endpoint_untyped!(GET "/live/consultations/{id}", "anyone", "WebSocket: the consultation's events as {seq, type, data} frames; ?since= replays, ?access_token= authenticates", ws::consultation),
+        endpoint_untyped!(GET "/live/consultations/{id}/events", "anyone", "Long-polling: events after ?since=, waiting up to ?wait= seconds (at most 60)", poll::consultation_events),
+        endpoint_untyped!(GET r"/live/sessions/{id:\d+}", "anyone", "WebSocket: the session's events (as for consultations)", ws::session),
+        endpoint_untyped!(GET r"/live/sessions/{id:\d+}/events", "anyone", "Long-polling on a session's events", poll::session_events),
+        endpoint_untyped!(GET "/live/me", "user", "WebSocket: your own events (notification.created with the unread count)", ws::me),
+        endpoint_untyped!(GET "/live/me/events", "user", "Long-polling on your own events", poll::me_events),
     ]
 }
 

@@ -9,8 +9,8 @@ use tokio::sync::broadcast::error::RecvError;
 use super::hub::Message;
 use super::log;
 use super::{resolve, LiveQuery, Subject};
-use crate::app::AppState;
 use crate::error::ApiResult;
+use crate::state::AppState;
 
 const MAX_ITEMS: i64 = 500;
 

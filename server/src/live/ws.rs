@@ -29,8 +29,8 @@ use super::hub::{Channel, Hub, ListenerGuard, Message};
 use super::log::{self, LoggedEvent};
 use super::relay::Relay;
 use super::{resolve, wire, LiveQuery, Subject};
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// Client frames allowed per 10 seconds before the connection is closed.
 const FLOOD_LIMIT: u32 = 100;

@@ -9,12 +9,12 @@ use super::scheduler::parse_unsubscribe_token;
 use super::store::{self, Target};
 use super::types::{Frequency, Kind, TargetType};
 use crate::accounts::auth::AuthUser;
-use crate::app::AppState;
 use crate::db::schema::paragraphs;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::page::{self, Page};
 use crate::http::ApiJson;
+use crate::state::AppState;
 
 type State = web::Data<AppState>;
 

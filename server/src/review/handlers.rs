@@ -8,7 +8,6 @@ use serde_json::json;
 use super::store::{self as review, parse_tag, Change, ReviewStatus, MAX_NOTE_CHARS, MAX_TAGS};
 use super::{balance as balance_view, duplicates as clusters, export as exporter};
 use crate::accounts::auth::AuthUser;
-use crate::app::AppState;
 use crate::consultations::handlers::visible_comment;
 use crate::consultations::store::{self as consultations, ConsultationRow};
 use crate::consultations::types::Visibility;
@@ -18,6 +17,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::input::double_option;
 use crate::http::ApiJson;
 use crate::search::handlers::is_reviewer;
+use crate::state::AppState;
 
 type State = web::Data<AppState>;
 

@@ -11,13 +11,13 @@ use serde_json::{json, Value};
 
 use super::index::{DocKey, Hit, Results, SearchQuery, Sort};
 use crate::accounts::auth::MaybeUser;
-use crate::app::AppState;
 use crate::consultations::comments::{self, CommentRow};
 use crate::consultations::store::{self as consultations, Viewer};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::{self, Page};
 use crate::review::store::{self as review, ReviewStatus};
+use crate::state::AppState;
 
 type State = web::Data<AppState>;
 

@@ -21,14 +21,14 @@ use std::sync::Arc;
 pub use index::SearchIndex;
 
 use crate::config::Config;
-use crate::endpoint;
+use crate::endpoint_untyped;
 use crate::http::Endpoint;
 
 pub fn endpoints() -> Vec<Endpoint> {
     use handlers as h;
     vec![
-        endpoint!(GET "/consultations/{id}/search", "anyone (review fields: co-facilitators)", "Search a consultation's contributions with filters and facets", h::consultation),
-        endpoint!(GET "/search", "anyone", "Search every public contribution and session report", h::everything),
+        endpoint_untyped!(GET "/consultations/{id}/search", "anyone (review fields: co-facilitators)", "Search a consultation's contributions with filters and facets", h::consultation),
+        endpoint_untyped!(GET "/search", "anyone", "Search every public contribution and session report", h::everything),
     ]
 }
 

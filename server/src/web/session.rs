@@ -14,7 +14,7 @@ use crate::accounts::auth::{self, AuthUser};
 use crate::accounts::store::{self as accounts, Rotation};
 use crate::accounts::tokens::{issue_access, ACCESS_TTL_SECONDS, REFRESH_TTL_DAYS};
 use crate::accounts::types::Role;
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub const ACCESS_COOKIE: &str = "indaba_access";
 pub const REFRESH_COOKIE: &str = "indaba_refresh";
@@ -44,6 +44,8 @@ pub struct WebUser {
     pub name: String,
     pub roles: Vec<Role>,
     pub verified: bool,
+    /// When the session's access token ends (Unix seconds).
+    pub expires_at: i64,
 }
 
 pub struct LangLink {
@@ -146,7 +148,13 @@ impl Ctx {
             id: u.id,
             roles: u.roles.clone(),
             verified: u.verified,
+            expires_at: u.expires_at,
         })
+    }
+
+    /// The signed-in user (or nobody), as the policy knows callers.
+    pub fn actor(&self) -> crate::policy::Actor {
+        crate::policy::Actor::from_user(self.auth())
     }
 
     /// True when a posted form carries the token this browser's cookie vouches for.
@@ -385,6 +393,7 @@ async fn resolve_user(
                     name: row.display_name,
                     roles: user.roles,
                     verified: row.email_verified_at.is_some(),
+                    expires_at: user.expires_at,
                 },
                 row.preferred_language,
             ));
@@ -431,6 +440,7 @@ async fn resolve_user(
                     name: view.display_name,
                     roles: view.roles,
                     verified: view.email_verified,
+                    expires_at: chrono::Utc::now().timestamp() + ACCESS_TTL_SECONDS,
                 },
                 view.preferred_language,
             ))
