@@ -10,6 +10,49 @@ use crate::db::schema::{channel_seqs, live_events, search_jobs};
 use crate::db::{now, DbConn};
 use crate::error::ApiResult;
 
+/// A transaction: its connection, and what it appended to the outbox, told to the live
+/// hub once it commits. Store functions that only read or write rows take `&mut DbConn`
+/// (a `&mut Tx` derefs to it); those with side effects take the `Tx`, so a side effect
+/// cannot be written outside a transaction.
+pub struct Tx<'c> {
+    conn: &'c mut DbConn,
+    channels: Vec<String>,
+}
+
+impl<'c> Tx<'c> {
+    pub(crate) fn new(conn: &'c mut DbConn) -> Tx<'c> {
+        Tx {
+            conn,
+            channels: Vec::new(),
+        }
+    }
+
+    /// The connection, for diesel's generic calls (`.execute(tx.conn())`).
+    pub fn conn(&mut self) -> &mut DbConn {
+        self.conn
+    }
+
+    /// The channels written to, each once (for the hub, after the commit).
+    pub(crate) fn into_channels(mut self) -> Vec<String> {
+        self.channels.sort();
+        self.channels.dedup();
+        self.channels
+    }
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        self.conn
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        self.conn
+    }
+}
+
 /// Who may receive a live event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -56,13 +99,14 @@ pub fn create_channel(conn: &mut DbConn, channel: &str) -> ApiResult<()> {
 /// increasing in commit order (the row lock serialises writers on PostgreSQL; SQLite
 /// has one writer).
 pub fn append_live_event(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     channel: &str,
     kind: &str,
     audience: Audience,
     subject_id: Option<i64>,
     data: &Value,
 ) -> ApiResult<i64> {
+    let conn = tx.conn();
     let seq: i64 = diesel::update(channel_seqs::table.find(channel))
         .set(channel_seqs::last_seq.eq(channel_seqs::last_seq + 1))
         .returning(channel_seqs::last_seq)
@@ -85,7 +129,7 @@ pub fn append_live_event(
             .bind::<diesel::sql_types::Text, _>(channel)
             .execute(pg)?;
     }
-    PENDING.with(|p| p.borrow_mut().push(channel.to_owned()));
+    tx.channels.push(channel.to_owned());
     Ok(seq)
 }
 
@@ -107,31 +151,8 @@ fn without_nulls(v: &Value) -> Value {
     }
 }
 
-thread_local! {
-    /// Channels written by the transaction running on this thread.
-    static PENDING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Forgets what a transaction wrote (before it starts, and after a rollback).
-pub fn discard_pending() {
-    PENDING.with(|p| p.borrow_mut().clear());
-}
-
-/// The channels a committed transaction wrote to, each once.
-pub fn take_pending() -> Vec<String> {
-    let mut channels = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
-    channels.sort();
-    channels.dedup();
-    channels
-}
-
 /// Queues (re)indexing of an entity (`comment`, `session_report`); `delete` removes it.
-pub fn queue_search_job(
-    conn: &mut DbConn,
-    entity: &str,
-    entity_id: i64,
-    action: &str,
-) -> ApiResult<()> {
+pub fn queue_search_job(tx: &mut Tx, entity: &str, entity_id: i64, action: &str) -> ApiResult<()> {
     diesel::insert_into(search_jobs::table)
         .values((
             search_jobs::entity.eq(entity),
@@ -139,21 +160,21 @@ pub fn queue_search_job(
             search_jobs::action.eq(action),
             search_jobs::created_at.eq(now()),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(())
 }
 
 /// Re-indexes every consultation contribution of an author (their group, region or
 /// country changed, or they were erased).
-pub fn queue_search_jobs_of_author(conn: &mut DbConn, author_id: i64) -> ApiResult<()> {
+pub fn queue_search_jobs_of_author(tx: &mut Tx, author_id: i64) -> ApiResult<()> {
     use crate::db::schema::comments;
     let ids: Vec<i64> = comments::table
         .filter(comments::author_id.eq(author_id))
         .filter(comments::consultation_id.is_not_null())
         .select(comments::id)
-        .load(conn)?;
+        .load(tx.conn())?;
     for id in ids {
-        queue_search_job(conn, "comment", id, "upsert")?;
+        queue_search_job(tx, "comment", id, "upsert")?;
     }
     Ok(())
 }

@@ -12,7 +12,8 @@ use crate::consultations::comments::{self, NewComment};
 use crate::consultations::importer::{self, Format};
 use crate::consultations::store as cstore;
 use crate::consultations::types::{CommentKind, Status};
-use crate::db::{now, Db, DbConn};
+use crate::db::Tx;
+use crate::db::{now, Db};
 use crate::error::ApiResult;
 
 const DEMO: &str = include_str!("../../seeds/demo.json");
@@ -167,17 +168,17 @@ pub fn demo(db: &Db) -> Result<String, String> {
 }
 
 fn seed_consultation(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     demo: &Demo,
     texts: &Texts,
     c: &DemoConsultation,
 ) -> ApiResult<Option<usize>> {
-    if cstore::resolve(conn, &c.slug).is_ok() {
+    if cstore::resolve(tx, &c.slug).is_ok() {
         return Ok(None);
     }
-    let organizer = store::find_by_email(conn, "organizer@demo.indaba.example")?.map(|u| u.id);
+    let organizer = store::find_by_email(tx, "organizer@demo.indaba.example")?.map(|u| u.id);
     let id = cstore::create(
-        conn,
+        tx,
         &cstore::NewConsultation {
             slug: c.slug.clone(),
             title: c.title.clone(),
@@ -188,13 +189,13 @@ fn seed_consultation(
             created_by: organizer,
         },
     )?;
-    let row = cstore::resolve(conn, &id.to_string())?;
+    let row = cstore::resolve(tx, &id.to_string())?;
     let source = draft(&c.source).unwrap_or_default();
     let doc = importer::parse(source, Format::Markdown)
         .map_err(|e| crate::error::ApiError::internal(format!("{}: {e}", c.source)))?;
     let (paragraphs, footnotes): (Vec<cstore::DraftParagraph>, _) = doc.into();
     cstore::insert_version(
-        conn,
+        tx,
         &row,
         "zero-draft",
         "markdown",
@@ -202,9 +203,9 @@ fn seed_consultation(
         &footnotes,
         organizer,
     )?;
-    let row = cstore::resolve(conn, &id.to_string())?;
+    let row = cstore::resolve(tx, &id.to_string())?;
     cstore::update(
-        conn,
+        tx,
         &row,
         cstore::Changes {
             status: Some(Status::Open),
@@ -215,7 +216,7 @@ fn seed_consultation(
     let mut cofacilitators = Vec::new();
     let mut participants = Vec::new();
     for u in &demo.users {
-        let Some(user) = store::find_by_email(conn, &u.email)? else {
+        let Some(user) = store::find_by_email(tx, &u.email)? else {
             continue;
         };
         if u.cofacilitates.contains(&c.slug) {
@@ -229,9 +230,9 @@ fn seed_consultation(
             });
         }
     }
-    cstore::set_cofacilitators(conn, id, &cofacilitators)?;
+    cstore::set_cofacilitators(tx, id, &cofacilitators)?;
 
-    let version = cstore::version_paragraphs(conn, row.current_version_id.unwrap_or_default())?;
+    let version = cstore::version_paragraphs(tx, row.current_version_id.unwrap_or_default())?;
     let key_of = |number: &str| {
         version
             .iter()
@@ -240,9 +241,8 @@ fn seed_consultation(
     };
     let mut rng = Lcg(id as u64 ^ 0x1d_ba);
     let mut posted: Vec<(i64, i64, Option<String>)> = Vec::new(); // (comment, author, paragraph)
-    let comment = |conn: &mut DbConn, new: NewComment| -> ApiResult<i64> {
-        Ok(comments::insert(conn, &new)?.id)
-    };
+    let comment =
+        |tx: &mut Tx, new: NewComment| -> ApiResult<i64> { Ok(comments::insert(tx, &new)?.id) };
     let base = |author: &Participant| NewComment {
         consultation_id: Some(id),
         session_id: None,
@@ -290,7 +290,7 @@ fn seed_consultation(
             };
         }
         let key = new.paragraph_key.clone();
-        let id = comment(conn, new)?;
+        let id = comment(tx, new)?;
         posted.push((id, author.id, key));
     }
     for a in &texts.amendments {
@@ -308,7 +308,7 @@ fn seed_consultation(
         new.paragraph_key = key_of(&a.paragraph);
         new.language = a.lang.clone();
         let key = new.paragraph_key.clone();
-        posted.push((comment(conn, new)?, author.id, key));
+        posted.push((comment(tx, new)?, author.id, key));
     }
     if c.language == "en" {
         // A mass campaign: near-identical inputs from many accounts.
@@ -318,18 +318,18 @@ fn seed_consultation(
             new.paragraph_key = key_of(&texts.campaign.paragraph);
             new.language = "en".into();
             let key = new.paragraph_key.clone();
-            posted.push((comment(conn, new)?, author.id, key));
+            posted.push((comment(tx, new)?, author.id, key));
         }
     }
     for (comment_id, author, _) in &posted {
-        let row = comments::get(conn, *comment_id)?;
+        let row = comments::get(tx, *comment_id)?;
         let wanted = rng.below(5);
         let mut endorsers: Vec<i64> = Vec::new();
         for _ in 0..wanted * 2 {
             let p = participants[rng.below(participants.len())].id;
             if p != *author && !endorsers.contains(&p) && endorsers.len() < wanted {
                 endorsers.push(p);
-                comments::endorse(conn, &row, p)?;
+                comments::endorse(tx, &row, p)?;
             }
         }
     }
@@ -363,23 +363,22 @@ struct DemoRoom {
 
 /// An IGF week: five days, eight rooms, about 250 scheduled sessions of every type and
 /// format, speakers of every stakeholder group and region. Nothing if the event exists.
-fn seed_event(conn: &mut DbConn) -> ApiResult<usize> {
+fn seed_event(tx: &mut Tx) -> ApiResult<usize> {
     use crate::events::types::{SessionFormat, SessionType, Speaker};
     use crate::events::{proposals, schedule, store as events};
     use chrono::TimeZone;
 
     let e: DemoEvent = serde_json::from_str(EVENT).map_err(crate::error::ApiError::internal)?;
-    if events::resolve(conn, &e.slug).is_ok() {
+    if events::resolve(tx, &e.slug).is_ok() {
         return Ok(0);
     }
-    let organizer =
-        store::find_by_email(conn, "organizer@demo.indaba.example")?.map_or(0, |u| u.id);
+    let organizer = store::find_by_email(tx, "organizer@demo.indaba.example")?.map_or(0, |u| u.id);
     let tz = crate::events::types::parse_timezone(&e.timezone)
         .map_err(crate::error::ApiError::internal)?;
     let first =
         crate::events::types::parse_date(&e.starts_on).map_err(crate::error::ApiError::internal)?;
     let id = events::create(
-        conn,
+        tx,
         &events::NewEvent {
             slug: e.slug.clone(),
             name: e.name.clone(),
@@ -392,22 +391,22 @@ fn seed_event(conn: &mut DbConn) -> ApiResult<usize> {
             created_by: organizer,
         },
     )?;
-    let event = events::resolve(conn, &id.to_string())?;
+    let event = events::resolve(tx, &id.to_string())?;
     events::update(
-        conn,
+        tx,
         &event,
         events::Changes {
             published: Some(true),
             ..Default::default()
         },
     )?;
-    let event = events::resolve(conn, &id.to_string())?;
+    let event = events::resolve(tx, &id.to_string())?;
     let rooms: Vec<_> = e
         .rooms
         .iter()
         .map(|r| {
             events::add_room(
-                conn,
+                tx,
                 id,
                 &r.name,
                 r.capacity,
@@ -473,10 +472,10 @@ fn seed_event(conn: &mut DbConn) -> ApiResult<usize> {
                     moderator_name: format!("Moderator {n}"),
                     rapporteur_name: format!("Rapporteur {n}"),
                 };
-                let proposal_id = proposals::insert(conn, id, organizer, &proposal)?;
-                let p = proposals::get(conn, proposal_id)?;
+                let proposal_id = proposals::insert(tx, id, organizer, &proposal)?;
+                let p = proposals::get(tx, proposal_id)?;
                 let Some(session_id) = proposals::decide(
-                    conn,
+                    tx,
                     &p,
                     crate::events::types::ProposalStatus::Accepted,
                     "Accepted by the MAG (demo)",
@@ -495,8 +494,8 @@ fn seed_event(conn: &mut DbConn) -> ApiResult<usize> {
                     continue;
                 };
                 let ends = starts + chrono::Duration::minutes(e.minutes);
-                let session = schedule::get(conn, session_id)?;
-                schedule::set_slot(conn, &session, &event, room.id, starts, ends)?;
+                let session = schedule::get(tx, session_id)?;
+                schedule::set_slot(tx, &session, &event, room.id, starts, ends)?;
                 // The week is over: a third of the sessions have their rapporteur's report.
                 if n % 3 == 0 {
                     let topic = topic.to_lowercase();
@@ -512,7 +511,7 @@ fn seed_event(conn: &mut DbConn) -> ApiResult<usize> {
                         participants_online: 25 + (n as i32 * 11) % 300,
                         women_share: Some(0.35 + ((n % 30) as f64) / 100.0),
                     };
-                    crate::events::reports::file(conn, &session, &report, organizer)?;
+                    crate::events::reports::file(tx, &session, &report, organizer)?;
                 }
                 made += 1;
             }

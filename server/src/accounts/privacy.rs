@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::store::{self, UserView};
 use crate::db::schema::{email_tokens, mail_outbox, refresh_tokens, user_roles, users};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::{ApiError, ApiResult};
 
@@ -20,8 +21,8 @@ pub struct ProfileChange {
     pub preferred_language: Option<String>,
 }
 
-pub fn update_profile(conn: &mut DbConn, user_id: i64, c: ProfileChange) -> ApiResult<UserView> {
-    let row = store::find(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+pub fn update_profile(tx: &mut Tx, user_id: i64, c: ProfileChange) -> ApiResult<UserView> {
+    let row = store::find(tx, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
     let (country, region) = match c.country {
         Some(Some((code, region))) => (Some(code), Some(region)),
         Some(None) => (None, None),
@@ -35,7 +36,7 @@ pub fn update_profile(conn: &mut DbConn, user_id: i64, c: ProfileChange) -> ApiR
     if (group.as_str(), &country, &region)
         != (row.stakeholder_group.as_str(), &row.country, &row.region)
     {
-        crate::outbox::queue_search_jobs_of_author(conn, user_id)?;
+        crate::outbox::queue_search_jobs_of_author(tx, user_id)?;
     }
     diesel::update(users::table.find(user_id))
         .set((
@@ -48,8 +49,8 @@ pub fn update_profile(conn: &mut DbConn, user_id: i64, c: ProfileChange) -> ApiR
             users::preferred_language.eq(c.preferred_language.unwrap_or(row.preferred_language)),
             users::updated_at.eq(now()),
         ))
-        .execute(conn)?;
-    store::view(conn, user_id)
+        .execute(tx.conn())?;
+    store::view(tx, user_id)
 }
 
 /// Everything held about the user, as JSON. Features that store personal data add
@@ -110,8 +111,8 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
 /// stakeholder group and region stay (they identify no one, and keep the balance
 /// figures of past consultations true). Contributions stay, attributed to
 /// "withdrawn participant"; with `withdraw_contributions` they are withdrawn too.
-pub fn erase(conn: &mut DbConn, user_id: i64, withdraw_contributions: bool) -> ApiResult<()> {
-    store::find(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResult<()> {
+    store::find(tx, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
     let t = now();
     diesel::update(users::table.find(user_id))
         .set((
@@ -126,18 +127,19 @@ pub fn erase(conn: &mut DbConn, user_id: i64, withdraw_contributions: bool) -> A
             users::erased_at.eq(Some(t)),
             users::updated_at.eq(t),
         ))
-        .execute(conn)?;
-    diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
+        .execute(tx.conn())?;
+    diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(tx.conn())?;
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)))
-        .execute(conn)?;
-    diesel::delete(email_tokens::table.filter(email_tokens::user_id.eq(user_id))).execute(conn)?;
+        .execute(tx.conn())?;
+    diesel::delete(email_tokens::table.filter(email_tokens::user_id.eq(user_id)))
+        .execute(tx.conn())?;
     // Mail history keeps no address: unsent mail is dropped, sent mail loses recipient and text.
     diesel::delete(
         mail_outbox::table
             .filter(mail_outbox::user_id.eq(user_id))
             .filter(mail_outbox::sent_at.is_null()),
     )
-    .execute(conn)?;
+    .execute(tx.conn())?;
     diesel::update(mail_outbox::table.filter(mail_outbox::user_id.eq(user_id)))
         .set((
             mail_outbox::recipient.eq("erased"),
@@ -145,13 +147,13 @@ pub fn erase(conn: &mut DbConn, user_id: i64, withdraw_contributions: bool) -> A
             mail_outbox::body_html.eq(""),
             mail_outbox::user_id.eq(None::<i64>),
         ))
-        .execute(conn)?;
-    crate::events::bookmarks::erase(conn, user_id)?;
-    crate::notifications::store::erase(conn, user_id)?;
+        .execute(tx.conn())?;
+    crate::events::bookmarks::erase(tx, user_id)?;
+    crate::notifications::store::erase(tx, user_id)?;
     // The country leaves the search facets of the contributions that stay.
-    crate::outbox::queue_search_jobs_of_author(conn, user_id)?;
+    crate::outbox::queue_search_jobs_of_author(tx, user_id)?;
     if withdraw_contributions {
-        crate::consultations::comments::withdraw_all_of(conn, user_id)?;
+        crate::consultations::comments::withdraw_all_of(tx, user_id)?;
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::store::Viewer;
 use super::types::{CommentKind, ModerationAction, Visibility};
 use crate::db::schema::{comment_revisions, comments, endorsements, flags, moderation_log, users};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox::{self, Audience};
@@ -192,15 +193,15 @@ fn view_one(c: &CommentRow, author: Option<&Author>, viewer: &Viewer) -> Value {
     })
 }
 
-fn publish(conn: &mut DbConn, row: &CommentRow, kind: &str) -> ApiResult<()> {
-    let mut data = view(conn, row, &Viewer::default())?;
+fn publish(tx: &mut Tx, row: &CommentRow, kind: &str) -> ApiResult<()> {
+    let mut data = view(tx, row, &Viewer::default())?;
     // Only the author may edit, and the author has it from the POST's answer; in an
     // event sent to every listener it is 40 bytes of no use to the others.
     if let Some(members) = data.as_object_mut() {
         members.remove("editable_until");
     }
     outbox::append_live_event(
-        conn,
+        tx,
         &row.channel(),
         kind,
         Audience::Public,
@@ -210,7 +211,7 @@ fn publish(conn: &mut DbConn, row: &CommentRow, kind: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub fn insert(conn: &mut DbConn, c: &NewComment) -> ApiResult<CommentRow> {
+pub fn insert(tx: &mut Tx, c: &NewComment) -> ApiResult<CommentRow> {
     let id: i64 = diesel::insert_into(comments::table)
         .values((
             comments::consultation_id.eq(c.consultation_id),
@@ -229,11 +230,11 @@ pub fn insert(conn: &mut DbConn, c: &NewComment) -> ApiResult<CommentRow> {
             comments::created_at.eq(now()),
         ))
         .returning(comments::id)
-        .get_result(conn)?;
-    let row = get(conn, id)?;
-    publish(conn, &row, "comment.created")?;
-    outbox::queue_search_job(conn, "comment", id, "upsert")?;
-    crate::notifications::hooks::comment_posted(conn, &row)?;
+        .get_result(tx.conn())?;
+    let row = get(tx, id)?;
+    publish(tx, &row, "comment.created")?;
+    outbox::queue_search_job(tx, "comment", id, "upsert")?;
+    crate::notifications::hooks::comment_posted(tx, &row)?;
     Ok(row)
 }
 
@@ -276,7 +277,7 @@ pub fn list(
 }
 
 pub fn edit(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     row: &CommentRow,
     body: String,
     proposed_text: Option<Option<String>>,
@@ -288,7 +289,7 @@ pub fn edit(
             comment_revisions::proposed_text.eq(&row.proposed_text),
             comment_revisions::created_at.eq(row.edited_at.unwrap_or(row.created_at)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let proposed = proposed_text.unwrap_or_else(|| row.proposed_text.clone());
     diesel::update(comments::table.find(row.id))
         .set((
@@ -296,10 +297,10 @@ pub fn edit(
             comments::proposed_text.eq(proposed),
             comments::edited_at.eq(Some(now())),
         ))
-        .execute(conn)?;
-    let updated = get(conn, row.id)?;
-    publish(conn, &updated, "comment.updated")?;
-    outbox::queue_search_job(conn, "comment", row.id, "upsert")?;
+        .execute(tx.conn())?;
+    let updated = get(tx, row.id)?;
+    publish(tx, &updated, "comment.updated")?;
+    outbox::queue_search_job(tx, "comment", row.id, "upsert")?;
     Ok(updated)
 }
 
@@ -330,16 +331,16 @@ pub fn revisions(conn: &mut DbConn, comment_id: i64) -> ApiResult<Vec<Revision>>
         .collect())
 }
 
-fn set_endorsements(conn: &mut DbConn, row: &CommentRow) -> ApiResult<i64> {
+fn set_endorsements(tx: &mut Tx, row: &CommentRow) -> ApiResult<i64> {
     let n: i64 = endorsements::table
         .filter(endorsements::comment_id.eq(row.id))
         .count()
-        .get_result(conn)?;
+        .get_result(tx.conn())?;
     diesel::update(comments::table.find(row.id))
         .set(comments::endorsement_count.eq(n as i32))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     outbox::append_live_event(
-        conn,
+        tx,
         &row.channel(),
         "comment.endorsed",
         Audience::Public,
@@ -349,13 +350,13 @@ fn set_endorsements(conn: &mut DbConn, row: &CommentRow) -> ApiResult<i64> {
     Ok(n)
 }
 
-pub fn endorse(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
+pub fn endorse(tx: &mut Tx, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
     let already: bool = diesel::select(diesel::dsl::exists(
         endorsements::table
             .filter(endorsements::comment_id.eq(row.id))
             .filter(endorsements::user_id.eq(user_id)),
     ))
-    .get_result(conn)?;
+    .get_result(tx.conn())?;
     if already {
         return Err(ApiError::new(
             ErrorCode::AlreadyEndorsed,
@@ -368,7 +369,7 @@ pub fn endorse(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i
             endorsements::user_id.eq(user_id),
             endorsements::created_at.eq(now()),
         ))
-        .execute(conn)
+        .execute(tx.conn())
         .map_err(|e| match e {
             diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -379,30 +380,30 @@ pub fn endorse(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i
             ),
             other => other.into(),
         })?;
-    crate::notifications::hooks::endorsed(conn, row, user_id)?;
-    set_endorsements(conn, row)
+    crate::notifications::hooks::endorsed(tx, row, user_id)?;
+    set_endorsements(tx, row)
 }
 
-pub fn withdraw_endorsement(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
+pub fn withdraw_endorsement(tx: &mut Tx, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
     let n = diesel::delete(
         endorsements::table
             .filter(endorsements::comment_id.eq(row.id))
             .filter(endorsements::user_id.eq(user_id)),
     )
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if n == 0 {
         return Err(ApiError::not_found("endorsement"));
     }
-    set_endorsements(conn, row)
+    set_endorsements(tx, row)
 }
 
-pub fn flag(conn: &mut DbConn, row: &CommentRow, user_id: i64, reason: &str) -> ApiResult<()> {
+pub fn flag(tx: &mut Tx, row: &CommentRow, user_id: i64, reason: &str) -> ApiResult<()> {
     let already: bool = diesel::select(diesel::dsl::exists(
         flags::table
             .filter(flags::comment_id.eq(row.id))
             .filter(flags::user_id.eq(user_id)),
     ))
-    .get_result(conn)?;
+    .get_result(tx.conn())?;
     if already {
         return Err(ApiError::new(
             ErrorCode::AlreadyFlagged,
@@ -416,12 +417,12 @@ pub fn flag(conn: &mut DbConn, row: &CommentRow, user_id: i64, reason: &str) -> 
             flags::reason.eq(reason),
             flags::created_at.eq(now()),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     diesel::update(comments::table.find(row.id))
         .set(comments::flag_count.eq(comments::flag_count + 1))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     outbox::append_live_event(
-        conn,
+        tx,
         &row.channel(),
         "comment.flagged",
         Audience::Moderators,
@@ -432,7 +433,7 @@ pub fn flag(conn: &mut DbConn, row: &CommentRow, user_id: i64, reason: &str) -> 
 }
 
 pub fn moderate(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     row: &CommentRow,
     moderator_id: i64,
     action: ModerationAction,
@@ -450,7 +451,7 @@ pub fn moderate(
     }
     diesel::update(comments::table.find(row.id))
         .set(comments::status.eq(to.as_str()))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     if action == ModerationAction::Restore {
         diesel::update(
             flags::table
@@ -458,7 +459,7 @@ pub fn moderate(
                 .filter(flags::resolved_at.is_null()),
         )
         .set(flags::resolved_at.eq(Some(now())))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     }
     diesel::insert_into(moderation_log::table)
         .values((
@@ -470,27 +471,27 @@ pub fn moderate(
             moderation_log::reason.eq(reason),
             moderation_log::created_at.eq(now()),
         ))
-        .execute(conn)?;
-    let updated = get(conn, row.id)?;
-    crate::notifications::hooks::moderated(conn, row, moderator_id, action.as_str(), reason)?;
+        .execute(tx.conn())?;
+    let updated = get(tx, row.id)?;
+    crate::notifications::hooks::moderated(tx, row, moderator_id, action.as_str(), reason)?;
     if action == ModerationAction::Hide {
-        crate::notifications::store::scrub_comment(conn, row.id)?;
+        crate::notifications::store::scrub_comment(tx, row.id)?;
     }
     match action {
         ModerationAction::Hide => {
             outbox::append_live_event(
-                conn,
+                tx,
                 &row.channel(),
                 "comment.hidden",
                 Audience::Public,
                 Some(row.id),
                 &json!({"comment_id": row.id, "reason": reason}),
             )?;
-            outbox::queue_search_job(conn, "comment", row.id, "delete")?;
+            outbox::queue_search_job(tx, "comment", row.id, "delete")?;
         }
         ModerationAction::Restore => {
-            publish(conn, &updated, "comment.updated")?;
-            outbox::queue_search_job(conn, "comment", row.id, "upsert")?;
+            publish(tx, &updated, "comment.updated")?;
+            outbox::queue_search_job(tx, "comment", row.id, "upsert")?;
         }
     }
     Ok(updated)
@@ -527,13 +528,13 @@ pub fn moderation_log(
 }
 
 /// Erasure with withdrawal: the texts go, the rows stay so threads keep their shape.
-pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<usize> {
+pub fn withdraw_all_of(tx: &mut Tx, author_id: i64) -> ApiResult<usize> {
     let ids: Vec<i64> = comments::table
         .filter(comments::author_id.eq(author_id))
         .select(comments::id)
-        .load(conn)?;
+        .load(tx.conn())?;
     diesel::delete(comment_revisions::table.filter(comment_revisions::comment_id.eq_any(&ids)))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let n = diesel::update(comments::table.filter(comments::author_id.eq(author_id)))
         .set((
             comments::status.eq(Visibility::Withdrawn.as_str()),
@@ -541,7 +542,7 @@ pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<usize> {
             comments::proposed_text.eq(None::<String>),
             comments::on_behalf_of.eq(None::<String>),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     // The event log held the texts too: they go, and listeners hear of the withdrawal.
     // (Only on comment channels: users' own channels number their notifications.)
     diesel::update(
@@ -550,19 +551,19 @@ pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<usize> {
             .filter(crate::db::schema::live_events::channel.not_like("user:%")),
     )
     .set(crate::db::schema::live_events::data.eq(r#"{"withdrawn":true}"#))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     for id in &ids {
-        crate::notifications::store::scrub_comment(conn, *id)?;
+        crate::notifications::store::scrub_comment(tx, *id)?;
     }
     let withdrawn: Vec<CommentRow> = comments::table
         .filter(comments::id.eq_any(&ids))
         .select(CommentRow::as_select())
-        .load(conn)?;
+        .load(tx.conn())?;
     for c in withdrawn {
         let id = c.id;
-        outbox::queue_search_job(conn, "comment", id, "delete")?;
+        outbox::queue_search_job(tx, "comment", id, "delete")?;
         outbox::append_live_event(
-            conn,
+            tx,
             &c.channel(),
             "comment.withdrawn",
             Audience::Public,

@@ -15,6 +15,7 @@ use crate::accounts::types::Role;
 use crate::db::schema::{
     comments, consultation_cofacilitators, consultations, document_versions, paragraphs, users,
 };
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox;
@@ -427,7 +428,7 @@ pub fn has_paragraph(conn: &mut DbConn, row: &ConsultationRow, key: &str) -> Api
 /// Stores a new version as the current one. Paragraphs keep the keys of those they
 /// continue (by number and text similarity, or as named); new ones get fresh keys.
 pub fn insert_version(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     row: &ConsultationRow,
     label: &str,
     format: &str,
@@ -440,7 +441,7 @@ pub fn insert_version(
             .filter(document_versions::consultation_id.eq(row.id))
             .filter(document_versions::label.eq(label)),
     ))
-    .get_result(conn)?;
+    .get_result(tx.conn())?;
     if exists {
         return Err(ApiError::new(
             ErrorCode::VersionExists,
@@ -448,7 +449,7 @@ pub fn insert_version(
         ));
     }
     let previous = match row.current_version_id {
-        Some(v) => version_paragraphs(conn, v)?,
+        Some(v) => version_paragraphs(tx, v)?,
         None => vec![],
     };
     // Named keys must be keys of this consultation's current text.
@@ -499,7 +500,7 @@ pub fn insert_version(
     let position: i32 = document_versions::table
         .filter(document_versions::consultation_id.eq(row.id))
         .count()
-        .get_result::<i64>(conn)? as i32;
+        .get_result::<i64>(tx.conn())? as i32;
     let version_id: i64 = diesel::insert_into(document_versions::table)
         .values((
             document_versions::consultation_id.eq(row.id),
@@ -514,7 +515,7 @@ pub fn insert_version(
             document_versions::created_at.eq(now()),
         ))
         .returning(document_versions::id)
-        .get_result(conn)?;
+        .get_result(tx.conn())?;
     for (i, p) in draft.iter().enumerate() {
         let parent_key = p
             .parent_number
@@ -537,23 +538,23 @@ pub fn insert_version(
                 paragraphs::informed_by
                     .eq(serde_json::to_string(&p.informed_by).unwrap_or_else(|_| "[]".into())),
             ))
-            .execute(conn)?;
+            .execute(tx.conn())?;
     }
     diesel::update(consultations::table.find(row.id))
         .set((
             consultations::current_version_id.eq(Some(version_id)),
             consultations::updated_at.eq(now()),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     outbox::append_live_event(
-        conn,
+        tx,
         &outbox::consultation_channel(row.id),
         "version.created",
         outbox::Audience::Public,
         None,
         &json!({"label": label, "paragraphs": draft.len(), "removed": removed.len()}),
     )?;
-    crate::notifications::hooks::version_added(conn, row.id, version_id, label, created_by)?;
+    crate::notifications::hooks::version_added(tx, row.id, version_id, label, created_by)?;
     Ok(version_id)
 }
 

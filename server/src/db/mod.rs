@@ -14,6 +14,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
 use crate::error::ApiResult;
+pub use crate::outbox::Tx;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -181,7 +182,7 @@ impl Db {
     pub async fn tx<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut Tx) -> ApiResult<T> + Send + 'static,
     {
         let this = self.clone();
         let span = tracing::Span::current();
@@ -193,14 +194,14 @@ impl Db {
     }
 
     /// The blocking form of [`Db::tx`], for code already off the async workers.
-    pub fn tx_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> ApiResult<T>) -> ApiResult<T> {
+    pub fn tx_blocking<T>(&self, f: impl FnOnce(&mut Tx) -> ApiResult<T>) -> ApiResult<T> {
         let mut conn = self.pool.get()?;
         let guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        crate::outbox::discard_pending();
         let sqlite = self.backend == Backend::Sqlite;
+        let mut channels = Vec::new();
         let result = (*conn).transaction(|c| {
             if sqlite {
                 // Take SQLite's write lock at the start, as BEGIN IMMEDIATE would (the
@@ -211,17 +212,14 @@ impl Db {
                 diesel::sql_query("UPDATE channel_seqs SET last_seq = last_seq WHERE 0")
                     .execute(c)?;
             }
-            f(c)
+            let mut tx = Tx::new(c);
+            let out = f(&mut tx)?;
+            channels = tx.into_channels();
+            Ok(out)
         });
         drop(guard);
-        match &result {
-            Ok(_) => {
-                let channels = crate::outbox::take_pending();
-                if let (false, Some(hook)) = (channels.is_empty(), self.on_commit.get()) {
-                    hook(channels);
-                }
-            }
-            Err(_) => crate::outbox::discard_pending(),
+        if let (Ok(_), false, Some(hook)) = (&result, channels.is_empty(), self.on_commit.get()) {
+            hook(channels);
         }
         result
     }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::schedule::SessionRow;
 use crate::accounts::types::string_enum;
 use crate::db::schema::{session_segments, speaking_queue, users};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox::{self, Audience};
@@ -32,7 +33,7 @@ pub struct Segment {
 }
 
 /// Replaces the segments; when the session is scheduled they must fit its slot.
-pub fn set_segments(conn: &mut DbConn, s: &SessionRow, segments: &[Segment]) -> ApiResult<Value> {
+pub fn set_segments(tx: &mut Tx, s: &SessionRow, segments: &[Segment]) -> ApiResult<Value> {
     if let (Some(a), Some(b)) = (s.starts_at, s.ends_at) {
         let total: i64 = segments.iter().map(|g| i64::from(g.minutes)).sum();
         let slot = (b - a).num_minutes();
@@ -44,7 +45,7 @@ pub fn set_segments(conn: &mut DbConn, s: &SessionRow, segments: &[Segment]) -> 
         }
     }
     diesel::delete(session_segments::table.filter(session_segments::session_id.eq(s.id)))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     for (i, g) in segments.iter().enumerate() {
         diesel::insert_into(session_segments::table)
             .values((
@@ -54,11 +55,11 @@ pub fn set_segments(conn: &mut DbConn, s: &SessionRow, segments: &[Segment]) -> 
                 session_segments::title.eq(&g.title),
                 session_segments::minutes.eq(g.minutes),
             ))
-            .execute(conn)?;
+            .execute(tx.conn())?;
     }
-    let view = segments_view(conn, s)?;
+    let view = segments_view(tx, s)?;
     outbox::append_live_event(
-        conn,
+        tx,
         &outbox::session_channel(s.id),
         "segments.updated",
         Audience::Public,
@@ -134,10 +135,10 @@ pub fn queue_view(conn: &mut DbConn, session_id: i64) -> ApiResult<Value> {
     Ok(json!({"session_id": session_id, "speaking": speaking, "waiting": waiting}))
 }
 
-fn announce(conn: &mut DbConn, session_id: i64) -> ApiResult<Value> {
-    let view = queue_view(conn, session_id)?;
+fn announce(tx: &mut Tx, session_id: i64) -> ApiResult<Value> {
+    let view = queue_view(tx, session_id)?;
     outbox::append_live_event(
-        conn,
+        tx,
         &outbox::session_channel(session_id),
         "queue.updated",
         Audience::Public,
@@ -147,8 +148,8 @@ fn announce(conn: &mut DbConn, session_id: i64) -> ApiResult<Value> {
     Ok(view)
 }
 
-pub fn join(conn: &mut DbConn, session_id: i64, user_id: i64, mode: Mode) -> ApiResult<Value> {
-    if entries(conn, session_id)?
+pub fn join(tx: &mut Tx, session_id: i64, user_id: i64, mode: Mode) -> ApiResult<Value> {
+    if entries(tx, session_id)?
         .iter()
         .any(|e| e.1 == user_id && e.5.is_none())
     {
@@ -164,11 +165,11 @@ pub fn join(conn: &mut DbConn, session_id: i64, user_id: i64, mode: Mode) -> Api
             speaking_queue::mode.eq(mode.as_str()),
             speaking_queue::joined_at.eq(now()),
         ))
-        .execute(conn)?;
-    announce(conn, session_id)
+        .execute(tx.conn())?;
+    announce(tx, session_id)
 }
 
-pub fn leave(conn: &mut DbConn, session_id: i64, user_id: i64) -> ApiResult<Value> {
+pub fn leave(tx: &mut Tx, session_id: i64, user_id: i64) -> ApiResult<Value> {
     let n = diesel::update(
         speaking_queue::table
             .filter(speaking_queue::session_id.eq(session_id))
@@ -177,23 +178,20 @@ pub fn leave(conn: &mut DbConn, session_id: i64, user_id: i64) -> ApiResult<Valu
             .filter(speaking_queue::left_at.is_null()),
     )
     .set(speaking_queue::left_at.eq(Some(now())))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if n == 0 {
         return Err(ApiError::not_found("place in the queue"));
     }
-    announce(conn, session_id)
+    announce(tx, session_id)
 }
 
 /// Gives the floor to whoever joined first.
-pub fn call_next(conn: &mut DbConn, session_id: i64) -> ApiResult<Value> {
-    let Some(next) = entries(conn, session_id)?
-        .into_iter()
-        .find(|e| e.5.is_none())
-    else {
+pub fn call_next(tx: &mut Tx, session_id: i64) -> ApiResult<Value> {
+    let Some(next) = entries(tx, session_id)?.into_iter().find(|e| e.5.is_none()) else {
         return Err(ApiError::new(ErrorCode::Conflict, "nobody is waiting"));
     };
     diesel::update(speaking_queue::table.find(next.0))
         .set(speaking_queue::called_at.eq(Some(now())))
-        .execute(conn)?;
-    announce(conn, session_id)
+        .execute(tx.conn())?;
+    announce(tx, session_id)
 }

@@ -12,7 +12,8 @@ use super::schedule::{self, SessionRow};
 use super::store::{EventRow, RoomRow};
 use super::types::{SessionFormat, SessionType, Speaker, SpeakerInput};
 use crate::db::schema::sessions;
-use crate::db::{now, rfc3339, DbConn};
+use crate::db::Tx;
+use crate::db::{now, rfc3339};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::input::text;
 
@@ -146,7 +147,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Result<Row, FieldErrors>>, ApiError> 
 /// Imports every row or none: each row becomes a scheduled session, checked like any
 /// other (rooms, days, clashes with existing sessions and with earlier rows).
 pub fn import(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     event: &EventRow,
     rows: Vec<Result<Row, FieldErrors>>,
 ) -> ApiResult<Vec<i64>> {
@@ -156,7 +157,7 @@ pub fn import(
     if rows.len() > 5000 {
         return Err(ApiError::field("rows", "at most 5000 rows at once"));
     }
-    let rooms: HashMap<String, RoomRow> = super::store::rooms_of(conn, event.id)?
+    let rooms: HashMap<String, RoomRow> = super::store::rooms_of(tx, event.id)?
         .into_iter()
         .map(|r| (r.name.to_lowercase(), r))
         .collect();
@@ -265,11 +266,11 @@ pub fn import(
                 sessions::updated_at.eq(t),
             ))
             .returning(sessions::id)
-            .get_result(conn)?;
-        record_people(conn, id, &speakers, &moderator)?;
-        crate::outbox::create_channel(conn, &crate::outbox::session_channel(id))?;
-        let session = schedule::get(conn, id)?;
-        match schedule::set_slot(conn, &session, event, room.id, starts, ends) {
+            .get_result(tx.conn())?;
+        record_people(tx, id, &speakers, &moderator)?;
+        crate::outbox::create_channel(tx, &crate::outbox::session_channel(id))?;
+        let session = schedule::get(tx, id)?;
+        match schedule::set_slot(tx, &session, event, room.id, starts, ends) {
             Ok(_) => created.push(id),
             Err(e) if e.code.status().is_client_error() => {
                 let mut problems = e.fields.clone().unwrap_or_default();

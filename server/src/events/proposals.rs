@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::store::EventRow;
 use super::types::{ProposalStatus, Rules, SessionFormat, SessionType, Speaker};
 use crate::db::schema::{proposal_reviews, proposals, session_people, sessions};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 
@@ -311,7 +312,7 @@ pub fn reviews_of(conn: &mut DbConn, proposal_id: i64) -> ApiResult<Vec<(i64, i3
 
 /// Records the decision; an accepted proposal becomes a session (returned).
 pub fn decide(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     p: &ProposalRow,
     decision: ProposalStatus,
     note: &str,
@@ -340,9 +341,9 @@ pub fn decide(
                 sessions::updated_at.eq(t),
             ))
             .returning(sessions::id)
-            .get_result(conn)?;
-        record_people(conn, id, &p.speakers(), &p.moderator_name)?;
-        crate::outbox::create_channel(conn, &crate::outbox::session_channel(id))?;
+            .get_result(tx.conn())?;
+        record_people(tx, id, &p.speakers(), &p.moderator_name)?;
+        crate::outbox::create_channel(tx, &crate::outbox::session_channel(id))?;
         Some(id)
     } else {
         None
@@ -354,9 +355,9 @@ pub fn decide(
             proposals::session_id.eq(session_id),
             proposals::updated_at.eq(t),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     crate::notifications::hooks::proposal_decided(
-        conn,
+        tx,
         p.id,
         p.proposer_id,
         &p.title,

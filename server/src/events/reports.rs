@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::schedule::SessionRow;
 use crate::db::schema::{session_reports, sessions};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::ApiResult;
 use crate::outbox::{self, Audience};
@@ -36,12 +37,12 @@ pub struct Report {
 }
 
 /// Files or replaces the report of a session.
-pub fn file(conn: &mut DbConn, session: &SessionRow, r: &Report, by: i64) -> ApiResult<ReportRow> {
+pub fn file(tx: &mut Tx, session: &SessionRow, r: &Report, by: i64) -> ApiResult<ReportRow> {
     let t = now();
     let takeaways = serde_json::to_string(&r.key_takeaways).unwrap_or_else(|_| "[]".into());
     let calls = serde_json::to_string(&r.calls_to_action).unwrap_or_else(|_| "[]".into());
     let exists: bool = diesel::select(diesel::dsl::exists(session_reports::table.find(session.id)))
-        .get_result(conn)?;
+        .get_result(tx.conn())?;
     // No upsert on the two-backend connection: update or insert the same fields.
     let fields = (
         session_reports::key_takeaways.eq(&takeaways),
@@ -55,7 +56,7 @@ pub fn file(conn: &mut DbConn, session: &SessionRow, r: &Report, by: i64) -> Api
     if exists {
         diesel::update(session_reports::table.find(session.id))
             .set(fields)
-            .execute(conn)?;
+            .execute(tx.conn())?;
     } else {
         diesel::insert_into(session_reports::table)
             .values((
@@ -63,13 +64,13 @@ pub fn file(conn: &mut DbConn, session: &SessionRow, r: &Report, by: i64) -> Api
                 session_reports::created_at.eq(t),
                 fields,
             ))
-            .execute(conn)?;
+            .execute(tx.conn())?;
     }
-    outbox::queue_search_job(conn, "session_report", session.id, "upsert")?;
-    let row = get(conn, session.id)?
-        .ok_or_else(|| crate::error::ApiError::internal("report vanished"))?;
+    outbox::queue_search_job(tx, "session_report", session.id, "upsert")?;
+    let row =
+        get(tx, session.id)?.ok_or_else(|| crate::error::ApiError::internal("report vanished"))?;
     outbox::append_live_event(
-        conn,
+        tx,
         &outbox::session_channel(session.id),
         "report.filed",
         Audience::Public,

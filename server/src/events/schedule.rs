@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::store::{EventRow, RoomRow};
 use super::types::parse_date;
 use crate::db::schema::{rooms, session_people, sessions};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox::{self, Audience};
@@ -100,7 +101,7 @@ type Clash = (i64, String, Option<NaiveDateTime>, Option<NaiveDateTime>);
 /// Puts a session in a room at a time, refusing clashes: the room used twice at once, or
 /// a speaker or the moderator in two sessions at once.
 pub fn set_slot(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     s: &SessionRow,
     event: &EventRow,
     room_id: i64,
@@ -111,7 +112,7 @@ pub fn set_slot(
         .filter(rooms::id.eq(room_id))
         .filter(rooms::event_id.eq(event.id))
         .select(rooms::id)
-        .first(conn)
+        .first(tx.conn())
         .optional()?;
     if room.is_none() {
         return Err(ApiError::field("room_id", "no such room in this event"));
@@ -149,11 +150,11 @@ pub fn set_slot(
             sessions::starts_at,
             sessions::ends_at,
         ))
-        .load(conn)?;
+        .load(tx.conn())?;
     let people: Vec<String> = session_people::table
         .filter(session_people::session_id.eq(s.id))
         .select(session_people::person)
-        .load(conn)?;
+        .load(tx.conn())?;
     let same_people: Vec<(Clash, String)> = overlapping
         .inner_join(session_people::table)
         .filter(session_people::person.eq_any(&people))
@@ -166,7 +167,7 @@ pub fn set_slot(
             ),
             session_people::display_name,
         ))
-        .load(conn)?;
+        .load(tx.conn())?;
     if !same_room.is_empty() || !same_people.is_empty() {
         let mut conflicts: Vec<Value> = same_room
             .iter()
@@ -200,11 +201,11 @@ pub fn set_slot(
             sessions::ical_sequence.eq(s.ical_sequence + 1),
             sessions::updated_at.eq(now()),
         ))
-        .execute(conn)?;
-    let updated = get(conn, s.id)?;
-    let data = view(&updated, &rooms_by_id(conn, event.id)?, tz);
+        .execute(tx.conn())?;
+    let updated = get(tx, s.id)?;
+    let data = view(&updated, &rooms_by_id(tx, event.id)?, tz);
     outbox::append_live_event(
-        conn,
+        tx,
         &outbox::session_channel(s.id),
         "session.updated",
         Audience::Public,

@@ -11,6 +11,7 @@ use crate::consultations::comments::{self, CommentRow};
 use crate::consultations::store::Viewer;
 use crate::consultations::types::{CommentKind, Visibility};
 use crate::db::schema::{comments as c, upvotes};
+use crate::db::Tx;
 use crate::db::{now, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox::{self, Audience};
@@ -63,16 +64,16 @@ pub fn list(
     Ok(q.limit(limit).load(conn)?)
 }
 
-fn count(conn: &mut DbConn, row: &CommentRow) -> ApiResult<i64> {
+fn count(tx: &mut Tx, row: &CommentRow) -> ApiResult<i64> {
     let n: i64 = upvotes::table
         .filter(upvotes::comment_id.eq(row.id))
         .count()
-        .get_result(conn)?;
+        .get_result(tx.conn())?;
     diesel::update(c::table.find(row.id))
         .set(c::upvote_count.eq(n as i32))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     outbox::append_live_event(
-        conn,
+        tx,
         &row.channel(),
         "question.upvoted",
         Audience::Public,
@@ -82,7 +83,7 @@ fn count(conn: &mut DbConn, row: &CommentRow) -> ApiResult<i64> {
     Ok(n)
 }
 
-pub fn upvote(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
+pub fn upvote(tx: &mut Tx, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
     if row.kind != CommentKind::Question.as_str() {
         return Err(ApiError::new(
             ErrorCode::Conflict,
@@ -97,7 +98,7 @@ pub fn upvote(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i6
             .filter(upvotes::comment_id.eq(row.id))
             .filter(upvotes::user_id.eq(user_id)),
     ))
-    .get_result(conn)?;
+    .get_result(tx.conn())?;
     if already {
         return Err(ApiError::new(
             ErrorCode::AlreadyUpvoted,
@@ -110,25 +111,25 @@ pub fn upvote(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i6
             upvotes::user_id.eq(user_id),
             upvotes::created_at.eq(now()),
         ))
-        .execute(conn)?;
-    count(conn, row)
+        .execute(tx.conn())?;
+    count(tx, row)
 }
 
-pub fn withdraw_upvote(conn: &mut DbConn, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
+pub fn withdraw_upvote(tx: &mut Tx, row: &CommentRow, user_id: i64) -> ApiResult<i64> {
     let n = diesel::delete(
         upvotes::table
             .filter(upvotes::comment_id.eq(row.id))
             .filter(upvotes::user_id.eq(user_id)),
     )
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if n == 0 {
         return Err(ApiError::not_found("upvote"));
     }
-    count(conn, row)
+    count(tx, row)
 }
 
 pub fn post(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     session_id: i64,
     author_id: i64,
     kind: CommentKind,
@@ -137,7 +138,7 @@ pub fn post(
     anonymous: bool,
 ) -> ApiResult<CommentRow> {
     comments::insert(
-        conn,
+        tx,
         &comments::NewComment {
             consultation_id: None,
             session_id: Some(session_id),

@@ -8,6 +8,7 @@ use super::types::{parse_timezone, Rules};
 use crate::accounts::auth::AuthUser;
 use crate::accounts::types::Role;
 use crate::db::schema::{events, rooms};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
@@ -132,7 +133,7 @@ pub struct Changes {
     pub rules: Option<Rules>,
 }
 
-pub fn update(conn: &mut DbConn, row: &EventRow, c: Changes) -> ApiResult<()> {
+pub fn update(tx: &mut Tx, row: &EventRow, c: Changes) -> ApiResult<()> {
     let starts_on = c.starts_on.unwrap_or_else(|| row.starts_on.clone());
     let ends_on = c.ends_on.unwrap_or_else(|| row.ends_on.clone());
     if ends_on < starts_on {
@@ -169,16 +170,16 @@ pub fn update(conn: &mut DbConn, row: &EventRow, c: Changes) -> ApiResult<()> {
             )),
             events::updated_at.eq(now()),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     // Reports are searchable only while their event is published.
     if c.published.is_some_and(|p| p != row.published) {
         let reported: Vec<i64> = crate::db::schema::session_reports::table
             .inner_join(crate::db::schema::sessions::table)
             .filter(crate::db::schema::sessions::event_id.eq(row.id))
             .select(crate::db::schema::session_reports::session_id)
-            .load(conn)?;
+            .load(tx.conn())?;
         for id in reported {
-            crate::outbox::queue_search_job(conn, "session_report", id, "upsert")?;
+            crate::outbox::queue_search_job(tx, "session_report", id, "upsert")?;
         }
     }
     Ok(())

@@ -39,7 +39,7 @@ pub fn backoff(attempts: i32) -> Duration {
 /// Writes go through `tx_blocking`: on SQLite it takes the one writer's lock, and a write
 /// outside it could make another transaction fail with SQLITE_BUSY_SNAPSHOT.
 fn claim(db: &Db) -> ApiResult<Vec<Due>> {
-    db.tx_blocking(claim_in)
+    db.tx_blocking(|tx| claim_in(tx))
 }
 
 fn claim_in(conn: &mut crate::db::DbConn) -> ApiResult<Vec<Due>> {

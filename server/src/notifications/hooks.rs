@@ -9,6 +9,7 @@ use super::types::{Kind, TargetType};
 use crate::consultations::comments::CommentRow;
 use crate::db::schema::{consultations, document_versions, paragraphs, sessions};
 use crate::db::DbConn;
+use crate::db::Tx;
 use crate::error::ApiResult;
 
 /// The title and page of what a comment belongs to.
@@ -40,43 +41,41 @@ fn excerpt(text: &str) -> String {
 
 /// A new comment: its thread's followers hear of a reply; the author follows their
 /// comment and what it is on (commenting follows by default).
-pub fn comment_posted(conn: &mut DbConn, c: &CommentRow) -> ApiResult<()> {
+pub fn comment_posted(tx: &mut Tx, c: &CommentRow) -> ApiResult<()> {
     if let Some(parent) = c.parent_id {
-        let parent_author: i64 = crate::consultations::comments::get(conn, parent)?.author_id;
-        let mut people = store::followers(conn, &[Target::of(TargetType::Comment, parent)])?;
+        let parent_author: i64 = crate::consultations::comments::get(tx, parent)?.author_id;
+        let mut people = store::followers(tx, &[Target::of(TargetType::Comment, parent)])?;
         people.insert(parent_author);
-        let (title, url) = context(conn, c)?;
+        let (title, url) = context(tx, c)?;
         let data = json!({
             "title": title, "comment_id": c.id, "parent_id": parent,
             "consultation_id": c.consultation_id, "session_id": c.session_id,
             "excerpt": excerpt(&c.body), "url": url,
         });
         store::notify_all(
-            conn,
+            tx,
             people,
             Some(c.author_id),
             Kind::Reply,
             &format!("reply:{}", c.id),
             &data,
         )?;
-        store::follow(conn, c.author_id, &Target::of(TargetType::Comment, parent))?;
+        store::follow(tx, c.author_id, &Target::of(TargetType::Comment, parent))?;
     }
-    store::follow(conn, c.author_id, &Target::of(TargetType::Comment, c.id))?;
+    store::follow(tx, c.author_id, &Target::of(TargetType::Comment, c.id))?;
     match (c.consultation_id, c.session_id) {
-        (Some(id), _) => {
-            store::follow(conn, c.author_id, &Target::of(TargetType::Consultation, id))?
-        }
-        (None, Some(id)) => store::follow(conn, c.author_id, &Target::of(TargetType::Session, id))?,
+        (Some(id), _) => store::follow(tx, c.author_id, &Target::of(TargetType::Consultation, id))?,
+        (None, Some(id)) => store::follow(tx, c.author_id, &Target::of(TargetType::Session, id))?,
         (None, None) => false,
     };
     Ok(())
 }
 
-pub fn endorsed(conn: &mut DbConn, c: &CommentRow, endorser: i64) -> ApiResult<()> {
-    let (title, url) = context(conn, c)?;
+pub fn endorsed(tx: &mut Tx, c: &CommentRow, endorser: i64) -> ApiResult<()> {
+    let (title, url) = context(tx, c)?;
     let data = json!({"title": title, "comment_id": c.id, "url": url});
     store::notify_all(
-        conn,
+        tx,
         [c.author_id],
         Some(endorser),
         Kind::Endorsement,
@@ -87,13 +86,13 @@ pub fn endorsed(conn: &mut DbConn, c: &CommentRow, endorser: i64) -> ApiResult<(
 }
 
 pub fn moderated(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     c: &CommentRow,
     moderator: i64,
     action: &str,
     reason: &str,
 ) -> ApiResult<()> {
-    let (title, url) = context(conn, c)?;
+    let (title, url) = context(tx, c)?;
     let data =
         json!({"title": title, "comment_id": c.id, "action": action, "note": reason, "url": url});
     let key = format!(
@@ -102,7 +101,7 @@ pub fn moderated(
         crate::db::now().and_utc().timestamp_micros()
     );
     store::notify_all(
-        conn,
+        tx,
         [c.author_id],
         Some(moderator),
         Kind::Moderation,
@@ -140,15 +139,15 @@ fn cited_in(conn: &mut DbConn, consultation_id: i64, comment_id: i64) -> ApiResu
         .collect())
 }
 
-pub fn reviewed(conn: &mut DbConn, c: &CommentRow, status: &str, reviewer: i64) -> ApiResult<()> {
-    let (title, url) = context(conn, c)?;
+pub fn reviewed(tx: &mut Tx, c: &CommentRow, status: &str, reviewer: i64) -> ApiResult<()> {
+    let (title, url) = context(tx, c)?;
     let cited = match c.consultation_id {
-        Some(id) => cited_in(conn, id, c.id)?,
+        Some(id) => cited_in(tx, id, c.id)?,
         None => vec![],
     };
     let data = json!({"title": title, "comment_id": c.id, "status": status, "incorporated_in": cited, "url": url});
     store::notify_all(
-        conn,
+        tx,
         [c.author_id],
         Some(reviewer),
         Kind::Review,
@@ -159,7 +158,7 @@ pub fn reviewed(conn: &mut DbConn, c: &CommentRow, status: &str, reviewer: i64) 
 }
 
 pub fn version_added(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     consultation_id: i64,
     version_id: i64,
     label: &str,
@@ -168,18 +167,13 @@ pub fn version_added(
     let (slug, title): (String, String) = consultations::table
         .find(consultation_id)
         .select((consultations::slug, consultations::title))
-        .first(conn)?;
-    let mut people = store::followers(
-        conn,
-        &[Target::of(TargetType::Consultation, consultation_id)],
-    )?;
-    people.extend(super::scheduler::paragraph_followers(
-        conn,
-        consultation_id,
-    )?);
+        .first(tx.conn())?;
+    let mut people =
+        store::followers(tx, &[Target::of(TargetType::Consultation, consultation_id)])?;
+    people.extend(super::scheduler::paragraph_followers(tx, consultation_id)?);
     let data = json!({"title": title, "consultation_id": consultation_id, "version": label, "url": format!("/consultations/{slug}")});
     store::notify_all(
-        conn,
+        tx,
         people,
         by,
         Kind::NewVersion,
@@ -190,7 +184,7 @@ pub fn version_added(
 }
 
 pub fn proposal_decided(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     proposal_id: i64,
     proposer: i64,
     title: &str,
@@ -204,7 +198,7 @@ pub fn proposal_decided(
         "url": session_id.map_or_else(|| format!("/proposals/{proposal_id}"), |s| format!("/sessions/{s}")),
     });
     store::notify(
-        conn,
+        tx,
         proposer,
         Kind::ProposalDecision,
         &format!("decision:{proposal_id}"),

@@ -169,7 +169,7 @@ fn starting_soon(db: &Db, now: NaiveDateTime) -> ApiResult<usize> {
             let bookmarked: Vec<i64> = session_bookmarks::table
                 .filter(session_bookmarks::session_id.eq(id))
                 .select(session_bookmarks::user_id)
-                .load(conn)?;
+                .load(conn.conn())?;
             people.extend(bookmarked);
             let key = format!("starting:{id}:{}", starts_at.and_utc().timestamp());
             let mut made = 0;

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::types::{Frequency, Kind, TargetType};
 use crate::db::schema::{follows, notification_prefs, notification_settings, notifications, users};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::ApiResult;
 use crate::outbox::{self, Audience};
@@ -244,7 +245,7 @@ pub fn digest_sent_at(
 /// Records a notification for `user_id` unless this event was already notified to them.
 /// Erased accounts get nothing. Returns whether one was created.
 pub fn notify(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     user_id: i64,
     kind: Kind,
     dedupe_key: &str,
@@ -253,7 +254,7 @@ pub fn notify(
     let erased: Option<Option<NaiveDateTime>> = users::table
         .find(user_id)
         .select(users::erased_at)
-        .first(conn)
+        .first(tx.conn())
         .optional()?;
     if !matches!(erased, Some(None)) {
         return Ok(false);
@@ -263,13 +264,13 @@ pub fn notify(
             .filter(notifications::user_id.eq(user_id))
             .filter(notifications::dedupe_key.eq(dedupe_key)),
     ))
-    .get_result(conn)?;
+    .get_result(tx.conn())?;
     if exists {
         return Ok(false);
     }
-    let f = frequency(conn, user_id, kind)?;
+    let f = frequency(tx, user_id, kind)?;
     let t = now();
-    let inserted = crate::db::insert_once(conn, |c| {
+    let inserted = crate::db::insert_once(tx, |c| {
         diesel::insert_into(notifications::table)
             .values((
                 notifications::user_id.eq(user_id),
@@ -290,10 +291,10 @@ pub fn notify(
         .filter(notifications::user_id.eq(user_id))
         .filter(notifications::dedupe_key.eq(dedupe_key))
         .select(notifications::id)
-        .first(conn)?;
-    let unread = unread_count(conn, user_id)?;
+        .first(tx.conn())?;
+    let unread = unread_count(tx, user_id)?;
     outbox::append_live_event(
-        conn,
+        tx,
         &outbox::user_channel(user_id),
         "notification.created",
         Audience::Public,
@@ -305,7 +306,7 @@ pub fn notify(
 
 /// Notifies each of `users` except `actor` (nobody is told of their own act).
 pub fn notify_all(
-    conn: &mut DbConn,
+    tx: &mut Tx,
     users: impl IntoIterator<Item = i64>,
     actor: Option<i64>,
     kind: Kind,
@@ -314,7 +315,7 @@ pub fn notify_all(
 ) -> ApiResult<usize> {
     let mut n = 0;
     for user in users {
-        if Some(user) != actor && notify(conn, user, kind, dedupe_key, data.clone())? {
+        if Some(user) != actor && notify(tx, user, kind, dedupe_key, data.clone())? {
             n += 1;
         }
     }
@@ -382,21 +383,21 @@ pub fn list(
 }
 
 /// Marks some (or all) of the user's notifications read; returns the unread count.
-pub fn mark_read(conn: &mut DbConn, user_id: i64, ids: Option<&[i64]>) -> ApiResult<i64> {
+pub fn mark_read(tx: &mut Tx, user_id: i64, ids: Option<&[i64]>) -> ApiResult<i64> {
     let mine = notifications::table
         .filter(notifications::user_id.eq(user_id))
         .filter(notifications::read_at.is_null());
     match ids {
         Some(ids) => diesel::update(mine.filter(notifications::id.eq_any(ids)))
             .set(notifications::read_at.eq(Some(now())))
-            .execute(conn)?,
+            .execute(tx.conn())?,
         None => diesel::update(mine)
             .set(notifications::read_at.eq(Some(now())))
-            .execute(conn)?,
+            .execute(tx.conn())?,
     };
-    let unread = unread_count(conn, user_id)?;
+    let unread = unread_count(tx, user_id)?;
     outbox::append_live_event(
-        conn,
+        tx,
         &outbox::user_channel(user_id),
         "notification.read",
         Audience::Public,

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::types::string_enum;
 use crate::db::schema::{comment_reviews, review_log};
+use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
 use crate::error::ApiResult;
 use crate::outbox;
@@ -103,8 +104,8 @@ pub struct Change {
 }
 
 /// Applies a change and queues reindexing (status and tags are search facets).
-pub fn apply(conn: &mut DbConn, comment_id: i64, c: Change, by: i64) -> ApiResult<ReviewRow> {
-    let current = get(conn, comment_id)?;
+pub fn apply(tx: &mut Tx, comment_id: i64, c: Change, by: i64) -> ApiResult<ReviewRow> {
+    let current = get(tx, comment_id)?;
     let status = c
         .status
         .map(|s| s.as_str().to_owned())
@@ -134,7 +135,7 @@ pub fn apply(conn: &mut DbConn, comment_id: i64, c: Change, by: i64) -> ApiResul
     );
     // Two reviewers at once on an input nobody reviewed: the second one updates.
     let inserted = current.is_none()
-        && crate::db::insert_once(conn, |c| {
+        && crate::db::insert_once(tx, |c| {
             diesel::insert_into(comment_reviews::table)
                 .values((comment_reviews::comment_id.eq(comment_id), fields))
                 .execute(c)
@@ -142,10 +143,10 @@ pub fn apply(conn: &mut DbConn, comment_id: i64, c: Change, by: i64) -> ApiResul
     if !inserted {
         diesel::update(comment_reviews::table.find(comment_id))
             .set(fields)
-            .execute(conn)?;
+            .execute(tx.conn())?;
     }
-    outbox::queue_search_job(conn, "comment", comment_id, "upsert")?;
-    let after = get(conn, comment_id)?;
+    outbox::queue_search_job(tx, "comment", comment_id, "upsert")?;
+    let after = get(tx, comment_id)?;
     diesel::insert_into(review_log::table)
         .values((
             review_log::comment_id.eq(comment_id),
@@ -154,11 +155,11 @@ pub fn apply(conn: &mut DbConn, comment_id: i64, c: Change, by: i64) -> ApiResul
             review_log::after.eq(view(after.as_ref()).to_string()),
             review_log::created_at.eq(now()),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let before = current.as_ref().map_or("new", |r| r.status.as_str());
     if before != status {
-        let comment = crate::consultations::comments::get(conn, comment_id)?;
-        crate::notifications::hooks::reviewed(conn, &comment, &status, by)?;
+        let comment = crate::consultations::comments::get(tx, comment_id)?;
+        crate::notifications::hooks::reviewed(tx, &comment, &status, by)?;
     }
     after.ok_or_else(|| crate::error::ApiError::internal("review vanished"))
 }

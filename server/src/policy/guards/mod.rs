@@ -4,6 +4,9 @@
 //! proof: its fields are private, so a use case that takes a `Verified` or a
 //! `ConsultationEditor` cannot be called by anyone the policy did not let through. The
 //! pages obtain the same proofs through the same `check` functions.
+//!
+//! Guards for one feature's resources live in a file of their own here (`events.rs`…),
+//! built from the helpers below.
 
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
@@ -17,17 +20,17 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::doc::Guard;
 use crate::state::AppState;
 
-fn state(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
+pub(crate) fn state(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError::internal("application state missing"))
 }
 
-fn actor(req: &HttpRequest) -> ApiResult<Actor> {
+pub(crate) fn actor(req: &HttpRequest) -> ApiResult<Actor> {
     crate::accounts::auth::from_request(req).map(Actor::from_user)
 }
 
-fn signed_in(actor: Actor) -> ApiResult<AuthUser> {
+pub(crate) fn signed_in(actor: Actor) -> ApiResult<AuthUser> {
     match actor {
         Actor::User(u) => Ok(u),
         Actor::Anonymous => Err(ApiError::new(
@@ -38,7 +41,7 @@ fn signed_in(actor: Actor) -> ApiResult<AuthUser> {
 }
 
 /// The `{id}` of the route.
-fn path_id(req: &HttpRequest) -> ApiResult<String> {
+pub(crate) fn path_id(req: &HttpRequest) -> ApiResult<String> {
     req.match_info()
         .get("id")
         .map(str::to_owned)
@@ -46,11 +49,11 @@ fn path_id(req: &HttpRequest) -> ApiResult<String> {
 }
 
 /// The state, the caller and the route's `{id}`, for guards that look a resource up.
-fn request_parts(req: &HttpRequest) -> ApiResult<(web::Data<AppState>, Actor, String)> {
+pub(crate) fn request_parts(req: &HttpRequest) -> ApiResult<(web::Data<AppState>, Actor, String)> {
     Ok((state(req)?, actor(req)?, path_id(req)?))
 }
 
-type Boxed<T> = Pin<Box<dyn Future<Output = ApiResult<T>>>>;
+pub(crate) type Boxed<T> = Pin<Box<dyn Future<Output = ApiResult<T>>>>;
 
 /// Anyone: no token, or a valid one (a bad token is refused, never ignored).
 pub struct Anyone(pub Actor);
