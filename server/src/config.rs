@@ -50,6 +50,7 @@ struct FileConfig {
     live_timeout_seconds: Option<u64>,
     live_buffer: Option<usize>,
     live_coalesce_ms: Option<u64>,
+    live_recheck_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +133,9 @@ pub struct LiveSettings {
     pub buffer: usize,
     /// While events keep coming, the least time between two frames of a channel.
     pub coalesce_ms: u64,
+    /// How often a privileged listener's roles are read again (a withdrawn privilege
+    /// ends on its open sockets within this time).
+    pub recheck_seconds: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -209,6 +213,7 @@ impl Config {
             "LIVE_TIMEOUT_SECONDS",
             "LIVE_BUFFER",
             "LIVE_COALESCE_MS",
+            "LIVE_RECHECK_SECONDS",
         ];
         // Kubernetes injects INDABA_SERVICE_HOST, INDABA_PORT_8080_TCP… for a Service named
         // `indaba`: those are not settings, and refusing them would stop every pod.
@@ -360,6 +365,12 @@ impl Config {
                 2..=100_000,
             )? as usize,
             coalesce_ms: number("live_coalesce_ms", file.live_coalesce_ms, 50, 0..=1000)?,
+            recheck_seconds: number(
+                "live_recheck_seconds",
+                file.live_recheck_seconds,
+                30,
+                1..=60,
+            )?,
         };
         let secret_key = pick("secret_key", file.secret_key);
         if let Some(key) = &secret_key {

@@ -32,6 +32,22 @@ impl<'c> Tx<'c> {
         self.conn
     }
 
+    /// Appends a live event to `channel`, in this transaction.
+    pub fn live(&mut self, channel: &str, change: Change) -> ApiResult<i64> {
+        let data = match serde_json::to_value(&change) {
+            Ok(Value::Object(mut o)) => o.remove("data").unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        append_live_event(
+            self,
+            channel,
+            change.kind(),
+            change.audience(),
+            change.comment_id(),
+            &data,
+        )
+    }
+
     /// The channels written to, each once (for the hub, after the commit).
     pub(crate) fn into_channels(mut self) -> Vec<String> {
         self.channels.sort();
@@ -50,6 +66,74 @@ impl std::ops::Deref for Tx<'_> {
 impl std::ops::DerefMut for Tx<'_> {
     fn deref_mut(&mut self) -> &mut DbConn {
         self.conn
+    }
+}
+
+/// What happened, as the live event log keeps it: ids and the change, never people or
+/// texts. Names, organisations, texts and visibility are read from the current rows
+/// when an event is read for a listener (`live::render`), so an erasure or a hide
+/// reaches replay, long-poll and WebSocket at once.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Change {
+    #[serde(rename = "comment.created")]
+    CommentCreated { comment_id: i64 },
+    #[serde(rename = "comment.updated")]
+    CommentUpdated { comment_id: i64 },
+    #[serde(rename = "comment.endorsed")]
+    CommentEndorsed {
+        comment_id: i64,
+        endorsement_count: i64,
+    },
+    /// For moderators only.
+    #[serde(rename = "comment.flagged")]
+    CommentFlagged { comment_id: i64, flag_id: i64 },
+    #[serde(rename = "comment.hidden")]
+    CommentHidden { comment_id: i64, log_id: i64 },
+    #[serde(rename = "comment.withdrawn")]
+    CommentWithdrawn { comment_id: i64 },
+    #[serde(rename = "question.upvoted")]
+    QuestionUpvoted { comment_id: i64, upvote_count: i64 },
+}
+
+impl Change {
+    /// The event's type, as stored and as sent.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::CommentCreated { .. } => "comment.created",
+            Change::CommentUpdated { .. } => "comment.updated",
+            Change::CommentEndorsed { .. } => "comment.endorsed",
+            Change::CommentFlagged { .. } => "comment.flagged",
+            Change::CommentHidden { .. } => "comment.hidden",
+            Change::CommentWithdrawn { .. } => "comment.withdrawn",
+            Change::QuestionUpvoted { .. } => "question.upvoted",
+        }
+    }
+
+    /// The contribution it is about.
+    pub fn comment_id(&self) -> Option<i64> {
+        match self {
+            Change::CommentCreated { comment_id }
+            | Change::CommentUpdated { comment_id }
+            | Change::CommentEndorsed { comment_id, .. }
+            | Change::CommentFlagged { comment_id, .. }
+            | Change::CommentHidden { comment_id, .. }
+            | Change::CommentWithdrawn { comment_id }
+            | Change::QuestionUpvoted { comment_id, .. } => Some(*comment_id),
+        }
+    }
+
+    fn audience(&self) -> Audience {
+        match self {
+            Change::CommentFlagged { .. } => Audience::Moderators,
+            _ => Audience::Public,
+        }
+    }
+
+    /// Reads a stored event back (kind and data as written by [`Tx::live`]).
+    pub fn parse(kind: &str, data: &str) -> Option<Change> {
+        let data: Value = serde_json::from_str(data).ok()?;
+        serde_json::from_value(serde_json::json!({"type": kind, "data": data})).ok()
     }
 }
 

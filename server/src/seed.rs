@@ -329,7 +329,7 @@ fn seed_consultation(
             let p = participants[rng.below(participants.len())].id;
             if p != *author && !endorsers.contains(&p) && endorsers.len() < wanted {
                 endorsers.push(p);
-                comments::endorse(tx, &row, p)?;
+                comments::usecase::endorse_as(tx, &row, p)?;
             }
         }
     }

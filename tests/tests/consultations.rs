@@ -817,14 +817,36 @@ async fn anonymous_and_language(backend: Backend) {
     assert_eq!(c["author"]["display_name"], "anonymous");
     assert!(c["author"].get("id").is_none());
     assert_eq!(c["author"]["stakeholder_group"], "government");
-    let private = f
+    // Co-facilitators see the group and region, like everyone.
+    let cofacs = f
         .app
         .get(
             &format!("/api/v1/consultations/{}/comments", f.id),
             Some(&cofac),
         )
         .await;
-    assert_eq!(private.body["items"][0]["author"]["id"], alice_id);
+    let c = &cofacs.body["items"][0];
+    assert_eq!(c["author"]["display_name"], "anonymous");
+    assert!(c["author"].get("id").is_none() && c["author"].get("organization").is_none());
+    // Moderators see who wrote it, and each look is in the audit log.
+    let (_, moderator) = f.app.user_with_roles("Mod", &["moderator"]).await;
+    let audited = || {
+        let mut conn = f.app.db().get().unwrap();
+        indaba::db::schema::audit_log::table
+            .count()
+            .get_result::<i64>(&mut *conn)
+            .unwrap()
+    };
+    assert_eq!(audited(), 0);
+    let moderators = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{}/comments", f.id),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(moderators.body["items"][0]["author"]["id"], alice_id);
+    assert_eq!(audited(), 1, "the moderator's look is recorded");
 
     for (text, lang) in [
         ("يجب علينا سد الفجوة الرقمية وضمان حصول الجميع على الإنترنت بأسعار معقولة.", "ar"),

@@ -21,6 +21,8 @@ both_backends!(
     slow_clients_are_told_to_resume,
     stuck_clients_are_let_go,
     presence_and_shutdown,
+    erased_people_leave_every_stream,
+    ended_sessions_close_their_sockets,
 );
 
 fn ws_url(app: &TestApp, path: &str) -> String {
@@ -585,4 +587,148 @@ async fn presence_and_shutdown(backend: Backend) {
         }
     };
     assert_eq!(close.code, CloseCode::Away);
+}
+
+/// The event log keeps ids: an erasure reaches replay and long-poll at once, and a
+/// moderator's stream names nobody who posted anonymously.
+async fn erased_people_leave_every_stream(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (_, moderator) = app.user_with_roles("Mod", &["moderator"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let (bob_id, bob) = app.user_with_roles("Bob Erasable", &[]).await;
+    let res = app
+        .send(
+            awc::http::Method::PATCH,
+            "/api/v1/me",
+            Some(&bob),
+            &json!({"organization": "Canary Org Ltd"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let (_, carol) = app.user_with_roles("Carol Hidden-Name", &[]).await;
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&bob),
+            &json!({"body": "Bob says something."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&carol),
+            &json!({"body": "Carol, anonymously.", "anonymous": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let poll = |token: Option<String>| {
+        let app = &app;
+        async move {
+            let q = token
+                .map(|t| format!("&access_token={t}"))
+                .unwrap_or_default();
+            app.get(
+                &format!("/api/v1/live/consultations/{id}/events?since=0{q}"),
+                None,
+            )
+            .await
+        }
+    };
+    let before = poll(None).await;
+    assert!(before.text.contains("Bob Erasable") && before.text.contains("Canary Org Ltd"));
+    // Moderators' streams keep anonymous authors anonymous (a stream is no audited look).
+    let m = poll(Some(moderator.clone())).await;
+    assert!(!m.text.contains("Carol Hidden-Name"), "{}", m.text);
+    assert!(m.text.contains("Carol, anonymously."));
+
+    let res = app
+        .send(
+            awc::http::Method::DELETE,
+            "/api/v1/me",
+            Some(&bob),
+            &json!({}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    for res in [poll(None).await, poll(Some(moderator.clone())).await] {
+        assert!(!res.text.contains("Bob Erasable"), "{}", res.text);
+        assert!(!res.text.contains("Canary Org Ltd"), "{}", res.text);
+        assert!(
+            !res.text.contains(&format!("\"id\":{bob_id},")),
+            "{}",
+            res.text
+        );
+        assert!(res.text.contains("withdrawn participant"), "{}", res.text);
+        assert!(
+            res.text.contains("Bob says something."),
+            "contributions stay"
+        );
+    }
+    let mut ws = connect(&app, &format!("/api/v1/live/consultations/{id}?since=0")).await;
+    let events = serde_json::to_string(&read_events(&mut ws, 3).await).unwrap();
+    assert!(!events.contains("Bob Erasable") && !events.contains("Canary Org Ltd"));
+}
+
+/// A token made by hand with the server's key, expiring in `seconds`.
+fn token_expiring_in(user_id: i64, roles: &[&str], seconds: i64) -> String {
+    use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+    let key = indaba::crypto::sign(SECRET.as_bytes(), "indaba access tokens v1");
+    let now = chrono::Utc::now().timestamp();
+    encode(
+        &Header::new(Algorithm::HS256),
+        &json!({"sub": user_id.to_string(), "roles": roles, "ev": true, "iat": now, "exp": now + seconds, "typ": "access"}),
+        &EncodingKey::from_secret(key.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// A socket ends with 4001 when its token expires, and when its moderator loses the role.
+async fn ended_sessions_close_their_sockets(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options::new().with("INDABA_LIVE_RECHECK_SECONDS", "1"),
+    )
+    .await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (mod_id, moderator) = app.user_with_roles("Mod", &["moderator"]).await;
+    let (_, admin) = app.user_with_roles("Admin", &["admin"]).await;
+    let id = open_consultation(&app, &organizer).await;
+
+    let short = token_expiring_in(mod_id, &["moderator"], 2);
+    let ws = connect(
+        &app,
+        &format!("/api/v1/live/consultations/{id}?access_token={short}"),
+    )
+    .await;
+    let (code, reason) = close_frame(ws).await;
+    assert_eq!(code, 4001, "{reason}");
+    assert!(reason.contains("expired"), "{reason}");
+
+    let ws = connect(
+        &app,
+        &format!("/api/v1/live/consultations/{id}?access_token={moderator}"),
+    )
+    .await;
+    let res = app
+        .send(
+            awc::http::Method::PUT,
+            &format!("/api/v1/admin/users/{mod_id}/roles"),
+            Some(&admin),
+            &json!({"roles": []}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let (code, reason) = close_frame(ws).await;
+    assert_eq!(code, 4001, "{reason}");
+    assert!(reason.contains("withdrawn"), "{reason}");
+
+    // A public listener is not closed by either.
+    let mut public = connect(&app, &format!("/api/v1/live/consultations/{id}")).await;
+    let quiet = tokio::time::timeout(Duration::from_secs(3), public.next()).await;
+    assert!(
+        !matches!(quiet, Ok(Some(Ok(Message::Close(_))))),
+        "{quiet:?}"
+    );
 }

@@ -125,6 +125,7 @@ endorsements-count = { $count ->
 }
 comment-amendment = تعديل مقترح
 comment-anonymous-author = مجهول الهوية
+comment-withdrawn-author = مشارك منسحب
 comment-withdrawn = سحبه صاحبه
 comment-hidden = أخفاه أحد المشرفين
 comment-outcome = ما الذي حدث له: { $status }

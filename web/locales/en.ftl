@@ -116,6 +116,7 @@ endorsements-count = { $count ->
 }
 comment-amendment = Proposed amendment
 comment-anonymous-author = Anonymous
+comment-withdrawn-author = Withdrawn participant
 comment-withdrawn = Withdrawn by its author
 comment-hidden = Hidden by a moderator
 comment-outcome = What happened to it: { $status }

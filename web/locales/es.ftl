@@ -116,6 +116,7 @@ endorsements-count = { $count ->
 }
 comment-amendment = Enmienda propuesta
 comment-anonymous-author = Anónimo
+comment-withdrawn-author = Participante retirado
 comment-withdrawn = Retirado por su autor
 comment-hidden = Ocultado por un moderador
 comment-outcome = Qué se hizo con ella: { $status }

@@ -116,6 +116,7 @@ endorsements-count = { $count ->
 }
 comment-amendment = Amendement proposé
 comment-anonymous-author = Anonyme
+comment-withdrawn-author = Participant retiré
 comment-withdrawn = Retiré par son auteur
 comment-hidden = Masqué par un modérateur
 comment-outcome = Suite donnée : { $status }

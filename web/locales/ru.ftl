@@ -119,6 +119,7 @@ endorsements-count = { $count ->
 }
 comment-amendment = Предлагаемая поправка
 comment-anonymous-author = Аноним
+comment-withdrawn-author = Выбывший участник
 comment-withdrawn = Отозвано автором
 comment-hidden = Скрыто модератором
 comment-outcome = Что с ним стало: { $status }

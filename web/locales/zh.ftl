@@ -107,6 +107,7 @@ comment-endorsed = 已支持
 endorsements-count = { $count } 人支持
 comment-amendment = 建议的修正
 comment-anonymous-author = 匿名
+comment-withdrawn-author = 已退出的参与者
 comment-withdrawn = 作者已撤回
 comment-hidden = 已被版主隐藏
 comment-outcome = 处理结果：{ $status }

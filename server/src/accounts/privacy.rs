@@ -84,7 +84,7 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
         ))
         .load(conn)?;
     let comments = crate::consultations::comments::authored_by(conn, user_id)?;
-    let endorsed = crate::consultations::comments::endorsed_by(conn, user_id)?;
+    let endorsed = crate::consultations::comments::store::endorsed_by(conn, user_id)?;
     Ok(json!({
         "exported_at": rfc3339(now()),
         "comments": comments,

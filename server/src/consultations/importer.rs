@@ -38,7 +38,7 @@ impl ParsedParagraph {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema, PartialEq)]
 pub struct Footnote {
     pub number: u32,
     pub text: String,

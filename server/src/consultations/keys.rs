@@ -2,7 +2,20 @@
 
 use std::collections::{HashMap, HashSet};
 
+use schemars::JsonSchema;
 use serde::Serialize;
+
+use crate::accounts::types::string_enum;
+
+string_enum!(
+    /// What became of a paragraph between two versions.
+    DiffStatus {
+        Added => "added",
+        Removed => "removed",
+        Changed => "changed",
+        Unchanged => "unchanged",
+    }
+);
 
 use super::text::{similarity, word_diff, DiffPart};
 
@@ -81,11 +94,10 @@ pub struct Stored {
     pub informed_by: Vec<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct ParagraphDiff {
     pub key: String,
-    /// `added`, `removed`, `changed` or `unchanged`.
-    pub status: &'static str,
+    pub status: DiffStatus,
     pub number: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_number: Option<String>,
@@ -109,7 +121,7 @@ pub fn diff(from: &[Stored], to: &[Stored]) -> Vec<ParagraphDiff> {
         let entry = match old.get(p.key.as_str()) {
             None => ParagraphDiff {
                 key: p.key.clone(),
-                status: "added",
+                status: DiffStatus::Added,
                 number: p.number.clone(),
                 previous_number: None,
                 section: p.section.clone(),
@@ -120,7 +132,7 @@ pub fn diff(from: &[Stored], to: &[Stored]) -> Vec<ParagraphDiff> {
             },
             Some(o) if o.text == p.text && o.number == p.number => ParagraphDiff {
                 key: p.key.clone(),
-                status: "unchanged",
+                status: DiffStatus::Unchanged,
                 number: p.number.clone(),
                 previous_number: None,
                 section: p.section.clone(),
@@ -131,7 +143,7 @@ pub fn diff(from: &[Stored], to: &[Stored]) -> Vec<ParagraphDiff> {
             },
             Some(o) => ParagraphDiff {
                 key: p.key.clone(),
-                status: "changed",
+                status: DiffStatus::Changed,
                 number: p.number.clone(),
                 previous_number: (o.number != p.number).then(|| o.number.clone()),
                 section: p.section.clone(),
@@ -156,13 +168,13 @@ pub fn diff(from: &[Stored], to: &[Stored]) -> Vec<ParagraphDiff> {
         let at = at
             + out[at..]
                 .iter()
-                .take_while(|d| d.status == "removed")
+                .take_while(|d| d.status == DiffStatus::Removed)
                 .count();
         out.insert(
             at,
             ParagraphDiff {
                 key: p.key.clone(),
-                status: "removed",
+                status: DiffStatus::Removed,
                 number: p.number.clone(),
                 previous_number: None,
                 section: p.section.clone(),
@@ -259,7 +271,10 @@ mod tests {
             p("d", "3", "Four."),
         ];
         let d = diff(&from, &to);
-        let got: Vec<(&str, &str)> = d.iter().map(|x| (x.key.as_str(), x.status)).collect();
+        let got: Vec<(&str, &str)> = d
+            .iter()
+            .map(|x| (x.key.as_str(), x.status.as_str()))
+            .collect();
         assert_eq!(
             got,
             [

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::importer::{Document, Footnote};
 use super::keys::{self, Incoming, Known, Stored};
@@ -16,7 +16,7 @@ use crate::db::schema::{
     comments, consultation_cofacilitators, consultations, document_versions, paragraphs, users,
 };
 use crate::db::Tx;
-use crate::db::{now, rfc3339, DbConn};
+use crate::db::{now, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox;
 
@@ -261,33 +261,6 @@ pub fn cofacilitators(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<
         .into_iter()
         .map(|(id, display_name)| Person { id, display_name })
         .collect())
-}
-
-pub fn summary(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Value> {
-    let cofacilitators = cofacilitators(conn, row.id)?;
-    let label: Option<String> = match row.current_version_id {
-        Some(v) => document_versions::table
-            .find(v)
-            .select(document_versions::label)
-            .first(conn)
-            .optional()?,
-        None => None,
-    };
-    Ok(json!({
-        "id": row.id,
-        "slug": row.slug,
-        "title": row.title,
-        "description": row.description,
-        "language": row.language,
-        "status": row.status,
-        "opens_at": row.opens_at.map(rfc3339),
-        "closes_at": row.closes_at.map(rfc3339),
-        "accepting_contributions": row.accepts_contributions(now()),
-        "cofacilitators": cofacilitators,
-        "current_version": label,
-        "created_at": rfc3339(row.created_at),
-        "updated_at": rfc3339(row.updated_at),
-    }))
 }
 
 pub fn list(
@@ -576,52 +549,13 @@ pub fn comment_counts(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Hash
         .collect())
 }
 
-pub fn version_view(
+/// The per-paragraph diff between two versions of a consultation.
+pub fn diff(
     conn: &mut DbConn,
-    version: &VersionRow,
-    with_counts: bool,
-) -> ApiResult<Value> {
-    let rows = version_paragraphs(conn, version.id)?;
-    let counts = if with_counts {
-        comment_counts(conn, version.consultation_id)?
-    } else {
-        HashMap::new()
-    };
-    let paragraphs: Vec<Value> = rows
-        .iter()
-        .map(|p| {
-            let mut v = json!({
-                // The id names this paragraph in this version (to follow it); the key
-                // names it across versions.
-                "id": p.id,
-                "key": p.key,
-                "number": p.number,
-                "parent_key": p.parent_key,
-                "section": p.section,
-                "section_path": serde_json::from_str::<Value>(&p.section_path).unwrap_or(Value::Null),
-                "text": p.text,
-                "footnote_refs": serde_json::from_str::<Value>(&p.footnote_refs).unwrap_or(Value::Null),
-                "informed_by": p.informed_by(),
-            });
-            if with_counts {
-                v["comment_count"] = json!(counts.get(&p.key).copied().unwrap_or(0));
-            }
-            v
-        })
-        .collect();
-    Ok(json!({
-        "label": version.label,
-        "position": version.position,
-        "source_format": version.source_format,
-        "created_at": rfc3339(version.created_at),
-        "footnotes": serde_json::from_str::<Value>(&version.footnotes).unwrap_or(Value::Null),
-        "removed_keys": serde_json::from_str::<Value>(&version.removed_keys).unwrap_or(Value::Null),
-        "paragraphs": paragraphs,
-        "general_comment_count": counts.get("").copied().unwrap_or(0),
-    }))
-}
-
-pub fn diff(conn: &mut DbConn, consultation_id: i64, a: &str, b: &str) -> ApiResult<Value> {
+    consultation_id: i64,
+    a: &str,
+    b: &str,
+) -> ApiResult<Vec<keys::ParagraphDiff>> {
     let from = find_version(conn, consultation_id, a)?;
     let to = find_version(conn, consultation_id, b)?;
     let from_p: Vec<Stored> = version_paragraphs(conn, from.id)?
@@ -632,14 +566,7 @@ pub fn diff(conn: &mut DbConn, consultation_id: i64, a: &str, b: &str) -> ApiRes
         .iter()
         .map(ParagraphRow::stored)
         .collect();
-    let paragraphs = keys::diff(&from_p, &to_p);
-    let count = |s: &str| paragraphs.iter().filter(|p| p.status == s).count();
-    Ok(json!({
-        "from": a,
-        "to": b,
-        "summary": {"added": count("added"), "removed": count("removed"), "changed": count("changed"), "unchanged": count("unchanged")},
-        "paragraphs": paragraphs,
-    }))
+    Ok(keys::diff(&from_p, &to_p))
 }
 
 pub fn version_label(conn: &mut DbConn, version_id: i64) -> ApiResult<String> {

@@ -36,10 +36,18 @@ pub fn tokens(text: &str) -> Vec<&str> {
     out
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+crate::accounts::types::string_enum!(
+    /// A piece of a word diff.
+    DiffOp {
+        Equal => "equal",
+        Insert => "insert",
+        Delete => "delete",
+    }
+);
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq, Eq)]
 pub struct DiffPart {
-    /// `equal`, `insert` or `delete`.
-    pub op: &'static str,
+    pub op: DiffOp,
     pub text: String,
 }
 
@@ -57,7 +65,7 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
         .count();
     let (am, bm) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
     let mut parts: Vec<DiffPart> = Vec::new();
-    let mut push = |op: &'static str, t: &str| {
+    let mut push = |op: DiffOp, t: &str| {
         if t.is_empty() {
             return;
         }
@@ -69,11 +77,11 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
             }),
         }
     };
-    push("equal", &a[..prefix].concat());
+    push(DiffOp::Equal, &a[..prefix].concat());
     if am.len() * bm.len() > 4_000_000 {
         // Too large for the table: show it as replaced.
-        push("delete", &am.concat());
-        push("insert", &bm.concat());
+        push(DiffOp::Delete, &am.concat());
+        push(DiffOp::Insert, &bm.concat());
     } else {
         let (n, m) = (am.len(), bm.len());
         let mut lcs = vec![0u32; (n + 1) * (m + 1)];
@@ -90,19 +98,19 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
         let (mut i, mut j) = (0, 0);
         while i < n || j < m {
             if i < n && j < m && am[i] == bm[j] {
-                push("equal", am[i]);
+                push(DiffOp::Equal, am[i]);
                 i += 1;
                 j += 1;
             } else if i < n && (j == m || lcs[at(i + 1, j)] >= lcs[at(i, j + 1)]) {
-                push("delete", am[i]);
+                push(DiffOp::Delete, am[i]);
                 i += 1;
             } else {
-                push("insert", bm[j]);
+                push(DiffOp::Insert, bm[j]);
                 j += 1;
             }
         }
     }
-    push("equal", &a[a.len() - suffix..].concat());
+    push(DiffOp::Equal, &a[a.len() - suffix..].concat());
     parts
 }
 
@@ -185,8 +193,8 @@ mod tests {
         parts
             .iter()
             .map(|p| match p.op {
-                "insert" => format!("[+{}]", p.text),
-                "delete" => format!("[-{}]", p.text),
+                DiffOp::Insert => format!("[+{}]", p.text),
+                DiffOp::Delete => format!("[-{}]", p.text),
                 _ => p.text.clone(),
             })
             .collect()
@@ -215,7 +223,7 @@ mod tests {
         assert_eq!(
             word_diff("same", "same"),
             vec![DiffPart {
-                op: "equal",
+                op: DiffOp::Equal,
                 text: "same".into()
             }]
         );

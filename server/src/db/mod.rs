@@ -304,6 +304,23 @@ impl schemars::JsonSchema for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The day (UTC), for the pages.
+    pub fn date(&self) -> chrono::NaiveDate {
+        self.0.date()
+    }
+
+    /// 24-hour clock (UTC), as the UN writes times in all six languages.
+    pub fn hm(&self) -> String {
+        self.0.format("%H:%M").to_string()
+    }
+
+    /// For `<time datetime=…>`.
+    pub fn iso(&self) -> String {
+        rfc3339(self.0)
+    }
+}
+
 impl From<chrono::NaiveDateTime> for Timestamp {
     fn from(t: chrono::NaiveDateTime) -> Self {
         Timestamp(t)

@@ -13,11 +13,13 @@ pub mod session_comments;
 pub mod store;
 pub mod types;
 
-use crate::endpoint_untyped;
 use crate::http::Endpoint;
+use crate::policy::guards::{Anyone, Verified};
+use crate::{endpoint, endpoint_untyped};
 
 pub fn endpoints() -> Vec<Endpoint> {
     use handlers as h;
+    use session_comments::http as sc;
     vec![
         endpoint_untyped!(POST "/events", "organizer", "Create an event (unpublished)", h::create),
         endpoint_untyped!(GET "/events", "anyone", "Published events (organisers see all)", h::list),
@@ -37,10 +39,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint_untyped!(GET r"/sessions/{id:\d+}", "anyone", "A session, with times in the event's zone or ?tz=", h::get_session),
         endpoint_untyped!(GET r"/sessions/{id:\d+}.ics", "anyone", "One session as an iCalendar file", h::session_ics),
         endpoint_untyped!(PUT r"/sessions/{id:\d+}/slot", "organizer", "Schedule a session in a room; clashes are refused", h::set_slot),
-        endpoint_untyped!(POST r"/sessions/{id:\d+}/comments", "verified user", "A live comment or question {body, kind: comment|question}", h::post_session_comment),
-        endpoint_untyped!(GET r"/sessions/{id:\d+}/comments", "anyone", "The session's comments and questions (?kind=question&sort=top|newest|oldest)", h::session_comments),
-        endpoint_untyped!(POST r"/comments/{id:\d+}/upvote", "verified user", "Upvote a session question (once)", h::upvote),
-        endpoint_untyped!(DELETE r"/comments/{id:\d+}/upvote", "verified user", "Withdraw your upvote", h::withdraw_upvote),
+        endpoint!(POST r"/sessions/{id:\d+}/comments", Verified, "A live comment or question {body, kind: comment|question}", sc::post_comment),
+        endpoint!(GET r"/sessions/{id:\d+}/comments", Anyone, "The session's comments and questions (?kind=question&sort=top|newest|oldest)", sc::comments),
+        endpoint!(POST r"/comments/{id:\d+}/upvote", Verified, "Upvote a session question (once)", sc::upvote),
+        endpoint!(DELETE r"/comments/{id:\d+}/upvote", Verified, "Withdraw your upvote", sc::withdraw_upvote),
         endpoint_untyped!(PUT r"/sessions/{id:\d+}/report", "organizer, the session's proposer", "File or replace the session report: takeaways, calls to action, attendance", h::file_report),
         endpoint_untyped!(GET r"/sessions/{id:\d+}/report", "anyone", "The session report", h::get_report),
         endpoint_untyped!(GET "/events/{id}/report", "anyone", "The event's reports compiled by sub-theme", h::event_report),

@@ -10,9 +10,12 @@ use crate::error::{ApiError, ApiResult};
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
-#[derive(Deserialize, Default)]
+/// `?limit=` (1 to 200, default 50) and `?cursor=` (from the previous page).
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 pub struct PageQuery {
+    /// 1 to 200 (default 50).
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -46,6 +49,18 @@ impl Page {
     /// Rows to fetch: one more than the page, to know whether another page follows.
     pub fn fetch(&self) -> i64 {
         self.limit + 1
+    }
+
+    /// Trims rows fetched with [`Page::fetch`] to the page; the cursor of the next page,
+    /// if another follows.
+    pub fn next_cursor<T>(&self, rows: &mut Vec<T>, id_of: impl Fn(&T) -> i64) -> Option<String> {
+        let more = rows.len() as i64 > self.limit;
+        rows.truncate(self.limit as usize);
+        if more {
+            rows.last().map(|r| encode(id_of(r)))
+        } else {
+            None
+        }
     }
 }
 

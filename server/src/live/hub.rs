@@ -2,9 +2,9 @@
 //! out to every listener of this instance, serialised once. Publishers run on a runtime
 //! of their own so that thousands of sockets on the HTTP workers cannot starve them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -30,14 +30,9 @@ pub struct Channel {
     /// The last sequence number published on this instance.
     pub published: AtomicI64,
     listeners: AtomicUsize,
-    hidden: RwLock<Arc<HashSet<i64>>>,
 }
 
 impl Channel {
-    pub fn hidden(&self) -> Arc<HashSet<i64>> {
-        self.hidden.read().map(|h| h.clone()).unwrap_or_default()
-    }
-
     pub fn listeners(&self) -> usize {
         self.listeners.load(Ordering::Relaxed)
     }
@@ -146,10 +141,7 @@ impl Hub {
             return Ok(c.clone());
         }
         let n = name.to_owned();
-        let (head, hidden) = self
-            .db
-            .run(move |conn| Ok((log::head(conn, &n)?, log::hidden_subjects(conn, &n)?)))
-            .await?;
+        let head = self.db.run(move |conn| log::head(conn, &n)).await?;
         let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = map.get(name) {
             return Ok(c.clone());
@@ -161,7 +153,6 @@ impl Hub {
             wake: Notify::new(),
             published: AtomicI64::new(head),
             listeners: AtomicUsize::new(0),
-            hidden: RwLock::new(Arc::new(hidden)),
         });
         map.insert(name.to_owned(), channel.clone());
         drop(map);
@@ -210,47 +201,34 @@ async fn publish(hub: Arc<Hub>, channel: Arc<Channel>) {
             let since = channel.published.load(Ordering::Acquire);
             let db = hub.db.clone();
             let name = channel.name.clone();
+            // Rendered from the current rows: a hide or an erasure committed before this
+            // read is already in what listeners get.
             let fetched = tokio::task::spawn_blocking(move || -> ApiResult<_> {
                 let mut conn = db.get()?;
                 let events = log::after(&mut conn, &name, since, 2000)?;
-                let touches_visibility = events.iter().any(|e| {
-                    matches!(
-                        e.kind.as_str(),
-                        "comment.hidden" | "comment.updated" | "comment.withdrawn"
-                    )
-                });
-                let hidden = if touches_visibility {
-                    Some(log::hidden_subjects(&mut conn, &name)?)
-                } else {
-                    None
-                };
-                Ok((events, hidden))
+                let last = events.last().map(|e| e.seq);
+                let encoded = super::render::render(&mut conn, &events)?;
+                Ok((encoded, last))
             })
             .await
             .map_err(ApiError::internal);
-            let (events, hidden) = match fetched.and_then(|r| r) {
+            let (encoded, last) = match fetched.and_then(|r| r) {
                 Ok(x) => x,
                 Err(e) => {
                     tracing::warn!(channel = %channel.name, error = %e.message, "live publisher could not read the log");
                     break;
                 }
             };
-            if let Some(h) = hidden {
-                if let Ok(mut slot) = channel.hidden.write() {
-                    *slot = Arc::new(h);
-                }
-            }
-            let Some(last) = events.last().map(|e| e.seq) else {
+            let Some(last) = last else {
                 break;
             };
-            let hidden = channel.hidden();
-            let encoded = events.iter().map(|e| log::encode(e, &hidden)).collect();
+            let count = encoded.len();
             if let Some(frame) = Frame::new(encoded) {
                 let _ = channel.tx.send(Arc::new(Message::Events(frame)));
                 last_frame = Some(tokio::time::Instant::now());
             }
             channel.published.store(last, Ordering::Release);
-            if events.len() < 2000 {
+            if count < 2000 {
                 break;
             }
         }

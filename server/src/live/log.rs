@@ -1,6 +1,5 @@
 //! Reading the durable event log, and turning events into frames once for everyone.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -8,7 +7,7 @@ use bytestring::ByteString;
 use diesel::prelude::*;
 
 use super::wire;
-use crate::db::schema::{channel_seqs, comments, live_events};
+use crate::db::schema::{channel_seqs, live_events};
 use crate::db::DbConn;
 use crate::error::ApiResult;
 
@@ -53,68 +52,13 @@ pub fn head(conn: &mut DbConn, channel: &str) -> ApiResult<i64> {
         .unwrap_or(0))
 }
 
-/// Subjects (comments) of a channel that only privileged listeners may see now.
-pub fn hidden_subjects(conn: &mut DbConn, channel: &str) -> ApiResult<HashSet<i64>> {
-    let id_of = |prefix: &str| {
-        channel
-            .strip_prefix(prefix)
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    let hidden = comments::table
-        .filter(comments::status.ne("visible"))
-        .select(comments::id);
-    let ids: Vec<i64> = if let Some(id) = id_of("consultation:") {
-        hidden.filter(comments::consultation_id.eq(id)).load(conn)?
-    } else if let Some(id) = id_of("session:") {
-        hidden.filter(comments::session_id.eq(id)).load(conn)?
-    } else {
-        vec![]
-    };
-    Ok(ids.into_iter().collect())
-}
-
-/// One event as sent: the full form, and the form for the public (None when the public
-/// may not see it at all).
+/// One event as sent (rendered by `live::render`): the moderators' form, and the form
+/// for the public (None when the public may not see it at all).
 #[derive(Clone, Debug)]
 pub struct Encoded {
     pub seq: i64,
     pub private: Arc<str>,
     pub public: Option<Arc<str>>,
-}
-
-fn json_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
-pub fn encode(e: &LoggedEvent, hidden: &HashSet<i64>) -> Encoded {
-    let private: Arc<str> = format!(
-        r#"{{"seq":{},"type":{},"data":{}}}"#,
-        e.seq,
-        json_string(&e.kind),
-        e.data
-    )
-    .into();
-    let public = if e.audience != "public" {
-        None
-    } else if e.subject_id.is_some_and(|s| hidden.contains(&s)) && e.kind != "comment.hidden" {
-        // A hidden comment's earlier texts never reach those who may not see it; the
-        // sequence stays whole for them with a notice in its place.
-        let id = e.subject_id.unwrap_or_default();
-        Some(
-            format!(
-                r#"{{"seq":{},"type":"comment.hidden","data":{{"comment_id":{id}}}}}"#,
-                e.seq
-            )
-            .into(),
-        )
-    } else {
-        Some(private.clone())
-    };
-    Encoded {
-        seq: e.seq,
-        private,
-        public,
-    }
 }
 
 /// A batch of consecutive events, serialised once per audience as the WebSocket frame
@@ -182,35 +126,28 @@ impl Frame {
 mod tests {
     use super::*;
 
-    fn event(seq: i64, kind: &str, audience: &str, subject: Option<i64>) -> LoggedEvent {
-        LoggedEvent {
+    fn encoded(seq: i64, private: &str, public: Option<&str>) -> Encoded {
+        Encoded {
             seq,
-            kind: kind.into(),
-            audience: audience.into(),
-            subject_id: subject,
-            data: r#"{"body":"secret"}"#.into(),
+            private: private.into(),
+            public: public.map(Into::into),
         }
     }
 
     #[test]
-    fn hidden_and_moderator_events_stay_private() {
-        let hidden: HashSet<i64> = [7].into();
-        let events: Vec<Encoded> = vec![
-            encode(&event(1, "comment.created", "public", Some(6)), &hidden),
-            encode(&event(2, "comment.created", "public", Some(7)), &hidden),
-            encode(&event(3, "comment.flagged", "moderators", Some(6)), &hidden),
-        ];
-        let frame = Frame::new(events).unwrap();
-        let public = frame.text_for(false, 0).unwrap();
-        assert!(public.starts_with('[') && public.matches("\"seq\"").count() == 2);
-        assert_eq!(public.matches("secret").count(), 1);
-        assert!(public.contains(r#""type":"comment.hidden","data":{"comment_id":7}"#));
+    fn frames_join_each_audiences_events() {
+        let frame = Frame::new(vec![
+            encoded(1, r#"{"seq":1,"p":1}"#, Some(r#"{"seq":1}"#)),
+            encoded(2, r#"{"seq":2,"p":2}"#, None),
+            encoded(3, r#"{"seq":3,"p":3}"#, Some(r#"{"seq":3}"#)),
+        ])
+        .unwrap();
         assert_eq!(
-            frame.text_for(true, 0).unwrap().matches("secret").count(),
-            3
+            &*frame.text_for(false, 0).unwrap(),
+            r#"[{"seq":1},{"seq":3}]"#
         );
-        let tail = frame.text_for(true, 2).unwrap();
-        assert!(tail.starts_with("{\"seq\":3"));
-        assert!(frame.text_for(false, 2).is_none());
+        assert_eq!(frame.text_for(true, 0).unwrap().matches("\"p\"").count(), 3);
+        assert_eq!(&*frame.text_for(true, 2).unwrap(), r#"{"seq":3,"p":3}"#);
+        assert!(frame.text_for(false, 3).is_none());
     }
 }

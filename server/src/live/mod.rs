@@ -10,6 +10,7 @@ pub mod log;
 pub mod pg;
 pub mod poll;
 pub mod relay;
+pub mod render;
 pub mod wire;
 pub mod ws;
 
@@ -17,10 +18,12 @@ use actix_web::HttpRequest;
 use serde::Deserialize;
 
 use crate::accounts::auth::{self, AuthUser};
-use crate::accounts::types::Role;
+use crate::consultations::comments::usecase::session_visible;
 use crate::endpoint_untyped;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Endpoint;
+use crate::policy::guards::consultation_for;
+use crate::policy::Actor;
 use crate::state::AppState;
 
 pub fn endpoints() -> Vec<Endpoint> {
@@ -43,10 +46,15 @@ pub struct LiveQuery {
 
 pub struct Target {
     pub channel: String,
+    /// Receives the moderators' rendering (hidden contributions, flags).
     pub privileged: bool,
     /// The last seq the listener has: `since`, or the head when it came without one.
     pub start_after: i64,
     pub replay: bool,
+    /// The token's user, whose privileges are checked again while the socket is open.
+    pub user_id: Option<i64>,
+    /// When the token ends (Unix seconds): the socket is closed then (4001).
+    pub expires_at: Option<i64>,
 }
 
 /// What a listener listens to.
@@ -69,7 +77,10 @@ pub async fn resolve(
 ) -> ApiResult<Target> {
     let user: Option<AuthUser> = match q.access_token.as_deref() {
         Some(token) => Some(auth::from_token(&state.keys, token)?),
-        None => auth::from_request(req)?,
+        None => match auth::from_request(req)? {
+            Some(u) => Some(u),
+            None => from_cookie(req, state),
+        },
     };
     if q.wait.is_some_and(|w| w > 60) {
         return Err(ApiError::query("wait", "must be from 0 to 60 seconds"));
@@ -79,28 +90,25 @@ pub async fn resolve(
     }
     let key = id.to_owned();
     let since = q.since;
+    let actor = Actor::from_user(user.clone());
     let (channel, privileged, head) = state
         .db
         .run(move |conn| {
             let (channel, privileged) = match subject {
                 Subject::Consultation => {
-                    let (row, viewer) =
-                        crate::consultations::store::resolve_for(conn, &key, user.as_ref())?;
+                    let (row, access) = consultation_for(conn, &actor, &key)?;
                     (
                         crate::outbox::consultation_channel(row.id),
-                        viewer.privileged,
+                        access.reader().moderator,
                     )
                 }
                 Subject::Session => {
                     let id: i64 = key.parse().map_err(|_| ApiError::not_found("session"))?;
-                    crate::events::schedule::visible(conn, id, user.as_ref())?;
-                    let privileged = user
-                        .as_ref()
-                        .is_some_and(|u| u.has(Role::Organizer) || u.has(Role::Moderator));
-                    (crate::outbox::session_channel(id), privileged)
+                    session_visible(conn, &actor, id)?;
+                    (crate::outbox::session_channel(id), actor.is_moderator())
                 }
                 Subject::User => {
-                    let user = user.as_ref().ok_or_else(|| {
+                    let user = actor.user().ok_or_else(|| {
                         ApiError::new(
                             crate::error::ErrorCode::Unauthenticated,
                             "your own channel needs a token",
@@ -126,5 +134,36 @@ pub async fn resolve(
         privileged,
         start_after: since.unwrap_or(head),
         replay: since.is_some(),
+        user_id: user.as_ref().map(|u| u.id),
+        expires_at: user.as_ref().map(|u| u.expires_at),
     })
+}
+
+/// The pages' session, for their live script: the access cookie, when the request
+/// comes from our own pages (a WebSocket opened by another site carries the cookie
+/// too, but not our origin).
+fn from_cookie(req: &HttpRequest, state: &AppState) -> Option<AuthUser> {
+    let cookie = req.cookie(crate::web::session::ACCESS_COOKIE)?;
+    let origin = req.headers().get("origin")?.to_str().ok()?;
+    let host = req.connection_info().host().to_owned();
+    let ours = origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest == host)
+        || origin == state.config.public_url.trim_end_matches('/');
+    if !ours {
+        return None;
+    }
+    auth::from_token(&state.keys, cookie.value()).ok()
+}
+
+/// Whether `user_id` may still receive the moderators' rendering: checked from the
+/// database while a privileged socket stays open.
+pub async fn still_privileged(db: &crate::db::Db, user_id: i64) -> bool {
+    db.run(move |conn| crate::policy::current_roles(conn, user_id))
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|roles| {
+            crate::policy::has_role(&roles, crate::accounts::types::Role::Moderator)
+        })
 }

@@ -56,11 +56,15 @@ async fn events(
     let fetch = |since: i64| {
         let (db, name) = (state.db.clone(), target.channel.clone());
         async move {
-            db.run(move |conn| log::after(conn, &name, since, MAX_ITEMS))
-                .await
+            db.run(move |conn| {
+                let events = log::after(conn, &name, since, MAX_ITEMS)?;
+                let last = events.last().map(|e| e.seq);
+                Ok((super::render::render(conn, &events)?, last))
+            })
+            .await
         }
     };
-    let mut events = fetch(since).await?;
+    let (mut events, mut last) = fetch(since).await?;
     if events.is_empty() && wait > 0 {
         let _ = tokio::time::timeout(Duration::from_secs(wait), async {
             loop {
@@ -78,13 +82,11 @@ async fn events(
             }
         })
         .await;
-        events = fetch(since).await?;
+        (events, last) = fetch(since).await?;
     }
-    let next_since = events.last().map_or(since, |e| e.seq);
-    let hidden = channel.hidden();
+    let next_since = last.unwrap_or(since);
     let items: Vec<Value> = events
-        .iter()
-        .map(|e| log::encode(e, &hidden))
+        .into_iter()
         .filter_map(|e| {
             if target.privileged {
                 Some(e.private)

@@ -26,7 +26,7 @@ use futures_util::Stream;
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::hub::{Channel, Hub, ListenerGuard, Message};
-use super::log::{self, LoggedEvent};
+use super::log::{self, Encoded};
 use super::relay::Relay;
 use super::{resolve, wire, LiveQuery, Subject};
 use crate::error::{ApiError, ApiResult};
@@ -48,6 +48,9 @@ pub const WRITE_LIMIT: usize = 12 * 1024;
 /// are bigger: whole, each one grew every listener's buffer to 32 KiB or more.
 const MAX_CHUNK: usize = 4 * 1024;
 const SHUTTING_DOWN: &str = "the server is shutting down: reconnect with since";
+/// The close code of a listener whose session ended (token expired, privilege
+/// withdrawn): reconnect with a fresh token (the pages' script does, with the cookie).
+pub const SESSION_ENDED: u16 = 4001;
 
 pub async fn consultation(
     req: HttpRequest,
@@ -90,21 +93,14 @@ async fn upgrade(
     let channel = state.hub.channel(&target.channel).await?;
     let mut response = actix_http::ws::handshake(req.head())
         .map_err(|e| ApiError::bad_request(format!("expected a WebSocket upgrade: {e}")))?;
-    let listener = LiveBody::new(
-        &state.hub,
-        channel,
-        body.into_inner(),
-        target.privileged,
-        target.start_after,
-        target.replay,
-    );
+    let listener = LiveBody::new(&state.hub, channel, body.into_inner(), &target);
     let response = response
         .message_body(BoxBody::new(listener))
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::from(response))
 }
 
-type Fetch = Pin<Box<dyn Future<Output = ApiResult<Vec<LoggedEvent>>>>>;
+type Fetch = Pin<Box<dyn Future<Output = ApiResult<Vec<Encoded>>>>>;
 
 /// Filling a gap from the log: everything after the listener's `last`, up to `until`.
 struct Replay {
@@ -157,7 +153,18 @@ pub struct LiveBody {
     out: VecDeque<Bytes>,
     /// No more frames after `out`: the body ends once it is written.
     ended: bool,
+    /// When the token the listener came with ends.
+    expires: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// A privileged listener's user, whose roles are read again every
+    /// `INDABA_LIVE_RECHECK_SECONDS`.
+    recheck: Option<Recheck>,
     _guard: ListenerGuard,
+}
+
+struct Recheck {
+    user_id: i64,
+    every: tokio::time::Interval,
+    pending: Option<Pin<Box<dyn Future<Output = bool>>>>,
 }
 
 impl LiveBody {
@@ -165,10 +172,25 @@ impl LiveBody {
         hub: &Arc<Hub>,
         channel: Arc<Channel>,
         incoming: dev::Payload,
-        privileged: bool,
-        start_after: i64,
-        wants_replay: bool,
+        target: &super::Target,
     ) -> LiveBody {
+        let (privileged, start_after, wants_replay) =
+            (target.privileged, target.start_after, target.replay);
+        let expires = target.expires_at.map(|at| {
+            let left = at.saturating_sub(chrono::Utc::now().timestamp()).max(0) as u64;
+            Box::pin(tokio::time::sleep(Duration::from_secs(left)))
+        });
+        let recheck = target.user_id.filter(|_| privileged).map(|user_id| {
+            // A privilege withdrawn ends on its open sockets within this time.
+            let period = Duration::from_secs(hub.settings.recheck_seconds);
+            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            Recheck {
+                user_id,
+                every,
+                pending: None,
+            }
+        });
         let settings = hub.settings;
         // Subscribe before reading the log: whatever is published meanwhile is kept, and
         // what the replay already sent is skipped by its seq.
@@ -198,6 +220,8 @@ impl LiveBody {
             },
             out: VecDeque::new(),
             ended: false,
+            expires,
+            recheck,
         };
         if wants_replay {
             body.start_replay(None);
@@ -220,8 +244,11 @@ impl LiveBody {
         self.replay = Some(Replay {
             until,
             fetch: Box::pin(async move {
-                db.run(move |conn| log::after(conn, &name, since, REPLAY_BATCH))
-                    .await
+                db.run(move |conn| {
+                    let events = log::after(conn, &name, since, REPLAY_BATCH)?;
+                    super::render::render(conn, &events)
+                })
+                .await
             }),
         });
     }
@@ -272,6 +299,41 @@ impl LiveBody {
         }
     }
 
+    /// Ends the listener when its token expires, or when its privileges were withdrawn.
+    fn check_session(&mut self, cx: &mut Context<'_>) {
+        if let Some(expires) = self.expires.as_mut() {
+            if expires.as_mut().poll(cx).is_ready() {
+                return self.close(
+                    CloseCode::Other(SESSION_ENDED),
+                    "the access token expired: reconnect with a fresh one and since",
+                );
+            }
+        }
+        let db = self.hub.db().clone();
+        let Some(r) = self.recheck.as_mut() else {
+            return;
+        };
+        if r.pending.is_none() && r.every.poll_tick(cx).is_ready() {
+            let user_id = r.user_id;
+            r.pending = Some(Box::pin(async move {
+                super::still_privileged(&db, user_id).await
+            }));
+        }
+        if let Some(pending) = r.pending.as_mut() {
+            if let Poll::Ready(still) = pending.as_mut().poll(cx) {
+                r.pending = None;
+                if !still {
+                    return self.close(
+                        CloseCode::Other(SESSION_ENDED),
+                        "your moderator privileges were withdrawn: reconnect",
+                    );
+                }
+                // Register the timer's next tick.
+                let _ = r.every.poll_tick(cx);
+            }
+        }
+    }
+
     fn heartbeat(&mut self, cx: &mut Context<'_>) {
         if self.ping.poll_tick(cx).is_ready() {
             if self.last_heard.elapsed() > self.timeout {
@@ -307,9 +369,7 @@ impl LiveBody {
                 .collect();
             let end = events.last().map(|e| e.seq);
             if let Some(end) = end {
-                let hidden = self.channel.hidden();
-                let frame =
-                    log::Frame::new(events.iter().map(|e| log::encode(e, &hidden)).collect());
+                let frame = log::Frame::new(events);
                 if let Some(wire) = frame.and_then(|f| f.wire_for(self.privileged, self.last)) {
                     self.out.push_back(wire);
                 }
@@ -385,6 +445,9 @@ impl MessageBody for LiveBody {
                 this.close(CloseCode::Away, SHUTTING_DOWN);
             }
             this.read_client(cx);
+            if !this.ended {
+                this.check_session(cx);
+            }
             if !this.ended {
                 this.heartbeat(cx);
             }

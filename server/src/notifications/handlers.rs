@@ -61,7 +61,11 @@ fn resolve(conn: &mut DbConn, input: &FollowInput, user: &AuthUser) -> ApiResult
             }
         }
         TargetType::Comment => {
-            crate::consultations::handlers::visible_comment(conn, id, Some(user))?;
+            crate::consultations::comments::usecase::visible(
+                conn,
+                &crate::policy::Actor::User(user.clone()),
+                id,
+            )?;
             Target::of(kind, id)
         }
         TargetType::Event => {

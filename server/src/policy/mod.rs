@@ -183,6 +183,15 @@ impl Reader {
         stream: true,
     };
 
+    /// One person who is not a moderator (the author reading their own, say).
+    pub fn person(user_id: i64) -> Reader {
+        Reader {
+            user_id: Some(user_id),
+            moderator: false,
+            stream: false,
+        }
+    }
+
     pub fn of(actor: &Actor) -> Reader {
         Reader {
             user_id: actor.id(),

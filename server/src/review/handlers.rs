@@ -8,7 +8,6 @@ use serde_json::json;
 use super::store::{self as review, parse_tag, Change, ReviewStatus, MAX_NOTE_CHARS, MAX_TAGS};
 use super::{balance as balance_view, duplicates as clusters, export as exporter};
 use crate::accounts::auth::AuthUser;
-use crate::consultations::handlers::visible_comment;
 use crate::consultations::store::{self as consultations, ConsultationRow};
 use crate::consultations::types::Visibility;
 use crate::db::schema::comments;
@@ -103,7 +102,11 @@ pub async fn review(
     let view = state
         .db
         .tx(move |conn| {
-            let (comment, consultation, _) = visible_comment(conn, id, Some(&user))?;
+            let (comment, consultation, _) = crate::consultations::comments::usecase::visible(
+                conn,
+                &crate::policy::Actor::User(user.clone()),
+                id,
+            )?;
             let Some(consultation) = consultation else {
                 return Err(ApiError::new(
                     ErrorCode::Conflict,
@@ -136,7 +139,11 @@ pub async fn history(
     let body = state
         .db
         .run(move |conn| {
-            let (comment, consultation, _) = visible_comment(conn, id, Some(&user))?;
+            let (comment, consultation, _) = crate::consultations::comments::usecase::visible(
+                conn,
+                &crate::policy::Actor::User(user.clone()),
+                id,
+            )?;
             let consultation =
                 consultation.ok_or_else(|| ApiError::not_found("consultation input"))?;
             reviewed(conn, &consultation.id.to_string(), &user)?;
@@ -219,10 +226,14 @@ pub async fn bulk(
             let row = reviewed(conn, &key, &user)?;
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
-                let (comment, consultation, _) =
-                    visible_comment(conn, id, Some(&user)).map_err(|_| {
-                        ApiError::field("comment_ids", format!("{id} is not an input here"))
-                    })?;
+                let (comment, consultation, _) = crate::consultations::comments::usecase::visible(
+                    conn,
+                    &crate::policy::Actor::User(user.clone()),
+                    id,
+                )
+                .map_err(|_| {
+                    ApiError::field("comment_ids", format!("{id} is not an input here"))
+                })?;
                 if consultation.map(|c| c.id) != Some(row.id) {
                     return Err(ApiError::field(
                         "comment_ids",

@@ -67,7 +67,7 @@ fn comment_doc(
         ("type", "comment".into()),
         ("consultation", consultation.to_string()),
         ("visibility", visibility.as_str().into()),
-        ("kind", row.kind.clone()),
+        ("kind", row.kind.as_str().to_owned()),
         ("language", row.language.clone()),
     ];
     if let Some((_, group, region, country)) = author {

@@ -254,11 +254,17 @@ fn comment_items(
             DocKey::Report(_) => None,
         })
         .collect();
+    // Search shows contributions as the public sees them (the anonymous stay anonymous;
+    // hidden texts are not in the index).
+    let reader = viewer
+        .user_id
+        .map_or(crate::policy::Reader::PUBLIC, crate::policy::Reader::person);
     let rows: Vec<CommentRow> = comments_by_id(conn, &ids)?
         .into_iter()
-        .filter(|r| r.visible_to(viewer))
+        .filter(|r| reader.lens(r.author_id, r.status).is_some())
         .collect();
-    let views = comments::views(conn, &rows, viewer)?;
+    let views =
+        comments::view::render(conn, &rows, &reader, crate::policy::audit::Surface::Search)?;
     let reviews = if reviewer {
         review::many(conn, &ids)?
     } else {
@@ -267,7 +273,8 @@ fn comment_items(
     let mut by_id: HashMap<i64, Value> = rows
         .iter()
         .zip(views)
-        .map(|(r, mut v)| {
+        .map(|(r, v)| {
+            let mut v = serde_json::to_value(v).unwrap_or(Value::Null);
             if reviewer {
                 v["review"] = review::view(reviews.get(&r.id));
             }

@@ -8,6 +8,10 @@
 //! Guards for one feature's resources live in a file of their own here (`events.rs`…),
 //! built from the helpers below.
 
+mod comments;
+
+pub use comments::CommentAuthor;
+
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 

@@ -6,95 +6,24 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::{failure, State};
-use crate::accounts::auth::MaybeUser;
-use crate::consultations::handlers as api_h;
+use crate::consultations::comments::command::{
+    CommentInput, NewCommentCommand, Reason, ReasonInput,
+};
+use crate::consultations::comments::usecase as comments;
+use crate::consultations::comments::view::AuthorView;
+use crate::consultations::comments::CommentView;
+use crate::consultations::view::{self as kview, ConsultationView, ParagraphView, VersionView};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::web::api;
+use crate::policy::guards::{consultation_for, Verified};
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::{percent, Ctx};
-use crate::web::time::Stamp;
-
-#[derive(Deserialize)]
-pub struct Paragraph {
-    pub key: String,
-    pub number: Option<String>,
-    pub section: Option<String>,
-    pub text: String,
-    #[serde(default)]
-    pub comment_count: i64,
-    #[serde(default)]
-    pub informed_by: Vec<i64>,
-}
-
-#[derive(Deserialize)]
-pub struct Version {
-    pub label: String,
-    pub paragraphs: Vec<Paragraph>,
-    #[serde(default)]
-    pub general_comment_count: i64,
-}
-
-#[derive(Deserialize)]
-pub struct Consultation {
-    pub id: i64,
-    pub slug: String,
-    pub title: String,
-    pub description: String,
-    pub language: String,
-    pub status: String,
-    pub closes_at: Option<Stamp>,
-    pub accepting_contributions: bool,
-    pub version: Option<Version>,
-}
-
-#[derive(Deserialize)]
-pub struct Author {
-    /// Absent for anonymous and withdrawn authors.
-    pub id: Option<i64>,
-    pub display_name: String,
-    pub stakeholder_group: Option<String>,
-    pub region: Option<String>,
-    pub organization: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct Comment {
-    pub id: i64,
-    pub paragraph_key: Option<String>,
-    pub parent_id: Option<i64>,
-    pub kind: String,
-    pub body: String,
-    pub proposed_text: Option<String>,
-    pub language: String,
-    pub status: String,
-    pub author: Author,
-    pub endorsement_count: i64,
-    pub created_at: Stamp,
-    /// What happened to it (on consultation lists).
-    #[serde(default)]
-    pub outcome: Option<Outcome>,
-}
-
-#[derive(Deserialize)]
-pub struct Informed {
-    pub version: String,
-    pub number: String,
-}
-
-#[derive(Deserialize)]
-pub struct Outcome {
-    pub review_status: String,
-    #[serde(default)]
-    pub informed: Vec<Informed>,
-}
 
 /// A comment in reading order, with how deep in its thread it sits (shown up to 3).
 pub struct Threaded {
-    pub comment: Comment,
+    pub comment: CommentView,
     pub depth: usize,
 }
 
@@ -102,7 +31,8 @@ pub struct Threaded {
 #[template(path = "consultation.html")]
 struct ConsultationPage<'a> {
     c: &'a Ctx,
-    k: Consultation,
+    k: ConsultationView,
+    version: Option<VersionView>,
     /// The paragraph whose threads are open (`None`: the whole text).
     focus: Option<Focus>,
     thread: Vec<Threaded>,
@@ -116,25 +46,21 @@ struct ConsultationPage<'a> {
 pub struct Focus {
     /// The paragraph key, or empty for general comments.
     pub key: String,
-    pub paragraph: Option<Paragraph>,
+    pub paragraph: Option<ParagraphView>,
 }
 
 impl ConsultationPage<'_> {
-    fn author_name(&self, a: &Author) -> String {
-        match a.display_name.as_str() {
-            "anonymous" => self.c.t.get("comment-anonymous-author"),
-            name => name.to_owned(),
-        }
+    fn author_name(&self, a: &AuthorView) -> String {
+        author_name(self.c, a)
     }
 
     /// Endorsing is for others' inputs.
-    fn can_endorse(&self, a: &Author) -> bool {
-        self.c.user.as_ref().is_some_and(|u| a.id != Some(u.id))
+    fn can_endorse(&self, a: &AuthorView) -> bool {
+        self.c.user.as_ref().is_some_and(|u| a.id() != Some(u.id))
     }
 
-    fn group(&self, a: &Author) -> String {
-        a.stakeholder_group
-            .as_deref()
+    fn group(&self, a: &AuthorView) -> String {
+        a.stakeholder_group()
             .map(|g| self.c.t.get(&format!("group-{g}")))
             .unwrap_or_default()
     }
@@ -181,7 +107,7 @@ impl ConsultationPage<'_> {
             .replace('<', "\\u003c")
     }
 
-    fn paragraph_link(&self, p: &Paragraph) -> String {
+    fn paragraph_link(&self, p: &ParagraphView) -> String {
         format!(
             "/consultations/{}?paragraph={}",
             self.k.slug,
@@ -190,18 +116,27 @@ impl ConsultationPage<'_> {
     }
 }
 
+/// An author's name in the page's language (anonymous and withdrawn authors have labels).
+pub fn author_name(c: &Ctx, a: &AuthorView) -> String {
+    match a {
+        AuthorView::Named(n) => n.display_name.clone(),
+        AuthorView::Anonymous(_) => c.t.get("comment-anonymous-author"),
+        AuthorView::Withdrawn(_) => c.t.get("comment-withdrawn-author"),
+    }
+}
+
 /// Threads in reading order: each root, then its replies depth-first, oldest first.
-fn thread(mut comments: Vec<Comment>) -> Vec<Threaded> {
+fn thread(mut comments: Vec<CommentView>) -> Vec<Threaded> {
     comments.sort_by_key(|c| c.id);
     let ids: std::collections::HashSet<i64> = comments.iter().map(|c| c.id).collect();
-    let mut children: HashMap<Option<i64>, Vec<Comment>> = HashMap::new();
+    let mut children: HashMap<Option<i64>, Vec<CommentView>> = HashMap::new();
     for c in comments {
         // A reply whose parent is not shown (hidden, say) stands as a root.
         let parent = c.parent_id.filter(|p| ids.contains(p));
         children.entry(parent).or_default().push(c);
     }
     let mut out = Vec::new();
-    let mut stack: Vec<(Comment, usize)> = children
+    let mut stack: Vec<(CommentView, usize)> = children
         .remove(&None)
         .unwrap_or_default()
         .into_iter()
@@ -220,81 +155,75 @@ fn thread(mut comments: Vec<Comment>) -> Vec<Threaded> {
     out
 }
 
-async fn load(
-    state: &State,
-    c: &Ctx,
-    slug: &str,
-    focus_key: Option<String>,
-) -> ApiResult<(Consultation, Option<Focus>, Vec<Threaded>, i64)> {
-    let detail = api::json(
-        api_h::detail(
-            state.clone(),
-            MaybeUser(c.auth()),
-            web::Path::from(slug.to_owned()),
-        )
-        .await,
-    )
-    .await?;
-    let mut k: Consultation = api::read(detail)?;
-    let channel = crate::outbox::consultation_channel(k.id);
-    // The head is read before the comments: whatever lands in between is replayed by
-    // the live script, which skips comments already on the page.
-    let live_since = state
-        .db
-        .run(move |conn| crate::live::log::head(conn, &channel))
-        .await?;
-    let Some(key) = focus_key else {
-        return Ok((k, None, vec![], live_since));
-    };
-    let general = key == "general";
-    let paragraph = match (&mut k.version, general) {
-        (Some(v), false) => {
-            let at = v
-                .paragraphs
-                .iter()
-                .position(|p| p.key == key)
-                .ok_or_else(|| ApiError::not_found("paragraph"))?;
-            Some(v.paragraphs.remove(at))
-        }
-        (None, false) => return Err(ApiError::not_found("paragraph")),
-        (_, true) => None,
-    };
-    let filter = if general {
-        String::new()
-    } else {
-        format!("&paragraph_key={}", percent(&key))
-    };
-    let comments: Vec<Comment> = every_comment(state, c, k.id, &filter)
-        .await?
-        .into_iter()
-        .filter(|x| !general || x.paragraph_key.is_none())
-        .collect();
-    let focus = Focus {
-        key: if general { String::new() } else { key },
-        paragraph,
-    };
-    Ok((k, Some(focus), thread(comments), live_since))
+/// What the consultation page shows.
+struct Loaded {
+    k: ConsultationView,
+    version: Option<VersionView>,
+    focus: Option<Focus>,
+    thread: Vec<Threaded>,
+    live_since: i64,
+    reviewer: bool,
 }
 
-/// The comments of a consultation (of one paragraph with `filter`), page after page:
-/// a thread is shown whole. At most 5,000 are read for one page view.
-pub async fn every_comment(
-    state: &State,
-    c: &Ctx,
-    id: i64,
-    filter: &str,
-) -> ApiResult<Vec<Comment>> {
-    api::every_page(&format!("limit=200{filter}"), |query| async move {
-        let q = api::query::<api_h::CommentQuery>(&query)?;
-        api_h::list_comments(
-            state.clone(),
-            MaybeUser(c.auth()),
-            web::Path::from(id.to_string()),
-            q,
-        )
+async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> ApiResult<Loaded> {
+    let actor = c.actor();
+    let slug = slug.to_owned();
+    state
+        .db
+        .run(move |conn| {
+            let (row, access) = consultation_for(conn, &actor, &slug)?;
+            let k = kview::consultation(conn, &row)?;
+            let mut version = match row.current_version_id {
+                Some(id) => {
+                    let label = crate::consultations::store::version_label(conn, id)?;
+                    let v = crate::consultations::store::find_version(conn, row.id, &label)?;
+                    Some(kview::version(conn, &v, true)?)
+                }
+                None => None,
+            };
+            // The head is read before the comments: whatever lands in between is
+            // replayed by the live script, which skips comments already on the page.
+            let live_since =
+                crate::live::log::head(conn, &crate::outbox::consultation_channel(row.id))?;
+            let reviewer = access.is_reviewer();
+            let Some(key) = focus_key else {
+                return Ok(Loaded {
+                    k,
+                    version,
+                    focus: None,
+                    thread: vec![],
+                    live_since,
+                    reviewer,
+                });
+            };
+            let general = key == "general";
+            let paragraph = match (&mut version, general) {
+                (Some(v), false) => {
+                    let at = v
+                        .paragraphs
+                        .iter()
+                        .position(|p| p.key == key)
+                        .ok_or_else(|| ApiError::not_found("paragraph"))?;
+                    Some(v.paragraphs.remove(at))
+                }
+                (None, false) => return Err(ApiError::not_found("paragraph")),
+                (_, true) => None,
+            };
+            let paragraph_key = (!general).then_some(key.as_str());
+            let comments = comments::thread(conn, row.id, &access.reader(), paragraph_key)?;
+            Ok(Loaded {
+                k,
+                version,
+                focus: Some(Focus {
+                    key: if general { String::new() } else { key.clone() },
+                    paragraph,
+                }),
+                thread: thread(comments),
+                live_since,
+                reviewer,
+            })
+        })
         .await
-    })
-    .await
 }
 
 async fn show(
@@ -314,25 +243,17 @@ async fn show(
         loaded = load(state, &c, &slug, Some("general".to_owned())).await;
     }
     match loaded {
-        Ok((k, focus, thread, live_since)) => {
-            let (user, id) = (c.auth(), k.id);
-            let reviewer = match user {
-                Some(u) => state
-                    .db
-                    .run(move |conn| crate::search::handlers::is_reviewer(conn, Some(&u), id))
-                    .await
-                    .unwrap_or(false),
-                None => false,
-            };
+        Ok(l) => {
             let page = ConsultationPage {
-                reviewer,
+                reviewer: l.reviewer,
                 c: &c,
-                k,
-                focus,
-                thread,
+                k: l.k,
+                version: l.version,
+                focus: l.focus,
+                thread: l.thread,
                 errors,
                 form,
-                live_since,
+                live_since: l.live_since,
             };
             respond!(c, status, page)
         }
@@ -368,37 +289,38 @@ pub async fn post_comment(
         .opt("paragraph_key")
         .map(str::to_owned)
         .unwrap_or_else(|| "general".into());
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/consultations/{slug}"));
-    };
+    }
     let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
         Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
     } else {
         let kind = form.opt("kind").unwrap_or("comment");
-        let parent_id = form.opt("parent_id").and_then(|p| p.parse::<i64>().ok());
-        let input = json!({
-            "body": form.get("body"),
-            "kind": kind,
-            "paragraph_key": form.opt("paragraph_key"),
-            "parent_id": parent_id,
-            "proposed_text": if kind == "amendment" { form.opt("proposed_text") } else { None },
-            "anonymous": form.checked("anonymous"),
-        });
-        match api::body(input) {
-            Ok(input) => {
-                api::json(
-                    api_h::post_comment(state.clone(), user, web::Path::from(slug.clone()), input)
-                        .await,
-                )
-                .await
-            }
-            Err(e) => Err(e),
+        let input = CommentInput {
+            body: form.get("body").to_owned(),
+            kind: Some(kind.to_owned()),
+            paragraph_key: form.opt("paragraph_key").map(str::to_owned),
+            parent_id: form.opt("parent_id").and_then(|p| p.parse::<i64>().ok()),
+            proposed_text: if kind == "amendment" {
+                form.opt("proposed_text").map(str::to_owned)
+            } else {
+                None
+            },
+            anonymous: form.checked("anonymous"),
+            ..CommentInput::default()
+        };
+        match (
+            Verified::check(&state.db, c.actor()).await,
+            NewCommentCommand::try_from(input),
+        ) {
+            (Ok(who), Ok(cmd)) => comments::post(&state, &who, slug.clone(), cmd).await,
+            (Err(e), _) | (_, Err(e)) => Err(e),
         }
     };
     match attempt {
         Ok(created) => {
             c.flash("comment-posted");
-            let id = created["id"].as_i64().unwrap_or_default();
+            let id = created.id;
             let target = if focus == "general" {
                 "general".to_owned()
             } else {
@@ -428,14 +350,18 @@ pub async fn endorse(
         .filter(|b| b.starts_with("/consultations/"))
         .unwrap_or("/")
         .to_owned();
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next={}", percent(&back)));
-    };
+    }
     if !c.csrf_ok(&state, form.opt("csrf")) {
         return c.redirect(&back);
     }
     let id = path.into_inner();
-    match api::json(api_h::endorse(state.clone(), user, web::Path::from(id)).await).await {
+    let done = match Verified::check(&state.db, c.actor()).await {
+        Ok(who) => comments::endorse(&state.db, &who, id).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => c.redirect(&format!("{back}#c-{id}")),
         Err(e) if e.code == ErrorCode::AlreadyEndorsed => c.redirect(&format!("{back}#c-{id}")),
         Err(e) => failure(c, &e),
@@ -456,18 +382,21 @@ pub async fn flag(
         .filter(|b| b.starts_with("/consultations/"))
         .unwrap_or("/")
         .to_owned();
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next={}", percent(&back)));
-    };
+    }
     if !c.csrf_ok(&state, form.opt("csrf")) {
         return c.redirect(&back);
     }
     let id = path.into_inner();
-    let result = match api::body(json!({"reason": form.get("reason")})) {
-        Ok(input) => {
-            api::json(api_h::flag(state.clone(), user, web::Path::from(id), input).await).await
-        }
-        Err(e) => Err(e),
+    let reason = Reason::try_from(ReasonInput {
+        reason: form.get("reason").to_owned(),
+    });
+    let result = match (Verified::check(&state.db, c.actor()).await, reason) {
+        (Ok(who), Ok(reason)) => comments::flag(&state.db, &who, id, reason)
+            .await
+            .map(|_| ()),
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
         Ok(_) => {
@@ -500,15 +429,41 @@ pub async fn flag(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::types::StakeholderGroup;
+    use crate::consultations::comments::view::NamedAuthor;
+    use crate::consultations::types::{CommentKind, Visibility};
+    use crate::db::Timestamp;
 
-    fn comment(id: i64, parent: Option<i64>) -> Comment {
-        serde_json::from_value(json!({
-            "id": id, "paragraph_key": "k", "parent_id": parent, "kind": "comment", "body": "b",
-            "proposed_text": null, "language": "en", "status": "visible",
-            "author": {"display_name": "A", "stakeholder_group": "academia", "region": null, "organization": null},
-            "endorsement_count": 0, "created_at": "2025-06-23T09:00:00Z"
-        }))
-        .unwrap()
+    fn comment(id: i64, parent: Option<i64>) -> CommentView {
+        CommentView {
+            id,
+            consultation_id: Some(1),
+            session_id: None,
+            paragraph_key: Some("k".into()),
+            parent_id: parent,
+            kind: CommentKind::Comment,
+            body: "b".into(),
+            proposed_text: None,
+            on_behalf_of: None,
+            anonymous: false,
+            language: "en".into(),
+            status: Visibility::Visible,
+            version: None,
+            author: AuthorView::Named(NamedAuthor {
+                id: 1,
+                display_name: "A".into(),
+                stakeholder_group: StakeholderGroup::Academia,
+                region: None,
+                organization: None,
+            }),
+            endorsement_count: 0,
+            upvote_count: 0,
+            created_at: Timestamp(chrono::NaiveDateTime::default()),
+            edited_at: None,
+            editable_until: None,
+            outcome: None,
+            revisions: None,
+        }
     }
 
     #[test]

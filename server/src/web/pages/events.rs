@@ -5,11 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
-use serde_json::json;
 
-use super::consultation::Comment;
 use super::{failure, State};
 use crate::accounts::auth::MaybeUser;
+use crate::consultations::comments::CommentView as Comment;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::handlers as api_h;
 use crate::events::types::SessionType;
@@ -257,10 +256,7 @@ impl SessionPage<'_> {
         self.c.t.get(&format!("type-{}", self.s.session_type))
     }
     fn author_name(&self, m: &Comment) -> String {
-        match m.author.display_name.as_str() {
-            "anonymous" => self.c.t.get("comment-anonymous-author"),
-            name => name.to_owned(),
-        }
+        super::consultation::author_name(self.c, &m.author)
     }
 }
 
@@ -287,11 +283,8 @@ async fn load_session(
         .run(move |conn| crate::live::log::head(conn, &channel))
         .await?;
     // The stream is shown whole (page after page), oldest first.
-    let comments: Vec<Comment> = api::every_page("sort=oldest&limit=200", |query| async move {
-        let q = api::query::<api_h::SessionCommentsQuery>(&query)?;
-        api_h::session_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(id), q).await
-    })
-    .await?;
+    let comments: Vec<Comment> =
+        crate::events::session_comments::stream(&state.db, c.actor(), id).await?;
     let report = match api::json(
         api_h::get_report(state.clone(), MaybeUser(c.auth()), web::Path::from(id)).await,
     )
@@ -351,37 +344,32 @@ pub async fn post_session_comment(
     let mut c = Ctx::load(&req, &state).await;
     let id = path.into_inner();
     let form = FormData::parse(&body);
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/sessions/{id}"));
-    };
+    }
     let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
         Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
     } else {
-        let kind = if form.get("kind") == "question" {
-            "question"
-        } else {
-            "comment"
+        let input = crate::events::session_comments::SessionCommentInput {
+            body: form.get("body").to_owned(),
+            kind: Some(form.get("kind").to_owned()).filter(|k| k == "question"),
+            language: None,
+            anonymous: form.checked("anonymous"),
         };
-        match api::body(
-            json!({"body": form.get("body"), "kind": kind, "anonymous": form.checked("anonymous")}),
+        match (
+            crate::policy::guards::Verified::check(&state.db, c.actor()).await,
+            crate::events::session_comments::SessionComment::try_from(input),
         ) {
-            Ok(input) => {
-                api::json(
-                    api_h::post_session_comment(state.clone(), user, web::Path::from(id), input)
-                        .await,
-                )
-                .await
+            (Ok(who), Ok(cmd)) => {
+                crate::events::session_comments::post(&state, &who, id, cmd).await
             }
-            Err(e) => Err(e),
+            (Err(e), _) | (_, Err(e)) => Err(e),
         }
     };
     match attempt {
         Ok(created) => {
             c.flash("comment-posted");
-            c.redirect(&format!(
-                "/sessions/{id}#c-{}",
-                created["id"].as_i64().unwrap_or_default()
-            ))
+            c.redirect(&format!("/sessions/{id}#c-{}", created.id))
         }
         Err(e) if e.code == ErrorCode::NotFound => failure(c, &e),
         Err(e) => {

@@ -7,22 +7,12 @@ use serde::Deserialize;
 
 use super::{failure, State};
 use crate::accounts::auth::MaybeUser;
+use crate::consultations::types::Status;
+use crate::consultations::view::ConsultationView;
 use crate::error::ApiResult;
 use crate::http::page::PageQuery;
 use crate::web::api;
 use crate::web::session::Ctx;
-use crate::web::time::Stamp;
-
-#[derive(Deserialize)]
-pub struct ConsultationItem {
-    pub slug: String,
-    pub title: String,
-    pub description: String,
-    pub language: String,
-    pub status: String,
-    pub closes_at: Option<Stamp>,
-    pub accepting_contributions: bool,
-}
 
 #[derive(Deserialize)]
 pub struct EventItem {
@@ -42,25 +32,25 @@ struct Items<T> {
 #[template(path = "home.html")]
 struct HomePage<'a> {
     c: &'a Ctx,
-    open: Vec<ConsultationItem>,
-    other: Vec<ConsultationItem>,
+    open: Vec<ConsultationView>,
+    other: Vec<ConsultationView>,
     events: Vec<EventItem>,
 }
 
-async fn load(state: &State, c: &Ctx) -> ApiResult<(Vec<ConsultationItem>, Vec<EventItem>)> {
+async fn load(state: &State, c: &Ctx) -> ApiResult<(Vec<ConsultationView>, Vec<EventItem>)> {
     let query = || api::query::<PageQuery>("limit=50");
-    let consultations = api::json(
-        crate::consultations::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
+    let consultations = crate::consultations::usecase::list(
+        &state.db,
+        c.actor(),
+        crate::http::page::Page::parse(Some(50), None)?,
     )
-    .await?;
+    .await?
+    .items;
     let events = api::json(
         crate::events::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
     )
     .await?;
-    Ok((
-        api::read::<Items<ConsultationItem>>(consultations)?.items,
-        api::read::<Items<EventItem>>(events)?.items,
-    ))
+    Ok((consultations, api::read::<Items<EventItem>>(events)?.items))
 }
 
 pub async fn home(req: HttpRequest, state: State) -> HttpResponse {
@@ -69,7 +59,7 @@ pub async fn home(req: HttpRequest, state: State) -> HttpResponse {
         Ok((consultations, events)) => {
             let (open, other) = consultations
                 .into_iter()
-                .filter(|x| x.status != "draft")
+                .filter(|x| x.status != Status::Draft)
                 .partition(|x| x.accepting_contributions);
             let page = HomePage {
                 c: &c,

@@ -4,52 +4,28 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
-use serde_json::json;
 
-use super::consultation::Comment;
 use super::{failure, State};
-use crate::accounts::auth::AuthUser;
-use crate::accounts::types::Role;
-use crate::consultations::handlers as api_h;
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::web::api;
+use crate::consultations::comments::command::{
+    ModerationCommand, ModerationInput, Reason, ReasonInput,
+};
+use crate::consultations::comments::moderation::{self, QueuedComment};
+use crate::error::{ApiError, ErrorCode};
+use crate::http::page::Page;
+use crate::policy::guards::Moderator;
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::{percent, Ctx};
-use crate::web::time::Stamp;
 
-#[derive(Deserialize)]
-pub struct Flag {
-    pub reason: String,
-    pub created_at: Stamp,
-}
-
-#[derive(Deserialize)]
-pub struct Flagged {
-    #[serde(flatten)]
-    pub comment: Comment,
-    pub flags: Vec<Flag>,
-    pub consultation_slug: Option<String>,
-    pub session_id: Option<i64>,
-}
-
-impl Flagged {
-    pub fn context(&self) -> String {
-        match (&self.consultation_slug, self.session_id) {
-            (Some(slug), _) => match &self.comment.paragraph_key {
-                Some(k) => format!(
-                    "/consultations/{slug}?paragraph={}#c-{}",
-                    percent(k),
-                    self.comment.id
-                ),
-                None => format!(
-                    "/consultations/{slug}?paragraph=general#c-{}",
-                    self.comment.id
-                ),
-            },
-            (None, Some(s)) => format!("/sessions/{s}#c-{}", self.comment.id),
-            _ => "/".into(),
-        }
+/// Where a flagged contribution sits.
+fn context(x: &QueuedComment) -> String {
+    let id = x.comment.id;
+    match (&x.consultation_slug, x.comment.session_id) {
+        (Some(slug), _) => match &x.comment.paragraph_key {
+            Some(k) => format!("/consultations/{slug}?paragraph={}#c-{id}", percent(k)),
+            None => format!("/consultations/{slug}?paragraph=general#c-{id}"),
+        },
+        (None, Some(s)) => format!("/sessions/{s}#c-{id}"),
+        _ => "/".into(),
     }
 }
 
@@ -57,46 +33,39 @@ impl Flagged {
 #[template(path = "moderation.html")]
 struct QueuePage<'a> {
     c: &'a Ctx,
-    items: Vec<Flagged>,
+    items: Vec<QueuedComment>,
     next: Option<String>,
     errors: PageErrors,
 }
 
-fn moderator(c: &Ctx) -> ApiResult<AuthUser> {
-    let user = c
-        .auth()
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "sign in"))?;
-    user.require(Role::Moderator)?;
-    Ok(user)
+impl QueuePage<'_> {
+    fn context(&self, x: &QueuedComment) -> String {
+        context(x)
+    }
+
+    fn author_name(&self, x: &QueuedComment) -> String {
+        super::consultation::author_name(self.c, &x.comment.author)
+    }
 }
 
 async fn show(state: &State, c: Ctx, errors: PageErrors, status: StatusCode) -> HttpResponse {
-    let user = match moderator(&c) {
-        Ok(u) => u,
+    let who = match Moderator::check(c.actor()) {
+        Ok(who) => who,
         Err(e) if e.code == ErrorCode::Unauthenticated => {
             return c.redirect("/login?next=/moderation")
         }
         Err(e) => return failure(c, &e),
     };
-    let query = c
-        .param("cursor")
-        .map(|k| format!("cursor={}", percent(k)))
-        .unwrap_or_default();
-    let listed = match api::query::<crate::http::page::PageQuery>(&query) {
-        Ok(q) => api::json(api_h::moderation_queue(state.clone(), user, q).await).await,
+    let listed = match Page::parse(None, c.param("cursor")) {
+        Ok(page) => moderation::queue(&state.db, &who, page).await,
         Err(e) => Err(e),
     };
-    match listed.and_then(|v| {
-        Ok((
-            api::read::<Vec<Flagged>>(v["items"].clone())?,
-            v["next_cursor"].as_str().map(str::to_owned),
-        ))
-    }) {
-        Ok((items, next)) => {
+    match listed {
+        Ok(list) => {
             let page = QueuePage {
                 c: &c,
-                items,
-                next,
+                items: list.items,
+                next: list.next_cursor,
                 errors,
             };
             respond!(c, status, page)
@@ -113,8 +82,8 @@ pub async fn queue(req: HttpRequest, state: State) -> HttpResponse {
 pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
     let mut c = Ctx::load(&req, &state).await;
     let form = FormData::parse(&body);
-    let user = match moderator(&c) {
-        Ok(u) => u,
+    let who = match Moderator::check(c.actor()) {
+        Ok(who) => who,
         Err(e) if e.code == ErrorCode::Unauthenticated => {
             return c.redirect("/login?next=/moderation")
         }
@@ -125,26 +94,25 @@ pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpRespon
     } else {
         match form.get("comment").parse::<i64>() {
             Err(_) => Err(ApiError::field("comment", "choose a comment")),
-            Ok(id) => {
-                let path = web::Path::from(id);
-                match form.get("action") {
-                    "hide" => {
-                        match api::body(json!({"action": "hide", "reason": form.get("reason")})) {
-                            Ok(input) => {
-                                api::json(api_h::moderate(state.clone(), user, path, input).await)
-                                    .await
-                            }
-                            Err(e) => Err(e),
-                        }
-                    }
-                    _ => match api::body(json!({"reason": form.get("reason")})) {
-                        Ok(input) => {
-                            api::json(api_h::keep(state.clone(), user, path, input).await).await
-                        }
-                        Err(e) => Err(e),
-                    },
-                }
-            }
+            Ok(id) => match form.get("action") {
+                "hide" => match ModerationCommand::try_from(ModerationInput {
+                    action: "hide".into(),
+                    reason: form.get("reason").to_owned(),
+                }) {
+                    Ok(cmd) => moderation::moderate(&state.db, &who, id, cmd)
+                        .await
+                        .map(|_| ()),
+                    Err(e) => Err(e),
+                },
+                _ => match Reason::try_from(ReasonInput {
+                    reason: form.get("reason").to_owned(),
+                }) {
+                    Ok(reason) => moderation::keep(&state.db, &who, id, reason)
+                        .await
+                        .map(|_| ()),
+                    Err(e) => Err(e),
+                },
+            },
         }
     };
     match result {

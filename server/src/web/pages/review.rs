@@ -303,15 +303,13 @@ async fn reviewer(state: &State, c: &Ctx, slug: &str) -> ApiResult<(AuthUser, Co
         .db
         .run(move |conn| review_h::reviewed(conn, &key, &u).map(|_| ()))
         .await?;
-    let detail = api::json(
-        crate::consultations::handlers::detail(
-            state.clone(),
-            MaybeUser(Some(user.clone())),
-            web::Path::from(slug.to_owned()),
-        )
-        .await,
+    let detail = crate::consultations::usecase::detail(
+        &state.db,
+        crate::policy::Actor::User(user.clone()),
+        slug.to_owned(),
     )
     .await?;
+    let detail = serde_json::to_value(detail).map_err(ApiError::internal)?;
     Ok((user, api::read(detail)?))
 }
 

@@ -7,61 +7,30 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::consultation::{Comment, Consultation, Paragraph};
 use super::{failure, State};
-use crate::accounts::auth::MaybeUser;
-use crate::consultations::handlers as api_h;
+use crate::consultations::command::{ParagraphInput, VersionCommand, VersionInput};
+use crate::consultations::comments::usecase as comments;
+use crate::consultations::comments::CommentView;
+use crate::consultations::types::Visibility;
+use crate::consultations::usecase as consultations;
+use crate::consultations::view::{ConsultationView, DiffView, VersionSummary};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::web::api;
+use crate::policy::guards::{consultation_for, ConsultationEditor};
+use crate::policy::Actor;
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::{percent, Ctx};
 
 /// Blank slots at the end of the editor for new paragraphs.
 const NEW_SLOTS: usize = 2;
 
-#[derive(Deserialize)]
-pub struct VersionItem {
-    pub label: String,
-    pub current: bool,
-}
-
-#[derive(Deserialize)]
-pub struct DiffPart {
-    pub op: String,
-    pub text: String,
-}
-
-#[derive(Deserialize)]
-pub struct ParagraphDiff {
-    pub key: String,
-    pub status: String,
-    pub number: String,
-    pub previous_number: Option<String>,
-    pub text: Option<String>,
-    pub previous_text: Option<String>,
-    pub word_diff: Option<Vec<DiffPart>>,
-    #[serde(default)]
-    pub informed_by: Vec<i64>,
-}
-
-#[derive(Deserialize)]
-pub struct Diff {
-    pub from: String,
-    pub to: String,
-    pub summary: BTreeMap<String, i64>,
-    pub paragraphs: Vec<ParagraphDiff>,
-}
-
 #[derive(Template)]
 #[template(path = "versions.html")]
 struct VersionsPage<'a> {
     c: &'a Ctx,
-    k: Consultation,
-    versions: Vec<VersionItem>,
-    diff: Option<Diff>,
+    k: ConsultationView,
+    versions: Vec<VersionSummary>,
+    diff: Option<DiffView>,
     can_revise: bool,
 }
 
@@ -73,75 +42,58 @@ impl VersionsPage<'_> {
             None => fallback,
         }
     }
-    fn summary(&self, d: &Diff) -> String {
-        let n = |k: &str| d.summary.get(k).copied().unwrap_or(0).to_string();
+    fn summary(&self, d: &DiffView) -> String {
+        let s = &d.summary;
         self.c.t.args(
             "diff-summary",
             &[
-                ("added", &n("added")),
-                ("changed", &n("changed")),
-                ("removed", &n("removed")),
-                ("unchanged", &n("unchanged")),
+                ("added", &s.added.to_string()),
+                ("changed", &s.changed.to_string()),
+                ("removed", &s.removed.to_string()),
+                ("unchanged", &s.unchanged.to_string()),
             ],
         )
     }
 }
 
-async fn consultation(state: &State, c: &Ctx, slug: &str) -> ApiResult<Consultation> {
-    api::read(
-        api::json(
-            api_h::detail(
-                state.clone(),
-                MaybeUser(c.auth()),
-                web::Path::from(slug.to_owned()),
-            )
-            .await,
-        )
-        .await?,
-    )
-}
-
-async fn may_revise(state: &State, c: &Ctx, id: i64) -> bool {
-    match c.auth() {
-        Some(u) => state
-            .db
-            .run(move |conn| crate::search::handlers::is_reviewer(conn, Some(&u), id))
-            .await
-            .unwrap_or(false),
-        None => false,
-    }
+/// The consultation as the caller may see it, and whether they may draft its next version.
+async fn consultation(
+    state: &State,
+    actor: Actor,
+    slug: &str,
+) -> ApiResult<(ConsultationView, bool)> {
+    let slug = slug.to_owned();
+    state
+        .db
+        .run(move |conn| {
+            let (row, access) = consultation_for(conn, &actor, &slug)?;
+            Ok((
+                crate::consultations::view::consultation(conn, &row)?,
+                access.may_add_version(),
+            ))
+        })
+        .await
 }
 
 pub async fn list(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
     let loaded = async {
-        let k = consultation(&state, &c, &slug).await?;
-        let versions = api::json(
-            api_h::list_versions(
-                state.clone(),
-                MaybeUser(c.auth()),
-                web::Path::from(slug.clone()),
-            )
-            .await,
-        )
-        .await?;
-        let versions: Vec<VersionItem> = api::read(versions["items"].clone())?;
+        let (k, can_revise) = consultation(&state, c.actor(), &slug).await?;
+        let versions = consultations::versions(&state.db, c.actor(), slug.clone())
+            .await?
+            .items;
         let diff = match (c.param("from"), c.param("to")) {
-            (Some(a), Some(b)) if a != b => {
-                let path = web::Path::from((slug.clone(), a.to_owned(), b.to_owned()));
-                Some(api::read::<Diff>(
-                    api::json(api_h::diff(state.clone(), MaybeUser(c.auth()), path).await).await?,
-                )?)
-            }
+            (Some(a), Some(b)) if a != b => Some(
+                consultations::diff(&state.db, c.actor(), slug.clone(), a.into(), b.into()).await?,
+            ),
             _ => None,
         };
-        Ok::<_, ApiError>((k, versions, diff))
+        Ok::<_, ApiError>((k, can_revise, versions, diff))
     }
     .await;
     match loaded {
-        Ok((k, versions, diff)) => {
-            let can_revise = may_revise(&state, &c, k.id).await;
+        Ok((k, can_revise, versions, diff)) => {
             let page = VersionsPage {
                 c: &c,
                 k,
@@ -160,7 +112,7 @@ pub struct Draft {
     pub key: Option<String>,
     pub number: String,
     pub text: String,
-    pub inputs: Vec<Comment>,
+    pub inputs: Vec<CommentView>,
     pub informed: Vec<i64>,
 }
 
@@ -168,14 +120,14 @@ pub struct Draft {
 #[template(path = "revise.html")]
 struct RevisePage<'a> {
     c: &'a Ctx,
-    k: Consultation,
+    k: ConsultationView,
     drafts: Vec<Draft>,
     label: String,
     errors: PageErrors,
 }
 
 impl RevisePage<'_> {
-    fn excerpt(&self, m: &Comment) -> String {
+    fn excerpt(&self, m: &CommentView) -> String {
         let text: String = m.body.chars().take(160).collect();
         if text.len() < m.body.len() {
             format!("{text}…")
@@ -199,23 +151,7 @@ impl RevisePage<'_> {
     }
 }
 
-/// Every visible input of the consultation, by paragraph key (at most 2,000 read).
-async fn inputs_by_paragraph(
-    state: &State,
-    c: &Ctx,
-    id: i64,
-) -> ApiResult<BTreeMap<String, Vec<Comment>>> {
-    let mut by: BTreeMap<String, Vec<Comment>> = BTreeMap::new();
-    for m in super::consultation::every_comment(state, c, id, "").await? {
-        if let Some(k) = m.paragraph_key.clone() {
-            if m.parent_id.is_none() && m.status == "visible" {
-                by.entry(k).or_default().push(m);
-            }
-        }
-    }
-    Ok(by)
-}
-
+/// The editor: the current text, each paragraph with the inputs made on it.
 async fn editor(
     state: &State,
     c: Ctx,
@@ -224,30 +160,49 @@ async fn editor(
     errors: PageErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let Some(_) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/consultations/{slug}/revise"));
-    };
-    let k = match consultation(state, &c, &slug).await {
-        Ok(k) => k,
-        Err(e) => return failure(c, &e),
-    };
-    if !may_revise(state, &c, k.id).await {
-        return failure(c, &ApiError::forbidden("co-facilitators only"));
     }
-    let mut inputs = match inputs_by_paragraph(state, &c, k.id).await {
-        Ok(i) => i,
+    let who = match ConsultationEditor::check(&state.db, c.actor(), slug.clone()).await {
+        Ok(who) => who,
         Err(e) => return failure(c, &e),
     };
-    let current: Vec<&Paragraph> = k
-        .version
-        .as_ref()
-        .map(|v| v.paragraphs.iter().collect())
-        .unwrap_or_default();
-    let mut drafts: Vec<Draft> = current
+    let row = who.consultation.clone();
+    let actor = c.actor();
+    let loaded = state
+        .db
+        .run(move |conn| {
+            let (_, access) = consultation_for(conn, &actor, &row.id.to_string())?;
+            let k = crate::consultations::view::consultation(conn, &row)?;
+            let paragraphs = match row.current_version_id {
+                Some(id) => {
+                    let label = crate::consultations::store::version_label(conn, id)?;
+                    let v = crate::consultations::store::find_version(conn, row.id, &label)?;
+                    crate::consultations::view::version(conn, &v, false)?.paragraphs
+                }
+                None => vec![],
+            };
+            // Every visible input, by paragraph (replies stay in their threads).
+            let mut inputs: BTreeMap<String, Vec<CommentView>> = BTreeMap::new();
+            for m in comments::all_of(conn, row.id, &access.reader())? {
+                if let Some(k) = m.paragraph_key.clone() {
+                    if m.parent_id.is_none() && m.status == Visibility::Visible {
+                        inputs.entry(k).or_default().push(m);
+                    }
+                }
+            }
+            Ok((k, paragraphs, inputs))
+        })
+        .await;
+    let (k, paragraphs, mut inputs) = match loaded {
+        Ok(x) => x,
+        Err(e) => return failure(c, &e),
+    };
+    let mut drafts: Vec<Draft> = paragraphs
         .iter()
         .map(|p| Draft {
             key: Some(p.key.clone()),
-            number: p.number.clone().unwrap_or_default(),
+            number: p.number.clone(),
             text: p.text.clone(),
             inputs: inputs.remove(&p.key).unwrap_or_default(),
             informed: vec![],
@@ -305,47 +260,49 @@ pub async fn revise(
     let mut c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
     let form = FormData::parse(&body);
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/consultations/{slug}/revise"));
-    };
+    }
     if !c.csrf_ok(&state, form.opt("csrf")) {
         let errors = PageErrors::one(c.t.get("error-csrf"));
         return editor(&state, c, slug, Some(&form), errors, StatusCode::OK).await;
     }
     let count: usize = form.get("count").parse().unwrap_or(0).min(2000);
-    // The drafts sent (a blank one is a removed paragraph): the API numbers them in order.
+    // The drafts sent (a blank one is a removed paragraph): they are numbered in order.
     let sent: Vec<usize> = (0..count)
         .filter(|i| form.opt(&format!("text-{i}")).is_some())
         .collect();
-    let paragraphs: Vec<Value> = sent
+    let paragraphs: Vec<ParagraphInput> = sent
         .iter()
-        .map(|i| {
-            let informed: Vec<i64> = form
+        .map(|i| ParagraphInput {
+            key: form.opt(&format!("key-{i}")).map(str::to_owned),
+            number: form.get(&format!("number-{i}")).to_owned(),
+            section: None,
+            text: form.get(&format!("text-{i}")).to_owned(),
+            informed_by: form
                 .all(&format!("informed-{i}"))
                 .iter()
                 .filter_map(|v| v.parse().ok())
-                .collect();
-            let mut p = json!({"number": form.get(&format!("number-{i}")), "text": form.get(&format!("text-{i}")), "informed_by": informed});
-            if let Some(key) = form.opt(&format!("key-{i}")) {
-                p["key"] = json!(key);
-            }
-            p
+                .collect(),
         })
         .collect();
-    let result = match api::body(json!({"label": form.get("label"), "paragraphs": paragraphs})) {
-        Ok(input) => {
-            api::json(
-                api_h::create_version(state.clone(), user, web::Path::from(slug.clone()), input)
-                    .await,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+    let input = VersionInput {
+        label: form.get("label").to_owned(),
+        format: None,
+        source: None,
+        paragraphs: Some(paragraphs),
+    };
+    let result = match (
+        ConsultationEditor::check(&state.db, c.actor(), slug.clone()).await,
+        VersionCommand::try_from(input),
+    ) {
+        (Ok(who), Ok(cmd)) => consultations::add_version(&state.db, &who, cmd).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
         Ok(created) => {
             c.flash("revise-done");
-            let to = created["label"].as_str().unwrap_or_default().to_owned();
+            let to = created.label;
             let from = form.get("from").to_owned();
             c.redirect(&format!(
                 "/consultations/{slug}/versions?from={}&to={}",
@@ -371,21 +328,18 @@ pub async fn revise(
 pub async fn comment(req: HttpRequest, state: State, path: web::Path<i64>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let id = path.into_inner();
-    let found = api::json(
-        api_h::get_comment(state.clone(), MaybeUser(c.auth()), web::Path::from(id)).await,
-    )
-    .await;
     let place = async {
-        let v = found?;
-        if let Some(session) = v["session_id"].as_i64() {
+        let v = comments::get(&state.db, c.actor(), id).await?;
+        if let Some(session) = v.session_id {
             return Ok(format!("/sessions/{session}#c-{id}"));
         }
-        let cid = v["consultation_id"]
-            .as_i64()
+        let cid = v
+            .consultation_id
             .ok_or_else(|| ApiError::not_found("comment"))?;
-        let k = consultation(&state, &c, &cid.to_string()).await?;
-        let paragraph = v["paragraph_key"]
-            .as_str()
+        let (k, _) = consultation(&state, c.actor(), &cid.to_string()).await?;
+        let paragraph = v
+            .paragraph_key
+            .as_deref()
             .map(percent)
             .unwrap_or_else(|| "general".into());
         Ok::<_, ApiError>(format!(

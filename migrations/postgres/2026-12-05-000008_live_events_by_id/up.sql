@@ -1,0 +1,27 @@
+-- The live event log keeps ids and the change, never people or texts: names,
+-- organisations, texts and visibility are read from the current rows when an event is
+-- read for a listener (server/src/live/render.rs). Old events are rewritten into that
+-- form here, in the migration's one transaction.
+UPDATE live_events SET data = '{"comment_id":' || subject_id || '}'
+ WHERE kind IN ('comment.created', 'comment.updated', 'comment.withdrawn')
+   AND subject_id IS NOT NULL;
+
+UPDATE live_events SET data = '{"comment_id":' || subject_id || ',"flag_id":' || COALESCE(
+    (SELECT f.id FROM flags f
+      WHERE f.comment_id = live_events.subject_id
+        AND f.reason = (live_events.data::json ->> 'reason')
+      ORDER BY f.id LIMIT 1), 0) || '}'
+ WHERE kind = 'comment.flagged' AND subject_id IS NOT NULL;
+
+UPDATE live_events SET data = '{"comment_id":' || subject_id || ',"log_id":' || COALESCE(
+    (SELECT m.id FROM moderation_log m
+      WHERE m.comment_id = live_events.subject_id AND m.action = 'hide'
+        AND m.reason = (live_events.data::json ->> 'reason')
+      ORDER BY m.id LIMIT 1), 0) || '}'
+ WHERE kind = 'comment.hidden' AND subject_id IS NOT NULL;
+
+-- Counts of contributions whose events an erasure had already emptied: notices now.
+UPDATE live_events SET kind = 'comment.withdrawn', data = '{"comment_id":' || subject_id || '}'
+ WHERE kind IN ('comment.endorsed', 'question.upvoted')
+   AND subject_id IS NOT NULL
+   AND (data::json ->> 'comment_id') IS NULL;

@@ -1,0 +1,276 @@
+//! What clients send about consultations and versions, parsed once into commands.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::importer::{self, Footnote, Format};
+use super::store::{Changes, DraftParagraph, NewConsultation};
+use super::types::{parse_label, parse_slug, parse_time, Status};
+use crate::accounts::types::LanguageTag;
+use crate::error::{ApiError, FieldErrors};
+use crate::http::input::{double_option, nullable_time, text};
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInput {
+    /// 3 to 80 lower-case letters, digits and hyphens.
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// BCP 47: the language of the draft.
+    pub language: String,
+    /// RFC 3339.
+    pub opens_at: Option<String>,
+    /// RFC 3339, after `opens_at`.
+    pub closes_at: Option<String>,
+}
+
+impl CreateInput {
+    /// The consultation to create, by `created_by`; every field problem in one 422.
+    pub fn parse(self, created_by: i64) -> Result<NewConsultation, ApiError> {
+        let mut errors = FieldErrors::new();
+        let slug = parse_slug(&self.slug)
+            .map_err(|e| errors.insert("slug".into(), e.into()))
+            .ok();
+        let title = text(&mut errors, "title", &self.title, 1, 300);
+        let description = text(&mut errors, "description", &self.description, 0, 20_000);
+        let language = LanguageTag::parse(&self.language)
+            .map_err(|e| errors.insert("language".into(), e.into()))
+            .ok();
+        let mut time = |field: &str, raw: &Option<String>| match raw.as_deref() {
+            Some(t) => match parse_time(field, t) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    errors.extend(e.fields.unwrap_or_default());
+                    None
+                }
+            },
+            None => None,
+        };
+        let opens_at = time("opens_at", &self.opens_at);
+        let closes_at = time("closes_at", &self.closes_at);
+        if let (Some(o), Some(c)) = (opens_at, closes_at) {
+            if o >= c {
+                errors.insert("closes_at".into(), "must be after opens_at".into());
+            }
+        }
+        match (slug, title, description, language) {
+            (Some(slug), Some(title), Some(description), Some(language)) if errors.is_empty() => {
+                Ok(NewConsultation {
+                    slug,
+                    title,
+                    description,
+                    language: language.as_str().to_owned(),
+                    opens_at,
+                    closes_at,
+                    created_by: Some(created_by),
+                })
+            }
+            _ => Err(ApiError::validation(errors)),
+        }
+    }
+}
+
+/// Edit, open, close or move the status; `null` clears a time.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub opens_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub closes_at: Option<Option<String>>,
+    #[schemars(with = "Option<Status>")]
+    pub status: Option<String>,
+}
+
+impl TryFrom<PatchInput> for Changes {
+    type Error = ApiError;
+
+    fn try_from(i: PatchInput) -> Result<Changes, ApiError> {
+        let mut errors = FieldErrors::new();
+        let mut changes = Changes {
+            title: i
+                .title
+                .as_deref()
+                .and_then(|t| text(&mut errors, "title", t, 1, 300)),
+            description: i
+                .description
+                .as_deref()
+                .and_then(|t| text(&mut errors, "description", t, 0, 20_000)),
+            language: i.language.as_deref().and_then(|l| {
+                LanguageTag::parse(l)
+                    .map(|l| l.as_str().to_owned())
+                    .map_err(|e| errors.insert("language".into(), e.into()))
+                    .ok()
+            }),
+            ..Changes::default()
+        };
+        changes.opens_at = nullable_time(&mut errors, "opens_at", &i.opens_at);
+        changes.closes_at = nullable_time(&mut errors, "closes_at", &i.closes_at);
+        if let Some(s) = &i.status {
+            match Status::parse(s) {
+                Some(s) => changes.status = Some(s),
+                None => {
+                    errors.insert(
+                        "status".into(),
+                        format!("must be one of {}", Status::expected()),
+                    );
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(changes)
+        } else {
+            Err(ApiError::validation(errors))
+        }
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CofacilitatorsInput {
+    pub user_ids: Vec<i64>,
+}
+
+/// At most this many co-facilitators.
+pub const MAX_COFACILITATORS: usize = 100;
+
+/// A paragraph drafted on the platform.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParagraphInput {
+    /// The key of the paragraph it continues; absent for a new one (or to let the
+    /// server match it by number and text).
+    pub key: Option<String>,
+    pub number: String,
+    pub section: Option<String>,
+    pub text: String,
+    /// The inputs (comment ids of this consultation) that informed it.
+    #[serde(default)]
+    pub informed_by: Vec<i64>,
+}
+
+/// A new version: an imported text (`source` with `format`), or paragraphs drafted on
+/// the platform.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionInput {
+    /// `zero-draft`, `rev1`…
+    pub label: String,
+    /// `text` (the default) or `markdown`, with `source`.
+    pub format: Option<String>,
+    pub source: Option<String>,
+    pub paragraphs: Option<Vec<ParagraphInput>>,
+}
+
+pub struct VersionCommand {
+    pub label: String,
+    pub draft: Vec<DraftParagraph>,
+    pub footnotes: Vec<Footnote>,
+    /// As stored: `text`, `markdown` or `paragraphs`.
+    pub source_format: &'static str,
+}
+
+/// The number of the paragraph an item belongs to: `12(a)` → `12`, `12(a)(i)` → `12(a)`.
+fn parent_number(number: &str) -> Option<String> {
+    number
+        .ends_with(')')
+        .then(|| number.rfind('(').map(|i| number[..i].to_owned()))
+        .flatten()
+        .filter(|p| !p.is_empty())
+}
+
+impl TryFrom<VersionInput> for VersionCommand {
+    type Error = ApiError;
+
+    fn try_from(i: VersionInput) -> Result<VersionCommand, ApiError> {
+        let label = parse_label(&i.label).map_err(|e| ApiError::field("label", e))?;
+        match (i.source, i.paragraphs) {
+            (Some(source), None) => {
+                let format = match i.format.as_deref().unwrap_or("text") {
+                    "text" => Format::Text,
+                    "markdown" => Format::Markdown,
+                    _ => return Err(ApiError::field("format", "must be text or markdown")),
+                };
+                let doc = importer::parse(&source, format)
+                    .map_err(|e| ApiError::field("source", e.to_string()))?;
+                let (draft, footnotes): (Vec<DraftParagraph>, _) = doc.into();
+                Ok(VersionCommand {
+                    label,
+                    draft,
+                    footnotes,
+                    source_format: if format == Format::Text {
+                        "text"
+                    } else {
+                        "markdown"
+                    },
+                })
+            }
+            (None, Some(paragraphs)) => {
+                if paragraphs.is_empty() || paragraphs.len() > 5000 {
+                    return Err(ApiError::field(
+                        "paragraphs",
+                        "give from 1 to 5000 paragraphs",
+                    ));
+                }
+                let mut errors = FieldErrors::new();
+                let mut draft = Vec::new();
+                for (n, p) in paragraphs.into_iter().enumerate() {
+                    let number = text(
+                        &mut errors,
+                        &format!("paragraphs[{n}].number"),
+                        &p.number,
+                        1,
+                        20,
+                    );
+                    let body = text(
+                        &mut errors,
+                        &format!("paragraphs[{n}].text"),
+                        &p.text,
+                        1,
+                        20_000,
+                    );
+                    let section = text(
+                        &mut errors,
+                        &format!("paragraphs[{n}].section"),
+                        p.section.as_deref().unwrap_or(""),
+                        0,
+                        300,
+                    );
+                    if let (Some(number), Some(body), Some(section)) = (number, body, section) {
+                        draft.push(DraftParagraph {
+                            key: p.key,
+                            parent_number: parent_number(&number),
+                            number,
+                            section_path: if section.is_empty() {
+                                vec![]
+                            } else {
+                                vec![section]
+                            },
+                            text: body,
+                            footnote_refs: vec![],
+                            informed_by: p.informed_by,
+                        });
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(ApiError::validation(errors));
+                }
+                Ok(VersionCommand {
+                    label,
+                    draft,
+                    footnotes: vec![],
+                    source_format: "paragraphs",
+                })
+            }
+            _ => Err(ApiError::field(
+                "source",
+                "give either source (with format) or paragraphs, not both",
+            )),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The comment endpoints: extract, call the use case, answer its view.
+
+use actix_web::web;
+
+use super::command::{
+    CommentInput, EditInput, ModerationInput, NewCommentCommand, Reason, ReasonInput,
+};
+use super::moderation::{self, KeepReceipt, LogEntry, QueuedComment};
+use super::usecase::{self, CommentQuery};
+use super::view::{CommentView, EndorsementView, FlagReceipt};
+use crate::error::ApiResult;
+use crate::http::page::{Page, PageQuery};
+use crate::http::respond::{Created, Json, List};
+use crate::http::ApiJson;
+use crate::policy::guards::{Anyone, CommentAuthor, Moderator, Verified};
+use crate::state::State;
+
+pub async fn post(
+    who: Verified,
+    state: State,
+    path: web::Path<String>,
+    input: ApiJson<CommentInput>,
+) -> ApiResult<Created<CommentView>> {
+    let cmd = NewCommentCommand::try_from(input.0)?;
+    usecase::post(&state, &who, path.into_inner(), cmd)
+        .await
+        .map(Created)
+}
+
+pub async fn list(
+    who: Anyone,
+    state: State,
+    path: web::Path<String>,
+    query: web::Query<CommentQuery>,
+) -> ApiResult<Json<List<CommentView>>> {
+    usecase::list(&state.db, who.0, path.into_inner(), query.into_inner())
+        .await
+        .map(Json)
+}
+
+pub async fn get(who: Anyone, state: State, path: web::Path<i64>) -> ApiResult<Json<CommentView>> {
+    usecase::get(&state.db, who.0, path.into_inner())
+        .await
+        .map(Json)
+}
+
+pub async fn edit(
+    who: CommentAuthor,
+    state: State,
+    input: ApiJson<EditInput>,
+) -> ApiResult<Json<CommentView>> {
+    let cmd = input.0.try_into()?;
+    usecase::edit(&state.db, &who, cmd).await.map(Json)
+}
+
+pub async fn endorse(
+    who: Verified,
+    state: State,
+    path: web::Path<i64>,
+) -> ApiResult<Created<EndorsementView>> {
+    usecase::endorse(&state.db, &who, path.into_inner())
+        .await
+        .map(Created)
+}
+
+pub async fn withdraw_endorsement(
+    who: Verified,
+    state: State,
+    path: web::Path<i64>,
+) -> ApiResult<Json<EndorsementView>> {
+    usecase::withdraw_endorsement(&state.db, &who, path.into_inner())
+        .await
+        .map(Json)
+}
+
+pub async fn flag(
+    who: Verified,
+    state: State,
+    path: web::Path<i64>,
+    input: ApiJson<ReasonInput>,
+) -> ApiResult<Created<FlagReceipt>> {
+    let reason = Reason::try_from(input.0)?;
+    usecase::flag(&state.db, &who, path.into_inner(), reason)
+        .await
+        .map(Created)
+}
+
+pub async fn moderate(
+    who: Moderator,
+    state: State,
+    path: web::Path<i64>,
+    input: ApiJson<ModerationInput>,
+) -> ApiResult<Json<CommentView>> {
+    let cmd = input.0.try_into()?;
+    moderation::moderate(&state.db, &who, path.into_inner(), cmd)
+        .await
+        .map(Json)
+}
+
+pub async fn keep(
+    who: Moderator,
+    state: State,
+    path: web::Path<i64>,
+    input: ApiJson<ReasonInput>,
+) -> ApiResult<Json<KeepReceipt>> {
+    let reason = Reason::try_from(input.0)?;
+    moderation::keep(&state.db, &who, path.into_inner(), reason)
+        .await
+        .map(Json)
+}
+
+pub async fn queue(
+    who: Moderator,
+    state: State,
+    query: web::Query<PageQuery>,
+) -> ApiResult<Json<List<QueuedComment>>> {
+    let page = Page::from_query(&query)?;
+    moderation::queue(&state.db, &who, page).await.map(Json)
+}
+
+pub async fn log(
+    who: Anyone,
+    state: State,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<Json<List<LogEntry>>> {
+    let page = Page::from_query(&query)?;
+    moderation::log(&state.db, who.0, path.into_inner(), page)
+        .await
+        .map(Json)
+}

@@ -1,0 +1,105 @@
+//! The consultation and version endpoints: extract, call the use case, answer its view.
+
+use actix_web::web;
+
+use super::command::{CofacilitatorsInput, CreateInput, PatchInput, VersionInput};
+use super::usecase;
+use super::view::{ConsultationDetail, ConsultationView, DiffView, VersionSummary, VersionView};
+use crate::error::ApiResult;
+use crate::http::page::{Page, PageQuery};
+use crate::http::respond::{Created, Json, List};
+use crate::http::ApiJson;
+use crate::policy::guards::{Anyone, ConsultationEditor, Organizer};
+use crate::state::State;
+
+pub async fn create(
+    who: Organizer,
+    state: State,
+    input: ApiJson<CreateInput>,
+) -> ApiResult<Created<ConsultationView>> {
+    let new = input.0.parse(who.id())?;
+    usecase::create(&state.db, &who, new).await.map(Created)
+}
+
+pub async fn list(
+    who: Anyone,
+    state: State,
+    query: web::Query<PageQuery>,
+) -> ApiResult<Json<List<ConsultationView>>> {
+    let page = Page::from_query(&query)?;
+    usecase::list(&state.db, who.0, page).await.map(Json)
+}
+
+pub async fn detail(
+    who: Anyone,
+    state: State,
+    path: web::Path<String>,
+) -> ApiResult<Json<ConsultationDetail>> {
+    usecase::detail(&state.db, who.0, path.into_inner())
+        .await
+        .map(Json)
+}
+
+pub async fn update(
+    who: Organizer,
+    state: State,
+    path: web::Path<String>,
+    input: ApiJson<PatchInput>,
+) -> ApiResult<Json<ConsultationView>> {
+    let changes = input.0.try_into()?;
+    usecase::update(&state.db, &who, path.into_inner(), changes)
+        .await
+        .map(Json)
+}
+
+pub async fn set_cofacilitators(
+    who: Organizer,
+    state: State,
+    path: web::Path<String>,
+    input: ApiJson<CofacilitatorsInput>,
+) -> ApiResult<Json<ConsultationView>> {
+    usecase::set_cofacilitators(&state.db, &who, path.into_inner(), input.0.user_ids)
+        .await
+        .map(Json)
+}
+
+pub async fn add_version(
+    who: ConsultationEditor,
+    state: State,
+    input: ApiJson<VersionInput>,
+) -> ApiResult<Created<VersionView>> {
+    let cmd = input.0.try_into()?;
+    usecase::add_version(&state.db, &who, cmd)
+        .await
+        .map(Created)
+}
+
+pub async fn versions(
+    who: Anyone,
+    state: State,
+    path: web::Path<String>,
+) -> ApiResult<Json<List<VersionSummary>>> {
+    usecase::versions(&state.db, who.0, path.into_inner())
+        .await
+        .map(Json)
+}
+
+pub async fn version(
+    who: Anyone,
+    state: State,
+    path: web::Path<(String, String)>,
+) -> ApiResult<Json<VersionView>> {
+    let (key, label) = path.into_inner();
+    usecase::version(&state.db, who.0, key, label)
+        .await
+        .map(Json)
+}
+
+pub async fn diff(
+    who: Anyone,
+    state: State,
+    path: web::Path<(String, String, String)>,
+) -> ApiResult<Json<DiffView>> {
+    let (key, a, b) = path.into_inner();
+    usecase::diff(&state.db, who.0, key, a, b).await.map(Json)
+}
