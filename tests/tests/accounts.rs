@@ -748,7 +748,12 @@ async fn admin_grants_roles_with_least_privilege(backend: Backend) {
 
 async fn res_email(app: &TestApp, id: i64) -> String {
     app.db()
-        .run(move |conn| Ok(indaba::accounts::store::view(conn, id)?.email))
+        .run(move |conn| {
+            Ok(indaba::accounts::store::view(conn, id)?
+                .email
+                .as_str()
+                .to_owned())
+        })
         .await
         .unwrap()
 }
