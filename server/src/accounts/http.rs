@@ -9,7 +9,7 @@ use super::command::{
     ResetConfirmInput, ResetInput, RolesInput, TokenInput,
 };
 use super::usecase::{self, Client};
-use super::view::{ExportView, ResetRequested, TokenPair, UserEnvelope};
+use super::view::{ExportView, ManagedUserEnvelope, ResetRequested, TokenPair, UserEnvelope};
 use crate::error::{ApiError, ApiResult};
 use crate::http::doc::DocArg;
 use crate::http::respond::{Accepted, Created, List, NoContent, Private};
@@ -138,10 +138,10 @@ pub async fn set_roles(
     state: State,
     path: web::Path<i64>,
     input: ApiJson<RolesInput>,
-) -> ApiResult<Private<UserEnvelope>> {
+) -> ApiResult<Private<ManagedUserEnvelope>> {
     let roles = input.0.try_into()?;
     let user = usecase::set_roles(&state.db, &admin, path.into_inner(), roles).await?;
-    Ok(Private(user.into()))
+    Ok(Private(ManagedUserEnvelope { user }))
 }
 
 pub async fn audit_log(

@@ -10,7 +10,7 @@ use super::command::{
 use super::store::{self, Purpose, Rotation};
 use super::tokens::{issue_access, ACCESS_TTL_SECONDS};
 use super::types::Role;
-use super::view::{ExportView, ResetRequested, TokenPair, TokenType, UserView};
+use super::view::{ExportView, ManagedUserView, ResetRequested, TokenPair, TokenType, UserView};
 use super::{password, privacy};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -336,7 +336,12 @@ pub async fn erase(db: &Db, who: &SignedIn, cmd: Erasure) -> ApiResult<()> {
 }
 
 /// Replaces an account's roles; the last administrator keeps the admin role.
-pub async fn set_roles(db: &Db, admin: &Admin, target: i64, roles: RoleSet) -> ApiResult<UserView> {
+pub async fn set_roles(
+    db: &Db,
+    admin: &Admin,
+    target: i64,
+    roles: RoleSet,
+) -> ApiResult<ManagedUserView> {
     let roles = roles.0;
     let view = db
         .tx(move |tx| {
@@ -353,7 +358,7 @@ pub async fn set_roles(db: &Db, admin: &Admin, target: i64, roles: RoleSet) -> A
         })
         .await?;
     tracing::info!(admin = admin.id(), user_id = target, roles = ?view.roles, "roles set");
-    Ok(view)
+    Ok(view.into())
 }
 
 /// The audit log (moderators' looks at anonymous authors), newest first.

@@ -78,6 +78,48 @@ impl From<UserView> for UserEnvelope {
     }
 }
 
+/// An account as an admin managing it sees it: the owner's view without `gender`
+/// (gender is shown to nobody but its owner, and to organisers only as aggregates).
+#[derive(Serialize, JsonSchema, Debug, Clone)]
+pub struct ManagedUserView {
+    pub id: i64,
+    pub email: Email,
+    pub display_name: String,
+    pub stakeholder_group: StakeholderGroup,
+    pub organization: Option<String>,
+    pub country: Option<Country>,
+    pub region: Option<Region>,
+    pub preferred_language: LanguageTag,
+    /// Always holds `participant`.
+    pub roles: Vec<Role>,
+    pub email_verified: bool,
+    pub created_at: Timestamp,
+}
+
+impl From<UserView> for ManagedUserView {
+    fn from(u: UserView) -> Self {
+        ManagedUserView {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            stakeholder_group: u.stakeholder_group,
+            organization: u.organization,
+            country: u.country,
+            region: u.region,
+            preferred_language: u.preferred_language,
+            roles: u.roles,
+            email_verified: u.email_verified,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// `{user}` as an admin managing the account gets it.
+#[derive(Serialize, JsonSchema, Debug)]
+pub struct ManagedUserEnvelope {
+    pub user: ManagedUserView,
+}
+
 #[derive(Serialize, JsonSchema, Debug, Clone, Copy)]
 pub enum TokenType {
     Bearer,
