@@ -11,10 +11,11 @@ use super::view::{
     FollowView, Following, NotificationBody, NotificationList, NotificationView, SettingsView,
     UnreadCount, Unsubscribed,
 };
+use crate::accounts::usecase::paged;
 use crate::consultations::types::Visibility;
 use crate::db::{Db, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::http::page::encode;
+use crate::http::respond::List;
 use crate::policy::guards::accounts::UnsubscribeLink;
 use crate::policy::guards::{consultation_for, SignedIn};
 use crate::policy::{current_roles, Actor, AuthUser, EventAccess, Reader};
@@ -237,14 +238,11 @@ pub async fn list(db: &Db, who: &SignedIn, q: NotificationQuery) -> ApiResult<No
     let (actor, user_id) = (actor(who), who.0.id);
     db.run(move |conn| {
         let page = q.page;
-        let mut rows = store::list(conn, user_id, q.unread_only, page.after, page.fetch())?;
-        let more = rows.len() as i64 > page.limit;
-        rows.truncate(usize::try_from(page.limit).unwrap_or(0));
-        let next_cursor = if more {
-            rows.last().map(|r| encode(r.id))
-        } else {
-            None
-        };
+        let rows = store::list(conn, user_id, q.unread_only, page.after, page.fetch())?;
+        let List {
+            items: rows,
+            next_cursor,
+        } = paged(&page, rows, |r| r.id);
         Ok(NotificationList {
             items: render(conn, &Reader::of(&actor), &rows)?,
             next_cursor,
