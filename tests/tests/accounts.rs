@@ -20,6 +20,10 @@ both_backends!(
     export_holds_what_we_know,
     erasure_removes_personal_data,
     admin_grants_roles_with_least_privilege,
+    admins_read_the_audit_log_newest_first,
+    auth_endpoints_ignore_a_stale_access_token,
+    bad_input_is_named_and_changes_nothing,
+    personal_data_is_never_cached_and_every_endpoint_is_typed,
 );
 
 async fn register_verify_and_login(backend: Backend) {
@@ -693,6 +697,9 @@ async fn admin_grants_roles_with_least_privilege(backend: Backend) {
         res.body["user"]["roles"],
         json!(["participant", "moderator", "organizer"])
     );
+    // An admin manages roles, not people: the answer leaves out their gender.
+    assert!(res.body["user"].get("gender").is_none(), "{}", res.text);
+    assert_eq!(res.body["user"]["id"], target_id);
     let res = app
         .send(
             Method::PUT,
@@ -748,7 +755,476 @@ async fn admin_grants_roles_with_least_privilege(backend: Backend) {
 
 async fn res_email(app: &TestApp, id: i64) -> String {
     app.db()
-        .run(move |conn| Ok(indaba::accounts::store::view(conn, id)?.email))
+        .run(move |conn| {
+            Ok(indaba::accounts::store::view(conn, id)?
+                .email
+                .as_str()
+                .to_owned())
+        })
         .await
         .unwrap()
+}
+
+/// Audit entries as a moderator's look at anonymous authors writes them.
+async fn seen(app: &TestApp, moderator: i64, comments: Vec<i64>) {
+    app.db()
+        .run(move |conn| {
+            indaba::policy::audit::anonymous_authors_seen(
+                conn,
+                moderator,
+                &comments,
+                indaba::policy::audit::Surface::Api,
+            )
+        })
+        .await
+        .unwrap();
+}
+
+async fn admins_read_the_audit_log_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, admin) = app.user_with_roles("Admin", &["admin"]).await;
+    let (moderator_id, moderator) = app.user_with_roles("Mod", &["moderator"]).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    seen(&app, moderator_id, vec![11, 12]).await;
+    seen(&app, moderator_id, vec![13]).await;
+
+    let path = "/api/v1/admin/audit-log";
+    assert_eq!(
+        app.get(path, None).await.code(),
+        "unauthenticated",
+        "anonymous callers"
+    );
+    for token in [&moderator, &organizer] {
+        let res = app.get(path, Some(token)).await;
+        assert_eq!(
+            (res.status, res.code()),
+            (StatusCode::FORBIDDEN, "forbidden")
+        );
+    }
+
+    let res = app.get(path, Some(&admin)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    let items = res.body["items"].as_array().unwrap();
+    let subjects: Vec<i64> = items
+        .iter()
+        .map(|i| i["subject_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(subjects, vec![13, 12, 11], "newest first: {}", res.text);
+    assert_eq!(res.body["next_cursor"], serde_json::Value::Null);
+    let first = &items[0];
+    assert_eq!(first["actor_id"], moderator_id);
+    assert_eq!(first["actor_name"], "Mod");
+    assert_eq!(first["action"], "anonymous_author_viewed");
+    assert_eq!(first["subject_type"], "comment");
+    assert_eq!(first["surface"], "api");
+    assert!(first["created_at"].as_str().unwrap().ends_with('Z'));
+
+    // Pages of two.
+    let res = app.get(&format!("{path}?limit=2"), Some(&admin)).await;
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 2);
+    let cursor = res.body["next_cursor"].as_str().unwrap().to_owned();
+    let res = app
+        .get(&format!("{path}?limit=2&cursor={cursor}"), Some(&admin))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["items"][0]["subject_id"], 11);
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(res.body["next_cursor"], serde_json::Value::Null);
+
+    for bad in [
+        "limit=0",
+        "limit=201",
+        "limit=many",
+        "cursor=not-ours",
+        "limit=-1",
+    ] {
+        let res = app.get(&format!("{path}?{bad}"), Some(&admin)).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            res.text
+        );
+        assert_eq!(res.code(), "invalid_query", "{bad}");
+    }
+
+    // The moderator erases their account: what they looked at stays on record, no longer
+    // who they were.
+    assert_eq!(
+        app.raw(Method::DELETE, "/api/v1/me", Some(&moderator), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let res = app.get(path, Some(&admin)).await;
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 3);
+    for item in res.body["items"].as_array().unwrap() {
+        assert_eq!(item["actor_id"], serde_json::Value::Null, "{}", res.text);
+        assert_eq!(item["actor_name"], serde_json::Value::Null, "{}", res.text);
+    }
+    assert!(!res.text.contains("Mod\""), "{}", res.text);
+}
+
+/// A client that attaches its (expired, or broken) access token to every request can
+/// still sign in, refresh and reset its password: those endpoints never read it.
+async fn auth_endpoints_ignore_a_stale_access_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (email, _, refresh) = app.verified_user("Stale").await;
+    let stale = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.broken";
+    let res = app
+        .post(
+            "/api/v1/auth/refresh",
+            Some(stale),
+            &json!({"refresh_token": refresh}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    let res = app
+        .post(
+            "/api/v1/auth/login",
+            Some(stale),
+            &json!({"email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/auth/password-reset",
+            Some(stale),
+            &json!({"email": email}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text);
+    // Where the caller matters, the same token is refused.
+    let res = app.get("/api/v1/me", Some(stale)).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_access_token")
+    );
+}
+
+async fn bad_input_is_named_and_changes_nothing(backend: Backend) {
+    let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
+    let (email, access, _) = app.verified_user("Careful").await;
+    let before = app.get("/api/v1/me", Some(&access)).await.body["user"].clone();
+
+    // Every bad field of a profile change is named at once, and nothing is saved.
+    let res = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&access),
+            &json!({"display_name": " ", "stakeholder_group": "lobbyists", "organization": "o".repeat(201),
+                    "country": "XX", "gender": "robot", "preferred_language": "!!"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    for field in [
+        "display_name",
+        "stakeholder_group",
+        "organization",
+        "country",
+        "gender",
+        "preferred_language",
+    ] {
+        assert!(res.field(field).is_some(), "{field}: {}", res.text);
+    }
+    // A field of the wrong type is named too (the body is not parsed further).
+    let res = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&access),
+            &json!({"display_name": ["a"]}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.field("display_name").is_some()),
+        (StatusCode::UNPROCESSABLE_ENTITY, true),
+        "{}",
+        res.text
+    );
+    let res = app
+        .raw(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&access),
+            Some(("application/json", "[1, 2]")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let res = app
+        .raw(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&access),
+            Some(("application/json", "{\"display_name\": ")),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::BAD_REQUEST, "malformed_json")
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&access)).await.body["user"],
+        before
+    );
+
+    // Clearing is not the same as leaving out: null clears, blank clears, absent keeps.
+    let res = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&access),
+            &json!({"organization": "Rede", "gender": "female", "preferred_language": "zh_hans"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["user"]["preferred_language"], "zh-Hans");
+    assert_eq!(res.body["user"]["gender"], "female");
+    let res = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&access),
+            &json!({"organization": "  ", "gender": null}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["user"]["organization"], serde_json::Value::Null);
+    assert_eq!(res.body["user"]["gender"], serde_json::Value::Null);
+    assert_eq!(res.body["user"]["country"], before["country"]);
+
+    // The auth endpoints: each bad body is a clear 4xx naming the field.
+    let cases: Vec<(&str, serde_json::Value, u16, &str)> = vec![
+        ("/api/v1/auth/verify", json!({}), 422, "token"),
+        ("/api/v1/auth/verify", json!({"token": 7}), 422, "token"),
+        (
+            "/api/v1/auth/login",
+            json!({"email": email}),
+            422,
+            "password",
+        ),
+        ("/api/v1/auth/refresh", json!({"token": "x"}), 422, "token"),
+        (
+            "/api/v1/auth/password-reset",
+            json!({"email": "nobody"}),
+            422,
+            "email",
+        ),
+        (
+            "/api/v1/auth/password-reset/confirm",
+            json!({"token": "x"}),
+            422,
+            "new_password",
+        ),
+        (
+            "/api/v1/auth/password-reset/confirm",
+            json!({"token": "x", "new_password": "short"}),
+            422,
+            "new_password",
+        ),
+    ];
+    for (path, body, status, field) in cases {
+        let res = app.post(path, None, &body).await;
+        assert_eq!(res.status.as_u16(), status, "{path} {body}: {}", res.text);
+        assert!(res.field(field).is_some(), "{path} {body}: {}", res.text);
+    }
+    // A well-formed reset with a token that is not ours: 400, and the password stays.
+    let res = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            &json!({"token": "made-up", "new_password": "a brand new long password"}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::BAD_REQUEST, "invalid_token")
+    );
+    // A reset to the account's own address is refused, and does not spend the link.
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        &json!({"email": email}),
+    )
+    .await;
+    let token = app.link_token(&email, "/reset-password?token=").await;
+    let res = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            &json!({"token": token, "new_password": email}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.field("new_password").is_some()),
+        (StatusCode::UNPROCESSABLE_ENTITY, true),
+        "{}",
+        res.text
+    );
+    let res = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            &json!({"token": token, "new_password": "a brand new long password"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    assert_eq!(
+        app.login(&email, PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Roles: every unknown one is named; a role list of the wrong shape is 422 too; the
+    // roles held do not change.
+    let (_, admin) = app.user_with_roles("Boss", &["admin"]).await;
+    let (target, _) = app.user_with_roles("Someone", &["moderator"]).await;
+    let path = format!("/api/v1/admin/users/{target}/roles");
+    for body in [
+        json!({"roles": ["organizer", "emperor", "pope"]}),
+        json!({"roles": "admin"}),
+        json!({"roles": [1]}),
+        json!({}),
+        json!({"roles": [], "why": "because"}),
+    ] {
+        let res = app.send(Method::PUT, &path, Some(&admin), &body).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+    }
+    let res = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            &json!({"roles": ["organizer", "emperor", "pope"]}),
+        )
+        .await;
+    let named = res.field("roles").unwrap();
+    assert!(
+        named.contains("emperor") && named.contains("pope"),
+        "{named}"
+    );
+    let res = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            &json!({"roles": ["moderator", "moderator"]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        res.body["user"]["roles"],
+        json!(["participant", "moderator"])
+    );
+}
+
+async fn personal_data_is_never_cached_and_every_endpoint_is_typed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (email, access, _) = app.verified_user("Private").await;
+    for path in ["/api/v1/me", "/api/v1/me/export"] {
+        let res = app.get(path, Some(&access)).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert_eq!(res.header("cache-control"), Some("no-store"), "{path}");
+    }
+    let res = app
+        .send(Method::PATCH, "/api/v1/me", Some(&access), &json!({}))
+        .await;
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert_eq!(res.body["user"]["email"], email.as_str());
+    let res = app.login(&email, PASSWORD).await;
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+
+    // The export is typed all through: its parts are there even when empty.
+    let res = app.get("/api/v1/me/export", Some(&access)).await;
+    for key in [
+        "exported_at",
+        "user",
+        "sessions",
+        "email_links",
+        "emails",
+        "comments",
+        "endorsed_comment_ids",
+        "bookmarked_session_ids",
+        "follows",
+        "notifications",
+        "notification_settings",
+    ] {
+        assert!(res.body.get(key).is_some(), "{key}: {}", res.text);
+    }
+    assert_eq!(res.body["email_links"][0]["purpose"], "verify");
+    assert!(res.body["email_links"][0]["used_at"].is_string());
+    assert_eq!(
+        res.body["notification_settings"]["kinds"]["reply"],
+        "immediate"
+    );
+
+    // Who may call each account and notification endpoint is its guard, and each
+    // answer has a schema.
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let who = |method: &str, path: &str| {
+        let op = &doc["paths"][format!("/api/v1{path}")][method];
+        assert!(op.is_object(), "{method} {path}");
+        assert!(
+            op["responses"]["200"].get("x-untyped").is_none(),
+            "{method} {path} is untyped"
+        );
+        op["x-who"].as_str().unwrap().to_owned()
+    };
+    for (method, path) in [
+        ("post", "/auth/register"),
+        ("post", "/auth/verify"),
+        ("post", "/auth/login"),
+        ("post", "/auth/refresh"),
+        ("post", "/auth/password-reset"),
+        ("post", "/auth/password-reset/confirm"),
+    ] {
+        assert_eq!(who(method, path), "anyone", "{method} {path}");
+    }
+    for (method, path) in [
+        ("post", "/auth/logout"),
+        ("get", "/me"),
+        ("patch", "/me"),
+        ("delete", "/me"),
+        ("get", "/me/export"),
+        ("post", "/follows"),
+        ("delete", "/follows"),
+        ("get", "/me/follows"),
+        ("get", "/me/notifications"),
+        ("post", "/me/notifications/read"),
+        ("get", "/me/notification-settings"),
+        ("patch", "/me/notification-settings"),
+    ] {
+        assert_eq!(who(method, path), "user", "{method} {path}");
+    }
+    assert_eq!(who("put", "/admin/users/{id}/roles"), "admin");
+    assert_eq!(who("get", "/admin/audit-log"), "admin");
+    assert_eq!(who("post", "/unsubscribe"), "anyone with a signed link");
+    assert_eq!(who("get", "/unsubscribe"), "anyone with a signed link");
+    let me = &doc["paths"]["/api/v1/me"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(me["$ref"], "#/components/schemas/UserEnvelope");
+    let user = &doc["components"]["schemas"]["UserView"];
+    for field in [
+        "id",
+        "email",
+        "display_name",
+        "stakeholder_group",
+        "organization",
+        "country",
+        "region",
+        "gender",
+        "roles",
+        "email_verified",
+        "created_at",
+    ] {
+        assert!(user["properties"].get(field).is_some(), "{field}");
+    }
 }

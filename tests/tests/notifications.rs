@@ -7,6 +7,7 @@ use std::time::Duration;
 use awc::http::{Method, StatusCode};
 use indaba::notifications::scheduler::{self, Ctx};
 use indaba::notifications::types::Frequency;
+use indaba_tests::web::WebClient;
 use indaba_tests::*;
 use serde_json::{json, Value};
 
@@ -15,6 +16,10 @@ both_backends!(
     digests_collect_a_day_and_a_restart_sends_nothing_twice,
     follows_settings_reminders_and_bad_input,
     mail_waits_for_a_mail_server_that_is_down,
+    a_reply_hidden_or_withdrawn_leaves_no_text_in_notifications,
+    follows_reach_only_what_the_caller_may_see,
+    bad_input_is_refused_and_changes_nothing,
+    rows_written_before_the_typed_core_still_read,
 );
 
 struct Fixture {
@@ -687,4 +692,428 @@ async fn mail_waits_for_a_mail_server_that_is_down(backend: Backend) {
     }
     let (attempts, _, sent) = state;
     assert_eq!((attempts, sent), (2, true));
+}
+
+async fn moderate(f: &Fixture, moderator: &str, comment: i64, action: &str) {
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/comments/{comment}/moderation"),
+            Some(moderator),
+            &json!({"action": action, "reason": "Off topic for this paragraph"}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16() / 100, 2, "{action}: {}", res.text);
+}
+
+/// The text of a reply reaches the people it notifies while they may read it: not once
+/// it is hidden (list, page, export, digest mail), again once restored, never after
+/// its author withdrew it. No notification names the reply's author.
+async fn a_reply_hidden_or_withdrawn_leaves_no_text_in_notifications(backend: Backend) {
+    const CANARY: &str = "Canary text of a reply that will be hidden";
+    let f = fixture(backend).await;
+    let (_, alice, alice_email) = f.person("Alice").await;
+    let (_, bob, _) = f.person("Bobby Canaryname").await;
+    let (_, moderator) = f.app.user_with_roles("Moder", &["moderator"]).await;
+    // Alice takes replies as a daily digest, so no mail goes before we look.
+    let res = f
+        .app
+        .send(
+            Method::PATCH,
+            "/api/v1/me/notification-settings",
+            Some(&alice),
+            &json!({"reply": "daily"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let root = f.comment(&alice, json!({"body": "Root point."})).await;
+    let reply = f
+        .comment(
+            &bob,
+            json!({"body": CANARY, "parent_id": root, "anonymous": true}),
+        )
+        .await;
+
+    let excerpt = |res: &Response| {
+        let items = res.body["items"].as_array().unwrap();
+        let n = items
+            .iter()
+            .find(|n| n["kind"] == "reply" && n["data"]["comment_id"] == reply)
+            .unwrap_or_else(|| panic!("no reply notification: {}", res.text));
+        n["data"]["excerpt"].as_str().map(str::to_owned)
+    };
+    let list = f.app.get("/api/v1/me/notifications", Some(&alice)).await;
+    assert_eq!(list.header("cache-control"), Some("no-store"));
+    assert_eq!(excerpt(&list).as_deref(), Some(CANARY));
+    assert!(!list.text.contains("Canaryname"), "{}", list.text);
+
+    moderate(&f, &moderator, reply, "hide").await;
+    let list = f.app.get("/api/v1/me/notifications", Some(&alice)).await;
+    assert_eq!(excerpt(&list), None, "{}", list.text);
+    assert!(!list.text.contains(CANARY));
+    let export = f.app.get("/api/v1/me/export", Some(&alice)).await;
+    assert!(!export.text.contains(CANARY), "{}", export.text);
+    let web = WebClient::new(&f.app.base);
+    web.sign_in(&alice_email, PASSWORD).await;
+    let page = web.get("/me/notifications").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.html.contains(CANARY), "{}", page.html);
+    // Tomorrow's digest does not carry it either.
+    let tomorrow = indaba::db::now() + chrono::Duration::hours(25);
+    assert!(f.tick(tomorrow).await.digests >= 1);
+    let mail = &f.mails(&alice_email, 1).await[0];
+    assert!(mail.text.contains("New reply"), "{}", mail.text);
+    assert!(!mail.text.contains(CANARY) && !mail.html.contains(CANARY));
+    assert!(!mail.text.contains("Canaryname"));
+
+    // Restored: the text is back where it was.
+    moderate(&f, &moderator, reply, "restore").await;
+    let list = f.app.get("/api/v1/me/notifications", Some(&alice)).await;
+    assert_eq!(excerpt(&list).as_deref(), Some(CANARY));
+    assert!(web.get("/me/notifications").await.html.contains(CANARY));
+
+    // Withdrawn with its author's account: gone for good.
+    let res = f
+        .app
+        .raw(
+            Method::DELETE,
+            "/api/v1/me?withdraw_contributions=true",
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    let list = f.app.get("/api/v1/me/notifications", Some(&alice)).await;
+    assert_eq!(excerpt(&list), None, "{}", list.text);
+    assert!(!list.text.contains(CANARY));
+}
+
+async fn follows_reach_only_what_the_caller_may_see(backend: Backend) {
+    let f = fixture(backend).await;
+    let app = &f.app;
+    let (_, alice, _) = f.person("Alice").await;
+    let (_, bob, _) = f.person("Bob").await;
+    let (_, moderator) = app.user_with_roles("Moder", &["moderator"]).await;
+    let follow = |token: &str, kind: &str, id: i64| {
+        let body = json!({"target_type": kind, "target_id": id});
+        let token = token.to_owned();
+        async move { app.post("/api/v1/follows", Some(&token), &body).await }
+    };
+
+    // A hidden comment: its author and moderators may follow it; others do not know it.
+    let hidden = f.comment(&bob, json!({"body": "Soon hidden."})).await;
+    moderate(&f, &moderator, hidden, "hide").await;
+    let res = follow(&alice, "comment", hidden).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    assert_eq!(
+        follow(&bob, "comment", hidden).await.status.as_u16() / 100,
+        2
+    );
+    let res = follow(&moderator, "comment", hidden).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["following"], true);
+    let again = follow(&moderator, "comment", hidden).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.header("cache-control"), Some("no-store"));
+    assert_eq!(again.body["follows"], res.body["follows"]);
+
+    // A draft consultation and its paragraphs exist for those who prepare it only.
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(&f.organizer),
+            &json!({"slug": "draft-only", "title": "Draft", "language": "en"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let draft = res.body["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{draft}/versions"),
+            Some(&f.organizer),
+            &json!({"label": "v1", "source": SMALL_DRAFT}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let detail = app
+        .get(
+            &format!("/api/v1/consultations/{draft}"),
+            Some(&f.organizer),
+        )
+        .await;
+    let paragraph = detail.body["version"]["paragraphs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    for (kind, id) in [("consultation", draft), ("paragraph", paragraph)] {
+        let res = follow(&alice, kind, id).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{kind}: {}", res.text);
+        let res = follow(&f.organizer, kind, id).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{kind}: {}", res.text);
+    }
+
+    // An unpublished event: its organisers only.
+    let res = app
+        .post("/api/v1/events", Some(&f.organizer), &json!({"slug": "hidden-event", "name": "Not yet", "theme": "T", "venue": "V",
+            "timezone": "UTC", "starts_on": "2030-01-01", "ends_on": "2030-01-02", "subthemes": ["A"]}))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let event = res.body["id"].as_i64().unwrap();
+    assert_eq!(
+        follow(&alice, "event", event).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        follow(&f.organizer, "event", event).await.status,
+        StatusCode::CREATED
+    );
+    let mine = app.get("/api/v1/me/follows", Some(&alice)).await;
+    assert_eq!(mine.header("cache-control"), Some("no-store"));
+    assert_eq!(mine.body["next_cursor"], Value::Null);
+    assert!(
+        mine.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["target_id"] != hidden
+                && i["target_id"] != draft
+                && i["target_id"] != event),
+        "{}",
+        mine.text
+    );
+}
+
+async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
+    let f = fixture(backend).await;
+    let app = &f.app;
+    let (_, alice, _) = f.person("Alice").await;
+    let settings = || app.get("/api/v1/me/notification-settings", Some(&alice));
+    let before = settings().await.body;
+
+    let patch = |body: &'static str| {
+        let alice = alice.clone();
+        async move {
+            app.raw(
+                Method::PATCH,
+                "/api/v1/me/notification-settings",
+                Some(&alice),
+                Some(("application/json", body)),
+            )
+            .await
+        }
+    };
+    let res = patch(r#"{"reply": 5, "review": null, "timezone": 7, "weekly": "daily"}"#).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    for field in ["reply", "review", "timezone", "weekly"] {
+        assert!(res.field(field).is_some(), "{field}: {}", res.text);
+    }
+    let res = patch(r#"["reply", "off"]"#).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let res = patch(r#"{"reply": "off""#).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::BAD_REQUEST, "malformed_json")
+    );
+    assert_eq!(settings().await.body, before);
+    // `null` clears the zone; a zone is kept by its IANA name.
+    assert_eq!(
+        patch(r#"{"timezone": "America/Sao_Paulo"}"#).await.body["timezone"],
+        "America/Sao_Paulo"
+    );
+    let res = patch(r#"{"timezone": null}"#).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.body["timezone"], Value::Null);
+
+    // Marking read: ids or all, not both, not neither, not too many.
+    let read = |body: Value| {
+        let alice = alice.clone();
+        async move {
+            app.post("/api/v1/me/notifications/read", Some(&alice), &body)
+                .await
+        }
+    };
+    let too_many: Vec<i64> = (1..=1001).collect();
+    for body in [
+        json!({}),
+        json!({"ids": [1], "all": true}),
+        json!({"all": false}),
+        json!({"ids": too_many}),
+        json!({"ids": ["one"]}),
+        json!({"all": true, "also": 1}),
+    ] {
+        let res = read(body.clone()).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+    }
+    let res = read(json!({"ids": []})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert_eq!(res.body["unread_count"], 0);
+
+    // Follows: a bad type or id is named; another's follow is untouched by my unfollow.
+    for (body, field) in [
+        (
+            json!({"target_type": "planet", "target_id": 1}),
+            "target_type",
+        ),
+        (
+            json!({"target_type": "comment", "target_id": "7"}),
+            "target_id",
+        ),
+        (json!({"target_type": "comment"}), "target_id"),
+        (
+            json!({"target_type": "comment", "target_id": 1, "x": 1}),
+            "x",
+        ),
+    ] {
+        let res = app.post("/api/v1/follows", Some(&alice), &body).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{field}: {}", res.text);
+    }
+    let res = app
+        .send(
+            Method::DELETE,
+            "/api/v1/follows",
+            Some(&alice),
+            &json!({"target_type": "session", "target_id": 424242}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    // The list's query.
+    for bad in ["limit=0", "limit=500", "cursor=zzz", "unread=maybe"] {
+        let res = app
+            .get(&format!("/api/v1/me/notifications?{bad}"), Some(&alice))
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            res.text
+        );
+    }
+    let res = app
+        .get("/api/v1/me/notifications?limit=1&unread=true", Some(&alice))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+
+    // Unsubscribe without a token, or with a signed token for a scope that is none.
+    for path in [
+        "/api/v1/unsubscribe",
+        "/api/v1/unsubscribe?token=",
+        "/api/v1/unsubscribe?token=1.reply.bad",
+    ] {
+        for method in [Method::GET, Method::POST] {
+            let res = app.raw(method.clone(), path, None, None).await;
+            assert_eq!(
+                (res.status, res.code()),
+                (StatusCode::BAD_REQUEST, "bad_request"),
+                "{method} {path}: {}",
+                res.text
+            );
+        }
+    }
+    let secret = indaba::accounts::tokens::Keys::new(SECRET.as_bytes()).link_secret;
+    let odd = scheduler::unsubscribe_token(&secret, 1, "immediate");
+    let res = app
+        .raw(
+            Method::POST,
+            &format!("/api/v1/unsubscribe?token={odd}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text);
+    // The caller never needs a token here, and a stale one does not get in the way.
+    let alice_id = app.get("/api/v1/me", Some(&alice)).await.body["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let weekly = scheduler::unsubscribe_token(&secret, alice_id, "weekly");
+    let res = app
+        .raw(
+            Method::POST,
+            &format!("/api/v1/unsubscribe?token={weekly}"),
+            Some("stale"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["unsubscribed"], json!([]), "nothing was weekly");
+}
+
+/// Notification rows written before the typed core (with an excerpt stored in them)
+/// still read, and what they stored of a reply is not trusted over its current state.
+async fn rows_written_before_the_typed_core_still_read(backend: Backend) {
+    let f = fixture(backend).await;
+    let app = &f.app;
+    let (alice_id, alice, _) = f.person("Alice").await;
+    let (_, bob, _) = f.person("Bob").await;
+    let (_, moderator) = app.user_with_roles("Moder", &["moderator"]).await;
+    let root = f.comment(&alice, json!({"body": "Root."})).await;
+    let reply = f
+        .comment(&bob, json!({"body": "Now hidden.", "parent_id": root}))
+        .await;
+    moderate(&f, &moderator, reply, "hide").await;
+    let rows = vec![
+        ("reply", format!(r#"{{"title":"Old","comment_id":{reply},"parent_id":{root},"consultation_id":{},"session_id":null,"excerpt":"STORED EXCERPT","url":"/x"}}"#, f.consultation)),
+        ("closing_soon", r#"{"consultation_id":1,"title":"Old closing","closes_at":"2030-01-01T00:00:00Z","url":"/consultations/x"}"#.to_owned()),
+        ("session_starting", r#"{"session_id":1,"event_id":1,"title":"Old session","starts_at":"2030-01-01T00:00:00Z","local_starts_at":"2030-01-01T09:00:00+09:00","timezone":"Asia/Tokyo","url":"/sessions/1"}"#.to_owned()),
+        ("review", r#"{"title":"Old review","comment_id":1,"status":"incorporated","incorporated_in":[{"version":"rev1","number":"3"}],"url":"/x"}"#.to_owned()),
+        ("reply", "not json at all".to_owned()),
+    ];
+    app.db()
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use indaba::db::schema::notifications as n;
+            for (i, (kind, data)) in rows.into_iter().enumerate() {
+                diesel::insert_into(n::table)
+                    .values((
+                        n::user_id.eq(alice_id),
+                        n::kind.eq(kind),
+                        n::dedupe_key.eq(format!("old:{i}")),
+                        n::data.eq(data),
+                        n::frequency.eq("off"),
+                        n::created_at.eq(indaba::db::now()),
+                        n::emailed_at.eq(Some(indaba::db::now())),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let list = app.get("/api/v1/me/notifications", Some(&alice)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert!(!list.text.contains("STORED EXCERPT"), "{}", list.text);
+    let titles: Vec<&str> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["data"]["title"].as_str())
+        .collect();
+    for title in ["Old", "Old closing", "Old session", "Old review"] {
+        assert!(titles.contains(&title), "{title}: {}", list.text);
+    }
+    let closing = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "closing_soon")
+        .unwrap();
+    assert_eq!(closing["data"]["closes_at"], "2030-01-01T00:00:00Z");
+    // The unreadable row is left out (and logged), not a 500; it still counts as unread.
+    let shown = list.body["items"].as_array().unwrap().len() as i64;
+    assert_eq!(list.body["unread_count"], shown + 1, "{}", list.text);
 }

@@ -1,43 +1,45 @@
 //! Personal data: profile changes, export and erasure.
 
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
-use super::store::{self, UserView};
-use crate::db::schema::{email_tokens, mail_outbox, refresh_tokens, user_roles, users};
+use super::command::ProfileChange;
+use super::store;
+use super::view::{EmailLinkRecord, ExportView, LinkPurpose, MailRecord, SessionRecord, UserView};
+use crate::accounts::auth::AuthUser;
+use crate::db::schema::{audit_log, email_tokens, mail_outbox, refresh_tokens, user_roles, users};
 use crate::db::Tx;
-use crate::db::{now, rfc3339, DbConn};
+use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult};
 
 /// The name shown for contributions of an erased account.
 pub const WITHDRAWN: &str = "withdrawn participant";
 
-pub struct ProfileChange {
-    pub display_name: Option<String>,
-    pub stakeholder_group: Option<String>,
-    pub organization: Option<Option<String>>,
-    pub country: Option<Option<(String, String)>>,
-    pub gender: Option<Option<String>>,
-    pub preferred_language: Option<String>,
-}
-
 pub fn update_profile(tx: &mut Tx, user_id: i64, c: ProfileChange) -> ApiResult<UserView> {
     let row = store::find(tx, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
     let (country, region) = match c.country {
-        Some(Some((code, region))) => (Some(code), Some(region)),
+        Some(Some(country)) => (
+            Some(country.code()),
+            Some(country.region.as_str().to_owned()),
+        ),
         Some(None) => (None, None),
         None => (row.country.clone(), row.region.clone()),
     };
     let group = c
         .stakeholder_group
-        .clone()
-        .unwrap_or_else(|| row.stakeholder_group.clone());
+        .map_or_else(|| row.stakeholder_group.clone(), |g| g.as_str().to_owned());
     // Search facets carry the author's group, region and country: re-index on a change.
     if (group.as_str(), &country, &region)
         != (row.stakeholder_group.as_str(), &row.country, &row.region)
     {
         crate::outbox::queue_search_jobs_of_author(tx, user_id)?;
     }
+    let gender = match c.gender {
+        Some(g) => g.map(|g| g.as_str().to_owned()),
+        None => row.gender,
+    };
+    let language = c
+        .preferred_language
+        .map_or(row.preferred_language, |l| l.as_str().to_owned());
     diesel::update(users::table.find(user_id))
         .set((
             users::display_name.eq(c.display_name.unwrap_or(row.display_name)),
@@ -45,29 +47,41 @@ pub fn update_profile(tx: &mut Tx, user_id: i64, c: ProfileChange) -> ApiResult<
             users::organization.eq(c.organization.unwrap_or(row.organization)),
             users::country.eq(country),
             users::region.eq(region),
-            users::gender.eq(c.gender.unwrap_or(row.gender)),
-            users::preferred_language.eq(c.preferred_language.unwrap_or(row.preferred_language)),
+            users::gender.eq(gender),
+            users::preferred_language.eq(language),
             users::updated_at.eq(now()),
         ))
         .execute(tx.conn())?;
     store::view(tx, user_id)
 }
 
-/// Everything held about the user, as JSON. Features that store personal data add
-/// their part here.
-pub fn export(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
-    let user = store::view(conn, user_id)?;
-    let sessions = store::sessions(conn, user_id)?;
-    let tokens: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
-        email_tokens::table
-            .filter(email_tokens::user_id.eq(user_id))
-            .order(email_tokens::id)
-            .select((
-                email_tokens::purpose,
-                email_tokens::created_at,
-                email_tokens::used_at,
-            ))
-            .load(conn)?;
+/// Everything held about the user. Features that store personal data add their part
+/// here.
+pub fn export(conn: &mut DbConn, user: &AuthUser) -> ApiResult<ExportView> {
+    let user_id = user.id;
+    let me = store::view(conn, user_id)?;
+    let sessions = store::sessions(conn, user_id)?
+        .into_iter()
+        .map(|s| SessionRecord {
+            created_at: Timestamp(s.created_at),
+            expires_at: Timestamp(s.expires_at),
+            used_at: s.used_at.map(Timestamp),
+            revoked_at: s.revoked_at.map(Timestamp),
+            user_agent: s.user_agent,
+        })
+        .collect();
+    let email_links = store::email_links(conn, user_id)?
+        .into_iter()
+        .map(|(purpose, created, used)| EmailLinkRecord {
+            purpose: if purpose == store::Purpose::Reset.as_str() {
+                LinkPurpose::Reset
+            } else {
+                LinkPurpose::Verify
+            },
+            created_at: Timestamp(created),
+            used_at: used.map(Timestamp),
+        })
+        .collect();
     let mails: Vec<(
         String,
         String,
@@ -83,28 +97,30 @@ pub fn export(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
             mail_outbox::sent_at,
         ))
         .load(conn)?;
+    let emails = mails
+        .into_iter()
+        .map(|(kind, subject, created, sent)| MailRecord {
+            kind,
+            subject,
+            created_at: Timestamp(created),
+            sent_at: sent.map(Timestamp),
+        })
+        .collect();
     let comments = crate::consultations::comments::authored_by(conn, user_id)?;
-    let endorsed = crate::consultations::comments::store::endorsed_by(conn, user_id)?;
-    Ok(json!({
-        "exported_at": rfc3339(now()),
-        "comments": comments,
-        "endorsed_comment_ids": endorsed,
-        "bookmarked_session_ids": crate::events::bookmarks::of_user(conn, user_id)?,
-        "follows": crate::notifications::store::follows_of(conn, user_id)?,
-        "notifications": crate::notifications::store::list(conn, user_id, false, None, i64::MAX)?
-            .iter()
-            .map(|n| n.view())
-            .collect::<Vec<_>>(),
-        "notification_settings": crate::notifications::store::settings(conn, user_id)?,
-        "user": user,
-        "sessions": sessions,
-        "email_links": tokens.into_iter().map(|(purpose, created, used)| json!({
-            "purpose": purpose, "created_at": rfc3339(created), "used_at": used.map(rfc3339)
-        })).collect::<Vec<_>>(),
-        "emails": mails.into_iter().map(|(kind, subject, created, sent)| json!({
-            "kind": kind, "subject": subject, "created_at": rfc3339(created), "sent_at": sent.map(rfc3339)
-        })).collect::<Vec<_>>(),
-    }))
+    let actor = crate::policy::Actor::User(user.clone());
+    Ok(ExportView {
+        exported_at: Timestamp(now()),
+        sessions,
+        email_links,
+        emails,
+        comments,
+        endorsed_comment_ids: crate::consultations::comments::store::endorsed_by(conn, user_id)?,
+        bookmarked_session_ids: crate::events::bookmarks::of_user(conn, user_id)?,
+        follows: crate::notifications::usecase::follow_views(conn, user_id)?,
+        notifications: crate::notifications::usecase::every_notification(conn, &actor)?,
+        notification_settings: crate::notifications::usecase::settings_view(conn, user_id)?,
+        user: me,
+    })
 }
 
 /// Erasure: the account can no longer sign in and holds no personal data. The
@@ -129,6 +145,10 @@ pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResu
         ))
         .execute(tx.conn())?;
     diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(tx.conn())?;
+    // The audit log keeps what was looked at, no longer by whom.
+    diesel::update(audit_log::table.filter(audit_log::actor_id.eq(user_id)))
+        .set(audit_log::actor_id.eq(None::<i64>))
+        .execute(tx.conn())?;
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)))
         .execute(tx.conn())?;
     diesel::delete(email_tokens::table.filter(email_tokens::user_id.eq(user_id)))

@@ -3,12 +3,12 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use serde::Serialize;
 
 use super::types::{Role, StakeholderGroup};
+use super::view::UserView;
 use crate::crypto::{random_token, token_hash};
 use crate::db::schema::{email_tokens, refresh_tokens, user_roles, users};
-use crate::db::{now, rfc3339, DbConn};
+use crate::db::{now, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -28,42 +28,6 @@ pub struct UserRow {
     pub erased_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-/// The `user` object of the contract.
-#[derive(Serialize, Debug)]
-pub struct UserView {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    pub stakeholder_group: String,
-    pub organization: Option<String>,
-    pub country: Option<String>,
-    pub region: Option<String>,
-    pub gender: Option<String>,
-    pub preferred_language: String,
-    pub roles: Vec<Role>,
-    pub email_verified: bool,
-    pub created_at: String,
-}
-
-impl UserView {
-    pub fn new(row: UserRow, roles: Vec<Role>) -> Self {
-        Self {
-            id: row.id,
-            email: row.email,
-            display_name: row.display_name,
-            stakeholder_group: row.stakeholder_group,
-            organization: row.organization,
-            country: row.country,
-            region: row.region,
-            gender: row.gender,
-            preferred_language: row.preferred_language,
-            roles,
-            email_verified: row.email_verified_at.is_some(),
-            created_at: rfc3339(row.created_at),
-        }
-    }
 }
 
 pub struct NewUser {
@@ -158,10 +122,11 @@ pub fn roles(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<Role>> {
     Ok(roles)
 }
 
+/// A live account with its roles, as its owner sees it (404 when erased or unknown).
 pub fn view(conn: &mut DbConn, id: i64) -> ApiResult<UserView> {
     let row = find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
     let roles = roles(conn, id)?;
-    Ok(UserView::new(row, roles))
+    UserView::new(row, roles)
 }
 
 pub fn set_roles(conn: &mut DbConn, user_id: i64, roles: &[Role]) -> ApiResult<()> {
@@ -201,7 +166,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Verify => "verify",
             Purpose::Reset => "reset",
@@ -447,20 +412,17 @@ pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-#[derive(Queryable, Serialize)]
-pub struct SessionRecord {
-    #[serde(serialize_with = "ser_time")]
+/// A refresh token as the export shows it.
+#[derive(Queryable)]
+pub struct SessionRow {
     pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "ser_time")]
     pub expires_at: NaiveDateTime,
-    #[serde(serialize_with = "ser_opt_time")]
     pub used_at: Option<NaiveDateTime>,
-    #[serde(serialize_with = "ser_opt_time")]
     pub revoked_at: Option<NaiveDateTime>,
     pub user_agent: Option<String>,
 }
 
-pub fn sessions(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<SessionRecord>> {
+pub fn sessions(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<SessionRow>> {
     Ok(refresh_tokens::table
         .filter(refresh_tokens::user_id.eq(user_id))
         .order(refresh_tokens::id)
@@ -474,16 +436,18 @@ pub fn sessions(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<SessionRecord>
         .load(conn)?)
 }
 
-pub fn ser_time<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(*t))
-}
-
-pub fn ser_opt_time<S: serde::Serializer>(
-    t: &Option<NaiveDateTime>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&rfc3339(*t)),
-        None => s.serialize_none(),
-    }
+/// The emailed links of an account: (purpose, created, used).
+pub fn email_links(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> ApiResult<Vec<(String, NaiveDateTime, Option<NaiveDateTime>)>> {
+    Ok(email_tokens::table
+        .filter(email_tokens::user_id.eq(user_id))
+        .order(email_tokens::id)
+        .select((
+            email_tokens::purpose,
+            email_tokens::created_at,
+            email_tokens::used_at,
+        ))
+        .load(conn)?)
 }

@@ -122,6 +122,29 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An address read back from an account row: it was parsed when it was stored.
+    pub(crate) fn stored(raw: String) -> Self {
+        Self(raw)
+    }
+}
+
+impl serde::Serialize for Email {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl schemars::JsonSchema for Email {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Email".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "email", "maxLength": 254})
+    }
 }
 
 /// A password meeting the policy: 12 to 256 characters, not the email.
@@ -136,14 +159,23 @@ impl Password {
         if chars > 256 {
             return Err("must be at most 256 characters");
         }
+        let pw = Self(raw.to_owned());
         if let Some(email) = email {
-            let lower = raw.trim().to_lowercase();
-            if lower == email || email.split('@').next().is_some_and(|local| lower == local) {
-                return Err("must not be your email address");
-            }
+            pw.differs_from(email)?;
         }
-        Ok(Self(raw.to_owned()))
+        Ok(pw)
     }
+
+    /// The rest of the policy once the account is known: not its email address (nor
+    /// the part before the `@`).
+    pub fn differs_from(&self, email: &str) -> Result<(), &'static str> {
+        let lower = self.0.trim().to_lowercase();
+        if lower == email || email.split('@').next().is_some_and(|local| lower == local) {
+            return Err("must not be your email address");
+        }
+        Ok(())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -213,6 +245,31 @@ impl LanguageTag {
     }
 }
 
+impl std::fmt::Display for LanguageTag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for LanguageTag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl schemars::JsonSchema for LanguageTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LanguageTag".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A BCP 47 language tag (`ar`, `zh-Hans`, `pt-BR`)",
+            "examples": ["en", "zh-Hans", "pt-BR"]
+        })
+    }
+}
+
 /// An ISO 3166-1 alpha-2 country code that belongs to a UN regional group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Country {
@@ -236,6 +293,27 @@ impl Country {
     }
     pub fn code(&self) -> String {
         String::from_utf8_lossy(&self.code).into_owned()
+    }
+}
+
+impl serde::Serialize for Country {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.code())
+    }
+}
+
+impl schemars::JsonSchema for Country {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Country".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An ISO 3166-1 alpha-2 country code; its UN regional group is derived from it",
+            "minLength": 2,
+            "maxLength": 2,
+            "examples": ["KE", "BR"]
+        })
     }
 }
 

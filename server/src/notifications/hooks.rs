@@ -2,15 +2,21 @@
 //! notification exists exactly when its cause committed.
 
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
 use super::store::{self, Target};
-use super::types::{Kind, TargetType};
+use super::types::TargetType;
+use super::view::{
+    Citation, CommentData, DecisionData, ModerationData, NewVersionData, NotificationBody,
+    ReplyData, ReviewData,
+};
 use crate::consultations::comments::CommentRow;
+use crate::consultations::types::ModerationAction;
 use crate::db::schema::{consultations, document_versions, paragraphs, sessions};
 use crate::db::DbConn;
 use crate::db::Tx;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::events::types::ProposalStatus;
+use crate::review::store::ReviewStatus;
 
 /// The title and page of what a comment belongs to.
 fn context(conn: &mut DbConn, c: &CommentRow) -> ApiResult<(String, String)> {
@@ -31,12 +37,9 @@ fn context(conn: &mut DbConn, c: &CommentRow) -> ApiResult<(String, String)> {
     Ok((String::new(), "/".into()))
 }
 
-fn excerpt(text: &str) -> String {
-    let mut out: String = text.chars().take(140).collect();
-    if text.chars().count() > 140 {
-        out.push('…');
-    }
-    out
+/// A stored value of another feature's enum that does not parse: our fault.
+fn unknown(what: &str, value: &str) -> ApiError {
+    ApiError::internal(format!("notification of an unknown {what} {value:?}"))
 }
 
 /// A new comment: its thread's followers hear of a reply; the author follows their
@@ -47,18 +50,23 @@ pub fn comment_posted(tx: &mut Tx, c: &CommentRow) -> ApiResult<()> {
         let mut people = store::followers(tx, &[Target::of(TargetType::Comment, parent)])?;
         people.insert(parent_author);
         let (title, url) = context(tx, c)?;
-        let data = json!({
-            "title": title, "comment_id": c.id, "parent_id": parent,
-            "consultation_id": c.consultation_id, "session_id": c.session_id,
-            "excerpt": excerpt(&c.body), "url": url,
+        // The reply's text is not stored here: it is read when the notification is,
+        // as its reader may see it then.
+        let body = NotificationBody::Reply(ReplyData {
+            title,
+            comment_id: c.id,
+            parent_id: parent,
+            consultation_id: c.consultation_id,
+            session_id: c.session_id,
+            excerpt: None,
+            url,
         });
         store::notify_all(
             tx,
             people,
             Some(c.author_id),
-            Kind::Reply,
             &format!("reply:{}", c.id),
-            &data,
+            &body,
         )?;
         store::follow(tx, c.author_id, &Target::of(TargetType::Comment, parent))?;
     }
@@ -73,14 +81,17 @@ pub fn comment_posted(tx: &mut Tx, c: &CommentRow) -> ApiResult<()> {
 
 pub fn endorsed(tx: &mut Tx, c: &CommentRow, endorser: i64) -> ApiResult<()> {
     let (title, url) = context(tx, c)?;
-    let data = json!({"title": title, "comment_id": c.id, "url": url});
+    let body = NotificationBody::Endorsement(CommentData {
+        title,
+        comment_id: c.id,
+        url,
+    });
     store::notify_all(
         tx,
         [c.author_id],
         Some(endorser),
-        Kind::Endorsement,
         &format!("endorsement:{}:{endorser}", c.id),
-        &data,
+        &body,
     )?;
     Ok(())
 }
@@ -93,26 +104,24 @@ pub fn moderated(
     reason: &str,
 ) -> ApiResult<()> {
     let (title, url) = context(tx, c)?;
-    let data =
-        json!({"title": title, "comment_id": c.id, "action": action, "note": reason, "url": url});
+    let body = NotificationBody::Moderation(ModerationData {
+        title,
+        comment_id: c.id,
+        action: ModerationAction::parse(action).ok_or_else(|| unknown("action", action))?,
+        note: reason.to_owned(),
+        url,
+    });
     let key = format!(
         "moderation:{}:{action}:{}",
         c.id,
         crate::db::now().and_utc().timestamp_micros()
     );
-    store::notify_all(
-        tx,
-        [c.author_id],
-        Some(moderator),
-        Kind::Moderation,
-        &key,
-        &data,
-    )?;
+    store::notify_all(tx, [c.author_id], Some(moderator), &key, &body)?;
     Ok(())
 }
 
 /// Where the current text cites this input: "incorporated into rev2, paragraph 12".
-fn cited_in(conn: &mut DbConn, consultation_id: i64, comment_id: i64) -> ApiResult<Vec<Value>> {
+fn cited_in(conn: &mut DbConn, consultation_id: i64, comment_id: i64) -> ApiResult<Vec<Citation>> {
     let current: Option<Option<i64>> = consultations::table
         .find(consultation_id)
         .select(consultations::current_version_id)
@@ -135,7 +144,10 @@ fn cited_in(conn: &mut DbConn, consultation_id: i64, comment_id: i64) -> ApiResu
         .filter(|(_, informed)| {
             serde_json::from_str::<Vec<i64>>(informed).is_ok_and(|ids| ids.contains(&comment_id))
         })
-        .map(|(number, _)| json!({"version": label, "number": number}))
+        .map(|(number, _)| Citation {
+            version: label.clone(),
+            number,
+        })
         .collect())
 }
 
@@ -145,14 +157,19 @@ pub fn reviewed(tx: &mut Tx, c: &CommentRow, status: &str, reviewer: i64) -> Api
         Some(id) => cited_in(tx, id, c.id)?,
         None => vec![],
     };
-    let data = json!({"title": title, "comment_id": c.id, "status": status, "incorporated_in": cited, "url": url});
+    let body = NotificationBody::Review(ReviewData {
+        title,
+        comment_id: c.id,
+        status: ReviewStatus::parse(status).ok_or_else(|| unknown("review status", status))?,
+        incorporated_in: cited,
+        url,
+    });
     store::notify_all(
         tx,
         [c.author_id],
         Some(reviewer),
-        Kind::Review,
         &format!("review:{}:{status}", c.id),
-        &data,
+        &body,
     )?;
     Ok(())
 }
@@ -171,15 +188,13 @@ pub fn version_added(
     let mut people =
         store::followers(tx, &[Target::of(TargetType::Consultation, consultation_id)])?;
     people.extend(super::scheduler::paragraph_followers(tx, consultation_id)?);
-    let data = json!({"title": title, "consultation_id": consultation_id, "version": label, "url": format!("/consultations/{slug}")});
-    store::notify_all(
-        tx,
-        people,
-        by,
-        Kind::NewVersion,
-        &format!("version:{version_id}"),
-        &data,
-    )?;
+    let body = NotificationBody::NewVersion(NewVersionData {
+        title,
+        consultation_id,
+        version: label.to_owned(),
+        url: format!("/consultations/{slug}"),
+    });
+    store::notify_all(tx, people, by, &format!("version:{version_id}"), &body)?;
     Ok(())
 }
 
@@ -192,17 +207,17 @@ pub fn proposal_decided(
     note: &str,
     session_id: Option<i64>,
 ) -> ApiResult<()> {
-    let data = json!({
-        "title": title, "proposal_id": proposal_id, "status": decision, "note": note,
-        "session_id": session_id,
-        "url": session_id.map_or_else(|| format!("/proposals/{proposal_id}"), |s| format!("/sessions/{s}")),
+    let body = NotificationBody::ProposalDecision(DecisionData {
+        title: title.to_owned(),
+        proposal_id,
+        status: ProposalStatus::parse(decision).ok_or_else(|| unknown("decision", decision))?,
+        note: note.to_owned(),
+        session_id,
+        url: session_id.map_or_else(
+            || format!("/proposals/{proposal_id}"),
+            |s| format!("/sessions/{s}"),
+        ),
     });
-    store::notify(
-        tx,
-        proposer,
-        Kind::ProposalDecision,
-        &format!("decision:{proposal_id}"),
-        data,
-    )?;
+    store::notify(tx, proposer, &format!("decision:{proposal_id}"), &body)?;
     Ok(())
 }

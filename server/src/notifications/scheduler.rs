@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::json;
 use tokio::sync::watch;
 
 use super::emails;
 use super::store::{self, NotificationRow, Target};
-use super::types::{Frequency, Kind, TargetType};
+use super::types::{Frequency, TargetType};
+use super::view::{ClosingSoonData, NotificationBody, NotificationView, SessionStartingData};
 use crate::consultations::types::Status;
 use crate::db::schema::{consultations, events, notifications, session_bookmarks, sessions, users};
-use crate::db::{rfc3339, Db, DbConn};
+use crate::db::{Db, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, OutgoingMail};
 
@@ -116,12 +116,14 @@ fn closing_soon(db: &Db, now: NaiveDateTime) -> ApiResult<usize> {
         n += db.tx_blocking(|conn| {
             let mut people = store::followers(conn, &[Target::of(TargetType::Consultation, id)])?;
             people.extend(paragraph_followers(conn, id)?);
-            let data = json!({
-                "consultation_id": id, "title": title, "closes_at": rfc3339(closes_at),
-                "url": format!("/consultations/{slug}"),
+            let body = NotificationBody::ClosingSoon(ClosingSoonData {
+                title: title.clone(),
+                consultation_id: id,
+                closes_at: Timestamp(closes_at),
+                url: format!("/consultations/{slug}"),
             });
             let key = format!("closing:{id}:{}", closes_at.and_utc().timestamp());
-            store::notify_all(conn, people, None, Kind::ClosingSoon, &key, &data)
+            store::notify_all(conn, people, None, &key, &body)
         })?;
     }
     Ok(n)
@@ -179,14 +181,16 @@ fn starting_soon(db: &Db, now: NaiveDateTime) -> ApiResult<usize> {
                     .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
                     .or_else(|| event_zone.parse::<chrono_tz::Tz>().ok())
                     .unwrap_or(chrono_tz::UTC);
-                let data = json!({
-                    "session_id": id, "event_id": event_id, "title": title,
-                    "starts_at": rfc3339(starts_at),
-                    "local_starts_at": crate::events::schedule::local(starts_at, zone),
-                    "timezone": zone.name(),
-                    "url": format!("/sessions/{id}"),
+                let body = NotificationBody::SessionStarting(SessionStartingData {
+                    title: title.clone(),
+                    session_id: id,
+                    event_id,
+                    starts_at: Timestamp(starts_at),
+                    local_starts_at: crate::events::schedule::local(starts_at, zone),
+                    timezone: zone.name().to_owned(),
+                    url: format!("/sessions/{id}"),
                 });
-                if store::notify(conn, user, Kind::SessionStarting, &key, data)? {
+                if store::notify(conn, user, &key, &body)? {
                     made += 1;
                 }
             }
@@ -284,12 +288,20 @@ fn absolute(ctx: &Ctx, url: &str) -> String {
     }
 }
 
-fn item(ctx: &Ctx, lang: &str, row: &NotificationRow) -> Option<emails::Item> {
-    let kind = Kind::parse(&row.kind)?;
-    let mut data = row.data();
-    let url = absolute(ctx, data["url"].as_str().unwrap_or("/"));
-    data["url"] = json!(url);
-    Some(emails::item(lang, kind, &data))
+fn item(ctx: &Ctx, lang: &str, view: &NotificationView) -> emails::Item {
+    let mut item = emails::item(lang, &view.body);
+    item.url = absolute(ctx, &item.url);
+    item
+}
+
+/// The claimed rows as their recipient may read them now (see `usecase::render`).
+fn views(
+    conn: &mut DbConn,
+    user: i64,
+    rows: &[NotificationRow],
+) -> ApiResult<Vec<NotificationView>> {
+    let reader = super::usecase::recipient(conn, user)?;
+    super::usecase::render(conn, &reader, rows)
 }
 
 /// One message per pending `immediate` notification.
@@ -303,11 +315,9 @@ fn immediate(db: &Db, ctx: &Ctx, now: NaiveDateTime) -> ApiResult<usize> {
                 return Ok(0);
             }
             let mut n = 0;
-            for row in &rows {
-                let Some(i) = item(ctx, &r.language, row) else {
-                    continue;
-                };
-                let unsubscribe = ctx.unsubscribe_url(user, &row.kind);
+            for view in views(conn, user, &rows)? {
+                let i = item(ctx, &r.language, &view);
+                let unsubscribe = ctx.unsubscribe_url(user, view.body.kind().as_str());
                 let rendered = emails::render(
                     &r.language,
                     &r.name,
@@ -367,12 +377,9 @@ pub fn digest(db: &Db, ctx: &Ctx, user: i64, f: Frequency, now: NaiveDateTime) -
             return Ok(false);
         }
         // Grouped by what they are about (the consultation or session title), newest last.
-        let mut items: Vec<(String, emails::Item)> = rows
+        let mut items: Vec<(String, emails::Item)> = views(conn, user, &rows)?
             .iter()
-            .filter_map(|row| {
-                let title = row.data()["title"].as_str().unwrap_or_default().to_owned();
-                item(ctx, &r.language, row).map(|i| (title, i))
-            })
+            .map(|view| (view.body.title().to_owned(), item(ctx, &r.language, view)))
             .collect();
         items.sort_by(|a, b| a.0.cmp(&b.0));
         let more = items.len().saturating_sub(DIGEST_ITEMS);

@@ -2,17 +2,21 @@
 //! whatever caused it; the unique (user, dedupe key) makes it idempotent, so a replayed
 //! cause or a scheduler that runs twice never notifies twice.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use super::types::{Frequency, Kind, TargetType};
-use crate::db::schema::{follows, notification_prefs, notification_settings, notifications, users};
+use super::view::NotificationBody;
+use crate::db::schema::{
+    comments, document_versions, events, follows, notification_prefs, notification_settings,
+    notifications, paragraphs, sessions, users,
+};
 use crate::db::Tx;
-use crate::db::{now, rfc3339, DbConn};
-use crate::error::ApiResult;
+use crate::db::{now, DbConn};
+use crate::error::{ApiError, ApiResult};
 use crate::outbox::{self, Audience};
 
 /// A followed thing: a paragraph is (consultation id, key); others have no key.
@@ -74,7 +78,16 @@ pub fn unfollow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> 
     Ok(n > 0)
 }
 
-pub fn follows_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<Value>> {
+/// A follow as stored: a paragraph's has its key (and the consultation as `target_id`).
+pub struct FollowRow {
+    pub id: i64,
+    pub target_type: TargetType,
+    pub target_id: i64,
+    pub key: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn follows_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<FollowRow>> {
     let rows: Vec<(i64, String, i64, String, NaiveDateTime)> = follows::table
         .filter(follows::user_id.eq(user_id))
         .order(follows::id)
@@ -86,17 +99,17 @@ pub fn follows_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<Value>> {
             follows::created_at,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, kind, target, key, at)| {
-            let mut v = json!({"id": id, "target_type": kind, "target_id": target, "created_at": rfc3339(at)});
-            if !key.is_empty() {
-                v["consultation_id"] = json!(target);
-                v["paragraph_key"] = json!(key);
-            }
-            v
+    rows.into_iter()
+        .map(|(id, kind, target_id, key, created_at)| {
+            Ok(FollowRow {
+                id,
+                target_type: TargetType::try_from(kind).map_err(ApiError::internal)?,
+                target_id,
+                key,
+                created_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Everyone following any of `targets`, each once.
@@ -126,7 +139,8 @@ pub fn frequency(conn: &mut DbConn, user_id: i64, kind: Kind) -> ApiResult<Frequ
         .unwrap_or_else(|| kind.default_frequency()))
 }
 
-pub fn settings(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
+/// How each kind reaches the user (the default where they chose nothing).
+pub fn frequencies(conn: &mut DbConn, user_id: i64) -> ApiResult<BTreeMap<Kind, Frequency>> {
     let set: HashMap<String, String> = notification_settings::table
         .filter(notification_settings::user_id.eq(user_id))
         .select((
@@ -136,17 +150,16 @@ pub fn settings(conn: &mut DbConn, user_id: i64) -> ApiResult<Value> {
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let kinds: serde_json::Map<String, Value> = Kind::ALL
+    Ok(Kind::ALL
         .iter()
         .map(|k| {
             let f = set
                 .get(k.as_str())
-                .cloned()
-                .unwrap_or_else(|| k.default_frequency().as_str().to_owned());
-            (k.as_str().to_owned(), json!(f))
+                .and_then(|f| Frequency::parse(f))
+                .unwrap_or_else(|| k.default_frequency());
+            (*k, f)
         })
-        .collect();
-    Ok(json!({"kinds": kinds, "timezone": timezone(conn, user_id)?}))
+        .collect())
 }
 
 pub fn set_frequency(conn: &mut DbConn, user_id: i64, kind: Kind, f: Frequency) -> ApiResult<()> {
@@ -247,10 +260,10 @@ pub fn digest_sent_at(
 pub fn notify(
     tx: &mut Tx,
     user_id: i64,
-    kind: Kind,
     dedupe_key: &str,
-    data: Value,
+    body: &NotificationBody,
 ) -> ApiResult<bool> {
+    let kind = body.kind();
     let erased: Option<Option<NaiveDateTime>> = users::table
         .find(user_id)
         .select(users::erased_at)
@@ -269,6 +282,7 @@ pub fn notify(
         return Ok(false);
     }
     let f = frequency(tx, user_id, kind)?;
+    let data = body.stored_data().map_err(ApiError::internal)?;
     let t = now();
     let inserted = crate::db::insert_once(tx, |c| {
         diesel::insert_into(notifications::table)
@@ -276,7 +290,7 @@ pub fn notify(
                 notifications::user_id.eq(user_id),
                 notifications::kind.eq(kind.as_str()),
                 notifications::dedupe_key.eq(dedupe_key),
-                notifications::data.eq(data.to_string()),
+                notifications::data.eq(&data),
                 notifications::frequency.eq(f.as_str()),
                 notifications::created_at.eq(t),
                 // Nothing to mail when mail is off for this kind.
@@ -309,13 +323,12 @@ pub fn notify_all(
     tx: &mut Tx,
     users: impl IntoIterator<Item = i64>,
     actor: Option<i64>,
-    kind: Kind,
     dedupe_key: &str,
-    data: &Value,
+    body: &NotificationBody,
 ) -> ApiResult<usize> {
     let mut n = 0;
     for user in users {
-        if Some(user) != actor && notify(tx, user, kind, dedupe_key, data.clone())? {
+        if Some(user) != actor && notify(tx, user, dedupe_key, body)? {
             n += 1;
         }
     }
@@ -344,22 +357,6 @@ pub struct NotificationRow {
     pub emailed_at: Option<NaiveDateTime>,
 }
 
-impl NotificationRow {
-    pub fn data(&self) -> Value {
-        serde_json::from_str(&self.data).unwrap_or(Value::Null)
-    }
-
-    pub fn view(&self) -> Value {
-        json!({
-            "id": self.id,
-            "kind": self.kind,
-            "created_at": rfc3339(self.created_at),
-            "read_at": self.read_at.map(rfc3339),
-            "data": self.data(),
-        })
-    }
-}
-
 pub fn list(
     conn: &mut DbConn,
     user_id: i64,
@@ -378,6 +375,15 @@ pub fn list(
     }
     Ok(q.order(notifications::id.desc())
         .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(conn)?)
+}
+
+/// Every notification of the user, newest first (for the export).
+pub fn all_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<NotificationRow>> {
+    Ok(notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .order(notifications::id.desc())
         .select(NotificationRow::as_select())
         .load(conn)?)
 }
@@ -435,4 +441,100 @@ pub fn scrub_comment(conn: &mut DbConn, comment_id: i64) -> ApiResult<()> {
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// What a reader of a notification needs to know of a comment now: its author, its
+/// status (`visible`, `hidden`, `withdrawn`) and its text.
+pub struct CommentNow {
+    pub author_id: i64,
+    pub status: String,
+    pub body: String,
+}
+
+pub fn comments_now(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, CommentNow>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64, String, String)> = comments::table
+        .filter(comments::id.eq_any(ids))
+        .select((
+            comments::id,
+            comments::author_id,
+            comments::status,
+            comments::body,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, author_id, status, body)| {
+            (
+                id,
+                CommentNow {
+                    author_id,
+                    status,
+                    body,
+                },
+            )
+        })
+        .collect())
+}
+
+// ---- what a follow can point at, for the policy to judge ----
+
+/// A paragraph (of any version): its consultation and its stable key.
+pub fn paragraph_target(conn: &mut DbConn, paragraph_id: i64) -> ApiResult<Option<(i64, String)>> {
+    Ok(paragraphs::table
+        .inner_join(document_versions::table)
+        .filter(paragraphs::id.eq(paragraph_id))
+        .select((document_versions::consultation_id, paragraphs::key))
+        .first(conn)
+        .optional()?)
+}
+
+/// A comment: what it is on (a consultation or a session), its author and its status.
+pub struct CommentTarget {
+    pub consultation_id: Option<i64>,
+    pub session_id: Option<i64>,
+    pub author_id: i64,
+    pub status: String,
+}
+
+pub fn comment_target(conn: &mut DbConn, comment_id: i64) -> ApiResult<Option<CommentTarget>> {
+    let row: Option<(Option<i64>, Option<i64>, i64, String)> = comments::table
+        .find(comment_id)
+        .select((
+            comments::consultation_id,
+            comments::session_id,
+            comments::author_id,
+            comments::status,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(
+        |(consultation_id, session_id, author_id, status)| CommentTarget {
+            consultation_id,
+            session_id,
+            author_id,
+            status,
+        },
+    ))
+}
+
+/// Whether an event is published (`None`: no such event).
+pub fn event_published(conn: &mut DbConn, event_id: i64) -> ApiResult<Option<bool>> {
+    Ok(events::table
+        .find(event_id)
+        .select(events::published)
+        .first(conn)
+        .optional()?)
+}
+
+/// A session's event and whether that is published (`None`: no such session).
+pub fn session_event(conn: &mut DbConn, session_id: i64) -> ApiResult<Option<(i64, bool)>> {
+    Ok(sessions::table
+        .inner_join(events::table)
+        .filter(sessions::id.eq(session_id))
+        .select((events::id, events::published))
+        .first(conn)
+        .optional()?)
 }

@@ -442,7 +442,7 @@ async fn resolve_user(
                     verified: view.email_verified,
                     expires_at: chrono::Utc::now().timestamp() + ACCESS_TTL_SECONDS,
                 },
-                view.preferred_language,
+                view.preferred_language.to_string(),
             ))
         }
         _ => {

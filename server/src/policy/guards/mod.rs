@@ -8,6 +8,7 @@
 //! Guards for one feature's resources live in a file of their own here (`events.rs`…),
 //! built from the helpers below.
 
+pub mod accounts;
 mod comments;
 
 pub use comments::CommentAuthor;

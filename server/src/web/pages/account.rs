@@ -4,15 +4,22 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
-use serde_json::json;
 
 use super::State;
-use crate::accounts::handlers as accounts;
+use crate::accounts::command::{
+    EraseQuery, LoginInput, RegisterInput, ResetConfirmInput, ResetInput,
+};
 use crate::accounts::types::StakeholderGroup;
-use crate::web::api;
+use crate::accounts::usecase::{self as accounts, Client};
+use crate::accounts::view::UserView;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::policy::guards::SignedIn;
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::Ctx;
+
+fn stale_form() -> ApiError {
+    ApiError::new(ErrorCode::CsrfFailed, "stale form")
+}
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -49,23 +56,17 @@ pub async fn login(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
     let form = FormData::parse(&body);
     let next = local_next(form.get("next"));
     let attempt = if c.csrf_ok(&state, form.opt("csrf")) {
-        let input = json!({"email": form.get("email"), "password": form.get("password")});
-        match api::body(input) {
-            Ok(input) => api::json(accounts::login(state.clone(), req.clone(), input).await).await,
-            Err(e) => Err(e),
-        }
+        let input = LoginInput {
+            email: form.get("email").to_owned(),
+            password: form.get("password").to_owned(),
+        };
+        accounts::login(&state, &Client::of(&req, &state), input.into()).await
     } else {
-        Err(crate::error::ApiError::new(
-            crate::error::ErrorCode::CsrfFailed,
-            "stale form",
-        ))
+        Err(stale_form())
     };
     match attempt {
         Ok(tokens) => {
-            c.sign_in(
-                tokens["access_token"].as_str().unwrap_or_default(),
-                tokens["refresh_token"].as_str().unwrap_or_default(),
-            );
+            c.sign_in(&tokens.access_token, &tokens.refresh_token);
             c.redirect(&next)
         }
         Err(e) => {
@@ -88,10 +89,9 @@ pub async fn logout(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
         return super::message(c, StatusCode::FORBIDDEN, "nav-sign-out", "error-csrf", None);
     }
     if let (Some(user), Some(refresh)) = (c.auth(), Ctx::refresh_token(&req)) {
-        if let Ok(input) = api::body(json!({ "refresh_token": refresh })) {
-            // Already revoked or expired: signing out still clears the cookies.
-            let _ = accounts::logout(state.clone(), user, input).await;
-        }
+        let token = crate::accounts::command::RefreshToken(refresh.to_owned());
+        // Already revoked or expired: signing out still clears the cookies.
+        let _ = accounts::logout(&state.db, &SignedIn(user), token).await;
     }
     c.sign_out();
     c.flash("me-signed-out");
@@ -126,26 +126,23 @@ pub async fn register(req: HttpRequest, state: State, body: web::Bytes) -> HttpR
     let c = Ctx::load(&req, &state).await;
     let form = FormData::parse(&body);
     let attempt = if c.csrf_ok(&state, form.opt("csrf")) {
-        let input = json!({
-            "email": form.get("email"),
-            "password": form.get("password"),
-            "display_name": form.get("display_name"),
-            "stakeholder_group": form.get("stakeholder_group"),
-            "organization": form.opt("organization"),
-            "country": form.opt("country"),
-            "preferred_language": form.opt("preferred_language").unwrap_or(c.lang.code()),
-        });
-        match api::body(input) {
-            Ok(input) => {
-                api::json(accounts::register(state.clone(), req.clone(), input).await).await
-            }
-            Err(e) => Err(e),
-        }
+        let input = RegisterInput {
+            email: form.get("email").to_owned(),
+            password: form.get("password").to_owned(),
+            display_name: form.get("display_name").to_owned(),
+            stakeholder_group: form.get("stakeholder_group").to_owned(),
+            organization: form.opt("organization").map(str::to_owned),
+            country: form.opt("country").map(str::to_owned),
+            gender: None,
+            preferred_language: Some(
+                form.opt("preferred_language")
+                    .unwrap_or(c.lang.code())
+                    .to_owned(),
+            ),
+        };
+        register_with(&state, &Client::of(&req, &state), input).await
     } else {
-        Err(crate::error::ApiError::new(
-            crate::error::ErrorCode::CsrfFailed,
-            "stale form",
-        ))
+        Err(stale_form())
     };
     match attempt {
         Ok(_) => {
@@ -155,7 +152,7 @@ pub async fn register(req: HttpRequest, state: State, body: web::Bytes) -> HttpR
         }
         Err(e) => {
             let mut errors = PageErrors::from_api(&c.t, &e);
-            if e.code == crate::error::ErrorCode::EmailTaken && errors.is_empty() {
+            if e.code == ErrorCode::EmailTaken && errors.is_empty() {
                 errors = PageErrors::one(e.message.clone());
             }
             let page = RegisterPage {
@@ -167,6 +164,16 @@ pub async fn register(req: HttpRequest, state: State, body: web::Bytes) -> HttpR
             respond!(c, e.code.status(), page)
         }
     }
+}
+
+/// The API's registration, step by step: counted against the address, then parsed.
+async fn register_with(
+    state: &State,
+    client: &Client,
+    input: RegisterInput,
+) -> ApiResult<UserView> {
+    let admitted = accounts::admit_registration(state, client)?;
+    accounts::register(state, admitted, input.try_into()?).await
 }
 
 #[derive(Template)]
@@ -201,10 +208,8 @@ pub async fn verify(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
         };
         return respond!(c, StatusCode::FORBIDDEN, page);
     }
-    let result = match api::body(json!({ "token": form.get("token") })) {
-        Ok(input) => api::json(accounts::verify(state.clone(), req.clone(), input).await).await,
-        Err(e) => Err(e),
-    };
+    let token = form.get("token").to_owned();
+    let result = accounts::verify(&state, &Client::of(&req, &state), token).await;
     let (status, key) = match result {
         Ok(_) => (StatusCode::OK, "verify-ok"),
         Err(_) => (StatusCode::BAD_REQUEST, "verify-failed"),
@@ -244,22 +249,24 @@ pub async fn reset(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
     let form = FormData::parse(&body);
     let token = form.opt("token").map(str::to_owned);
     let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
-        Err(crate::error::ApiError::new(
-            crate::error::ErrorCode::CsrfFailed,
-            "stale form",
-        ))
+        Err(stale_form())
     } else if let Some(token) = &token {
-        match api::body(json!({"token": token, "new_password": form.get("new_password")})) {
-            Ok(input) => {
-                api::json(accounts::password_reset_confirm(state.clone(), input).await).await
-            }
+        let input = ResetConfirmInput {
+            token: token.clone(),
+            new_password: form.get("new_password").to_owned(),
+        };
+        match input.try_into() {
+            Ok(cmd) => accounts::confirm_reset(&state.db, cmd).await,
             Err(e) => Err(e),
         }
     } else {
-        match api::body(json!({"email": form.get("email")})) {
-            Ok(input) => {
-                api::json(accounts::password_reset(state.clone(), req.clone(), input).await).await
-            }
+        let input = ResetInput {
+            email: form.get("email").to_owned(),
+        };
+        match input.try_into() {
+            Ok(cmd) => accounts::request_reset(&state, &Client::of(&req, &state), cmd)
+                .await
+                .map(|_| ()),
             Err(e) => Err(e),
         }
     };
@@ -274,10 +281,7 @@ pub async fn reset(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
         }
         Err(e) => {
             let mut errors = PageErrors::from_api(&c.t, &e);
-            if matches!(
-                e.code,
-                crate::error::ErrorCode::InvalidToken | crate::error::ErrorCode::ExpiredToken
-            ) {
+            if matches!(e.code, ErrorCode::InvalidToken | ErrorCode::ExpiredToken) {
                 errors = PageErrors::one(c.t.get("verify-failed"));
             }
             let page = ResetPage {
@@ -291,51 +295,51 @@ pub async fn reset(req: HttpRequest, state: State, body: web::Bytes) -> HttpResp
     }
 }
 
-#[derive(Deserialize)]
-struct Profile {
-    email: String,
-    display_name: String,
-    stakeholder_group: String,
-    organization: Option<String>,
-    country: Option<String>,
-    region: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "me.html")]
 struct MePage<'a> {
     c: &'a Ctx,
-    profile: Profile,
+    profile: UserView,
     errors: PageErrors,
 }
 
-pub async fn me(req: HttpRequest, state: State) -> HttpResponse {
-    let c = Ctx::load(&req, &state).await;
-    let Some(user) = c.auth() else {
-        return c.redirect("/login?next=/me");
-    };
-    let profile = api::json(accounts::me(state.clone(), user).await)
-        .await
-        .and_then(|v| api::read::<Profile>(v["user"].clone()));
-    match profile {
-        Ok(me) => {
+async fn show_me(
+    state: &State,
+    c: Ctx,
+    who: &SignedIn,
+    errors: PageErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    match accounts::profile(&state.db, who).await {
+        Ok(profile) => {
             let page = MePage {
                 c: &c,
-                profile: me,
-                errors: PageErrors::new(),
+                profile,
+                errors,
             };
-            respond!(c, StatusCode::OK, page)
+            respond!(c, status, page)
         }
         Err(e) => super::failure(c, &e),
     }
 }
 
-pub async fn export(req: HttpRequest, state: State) -> HttpResponse {
+pub async fn me(req: HttpRequest, state: State) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
-    let Some(user) = c.auth() else {
+    let Some(who) = c.auth().map(SignedIn) else {
         return c.redirect("/login?next=/me");
     };
-    match api::json(accounts::export(state.clone(), user).await).await {
+    show_me(&state, c, &who, PageErrors::new(), StatusCode::OK).await
+}
+
+pub async fn export(req: HttpRequest, state: State) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    let Some(who) = c.auth().map(SignedIn) else {
+        return c.redirect("/login?next=/me");
+    };
+    let data = accounts::export(&state.db, &who)
+        .await
+        .and_then(|view| serde_json::to_string_pretty(&view).map_err(ApiError::internal));
+    match data {
         Ok(data) => {
             let res = HttpResponse::Ok()
                 .insert_header((header::CONTENT_TYPE, "application/json"))
@@ -344,7 +348,7 @@ pub async fn export(req: HttpRequest, state: State) -> HttpResponse {
                     "attachment; filename=\"indaba-my-data.json\"",
                 ))
                 .insert_header((header::CACHE_CONTROL, "no-store"))
-                .body(serde_json::to_string_pretty(&data).unwrap_or_default());
+                .body(data);
             c.attach(res)
         }
         Err(e) => super::failure(c, &e),
@@ -354,7 +358,7 @@ pub async fn export(req: HttpRequest, state: State) -> HttpResponse {
 pub async fn delete(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
     let mut c = Ctx::load(&req, &state).await;
     let form = FormData::parse(&body);
-    let Some(user) = c.auth() else {
+    let Some(who) = c.auth().map(SignedIn) else {
         return c.redirect("/login?next=/me");
     };
     let problem = if !c.csrf_ok(&state, form.opt("csrf")) {
@@ -365,32 +369,13 @@ pub async fn delete(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
         None
     };
     if let Some(errors) = problem {
-        let profile = api::json(accounts::me(state.clone(), user).await)
-            .await
-            .and_then(|v| api::read::<Profile>(v["user"].clone()));
-        return match profile {
-            Ok(me) => {
-                let page = MePage {
-                    c: &c,
-                    profile: me,
-                    errors,
-                };
-                respond!(c, StatusCode::UNPROCESSABLE_ENTITY, page)
-            }
-            Err(e) => super::failure(c, &e),
-        };
+        return show_me(&state, c, &who, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let withdraw = if form.checked("withdraw") {
-        "withdraw_contributions=true"
-    } else {
-        ""
+    let erasure = EraseQuery {
+        withdraw_contributions: form.checked("withdraw"),
     };
-    let result = match api::query::<accounts::EraseQuery>(withdraw) {
-        Ok(q) => api::json(accounts::erase_me(state.clone(), user, q).await).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => {
+    match accounts::erase(&state.db, &who, erasure.into()).await {
+        Ok(()) => {
             c.sign_out();
             c.flash("me-deleted");
             c.redirect("/")

@@ -5,27 +5,18 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::{failure, State};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
+use crate::notifications::command::{ListQuery, MarkRead, SettingsInput};
 use crate::notifications::emails;
-use crate::notifications::handlers as api_h;
 use crate::notifications::types::{Frequency, Kind};
-use crate::web::api;
+use crate::notifications::usecase;
+use crate::policy::guards::SignedIn;
 use crate::web::forms::{FormData, PageErrors};
-use crate::web::session::{percent, Ctx};
+use crate::web::session::Ctx;
 use crate::web::time::Stamp;
-
-#[derive(Deserialize)]
-struct Row {
-    kind: String,
-    created_at: Stamp,
-    read_at: Option<Stamp>,
-    #[serde(default)]
-    data: Value,
-}
 
 pub struct Shown {
     pub headline: String,
@@ -66,47 +57,37 @@ impl NotificationsPage<'_> {
     }
 }
 
-async fn load(state: &State, c: &Ctx) -> ApiResult<NotificationsData> {
-    let user = c.auth().ok_or_else(|| ApiError::not_found("user"))?;
-    let query = c
-        .param("cursor")
-        .map(|k| format!("cursor={}", percent(k)))
-        .unwrap_or_default();
-    let q = api::query::<api_h::ListQuery>(&query)?;
-    let list = api::json(api_h::my_notifications(state.clone(), user.clone(), q).await).await?;
-    let rows: Vec<Row> = api::read(list["items"].clone())?;
-    let items = rows
-        .into_iter()
-        .filter_map(|r| {
-            let kind = Kind::parse(&r.kind)?;
-            let item = emails::item(c.lang.code(), kind, &r.data);
-            Some(Shown {
+async fn load(state: &State, c: &Ctx, who: &SignedIn) -> ApiResult<NotificationsData> {
+    let query = ListQuery {
+        cursor: c.param("cursor").map(str::to_owned),
+        ..ListQuery::default()
+    };
+    let list = usecase::list(&state.db, who, query.try_into()?).await?;
+    let items = list
+        .items
+        .iter()
+        .map(|n| {
+            let item = emails::item(c.lang.code(), &n.body);
+            Shown {
                 headline: item.headline,
                 detail: item.detail,
                 url: item.url,
-                unread: r.read_at.is_none(),
-                at: r.created_at,
-            })
+                unread: n.read_at.is_none(),
+                at: Stamp(n.created_at.0.and_utc().fixed_offset()),
+            }
         })
         .collect();
-    let settings = api::json(api_h::settings(state.clone(), user).await).await?;
-    let kinds = Kind::ALL
+    let settings = usecase::settings(&state.db, who).await?;
+    let kinds = settings
+        .kinds
         .iter()
-        .map(|k| {
-            (
-                k.as_str(),
-                settings["kinds"][k.as_str()]
-                    .as_str()
-                    .unwrap_or("off")
-                    .to_owned(),
-            )
-        })
+        .map(|(k, f)| (k.as_str(), f.as_str().to_owned()))
         .collect();
     Ok(NotificationsData {
         items,
-        next: list["next_cursor"].as_str().map(str::to_owned),
+        next: list.next_cursor,
         kinds,
-        timezone: settings["timezone"].as_str().unwrap_or_default().to_owned(),
+        timezone: settings.timezone.unwrap_or_default(),
     })
 }
 
@@ -118,10 +99,10 @@ struct NotificationsData {
 }
 
 async fn show(state: &State, c: Ctx, errors: PageErrors, status: StatusCode) -> HttpResponse {
-    if c.auth().is_none() {
+    let Some(who) = c.auth().map(SignedIn) else {
         return c.redirect("/login?next=/me/notifications");
-    }
-    match load(state, &c).await {
+    };
+    match load(state, &c, &who).await {
         Ok(d) => {
             let page = NotificationsPage {
                 c: &c,
@@ -153,25 +134,28 @@ pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpRespon
         let errors = PageErrors::one(c.t.get("error-csrf"));
         return show(&state, c, errors, StatusCode::FORBIDDEN).await;
     }
+    let who = SignedIn(user);
     let result = if form.get("action") == "read" {
-        match api::body(json!({"all": true})) {
-            Ok(input) => api::json(api_h::mark_read(state.clone(), user, input).await).await,
-            Err(e) => Err(e),
-        }
+        usecase::mark_read(&state.db, &who, MarkRead::All)
+            .await
+            .map(|_| ())
     } else {
-        let mut change = Map::new();
-        for k in Kind::ALL {
-            if let Some(f) = form.opt(k.as_str()) {
-                change.insert(k.as_str().to_owned(), json!(f));
-            }
-        }
-        change.insert(
+        let mut fields: std::collections::BTreeMap<String, Value> = Kind::ALL
+            .iter()
+            .filter_map(|k| {
+                form.opt(k.as_str())
+                    .map(|f| (k.as_str().to_owned(), Value::String(f.to_owned())))
+            })
+            .collect();
+        fields.insert(
             "timezone".into(),
             form.opt("timezone")
-                .map_or(Value::Null, |z| json!(z.trim())),
+                .map_or(Value::Null, |z| Value::String(z.trim().to_owned())),
         );
-        match api::body(Value::Object(change)) {
-            Ok(input) => api::json(api_h::update_settings(state.clone(), user, input).await).await,
+        match SettingsInput(fields).try_into() {
+            Ok(change) => usecase::update_settings(&state.db, &who, change)
+                .await
+                .map(|_| ()),
             Err(e) => Err(e),
         }
     };

@@ -1,0 +1,395 @@
+//! What clients send, and the commands it is parsed into. An input keeps free text where
+//! the client must hear of every problem at once; its `TryFrom` turns it into a command
+//! of domain types (or one 422 naming each bad field), and only commands reach the use
+//! cases.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::types::{
+    bounded_text, Country, Email, Gender, LanguageTag, Password, Role, StakeholderGroup,
+};
+use crate::error::{ApiError, FieldErrors};
+use crate::http::input::double_option;
+use crate::http::page::Page;
+
+/// Collects the problems of every field of one input.
+#[derive(Default)]
+pub(crate) struct Problems(FieldErrors);
+
+impl Problems {
+    /// The value, or a note against `field`.
+    pub(crate) fn take<T, E: ToString>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
+        r.map_err(|e| {
+            self.0.insert(field.to_owned(), e.to_string());
+        })
+        .ok()
+    }
+
+    pub(crate) fn note(&mut self, field: &str, problem: impl Into<String>) {
+        self.0.insert(field.to_owned(), problem.into());
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn into_error(self) -> ApiError {
+        ApiError::validation(self.0)
+    }
+}
+
+fn display_name(raw: &str) -> Result<String, String> {
+    bounded_text(raw, 1, 100)
+}
+
+/// An optional text: blank is none.
+fn organization(raw: Option<&str>) -> Result<Option<String>, String> {
+    raw.filter(|v| !v.trim().is_empty())
+        .map(|v| bounded_text(v, 1, 200))
+        .transpose()
+}
+
+fn stakeholder_group(raw: &str) -> Result<StakeholderGroup, String> {
+    StakeholderGroup::parse(raw)
+        .ok_or_else(|| format!("must be one of {}", StakeholderGroup::expected()))
+}
+
+fn country(raw: Option<&str>) -> Result<Option<Country>, &'static str> {
+    raw.filter(|v| !v.trim().is_empty())
+        .map(Country::parse)
+        .transpose()
+}
+
+fn gender(raw: Option<&str>) -> Result<Option<Gender>, String> {
+    raw.filter(|v| !v.trim().is_empty())
+        .map(|v| Gender::parse(v).ok_or_else(|| format!("must be one of {}", Gender::expected())))
+        .transpose()
+}
+
+/// `POST /auth/register`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterInput {
+    pub email: String,
+    /// At least 12 characters, and not the email address.
+    #[schemars(length(min = 12, max = 256))]
+    pub password: String,
+    #[schemars(length(min = 1, max = 100))]
+    pub display_name: String,
+    #[schemars(with = "StakeholderGroup")]
+    pub stakeholder_group: String,
+    #[schemars(length(max = 200))]
+    pub organization: Option<String>,
+    #[schemars(with = "Option<Country>")]
+    pub country: Option<String>,
+    #[schemars(with = "Option<Gender>")]
+    pub gender: Option<String>,
+    /// Defaults to `en`.
+    #[schemars(with = "Option<LanguageTag>")]
+    pub preferred_language: Option<String>,
+}
+
+/// A new account, every field valid.
+pub struct Registration {
+    pub email: Email,
+    pub password: Password,
+    pub display_name: String,
+    pub stakeholder_group: StakeholderGroup,
+    pub organization: Option<String>,
+    pub country: Option<Country>,
+    pub gender: Option<Gender>,
+    pub preferred_language: LanguageTag,
+}
+
+impl TryFrom<RegisterInput> for Registration {
+    type Error = ApiError;
+    fn try_from(input: RegisterInput) -> Result<Self, ApiError> {
+        let mut p = Problems::default();
+        let email = p.take("email", Email::parse(&input.email));
+        let password = p.take(
+            "password",
+            Password::parse(&input.password, email.as_ref().map(Email::as_str)),
+        );
+        let display_name = p.take("display_name", display_name(&input.display_name));
+        let group = p.take(
+            "stakeholder_group",
+            stakeholder_group(&input.stakeholder_group),
+        );
+        let organization = p.take("organization", organization(input.organization.as_deref()));
+        let country = p.take("country", country(input.country.as_deref()));
+        let gender = p.take("gender", gender(input.gender.as_deref()));
+        let language = match input.preferred_language.as_deref() {
+            Some(l) => p.take("preferred_language", LanguageTag::parse(l)),
+            None => LanguageTag::parse("en").ok(),
+        };
+        match (
+            email,
+            password,
+            display_name,
+            group,
+            organization,
+            country,
+            gender,
+            language,
+        ) {
+            (
+                Some(email),
+                Some(password),
+                Some(display_name),
+                Some(stakeholder_group),
+                Some(organization),
+                Some(country),
+                Some(gender),
+                Some(preferred_language),
+            ) if p.is_empty() => Ok(Registration {
+                email,
+                password,
+                display_name,
+                stakeholder_group,
+                organization,
+                country,
+                gender,
+                preferred_language,
+            }),
+            _ => Err(p.into_error()),
+        }
+    }
+}
+
+/// `POST /auth/verify`, `POST /auth/password-reset/confirm`: a one-time token from a mail.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenInput {
+    pub token: String,
+}
+
+/// `POST /auth/login`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+/// A sign-in attempt. The address is only normalised, never refused: a malformed one is
+/// the same 401 as a wrong password (no hint which).
+pub struct Login {
+    /// Trimmed and lower-cased: the account's key, also for the lock after failures.
+    pub email: String,
+    pub password: String,
+}
+
+impl From<LoginInput> for Login {
+    fn from(input: LoginInput) -> Login {
+        Login {
+            email: input.email.trim().to_lowercase(),
+            password: input.password,
+        }
+    }
+}
+
+/// `POST /auth/refresh`, `POST /auth/logout`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshInput {
+    pub refresh_token: String,
+}
+
+/// A refresh token as presented (opaque: only its hash is stored).
+pub struct RefreshToken(pub String);
+
+impl From<RefreshInput> for RefreshToken {
+    fn from(input: RefreshInput) -> RefreshToken {
+        RefreshToken(input.refresh_token)
+    }
+}
+
+/// `POST /auth/password-reset`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetInput {
+    pub email: String,
+}
+
+pub struct ResetRequest {
+    pub email: Email,
+}
+
+impl TryFrom<ResetInput> for ResetRequest {
+    type Error = ApiError;
+    fn try_from(input: ResetInput) -> Result<Self, ApiError> {
+        let email = Email::parse(&input.email).map_err(|e| ApiError::field("email", e))?;
+        Ok(ResetRequest { email })
+    }
+}
+
+/// `POST /auth/password-reset/confirm`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetConfirmInput {
+    pub token: String,
+    #[schemars(length(min = 12, max = 256))]
+    pub new_password: String,
+}
+
+/// A new password for the account the token names; its length is checked before the
+/// token is spent, its difference from the address once the account is known.
+pub struct ResetConfirm {
+    pub token: String,
+    pub new_password: Password,
+}
+
+impl TryFrom<ResetConfirmInput> for ResetConfirm {
+    type Error = ApiError;
+    fn try_from(input: ResetConfirmInput) -> Result<Self, ApiError> {
+        let new_password = Password::parse(&input.new_password, None)
+            .map_err(|e| ApiError::field("new_password", e))?;
+        Ok(ResetConfirm {
+            token: input.token,
+            new_password,
+        })
+    }
+}
+
+/// `PATCH /me`: absent fields stay as they are; `null` clears a nullable one.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    #[schemars(length(min = 1, max = 100))]
+    pub display_name: Option<String>,
+    #[schemars(with = "Option<StakeholderGroup>")]
+    pub stakeholder_group: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(length(max = 200))]
+    pub organization: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(with = "Option<Country>")]
+    pub country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(with = "Option<Gender>")]
+    pub gender: Option<Option<String>>,
+    #[schemars(with = "Option<LanguageTag>")]
+    pub preferred_language: Option<String>,
+}
+
+/// A profile change: `None` keeps a field, `Some(None)` clears a nullable one.
+#[derive(Default)]
+pub struct ProfileChange {
+    pub display_name: Option<String>,
+    pub stakeholder_group: Option<StakeholderGroup>,
+    pub organization: Option<Option<String>>,
+    pub country: Option<Option<Country>>,
+    pub gender: Option<Option<Gender>>,
+    pub preferred_language: Option<LanguageTag>,
+}
+
+impl TryFrom<ProfilePatch> for ProfileChange {
+    type Error = ApiError;
+    fn try_from(input: ProfilePatch) -> Result<Self, ApiError> {
+        let mut p = Problems::default();
+        let change = ProfileChange {
+            display_name: input
+                .display_name
+                .and_then(|v| p.take("display_name", display_name(&v))),
+            stakeholder_group: input
+                .stakeholder_group
+                .and_then(|v| p.take("stakeholder_group", stakeholder_group(&v))),
+            organization: input
+                .organization
+                .and_then(|v| p.take("organization", organization(v.as_deref()))),
+            country: input
+                .country
+                .and_then(|v| p.take("country", country(v.as_deref()))),
+            gender: input
+                .gender
+                .and_then(|v| p.take("gender", gender(v.as_deref()))),
+            preferred_language: input
+                .preferred_language
+                .and_then(|v| p.take("preferred_language", LanguageTag::parse(&v))),
+        };
+        if p.is_empty() {
+            Ok(change)
+        } else {
+            Err(p.into_error())
+        }
+    }
+}
+
+/// `DELETE /me`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseQuery {
+    /// Withdraw every contribution too (otherwise they stay, as "withdrawn participant").
+    #[serde(default)]
+    pub withdraw_contributions: bool,
+}
+
+pub struct Erasure {
+    pub withdraw_contributions: bool,
+}
+
+impl From<EraseQuery> for Erasure {
+    fn from(q: EraseQuery) -> Erasure {
+        Erasure {
+            withdraw_contributions: q.withdraw_contributions,
+        }
+    }
+}
+
+/// `PUT /admin/users/{id}/roles`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolesInput {
+    /// Replaces the roles; `participant` is implied.
+    #[schemars(with = "Vec<Role>")]
+    pub roles: Vec<String>,
+}
+
+/// The roles an account is to hold.
+pub struct RoleSet(pub Vec<Role>);
+
+impl TryFrom<RolesInput> for RoleSet {
+    type Error = ApiError;
+    fn try_from(input: RolesInput) -> Result<Self, ApiError> {
+        let mut roles = Vec::new();
+        let mut unknown = Vec::new();
+        for r in &input.roles {
+            match Role::parse(r) {
+                Some(role) => roles.push(role),
+                None => unknown.push(format!("{r:?}")),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(ApiError::field(
+                "roles",
+                format!(
+                    "{} {} not a role; use {}",
+                    unknown.join(", "),
+                    if unknown.len() == 1 { "is" } else { "are" },
+                    Role::expected()
+                ),
+            ));
+        }
+        roles.sort();
+        roles.dedup();
+        Ok(RoleSet(roles))
+    }
+}
+
+/// `?limit=&cursor=` of a list.
+#[derive(Deserialize, JsonSchema, Default)]
+pub struct PageQuery {
+    /// 1 to 200; 50 when absent.
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl TryFrom<PageQuery> for Page {
+    type Error = ApiError;
+    fn try_from(q: PageQuery) -> Result<Page, ApiError> {
+        Page::parse(q.limit, q.cursor.as_deref())
+    }
+}

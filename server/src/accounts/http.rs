@@ -1,0 +1,154 @@
+//! The account endpoints: extract, call the use case, answer its view.
+
+use std::future::{ready, Ready};
+
+use actix_web::{web, FromRequest, HttpRequest};
+
+use super::command::{
+    EraseQuery, LoginInput, PageQuery, ProfilePatch, RefreshInput, RegisterInput,
+    ResetConfirmInput, ResetInput, RolesInput, TokenInput,
+};
+use super::usecase::{self, Client};
+use super::view::{ExportView, ManagedUserEnvelope, ResetRequested, TokenPair, UserEnvelope};
+use crate::error::{ApiError, ApiResult};
+use crate::http::doc::DocArg;
+use crate::http::respond::{Accepted, Created, List, NoContent, Private};
+use crate::http::ApiJson;
+use crate::policy::audit::AuditEntry;
+use crate::policy::guards::accounts::Public;
+use crate::policy::guards::{Admin, SignedIn};
+use crate::state::State;
+
+impl FromRequest for Client {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<Client>>;
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(crate::policy::guards::state(req).map(|state| Client::of(req, &state)))
+    }
+}
+
+/// The address and browser are the request's own, not parameters.
+impl DocArg for Client {}
+
+pub async fn register(
+    _: Public,
+    state: State,
+    client: Client,
+    input: ApiJson<RegisterInput>,
+) -> ApiResult<Created<UserEnvelope>> {
+    let admitted = usecase::admit_registration(&state, &client)?;
+    let user = usecase::register(&state, admitted, input.0.try_into()?).await?;
+    Ok(Created(user.into()))
+}
+
+pub async fn verify(
+    _: Public,
+    state: State,
+    client: Client,
+    input: ApiJson<TokenInput>,
+) -> ApiResult<Private<UserEnvelope>> {
+    let user = usecase::verify(&state, &client, input.0.token).await?;
+    Ok(Private(user.into()))
+}
+
+pub async fn login(
+    _: Public,
+    state: State,
+    client: Client,
+    input: ApiJson<LoginInput>,
+) -> ApiResult<Private<TokenPair>> {
+    Ok(Private(
+        usecase::login(&state, &client, input.0.into()).await?,
+    ))
+}
+
+pub async fn refresh(
+    _: Public,
+    state: State,
+    client: Client,
+    input: ApiJson<RefreshInput>,
+) -> ApiResult<Private<TokenPair>> {
+    Ok(Private(
+        usecase::refresh(&state, &client, input.0.into()).await?,
+    ))
+}
+
+pub async fn logout(
+    who: SignedIn,
+    state: State,
+    input: ApiJson<RefreshInput>,
+) -> ApiResult<NoContent> {
+    usecase::logout(&state.db, &who, input.0.into()).await?;
+    Ok(NoContent)
+}
+
+pub async fn password_reset(
+    _: Public,
+    state: State,
+    client: Client,
+    input: ApiJson<ResetInput>,
+) -> ApiResult<Accepted<ResetRequested>> {
+    let cmd = input.0.try_into()?;
+    Ok(Accepted(
+        usecase::request_reset(&state, &client, cmd).await?,
+    ))
+}
+
+pub async fn password_reset_confirm(
+    _: Public,
+    state: State,
+    input: ApiJson<ResetConfirmInput>,
+) -> ApiResult<NoContent> {
+    usecase::confirm_reset(&state.db, input.0.try_into()?).await?;
+    Ok(NoContent)
+}
+
+pub async fn me(who: SignedIn, state: State) -> ApiResult<Private<UserEnvelope>> {
+    Ok(Private(usecase::profile(&state.db, &who).await?.into()))
+}
+
+pub async fn update_me(
+    who: SignedIn,
+    state: State,
+    input: ApiJson<ProfilePatch>,
+) -> ApiResult<Private<UserEnvelope>> {
+    let change = input.0.try_into()?;
+    Ok(Private(
+        usecase::update_profile(&state.db, &who, change)
+            .await?
+            .into(),
+    ))
+}
+
+pub async fn export(who: SignedIn, state: State) -> ApiResult<Private<ExportView>> {
+    Ok(Private(usecase::export(&state.db, &who).await?))
+}
+
+pub async fn erase_me(
+    who: SignedIn,
+    state: State,
+    query: web::Query<EraseQuery>,
+) -> ApiResult<NoContent> {
+    usecase::erase(&state.db, &who, query.into_inner().into()).await?;
+    Ok(NoContent)
+}
+
+pub async fn set_roles(
+    admin: Admin,
+    state: State,
+    path: web::Path<i64>,
+    input: ApiJson<RolesInput>,
+) -> ApiResult<Private<ManagedUserEnvelope>> {
+    let roles = input.0.try_into()?;
+    let user = usecase::set_roles(&state.db, &admin, path.into_inner(), roles).await?;
+    Ok(Private(ManagedUserEnvelope { user }))
+}
+
+pub async fn audit_log(
+    admin: Admin,
+    state: State,
+    query: web::Query<PageQuery>,
+) -> ApiResult<Private<List<AuditEntry>>> {
+    let page = query.into_inner().try_into()?;
+    Ok(Private(usecase::audit_log(&state.db, &admin, page).await?))
+}

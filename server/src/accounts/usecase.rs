@@ -1,0 +1,386 @@
+//! The account use cases, called alike by the API handlers and the pages: commands in,
+//! views out. Who may call each is settled before: by a guard (`SignedIn`, `Admin`) the
+//! use case takes as its proof, or by nothing at all for registration and sign-in.
+
+use actix_web::web;
+
+use super::command::{
+    Erasure, Login, ProfileChange, RefreshToken, Registration, ResetConfirm, ResetRequest, RoleSet,
+};
+use super::store::{self, Purpose, Rotation};
+use super::tokens::{issue_access, ACCESS_TTL_SECONDS};
+use super::types::Role;
+use super::view::{ExportView, ManagedUserView, ResetRequested, TokenPair, TokenType, UserView};
+use super::{password, privacy};
+use crate::db::Db;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::http::page::Page;
+use crate::http::respond::List;
+use crate::mail::{self, templates, OutgoingMail};
+use crate::policy::audit::{self, AuditEntry};
+use crate::policy::guards::{Admin, SignedIn};
+use crate::ratelimit::limits;
+use crate::state::AppState;
+
+/// Who is knocking, for rate limits and the session list: the client's address (as the
+/// proxy says, when trusted) and its browser.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+impl Client {
+    pub fn of(req: &actix_web::HttpRequest, state: &AppState) -> Client {
+        Client {
+            ip: crate::http::client_ip(req, state.config.trust_proxy),
+            user_agent: req
+                .headers()
+                .get(actix_web::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// Proof that a registration attempt was counted against its address's limit. Taken
+/// before the input is parsed: refused attempts cost the server as much.
+pub struct Admitted(());
+
+pub fn admit_registration(state: &AppState, client: &Client) -> ApiResult<Admitted> {
+    state.limiter.hit(
+        &format!("register:ip:{}", client.ip),
+        limits::REGISTER_PER_IP,
+    )?;
+    Ok(Admitted(()))
+}
+
+/// A new, unverified account; the verification link goes by mail.
+pub async fn register(state: &AppState, _: Admitted, cmd: Registration) -> ApiResult<UserView> {
+    let pw = cmd.password;
+    let hash = web::block(move || password::hash(pw.expose())).await??;
+    let new = store::NewUser {
+        email: cmd.email.as_str().to_owned(),
+        password_hash: hash,
+        display_name: cmd.display_name,
+        stakeholder_group: cmd.stakeholder_group,
+        organization: cmd.organization,
+        country: cmd.country.map(|c| c.code()),
+        region: cmd.country.map(|c| c.region.as_str().to_owned()),
+        gender: cmd.gender.map(|g| g.as_str().to_owned()),
+        preferred_language: cmd.preferred_language.as_str().to_owned(),
+        verified: false,
+    };
+    let public_url = state.config.public_url.clone();
+    let user = state
+        .db
+        .tx(move |tx| {
+            let id = store::insert_user(tx, &new)?;
+            let token = store::create_email_token(tx, id, Purpose::Verify)?;
+            let lang = templates::ui_language(&new.preferred_language);
+            let link = format!("{public_url}/verify?token={token}");
+            mail::enqueue(
+                tx,
+                OutgoingMail {
+                    user_id: Some(id),
+                    recipient: &new.email,
+                    kind: "verify_email",
+                    language: lang,
+                    rendered: templates::verification(lang, &new.display_name, &link),
+                    unsubscribe_url: None,
+                },
+            )?;
+            store::view(tx, id)
+        })
+        .await?;
+    state.mail_wakeup.notify_one();
+    tracing::info!(user_id = user.id, "account registered");
+    Ok(user)
+}
+
+/// Spends a verification link.
+pub async fn verify(state: &AppState, client: &Client, token: String) -> ApiResult<UserView> {
+    state
+        .limiter
+        .hit(&format!("verify:ip:{}", client.ip), limits::VERIFY_PER_IP)?;
+    state
+        .db
+        .tx(move |tx| {
+            let id = store::consume_email_token(tx, &token, Purpose::Verify)?;
+            store::mark_verified(tx, id)?;
+            store::view(tx, id)
+        })
+        .await
+}
+
+/// Signs in. Any wrong pair is the same 401; an account is locked for a while after
+/// repeated failures, before any password is checked.
+pub async fn login(state: &AppState, client: &Client, cmd: Login) -> ApiResult<TokenPair> {
+    state
+        .limiter
+        .hit(&format!("login:ip:{}", client.ip), limits::LOGIN_PER_IP)?;
+    let account_key = format!("login:account:{}", cmd.email);
+    state
+        .limiter
+        .check(&account_key, limits::LOGIN_FAILURES_PER_ACCOUNT)?;
+    let lookup = cmd.email;
+    let row = state
+        .db
+        .run(move |conn| store::find_by_email(conn, &lookup))
+        .await?;
+    let stored = row.as_ref().and_then(|r| r.password_hash.clone());
+    let pw = cmd.password;
+    // The unknown-email path verifies against a dummy hash: same answer, same time.
+    let ok = web::block(move || password::verify(&pw, stored.as_deref())).await?;
+    let Some(row) = row.filter(|_| ok) else {
+        state
+            .limiter
+            .allow(&account_key, limits::LOGIN_FAILURES_PER_ACCOUNT);
+        return Err(ApiError::new(
+            ErrorCode::InvalidCredentials,
+            "the email or password is wrong",
+        ));
+    };
+    state.limiter.reset(&account_key);
+    let ua = client.user_agent.clone();
+    let user_id = row.id;
+    let (user, refresh) = state
+        .db
+        .tx(move |tx| {
+            let refresh = store::issue_refresh(tx, user_id, None, ua.as_deref())?;
+            Ok((store::view(tx, user_id)?, refresh))
+        })
+        .await?;
+    token_pair(state, user, refresh)
+}
+
+fn token_pair(state: &AppState, user: UserView, refresh_token: String) -> ApiResult<TokenPair> {
+    let access_token = issue_access(&state.keys, user.id, &user.roles, user.email_verified)?;
+    Ok(TokenPair {
+        access_token,
+        refresh_token,
+        token_type: TokenType::Bearer,
+        expires_in: ACCESS_TTL_SECONDS,
+        user,
+    })
+}
+
+/// Trades a refresh token for a new pair. A spent one presented again revokes its
+/// whole family (it was stolen, or the client is broken).
+pub async fn refresh(
+    state: &AppState,
+    client: &Client,
+    presented: RefreshToken,
+) -> ApiResult<TokenPair> {
+    let ua = client.user_agent.clone();
+    let outcome = state
+        .db
+        .tx(move |tx| {
+            Ok(
+                match store::rotate_refresh(tx, &presented.0, ua.as_deref())? {
+                    Rotation::Rotated { user_id, token } => {
+                        Some((store::view(tx, user_id)?, token))
+                    }
+                    Rotation::Reused => None,
+                    Rotation::Invalid => {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidRefreshToken,
+                            "the refresh token is not valid",
+                        ))
+                    }
+                },
+            )
+        })
+        .await?;
+    match outcome {
+        Some((user, token)) => token_pair(state, user, token),
+        None => {
+            tracing::warn!("a spent refresh token was reused: its family is revoked");
+            Err(ApiError::new(
+                ErrorCode::RefreshTokenReused,
+                "this refresh token was already used: every session from it is signed out",
+            ))
+        }
+    }
+}
+
+/// Signs a session out: its refresh token's family is revoked (a token of someone else
+/// changes nothing).
+pub async fn logout(db: &Db, who: &SignedIn, presented: RefreshToken) -> ApiResult<()> {
+    let user_id = who.0.id;
+    db.tx(move |tx| store::revoke_token_of(tx, user_id, &presented.0))
+        .await?;
+    Ok(())
+}
+
+/// Mails a single-use reset link if the account exists (and not too many went to it
+/// lately); the answer is the same either way.
+pub async fn request_reset(
+    state: &AppState,
+    client: &Client,
+    cmd: ResetRequest,
+) -> ApiResult<ResetRequested> {
+    state
+        .limiter
+        .hit(&format!("reset:ip:{}", client.ip), limits::RESET_PER_IP)?;
+    let email = cmd.email;
+    // Beyond a few mails an hour to one address, answer alike and send nothing.
+    let may_send = state.limiter.allow(
+        &format!("reset:account:{}", email.as_str()),
+        limits::RESET_MAILS_PER_ACCOUNT,
+    );
+    let public_url = state.config.public_url.clone();
+    let queued = state
+        .db
+        .tx(move |tx| {
+            let Some(user) = store::find_by_email(tx, email.as_str())? else {
+                return Ok(false);
+            };
+            if !may_send {
+                return Ok(false);
+            }
+            let token = store::create_email_token(tx, user.id, Purpose::Reset)?;
+            let lang = templates::ui_language(&user.preferred_language);
+            let link = format!("{public_url}/reset-password?token={token}");
+            mail::enqueue(
+                tx,
+                OutgoingMail {
+                    user_id: Some(user.id),
+                    recipient: &user.email,
+                    kind: "password_reset",
+                    language: lang,
+                    rendered: templates::password_reset(lang, &user.display_name, &link),
+                    unsubscribe_url: None,
+                },
+            )?;
+            Ok(true)
+        })
+        .await?;
+    if queued {
+        state.mail_wakeup.notify_one();
+    }
+    Ok(ResetRequested {
+        message: "if an account exists for this address, a reset link is on its way".into(),
+    })
+}
+
+/// Sets a new password with a reset link: every other reset link and every session of
+/// the account end, and the address counts as verified (the link proves it).
+pub async fn confirm_reset(db: &Db, cmd: ResetConfirm) -> ApiResult<()> {
+    let ResetConfirm {
+        token,
+        new_password,
+    } = cmd;
+    let (hash, new_password) =
+        web::block(move || password::hash(new_password.expose()).map(|h| (h, new_password)))
+            .await??;
+    db.tx(move |tx| {
+        let user_id = store::consume_email_token(tx, &token, Purpose::Reset)?;
+        let user = store::find(tx, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+        new_password
+            .differs_from(&user.email)
+            .map_err(|e| ApiError::field("new_password", e))?;
+        store::set_password(tx, user_id, &hash)?;
+        store::spend_all_email_tokens(tx, user_id, Purpose::Reset)?;
+        store::revoke_all_sessions(tx, user_id)?;
+        store::mark_verified(tx, user_id)
+    })
+    .await
+}
+
+/// An access token outliving its (erased) account is no longer a valid credential.
+fn gone(e: ApiError) -> ApiError {
+    if e.code == ErrorCode::NotFound {
+        ApiError::new(
+            ErrorCode::InvalidAccessToken,
+            "this account no longer exists",
+        )
+    } else {
+        e
+    }
+}
+
+/// The caller's profile.
+pub async fn profile(db: &Db, who: &SignedIn) -> ApiResult<UserView> {
+    let id = who.0.id;
+    db.run(move |conn| store::view(conn, id))
+        .await
+        .map_err(gone)
+}
+
+pub async fn update_profile(db: &Db, who: &SignedIn, change: ProfileChange) -> ApiResult<UserView> {
+    let id = who.0.id;
+    db.tx(move |tx| privacy::update_profile(tx, id, change))
+        .await
+        .map_err(gone)
+}
+
+/// Everything held about the caller.
+pub async fn export(db: &Db, who: &SignedIn) -> ApiResult<ExportView> {
+    let user = who.0.clone();
+    db.run(move |conn| privacy::export(conn, &user))
+        .await
+        .map_err(gone)
+}
+
+/// Erasure: personal data goes; contributions stay as "withdrawn participant", or are
+/// withdrawn too.
+pub async fn erase(db: &Db, who: &SignedIn, cmd: Erasure) -> ApiResult<()> {
+    let id = who.0.id;
+    let withdraw = cmd.withdraw_contributions;
+    db.tx(move |tx| privacy::erase(tx, id, withdraw))
+        .await
+        .map_err(gone)?;
+    tracing::info!(user_id = id, withdraw, "account erased");
+    Ok(())
+}
+
+/// Replaces an account's roles; the last administrator keeps the admin role.
+pub async fn set_roles(
+    db: &Db,
+    admin: &Admin,
+    target: i64,
+    roles: RoleSet,
+) -> ApiResult<ManagedUserView> {
+    let roles = roles.0;
+    let view = db
+        .tx(move |tx| {
+            store::find(tx, target)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let was_admin = store::roles(tx, target)?.contains(&Role::Admin);
+            if was_admin && !roles.contains(&Role::Admin) && store::count_admins(tx)? <= 1 {
+                return Err(ApiError::new(
+                    ErrorCode::LastAdmin,
+                    "grant admin to someone else first",
+                ));
+            }
+            store::set_roles(tx, target, &roles)?;
+            store::view(tx, target)
+        })
+        .await?;
+    tracing::info!(admin = admin.id(), user_id = target, roles = ?view.roles, "roles set");
+    Ok(view.into())
+}
+
+/// The audit log (moderators' looks at anonymous authors), newest first.
+pub async fn audit_log(db: &Db, _: &Admin, page: Page) -> ApiResult<List<AuditEntry>> {
+    db.run(move |conn| {
+        let rows = audit::list(conn, page.after, page.fetch())?;
+        Ok(paged(&page, rows, |e| e.id))
+    })
+    .await
+}
+
+/// One page of a list fetched with [`Page::fetch`] rows.
+pub(crate) fn paged<T>(page: &Page, mut rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> List<T> {
+    let more = rows.len() as i64 > page.limit;
+    rows.truncate(usize::try_from(page.limit).unwrap_or(0));
+    let next_cursor = if more {
+        rows.last().map(|r| crate::http::page::encode(id_of(r)))
+    } else {
+        None
+    };
+    List {
+        items: rows,
+        next_cursor,
+    }
+}

@@ -1,0 +1,125 @@
+//! The notification endpoints: extract, call the use case, answer its view.
+
+use actix_web::body::BoxBody;
+use actix_web::{web, HttpRequest, HttpResponse, Responder};
+
+use super::command::{Follow, LinkQuery, ListQuery, ReadInput, SettingsInput};
+use super::usecase;
+use super::view::{
+    FollowView, Following, NotificationList, SettingsView, UnreadCount, Unsubscribed,
+};
+use crate::error::ApiResult;
+use crate::http::doc::{Generators, Operation, Responds};
+use crate::http::respond::{Created, Either, Json, List, NoContent, Private};
+use crate::http::ApiJson;
+use crate::policy::guards::accounts::UnsubscribeLink;
+use crate::policy::guards::SignedIn;
+use crate::state::State;
+
+/// 201 when the follow is new, 200 when it was there already.
+pub async fn follow(
+    who: SignedIn,
+    state: State,
+    input: ApiJson<Follow>,
+) -> ApiResult<Either<Created<Following>, Private<Following>>> {
+    let (created, following) = usecase::follow(&state.db, &who, input.0).await?;
+    Ok(if created {
+        Either::Left(Created(following))
+    } else {
+        Either::Right(Private(following))
+    })
+}
+
+pub async fn unfollow(who: SignedIn, state: State, input: ApiJson<Follow>) -> ApiResult<NoContent> {
+    usecase::unfollow(&state.db, &who, input.0).await?;
+    Ok(NoContent)
+}
+
+pub async fn my_follows(who: SignedIn, state: State) -> ApiResult<Private<List<FollowView>>> {
+    Ok(Private(List::all(usecase::follows(&state.db, &who).await?)))
+}
+
+pub async fn my_notifications(
+    who: SignedIn,
+    state: State,
+    query: web::Query<ListQuery>,
+) -> ApiResult<Private<NotificationList>> {
+    let q = query.into_inner().try_into()?;
+    Ok(Private(usecase::list(&state.db, &who, q).await?))
+}
+
+pub async fn mark_read(
+    who: SignedIn,
+    state: State,
+    input: ApiJson<ReadInput>,
+) -> ApiResult<Private<UnreadCount>> {
+    let which = input.0.try_into()?;
+    Ok(Private(usecase::mark_read(&state.db, &who, which).await?))
+}
+
+pub async fn settings(who: SignedIn, state: State) -> ApiResult<Private<SettingsView>> {
+    Ok(Private(usecase::settings(&state.db, &who).await?))
+}
+
+pub async fn update_settings(
+    who: SignedIn,
+    state: State,
+    input: ApiJson<SettingsInput>,
+) -> ApiResult<Private<SettingsView>> {
+    let change = input.0.try_into()?;
+    Ok(Private(
+        usecase::update_settings(&state.db, &who, change).await?,
+    ))
+}
+
+/// RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click` (the body is not read);
+/// the signed token is the only authority needed.
+pub async fn unsubscribe(
+    link: UnsubscribeLink,
+    state: State,
+    _: web::Query<LinkQuery>,
+) -> ApiResult<Json<Unsubscribed>> {
+    Ok(Json(usecase::unsubscribe(&state.db, &link).await?))
+}
+
+/// What a browser shows when someone follows the link in the mail body: a button that
+/// POSTs. Link scanners and prefetchers GET; a GET must not unsubscribe.
+pub async fn unsubscribe_page(
+    _: UnsubscribeLink,
+    query: web::Query<LinkQuery>,
+) -> ApiResult<UnsubscribePage> {
+    Ok(UnsubscribePage {
+        token: query.into_inner().token,
+    })
+}
+
+/// The confirmation page of an unsubscribe link (HTML).
+pub struct UnsubscribePage {
+    token: String,
+}
+
+impl Responder for UnsubscribePage {
+    type Body = BoxBody;
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        let token = crate::mail::templates::escape(&self.token);
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(format!(
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+                 <title>Unsubscribe – Indaba</title></head><body><main><h1>Unsubscribe</h1>\
+                 <form method=\"post\" action=\"/api/v1/unsubscribe?token={token}\">\
+                 <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
+                 <button type=\"submit\">Stop these emails</button></form></main></body></html>"
+            ))
+    }
+}
+
+impl Responds for UnsubscribePage {
+    fn document(op: &mut Operation, _: &mut Generators) {
+        op.media(
+            200,
+            "A page with the button that unsubscribes",
+            "text/html; charset=utf-8",
+        );
+    }
+}
