@@ -8,6 +8,8 @@
 //! Guards for one feature's resources live in a file of their own here (`events.rs`…),
 //! built from the helpers below.
 
+pub mod events;
+
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 

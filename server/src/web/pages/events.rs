@@ -1,22 +1,26 @@
 //! The public agenda (filters, time-zone switch, calendar files) and a session's page
-//! (live comments and questions, the report).
+//! (live comments and questions, the report). Both call the events use cases with the
+//! guards' proofs, and render the views the API answers.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
-use serde_json::json;
 
 use super::consultation::Comment;
 use super::{failure, State};
-use crate::accounts::auth::MaybeUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::events::handlers as api_h;
+use crate::events::command::{
+    Agenda, AgendaQuery, CommentsRequest, NewSessionComment, SessionCommentInput, TzQuery,
+};
+use crate::events::session_comments::Order;
 use crate::events::types::SessionType;
-use crate::web::api;
+use crate::events::usecase;
+use crate::events::view::{EventView, ReportView, SessionComment, SessionView};
+use crate::http::page::{Page, MAX_LIMIT};
+use crate::policy::guards::events::{EventReader, SessionReader};
+use crate::policy::guards::Verified;
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::{percent, Ctx};
-use crate::web::time::Stamp;
 
 /// Zones offered besides the event's own: one or two per region, the UN duty stations
 /// and the IGF's recent hosts.
@@ -58,62 +62,12 @@ const ZONES: &[&str] = &[
     "Pacific/Fiji",
 ];
 
-#[derive(Deserialize)]
-struct Event {
-    slug: String,
-    name: String,
-    timezone: String,
-    starts_on: Option<chrono::NaiveDate>,
-    ends_on: Option<chrono::NaiveDate>,
-    venue: Option<String>,
-    #[serde(default)]
-    call_open: bool,
-}
-
-#[derive(Deserialize)]
-pub struct Room {
-    pub name: String,
-}
-
-#[derive(Deserialize)]
-pub struct Session {
-    pub id: i64,
-    pub title: String,
-    #[serde(rename = "type")]
-    pub session_type: String,
-    pub description: String,
-    pub room: Option<Room>,
-    pub timezone: String,
-    pub local_starts_at: Option<Stamp>,
-    pub local_ends_at: Option<Stamp>,
-    #[serde(default)]
-    pub speakers: serde_json::Value,
-}
-
-impl Session {
-    pub fn speaker_names(&self) -> Vec<String> {
-        self.speakers
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| {
-                        s.get("name")
-                            .and_then(|n| n.as_str())
-                            .or_else(|| s.as_str())
-                    })
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
 #[derive(Template)]
 #[template(path = "agenda.html")]
 struct AgendaPage<'a> {
     c: &'a Ctx,
-    event: Event,
-    sessions: Vec<Session>,
+    event: EventView,
+    sessions: Vec<SessionView>,
     zone: String,
     zones: Vec<String>,
     days: Vec<chrono::NaiveDate>,
@@ -130,60 +84,34 @@ impl AgendaPage<'_> {
     }
 }
 
+/// A filter of the page's own query; blank (an unchosen select) means none.
+fn param(c: &Ctx, name: &str) -> Option<String> {
+    c.param(name)
+        .filter(|v| !v.trim().is_empty())
+        .map(str::to_owned)
+}
+
 async fn load_agenda(
     state: &State,
     c: &Ctx,
-    slug: &str,
-    query: &str,
-) -> ApiResult<(Event, Vec<Session>, String)> {
-    let event: Event = api::read(
-        api::json(
-            api_h::detail(
-                state.clone(),
-                MaybeUser(c.auth()),
-                web::Path::from(slug.to_owned()),
-            )
-            .await,
-        )
-        .await?,
-    )?;
-    let q = api::query::<api_h::AgendaQuery>(query)?;
-    let agenda = api::json(
-        api_h::agenda(
-            state.clone(),
-            MaybeUser(c.auth()),
-            web::Path::from(slug.to_owned()),
-            q,
-        )
-        .await,
-    )
-    .await?;
-    let zone = agenda["timezone"]
-        .as_str()
-        .unwrap_or(&event.timezone)
-        .to_owned();
-    Ok((event, api::read(agenda["items"].clone())?, zone))
+    slug: String,
+) -> ApiResult<(EventView, Vec<SessionView>, String)> {
+    let reader = EventReader::check(&state.db, c.actor(), slug).await?;
+    let agenda = Agenda::try_from(AgendaQuery {
+        day: param(c, "day"),
+        session_type: param(c, "type"),
+        q: param(c, "q"),
+        tz: param(c, "tz"),
+        ..AgendaQuery::default()
+    })?;
+    let event = usecase::events::detail(&state.db, &reader).await?;
+    let agenda = usecase::sessions::agenda(&state.db, &reader, agenda).await?;
+    Ok((event, agenda.items, agenda.timezone))
 }
 
 pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
-    let slug = path.into_inner();
-    // The page's own query, less what only the page knows, goes to the API as is;
-    // blank filters (an unchosen select) mean no filter.
-    let pairs: Vec<(String, String)> = ["day", "type", "q", "tz"]
-        .iter()
-        .filter_map(|k| {
-            c.param(k)
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| (k.to_string(), v.to_owned()))
-        })
-        .collect();
-    let query = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    match load_agenda(&state, &c, &slug, &query).await {
+    match load_agenda(&state, &c, path.into_inner()).await {
         Ok((event, sessions, zone)) => {
             let mut zones: Vec<String> = ZONES.iter().map(|z| z.to_string()).collect();
             for z in [&event.timezone, &zone] {
@@ -191,11 +119,11 @@ pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> 
                     zones.insert(0, z.clone());
                 }
             }
-            let days = match (event.starts_on, event.ends_on) {
-                (Some(a), Some(b)) if b >= a && (b - a).num_days() < 31 => {
-                    a.iter_days().take_while(|d| *d <= b).collect()
-                }
-                _ => vec![],
+            let (a, b) = (event.starts_on, event.ends_on);
+            let days = if b >= a && (b - a).num_days() < 31 {
+                event.days()
+            } else {
+                vec![]
             };
             let types = SessionType::ALL.iter().map(|t| t.as_str()).collect();
             let page = AgendaPage {
@@ -213,40 +141,13 @@ pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> 
     }
 }
 
-#[derive(Deserialize)]
-pub struct Report {
-    #[serde(default)]
-    pub key_takeaways: serde_json::Value,
-    #[serde(default)]
-    pub calls_to_action: serde_json::Value,
-}
-
-impl Report {
-    fn lines(v: &serde_json::Value) -> Vec<String> {
-        match v {
-            serde_json::Value::Array(a) => a
-                .iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect(),
-            serde_json::Value::String(s) => vec![s.clone()],
-            _ => vec![],
-        }
-    }
-    pub fn takeaways(&self) -> Vec<String> {
-        Self::lines(&self.key_takeaways)
-    }
-    pub fn calls(&self) -> Vec<String> {
-        Self::lines(&self.calls_to_action)
-    }
-}
-
 #[derive(Template)]
 #[template(path = "session.html")]
 struct SessionPage<'a> {
     c: &'a Ctx,
-    s: Session,
+    s: SessionView,
     comments: Vec<Comment>,
-    report: Option<Report>,
+    report: Option<ReportView>,
     errors: PageErrors,
     form: FormData,
     live_since: i64,
@@ -254,7 +155,7 @@ struct SessionPage<'a> {
 
 impl SessionPage<'_> {
     fn type_label(&self) -> String {
-        self.c.t.get(&format!("type-{}", self.s.session_type))
+        self.c.t.of("type", self.s.session_type.as_str())
     }
     fn author_name(&self, m: &Comment) -> String {
         match m.author.display_name.as_str() {
@@ -264,43 +165,59 @@ impl SessionPage<'_> {
     }
 }
 
+/// At most this many pages of comments are read for one page view.
+const MAX_COMMENT_PAGES: usize = 25;
+
+/// The session's whole stream, oldest first, as the caller may see it.
+///
+/// The comments feature renders comments (its own audience rules: hidden ones, anonymous
+/// authors) and has no typed view yet; until it has, its rendering is read into the
+/// comment pages' `Comment` here, and only here.
+async fn stream(state: &State, c: &Ctx, session_id: i64) -> ApiResult<Vec<Comment>> {
+    let actor = c.actor();
+    let mut all = Vec::new();
+    let mut after = None;
+    for _ in 0..MAX_COMMENT_PAGES {
+        let req = CommentsRequest {
+            kind: None,
+            order: Order::Oldest,
+            page: Page {
+                limit: MAX_LIMIT,
+                after,
+            },
+        };
+        let page = usecase::comments::list(&state.db, &actor, session_id, req).await?;
+        for SessionComment(v) in page.items {
+            all.push(
+                serde_json::from_value::<Comment>(v)
+                    .map_err(|e| ApiError::internal(format!("a session comment: {e}")))?,
+            );
+        }
+        after = page
+            .next_cursor
+            .and_then(|_| all.last().map(|m: &Comment| m.id));
+        if after.is_none() {
+            break;
+        }
+    }
+    Ok(all)
+}
+
 async fn load_session(
     state: &State,
     c: &Ctx,
     id: i64,
-) -> ApiResult<(Session, Vec<Comment>, Option<Report>, i64)> {
-    let tz = c
-        .param("tz")
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("tz={}", percent(t)))
-        .unwrap_or_default();
-    let tz = api::query::<api_h::TzQuery>(&tz)?;
-    let s: Session = api::read(
-        api::json(
-            api_h::get_session(state.clone(), MaybeUser(c.auth()), web::Path::from(id), tz).await,
-        )
-        .await?,
-    )?;
+) -> ApiResult<(SessionView, Vec<Comment>, Option<ReportView>, i64)> {
+    let tz = TzQuery { tz: param(c, "tz") }.zone()?;
+    let reader = SessionReader::check(&state.db, c.actor(), id.to_string()).await?;
+    let s = usecase::sessions::get(&state.db, &reader, tz).await?;
     let channel = crate::outbox::session_channel(id);
     let live_since = state
         .db
         .run(move |conn| crate::live::log::head(conn, &channel))
         .await?;
-    // The stream is shown whole (page after page), oldest first.
-    let comments: Vec<Comment> = api::every_page("sort=oldest&limit=200", |query| async move {
-        let q = api::query::<api_h::SessionCommentsQuery>(&query)?;
-        api_h::session_comments(state.clone(), MaybeUser(c.auth()), web::Path::from(id), q).await
-    })
-    .await?;
-    let report = match api::json(
-        api_h::get_report(state.clone(), MaybeUser(c.auth()), web::Path::from(id)).await,
-    )
-    .await
-    {
-        Ok(r) => Some(api::read(r)?),
-        Err(e) if e.code == ErrorCode::NotFound => None,
-        Err(e) => return Err(e),
-    };
+    let comments = stream(state, c, id).await?;
+    let report = usecase::reports::find(&state.db, &reader).await?;
     Ok((s, comments, report, live_since))
 }
 
@@ -342,6 +259,23 @@ pub async fn session(req: HttpRequest, state: State, path: web::Path<i64>) -> Ht
     .await
 }
 
+async fn post_comment(state: &State, c: &Ctx, id: i64, form: &FormData) -> ApiResult<i64> {
+    let by = Verified::check(&state.db, c.actor()).await?;
+    let kind = if form.get("kind") == "question" {
+        "question"
+    } else {
+        "comment"
+    };
+    let comment = NewSessionComment::try_from(SessionCommentInput {
+        body: form.get("body").to_owned(),
+        kind: kind.to_owned(),
+        language: None,
+        anonymous: form.checked("anonymous"),
+    })?;
+    let created = usecase::comments::post(&state.db, &state.limiter, &by, id, comment).await?;
+    Ok(created.id().unwrap_or_default())
+}
+
 pub async fn post_session_comment(
     req: HttpRequest,
     state: State,
@@ -351,37 +285,18 @@ pub async fn post_session_comment(
     let mut c = Ctx::load(&req, &state).await;
     let id = path.into_inner();
     let form = FormData::parse(&body);
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/sessions/{id}"));
-    };
+    }
     let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
         Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
     } else {
-        let kind = if form.get("kind") == "question" {
-            "question"
-        } else {
-            "comment"
-        };
-        match api::body(
-            json!({"body": form.get("body"), "kind": kind, "anonymous": form.checked("anonymous")}),
-        ) {
-            Ok(input) => {
-                api::json(
-                    api_h::post_session_comment(state.clone(), user, web::Path::from(id), input)
-                        .await,
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        }
+        post_comment(&state, &c, id, &form).await
     };
     match attempt {
-        Ok(created) => {
+        Ok(comment) => {
             c.flash("comment-posted");
-            c.redirect(&format!(
-                "/sessions/{id}#c-{}",
-                created["id"].as_i64().unwrap_or_default()
-            ))
+            c.redirect(&format!("/sessions/{id}#c-{comment}"))
         }
         Err(e) if e.code == ErrorCode::NotFound => failure(c, &e),
         Err(e) => {

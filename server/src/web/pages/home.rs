@@ -24,7 +24,6 @@ pub struct ConsultationItem {
     pub accepting_contributions: bool,
 }
 
-#[derive(Deserialize)]
 pub struct EventItem {
     pub slug: String,
     pub name: String,
@@ -53,13 +52,22 @@ async fn load(state: &State, c: &Ctx) -> ApiResult<(Vec<ConsultationItem>, Vec<E
         crate::consultations::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
     )
     .await?;
-    let events = api::json(
-        crate::events::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
-    )
-    .await?;
+    let page = crate::http::page::Page::parse(Some(50), None)?;
+    let events = crate::events::usecase::events::list(&state.db, &c.actor(), page).await?;
+    let events = events
+        .items
+        .into_iter()
+        .map(|e| EventItem {
+            slug: e.slug,
+            name: e.name,
+            venue: Some(e.venue),
+            starts_on: Some(e.starts_on),
+            ends_on: Some(e.ends_on),
+        })
+        .collect();
     Ok((
         api::read::<Items<ConsultationItem>>(consultations)?.items,
-        api::read::<Items<EventItem>>(events)?.items,
+        events,
     ))
 }
 
