@@ -46,7 +46,6 @@ macro_rules! resource_guard {
 pub struct EventReader {
     pub event: EventRow,
     access: EventAccess,
-    actor: Actor,
 }
 
 impl EventReader {
@@ -56,18 +55,9 @@ impl EventReader {
             Ok(EventReader {
                 event,
                 access: EventAccess::of(&actor),
-                actor,
             })
         })
         .await
-    }
-
-    pub fn access(&self) -> EventAccess {
-        self.access
-    }
-
-    pub fn actor(&self) -> &Actor {
-        &self.actor
     }
 
     /// How this caller sees the event's speakers.
@@ -141,10 +131,6 @@ impl SessionReader {
             })
         })
         .await
-    }
-
-    pub fn access(&self) -> EventAccess {
-        self.access
     }
 
     /// How this caller sees the session's speakers.
