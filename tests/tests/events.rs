@@ -18,6 +18,8 @@ both_backends!(
     sessions_run_live_with_questions,
     reports_are_filed_and_compiled_by_subtheme,
     segments_and_one_speaking_queue,
+    speakers_are_shown_by_audience,
+    agenda_search_finds_titles_descriptions_and_speaker_names_only,
 );
 
 struct Event {
@@ -964,11 +966,42 @@ async fn agenda_import_is_all_or_nothing_and_export_round_trips(backend: Backend
     assert_eq!(lines.len(), 4, "{}", export.text);
     assert!(lines[0].starts_with("id,title,type"));
     assert!(export.text.contains("\"Youth, and the future\""));
-    assert!(export
-        .text
-        .contains("Ana|civil_society|BR|female; Kofi|government|GH|male"));
+    // Speakers as the public sees them: no gender, no e-mail.
+    assert!(
+        export
+            .text
+            .contains("Ana|civil_society|BR; Kofi|government|GH"),
+        "{}",
+        export.text
+    );
+    assert!(!export.text.contains("female"), "{}", export.text);
+    // The import takes speakers without a gender too (as the export writes them).
+    let csv = "title,type,subtheme,format,room,starts_at,ends_at,moderator_name,rapporteur_name,speakers\n\
+               Closing,main_session,Governance,in_person,Plenary,2025-10-28T08:00:00Z,2025-10-28T09:00:00Z,Mo,Ra,Lin|academia|CN; Ana|civil_society|BR|female\n";
+    let res = e
+        .app
+        .post(
+            &import,
+            Some(&e.organizer),
+            &json!({"format": "csv", "source": csv}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = e
+        .app
+        .post(
+            &import,
+            Some(&e.organizer),
+            &json!({"format": "csv", "source": csv.replace("Lin|academia|CN", "Lin|academia")}),
+        )
+        .await;
+    assert!(
+        res.body["error"]["details"]["rows"][0]["errors"]["speakers[0]"].is_string(),
+        "{}",
+        res.text
+    );
     let items = e.app.get(&agenda, None).await.body["items"].clone();
-    assert_eq!(items.as_array().unwrap().len(), 3);
+    assert_eq!(items.as_array().unwrap().len(), 4);
     assert!(items
         .as_array()
         .unwrap()
@@ -1577,4 +1610,267 @@ async fn segments_and_one_speaking_queue(backend: Backend) {
         e.app.get(&q, None).await.body["speaking"]["display_name"],
         "Bob"
     );
+}
+
+/// An event with a published, scheduled session whose speakers gave e-mails and genders;
+/// the proposal's id, the session's id.
+async fn session_with_private_speakers(e: &Event, proposer: &str) -> (i64, i64) {
+    let mut ana = speaker("Ana Canary", "civil_society", "BR", "female");
+    ana["email"] = json!("ana.canary@gmail.com");
+    let mut kofi = speaker("Kofi Mensah", "government", "GH", "male");
+    kofi["email"] = json!("kofi@example.org");
+    let mut body = proposal("Community networks", vec![ana, kofi]);
+    body["description"] = json!("Villages that build their own networks.");
+    let res = e.propose(proposer, &body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let proposal = res.body["id"].as_i64().unwrap();
+    let res = e
+        .app
+        .post(
+            &format!("/api/v1/proposals/{proposal}/decision"),
+            Some(&e.organizer),
+            &json!({"decision": "accepted"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let session = res.body["session_id"].as_i64().unwrap();
+    let room = e.room("Plenary").await;
+    let res = e
+        .slot(
+            session,
+            room,
+            "2025-10-25T08:00:00Z",
+            "2025-10-25T09:00:00Z",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = e
+        .app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    (proposal, session)
+}
+
+/// No speaker's gender anywhere in `text`, per speaker or otherwise.
+fn assert_no_gender(what: &str, text: &str) {
+    for word in ["gender", "female", "\"male\"", "|male"] {
+        assert!(!text.contains(word), "{what} shows {word}: {text}");
+    }
+}
+
+/// Speakers are public by name, organisation, group, country and region; their e-mail
+/// reaches the event's organisers only; their gender nobody per speaker (organisers see
+/// it in aggregate), except the proposer reading back their own proposal.
+async fn speakers_are_shown_by_audience(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
+    let (_, moderator) = e.app.user_with_roles("Mod", &["moderator"]).await;
+    let (proposal, session) = session_with_private_speakers(&e, &alice).await;
+    let email = "ana.canary@gmail.com";
+
+    // Every public surface, for the public, a participant and a moderator.
+    let paths = [
+        format!("/api/v1/events/{}/agenda", e.id),
+        "/api/v1/events/igf-2025/agenda?tz=UTC".to_owned(),
+        format!("/api/v1/events/{}/agenda.ics", e.id),
+        format!("/api/v1/events/{}/agenda.csv", e.id),
+        format!("/api/v1/sessions/{session}"),
+        format!("/api/v1/sessions/{session}.ics"),
+        format!("/api/v1/live/sessions/{session}/events?since=0"),
+    ];
+    for token in [None, Some(bob.as_str()), Some(moderator.as_str())] {
+        for path in &paths {
+            let res = e.app.get(path, token).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
+            // Calendars carry no speakers; everything else names them.
+            assert!(
+                path.contains(".ics") || res.text.contains("Ana Canary"),
+                "{path} names the speaker: {}",
+                res.text
+            );
+            assert!(
+                !res.text.contains(email),
+                "{path} shows an e-mail: {}",
+                res.text
+            );
+            assert!(!res.text.contains("kofi@example.org"), "{path}");
+            assert_no_gender(path, &res.text);
+        }
+    }
+    let public = e
+        .app
+        .get(&format!("/api/v1/sessions/{session}"), None)
+        .await;
+    assert_eq!(
+        public.body["speakers"][0],
+        json!({"name": "Ana Canary", "organization": "Org", "stakeholder_group": "civil_society",
+               "country": "BR", "region": "latin_american_caribbean"})
+    );
+    // Bookmarked: the personal agenda shows speakers as the public sees them.
+    e.app
+        .raw(
+            Method::POST,
+            &format!("/api/v1/sessions/{session}/bookmark"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    for path in ["/api/v1/me/agenda", "/api/v1/me/agenda.ics"] {
+        let res = e.app.get(path, Some(&bob)).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
+        assert!(!res.text.contains(email), "{path}: {}", res.text);
+        assert_no_gender(path, &res.text);
+    }
+
+    // Organisers see the e-mail, never a speaker's gender; the CSV stays public.
+    for path in [
+        format!("/api/v1/events/{}/agenda", e.id),
+        format!("/api/v1/events/{}/sessions", e.id),
+        format!("/api/v1/sessions/{session}"),
+    ] {
+        let res = e.app.get(&path, Some(&e.organizer)).await;
+        assert!(res.text.contains(email), "{path}: {}", res.text);
+        assert_no_gender(&path, &res.text);
+    }
+    let csv = e
+        .app
+        .get(
+            &format!("/api/v1/events/{}/agenda.csv", e.id),
+            Some(&e.organizer),
+        )
+        .await;
+    assert!(!csv.text.contains(email), "{}", csv.text);
+    assert_no_gender("agenda.csv", &csv.text);
+
+    // Proposals: organisers see e-mails and the genders in aggregate only.
+    let ranked = e
+        .app
+        .get(
+            &format!("/api/v1/events/{}/proposals", e.id),
+            Some(&e.organizer),
+        )
+        .await;
+    let p = &ranked.body["items"][0];
+    assert_eq!(p["speakers"][0]["email"], email);
+    assert!(p["speakers"][0].get("gender").is_none(), "{}", ranked.text);
+    assert_eq!(p["diversity"]["genders"], json!(["female", "male"]));
+    assert_eq!(ranked.header("cache-control"), Some("no-store"));
+    let read = e
+        .app
+        .get(&format!("/api/v1/proposals/{proposal}"), Some(&e.organizer))
+        .await;
+    assert_eq!(read.body["speakers"][1]["email"], "kofi@example.org");
+    assert!(read.body["speakers"][1].get("gender").is_none());
+    assert_eq!(read.body["review_count"], 0);
+    // The proposer reads back what they gave.
+    let mine = e
+        .app
+        .get(&format!("/api/v1/proposals/{proposal}"), Some(&alice))
+        .await;
+    assert_eq!(
+        (
+            mine.body["speakers"][0]["email"].as_str(),
+            mine.body["speakers"][0]["gender"].as_str()
+        ),
+        (Some(email), Some("female"))
+    );
+    assert!(mine.body.get("reviews").is_none());
+    // Nobody else reads the proposal at all.
+    for token in [&bob, &moderator] {
+        assert_eq!(
+            e.app
+                .get(&format!("/api/v1/proposals/{proposal}"), Some(token))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        e.app
+            .get(&format!("/api/v1/proposals/{proposal}"), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The pages: the agenda and the session name the speakers and nothing more.
+    for path in [
+        "/events/igf-2025/agenda".to_owned(),
+        format!("/sessions/{session}"),
+    ] {
+        let res = e.app.raw(Method::GET, &path, None, None).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert!(!res.text.contains(email), "{path}");
+        assert_no_gender(&path, &res.text);
+    }
+    let page = e
+        .app
+        .raw(Method::GET, &format!("/sessions/{session}"), None, None)
+        .await;
+    assert!(page.text.contains("Ana Canary") && page.text.contains("Kofi Mensah"));
+}
+
+async fn agenda_search_finds_titles_descriptions_and_speaker_names_only(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    session_with_private_speakers(&e, &alice).await;
+    let agenda = format!("/api/v1/events/{}/agenda", e.id);
+    let found = |q: &str, token: Option<String>| {
+        let app = &e.app;
+        let path = format!("{agenda}?q={}", encode_query(q));
+        async move {
+            let res = app.get(&path, token.as_deref()).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
+            res.body["items"].as_array().unwrap().len()
+        }
+    };
+    for q in ["community", "build their own", "ana canary", "Mensah"] {
+        assert_eq!(found(q, None).await, 1, "{q}");
+    }
+    // E-mails, genders, organisations and the rest of a speaker are not searched, for
+    // anyone (organisers too: the agenda is a public surface).
+    for q in [
+        "@gmail.com",
+        "ana.canary",
+        "kofi@example.org",
+        "female",
+        "civil_society",
+        "email",
+        "\"name\"",
+    ] {
+        assert_eq!(found(q, None).await, 0, "{q}");
+        assert_eq!(found(q, Some(e.organizer.clone())).await, 0, "{q}");
+    }
+    // Bad filters are refused clearly, each named.
+    let res = e
+        .app
+        .get(
+            &format!("{agenda}?type=keynote&format=telepathy&day=tomorrow&tz=Mars/Olympus"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_query"),
+        "{}",
+        res.text
+    );
+    for f in ["type", "format", "day", "tz"] {
+        assert!(res.field(f).is_some(), "{f}: {}", res.text);
+    }
+    let res = e
+        .app
+        .get(
+            &format!("/api/v1/events/{}/agenda.csv?tz=Nowhere", e.id),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
 }

@@ -3,13 +3,13 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
 use super::schedule::SessionRow;
+use super::view::{QueueView, SegmentView, SegmentsView, Speaking, Waiting};
 use crate::accounts::types::string_enum;
 use crate::db::schema::{session_segments, speaking_queue, users};
 use crate::db::Tx;
-use crate::db::{now, rfc3339, DbConn};
+use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox::{self, Audience};
 
@@ -26,6 +26,8 @@ string_enum!(Mode {
     Remote => "remote",
 });
 
+/// A segment as planned: checked, ready to store.
+#[derive(Debug, Clone)]
 pub struct Segment {
     pub kind: SegmentKind,
     pub title: String,
@@ -33,7 +35,7 @@ pub struct Segment {
 }
 
 /// Replaces the segments; when the session is scheduled they must fit its slot.
-pub fn set_segments(tx: &mut Tx, s: &SessionRow, segments: &[Segment]) -> ApiResult<Value> {
+pub fn set_segments(tx: &mut Tx, s: &SessionRow, segments: &[Segment]) -> ApiResult<SegmentsView> {
     if let (Some(a), Some(b)) = (s.starts_at, s.ends_at) {
         let total: i64 = segments.iter().map(|g| i64::from(g.minutes)).sum();
         let slot = (b - a).num_minutes();
@@ -58,19 +60,20 @@ pub fn set_segments(tx: &mut Tx, s: &SessionRow, segments: &[Segment]) -> ApiRes
             .execute(tx.conn())?;
     }
     let view = segments_view(tx, s)?;
+    let data = serde_json::to_value(&view).map_err(ApiError::internal)?;
     outbox::append_live_event(
         tx,
         &outbox::session_channel(s.id),
         "segments.updated",
         Audience::Public,
         None,
-        &view,
+        &data,
     )?;
     Ok(view)
 }
 
 /// The segments in order, with their planned start when the session is scheduled.
-pub fn segments_view(conn: &mut DbConn, s: &SessionRow) -> ApiResult<Value> {
+pub fn segments_view(conn: &mut DbConn, s: &SessionRow) -> ApiResult<SegmentsView> {
     let rows: Vec<(String, String, i32)> = session_segments::table
         .filter(session_segments::session_id.eq(s.id))
         .order(session_segments::position)
@@ -81,18 +84,25 @@ pub fn segments_view(conn: &mut DbConn, s: &SessionRow) -> ApiResult<Value> {
         ))
         .load(conn)?;
     let mut at = s.starts_at;
-    let items: Vec<Value> = rows
-        .into_iter()
-        .map(|(kind, title, minutes)| {
-            let starts = at;
-            at = at.map(|t| t + chrono::Duration::minutes(i64::from(minutes)));
-            json!({"kind": kind, "title": title, "minutes": minutes, "starts_at": starts.map(rfc3339)})
-        })
-        .collect();
-    Ok(json!({"session_id": s.id, "segments": items}))
+    let mut segments = Vec::with_capacity(rows.len());
+    for (kind, title, minutes) in rows {
+        let starts = at;
+        at = at.map(|t| t + chrono::Duration::minutes(i64::from(minutes)));
+        segments.push(SegmentView {
+            kind: SegmentKind::try_from(kind).map_err(ApiError::internal)?,
+            title,
+            minutes,
+            starts_at: starts.map(Timestamp),
+        });
+    }
+    Ok(SegmentsView {
+        session_id: s.id,
+        segments,
+    })
 }
 
-type Waiting = (
+/// A place in the queue: entry, user, name, mode, joined, called.
+type Entry = (
     i64,
     i64,
     String,
@@ -101,7 +111,7 @@ type Waiting = (
     Option<NaiveDateTime>,
 );
 
-fn entries(conn: &mut DbConn, session_id: i64) -> ApiResult<Vec<Waiting>> {
+fn entries(conn: &mut DbConn, session_id: i64) -> ApiResult<Vec<Entry>> {
     Ok(speaking_queue::table
         .inner_join(users::table)
         .filter(speaking_queue::session_id.eq(session_id))
@@ -119,36 +129,51 @@ fn entries(conn: &mut DbConn, session_id: i64) -> ApiResult<Vec<Waiting>> {
 }
 
 /// Who has the floor (the last one called) and who waits, in the order they joined.
-pub fn queue_view(conn: &mut DbConn, session_id: i64) -> ApiResult<Value> {
+pub fn queue_view(conn: &mut DbConn, session_id: i64) -> ApiResult<QueueView> {
     let all = entries(conn, session_id)?;
-    let speaking = all
-        .iter()
-        .filter(|e| e.5.is_some())
-        .max_by_key(|e| e.5)
-        .map(|e| json!({"entry_id": e.0, "user_id": e.1, "display_name": e.2, "mode": e.3}));
-    let waiting: Vec<Value> = all
-        .iter()
-        .filter(|e| e.5.is_none())
-        .enumerate()
-        .map(|(i, e)| json!({"position": i + 1, "entry_id": e.0, "user_id": e.1, "display_name": e.2, "mode": e.3, "joined_at": rfc3339(e.4)}))
-        .collect();
-    Ok(json!({"session_id": session_id, "speaking": speaking, "waiting": waiting}))
+    let mode = |m: &str| Mode::try_from(m.to_owned()).map_err(ApiError::internal);
+    let speaking = match all.iter().filter(|e| e.5.is_some()).max_by_key(|e| e.5) {
+        Some(e) => Some(Speaking {
+            entry_id: e.0,
+            user_id: e.1,
+            display_name: e.2.clone(),
+            mode: mode(&e.3)?,
+        }),
+        None => None,
+    };
+    let mut waiting = Vec::new();
+    for (i, e) in all.iter().filter(|e| e.5.is_none()).enumerate() {
+        waiting.push(Waiting {
+            position: i + 1,
+            entry_id: e.0,
+            user_id: e.1,
+            display_name: e.2.clone(),
+            mode: mode(&e.3)?,
+            joined_at: Timestamp(e.4),
+        });
+    }
+    Ok(QueueView {
+        session_id,
+        speaking,
+        waiting,
+    })
 }
 
-fn announce(tx: &mut Tx, session_id: i64) -> ApiResult<Value> {
+fn announce(tx: &mut Tx, session_id: i64) -> ApiResult<QueueView> {
     let view = queue_view(tx, session_id)?;
+    let data = serde_json::to_value(&view).map_err(ApiError::internal)?;
     outbox::append_live_event(
         tx,
         &outbox::session_channel(session_id),
         "queue.updated",
         Audience::Public,
         None,
-        &view,
+        &data,
     )?;
     Ok(view)
 }
 
-pub fn join(tx: &mut Tx, session_id: i64, user_id: i64, mode: Mode) -> ApiResult<Value> {
+pub fn join(tx: &mut Tx, session_id: i64, user_id: i64, mode: Mode) -> ApiResult<QueueView> {
     if entries(tx, session_id)?
         .iter()
         .any(|e| e.1 == user_id && e.5.is_none())
@@ -169,7 +194,7 @@ pub fn join(tx: &mut Tx, session_id: i64, user_id: i64, mode: Mode) -> ApiResult
     announce(tx, session_id)
 }
 
-pub fn leave(tx: &mut Tx, session_id: i64, user_id: i64) -> ApiResult<Value> {
+pub fn leave(tx: &mut Tx, session_id: i64, user_id: i64) -> ApiResult<QueueView> {
     let n = diesel::update(
         speaking_queue::table
             .filter(speaking_queue::session_id.eq(session_id))
@@ -186,7 +211,7 @@ pub fn leave(tx: &mut Tx, session_id: i64, user_id: i64) -> ApiResult<Value> {
 }
 
 /// Gives the floor to whoever joined first.
-pub fn call_next(tx: &mut Tx, session_id: i64) -> ApiResult<Value> {
+pub fn call_next(tx: &mut Tx, session_id: i64) -> ApiResult<QueueView> {
     let Some(next) = entries(tx, session_id)?.into_iter().find(|e| e.5.is_none()) else {
         return Err(ApiError::new(ErrorCode::Conflict, "nobody is waiting"));
     };

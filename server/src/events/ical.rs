@@ -88,7 +88,10 @@ fn vevent(
         push_line(out, &format!("LOCATION:{}", escape(&location)));
     }
     push_line(out, &format!("URL:{public_url}/sessions/{}", s.id));
-    push_line(out, &format!("CATEGORIES:{}", escape(&s.session_type)));
+    push_line(
+        out,
+        &format!("CATEGORIES:{}", escape(s.session_type.as_str())),
+    );
     push_line(out, "END:VEVENT");
 }
 

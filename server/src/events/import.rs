@@ -5,31 +5,37 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::proposals::record_people;
 use super::schedule::{self, SessionRow};
 use super::store::{EventRow, RoomRow};
 use super::types::{SessionFormat, SessionType, Speaker, SpeakerInput};
+use super::view::{BadRow, SpeakerView};
 use crate::db::schema::sessions;
 use crate::db::Tx;
 use crate::db::{now, rfc3339};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::input::text;
+use crate::policy::SpeakerAudience;
 
 /// One agenda row as given, in JSON or CSV.
-#[derive(Deserialize, Debug, Default)]
+#[derive(Deserialize, Debug, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Row {
     pub title: String,
     #[serde(rename = "type")]
+    #[schemars(with = "SessionType")]
     pub session_type: String,
     pub subtheme: String,
+    #[schemars(with = "SessionFormat")]
     pub format: String,
     #[serde(default)]
     pub description: String,
+    /// A room of the event, by name.
     pub room: String,
+    /// RFC 3339.
     pub starts_at: String,
+    /// RFC 3339.
     pub ends_at: String,
     #[serde(default)]
     pub moderator_name: String,
@@ -53,7 +59,9 @@ pub const CSV_HEADER: [&str; 11] = [
     "speakers",
 ];
 
-/// CSV rows; `speakers` is `name|stakeholder_group|country|gender` entries joined by `;`.
+/// CSV rows; `speakers` is `name|stakeholder_group|country` entries joined by `;`, each
+/// with an optional fourth part, the gender (as the export wrote it before genders were
+/// left out of it).
 pub fn parse_csv(text: &str) -> Result<Vec<Result<Row, FieldErrors>>, ApiError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -105,20 +113,24 @@ pub fn parse_csv(text: &str) -> Result<Vec<Result<Row, FieldErrors>>, ApiError> 
             .enumerate()
             .filter_map(|(n, s)| {
                 let parts: Vec<&str> = s.split('|').map(str::trim).collect();
-                if parts.len() != 4 {
-                    errors.insert(
-                        format!("speakers[{n}]"),
-                        "must be name|stakeholder_group|country|gender".into(),
-                    );
-                    return None;
-                }
+                let (name, group, country, gender) = match parts[..] {
+                    [name, group, country] => (name, group, country, ""),
+                    [name, group, country, gender] => (name, group, country, gender),
+                    _ => {
+                        errors.insert(
+                            format!("speakers[{n}]"),
+                            "must be name|stakeholder_group|country (|gender)".into(),
+                        );
+                        return None;
+                    }
+                };
                 Some(SpeakerInput {
-                    name: parts[0].to_owned(),
+                    name: name.to_owned(),
                     email: None,
                     organization: String::new(),
-                    stakeholder_group: parts[1].to_owned(),
-                    country: parts[2].to_owned(),
-                    gender: Some(parts[3].to_owned()).filter(|g| !g.is_empty()),
+                    stakeholder_group: group.to_owned(),
+                    country: country.to_owned(),
+                    gender: Some(gender.to_owned()).filter(|g| !g.is_empty()),
                 })
             })
             .collect();
@@ -162,14 +174,19 @@ pub fn import(
         .map(|r| (r.name.to_lowercase(), r))
         .collect();
     let themes = event.subthemes();
-    let mut bad: Vec<Value> = Vec::new();
+    let mut bad: Vec<BadRow> = Vec::new();
+    let refuse = |row: usize, errors: FieldErrors| BadRow {
+        row,
+        errors,
+        conflicts: None,
+    };
     let mut created = Vec::new();
     for (n, row) in rows.into_iter().enumerate() {
         let number = n + 1;
         let row = match row {
             Ok(r) => r,
             Err(errors) => {
-                bad.push(json!({"row": number, "errors": errors}));
+                bad.push(refuse(number, errors));
                 continue;
             }
         };
@@ -246,7 +263,7 @@ pub fn import(
             errors.is_empty(),
         )
         else {
-            bad.push(json!({"row": number, "errors": errors}));
+            bad.push(refuse(number, errors));
             continue;
         };
         let t = now();
@@ -258,8 +275,7 @@ pub fn import(
                 sessions::subtheme.eq(row.subtheme.trim()),
                 sessions::format.eq(format.as_str()),
                 sessions::description.eq(&description),
-                sessions::speakers
-                    .eq(serde_json::to_string(&speakers).unwrap_or_else(|_| "[]".into())),
+                sessions::speakers.eq(Speaker::store(&speakers)),
                 sessions::moderator_name.eq(&moderator),
                 sessions::rapporteur_name.eq(&rapporteur),
                 sessions::created_at.eq(t),
@@ -270,18 +286,32 @@ pub fn import(
         record_people(tx, id, &speakers, &moderator)?;
         crate::outbox::create_channel(tx, &crate::outbox::session_channel(id))?;
         let session = schedule::get(tx, id)?;
-        match schedule::set_slot(tx, &session, event, room.id, starts, ends) {
-            Ok(_) => created.push(id),
+        let slot = schedule::Slot {
+            room_id: room.id,
+            starts,
+            ends,
+        };
+        match schedule::clashes(tx, &session, event, slot) {
+            Ok(conflicts) if conflicts.is_empty() => {
+                schedule::place(tx, &session, event, slot)?;
+                created.push(id);
+            }
+            Ok(conflicts) => bad.push(BadRow {
+                conflicts: Some(conflicts),
+                ..refuse(
+                    number,
+                    FieldErrors::from([(
+                        "slot".to_owned(),
+                        "clashes with other sessions".to_owned(),
+                    )]),
+                )
+            }),
             Err(e) if e.code.status().is_client_error() => {
                 let mut problems = e.fields.clone().unwrap_or_default();
                 if problems.is_empty() {
                     problems.insert("slot".into(), e.message.clone());
                 }
-                let mut entry = json!({"row": number, "errors": problems});
-                if let Some(details) = e.details {
-                    entry["conflicts"] = details["conflicts"].clone();
-                }
-                bad.push(entry);
+                bad.push(refuse(number, problems));
             }
             Err(e) => return Err(e),
         }
@@ -291,13 +321,20 @@ pub fn import(
             ErrorCode::ValidationFailed,
             format!("{} row(s) are wrong: nothing was imported", bad.len()),
         );
-        e.details = Some(json!({ "rows": bad }));
+        e.details = Some(serde_json::to_value(BadRows { rows: &bad }).map_err(ApiError::internal)?);
         return Err(e);
     }
     Ok(created)
 }
 
-/// The scheduled sessions as CSV, times in UTC and in `tz`.
+/// `error.details` of a refused import.
+#[derive(serde::Serialize)]
+struct BadRows<'a> {
+    rows: &'a [BadRow],
+}
+
+/// The scheduled sessions as CSV, times in UTC and in `tz`. Speakers are
+/// `name|stakeholder_group|country`: the public's view of them (no e-mail, no gender).
 pub fn export_csv(
     sessions: &[SessionRow],
     rooms: &HashMap<i64, RoomRow>,
@@ -323,26 +360,17 @@ pub fn export_csv(
     w.write_record(header).map_err(ApiError::internal)?;
     for s in sessions {
         let room = s.room_id.and_then(|r| rooms.get(&r));
-        let speakers: Vec<Speaker> = serde_json::from_str(&s.speakers).unwrap_or_default();
-        let speakers = speakers
+        let speakers = SpeakerView::all(&s.speakers(), SpeakerAudience::Public)
             .iter()
-            .map(|p| {
-                format!(
-                    "{}|{}|{}|{}",
-                    p.name,
-                    p.stakeholder_group,
-                    p.country,
-                    p.gender.map(|g| g.as_str()).unwrap_or("")
-                )
-            })
+            .map(|p| format!("{}|{}|{}", p.name, p.stakeholder_group, p.country))
             .collect::<Vec<_>>()
             .join("; ");
         w.write_record([
             s.id.to_string(),
             s.title.clone(),
-            s.session_type.clone(),
+            s.session_type.to_string(),
             s.subtheme.clone(),
-            s.format.clone(),
+            s.format.to_string(),
             room.map(|r| r.name.clone()).unwrap_or_default(),
             s.starts_at.map(rfc3339).unwrap_or_default(),
             s.ends_at.map(rfc3339).unwrap_or_default(),

@@ -1,9 +1,16 @@
 //! IGF events: the call for sessions, proposals and their review, decisions, rooms,
 //! clash-free scheduling, and the agenda in any time zone.
+//!
+//! Layers: `http/` (one file per resource: guard, extract, call, answer) →
+//! `usecase/` (what the API and the pages call) → `command` (inputs parsed once) and
+//! `view` (what is answered, by audience) → the storage modules (`store` for events and
+//! rooms, `proposals`, `schedule` for sessions, `reports`, `floor`, `bookmarks`,
+//! `import`, `ical`). Who may do what is asked of `policy::guards::events`.
 
 pub mod bookmarks;
+pub mod command;
 pub mod floor;
-pub mod handlers;
+pub mod http;
 pub mod ical;
 pub mod import;
 pub mod proposals;
@@ -12,49 +19,55 @@ pub mod schedule;
 pub mod session_comments;
 pub mod store;
 pub mod types;
+pub mod usecase;
+pub mod view;
 
+use crate::endpoint;
 use crate::http::Endpoint;
-use crate::policy::guards::{Anyone, Verified};
-use crate::{endpoint, endpoint_untyped};
+use crate::policy::guards::events::{
+    EventOrganizer, EventReader, FloorRunner, ProposalOrganizer, ProposalReader, ReportWriter,
+    SessionOrganizer, SessionReader,
+};
+use crate::policy::guards::{Anyone, Organizer, SignedIn, Verified};
 
 pub fn endpoints() -> Vec<Endpoint> {
-    use handlers as h;
+    use http::{bookmarks, events, floor, proposals, reports, rooms, sessions};
     use session_comments::http as sc;
     vec![
-        endpoint_untyped!(POST "/events", "organizer", "Create an event (unpublished)", h::create),
-        endpoint_untyped!(GET "/events", "anyone", "Published events (organisers see all)", h::list),
-        endpoint_untyped!(GET "/events/{id}", "anyone", "An event (by id or slug) with rooms and sub-themes", h::detail),
-        endpoint_untyped!(PATCH "/events/{id}", "organizer", "Edit an event: call window, publishing, proposal rules", h::update),
-        endpoint_untyped!(POST "/events/{id}/rooms", "organizer", "Add a room", h::add_room),
-        endpoint_untyped!(POST "/events/{id}/proposals", "verified user", "Propose a session during the call", h::propose),
-        endpoint_untyped!(GET "/events/{id}/proposals", "organizer", "Proposals ranked by mean review score, with their diversity", h::list_proposals),
-        endpoint_untyped!(GET "/events/{id}/sessions", "organizer", "Every session of the event, scheduled or not (?tz=)", h::sessions),
-        endpoint_untyped!(GET "/events/{id}/agenda", "anyone", "Scheduled sessions (?day, type, subtheme, format, q, tz)", h::agenda),
-        endpoint_untyped!(GET "/events/{id}/agenda.ics", "anyone", "The agenda as an iCalendar file (RFC 5545)", h::agenda_ics),
-        endpoint_untyped!(GET "/events/{id}/agenda.csv", "anyone", "The agenda as CSV (?tz= for local times)", h::agenda_csv),
-        endpoint_untyped!(POST "/events/{id}/agenda/import", "organizer", "Import scheduled sessions from {format: csv, source} or {rows: [...]}: all or nothing, every bad row reported", h::import_agenda, limit = 4 * 1024 * 1024),
-        endpoint_untyped!(GET r"/proposals/{id:\d+}", "organizer, proposer", "A proposal (with its reviews for organisers)", h::get_proposal),
-        endpoint_untyped!(POST r"/proposals/{id:\d+}/reviews", "organizer", "Review a proposal: score 1–5 and a comment, once", h::review),
-        endpoint_untyped!(POST r"/proposals/{id:\d+}/decision", "organizer", "Accept (it becomes a session), reject or merge", h::decide),
-        endpoint_untyped!(GET r"/sessions/{id:\d+}", "anyone", "A session, with times in the event's zone or ?tz=", h::get_session),
-        endpoint_untyped!(GET r"/sessions/{id:\d+}.ics", "anyone", "One session as an iCalendar file", h::session_ics),
-        endpoint_untyped!(PUT r"/sessions/{id:\d+}/slot", "organizer", "Schedule a session in a room; clashes are refused", h::set_slot),
+        endpoint!(POST "/events", Organizer, "Create an event (unpublished)", events::create),
+        endpoint!(GET "/events", Anyone, "Published events (organisers see all)", events::list),
+        endpoint!(GET "/events/{id}", EventReader, "An event (by id or slug) with rooms and sub-themes", events::detail),
+        endpoint!(PATCH "/events/{id}", EventOrganizer, "Edit an event: call window, publishing, proposal rules", events::update),
+        endpoint!(POST "/events/{id}/rooms", EventOrganizer, "Add a room", rooms::add),
+        endpoint!(POST "/events/{id}/proposals", Verified, "Propose a session during the call", proposals::propose),
+        endpoint!(GET "/events/{id}/proposals", EventOrganizer, "Proposals ranked by mean review score, with their diversity", proposals::ranking),
+        endpoint!(GET "/events/{id}/sessions", EventOrganizer, "Every session of the event, scheduled or not (?tz=)", sessions::all),
+        endpoint!(GET "/events/{id}/agenda", EventReader, "Scheduled sessions (?day, type, subtheme, format, q, tz)", sessions::agenda),
+        endpoint!(GET "/events/{id}/agenda.ics", EventReader, "The agenda as an iCalendar file (RFC 5545)", sessions::agenda_ics),
+        endpoint!(GET "/events/{id}/agenda.csv", EventReader, "The agenda as CSV (?tz= for local times)", sessions::agenda_csv),
+        endpoint!(POST "/events/{id}/agenda/import", EventOrganizer, "Import scheduled sessions from {format: csv, source} or {rows: [...]}: all or nothing, every bad row reported", sessions::import, limit = 4 * 1024 * 1024),
+        endpoint!(GET r"/proposals/{id:\d+}", ProposalReader, "A proposal (with its reviews for organisers)", proposals::get),
+        endpoint!(POST r"/proposals/{id:\d+}/reviews", ProposalOrganizer, "Review a proposal: score 1–5 and a comment, once", proposals::review),
+        endpoint!(POST r"/proposals/{id:\d+}/decision", ProposalOrganizer, "Accept (it becomes a session), reject or merge", proposals::decide),
+        endpoint!(GET r"/sessions/{id:\d+}", SessionReader, "A session, with times in the event's zone or ?tz=", sessions::get),
+        endpoint!(GET r"/sessions/{id:\d+}.ics", SessionReader, "One session as an iCalendar file", sessions::session_ics),
+        endpoint!(PUT r"/sessions/{id:\d+}/slot", SessionOrganizer, "Schedule a session in a room; clashes are refused", sessions::set_slot),
         endpoint!(POST r"/sessions/{id:\d+}/comments", Verified, "A live comment or question {body, kind: comment|question}", sc::post_comment),
         endpoint!(GET r"/sessions/{id:\d+}/comments", Anyone, "The session's comments and questions (?kind=question&sort=top|newest|oldest)", sc::comments),
         endpoint!(POST r"/comments/{id:\d+}/upvote", Verified, "Upvote a session question (once)", sc::upvote),
         endpoint!(DELETE r"/comments/{id:\d+}/upvote", Verified, "Withdraw your upvote", sc::withdraw_upvote),
-        endpoint_untyped!(PUT r"/sessions/{id:\d+}/report", "organizer, the session's proposer", "File or replace the session report: takeaways, calls to action, attendance", h::file_report),
-        endpoint_untyped!(GET r"/sessions/{id:\d+}/report", "anyone", "The session report", h::get_report),
-        endpoint_untyped!(GET "/events/{id}/report", "anyone", "The event's reports compiled by sub-theme", h::event_report),
-        endpoint_untyped!(PUT r"/sessions/{id:\d+}/segments", "organizer", "Set the ordered segments (opening, panel, interactive dialogue, closing)", h::set_segments),
-        endpoint_untyped!(GET r"/sessions/{id:\d+}/segments", "anyone", "The session's segments with their planned starts", h::segments),
-        endpoint_untyped!(GET r"/sessions/{id:\d+}/queue", "anyone", "The speaking queue: who has the floor, who waits", h::queue),
-        endpoint_untyped!(POST r"/sessions/{id:\d+}/queue", "verified user", "Join the speaking queue {mode: onsite|remote}", h::join_queue),
-        endpoint_untyped!(DELETE r"/sessions/{id:\d+}/queue", "verified user", "Leave the speaking queue", h::leave_queue),
-        endpoint_untyped!(POST r"/sessions/{id:\d+}/queue/next", "organizer, moderator", "Give the floor to the next in the queue", h::next_speaker),
-        endpoint_untyped!(POST r"/sessions/{id:\d+}/bookmark", "user", "Add a session to your agenda", h::bookmark),
-        endpoint_untyped!(DELETE r"/sessions/{id:\d+}/bookmark", "user", "Remove a session from your agenda", h::unbookmark),
-        endpoint_untyped!(GET "/me/agenda", "user", "Your bookmarked sessions (?tz=)", h::my_agenda),
-        endpoint_untyped!(GET "/me/agenda.ics", "user", "Your bookmarked sessions as an iCalendar file", h::my_agenda_ics),
+        endpoint!(PUT r"/sessions/{id:\d+}/report", ReportWriter, "File or replace the session report: takeaways, calls to action, attendance", reports::file),
+        endpoint!(GET r"/sessions/{id:\d+}/report", SessionReader, "The session report", reports::get),
+        endpoint!(GET "/events/{id}/report", EventReader, "The event's reports compiled by sub-theme", reports::event),
+        endpoint!(PUT r"/sessions/{id:\d+}/segments", SessionOrganizer, "Set the ordered segments (opening, panel, interactive dialogue, closing)", floor::set_segments),
+        endpoint!(GET r"/sessions/{id:\d+}/segments", SessionReader, "The session's segments with their planned starts", floor::segments),
+        endpoint!(GET r"/sessions/{id:\d+}/queue", SessionReader, "The speaking queue: who has the floor, who waits", floor::queue),
+        endpoint!(POST r"/sessions/{id:\d+}/queue", Verified, "Join the speaking queue {mode: onsite|remote}", floor::join),
+        endpoint!(DELETE r"/sessions/{id:\d+}/queue", SignedIn, "Leave the speaking queue", floor::leave),
+        endpoint!(POST r"/sessions/{id:\d+}/queue/next", FloorRunner, "Give the floor to the next in the queue", floor::next),
+        endpoint!(POST r"/sessions/{id:\d+}/bookmark", SignedIn, "Add a session to your agenda", bookmarks::add),
+        endpoint!(DELETE r"/sessions/{id:\d+}/bookmark", SignedIn, "Remove a session from your agenda", bookmarks::remove),
+        endpoint!(GET "/me/agenda", SignedIn, "Your bookmarked sessions (?tz=)", bookmarks::mine),
+        endpoint!(GET "/me/agenda.ics", SignedIn, "Your bookmarked sessions as an iCalendar file", bookmarks::mine_ics),
     ]
 }

@@ -4,13 +4,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
 use super::store::EventRow;
 use super::types::{ProposalStatus, Rules, SessionFormat, SessionType, Speaker};
+use super::view::ReviewView;
 use crate::db::schema::{proposal_reviews, proposals, session_people, sessions};
 use crate::db::Tx;
-use crate::db::{now, rfc3339, DbConn};
+use crate::db::{now, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -20,15 +20,18 @@ pub struct ProposalRow {
     pub event_id: i64,
     pub proposer_id: i64,
     pub title: String,
-    pub session_type: String,
+    #[diesel(deserialize_as = String)]
+    pub session_type: SessionType,
     pub subtheme: String,
-    pub format: String,
+    #[diesel(deserialize_as = String)]
+    pub format: SessionFormat,
     pub description: String,
     pub policy_questions: String,
     pub speakers: String,
     pub moderator_name: String,
     pub rapporteur_name: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ProposalStatus,
     pub decision_note: Option<String>,
     pub session_id: Option<i64>,
     pub created_at: NaiveDateTime,
@@ -37,7 +40,7 @@ pub struct ProposalRow {
 
 impl ProposalRow {
     pub fn speakers(&self) -> Vec<Speaker> {
-        serde_json::from_str(&self.speakers).unwrap_or_default()
+        Speaker::list(&self.speakers)
     }
 }
 
@@ -125,7 +128,7 @@ pub fn broken_rules(
             .load(conn)?;
         let mut counts: HashMap<String, u32> = HashMap::new();
         for list in others {
-            for s in serde_json::from_str::<Vec<Speaker>>(&list).unwrap_or_default() {
+            for s in Speaker::list(&list) {
                 *counts.entry(s.identity()).or_default() += 1;
             }
         }
@@ -163,7 +166,7 @@ pub fn insert(
             proposals::description.eq(&p.description),
             proposals::policy_questions
                 .eq(serde_json::to_string(&p.policy_questions).unwrap_or_default()),
-            proposals::speakers.eq(serde_json::to_string(&p.speakers).unwrap_or_default()),
+            proposals::speakers.eq(Speaker::store(&p.speakers)),
             proposals::moderator_name.eq(&p.moderator_name),
             proposals::rapporteur_name.eq(&p.rapporteur_name),
             proposals::status.eq(ProposalStatus::Submitted.as_str()),
@@ -217,64 +220,22 @@ pub fn review(
         .get_result(conn)?)
 }
 
-fn diversity(speakers: &[Speaker]) -> Value {
-    let groups: BTreeSet<_> = speakers
-        .iter()
-        .map(|s| s.stakeholder_group.as_str())
-        .collect();
-    let regions: BTreeSet<_> = speakers.iter().map(|s| s.region.as_str()).collect();
-    let genders: BTreeSet<_> = speakers
-        .iter()
-        .filter_map(|s| s.gender.map(|g| g.as_str()))
-        .collect();
-    json!({"speakers": speakers.len(), "stakeholder_groups": groups, "regions": regions, "genders": genders})
-}
-
-pub fn view(p: &ProposalRow, reviews: Option<&[(i64, i32, String)]>) -> Value {
-    let speakers = p.speakers();
-    let mut v = json!({
-        "id": p.id,
-        "event_id": p.event_id,
-        "proposer_id": p.proposer_id,
-        "title": p.title,
-        "type": p.session_type,
-        "subtheme": p.subtheme,
-        "format": p.format,
-        "description": p.description,
-        "policy_questions": serde_json::from_str::<Value>(&p.policy_questions).unwrap_or(Value::Null),
-        "speakers": speakers,
-        "moderator_name": p.moderator_name,
-        "rapporteur_name": p.rapporteur_name,
-        "status": p.status,
-        "decision_note": p.decision_note,
-        "session_id": p.session_id,
-        "diversity": diversity(&speakers),
-        "created_at": rfc3339(p.created_at),
-    });
-    if let Some(reviews) = reviews {
-        let n = reviews.len();
-        let mean = if n == 0 {
-            None
-        } else {
-            Some(reviews.iter().map(|r| f64::from(r.1)).sum::<f64>() / n as f64)
-        };
-        v["review_count"] = json!(n);
-        v["mean_score"] = json!(mean.map(|m| (m * 100.0).round() / 100.0));
-        v["reviews"] = reviews.iter().map(|(reviewer, score, comment)| json!({"reviewer_id": reviewer, "score": score, "comment": comment})).collect();
-    }
-    v
-}
-
-/// All proposals of an event with their reviews, best mean score first (unreviewed last).
-pub fn ranking(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<Value>> {
-    let rows: Vec<ProposalRow> = proposals::table
+/// Every proposal of an event, in the order they came.
+pub fn of_event(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<ProposalRow>> {
+    Ok(proposals::table
         .filter(proposals::event_id.eq(event_id))
         .order(proposals::id)
         .select(ProposalRow::as_select())
-        .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+        .load(conn)?)
+}
+
+/// The reviews of these proposals, by proposal, in the order they were given.
+pub fn reviews_by_proposal(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> ApiResult<HashMap<i64, Vec<ReviewView>>> {
     let reviews: Vec<(i64, i64, i32, String)> = proposal_reviews::table
-        .filter(proposal_reviews::proposal_id.eq_any(&ids))
+        .filter(proposal_reviews::proposal_id.eq_any(ids))
         .order(proposal_reviews::id)
         .select((
             proposal_reviews::proposal_id,
@@ -283,31 +244,21 @@ pub fn ranking(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<Value>> {
             proposal_reviews::comment,
         ))
         .load(conn)?;
-    let mut by: HashMap<i64, Vec<(i64, i32, String)>> = HashMap::new();
-    for (p, r, s, c) in reviews {
-        by.entry(p).or_default().push((r, s, c));
+    let mut by: HashMap<i64, Vec<ReviewView>> = HashMap::new();
+    for (proposal, reviewer_id, score, comment) in reviews {
+        by.entry(proposal).or_default().push(ReviewView {
+            reviewer_id,
+            score,
+            comment,
+        });
     }
-    let mut out: Vec<Value> = rows
-        .iter()
-        .map(|p| view(p, Some(by.get(&p.id).map_or(&[][..], |v| v))))
-        .collect();
-    out.sort_by(|a, b| {
-        let key = |v: &Value| v["mean_score"].as_f64().unwrap_or(-1.0);
-        key(b).total_cmp(&key(a))
-    });
-    Ok(out)
+    Ok(by)
 }
 
-pub fn reviews_of(conn: &mut DbConn, proposal_id: i64) -> ApiResult<Vec<(i64, i32, String)>> {
-    Ok(proposal_reviews::table
-        .filter(proposal_reviews::proposal_id.eq(proposal_id))
-        .order(proposal_reviews::id)
-        .select((
-            proposal_reviews::reviewer_id,
-            proposal_reviews::score,
-            proposal_reviews::comment,
-        ))
-        .load(conn)?)
+pub fn reviews_of(conn: &mut DbConn, proposal_id: i64) -> ApiResult<Vec<ReviewView>> {
+    Ok(reviews_by_proposal(conn, &[proposal_id])?
+        .remove(&proposal_id)
+        .unwrap_or_default())
 }
 
 /// Records the decision; an accepted proposal becomes a session (returned).
@@ -317,7 +268,7 @@ pub fn decide(
     decision: ProposalStatus,
     note: &str,
 ) -> ApiResult<Option<i64>> {
-    if p.status != ProposalStatus::Submitted.as_str() {
+    if p.status != ProposalStatus::Submitted {
         return Err(ApiError::new(
             ErrorCode::AlreadyDecided,
             format!("this proposal is already {}", p.status),
@@ -330,9 +281,9 @@ pub fn decide(
                 sessions::event_id.eq(p.event_id),
                 sessions::proposal_id.eq(Some(p.id)),
                 sessions::title.eq(&p.title),
-                sessions::session_type.eq(&p.session_type),
+                sessions::session_type.eq(p.session_type.as_str()),
                 sessions::subtheme.eq(&p.subtheme),
-                sessions::format.eq(&p.format),
+                sessions::format.eq(p.format.as_str()),
                 sessions::description.eq(&p.description),
                 sessions::speakers.eq(&p.speakers),
                 sessions::moderator_name.eq(&p.moderator_name),

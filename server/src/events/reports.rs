@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
 use super::schedule::SessionRow;
+use super::view::{EventReport, ReportLine, ReportView, SubthemeReport};
 use crate::db::schema::{session_reports, sessions};
 use crate::db::Tx;
-use crate::db::{now, rfc3339, DbConn};
-use crate::error::ApiResult;
+use crate::db::{now, DbConn};
+use crate::error::{ApiError, ApiResult};
 use crate::outbox::{self, Audience};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -28,6 +28,8 @@ pub struct ReportRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// A report as filed: checked, ready to store.
+#[derive(Debug, Clone)]
 pub struct Report {
     pub key_takeaways: Vec<String>,
     pub calls_to_action: Vec<String>,
@@ -67,15 +69,15 @@ pub fn file(tx: &mut Tx, session: &SessionRow, r: &Report, by: i64) -> ApiResult
             .execute(tx.conn())?;
     }
     outbox::queue_search_job(tx, "session_report", session.id, "upsert")?;
-    let row =
-        get(tx, session.id)?.ok_or_else(|| crate::error::ApiError::internal("report vanished"))?;
+    let row = get(tx, session.id)?.ok_or_else(|| ApiError::internal("report vanished"))?;
+    let data = serde_json::to_value(ReportView::of(&row)).map_err(ApiError::internal)?;
     outbox::append_live_event(
         tx,
         &outbox::session_channel(session.id),
         "report.filed",
         Audience::Public,
         None,
-        &view(&row),
+        &data,
     )?;
     Ok(row)
 }
@@ -88,31 +90,14 @@ pub fn get(conn: &mut DbConn, session_id: i64) -> ApiResult<Option<ReportRow>> {
         .optional()?)
 }
 
-pub fn view(r: &ReportRow) -> Value {
-    json!({
-        "session_id": r.session_id,
-        "key_takeaways": serde_json::from_str::<Value>(&r.key_takeaways).unwrap_or(Value::Null),
-        "calls_to_action": serde_json::from_str::<Value>(&r.calls_to_action).unwrap_or(Value::Null),
-        "participants_onsite": r.participants_onsite,
-        "participants_online": r.participants_online,
-        "women_share": r.women_share,
-        "filed_at": rfc3339(r.created_at),
-        "updated_at": rfc3339(r.updated_at),
-    })
-}
-
-#[derive(Default)]
-struct Theme {
-    takeaways: Vec<Value>,
-    calls: Vec<Value>,
-    onsite: i64,
-    online: i64,
-    reports: usize,
+/// The report's view as JSON, for search results (which are not typed yet).
+pub fn view(r: &ReportRow) -> serde_json::Value {
+    serde_json::to_value(ReportView::of(r)).unwrap_or_default()
 }
 
 /// The event's reports gathered by sub-theme: takeaways and calls to action with their
 /// sessions, and attendance.
-pub fn compile(conn: &mut DbConn, event_id: i64) -> ApiResult<Value> {
+pub fn compile(conn: &mut DbConn, event_id: i64) -> ApiResult<EventReport> {
     let rows: Vec<(ReportRow, (i64, String, String))> = session_reports::table
         .inner_join(sessions::table)
         .filter(sessions::event_id.eq(event_id))
@@ -122,38 +107,38 @@ pub fn compile(conn: &mut DbConn, event_id: i64) -> ApiResult<Value> {
             (sessions::id, sessions::title, sessions::subtheme),
         ))
         .load(conn)?;
-    let mut by_theme: BTreeMap<String, Theme> = BTreeMap::new();
+    let mut by_theme: BTreeMap<String, SubthemeReport> = BTreeMap::new();
     let (mut onsite, mut online) = (0i64, 0i64);
     for (r, (id, title, theme)) in &rows {
-        let entry = by_theme.entry(theme.clone()).or_default();
-        for t in serde_json::from_str::<Vec<String>>(&r.key_takeaways).unwrap_or_default() {
-            entry
-                .takeaways
-                .push(json!({"session_id": id, "session": title, "text": t}));
-        }
-        for c in serde_json::from_str::<Vec<String>>(&r.calls_to_action).unwrap_or_default() {
-            entry
-                .calls
-                .push(json!({"session_id": id, "session": title, "text": c}));
-        }
-        entry.onsite += i64::from(r.participants_onsite);
-        entry.online += i64::from(r.participants_online);
+        let entry = by_theme
+            .entry(theme.clone())
+            .or_insert_with(|| SubthemeReport {
+                subtheme: theme.clone(),
+                ..SubthemeReport::default()
+            });
+        let line = |text: String| ReportLine {
+            session_id: *id,
+            session: title.clone(),
+            text,
+        };
+        let view = ReportView::of(r);
+        entry
+            .key_takeaways
+            .extend(view.key_takeaways.into_iter().map(line));
+        entry
+            .calls_to_action
+            .extend(view.calls_to_action.into_iter().map(line));
+        entry.participants_onsite += i64::from(r.participants_onsite);
+        entry.participants_online += i64::from(r.participants_online);
         entry.reports += 1;
         onsite += i64::from(r.participants_onsite);
         online += i64::from(r.participants_online);
     }
-    let subthemes: Vec<Value> = by_theme
-        .into_iter()
-        .map(|(theme, t)| {
-            json!({"subtheme": theme, "reports": t.reports, "key_takeaways": t.takeaways, "calls_to_action": t.calls,
-                   "participants_onsite": t.onsite, "participants_online": t.online})
-        })
-        .collect();
-    Ok(json!({
-        "event_id": event_id,
-        "reports": rows.len(),
-        "participants_onsite": onsite,
-        "participants_online": online,
-        "subthemes": subthemes,
-    }))
+    Ok(EventReport {
+        event_id,
+        reports: rows.len(),
+        participants_onsite: onsite,
+        participants_online: online,
+        subthemes: by_theme.into_values().collect(),
+    })
 }

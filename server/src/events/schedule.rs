@@ -4,15 +4,16 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, TimeZone};
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
 use super::store::{EventRow, RoomRow};
-use super::types::parse_date;
+use super::types::{parse_date, SessionFormat, SessionType, Speaker};
+use super::view::{ClashReason, Conflict, SessionView};
 use crate::db::schema::{rooms, session_people, sessions};
 use crate::db::Tx;
-use crate::db::{now, rfc3339, DbConn};
+use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox::{self, Audience};
+use crate::policy::{Actor, EventAccess, SpeakerAudience};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = sessions)]
@@ -21,9 +22,11 @@ pub struct SessionRow {
     pub event_id: i64,
     pub proposal_id: Option<i64>,
     pub title: String,
-    pub session_type: String,
+    #[diesel(deserialize_as = String)]
+    pub session_type: SessionType,
     pub subtheme: String,
-    pub format: String,
+    #[diesel(deserialize_as = String)]
+    pub format: SessionFormat,
     pub description: String,
     pub speakers: String,
     pub moderator_name: String,
@@ -36,6 +39,12 @@ pub struct SessionRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl SessionRow {
+    pub fn speakers(&self) -> Vec<Speaker> {
+        Speaker::list(&self.speakers)
+    }
+}
+
 pub fn get(conn: &mut DbConn, id: i64) -> ApiResult<SessionRow> {
     sessions::table
         .find(id)
@@ -45,47 +54,29 @@ pub fn get(conn: &mut DbConn, id: i64) -> ApiResult<SessionRow> {
         .ok_or_else(|| ApiError::not_found("session"))
 }
 
-/// A session and its event as the caller may see them: sessions of unpublished events
+/// A session and its event as `actor` may know them: sessions of unpublished events
 /// exist only for organisers (404 for everyone else).
+pub fn visible_to(conn: &mut DbConn, id: i64, actor: &Actor) -> ApiResult<(SessionRow, EventRow)> {
+    let s = get(conn, id)?;
+    let event = super::store::resolve(conn, &s.event_id.to_string())?;
+    if !EventAccess::of(actor).may_see(event.published) {
+        return Err(ApiError::not_found("session"));
+    }
+    Ok((s, event))
+}
+
+/// [`visible_to`] for callers that hold the signed-in user, if any.
 pub fn visible(
     conn: &mut DbConn,
     id: i64,
     user: Option<&crate::accounts::auth::AuthUser>,
 ) -> ApiResult<(SessionRow, EventRow)> {
-    let s = get(conn, id)?;
-    let event = super::store::resolve_for(conn, &s.event_id.to_string(), user)
-        .map_err(|_| ApiError::not_found("session"))?;
-    Ok((s, event))
+    visible_to(conn, id, &Actor::from_user(user.cloned()))
 }
 
 /// RFC 3339 with the zone's offset at that instant (daylight saving included).
 pub fn local(t: NaiveDateTime, tz: chrono_tz::Tz) -> String {
-    tz.from_utc_datetime(&t)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
-pub fn view(s: &SessionRow, rooms: &HashMap<i64, RoomRow>, tz: chrono_tz::Tz) -> Value {
-    let room = s.room_id.and_then(|r| rooms.get(&r));
-    json!({
-        "id": s.id,
-        "event_id": s.event_id,
-        "proposal_id": s.proposal_id,
-        "title": s.title,
-        "type": s.session_type,
-        "subtheme": s.subtheme,
-        "format": s.format,
-        "description": s.description,
-        "speakers": serde_json::from_str::<Value>(&s.speakers).unwrap_or(Value::Null),
-        "moderator_name": s.moderator_name,
-        "rapporteur_name": s.rapporteur_name,
-        "room": room.map(super::store::room_view),
-        "starts_at": s.starts_at.map(rfc3339),
-        "ends_at": s.ends_at.map(rfc3339),
-        "timezone": tz.name(),
-        "local_starts_at": s.starts_at.map(|t| local(t, tz)),
-        "local_ends_at": s.ends_at.map(|t| local(t, tz)),
-        "sequence": s.ical_sequence,
-    })
+    super::view::LocalTime::at(t, tz).iso()
 }
 
 pub fn rooms_by_id(conn: &mut DbConn, event_id: i64) -> ApiResult<HashMap<i64, RoomRow>> {
@@ -98,8 +89,17 @@ pub fn rooms_by_id(conn: &mut DbConn, event_id: i64) -> ApiResult<HashMap<i64, R
 /// A session that overlaps: id, title, start and end.
 type Clash = (i64, String, Option<NaiveDateTime>, Option<NaiveDateTime>);
 
+/// A slot: a room of the event from one instant to another (UTC).
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    pub room_id: i64,
+    pub starts: NaiveDateTime,
+    pub ends: NaiveDateTime,
+}
+
 /// Puts a session in a room at a time, refusing clashes: the room used twice at once, or
-/// a speaker or the moderator in two sessions at once.
+/// a speaker or the moderator in two sessions at once (409 `schedule_conflict` with the
+/// clashing sessions in `details.conflicts`).
 pub fn set_slot(
     tx: &mut Tx,
     s: &SessionRow,
@@ -108,11 +108,56 @@ pub fn set_slot(
     starts: NaiveDateTime,
     ends: NaiveDateTime,
 ) -> ApiResult<SessionRow> {
+    let slot = Slot {
+        room_id,
+        starts,
+        ends,
+    };
+    let conflicts = clashes(tx, s, event, slot)?;
+    if !conflicts.is_empty() {
+        return Err(conflict_error(&conflicts));
+    }
+    place(tx, s, event, slot)
+}
+
+/// The refusal of a slot that clashes with `conflicts`.
+pub fn conflict_error(conflicts: &[Conflict]) -> ApiError {
+    let names: Vec<String> = conflicts
+        .iter()
+        .map(|c| {
+            let reason = match c.reason {
+                ClashReason::Room => "room",
+                ClashReason::Person => "person",
+            };
+            format!("{} ({reason})", c.session_id)
+        })
+        .collect();
+    let mut e = ApiError::new(
+        ErrorCode::ScheduleConflict,
+        format!("the slot clashes with sessions {}", names.join(", ")),
+    );
+    e.details = serde_json::to_value(ConflictDetails { conflicts }).ok();
+    e
+}
+
+/// The sessions a slot would clash with; a slot that is wrong in itself (no such room,
+/// backwards, outside the event's days) is refused with the field at fault (422).
+pub fn clashes(
+    conn: &mut DbConn,
+    s: &SessionRow,
+    event: &EventRow,
+    slot: Slot,
+) -> ApiResult<Vec<Conflict>> {
+    let Slot {
+        room_id,
+        starts,
+        ends,
+    } = slot;
     let room: Option<i64> = rooms::table
         .filter(rooms::id.eq(room_id))
         .filter(rooms::event_id.eq(event.id))
         .select(rooms::id)
-        .first(tx.conn())
+        .first(conn)
         .optional()?;
     if room.is_none() {
         return Err(ApiError::field("room_id", "no such room in this event"));
@@ -150,11 +195,11 @@ pub fn set_slot(
             sessions::starts_at,
             sessions::ends_at,
         ))
-        .load(tx.conn())?;
+        .load(conn)?;
     let people: Vec<String> = session_people::table
         .filter(session_people::session_id.eq(s.id))
         .select(session_people::person)
-        .load(tx.conn())?;
+        .load(conn)?;
     let same_people: Vec<(Clash, String)> = overlapping
         .inner_join(session_people::table)
         .filter(session_people::person.eq_any(&people))
@@ -167,32 +212,36 @@ pub fn set_slot(
             ),
             session_people::display_name,
         ))
-        .load(tx.conn())?;
-    if !same_room.is_empty() || !same_people.is_empty() {
-        let mut conflicts: Vec<Value> = same_room
+        .load(conn)?;
+    let conflict = |(id, title, a, b): &Clash, reason, person| Conflict {
+        session_id: *id,
+        title: title.clone(),
+        starts_at: a.map(Timestamp),
+        ends_at: b.map(Timestamp),
+        reason,
+        person,
+    };
+    let mut conflicts: Vec<Conflict> = same_room
+        .iter()
+        .map(|c| conflict(c, ClashReason::Room, None))
+        .collect();
+    conflicts.extend(
+        same_people
             .iter()
-            .map(|(id, title, a, b)| json!({"session_id": id, "title": title, "starts_at": a.map(rfc3339), "ends_at": b.map(rfc3339), "reason": "room"}))
-            .collect();
-        conflicts.extend(same_people.iter().map(|((id, title, a, b), who)| {
-            json!({"session_id": id, "title": title, "starts_at": a.map(rfc3339), "ends_at": b.map(rfc3339), "reason": "person", "person": who})
-        }));
-        let names: Vec<String> = conflicts
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} ({})",
-                    c["session_id"],
-                    c["reason"].as_str().unwrap_or("")
-                )
-            })
-            .collect();
-        let mut e = ApiError::new(
-            ErrorCode::ScheduleConflict,
-            format!("the slot clashes with sessions {}", names.join(", ")),
-        );
-        e.details = Some(json!({ "conflicts": conflicts }));
-        return Err(e);
-    }
+            .map(|(c, who)| conflict(c, ClashReason::Person, Some(who.clone()))),
+    );
+    Ok(conflicts)
+}
+
+/// Writes a slot checked by [`clashes`], raises the calendar sequence and tells the
+/// session's live channel.
+pub fn place(tx: &mut Tx, s: &SessionRow, event: &EventRow, slot: Slot) -> ApiResult<SessionRow> {
+    let Slot {
+        room_id,
+        starts,
+        ends,
+    } = slot;
+    let tz = event.tz();
     diesel::update(sessions::table.find(s.id))
         .set((
             sessions::room_id.eq(Some(room_id)),
@@ -203,7 +252,14 @@ pub fn set_slot(
         ))
         .execute(tx.conn())?;
     let updated = get(tx, s.id)?;
-    let data = view(&updated, &rooms_by_id(tx, event.id)?, tz);
+    // The live channel is public: speakers as the public sees them.
+    let view = SessionView::of(
+        &updated,
+        &rooms_by_id(tx, event.id)?,
+        tz,
+        SpeakerAudience::Public,
+    );
+    let data = serde_json::to_value(&view).map_err(ApiError::internal)?;
     outbox::append_live_event(
         tx,
         &outbox::session_channel(s.id),
@@ -213,6 +269,12 @@ pub fn set_slot(
         &data,
     )?;
     Ok(updated)
+}
+
+/// `error.details` of a schedule conflict: `{conflicts: [...]}`.
+#[derive(serde::Serialize)]
+struct ConflictDetails<'a> {
+    conflicts: &'a [Conflict],
 }
 
 /// Every scheduled session of an event, in time order.
@@ -236,12 +298,31 @@ pub fn all(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<SessionRow>> {
     Ok(rows)
 }
 
+/// Which scheduled sessions an agenda shows; `day` is a date in the agenda's zone.
+#[derive(Debug, Default)]
 pub struct AgendaFilter {
     pub day: Option<chrono::NaiveDate>,
-    pub session_type: Option<String>,
+    pub session_type: Option<SessionType>,
     pub subtheme: Option<String>,
-    pub format: Option<String>,
+    pub format: Option<SessionFormat>,
+    /// Words to find in titles, descriptions and speakers' names (nothing else).
     pub q: Option<String>,
+}
+
+impl AgendaFilter {
+    /// Whether `s` matches the search words: its title, description or a speaker's name.
+    /// Nothing else of the speakers (e-mail, organisation…) is searched.
+    pub fn finds(&self, s: &SessionRow) -> bool {
+        let Some(needle) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+            return true;
+        };
+        let needle = needle.to_lowercase();
+        s.title.to_lowercase().contains(&needle)
+            || s.description.to_lowercase().contains(&needle)
+            || s.speakers()
+                .iter()
+                .any(|p| p.name.to_lowercase().contains(&needle))
+    }
 }
 
 /// Scheduled sessions in time order, filtered; `day` is a date in `tz`.
@@ -250,40 +331,31 @@ pub fn agenda(
     event: &EventRow,
     f: &AgendaFilter,
     tz: chrono_tz::Tz,
-) -> ApiResult<Vec<Value>> {
+) -> ApiResult<Vec<SessionRow>> {
     let mut q = sessions::table
         .filter(sessions::event_id.eq(event.id))
         .filter(sessions::starts_at.is_not_null())
         .order((sessions::starts_at.asc(), sessions::id.asc()))
         .select(SessionRow::as_select())
         .into_boxed();
-    if let Some(t) = &f.session_type {
-        q = q.filter(sessions::session_type.eq(t.clone()));
+    if let Some(t) = f.session_type {
+        q = q.filter(sessions::session_type.eq(t.as_str()));
     }
     if let Some(s) = &f.subtheme {
         q = q.filter(sessions::subtheme.eq(s.clone()));
     }
-    if let Some(fm) = &f.format {
-        q = q.filter(sessions::format.eq(fm.clone()));
+    if let Some(fm) = f.format {
+        q = q.filter(sessions::format.eq(fm.as_str()));
     }
     let rows: Vec<SessionRow> = q.load(conn)?;
-    let rooms = rooms_by_id(conn, event.id)?;
-    let needle = f.q.as_ref().map(|q| q.to_lowercase());
     Ok(rows
-        .iter()
+        .into_iter()
         .filter(|s| {
             f.day.is_none_or(|d| {
                 s.starts_at
                     .is_some_and(|t| tz.from_utc_datetime(&t).date_naive() == d)
             })
         })
-        .filter(|s| {
-            needle.as_ref().is_none_or(|n| {
-                s.title.to_lowercase().contains(n)
-                    || s.description.to_lowercase().contains(n)
-                    || s.speakers.to_lowercase().contains(n)
-            })
-        })
-        .map(|s| view(s, &rooms, tz))
+        .filter(|s| f.finds(s))
         .collect())
 }

@@ -1,16 +1,15 @@
 //! Events and rooms.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
-use super::types::{parse_timezone, Rules};
+use super::types::{parse_date, parse_timezone, Rules};
 use crate::accounts::auth::AuthUser;
-use crate::accounts::types::Role;
 use crate::db::schema::{events, rooms};
 use crate::db::Tx;
-use crate::db::{now, rfc3339, DbConn};
+use crate::db::{now, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::policy::{Actor, EventAccess};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = events)]
@@ -60,17 +59,23 @@ pub fn resolve(conn: &mut DbConn, id_or_slug: &str) -> ApiResult<EventRow> {
     row.ok_or_else(|| ApiError::not_found("event"))
 }
 
-/// Unpublished events exist only for organisers.
+/// The event as `actor` may know it: unpublished events exist only for organisers (404
+/// for everyone else).
+pub fn visible_to(conn: &mut DbConn, id_or_slug: &str, actor: &Actor) -> ApiResult<EventRow> {
+    let row = resolve(conn, id_or_slug)?;
+    if !EventAccess::of(actor).may_see(row.published) {
+        return Err(ApiError::not_found("event"));
+    }
+    Ok(row)
+}
+
+/// [`visible_to`] for callers that hold the signed-in user, if any.
 pub fn resolve_for(
     conn: &mut DbConn,
     id_or_slug: &str,
     user: Option<&AuthUser>,
 ) -> ApiResult<EventRow> {
-    let row = resolve(conn, id_or_slug)?;
-    if !row.published && !user.is_some_and(|u| u.has(Role::Organizer)) {
-        return Err(ApiError::not_found("event"));
-    }
-    Ok(row)
+    visible_to(conn, id_or_slug, &Actor::from_user(user.cloned()))
 }
 
 pub struct NewEvent {
@@ -118,14 +123,15 @@ pub fn create(conn: &mut DbConn, e: &NewEvent) -> ApiResult<i64> {
         .get_result(conn)?)
 }
 
-#[derive(Default)]
+/// What an edit changes; `None` keeps the stored value.
+#[derive(Debug, Default)]
 pub struct Changes {
     pub name: Option<String>,
     pub theme: Option<String>,
     pub venue: Option<String>,
-    pub timezone: Option<String>,
-    pub starts_on: Option<String>,
-    pub ends_on: Option<String>,
+    pub timezone: Option<chrono_tz::Tz>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
     pub subthemes: Option<Vec<String>>,
     pub call_opens_at: Option<Option<NaiveDateTime>>,
     pub call_closes_at: Option<Option<NaiveDateTime>>,
@@ -134,8 +140,15 @@ pub struct Changes {
 }
 
 pub fn update(tx: &mut Tx, row: &EventRow, c: Changes) -> ApiResult<()> {
-    let starts_on = c.starts_on.unwrap_or_else(|| row.starts_on.clone());
-    let ends_on = c.ends_on.unwrap_or_else(|| row.ends_on.clone());
+    let stored = |d: &str| parse_date(d).map_err(ApiError::internal);
+    let starts_on = match c.starts_on {
+        Some(d) => d,
+        None => stored(&row.starts_on)?,
+    };
+    let ends_on = match c.ends_on {
+        Some(d) => d,
+        None => stored(&row.ends_on)?,
+    };
     if ends_on < starts_on {
         return Err(ApiError::field("ends_on", "must not be before starts_on"));
     }
@@ -154,9 +167,11 @@ pub fn update(tx: &mut Tx, row: &EventRow, c: Changes) -> ApiResult<()> {
             events::name.eq(c.name.unwrap_or_else(|| row.name.clone())),
             events::theme.eq(c.theme.unwrap_or_else(|| row.theme.clone())),
             events::venue.eq(c.venue.unwrap_or_else(|| row.venue.clone())),
-            events::timezone.eq(c.timezone.unwrap_or_else(|| row.timezone.clone())),
-            events::starts_on.eq(starts_on),
-            events::ends_on.eq(ends_on),
+            events::timezone.eq(c
+                .timezone
+                .map_or_else(|| row.timezone.clone(), |t| t.name().to_owned())),
+            events::starts_on.eq(starts_on.to_string()),
+            events::ends_on.eq(ends_on.to_string()),
             events::subthemes.eq(c.subthemes.map_or_else(
                 || row.subthemes.clone(),
                 |s| serde_json::to_string(&s).unwrap_or_default(),
@@ -256,32 +271,4 @@ pub fn rooms_of(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<RoomRow>> {
         .order(rooms::id)
         .select(RoomRow::as_select())
         .load(conn)?)
-}
-
-pub fn room_view(r: &RoomRow) -> Value {
-    json!({"id": r.id, "name": r.name, "capacity": r.capacity, "remote_link": r.remote_link})
-}
-
-pub fn view(conn: &mut DbConn, row: &EventRow, with_rooms: bool) -> ApiResult<Value> {
-    let mut v = json!({
-        "id": row.id,
-        "slug": row.slug,
-        "name": row.name,
-        "theme": row.theme,
-        "venue": row.venue,
-        "timezone": row.timezone,
-        "starts_on": row.starts_on,
-        "ends_on": row.ends_on,
-        "subthemes": row.subthemes(),
-        "call_opens_at": row.call_opens_at.map(rfc3339),
-        "call_closes_at": row.call_closes_at.map(rfc3339),
-        "call_open": row.call_open(now()),
-        "published": row.published,
-        "rules": row.rules(),
-        "created_at": rfc3339(row.created_at),
-    });
-    if with_rooms {
-        v["rooms"] = rooms_of(conn, row.id)?.iter().map(room_view).collect();
-    }
-    Ok(v)
 }

@@ -37,7 +37,7 @@ string_enum!(ProposalStatus {
 });
 
 /// The event's rules for proposals; zero or absent means no such rule.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Rules {
     pub min_speakers: u32,
@@ -66,6 +66,16 @@ impl Speaker {
     pub fn identity(&self) -> String {
         person_key(self.email.as_deref(), &self.name)
     }
+
+    /// The speakers stored with a proposal or a session (a JSON array of `Speaker`).
+    pub fn list(stored: &str) -> Vec<Speaker> {
+        serde_json::from_str(stored).unwrap_or_default()
+    }
+
+    /// The stored form of a list of speakers.
+    pub fn store(speakers: &[Speaker]) -> String {
+        serde_json::to_string(speakers).unwrap_or_else(|_| "[]".into())
+    }
 }
 
 pub fn person_key(email: Option<&str>, name: &str) -> String {
@@ -81,15 +91,22 @@ pub fn person_key(email: Option<&str>, name: &str) -> String {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A speaker as a proposer (or an agenda import) gives them. Every field is checked
+/// at once, so a client hears of all its mistakes in one 422.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpeakerInput {
     pub name: String,
+    /// Shown to the event's organisers only.
     pub email: Option<String>,
     #[serde(default)]
     pub organization: String,
+    #[schemars(with = "StakeholderGroup")]
     pub stakeholder_group: String,
+    /// ISO 3166-1 alpha-2; the region follows from it.
     pub country: String,
+    /// Never shown per speaker: the event's diversity rules count it.
+    #[schemars(with = "Option<Gender>")]
     pub gender: Option<String>,
 }
 

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 mod comments;
+pub mod events;
 
 pub use comments::CommentAuthor;
 

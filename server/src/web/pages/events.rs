@@ -1,21 +1,21 @@
 //! The public agenda (filters, time-zone switch, calendar files) and a session's page
-//! (live comments and questions, the report).
+//! (live comments and questions, the report). Both call the events use cases with the
+//! guards' proofs, and render the views the API answers.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use super::{failure, State};
-use crate::accounts::auth::MaybeUser;
 use crate::consultations::comments::CommentView as Comment;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::events::handlers as api_h;
+use crate::events::command::{Agenda, AgendaQuery, TzQuery};
 use crate::events::types::SessionType;
-use crate::web::api;
+use crate::events::usecase;
+use crate::events::view::{EventView, ReportView, SessionView};
+use crate::policy::guards::events::{EventReader, SessionReader};
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::{percent, Ctx};
-use crate::web::time::Stamp;
 
 /// Zones offered besides the event's own: one or two per region, the UN duty stations
 /// and the IGF's recent hosts.
@@ -57,62 +57,12 @@ const ZONES: &[&str] = &[
     "Pacific/Fiji",
 ];
 
-#[derive(Deserialize)]
-struct Event {
-    slug: String,
-    name: String,
-    timezone: String,
-    starts_on: Option<chrono::NaiveDate>,
-    ends_on: Option<chrono::NaiveDate>,
-    venue: Option<String>,
-    #[serde(default)]
-    call_open: bool,
-}
-
-#[derive(Deserialize)]
-pub struct Room {
-    pub name: String,
-}
-
-#[derive(Deserialize)]
-pub struct Session {
-    pub id: i64,
-    pub title: String,
-    #[serde(rename = "type")]
-    pub session_type: String,
-    pub description: String,
-    pub room: Option<Room>,
-    pub timezone: String,
-    pub local_starts_at: Option<Stamp>,
-    pub local_ends_at: Option<Stamp>,
-    #[serde(default)]
-    pub speakers: serde_json::Value,
-}
-
-impl Session {
-    pub fn speaker_names(&self) -> Vec<String> {
-        self.speakers
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| {
-                        s.get("name")
-                            .and_then(|n| n.as_str())
-                            .or_else(|| s.as_str())
-                    })
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
 #[derive(Template)]
 #[template(path = "agenda.html")]
 struct AgendaPage<'a> {
     c: &'a Ctx,
-    event: Event,
-    sessions: Vec<Session>,
+    event: EventView,
+    sessions: Vec<SessionView>,
     zone: String,
     zones: Vec<String>,
     days: Vec<chrono::NaiveDate>,
@@ -129,60 +79,34 @@ impl AgendaPage<'_> {
     }
 }
 
+/// A filter of the page's own query; blank (an unchosen select) means none.
+fn param(c: &Ctx, name: &str) -> Option<String> {
+    c.param(name)
+        .filter(|v| !v.trim().is_empty())
+        .map(str::to_owned)
+}
+
 async fn load_agenda(
     state: &State,
     c: &Ctx,
-    slug: &str,
-    query: &str,
-) -> ApiResult<(Event, Vec<Session>, String)> {
-    let event: Event = api::read(
-        api::json(
-            api_h::detail(
-                state.clone(),
-                MaybeUser(c.auth()),
-                web::Path::from(slug.to_owned()),
-            )
-            .await,
-        )
-        .await?,
-    )?;
-    let q = api::query::<api_h::AgendaQuery>(query)?;
-    let agenda = api::json(
-        api_h::agenda(
-            state.clone(),
-            MaybeUser(c.auth()),
-            web::Path::from(slug.to_owned()),
-            q,
-        )
-        .await,
-    )
-    .await?;
-    let zone = agenda["timezone"]
-        .as_str()
-        .unwrap_or(&event.timezone)
-        .to_owned();
-    Ok((event, api::read(agenda["items"].clone())?, zone))
+    slug: String,
+) -> ApiResult<(EventView, Vec<SessionView>, String)> {
+    let reader = EventReader::check(&state.db, c.actor(), slug).await?;
+    let agenda = Agenda::try_from(AgendaQuery {
+        day: param(c, "day"),
+        session_type: param(c, "type"),
+        q: param(c, "q"),
+        tz: param(c, "tz"),
+        ..AgendaQuery::default()
+    })?;
+    let event = usecase::events::detail(&state.db, &reader).await?;
+    let agenda = usecase::sessions::agenda(&state.db, &reader, agenda).await?;
+    Ok((event, agenda.items, agenda.timezone))
 }
 
 pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
-    let slug = path.into_inner();
-    // The page's own query, less what only the page knows, goes to the API as is;
-    // blank filters (an unchosen select) mean no filter.
-    let pairs: Vec<(String, String)> = ["day", "type", "q", "tz"]
-        .iter()
-        .filter_map(|k| {
-            c.param(k)
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| (k.to_string(), v.to_owned()))
-        })
-        .collect();
-    let query = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    match load_agenda(&state, &c, &slug, &query).await {
+    match load_agenda(&state, &c, path.into_inner()).await {
         Ok((event, sessions, zone)) => {
             let mut zones: Vec<String> = ZONES.iter().map(|z| z.to_string()).collect();
             for z in [&event.timezone, &zone] {
@@ -190,11 +114,11 @@ pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> 
                     zones.insert(0, z.clone());
                 }
             }
-            let days = match (event.starts_on, event.ends_on) {
-                (Some(a), Some(b)) if b >= a && (b - a).num_days() < 31 => {
-                    a.iter_days().take_while(|d| *d <= b).collect()
-                }
-                _ => vec![],
+            let (a, b) = (event.starts_on, event.ends_on);
+            let days = if b >= a && (b - a).num_days() < 31 {
+                event.days()
+            } else {
+                vec![]
             };
             let types = SessionType::ALL.iter().map(|t| t.as_str()).collect();
             let page = AgendaPage {
@@ -212,40 +136,13 @@ pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> 
     }
 }
 
-#[derive(Deserialize)]
-pub struct Report {
-    #[serde(default)]
-    pub key_takeaways: serde_json::Value,
-    #[serde(default)]
-    pub calls_to_action: serde_json::Value,
-}
-
-impl Report {
-    fn lines(v: &serde_json::Value) -> Vec<String> {
-        match v {
-            serde_json::Value::Array(a) => a
-                .iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect(),
-            serde_json::Value::String(s) => vec![s.clone()],
-            _ => vec![],
-        }
-    }
-    pub fn takeaways(&self) -> Vec<String> {
-        Self::lines(&self.key_takeaways)
-    }
-    pub fn calls(&self) -> Vec<String> {
-        Self::lines(&self.calls_to_action)
-    }
-}
-
 #[derive(Template)]
 #[template(path = "session.html")]
 struct SessionPage<'a> {
     c: &'a Ctx,
-    s: Session,
+    s: SessionView,
     comments: Vec<Comment>,
-    report: Option<Report>,
+    report: Option<ReportView>,
     errors: PageErrors,
     form: FormData,
     live_since: i64,
@@ -253,7 +150,7 @@ struct SessionPage<'a> {
 
 impl SessionPage<'_> {
     fn type_label(&self) -> String {
-        self.c.t.get(&format!("type-{}", self.s.session_type))
+        self.c.t.of("type", self.s.session_type.as_str())
     }
     fn author_name(&self, m: &Comment) -> String {
         super::consultation::author_name(self.c, &m.author)
@@ -264,36 +161,19 @@ async fn load_session(
     state: &State,
     c: &Ctx,
     id: i64,
-) -> ApiResult<(Session, Vec<Comment>, Option<Report>, i64)> {
-    let tz = c
-        .param("tz")
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("tz={}", percent(t)))
-        .unwrap_or_default();
-    let tz = api::query::<api_h::TzQuery>(&tz)?;
-    let s: Session = api::read(
-        api::json(
-            api_h::get_session(state.clone(), MaybeUser(c.auth()), web::Path::from(id), tz).await,
-        )
-        .await?,
-    )?;
+) -> ApiResult<(SessionView, Vec<Comment>, Option<ReportView>, i64)> {
+    let tz = TzQuery { tz: param(c, "tz") }.zone()?;
+    let reader = SessionReader::check(&state.db, c.actor(), id.to_string()).await?;
+    let s = usecase::sessions::get(&state.db, &reader, tz).await?;
     let channel = crate::outbox::session_channel(id);
     let live_since = state
         .db
         .run(move |conn| crate::live::log::head(conn, &channel))
         .await?;
-    // The stream is shown whole (page after page), oldest first.
+    // The stream is shown whole, oldest first.
     let comments: Vec<Comment> =
         crate::events::session_comments::stream(&state.db, c.actor(), id).await?;
-    let report = match api::json(
-        api_h::get_report(state.clone(), MaybeUser(c.auth()), web::Path::from(id)).await,
-    )
-    .await
-    {
-        Ok(r) => Some(api::read(r)?),
-        Err(e) if e.code == ErrorCode::NotFound => None,
-        Err(e) => return Err(e),
-    };
+    let report = usecase::reports::find(&state.db, &reader).await?;
     Ok((s, comments, report, live_since))
 }
 
@@ -367,9 +247,9 @@ pub async fn post_session_comment(
         }
     };
     match attempt {
-        Ok(created) => {
+        Ok(comment) => {
             c.flash("comment-posted");
-            c.redirect(&format!("/sessions/{id}#c-{}", created.id))
+            c.redirect(&format!("/sessions/{id}#c-{}", comment.id))
         }
         Err(e) if e.code == ErrorCode::NotFound => failure(c, &e),
         Err(e) => {

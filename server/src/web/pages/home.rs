@@ -3,29 +3,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use super::{failure, State};
-use crate::accounts::auth::MaybeUser;
 use crate::consultations::types::Status;
 use crate::consultations::view::ConsultationView;
 use crate::error::ApiResult;
-use crate::http::page::PageQuery;
-use crate::web::api;
 use crate::web::session::Ctx;
 
-#[derive(Deserialize)]
 pub struct EventItem {
     pub slug: String,
     pub name: String,
     pub venue: Option<String>,
     pub starts_on: Option<chrono::NaiveDate>,
     pub ends_on: Option<chrono::NaiveDate>,
-}
-
-#[derive(Deserialize)]
-struct Items<T> {
-    items: Vec<T>,
 }
 
 #[derive(Template)]
@@ -38,19 +28,26 @@ struct HomePage<'a> {
 }
 
 async fn load(state: &State, c: &Ctx) -> ApiResult<(Vec<ConsultationView>, Vec<EventItem>)> {
-    let query = || api::query::<PageQuery>("limit=50");
     let consultations = crate::consultations::usecase::list(
         &state.db,
         c.actor(),
         crate::http::page::Page::parse(Some(50), None)?,
     )
-    .await?
-    .items;
-    let events = api::json(
-        crate::events::handlers::list(state.clone(), MaybeUser(c.auth()), query()?).await,
-    )
     .await?;
-    Ok((consultations, api::read::<Items<EventItem>>(events)?.items))
+    let page = crate::http::page::Page::parse(Some(50), None)?;
+    let events = crate::events::usecase::events::list(&state.db, &c.actor(), page).await?;
+    let events = events
+        .items
+        .into_iter()
+        .map(|e| EventItem {
+            slug: e.slug,
+            name: e.name,
+            venue: Some(e.venue),
+            starts_on: Some(e.starts_on),
+            ends_on: Some(e.ends_on),
+        })
+        .collect();
+    Ok((consultations.items, events))
 }
 
 pub async fn home(req: HttpRequest, state: State) -> HttpResponse {

@@ -8,74 +8,26 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
-use serde::Deserialize;
-use serde_json::json;
 
 use super::{failure, State};
-use crate::accounts::auth::{AuthUser, MaybeUser};
-use crate::accounts::types::Role;
+use crate::db::Timestamp;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::events::handlers as api_h;
-use crate::web::api;
+use crate::events::command::{
+    CreateEvent, DecisionInput, EventInput, EventPatch, NewRoom, ReviewInput, RoomInput, SlotInput,
+};
+use crate::events::schedule::Slot;
+use crate::events::usecase;
+use crate::events::usecase::sessions::Scheduled;
+use crate::events::view::{ClashReason, Conflict, EventView, ProposalView, RoomView, SessionView};
+use crate::http::page::{Page, MAX_LIMIT};
+use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, SessionOrganizer};
+use crate::policy::guards::Organizer;
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::{percent, Ctx};
-use crate::web::time::Stamp;
 
 /// The grid's rows: half-hours from 08:00 to 20:00, venue time.
 const GRID_FROM: u32 = 8;
 const GRID_TO: u32 = 20;
-
-#[derive(Deserialize)]
-pub struct EventItem {
-    pub slug: String,
-    pub name: String,
-    pub published: bool,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-}
-
-#[derive(Deserialize)]
-pub struct Room {
-    pub id: i64,
-    pub name: String,
-    pub capacity: Option<i64>,
-}
-
-#[derive(Deserialize)]
-pub struct Event {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub timezone: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub published: bool,
-    pub call_opens_at: Option<Stamp>,
-    pub call_closes_at: Option<Stamp>,
-    #[serde(default)]
-    pub rooms: Vec<Room>,
-}
-
-#[derive(Deserialize)]
-pub struct Proposal {
-    pub id: i64,
-    pub title: String,
-    #[serde(rename = "type")]
-    pub session_type: String,
-    pub status: String,
-    pub mean_score: Option<f64>,
-    #[serde(default)]
-    pub review_count: i64,
-}
-
-#[derive(Deserialize)]
-pub struct Session {
-    pub id: i64,
-    pub title: String,
-    pub room: Option<Room>,
-    pub local_starts_at: Option<Stamp>,
-    pub local_ends_at: Option<Stamp>,
-}
 
 /// One cell of the grid: the sessions that start in this half-hour in this room, and
 /// whether an earlier one runs through it.
@@ -85,14 +37,10 @@ pub struct Cell {
     pub busy: bool,
 }
 
-fn tz_of(event: &Event) -> chrono_tz::Tz {
-    event.timezone.parse().unwrap_or(chrono_tz::UTC)
-}
-
 /// A venue-local date and time as the API's UTC instant.
-fn utc(event: &Event, day: NaiveDate, time: &str) -> Option<String> {
+fn utc(tz: chrono_tz::Tz, day: NaiveDate, time: &str) -> Option<String> {
     let t = NaiveTime::parse_from_str(time, "%H:%M").ok()?;
-    let local = tz_of(event)
+    let local = tz
         .from_local_datetime(&NaiveDateTime::new(day, t))
         .earliest()?;
     Some(
@@ -104,10 +52,10 @@ fn utc(event: &Event, day: NaiveDate, time: &str) -> Option<String> {
 }
 
 /// `datetime-local` (`2025-06-23T09:00`) in venue time as UTC.
-fn utc_from_local(event: &Event, raw: &str) -> Option<String> {
+fn utc_from_local(tz: chrono_tz::Tz, raw: &str) -> Option<String> {
     let (d, t) = raw.split_once('T')?;
     utc(
-        event,
+        tz,
         NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
         t.get(..5)?,
     )
@@ -117,7 +65,7 @@ fn utc_from_local(event: &Event, raw: &str) -> Option<String> {
 #[template(path = "organize.html")]
 struct ListPage<'a> {
     c: &'a Ctx,
-    events: Vec<EventItem>,
+    events: Vec<EventView>,
     errors: PageErrors,
     form: FormData,
 }
@@ -126,9 +74,9 @@ struct ListPage<'a> {
 #[template(path = "organize_event.html")]
 struct EventPage<'a> {
     c: &'a Ctx,
-    e: Event,
-    proposals: Vec<Proposal>,
-    unscheduled: Vec<Session>,
+    e: EventView,
+    proposals: Vec<ProposalView>,
+    unscheduled: Vec<SessionView>,
     day: NaiveDate,
     days: Vec<NaiveDate>,
     times: Vec<String>,
@@ -141,16 +89,21 @@ impl EventPage<'_> {
     fn base(&self) -> String {
         format!("/organize/events/{}", self.e.slug)
     }
-    fn local(&self, s: &Option<Stamp>) -> String {
-        s.map(|s| {
-            s.0.with_timezone(&tz_of(&self.e))
+    fn rooms(&self) -> &[RoomView] {
+        self.e.rooms.as_deref().unwrap_or_default()
+    }
+    fn local(&self, t: &Option<Timestamp>) -> String {
+        t.map(|t| {
+            self.e
+                .tz()
+                .from_utc_datetime(&t.0)
                 .format("%Y-%m-%dT%H:%M")
                 .to_string()
         })
         .unwrap_or_default()
     }
     /// The score to show selected: what was sent for this proposal, else 3.
-    fn score_chosen(&self, p: &Proposal, n: &i32) -> bool {
+    fn score_chosen(&self, p: &ProposalView, n: &i32) -> bool {
         if self.form.is("proposal", &p.id.to_string()) {
             self.form.is("score", &n.to_string())
         } else {
@@ -171,19 +124,19 @@ impl EventPage<'_> {
     fn is_day(&self, d: &NaiveDate) -> bool {
         *d == self.day
     }
-    fn score(&self, p: &Proposal) -> String {
-        p.mean_score
+    fn score(&self, p: &ProposalView) -> String {
+        p.reviews
+            .as_ref()
+            .and_then(|r| r.mean_score)
             .map(|m| format!("{m:.2}"))
             .unwrap_or_else(|| "–".into())
     }
-}
-
-fn organizer(c: &Ctx) -> ApiResult<AuthUser> {
-    let user = c
-        .auth()
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "sign in"))?;
-    user.require(Role::Organizer)?;
-    Ok(user)
+    fn review_count(&self, p: &ProposalView) -> usize {
+        p.reviews.as_ref().map_or(0, |r| r.review_count)
+    }
+    fn submitted(&self, p: &ProposalView) -> bool {
+        p.status == crate::events::types::ProposalStatus::Submitted
+    }
 }
 
 /// Not signed in: to the sign-in page and back; signed in without the role: 403.
@@ -214,19 +167,16 @@ async fn show_list(
     form: FormData,
     status: StatusCode,
 ) -> HttpResponse {
-    let user = match organizer(&c) {
-        Ok(u) => u,
-        Err(e) => return refuse(c, &e, "/organize"),
+    if let Err(e) = Organizer::check(c.actor()) {
+        return refuse(c, &e, "/organize");
+    }
+    let page = Page {
+        limit: MAX_LIMIT,
+        after: None,
     };
-    let q = match api::query::<crate::http::page::PageQuery>("limit=200") {
-        Ok(q) => q,
-        Err(e) => return failure(c, &e),
-    };
-    let events = api::json(api_h::list(state.clone(), MaybeUser(Some(user)), q).await)
-        .await
-        .and_then(|v| api::read::<Vec<EventItem>>(v["items"].clone()));
-    match events {
+    match usecase::events::list(&state.db, &c.actor(), page).await {
         Ok(events) => {
+            let events = events.items;
             let page = ListPage {
                 c: &c,
                 events,
@@ -242,29 +192,32 @@ async fn show_list(
 pub async fn create(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
     let mut c = Ctx::load(&req, &state).await;
     let form = FormData::parse(&body);
-    let user = match organizer(&c) {
-        Ok(u) => u,
+    let by = match Organizer::check(c.actor()) {
+        Ok(by) => by,
         Err(e) => return refuse(c, &e, "/organize"),
     };
     let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
         Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
     } else {
-        let input = json!({
-            "slug": form.get("slug"), "name": form.get("name"), "venue": form.get("venue"),
-            "timezone": form.get("timezone"), "starts_on": form.get("starts_on"), "ends_on": form.get("ends_on"),
-        });
-        match api::body(input) {
-            Ok(input) => api::json(api_h::create(state.clone(), user, input).await).await,
+        let input = EventInput {
+            slug: form.get("slug").to_owned(),
+            name: form.get("name").to_owned(),
+            theme: String::new(),
+            venue: form.get("venue").to_owned(),
+            timezone: form.get("timezone").to_owned(),
+            starts_on: form.get("starts_on").to_owned(),
+            ends_on: form.get("ends_on").to_owned(),
+            subthemes: vec![],
+        };
+        match CreateEvent::try_from(input) {
+            Ok(event) => usecase::events::create(&state.db, &by, event).await,
             Err(e) => Err(e),
         }
     };
     match attempt {
         Ok(created) => {
             c.flash("organize-event-created");
-            c.redirect(&format!(
-                "/organize/events/{}",
-                created["slug"].as_str().unwrap_or_default()
-            ))
+            c.redirect(&format!("/organize/events/{}", created.slug))
         }
         Err(e) => {
             let errors = PageErrors::from_api(&c.t, &e);
@@ -274,52 +227,22 @@ pub async fn create(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
     }
 }
 
-/// The event as its organiser sees it (unpublished ones too).
-async fn event_of(state: &State, user: &AuthUser, slug: &str) -> ApiResult<Event> {
-    let detail = api_h::detail(
-        state.clone(),
-        MaybeUser(Some(user.clone())),
-        web::Path::from(slug.to_owned()),
-    )
-    .await;
-    api::read(api::json(detail).await?)
-}
-
 async fn load_event(
     state: &State,
-    user: &AuthUser,
-    slug: &str,
-) -> ApiResult<(Event, Vec<Proposal>, Vec<Session>)> {
-    let event = event_of(state, user, slug).await?;
-    let proposals = api::json(
-        api_h::list_proposals(
-            state.clone(),
-            user.clone(),
-            web::Path::from(event.id.to_string()),
-        )
-        .await,
-    )
-    .await?;
-    let q = api::query::<api_h::TzQuery>("")?;
-    let sessions = api::json(
-        api_h::sessions(
-            state.clone(),
-            user.clone(),
-            web::Path::from(event.id.to_string()),
-            q,
-        )
-        .await,
-    )
-    .await?;
-    Ok((
-        event,
-        api::read(proposals["items"].clone())?,
-        api::read(sessions["items"].clone())?,
-    ))
+    org: &EventOrganizer,
+) -> ApiResult<(EventView, Vec<ProposalView>, Vec<SessionView>)> {
+    let event = usecase::events::manage(&state.db, org).await?;
+    let proposals = usecase::proposals::ranking(&state.db, org).await?;
+    let sessions = usecase::sessions::all(&state.db, org, None).await?;
+    Ok((event, proposals.items, sessions.items))
 }
 
-fn grid(event: &Event, sessions: &[Session], day: NaiveDate) -> (Vec<String>, Vec<Vec<Cell>>) {
-    let rooms: Vec<i64> = event.rooms.iter().map(|r| r.id).collect();
+fn grid(
+    event: &EventView,
+    sessions: &[SessionView],
+    day: NaiveDate,
+) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let rooms: Vec<i64> = event.rooms.iter().flatten().map(|r| r.id).collect();
     let slots: Vec<NaiveTime> = (GRID_FROM * 2..GRID_TO * 2)
         .filter_map(|h| NaiveTime::from_hms_opt(h / 2, (h % 2) * 30, 0))
         .collect();
@@ -344,7 +267,7 @@ fn grid(event: &Event, sessions: &[Session], day: NaiveDate) -> (Vec<String>, Ve
         }
         for (row, slot) in slots.iter().enumerate() {
             let slot_end = *slot + chrono::Duration::minutes(30);
-            let (s0, e0) = (start.0.time(), end.0.time());
+            let (s0, e0) = (start.time(), end.time());
             if s0 >= *slot && s0 < slot_end {
                 cells[row][col].starting.push((
                     s.id,
@@ -386,19 +309,13 @@ async fn show_event(
     form: FormData,
     status: StatusCode,
 ) -> HttpResponse {
-    let back = format!("/organize/events/{slug}");
-    let user = match organizer(&c) {
-        Ok(u) => u,
-        Err(e) => return refuse(c, &e, &back),
+    let org = match EventOrganizer::check(&state.db, c.actor(), slug.clone()).await {
+        Ok(org) => org,
+        Err(e) => return refuse(c, &e, &format!("/organize/events/{slug}")),
     };
-    match load_event(state, &user, &slug).await {
+    match load_event(state, &org).await {
         Ok((e, proposals, sessions)) => {
-            let days: Vec<NaiveDate> = e
-                .starts_on
-                .iter_days()
-                .take_while(|d| *d <= e.ends_on)
-                .take(62)
-                .collect();
+            let days = e.days();
             let asked = form
                 .opt("day")
                 .or(c.param("day"))
@@ -439,14 +356,16 @@ pub async fn act(
     let slug = path.into_inner();
     let form = FormData::parse(&body);
     let back = format!("/organize/events/{slug}");
-    let user = match organizer(&c) {
-        Ok(u) => u,
-        Err(e) => return refuse(c, &e, &back),
-    };
+    if let Err(e) = Organizer::check(c.actor()) {
+        return refuse(c, &e, &back);
+    }
     let result = if !c.csrf_ok(&state, form.opt("csrf")) {
-        Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
+        Err(Refused::Api(ApiError::new(
+            ErrorCode::CsrfFailed,
+            "stale form",
+        )))
     } else {
-        perform(&state, &user, &slug, &form).await
+        perform(&state, &c, &slug, &form).await
     };
     match result {
         Ok(anchor) => {
@@ -457,11 +376,12 @@ pub async fn act(
                 .unwrap_or_default();
             c.redirect(&format!("{back}{day}#{anchor}"))
         }
-        Err(e) => {
+        Err(Refused::Clash(conflicts)) => {
+            let errors = clash_errors(&c, &conflicts);
+            show_event(&state, c, slug, errors, form, StatusCode::CONFLICT).await
+        }
+        Err(Refused::Api(e)) => {
             let mut errors = PageErrors::from_api(&c.t, &e);
-            if e.code == ErrorCode::ScheduleConflict {
-                errors = clash_errors(&c, &e);
-            }
             // Several forms share this page: point each error at its own input.
             let (session, proposal) = (
                 form.get("session").to_owned(),
@@ -486,24 +406,17 @@ pub async fn act(
 }
 
 /// The refusal of a clashing slot, naming each session it clashes with and why.
-fn clash_errors(c: &Ctx, e: &ApiError) -> PageErrors {
+fn clash_errors(c: &Ctx, conflicts: &[Conflict]) -> PageErrors {
     let mut lines = vec![c.t.get("organize-clash")];
-    let conflicts = e
-        .details
-        .as_ref()
-        .and_then(|d| d["conflicts"].as_array().cloned())
-        .unwrap_or_default();
     for x in conflicts {
-        let title = x["title"].as_str().unwrap_or_default();
-        let line = match x["reason"].as_str() {
-            Some("person") => c.t.args(
+        let line = match (x.reason, x.person.as_deref()) {
+            (ClashReason::Person, Some(person)) => c.t.args(
                 "organize-clash-person",
-                &[
-                    ("person", x["person"].as_str().unwrap_or_default()),
-                    ("title", title),
-                ],
+                &[("person", person), ("title", x.title.as_str())],
             ),
-            _ => c.t.args("organize-clash-room", &[("title", title)]),
+            _ => {
+                c.t.args("organize-clash-room", &[("title", x.title.as_str())])
+            }
         };
         if !lines.contains(&line) {
             lines.push(line);
@@ -512,62 +425,89 @@ fn clash_errors(c: &Ctx, e: &ApiError) -> PageErrors {
     PageErrors::many(lines)
 }
 
+/// Why an organiser's form was not carried out.
+enum Refused {
+    Api(ApiError),
+    /// A slot that clashes with these sessions.
+    Clash(Vec<Conflict>),
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Refused {
+        Refused::Api(e)
+    }
+}
+
+/// Carries out one of the event page's forms; answers the anchor to go back to.
 async fn perform(
     state: &State,
-    user: &AuthUser,
+    c: &Ctx,
     slug: &str,
     form: &FormData,
-) -> ApiResult<&'static str> {
-    let event = event_of(state, user, slug).await?;
-    let id = web::Path::from(event.id.to_string());
+) -> Result<&'static str, Refused> {
+    let db = &state.db;
+    let org = EventOrganizer::check(db, c.actor(), slug.to_owned()).await?;
+    let tz = org.event.tz();
     let number = |name: &str| -> ApiResult<i64> {
         form.get(name)
             .parse()
             .map_err(|_| ApiError::field(name, "choose one"))
     };
+    // A proposal or session of this event (another event's is not on this page).
+    let proposal = || async {
+        let p = ProposalOrganizer::check(db, c.actor(), number("proposal")?.to_string()).await?;
+        if p.proposal.event_id != org.event.id {
+            return Err(ApiError::not_found("proposal"));
+        }
+        Ok::<_, ApiError>(p)
+    };
     match form.get("action") {
         "publish" | "unpublish" => {
-            let input = api::body(json!({"published": form.get("action") == "publish"}))?;
-            api::json(api_h::update(state.clone(), user.clone(), id, input).await).await?;
+            let patch = EventPatch {
+                published: Some(form.get("action") == "publish"),
+                ..EventPatch::default()
+            };
+            usecase::events::update(db, &org, patch.try_into()?).await?;
             Ok("setup")
         }
         "call" => {
             let opens = form.opt("call_opens_at").map(|v| {
-                utc_from_local(&event, v)
+                utc_from_local(tz, v)
                     .ok_or_else(|| ApiError::field("call_opens_at", "a date and time"))
             });
             let closes = form.opt("call_closes_at").map(|v| {
-                utc_from_local(&event, v)
+                utc_from_local(tz, v)
                     .ok_or_else(|| ApiError::field("call_closes_at", "a date and time"))
             });
-            let input = api::body(
-                json!({"call_opens_at": opens.transpose()?, "call_closes_at": closes.transpose()?}),
-            )?;
-            api::json(api_h::update(state.clone(), user.clone(), id, input).await).await?;
+            let patch = EventPatch {
+                call_opens_at: Some(opens.transpose()?),
+                call_closes_at: Some(closes.transpose()?),
+                ..EventPatch::default()
+            };
+            usecase::events::update(db, &org, patch.try_into()?).await?;
             Ok("setup")
         }
         "room" => {
-            let capacity: i64 = form
+            let capacity: i32 = form
                 .get("capacity")
                 .parse()
                 .map_err(|_| ApiError::field("capacity", "a whole number"))?;
-            let input = api::body(json!({"name": form.get("name"), "capacity": capacity}))?;
-            api::json(api_h::add_room(state.clone(), user.clone(), id, input).await).await?;
+            let room = NewRoom::try_from(RoomInput {
+                name: form.get("name").to_owned(),
+                capacity,
+                remote_link: None,
+            })?;
+            usecase::events::add_room(db, &org, room).await?;
             Ok("rooms")
         }
         "review" => {
-            let score = number("score")?;
-            let input = api::body(json!({"score": score, "comment": form.get("comment")}))?;
-            api::json(
-                api_h::review(
-                    state.clone(),
-                    user.clone(),
-                    web::Path::from(number("proposal")?),
-                    input,
-                )
-                .await,
-            )
-            .await?;
+            let score = i32::try_from(number("score")?)
+                .map_err(|_| ApiError::field("score", "choose one"))?;
+            let review = ReviewInput {
+                score,
+                comment: form.get("comment").to_owned(),
+            };
+            usecase::proposals::review(db, &proposal().await?, review.try_into()?).await?;
             Ok("proposals")
         }
         "accept" | "reject" => {
@@ -576,42 +516,36 @@ async fn perform(
             } else {
                 "rejected"
             };
-            let input = api::body(json!({"decision": decision}))?;
-            api::json(
-                api_h::decide(
-                    state.clone(),
-                    user.clone(),
-                    web::Path::from(number("proposal")?),
-                    input,
-                )
-                .await,
-            )
-            .await?;
+            let decision = DecisionInput {
+                decision: decision.to_owned(),
+                note: String::new(),
+            };
+            usecase::proposals::decide(db, &proposal().await?, decision.try_into()?).await?;
             Ok("proposals")
         }
         "slot" => {
             let day = NaiveDate::parse_from_str(form.get("day"), "%Y-%m-%d")
                 .map_err(|_| ApiError::field("day", "choose a day"))?;
-            let starts = utc(&event, day, form.get("starts"))
+            let starts = utc(tz, day, form.get("starts"))
                 .ok_or_else(|| ApiError::field("starts", "a time such as 09:30"))?;
-            let ends = utc(&event, day, form.get("ends"))
+            let ends = utc(tz, day, form.get("ends"))
                 .ok_or_else(|| ApiError::field("ends", "a time such as 10:30"))?;
-            let input = api::body(
-                json!({"room_id": number("room")?, "starts_at": starts, "ends_at": ends}),
-            )?;
-            api::json(
-                api_h::set_slot(
-                    state.clone(),
-                    user.clone(),
-                    web::Path::from(number("session")?),
-                    input,
-                )
-                .await,
-            )
-            .await?;
-            Ok("schedule")
+            let slot = Slot::try_from(SlotInput {
+                room_id: number("room")?,
+                starts_at: starts,
+                ends_at: ends,
+            })?;
+            let session =
+                SessionOrganizer::check(db, c.actor(), number("session")?.to_string()).await?;
+            if session.event.id != org.event.id {
+                return Err(ApiError::not_found("session").into());
+            }
+            match usecase::sessions::schedule(db, &session, slot).await? {
+                Scheduled::Done(_) => Ok("schedule"),
+                Scheduled::Clash(conflicts) => Err(Refused::Clash(conflicts)),
+            }
         }
-        _ => Err(ApiError::field("action", "unknown action")),
+        _ => Err(ApiError::field("action", "unknown action").into()),
     }
 }
 
@@ -621,24 +555,20 @@ mod tests {
 
     #[test]
     fn venue_time_becomes_utc_across_daylight_saving() {
-        let e: Event = serde_json::from_value(json!({
-            "id": 1, "slug": "e", "name": "E", "timezone": "Europe/Oslo", "starts_on": "2025-10-24",
-            "ends_on": "2025-10-28", "published": false, "call_opens_at": null, "call_closes_at": null
-        }))
-        .unwrap();
+        let e = chrono_tz::Europe::Oslo;
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(
-            utc(&e, d("2025-10-24"), "10:00").as_deref(),
+            utc(e, d("2025-10-24"), "10:00").as_deref(),
             Some("2025-10-24T08:00:00Z")
         );
         assert_eq!(
-            utc(&e, d("2025-10-27"), "10:00").as_deref(),
+            utc(e, d("2025-10-27"), "10:00").as_deref(),
             Some("2025-10-27T09:00:00Z")
         );
         assert_eq!(
-            utc_from_local(&e, "2025-10-27T10:00").as_deref(),
+            utc_from_local(e, "2025-10-27T10:00").as_deref(),
             Some("2025-10-27T09:00:00Z")
         );
-        assert_eq!(utc(&e, d("2025-10-27"), "25:00"), None);
+        assert_eq!(utc(e, d("2025-10-27"), "25:00"), None);
     }
 }

@@ -1,38 +1,32 @@
 //! Proposing a session during an event's call: the session, its policy questions and up
-//! to six speakers, by one form; the API's rules (diversity, limits) answer on the page.
+//! to six speakers, by one form; the same rules as the API's (diversity, limits) answer
+//! on the page, through the same use case.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::{failure, State};
-use crate::accounts::auth::MaybeUser;
 use crate::accounts::types::{Gender, StakeholderGroup};
-use crate::events::handlers as api_h;
-use crate::events::types::{SessionFormat, SessionType};
-use crate::web::api;
+use crate::error::ApiResult;
+use crate::events::command::ProposalInput;
+use crate::events::proposals::NewProposal;
+use crate::events::types::{SessionFormat, SessionType, SpeakerInput};
+use crate::events::usecase;
+use crate::events::view::EventView;
+use crate::policy::guards::events::EventReader;
+use crate::policy::guards::Verified;
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::Ctx;
 
 /// Speaker rows on the form; blank rows are not sent.
 const SPEAKER_ROWS: usize = 6;
 
-#[derive(Deserialize)]
-struct Event {
-    slug: String,
-    name: String,
-    #[serde(default)]
-    subthemes: Vec<String>,
-    call_open: bool,
-}
-
 #[derive(Template)]
 #[template(path = "propose.html")]
 struct ProposePage<'a> {
     c: &'a Ctx,
-    e: Event,
+    e: EventView,
     form: FormData,
     errors: PageErrors,
     rows: Vec<usize>,
@@ -66,18 +60,52 @@ impl ProposePage<'_> {
     }
 }
 
-async fn event(state: &State, c: &Ctx, slug: &str) -> crate::error::ApiResult<Event> {
-    api::read(
-        api::json(
-            api_h::detail(
-                state.clone(),
-                MaybeUser(c.auth()),
-                web::Path::from(slug.to_owned()),
-            )
-            .await,
-        )
-        .await?,
-    )
+async fn event(state: &State, c: &Ctx, slug: &str) -> ApiResult<EventView> {
+    let reader = EventReader::check(&state.db, c.actor(), slug.to_owned()).await?;
+    usecase::events::detail(&state.db, &reader).await
+}
+
+/// The form as a proposal: the rows with a name are the speakers, in order.
+fn proposal_input(form: &FormData, sent: &[usize]) -> ProposalInput {
+    let speakers = sent
+        .iter()
+        .map(|i| {
+            let f = |field: &str| form.get(&format!("speaker-{i}-{field}")).trim().to_owned();
+            SpeakerInput {
+                name: f("name"),
+                email: None,
+                organization: f("organization"),
+                stakeholder_group: f("stakeholder_group"),
+                country: f("country"),
+                gender: form.opt(&format!("speaker-{i}-gender")).map(str::to_owned),
+            }
+        })
+        .collect();
+    let questions = form
+        .get("policy_questions")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    ProposalInput {
+        title: form.get("title").to_owned(),
+        session_type: form.get("type").to_owned(),
+        subtheme: form.get("subtheme").to_owned(),
+        format: form.get("format").to_owned(),
+        description: form.get("description").to_owned(),
+        policy_questions: questions,
+        speakers,
+        moderator_name: form.get("moderator_name").to_owned(),
+        rapporteur_name: form.get("rapporteur_name").to_owned(),
+    }
+}
+
+async fn propose(state: &State, c: &Ctx, slug: &str, input: ProposalInput) -> ApiResult<()> {
+    let by = Verified::check(&state.db, c.actor()).await?;
+    let proposal = NewProposal::try_from(input)?;
+    usecase::proposals::propose(&state.db, &by, slug.to_owned(), proposal).await?;
+    Ok(())
 }
 
 async fn show(
@@ -128,9 +156,9 @@ pub async fn submit(
     let c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
     let form = FormData::parse(&body);
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/events/{slug}/propose"));
-    };
+    }
     if !c.csrf_ok(&state, form.opt("csrf")) {
         let errors = PageErrors::one(c.t.get("error-csrf"));
         return show(&state, c, slug, form, errors, StatusCode::FORBIDDEN).await;
@@ -139,35 +167,7 @@ pub async fn submit(
     let sent: Vec<usize> = (0..SPEAKER_ROWS)
         .filter(|i| form.opt(&format!("speaker-{i}-name")).is_some())
         .collect();
-    let speakers: Vec<Value> = sent
-        .iter()
-        .map(|i| {
-            let f = |field: &str| form.get(&format!("speaker-{i}-{field}")).trim().to_owned();
-            let gender = form.opt(&format!("speaker-{i}-gender"));
-            json!({"name": f("name"), "organization": f("organization"), "stakeholder_group": f("stakeholder_group"), "country": f("country"), "gender": gender})
-        })
-        .collect();
-    let questions: Vec<&str> = form
-        .get("policy_questions")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let input = json!({
-        "title": form.get("title"), "type": form.get("type"), "subtheme": form.get("subtheme"),
-        "format": form.get("format"), "description": form.get("description"),
-        "policy_questions": questions, "speakers": speakers,
-        "moderator_name": form.get("moderator_name"), "rapporteur_name": form.get("rapporteur_name"),
-    });
-    let result = match api::body(input) {
-        Ok(input) => {
-            api::json(
-                api_h::propose(state.clone(), user, web::Path::from(slug.clone()), input).await,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = propose(&state, &c, &slug, proposal_input(&form, &sent)).await;
     match result {
         Ok(_) => {
             let title = c.t.get("propose-title");

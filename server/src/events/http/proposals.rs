@@ -1,0 +1,52 @@
+//! `/events/{id}/proposals`, `/proposals/{id}` and its reviews and decision.
+
+use actix_web::web;
+
+use crate::error::ApiResult;
+use crate::events::command::{DecisionInput, ProposalInput, ReviewInput};
+use crate::events::usecase::proposals as uc;
+use crate::events::view::{ProposalView, ReviewCreated};
+use crate::http::respond::{Created, Json, List, Private};
+use crate::http::ApiJson;
+use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalReader};
+use crate::policy::guards::Verified;
+use crate::state::State;
+
+use super::{MayConflict, Or};
+
+pub async fn propose(
+    by: Verified,
+    state: State,
+    event: web::Path<String>,
+    input: ApiJson<ProposalInput>,
+) -> ApiResult<MayConflict<Created<ProposalView>>> {
+    let proposal = input.0.try_into()?;
+    let view = uc::propose(&state.db, &by, event.into_inner(), proposal).await?;
+    Ok(Or(Created(view)))
+}
+
+pub async fn ranking(org: EventOrganizer, state: State) -> ApiResult<Private<List<ProposalView>>> {
+    Ok(Private(uc::ranking(&state.db, &org).await?))
+}
+
+pub async fn get(reader: ProposalReader, state: State) -> ApiResult<Private<ProposalView>> {
+    Ok(Private(uc::get(&state.db, &reader).await?))
+}
+
+pub async fn review(
+    org: ProposalOrganizer,
+    state: State,
+    input: ApiJson<ReviewInput>,
+) -> ApiResult<MayConflict<Created<ReviewCreated>>> {
+    let review = input.0.try_into()?;
+    Ok(Or(Created(uc::review(&state.db, &org, review).await?)))
+}
+
+pub async fn decide(
+    org: ProposalOrganizer,
+    state: State,
+    input: ApiJson<DecisionInput>,
+) -> ApiResult<MayConflict<Json<ProposalView>>> {
+    let decision = input.0.try_into()?;
+    Ok(Or(Json(uc::decide(&state.db, &org, decision).await?)))
+}
