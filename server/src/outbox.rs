@@ -94,6 +94,9 @@ pub enum Change {
     CommentWithdrawn { comment_id: i64 },
     #[serde(rename = "question.upvoted")]
     QuestionUpvoted { comment_id: i64, upvote_count: i64 },
+    /// The speaking queue of a session changed (who waits is read when sent).
+    #[serde(rename = "queue.updated")]
+    QueueUpdated { session_id: i64 },
 }
 
 impl Change {
@@ -107,6 +110,7 @@ impl Change {
             Change::CommentHidden { .. } => "comment.hidden",
             Change::CommentWithdrawn { .. } => "comment.withdrawn",
             Change::QuestionUpvoted { .. } => "question.upvoted",
+            Change::QueueUpdated { .. } => "queue.updated",
         }
     }
 
@@ -120,6 +124,7 @@ impl Change {
             | Change::CommentHidden { comment_id, .. }
             | Change::CommentWithdrawn { comment_id }
             | Change::QuestionUpvoted { comment_id, .. } => Some(*comment_id),
+            Change::QueueUpdated { .. } => None,
         }
     }
 

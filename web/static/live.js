@@ -85,8 +85,15 @@
     socket = new WebSocket(scheme + location.host + channel + "?since=" + since);
     socket.onopen = function () { opened = true; wsFailures = 0; };
     socket.onmessage = function (m) { if (typeof m.data === "string") handleFrame(m.data); };
-    socket.onclose = function () {
+    socket.onclose = function (e) {
       socket = null;
+      if (e && e.code === 4001) {
+        // The session's token ran out (or a privilege ended): renew the session cookie,
+        // then resume from the last seq seen.
+        fetch("/session", { credentials: "same-origin", cache: "no-store" })
+          .then(connect, connect);
+        return;
+      }
       if (!opened) wsFailures += 1;
       // Back off a little, then resume from the last seq seen: nothing is missed.
       window.setTimeout(connect, opened ? 1000 : 2000 * wsFailures);

@@ -25,3 +25,7 @@ UPDATE live_events SET kind = 'comment.withdrawn', data = '{"comment_id":' || su
  WHERE kind IN ('comment.endorsed', 'question.upvoted')
    AND subject_id IS NOT NULL
    AND (data::json ->> 'comment_id') IS NULL;
+
+-- A session's speaking queue named the people in it: the session it was is enough.
+UPDATE live_events SET data = '{"session_id":' || substr(channel, 9)::bigint || '}'
+ WHERE kind = 'queue.updated' AND channel LIKE 'session:%';

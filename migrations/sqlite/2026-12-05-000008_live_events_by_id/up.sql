@@ -25,3 +25,7 @@ UPDATE live_events SET kind = 'comment.withdrawn', data = '{"comment_id":' || su
  WHERE kind IN ('comment.endorsed', 'question.upvoted')
    AND subject_id IS NOT NULL
    AND json_extract(data, '$.comment_id') IS NULL;
+
+-- A session's speaking queue named the people in it: the session it was is enough.
+UPDATE live_events SET data = '{"session_id":' || CAST(substr(channel, 9) AS INTEGER) || '}'
+ WHERE kind = 'queue.updated' AND channel LIKE 'session:%';

@@ -12,7 +12,9 @@ use super::usecase::{self, Client};
 use super::view::{ExportView, ManagedUserEnvelope, ResetRequested, TokenPair, UserEnvelope};
 use crate::error::{ApiError, ApiResult};
 use crate::http::doc::DocArg;
-use crate::http::respond::{Accepted, Created, List, NoContent, Private};
+use crate::http::respond::{
+    Accepted, Created, List, MayRefuse, NoContent, Or, Private, RateLimited,
+};
 use crate::http::ApiJson;
 use crate::policy::audit::AuditEntry;
 use crate::policy::guards::accounts::Public;
@@ -56,10 +58,10 @@ pub async fn login(
     state: State,
     client: Client,
     input: ApiJson<LoginInput>,
-) -> ApiResult<Private<TokenPair>> {
-    Ok(Private(
+) -> ApiResult<MayRefuse<RateLimited<Private<TokenPair>>>> {
+    Ok(Or(Or(Private(
         usecase::login(&state, &client, input.0.into()).await?,
-    ))
+    ))))
 }
 
 pub async fn refresh(
@@ -67,10 +69,10 @@ pub async fn refresh(
     state: State,
     client: Client,
     input: ApiJson<RefreshInput>,
-) -> ApiResult<Private<TokenPair>> {
-    Ok(Private(
+) -> ApiResult<MayRefuse<Private<TokenPair>>> {
+    Ok(Or(Private(
         usecase::refresh(&state, &client, input.0.into()).await?,
-    ))
+    )))
 }
 
 pub async fn logout(

@@ -8,6 +8,7 @@ use super::view::{ConsultationDetail, ConsultationView, DiffView, VersionSummary
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List};
+use crate::http::respond::{MayConflict, Or};
 use crate::http::ApiJson;
 use crate::policy::guards::{Anyone, ConsultationEditor, Organizer};
 use crate::state::State;
@@ -16,9 +17,11 @@ pub async fn create(
     who: Organizer,
     state: State,
     input: ApiJson<CreateInput>,
-) -> ApiResult<Created<ConsultationView>> {
+) -> ApiResult<MayConflict<Created<ConsultationView>>> {
     let new = input.0.parse(who.id())?;
-    usecase::create(&state.db, &who, new).await.map(Created)
+    usecase::create(&state.db, &who, new)
+        .await
+        .map(|v| Or(Created(v)))
 }
 
 pub async fn list(
@@ -45,11 +48,11 @@ pub async fn update(
     state: State,
     path: web::Path<String>,
     input: ApiJson<PatchInput>,
-) -> ApiResult<Json<ConsultationView>> {
+) -> ApiResult<MayConflict<Json<ConsultationView>>> {
     let changes = input.0.try_into()?;
     usecase::update(&state.db, &who, path.into_inner(), changes)
         .await
-        .map(Json)
+        .map(|v| Or(Json(v)))
 }
 
 pub async fn set_cofacilitators(
@@ -67,11 +70,11 @@ pub async fn add_version(
     who: ConsultationEditor,
     state: State,
     input: ApiJson<VersionInput>,
-) -> ApiResult<Created<VersionView>> {
+) -> ApiResult<MayConflict<Created<VersionView>>> {
     let cmd = input.0.try_into()?;
     usecase::add_version(&state.db, &who, cmd)
         .await
-        .map(Created)
+        .map(|v| Or(Created(v)))
 }
 
 pub async fn versions(

@@ -101,13 +101,14 @@ pub fn segments_view(conn: &mut DbConn, s: &SessionRow) -> ApiResult<SegmentsVie
     })
 }
 
-/// A place in the queue: entry, user, name, mode, joined, called.
+/// A place in the queue: entry, user, name, mode, joined, called, account erased.
 type Entry = (
     i64,
     i64,
     String,
     String,
     NaiveDateTime,
+    Option<NaiveDateTime>,
     Option<NaiveDateTime>,
 );
 
@@ -124,8 +125,18 @@ fn entries(conn: &mut DbConn, session_id: i64) -> ApiResult<Vec<Entry>> {
             speaking_queue::mode,
             speaking_queue::joined_at,
             speaking_queue::called_at,
+            users::erased_at,
         ))
         .load(conn)?)
+}
+
+/// Who someone in the queue is, as everyone may know it: an erased account is
+/// "withdrawn participant", without its id.
+fn person(e: &Entry) -> (Option<i64>, String) {
+    match e.6 {
+        Some(_) => (None, crate::accounts::privacy::WITHDRAWN.to_owned()),
+        None => (Some(e.1), e.2.clone()),
+    }
 }
 
 /// Who has the floor (the last one called) and who waits, in the order they joined.
@@ -133,21 +144,25 @@ pub fn queue_view(conn: &mut DbConn, session_id: i64) -> ApiResult<QueueView> {
     let all = entries(conn, session_id)?;
     let mode = |m: &str| Mode::try_from(m.to_owned()).map_err(ApiError::internal);
     let speaking = match all.iter().filter(|e| e.5.is_some()).max_by_key(|e| e.5) {
-        Some(e) => Some(Speaking {
-            entry_id: e.0,
-            user_id: e.1,
-            display_name: e.2.clone(),
-            mode: mode(&e.3)?,
-        }),
+        Some(e) => {
+            let (user_id, display_name) = person(e);
+            Some(Speaking {
+                entry_id: e.0,
+                user_id,
+                display_name,
+                mode: mode(&e.3)?,
+            })
+        }
         None => None,
     };
     let mut waiting = Vec::new();
     for (i, e) in all.iter().filter(|e| e.5.is_none()).enumerate() {
+        let (user_id, display_name) = person(e);
         waiting.push(Waiting {
             position: i + 1,
             entry_id: e.0,
-            user_id: e.1,
-            display_name: e.2.clone(),
+            user_id,
+            display_name,
             mode: mode(&e.3)?,
             joined_at: Timestamp(e.4),
         });
@@ -160,17 +175,11 @@ pub fn queue_view(conn: &mut DbConn, session_id: i64) -> ApiResult<QueueView> {
 }
 
 fn announce(tx: &mut Tx, session_id: i64) -> ApiResult<QueueView> {
-    let view = queue_view(tx, session_id)?;
-    let data = serde_json::to_value(&view).map_err(ApiError::internal)?;
-    outbox::append_live_event(
-        tx,
+    tx.live(
         &outbox::session_channel(session_id),
-        "queue.updated",
-        Audience::Public,
-        None,
-        &data,
+        crate::outbox::Change::QueueUpdated { session_id },
     )?;
-    Ok(view)
+    queue_view(tx, session_id)
 }
 
 pub fn join(tx: &mut Tx, session_id: i64, user_id: i64, mode: Mode) -> ApiResult<QueueView> {

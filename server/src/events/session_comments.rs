@@ -17,7 +17,7 @@ use crate::db::{now, Db, DbConn, Tx};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::http::input::text;
 use crate::http::page::Page;
-use crate::http::respond::{Created, Json, List};
+use crate::http::respond::{Created, Json, List, MayConflict, Or, RateLimited};
 use crate::http::ApiJson;
 use crate::outbox::Change;
 use crate::policy::audit::Surface;
@@ -339,11 +339,11 @@ pub mod http {
         state: State,
         path: web::Path<i64>,
         input: ApiJson<SessionCommentInput>,
-    ) -> ApiResult<Created<CommentView>> {
+    ) -> ApiResult<RateLimited<Created<CommentView>>> {
         let cmd = SessionComment::try_from(input.0)?;
         post(&state, &who, path.into_inner(), cmd)
             .await
-            .map(Created)
+            .map(|v| Or(Created(v)))
     }
 
     pub async fn comments(
@@ -361,10 +361,10 @@ pub mod http {
         who: Verified,
         state: State,
         path: web::Path<i64>,
-    ) -> ApiResult<Created<UpvoteView>> {
+    ) -> ApiResult<MayConflict<Created<UpvoteView>>> {
         super::upvote(&state.db, &who, path.into_inner())
             .await
-            .map(Created)
+            .map(|v| Or(Created(v)))
     }
 
     pub async fn withdraw_upvote(

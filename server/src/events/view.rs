@@ -525,7 +525,8 @@ pub struct SegmentsView {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Speaking {
     pub entry_id: i64,
-    pub user_id: i64,
+    /// Absent once the account is erased.
+    pub user_id: Option<i64>,
     pub display_name: String,
     pub mode: Mode,
 }
@@ -536,7 +537,8 @@ pub struct Waiting {
     /// 1 for the next to speak.
     pub position: usize,
     pub entry_id: i64,
-    pub user_id: i64,
+    /// Absent once the account is erased.
+    pub user_id: Option<i64>,
     pub display_name: String,
     pub mode: Mode,
     pub joined_at: Timestamp,

@@ -258,3 +258,34 @@ pub fn untyped(op: &mut Operation, gen: &mut Generators, who: &str) {
     op.signed_in = who != "anyone";
     op.error(&[400, 401, 403, 404, 409, 413, 415, 422, 429]);
 }
+
+/// An answer `R` of an operation that may also be refused with the status `S` for a
+/// reason of its own (409 when it conflicts with the current state, 429 when rate
+/// limited), so that `openapi.json` lists that status too.
+pub struct Or<R, const S: u16>(pub R);
+
+/// May answer 409 (a duplicate, a closed call, a decision already taken, a clash…).
+pub type MayConflict<R> = Or<R, 409>;
+
+/// May answer 429 (with `Retry-After`).
+pub type RateLimited<R> = Or<R, 429>;
+
+/// May answer 404 for a resource named in the body (a follow's target, say).
+pub type MayMiss<R> = Or<R, 404>;
+
+/// May answer 401 for its own reason (a wrong password, a spent refresh token).
+pub type MayRefuse<R> = Or<R, 401>;
+
+impl<R: Responder<Body = BoxBody>, const S: u16> Responder for Or<R, S> {
+    type Body = BoxBody;
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        self.0.respond_to(req)
+    }
+}
+
+impl<R: Responds, const S: u16> Responds for Or<R, S> {
+    fn document(op: &mut Operation, gen: &mut Generators) {
+        R::document(op, gen);
+        op.error(&[S]);
+    }
+}

@@ -14,33 +14,37 @@ pub mod render;
 pub mod wire;
 pub mod ws;
 
-use actix_web::HttpRequest;
 use serde::Deserialize;
 
-use crate::accounts::auth::{self, AuthUser};
+use crate::accounts::auth::AuthUser;
 use crate::consultations::comments::usecase::session_visible;
-use crate::endpoint_untyped;
+use crate::endpoint;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Endpoint;
 use crate::policy::guards::consultation_for;
+use crate::policy::guards::live::{Listener, OwnListener};
 use crate::policy::Actor;
 use crate::state::AppState;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint_untyped!(GET "/live/consultations/{id}", "anyone", "WebSocket: the consultation's events as {seq, type, data} frames; ?since= replays, ?access_token= authenticates", ws::consultation),
-        endpoint_untyped!(GET "/live/consultations/{id}/events", "anyone", "Long-polling: events after ?since=, waiting up to ?wait= seconds (at most 60)", poll::consultation_events),
-        endpoint_untyped!(GET r"/live/sessions/{id:\d+}", "anyone", "WebSocket: the session's events (as for consultations)", ws::session),
-        endpoint_untyped!(GET r"/live/sessions/{id:\d+}/events", "anyone", "Long-polling on a session's events", poll::session_events),
-        endpoint_untyped!(GET "/live/me", "user", "WebSocket: your own events (notification.created with the unread count)", ws::me),
-        endpoint_untyped!(GET "/live/me/events", "user", "Long-polling on your own events", poll::me_events),
+        endpoint!(GET "/live/consultations/{id}", Listener, "WebSocket: the consultation's events as {seq, type, data} frames; ?since= replays, ?access_token= authenticates", ws::consultation),
+        endpoint!(GET "/live/consultations/{id}/events", Listener, "Long-polling: events after ?since=, waiting up to ?wait= seconds (at most 60)", poll::consultation_events),
+        endpoint!(GET r"/live/sessions/{id:\d+}", Listener, "WebSocket: the session's events (as for consultations)", ws::session),
+        endpoint!(GET r"/live/sessions/{id:\d+}/events", Listener, "Long-polling on a session's events", poll::session_events),
+        endpoint!(GET "/live/me", OwnListener, "WebSocket: your own events (notification.created with the unread count)", ws::me),
+        endpoint!(GET "/live/me/events", OwnListener, "Long-polling on your own events", poll::me_events),
     ]
 }
 
-#[derive(Deserialize)]
+/// `?since=&wait=&access_token=`
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct LiveQuery {
+    /// Replay every event after this seq first (0 for the whole log).
     pub since: Option<i64>,
+    /// Long-polling: seconds to wait for an event (0 to 60).
     pub wait: Option<u64>,
+    /// The access token, for clients that cannot set the header.
     pub access_token: Option<String>,
 }
 
@@ -69,19 +73,13 @@ pub enum Subject {
 /// Checks everything before the upgrade: the token (401), the channel (404), `since`
 /// and `wait` (422).
 pub async fn resolve(
-    req: &HttpRequest,
+    actor: Actor,
     state: &AppState,
     subject: Subject,
     id: &str,
     q: &LiveQuery,
 ) -> ApiResult<Target> {
-    let user: Option<AuthUser> = match q.access_token.as_deref() {
-        Some(token) => Some(auth::from_token(&state.keys, token)?),
-        None => match auth::from_request(req)? {
-            Some(u) => Some(u),
-            None => from_cookie(req, state),
-        },
-    };
+    let user: Option<AuthUser> = actor.user().cloned();
     if q.wait.is_some_and(|w| w > 60) {
         return Err(ApiError::query("wait", "must be from 0 to 60 seconds"));
     }
@@ -90,7 +88,6 @@ pub async fn resolve(
     }
     let key = id.to_owned();
     let since = q.since;
-    let actor = Actor::from_user(user.clone());
     let (channel, privileged, head) = state
         .db
         .run(move |conn| {
@@ -137,23 +134,6 @@ pub async fn resolve(
         user_id: user.as_ref().map(|u| u.id),
         expires_at: user.as_ref().map(|u| u.expires_at),
     })
-}
-
-/// The pages' session, for their live script: the access cookie, when the request
-/// comes from our own pages (a WebSocket opened by another site carries the cookie
-/// too, but not our origin).
-fn from_cookie(req: &HttpRequest, state: &AppState) -> Option<AuthUser> {
-    let cookie = req.cookie(crate::web::session::ACCESS_COOKIE)?;
-    let origin = req.headers().get("origin")?.to_str().ok()?;
-    let host = req.connection_info().host().to_owned();
-    let ours = origin
-        .split_once("://")
-        .is_some_and(|(_, rest)| rest == host)
-        || origin == state.config.public_url.trim_end_matches('/');
-    if !ours {
-        return None;
-    }
-    auth::from_token(&state.keys, cookie.value()).ok()
 }
 
 /// Whether `user_id` may still receive the moderators' rendering: checked from the

@@ -2,52 +2,87 @@
 
 use std::time::Duration;
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use actix_web::web;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::hub::Message;
 use super::log;
 use super::{resolve, LiveQuery, Subject};
 use crate::error::ApiResult;
-use crate::state::AppState;
+use crate::http::respond::Private;
+use crate::policy::guards::live::{Listener, OwnListener};
+use crate::policy::Actor;
+use crate::state::State;
 
 const MAX_ITEMS: i64 = 500;
 
 pub async fn consultation_events(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    who: Listener,
+    state: State,
     path: web::Path<String>,
     query: web::Query<LiveQuery>,
-) -> ApiResult<HttpResponse> {
-    events(req, state, Subject::Consultation, &path, &query).await
+) -> ApiResult<Private<LiveEvents>> {
+    events(who.0, state, Subject::Consultation, &path, &query).await
 }
 
 pub async fn session_events(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    who: Listener,
+    state: State,
     path: web::Path<String>,
     query: web::Query<LiveQuery>,
-) -> ApiResult<HttpResponse> {
-    events(req, state, Subject::Session, &path, &query).await
+) -> ApiResult<Private<LiveEvents>> {
+    events(who.0, state, Subject::Session, &path, &query).await
 }
 
 pub async fn me_events(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    who: OwnListener,
+    state: State,
     query: web::Query<LiveQuery>,
-) -> ApiResult<HttpResponse> {
-    events(req, state, Subject::User, "", &query).await
+) -> ApiResult<Private<LiveEvents>> {
+    events(Actor::User(who.0), state, Subject::User, "", &query).await
+}
+
+/// What a long-poll answers.
+#[derive(Serialize, JsonSchema)]
+pub struct LiveEvents {
+    pub items: Vec<LiveEvent>,
+    /// Give it as `?since=` next time.
+    pub next_since: i64,
+}
+
+/// One event, as a WebSocket frame carries it: `{seq, type, data}`.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct LiveEvent(Value);
+
+impl JsonSchema for LiveEvent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LiveEvent".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "required": ["seq", "type", "data"],
+            "properties": {
+                "seq": {"type": "integer"},
+                "type": {"type": "string", "description": "comment.created, comment.updated, comment.hidden, comment.withdrawn, comment.endorsed, comment.flagged (moderators), question.upvoted, version.created, session.updated, segments.updated, queue.updated, report.filed, notification.created, notification.read"},
+                "data": {"type": "object"}
+            }
+        })
+    }
 }
 
 async fn events(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    actor: Actor,
+    state: State,
     subject: Subject,
     id: &str,
     query: &LiveQuery,
-) -> ApiResult<HttpResponse> {
-    let target = resolve(&req, &state, subject, id, query).await?;
+) -> ApiResult<Private<LiveEvents>> {
+    let target = resolve(actor, &state, subject, id, query).await?;
     let since = query.since.unwrap_or(0);
     let wait = query.wait.unwrap_or(0);
     let channel = state.hub.channel(&target.channel).await?;
@@ -85,7 +120,7 @@ async fn events(
         (events, last) = fetch(since).await?;
     }
     let next_since = last.unwrap_or(since);
-    let items: Vec<Value> = events
+    let items: Vec<LiveEvent> = events
         .into_iter()
         .filter_map(|e| {
             if target.privileged {
@@ -95,8 +130,7 @@ async fn events(
             }
         })
         .filter_map(|text| serde_json::from_str(&text).ok())
+        .map(LiveEvent)
         .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(json!({ "items": items, "next_since": next_since })))
+    Ok(Private(LiveEvents { items, next_since }))
 }

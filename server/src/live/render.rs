@@ -24,6 +24,8 @@ struct Rows {
     authors: HashMap<i64, Author>,
     flag_reasons: HashMap<i64, String>,
     log_reasons: HashMap<i64, String>,
+    /// Speaking queues as they are now, by session.
+    queues: HashMap<i64, Value>,
 }
 
 impl Rows {
@@ -31,11 +33,16 @@ impl Rows {
         let mut comment_ids = Vec::new();
         let mut flag_ids = Vec::new();
         let mut log_ids = Vec::new();
+        let mut queues = HashMap::new();
         for change in changes.iter().flatten() {
             comment_ids.extend(change.comment_id());
             match change {
                 Change::CommentFlagged { flag_id, .. } => flag_ids.push(*flag_id),
                 Change::CommentHidden { log_id, .. } => log_ids.push(*log_id),
+                Change::QueueUpdated { session_id } if !queues.contains_key(session_id) => {
+                    let queue = crate::events::floor::queue_view(conn, *session_id)?;
+                    queues.insert(*session_id, to_value(&queue));
+                }
                 _ => {}
             }
         }
@@ -70,6 +77,7 @@ impl Rows {
             authors,
             flag_reasons,
             log_reasons,
+            queues,
         })
     }
 
@@ -174,6 +182,10 @@ fn for_audience(
             Some((e.kind.clone(), data))
         }
         Change::CommentWithdrawn { comment_id } => notice("comment.withdrawn", *comment_id),
+        Change::QueueUpdated { session_id } => rows
+            .queues
+            .get(session_id)
+            .map(|q| (e.kind.clone(), q.clone())),
     }
 }
 

@@ -30,7 +30,10 @@ use super::log::{self, Encoded};
 use super::relay::Relay;
 use super::{resolve, wire, LiveQuery, Subject};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::respond::Upgrade;
+use crate::policy::guards::live::{Listener, OwnListener};
+use crate::policy::Actor;
+use crate::state::State;
 
 /// Client frames allowed per 10 seconds before the connection is closed.
 const FLOOD_LIMIT: u32 = 100;
@@ -53,43 +56,57 @@ const SHUTTING_DOWN: &str = "the server is shutting down: reconnect with since";
 pub const SESSION_ENDED: u16 = 4001;
 
 pub async fn consultation(
+    who: Listener,
     req: HttpRequest,
     body: web::Payload,
-    state: web::Data<AppState>,
+    state: State,
     path: web::Path<String>,
     query: web::Query<LiveQuery>,
-) -> ApiResult<HttpResponse> {
-    upgrade(req, body, state, Subject::Consultation, &path, &query).await
+) -> ApiResult<Upgrade> {
+    upgrade(
+        who.0,
+        req,
+        body,
+        state,
+        Subject::Consultation,
+        &path,
+        &query,
+    )
+    .await
 }
 
 pub async fn session(
+    who: Listener,
     req: HttpRequest,
     body: web::Payload,
-    state: web::Data<AppState>,
+    state: State,
     path: web::Path<String>,
     query: web::Query<LiveQuery>,
-) -> ApiResult<HttpResponse> {
-    upgrade(req, body, state, Subject::Session, &path, &query).await
+) -> ApiResult<Upgrade> {
+    upgrade(who.0, req, body, state, Subject::Session, &path, &query).await
 }
 
 pub async fn me(
+    who: OwnListener,
     req: HttpRequest,
     body: web::Payload,
-    state: web::Data<AppState>,
+    state: State,
     query: web::Query<LiveQuery>,
-) -> ApiResult<HttpResponse> {
-    upgrade(req, body, state, Subject::User, "", &query).await
+) -> ApiResult<Upgrade> {
+    let actor = Actor::User(who.0);
+    upgrade(actor, req, body, state, Subject::User, "", &query).await
 }
 
 async fn upgrade(
+    actor: Actor,
     req: HttpRequest,
     body: web::Payload,
-    state: web::Data<AppState>,
+    state: State,
     subject: Subject,
     id: &str,
     query: &LiveQuery,
-) -> ApiResult<HttpResponse> {
-    let target = resolve(&req, &state, subject, id, query).await?;
+) -> ApiResult<Upgrade> {
+    let target = resolve(actor, &state, subject, id, query).await?;
     let channel = state.hub.channel(&target.channel).await?;
     let mut response = actix_http::ws::handshake(req.head())
         .map_err(|e| ApiError::bad_request(format!("expected a WebSocket upgrade: {e}")))?;
@@ -97,7 +114,7 @@ async fn upgrade(
     let response = response
         .message_body(BoxBody::new(listener))
         .map_err(ApiError::internal)?;
-    Ok(HttpResponse::from(response))
+    Ok(Upgrade(HttpResponse::from(response)))
 }
 
 type Fetch = Pin<Box<dyn Future<Output = ApiResult<Vec<Encoded>>>>>;

@@ -10,7 +10,7 @@ use super::view::{
 };
 use crate::error::ApiResult;
 use crate::http::doc::{Generators, Operation, Responds};
-use crate::http::respond::{Created, Either, Json, List, NoContent, Private};
+use crate::http::respond::{Created, Either, Json, List, MayMiss, NoContent, Or, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::accounts::UnsubscribeLink;
 use crate::policy::guards::SignedIn;
@@ -21,18 +21,22 @@ pub async fn follow(
     who: SignedIn,
     state: State,
     input: ApiJson<Follow>,
-) -> ApiResult<Either<Created<Following>, Private<Following>>> {
+) -> ApiResult<MayMiss<Either<Created<Following>, Private<Following>>>> {
     let (created, following) = usecase::follow(&state.db, &who, input.0).await?;
-    Ok(if created {
+    Ok(Or(if created {
         Either::Left(Created(following))
     } else {
         Either::Right(Private(following))
-    })
+    }))
 }
 
-pub async fn unfollow(who: SignedIn, state: State, input: ApiJson<Follow>) -> ApiResult<NoContent> {
+pub async fn unfollow(
+    who: SignedIn,
+    state: State,
+    input: ApiJson<Follow>,
+) -> ApiResult<MayMiss<NoContent>> {
     usecase::unfollow(&state.db, &who, input.0).await?;
-    Ok(NoContent)
+    Ok(Or(NoContent))
 }
 
 pub async fn my_follows(who: SignedIn, state: State) -> ApiResult<Private<List<FollowView>>> {

@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/verify", web::post().to(account::verify))
         .route("/reset-password", web::get().to(account::reset_form))
         .route("/reset-password", web::post().to(account::reset))
+        .route("/session", web::get().to(account::refresh_session))
         .route("/me", web::get().to(account::me))
         .route("/me/export", web::get().to(account::export))
         .route("/me/notifications", web::get().to(notifications::page))

@@ -11,6 +11,7 @@ use super::view::{CommentView, EndorsementView, FlagReceipt};
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List};
+use crate::http::respond::{MayConflict, Or, RateLimited};
 use crate::http::ApiJson;
 use crate::policy::guards::{Anyone, CommentAuthor, Moderator, Verified};
 use crate::state::State;
@@ -20,11 +21,11 @@ pub async fn post(
     state: State,
     path: web::Path<String>,
     input: ApiJson<CommentInput>,
-) -> ApiResult<Created<CommentView>> {
+) -> ApiResult<RateLimited<MayConflict<Created<CommentView>>>> {
     let cmd = NewCommentCommand::try_from(input.0)?;
     usecase::post(&state, &who, path.into_inner(), cmd)
         .await
-        .map(Created)
+        .map(|v| Or(Or(Created(v))))
 }
 
 pub async fn list(
@@ -48,29 +49,31 @@ pub async fn edit(
     who: CommentAuthor,
     state: State,
     input: ApiJson<EditInput>,
-) -> ApiResult<Json<CommentView>> {
+) -> ApiResult<MayConflict<Json<CommentView>>> {
     let cmd = input.0.try_into()?;
-    usecase::edit(&state.db, &who, cmd).await.map(Json)
+    usecase::edit(&state.db, &who, cmd)
+        .await
+        .map(|v| Or(Json(v)))
 }
 
 pub async fn endorse(
     who: Verified,
     state: State,
     path: web::Path<i64>,
-) -> ApiResult<Created<EndorsementView>> {
+) -> ApiResult<MayConflict<Created<EndorsementView>>> {
     usecase::endorse(&state.db, &who, path.into_inner())
         .await
-        .map(Created)
+        .map(|v| Or(Created(v)))
 }
 
 pub async fn withdraw_endorsement(
     who: Verified,
     state: State,
     path: web::Path<i64>,
-) -> ApiResult<Json<EndorsementView>> {
+) -> ApiResult<MayConflict<Json<EndorsementView>>> {
     usecase::withdraw_endorsement(&state.db, &who, path.into_inner())
         .await
-        .map(Json)
+        .map(|v| Or(Json(v)))
 }
 
 pub async fn flag(
@@ -78,11 +81,11 @@ pub async fn flag(
     state: State,
     path: web::Path<i64>,
     input: ApiJson<ReasonInput>,
-) -> ApiResult<Created<FlagReceipt>> {
+) -> ApiResult<MayConflict<Created<FlagReceipt>>> {
     let reason = Reason::try_from(input.0)?;
     usecase::flag(&state.db, &who, path.into_inner(), reason)
         .await
-        .map(Created)
+        .map(|v| Or(Created(v)))
 }
 
 pub async fn moderate(
@@ -90,11 +93,11 @@ pub async fn moderate(
     state: State,
     path: web::Path<i64>,
     input: ApiJson<ModerationInput>,
-) -> ApiResult<Json<CommentView>> {
+) -> ApiResult<MayConflict<Json<CommentView>>> {
     let cmd = input.0.try_into()?;
     moderation::moderate(&state.db, &who, path.into_inner(), cmd)
         .await
-        .map(Json)
+        .map(|v| Or(Json(v)))
 }
 
 pub async fn keep(
@@ -102,11 +105,11 @@ pub async fn keep(
     state: State,
     path: web::Path<i64>,
     input: ApiJson<ReasonInput>,
-) -> ApiResult<Json<KeepReceipt>> {
+) -> ApiResult<MayConflict<Json<KeepReceipt>>> {
     let reason = Reason::try_from(input.0)?;
     moderation::keep(&state.db, &who, path.into_inner(), reason)
         .await
-        .map(Json)
+        .map(|v| Or(Json(v)))
 }
 
 pub async fn queue(

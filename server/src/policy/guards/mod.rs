@@ -11,6 +11,7 @@
 pub mod accounts;
 mod comments;
 pub mod events;
+pub mod live;
 
 pub use comments::CommentAuthor;
 

@@ -383,3 +383,14 @@ pub async fn delete(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
         Err(e) => super::failure(c, &e),
     }
 }
+
+/// Keeps the page's session fresh (the access cookie is renewed from the refresh cookie
+/// when it ran out): the live script calls it before it reconnects after a 4001.
+pub async fn refresh_session(req: HttpRequest, state: State) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    c.attach(
+        HttpResponse::NoContent()
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+            .finish(),
+    )
+}
