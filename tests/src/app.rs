@@ -281,7 +281,10 @@ impl TestApp {
     ) -> Account {
         use indaba::accounts::types::{Role, StakeholderGroup};
         let db = self.db();
-        let email = format!("{}@example.org", unique(name).to_lowercase());
+        let email = format!(
+            "{}@example.org",
+            unique(name).to_lowercase().replace(' ', ".")
+        );
         let roles: Vec<Role> = roles
             .iter()
             .map(|r| Role::parse(r).expect("role"))

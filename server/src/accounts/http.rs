@@ -131,7 +131,7 @@ pub async fn erase_me(
     state: State,
     query: web::Query<EraseQuery>,
 ) -> ApiResult<NoContent> {
-    usecase::erase(&state.db, &who, query.into_inner().into()).await?;
+    usecase::erase(&state, &who, query.into_inner().into()).await?;
     Ok(NoContent)
 }
 

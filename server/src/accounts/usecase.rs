@@ -325,12 +325,30 @@ pub async fn export(db: &Db, who: &SignedIn) -> ApiResult<ExportView> {
 
 /// Erasure: personal data goes; contributions stay as "withdrawn participant", or are
 /// withdrawn too.
-pub async fn erase(db: &Db, who: &SignedIn, cmd: Erasure) -> ApiResult<()> {
+pub async fn erase(state: &AppState, who: &SignedIn, cmd: Erasure) -> ApiResult<()> {
     let id = who.0.id;
     let withdraw = cmd.withdraw_contributions;
-    db.tx(move |tx| privacy::erase(tx, id, withdraw))
+    let email = state
+        .db
+        .tx(move |tx| {
+            let email = store::find(tx, id)?.map(|u| u.email);
+            privacy::erase(tx, id, withdraw)?;
+            Ok(email)
+        })
         .await
         .map_err(gone)?;
+    if let (Some(email), crate::config::MailTransport::Folder(dir)) = (email, &state.config.mail) {
+        let dir = dir.clone();
+        let removed = actix_web::web::block(move || crate::mail::forget_recipient(&dir, &email))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+        tracing::info!(
+            user_id = id,
+            removed,
+            "mail files of an erased account removed"
+        );
+    }
     tracing::info!(user_id = id, withdraw, "account erased");
     Ok(())
 }

@@ -43,3 +43,38 @@ pub fn enqueue(conn: &mut DbConn, mail: OutgoingMail<'_>) -> ApiResult<i64> {
         .get_result(conn)?;
     Ok(id)
 }
+
+/// Erasure reaches the mail folder too: every `.eml` file addressed to `email` goes
+/// (mail sent over SMTP has left the server; the outbox rows are scrubbed with the
+/// account). Returns how many files were removed.
+pub fn forget_recipient(dir: &std::path::Path, email: &str) -> std::io::Result<usize> {
+    let wanted = email.trim().to_lowercase();
+    let mut removed = 0;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("eml") {
+            continue;
+        }
+        let Ok(raw) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        // The headers end at the first blank line; `To:` names the recipient.
+        let addressed = raw
+            .split("\r\n\r\n")
+            .next()
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.to_ascii_lowercase().starts_with("to:"))
+            .any(|l| l.to_lowercase().contains(&wanted));
+        if addressed {
+            std::fs::remove_file(&path)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}

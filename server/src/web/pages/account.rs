@@ -374,7 +374,7 @@ pub async fn delete(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
     let erasure = EraseQuery {
         withdraw_contributions: form.checked("withdraw"),
     };
-    match accounts::erase(&state.db, &who, erasure.into()).await {
+    match accounts::erase(&state, &who, erasure.into()).await {
         Ok(()) => {
             c.sign_out();
             c.flash("me-deleted");
