@@ -91,6 +91,12 @@ pub fn current_roles(conn: &mut DbConn, user_id: i64) -> ApiResult<Option<Vec<Ro
     Ok(Some(roles))
 }
 
+/// Whether `user_id` holds the moderator role now (a live socket's privilege is read
+/// again while it stays open).
+pub fn is_moderator_now(conn: &mut DbConn, user_id: i64) -> ApiResult<bool> {
+    Ok(current_roles(conn, user_id)?.is_some_and(|roles| has_role(&roles, Role::Moderator)))
+}
+
 pub fn is_cofacilitator(conn: &mut DbConn, consultation_id: i64, user_id: i64) -> ApiResult<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         consultation_cofacilitators::table
@@ -318,6 +324,42 @@ pub enum SpeakerAudience {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One policy: outside `policy/` (and `accounts/`, which grants, stores and signs
+    /// roles), no code looks at a role itself.
+    #[test]
+    fn roles_are_judged_in_the_policy_only() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        walk(&src, &mut files);
+        let mut offenders = Vec::new();
+        for f in files {
+            let rel = f.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+            if rel.starts_with("policy") || rel.starts_with("accounts") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let judged = ["Role::Moderator", "Role::Organizer", "Role::Admin", ".has(Role", "require(Role"]
+                    .iter()
+                    .any(|p| line.contains(p));
+                if judged {
+                    offenders.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "role checks outside the policy:\n{}", offenders.join("\n"));
+    }
 
     fn user(id: i64, roles: &[Role]) -> Actor {
         Actor::User(AuthUser {

@@ -175,19 +175,11 @@ impl Ctx {
 
     /// Organisers (and admins) see the way to the organiser pages.
     pub fn is_organizer(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| {
-            u.roles
-                .iter()
-                .any(|r| matches!(r, Role::Organizer | Role::Admin))
-        })
+        self.actor().is_organizer()
     }
 
     pub fn is_moderator(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| {
-            u.roles
-                .iter()
-                .any(|r| matches!(r, Role::Moderator | Role::Admin))
-        })
+        self.actor().is_moderator()
     }
 
     pub fn is_signed_in(&self) -> bool {
