@@ -214,6 +214,35 @@ impl<L: Responds, R: Responds> Responds for Either<L, R> {
     }
 }
 
+/// An answer `R` of an operation that may also be refused with the status `S` for a
+/// reason of its own (409 when it conflicts with the current state, 429 when rate
+/// limited, 403 when a part of the request is for others), so that `openapi.json` lists
+/// that status too.
+pub struct Or<R, const S: u16>(pub R);
+
+/// May answer 409 (a duplicate, a closed call, a decision already taken, a clash…).
+pub type MayConflict<R> = Or<R, 409>;
+
+/// May answer 429 (with `Retry-After`).
+pub type RateLimited<R> = Or<R, 429>;
+
+/// May answer 403 for a part of the request that only some callers may use.
+pub type MayForbid<R> = Or<R, 403>;
+
+impl<R: Responder<Body = BoxBody>, const S: u16> Responder for Or<R, S> {
+    type Body = BoxBody;
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        self.0.respond_to(req)
+    }
+}
+
+impl<R: Responds, const S: u16> Responds for Or<R, S> {
+    fn document(op: &mut Operation, gen: &mut Generators) {
+        R::document(op, gen);
+        op.error(&[S]);
+    }
+}
+
 /// A list page: `{items, next_cursor}`.
 #[derive(Serialize, JsonSchema)]
 pub struct List<T> {
