@@ -11,6 +11,7 @@
 pub mod accounts;
 mod comments;
 pub mod events;
+pub mod review;
 
 pub use comments::CommentAuthor;
 
