@@ -170,6 +170,7 @@ pub struct ParagraphBalance {
 /// Value → counts, per dimension. Every stakeholder group and region is listed, even at
 /// zero; `unknown` counts those who did not say.
 #[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "BalanceBreakdown")]
 pub struct Breakdown {
     pub stakeholder_group: BTreeMap<String, Cell>,
     pub region: BTreeMap<String, Cell>,
@@ -177,6 +178,7 @@ pub struct Breakdown {
 }
 
 #[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "BalanceMissing")]
 pub struct Missing {
     pub stakeholder_group: Vec<String>,
     pub region: Vec<String>,
@@ -185,6 +187,7 @@ pub struct Missing {
 /// The counts of one value; both null, with `suppressed`, when one to four people are
 /// in it.
 #[derive(Serialize, JsonSchema, Debug, Clone, Copy, PartialEq, Eq)]
+#[schemars(rename = "BalanceCell")]
 pub struct Cell {
     pub contributors: Option<usize>,
     pub contributions: Option<u64>,

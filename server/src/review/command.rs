@@ -11,6 +11,7 @@ use crate::http::input::double_option;
 /// A change to one input's review; what is left out stays as it is.
 #[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "InputReviewInput")]
 pub struct ReviewInput {
     #[schemars(with = "Option<ReviewStatus>")]
     pub status: Option<String>,
@@ -91,6 +92,7 @@ pub const MAX_BULK: usize = 500;
 /// keeps its other tags).
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "BulkReviewInput")]
 pub struct BulkInput {
     /// 1 to 500 inputs of this consultation.
     pub comment_ids: Vec<i64>,

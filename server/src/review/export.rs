@@ -25,6 +25,7 @@ use crate::policy::Reader;
 
 /// One contribution in the export.
 #[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "InputsExportRow")]
 pub struct ExportRow {
     pub id: i64,
     pub created_at: Timestamp,
@@ -59,6 +60,7 @@ pub struct ExportRow {
 
 /// The JSON export.
 #[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "InputsExport")]
 pub struct Export {
     pub items: Vec<ExportRow>,
     pub total: usize,

@@ -1,6 +1,8 @@
 //! The review endpoints: extract, call the use case, answer its view.
 
-use actix_web::web;
+use actix_web::body::BoxBody;
+use actix_web::{web, HttpRequest, HttpResponse, Responder};
+use serde_json::{Map, Value};
 
 use super::balance::Balance;
 use super::command::{
@@ -11,7 +13,8 @@ use super::store::Change;
 use super::usecase::{self, Exported};
 use super::view::{BulkResult, Cluster, History, ReviewedInput};
 use crate::error::ApiResult;
-use crate::http::respond::{Csv, Either, File, Json, Private};
+use crate::http::doc::{Generators, Operation, Responds};
+use crate::http::respond::{Csv, DownloadKind, Either, File, Json, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::review::InputReviewer;
 use crate::policy::guards::ConsultationReviewer;
@@ -54,14 +57,40 @@ pub async fn duplicates(
         .map(Json)
 }
 
-/// The export as JSON or CSV; either way personal data, never kept by a cache.
-pub type ExportAnswer = Either<Private<Export>, File<Csv>>;
+/// The export as JSON or CSV (one 200 with either media type); either way personal
+/// data, never kept by a cache.
+pub struct ExportAnswer(Either<Private<Export>, File<Csv>>);
 
 impl From<Exported> for ExportAnswer {
     fn from(e: Exported) -> ExportAnswer {
-        match e {
+        ExportAnswer(match e {
             Exported::Json(export) => Either::Left(Private(export)),
             Exported::Csv { filename, body } => Either::Right(File::new(filename, body).private()),
+        })
+    }
+}
+
+impl Responder for ExportAnswer {
+    type Body = BoxBody;
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        self.0.respond_to(req)
+    }
+}
+
+impl Responds for ExportAnswer {
+    fn document(op: &mut Operation, gen: &mut Generators) {
+        <Private<Export> as Responds>::document(op, gen);
+        let content = op
+            .responses
+            .get_mut(&200)
+            .and_then(|r| r.get_mut("content"))
+            .and_then(Value::as_object_mut);
+        if let Some(content) = content {
+            let mut schema = Map::new();
+            schema.insert("type".into(), Value::String("string".into()));
+            let mut media = Map::new();
+            media.insert("schema".into(), Value::Object(schema));
+            content.insert(Csv::MEDIA_TYPE.into(), Value::Object(media));
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::error::ApiResult;
 
 /// An input's review; an input nobody reviewed is `new`.
 #[derive(Serialize, JsonSchema, Clone, Debug)]
+#[schemars(rename = "InputReview")]
 pub struct ReviewView {
     pub status: ReviewStatus,
     /// Lower-cased, at most 20.
@@ -90,6 +91,7 @@ pub struct BulkResult {
 
 /// One change to an input's review.
 #[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "InputReviewChange")]
 pub struct HistoryEntry {
     /// Who made it (null once their account is erased).
     pub by: Option<Person>,
@@ -100,6 +102,7 @@ pub struct HistoryEntry {
 
 /// Every change to an input's review, oldest first.
 #[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "InputReviewHistory")]
 pub struct History {
     pub comment_id: i64,
     pub items: Vec<HistoryEntry>,
