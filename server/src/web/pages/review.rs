@@ -403,8 +403,8 @@ async fn save_bulk(
             .unwrap_or_default(),
         remove_tags: Vec::new(),
     };
-    let cmd = BulkCommand::try_from(input)?;
     let who = ConsultationReviewer::check(&state.db, c.actor(), slug.to_owned()).await?;
+    let cmd = BulkCommand::try_from(input)?;
     review::bulk(&state.db, &who, cmd).await.map(|_| ())
 }
 
@@ -423,8 +423,8 @@ async fn save_one(state: &State, c: &Ctx, form: &FormData, id: i64) -> ApiResult
         assignee_id: None,
         note: Some(form.get("note").to_owned()),
     };
-    let change = Change::try_from(input)?;
     let who = InputReviewer::check(&state.db, c.actor(), id).await?;
+    let change = Change::try_from(input)?;
     review::review(&state.db, &who, change).await.map(|_| ())
 }
 
