@@ -13,12 +13,21 @@ every_backend!(
     bulk_review_is_all_or_nothing_and_every_change_is_in_the_history,
     the_chinese_compact_is_found_by_its_words,
     counts_are_exact_where_the_usual_engines_are_not,
+    reviewers_search_neither_finds_nor_counts_hidden_inputs,
+    nobody_finds_an_anonymous_contribution_by_its_authors_name,
+    the_export_never_names_an_anonymous_author_to_reviewers,
+    the_export_leaves_hidden_inputs_to_moderators,
+    moderators_search_hidden_inputs_and_their_looks_are_audited,
+    the_workbench_and_its_export_show_what_the_reviewer_may_see,
+    erased_authors_leave_the_export,
+    erased_reviewers_leave_reviews_and_their_history,
 );
 
 struct Fixture {
     app: TestApp,
     organizer: String,
     cofacilitator: String,
+    cofacilitator_id: i64,
     id: i64,
     keys: Vec<String>,
 }
@@ -50,6 +59,7 @@ async fn fixture(backend: Backend) -> Fixture {
         app,
         organizer,
         cofacilitator,
+        cofacilitator_id: cofac_id,
         id,
         keys,
     }
@@ -92,6 +102,46 @@ impl Fixture {
                 token,
             )
             .await
+    }
+
+    /// Makes these accounts the consultation's co-facilitators, besides the fixture's.
+    async fn add_cofacilitators(&self, ids: &[i64]) {
+        let mut all = vec![self.cofacilitator_id];
+        all.extend_from_slice(ids);
+        let res = self
+            .app
+            .send(
+                Method::PUT,
+                &format!("/api/v1/consultations/{}/cofacilitators", self.id),
+                Some(&self.organizer),
+                &json!({"user_ids": all}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    }
+
+    async fn hide(&self, id: i64, moderator: &str) {
+        let res = self
+            .app
+            .post(
+                &format!("/api/v1/comments/{id}/moderation"),
+                Some(moderator),
+                &json!({"action": "hide", "reason": "Off topic"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    }
+
+    async fn export(&self, format: &str, token: &str) -> Response {
+        let res = self
+            .app
+            .get(
+                &format!("/api/v1/consultations/{}/export?format={format}", self.id),
+                Some(token),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        res
     }
 
     /// Searches until the answer has `total` results.
@@ -905,4 +955,482 @@ async fn an_unreachable_meilisearch_is_a_503_and_loses_nothing() {
         .get(&format!("/api/v1/consultations/{id}/comments"), None)
         .await;
     assert_eq!(res.body["items"][0]["body"], "Kept while search is down.");
+}
+
+/// Sets the caller's organisation.
+async fn organisation(app: &TestApp, token: &str, name: &str) {
+    let res = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(token),
+            &json!({"organization": name}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+}
+
+fn row_of(export: &Response, id: i64) -> Value {
+    export.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} is not in the export: {}", export.text))
+}
+
+/// Nothing of `secrets` in `text`, on `surface`.
+fn none_of(secrets: &[&str], text: &str, surface: &str) {
+    for s in secrets {
+        assert!(
+            !text.to_lowercase().contains(&s.to_lowercase()),
+            "{surface} shows {s:?}: {text}"
+        );
+    }
+}
+
+/// What an anonymous author and a hidden text look like, to look for them.
+const ANONYMOUS_NAME: &str = "Zanele Secretname";
+const ANONYMOUS_ORG: &str = "Clandestine Collective";
+const HIDDEN_WORD: &str = "Quokkaphrase";
+const SECRETS: [&str; 3] = ["Secretname", "Clandestine", HIDDEN_WORD];
+
+/// Three inputs: `anonymous` (by a civil society member in South Africa with an
+/// organisation), `named` (by an academic in Czechia) and `hidden` (by the same academic,
+/// in German, hidden by `moderator`). Search shows the public two.
+struct Arranged {
+    anonymous: i64,
+    named: i64,
+    named_author: i64,
+    hidden: i64,
+    moderator: String,
+}
+
+async fn arrange(f: &Fixture) -> Arranged {
+    let (_, anon) = f
+        .app
+        .member(ANONYMOUS_NAME, &[], "civil_society", "ZA", Some("female"))
+        .await;
+    organisation(&f.app, &anon, ANONYMOUS_ORG).await;
+    let (named_author, academic) = f
+        .app
+        .member("Tomas Visible", &[], "academia", "CZ", None)
+        .await;
+    let anonymous = f
+        .post(&anon, json!({"body": "Universal broadband should be treated as public infrastructure.", "anonymous": true, "language": "en", "paragraph_key": f.keys[0]}))
+        .await;
+    let named = f
+        .post(&academic, json!({"body": "Connectivity targets need yearly public reporting.", "language": "en", "paragraph_key": f.keys[1]}))
+        .await;
+    let hidden = f
+        .post(
+            &academic,
+            json!({"body": format!("{HIDDEN_WORD} marmalade everywhere."), "language": "de"}),
+        )
+        .await;
+    f.search_until("", None, 3).await;
+    let (_, moderator) = f.app.user_with_roles("Mod", &["moderator"]).await;
+    f.hide(hidden, &moderator).await;
+    f.search_until("", None, 2).await;
+    Arranged {
+        anonymous,
+        named,
+        named_author,
+        hidden,
+        moderator,
+    }
+}
+
+/// A hidden text reaches moderators only, and co-facilitators and organisers are not
+/// moderators: their search neither lists a hidden input, nor counts it in `total` or
+/// the facets, nor tells by a count that one of its words is there.
+async fn reviewers_search_neither_finds_nor_counts_hidden_inputs(backend: Backend) {
+    let f = fixture(backend).await;
+    arrange(&f).await;
+    for token in [&f.cofacilitator, &f.organizer] {
+        let res = f.search(&format!("q={HIDDEN_WORD}"), Some(token)).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        assert_eq!(res.body["total"], 0, "a hidden text is found: {}", res.text);
+        assert!(
+            res.body["facets"]["language"].get("de").is_none(),
+            "{}",
+            res.text
+        );
+        let all = f.search("", Some(token)).await;
+        assert_eq!(all.body["total"], 2, "{}", all.text);
+        assert!(
+            all.body["facets"]["language"].get("de").is_none(),
+            "{}",
+            all.text
+        );
+        assert_eq!(
+            all.body["facets"]["review_status"]["new"], 2,
+            "{}",
+            all.text
+        );
+        let res = f.search("language=de", Some(token)).await;
+        assert_eq!(res.body["total"], 0, "{}", res.text);
+    }
+    f.app.stop().await;
+}
+
+/// The index holds no author names: `?q=<name>` cannot find an anonymous contribution,
+/// nor can a country filter (anonymous contributions carry none); a hit shows group and
+/// region only, to reviewers too.
+async fn nobody_finds_an_anonymous_contribution_by_its_authors_name(backend: Backend) {
+    let f = fixture(backend).await;
+    let a = arrange(&f).await;
+    for token in [
+        None,
+        Some(f.cofacilitator.as_str()),
+        Some(f.organizer.as_str()),
+    ] {
+        for q in ["q=secretname", "q=zanele", "q=clandestine", "country=ZA"] {
+            let res = f.search(q, token).await;
+            assert_eq!(res.body["total"], 0, "{q}: {}", res.text);
+        }
+        let res = f.search("q=broadband", token).await;
+        assert_eq!(ids(&res), [a.anonymous], "{}", res.text);
+        let author = &res.body["items"][0]["comment"]["author"];
+        assert_eq!(author["display_name"], "anonymous");
+        assert_eq!(author["stakeholder_group"], "civil_society");
+        assert_eq!(author["region"], "african");
+        assert!(author.get("id").is_none(), "{author}");
+        none_of(&SECRETS, &res.text, "search");
+    }
+    for q in ["q=secretname", "q=clandestine"] {
+        let res = f.app.get(&format!("/api/v1/search?{q}"), None).await;
+        assert_eq!(res.body["total"], 0, "{q}: {}", res.text);
+    }
+    f.app.stop().await;
+}
+
+/// The export (JSON and CSV) shows an anonymous contribution's group and region, never
+/// its author's name, organisation, country or id.
+async fn the_export_never_names_an_anonymous_author_to_reviewers(backend: Backend) {
+    let f = fixture(backend).await;
+    let a = arrange(&f).await;
+    for token in [&f.cofacilitator, &f.organizer] {
+        let json = f.export("json", token).await;
+        none_of(&SECRETS[..2], &json.text, "the JSON export");
+        let row = row_of(&json, a.anonymous);
+        assert_eq!(row["author_id"], Value::Null);
+        assert_eq!(row["author_name"], "anonymous");
+        assert_eq!(row["organization"], Value::Null);
+        assert_eq!(row["country"], Value::Null);
+        assert_eq!(row["stakeholder_group"], "civil_society");
+        assert_eq!(row["region"], "african");
+        assert_eq!(row["anonymous"], true);
+        let row = row_of(&json, a.named);
+        assert_eq!(row["author_id"], a.named_author);
+        assert_eq!(row["author_name"], "Tomas Visible");
+        assert_eq!(row["country"], "CZ");
+        let csv = f.export("csv", token).await;
+        none_of(&SECRETS[..2], &csv.text, "the CSV export");
+        // Personal data either way: never kept by a cache.
+        for res in [&json, &csv] {
+            assert_eq!(res.header("cache-control"), Some("no-store"));
+        }
+        // Balance and campaign clusters name nobody.
+        for what in ["balance", "duplicates"] {
+            let res = f
+                .app
+                .get(
+                    &format!("/api/v1/consultations/{}/{what}", f.id),
+                    Some(token),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+            none_of(&SECRETS, &res.text, what);
+        }
+    }
+    f.app.stop().await;
+}
+
+/// A hidden input's text is in no reviewer's export; a moderator's has it (marked).
+async fn the_export_leaves_hidden_inputs_to_moderators(backend: Backend) {
+    let f = fixture(backend).await;
+    let a = arrange(&f).await;
+    for token in [&f.cofacilitator, &f.organizer] {
+        let json = f.export("json", token).await;
+        none_of(&[HIDDEN_WORD], &json.text, "the JSON export");
+        assert_eq!(json.body["total"], 2, "{}", json.text);
+        let csv = f.export("csv", token).await;
+        none_of(&[HIDDEN_WORD], &csv.text, "the CSV export");
+        let mut reader = csv::Reader::from_reader(csv.text.as_bytes());
+        assert_eq!(reader.records().count(), 2, "{}", csv.text);
+    }
+    let (_, modorg) = f
+        .app
+        .user_with_roles("ModOrg", &["moderator", "organizer"])
+        .await;
+    let json = f.export("json", &modorg).await;
+    assert_eq!(json.body["total"], 3, "{}", json.text);
+    assert_eq!(row_of(&json, a.hidden)["visibility"], "hidden");
+    f.app.stop().await;
+}
+
+/// Moderators search hidden inputs too (review fields only if they review the
+/// consultation), and each look at an anonymous author, in search or in the export, is
+/// in the audit log with its surface.
+async fn moderators_search_hidden_inputs_and_their_looks_are_audited(backend: Backend) {
+    let f = fixture(backend).await;
+    let a = arrange(&f).await;
+    let res = f
+        .search(&format!("q={HIDDEN_WORD}"), Some(&a.moderator))
+        .await;
+    assert_eq!(ids(&res), [a.hidden], "{}", res.text);
+    assert_eq!(res.body["items"][0]["comment"]["status"], "hidden");
+    assert!(res.body["items"][0]["comment"].get("review").is_none());
+    assert!(res.body["facets"].get("review_status").is_none());
+    assert_eq!(
+        f.search("review_status=new", Some(&a.moderator))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let (modorg_id, modorg) = f
+        .app
+        .user_with_roles("ModOrg", &["moderator", "organizer"])
+        .await;
+    let res = f.search("q=broadband", Some(&modorg)).await;
+    let hit = &res.body["items"][0]["comment"];
+    assert_eq!(
+        hit["author"]["display_name"], ANONYMOUS_NAME,
+        "{}",
+        res.text
+    );
+    assert_eq!(hit["review"]["status"], "new");
+    let json = f.export("json", &modorg).await;
+    assert_eq!(row_of(&json, a.anonymous)["author_name"], ANONYMOUS_NAME);
+    let (_, admin) = f.app.user_with_roles("Admin", &["admin"]).await;
+    let log = f
+        .app
+        .get("/api/v1/admin/audit-log?limit=200", Some(&admin))
+        .await;
+    let surfaces: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor_id"] == modorg_id && e["subject_id"] == a.anonymous)
+        .filter_map(|e| e["surface"].as_str())
+        .collect();
+    assert!(surfaces.contains(&"search"), "{}", log.text);
+    assert!(surfaces.contains(&"export"), "{}", log.text);
+    f.app.stop().await;
+}
+
+/// The workbench page and its exports, signed in as a co-facilitator: the same views
+/// as the API, so neither an anonymous author nor a hidden input shows, nor its count.
+async fn the_workbench_and_its_export_show_what_the_reviewer_may_see(backend: Backend) {
+    let f = fixture(backend).await;
+    let a = arrange(&f).await;
+    let (email, token, _) = f.app.verified_user("Pagecofac").await;
+    let me = f.app.get("/api/v1/me", Some(&token)).await;
+    f.add_cofacilitators(&[me.body["user"]["id"].as_i64().unwrap()])
+        .await;
+    let slug = f
+        .app
+        .get(&format!("/api/v1/consultations/{}", f.id), None)
+        .await
+        .body["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let web = indaba_tests::web::WebClient::new(&f.app.base);
+    web.sign_in(&email, PASSWORD).await;
+    let review = format!("/consultations/{slug}/review");
+    let page = web.get(&review).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("2 inputs found"), "{}", page.html);
+    assert!(
+        page.html.contains("Tomas Visible"),
+        "named authors are named"
+    );
+    none_of(&SECRETS, &page.html, "the workbench");
+    let page = web.get(&format!("{review}?q={HIDDEN_WORD}")).await;
+    assert!(page.html.contains("0 inputs found"), "{}", page.html);
+    for format in ["csv", "json"] {
+        let file = web.get(&format!("{review}/export?format={format}")).await;
+        assert_eq!(file.status, StatusCode::OK, "{}", file.html);
+        assert_eq!(file.header("cache-control"), Some("no-store"));
+        none_of(&SECRETS, &file.html, "the workbench's export");
+    }
+    // A review saved from the page is the API's, and so is a refusal.
+    let page = web.get(&review).await;
+    let csrf = page.hidden("csrf").expect("csrf");
+    let id = a.anonymous.to_string();
+    let saved = web
+        .post(
+            &review,
+            &[
+                ("csrf", csrf.as_str()),
+                ("ids", id.as_str()),
+                ("status", "read"),
+                ("tags", "Infrastructure, broadband"),
+                ("note", "Keep"),
+                ("back", review.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let res = f
+        .search_until("review_status=read", Some(&f.cofacilitator), 1)
+        .await;
+    assert_eq!(ids(&res), [a.anonymous]);
+    assert_eq!(
+        res.body["items"][0]["comment"]["review"]["tags"],
+        json!(["infrastructure", "broadband"])
+    );
+    let bad = web
+        .post(
+            &review,
+            &[
+                ("csrf", csrf.as_str()),
+                ("ids", id.as_str()),
+                ("status", "done"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    let bulk = web
+        .post(
+            &review,
+            &[
+                ("csrf", csrf.as_str()),
+                ("bulk", "1"),
+                ("ids", id.as_str()),
+                ("ids", &a.named.to_string()),
+                ("status", "incorporated"),
+                ("back", review.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(bulk.status, StatusCode::SEE_OTHER, "{}", bulk.html);
+    f.search_until("review_status=incorporated", Some(&f.cofacilitator), 2)
+        .await;
+    f.app.stop().await;
+}
+
+/// After erasure, an author kept as "withdrawn participant" has no id, organisation,
+/// country (nor whom they spoke for) in the export.
+async fn erased_authors_leave_the_export(backend: Backend) {
+    let f = fixture(backend).await;
+    let (author_id, author) = f
+        .app
+        .member(
+            "Wilhelmina Erasable",
+            &[],
+            "private_sector",
+            "DE",
+            Some("female"),
+        )
+        .await;
+    organisation(&f.app, &author, "Erasure Incorporated").await;
+    let c = f
+        .post(&author, json!({"body": "Spectrum policy should favour community networks.", "on_behalf_of": "Erasure Incorporated"}))
+        .await;
+    let res = f
+        .app
+        .raw(Method::DELETE, "/api/v1/me", Some(&author), None)
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let secrets = ["Wilhelmina", "Erasure Incorporated"];
+
+    let json = f.export("json", &f.cofacilitator).await;
+    none_of(&secrets, &json.text, "the JSON export");
+    let row = row_of(&json, c);
+    assert_eq!(row["author_id"], Value::Null, "{}", json.text);
+    assert_ne!(row["author_id"], author_id);
+    assert_eq!(row["author_name"], "withdrawn participant");
+    assert_eq!(row["organization"], Value::Null);
+    assert_eq!(row["country"], Value::Null);
+    assert_eq!(row["on_behalf_of"], Value::Null);
+    assert_eq!(row["stakeholder_group"], "private_sector");
+    let csv = f.export("csv", &f.cofacilitator).await;
+    none_of(&secrets, &csv.text, "the CSV export");
+    let mut reader = csv::Reader::from_reader(csv.text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let record = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| r[0] == c.to_string())
+        .unwrap();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    assert_eq!(&record[col("author_id")], "", "{}", csv.text);
+    assert_eq!(&record[col("author_name")], "withdrawn participant");
+    let res = f.search_until("", Some(&f.cofacilitator), 1).await;
+    assert_eq!(
+        res.body["items"][0]["comment"]["author"]["display_name"],
+        "withdrawn participant"
+    );
+    none_of(&secrets, &res.text, "search");
+    f.app.stop().await;
+}
+
+/// After erasure, a co-facilitator is no longer named or numbered as reviewer or
+/// assignee: not in reviews (search hits, the export) nor in the history.
+async fn erased_reviewers_leave_reviews_and_their_history(backend: Backend) {
+    let f = fixture(backend).await;
+    let [zh, ..] = voices(&f).await;
+    let (cofac2_id, cofac2) = f
+        .app
+        .member("Reviewer Gone", &[], "academia", "KE", None)
+        .await;
+    f.add_cofacilitators(&[cofac2_id]).await;
+    let res = f
+        .review(
+            zh,
+            cofac2.clone(),
+            json!({"status": "read", "assignee_id": cofac2_id}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["review"]["reviewed_by"], cofac2_id);
+    assert_eq!(res.body["review"]["assignee_id"], cofac2_id);
+    let history = format!("/api/v1/comments/{zh}/review/history");
+    let before = f.app.get(&history, Some(&f.cofacilitator)).await;
+    assert_eq!(before.body["items"][0]["by"]["id"], cofac2_id);
+    assert_eq!(
+        before.body["items"][0]["by"]["display_name"],
+        "Reviewer Gone"
+    );
+
+    let res = f
+        .app
+        .raw(Method::DELETE, "/api/v1/me", Some(&cofac2), None)
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+
+    let after = f.app.get(&history, Some(&f.cofacilitator)).await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.text);
+    let entry = &after.body["items"][0];
+    assert_eq!(entry["by"], Value::Null, "{}", after.text);
+    assert_eq!(entry["after"]["reviewed_by"], Value::Null, "{}", after.text);
+    assert_eq!(entry["after"]["assignee_id"], Value::Null, "{}", after.text);
+    assert_eq!(entry["after"]["status"], "read");
+    let json = f.export("json", &f.cofacilitator).await;
+    assert_eq!(
+        row_of(&json, zh)["assignee_id"],
+        Value::Null,
+        "{}",
+        json.text
+    );
+    let res = f
+        .search_until("review_status=read", Some(&f.cofacilitator), 1)
+        .await;
+    let review = &res.body["items"][0]["comment"]["review"];
+    assert_eq!(review["reviewed_by"], Value::Null, "{}", res.text);
+    assert_eq!(review["assignee_id"], Value::Null, "{}", res.text);
+    // An erased account cannot be assigned.
+    let res = f
+        .review(
+            zh,
+            f.cofacilitator.clone(),
+            json!({"assignee_id": cofac2_id}),
+        )
+        .await;
+    assert!(res.field("assignee_id").is_some(), "{}", res.text);
+    f.app.stop().await;
 }

@@ -1,9 +1,8 @@
-//! The authenticated caller, taken from `Authorization: Bearer …`.
-
-use std::future::{ready, Ready};
+//! The signed-in user an access token names. Who may do what with it is the policy's
+//! question (`crate::policy`); its guards extract callers through `from_request`.
 
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, HttpRequest};
 
 use super::tokens::decode_access;
 use super::types::Role;
@@ -14,45 +13,10 @@ use crate::state::AppState;
 pub struct AuthUser {
     pub id: i64,
     pub roles: Vec<Role>,
-    /// As of the token's issue; [`AuthUser::require_verified`] checks the database when false.
+    /// As of the token's issue; the `Verified` guard checks the database when false.
     pub verified: bool,
     /// When the token ends (Unix seconds): live connections close then.
     pub expires_at: i64,
-}
-
-impl AuthUser {
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role) || self.roles.contains(&Role::Admin)
-    }
-
-    /// Contributing needs a verified email; the token may predate the verification.
-    pub async fn require_verified(&self, db: &crate::db::Db) -> ApiResult<()> {
-        if self.verified {
-            return Ok(());
-        }
-        let id = self.id;
-        let verified = db
-            .run(move |conn| {
-                Ok(super::store::find(conn, id)?.is_some_and(|u| u.email_verified_at.is_some()))
-            })
-            .await?;
-        if verified {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                ErrorCode::EmailNotVerified,
-                "verify your email address before contributing",
-            ))
-        }
-    }
-
-    pub fn require(&self, role: Role) -> ApiResult<()> {
-        if self.has(role) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!("this needs the {role} role")))
-        }
-    }
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
@@ -95,32 +59,4 @@ pub fn from_request(req: &HttpRequest) -> ApiResult<Option<AuthUser>> {
         verified: claims.ev,
         expires_at: claims.exp,
     }))
-}
-
-impl FromRequest for AuthUser {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(from_request(req).and_then(|u| {
-            u.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::Unauthenticated,
-                    "sign in: this needs an access token",
-                )
-            })
-        }))
-    }
-}
-
-/// The caller if a token was sent (a bad token is still refused, never silently ignored).
-pub struct MaybeUser(pub Option<AuthUser>);
-
-impl FromRequest for MaybeUser {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(from_request(req).map(MaybeUser))
-    }
 }

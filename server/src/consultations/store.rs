@@ -10,8 +10,6 @@ use serde_json::json;
 use super::importer::{Document, Footnote};
 use super::keys::{self, Incoming, Known, Stored};
 use super::types::Status;
-use crate::accounts::auth::AuthUser;
-use crate::accounts::types::Role;
 use crate::db::schema::{
     comments, consultation_cofacilitators, consultations, document_versions, paragraphs, users,
 };
@@ -61,41 +59,6 @@ impl ConsultationRow {
     }
 }
 
-/// What the caller may see of a consultation.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Viewer {
-    pub user_id: Option<i64>,
-    /// Moderators, organisers and the consultation's co-facilitators: hidden comments,
-    /// the authors of anonymous ones.
-    pub privileged: bool,
-}
-
-pub fn viewer(
-    conn: &mut DbConn,
-    user: Option<&AuthUser>,
-    consultation_id: i64,
-) -> ApiResult<Viewer> {
-    let Some(user) = user else {
-        return Ok(Viewer::default());
-    };
-    let organizer = user.has(Role::Organizer);
-    let privileged =
-        organizer || user.has(Role::Moderator) || is_cofacilitator(conn, consultation_id, user.id)?;
-    Ok(Viewer {
-        user_id: Some(user.id),
-        privileged,
-    })
-}
-
-pub fn is_cofacilitator(conn: &mut DbConn, consultation_id: i64, user_id: i64) -> ApiResult<bool> {
-    Ok(diesel::select(diesel::dsl::exists(
-        consultation_cofacilitators::table
-            .filter(consultation_cofacilitators::consultation_id.eq(consultation_id))
-            .filter(consultation_cofacilitators::user_id.eq(user_id)),
-    ))
-    .get_result(conn)?)
-}
-
 /// By numeric id or slug. Drafts exist only for organisers and co-facilitators.
 pub fn resolve(conn: &mut DbConn, id_or_slug: &str) -> ApiResult<ConsultationRow> {
     let query = consultations::table.select(ConsultationRow::as_select());
@@ -110,21 +73,6 @@ pub fn resolve(conn: &mut DbConn, id_or_slug: &str) -> ApiResult<ConsultationRow
             .optional()?,
     };
     row.ok_or_else(|| ApiError::not_found("consultation"))
-}
-
-/// Resolves and hides drafts from those who may not see them (404, not 403: a draft's
-/// existence is not public).
-pub fn resolve_for(
-    conn: &mut DbConn,
-    id_or_slug: &str,
-    user: Option<&AuthUser>,
-) -> ApiResult<(ConsultationRow, Viewer)> {
-    let row = resolve(conn, id_or_slug)?;
-    let viewer = viewer(conn, user, row.id)?;
-    if row.status() == Status::Draft && !viewer.privileged {
-        return Err(ApiError::not_found("consultation"));
-    }
-    Ok((row, viewer))
 }
 
 pub struct NewConsultation {

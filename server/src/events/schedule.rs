@@ -65,15 +65,6 @@ pub fn visible_to(conn: &mut DbConn, id: i64, actor: &Actor) -> ApiResult<(Sessi
     Ok((s, event))
 }
 
-/// [`visible_to`] for callers that hold the signed-in user, if any.
-pub fn visible(
-    conn: &mut DbConn,
-    id: i64,
-    user: Option<&crate::accounts::auth::AuthUser>,
-) -> ApiResult<(SessionRow, EventRow)> {
-    visible_to(conn, id, &Actor::from_user(user.cloned()))
-}
-
 /// RFC 3339 with the zone's offset at that instant (daylight saving included).
 pub fn local(t: NaiveDateTime, tz: chrono_tz::Tz) -> String {
     super::view::LocalTime::at(t, tz).iso()

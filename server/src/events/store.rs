@@ -4,7 +4,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::types::{parse_date, parse_timezone, Rules};
-use crate::accounts::auth::AuthUser;
 use crate::db::schema::{events, rooms};
 use crate::db::Tx;
 use crate::db::{now, DbConn};
@@ -67,15 +66,6 @@ pub fn visible_to(conn: &mut DbConn, id_or_slug: &str, actor: &Actor) -> ApiResu
         return Err(ApiError::not_found("event"));
     }
     Ok(row)
-}
-
-/// [`visible_to`] for callers that hold the signed-in user, if any.
-pub fn resolve_for(
-    conn: &mut DbConn,
-    id_or_slug: &str,
-    user: Option<&AuthUser>,
-) -> ApiResult<EventRow> {
-    visible_to(conn, id_or_slug, &Actor::from_user(user.cloned()))
 }
 
 pub struct NewEvent {

@@ -214,54 +214,10 @@ impl<L: Responds, R: Responds> Responds for Either<L, R> {
     }
 }
 
-/// A list page: `{items, next_cursor}`.
-#[derive(Serialize, JsonSchema)]
-pub struct List<T> {
-    pub items: Vec<T>,
-    /// Give it as `?cursor=` for the next page; null on the last.
-    pub next_cursor: Option<String>,
-}
-
-impl<T> List<T> {
-    /// A list that always fits in one page.
-    pub fn all(items: Vec<T>) -> List<T> {
-        List {
-            items,
-            next_cursor: None,
-        }
-    }
-}
-
-/// An answer not yet given a type: documented as "any JSON". Kept only while the
-/// features move to typed views; `openapi_is_typed` lists the endpoints that still use it.
-pub struct Untyped(pub HttpResponse);
-
-impl Responder for Untyped {
-    type Body = BoxBody;
-    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        self.0
-    }
-}
-
-impl Responds for Untyped {
-    fn document(op: &mut Operation, _: &mut Generators) {
-        op.responses.insert(
-            200,
-            serde_json::json!({"description": "OK (untyped)", "x-untyped": true}),
-        );
-    }
-}
-
-/// How an endpoint of the older route table is described: any JSON, and every error.
-pub fn untyped(op: &mut Operation, gen: &mut Generators, who: &str) {
-    Untyped::document(op, gen);
-    op.signed_in = who != "anyone";
-    op.error(&[400, 401, 403, 404, 409, 413, 415, 422, 429]);
-}
-
 /// An answer `R` of an operation that may also be refused with the status `S` for a
 /// reason of its own (409 when it conflicts with the current state, 429 when rate
-/// limited), so that `openapi.json` lists that status too.
+/// limited, 403 when a part of the request is for others), so that `openapi.json` lists
+/// that status too.
 pub struct Or<R, const S: u16>(pub R);
 
 /// May answer 409 (a duplicate, a closed call, a decision already taken, a clash…).
@@ -269,6 +225,9 @@ pub type MayConflict<R> = Or<R, 409>;
 
 /// May answer 429 (with `Retry-After`).
 pub type RateLimited<R> = Or<R, 429>;
+
+/// May answer 403 for a part of the request that only some callers may use.
+pub type MayForbid<R> = Or<R, 403>;
 
 /// May answer 404 for a resource named in the body (a follow's target, say).
 pub type MayMiss<R> = Or<R, 404>;
@@ -287,5 +246,23 @@ impl<R: Responds, const S: u16> Responds for Or<R, S> {
     fn document(op: &mut Operation, gen: &mut Generators) {
         R::document(op, gen);
         op.error(&[S]);
+    }
+}
+
+/// A list page: `{items, next_cursor}`.
+#[derive(Serialize, JsonSchema)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    /// Give it as `?cursor=` for the next page; null on the last.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> List<T> {
+    /// A list that always fits in one page.
+    pub fn all(items: Vec<T>) -> List<T> {
+        List {
+            items,
+            next_cursor: None,
+        }
     }
 }

@@ -44,26 +44,6 @@ macro_rules! endpoint {
     };
 }
 
-/// The route table's older form, for handlers that still check access themselves and
-/// answer untyped JSON: `who` is only words. Goes once every feature is typed.
-#[macro_export]
-macro_rules! endpoint_untyped {
-    ($method:ident $path:literal, $who:literal, $summary:literal, $handler:path) => {
-        $crate::http::Endpoint {
-            method: actix_web::http::Method::$method,
-            path: $path,
-            who: $who,
-            summary: $summary,
-            route: || actix_web::web::route().method(actix_web::http::Method::$method).to($handler),
-            describe: |op, gen| $crate::http::respond::untyped(op, gen, $who),
-            body_limit: None,
-        }
-    };
-    ($method:ident $path:literal, $who:literal, $summary:literal, $handler:path, limit = $limit:expr) => {
-        $crate::http::Endpoint { body_limit: Some($limit), ..$crate::endpoint_untyped!($method $path, $who, $summary, $handler) }
-    };
-}
-
 /// Registers the endpoints, one resource per path, each answering 405 (as JSON) for
 /// a method it does not have.
 pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {

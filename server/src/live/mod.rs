@@ -139,11 +139,8 @@ pub async fn resolve(
 /// Whether `user_id` may still receive the moderators' rendering: checked from the
 /// database while a privileged socket stays open.
 pub async fn still_privileged(db: &crate::db::Db, user_id: i64) -> bool {
-    db.run(move |conn| crate::policy::current_roles(conn, user_id))
+    // A database that cannot answer ends the privilege too (the listener reconnects).
+    db.run(move |conn| crate::policy::is_moderator_now(conn, user_id))
         .await
-        .ok()
-        .flatten()
-        .is_some_and(|roles| {
-            crate::policy::has_role(&roles, crate::accounts::types::Role::Moderator)
-        })
+        .unwrap_or(false)
 }

@@ -350,15 +350,25 @@ mod tests {
             }
             let text = std::fs::read_to_string(&f).unwrap();
             for (n, line) in text.lines().enumerate() {
-                let judged = ["Role::Moderator", "Role::Organizer", "Role::Admin", ".has(Role", "require(Role"]
-                    .iter()
-                    .any(|p| line.contains(p));
+                let judged = [
+                    "Role::Moderator",
+                    "Role::Organizer",
+                    "Role::Admin",
+                    ".has(Role",
+                    "require(Role",
+                ]
+                .iter()
+                .any(|p| line.contains(p));
                 if judged {
                     offenders.push(format!("{rel}:{}: {}", n + 1, line.trim()));
                 }
             }
         }
-        assert!(offenders.is_empty(), "role checks outside the policy:\n{}", offenders.join("\n"));
+        assert!(
+            offenders.is_empty(),
+            "role checks outside the policy:\n{}",
+            offenders.join("\n")
+        );
     }
 
     fn user(id: i64, roles: &[Role]) -> Actor {

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::prelude::*;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::accounts::types::{Region, StakeholderGroup};
 use crate::consultations::types::Visibility;
@@ -24,11 +25,11 @@ struct Tally {
 
 /// dimension → value → tally.
 #[derive(Default)]
-struct Breakdown(BTreeMap<&'static str, BTreeMap<String, Tally>>);
+struct Tallies(BTreeMap<&'static str, BTreeMap<String, Tally>>);
 
-impl Breakdown {
-    fn with_all_values() -> Breakdown {
-        let mut b = Breakdown::default();
+impl Tallies {
+    fn with_all_values() -> Tallies {
+        let mut b = Tallies::default();
         for g in StakeholderGroup::ALL {
             b.entry("stakeholder_group", g.as_str());
         }
@@ -59,17 +60,26 @@ impl Breakdown {
         }
     }
 
-    fn view(&self) -> Value {
-        let dims: serde_json::Map<String, Value> = self
-            .0
-            .iter()
-            .map(|(dimension, values)| {
-                let values: serde_json::Map<String, Value> =
-                    values.iter().map(|(v, t)| (v.clone(), cell(t))).collect();
-                ((*dimension).to_owned(), Value::Object(values))
-            })
-            .collect();
-        Value::Object(dims)
+    fn cells(&self, dimension: &str) -> BTreeMap<String, Cell> {
+        self.0
+            .get(dimension)
+            .map(|values| values.iter().map(|(v, t)| (v.clone(), cell(t))).collect())
+            .unwrap_or_default()
+    }
+
+    fn view(&self) -> Breakdown {
+        Breakdown {
+            stakeholder_group: self.cells("stakeholder_group"),
+            region: self.cells("region"),
+            gender: self.cells("gender"),
+        }
+    }
+
+    fn missing_view(&self) -> Missing {
+        Missing {
+            stakeholder_group: self.missing("stakeholder_group"),
+            region: self.missing("region"),
+        }
     }
 
     fn missing(&self, dimension: &str) -> Vec<String> {
@@ -88,7 +98,7 @@ impl Breakdown {
 
 type Row = (i64, Option<String>, String, Option<String>, Option<String>);
 
-pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Value> {
+pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Balance> {
     let rows: Vec<Row> = comments::table
         .inner_join(users::table)
         .filter(comments::consultation_id.eq(consultation_id))
@@ -101,8 +111,8 @@ pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Value> {
             users::gender,
         ))
         .load(conn)?;
-    let mut overall = Breakdown::with_all_values();
-    let mut paragraphs: BTreeMap<String, (Breakdown, BTreeSet<i64>, u64)> = BTreeMap::new();
+    let mut overall = Tallies::with_all_values();
+    let mut paragraphs: BTreeMap<String, (Tallies, BTreeSet<i64>, u64)> = BTreeMap::new();
     let mut people = BTreeSet::new();
     for (author, key, group, region, gender) in &rows {
         let region = region.as_deref().unwrap_or(UNKNOWN);
@@ -112,34 +122,77 @@ pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Value> {
         if let Some(key) = key {
             let (b, who, count) = paragraphs
                 .entry(key.clone())
-                .or_insert_with(|| (Breakdown::with_all_values(), BTreeSet::new(), 0));
+                .or_insert_with(|| (Tallies::with_all_values(), BTreeSet::new(), 0));
             b.add(*author, group, region, gender);
             who.insert(*author);
             *count += 1;
         }
     }
-    let paragraphs: Vec<Value> = paragraphs
+    let paragraphs = paragraphs
         .iter()
-        .map(|(key, (b, who, count))| {
-            json!({
-                "paragraph_key": key,
-                "contributors": who.len(),
-                "contributions": count,
-                "by": b.view(),
-                "missing": {"stakeholder_group": b.missing("stakeholder_group"), "region": b.missing("region")},
-            })
+        .map(|(key, (b, who, count))| ParagraphBalance {
+            paragraph_key: key.clone(),
+            contributors: who.len(),
+            contributions: *count,
+            by: b.view(),
+            missing: b.missing_view(),
         })
         .collect();
-    Ok(json!({
-        "contributors": people.len(),
-        "contributions": rows.len(),
-        "overall": overall.view(),
-        "missing": {
-            "stakeholder_group": overall.missing("stakeholder_group"),
-            "region": overall.missing("region"),
-        },
-        "paragraphs": paragraphs,
-    }))
+    Ok(Balance {
+        contributors: people.len(),
+        contributions: rows.len(),
+        overall: overall.view(),
+        missing: overall.missing_view(),
+        paragraphs,
+    })
+}
+
+/// Contributors (distinct people) and visible contributions, overall and per paragraph.
+#[derive(Serialize, JsonSchema, Debug)]
+pub struct Balance {
+    pub contributors: usize,
+    pub contributions: usize,
+    pub overall: Breakdown,
+    /// Groups and regions nobody spoke for.
+    pub missing: Missing,
+    pub paragraphs: Vec<ParagraphBalance>,
+}
+
+#[derive(Serialize, JsonSchema, Debug)]
+pub struct ParagraphBalance {
+    pub paragraph_key: String,
+    pub contributors: usize,
+    pub contributions: u64,
+    pub by: Breakdown,
+    pub missing: Missing,
+}
+
+/// Value → counts, per dimension. Every stakeholder group and region is listed, even at
+/// zero; `unknown` counts those who did not say.
+#[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "BalanceBreakdown")]
+pub struct Breakdown {
+    pub stakeholder_group: BTreeMap<String, Cell>,
+    pub region: BTreeMap<String, Cell>,
+    pub gender: BTreeMap<String, Cell>,
+}
+
+#[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "BalanceMissing")]
+pub struct Missing {
+    pub stakeholder_group: Vec<String>,
+    pub region: Vec<String>,
+}
+
+/// The counts of one value; both null, with `suppressed`, when one to four people are
+/// in it.
+#[derive(Serialize, JsonSchema, Debug, Clone, Copy, PartialEq, Eq)]
+#[schemars(rename = "BalanceCell")]
+pub struct Cell {
+    pub contributors: Option<usize>,
+    pub contributions: Option<u64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
 }
 
 /// Fewer people than this in a cell and its counts are withheld: with a group, region
@@ -148,11 +201,19 @@ pub const MIN_CELL: usize = 5;
 
 /// A cell's counts, or `suppressed` when from one to four people are in it (zero is
 /// shown: it is how the missing voices are found).
-fn cell(t: &Tally) -> Value {
+fn cell(t: &Tally) -> Cell {
     let people = t.contributors.len();
     if people > 0 && people < MIN_CELL {
-        json!({"contributors": null, "contributions": null, "suppressed": true})
+        Cell {
+            contributors: None,
+            contributions: None,
+            suppressed: true,
+        }
     } else {
-        json!({"contributors": people, "contributions": t.contributions})
+        Cell {
+            contributors: Some(people),
+            contributions: Some(t.contributions),
+            suppressed: false,
+        }
     }
 }

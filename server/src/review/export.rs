@@ -1,86 +1,141 @@
-//! Every contribution of a consultation with its author's group, region and country,
-//! its paragraph, and its review, for co-facilitators' own tools.
+//! Every contribution of a consultation with its author's group and region, its
+//! paragraph and its review, for co-facilitators' own tools. Each contribution is shown
+//! through the same [`CommentView`] as on every other surface, for the reader the policy
+//! chose: an anonymous author stays anonymous, a hidden contribution is left out (both
+//! only reach moderators, whose look at an anonymous author is audited), and an erased
+//! author reads "withdrawn participant", without id, organisation or country.
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-use super::store as review;
-use crate::consultations::comments::CommentRow;
-use crate::consultations::types::Visibility;
+use super::store::ReviewStatus;
+use super::view::{self as review_view, ReviewView};
+use crate::accounts::types::{Region, StakeholderGroup};
+use crate::consultations::comments::view as comment_view;
+use crate::consultations::comments::{CommentRow, CommentView};
+use crate::consultations::types::{CommentKind, Visibility};
 use crate::db::schema::{comments, users};
-use crate::db::{rfc3339, DbConn};
+use crate::db::{DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::policy::audit::Surface;
+use crate::policy::Reader;
 
-type Author = (
-    i64,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// One contribution in the export.
+#[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "InputsExportRow")]
+pub struct ExportRow {
+    pub id: i64,
+    pub created_at: Timestamp,
+    pub kind: CommentKind,
+    pub paragraph_key: Option<String>,
+    pub parent_id: Option<i64>,
+    /// The version of the text it was written on.
+    pub version: Option<String>,
+    pub language: String,
+    /// `hidden` only in a moderator's export.
+    pub visibility: Visibility,
+    pub body: String,
+    pub proposed_text: Option<String>,
+    pub on_behalf_of: Option<String>,
+    pub anonymous: bool,
+    /// Null for an anonymous contribution (but in a moderator's export) and an erased
+    /// author.
+    pub author_id: Option<i64>,
+    /// The author's name; `anonymous` or `withdrawn participant` when it is not shown.
+    pub author_name: String,
+    pub organization: Option<String>,
+    pub stakeholder_group: Option<StakeholderGroup>,
+    pub region: Option<Region>,
+    /// Only where the author is named.
+    pub country: Option<String>,
+    pub endorsement_count: i32,
+    pub review_status: ReviewStatus,
+    pub tags: Vec<String>,
+    pub assignee_id: Option<i64>,
+    pub review_note: String,
+}
 
-pub fn rows(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<Value>> {
-    let rows: Vec<CommentRow> = comments::table
+/// The JSON export.
+#[derive(Serialize, JsonSchema, Debug)]
+#[schemars(rename = "InputsExport")]
+pub struct Export {
+    pub items: Vec<ExportRow>,
+    pub total: usize,
+}
+
+/// Rendered this many at a time (bounded IN lists).
+const CHUNK: usize = 2000;
+
+/// Every contribution of the consultation `reader` may see, oldest first.
+pub fn rows(conn: &mut DbConn, consultation_id: i64, reader: &Reader) -> ApiResult<Vec<ExportRow>> {
+    let all: Vec<CommentRow> = comments::table
         .filter(comments::consultation_id.eq(consultation_id))
         .filter(comments::status.ne(Visibility::Withdrawn.as_str()))
         .order(comments::id)
         .select(CommentRow::as_select())
         .load(conn)?;
-    let mut author_ids: Vec<i64> = rows.iter().map(|r| r.author_id).collect();
-    author_ids.sort_unstable();
-    author_ids.dedup();
-    let mut authors: HashMap<i64, Author> = HashMap::new();
-    for chunk in author_ids.chunks(5000) {
-        let found: Vec<Author> = users::table
-            .filter(users::id.eq_any(chunk))
-            .select((
-                users::id,
-                users::display_name,
-                users::organization,
-                users::stakeholder_group,
-                users::region,
-                users::country,
-            ))
-            .load(conn)?;
-        authors.extend(found.into_iter().map(|a| (a.0, a)));
+    let mut out = Vec::with_capacity(all.len());
+    for chunk in all.chunks(CHUNK) {
+        let views = comment_view::render(conn, chunk, reader, Surface::Export)?;
+        let named: Vec<i64> = views.iter().filter_map(|v| v.author.id()).collect();
+        let countries = countries(conn, &named)?;
+        let ids: Vec<i64> = views.iter().map(|v| v.id).collect();
+        let mut reviews = review_view::reviews(conn, &ids)?;
+        for v in views {
+            let review = reviews.remove(&v.id);
+            out.push(row(v, review, &countries));
+        }
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let reviews = review::many(conn, &ids)?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let a = authors.get(&r.author_id);
-            let rv = reviews.get(&r.id);
-            json!({
-                "id": r.id,
-                "created_at": rfc3339(r.created_at),
-                "kind": r.kind,
-                "paragraph_key": r.paragraph_key,
-                "parent_id": r.parent_id,
-                "version": r.version_label,
-                "language": r.language,
-                "visibility": r.status,
-                "body": r.body,
-                "proposed_text": r.proposed_text,
-                "on_behalf_of": r.on_behalf_of,
-                "anonymous": r.anonymous,
-                "author_id": r.author_id,
-                "author_name": a.map(|a| a.1.clone()),
-                "organization": a.and_then(|a| a.2.clone()),
-                "stakeholder_group": a.map(|a| a.3.clone()),
-                "region": a.and_then(|a| a.4.clone()),
-                "country": a.and_then(|a| a.5.clone()),
-                "endorsement_count": r.endorsement_count,
-                "review_status": rv.map_or("new", |v| v.status.as_str()),
-                "tags": rv.map(|v| v.tags()).unwrap_or_default(),
-                "assignee_id": rv.and_then(|v| v.assignee_id),
-                "review_note": rv.map(|v| v.note.clone()).unwrap_or_default(),
-            })
-        })
+    Ok(out)
+}
+
+fn countries(conn: &mut DbConn, user_ids: &[i64]) -> ApiResult<HashMap<i64, String>> {
+    let mut ids = user_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(users::table
+        .filter(users::id.eq_any(&ids))
+        .filter(users::country.is_not_null())
+        .select((users::id, users::country.assume_not_null()))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
         .collect())
+}
+
+fn row(v: CommentView, review: Option<ReviewView>, countries: &HashMap<i64, String>) -> ExportRow {
+    let author_id = v.author.id();
+    let (status, tags, assignee_id, note) = match review {
+        Some(r) => (r.status, r.tags, r.assignee_id, r.note),
+        None => (ReviewStatus::New, Vec::new(), None, String::new()),
+    };
+    ExportRow {
+        id: v.id,
+        created_at: v.created_at,
+        kind: v.kind,
+        paragraph_key: v.paragraph_key,
+        parent_id: v.parent_id,
+        version: v.version,
+        language: v.language,
+        visibility: v.status,
+        body: v.body,
+        proposed_text: v.proposed_text,
+        on_behalf_of: v.on_behalf_of,
+        anonymous: v.anonymous,
+        author_id,
+        author_name: v.author.display_name().to_owned(),
+        organization: v.author.organization().map(str::to_owned),
+        stakeholder_group: v.author.stakeholder_group(),
+        region: v.author.region(),
+        country: author_id.and_then(|id| countries.get(&id).cloned()),
+        endorsement_count: v.endorsement_count,
+        review_status: status,
+        tags,
+        assignee_id,
+        review_note: note,
+    }
 }
 
 const COLUMNS: [&str; 23] = [
@@ -109,19 +164,44 @@ const COLUMNS: [&str; 23] = [
     "review_note",
 ];
 
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+impl ExportRow {
+    /// The CSV cells, in the order of [`COLUMNS`].
+    fn cells(&self) -> [String; 23] {
+        [
+            self.id.to_string(),
+            crate::db::rfc3339(self.created_at.0),
+            self.kind.to_string(),
+            opt(&self.paragraph_key),
+            opt(&self.parent_id),
+            opt(&self.version),
+            self.language.clone(),
+            self.visibility.to_string(),
+            self.body.clone(),
+            opt(&self.proposed_text),
+            opt(&self.on_behalf_of),
+            self.anonymous.to_string(),
+            opt(&self.author_id),
+            self.author_name.clone(),
+            opt(&self.organization),
+            opt(&self.stakeholder_group),
+            opt(&self.region),
+            opt(&self.country),
+            self.endorsement_count.to_string(),
+            self.review_status.to_string(),
+            self.tags.join("; "),
+            opt(&self.assignee_id),
+            self.review_note.clone(),
+        ]
+    }
+}
+
 /// A cell as text. Text that a spreadsheet would run as a formula (=, +, -, @, tab,
 /// carriage return first) gets a leading apostrophe: exports open in Excel.
-fn cell(v: &Value) -> String {
-    let s = match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|i| i.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    };
+fn cell(s: String) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
@@ -129,12 +209,11 @@ fn cell(v: &Value) -> String {
     }
 }
 
-pub fn csv(rows: &[Value]) -> ApiResult<String> {
-    let columns = &COLUMNS;
+pub fn csv(rows: &[ExportRow]) -> ApiResult<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(columns).map_err(ApiError::internal)?;
+    w.write_record(COLUMNS).map_err(ApiError::internal)?;
     for r in rows {
-        w.write_record(columns.iter().map(|c| cell(&r[*c])))
+        w.write_record(r.cells().map(cell))
             .map_err(ApiError::internal)?;
     }
     let bytes = w.into_inner().map_err(ApiError::internal)?;
@@ -146,10 +225,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formulas_are_defused_and_lists_joined() {
-        assert_eq!(cell(&json!("=HYPERLINK(\"x\")")), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell(&json!(["a", "b"])), "a; b");
-        assert_eq!(cell(&json!(-3)), "'-3");
-        assert_eq!(cell(&json!("plain")), "plain");
+    fn formulas_are_defused() {
+        assert_eq!(cell("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("-3".into()), "'-3");
+        assert_eq!(cell("plain".into()), "plain");
     }
 }

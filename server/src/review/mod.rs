@@ -2,22 +2,27 @@
 //! assignment per input, the balance of voices, campaign clusters, and exports.
 
 pub mod balance;
+pub mod command;
 pub mod duplicates;
 pub mod export;
-pub mod handlers;
+pub mod http;
 pub mod store;
+pub mod usecase;
+pub mod view;
 
-use crate::endpoint_untyped;
+use crate::endpoint;
 use crate::http::Endpoint;
+use crate::policy::guards::review::InputReviewer;
+use crate::policy::guards::ConsultationReviewer;
 
 pub fn endpoints() -> Vec<Endpoint> {
-    use handlers as h;
+    use self::http as h;
     vec![
-        endpoint_untyped!(PATCH r"/comments/{id:\d+}/review", "cofacilitator", "Set the review status, tags, assignee and note of a contribution", h::review),
-        endpoint_untyped!(GET r"/comments/{id:\d+}/review/history", "cofacilitator", "Every change to a contribution's review: who, when, before and after", h::history),
-        endpoint_untyped!(POST "/consultations/{id}/reviews", "cofacilitator", "One change to a selection, all or nothing: {comment_ids, status?, add_tags?, remove_tags?}", h::bulk),
-        endpoint_untyped!(GET "/consultations/{id}/balance", "cofacilitator", "Contributors and contributions by stakeholder group, region and gender, overall and per paragraph", h::balance),
-        endpoint_untyped!(GET "/consultations/{id}/duplicates", "cofacilitator", "Clusters of near-identical contributions (?min_size=)", h::duplicates),
-        endpoint_untyped!(GET "/consultations/{id}/export", "cofacilitator", "Every contribution with its author's group and region and its review (?format=csv|json)", h::export),
+        endpoint!(PATCH r"/comments/{id:\d+}/review", InputReviewer, "Set the review status, tags, assignee and note of a contribution", h::review),
+        endpoint!(GET r"/comments/{id:\d+}/review/history", InputReviewer, "Every change to a contribution's review: who, when, before and after", h::history),
+        endpoint!(POST "/consultations/{id}/reviews", ConsultationReviewer, "One change to a selection, all or nothing: {comment_ids, status?, add_tags?, remove_tags?}", h::bulk),
+        endpoint!(GET "/consultations/{id}/balance", ConsultationReviewer, "Contributors and contributions by stakeholder group, region and gender, overall and per paragraph", h::balance),
+        endpoint!(GET "/consultations/{id}/duplicates", ConsultationReviewer, "Clusters of near-identical contributions (?min_size=)", h::duplicates),
+        endpoint!(GET "/consultations/{id}/export", ConsultationReviewer, "Every contribution with its author's group and region and its review (?format=csv|json)", h::export),
     ]
 }

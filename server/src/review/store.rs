@@ -1,16 +1,17 @@
-//! Review records: what co-facilitators decided about each contribution.
+//! Review records: what co-facilitators decided about each contribution. Rows in, rows
+//! out; the views and who may see them are elsewhere (`view`, `policy`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use crate::accounts::types::string_enum;
-use crate::db::schema::{comment_reviews, review_log};
+use crate::db::schema::{comment_reviews, review_log, users};
 use crate::db::Tx;
 use crate::db::{now, rfc3339, DbConn};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::outbox;
 
 string_enum!(ReviewStatus {
@@ -42,7 +43,8 @@ pub fn parse_tag(raw: &str) -> Result<String, String> {
 #[diesel(table_name = comment_reviews)]
 pub struct ReviewRow {
     pub comment_id: i64,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ReviewStatus,
     pub tags: String,
     pub assignee_id: Option<i64>,
     pub note: String,
@@ -56,20 +58,53 @@ impl ReviewRow {
     }
 }
 
-/// The review as co-facilitators see it; a contribution nobody reviewed is `new`.
-pub fn view(row: Option<&ReviewRow>) -> Value {
-    match row {
-        None => {
-            json!({"status": "new", "tags": [], "assignee_id": null, "note": "", "reviewed_by": null, "updated_at": null})
+/// A review as the history keeps it (`review_log.before` and `after`, as JSON text); a
+/// contribution nobody reviewed is `new`.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Snapshot {
+    pub status: ReviewStatus,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub assignee_id: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub reviewed_by: Option<i64>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+impl Snapshot {
+    pub fn of(row: Option<&ReviewRow>) -> Snapshot {
+        match row {
+            None => Snapshot {
+                status: ReviewStatus::New,
+                tags: Vec::new(),
+                assignee_id: None,
+                note: String::new(),
+                reviewed_by: None,
+                updated_at: None,
+            },
+            Some(r) => Snapshot {
+                status: r.status,
+                tags: r.tags(),
+                assignee_id: r.assignee_id,
+                note: r.note.clone(),
+                reviewed_by: r.reviewed_by,
+                updated_at: Some(rfc3339(r.updated_at)),
+            },
         }
-        Some(r) => json!({
-            "status": r.status,
-            "tags": r.tags(),
-            "assignee_id": r.assignee_id,
-            "note": r.note,
-            "reviewed_by": r.reviewed_by,
-            "updated_at": rfc3339(r.updated_at),
-        }),
+    }
+
+    fn stored(&self) -> ApiResult<String> {
+        serde_json::to_string(self).map_err(ApiError::internal)
+    }
+
+    fn read(raw: &str) -> ApiResult<Snapshot> {
+        serde_json::from_str(raw)
+            .map_err(|e| ApiError::internal(format!("review history row: {e}")))
     }
 }
 
@@ -94,8 +129,25 @@ pub fn many(conn: &mut DbConn, comment_ids: &[i64]) -> ApiResult<HashMap<i64, Re
     Ok(out)
 }
 
+/// Which of these accounts were erased (their ids are no longer shown anywhere).
+pub fn erased(conn: &mut DbConn, user_ids: &[i64]) -> ApiResult<HashSet<i64>> {
+    let mut ids = user_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(5000) {
+        let found: Vec<i64> = users::table
+            .filter(users::id.eq_any(chunk))
+            .filter(users::erased_at.is_not_null())
+            .select(users::id)
+            .load(conn)?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 /// A change to a review; `None` leaves a field as it is.
-#[derive(Default)]
+#[derive(Default, Debug, Clone)]
 pub struct Change {
     pub status: Option<ReviewStatus>,
     pub tags: Option<Vec<String>>,
@@ -103,16 +155,14 @@ pub struct Change {
     pub note: Option<String>,
 }
 
-/// Applies a change and queues reindexing (status and tags are search facets).
+/// Applies a change and queues reindexing (status and tags are search facets); the
+/// change goes into the input's history, and its author hears of a new status.
 pub fn apply(tx: &mut Tx, comment_id: i64, c: Change, by: i64) -> ApiResult<ReviewRow> {
     let current = get(tx, comment_id)?;
-    let status = c
-        .status
-        .map(|s| s.as_str().to_owned())
-        .or_else(|| current.as_ref().map(|r| r.status.clone()))
-        .unwrap_or_else(|| ReviewStatus::New.as_str().to_owned());
+    let before_status = current.as_ref().map_or(ReviewStatus::New, |r| r.status);
+    let status = c.status.unwrap_or(before_status);
     let tags = match c.tags {
-        Some(t) => serde_json::to_string(&t).unwrap_or_else(|_| "[]".into()),
+        Some(t) => serde_json::to_string(&t).map_err(ApiError::internal)?,
         None => current
             .as_ref()
             .map_or_else(|| "[]".to_owned(), |r| r.tags.clone()),
@@ -126,7 +176,7 @@ pub fn apply(tx: &mut Tx, comment_id: i64, c: Change, by: i64) -> ApiResult<Revi
         .or_else(|| current.as_ref().map(|r| r.note.clone()))
         .unwrap_or_default();
     let fields = (
-        comment_reviews::status.eq(&status),
+        comment_reviews::status.eq(status.as_str()),
         comment_reviews::tags.eq(&tags),
         comment_reviews::assignee_id.eq(assignee),
         comment_reviews::note.eq(&note),
@@ -151,22 +201,28 @@ pub fn apply(tx: &mut Tx, comment_id: i64, c: Change, by: i64) -> ApiResult<Revi
         .values((
             review_log::comment_id.eq(comment_id),
             review_log::user_id.eq(Some(by)),
-            review_log::before.eq(view(current.as_ref()).to_string()),
-            review_log::after.eq(view(after.as_ref()).to_string()),
+            review_log::before.eq(Snapshot::of(current.as_ref()).stored()?),
+            review_log::after.eq(Snapshot::of(after.as_ref()).stored()?),
             review_log::created_at.eq(now()),
         ))
         .execute(tx.conn())?;
-    let before = current.as_ref().map_or("new", |r| r.status.as_str());
-    if before != status {
+    if before_status != status {
         let comment = crate::consultations::comments::get(tx, comment_id)?;
-        crate::notifications::hooks::reviewed(tx, &comment, &status, by)?;
+        crate::notifications::hooks::reviewed(tx, &comment, status.as_str(), by)?;
     }
-    after.ok_or_else(|| crate::error::ApiError::internal("review vanished"))
+    after.ok_or_else(|| ApiError::internal("review vanished"))
 }
 
-/// Every change to a contribution's review, oldest first, with who made it.
-pub fn history(conn: &mut DbConn, comment_id: i64) -> ApiResult<Vec<Value>> {
-    use crate::db::schema::users;
+/// One change in an input's history, as stored.
+pub struct LogRow {
+    pub user_id: Option<i64>,
+    pub before: Snapshot,
+    pub after: Snapshot,
+    pub created_at: NaiveDateTime,
+}
+
+/// Every change to a contribution's review, oldest first.
+pub fn history(conn: &mut DbConn, comment_id: i64) -> ApiResult<Vec<LogRow>> {
     let rows: Vec<(Option<i64>, String, String, NaiveDateTime)> = review_log::table
         .filter(review_log::comment_id.eq(comment_id))
         .order(review_log::id.asc())
@@ -177,22 +233,24 @@ pub fn history(conn: &mut DbConn, comment_id: i64) -> ApiResult<Vec<Value>> {
             review_log::created_at,
         ))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().filter_map(|r| r.0).collect();
-    let names: std::collections::HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&ids))
+    rows.into_iter()
+        .map(|(user_id, before, after, created_at)| {
+            Ok(LogRow {
+                user_id,
+                before: Snapshot::read(&before)?,
+                after: Snapshot::read(&after)?,
+                created_at,
+            })
+        })
+        .collect()
+}
+
+/// Display names of these accounts (for the history's "by").
+pub fn names(conn: &mut DbConn, user_ids: &[i64]) -> ApiResult<HashMap<i64, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(user_ids))
         .select((users::id, users::display_name))
         .load::<(i64, String)>(conn)?
         .into_iter()
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|(by, before, after, at)| {
-            json!({
-                "by": by.map(|id| json!({"id": id, "display_name": names.get(&id)})),
-                "before": serde_json::from_str::<Value>(&before).unwrap_or(Value::Null),
-                "after": serde_json::from_str::<Value>(&after).unwrap_or(Value::Null),
-                "at": rfc3339(at),
-            })
-        })
         .collect())
 }

@@ -86,7 +86,7 @@ fn comment_doc(
     }
     facets.push((
         "review_status",
-        review.map_or_else(|| "new".to_owned(), |r| r.status.clone()),
+        review.map_or_else(|| "new".to_owned(), |r| r.status.as_str().to_owned()),
     ));
     for tag in review.map(|r| r.tags()).unwrap_or_default() {
         facets.push(("tag", tag));

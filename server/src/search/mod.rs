@@ -5,30 +5,34 @@
 //! analysis for every UN language in `analysis`.
 
 pub mod analysis;
+pub mod command;
 pub mod documents;
 pub mod filter_cache;
-pub mod handlers;
 pub mod highlight;
+pub mod http;
 pub mod index;
 pub mod indexer;
 pub mod meili;
 pub mod merge_policy;
 pub mod tantivy_index;
 pub mod typos;
+pub mod usecase;
+pub mod view;
 
 use std::sync::Arc;
 
 pub use index::SearchIndex;
 
 use crate::config::Config;
-use crate::endpoint_untyped;
+use crate::endpoint;
 use crate::http::Endpoint;
+use crate::policy::guards::Anyone;
 
 pub fn endpoints() -> Vec<Endpoint> {
-    use handlers as h;
+    use self::http as h;
     vec![
-        endpoint_untyped!(GET "/consultations/{id}/search", "anyone (review fields: co-facilitators)", "Search a consultation's contributions with filters and facets", h::consultation),
-        endpoint_untyped!(GET "/search", "anyone", "Search every public contribution and session report", h::everything),
+        endpoint!(GET "/consultations/{id}/search", Anyone, "Search a consultation's contributions with filters and facets (review fields: its co-facilitators and organisers)", h::consultation),
+        endpoint!(GET "/search", Anyone, "Search every public contribution and session report", h::platform),
     ]
 }
 

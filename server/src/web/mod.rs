@@ -3,7 +3,6 @@
 //! `api`), so the rules live in one place; templates are under `web/templates`, the
 //! messages under `web/locales`, the stylesheet and the one script under `web/static`.
 
-pub mod api;
 pub mod assets;
 pub mod forms;
 pub mod i18n;

@@ -12,6 +12,7 @@ pub mod accounts;
 mod comments;
 pub mod events;
 pub mod live;
+pub mod review;
 
 pub use comments::CommentAuthor;
 

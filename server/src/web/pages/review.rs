@@ -1,21 +1,29 @@
 //! The co-facilitators' workbench: search every input with facets, review one by one or
 //! a selection at once, the balance of voices (an SVG chart with its table), campaign
-//! clusters, and exports.
+//! clusters, and exports. It calls the review and search use cases with the proof the
+//! policy gives ([`ConsultationReviewer`], [`InputReviewer`]) and renders the views they
+//! return, so each contribution is shown here as on every other surface.
 
 use std::collections::BTreeMap;
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use askama::Template;
-use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::{failure, State};
-use crate::accounts::auth::{AuthUser, MaybeUser};
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::review::handlers as review_h;
-use crate::search::handlers as search_h;
-use crate::web::api;
+use crate::consultations::view::ConsultationDetail;
+use crate::error::{ApiResult, ErrorCode};
+use crate::policy::guards::review::InputReviewer;
+use crate::policy::guards::ConsultationReviewer;
+use crate::review::balance::{Balance, Cell};
+use crate::review::command::{BulkCommand, BulkInput, ExportFormat, ReviewInput};
+use crate::review::http::ExportAnswer;
+use crate::review::store::{Change, ReviewStatus};
+use crate::review::usecase as review;
+use crate::review::view::{Cluster, ReviewView};
+use crate::search::command::{ConsultationSearch, ConsultationSearchQuery};
+use crate::search::usecase as search;
+use crate::search::view::CommentHit;
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::{percent, Ctx};
 
@@ -28,47 +36,9 @@ const FACETS: [&str; 6] = [
     "review_status",
     "tag",
 ];
-const STATUSES: [&str; 6] = [
-    "new",
-    "read",
-    "incorporated",
-    "partially_incorporated",
-    "not_incorporated",
-    "out_of_scope",
-];
+const STATUSES: &[ReviewStatus] = ReviewStatus::ALL;
 /// Below this many people a balance cell is not shown: it could point at someone.
-const MIN_CELL: i64 = 5;
-
-#[derive(Deserialize)]
-struct Consultation {
-    id: i64,
-    slug: String,
-    title: String,
-    version: Option<Version>,
-}
-
-#[derive(Deserialize)]
-struct Version {
-    paragraphs: Vec<ParagraphRef>,
-}
-
-#[derive(Deserialize)]
-struct ParagraphRef {
-    key: String,
-    number: Option<String>,
-}
-
-pub struct Hit {
-    pub id: i64,
-    pub highlight: String,
-    pub language: String,
-    pub group: String,
-    pub region: String,
-    pub paragraph: String,
-    pub status: String,
-    pub tags: String,
-    pub note: String,
-}
+const MIN_CELL: usize = crate::review::balance::MIN_CELL;
 
 pub struct Facet {
     pub name: &'static str,
@@ -77,7 +47,7 @@ pub struct Facet {
 
 pub struct BalanceRow {
     pub value: String,
-    pub people: Option<i64>,
+    pub people: Option<usize>,
     pub inputs: Option<i64>,
 }
 
@@ -87,23 +57,17 @@ pub struct BalanceTable {
     pub missing: Vec<String>,
 }
 
-pub struct Cluster {
-    pub size: i64,
-    pub excerpt: String,
-    pub member_ids: Vec<i64>,
-}
-
 enum View {
     Inputs {
-        hits: Vec<Hit>,
-        total: i64,
+        hits: Vec<CommentHit>,
+        total: usize,
         approximate: bool,
         facets: Vec<Facet>,
         next: Option<String>,
     },
     Balance {
-        people: i64,
-        inputs: i64,
+        people: usize,
+        inputs: usize,
         tables: Vec<BalanceTable>,
     },
     Campaigns {
@@ -115,15 +79,20 @@ enum View {
 #[template(path = "review.html")]
 struct ReviewPage<'a> {
     c: &'a Ctx,
-    k: Consultation,
+    k: ConsultationDetail,
     view: View,
     errors: PageErrors,
     numbers: BTreeMap<String, String>,
 }
 
+/// A review as a form shows it: `new` with nothing else when nobody reviewed the input.
+fn review_of(h: &CommentHit) -> Option<&ReviewView> {
+    h.comment.review.as_ref()
+}
+
 impl ReviewPage<'_> {
     fn base(&self) -> String {
-        format!("/consultations/{}/review", self.k.slug)
+        format!("/consultations/{}/review", self.k.consultation.slug)
     }
 
     fn tab(&self) -> &'static str {
@@ -193,61 +162,60 @@ impl ReviewPage<'_> {
             .max(1);
         row.inputs.map(|n| n * 300 / max).unwrap_or(0)
     }
+
+    /// The author as this reviewer may know them (anonymous and withdrawn authors have
+    /// labels; their names never reach this page).
+    fn author(&self, h: &CommentHit) -> String {
+        super::consultation::author_name(self.c, &h.comment.view.author)
+    }
+
+    fn group(&self, h: &CommentHit) -> String {
+        h.comment
+            .view
+            .author
+            .stakeholder_group()
+            .map(|g| g.as_str().to_owned())
+            .unwrap_or_default()
+    }
+
+    fn region(&self, h: &CommentHit) -> String {
+        h.comment
+            .view
+            .author
+            .region()
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default()
+    }
+
+    fn paragraph(&self, h: &CommentHit) -> String {
+        h.comment.view.paragraph_key.clone().unwrap_or_default()
+    }
+
+    fn has_status(&self, h: &CommentHit, status: &ReviewStatus) -> bool {
+        review_of(h).map_or(ReviewStatus::New, |r| r.status) == *status
+    }
+
+    fn tags(&self, h: &CommentHit) -> String {
+        review_of(h).map(|r| r.tags.join(", ")).unwrap_or_default()
+    }
+
+    fn note(&self, h: &CommentHit) -> String {
+        review_of(h).map(|r| r.note.clone()).unwrap_or_default()
+    }
 }
 
-fn text(v: &Value) -> String {
-    v.as_str().map(str::to_owned).unwrap_or_default()
+/// A count as the page's number formatting takes it.
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn hits(items: &Value) -> Vec<Hit> {
-    items
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|item| {
-                    let c = &item["comment"];
-                    let review = &item["comment"]["review"];
-                    let review = if review.is_null() {
-                        &item["review"]
-                    } else {
-                        review
-                    };
-                    Hit {
-                        id: c["id"].as_i64().unwrap_or_default(),
-                        highlight: text(&item["highlight"]),
-                        language: text(&c["language"]),
-                        group: text(&c["author"]["stakeholder_group"]),
-                        region: text(&c["author"]["region"]),
-                        paragraph: text(&c["paragraph_key"]),
-                        status: review["status"].as_str().unwrap_or("new").to_owned(),
-                        tags: review["tags"]
-                            .as_array()
-                            .map(|t| {
-                                t.iter()
-                                    .filter_map(|x| x.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            })
-                            .unwrap_or_default(),
-                        note: text(&review["note"]),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn facets(v: &Value) -> Vec<Facet> {
+fn facets(found: &BTreeMap<String, BTreeMap<String, u64>>) -> Vec<Facet> {
     FACETS
         .iter()
         .map(|name| {
-            let mut values: Vec<(String, i64)> = v[*name]
-                .as_object()
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, n)| (k.clone(), n.as_i64().unwrap_or(0)))
-                        .collect()
-                })
+            let mut values: Vec<(String, i64)> = found
+                .get(*name)
+                .map(|o| o.iter().map(|(k, n)| (k.clone(), count(*n))).collect())
                 .unwrap_or_default();
             values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             Facet { name, values }
@@ -255,143 +223,113 @@ fn facets(v: &Value) -> Vec<Facet> {
         .collect()
 }
 
-fn balance_tables(b: &Value) -> Vec<BalanceTable> {
-    ["stakeholder_group", "region", "gender"]
-        .into_iter()
-        .map(|dimension| {
-            let rows = b["overall"][dimension]
-                .as_object()
-                .map(|o| {
-                    o.iter()
-                        .map(|(value, cell)| {
-                            // The API withholds small cells; the page checks again.
-                            let people = cell["contributors"].as_i64().unwrap_or(0);
-                            let shown =
-                                cell["suppressed"] != true && (people == 0 || people >= MIN_CELL);
-                            BalanceRow {
-                                value: value.clone(),
-                                people: shown.then_some(people),
-                                inputs: shown.then(|| cell["contributions"].as_i64().unwrap_or(0)),
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let missing = b["missing"][dimension]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            BalanceTable {
-                dimension,
-                rows,
-                missing,
-            }
-        })
-        .collect()
+fn balance_tables(b: &Balance) -> Vec<BalanceTable> {
+    let row = |(value, cell): (&String, &Cell)| {
+        // The use case withholds small cells; the page checks again.
+        let people = cell.contributors.unwrap_or(0);
+        let shown = !cell.suppressed && (people == 0 || people >= MIN_CELL);
+        BalanceRow {
+            value: value.clone(),
+            people: shown.then_some(people),
+            inputs: shown.then(|| count(cell.contributions.unwrap_or(0))),
+        }
+    };
+    [
+        (
+            "stakeholder_group",
+            &b.overall.stakeholder_group,
+            b.missing.stakeholder_group.clone(),
+        ),
+        ("region", &b.overall.region, b.missing.region.clone()),
+        ("gender", &b.overall.gender, Vec::new()),
+    ]
+    .into_iter()
+    .map(|(dimension, cells, missing)| BalanceTable {
+        dimension,
+        rows: cells.iter().map(row).collect(),
+        missing,
+    })
+    .collect()
 }
 
-async fn reviewer(state: &State, c: &Ctx, slug: &str) -> ApiResult<(AuthUser, Consultation)> {
-    let user = c
-        .auth()
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "sign in"))?;
-    let (key, u) = (slug.to_owned(), user.clone());
-    state
-        .db
-        .run(move |conn| review_h::reviewed(conn, &key, &u).map(|_| ()))
-        .await?;
-    let detail = crate::consultations::usecase::detail(
-        &state.db,
-        crate::policy::Actor::User(user.clone()),
-        slug.to_owned(),
-    )
-    .await?;
-    let detail = serde_json::to_value(detail).map_err(ApiError::internal)?;
-    Ok((user, api::read(detail)?))
+/// The search the page shows, from its own query string.
+fn search_query(c: &Ctx) -> ConsultationSearchQuery {
+    let param = |name: &str| {
+        c.param(name)
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_owned)
+    };
+    ConsultationSearchQuery {
+        q: param("q"),
+        stakeholder_group: param("stakeholder_group"),
+        region: param("region"),
+        language: param("language"),
+        paragraph_key: param("paragraph_key"),
+        review_status: param("review_status"),
+        tag: param("tag"),
+        sort: param("sort"),
+        cursor: param("cursor"),
+        limit: Some(50),
+        ..ConsultationSearchQuery::default()
+    }
 }
 
-async fn load_view(state: &State, c: &Ctx, user: &AuthUser, k: &Consultation) -> ApiResult<View> {
+async fn load_view(state: &State, c: &Ctx, who: &ConsultationReviewer) -> ApiResult<View> {
     match c.param("view") {
         Some("balance") => {
-            let b = api::json(
-                review_h::balance(
-                    state.clone(),
-                    user.clone(),
-                    web::Path::from(k.id.to_string()),
-                )
-                .await,
-            )
-            .await?;
+            let b = review::balance(&state.db, who).await?;
             Ok(View::Balance {
-                people: b["contributors"].as_i64().unwrap_or(0),
-                inputs: b["contributions"].as_i64().unwrap_or(0),
+                people: b.contributors,
+                inputs: b.contributions,
                 tables: balance_tables(&b),
             })
         }
         Some("campaigns") => {
-            let q = api::query::<review_h::DuplicatesQuery>("")?;
-            let d = api::json(
-                review_h::duplicates(
-                    state.clone(),
-                    user.clone(),
-                    web::Path::from(k.id.to_string()),
-                    q,
-                )
-                .await,
+            let clusters = review::duplicates(
+                &state.db,
+                who,
+                crate::review::command::MinSize::try_from(
+                    crate::review::command::DuplicatesQuery::default(),
+                )?,
             )
             .await?;
-            let clusters = d
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|x| Cluster {
-                            size: x["size"].as_i64().unwrap_or(0),
-                            excerpt: text(&x["representative_excerpt"]),
-                            member_ids: x["member_ids"]
-                                .as_array()
-                                .map(|m| m.iter().filter_map(Value::as_i64).collect())
-                                .unwrap_or_default(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
             Ok(View::Campaigns { clusters })
         }
         _ => {
-            let mut pairs: Vec<String> = FACETS
-                .iter()
-                .chain(["q", "sort", "cursor"].iter())
-                .filter_map(|k| {
-                    c.param(k)
-                        .filter(|v| !v.trim().is_empty())
-                        .map(|v| format!("{k}={}", percent(v)))
-                })
-                .collect();
-            pairs.push("limit=50".into());
-            let q = api::query::<search_h::SearchParams>(&pairs.join("&"))?;
-            let r = api::json(
-                search_h::consultation(
-                    state.clone(),
-                    MaybeUser(Some(user.clone())),
-                    web::Path::from(k.id.to_string()),
-                    q,
-                )
-                .await,
+            let cmd = ConsultationSearch::try_from(search_query(c))?;
+            let r = search::consultation(
+                &state.db,
+                state.search.clone(),
+                c.actor(),
+                who.consultation.id.to_string(),
+                cmd,
             )
             .await?;
-            let next = r["next_cursor"].as_str().map(str::to_owned);
             Ok(View::Inputs {
-                hits: hits(&r["items"]),
-                total: r["total"].as_i64().unwrap_or(0),
-                approximate: r["approximate"] == true,
-                facets: facets(&r["facets"]),
-                next,
+                facets: facets(&r.facets),
+                hits: r.items,
+                total: r.total,
+                approximate: r.approximate,
+                next: r.next_cursor,
             })
         }
     }
+}
+
+/// The reviewer's proof for this consultation, with its text (for paragraph numbers).
+async fn reviewer(
+    state: &State,
+    c: &Ctx,
+    slug: &str,
+) -> ApiResult<(ConsultationReviewer, ConsultationDetail)> {
+    let who = ConsultationReviewer::check(&state.db, c.actor(), slug.to_owned()).await?;
+    let detail = crate::consultations::usecase::detail(
+        &state.db,
+        c.actor(),
+        who.consultation.id.to_string(),
+    )
+    .await?;
+    Ok((who, detail))
 }
 
 async fn show(
@@ -403,7 +341,7 @@ async fn show(
     status: StatusCode,
 ) -> HttpResponse {
     let loaded = match reviewer(state, &c, &slug).await {
-        Ok((user, k)) => load_view(state, &c, &user, &k).await.map(|view| (k, view)),
+        Ok((who, k)) => load_view(state, &c, &who).await.map(|view| (k, view)),
         Err(e) => Err(e),
     };
     match loaded {
@@ -414,7 +352,7 @@ async fn show(
                 .map(|v| {
                     v.paragraphs
                         .iter()
-                        .filter_map(|p| p.number.clone().map(|n| (p.key.clone(), n)))
+                        .map(|p| (p.key.clone(), p.number.clone()))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -448,6 +386,48 @@ pub async fn page(req: HttpRequest, state: State, path: web::Path<String>) -> Ht
     .await
 }
 
+/// A selection (`bulk`): one all-or-nothing change, as `POST …/reviews` makes it.
+async fn save_bulk(
+    state: &State,
+    c: &Ctx,
+    slug: &str,
+    form: &FormData,
+    ids: Vec<i64>,
+) -> ApiResult<()> {
+    let input = BulkInput {
+        comment_ids: ids,
+        status: form.opt("status").map(str::to_owned),
+        add_tags: form
+            .opt("add_tag")
+            .map(|t| vec![t.trim().to_owned()])
+            .unwrap_or_default(),
+        remove_tags: Vec::new(),
+    };
+    let who = ConsultationReviewer::check(&state.db, c.actor(), slug.to_owned()).await?;
+    let cmd = BulkCommand::try_from(input)?;
+    review::bulk(&state.db, &who, cmd).await.map(|_| ())
+}
+
+/// One input, as `PATCH /comments/{id}/review` changes it.
+async fn save_one(state: &State, c: &Ctx, form: &FormData, id: i64) -> ApiResult<()> {
+    let tags: Vec<String> = form
+        .get("tags")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let input = ReviewInput {
+        status: form.opt("status").map(str::to_owned),
+        tags: Some(tags),
+        assignee_id: None,
+        note: Some(form.get("note").to_owned()),
+    };
+    let who = InputReviewer::check(&state.db, c.actor(), id).await?;
+    let change = Change::try_from(input)?;
+    review::review(&state.db, &who, change).await.map(|_| ())
+}
+
 /// One input's review, or the same change to a selection (`ids`), then back to the
 /// search the reviewer was in.
 pub async fn save(
@@ -464,9 +444,9 @@ pub async fn save(
         .filter(|b| b.starts_with(&format!("/consultations/{slug}/review")))
         .map(str::to_owned)
         .unwrap_or_else(|| format!("/consultations/{slug}/review"));
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next={}", percent(&back)));
-    };
+    }
     if !c.csrf_ok(&state, form.opt("csrf")) {
         let errors = PageErrors::one(c.t.get("error-csrf"));
         return show(&req, &state, c, slug, errors, StatusCode::OK).await;
@@ -476,7 +456,7 @@ pub async fn save(
         .iter()
         .filter_map(|v| v.parse().ok())
         .collect();
-    if ids.is_empty() {
+    let Some(first) = ids.first().copied() else {
         let errors = PageErrors::one(c.t.get("review-bulk-none"));
         return show(
             &req,
@@ -487,52 +467,11 @@ pub async fn save(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    }
+    };
     let result = if form.opt("bulk").is_some() {
-        // A selection: one all-or-nothing change through the API's bulk endpoint.
-        let mut change = json!({"comment_ids": ids});
-        if let Some(status) = form.opt("status") {
-            change["status"] = json!(status);
-        }
-        if let Some(tag) = form.opt("add_tag") {
-            change["add_tags"] = json!([tag.trim()]);
-        }
-        match api::body(change) {
-            Ok(input) => {
-                api::json(
-                    review_h::bulk(
-                        state.clone(),
-                        user.clone(),
-                        web::Path::from(slug.clone()),
-                        input,
-                    )
-                    .await,
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        }
+        save_bulk(&state, &c, &slug, &form, ids).await
     } else {
-        let tags: Vec<&str> = form
-            .get("tags")
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .collect();
-        let mut change = json!({"tags": tags, "note": form.get("note")});
-        if let Some(status) = form.opt("status") {
-            change["status"] = json!(status);
-        }
-        match api::body(change) {
-            Ok(input) => {
-                api::json(
-                    review_h::review(state.clone(), user.clone(), web::Path::from(ids[0]), input)
-                        .await,
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        }
+        save_one(&state, &c, &form, first).await
     };
     if let Err(e) = result {
         let errors = PageErrors::from_api(&c.t, &e);
@@ -547,28 +486,26 @@ pub async fn save(
     c.redirect(&back)
 }
 
-/// The export with the reviewer's cookie session (a link cannot carry a bearer token).
+/// The export with the reviewer's cookie session (a link cannot carry a bearer token):
+/// the same use case and the same answer as `GET /consultations/{id}/export`.
 pub async fn export(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
-    let Some(user) = c.auth() else {
+    if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/consultations/{slug}/review"));
-    };
+    }
     let format = if c.param("format") == Some("json") {
-        "format=json"
+        ExportFormat::Json
     } else {
-        "format=csv"
+        ExportFormat::Csv
     };
-    let q = match api::query::<review_h::ExportQuery>(format) {
-        Ok(q) => q,
-        Err(e) => return failure(c, &e),
+    let exported = match ConsultationReviewer::check(&state.db, c.actor(), slug).await {
+        Ok(who) => review::export(&state.db, &who, format).await,
+        Err(e) => Err(e),
     };
-    match review_h::export(state.clone(), user, web::Path::from(slug), q).await {
-        Ok(mut res) => {
-            res.headers_mut().insert(
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("no-store"),
-            );
+    match exported {
+        Ok(e) => {
+            let res = ExportAnswer::from(e).respond_to(&req);
             c.attach(res)
         }
         Err(e) => failure(c, &e),

@@ -1,0 +1,107 @@
+//! The review endpoints: extract, call the use case, answer its view.
+
+use actix_web::body::BoxBody;
+use actix_web::{web, HttpRequest, HttpResponse, Responder};
+use serde_json::{Map, Value};
+
+use super::balance::Balance;
+use super::command::{
+    BulkCommand, BulkInput, DuplicatesQuery, ExportFormat, ExportQuery, MinSize, ReviewInput,
+};
+use super::export::Export;
+use super::store::Change;
+use super::usecase::{self, Exported};
+use super::view::{BulkResult, Cluster, History, ReviewedInput};
+use crate::error::ApiResult;
+use crate::http::doc::{Generators, Operation, Responds};
+use crate::http::respond::{Csv, DownloadKind, Either, File, Json, Private};
+use crate::http::ApiJson;
+use crate::policy::guards::review::InputReviewer;
+use crate::policy::guards::ConsultationReviewer;
+use crate::state::State;
+
+pub async fn review(
+    who: InputReviewer,
+    state: State,
+    input: ApiJson<ReviewInput>,
+) -> ApiResult<Json<ReviewedInput>> {
+    let change = Change::try_from(input.0)?;
+    usecase::review(&state.db, &who, change).await.map(Json)
+}
+
+pub async fn history(who: InputReviewer, state: State) -> ApiResult<Json<History>> {
+    usecase::history(&state.db, &who).await.map(Json)
+}
+
+pub async fn bulk(
+    who: ConsultationReviewer,
+    state: State,
+    input: ApiJson<BulkInput>,
+) -> ApiResult<Json<BulkResult>> {
+    let cmd = BulkCommand::try_from(input.0)?;
+    usecase::bulk(&state.db, &who, cmd).await.map(Json)
+}
+
+pub async fn balance(who: ConsultationReviewer, state: State) -> ApiResult<Json<Balance>> {
+    usecase::balance(&state.db, &who).await.map(Json)
+}
+
+pub async fn duplicates(
+    who: ConsultationReviewer,
+    state: State,
+    query: web::Query<DuplicatesQuery>,
+) -> ApiResult<Json<Vec<Cluster>>> {
+    let min_size = MinSize::try_from(query.into_inner())?;
+    usecase::duplicates(&state.db, &who, min_size)
+        .await
+        .map(Json)
+}
+
+/// The export as JSON or CSV (one 200 with either media type); either way personal
+/// data, never kept by a cache.
+pub struct ExportAnswer(Either<Private<Export>, File<Csv>>);
+
+impl From<Exported> for ExportAnswer {
+    fn from(e: Exported) -> ExportAnswer {
+        ExportAnswer(match e {
+            Exported::Json(export) => Either::Left(Private(export)),
+            Exported::Csv { filename, body } => Either::Right(File::new(filename, body).private()),
+        })
+    }
+}
+
+impl Responder for ExportAnswer {
+    type Body = BoxBody;
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        self.0.respond_to(req)
+    }
+}
+
+impl Responds for ExportAnswer {
+    fn document(op: &mut Operation, gen: &mut Generators) {
+        <Private<Export> as Responds>::document(op, gen);
+        let content = op
+            .responses
+            .get_mut(&200)
+            .and_then(|r| r.get_mut("content"))
+            .and_then(Value::as_object_mut);
+        if let Some(content) = content {
+            let mut schema = Map::new();
+            schema.insert("type".into(), Value::String("string".into()));
+            let mut media = Map::new();
+            media.insert("schema".into(), Value::Object(schema));
+            content.insert(Csv::MEDIA_TYPE.into(), Value::Object(media));
+        }
+    }
+}
+
+pub async fn export(
+    who: ConsultationReviewer,
+    state: State,
+    query: web::Query<ExportQuery>,
+) -> ApiResult<ExportAnswer> {
+    let format = ExportFormat::try_from(query.into_inner())?;
+    usecase::export(&state.db, &who, format)
+        .await
+        .map(ExportAnswer::from)
+}
