@@ -97,6 +97,9 @@ pub enum Change {
     /// The speaking queue of a session changed (who waits is read when sent).
     #[serde(rename = "queue.updated")]
     QueueUpdated { session_id: i64 },
+    /// A session moved (its speakers are read, as the public sees them, when sent).
+    #[serde(rename = "session.updated")]
+    SessionUpdated { session_id: i64 },
 }
 
 impl Change {
@@ -111,6 +114,7 @@ impl Change {
             Change::CommentWithdrawn { .. } => "comment.withdrawn",
             Change::QuestionUpvoted { .. } => "question.upvoted",
             Change::QueueUpdated { .. } => "queue.updated",
+            Change::SessionUpdated { .. } => "session.updated",
         }
     }
 
@@ -124,7 +128,7 @@ impl Change {
             | Change::CommentHidden { comment_id, .. }
             | Change::CommentWithdrawn { comment_id }
             | Change::QuestionUpvoted { comment_id, .. } => Some(*comment_id),
-            Change::QueueUpdated { .. } => None,
+            Change::QueueUpdated { .. } | Change::SessionUpdated { .. } => None,
         }
     }
 

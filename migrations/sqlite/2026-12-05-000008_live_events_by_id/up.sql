@@ -29,3 +29,8 @@ UPDATE live_events SET kind = 'comment.withdrawn', data = '{"comment_id":' || su
 -- A session's speaking queue named the people in it: the session it was is enough.
 UPDATE live_events SET data = '{"session_id":' || CAST(substr(channel, 9) AS INTEGER) || '}'
  WHERE kind = 'queue.updated' AND channel LIKE 'session:%';
+
+-- A session's slot change carried its speakers as given, e-mails and genders included:
+-- the session it was is enough (the public view is read when the event is sent).
+UPDATE live_events SET data = '{"session_id":' || subject_id || '}'
+ WHERE kind = 'session.updated' AND subject_id IS NOT NULL;

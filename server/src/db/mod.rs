@@ -252,6 +252,42 @@ impl Db {
         applied.map_err(|e| format!("migration failed: {e}"))
     }
 
+    /// Applies the pending migrations up to and including `version` (a migration's
+    /// folder name up to its first `_`, such as `2026-12-05-000007`): for tests of a
+    /// migration over data written in the earlier form.
+    pub fn migrate_to(&self, version: &str) -> Result<usize, String> {
+        use diesel::migration::Migration;
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        fn upto<DB: diesel::backend::Backend>(
+            conn: &mut impl MigrationHarness<DB>,
+            source: EmbeddedMigrations,
+            version: &str,
+        ) -> Result<usize, String> {
+            let pending = conn
+                .pending_migrations(source)
+                .map_err(|e| format!("migrations: {e}"))?;
+            let mut applied = 0;
+            let last = version.replace('-', "");
+            for m in pending {
+                let v = m.name().version().to_string();
+                if v.replace('-', "") > last {
+                    break;
+                }
+                conn.run_migration(&*m)
+                    .map_err(|e| format!("migration {v} failed: {e}"))?;
+                applied += 1;
+            }
+            Ok(applied)
+        }
+        match &mut *conn {
+            DbConn::Sqlite(c) => upto(c, SQLITE_MIGRATIONS, version),
+            DbConn::Postgres(c) => upto(c, POSTGRES_MIGRATIONS, version),
+        }
+    }
+
     pub async fn ping(&self) -> ApiResult<()> {
         self.run(|conn| {
             diesel::sql_query("SELECT 1").execute(conn)?;

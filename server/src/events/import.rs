@@ -293,7 +293,7 @@ pub fn import(
         };
         match schedule::clashes(tx, &session, event, slot) {
             Ok(conflicts) if conflicts.is_empty() => {
-                schedule::place(tx, &session, event, slot)?;
+                schedule::place(tx, &session, slot)?;
                 created.push(id);
             }
             Ok(conflicts) => bad.push(BadRow {

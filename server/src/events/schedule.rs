@@ -12,7 +12,7 @@ use crate::db::schema::{rooms, session_people, sessions};
 use crate::db::Tx;
 use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::outbox::{self, Audience};
+use crate::outbox;
 use crate::policy::{Actor, EventAccess, SpeakerAudience};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -65,6 +65,24 @@ pub fn visible_to(conn: &mut DbConn, id: i64, actor: &Actor) -> ApiResult<(Sessi
     Ok((s, event))
 }
 
+/// A session as the public sees it now (speakers without e-mail or gender), for the
+/// live channel; `None` when the session is gone.
+pub fn public_view(conn: &mut DbConn, session_id: i64) -> ApiResult<Option<SessionView>> {
+    let s = match get(conn, session_id) {
+        Ok(s) => s,
+        Err(e) if e.code == crate::error::ErrorCode::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let event = super::store::resolve(conn, &s.event_id.to_string())?;
+    let rooms = rooms_by_id(conn, event.id)?;
+    Ok(Some(SessionView::of(
+        &s,
+        &rooms,
+        event.tz(),
+        SpeakerAudience::Public,
+    )))
+}
+
 /// RFC 3339 with the zone's offset at that instant (daylight saving included).
 pub fn local(t: NaiveDateTime, tz: chrono_tz::Tz) -> String {
     super::view::LocalTime::at(t, tz).iso()
@@ -108,7 +126,7 @@ pub fn set_slot(
     if !conflicts.is_empty() {
         return Err(conflict_error(&conflicts));
     }
-    place(tx, s, event, slot)
+    place(tx, s, slot)
 }
 
 /// The refusal of a slot that clashes with `conflicts`.
@@ -226,13 +244,12 @@ pub fn clashes(
 
 /// Writes a slot checked by [`clashes`], raises the calendar sequence and tells the
 /// session's live channel.
-pub fn place(tx: &mut Tx, s: &SessionRow, event: &EventRow, slot: Slot) -> ApiResult<SessionRow> {
+pub fn place(tx: &mut Tx, s: &SessionRow, slot: Slot) -> ApiResult<SessionRow> {
     let Slot {
         room_id,
         starts,
         ends,
     } = slot;
-    let tz = event.tz();
     diesel::update(sessions::table.find(s.id))
         .set((
             sessions::room_id.eq(Some(room_id)),
@@ -243,21 +260,9 @@ pub fn place(tx: &mut Tx, s: &SessionRow, event: &EventRow, slot: Slot) -> ApiRe
         ))
         .execute(tx.conn())?;
     let updated = get(tx, s.id)?;
-    // The live channel is public: speakers as the public sees them.
-    let view = SessionView::of(
-        &updated,
-        &rooms_by_id(tx, event.id)?,
-        tz,
-        SpeakerAudience::Public,
-    );
-    let data = serde_json::to_value(&view).map_err(ApiError::internal)?;
-    outbox::append_live_event(
-        tx,
+    tx.live(
         &outbox::session_channel(s.id),
-        "session.updated",
-        Audience::Public,
-        Some(s.id),
-        &data,
+        crate::outbox::Change::SessionUpdated { session_id: s.id },
     )?;
     Ok(updated)
 }

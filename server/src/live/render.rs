@@ -26,6 +26,8 @@ struct Rows {
     log_reasons: HashMap<i64, String>,
     /// Speaking queues as they are now, by session.
     queues: HashMap<i64, Value>,
+    /// Sessions as the public sees them now, by id.
+    sessions: HashMap<i64, Value>,
 }
 
 impl Rows {
@@ -34,6 +36,7 @@ impl Rows {
         let mut flag_ids = Vec::new();
         let mut log_ids = Vec::new();
         let mut queues = HashMap::new();
+        let mut sessions = HashMap::new();
         for change in changes.iter().flatten() {
             comment_ids.extend(change.comment_id());
             match change {
@@ -42,6 +45,11 @@ impl Rows {
                 Change::QueueUpdated { session_id } if !queues.contains_key(session_id) => {
                     let queue = crate::events::floor::queue_view(conn, *session_id)?;
                     queues.insert(*session_id, to_value(&queue));
+                }
+                Change::SessionUpdated { session_id } if !sessions.contains_key(session_id) => {
+                    if let Some(view) = crate::events::schedule::public_view(conn, *session_id)? {
+                        sessions.insert(*session_id, to_value(&view));
+                    }
                 }
                 _ => {}
             }
@@ -78,6 +86,7 @@ impl Rows {
             flag_reasons,
             log_reasons,
             queues,
+            sessions,
         })
     }
 
@@ -186,6 +195,10 @@ fn for_audience(
             .queues
             .get(session_id)
             .map(|q| (e.kind.clone(), q.clone())),
+        Change::SessionUpdated { session_id } => rows
+            .sessions
+            .get(session_id)
+            .map(|v| (e.kind.clone(), v.clone())),
     }
 }
 

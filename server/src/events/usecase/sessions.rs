@@ -44,7 +44,7 @@ pub async fn schedule(db: &Db, org: &SessionOrganizer, slot: Slot) -> ApiResult<
         if !conflicts.is_empty() {
             return Ok(Scheduled::Clash(conflicts));
         }
-        let updated = schedule::place(tx, &s, &event, slot)?;
+        let updated = schedule::place(tx, &s, slot)?;
         let rooms = schedule::rooms_by_id(tx, event.id)?;
         Ok(Scheduled::Done(Box::new(SessionView::of(
             &updated,
