@@ -26,7 +26,8 @@ pub struct ConsultationRow {
     pub title: String,
     pub description: String,
     pub language: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: Status,
     pub opens_at: Option<NaiveDateTime>,
     pub closes_at: Option<NaiveDateTime>,
     pub current_version_id: Option<i64>,
@@ -37,7 +38,7 @@ pub struct ConsultationRow {
 
 impl ConsultationRow {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draft)
+        self.status
     }
 
     /// Open for contributions now: status `open` and within the opening times.

@@ -43,8 +43,7 @@ pub struct QueuedComment {
 pub struct LogEntry {
     pub id: i64,
     pub comment_id: i64,
-    /// `hide`, `restore` or `keep`.
-    pub action: String,
+    pub action: LoggedAct,
     pub reason: String,
     pub created_at: Timestamp,
 }
@@ -124,13 +123,7 @@ pub async fn moderate(
             if cmd.action == ModerationAction::Restore {
                 store::resolve_flags(tx, c.id)?;
             }
-            let log_id = store::log_act(
-                tx,
-                &c,
-                user.id,
-                LoggedAct::Moderation(cmd.action),
-                &cmd.reason,
-            )?;
+            let log_id = store::log_act(tx, &c, user.id, LoggedAct::from(cmd.action), &cmd.reason)?;
             crate::notifications::hooks::moderated(
                 tx,
                 &c,

@@ -320,19 +320,21 @@ pub fn set_status(conn: &mut DbConn, comment_id: i64, status: Visibility) -> Api
     Ok(())
 }
 
-/// What a moderator did, for the moderation log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoggedAct {
-    Moderation(ModerationAction),
-    /// Kept as it is: the flags were resolved.
-    Keep,
-}
+crate::accounts::types::string_enum!(
+    /// What a moderator did, as the public log says it (`keep`: kept as it is, its
+    /// flags resolved).
+    LoggedAct {
+        Hide => "hide",
+        Restore => "restore",
+        Keep => "keep",
+    }
+);
 
-impl LoggedAct {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LoggedAct::Moderation(a) => a.as_str(),
-            LoggedAct::Keep => "keep",
+impl From<ModerationAction> for LoggedAct {
+    fn from(a: ModerationAction) -> LoggedAct {
+        match a {
+            ModerationAction::Hide => LoggedAct::Hide,
+            ModerationAction::Restore => LoggedAct::Restore,
         }
     }
 }
@@ -360,7 +362,7 @@ pub fn log_act(
 }
 
 /// A moderation log entry: (id, comment, action, reason, at).
-pub type LogRow = (i64, i64, String, String, NaiveDateTime);
+pub type LogRow = (i64, i64, LoggedAct, String, NaiveDateTime);
 
 /// The log of a consultation, oldest first after `after_id`.
 pub fn moderation_log(
@@ -383,7 +385,13 @@ pub fn moderation_log(
     if let Some(a) = after_id {
         q = q.filter(moderation_log::id.gt(a));
     }
-    Ok(q.limit(limit).load(conn)?)
+    let rows: Vec<(i64, i64, String, String, NaiveDateTime)> = q.limit(limit).load(conn)?;
+    rows.into_iter()
+        .map(|(id, comment, action, reason, at)| {
+            let action = LoggedAct::try_from(action).map_err(ApiError::internal)?;
+            Ok((id, comment, action, reason, at))
+        })
+        .collect()
 }
 
 /// Reasons of these log entries, by id (for live `comment.hidden` events).
