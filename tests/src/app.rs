@@ -13,6 +13,8 @@ use crate::*;
 pub struct TestApp {
     pub base: String,
     pub addr: std::net::SocketAddr,
+    /// Where the instance serves `/metrics` (not on its public address).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub client: awc::Client,
     pub data_dir: PathBuf,
     pub config: indaba::config::Config,
@@ -110,6 +112,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         ("INDABA_SECRET_KEY".to_owned(), SECRET.to_owned()),
         ("INDABA_LOG".to_owned(), "warn".to_owned()),
         ("INDABA_DB_POOL_SIZE".to_owned(), "4".to_owned()),
+        // Metrics on a loopback port of their own, picked by the system.
+        ("INDABA_METRICS_BIND".to_owned(), "127.0.0.1:0".to_owned()),
     ];
     if let Some(pg) = &pg {
         env.push(("INDABA_DATABASE_URL".to_owned(), pg.url.clone()));
@@ -144,6 +148,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         addr,
+        metrics_addr: running.metrics_addr,
         client,
         data_dir,
         config,
@@ -156,6 +161,18 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// `/metrics` from the instance's metrics address.
+    pub async fn metrics(&self) -> Response {
+        let addr = self.metrics_addr.expect("metrics are served");
+        let mut res = self
+            .client
+            .get(format!("http://{addr}/metrics"))
+            .send()
+            .await
+            .expect("metrics answer");
+        Response::read(&mut res).await
     }
 
     /// A request with an optional bearer token and a raw body (sent as JSON when given).

@@ -40,8 +40,22 @@ fn sample(text: &str, name: &str) -> f64 {
 }
 
 async fn metrics_in_prometheus_format(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let res = app.get("/metrics", None).await;
+    const TOKEN: &str = "metrics-token-metrics-token-0123456789";
+    let app = spawn_app_with(backend, Options::new().with("INDABA_METRICS_TOKEN", TOKEN)).await;
+    // Not on the public address, unless the caller has the metrics token.
+    assert_eq!(
+        app.get("/metrics", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/metrics", Some("a-wrong-token")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/metrics", Some(TOKEN)).await.status,
+        StatusCode::OK
+    );
+    let res = app.metrics().await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res
         .header("content-type")
@@ -53,7 +67,7 @@ async fn metrics_in_prometheus_format(backend: Backend) {
     }
     // A mail waits in the queue until the worker sends it.
     app.register("Metrics", serde_json::json!({})).await;
-    let text = app.get("/metrics", None).await.text;
+    let text = app.metrics().await.text;
     assert!(sample(&text, "indaba_http_requests_total{class=\"4xx\"}") >= before + 3.0);
     assert!(sample(&text, "indaba_http_request_duration_seconds_count") >= 5.0);
     assert!(sample(&text, "indaba_mail_queue{state=\"pending\"}") >= 0.0);

@@ -513,7 +513,7 @@ async fn consultation_with_author(app: &TestApp) -> (String, i64) {
 
 /// The live listeners this instance counts, from /metrics.
 async fn listeners_now(app: &TestApp) -> i64 {
-    let text = app.get("/metrics", None).await.text;
+    let text = app.metrics().await.text;
     text.lines()
         .find_map(|l| l.strip_prefix("indaba_live_listeners "))
         .and_then(|n| n.trim().parse().ok())

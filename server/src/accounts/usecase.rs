@@ -86,7 +86,7 @@ pub async fn register(state: &AppState, _: Admitted, cmd: Registration) -> ApiRe
                     recipient: &new.email,
                     kind: "verify_email",
                     language: lang,
-                    rendered: templates::verification(lang, &new.display_name, &link),
+                    rendered: templates::verification(lang, &link),
                     unsubscribe_url: None,
                 },
             )?;
@@ -249,7 +249,7 @@ pub async fn request_reset(
                     recipient: &user.email,
                     kind: "password_reset",
                     language: lang,
-                    rendered: templates::password_reset(lang, &user.display_name, &link),
+                    rendered: templates::password_reset(lang, &link),
                     unsubscribe_url: None,
                 },
             )?;
