@@ -162,7 +162,7 @@ fn render(lang: &str, t: &Texts, link: &str) -> Rendered {
          <body><p>{greeting}</p><p>{body}</p><p><a href=\"{link}\">{action}</a></p><p>{validity}</p><p>{ignore}</p>\
          <p>Indaba</p></body></html>",
         subject = escape(t.subject),
-        greeting = escape(&greeting),
+        greeting = escape(greeting),
         body = escape(t.body),
         link = escape(link),
         action = escape(t.action),
