@@ -9,7 +9,10 @@ use indaba::db::schema::mail_outbox;
 use indaba_tests::*;
 use serde_json::json;
 
-both_backends!(one_time_links_leave_no_trace);
+both_backends!(
+    one_time_links_leave_no_trace,
+    text_that_could_deceive_is_refused
+);
 
 /// Whoever registers an address chooses the display name, and may not own the address:
 /// the verification mail greets nobody by name. Once it is delivered, the outbox keeps
@@ -70,4 +73,39 @@ async fn one_time_links_leave_no_trace(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the reset mail was not sent");
+}
+
+/// A name that reorders itself, or a comment that shows nothing, is refused: 422 naming
+/// the field, and nothing is stored.
+async fn text_that_could_deceive_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, res) = app
+        .register("bidi", json!({"display_name": "Ana \u{202E}gnp.exe"}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("display_name").is_some(), "{}", res.text);
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let res = app
+        .post(
+            "/api/v1/consultations",
+            Some(&organizer),
+            &json!({"slug": "bidi-title", "title": "\u{2066}Official\u{2069} text", "language": "en"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("title").is_some(), "{}", res.text);
+    let id = open_consultation(&app, &organizer).await;
+    let (_, alice) = app.user_with_roles("Alice", &[]).await;
+    let path = format!("/api/v1/consultations/{id}/comments");
+    let res = app
+        .post(
+            &path,
+            Some(&alice),
+            &json!({"body": "\u{200B}\u{200B}\u{FEFF}"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("body").is_some(), "{}", res.text);
+    let list = app.get(&path, None).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 0);
 }

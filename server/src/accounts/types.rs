@@ -181,9 +181,47 @@ impl Password {
     }
 }
 
-/// Trimmed text of bounded length with no control characters.
+/// Characters that reorder the text around them (bidirectional embeddings, overrides
+/// and isolates, U+202A–U+202E and U+2066–U+2069): in a name or a title they make it
+/// read as something else ("Trojan Source"). Marks (U+200E, U+200F) stay allowed.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing: a text made only of them looks empty.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
+}
+
+/// Trimmed text of bounded length with no control characters, nothing that reorders
+/// it, and something visible in it.
 pub fn bounded_text(raw: &str, min: usize, max: usize) -> Result<String, String> {
     let text = raw.trim();
+    if text.chars().any(reorders) {
+        return Err(
+            "must not contain characters that reorder the text (U+202A–U+202E, U+2066–U+2069)"
+                .into(),
+        );
+    }
+    if min > 0 && !text.is_empty() && text.chars().all(invisible) {
+        return Err("must contain visible characters".into());
+    }
     let n = text.chars().count();
     if n < min {
         return Err(if min == 1 {
@@ -320,6 +358,17 @@ impl schemars::JsonSchema for Country {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_could_deceive_is_refused() {
+        assert!(bounded_text("Ana \u{202E}gnp.exe", 1, 100).is_err());
+        assert!(bounded_text("\u{2066}Ana\u{2069}", 1, 100).is_err());
+        assert!(bounded_text("\u{200B}\u{200B}\u{FEFF}", 1, 100).is_err());
+        assert!(bounded_text("\u{3164}", 1, 100).is_err());
+        // Marks that help mixed scripts read right stay; so does real text.
+        assert!(bounded_text("مرحبا\u{200F} Ana", 1, 100).is_ok());
+        assert!(bounded_text("", 0, 100).is_ok());
+    }
 
     #[test]
     fn emails() {
