@@ -58,6 +58,7 @@ error_codes! {
     AlreadyDecided => ("already_decided", CONFLICT, "A decision on this proposal has been taken."),
     ScheduleConflict => ("schedule_conflict", CONFLICT, "The slot clashes with other sessions: see `details.conflicts`."),
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The body is over the size limit."),
+    UriTooLong => ("uri_too_long", URI_TOO_LONG, "The address (path and query) is over 8 KiB."),
     UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Send JSON with Content-Type: application/json."),
     ValidationFailed => ("validation_failed", UNPROCESSABLE_ENTITY, "Some fields are invalid: see `fields`."),
     InvalidQuery => ("invalid_query", UNPROCESSABLE_ENTITY, "A query parameter is invalid."),

@@ -432,6 +432,13 @@ async fn silent_clients_are_dropped_and_floods_stopped(backend: Backend) {
     let (code, reason) = close_frame(noisy).await;
     assert_eq!(code, 1008);
     assert!(reason.contains("too many"), "{reason}");
+    // A frame over the limit is closed with 1009 (message too big).
+    let mut big = connect(&app, &format!("/api/v1/live/consultations/{id}")).await;
+    big.send(Message::Text("x".repeat(70 * 1024).into()))
+        .await
+        .unwrap();
+    let (code, reason) = close_frame(big).await;
+    assert_eq!(code, 1009, "{reason}");
     // The server is fine.
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
 }

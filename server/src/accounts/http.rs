@@ -129,7 +129,7 @@ pub async fn export(who: SignedIn, state: State) -> ApiResult<Private<ExportView
 pub async fn erase_me(
     who: SignedIn,
     state: State,
-    query: web::Query<EraseQuery>,
+    query: crate::http::Query<EraseQuery>,
 ) -> ApiResult<NoContent> {
     usecase::erase(&state, &who, query.into_inner().into()).await?;
     Ok(NoContent)
@@ -149,7 +149,7 @@ pub async fn set_roles(
 pub async fn audit_log(
     admin: Admin,
     state: State,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Private<List<AuditEntry>>> {
     let page = query.into_inner().try_into()?;
     Ok(Private(usecase::audit_log(&state.db, &admin, page).await?))

@@ -27,7 +27,7 @@ pub async fn create(
 pub async fn list(
     who: Anyone,
     state: State,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<ConsultationView>>> {
     let page = Page::from_query(&query)?;
     usecase::list(&state.db, who.0, page).await.map(Json)

@@ -350,7 +350,7 @@ pub mod http {
         who: Anyone,
         state: State,
         path: web::Path<i64>,
-        query: web::Query<SessionCommentsQuery>,
+        query: crate::http::Query<SessionCommentsQuery>,
     ) -> ApiResult<Json<List<CommentView>>> {
         list(&state.db, who.0, path.into_inner(), query.into_inner())
             .await

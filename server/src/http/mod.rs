@@ -8,8 +8,10 @@ pub mod input;
 pub mod middleware;
 pub mod openapi;
 pub mod page;
+pub mod query;
 pub mod respond;
 pub mod routes;
 
 pub use extract::{client_ip, ApiJson, BodyLimit};
+pub use query::Query;
 pub use routes::Endpoint;

@@ -17,7 +17,7 @@ pub async fn consultation(
     who: Anyone,
     state: State,
     path: web::Path<String>,
-    query: web::Query<ConsultationSearchQuery>,
+    query: crate::http::Query<ConsultationSearchQuery>,
 ) -> ApiResult<MayForbid<Json<SearchResults<CommentHit>>>> {
     let cmd = ConsultationSearch::try_from(query.into_inner())?;
     usecase::consultation(
@@ -34,7 +34,7 @@ pub async fn consultation(
 pub async fn platform(
     who: Anyone,
     state: State,
-    query: web::Query<PlatformSearchQuery>,
+    query: crate::http::Query<PlatformSearchQuery>,
 ) -> ApiResult<Json<SearchResults<PlatformHit>>> {
     let cmd = PlatformSearch::try_from(query.into_inner())?;
     usecase::platform(&state.db, state.search.clone(), who.0, cmd)

@@ -32,7 +32,7 @@ pub async fn list(
     who: Anyone,
     state: State,
     path: web::Path<String>,
-    query: web::Query<CommentQuery>,
+    query: crate::http::Query<CommentQuery>,
 ) -> ApiResult<Json<List<CommentView>>> {
     usecase::list(&state.db, who.0, path.into_inner(), query.into_inner())
         .await
@@ -115,7 +115,7 @@ pub async fn keep(
 pub async fn queue(
     who: Moderator,
     state: State,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<QueuedComment>>> {
     let page = Page::from_query(&query)?;
     moderation::queue(&state.db, &who, page).await.map(Json)
@@ -125,7 +125,7 @@ pub async fn log(
     who: Anyone,
     state: State,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<LogEntry>>> {
     let page = Page::from_query(&query)?;
     moderation::log(&state.db, who.0, path.into_inner(), page)

@@ -30,7 +30,7 @@ pub async fn remove(by: SignedIn, state: State, session: web::Path<i64>) -> ApiR
 pub async fn mine(
     by: SignedIn,
     state: State,
-    query: web::Query<TzQuery>,
+    query: crate::http::Query<TzQuery>,
 ) -> ApiResult<Private<List<SessionView>>> {
     let tz = query.zone()?;
     Ok(Private(uc::mine(&state.db, &by, tz).await?))

@@ -1,7 +1,5 @@
 //! `/events`, `/events/{id}`.
 
-use actix_web::web;
-
 use crate::error::ApiResult;
 use crate::events::command::{CreateEvent, EventInput, EventPatch, PageQuery};
 use crate::events::usecase::events as uc;
@@ -26,7 +24,7 @@ pub async fn create(
 pub async fn list(
     Anyone(actor): Anyone,
     state: State,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<EventView>>> {
     let page = query.into_inner().try_into()?;
     Ok(Json(uc::list(&state.db, &actor, page).await?))

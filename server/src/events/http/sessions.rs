@@ -1,8 +1,6 @@
 //! Sessions and the agenda: `/sessions/{id}` (and `.ics`, `/slot`),
 //! `/events/{id}/sessions`, `/events/{id}/agenda` (and `.ics`, `.csv`, `/import`).
 
-use actix_web::web;
-
 use crate::error::ApiResult;
 use crate::events::command::{Agenda, AgendaQuery, ImportInput, ImportRows, SlotInput, TzQuery};
 use crate::events::schedule::Slot;
@@ -18,7 +16,7 @@ use super::{file, MayConflict, Or};
 pub async fn get(
     reader: SessionReader,
     state: State,
-    query: web::Query<TzQuery>,
+    query: crate::http::Query<TzQuery>,
 ) -> ApiResult<Json<SessionView>> {
     let tz = query.zone()?;
     Ok(Json(uc::get(&state.db, &reader, tz).await?))
@@ -36,7 +34,7 @@ pub async fn set_slot(
 pub async fn agenda(
     reader: EventReader,
     state: State,
-    query: web::Query<AgendaQuery>,
+    query: crate::http::Query<AgendaQuery>,
 ) -> ApiResult<Json<AgendaView>> {
     let agenda = Agenda::try_from(query.into_inner())?;
     Ok(Json(uc::agenda(&state.db, &reader, agenda).await?))
@@ -45,7 +43,7 @@ pub async fn agenda(
 pub async fn all(
     org: EventOrganizer,
     state: State,
-    query: web::Query<TzQuery>,
+    query: crate::http::Query<TzQuery>,
 ) -> ApiResult<Private<AgendaView>> {
     let tz = query.zone()?;
     Ok(Private(uc::all(&state.db, &org, tz).await?))
@@ -68,7 +66,7 @@ pub async fn session_ics(reader: SessionReader, state: State) -> ApiResult<File<
 pub async fn agenda_csv(
     reader: EventReader,
     state: State,
-    query: web::Query<TzQuery>,
+    query: crate::http::Query<TzQuery>,
 ) -> ApiResult<File<Csv>> {
     let tz = query.zone()?;
     Ok(file(uc::agenda_csv(&state.db, &reader, tz).await?))
