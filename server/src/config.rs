@@ -51,6 +51,7 @@ struct FileConfig {
     live_buffer: Option<usize>,
     live_coalesce_ms: Option<u64>,
     live_recheck_seconds: Option<u64>,
+    session_max_days: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +123,9 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
     pub live: LiveSettings,
+    /// The absolute lifetime of a sign-in session (a refresh token family), in days,
+    /// however often it is refreshed.
+    pub session_max_days: u64,
 }
 
 /// Live streams: heartbeat, patience with silent clients, buffering and coalescing.
@@ -214,6 +218,7 @@ impl Config {
             "LIVE_BUFFER",
             "LIVE_COALESCE_MS",
             "LIVE_RECHECK_SECONDS",
+            "SESSION_MAX_DAYS",
         ];
         // Kubernetes injects INDABA_SERVICE_HOST, INDABA_PORT_8080_TCP… for a Service named
         // `indaba`: those are not settings, and refusing them would stop every pod.
@@ -372,6 +377,7 @@ impl Config {
                 1..=60,
             )?,
         };
+        let session_max_days = number("session_max_days", file.session_max_days, 90, 1..=3650)?;
         let secret_key = pick("secret_key", file.secret_key);
         if let Some(key) = &secret_key {
             if key.len() < 32 {
@@ -393,7 +399,13 @@ impl Config {
             secret_key,
             trust_proxy,
             live,
+            session_max_days,
         })
+    }
+
+    /// How long a sign-in session may last, however often it is refreshed.
+    pub fn session_max_age(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::try_from(self.session_max_days).unwrap_or(90))
     }
 
     /// The signing secret: configured, or read from / generated into the data directory.
@@ -470,6 +482,7 @@ mod tests {
         );
         assert_eq!(c.mail, MailTransport::Folder(PathBuf::from("./data/mail")));
         assert!(c.rate_limits);
+        assert_eq!(c.session_max_days, 90);
     }
 
     #[test]
@@ -502,6 +515,7 @@ mod tests {
             ("INDABA_RATE_LIMITS", "maybe"),
             ("INDABA_SECRET_KEY", "short"),
             ("INDABA_PUBLIC_URL", "example.org"),
+            ("INDABA_SESSION_MAX_DAYS", "0"),
             ("INDABA_BOGUS", "1"),
         ] {
             let err = Config::from_env_map(&env(&[(k, v)])).unwrap_err();
