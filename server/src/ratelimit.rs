@@ -188,8 +188,13 @@ impl RateLimiter {
                 .map(|s| (s.drained(schedule, now), s.last))
                 .unwrap_or((0.0, now))
         };
-        let under_attack = level(&account_key, ACCOUNT_CEILING).0 >= f64::from(ACCOUNT_CEILING.free);
-        let pair_schedule = if under_attack { PAIR_UNDER_ATTACK } else { PAIR };
+        let under_attack =
+            level(&account_key, ACCOUNT_CEILING).0 >= f64::from(ACCOUNT_CEILING.free);
+        let pair_schedule = if under_attack {
+            PAIR_UNDER_ATTACK
+        } else {
+            PAIR
+        };
         let pair = level(&pair_key, pair_schedule);
         let address = level(&ip_key, ADDRESS);
         let wait = |(level, last): (f64, Instant), schedule: Schedule| {
@@ -344,8 +349,13 @@ mod tests {
         let mut at = t0;
         for expected in [15, 30, 60, 120] {
             at += Duration::from_secs(expected);
-            wrong(&rl, "ana@example.org", "203.0.113.5", at - Duration::from_secs(1))
-                .unwrap_err();
+            wrong(
+                &rl,
+                "ana@example.org",
+                "203.0.113.5",
+                at - Duration::from_secs(1),
+            )
+            .unwrap_err();
             wrong(&rl, "ana@example.org", "203.0.113.5", at).unwrap();
         }
         // …the owner, elsewhere, is not touched; nor is another account from that address.
@@ -393,7 +403,13 @@ mod tests {
         let err = wrong(&rl, "another@example.org", "203.0.113.9", t0).unwrap_err();
         assert_eq!(err.code, crate::error::ErrorCode::TooManyAttempts);
         wrong(&rl, "another@example.org", "203.0.113.10", t0).unwrap();
-        wrong(&rl, "another@example.org", "203.0.113.9", t0 + Duration::from_secs(11)).unwrap();
+        wrong(
+            &rl,
+            "another@example.org",
+            "203.0.113.9",
+            t0 + Duration::from_secs(11),
+        )
+        .unwrap();
     }
 
     #[test]

@@ -355,7 +355,10 @@ async fn weak_passwords_are_refused_with_the_reason(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
-    assert!(res.field("new_password").unwrap().contains("common password"));
+    assert!(res
+        .field("new_password")
+        .unwrap()
+        .contains("common password"));
     let res = app
         .post(
             "/api/v1/me/password",
@@ -364,7 +367,10 @@ async fn weak_passwords_are_refused_with_the_reason(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
-    assert!(res.field("new_password").unwrap().contains("common password"));
+    assert!(res
+        .field("new_password")
+        .unwrap()
+        .contains("common password"));
     // Nothing was changed: the reset link still works with a strong password.
     let res = app
         .post(
@@ -389,10 +395,16 @@ async fn changing_the_password_signs_out_every_other_session(backend: Backend) {
     let change = |current: &str| json!({"current_password": current, "new_password": new_password});
 
     // Signed-in only, the current password again, a body.
-    let res = app.post("/api/v1/me/password", None, &change(PASSWORD)).await;
+    let res = app
+        .post("/api/v1/me/password", None, &change(PASSWORD))
+        .await;
     assert_eq!(res.code(), "unauthenticated");
     let res = app
-        .post("/api/v1/me/password", Some(&access), &change("not my password at all"))
+        .post(
+            "/api/v1/me/password",
+            Some(&access),
+            &change("not my password at all"),
+        )
         .await;
     assert_eq!(
         (res.status, res.code()),
@@ -422,11 +434,19 @@ async fn changing_the_password_signs_out_every_other_session(backend: Backend) {
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
     // The other sessions are over; the caller's own goes on.
     let res = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": phone}))
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": phone}),
+        )
         .await;
     assert_eq!(res.code(), "invalid_refresh_token", "{}", res.text);
     let res = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": laptop}))
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": laptop}),
+        )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(
@@ -464,7 +484,10 @@ async fn erasure_asks_for_the_password_again(backend: Backend) {
         "{}",
         res.text
     );
-    assert_eq!(app.get("/api/v1/me", Some(&access)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&access)).await.status,
+        StatusCode::OK
+    );
     assert_eq!(app.login(&email, PASSWORD).await.status, StatusCode::OK);
     let res = app
         .send(
@@ -485,7 +508,11 @@ async fn erasure_asks_for_the_password_again(backend: Backend) {
 async fn a_session_ends_at_its_absolute_lifetime(backend: Backend) {
     use diesel::prelude::*;
     use indaba::db::schema::refresh_tokens::dsl as rt;
-    let app = spawn_app_with(backend, Options::new().with("INDABA_SESSION_MAX_DAYS", "40")).await;
+    let app = spawn_app_with(
+        backend,
+        Options::new().with("INDABA_SESSION_MAX_DAYS", "40"),
+    )
+    .await;
     let (_, _, refresh) = app.verified_user("Long").await;
     // The session began 35 days ago and was refreshed every day since.
     let age = |days: i64| {
@@ -508,7 +535,11 @@ async fn a_session_ends_at_its_absolute_lifetime(backend: Backend) {
     };
     age(35).await;
     let res = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh}))
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     let refresh = token_of(&res, "refresh_token");
@@ -524,14 +555,15 @@ async fn a_session_ends_at_its_absolute_lifetime(backend: Backend) {
         .await
         .unwrap();
     let left = expiries[0] - chrono::Utc::now().naive_utc();
-    assert!(
-        left <= chrono_days(5) && left > chrono_days(4),
-        "{left:?}"
-    );
+    assert!(left <= chrono_days(5) && left > chrono_days(4), "{left:?}");
     // Six days later the session is over, however fresh its last token.
     age(6).await;
     let res = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh}))
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
         .await;
     assert_eq!(
         (res.status, res.code()),
@@ -1138,8 +1170,8 @@ async fn admins_read_the_audit_log_newest_first(backend: Backend) {
             Some(&moderator),
             &json!({"current_password": PASSWORD}),
         )
-            .await
-            .status,
+        .await
+        .status,
         StatusCode::NO_CONTENT
     );
     let res = app.get(path, Some(&admin)).await;

@@ -1272,11 +1272,11 @@ async fn erasure_withdraws_or_keeps_contributions(backend: Backend) {
     assert_eq!(
         f.app
             .send(
-            Method::DELETE,
-            "/api/v1/me",
-            Some(&alice),
-            &json!({"current_password": PASSWORD}),
-        )
+                Method::DELETE,
+                "/api/v1/me",
+                Some(&alice),
+                &json!({"current_password": PASSWORD}),
+            )
             .await
             .status,
         StatusCode::NO_CONTENT
@@ -1289,11 +1289,11 @@ async fn erasure_withdraws_or_keeps_contributions(backend: Backend) {
     assert_eq!(
         f.app
             .send(
-            Method::DELETE,
-            "/api/v1/me?withdraw_contributions=true",
-            Some(&bob),
-            &json!({"current_password": PASSWORD}),
-        )
+                Method::DELETE,
+                "/api/v1/me?withdraw_contributions=true",
+                Some(&bob),
+                &json!({"current_password": PASSWORD}),
+            )
             .await
             .status,
         StatusCode::NO_CONTENT

@@ -492,9 +492,9 @@ async fn follows_settings_reminders_and_bad_input(backend: Backend) {
             Some(&erased),
             &json!({"current_password": PASSWORD}),
         )
-            .await
-            .status
-            .as_u16()
+        .await
+        .status
+        .as_u16()
             / 100,
         2
     );

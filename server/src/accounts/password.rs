@@ -101,9 +101,8 @@ mod tests {
     #[actix_web::test]
     async fn a_flood_of_hashes_queues_one_per_core() {
         let stored = super::hash("correct horse battery").unwrap();
-        let flood = (0..2 * super::cores() + 1).map(|i| {
-            super::verify_queued(format!("guess {i}"), Some(stored.clone()))
-        });
+        let flood = (0..2 * super::cores() + 1)
+            .map(|i| super::verify_queued(format!("guess {i}"), Some(stored.clone())));
         for ok in futures_util::future::join_all(flood).await {
             assert!(!ok.unwrap());
         }

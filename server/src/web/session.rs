@@ -484,16 +484,16 @@ async fn resolve_user(
     let max_age = state.config.session_max_age();
     let rotated = state
         .db
-        .tx(move |conn| {
-            match accounts::rotate_refresh(conn, &refresh, ua.as_deref(), max_age)? {
+        .tx(
+            move |conn| match accounts::rotate_refresh(conn, &refresh, ua.as_deref(), max_age)? {
                 Rotation::Rotated {
                     user_id,
                     token,
                     family,
                 } => Ok(Some((accounts::view(conn, user_id)?, token, family))),
                 _ => Ok(None),
-            }
-        })
+            },
+        )
         .await;
     match rotated {
         Ok(Some((view, refresh, session))) => {
