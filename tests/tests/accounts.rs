@@ -236,19 +236,20 @@ async fn wrong_password_and_unknown_email_answer_alike(backend: Backend) {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.text, unknown.text);
     assert_eq!(wrong.code(), "invalid_credentials");
-    // …in about the same time: an unknown address is checked against a dummy hash.
+    // …in about the same time: an unknown address is checked against a dummy hash (the
+    // fastest of four tries each, so a busy machine does not blur it).
     let mut took = Vec::new();
     for who in [email.as_str(), "nobody-here@example.org"] {
-        let mut times = Vec::new();
-        for _ in 0..3 {
+        let mut fastest = std::time::Duration::MAX;
+        for _ in 0..4 {
             let start = std::time::Instant::now();
-            app.login(who, "not the right password").await;
-            times.push(start.elapsed());
+            let res = app.login(who, "not the right password").await;
+            fastest = fastest.min(start.elapsed());
+            assert_eq!(res.code(), "invalid_credentials", "{}", res.text);
         }
-        times.sort();
-        took.push(times[1]);
+        took.push(fastest);
     }
-    assert!(took[1] * 3 >= took[0] && took[0] * 3 >= took[1], "{took:?}");
+    assert!(took[1] * 4 >= took[0] && took[0] * 4 >= took[1], "{took:?}");
     // Password reset answers alike too.
     let a = app
         .post(

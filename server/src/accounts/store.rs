@@ -196,14 +196,13 @@ pub fn create_email_token(conn: &mut DbConn, user_id: i64, purpose: Purpose) -> 
     Ok(token)
 }
 
-/// Spends a token: returns its user, or 400 when unknown, used or expired.
-pub fn consume_email_token(conn: &mut DbConn, token: &str, purpose: Purpose) -> ApiResult<i64> {
-    let invalid = || {
-        ApiError::new(
-            ErrorCode::InvalidToken,
-            "this link is not valid or has already been used",
-        )
-    };
+/// A token's row, if it is still good: its id and user (400 when unknown, used or
+/// expired). Spends nothing.
+pub fn check_email_token(
+    conn: &mut DbConn,
+    token: &str,
+    purpose: Purpose,
+) -> ApiResult<(i64, i64)> {
     let row: Option<(i64, i64, NaiveDateTime, Option<NaiveDateTime>)> = email_tokens::table
         .filter(email_tokens::token_hash.eq(token_hash(token)))
         .filter(email_tokens::purpose.eq(purpose.as_str()))
@@ -215,28 +214,37 @@ pub fn consume_email_token(conn: &mut DbConn, token: &str, purpose: Purpose) -> 
         ))
         .first(conn)
         .optional()?;
-    let Some((id, user_id, expires_at, used_at)) = row else {
-        return Err(invalid());
+    let Some((id, user_id, expires_at, None)) = row else {
+        return Err(invalid_link());
     };
-    if used_at.is_some() {
-        return Err(invalid());
-    }
-    let t = now();
-    if expires_at <= t {
+    if expires_at <= now() {
         return Err(ApiError::new(
             ErrorCode::ExpiredToken,
             "this link has expired: ask for a new one",
         ));
     }
+    Ok((id, user_id))
+}
+
+fn invalid_link() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidToken,
+        "this link is not valid or has already been used",
+    )
+}
+
+/// Spends a token: returns its user, or 400 when unknown, used or expired.
+pub fn consume_email_token(conn: &mut DbConn, token: &str, purpose: Purpose) -> ApiResult<i64> {
+    let (id, user_id) = check_email_token(conn, token, purpose)?;
     let spent = diesel::update(
         email_tokens::table
             .find(id)
             .filter(email_tokens::used_at.is_null()),
     )
-    .set(email_tokens::used_at.eq(t))
+    .set(email_tokens::used_at.eq(now()))
     .execute(conn)?;
     if spent != 1 {
-        return Err(invalid());
+        return Err(invalid_link());
     }
     Ok(user_id)
 }

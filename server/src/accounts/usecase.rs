@@ -340,6 +340,11 @@ pub async fn confirm_reset(db: &Db, cmd: ResetConfirm) -> ApiResult<()> {
         token,
         new_password,
     } = cmd;
+    // A made-up or spent link costs no hash (hashes queue for the cores: sign-ins wait
+    // behind them).
+    let presented = token.clone();
+    db.run(move |conn| store::check_email_token(conn, &presented, Purpose::Reset))
+        .await?;
     let hash = password::hash_queued(new_password.expose().to_owned()).await?;
     db.tx(move |tx| {
         let user_id = store::consume_email_token(tx, &token, Purpose::Reset)?;
