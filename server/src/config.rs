@@ -53,6 +53,7 @@ struct FileConfig {
     live_recheck_seconds: Option<u64>,
     metrics_bind: Option<String>,
     metrics_token: Option<String>,
+    session_max_days: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +131,9 @@ pub struct Config {
     /// With it, `/metrics` is also served on the main address to `Authorization: Bearer
     /// <token>` (`INDABA_METRICS_TOKEN`, at least 32 characters).
     pub metrics_token: Option<String>,
+    /// The absolute lifetime of a sign-in session (a refresh token family), in days,
+    /// however often it is refreshed.
+    pub session_max_days: u64,
 }
 
 /// Live streams: heartbeat, patience with silent clients, buffering and coalescing.
@@ -224,6 +228,7 @@ impl Config {
             "LIVE_RECHECK_SECONDS",
             "METRICS_BIND",
             "METRICS_TOKEN",
+            "SESSION_MAX_DAYS",
         ];
         // Kubernetes injects INDABA_SERVICE_HOST, INDABA_PORT_8080_TCP… for a Service named
         // `indaba`: those are not settings, and refusing them would stop every pod.
@@ -396,6 +401,7 @@ impl Config {
         if metrics_token.as_ref().is_some_and(|t| t.len() < 32) {
             return Err("INDABA_METRICS_TOKEN must be at least 32 characters".into());
         }
+        let session_max_days = number("session_max_days", file.session_max_days, 90, 1..=3650)?;
         let secret_key = pick("secret_key", file.secret_key);
         if let Some(key) = &secret_key {
             if key.len() < 32 {
@@ -419,7 +425,13 @@ impl Config {
             live,
             metrics_bind,
             metrics_token,
+            session_max_days,
         })
+    }
+
+    /// How long a sign-in session may last, however often it is refreshed.
+    pub fn session_max_age(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::try_from(self.session_max_days).unwrap_or(90))
     }
 
     /// The signing secret: configured, or read from / generated into the data directory.
@@ -518,6 +530,7 @@ mod tests {
         );
         assert_eq!(c.mail, MailTransport::Folder(PathBuf::from("./data/mail")));
         assert!(c.rate_limits);
+        assert_eq!(c.session_max_days, 90);
     }
 
     #[test]
@@ -550,6 +563,7 @@ mod tests {
             ("INDABA_RATE_LIMITS", "maybe"),
             ("INDABA_SECRET_KEY", "short"),
             ("INDABA_PUBLIC_URL", "example.org"),
+            ("INDABA_SESSION_MAX_DAYS", "0"),
             ("INDABA_BOGUS", "1"),
         ] {
             let err = Config::from_env_map(&env(&[(k, v)])).unwrap_err();

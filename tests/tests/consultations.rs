@@ -1271,7 +1271,12 @@ async fn erasure_withdraws_or_keeps_contributions(backend: Backend) {
 
     assert_eq!(
         f.app
-            .raw(Method::DELETE, "/api/v1/me", Some(&alice), None)
+            .send(
+                Method::DELETE,
+                "/api/v1/me",
+                Some(&alice),
+                &json!({"current_password": PASSWORD}),
+            )
             .await
             .status,
         StatusCode::NO_CONTENT
@@ -1283,11 +1288,11 @@ async fn erasure_withdraws_or_keeps_contributions(backend: Backend) {
 
     assert_eq!(
         f.app
-            .raw(
+            .send(
                 Method::DELETE,
                 "/api/v1/me?withdraw_contributions=true",
                 Some(&bob),
-                None
+                &json!({"current_password": PASSWORD}),
             )
             .await
             .status,

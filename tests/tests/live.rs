@@ -655,7 +655,7 @@ async fn erased_people_leave_every_stream(backend: Backend) {
             awc::http::Method::DELETE,
             "/api/v1/me",
             Some(&bob),
-            &json!({}),
+            &json!({"current_password": PASSWORD}),
         )
         .await;
     assert!(res.status.is_success(), "{}", res.text);
