@@ -134,7 +134,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         .await
         .expect("app starts");
     actix_web::rt::spawn(server);
+    // Idle connections are dropped by the client before the server's 5 s keep-alive
+    // ends them: otherwise a request can go out on a socket the server is closing.
     let client = awc::Client::builder()
+        .connector(awc::Connector::new().conn_keep_alive(Duration::from_secs(2)))
         .timeout(Duration::from_secs(30))
         .finish();
     // Ready once the search index is built (at once for a new database).

@@ -11,7 +11,6 @@ use super::types::{
 };
 use crate::error::{ApiError, FieldErrors};
 use crate::http::input::double_option;
-use crate::http::page::Page;
 
 /// Collects the problems of every field of one input.
 #[derive(Default)]
@@ -414,22 +413,5 @@ impl TryFrom<RolesInput> for RoleSet {
         roles.sort();
         roles.dedup();
         Ok(RoleSet(roles))
-    }
-}
-
-/// `?limit=&cursor=` of a list.
-#[derive(Deserialize, JsonSchema, Default)]
-pub struct PageQuery {
-    /// 1 to 200; 50 when absent.
-    #[schemars(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl TryFrom<PageQuery> for Page {
-    type Error = ApiError;
-    fn try_from(q: PageQuery) -> Result<Page, ApiError> {
-        Page::parse(q.limit, q.cursor.as_deref())
     }
 }

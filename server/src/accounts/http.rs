@@ -5,13 +5,14 @@ use std::future::{ready, Ready};
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::command::{
-    EraseInput, EraseQuery, Erasure, LoginInput, PageQuery, PasswordChangeInput, ProfilePatch,
-    RefreshInput, RegisterInput, ResetConfirmInput, ResetInput, RolesInput, TokenInput,
+    EraseInput, EraseQuery, Erasure, LoginInput, PasswordChangeInput, ProfilePatch, RefreshInput,
+    RegisterInput, ResetConfirmInput, ResetInput, RolesInput, TokenInput,
 };
 use super::usecase::{self, Client};
 use super::view::{ExportView, ManagedUserEnvelope, ResetRequested, TokenPair, UserEnvelope};
 use crate::error::{ApiError, ApiResult};
 use crate::http::doc::DocArg;
+use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{
     Accepted, Created, List, MayForbid, MayRefuse, NoContent, Or, Private, RateLimited,
 };
@@ -180,6 +181,6 @@ pub async fn audit_log(
     state: State,
     query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Private<List<AuditEntry>>> {
-    let page = query.into_inner().try_into()?;
+    let page = Page::from_query("audit-log", &query)?;
     Ok(Private(usecase::audit_log(&state.db, &admin, page).await?))
 }

@@ -468,13 +468,7 @@ pub async fn audit_log(db: &Db, _: &Admin, page: Page) -> ApiResult<List<AuditEn
 
 /// One page of a list fetched with [`Page::fetch`] rows.
 pub(crate) fn paged<T>(page: &Page, mut rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> List<T> {
-    let more = rows.len() as i64 > page.limit;
-    rows.truncate(usize::try_from(page.limit).unwrap_or(0));
-    let next_cursor = if more {
-        rows.last().map(|r| crate::http::page::encode(id_of(r)))
-    } else {
-        None
-    };
+    let next_cursor = page.next_cursor(&mut rows, id_of);
     List {
         items: rows,
         next_cursor,

@@ -3,7 +3,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -14,6 +13,7 @@ pub const MAX_LIMIT: i64 = 200;
 #[derive(Deserialize, Default, schemars::JsonSchema)]
 pub struct PageQuery {
     /// 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -84,8 +84,9 @@ impl Page {
         Self::of_list("", limit, cursor)
     }
 
-    pub fn from_query(q: &PageQuery) -> ApiResult<Page> {
-        Self::parse(q.limit, q.cursor.as_deref())
+    /// The page of `list` this query asks for (a cursor of another list is refused).
+    pub fn from_query(list: &str, q: &PageQuery) -> ApiResult<Page> {
+        Self::of_list(list, q.limit, q.cursor.as_deref())
     }
 
     /// Rows to fetch: one more than the page, to know whether another page follows.
@@ -110,6 +111,11 @@ impl Page {
         }
     }
 
+    /// The cursor of the page that starts past `n` items (lists computed whole, searches).
+    pub fn cursor_at(&self, n: usize) -> String {
+        encode_mark(self.scope, &Mark::Offset(n))
+    }
+
     /// This page of a list computed whole, and the cursor of the next.
     pub fn slice<T>(&self, items: Vec<T>) -> (Vec<T>, Option<String>) {
         let total = items.len();
@@ -119,14 +125,9 @@ impl Page {
             .skip(self.offset)
             .take(self.limit as usize)
             .collect();
-        let next = (end < total).then(|| encode_mark(self.scope, &Mark::Offset(end)));
+        let next = (end < total).then(|| self.cursor_at(end));
         (page, next)
     }
-}
-
-/// An unscoped cursor after `id` (lists with no name of their own).
-pub fn encode(id: i64) -> String {
-    encode_mark(scope_of(""), &Mark::After(id))
 }
 
 fn encode_mark(scope: u64, mark: &Mark) -> String {
@@ -159,31 +160,16 @@ fn decode(cursor: &str) -> Option<(u64, Mark)> {
     Some((scope, mark))
 }
 
-/// `{items, next_cursor}` from rows fetched with [`Page::fetch`]; `id_of` gives each row's id.
-pub fn respond<T>(
-    page: &Page,
-    mut rows: Vec<T>,
-    id_of: impl Fn(&T) -> i64,
-    view: impl FnOnce(&[T]) -> ApiResult<Vec<Value>>,
-) -> ApiResult<Value> {
-    let more = rows.len() as i64 > page.limit;
-    rows.truncate(page.limit as usize);
-    let next = if more {
-        rows.last().map(|r| encode(id_of(r)))
-    } else {
-        None
-    };
-    Ok(json!({ "items": view(&rows)?, "next_cursor": next }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn cursors_round_trip_and_limits_are_checked() {
-        let p = Page::parse(Some(10), Some(&encode(42))).unwrap();
+        let first = Page::of_list("comments:7", Some(10), None).unwrap();
+        let p = Page::of_list("comments:7", Some(10), Some(&first.cursor_after(42))).unwrap();
         assert_eq!((p.limit, p.after), (10, Some(42)));
+        assert!(Page::of_list("comments:8", Some(10), Some(&first.cursor_after(42))).is_err());
         // A list's cursor works on that list only.
         let agenda = Page::of_list("agenda:a", Some(2), None).unwrap();
         let (items, next) = agenda.slice(vec![1, 2, 3, 4, 5]);

@@ -10,6 +10,7 @@ use super::view::{
 };
 use crate::error::ApiResult;
 use crate::http::doc::{Generators, Operation, Responds};
+use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Either, Json, List, MayMiss, NoContent, Or, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::accounts::UnsubscribeLink;
@@ -39,8 +40,14 @@ pub async fn unfollow(
     Ok(Or(NoContent))
 }
 
-pub async fn my_follows(who: SignedIn, state: State) -> ApiResult<Private<List<FollowView>>> {
-    Ok(Private(List::all(usecase::follows(&state.db, &who).await?)))
+pub async fn my_follows(
+    who: SignedIn,
+    state: State,
+    query: crate::http::Query<PageQuery>,
+) -> ApiResult<Private<List<FollowView>>> {
+    let page = Page::from_query("follows", &query)?;
+    let all = usecase::follows(&state.db, &who).await?;
+    Ok(Private(List::page(all, &page)))
 }
 
 pub async fn my_notifications(

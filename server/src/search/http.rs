@@ -19,16 +19,11 @@ pub async fn consultation(
     path: web::Path<String>,
     query: crate::http::Query<ConsultationSearchQuery>,
 ) -> ApiResult<MayForbid<Json<SearchResults<CommentHit>>>> {
-    let cmd = ConsultationSearch::try_from(query.into_inner())?;
-    usecase::consultation(
-        &state.db,
-        state.search.clone(),
-        who.0,
-        path.into_inner(),
-        cmd,
-    )
-    .await
-    .map(|r| crate::http::respond::Or(Json(r)))
+    let key = path.into_inner();
+    let cmd = ConsultationSearch::parse(&key, query.into_inner())?;
+    usecase::consultation(&state.db, state.search.clone(), who.0, key, cmd)
+        .await
+        .map(|r| crate::http::respond::Or(Json(r)))
 }
 
 pub async fn platform(

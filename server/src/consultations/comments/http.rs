@@ -117,7 +117,7 @@ pub async fn queue(
     state: State,
     query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<QueuedComment>>> {
-    let page = Page::from_query(&query)?;
+    let page = Page::from_query("moderation-queue", &query)?;
     moderation::queue(&state.db, &who, page).await.map(Json)
 }
 
@@ -127,8 +127,7 @@ pub async fn log(
     path: web::Path<String>,
     query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<LogEntry>>> {
-    let page = Page::from_query(&query)?;
-    moderation::log(&state.db, who.0, path.into_inner(), page)
-        .await
-        .map(Json)
+    let key = path.into_inner();
+    let page = Page::from_query(&format!("moderation-log:{key}"), &query)?;
+    moderation::log(&state.db, who.0, key, page).await.map(Json)
 }

@@ -1,9 +1,10 @@
 //! `/events`, `/events/{id}`.
 
 use crate::error::ApiResult;
-use crate::events::command::{CreateEvent, EventInput, EventPatch, PageQuery};
+use crate::events::command::{CreateEvent, EventInput, EventPatch};
 use crate::events::usecase::events as uc;
 use crate::events::view::EventView;
+use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List};
 use crate::http::ApiJson;
 use crate::policy::guards::events::{EventOrganizer, EventReader};
@@ -26,7 +27,7 @@ pub async fn list(
     state: State,
     query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<EventView>>> {
-    let page = query.into_inner().try_into()?;
+    let page = Page::from_query("events", &query)?;
     Ok(Json(uc::list(&state.db, &actor, page).await?))
 }
 

@@ -2,7 +2,9 @@
 //! `/events/{id}/sessions`, `/events/{id}/agenda` (and `.ics`, `.csv`, `/import`).
 
 use crate::error::ApiResult;
-use crate::events::command::{Agenda, AgendaQuery, ImportInput, ImportRows, SlotInput, TzQuery};
+use crate::events::command::{
+    Agenda, AgendaQuery, ImportInput, ImportRows, SessionsQuery, SlotInput, TzQuery,
+};
 use crate::events::schedule::Slot;
 use crate::events::usecase::sessions as uc;
 use crate::events::view::{AgendaView, Imported, SessionView};
@@ -36,17 +38,22 @@ pub async fn agenda(
     state: State,
     query: crate::http::Query<AgendaQuery>,
 ) -> ApiResult<Json<AgendaView>> {
-    let agenda = Agenda::try_from(query.into_inner())?;
-    Ok(Json(uc::agenda(&state.db, &reader, agenda).await?))
+    let q = query.into_inner();
+    let (limit, cursor) = (q.limit, q.cursor.clone());
+    let agenda = Agenda::try_from(q)?;
+    let page = agenda.page(reader.event.id, limit, cursor.as_deref())?;
+    Ok(Json(
+        uc::agenda(&state.db, &reader, agenda).await?.paged(&page),
+    ))
 }
 
 pub async fn all(
     org: EventOrganizer,
     state: State,
-    query: crate::http::Query<TzQuery>,
+    query: crate::http::Query<SessionsQuery>,
 ) -> ApiResult<Private<AgendaView>> {
-    let tz = query.zone()?;
-    Ok(Private(uc::all(&state.db, &org, tz).await?))
+    let (tz, page) = query.parse(&format!("sessions:{}", org.event.id))?;
+    Ok(Private(uc::all(&state.db, &org, tz).await?.paged(&page)))
 }
 
 pub async fn agenda_ics(reader: EventReader, state: State) -> ApiResult<File<Calendar>> {
