@@ -205,6 +205,22 @@ impl TestApp {
         self.raw(Method::GET, path, token, None).await
     }
 
+    /// Every item of a list, page after page (200 at a time).
+    pub async fn get_all(&self, path: &str, token: Option<&str>) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut url = format!("{path}{sep}limit=200");
+        loop {
+            let res = self.get(&url, token).await;
+            assert_eq!(res.status, StatusCode::OK, "{url}: {}", res.text);
+            items.extend(res.body["items"].as_array().expect("items").iter().cloned());
+            match res.body["next_cursor"].as_str() {
+                Some(c) => url = format!("{path}{sep}limit=200&cursor={c}"),
+                None => return items,
+            }
+        }
+    }
+
     pub async fn send(
         &self,
         method: Method,
