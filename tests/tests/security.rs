@@ -11,7 +11,8 @@ use serde_json::json;
 
 both_backends!(
     one_time_links_leave_no_trace,
-    text_that_could_deceive_is_refused
+    text_that_could_deceive_is_refused,
+    answers_to_someone_are_kept_by_no_cache
 );
 
 /// Whoever registers an address chooses the display name, and may not own the address:
@@ -108,4 +109,51 @@ async fn text_that_could_deceive_is_refused(backend: Backend) {
     assert!(res.field("body").is_some(), "{}", res.text);
     let list = app.get(&path, None).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 0);
+}
+
+/// Whatever an answer holds, once the request said who sends it (a bearer token or the
+/// session cookie) no cache keeps it, the browser's disk included; public assets and
+/// anonymous answers stay cacheable.
+async fn answers_to_someone_are_kept_by_no_cache(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, staff) = app
+        .user_with_roles("Staff", &["organizer", "moderator"])
+        .await;
+    let id = open_consultation(&app, &staff).await;
+    let cache = |res: &Response| res.header("cache-control").map(str::to_owned);
+    for path in [
+        "/api/v1/moderation/queue".to_owned(),
+        "/api/v1/consultations".to_owned(),
+        format!("/api/v1/consultations/{id}/comments"),
+        format!("/api/v1/consultations/{id}/search"),
+        format!("/api/v1/consultations/{id}/balance"),
+        format!("/api/v1/consultations/{id}/duplicates"),
+    ] {
+        let res = app.get(&path, Some(&staff)).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
+        assert_eq!(cache(&res).as_deref(), Some("no-store"), "{path}");
+    }
+    let anonymous = app.get("/api/v1/consultations", None).await;
+    assert_ne!(cache(&anonymous).as_deref(), Some("no-store"));
+    // The pages of a signed-in person, by their cookie; the stylesheet stays public.
+    let cookie = format!("indaba_access={staff}");
+    for (path, expected) in [
+        ("/me", "no-store"),
+        ("/static/app.css", "public, max-age=31536000, immutable"),
+    ] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .insert_header(("cookie", cookie.as_str()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some(expected),
+            "{path}"
+        );
+    }
 }

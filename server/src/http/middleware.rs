@@ -38,6 +38,7 @@ pub async fn trace_requests(
         .unwrap_or_else(|| crate::crypto::random_token(12));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
+    let credentialed = carries_credentials(&req);
     async move {
         let too_long = req.uri().path().len() + req.query_string().len() > MAX_URI;
         let mut res = if too_long {
@@ -64,10 +65,37 @@ pub async fn trace_requests(
         if let Ok(value) = HeaderValue::from_str(&id) {
             res.headers_mut().insert(REQUEST_ID, value);
         }
+        if credentialed {
+            personal(res.headers_mut());
+        }
         Ok(res)
     }
     .instrument(span)
     .await
+}
+
+/// Whether the request says who sends it (a bearer token or a session cookie): its
+/// answer may then hold what only that person may see.
+fn carries_credentials(req: &ServiceRequest) -> bool {
+    req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .headers()
+            .get_all(header::COOKIE)
+            .filter_map(|v| v.to_str().ok())
+            .any(|c| c.contains("indaba_access=") || c.contains("indaba_refresh="))
+}
+
+/// One rule instead of one per endpoint: an answer to someone who said who they are is
+/// kept by no cache, the browser's disk included (`no-store`), unless it is a public
+/// asset. Answers to anonymous requests hold only what everyone may see.
+fn personal(headers: &mut actix_web::http::header::HeaderMap) {
+    let public = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("public"));
+    if !public {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 pub fn security_headers(https: bool) -> DefaultHeaders {
