@@ -408,7 +408,7 @@ async fn a_cofacilitator_searches_in_chinese_filters_by_group_and_tags_inputs() 
 
 /// Polls a search until every id is among its hits (the index follows within moments).
 async fn until_found(app: &TestApp, path: &str, token: &str, ids: &[i64]) -> Response {
-    for _ in 0..100 {
+    for _ in 0..600 {
         let res = app.get(path, Some(token)).await;
         let hits: Vec<i64> = res.body["items"]
             .as_array()

@@ -289,7 +289,7 @@ async fn user_create_and_grant_then_serve_with_demo(backend: Backend) {
     let client = awc::Client::default();
     let base = format!("http://{bind}");
     let mut up = false;
-    for _ in 0..100 {
+    for _ in 0..600 {
         if let Ok(res) = client.get(format!("{base}/readyz")).send().await {
             up = res.status() == StatusCode::OK;
             if up {
@@ -338,7 +338,7 @@ async fn user_create_and_grant_then_serve_with_demo(backend: Backend) {
         assert_eq!(status, StatusCode::OK);
     }
     let mut exited = None;
-    for _ in 0..100 {
+    for _ in 0..600 {
         if let Some(status) = child.try_wait().unwrap() {
             exited = Some(status);
             break;

@@ -283,7 +283,7 @@ async fn behind_nginx_killing_an_instance_loses_nothing() {
     };
     let front = Remote::new(&format!("http://127.0.0.1:{port}"));
     let mut up = false;
-    for _ in 0..100 {
+    for _ in 0..600 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()

@@ -35,7 +35,7 @@ async fn one_time_links_leave_no_trace(backend: Backend) {
     // Delivered: its stored body is blanked (the token is the recipient's alone).
     let db = app.db();
     let mut stored = Vec::new();
-    for _ in 0..100 {
+    for _ in 0..600 {
         let mut conn = db.get().unwrap();
         stored = mail_outbox::table
             .filter(mail_outbox::kind.eq("verify_email"))
@@ -58,7 +58,7 @@ async fn one_time_links_leave_no_trace(backend: Backend) {
         .await;
     assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text);
     app.link_token(&email, "/reset-password?token=").await;
-    for _ in 0..100 {
+    for _ in 0..600 {
         let mut conn = db.get().unwrap();
         let bodies: Vec<String> = mail_outbox::table
             .filter(mail_outbox::sent_at.is_not_null())
