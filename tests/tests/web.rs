@@ -314,6 +314,7 @@ async fn signing_out_revokes_the_session(backend: Backend) {
     let csrf = me.hidden("csrf").unwrap();
     let out = web.post("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.header("clear-site-data"), Some("\"cache\""));
     assert!(!web.cookies.borrow().contains_key("indaba_refresh"));
     assert_eq!(
         web.get("/me").await.status,
