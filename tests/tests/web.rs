@@ -979,12 +979,22 @@ async fn notifications_are_read_and_set_by_forms(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("A reply to Ana."), "{}", page.html);
     assert!(page.html.contains("<strong>New</strong>"));
+    // The header counts what is unread, on every page, without script.
+    let home = web.get("/").await;
+    assert!(
+        home.html
+            .contains("id=\"notif-unread-count\">1<span class=\"visually-hidden\"> New</span>"),
+        "{}",
+        home.html
+    );
     let csrf = page.hidden("csrf").unwrap();
     let res = web
         .post("/me/notifications", &[("csrf", &csrf), ("action", "read")])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert!(!web.follow(&res).await.html.contains("<strong>New</strong>"));
+    let after = web.follow(&res).await;
+    assert!(!after.html.contains("<strong>New</strong>"));
+    assert!(!after.html.contains("notif-unread-count"));
 
     // Settings: a bad time zone is named beside its field and nothing is saved.
     let bad = web
