@@ -20,6 +20,7 @@ both_backends!(
     notifications_are_read_and_set_by_forms,
     a_session_is_proposed_by_form_during_the_call,
     follows_endorsements_and_own_anonymous_inputs_by_forms,
+    moderators_act_from_the_thread_and_the_log_is_public,
 );
 
 async fn paragraph_of(app: &TestApp, id: i64) -> (String, String) {
@@ -1291,5 +1292,115 @@ async fn follows_endorsements_and_own_anonymous_inputs_by_forms(backend: Backend
     assert_eq!(count().await, 0);
     let page = web.get(&here).await;
     assert!(!page.html.contains("Withdraw endorsement"));
+    app.stop().await;
+}
+
+/// Moderators hide and restore any comment from its thread (not only flagged ones); the
+/// moderation log is a page everyone can read, with reasons and no moderator's name.
+async fn moderators_act_from_the_thread_and_the_log_is_public(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Organiser", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let (slug, key) = paragraph_of(&app, id).await;
+    let (_, ana, _) = app.verified_user("Ana").await;
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&ana),
+            &json!({"body": "Off-topic words here.", "paragraph_key": key}),
+        )
+        .await;
+    let comment = res.body["id"].as_i64().unwrap();
+    let moderator = app
+        .account("Mo Derator", &["moderator"], "academia", "FR", None, None)
+        .await;
+    let here = format!("/consultations/{slug}?paragraph={key}");
+
+    // Participants see no moderation form; the log is linked from the consultation.
+    let visitor = WebClient::new(&app.base);
+    let page = visitor.get(&here).await;
+    assert!(!page.html.contains("action=\"/moderation\""));
+    assert!(page
+        .html
+        .contains(&format!("/consultations/{slug}/moderation-log")));
+    let log = visitor
+        .get(&format!("/consultations/{slug}/moderation-log"))
+        .await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(
+        log.html.contains("No comment has been moderated."),
+        "{}",
+        log.html
+    );
+
+    let web = WebClient::new(&app.base);
+    web.sign_in(&moderator.email, PASSWORD).await;
+    let page = web.get(&here).await;
+    assert!(
+        page.html.contains("action=\"/moderation\""),
+        "{}",
+        page.html
+    );
+    let csrf = page.hidden("csrf").unwrap();
+    let act = |action: &'static str, reason: &'static str| {
+        let (web, csrf, here) = (&web, csrf.clone(), here.clone());
+        async move {
+            web.post(
+                "/moderation",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("comment", comment.to_string().as_str()),
+                    ("back", here.as_str()),
+                    ("action", action),
+                    ("reason", reason),
+                ],
+            )
+            .await
+        }
+    };
+    let res = act("hide", "Rule 3: stay on the paragraph").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    assert_eq!(
+        res.header("location"),
+        Some(format!("{here}#c-{comment}").as_str())
+    );
+    let public = visitor.get(&here).await;
+    assert!(!public.html.contains("Off-topic words here."));
+    // The moderator sees it hidden, and can restore it.
+    let page = web.get(&here).await;
+    assert!(page.html.contains("Off-topic words here."));
+    assert!(page.html.contains("value=\"restore\""), "{}", page.html);
+    let log = visitor
+        .get(&format!("/consultations/{slug}/moderation-log"))
+        .await;
+    assert!(log.html.contains("Hidden"), "{}", log.html);
+    assert!(log.html.contains("Rule 3: stay on the paragraph"));
+    assert!(log.html.contains(&format!("href=\"/comments/{comment}\"")));
+    assert!(!log.html.contains("Mo Derator"));
+    assert_eq!(
+        act("restore", "Appeal upheld").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(visitor
+        .get(&here)
+        .await
+        .html
+        .contains("Off-topic words here."));
+    let log = visitor
+        .get(&format!("/consultations/{slug}/moderation-log"))
+        .await;
+    assert!(log.html.contains("Restored") && log.html.contains("Appeal upheld"));
+    // A reason is required; an unknown consultation's log is the 404 page.
+    let res = act("hide", "").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
+    assert!(visitor
+        .get(&here)
+        .await
+        .html
+        .contains("Off-topic words here."));
+    let missing = visitor
+        .get("/consultations/no-such-thing/moderation-log")
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }

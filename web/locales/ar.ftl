@@ -399,3 +399,14 @@ follow-started = أنت تتابع الآن: تصلك الردود والنسخ 
 follow-stopped = لم تعد تتابع هذا.
 comment-unendorse = سحب التأييد
 comment-posted-anonymously = نشرت هذا دون ذكر اسمك: يرى الآخرون «{ $shown }» مع فئة أصحاب المصلحة التي تنتمي إليها، لا اسمك ولا منظمتك.
+
+# Moderation from the thread, and the public moderation log
+moderation-moderate = الإشراف
+moderation-restore = استعادة
+moderation-log-title = سجل الإشراف
+moderation-log-intro = كل تعليق أُخفي أو استُعيد أو أُبقي بعد الإبلاغ عنه، مع السبب المذكور. لا تُذكر أسماء المشرفين.
+moderation-log-empty = لم يخضع أي تعليق للإشراف.
+moderation-log-comment = التعليق رقم { $id }
+moderation-act-hide = أُخفي
+moderation-act-restore = استُعيد
+moderation-act-keep = أُبقي بعد الإبلاغ

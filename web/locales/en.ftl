@@ -381,3 +381,14 @@ follow-started = You follow it now: new replies and versions reach your notifica
 follow-stopped = You no longer follow it.
 comment-unendorse = Withdraw endorsement
 comment-posted-anonymously = You posted this anonymously: others see “{ $shown }” with your stakeholder group, not your name or organisation.
+
+# Moderation from the thread, and the public moderation log
+moderation-moderate = Moderate
+moderation-restore = Restore
+moderation-log-title = Moderation log
+moderation-log-intro = Every comment hidden, restored or kept after a flag, with the moderator's reason. Moderators are not named.
+moderation-log-empty = No comment has been moderated.
+moderation-log-comment = Comment #{ $id }
+moderation-act-hide = Hidden
+moderation-act-restore = Restored
+moderation-act-keep = Kept after a flag

@@ -381,3 +381,14 @@ follow-started = Ahora lo sigue: las nuevas respuestas y versiones llegan a sus 
 follow-stopped = Ya no lo sigue.
 comment-unendorse = Retirar el apoyo
 comment-posted-anonymously = Publicó esto de forma anónima: los demás ven «{ $shown }» con su grupo de partes interesadas, no su nombre ni su organización.
+
+# Moderation from the thread, and the public moderation log
+moderation-moderate = Moderar
+moderation-restore = Restablecer
+moderation-log-title = Registro de moderación
+moderation-log-intro = Cada comentario ocultado, restablecido o mantenido tras una denuncia, con el motivo dado. No se nombra a los moderadores.
+moderation-log-empty = No se ha moderado ningún comentario.
+moderation-log-comment = Comentario n.º { $id }
+moderation-act-hide = Ocultado
+moderation-act-restore = Restablecido
+moderation-act-keep = Mantenido tras una denuncia

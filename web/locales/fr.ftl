@@ -381,3 +381,14 @@ follow-started = Vous suivez désormais : les nouvelles réponses et versions ar
 follow-stopped = Vous ne suivez plus.
 comment-unendorse = Retirer le soutien
 comment-posted-anonymously = Vous avez publié ceci anonymement : les autres voient « { $shown } » avec votre groupe de parties prenantes, ni votre nom ni votre organisation.
+
+# Moderation from the thread, and the public moderation log
+moderation-moderate = Modérer
+moderation-restore = Rétablir
+moderation-log-title = Journal de modération
+moderation-log-intro = Chaque commentaire masqué, rétabli ou conservé après un signalement, avec la raison donnée. Les modérateurs ne sont pas nommés.
+moderation-log-empty = Aucun commentaire n'a été modéré.
+moderation-log-comment = Commentaire n° { $id }
+moderation-act-hide = Masqué
+moderation-act-restore = Rétabli
+moderation-act-keep = Conservé après un signalement

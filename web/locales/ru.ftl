@@ -387,3 +387,14 @@ follow-started = Вы подписались: новые ответы и вер�
 follow-stopped = Вы больше не подписаны.
 comment-unendorse = Отозвать поддержку
 comment-posted-anonymously = Вы опубликовали это анонимно: другие видят «{ $shown }» и вашу группу заинтересованных сторон, но не ваше имя и организацию.
+
+# Moderation from the thread, and the public moderation log
+moderation-moderate = Модерировать
+moderation-restore = Восстановить
+moderation-log-title = Журнал модерации
+moderation-log-intro = Каждый скрытый, восстановленный или оставленный после жалобы комментарий с указанной причиной. Модераторы не называются.
+moderation-log-empty = Ни один комментарий не модерировался.
+moderation-log-comment = Комментарий № { $id }
+moderation-act-hide = Скрыт
+moderation-act-restore = Восстановлен
+moderation-act-keep = Оставлен после жалобы

@@ -363,3 +363,14 @@ follow-started = 您已关注：新的回复和版本会出现在您的通知中
 follow-stopped = 您已取消关注。
 comment-unendorse = 撤回支持
 comment-posted-anonymously = 您以匿名方式发布了此意见：其他人看到的是“{ $shown }”和您的利益攸关方群体，看不到您的姓名或组织。
+
+# Moderation from the thread, and the public moderation log
+moderation-moderate = 审核
+moderation-restore = 恢复
+moderation-log-title = 审核日志
+moderation-log-intro = 每条被隐藏、恢复或在举报后保留的意见，以及所给理由。不列出审核员姓名。
+moderation-log-empty = 尚无意见被审核。
+moderation-log-comment = 意见 #{ $id }
+moderation-act-hide = 已隐藏
+moderation-act-restore = 已恢复
+moderation-act-keep = 举报后保留

@@ -74,6 +74,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/events/{slug}/propose", web::post().to(propose::submit))
         .route("/moderation", web::get().to(moderation::queue))
         .route("/moderation", web::post().to(moderation::act))
+        .route(
+            "/consultations/{slug}/moderation-log",
+            web::get().to(moderation::log),
+        )
         .route("/organize", web::get().to(organize::list))
         .route("/organize/events", web::post().to(organize::create))
         .route("/organize/events/{slug}", web::get().to(organize::event))

@@ -1,5 +1,6 @@
 //! The moderators' queue: flagged comments with the flags' reasons; hide (with a public
-//! reason) or keep each one.
+//! reason) or keep each one. Moderators also hide or restore any comment from its
+//! thread; everyone reads a consultation's moderation log.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -95,15 +96,17 @@ pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpRespon
         match form.get("comment").parse::<i64>() {
             Err(_) => Err(ApiError::field("comment", "choose a comment")),
             Ok(id) => match form.get("action") {
-                "hide" => match ModerationCommand::try_from(ModerationInput {
-                    action: "hide".into(),
-                    reason: form.get("reason").to_owned(),
-                }) {
-                    Ok(cmd) => moderation::moderate(&state.db, &who, id, cmd)
-                        .await
-                        .map(|_| ()),
-                    Err(e) => Err(e),
-                },
+                action @ ("hide" | "restore") => {
+                    match ModerationCommand::try_from(ModerationInput {
+                        action: action.into(),
+                        reason: form.get("reason").to_owned(),
+                    }) {
+                        Ok(cmd) => moderation::moderate(&state.db, &who, id, cmd)
+                            .await
+                            .map(|_| ()),
+                        Err(e) => Err(e),
+                    }
+                }
                 _ => match Reason::try_from(ReasonInput {
                     reason: form.get("reason").to_owned(),
                 }) {
@@ -115,10 +118,15 @@ pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpRespon
             },
         }
     };
+    // From a thread: back to the comment there.
+    let back = form
+        .opt("back")
+        .filter(|b| crate::web::session::is_local_path(b))
+        .map(|b| format!("{b}#c-{}", form.get("comment")));
     match result {
         Ok(_) => {
             c.flash("moderation-done");
-            c.redirect("/moderation")
+            c.redirect(back.as_deref().unwrap_or("/moderation"))
         }
         Err(e) => {
             let mut errors = PageErrors::from_api(&c.t, &e);
@@ -126,5 +134,60 @@ pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpRespon
             let status = e.code.status();
             show(&state, c, errors, status).await
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "moderation_log.html")]
+struct LogPage<'a> {
+    c: &'a Ctx,
+    k: crate::consultations::view::ConsultationView,
+    items: Vec<moderation::LogEntry>,
+    next: Option<String>,
+}
+
+impl LogPage<'_> {
+    fn act(&self, e: &moderation::LogEntry) -> String {
+        self.c
+            .t
+            .get(&format!("moderation-act-{}", e.action.as_str()))
+    }
+}
+
+/// `/consultations/{slug}/moderation-log`: every act of moderation on the consultation,
+/// newest first, with its public reason. Open to everyone who may read the consultation.
+pub async fn log(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    let slug = path.into_inner();
+    let actor = c.actor();
+    let key = slug.clone();
+    let consultation = state
+        .db
+        .run(move |conn| {
+            let (row, _) = crate::policy::guards::consultation_for(conn, &actor, &key)?;
+            crate::consultations::view::consultation(conn, &row)
+        })
+        .await;
+    let listed = match (
+        consultation,
+        Page::parse(None, c.param("cursor"))
+            .map_err(|_| ApiError::query("cursor", "is not one this list gave out")),
+    ) {
+        (Ok(k), Ok(page)) => moderation::log(&state.db, c.actor(), slug, page)
+            .await
+            .map(|list| (k, list)),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match listed {
+        Ok((k, list)) => {
+            let page = LogPage {
+                c: &c,
+                k,
+                items: list.items,
+                next: list.next_cursor,
+            };
+            respond!(c, StatusCode::OK, page)
+        }
+        Err(e) => failure(c, &e),
     }
 }
