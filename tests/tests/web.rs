@@ -1366,6 +1366,18 @@ async fn moderators_act_from_the_thread_and_the_log_is_public(backend: Backend) 
     );
     let public = visitor.get(&here).await;
     assert!(!public.html.contains("Off-topic words here."));
+    // Its place in the thread says it was hidden, why, and where the log has it.
+    assert!(
+        public
+            .html
+            .contains("Hidden by a moderator: Rule 3: stay on the paragraph"),
+        "{}",
+        public.html
+    );
+    assert!(public.html.contains(&format!("id=\"c-{comment}\"")));
+    assert!(public
+        .html
+        .contains(&format!("/consultations/{slug}/moderation-log#m-")));
     // The moderator sees it hidden, and can restore it.
     let page = web.get(&here).await;
     assert!(page.html.contains("Off-topic words here."));
@@ -1374,6 +1386,14 @@ async fn moderators_act_from_the_thread_and_the_log_is_public(backend: Backend) 
         .get(&format!("/consultations/{slug}/moderation-log"))
         .await;
     assert!(log.html.contains("Hidden"), "{}", log.html);
+    let anchor = public
+        .html
+        .split(&format!("/consultations/{slug}/moderation-log#"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert!(log.html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
     assert!(log.html.contains("Rule 3: stay on the paragraph"));
     assert!(log.html.contains(&format!("href=\"/comments/{comment}\"")));
     assert!(!log.html.contains("Mo Derator"));

@@ -410,3 +410,4 @@ moderation-log-comment = التعليق رقم { $id }
 moderation-act-hide = أُخفي
 moderation-act-restore = استُعيد
 moderation-act-keep = أُبقي بعد الإبلاغ
+comment-hidden-because = أخفاه مشرف: { $reason }

@@ -392,3 +392,4 @@ moderation-log-comment = Comment #{ $id }
 moderation-act-hide = Hidden
 moderation-act-restore = Restored
 moderation-act-keep = Kept after a flag
+comment-hidden-because = Hidden by a moderator: { $reason }

@@ -392,3 +392,4 @@ moderation-log-comment = Comentario n.º { $id }
 moderation-act-hide = Ocultado
 moderation-act-restore = Restablecido
 moderation-act-keep = Mantenido tras una denuncia
+comment-hidden-because = Ocultado por un moderador: { $reason }

@@ -392,3 +392,4 @@ moderation-log-comment = Commentaire n° { $id }
 moderation-act-hide = Masqué
 moderation-act-restore = Rétabli
 moderation-act-keep = Conservé après un signalement
+comment-hidden-because = Masqué par un modérateur : { $reason }

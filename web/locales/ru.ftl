@@ -398,3 +398,4 @@ moderation-log-comment = Комментарий № { $id }
 moderation-act-hide = Скрыт
 moderation-act-restore = Восстановлен
 moderation-act-keep = Оставлен после жалобы
+comment-hidden-because = Скрыто модератором: { $reason }

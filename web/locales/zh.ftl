@@ -374,3 +374,4 @@ moderation-log-comment = 意见 #{ $id }
 moderation-act-hide = 已隐藏
 moderation-act-restore = 已恢复
 moderation-act-keep = 举报后保留
+comment-hidden-because = 已被审核员隐藏：{ $reason }

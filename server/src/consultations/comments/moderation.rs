@@ -11,7 +11,7 @@ use super::store::{self, LoggedAct};
 use super::usecase::visible;
 use super::view::{self, CommentView};
 use crate::consultations::types::{ModerationAction, Visibility};
-use crate::db::{Db, Timestamp};
+use crate::db::{Db, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::page::Page;
 use crate::http::respond::List;
@@ -222,4 +222,33 @@ pub async fn log(
         Ok(List { items, next_cursor })
     })
     .await
+}
+
+/// Where a moderator hid a comment, as readers who may not see it learn of it: its
+/// place in the thread, and the public log entry that says why. Never its text or
+/// author.
+#[derive(Debug, Clone)]
+pub struct HiddenMark {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    /// The log entry of the act that hid it.
+    pub log_id: Option<i64>,
+    pub reason: String,
+}
+
+/// The hidden comments of a paragraph's threads (or the general ones), with why.
+pub fn hidden_marks(
+    conn: &mut DbConn,
+    consultation_id: i64,
+    paragraph_key: Option<&str>,
+) -> ApiResult<Vec<HiddenMark>> {
+    Ok(store::hidden_in(conn, consultation_id, paragraph_key)?
+        .into_iter()
+        .map(|(id, parent_id, act)| HiddenMark {
+            id,
+            parent_id,
+            log_id: act.as_ref().map(|(log_id, _)| *log_id),
+            reason: act.map(|(_, reason)| reason).unwrap_or_default(),
+        })
+        .collect())
 }

@@ -617,3 +617,41 @@ pub fn session_published(conn: &mut DbConn, session_id: i64) -> ApiResult<Option
         .first(conn)
         .optional()?)
 }
+
+/// The hidden comments of one paragraph (or the general comments) of a consultation:
+/// id, parent, and the latest log entry that hid it (its id and reason).
+pub fn hidden_in(
+    conn: &mut DbConn,
+    consultation_id: i64,
+    paragraph_key: Option<&str>,
+) -> ApiResult<Vec<(i64, Option<i64>, Option<(i64, String)>)>> {
+    let mut q = comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::status.eq(Visibility::Hidden.as_str()))
+        .select((comments::id, comments::parent_id))
+        .into_boxed();
+    q = match paragraph_key {
+        Some(k) => q.filter(comments::paragraph_key.eq(k.to_owned())),
+        None => q.filter(comments::paragraph_key.is_null()),
+    };
+    let rows: Vec<(i64, Option<i64>)> = q.order(comments::id).limit(5_000).load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let acts: Vec<(i64, i64, String)> = moderation_log::table
+        .filter(moderation_log::comment_id.eq_any(&ids))
+        .filter(moderation_log::action.eq(LoggedAct::Hide.as_str()))
+        .order(moderation_log::id)
+        .select((
+            moderation_log::comment_id,
+            moderation_log::id,
+            moderation_log::reason,
+        ))
+        .load(conn)?;
+    let mut last: HashMap<i64, (i64, String)> = HashMap::new();
+    for (comment, id, reason) in acts {
+        last.insert(comment, (id, reason));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, parent)| (id, parent, last.remove(&id)))
+        .collect())
+}

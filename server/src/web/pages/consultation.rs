@@ -23,9 +23,34 @@ use crate::web::session::{percent, Ctx};
 
 /// A comment in reading order, with how deep in its thread it sits (shown up to 3).
 pub struct Threaded {
-    pub comment: CommentView,
+    pub entry: Entry,
     pub depth: usize,
 }
+
+/// What a place in a thread shows: a comment the reader may read, or where a moderator
+/// hid one (for readers who may not see hidden comments).
+pub enum Entry {
+    Comment(CommentView),
+    Hidden(HiddenMark),
+}
+
+impl Entry {
+    fn id(&self) -> i64 {
+        match self {
+            Entry::Comment(c) => c.id,
+            Entry::Hidden(h) => h.id,
+        }
+    }
+
+    fn parent_id(&self) -> Option<i64> {
+        match self {
+            Entry::Comment(c) => c.parent_id,
+            Entry::Hidden(h) => h.parent_id,
+        }
+    }
+}
+
+pub use crate::consultations::comments::moderation::HiddenMark;
 
 #[derive(Template)]
 #[template(path = "consultation.html")]
@@ -178,29 +203,34 @@ pub fn author_name(c: &Ctx, a: &AuthorView) -> String {
 }
 
 /// Threads in reading order: each root, then its replies depth-first, oldest first.
-fn thread(mut comments: Vec<CommentView>) -> Vec<Threaded> {
-    comments.sort_by_key(|c| c.id);
-    let ids: std::collections::HashSet<i64> = comments.iter().map(|c| c.id).collect();
-    let mut children: HashMap<Option<i64>, Vec<CommentView>> = HashMap::new();
-    for c in comments {
-        // A reply whose parent is not shown (hidden, say) stands as a root.
-        let parent = c.parent_id.filter(|p| ids.contains(p));
-        children.entry(parent).or_default().push(c);
+fn thread(comments: Vec<CommentView>, hidden: Vec<HiddenMark>) -> Vec<Threaded> {
+    let mut entries: Vec<Entry> = comments
+        .into_iter()
+        .map(Entry::Comment)
+        .chain(hidden.into_iter().map(Entry::Hidden))
+        .collect();
+    entries.sort_by_key(Entry::id);
+    let ids: HashSet<i64> = entries.iter().map(Entry::id).collect();
+    let mut children: HashMap<Option<i64>, Vec<Entry>> = HashMap::new();
+    for e in entries {
+        // A reply whose parent is not shown (withdrawn, say) stands as a root.
+        let parent = e.parent_id().filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(e);
     }
     let mut out = Vec::new();
-    let mut stack: Vec<(CommentView, usize)> = children
+    let mut stack: Vec<(Entry, usize)> = children
         .remove(&None)
         .unwrap_or_default()
         .into_iter()
         .rev()
         .map(|c| (c, 0))
         .collect();
-    while let Some((c, depth)) = stack.pop() {
-        if let Some(kids) = children.remove(&Some(c.id)) {
+    while let Some((e, depth)) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(e.id())) {
             stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
         }
         out.push(Threaded {
-            comment: c,
+            entry: e,
             depth: depth.min(3),
         });
     }
@@ -270,7 +300,21 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                 (_, true) => None,
             };
             let paragraph_key = (!general).then_some(key.as_str());
-            let comments = comments::thread(conn, row.id, &access.reader(), paragraph_key)?;
+            let reader = access.reader();
+            let comments = comments::thread(conn, row.id, &reader, paragraph_key)?;
+            // Where a moderator hid a comment, others see that it was, and why.
+            let hidden = if reader.sees_hidden() {
+                vec![]
+            } else {
+                crate::consultations::comments::moderation::hidden_marks(
+                    conn,
+                    row.id,
+                    paragraph_key,
+                )?
+                .into_iter()
+                .filter(|h| !comments.iter().any(|c| c.id == h.id))
+                .collect()
+            };
             Ok(Loaded {
                 k,
                 version,
@@ -278,7 +322,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                     key: if general { String::new() } else { key.clone() },
                     paragraph,
                 }),
-                thread: thread(comments),
+                thread: thread(comments, hidden),
                 live_since,
                 reviewer,
                 mine,
@@ -535,14 +579,35 @@ mod tests {
 
     #[test]
     fn threads_read_depth_first_and_orphans_stand_as_roots() {
-        let t = thread(vec![
-            comment(4, Some(2)),
-            comment(1, None),
-            comment(2, Some(1)),
-            comment(3, None),
-            comment(5, Some(99)),
-        ]);
-        let order: Vec<(i64, usize)> = t.iter().map(|x| (x.comment.id, x.depth)).collect();
+        let t = thread(
+            vec![
+                comment(4, Some(2)),
+                comment(1, None),
+                comment(2, Some(1)),
+                comment(3, None),
+                comment(5, Some(99)),
+            ],
+            vec![],
+        );
+        let order: Vec<(i64, usize)> = t.iter().map(|x| (x.entry.id(), x.depth)).collect();
         assert_eq!(order, vec![(1, 0), (2, 1), (4, 2), (3, 0), (5, 0)]);
+    }
+
+    #[test]
+    fn a_hidden_comment_keeps_its_place_and_its_replies() {
+        let t = thread(
+            vec![comment(1, None), comment(3, Some(2))],
+            vec![HiddenMark {
+                id: 2,
+                parent_id: Some(1),
+                log_id: Some(7),
+                reason: "Rule 2".into(),
+            }],
+        );
+        let order: Vec<(i64, usize, bool)> = t
+            .iter()
+            .map(|x| (x.entry.id(), x.depth, matches!(x.entry, Entry::Hidden(_))))
+            .collect();
+        assert_eq!(order, vec![(1, 0, false), (2, 1, true), (3, 2, false)]);
     }
 }
