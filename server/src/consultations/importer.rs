@@ -50,11 +50,16 @@ pub struct Document {
     pub footnotes: Vec<Footnote>,
 }
 
+/// Paragraphs (items included) a version may have: what one transaction writes is
+/// bounded (docs/performance.md).
+pub const MAX_PARAGRAPHS: usize = 10_000;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportError {
     Empty,
     NotText,
     NoParagraphs,
+    TooManyParagraphs,
 }
 
 impl std::fmt::Display for ImportError {
@@ -66,6 +71,9 @@ impl std::fmt::Display for ImportError {
             }
             ImportError::NoParagraphs => {
                 "no numbered paragraphs found: number them as `1.`, `2.` … at the start of a line"
+            }
+            ImportError::TooManyParagraphs => {
+                "more than 10000 paragraphs (items included): import the text in parts"
             }
         })
     }
@@ -350,6 +358,8 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
 
     let mut paragraphs: Vec<ParsedParagraph> = Vec::new();
     let mut footnotes: Vec<Footnote> = Vec::new();
+    // The number of the last top-level paragraph: the parent of the items that follow.
+    let mut top: Option<String> = None;
     let mut last_number: Option<u32> = None;
     // The list of numbered items under a paragraph that ended with a colon.
     let mut list_item: Option<u32> = None;
@@ -364,6 +374,9 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
         let was_blank = previous_blank;
         previous_blank = matches!(line, Line::Blank);
         i += 1;
+        if paragraphs.len() > MAX_PARAGRAPHS {
+            return Err(ImportError::TooManyParagraphs);
+        }
         match line {
             Line::Blank => {}
             Line::Numbered(n, text) => {
@@ -376,12 +389,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                         .is_some_and(|p| p.parent.is_none() && ends_with_colon(&p.text));
                 let in_list = list_item.is_some_and(|k| n == k + 1);
                 if starts_list || in_list {
-                    let parent = paragraphs
-                        .iter()
-                        .rev()
-                        .find(|p| p.parent.is_none())
-                        .map(|p| p.number.clone());
-                    let parent = parent.unwrap_or_default();
+                    let parent = top.clone().unwrap_or_default();
                     list_item = Some(n);
                     paragraphs.push(ParsedParagraph {
                         number: format!("{parent}({n})"),
@@ -401,6 +409,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 };
                 last_number = Some(number);
                 headings.numbered_fresh = false;
+                top = Some(number.to_string());
                 paragraphs.push(ParsedParagraph {
                     number: number.to_string(),
                     parent: None,
@@ -411,12 +420,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
             }
             Line::Item(label, text) => {
                 in_footnotes = false;
-                let Some(top) = paragraphs
-                    .iter()
-                    .rev()
-                    .find(|p| p.parent.is_none())
-                    .map(|p| p.number.clone())
-                else {
+                let Some(top) = top.clone() else {
                     continue;
                 };
                 // (i) right after (h) is a letter; otherwise a Roman numeral under the
@@ -505,7 +509,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
         }
     }
 
-    let known: Vec<u32> = footnotes.iter().map(|f| f.number).collect();
+    let known: std::collections::HashSet<u32> = footnotes.iter().map(|f| f.number).collect();
     for p in &mut paragraphs {
         let (text, refs) = strip_footnote_markers(&p.text, &known);
         p.text = text;
@@ -513,6 +517,9 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
     }
     if paragraphs.iter().all(|p| p.parent.is_some()) {
         return Err(ImportError::NoParagraphs);
+    }
+    if paragraphs.len() > MAX_PARAGRAPHS {
+        return Err(ImportError::TooManyParagraphs);
     }
     Ok(Document {
         paragraphs,
@@ -523,7 +530,10 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
 /// Takes out footnote markers: a number with a definition, glued right after a closing
 /// quote or bracket, or after sentence punctuation, or after a word, and followed by
 /// punctuation, space, CJK text or the end.
-fn strip_footnote_markers(text: &str, known: &[u32]) -> (String, Vec<u32>) {
+fn strip_footnote_markers(
+    text: &str,
+    known: &std::collections::HashSet<u32>,
+) -> (String, Vec<u32>) {
     if known.is_empty() {
         return (text.to_owned(), vec![]);
     }
@@ -641,6 +651,30 @@ mod tests {
                 .parent
                 .as_deref(),
             Some("2(a)")
+        );
+    }
+
+    #[test]
+    fn items_find_their_paragraph_and_a_text_has_a_limit() {
+        let items: String = (0..MAX_PARAGRAPHS - 2)
+            .map(|n| format!("({}) item {n};\n", ["a", "b", "c"][n % 3]))
+            .collect();
+        let doc = parse(
+            &format!("1. First:\n{items}2. Second:\n(a) last.\n"),
+            Format::Text,
+        )
+        .unwrap();
+        assert_eq!(doc.paragraphs.len(), MAX_PARAGRAPHS);
+        assert!(doc.paragraphs[1..MAX_PARAGRAPHS - 2]
+            .iter()
+            .all(|p| p.parent.as_deref() == Some("1")));
+        assert_eq!(doc.paragraphs[MAX_PARAGRAPHS - 1].number, "2(a)");
+        assert_eq!(
+            parse(
+                &format!("1. First:\n{items}(d) one too many;\n2. Second:\n(a) last.\n"),
+                Format::Text
+            ),
+            Err(ImportError::TooManyParagraphs)
         );
     }
 
