@@ -120,6 +120,13 @@ impl ApiError {
         e.retry_after = Some(retry_after.max(1));
         e
     }
+    /// 503: the database is out of reach or busy; the detail goes to the log.
+    pub fn unavailable(detail: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %detail, "database unavailable");
+        let mut e = Self::new(ErrorCode::Unavailable, "the database is unavailable");
+        e.retry_after = Some(5);
+        e
+    }
     /// A server fault: the detail goes to the log, never to the client.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");
@@ -175,15 +182,41 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 Self::new(ErrorCode::NotFound, "a referenced resource does not exist")
             }
+            // The database is out of reach or too busy to answer: 503, not our fault.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
+            | Error::BrokenTransactionManager => Self::unavailable(e),
+            Error::DatabaseError(_, ref info) if out_of_reach(info.message()) => {
+                Self::unavailable(e)
+            }
             other => Self::internal(other),
         }
     }
 }
 
+/// Messages of database errors that mean "not now" rather than a fault: SQLite busy past
+/// its timeout, PostgreSQL shutting down, restarting or gone.
+fn out_of_reach(message: &str) -> bool {
+    const SIGNS: [&str; 7] = [
+        "database is locked",
+        "database table is locked",
+        "database is busy",
+        "terminating connection",
+        "the database system is",
+        "server closed the connection",
+        "could not connect",
+    ];
+    SIGNS.iter().any(|s| message.contains(s))
+}
+
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         tracing::error!(error = %e, "database pool");
-        Self::new(ErrorCode::Unavailable, "the database is unavailable")
+        let mut e = Self::new(ErrorCode::Unavailable, "the database is unavailable");
+        e.retry_after = Some(5);
+        e
     }
 }
 
