@@ -100,8 +100,9 @@ pub async fn set_cofacilitators(
     .await
 }
 
-/// Plans that found another version landed meanwhile before one is stored: then 409.
-const PLAN_ATTEMPTS: usize = 3;
+/// Plans made before giving up with 409, when each time another version of the same
+/// consultation landed between the plan and its write (as many as five imports racing).
+const PLAN_ATTEMPTS: usize = 5;
 
 /// Adds a version: its paragraphs keep the keys of those they continue.
 ///
@@ -110,7 +111,7 @@ const PLAN_ATTEMPTS: usize = 3;
 /// the blocking pool, holding no connection; then one transaction that only writes, and
 /// first checks that the current version is still the one planned against. If another
 /// version landed meanwhile, the new one is planned again against it (as it would have
-/// been, had it come second), up to three times; after that the answer is 409 `conflict`.
+/// been, had it come second), up to five times; after that the answer is 409 `conflict`.
 pub async fn add_version(
     db: &Db,
     who: &ConsultationEditor,
