@@ -193,7 +193,11 @@ struct Bag {
 
 impl Bag {
     fn of(text: &str, ids: &mut HashMap<String, u32>) -> Bag {
-        let mut features: Vec<(u32, u32)> = super::text::features(text)
+        // In the features' own order, so that ids (and the work done, which the budget
+        // counts) are the same from run to run.
+        let mut named: Vec<(String, u32)> = super::text::features(text).into_iter().collect();
+        named.sort_unstable();
+        let mut features: Vec<(u32, u32)> = named
             .into_iter()
             .map(|(f, n)| {
                 let next = ids.len() as u32;
@@ -260,8 +264,11 @@ struct Matcher<'a> {
     /// The rarest elements of each incoming text, enough to find any text 0.6 alike (a
     /// feature counted twice is two elements), as ranks from the rarest.
     new_prefix: Vec<Vec<u32>>,
-    /// By rank: the groups whose prefix holds it, and where.
-    postings: Vec<Vec<(u32, u32)>>,
+    /// By rank: the groups whose prefix holds it, where, and their number of elements.
+    postings: Vec<Vec<(u32, u32, u32)>>,
+    /// Per group, side by side for the filters: its number of elements, the length of
+    /// its indexed prefix and the rank of the last element there.
+    sizes: Vec<(u32, u32, u32)>,
     by_number: HashMap<&'a str, Vec<usize>>,
     by_text: HashMap<&'a str, u32>,
     /// Per group: the search it was last looked at in, its elements in common so far,
@@ -372,10 +379,18 @@ impl<'a> Matcher<'a> {
             e.truncate(prefix_len(bag.total));
             e
         };
-        let mut postings: Vec<Vec<(u32, u32)>> = vec![Vec::new(); order.len()];
+        let mut postings: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); order.len()];
+        let mut sizes = Vec::with_capacity(groups.len());
         for (g, group) in groups.iter().enumerate() {
-            for (pos, r) in prefix(&group.bag).into_iter().enumerate() {
-                postings[r as usize].push((g as u32, pos as u32));
+            let elements = prefix(&group.bag);
+            let total = group.bag.total;
+            sizes.push((
+                total,
+                elements.len() as u32,
+                elements.last().copied().unwrap_or(0),
+            ));
+            for (pos, r) in elements.into_iter().enumerate() {
+                postings[r as usize].push((g as u32, pos as u32, total));
             }
         }
         let mut new_prefix: Vec<Vec<u32>> = vec![Vec::new(); incoming.len()];
@@ -395,6 +410,7 @@ impl<'a> Matcher<'a> {
             new_bags,
             new_prefix,
             postings,
+            sizes,
             by_number,
             by_text,
             round: 0,
@@ -439,9 +455,8 @@ impl<'a> Matcher<'a> {
             for (px, &r) in self.new_prefix[i].iter().enumerate() {
                 let postings = &self.postings[r as usize];
                 self.work += postings.len() as u64;
-                for &(g, py) in postings {
+                for &(g, py, y) in postings {
                     let (g, py) = (g as usize, py as usize);
-                    let y = self.groups[g].bag.total;
                     let entry = &mut self.seen[g];
                     if entry.0 != round {
                         *entry = (round, 0, !sizes_fit(x, y));
@@ -459,7 +474,19 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
-        found.retain(|&g| !self.seen[g].2 && Some(g as u32) != equal);
+        // What the rest of the two texts could still share: past the prefix whose last
+        // element comes first in the order, every element in common is one already
+        // counted (PPJoin's bound). Most candidates end here, without comparing texts.
+        let (x, px) = (self.new_bags[i].total, self.new_prefix[i].len() as u32);
+        let last_x = self.new_prefix[i].last().copied().unwrap_or(0);
+        let (sizes, seen) = (&self.sizes, &self.seen);
+        found.retain(|&g| {
+            let (y, py, last_y) = sizes[g];
+            let rest = if last_x < last_y { x - px } else { y - py };
+            !seen[g].2
+                && Some(g as u32) != equal
+                && u64::from(seen[g].1) + u64::from(rest) >= needed(x, y)
+        });
         if let Some(g) = equal {
             found.insert(0, g as usize);
         }
