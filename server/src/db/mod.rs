@@ -287,17 +287,18 @@ impl Db {
         let mut channels = Vec::new();
         let result = match (turn, &self.writer) {
             (Some(mut turn), Some(writer)) => {
-                let conn = match turn.as_mut() {
+                // Out of its slot while in use: should `f` panic, the connection closes
+                // (rolling back) as the stack unwinds, and the next writer opens another.
+                let mut conn = match turn.take() {
                     Some(conn) => conn,
-                    None => turn.insert(writer.manager.connect().map_err(|e| {
+                    None => writer.manager.connect().map_err(|e| {
                         tracing::error!(error = %e, "cannot open the database's writer");
                         ApiError::new(ErrorCode::Unavailable, "the database is unavailable")
-                    })?),
+                    })?,
                 };
-                let result = transaction(conn, true, &mut channels, f);
-                if result.is_err() && !usable(conn) {
-                    // Opened again by the next writer.
-                    *turn = None;
+                let result = transaction(&mut conn, true, &mut channels, f);
+                if result.is_ok() || usable(&mut conn) {
+                    *turn = Some(conn);
                 }
                 result
             }
