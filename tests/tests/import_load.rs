@@ -77,7 +77,7 @@ fn next_version(rng: &mut Rng, old: &[String]) -> Vec<String> {
     let mut moved: Vec<String> = Vec::new();
     for (n, p) in old.iter().enumerate() {
         match rng.below(20) {
-            0 | 1 | 2 => out.push(format!("{} and notably all", p.trim_end_matches('.'))),
+            0..=2 => out.push(format!("{} and notably all", p.trim_end_matches('.'))),
             3 => moved.push(p.clone()),
             4 => {}
             5 => {

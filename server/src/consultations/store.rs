@@ -669,13 +669,16 @@ pub fn comment_counts(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Hash
         .collect())
 }
 
+/// A version's label and paragraphs, one side of a diff.
+pub type DiffSide = (String, Vec<Stored>);
+
 /// The two versions to diff (labels and paragraphs), `a` then `b`.
 pub fn diff_sides(
     conn: &mut DbConn,
     consultation_id: i64,
     a: &str,
     b: &str,
-) -> ApiResult<((String, Vec<Stored>), (String, Vec<Stored>))> {
+) -> ApiResult<(DiffSide, DiffSide)> {
     let from = find_version(conn, consultation_id, a)?;
     let to = find_version(conn, consultation_id, b)?;
     let from_p: Vec<Stored> = version_paragraphs(conn, from.id)?
