@@ -44,9 +44,9 @@ const SAME_NUMBER_BONUS: f64 = 0.05;
 const HELD: usize = 64;
 /// Work (index entries visited and features compared) after which no more paragraphs
 /// are searched for as moved; same-number and identical-text matches are still found.
-/// Realistic texts stay far below it (docs/performance.md: 5,000 UN paragraphs against
-/// 5,000 use about 2% of it); only thousands of distinct near copies of one another reach
-/// it, and it bounds their cost to well under a second of a release build's time.
+/// Realistic texts stay far below it (docs/performance.md: 5,000 paragraphs against
+/// 5,000 use 5–10% of it); only thousands of distinct near copies of one another reach
+/// it, and it bounds their cost to about a second of a release build's time.
 const WORK_BUDGET: u64 = 400_000_000;
 
 /// Gives each incoming paragraph the key of the paragraph it continues, or `None` when it
