@@ -34,7 +34,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(crate::health::healthz))
         .route("/readyz", web::get().to(crate::health::readyz))
-        .route("/metrics", web::get().to(crate::metrics::metrics))
+        .route("/metrics", web::get().to(crate::metrics::behind_token))
         .service(
             web::scope("/api/v1")
                 .configure(|c| routes::register(c, &endpoints()))
@@ -61,7 +61,10 @@ fn query_error(
 /// A running server: its address, and a handle to stop it.
 pub struct Running {
     pub addr: std::net::SocketAddr,
+    /// Where `/metrics` is served on its own (`INDABA_METRICS_BIND`).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub server: actix_web::dev::ServerHandle,
+    metrics_server: Option<actix_web::dev::ServerHandle>,
     pub hub: Arc<Hub>,
     /// The server's own pool (and, on SQLite, its one writer's lock).
     pub db: Db,
@@ -83,6 +86,9 @@ impl Running {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         self.server.stop(true).await;
+        if let Some(m) = self.metrics_server {
+            m.stop(true).await;
+        }
         self.stop_listener
             .store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = self.stop.send(true);
@@ -185,9 +191,18 @@ pub async fn start(
     .client_request_timeout(Duration::from_secs(10))
     .run();
     tracing::info!(%addr, "listening");
+    let (metrics_addr, metrics_server) = match state.config.metrics_bind {
+        Some(bind) => {
+            let (addr, handle) = serve_metrics(state.clone(), bind)?;
+            (Some(addr), Some(handle))
+        }
+        None => (None, None),
+    };
     Ok((
         Running {
             addr,
+            metrics_addr,
+            metrics_server,
             server: server.handle(),
             hub,
             db: state.db.clone(),
@@ -197,6 +212,32 @@ pub async fn start(
         },
         server,
     ))
+}
+
+/// `/metrics` on an address of its own (loopback by default): an internal view of the
+/// instance that the public address does not give.
+fn serve_metrics(
+    state: web::Data<AppState>,
+    bind: std::net::SocketAddr,
+) -> Result<(std::net::SocketAddr, actix_web::dev::ServerHandle), String> {
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| format!("INDABA_METRICS_BIND: cannot listen on {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(crate::metrics::metrics))
+    })
+    .workers(1)
+    .listen(listener)
+    .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+    .disable_signals()
+    .shutdown_timeout(1)
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    tracing::info!(%addr, "metrics listening");
+    Ok((addr, handle))
 }
 
 /// A client that stops reading leaves its connection's writes waiting for good, and no

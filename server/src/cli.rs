@@ -26,6 +26,10 @@ enum Command {
         /// Seed demo data first when the database is empty
         #[arg(long)]
         demo: bool,
+        /// Load the demo (whose passwords are public) although the public URL is not a
+        /// loopback address
+        #[arg(long = "i-know-this-is-public", requires = "demo")]
+        public_demo: bool,
     },
     /// Apply pending database migrations
     Migrate,
@@ -63,8 +67,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SeedWhat {
-    /// Demo accounts (and, as features land, a consultation and an event)
-    Demo,
+    /// Demo accounts, two consultations and an IGF week
+    Demo {
+        /// Load the demo (whose passwords are public) although the public URL is not a
+        /// loopback address
+        #[arg(long = "i-know-this-is-public")]
+        public_demo: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -77,8 +86,10 @@ enum UserAction {
         name: String,
         #[arg(long = "stakeholder-group")]
         stakeholder_group: String,
+        /// Read from standard input when absent (a prompt without echo on a terminal):
+        /// a password on the command line stays in shell history and `ps`
         #[arg(long)]
-        password: String,
+        password: Option<String>,
         /// participant, moderator, organizer or admin; repeat for several
         #[arg(long = "role")]
         roles: Vec<String>,
@@ -108,13 +119,16 @@ pub fn main() -> i32 {
     };
     crate::telemetry::init(&config.log, config.log_format);
     let result = match cli.command {
-        Command::Serve { demo } => serve(config, demo),
+        Command::Serve { demo, public_demo } => {
+            demo_allowed(&config, demo, public_demo).and_then(|()| serve(config, demo))
+        }
         Command::Migrate => open(&config).map(|db| {
             println!("database is up to date ({} migration(s) applied)", db.1);
         }),
         Command::Seed {
-            what: SeedWhat::Demo,
-        } => open(&config)
+            what: SeedWhat::Demo { public_demo },
+        } => demo_allowed(&config, true, public_demo)
+            .and_then(|()| open(&config))
             .and_then(|(db, _)| crate::seed::demo(&db))
             .map(|report| println!("{report}")),
         Command::Reindex => open(&config).and_then(|(db, _)| reindex(&config, &db)),
@@ -173,12 +187,33 @@ fn backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
     let crate::db::DbConn::Sqlite(sqlite) = &mut *conn else {
         return Err("not an SQLite database".into());
     };
+    // The backup holds every account: only its owner may read it, from the first byte
+    // (the file is created empty and private, then SQLite writes into it).
+    create_private(path)?;
     diesel::sql_query("VACUUM INTO ?")
         .bind::<diesel::sql_types::Text, _>(target)
         .execute(sqlite)
-        .map_err(|e| format!("cannot write the backup to {}: {e}", path.display()))?;
-    println!("backup written to {}", path.display());
+        .map_err(|e| {
+            let _ = std::fs::remove_file(path);
+            format!("cannot write the backup to {}: {e}", path.display())
+        })?;
+    println!("backup written to {} (mode 0600)", path.display());
     Ok(())
+}
+
+/// An empty file only its owner can read and write.
+fn create_private(path: &std::path::Path) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|e| format!("cannot write the backup to {}: {e}", path.display()))
 }
 
 fn transfer(config: &Config, from: &str, to: &str, force: bool) -> Result<(), String> {
@@ -208,6 +243,80 @@ fn transfer(config: &Config, from: &str, to: &str, force: bool) -> Result<(), St
         crate::search::describe(config)
     );
     Ok(())
+}
+
+/// The demo's accounts share one documented password: on a server others can reach,
+/// they are a way in. Loaded only when the public URL is a loopback address, unless the
+/// operator says otherwise.
+fn demo_allowed(config: &Config, demo: bool, public_anyway: bool) -> Result<(), String> {
+    if !demo || public_anyway || is_loopback_url(&config.public_url) {
+        return Ok(());
+    }
+    Err(format!(
+        "the demo's accounts have a public password and {} is not a loopback address: \
+         refusing to load them (add --i-know-this-is-public to do it anyway)",
+        config.public_url
+    ))
+}
+
+/// `http://127.0.0.1:8080`, `http://[::1]`, `http://localhost:…`.
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A password from standard input: without echo when it is a terminal.
+fn read_password() -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let tty = stdin.is_terminal();
+    if tty {
+        eprint!("password: ");
+        let _ = std::io::stderr().flush();
+    }
+    let echo = tty.then(no_echo);
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if let Some(Some(saved)) = echo {
+        restore_echo(&saved);
+        eprintln!();
+    }
+    read.map_err(|e| format!("cannot read the password: {e}"))?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+    if pw.is_empty() {
+        return Err("give the password on standard input (or --password)".into());
+    }
+    Ok(pw)
+}
+
+/// Turns the terminal's echo off; the settings to restore.
+fn no_echo() -> Option<libc::termios> {
+    // SAFETY: tcgetattr fills a termios for a valid descriptor (0, a terminal here), and
+    // tcsetattr reads one; nothing else is touched.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(0, &mut t) != 0 {
+            return None;
+        }
+        let saved = t;
+        t.c_lflag &= !libc::ECHO;
+        (libc::tcsetattr(0, libc::TCSANOW, &t) == 0).then_some(saved)
+    }
+}
+
+fn restore_echo(saved: &libc::termios) {
+    // SAFETY: as in `no_echo`, with settings tcgetattr gave.
+    unsafe {
+        libc::tcsetattr(0, libc::TCSANOW, saved);
+    }
 }
 
 fn serve(config: Config, demo: bool) -> Result<(), String> {
@@ -276,6 +385,10 @@ fn user(db: &Db, action: UserAction) -> Result<(), String> {
             organization,
         } => {
             let email = types::Email::parse(&email).map_err(|e| format!("--email {e}"))?;
+            let pw = match pw {
+                Some(pw) => pw,
+                None => read_password()?,
+            };
             let pw = types::Password::parse(&pw, Some(email.as_str()))
                 .map_err(|e| format!("--password {e}"))?;
             let name = types::bounded_text(&name, 1, 100).map_err(|e| format!("--name {e}"))?;

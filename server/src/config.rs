@@ -51,6 +51,9 @@ struct FileConfig {
     live_buffer: Option<usize>,
     live_coalesce_ms: Option<u64>,
     live_recheck_seconds: Option<u64>,
+    metrics_bind: Option<String>,
+    metrics_token: Option<String>,
+    session_max_days: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +125,15 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
     pub live: LiveSettings,
+    /// Where `/metrics` is served on its own (`INDABA_METRICS_BIND`, default
+    /// `127.0.0.1:9464`; `off` for nowhere): not on the public address.
+    pub metrics_bind: Option<SocketAddr>,
+    /// With it, `/metrics` is also served on the main address to `Authorization: Bearer
+    /// <token>` (`INDABA_METRICS_TOKEN`, at least 32 characters).
+    pub metrics_token: Option<String>,
+    /// The absolute lifetime of a sign-in session (a refresh token family), in days,
+    /// however often it is refreshed.
+    pub session_max_days: u64,
 }
 
 /// Live streams: heartbeat, patience with silent clients, buffering and coalescing.
@@ -214,6 +226,9 @@ impl Config {
             "LIVE_BUFFER",
             "LIVE_COALESCE_MS",
             "LIVE_RECHECK_SECONDS",
+            "METRICS_BIND",
+            "METRICS_TOKEN",
+            "SESSION_MAX_DAYS",
         ];
         // Kubernetes injects INDABA_SERVICE_HOST, INDABA_PORT_8080_TCP… for a Service named
         // `indaba`: those are not settings, and refusing them would stop every pod.
@@ -259,7 +274,8 @@ impl Config {
             },
             None => 10,
         };
-        let mail = match pick("smtp_url", file.smtp_url) {
+        // Empty is unset (a compose file passes `${INDABA_SMTP_URL:-}` through).
+        let mail = match pick("smtp_url", file.smtp_url).filter(|u| !u.trim().is_empty()) {
             None => MailTransport::Folder(data_dir.join("mail")),
             Some(raw) if raw == "log" || raw == "log:" => MailTransport::Log,
             Some(raw) if raw.starts_with("smtp://") || raw.starts_with("smtps://") => {
@@ -372,6 +388,20 @@ impl Config {
                 1..=60,
             )?,
         };
+        let metrics_bind = match pick("metrics_bind", file.metrics_bind).as_deref() {
+            None => Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
+            Some("off") => None,
+            Some(raw) => Some(raw.parse().map_err(|_| {
+                format!(
+                    "INDABA_METRICS_BIND: {raw:?} is not an address like 127.0.0.1:9464 (or off)"
+                )
+            })?),
+        };
+        let metrics_token = pick("metrics_token", file.metrics_token).filter(|t| !t.is_empty());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 32) {
+            return Err("INDABA_METRICS_TOKEN must be at least 32 characters".into());
+        }
+        let session_max_days = number("session_max_days", file.session_max_days, 90, 1..=3650)?;
         let secret_key = pick("secret_key", file.secret_key);
         if let Some(key) = &secret_key {
             if key.len() < 32 {
@@ -393,7 +423,15 @@ impl Config {
             secret_key,
             trust_proxy,
             live,
+            metrics_bind,
+            metrics_token,
+            session_max_days,
         })
+    }
+
+    /// How long a sign-in session may last, however often it is refreshed.
+    pub fn session_max_age(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::try_from(self.session_max_days).unwrap_or(90))
     }
 
     /// The signing secret: configured, or read from / generated into the data directory.
@@ -402,6 +440,7 @@ impl Config {
             return Ok(key.as_bytes().to_vec());
         }
         let path = self.data_dir.join("secret.key");
+        refuse_if_shared(&path)?;
         match std::fs::read_to_string(&path) {
             Ok(text) if text.trim().len() >= 32 => return Ok(text.trim().as_bytes().to_vec()),
             Ok(_) => {
@@ -431,6 +470,27 @@ fn on_off(name: &str, value: Option<String>, default: bool) -> Result<bool, Stri
         Some("off" | "false" | "0") => Ok(false),
         Some(other) => Err(format!("{name}: {other:?} must be on or off")),
     }
+}
+
+/// The signing secret signs every session: a file others on the machine can read is a
+/// key they hold. Start-up stops until its owner makes it private.
+fn refuse_if_shared(path: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                return Err(format!(
+                    "{} can be read by other users: chmod 600 it (or set INDABA_SECRET_KEY)",
+                    path.display()
+                ))
+            }
+            _ => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn write_private(path: &Path, contents: &str) -> Result<(), String> {
@@ -470,6 +530,7 @@ mod tests {
         );
         assert_eq!(c.mail, MailTransport::Folder(PathBuf::from("./data/mail")));
         assert!(c.rate_limits);
+        assert_eq!(c.session_max_days, 90);
     }
 
     #[test]
@@ -502,6 +563,7 @@ mod tests {
             ("INDABA_RATE_LIMITS", "maybe"),
             ("INDABA_SECRET_KEY", "short"),
             ("INDABA_PUBLIC_URL", "example.org"),
+            ("INDABA_SESSION_MAX_DAYS", "0"),
             ("INDABA_BOGUS", "1"),
         ] {
             let err = Config::from_env_map(&env(&[(k, v)])).unwrap_err();

@@ -37,6 +37,14 @@ pub fn verify_signature(secret: &[u8], message: &str, signature: &str) -> bool {
     mac.verify_slice(&raw).is_ok()
 }
 
+/// Equal bytes, compared in a time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,7 @@ error_codes! {
     Forbidden => ("forbidden", FORBIDDEN, "Your roles do not allow this."),
     EmailNotVerified => ("email_not_verified", FORBIDDEN, "Verify your email address before contributing."),
     CsrfFailed => ("csrf_failed", FORBIDDEN, "The form's CSRF token is missing or wrong."),
+    WrongPassword => ("wrong_password", FORBIDDEN, "The current password, asked again to confirm this, is wrong: see `fields`."),
     NotFound => ("not_found", NOT_FOUND, "No such resource."),
     NoRoute => ("no_route", NOT_FOUND, "No such endpoint."),
     MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED, "The endpoint exists but not with this method."),
@@ -58,10 +59,12 @@ error_codes! {
     AlreadyDecided => ("already_decided", CONFLICT, "A decision on this proposal has been taken."),
     ScheduleConflict => ("schedule_conflict", CONFLICT, "The slot clashes with other sessions: see `details.conflicts`."),
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The body is over the size limit."),
+    UriTooLong => ("uri_too_long", URI_TOO_LONG, "The address (path and query) is over 8 KiB."),
     UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Send JSON with Content-Type: application/json."),
     ValidationFailed => ("validation_failed", UNPROCESSABLE_ENTITY, "Some fields are invalid: see `fields`."),
     InvalidQuery => ("invalid_query", UNPROCESSABLE_ENTITY, "A query parameter is invalid."),
     RateLimited => ("rate_limited", TOO_MANY_REQUESTS, "Too many requests: wait for Retry-After seconds."),
+    TooManyAttempts => ("too_many_attempts", TOO_MANY_REQUESTS, "Too many wrong passwords for this account from this address, or from this address: wait for Retry-After seconds (the delay grows with each one)."),
     Internal => ("internal_error", INTERNAL_SERVER_ERROR, "Something failed on the server; it has been logged."),
     Unavailable => ("service_unavailable", SERVICE_UNAVAILABLE, "A dependency (database) is unavailable; retry later."),
 }
@@ -125,6 +128,15 @@ impl ApiError {
         tracing::warn!(error = %detail, "database unavailable");
         let mut e = Self::new(ErrorCode::Unavailable, "the database is unavailable");
         e.retry_after = Some(5);
+        e
+    }
+    /// Password guessing slowed down: 429 `too_many_attempts`, the seconds to wait.
+    pub fn too_many_attempts(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            ErrorCode::TooManyAttempts,
+            "too many wrong passwords: wait before trying again",
+        );
+        e.retry_after = Some(retry_after.max(1));
         e
     }
     /// A server fault: the detail goes to the log, never to the client.

@@ -89,6 +89,33 @@ fn metric(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
+/// `/metrics` on the main address: only with `Authorization: Bearer <INDABA_METRICS_TOKEN>`
+/// (404 otherwise, as for any page that is not there). Prometheus normally scrapes the
+/// separate address (`INDABA_METRICS_BIND`).
+pub async fn behind_token(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let presented = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let allowed = match (&state.config.metrics_token, presented) {
+        (Some(token), Some(given)) => {
+            crate::crypto::constant_time_eq(token.as_bytes(), given.trim().as_bytes())
+        }
+        _ => false,
+    };
+    if !allowed {
+        return Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::NoRoute,
+            "no such page",
+        ));
+    }
+    metrics(state).await
+}
+
 pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let q = state.db.run(queues).await?;
     // Meilisearch answers over the network: off the async threads.

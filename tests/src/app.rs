@@ -13,6 +13,8 @@ use crate::*;
 pub struct TestApp {
     pub base: String,
     pub addr: std::net::SocketAddr,
+    /// Where the instance serves `/metrics` (not on its public address).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub client: awc::Client,
     pub data_dir: PathBuf,
     pub config: indaba::config::Config,
@@ -110,6 +112,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         ("INDABA_SECRET_KEY".to_owned(), SECRET.to_owned()),
         ("INDABA_LOG".to_owned(), "warn".to_owned()),
         ("INDABA_DB_POOL_SIZE".to_owned(), "4".to_owned()),
+        // Metrics on a loopback port of their own, picked by the system.
+        ("INDABA_METRICS_BIND".to_owned(), "127.0.0.1:0".to_owned()),
     ];
     if let Some(pg) = &pg {
         env.push(("INDABA_DATABASE_URL".to_owned(), pg.url.clone()));
@@ -130,7 +134,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         .await
         .expect("app starts");
     actix_web::rt::spawn(server);
+    // Idle connections are dropped by the client before the server's 5 s keep-alive
+    // ends them: otherwise a request can go out on a socket the server is closing.
     let client = awc::Client::builder()
+        .connector(awc::Connector::new().conn_keep_alive(Duration::from_secs(2)))
         .timeout(Duration::from_secs(30))
         .finish();
     // Ready once the search index is built (at once for a new database).
@@ -144,6 +151,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         addr,
+        metrics_addr: running.metrics_addr,
         client,
         data_dir,
         config,
@@ -156,6 +164,18 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// `/metrics` from the instance's metrics address.
+    pub async fn metrics(&self) -> Response {
+        let addr = self.metrics_addr.expect("metrics are served");
+        let mut res = self
+            .client
+            .get(format!("http://{addr}/metrics"))
+            .send()
+            .await
+            .expect("metrics answer");
+        Response::read(&mut res).await
     }
 
     /// A request with an optional bearer token and a raw body (sent as JSON when given).
@@ -183,6 +203,22 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         self.raw(Method::GET, path, token, None).await
+    }
+
+    /// Every item of a list, page after page (200 at a time).
+    pub async fn get_all(&self, path: &str, token: Option<&str>) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut url = format!("{path}{sep}limit=200");
+        loop {
+            let res = self.get(&url, token).await;
+            assert_eq!(res.status, StatusCode::OK, "{url}: {}", res.text);
+            items.extend(res.body["items"].as_array().expect("items").iter().cloned());
+            match res.body["next_cursor"].as_str() {
+                Some(c) => url = format!("{path}{sep}limit=200&cursor={c}"),
+                None => return items,
+            }
+        }
     }
 
     pub async fn send(

@@ -14,40 +14,32 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// PostgreSQL from `INDABA_TEST_POSTGRES_URL`; without it the PostgreSQL variant of a
-    /// test is skipped, with a message, unless `INDABA_TEST_REQUIRE_POSTGRES` says it must run.
-    pub fn postgres() -> Option<Backend> {
+    /// PostgreSQL from `INDABA_TEST_POSTGRES_URL`. The tests that need it are ignored
+    /// unless `tests/run` finds the variable, so a test that did not run is counted as
+    /// skipped, never as passed; run one by hand without it and it fails, saying why.
+    pub fn postgres() -> Backend {
         match std::env::var("INDABA_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
-            _ => {
-                assert!(
-                    std::env::var_os("INDABA_TEST_REQUIRE_POSTGRES").is_none(),
-                    "INDABA_TEST_REQUIRE_POSTGRES is set but INDABA_TEST_POSTGRES_URL is not"
-                );
-                eprintln!("skipped: set INDABA_TEST_POSTGRES_URL to run this test on PostgreSQL");
-                None
-            }
+            Ok(url) if !url.is_empty() => Backend::Postgres(url),
+            _ => panic!(
+                "this test needs PostgreSQL: set INDABA_TEST_POSTGRES_URL (a role that may create databases)"
+            ),
         }
     }
-}
 
-impl Backend {
-    /// Meilisearch from `INDABA_TEST_MEILISEARCH_URL` (and `INDABA_TEST_MEILISEARCH_KEY`);
-    /// without it the Meilisearch variant of a test is skipped, with a message, unless
-    /// `INDABA_TEST_REQUIRE_MEILISEARCH` says it must run.
-    pub fn meilisearch() -> Option<Backend> {
+    /// The PostgreSQL URL of a role that may create databases (`INDABA_TEST_POSTGRES_URL`).
+    pub fn postgres_admin_url() -> String {
+        match Backend::postgres() {
+            Backend::Postgres(url) => url,
+            _ => unreachable!("Backend::postgres is PostgreSQL"),
+        }
+    }
+
+    /// Meilisearch from `INDABA_TEST_MEILISEARCH_URL` (and `INDABA_TEST_MEILISEARCH_KEY`),
+    /// as for [`Backend::postgres`].
+    pub fn meilisearch() -> Backend {
         match std::env::var("INDABA_TEST_MEILISEARCH_URL") {
-            Ok(url) if !url.is_empty() => Some(Backend::Meilisearch(url)),
-            _ => {
-                assert!(
-                    std::env::var_os("INDABA_TEST_REQUIRE_MEILISEARCH").is_none(),
-                    "INDABA_TEST_REQUIRE_MEILISEARCH is set but INDABA_TEST_MEILISEARCH_URL is not"
-                );
-                eprintln!(
-                    "skipped: set INDABA_TEST_MEILISEARCH_URL to run this test on Meilisearch"
-                );
-                None
-            }
+            Ok(url) if !url.is_empty() => Backend::Meilisearch(url),
+            _ => panic!("this test needs Meilisearch: set INDABA_TEST_MEILISEARCH_URL"),
         }
     }
 }
@@ -59,9 +51,9 @@ macro_rules! every_backend {
     ($($name:ident),* $(,)?) => {
         $crate::both_backends!($($name),*);
         mod meilisearch {
-            $(#[actix_web::test] async fn $name() {
-                if let Some(b) = $crate::Backend::meilisearch() { super::$name(b).await }
-            })*
+            $(#[actix_web::test]
+            #[ignore = "needs Meilisearch: INDABA_TEST_MEILISEARCH_URL (tests/run runs it when set)"]
+            async fn $name() { super::$name($crate::Backend::meilisearch()).await })*
         }
     };
 }
@@ -74,9 +66,9 @@ macro_rules! both_backends {
             $(#[actix_web::test] async fn $name() { super::$name($crate::Backend::Sqlite).await })*
         }
         mod postgres {
-            $(#[actix_web::test] async fn $name() {
-                if let Some(b) = $crate::Backend::postgres() { super::$name(b).await }
-            })*
+            $(#[actix_web::test]
+            #[ignore = "needs PostgreSQL: INDABA_TEST_POSTGRES_URL (tests/run runs it when set)"]
+            async fn $name() { super::$name($crate::Backend::postgres()).await })*
         }
     };
 }

@@ -84,6 +84,7 @@ impl Instance {
             .env("INDABA_BIND", addr.to_string())
             .env("INDABA_SECRET_KEY", SECRET)
             .env("INDABA_LOG", "warn")
+            .env("INDABA_METRICS_BIND", "127.0.0.1:0")
             .arg("serve")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());

@@ -9,7 +9,11 @@ both_backends!(
     registration_rejects_bad_input_and_stores_nothing,
     duplicate_email_is_409,
     wrong_password_and_unknown_email_answer_alike,
-    repeated_login_failures_are_rate_limited,
+    wrong_passwords_from_elsewhere_never_lock_the_owner_out,
+    weak_passwords_are_refused_with_the_reason,
+    changing_the_password_signs_out_every_other_session,
+    erasure_asks_for_the_password_again,
+    a_session_ends_at_its_absolute_lifetime,
     registrations_from_one_address_are_rate_limited,
     refresh_rotates_and_reuse_revokes_the_family,
     logout_revokes_the_refresh_token,
@@ -232,6 +236,20 @@ async fn wrong_password_and_unknown_email_answer_alike(backend: Backend) {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.text, unknown.text);
     assert_eq!(wrong.code(), "invalid_credentials");
+    // …in about the same time: an unknown address is checked against a dummy hash (the
+    // fastest of four tries each, so a busy machine does not blur it).
+    let mut took = Vec::new();
+    for who in [email.as_str(), "nobody-here@example.org"] {
+        let mut fastest = std::time::Duration::MAX;
+        for _ in 0..4 {
+            let start = std::time::Instant::now();
+            let res = app.login(who, "not the right password").await;
+            fastest = fastest.min(start.elapsed());
+            assert_eq!(res.code(), "invalid_credentials", "{}", res.text);
+        }
+        took.push(fastest);
+    }
+    assert!(took[1] * 4 >= took[0] && took[0] * 4 >= took[1], "{took:?}");
     // Password reset answers alike too.
     let a = app
         .post(
@@ -250,25 +268,315 @@ async fn wrong_password_and_unknown_email_answer_alike(backend: Backend) {
     assert_eq!((a.status, a.text), (StatusCode::ACCEPTED, b.text));
 }
 
-async fn repeated_login_failures_are_rate_limited(backend: Backend) {
-    let app = spawn_app(backend).await;
+/// A sign-in from a client address (the server trusts the proxy's `X-Forwarded-For`).
+async fn login_from(app: &TestApp, ip: &str, email: &str, password: &str) -> Response {
+    let mut res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .insert_header(("x-forwarded-for", ip))
+        .send_json(&json!({"email": email, "password": password}))
+        .await
+        .expect("login");
+    Response::read(&mut res).await
+}
+
+async fn wrong_passwords_from_elsewhere_never_lock_the_owner_out(backend: Backend) {
+    let app = spawn_app_with(backend, Options::new().with("INDABA_TRUST_PROXY", "on")).await;
     let (email, _) = app.register("Brute", json!({})).await;
+    let attacker = "203.0.113.5";
     for _ in 0..5 {
-        assert_eq!(
-            app.login(&email, "guess guess guess").await.status,
-            StatusCode::UNAUTHORIZED
-        );
+        let res = login_from(&app, attacker, &email, "guess guess guess").await;
+        assert_eq!(res.code(), "invalid_credentials", "{}", res.text);
     }
-    let res = app.login(&email, PASSWORD).await;
+    // The guesser now waits, even with the right password…
+    let res = login_from(&app, attacker, &email, PASSWORD).await;
     assert_eq!(
         (res.status, res.code()),
-        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+        (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+        "{}",
+        res.text
     );
     let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
-    assert!((1..=900).contains(&retry));
-    // Another account from the same address is not locked by it.
+    assert!((1..=16).contains(&retry), "{retry}");
+    // …but the owner, from their own address, is not locked out…
+    let res = login_from(&app, "198.51.100.7", &email, PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // …nor is another account from the guesser's address.
     let (other, _) = app.register("Innocent", json!({})).await;
-    assert_eq!(app.login(&other, PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        login_from(&app, attacker, &other, PASSWORD).await.status,
+        StatusCode::OK
+    );
+    // An unknown address is slowed down alike: nothing tells it from a real account.
+    let unknown = "nobody-at-all@example.org";
+    for _ in 0..5 {
+        let res = login_from(&app, attacker, unknown, "guess guess guess").await;
+        assert_eq!(res.code(), "invalid_credentials");
+    }
+    let res = login_from(&app, attacker, unknown, "guess guess guess").await;
+    assert_eq!(res.code(), "too_many_attempts");
+    app.stop().await;
+}
+
+async fn weak_passwords_are_refused_with_the_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (weak, why) in [
+        ("password1234", "common password"),
+        ("qwertyuiopasdf", "guess"),
+        ("aaaaaaaaaaaaaaa", "repeats"),
+    ] {
+        let (email, res) = app.register("Weak", json!({"password": weak})).await;
+        assert_eq!(
+            (res.status, res.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            "{weak}: {}",
+            res.text
+        );
+        let message = res.field("password").unwrap_or_default();
+        assert!(
+            message.starts_with("is too easy to guess") && message.contains(why),
+            "{weak}: {message}"
+        );
+        assert_eq!(app.login(&email, weak).await.code(), "invalid_credentials");
+    }
+    // Reset and change refuse them too.
+    let (email, access, _) = app.verified_user("Strong").await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        &json!({"email": email}),
+    )
+    .await;
+    let token = app.link_token(&email, "/reset-password?token=").await;
+    let res = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            &json!({"token": token, "new_password": "password1234"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res
+        .field("new_password")
+        .unwrap()
+        .contains("common password"));
+    let res = app
+        .post(
+            "/api/v1/me/password",
+            Some(&access),
+            &json!({"current_password": PASSWORD, "new_password": "password1234"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res
+        .field("new_password")
+        .unwrap()
+        .contains("common password"));
+    // Nothing was changed: the reset link still works with a strong password.
+    let res = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            &json!({"token": token, "new_password": "lantern quietly orbits marmalade"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    app.stop().await;
+}
+
+async fn changing_the_password_signs_out_every_other_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (email, _, phone) = app.verified_user("Changer").await;
+    let res = app.login(&email, PASSWORD).await;
+    let (access, laptop) = (
+        token_of(&res, "access_token"),
+        token_of(&res, "refresh_token"),
+    );
+    let new_password = "lantern quietly orbits marmalade";
+    let change = |current: &str| json!({"current_password": current, "new_password": new_password});
+
+    // Signed-in only, the current password again, a body.
+    let res = app
+        .post("/api/v1/me/password", None, &change(PASSWORD))
+        .await;
+    assert_eq!(res.code(), "unauthenticated");
+    let res = app
+        .post(
+            "/api/v1/me/password",
+            Some(&access),
+            &change("not my password at all"),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::FORBIDDEN, "wrong_password"),
+        "{}",
+        res.text
+    );
+    assert!(res.field("current_password").is_some(), "{}", res.text);
+    let res = app
+        .raw(Method::POST, "/api/v1/me/password", Some(&access), None)
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/me/password",
+            Some(&access),
+            &json!({"current_password": PASSWORD, "new_password": email}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("new_password").is_some());
+    assert_eq!(app.login(&email, PASSWORD).await.status, StatusCode::OK);
+
+    let res = app
+        .post("/api/v1/me/password", Some(&access), &change(PASSWORD))
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    // The other sessions are over; the caller's own goes on.
+    let res = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": phone}),
+        )
+        .await;
+    assert_eq!(res.code(), "invalid_refresh_token", "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": laptop}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        app.login(&email, PASSWORD).await.code(),
+        "invalid_credentials"
+    );
+    assert_eq!(app.login(&email, new_password).await.status, StatusCode::OK);
+    app.stop().await;
+}
+
+async fn erasure_asks_for_the_password_again(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (email, access, _) = app.verified_user("Careful").await;
+    // Without the password (a stolen token, a forgotten tab): nothing is erased.
+    let res = app
+        .raw(Method::DELETE, "/api/v1/me", Some(&access), None)
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::BAD_REQUEST, "malformed_json"),
+        "{}",
+        res.text
+    );
+    let res = app
+        .send(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&access),
+            &json!({"current_password": "not my password at all"}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::FORBIDDEN, "wrong_password"),
+        "{}",
+        res.text
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&access)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(app.login(&email, PASSWORD).await.status, StatusCode::OK);
+    let res = app
+        .send(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&access),
+            &json!({"current_password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    assert_eq!(
+        app.login(&email, PASSWORD).await.code(),
+        "invalid_credentials"
+    );
+    app.stop().await;
+}
+
+async fn a_session_ends_at_its_absolute_lifetime(backend: Backend) {
+    use diesel::prelude::*;
+    use indaba::db::schema::refresh_tokens::dsl as rt;
+    let app = spawn_app_with(
+        backend,
+        Options::new().with("INDABA_SESSION_MAX_DAYS", "40"),
+    )
+    .await;
+    let (_, _, refresh) = app.verified_user("Long").await;
+    // The session began 35 days ago and was refreshed every day since.
+    let age = |days: i64| {
+        let db = app.db();
+        async move {
+            db.run(move |conn| {
+                let rows: Vec<(i64, chrono::NaiveDateTime)> = rt::refresh_tokens
+                    .select((rt::id, rt::created_at))
+                    .load(conn)?;
+                for (row, created) in rows {
+                    diesel::update(rt::refresh_tokens.filter(rt::id.eq(row)))
+                        .set(rt::created_at.eq(created - chrono_days(days)))
+                        .execute(conn)?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap()
+        }
+    };
+    age(35).await;
+    let res = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let refresh = token_of(&res, "refresh_token");
+    // Its new token ends with the session, in 5 days, not in the sliding 30.
+    let expiries: Vec<chrono::NaiveDateTime> = app
+        .db()
+        .run(|conn| {
+            Ok(rt::refresh_tokens
+                .filter(rt::used_at.is_null())
+                .select(rt::expires_at)
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    let left = expiries[0] - chrono::Utc::now().naive_utc();
+    assert!(left <= chrono_days(5) && left > chrono_days(4), "{left:?}");
+    // Six days later the session is over, however fresh its last token.
+    age(6).await;
+    let res = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_refresh_token"),
+        "{}",
+        res.text
+    );
+    app.stop().await;
+}
+
+fn chrono_days(d: i64) -> chrono::Duration {
+    chrono::Duration::days(d)
 }
 
 async fn registrations_from_one_address_are_rate_limited(backend: Backend) {
@@ -611,16 +919,21 @@ async fn erasure_removes_personal_data(backend: Backend) {
     let app = spawn_app(backend).await;
     let (email, access, refresh) = app.verified_user("Gone").await;
     let res = app
-        .raw(
+        .send(
             Method::DELETE,
             "/api/v1/me?withdraw_contributions=maybe",
             Some(&access),
-            None,
+            &json!({"current_password": PASSWORD}),
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = app
-        .raw(Method::DELETE, "/api/v1/me", Some(&access), None)
+        .send(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&access),
+            &json!({"current_password": PASSWORD}),
+        )
         .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     assert_eq!(
@@ -852,9 +1165,14 @@ async fn admins_read_the_audit_log_newest_first(backend: Backend) {
     // The moderator erases their account: what they looked at stays on record, no longer
     // who they were.
     assert_eq!(
-        app.raw(Method::DELETE, "/api/v1/me", Some(&moderator), None)
-            .await
-            .status,
+        app.send(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&moderator),
+            &json!({"current_password": PASSWORD}),
+        )
+        .await
+        .status,
         StatusCode::NO_CONTENT
     );
     let res = app.get(path, Some(&admin)).await;
@@ -1193,6 +1511,7 @@ async fn personal_data_is_never_cached_and_every_endpoint_is_typed(backend: Back
         ("get", "/me"),
         ("patch", "/me"),
         ("delete", "/me"),
+        ("post", "/me/password"),
         ("get", "/me/export"),
         ("post", "/follows"),
         ("delete", "/follows"),
@@ -1204,6 +1523,16 @@ async fn personal_data_is_never_cached_and_every_endpoint_is_typed(backend: Back
     ] {
         assert_eq!(who(method, path), "user", "{method} {path}");
     }
+    // Asking for the password again may be refused (403) or slowed down (429).
+    for (method, path) in [("delete", "/me"), ("post", "/me/password")] {
+        let responses = &doc["paths"][format!("/api/v1{path}")][method]["responses"];
+        for status in ["204", "400", "401", "403", "422", "429"] {
+            assert!(responses.get(status).is_some(), "{method} {path} {status}");
+        }
+    }
+    assert!(doc["paths"]["/api/v1/auth/login"]["post"]["responses"]
+        .get("429")
+        .is_some());
     assert_eq!(who("put", "/admin/users/{id}/roles"), "admin");
     assert_eq!(who("get", "/admin/audit-log"), "admin");
     assert_eq!(who("post", "/unsubscribe"), "anyone with a signed link");

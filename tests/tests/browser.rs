@@ -26,8 +26,9 @@ async fn first_paragraph(app: &TestApp, id: i64) -> (String, String) {
 }
 
 #[actix_web::test]
+#[ignore = "needs chromium and chromedriver (tests/run runs it when they are installed)"]
 async fn a_newcomer_signs_up_verifies_comments_and_a_second_browser_sees_it_live() {
-    let Some(binary) = chromedriver() else { return };
+    let binary = chromedriver();
     let app = spawn_app(Backend::Sqlite).await;
     let (_, organizer) = app.user_with_roles("Organiser", &["organizer"]).await;
     let id = open_consultation(&app, &organizer).await;
@@ -127,8 +128,9 @@ async fn a_newcomer_signs_up_verifies_comments_and_a_second_browser_sees_it_live
 }
 
 #[actix_web::test]
+#[ignore = "needs chromium and chromedriver (tests/run runs it when they are installed)"]
 async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left() {
-    let Some(binary) = chromedriver() else { return };
+    let binary = chromedriver();
     let app = spawn_app(Backend::Sqlite).await;
     let db = app.db();
     actix_web::web::block(move || indaba::seed::demo(&db))
@@ -264,8 +266,9 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
 }
 
 #[actix_web::test]
+#[ignore = "needs chromium and chromedriver (tests/run runs it when they are installed)"]
 async fn a_cofacilitator_searches_in_chinese_filters_by_group_and_tags_inputs() {
-    let Some(binary) = chromedriver() else { return };
+    let binary = chromedriver();
     let app = spawn_app(Backend::Sqlite).await;
     let db = app.db();
     actix_web::web::block(move || indaba::seed::demo(&db))
@@ -405,7 +408,7 @@ async fn a_cofacilitator_searches_in_chinese_filters_by_group_and_tags_inputs() 
 
 /// Polls a search until every id is among its hits (the index follows within moments).
 async fn until_found(app: &TestApp, path: &str, token: &str, ids: &[i64]) -> Response {
-    for _ in 0..100 {
+    for _ in 0..600 {
         let res = app.get(path, Some(token)).await;
         let hits: Vec<i64> = res.body["items"]
             .as_array()
@@ -436,8 +439,9 @@ fn percent(s: &str) -> String {
 }
 
 #[actix_web::test]
+#[ignore = "needs chromium and chromedriver (tests/run runs it when they are installed)"]
 async fn an_organiser_sets_up_an_event_schedules_sees_a_clash_refused_and_publishes() {
-    let Some(binary) = chromedriver() else { return };
+    let binary = chromedriver();
     let app = spawn_app_with(
         Backend::Sqlite,
         Options::new().with("INDABA_RATE_LIMITS", "off"),

@@ -20,6 +20,7 @@ both_backends!(
     segments_and_one_speaking_queue,
     speakers_are_shown_by_audience,
     agenda_search_finds_titles_descriptions_and_speaker_names_only,
+    agenda_csv_cells_cannot_run_as_formulas,
 );
 
 struct Event {
@@ -1873,4 +1874,49 @@ async fn agenda_search_finds_titles_descriptions_and_speaker_names_only(backend:
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+}
+
+/// A title or a name that a spreadsheet would run as a formula is written as text
+/// (a leading apostrophe) in the public agenda.csv.
+async fn agenda_csv_cells_cannot_run_as_formulas(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let session = e
+        .session(
+            &alice,
+            "=HYPERLINK(\"http://evil.example\",\"Open\")",
+            vec![
+                speaker("@SUM(A1)", "civil_society", "BR", "female"),
+                speaker("Kofi", "government", "GH", "male"),
+            ],
+        )
+        .await;
+    let room = e.room("Plenary").await;
+    let res = e
+        .slot(
+            session,
+            room,
+            "2025-10-24T08:00:00Z",
+            "2025-10-24T09:00:00Z",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let csv = e
+        .app
+        .get(
+            &format!("/api/v1/events/{}/agenda.csv?tz=UTC", e.id),
+            Some(&e.organizer),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.text.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let title = &rows[0][1];
+    assert!(title.starts_with("'="), "{title}");
+    assert!(rows
+        .iter()
+        .flat_map(|r| r.iter())
+        .all(|c| !c.starts_with(['=', '+', '-', '@'])));
 }

@@ -7,7 +7,8 @@ both_backends!(
     health_and_readiness,
     metrics_in_prometheus_format,
     unknown_routes_and_methods_are_json,
-    openapi_lists_every_route_and_every_route_exists
+    openapi_lists_every_route_and_every_route_exists,
+    mistakes_are_answered_one_way
 );
 
 async fn health_and_readiness(backend: Backend) {
@@ -40,8 +41,22 @@ fn sample(text: &str, name: &str) -> f64 {
 }
 
 async fn metrics_in_prometheus_format(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let res = app.get("/metrics", None).await;
+    const TOKEN: &str = "metrics-token-metrics-token-0123456789";
+    let app = spawn_app_with(backend, Options::new().with("INDABA_METRICS_TOKEN", TOKEN)).await;
+    // Not on the public address, unless the caller has the metrics token.
+    assert_eq!(
+        app.get("/metrics", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/metrics", Some("a-wrong-token")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/metrics", Some(TOKEN)).await.status,
+        StatusCode::OK
+    );
+    let res = app.metrics().await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res
         .header("content-type")
@@ -53,7 +68,7 @@ async fn metrics_in_prometheus_format(backend: Backend) {
     }
     // A mail waits in the queue until the worker sends it.
     app.register("Metrics", serde_json::json!({})).await;
-    let text = app.get("/metrics", None).await.text;
+    let text = app.metrics().await.text;
     assert!(sample(&text, "indaba_http_requests_total{class=\"4xx\"}") >= before + 3.0);
     assert!(sample(&text, "indaba_http_request_duration_seconds_count") >= 5.0);
     assert!(sample(&text, "indaba_mail_queue{state=\"pending\"}") >= 0.0);
@@ -152,4 +167,55 @@ async fn openapi_lists_every_route_and_every_route_exists(backend: Backend) {
     assert!(codes
         .iter()
         .any(|c| c["code"] == "validation_failed" && c["status"] == 422));
+}
+
+/// HEAD wherever GET; 405 with `Allow`; query problems name the parameter in plain
+/// words; an address too long to read is 414 with the JSON error body.
+async fn mistakes_are_answered_one_way(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let head = app
+        .client
+        .head(app.url("/api/v1/consultations"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert!(head
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let res = app
+        .raw(Method::DELETE, "/api/v1/consultations", None, None)
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+    let allow = res.header("allow").unwrap().to_owned();
+    for m in ["GET", "HEAD", "POST"] {
+        assert!(allow.contains(m), "{allow}");
+    }
+    let res = app
+        .get("/api/v1/live/consultations/1/events?since=abc", None)
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.field("since"),
+        Some("must be a whole number"),
+        "{}",
+        res.text
+    );
+    let res = app.get("/api/v1/consultations?limit=x", None).await;
+    assert!(res.field("limit").is_some(), "{}", res.text);
+    let long = format!("/api/v1/consultations?q={}", "a".repeat(9000));
+    let res = app.get(&long, None).await;
+    assert_eq!(
+        (res.status.as_u16(), res.code()),
+        (414, "uri_too_long"),
+        "{}",
+        res.text
+    );
 }

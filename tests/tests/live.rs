@@ -432,6 +432,13 @@ async fn silent_clients_are_dropped_and_floods_stopped(backend: Backend) {
     let (code, reason) = close_frame(noisy).await;
     assert_eq!(code, 1008);
     assert!(reason.contains("too many"), "{reason}");
+    // A frame over the limit is closed with 1009 (message too big).
+    let mut big = connect(&app, &format!("/api/v1/live/consultations/{id}")).await;
+    big.send(Message::Text("x".repeat(70 * 1024).into()))
+        .await
+        .unwrap();
+    let (code, reason) = close_frame(big).await;
+    assert_eq!(code, 1009, "{reason}");
     // The server is fine.
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
 }
@@ -513,7 +520,7 @@ async fn consultation_with_author(app: &TestApp) -> (String, i64) {
 
 /// The live listeners this instance counts, from /metrics.
 async fn listeners_now(app: &TestApp) -> i64 {
-    let text = app.get("/metrics", None).await.text;
+    let text = app.metrics().await.text;
     text.lines()
         .find_map(|l| l.strip_prefix("indaba_live_listeners "))
         .and_then(|n| n.trim().parse().ok())
@@ -648,7 +655,7 @@ async fn erased_people_leave_every_stream(backend: Backend) {
             awc::http::Method::DELETE,
             "/api/v1/me",
             Some(&bob),
-            &json!({}),
+            &json!({"current_password": PASSWORD}),
         )
         .await;
     assert!(res.status.is_success(), "{}", res.text);

@@ -486,10 +486,15 @@ async fn follows_settings_reminders_and_bad_input(backend: Backend) {
         .await;
     }
     assert_eq!(
-        app.raw(Method::DELETE, "/api/v1/me", Some(&erased), None)
-            .await
-            .status
-            .as_u16()
+        app.send(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&erased),
+            &json!({"current_password": PASSWORD}),
+        )
+        .await
+        .status
+        .as_u16()
             / 100,
         2
     );
@@ -775,11 +780,11 @@ async fn a_reply_hidden_or_withdrawn_leaves_no_text_in_notifications(backend: Ba
     // Withdrawn with its author's account: gone for good.
     let res = f
         .app
-        .raw(
+        .send(
             Method::DELETE,
             "/api/v1/me?withdraw_contributions=true",
             Some(&bob),
-            None,
+            &json!({"current_password": PASSWORD}),
         )
         .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);

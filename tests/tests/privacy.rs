@@ -277,7 +277,12 @@ async fn every_surface_shows_each_canary_only_where_the_policy_allows(backend: B
     )
     .await;
     ok(app
-        .send(Method::DELETE, "/api/v1/me", Some(&erased), &json!({}))
+        .send(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&erased),
+            &json!({"current_password": PASSWORD}),
+        )
         .await)
     .await;
 

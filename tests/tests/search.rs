@@ -1333,7 +1333,12 @@ async fn erased_authors_leave_the_export(backend: Backend) {
         .await;
     let res = f
         .app
-        .raw(Method::DELETE, "/api/v1/me", Some(&author), None)
+        .send(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&author),
+            &json!({"current_password": PASSWORD}),
+        )
         .await;
     assert!(res.status.is_success(), "{}", res.text);
     let secrets = ["Wilhelmina", "Erasure Incorporated"];
@@ -1399,7 +1404,12 @@ async fn erased_reviewers_leave_reviews_and_their_history(backend: Backend) {
 
     let res = f
         .app
-        .raw(Method::DELETE, "/api/v1/me", Some(&cofac2), None)
+        .send(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&cofac2),
+            &json!({"current_password": PASSWORD}),
+        )
         .await;
     assert!(res.status.is_success(), "{}", res.text);
 

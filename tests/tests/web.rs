@@ -11,6 +11,9 @@ both_backends!(
     a_stale_csrf_token_asks_again_and_keeps_the_text,
     form_errors_are_named_next_to_their_fields_and_input_is_kept,
     signing_out_revokes_the_session,
+    a_csrf_token_is_bound_to_its_session,
+    session_cookies_are_host_cookies_on_https,
+    the_account_page_changes_the_password_and_asks_for_it_to_erase,
     moderators_work_the_flag_queue_by_forms,
     a_revision_is_drafted_by_form_with_the_inputs_that_informed_it,
     a_comment_on_a_paragraph_removed_meanwhile_keeps_its_text,
@@ -326,6 +329,176 @@ async fn signing_out_revokes_the_session(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
+    app.stop().await;
+}
+
+async fn a_csrf_token_is_bound_to_its_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, _, _) = app.verified_user("Ana").await;
+    let (ben, _, _) = app.verified_user("Ben").await;
+    let a = WebClient::new(&app.base);
+    a.sign_in(&ana, PASSWORD).await;
+    let anas_token = a.get("/me").await.hidden("csrf").unwrap();
+    let b = WebClient::new(&app.base);
+    let visitors_token = b.get("/login").await.hidden("csrf").unwrap();
+    b.sign_in(&ben, PASSWORD).await;
+
+    // Ana's CSRF cookie tossed into Ben's browser (by a sibling site, say) does not make
+    // her token good for his session…
+    let anas_cookie = a.cookies.borrow()["indaba_csrf"].clone();
+    let bens_cookie = b
+        .cookies
+        .borrow_mut()
+        .insert("indaba_csrf".into(), anas_cookie)
+        .unwrap();
+    let res = b.post("/logout", &[("csrf", &anas_token)]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+    b.cookies
+        .borrow_mut()
+        .insert("indaba_csrf".into(), bens_cookie);
+    // …nor is the token Ben's browser had as a visitor, before he signed in.
+    let res = b.post("/logout", &[("csrf", &visitors_token)]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+    assert_eq!(b.get("/me").await.status, StatusCode::OK, "still signed in");
+    // His own page's token works.
+    let own = b.get("/me").await.hidden("csrf").unwrap();
+    assert_eq!(
+        b.post("/logout", &[("csrf", &own)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // A token of an earlier session of the same person is refused in the next one.
+    assert_eq!(
+        a.post("/logout", &[("csrf", &anas_token)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    a.sign_in(&ana, PASSWORD).await;
+    let res = a.post("/logout", &[("csrf", &anas_token)]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+    assert_eq!(a.get("/me").await.status, StatusCode::OK, "still signed in");
+    app.stop().await;
+}
+
+async fn session_cookies_are_host_cookies_on_https(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options::new().with("INDABA_PUBLIC_URL", "https://indaba.example"),
+    )
+    .await;
+    let (email, _, _) = app.verified_user("Ana").await;
+    let web = WebClient::new(&app.base);
+    let login = web.get("/login").await;
+    let set_cookies: Vec<String> = login
+        .headers
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    let csrf = set_cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-indaba_csrf="))
+        .unwrap_or_else(|| panic!("{set_cookies:?}"));
+    assert!(csrf.contains("Secure") && csrf.contains("Path=/"), "{csrf}");
+    assert!(!csrf.to_ascii_lowercase().contains("domain="), "{csrf}");
+
+    web.sign_in(&email, PASSWORD).await;
+    let names: Vec<String> = web.cookies.borrow().keys().cloned().collect();
+    for name in ["__Host-indaba_access", "__Host-indaba_refresh"] {
+        assert!(names.iter().any(|n| n == name), "{name}: {names:?}");
+    }
+    assert!(!names.iter().any(|n| n.starts_with("indaba_")), "{names:?}");
+    let me = web.get("/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert!(me.html.contains(&email));
+
+    // The same session under a plain name (as a subdomain could set it) is nobody's,
+    // and is cleared.
+    let refresh = web.cookies.borrow()["__Host-indaba_refresh"].clone();
+    let tossed = WebClient::new(&app.base);
+    tossed
+        .cookies
+        .borrow_mut()
+        .insert("indaba_refresh".into(), refresh);
+    let res = tossed.get("/me").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    assert!(!tossed.cookies.borrow().contains_key("indaba_refresh"));
+    assert_eq!(web.get("/me").await.status, StatusCode::OK);
+    app.stop().await;
+}
+
+async fn the_account_page_changes_the_password_and_asks_for_it_to_erase(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (email, _, phone) = app.verified_user("Ana").await;
+    let web = WebClient::new(&app.base);
+    web.sign_in(&email, PASSWORD).await;
+    let me = web.get("/me").await;
+    assert!(me.html.contains("id=\"current_password\""), "{}", me.html);
+    assert!(me.html.contains("id=\"delete_password\""), "{}", me.html);
+    let csrf = me.hidden("csrf").unwrap();
+    let new_password = "lantern quietly orbits marmalade";
+    let change = |current: &'static str, new: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("current_password", current.to_owned()),
+            ("new_password", new.to_owned()),
+        ]
+    };
+    let post = |form: [(&'static str, String); 3]| {
+        let web = &web;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            web.post("/me/password", &pairs).await
+        }
+    };
+    let res = post(change("not my password at all", new_password)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+    assert!(res.html.contains("current_password-error"), "{}", res.html);
+    let res = post(change(PASSWORD, "password1234")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
+    assert!(res.html.contains("too easy to guess"), "{}", res.html);
+    let res = post(change(PASSWORD, new_password)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    assert!(web
+        .follow(&res)
+        .await
+        .html
+        .contains("Your password has been changed"));
+    // The phone's session is over; this browser's goes on, even once its access token
+    // has run out.
+    let res = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": phone}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
+    web.cookies.borrow_mut().remove("indaba_access");
+    let me = web.get("/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+
+    // Erasing asks for the password again.
+    let csrf = me.hidden("csrf").unwrap();
+    let res = web
+        .post("/me/delete", &[("csrf", &csrf), ("confirm", "on")])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+    assert!(res.html.contains("delete_password-error"), "{}", res.html);
+    assert_eq!(app.login(&email, new_password).await.status, StatusCode::OK);
+    let res = web
+        .post(
+            "/me/delete",
+            &[
+                ("csrf", &csrf),
+                ("confirm", "on"),
+                ("delete_password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    assert_eq!(
+        app.login(&email, new_password).await.code(),
+        "invalid_credentials"
+    );
     app.stop().await;
 }
 

@@ -38,6 +38,12 @@ pub fn from_token(keys: &super::tokens::Keys, token: &str) -> ApiResult<AuthUser
     })
 }
 
+/// The session (refresh token family) of the caller's access token, if it names one.
+pub fn session_of(req: &HttpRequest) -> Option<String> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    decode_access(&state.keys, bearer(req)?).ok()?.1.sid
+}
+
 /// The caller named by the `Authorization` header, if any.
 pub fn from_request(req: &HttpRequest) -> ApiResult<Option<AuthUser>> {
     let Some(token) = bearer(req) else {

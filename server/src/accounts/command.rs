@@ -11,7 +11,6 @@ use super::types::{
 };
 use crate::error::{ApiError, FieldErrors};
 use crate::http::input::double_option;
-use crate::http::page::Page;
 
 /// Collects the problems of every field of one input.
 #[derive(Default)]
@@ -72,7 +71,8 @@ fn gender(raw: Option<&str>) -> Result<Option<Gender>, String> {
 #[serde(deny_unknown_fields)]
 pub struct RegisterInput {
     pub email: String,
-    /// At least 12 characters, and not the email address.
+    /// 12 to 256 characters, hard to guess (not a common or breached password, a word
+    /// with a digit, a keyboard row…), and not the email address.
     #[schemars(length(min = 12, max = 256))]
     pub password: String,
     #[schemars(length(min = 1, max = 100))]
@@ -316,7 +316,7 @@ impl TryFrom<ProfilePatch> for ProfileChange {
     }
 }
 
-/// `DELETE /me`.
+/// `DELETE /me`: the query.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EraseQuery {
@@ -325,15 +325,54 @@ pub struct EraseQuery {
     pub withdraw_contributions: bool,
 }
 
-pub struct Erasure {
-    pub withdraw_contributions: bool,
+/// `DELETE /me`: the body. Erasing an account asks for its password again.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseInput {
+    pub current_password: String,
 }
 
-impl From<EraseQuery> for Erasure {
-    fn from(q: EraseQuery) -> Erasure {
+pub struct Erasure {
+    pub withdraw_contributions: bool,
+    /// To be checked before anything is erased.
+    pub current_password: String,
+}
+
+impl Erasure {
+    pub fn new(query: EraseQuery, input: EraseInput) -> Erasure {
         Erasure {
-            withdraw_contributions: q.withdraw_contributions,
+            withdraw_contributions: query.withdraw_contributions,
+            current_password: input.current_password,
         }
+    }
+}
+
+/// `POST /me/password`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeInput {
+    pub current_password: String,
+    /// 12 to 256 characters, hard to guess, not the email address.
+    #[schemars(length(min = 12, max = 256))]
+    pub new_password: String,
+}
+
+/// A new password, its length and strength checked; the current one is checked by the
+/// use case (against the throttle), its difference from the address once it is known.
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: Password,
+}
+
+impl TryFrom<PasswordChangeInput> for PasswordChange {
+    type Error = ApiError;
+    fn try_from(input: PasswordChangeInput) -> Result<Self, ApiError> {
+        let new_password = Password::parse(&input.new_password, None)
+            .map_err(|e| ApiError::field("new_password", e))?;
+        Ok(PasswordChange {
+            current_password: input.current_password,
+            new_password,
+        })
     }
 }
 
@@ -374,22 +413,5 @@ impl TryFrom<RolesInput> for RoleSet {
         roles.sort();
         roles.dedup();
         Ok(RoleSet(roles))
-    }
-}
-
-/// `?limit=&cursor=` of a list.
-#[derive(Deserialize, JsonSchema, Default)]
-pub struct PageQuery {
-    /// 1 to 200; 50 when absent.
-    #[schemars(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl TryFrom<PageQuery> for Page {
-    type Error = ApiError;
-    fn try_from(q: PageQuery) -> Result<Page, ApiError> {
-        Page::parse(q.limit, q.cursor.as_deref())
     }
 }

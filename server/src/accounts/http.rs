@@ -5,15 +5,16 @@ use std::future::{ready, Ready};
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::command::{
-    EraseQuery, LoginInput, PageQuery, ProfilePatch, RefreshInput, RegisterInput,
-    ResetConfirmInput, ResetInput, RolesInput, TokenInput,
+    EraseInput, EraseQuery, Erasure, LoginInput, PasswordChangeInput, ProfilePatch, RefreshInput,
+    RegisterInput, ResetConfirmInput, ResetInput, RolesInput, TokenInput,
 };
 use super::usecase::{self, Client};
 use super::view::{ExportView, ManagedUserEnvelope, ResetRequested, TokenPair, UserEnvelope};
 use crate::error::{ApiError, ApiResult};
 use crate::http::doc::DocArg;
+use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{
-    Accepted, Created, List, MayRefuse, NoContent, Or, Private, RateLimited,
+    Accepted, Created, List, MayForbid, MayRefuse, NoContent, Or, Private, RateLimited,
 };
 use crate::http::ApiJson;
 use crate::policy::audit::AuditEntry;
@@ -31,6 +32,20 @@ impl FromRequest for Client {
 
 /// The address and browser are the request's own, not parameters.
 impl DocArg for Client {}
+
+/// The caller's session: the refresh token family its access token was issued with.
+pub struct CallerSession(pub Option<String>);
+
+impl FromRequest for CallerSession {
+    type Error = ApiError;
+    type Future = Ready<ApiResult<CallerSession>>;
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(Ok(CallerSession(super::auth::session_of(req))))
+    }
+}
+
+/// Read from the access token, not a parameter.
+impl DocArg for CallerSession {}
 
 pub async fn register(
     _: Public,
@@ -126,13 +141,28 @@ pub async fn export(who: SignedIn, state: State) -> ApiResult<Private<ExportView
     Ok(Private(usecase::export(&state.db, &who).await?))
 }
 
+pub async fn change_password(
+    who: SignedIn,
+    state: State,
+    client: Client,
+    session: CallerSession,
+    input: ApiJson<PasswordChangeInput>,
+) -> ApiResult<MayForbid<RateLimited<NoContent>>> {
+    let cmd = input.0.try_into()?;
+    usecase::change_password(&state, &who, &client, session.0, cmd).await?;
+    Ok(Or(Or(NoContent)))
+}
+
 pub async fn erase_me(
     who: SignedIn,
     state: State,
-    query: web::Query<EraseQuery>,
-) -> ApiResult<NoContent> {
-    usecase::erase(&state, &who, query.into_inner().into()).await?;
-    Ok(NoContent)
+    client: Client,
+    query: crate::http::Query<EraseQuery>,
+    input: ApiJson<EraseInput>,
+) -> ApiResult<MayForbid<RateLimited<NoContent>>> {
+    let cmd = Erasure::new(query.into_inner(), input.0);
+    usecase::erase(&state, &who, &client, cmd).await?;
+    Ok(Or(Or(NoContent)))
 }
 
 pub async fn set_roles(
@@ -149,8 +179,8 @@ pub async fn set_roles(
 pub async fn audit_log(
     admin: Admin,
     state: State,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Private<List<AuditEntry>>> {
-    let page = query.into_inner().try_into()?;
+    let page = Page::from_query("audit-log", &query)?;
     Ok(Private(usecase::audit_log(&state.db, &admin, page).await?))
 }

@@ -1,6 +1,13 @@
 //! Password hashing with Argon2id at the OWASP-recommended cost (19 MiB, 2 passes, 1 lane).
+//!
+//! The server hashes through [`hash_queued`] and [`verify_queued`]: at most one hash per
+//! core runs at a time, the others wait their turn, so a flood of sign-ins queues instead
+//! of holding 19 MiB for each request in flight.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -37,6 +44,44 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     argon.verify_password(password.as_bytes(), &parsed).is_ok() && real
 }
 
+/// One permit per core: the hashes that may run at once.
+fn permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| Semaphore::new(cores()))
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Hashes running now, and the most ever seen at once (for tests and metrics).
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static MOST: AtomicUsize = AtomicUsize::new(0);
+
+pub fn most_at_once() -> usize {
+    MOST.load(Ordering::Relaxed)
+}
+
+/// Runs `work` on the blocking pool once a permit is free.
+async fn queued<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    let _permit = permits().acquire().await.map_err(ApiError::internal)?;
+    let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+    MOST.fetch_max(now, Ordering::SeqCst);
+    let result = actix_web::web::block(work).await;
+    RUNNING.fetch_sub(1, Ordering::SeqCst);
+    Ok(result?)
+}
+
+/// [`hash`], in turn with the other hashes.
+pub async fn hash_queued(password: String) -> ApiResult<String> {
+    queued(move || hash(&password)).await?
+}
+
+/// [`verify`], in turn with the other hashes.
+pub async fn verify_queued(password: String, stored: Option<String>) -> ApiResult<bool> {
+    queued(move || verify(&password, stored.as_deref())).await
+}
+
 fn dummy_hash() -> &'static String {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash("not a real password, only spends time").unwrap_or_default())
@@ -51,5 +96,17 @@ mod tests {
         assert!(super::verify("correct horse battery", Some(&h)));
         assert!(!super::verify("wrong horse battery", Some(&h)));
         assert!(!super::verify("correct horse battery", None));
+    }
+
+    #[actix_web::test]
+    async fn a_flood_of_hashes_queues_one_per_core() {
+        let stored = super::hash("correct horse battery").unwrap();
+        let flood = (0..2 * super::cores() + 1)
+            .map(|i| super::verify_queued(format!("guess {i}"), Some(stored.clone())));
+        for ok in futures_util::future::join_all(flood).await {
+            assert!(!ok.unwrap());
+        }
+        assert!(super::most_at_once() <= super::cores());
+        assert!(super::most_at_once() >= 1);
     }
 }

@@ -196,14 +196,13 @@ pub fn create_email_token(conn: &mut DbConn, user_id: i64, purpose: Purpose) -> 
     Ok(token)
 }
 
-/// Spends a token: returns its user, or 400 when unknown, used or expired.
-pub fn consume_email_token(conn: &mut DbConn, token: &str, purpose: Purpose) -> ApiResult<i64> {
-    let invalid = || {
-        ApiError::new(
-            ErrorCode::InvalidToken,
-            "this link is not valid or has already been used",
-        )
-    };
+/// A token's row, if it is still good: its id and user (400 when unknown, used or
+/// expired). Spends nothing.
+pub fn check_email_token(
+    conn: &mut DbConn,
+    token: &str,
+    purpose: Purpose,
+) -> ApiResult<(i64, i64)> {
     let row: Option<(i64, i64, NaiveDateTime, Option<NaiveDateTime>)> = email_tokens::table
         .filter(email_tokens::token_hash.eq(token_hash(token)))
         .filter(email_tokens::purpose.eq(purpose.as_str()))
@@ -215,28 +214,37 @@ pub fn consume_email_token(conn: &mut DbConn, token: &str, purpose: Purpose) -> 
         ))
         .first(conn)
         .optional()?;
-    let Some((id, user_id, expires_at, used_at)) = row else {
-        return Err(invalid());
+    let Some((id, user_id, expires_at, None)) = row else {
+        return Err(invalid_link());
     };
-    if used_at.is_some() {
-        return Err(invalid());
-    }
-    let t = now();
-    if expires_at <= t {
+    if expires_at <= now() {
         return Err(ApiError::new(
             ErrorCode::ExpiredToken,
             "this link has expired: ask for a new one",
         ));
     }
+    Ok((id, user_id))
+}
+
+fn invalid_link() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidToken,
+        "this link is not valid or has already been used",
+    )
+}
+
+/// Spends a token: returns its user, or 400 when unknown, used or expired.
+pub fn consume_email_token(conn: &mut DbConn, token: &str, purpose: Purpose) -> ApiResult<i64> {
+    let (id, user_id) = check_email_token(conn, token, purpose)?;
     let spent = diesel::update(
         email_tokens::table
             .find(id)
             .filter(email_tokens::used_at.is_null()),
     )
-    .set(email_tokens::used_at.eq(t))
+    .set(email_tokens::used_at.eq(now()))
     .execute(conn)?;
     if spent != 1 {
-        return Err(invalid());
+        return Err(invalid_link());
     }
     Ok(user_id)
 }
@@ -278,24 +286,38 @@ pub fn set_password(conn: &mut DbConn, user_id: i64, hash: &str) -> ApiResult<()
 
 // ---- refresh tokens: rotated on use; a spent one presented again revokes its family ----
 
+/// Starts a session: a new refresh token family. Returns the token and the family.
 pub fn issue_refresh(
     conn: &mut DbConn,
     user_id: i64,
-    family: Option<&str>,
     user_agent: Option<&str>,
+    max_age: Duration,
+) -> ApiResult<(String, String)> {
+    let family = random_token(16);
+    let token = insert_refresh(conn, user_id, &family, now(), user_agent, max_age)?;
+    Ok((token, family))
+}
+
+/// A refresh token of `family` (begun at `started`): it ends 30 days from now, or when the
+/// family reaches its absolute lifetime, whichever comes first.
+fn insert_refresh(
+    conn: &mut DbConn,
+    user_id: i64,
+    family: &str,
+    started: NaiveDateTime,
+    user_agent: Option<&str>,
+    max_age: Duration,
 ) -> ApiResult<String> {
     let token = random_token(32);
-    let family = family
-        .map(str::to_owned)
-        .unwrap_or_else(|| random_token(16));
     let t = now();
+    let expires = (t + Duration::days(super::tokens::REFRESH_TTL_DAYS)).min(started + max_age);
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::user_id.eq(user_id),
-            refresh_tokens::family.eq(&family),
+            refresh_tokens::family.eq(family),
             refresh_tokens::token_hash.eq(token_hash(&token)),
             refresh_tokens::created_at.eq(t),
-            refresh_tokens::expires_at.eq(t + Duration::days(super::tokens::REFRESH_TTL_DAYS)),
+            refresh_tokens::expires_at.eq(expires),
             refresh_tokens::user_agent
                 .eq(user_agent.map(|ua| ua.chars().take(200).collect::<String>())),
         ))
@@ -303,11 +325,22 @@ pub fn issue_refresh(
     Ok(token)
 }
 
+/// When a family began: its first token's issue (tokens are kept until the account
+/// is erased).
+fn family_started(conn: &mut DbConn, family: &str) -> ApiResult<Option<NaiveDateTime>> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::family.eq(family))
+        .select(diesel::dsl::min(refresh_tokens::created_at))
+        .get_result::<Option<NaiveDateTime>>(conn)?)
+}
+
 pub enum Rotation {
     /// The new refresh token, for this user.
     Rotated {
         user_id: i64,
         token: String,
+        /// The session, which rotation keeps.
+        family: String,
     },
     /// A spent token came back: the family is now revoked.
     Reused,
@@ -324,10 +357,13 @@ struct RefreshRow {
     revoked_at: Option<NaiveDateTime>,
 }
 
+/// Trades a refresh token for the next of its family, within the family's absolute
+/// lifetime `max_age`.
 pub fn rotate_refresh(
     conn: &mut DbConn,
     presented: &str,
     user_agent: Option<&str>,
+    max_age: Duration,
 ) -> ApiResult<Rotation> {
     let row: Option<RefreshRow> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash(presented)))
@@ -360,6 +396,12 @@ pub fn rotate_refresh(
     if revoked_at.is_some() || expires_at <= t || find(conn, user_id)?.is_none() {
         return Ok(Rotation::Invalid);
     }
+    // However often it was used, a session ends at its absolute lifetime.
+    let started = family_started(conn, &family)?.unwrap_or(t);
+    if started + max_age <= t {
+        revoke_family(conn, &family)?;
+        return Ok(Rotation::Invalid);
+    }
     let spent = diesel::update(
         refresh_tokens::table
             .find(id)
@@ -372,8 +414,12 @@ pub fn rotate_refresh(
         revoke_family(conn, &family)?;
         return Ok(Rotation::Reused);
     }
-    let token = issue_refresh(conn, user_id, Some(&family), user_agent)?;
-    Ok(Rotation::Rotated { user_id, token })
+    let token = insert_refresh(conn, user_id, &family, started, user_agent, max_age)?;
+    Ok(Rotation::Rotated {
+        user_id,
+        token,
+        family,
+    })
 }
 
 pub fn revoke_family(conn: &mut DbConn, family: &str) -> ApiResult<()> {
@@ -409,6 +455,22 @@ pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
     )
     .set(refresh_tokens::revoked_at.eq(now()))
     .execute(conn)?;
+    Ok(())
+}
+
+/// After a password change: every session of the account but `keep` ends.
+pub fn revoke_other_sessions(conn: &mut DbConn, user_id: i64, keep: Option<&str>) -> ApiResult<()> {
+    let others = refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::revoked_at.is_null());
+    match keep {
+        Some(family) => diesel::update(others.filter(refresh_tokens::family.ne(family)))
+            .set(refresh_tokens::revoked_at.eq(now()))
+            .execute(conn)?,
+        None => diesel::update(others)
+            .set(refresh_tokens::revoked_at.eq(now()))
+            .execute(conn)?,
+    };
     Ok(())
 }
 

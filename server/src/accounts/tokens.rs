@@ -10,6 +10,8 @@ use super::types::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
 pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
+/// A refresh token lives 30 days from its issue (each rotation slides it), and never
+/// beyond the absolute lifetime of its family (`INDABA_SESSION_MAX_DAYS`, 90 by default).
 pub const REFRESH_TTL_DAYS: i64 = 30;
 
 /// Signing material derived from the one secret of the instance.
@@ -41,6 +43,10 @@ pub struct AccessClaims {
     pub iat: i64,
     pub exp: i64,
     pub typ: String,
+    /// The session: the refresh token family this token was issued with (absent in
+    /// tokens issued before sessions were named).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 pub fn issue_access(
@@ -48,6 +54,7 @@ pub fn issue_access(
     user_id: i64,
     roles: &[Role],
     verified: bool,
+    session: &str,
 ) -> ApiResult<String> {
     let now = Utc::now();
     let claims = AccessClaims {
@@ -57,6 +64,7 @@ pub fn issue_access(
         iat: now.timestamp(),
         exp: (now + Duration::seconds(ACCESS_TTL_SECONDS)).timestamp(),
         typ: "access".into(),
+        sid: Some(session.to_owned()),
     };
     encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).map_err(ApiError::internal)
 }
@@ -99,10 +107,11 @@ mod tests {
     #[test]
     fn round_trip_and_forgery() {
         let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
-        let token = issue_access(&keys, 7, &[Role::Admin], true).unwrap();
+        let token = issue_access(&keys, 7, &[Role::Admin], true, "fam").unwrap();
         let (id, claims) = decode_access(&keys, &token).unwrap();
         assert_eq!(id, 7);
         assert_eq!(claims.roles, vec![Role::Admin]);
+        assert_eq!(claims.sid.as_deref(), Some("fam"));
         let other = Keys::new(b"another secret of at least 32 chars!!");
         assert_eq!(
             decode_access(&other, &token).unwrap_err().code,

@@ -2,10 +2,9 @@
 //! views out. Who may call each is settled before: by a guard (`SignedIn`, `Admin`) the
 //! use case takes as its proof, or by nothing at all for registration and sign-in.
 
-use actix_web::web;
-
 use super::command::{
-    Erasure, Login, ProfileChange, RefreshToken, Registration, ResetConfirm, ResetRequest, RoleSet,
+    Erasure, Login, PasswordChange, ProfileChange, RefreshToken, Registration, ResetConfirm,
+    ResetRequest, RoleSet,
 };
 use super::store::{self, Purpose, Rotation};
 use super::tokens::{issue_access, ACCESS_TTL_SECONDS};
@@ -57,8 +56,7 @@ pub fn admit_registration(state: &AppState, client: &Client) -> ApiResult<Admitt
 
 /// A new, unverified account; the verification link goes by mail.
 pub async fn register(state: &AppState, _: Admitted, cmd: Registration) -> ApiResult<UserView> {
-    let pw = cmd.password;
-    let hash = web::block(move || password::hash(pw.expose())).await??;
+    let hash = password::hash_queued(cmd.password.expose().to_owned()).await?;
     let new = store::NewUser {
         email: cmd.email.as_str().to_owned(),
         password_hash: hash,
@@ -86,7 +84,7 @@ pub async fn register(state: &AppState, _: Admitted, cmd: Registration) -> ApiRe
                     recipient: &new.email,
                     kind: "verify_email",
                     language: lang,
-                    rendered: templates::verification(lang, &new.display_name, &link),
+                    rendered: templates::verification(lang, &link),
                     unsubscribe_url: None,
                 },
             )?;
@@ -113,49 +111,117 @@ pub async fn verify(state: &AppState, client: &Client, token: String) -> ApiResu
         .await
 }
 
-/// Signs in. Any wrong pair is the same 401; an account is locked for a while after
-/// repeated failures, before any password is checked.
+/// Signs in. Any wrong pair is the same 401, answered in the same time. Wrong passwords
+/// are slowed down per account and address and per address (growing delays, 429
+/// `too_many_attempts`), before any password is checked; failures from elsewhere never
+/// lock the owner out.
 pub async fn login(state: &AppState, client: &Client, cmd: Login) -> ApiResult<TokenPair> {
     state
         .limiter
         .hit(&format!("login:ip:{}", client.ip), limits::LOGIN_PER_IP)?;
-    let account_key = format!("login:account:{}", cmd.email);
-    state
-        .limiter
-        .check(&account_key, limits::LOGIN_FAILURES_PER_ACCOUNT)?;
-    let lookup = cmd.email;
+    state.limiter.password_attempt(&cmd.email, &client.ip)?;
+    let lookup = cmd.email.clone();
     let row = state
         .db
         .run(move |conn| store::find_by_email(conn, &lookup))
         .await?;
     let stored = row.as_ref().and_then(|r| r.password_hash.clone());
-    let pw = cmd.password;
     // The unknown-email path verifies against a dummy hash: same answer, same time.
-    let ok = web::block(move || password::verify(&pw, stored.as_deref())).await?;
+    let ok = password::verify_queued(cmd.password, stored).await?;
     let Some(row) = row.filter(|_| ok) else {
-        state
-            .limiter
-            .allow(&account_key, limits::LOGIN_FAILURES_PER_ACCOUNT);
         return Err(ApiError::new(
             ErrorCode::InvalidCredentials,
             "the email or password is wrong",
         ));
     };
-    state.limiter.reset(&account_key);
+    state.limiter.password_ok(&cmd.email, &client.ip);
     let ua = client.user_agent.clone();
     let user_id = row.id;
-    let (user, refresh) = state
+    let max_age = state.config.session_max_age();
+    let (user, (refresh, session)) = state
         .db
         .tx(move |tx| {
-            let refresh = store::issue_refresh(tx, user_id, None, ua.as_deref())?;
+            let refresh = store::issue_refresh(tx, user_id, ua.as_deref(), max_age)?;
             Ok((store::view(tx, user_id)?, refresh))
         })
         .await?;
-    token_pair(state, user, refresh)
+    token_pair(state, user, refresh, &session)
 }
 
-fn token_pair(state: &AppState, user: UserView, refresh_token: String) -> ApiResult<TokenPair> {
-    let access_token = issue_access(&state.keys, user.id, &user.roles, user.email_verified)?;
+/// The current password asked again before a change that needs it (a new password,
+/// erasure): throttled like a sign-in, 403 `wrong_password` when it is wrong.
+async fn confirm_password(
+    state: &AppState,
+    client: &Client,
+    user_id: i64,
+    given: String,
+) -> ApiResult<store::UserRow> {
+    let row = state
+        .db
+        .run(move |conn| store::find(conn, user_id))
+        .await?
+        .ok_or_else(|| gone(ApiError::not_found("user")))?;
+    state.limiter.password_attempt(&row.email, &client.ip)?;
+    if !password::verify_queued(given, row.password_hash.clone()).await? {
+        let mut e = ApiError::new(ErrorCode::WrongPassword, "the current password is wrong");
+        e.fields = Some(
+            [(
+                "current_password".to_owned(),
+                "is not your current password".to_owned(),
+            )]
+            .into(),
+        );
+        return Err(e);
+    }
+    state.limiter.password_ok(&row.email, &client.ip);
+    Ok(row)
+}
+
+/// Changes the password, the current one given again. Every other session of the
+/// account ends (`keep` is the caller's own, when its token names it), and so do
+/// outstanding reset links.
+pub async fn change_password(
+    state: &AppState,
+    who: &SignedIn,
+    client: &Client,
+    keep: Option<String>,
+    cmd: PasswordChange,
+) -> ApiResult<()> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = cmd;
+    let row = confirm_password(state, client, who.0.id, current_password).await?;
+    new_password
+        .differs_from(&row.email)
+        .map_err(|e| ApiError::field("new_password", e))?;
+    let hash = password::hash_queued(new_password.expose().to_owned()).await?;
+    let user_id = row.id;
+    state
+        .db
+        .tx(move |tx| {
+            store::set_password(tx, user_id, &hash)?;
+            store::spend_all_email_tokens(tx, user_id, Purpose::Reset)?;
+            store::revoke_other_sessions(tx, user_id, keep.as_deref())
+        })
+        .await?;
+    tracing::info!(user_id, "password changed: other sessions signed out");
+    Ok(())
+}
+
+fn token_pair(
+    state: &AppState,
+    user: UserView,
+    refresh_token: String,
+    session: &str,
+) -> ApiResult<TokenPair> {
+    let access_token = issue_access(
+        &state.keys,
+        user.id,
+        &user.roles,
+        user.email_verified,
+        session,
+    )?;
     Ok(TokenPair {
         access_token,
         refresh_token,
@@ -173,14 +239,17 @@ pub async fn refresh(
     presented: RefreshToken,
 ) -> ApiResult<TokenPair> {
     let ua = client.user_agent.clone();
+    let max_age = state.config.session_max_age();
     let outcome = state
         .db
         .tx(move |tx| {
             Ok(
-                match store::rotate_refresh(tx, &presented.0, ua.as_deref())? {
-                    Rotation::Rotated { user_id, token } => {
-                        Some((store::view(tx, user_id)?, token))
-                    }
+                match store::rotate_refresh(tx, &presented.0, ua.as_deref(), max_age)? {
+                    Rotation::Rotated {
+                        user_id,
+                        token,
+                        family,
+                    } => Some((store::view(tx, user_id)?, token, family)),
                     Rotation::Reused => None,
                     Rotation::Invalid => {
                         return Err(ApiError::new(
@@ -193,7 +262,7 @@ pub async fn refresh(
         })
         .await?;
     match outcome {
-        Some((user, token)) => token_pair(state, user, token),
+        Some((user, token, session)) => token_pair(state, user, token, &session),
         None => {
             tracing::warn!("a spent refresh token was reused: its family is revoked");
             Err(ApiError::new(
@@ -249,7 +318,7 @@ pub async fn request_reset(
                     recipient: &user.email,
                     kind: "password_reset",
                     language: lang,
-                    rendered: templates::password_reset(lang, &user.display_name, &link),
+                    rendered: templates::password_reset(lang, &link),
                     unsubscribe_url: None,
                 },
             )?;
@@ -271,9 +340,12 @@ pub async fn confirm_reset(db: &Db, cmd: ResetConfirm) -> ApiResult<()> {
         token,
         new_password,
     } = cmd;
-    let (hash, new_password) =
-        web::block(move || password::hash(new_password.expose()).map(|h| (h, new_password)))
-            .await??;
+    // A made-up or spent link costs no hash (hashes queue for the cores: sign-ins wait
+    // behind them).
+    let presented = token.clone();
+    db.run(move |conn| store::check_email_token(conn, &presented, Purpose::Reset))
+        .await?;
+    let hash = password::hash_queued(new_password.expose().to_owned()).await?;
     db.tx(move |tx| {
         let user_id = store::consume_email_token(tx, &token, Purpose::Reset)?;
         let user = store::find(tx, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
@@ -323,11 +395,17 @@ pub async fn export(db: &Db, who: &SignedIn) -> ApiResult<ExportView> {
         .map_err(gone)
 }
 
-/// Erasure: personal data goes; contributions stay as "withdrawn participant", or are
-/// withdrawn too.
-pub async fn erase(state: &AppState, who: &SignedIn, cmd: Erasure) -> ApiResult<()> {
+/// Erasure, the password given again: personal data goes; contributions stay as
+/// "withdrawn participant", or are withdrawn too.
+pub async fn erase(
+    state: &AppState,
+    who: &SignedIn,
+    client: &Client,
+    cmd: Erasure,
+) -> ApiResult<()> {
     let id = who.0.id;
     let withdraw = cmd.withdraw_contributions;
+    confirm_password(state, client, id, cmd.current_password).await?;
     let email = state
         .db
         .tx(move |tx| {
@@ -390,13 +468,7 @@ pub async fn audit_log(db: &Db, _: &Admin, page: Page) -> ApiResult<List<AuditEn
 
 /// One page of a list fetched with [`Page::fetch`] rows.
 pub(crate) fn paged<T>(page: &Page, mut rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> List<T> {
-    let more = rows.len() as i64 > page.limit;
-    rows.truncate(usize::try_from(page.limit).unwrap_or(0));
-    let next_cursor = if more {
-        rows.last().map(|r| crate::http::page::encode(id_of(r)))
-    } else {
-        None
-    };
+    let next_cursor = page.next_cursor(&mut rows, id_of);
     List {
         items: rows,
         next_cursor,

@@ -27,9 +27,9 @@ pub async fn create(
 pub async fn list(
     who: Anyone,
     state: State,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<ConsultationView>>> {
-    let page = Page::from_query(&query)?;
+    let page = Page::from_query("consultations", &query)?;
     usecase::list(&state.db, who.0, page).await.map(Json)
 }
 
@@ -81,10 +81,12 @@ pub async fn versions(
     who: Anyone,
     state: State,
     path: web::Path<String>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<VersionSummary>>> {
-    usecase::versions(&state.db, who.0, path.into_inner())
-        .await
-        .map(Json)
+    let key = path.into_inner();
+    let page = Page::from_query(&format!("versions:{key}"), &query)?;
+    let all = usecase::versions(&state.db, who.0, key).await?;
+    Ok(Json(List::page(all.items, &page)))
 }
 
 pub async fn version(

@@ -356,6 +356,23 @@ pub fn has_paragraph(conn: &mut DbConn, row: &ConsultationRow, key: &str) -> Api
     .get_result(conn)?)
 }
 
+/// Whether any version of the text had a paragraph with this key (comments stay on
+/// paragraphs that later versions dropped).
+pub fn ever_had_paragraph(conn: &mut DbConn, consultation_id: i64, key: &str) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        paragraphs::table
+            .filter(
+                paragraphs::version_id.eq_any(
+                    document_versions::table
+                        .filter(document_versions::consultation_id.eq(consultation_id))
+                        .select(document_versions::id),
+                ),
+            )
+            .filter(paragraphs::key.eq(key)),
+    ))
+    .get_result(conn)?)
+}
+
 /// The text a new version continues: the consultation's current version when it was
 /// read (`None` before the first) and its paragraphs.
 pub struct VersionBase {

@@ -508,6 +508,30 @@ impl TryFrom<SlotInput> for Slot {
     }
 }
 
+/// `?tz=&limit=&cursor=` of a list of sessions.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SessionsQuery {
+    /// An IANA time zone such as `America/New_York`.
+    pub tz: Option<String>,
+    /// 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl SessionsQuery {
+    /// The zone asked for, if any, and the page of the list named `list`.
+    pub fn parse(&self, list: &str) -> ApiResult<(Option<chrono_tz::Tz>, Page)> {
+        let tz = TzQuery {
+            tz: self.tz.clone(),
+        }
+        .zone()?;
+        let page = Page::of_list(list, self.limit, self.cursor.as_deref())?;
+        Ok((tz, page))
+    }
+}
+
 /// `?tz=`: the zone of the `local_*` times (default: the event's).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct TzQuery {
@@ -548,6 +572,11 @@ pub struct AgendaQuery {
     pub q: Option<String>,
     /// An IANA time zone (default: the event's).
     pub tz: Option<String>,
+    /// 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page (of the same agenda, with the same filters).
+    pub cursor: Option<String>,
 }
 
 /// An agenda request: which sessions, in which zone.
@@ -555,6 +584,18 @@ pub struct AgendaQuery {
 pub struct Agenda {
     pub filter: AgendaFilter,
     pub tz: Option<chrono_tz::Tz>,
+}
+
+impl Agenda {
+    /// The page `limit` and `cursor` ask for of this agenda of `event_id`: a cursor works
+    /// with the same filters only.
+    pub fn page(&self, event_id: i64, limit: Option<i64>, cursor: Option<&str>) -> ApiResult<Page> {
+        Page::of_list(
+            &format!("agenda:{event_id}:{:?}", self.filter),
+            limit,
+            cursor,
+        )
+    }
 }
 
 impl TryFrom<AgendaQuery> for Agenda {
@@ -743,22 +784,6 @@ impl TryFrom<JoinInput> for Mode {
     fn try_from(i: JoinInput) -> ApiResult<Mode> {
         Mode::parse(i.mode.trim())
             .ok_or_else(|| ApiError::field("mode", "must be onsite or remote"))
-    }
-}
-
-/// `?limit=&cursor=`.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-pub struct PageQuery {
-    /// 1 to 200 (default 50).
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl TryFrom<PageQuery> for Page {
-    type Error = ApiError;
-    fn try_from(q: PageQuery) -> ApiResult<Page> {
-        Page::parse(q.limit, q.cursor.as_deref())
     }
 }
 

@@ -340,7 +340,6 @@ pub fn export_csv(
     rooms: &HashMap<i64, RoomRow>,
     tz: chrono_tz::Tz,
 ) -> ApiResult<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "id",
         "title",
@@ -357,7 +356,7 @@ pub fn export_csv(
         "speakers",
         "remote_link",
     ];
-    w.write_record(header).map_err(ApiError::internal)?;
+    let mut rows = Vec::with_capacity(sessions.len());
     for s in sessions {
         let room = s.room_id.and_then(|r| rooms.get(&r));
         let speakers = SpeakerView::all(&s.speakers(), SpeakerAudience::Public)
@@ -365,7 +364,7 @@ pub fn export_csv(
             .map(|p| format!("{}|{}|{}", p.name, p.stakeholder_group, p.country))
             .collect::<Vec<_>>()
             .join("; ");
-        w.write_record([
+        rows.push([
             s.id.to_string(),
             s.title.clone(),
             s.session_type.to_string(),
@@ -384,9 +383,7 @@ pub fn export_csv(
             s.rapporteur_name.clone(),
             speakers,
             room.and_then(|r| r.remote_link.clone()).unwrap_or_default(),
-        ])
-        .map_err(ApiError::internal)?;
+        ]);
     }
-    let bytes = w.into_inner().map_err(ApiError::internal)?;
-    String::from_utf8(bytes).map_err(ApiError::internal)
+    crate::http::csv::document(&header, rows)
 }

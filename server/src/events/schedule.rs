@@ -321,6 +321,16 @@ impl AgendaFilter {
     }
 }
 
+/// Whether a session of the event has this subtheme (imported agendas bring their own).
+pub fn has_subtheme(conn: &mut DbConn, event_id: i64, subtheme: &str) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        sessions::table
+            .filter(sessions::event_id.eq(event_id))
+            .filter(sessions::subtheme.eq(subtheme)),
+    ))
+    .get_result(conn)?)
+}
+
 /// Scheduled sessions in time order, filtered; `day` is a date in `tz`.
 pub fn agenda(
     conn: &mut DbConn,

@@ -116,7 +116,7 @@ pub fn list_rows(
     with_hidden: bool,
     kind: Option<CommentKind>,
     order: Order,
-    after: Option<i64>,
+    page: Option<&Page>,
     limit: i64,
 ) -> ApiResult<Vec<CommentRow>> {
     let mut q = c::table
@@ -130,12 +130,17 @@ pub fn list_rows(
     if let Some(k) = kind {
         q = q.filter(c::kind.eq(k.as_str()));
     }
+    let after = page.and_then(|p| p.after);
     q = match (order, after) {
         (Order::Oldest, Some(a)) => q.filter(c::id.gt(a)).order(c::id.asc()),
         (Order::Oldest, None) => q.order(c::id.asc()),
         (Order::Newest, Some(a)) => q.filter(c::id.lt(a)).order(c::id.desc()),
         (Order::Newest, None) => q.order(c::id.desc()),
-        (Order::Top, _) => q.order((c::upvote_count.desc(), c::id.asc())),
+        (Order::Top, _) => {
+            let skip = page.map_or(0, |p| p.offset);
+            q.order((c::upvote_count.desc(), c::id.asc()))
+                .offset(i64::try_from(skip).unwrap_or(i64::MAX))
+        }
     };
     Ok(q.limit(limit).load(conn)?)
 }
@@ -147,7 +152,8 @@ pub async fn list(
     session_id: i64,
     q: SessionCommentsQuery,
 ) -> ApiResult<List<CommentView>> {
-    let page = Page::parse(q.limit, q.cursor.as_deref())?;
+    let list = format!("session-comments:{session_id}:{:?}:{:?}", q.kind, q.sort);
+    let page = Page::of_list(&list, q.limit, q.cursor.as_deref())?;
     let kind = match q.kind.as_deref() {
         None => None,
         Some(k) => Some(
@@ -171,13 +177,14 @@ pub async fn list(
             reader.sees_hidden(),
             kind,
             order,
-            page.after,
+            Some(&page),
             page.fetch(),
         )?;
         let next_cursor = if order == Order::Top {
-            // Ranked lists have no stable cursor: the top `limit`.
+            // A ranking moves as votes come in: its pages are counted, not keyed by id.
+            let more = rows.len() as i64 > page.limit;
             rows.truncate(page.limit as usize);
-            None
+            more.then(|| page.cursor_at(page.offset + rows.len()))
         } else {
             page.next_cursor(&mut rows, |c| c.id)
         };
@@ -350,7 +357,7 @@ pub mod http {
         who: Anyone,
         state: State,
         path: web::Path<i64>,
-        query: web::Query<SessionCommentsQuery>,
+        query: crate::http::Query<SessionCommentsQuery>,
     ) -> ApiResult<Json<List<CommentView>>> {
         list(&state.db, who.0, path.into_inner(), query.into_inner())
             .await

@@ -406,8 +406,20 @@ pub struct AgendaView {
     /// The zone of every `local_*` time.
     pub timezone: String,
     pub items: Vec<SessionView>,
-    /// Always null: an agenda is one page.
+    /// Give it as `?cursor=` for the next page; null on the last.
     pub next_cursor: Option<String>,
+}
+
+impl AgendaView {
+    /// The page `page` asks for of the whole agenda.
+    pub fn paged(self, page: &crate::http::page::Page) -> AgendaView {
+        let (items, next_cursor) = page.slice(self.items);
+        AgendaView {
+            items,
+            next_cursor,
+            ..self
+        }
+    }
 }
 
 /// Why a slot clashes with another session.

@@ -34,8 +34,8 @@ impl Operation {
             parameters: Vec::new(),
             request_body: None,
             responses: BTreeMap::new(),
-            // Any request can meet a database that is down.
-            errors: BTreeSet::from([503]),
+            // Any request can meet a database that is down, or be too long to read.
+            errors: BTreeSet::from([414, 503]),
             signed_in: false,
         }
     }

@@ -14,6 +14,11 @@ use crate::error::{ApiError, ErrorCode};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The longest address (path and query) the server reads. A longer one is 414 with the
+/// JSON error body. (Past actix-http's own limit on the request head, 32 KiB, the HTTP
+/// parser answers a bare 400 before any of this runs; a proxy in front answers 414.)
+pub const MAX_URI: usize = 8 * 1024;
+
 /// Gives every request an id (kept from `X-Request-Id` when sane), a tracing span that
 /// every log line inside carries, and one summary line when it ends.
 pub async fn trace_requests(
@@ -33,8 +38,18 @@ pub async fn trace_requests(
         .unwrap_or_else(|| crate::crypto::random_token(12));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
+    let credentialed = carries_credentials(&req);
     async move {
-        let mut res = next.call(req).await?;
+        let too_long = req.uri().path().len() + req.query_string().len() > MAX_URI;
+        let mut res = if too_long {
+            let refusal = ApiError::new(
+                ErrorCode::UriTooLong,
+                format!("the address is over {MAX_URI} bytes"),
+            );
+            req.error_response(refusal).map_into_right_body()
+        } else {
+            next.call(req).await?.map_into_left_body()
+        };
         let status = res.status().as_u16();
         let seconds = started.elapsed().as_secs_f64();
         crate::metrics::record(status, seconds);
@@ -50,10 +65,37 @@ pub async fn trace_requests(
         if let Ok(value) = HeaderValue::from_str(&id) {
             res.headers_mut().insert(REQUEST_ID, value);
         }
+        if credentialed {
+            personal(res.headers_mut());
+        }
         Ok(res)
     }
     .instrument(span)
     .await
+}
+
+/// Whether the request says who sends it (a bearer token or a session cookie): its
+/// answer may then hold what only that person may see.
+fn carries_credentials(req: &ServiceRequest) -> bool {
+    req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .headers()
+            .get_all(header::COOKIE)
+            .filter_map(|v| v.to_str().ok())
+            .any(|c| c.contains("indaba_access=") || c.contains("indaba_refresh="))
+}
+
+/// One rule instead of one per endpoint: an answer to someone who said who they are is
+/// kept by no cache, the browser's disk included (`no-store`), unless it is a public
+/// asset. Answers to anonymous requests hold only what everyone may see.
+fn personal(headers: &mut actix_web::http::header::HeaderMap) {
+    let public = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("public"));
+    if !public {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 pub fn security_headers(https: bool) -> DefaultHeaders {

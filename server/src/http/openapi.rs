@@ -16,6 +16,7 @@ fn error_description(status: u16) -> &'static str {
         404 => "No such resource",
         409 => "Conflicts with the current state",
         413 => "Body over the size limit",
+        414 => "Address over 8 KiB",
         415 => "Not JSON",
         422 => "Invalid field or parameter values: see `fields`",
         429 => "Rate limited: see Retry-After",

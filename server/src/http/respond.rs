@@ -265,4 +265,10 @@ impl<T> List<T> {
             next_cursor: None,
         }
     }
+
+    /// The page `page` asks for of a list computed whole.
+    pub fn page(items: Vec<T>, page: &crate::http::page::Page) -> List<T> {
+        let (items, next_cursor) = page.slice(items);
+        List { items, next_cursor }
+    }
 }

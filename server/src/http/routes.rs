@@ -17,7 +17,8 @@ pub struct Endpoint {
     /// Who may call it: the guard's own words.
     pub who: &'static str,
     pub summary: &'static str,
-    pub route: fn() -> actix_web::Route,
+    /// The route for a method: the endpoint's own, and HEAD for a GET.
+    pub route: fn(Method) -> actix_web::Route,
     /// Describes the operation from the handler's types (see `http::doc`).
     pub describe: fn(&mut super::doc::Operation, &mut super::doc::Generators),
     pub body_limit: Option<usize>,
@@ -34,7 +35,7 @@ macro_rules! endpoint {
             path: $path,
             who: <$guard as $crate::http::doc::Guard>::WHO,
             summary: $summary,
-            route: || actix_web::web::route().method(actix_web::http::Method::$method).to($handler),
+            route: |method| actix_web::web::route().method(method).to($handler),
             describe: |op, gen| $crate::http::doc::describe::<$guard, _, _>(&$handler, op, gen),
             body_limit: None,
         }
@@ -44,8 +45,9 @@ macro_rules! endpoint {
     };
 }
 
-/// Registers the endpoints, one resource per path, each answering 405 (as JSON) for
-/// a method it does not have.
+/// Registers the endpoints, one resource per path, each answering 405 (as JSON, with
+/// `Allow`) for a method it does not have. Every GET answers HEAD too (its headers, no
+/// body).
 pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
     let mut by_path: BTreeMap<&str, Vec<&Endpoint>> = BTreeMap::new();
     for e in endpoints {
@@ -55,22 +57,40 @@ pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
     let mut paths: Vec<_> = by_path.into_iter().collect();
     paths.sort_by_key(|(p, _)| (p.matches('{').count(), *p));
     for (path, group) in paths {
-        let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
+        let mut methods: Vec<&str> = group.iter().map(|e| e.method.as_str()).collect();
+        if group.iter().any(|e| e.method == Method::GET) {
+            methods.push("HEAD");
+        }
+        let allow = methods.join(", ");
+        let mut resource = web::resource(path).default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { method_not_allowed(&allow) }
+        }));
         if let Some(limit) = group.iter().filter_map(|e| e.body_limit).max() {
             resource = resource.app_data(BodyLimit(limit));
         }
         for e in group {
-            resource = resource.route((e.route)());
+            resource = resource.route((e.route)(e.method.clone()));
+            if e.method == Method::GET {
+                resource = resource.route((e.route)(Method::HEAD));
+            }
         }
         cfg.service(resource);
     }
 }
 
-async fn method_not_allowed() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::new(
+/// 405 with the methods the resource has (RFC 9110, 15.5.6).
+fn method_not_allowed(allow: &str) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    let mut res = ApiError::new(
         ErrorCode::MethodNotAllowed,
         "this endpoint does not take that method",
-    ))
+    )
+    .error_response();
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    res
 }
 
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {

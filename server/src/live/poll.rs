@@ -23,7 +23,7 @@ pub async fn consultation_events(
     who: Listener,
     state: State,
     path: web::Path<String>,
-    query: web::Query<LiveQuery>,
+    query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Private<LiveEvents>> {
     events(who.0, state, Subject::Consultation, &path, &query).await
 }
@@ -32,7 +32,7 @@ pub async fn session_events(
     who: Listener,
     state: State,
     path: web::Path<String>,
-    query: web::Query<LiveQuery>,
+    query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Private<LiveEvents>> {
     events(who.0, state, Subject::Session, &path, &query).await
 }
@@ -40,7 +40,7 @@ pub async fn session_events(
 pub async fn me_events(
     who: OwnListener,
     state: State,
-    query: web::Query<LiveQuery>,
+    query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Private<LiveEvents>> {
     events(Actor::User(who.0), state, Subject::User, "", &query).await
 }

@@ -61,7 +61,7 @@ pub async fn consultation(
     body: web::Payload,
     state: State,
     path: web::Path<String>,
-    query: web::Query<LiveQuery>,
+    query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Upgrade> {
     upgrade(
         who.0,
@@ -81,7 +81,7 @@ pub async fn session(
     body: web::Payload,
     state: State,
     path: web::Path<String>,
-    query: web::Query<LiveQuery>,
+    query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Upgrade> {
     upgrade(who.0, req, body, state, Subject::Session, &path, &query).await
 }
@@ -91,7 +91,7 @@ pub async fn me(
     req: HttpRequest,
     body: web::Payload,
     state: State,
-    query: web::Query<LiveQuery>,
+    query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Upgrade> {
     let actor = Actor::User(who.0);
     upgrade(actor, req, body, state, Subject::User, "", &query).await
@@ -282,6 +282,10 @@ impl LiveBody {
                     continue;
                 }
                 Ok(None) => {}
+                // RFC 6455, 7.4.1: 1009 for a message too big to process.
+                Err(actix_http::ws::ProtocolError::Overflow) => {
+                    return self.close(CloseCode::Size, "a client frame is over 64 KiB")
+                }
                 Err(_) => return self.close(CloseCode::Protocol, "malformed frame"),
             }
             match Pin::new(&mut self.incoming).poll_next(cx) {

@@ -37,7 +37,7 @@ fn verification_texts(lang: &str) -> Texts {
     match lang {
         "fr" => Texts {
             subject: "Confirmez votre adresse électronique pour Indaba",
-            greeting: "Bonjour {name},",
+            greeting: "Bonjour,",
             body: "Veuillez confirmer votre adresse électronique pour participer aux consultations et aux sessions sur Indaba.",
             action: "Confirmer mon adresse",
             validity: "Ce lien est valable 48 heures.",
@@ -45,7 +45,7 @@ fn verification_texts(lang: &str) -> Texts {
         },
         "zh" => Texts {
             subject: "确认您在 Indaba 的电子邮件地址",
-            greeting: "{name}，您好：",
+            greeting: "您好：",
             body: "请确认您的电子邮件地址，以便参与 Indaba 上的磋商和会议。",
             action: "确认我的电子邮件地址",
             validity: "此链接 48 小时内有效。",
@@ -53,7 +53,7 @@ fn verification_texts(lang: &str) -> Texts {
         },
         "es" => Texts {
             subject: "Confirme su dirección de correo electrónico en Indaba",
-            greeting: "Hola, {name}:",
+            greeting: "Hola:",
             body: "Confirme su dirección de correo electrónico para participar en las consultas y sesiones de Indaba.",
             action: "Confirmar mi dirección",
             validity: "Este enlace es válido durante 48 horas.",
@@ -61,7 +61,7 @@ fn verification_texts(lang: &str) -> Texts {
         },
         "ru" => Texts {
             subject: "Подтвердите адрес электронной почты для Indaba",
-            greeting: "Здравствуйте, {name}!",
+            greeting: "Здравствуйте!",
             body: "Подтвердите адрес электронной почты, чтобы участвовать в консультациях и сессиях на Indaba.",
             action: "Подтвердить адрес",
             validity: "Ссылка действительна 48 часов.",
@@ -69,7 +69,7 @@ fn verification_texts(lang: &str) -> Texts {
         },
         "ar" => Texts {
             subject: "أكِّد عنوان بريدك الإلكتروني في Indaba",
-            greeting: "مرحبًا {name}،",
+            greeting: "مرحبًا،",
             body: "يُرجى تأكيد عنوان بريدك الإلكتروني للمشاركة في المشاورات والجلسات على Indaba.",
             action: "تأكيد عنوان بريدي",
             validity: "هذا الرابط صالح لمدة 48 ساعة.",
@@ -77,7 +77,7 @@ fn verification_texts(lang: &str) -> Texts {
         },
         _ => Texts {
             subject: "Confirm your email address for Indaba",
-            greeting: "Hello {name},",
+            greeting: "Hello,",
             body: "Please confirm your email address to take part in consultations and sessions on Indaba.",
             action: "Confirm my email address",
             validity: "This link is valid for 48 hours.",
@@ -90,7 +90,7 @@ fn reset_texts(lang: &str) -> Texts {
     match lang {
         "fr" => Texts {
             subject: "Réinitialisez votre mot de passe Indaba",
-            greeting: "Bonjour {name},",
+            greeting: "Bonjour,",
             body: "Une demande de réinitialisation du mot de passe de votre compte Indaba a été faite. Utilisez le lien ci-dessous pour en choisir un nouveau.",
             action: "Choisir un nouveau mot de passe",
             validity: "Ce lien est valable une heure et ne peut servir qu'une fois.",
@@ -98,7 +98,7 @@ fn reset_texts(lang: &str) -> Texts {
         },
         "zh" => Texts {
             subject: "重置您的 Indaba 密码",
-            greeting: "{name}，您好：",
+            greeting: "您好：",
             body: "有人请求重置您 Indaba 帐户的密码。请使用下面的链接设置新密码。",
             action: "设置新密码",
             validity: "此链接 1 小时内有效，且只能使用一次。",
@@ -106,7 +106,7 @@ fn reset_texts(lang: &str) -> Texts {
         },
         "es" => Texts {
             subject: "Restablezca su contraseña de Indaba",
-            greeting: "Hola, {name}:",
+            greeting: "Hola:",
             body: "Alguien solicitó restablecer la contraseña de su cuenta de Indaba. Utilice el enlace siguiente para elegir una nueva.",
             action: "Elegir una nueva contraseña",
             validity: "Este enlace es válido durante 1 hora y solo puede usarse una vez.",
@@ -114,7 +114,7 @@ fn reset_texts(lang: &str) -> Texts {
         },
         "ru" => Texts {
             subject: "Сброс пароля Indaba",
-            greeting: "Здравствуйте, {name}!",
+            greeting: "Здравствуйте!",
             body: "Поступил запрос на сброс пароля вашей учётной записи Indaba. Перейдите по ссылке ниже, чтобы задать новый пароль.",
             action: "Задать новый пароль",
             validity: "Ссылка действительна 1 час и может быть использована один раз.",
@@ -122,7 +122,7 @@ fn reset_texts(lang: &str) -> Texts {
         },
         "ar" => Texts {
             subject: "إعادة تعيين كلمة مرور Indaba",
-            greeting: "مرحبًا {name}،",
+            greeting: "مرحبًا،",
             body: "طلب أحدهم إعادة تعيين كلمة مرور حسابك في Indaba. استخدم الرابط أدناه لاختيار كلمة مرور جديدة.",
             action: "اختيار كلمة مرور جديدة",
             validity: "هذا الرابط صالح لمدة ساعة واحدة ويمكن استخدامه مرة واحدة.",
@@ -130,7 +130,7 @@ fn reset_texts(lang: &str) -> Texts {
         },
         _ => Texts {
             subject: "Reset your Indaba password",
-            greeting: "Hello {name},",
+            greeting: "Hello,",
             body: "Someone asked to reset the password of your Indaba account. Use the link below to choose a new one.",
             action: "Choose a new password",
             validity: "This link is valid for 1 hour and can be used once.",
@@ -139,16 +139,19 @@ fn reset_texts(lang: &str) -> Texts {
     }
 }
 
-pub fn verification(lang: &str, name: &str, link: &str) -> Rendered {
-    render(lang, &verification_texts(lang), name, link)
+/// The verification mail greets nobody by name: the name was chosen by whoever registered
+/// the address, who may not be its owner, and it must not speak to the owner in their voice.
+pub fn verification(lang: &str, link: &str) -> Rendered {
+    render(lang, &verification_texts(lang), link)
 }
 
-pub fn password_reset(lang: &str, name: &str, link: &str) -> Rendered {
-    render(lang, &reset_texts(lang), name, link)
+/// Nor does the reset mail (an unverified account's name is as untrusted).
+pub fn password_reset(lang: &str, link: &str) -> Rendered {
+    render(lang, &reset_texts(lang), link)
 }
 
-fn render(lang: &str, t: &Texts, name: &str, link: &str) -> Rendered {
-    let greeting = t.greeting.replace("{name}", name);
+fn render(lang: &str, t: &Texts, link: &str) -> Rendered {
+    let greeting = t.greeting;
     let text = format!(
         "{greeting}\n\n{}\n\n{}:\n{link}\n\n{}\n\n{}\n\n-- \nIndaba\n",
         t.body, t.action, t.validity, t.ignore
@@ -159,7 +162,7 @@ fn render(lang: &str, t: &Texts, name: &str, link: &str) -> Rendered {
          <body><p>{greeting}</p><p>{body}</p><p><a href=\"{link}\">{action}</a></p><p>{validity}</p><p>{ignore}</p>\
          <p>Indaba</p></body></html>",
         subject = escape(t.subject),
-        greeting = escape(&greeting),
+        greeting = escape(greeting),
         body = escape(t.body),
         link = escape(link),
         action = escape(t.action),
@@ -195,18 +198,18 @@ mod tests {
 
     #[test]
     fn every_ui_language_has_its_own_texts() {
-        let english = verification("en", "Ana", "http://x/verify?token=t");
+        let english = verification("en", "http://x/verify?token=t");
         for lang in UI_LANGUAGES {
-            let v = verification(lang, "Ana <b>", "http://x/verify?token=t&a=1");
-            let r = password_reset(lang, "Ana", "http://x/reset-password?token=t");
+            let v = verification(lang, "http://x/verify?token=t&a=1");
+            let r = password_reset(lang, "http://x/reset-password?token=t");
             assert!(v.text.contains("http://x/verify?token=t&a=1"));
-            assert!(v.html.contains("token=t&amp;a=1") && v.html.contains("Ana &lt;b&gt;"));
+            assert!(v.html.contains("token=t&amp;a=1"));
             assert!(r.text.contains("reset-password?token=t"));
             if lang != "en" {
                 assert_ne!(v.subject, english.subject, "{lang}");
             }
         }
-        assert!(verification("ar", "x", "l").html.contains("dir=\"rtl\""));
+        assert!(verification("ar", "l").html.contains("dir=\"rtl\""));
         assert_eq!(ui_language("zh-Hans"), "zh");
         assert_eq!(ui_language("de"), "en");
     }

@@ -1,4 +1,4 @@
-//! Where mail goes: a folder of .eml files (default), SMTP, or the log.
+//! Where mail goes: a folder of .eml files (default), SMTP, or the log (headers only).
 
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
@@ -90,15 +90,67 @@ impl Mailer {
         match &self.transport {
             Transport::Folder(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            // Headers only: a body may carry a one-time link (verification, reset), and
+            // logs are read by more people, and kept longer, than a mailbox.
             Transport::Log => {
                 tracing::info!(
                     to = mail.to,
                     subject = mail.subject,
-                    "mail (log transport)\n{}",
-                    mail.text
+                    "mail (log transport: the body is not logged)"
                 );
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Logs written while `f` runs, as text.
+    fn logged(f: impl FnOnce()) -> String {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = buf.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn the_log_transport_never_writes_a_body() {
+        let mailer = Mailer::new(&MailTransport::Log, "Indaba <no-reply@example.org>").unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let out = logged(|| {
+            runtime
+                .block_on(mailer.send(Envelope {
+                    to: "ana@example.org",
+                    subject: "Confirm your address",
+                    text: "http://x/verify?token=SECRET-TOKEN",
+                    html: "<a href=\"http://x/verify?token=SECRET-TOKEN\">x</a>",
+                    unsubscribe: None,
+                }))
+                .unwrap();
+        });
+        assert!(out.contains("Confirm your address"), "{out}");
+        assert!(!out.contains("SECRET-TOKEN"), "{out}");
     }
 }

@@ -19,9 +19,14 @@ const BATCH: i64 = 20;
 const LEASE_SECONDS: i64 = 120;
 pub const MAX_ATTEMPTS: i32 = 10;
 
+/// Mail that carries a one-time link: once delivered, its stored body is blanked, so the
+/// outbox does not keep a usable token (the recipient has it).
+pub const CARRIES_TOKENS: &[&str] = &["verify_email", "password_reset"];
+
 #[derive(Queryable)]
 struct Due {
     id: i64,
+    kind: String,
     recipient: String,
     subject: String,
     body_text: String,
@@ -72,6 +77,7 @@ fn claim_in(conn: &mut crate::db::DbConn) -> ApiResult<Vec<Due>> {
         .filter(mo::id.eq_any(&claimed))
         .select((
             mo::id,
+            mo::kind,
             mo::recipient,
             mo::subject,
             mo::body_text,
@@ -82,16 +88,12 @@ fn claim_in(conn: &mut crate::db::DbConn) -> ApiResult<Vec<Due>> {
         .load(conn)?)
 }
 
-fn record(db: &Db, id: i64, attempts: i32, result: Result<(), String>) -> ApiResult<()> {
-    db.tx_blocking(|conn| record_in(conn, id, attempts, result))
+fn record(db: &Db, due: &Due, result: Result<(), String>) -> ApiResult<()> {
+    db.tx_blocking(|conn| record_in(conn, due, result))
 }
 
-fn record_in(
-    conn: &mut crate::db::DbConn,
-    id: i64,
-    attempts: i32,
-    result: Result<(), String>,
-) -> ApiResult<()> {
+fn record_in(conn: &mut crate::db::DbConn, due: &Due, result: Result<(), String>) -> ApiResult<()> {
+    let (id, attempts) = (due.id, due.attempts);
     let t = now();
     match result {
         Ok(()) => {
@@ -102,6 +104,11 @@ fn record_in(
                     mo::claimed_until.eq(None::<NaiveDateTime>),
                 ))
                 .execute(conn)?;
+            if CARRIES_TOKENS.contains(&due.kind.as_str()) {
+                diesel::update(mo::table.find(id))
+                    .set((mo::body_text.eq(""), mo::body_html.eq("")))
+                    .execute(conn)?;
+            }
         }
         Err(error) => {
             let attempts = attempts + 1;
@@ -142,7 +149,7 @@ pub async fn drain_once(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
             tracing::info!(mail_id = m.id, "mail sent");
         }
         let db2 = db.clone();
-        actix_web::web::block(move || record(&db2, m.id, m.attempts, result)).await??;
+        actix_web::web::block(move || record(&db2, &m, result)).await??;
     }
     Ok(n)
 }

@@ -42,7 +42,11 @@ impl TryFrom<ListQuery> for NotificationQuery {
     fn try_from(q: ListQuery) -> Result<Self, ApiError> {
         Ok(NotificationQuery {
             unread_only: q.unread.unwrap_or(false),
-            page: Page::parse(q.limit, q.cursor.as_deref())?,
+            page: Page::of_list(
+                &format!("notifications:{:?}", q.unread),
+                q.limit,
+                q.cursor.as_deref(),
+            )?,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! The notification endpoints: extract, call the use case, answer its view.
 
 use actix_web::body::BoxBody;
-use actix_web::{web, HttpRequest, HttpResponse, Responder};
+use actix_web::{HttpRequest, HttpResponse, Responder};
 
 use super::command::{Follow, LinkQuery, ListQuery, ReadInput, SettingsInput};
 use super::usecase;
@@ -10,6 +10,7 @@ use super::view::{
 };
 use crate::error::ApiResult;
 use crate::http::doc::{Generators, Operation, Responds};
+use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Either, Json, List, MayMiss, NoContent, Or, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::accounts::UnsubscribeLink;
@@ -39,14 +40,20 @@ pub async fn unfollow(
     Ok(Or(NoContent))
 }
 
-pub async fn my_follows(who: SignedIn, state: State) -> ApiResult<Private<List<FollowView>>> {
-    Ok(Private(List::all(usecase::follows(&state.db, &who).await?)))
+pub async fn my_follows(
+    who: SignedIn,
+    state: State,
+    query: crate::http::Query<PageQuery>,
+) -> ApiResult<Private<List<FollowView>>> {
+    let page = Page::from_query("follows", &query)?;
+    let all = usecase::follows(&state.db, &who).await?;
+    Ok(Private(List::page(all, &page)))
 }
 
 pub async fn my_notifications(
     who: SignedIn,
     state: State,
-    query: web::Query<ListQuery>,
+    query: crate::http::Query<ListQuery>,
 ) -> ApiResult<Private<NotificationList>> {
     let q = query.into_inner().try_into()?;
     Ok(Private(usecase::list(&state.db, &who, q).await?))
@@ -81,7 +88,7 @@ pub async fn update_settings(
 pub async fn unsubscribe(
     link: UnsubscribeLink,
     state: State,
-    _: web::Query<LinkQuery>,
+    _: crate::http::Query<LinkQuery>,
 ) -> ApiResult<Json<Unsubscribed>> {
     Ok(Json(usecase::unsubscribe(&state.db, &link).await?))
 }
@@ -90,7 +97,7 @@ pub async fn unsubscribe(
 /// POSTs. Link scanners and prefetchers GET; a GET must not unsubscribe.
 pub async fn unsubscribe_page(
     _: UnsubscribeLink,
-    query: web::Query<LinkQuery>,
+    query: crate::http::Query<LinkQuery>,
 ) -> ApiResult<UnsubscribePage> {
     Ok(UnsubscribePage {
         token: query.into_inner().token,

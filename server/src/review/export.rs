@@ -19,7 +19,7 @@ use crate::consultations::comments::{CommentRow, CommentView};
 use crate::consultations::types::{CommentKind, Visibility};
 use crate::db::schema::{comments, users};
 use crate::db::{DbConn, Timestamp};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::policy::audit::Surface;
 use crate::policy::Reader;
 
@@ -199,35 +199,6 @@ impl ExportRow {
     }
 }
 
-/// A cell as text. Text that a spreadsheet would run as a formula (=, +, -, @, tab,
-/// carriage return first) gets a leading apostrophe: exports open in Excel.
-fn cell(s: String) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s
-    }
-}
-
 pub fn csv(rows: &[ExportRow]) -> ApiResult<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS).map_err(ApiError::internal)?;
-    for r in rows {
-        w.write_record(r.cells().map(cell))
-            .map_err(ApiError::internal)?;
-    }
-    let bytes = w.into_inner().map_err(ApiError::internal)?;
-    String::from_utf8(bytes).map_err(ApiError::internal)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_defused() {
-        assert_eq!(cell("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("-3".into()), "'-3");
-        assert_eq!(cell("plain".into()), "plain");
-    }
+    crate::http::csv::document(&COLUMNS, rows.iter().map(|r| r.cells()))
 }

@@ -1,7 +1,7 @@
 //! The review endpoints: extract, call the use case, answer its view.
 
 use actix_web::body::BoxBody;
-use actix_web::{web, HttpRequest, HttpResponse, Responder};
+use actix_web::{HttpRequest, HttpResponse, Responder};
 use serde_json::{Map, Value};
 
 use super::balance::Balance;
@@ -49,7 +49,7 @@ pub async fn balance(who: ConsultationReviewer, state: State) -> ApiResult<Json<
 pub async fn duplicates(
     who: ConsultationReviewer,
     state: State,
-    query: web::Query<DuplicatesQuery>,
+    query: crate::http::Query<DuplicatesQuery>,
 ) -> ApiResult<Json<Vec<Cluster>>> {
     let min_size = MinSize::try_from(query.into_inner())?;
     usecase::duplicates(&state.db, &who, min_size)
@@ -98,7 +98,7 @@ impl Responds for ExportAnswer {
 pub async fn export(
     who: ConsultationReviewer,
     state: State,
-    query: web::Query<ExportQuery>,
+    query: crate::http::Query<ExportQuery>,
 ) -> ApiResult<ExportAnswer> {
     let format = ExportFormat::try_from(query.into_inner())?;
     usecase::export(&state.db, &who, format)

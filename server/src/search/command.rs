@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::index::Sort;
-use crate::accounts::types::{Region, StakeholderGroup};
+use crate::accounts::types::{Country, LanguageTag, Region, StakeholderGroup};
 use crate::consultations::types::CommentKind;
 use crate::error::{ApiError, ErrorCode, FieldErrors};
 use crate::http::page::Page;
@@ -51,7 +51,7 @@ impl DocType {
 
 /// `GET /consultations/{id}/search`. Filters take several values separated by commas
 /// (any of them matches); different filters must all match.
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, JsonSchema, Default, Debug, Clone)]
 pub struct ConsultationSearchQuery {
     /// Words to find (at most 500 characters); every word must match.
     pub q: Option<String>,
@@ -80,7 +80,7 @@ pub struct ConsultationSearchQuery {
 }
 
 /// `GET /search`: the same over the whole platform, with `type` and `event_id`.
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, JsonSchema, Default, Debug, Clone)]
 pub struct PlatformSearchQuery {
     /// Words to find (at most 500 characters); every word must match.
     pub q: Option<String>,
@@ -225,6 +225,7 @@ fn parsed<T>(
 
 fn common(
     errors: &mut FieldErrors,
+    list: &str,
     q: Option<String>,
     sort: Option<&str>,
     limit: Option<i64>,
@@ -247,25 +248,22 @@ fn common(
             None
         }
     };
-    let page = match Page::parse(limit, cursor) {
+    let page = match Page::of_list(list, limit, cursor) {
         Ok(page) => Some(page),
         Err(e) => {
             errors.extend(e.fields.unwrap_or_default());
             None
         }
     };
-    let offset = page.and_then(|p| match usize::try_from(p.after.unwrap_or(0)) {
-        Ok(o) if o > MAX_OFFSET => {
+    let offset = page.and_then(|p| {
+        if p.offset > MAX_OFFSET {
             errors.insert(
                 "cursor".into(),
                 "goes deeper than 10,000 results: narrow the search".into(),
             );
             None
-        }
-        Ok(o) => Some(o),
-        Err(_) => {
-            errors.insert("cursor".into(), "is not a cursor this API gave out".into());
-            None
+        } else {
+            Some(p.offset)
         }
     });
     Some(Common {
@@ -300,8 +298,20 @@ fn filters(errors: &mut FieldErrors, raw: Shared<'_>) -> Filters {
             Region::parse,
             &Region::expected(),
         ),
-        countries: values(raw.country).map(|l| l.into_iter().map(|c| c.to_uppercase()).collect()),
-        languages: values(raw.language),
+        countries: parsed(
+            errors,
+            "country",
+            raw.country,
+            |v| Country::parse(v).ok().map(|c| c.code()),
+            "ISO 3166-1 alpha-2 codes such as KE or BR",
+        ),
+        languages: parsed(
+            errors,
+            "language",
+            raw.language,
+            |v| LanguageTag::parse(v).ok().map(|l| l.as_str().to_owned()),
+            "BCP 47 language tags such as ar or zh-Hans",
+        ),
         kinds: parsed(
             errors,
             "kind",
@@ -324,13 +334,25 @@ fn invalid(errors: FieldErrors) -> ApiError {
     e
 }
 
-impl TryFrom<ConsultationSearchQuery> for ConsultationSearch {
-    type Error = ApiError;
+/// The list a search's cursors belong to: the same search of the same place, whatever
+/// the page.
+fn list_of<Q: std::fmt::Debug + Clone>(place: &str, q: &Q, unpaged: impl FnOnce(&mut Q)) -> String {
+    let mut q = q.clone();
+    unpaged(&mut q);
+    format!("search:{place}:{q:?}")
+}
 
-    fn try_from(p: ConsultationSearchQuery) -> Result<ConsultationSearch, ApiError> {
+impl ConsultationSearch {
+    /// The search `p` asks for in the consultation `key` (as the path names it).
+    pub fn parse(key: &str, p: ConsultationSearchQuery) -> Result<ConsultationSearch, ApiError> {
         let mut errors = FieldErrors::new();
+        let list = list_of(key, &p, |q| {
+            q.limit = None;
+            q.cursor = None;
+        });
         let common = common(
             &mut errors,
+            &list,
             p.q,
             p.sort.as_deref(),
             p.limit,
@@ -373,6 +395,10 @@ impl TryFrom<PlatformSearchQuery> for PlatformSearch {
 
     fn try_from(p: PlatformSearchQuery) -> Result<PlatformSearch, ApiError> {
         let mut errors = FieldErrors::new();
+        let list = list_of("all", &p, |q| {
+            q.limit = None;
+            q.cursor = None;
+        });
         for (name, given) in [
             ("review_status", &p.review_status),
             ("tag", &p.tag),
@@ -387,6 +413,7 @@ impl TryFrom<PlatformSearchQuery> for PlatformSearch {
         }
         let common = common(
             &mut errors,
+            &list,
             p.q,
             p.sort.as_deref(),
             p.limit,
@@ -442,7 +469,7 @@ mod tests {
             limit: Some(0),
             ..ConsultationSearchQuery::default()
         };
-        let Err(e) = ConsultationSearch::try_from(q) else {
+        let Err(e) = ConsultationSearch::parse("7", q) else {
             panic!("accepted")
         };
         assert_eq!(e.code, ErrorCode::InvalidQuery);
@@ -467,7 +494,7 @@ mod tests {
             tag: Some("Health".into()),
             ..ConsultationSearchQuery::default()
         };
-        let Ok(s) = ConsultationSearch::try_from(q) else {
+        let Ok(s) = ConsultationSearch::parse("7", q) else {
             panic!("refused")
         };
         assert_eq!(

@@ -17,24 +17,19 @@ pub async fn consultation(
     who: Anyone,
     state: State,
     path: web::Path<String>,
-    query: web::Query<ConsultationSearchQuery>,
+    query: crate::http::Query<ConsultationSearchQuery>,
 ) -> ApiResult<MayForbid<Json<SearchResults<CommentHit>>>> {
-    let cmd = ConsultationSearch::try_from(query.into_inner())?;
-    usecase::consultation(
-        &state.db,
-        state.search.clone(),
-        who.0,
-        path.into_inner(),
-        cmd,
-    )
-    .await
-    .map(|r| crate::http::respond::Or(Json(r)))
+    let key = path.into_inner();
+    let cmd = ConsultationSearch::parse(&key, query.into_inner())?;
+    usecase::consultation(&state.db, state.search.clone(), who.0, key, cmd)
+        .await
+        .map(|r| crate::http::respond::Or(Json(r)))
 }
 
 pub async fn platform(
     who: Anyone,
     state: State,
-    query: web::Query<PlatformSearchQuery>,
+    query: crate::http::Query<PlatformSearchQuery>,
 ) -> ApiResult<Json<SearchResults<PlatformHit>>> {
     let cmd = PlatformSearch::try_from(query.into_inner())?;
     usecase::platform(&state.db, state.search.clone(), who.0, cmd)

@@ -22,9 +22,8 @@ use super::view::{
 };
 use crate::consultations::comments::{view as comment_view, CommentRow};
 use crate::db::{Db, DbConn};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::view::ReportView;
-use crate::http::page;
 use crate::policy::audit::Surface;
 use crate::policy::guards::consultation_for;
 use crate::policy::{Actor, Reader};
@@ -54,7 +53,7 @@ fn answer<T>(c: &Common, results: Results, items: Vec<T>, started: Instant) -> S
         items,
         total: results.total,
         facets: results.facets,
-        next_cursor: (next < results.total).then(|| page::encode(next as i64)),
+        next_cursor: (next < results.total).then(|| c.page.cursor_at(next)),
         approximate: results.approximate,
         took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
@@ -80,6 +79,15 @@ pub async fn consultation(
             ));
         }
         let reader = access.reader();
+        for key in cmd.paragraph_keys.iter().flatten() {
+            // An unknown value is a mistake to name, not an empty result.
+            if !crate::consultations::store::ever_had_paragraph(conn, row.id, key)? {
+                return Err(ApiError::query(
+                    "paragraph_key",
+                    format!("has an unknown value {key:?}: no paragraph of this text"),
+                ));
+            }
+        }
         let mut filters = cmd.filters.to_index();
         if let Some(keys) = &cmd.paragraph_keys {
             filters.push(("paragraph_key", keys.clone()));
@@ -134,6 +142,19 @@ pub async fn platform(
                 "type",
                 types.iter().map(|t| t.as_str().to_owned()).collect(),
             ));
+        }
+        for id in cmd.event_ids.iter().flatten() {
+            // Unknown and unpublished events alike: the same answer, nothing revealed.
+            match crate::events::store::visible_to(conn, &id.to_string(), &actor) {
+                Ok(_) => {}
+                Err(e) if e.code == ErrorCode::NotFound => {
+                    return Err(ApiError::query(
+                        "event_id",
+                        format!("has an unknown value {id}: no such event"),
+                    ))
+                }
+                Err(e) => return Err(e),
+            }
         }
         if let Some(ids) = &cmd.event_ids {
             filters.push(("event", ids.iter().map(i64::to_string).collect()));

@@ -108,7 +108,7 @@ impl PageErrors {
             }
         }
         let key = match e.code {
-            ErrorCode::RateLimited => Some("error-rate-limited"),
+            ErrorCode::RateLimited | ErrorCode::TooManyAttempts => Some("error-rate-limited"),
             ErrorCode::EmailNotVerified => Some("error-verify-first"),
             ErrorCode::ConsultationClosed => Some("consultation-closed"),
             ErrorCode::InvalidCredentials => Some("login-failed"),

@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/notifications", web::get().to(notifications::page))
         .route("/me/notifications", web::post().to(notifications::act))
         .route("/me/delete", web::post().to(account::delete))
+        .route("/me/password", web::post().to(account::change_password))
         .route("/consultations/{slug}", web::get().to(consultation::page))
         .route(
             "/consultations/{slug}/comments",

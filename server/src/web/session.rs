@@ -4,21 +4,64 @@
 //! A web session is the API's own token pair kept in HttpOnly cookies: the short-lived
 //! access token, and the refresh token that is rotated (with reuse detection) when the
 //! access token runs out. Nothing new to revoke or leak: signing out revokes the family.
+//!
+//! Every form carries a CSRF token that signs the session it was made for: the user and
+//! their refresh token family, or, for a visitor, the secret in this browser's CSRF
+//! cookie. When the public URL is HTTPS the session cookies are `__Host-` cookies, which
+//! no subdomain and no plain-HTTP page can set.
 
 use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::i18n::{self, Lang, Tr};
-use crate::accounts::auth::{self, AuthUser};
+use crate::accounts::auth::AuthUser;
 use crate::accounts::store::{self as accounts, Rotation};
-use crate::accounts::tokens::{issue_access, ACCESS_TTL_SECONDS, REFRESH_TTL_DAYS};
+use crate::accounts::tokens::{decode_access, issue_access, ACCESS_TTL_SECONDS, REFRESH_TTL_DAYS};
 use crate::accounts::types::Role;
 use crate::state::AppState;
 
 pub const ACCESS_COOKIE: &str = "indaba_access";
 pub const REFRESH_COOKIE: &str = "indaba_refresh";
 const CSRF_COOKIE: &str = "indaba_csrf";
+
+/// The session cookies' names: `__Host-` ones when the public URL is HTTPS (Secure,
+/// `Path=/`, no `Domain`: a subdomain or a plain-HTTP page cannot set or toss them), the
+/// plain names on HTTP, where browsers refuse the prefix (local use, tests).
+#[derive(Clone, Copy)]
+pub struct CookieNames {
+    pub access: &'static str,
+    pub refresh: &'static str,
+    pub csrf: &'static str,
+}
+
+impl CookieNames {
+    pub fn new(secure: bool) -> CookieNames {
+        if secure {
+            CookieNames {
+                access: "__Host-indaba_access",
+                refresh: "__Host-indaba_refresh",
+                csrf: "__Host-indaba_csrf",
+            }
+        } else {
+            CookieNames {
+                access: ACCESS_COOKIE,
+                refresh: REFRESH_COOKIE,
+                csrf: CSRF_COOKIE,
+            }
+        }
+    }
+
+    pub fn of(state: &AppState) -> CookieNames {
+        CookieNames::new(is_secure(state))
+    }
+}
+
+/// Whether the site is served over HTTPS (its public URL says so).
+pub fn is_secure(state: &AppState) -> bool {
+    state.config.public_url.starts_with("https://")
+}
+
 const LANG_COOKIE: &str = "indaba_lang";
 const FLASH_COOKIE: &str = "indaba_flash";
 
@@ -27,6 +70,7 @@ const FLASHES: &[&str] = &[
     "comment-posted",
     "me-signed-out",
     "me-deleted",
+    "me-password-changed",
     "reset-done",
     "reset-sent",
     "review-saved",
@@ -46,6 +90,9 @@ pub struct WebUser {
     pub verified: bool,
     /// When the session's access token ends (Unix seconds).
     pub expires_at: i64,
+    /// The session: the refresh token family (empty for an access token issued before
+    /// sessions were named).
+    pub session: String,
 }
 
 pub struct LangLink {
@@ -63,7 +110,10 @@ pub struct Ctx {
     pub csrf: String,
     /// A message left by the previous request (already translated).
     pub flash: Option<String>,
-    csrf_cookie: Option<String>,
+    /// What this request's CSRF token must sign: the session, or the visitor's secret
+    /// (none for a visitor whose browser brought no CSRF cookie).
+    csrf_binding: Option<String>,
+    names: CookieNames,
     path: String,
     query: Vec<(String, String)>,
     secure: bool,
@@ -72,13 +122,22 @@ pub struct Ctx {
 
 impl Ctx {
     pub async fn load(req: &HttpRequest, state: &AppState) -> Ctx {
-        let secure = state.config.public_url.starts_with("https://");
+        let secure = is_secure(state);
+        let names = CookieNames::new(secure);
         let mut cookies = Vec::new();
+        if secure {
+            // Plain-named session cookies from before: gone (a subdomain could have set them).
+            for old in [ACCESS_COOKIE, REFRESH_COOKIE, CSRF_COOKIE] {
+                if req.cookie(old).is_some() {
+                    cookies.push(expired(old, secure));
+                }
+            }
+        }
         let query: Vec<(String, String)> =
             actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
                 .map(|q| q.into_inner())
                 .unwrap_or_default();
-        let user = resolve_user(req, state, secure, &mut cookies).await;
+        let user = resolve_user(req, state, names, secure, &mut cookies).await;
 
         let asked = query
             .iter()
@@ -106,18 +165,26 @@ impl Ctx {
         let t = Tr::new(lang);
 
         let csrf_cookie = req
-            .cookie(CSRF_COOKIE)
+            .cookie(names.csrf)
             .map(|c| c.value().to_owned())
             .filter(|v| v.len() >= 16);
-        let csrf_seed = match &csrf_cookie {
+        let visitor_secret = match &csrf_cookie {
             Some(v) => v.clone(),
             None => {
                 let fresh = crate::crypto::random_token(18);
-                cookies.push(cookie(CSRF_COOKIE, &fresh, 7 * 24 * 3600, secure, true));
+                cookies.push(cookie(names.csrf, &fresh, 7 * 24 * 3600, secure, true));
                 fresh
             }
         };
-        let csrf = csrf_token(&state.keys.link_secret, &csrf_seed);
+        let csrf = csrf_token(
+            &state.keys.link_secret,
+            &csrf_binding(user.as_ref().map(|(u, _)| u), &visitor_secret),
+        );
+        let csrf_binding = match (&user, &csrf_cookie) {
+            (Some((u, _)), _) => Some(csrf_binding(Some(u), "")),
+            (None, Some(secret)) => Some(csrf_binding(None, secret)),
+            (None, None) => None,
+        };
 
         let flash = req
             .cookie(FLASH_COOKIE)
@@ -134,7 +201,8 @@ impl Ctx {
             user: user.map(|(u, _)| u),
             csrf,
             flash,
-            csrf_cookie,
+            csrf_binding,
+            names,
             path: req.path().to_owned(),
             query,
             secure,
@@ -157,16 +225,23 @@ impl Ctx {
         crate::policy::Actor::from_user(self.auth())
     }
 
-    /// True when a posted form carries the token this browser's cookie vouches for.
+    /// True when a posted form carries the token of this very session (or, for a
+    /// visitor, of the secret in this browser's CSRF cookie).
     pub fn csrf_ok(&self, state: &AppState, presented: Option<&str>) -> bool {
-        match (&self.csrf_cookie, presented) {
-            (Some(seed), Some(token)) => crate::crypto::verify_signature(
-                &state.keys.link_secret,
-                &format!("csrf:{seed}"),
-                token,
-            ),
+        match (&self.csrf_binding, presented) {
+            (Some(binding), Some(token)) => {
+                crate::crypto::verify_signature(&state.keys.link_secret, binding, token)
+            }
             _ => false,
         }
+    }
+
+    /// The session of the signed-in user (their refresh token family), if named.
+    pub fn session(&self) -> Option<&str> {
+        self.user
+            .as_ref()
+            .map(|u| u.session.as_str())
+            .filter(|s| !s.is_empty())
     }
 
     pub fn dir(&self) -> &'static str {
@@ -231,14 +306,14 @@ impl Ctx {
 
     pub fn sign_in(&mut self, access: &str, refresh: &str) {
         self.cookies.push(cookie(
-            ACCESS_COOKIE,
+            self.names.access,
             access,
             ACCESS_TTL_SECONDS,
             self.secure,
             true,
         ));
         self.cookies.push(cookie(
-            REFRESH_COOKIE,
+            self.names.refresh,
             refresh,
             REFRESH_TTL_DAYS * 24 * 3600,
             self.secure,
@@ -247,8 +322,8 @@ impl Ctx {
     }
 
     pub fn sign_out(&mut self) {
-        self.cookies.push(expired(ACCESS_COOKIE, self.secure));
-        self.cookies.push(expired(REFRESH_COOKIE, self.secure));
+        self.cookies.push(expired(self.names.access, self.secure));
+        self.cookies.push(expired(self.names.refresh, self.secure));
         self.user = None;
     }
 
@@ -304,8 +379,8 @@ impl Ctx {
     }
 
     /// The refresh token of this browser, to revoke on sign-out.
-    pub fn refresh_token(req: &HttpRequest) -> Option<String> {
-        req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned())
+    pub fn refresh_token(&self, req: &HttpRequest) -> Option<String> {
+        req.cookie(self.names.refresh).map(|c| c.value().to_owned())
     }
 }
 
@@ -318,8 +393,16 @@ pub fn is_local_path(to: &str) -> bool {
         && !to.chars().any(|c| c.is_control())
 }
 
-fn csrf_token(secret: &[u8], seed: &str) -> String {
-    crate::crypto::sign(secret, &format!("csrf:{seed}"))
+/// What a form's CSRF token signs: the user and their session, or the visitor's secret.
+fn csrf_binding(user: Option<&WebUser>, visitor_secret: &str) -> String {
+    match user {
+        Some(u) => format!("csrf:user:{}:{}", u.id, u.session),
+        None => format!("csrf:visitor:{visitor_secret}"),
+    }
+}
+
+fn csrf_token(secret: &[u8], binding: &str) -> String {
+    crate::crypto::sign(secret, binding)
 }
 
 fn encode_query(pairs: &[(&str, &str)]) -> String {
@@ -367,12 +450,12 @@ fn expired(name: &'static str, secure: bool) -> Cookie<'static> {
 async fn resolve_user(
     req: &HttpRequest,
     state: &AppState,
+    names: CookieNames,
     secure: bool,
     cookies: &mut Vec<Cookie<'static>>,
 ) -> Option<(WebUser, String)> {
-    if let Some(token) = req.cookie(ACCESS_COOKIE) {
-        if let Ok(user) = auth::from_token(&state.keys, token.value()) {
-            let id = user.id;
+    if let Some(token) = req.cookie(names.access) {
+        if let Ok((id, claims)) = decode_access(&state.keys, token.value()) {
             let row = state
                 .db
                 .run(move |conn| accounts::find(conn, id))
@@ -383,44 +466,54 @@ async fn resolve_user(
                 WebUser {
                     id,
                     name: row.display_name,
-                    roles: user.roles,
+                    roles: claims.roles,
                     verified: row.email_verified_at.is_some(),
-                    expires_at: user.expires_at,
+                    expires_at: claims.exp,
+                    session: claims.sid.unwrap_or_default(),
                 },
                 row.preferred_language,
             ));
         }
     }
-    let refresh = req.cookie(REFRESH_COOKIE)?.value().to_owned();
+    let refresh = req.cookie(names.refresh)?.value().to_owned();
     let ua = req
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let max_age = state.config.session_max_age();
     let rotated = state
         .db
         .tx(
-            move |conn| match accounts::rotate_refresh(conn, &refresh, ua.as_deref())? {
-                Rotation::Rotated { user_id, token } => {
-                    Ok(Some((accounts::view(conn, user_id)?, token)))
-                }
+            move |conn| match accounts::rotate_refresh(conn, &refresh, ua.as_deref(), max_age)? {
+                Rotation::Rotated {
+                    user_id,
+                    token,
+                    family,
+                } => Ok(Some((accounts::view(conn, user_id)?, token, family))),
                 _ => Ok(None),
             },
         )
         .await;
     match rotated {
-        Ok(Some((view, refresh))) => {
-            let access =
-                issue_access(&state.keys, view.id, &view.roles, view.email_verified).ok()?;
+        Ok(Some((view, refresh, session))) => {
+            let access = issue_access(
+                &state.keys,
+                view.id,
+                &view.roles,
+                view.email_verified,
+                &session,
+            )
+            .ok()?;
             cookies.push(cookie(
-                ACCESS_COOKIE,
+                names.access,
                 &access,
                 ACCESS_TTL_SECONDS,
                 secure,
                 true,
             ));
             cookies.push(cookie(
-                REFRESH_COOKIE,
+                names.refresh,
                 &refresh,
                 REFRESH_TTL_DAYS * 24 * 3600,
                 secure,
@@ -433,13 +526,14 @@ async fn resolve_user(
                     roles: view.roles,
                     verified: view.email_verified,
                     expires_at: chrono::Utc::now().timestamp() + ACCESS_TTL_SECONDS,
+                    session,
                 },
                 view.preferred_language.to_string(),
             ))
         }
         _ => {
-            cookies.push(expired(ACCESS_COOKIE, secure));
-            cookies.push(expired(REFRESH_COOKIE, secure));
+            cookies.push(expired(names.access, secure));
+            cookies.push(expired(names.refresh, secure));
             None
         }
     }

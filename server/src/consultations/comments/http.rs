@@ -32,7 +32,7 @@ pub async fn list(
     who: Anyone,
     state: State,
     path: web::Path<String>,
-    query: web::Query<CommentQuery>,
+    query: crate::http::Query<CommentQuery>,
 ) -> ApiResult<Json<List<CommentView>>> {
     usecase::list(&state.db, who.0, path.into_inner(), query.into_inner())
         .await
@@ -115,9 +115,9 @@ pub async fn keep(
 pub async fn queue(
     who: Moderator,
     state: State,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<QueuedComment>>> {
-    let page = Page::from_query(&query)?;
+    let page = Page::from_query("moderation-queue", &query)?;
     moderation::queue(&state.db, &who, page).await.map(Json)
 }
 
@@ -125,10 +125,9 @@ pub async fn log(
     who: Anyone,
     state: State,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<LogEntry>>> {
-    let page = Page::from_query(&query)?;
-    moderation::log(&state.db, who.0, path.into_inner(), page)
-        .await
-        .map(Json)
+    let key = path.into_inner();
+    let page = Page::from_query(&format!("moderation-log:{key}"), &query)?;
+    moderation::log(&state.db, who.0, key, page).await.map(Json)
 }

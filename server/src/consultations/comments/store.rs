@@ -70,12 +70,15 @@ pub struct NewComment {
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> ApiResult<CommentRow> {
-    comments::table
+    find(conn, id)?.ok_or_else(|| ApiError::not_found("comment"))
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> ApiResult<Option<CommentRow>> {
+    Ok(comments::table
         .find(id)
         .select(CommentRow::as_select())
         .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("comment"))
+        .optional()?)
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> ApiResult<Vec<CommentRow>> {

@@ -185,10 +185,35 @@ pub async fn list(
     consultation: String,
     q: CommentQuery,
 ) -> ApiResult<List<CommentView>> {
-    let page = Page::parse(q.limit, q.cursor.as_deref())?;
+    let list = format!(
+        "comments:{consultation}:{:?}:{:?}:{:?}",
+        q.paragraph_key, q.parent_id, q.since_id
+    );
+    let page = Page::of_list(&list, q.limit, q.cursor.as_deref())?;
     db.run(move |conn| {
         let (row, access) = consultation_for(conn, &actor, &consultation)?;
         let reader = access.reader();
+        // An unknown filter value is a mistake to name, not an empty list.
+        if let Some(key) = &q.paragraph_key {
+            if !consultations::ever_had_paragraph(conn, row.id, key)? {
+                return Err(ApiError::query(
+                    "paragraph_key",
+                    "is no paragraph of any version of this text",
+                ));
+            }
+        }
+        if let Some(parent) = q.parent_id {
+            let known = store::find(conn, parent)?.is_some_and(|p| {
+                p.consultation_id == Some(row.id)
+                    && (p.visibility() != Visibility::Hidden || reader.sees_hidden())
+            });
+            if !known {
+                return Err(ApiError::query(
+                    "parent_id",
+                    "is no contribution to this consultation",
+                ));
+            }
+        }
         let filter = Filter {
             paragraph_key: q.paragraph_key,
             parent_id: q.parent_id,

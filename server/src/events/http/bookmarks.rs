@@ -3,7 +3,7 @@
 use actix_web::web;
 
 use crate::error::ApiResult;
-use crate::events::command::TzQuery;
+use crate::events::command::SessionsQuery;
 use crate::events::usecase::bookmarks as uc;
 use crate::events::view::{Bookmark, SessionView};
 use crate::http::respond::{Calendar, Created, File, List, NoContent, Private};
@@ -30,10 +30,11 @@ pub async fn remove(by: SignedIn, state: State, session: web::Path<i64>) -> ApiR
 pub async fn mine(
     by: SignedIn,
     state: State,
-    query: web::Query<TzQuery>,
+    query: crate::http::Query<SessionsQuery>,
 ) -> ApiResult<Private<List<SessionView>>> {
-    let tz = query.zone()?;
-    Ok(Private(uc::mine(&state.db, &by, tz).await?))
+    let (tz, page) = query.parse("my-agenda")?;
+    let all = uc::mine(&state.db, &by, tz).await?;
+    Ok(Private(List::page(all.items, &page)))
 }
 
 pub async fn mine_ics(by: SignedIn, state: State) -> ApiResult<File<Calendar>> {

@@ -1,11 +1,10 @@
 //! `/events`, `/events/{id}`.
 
-use actix_web::web;
-
 use crate::error::ApiResult;
-use crate::events::command::{CreateEvent, EventInput, EventPatch, PageQuery};
+use crate::events::command::{CreateEvent, EventInput, EventPatch};
 use crate::events::usecase::events as uc;
 use crate::events::view::EventView;
+use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List};
 use crate::http::ApiJson;
 use crate::policy::guards::events::{EventOrganizer, EventReader};
@@ -26,9 +25,9 @@ pub async fn create(
 pub async fn list(
     Anyone(actor): Anyone,
     state: State,
-    query: web::Query<PageQuery>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<EventView>>> {
-    let page = query.into_inner().try_into()?;
+    let page = Page::from_query("events", &query)?;
     Ok(Json(uc::list(&state.db, &actor, page).await?))
 }
 

@@ -6,6 +6,7 @@ use crate::error::ApiResult;
 use crate::events::command::{DecisionInput, ProposalInput, ReviewInput};
 use crate::events::usecase::proposals as uc;
 use crate::events::view::{ProposalView, ReviewCreated};
+use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalReader};
@@ -25,8 +26,14 @@ pub async fn propose(
     Ok(Or(Created(view)))
 }
 
-pub async fn ranking(org: EventOrganizer, state: State) -> ApiResult<Private<List<ProposalView>>> {
-    Ok(Private(uc::ranking(&state.db, &org).await?))
+pub async fn ranking(
+    org: EventOrganizer,
+    state: State,
+    query: crate::http::Query<PageQuery>,
+) -> ApiResult<Private<List<ProposalView>>> {
+    let page = Page::from_query(&format!("proposals:{}", org.event.id), &query)?;
+    let all = uc::ranking(&state.db, &org).await?;
+    Ok(Private(List::page(all.items, &page)))
 }
 
 pub async fn get(reader: ProposalReader, state: State) -> ApiResult<Private<ProposalView>> {

@@ -1,10 +1,10 @@
 //! Sessions and the agenda: `/sessions/{id}` (and `.ics`, `/slot`),
 //! `/events/{id}/sessions`, `/events/{id}/agenda` (and `.ics`, `.csv`, `/import`).
 
-use actix_web::web;
-
 use crate::error::ApiResult;
-use crate::events::command::{Agenda, AgendaQuery, ImportInput, ImportRows, SlotInput, TzQuery};
+use crate::events::command::{
+    Agenda, AgendaQuery, ImportInput, ImportRows, SessionsQuery, SlotInput, TzQuery,
+};
 use crate::events::schedule::Slot;
 use crate::events::usecase::sessions as uc;
 use crate::events::view::{AgendaView, Imported, SessionView};
@@ -18,7 +18,7 @@ use super::{file, MayConflict, Or};
 pub async fn get(
     reader: SessionReader,
     state: State,
-    query: web::Query<TzQuery>,
+    query: crate::http::Query<TzQuery>,
 ) -> ApiResult<Json<SessionView>> {
     let tz = query.zone()?;
     Ok(Json(uc::get(&state.db, &reader, tz).await?))
@@ -36,19 +36,24 @@ pub async fn set_slot(
 pub async fn agenda(
     reader: EventReader,
     state: State,
-    query: web::Query<AgendaQuery>,
+    query: crate::http::Query<AgendaQuery>,
 ) -> ApiResult<Json<AgendaView>> {
-    let agenda = Agenda::try_from(query.into_inner())?;
-    Ok(Json(uc::agenda(&state.db, &reader, agenda).await?))
+    let q = query.into_inner();
+    let (limit, cursor) = (q.limit, q.cursor.clone());
+    let agenda = Agenda::try_from(q)?;
+    let page = agenda.page(reader.event.id, limit, cursor.as_deref())?;
+    Ok(Json(
+        uc::agenda(&state.db, &reader, agenda).await?.paged(&page),
+    ))
 }
 
 pub async fn all(
     org: EventOrganizer,
     state: State,
-    query: web::Query<TzQuery>,
+    query: crate::http::Query<SessionsQuery>,
 ) -> ApiResult<Private<AgendaView>> {
-    let tz = query.zone()?;
-    Ok(Private(uc::all(&state.db, &org, tz).await?))
+    let (tz, page) = query.parse(&format!("sessions:{}", org.event.id))?;
+    Ok(Private(uc::all(&state.db, &org, tz).await?.paged(&page)))
 }
 
 pub async fn agenda_ics(reader: EventReader, state: State) -> ApiResult<File<Calendar>> {
@@ -68,7 +73,7 @@ pub async fn session_ics(reader: SessionReader, state: State) -> ApiResult<File<
 pub async fn agenda_csv(
     reader: EventReader,
     state: State,
-    query: web::Query<TzQuery>,
+    query: crate::http::Query<TzQuery>,
 ) -> ApiResult<File<Csv>> {
     let tz = query.zone()?;
     Ok(file(uc::agenda_csv(&state.db, &reader, tz).await?))

@@ -10,7 +10,7 @@ pub mod reports;
 pub mod sessions;
 
 use crate::error::ApiResult;
-use crate::http::page::{encode, Page};
+use crate::http::page::Page;
 use crate::http::respond::List;
 
 /// One page of `rows` fetched with [`Page::fetch`], each rendered by `view`.
@@ -20,13 +20,7 @@ pub(crate) fn page_of<R, V>(
     id_of: impl Fn(&R) -> i64,
     view: impl FnOnce(&[R]) -> ApiResult<Vec<V>>,
 ) -> ApiResult<List<V>> {
-    let more = rows.len() as i64 > page.limit;
-    rows.truncate(page.limit as usize);
-    let next_cursor = if more {
-        rows.last().map(|r| encode(id_of(r)))
-    } else {
-        None
-    };
+    let next_cursor = page.next_cursor(&mut rows, id_of);
     Ok(List {
         items: view(&rows)?,
         next_cursor,

@@ -70,6 +70,15 @@ pub async fn agenda(db: &Db, reader: &EventReader, req: Agenda) -> ApiResult<Age
     let audience = reader.speakers();
     let tz = req.tz.unwrap_or_else(|| event.tz());
     db.run(move |conn| {
+        if let Some(s) = &req.filter.subtheme {
+            // An unknown value is a mistake to name, not an empty agenda.
+            if !event.subthemes().contains(s) && !schedule::has_subtheme(conn, event.id, s)? {
+                return Err(ApiError::query(
+                    "subtheme",
+                    "is not a subtheme of this event",
+                ));
+            }
+        }
         let rows = schedule::agenda(conn, &event, &req.filter, tz)?;
         let rooms = schedule::rooms_by_id(conn, event.id)?;
         Ok(AgendaView {

@@ -25,7 +25,7 @@ fn query_token(req: &HttpRequest) -> Option<String> {
 /// The pages' session: the access cookie, when the request comes from our own pages (a
 /// WebSocket opened by another site carries the cookie too, but not our origin).
 fn from_cookie(req: &HttpRequest, state: &AppState) -> Option<AuthUser> {
-    let cookie = req.cookie(crate::web::session::ACCESS_COOKIE)?;
+    let cookie = req.cookie(crate::web::session::CookieNames::of(state).access)?;
     let origin = req.headers().get("origin")?.to_str().ok()?;
     let host = req.connection_info().host().to_owned();
     let ours = origin

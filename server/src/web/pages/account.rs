@@ -7,7 +7,8 @@ use askama::Template;
 
 use super::State;
 use crate::accounts::command::{
-    EraseQuery, LoginInput, RegisterInput, ResetConfirmInput, ResetInput,
+    EraseInput, EraseQuery, Erasure, LoginInput, PasswordChangeInput, RegisterInput,
+    ResetConfirmInput, ResetInput,
 };
 use crate::accounts::types::StakeholderGroup;
 use crate::accounts::usecase::{self as accounts, Client};
@@ -88,7 +89,7 @@ pub async fn logout(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
     if !c.csrf_ok(&state, form.opt("csrf")) {
         return super::message(c, StatusCode::FORBIDDEN, "nav-sign-out", "error-csrf", None);
     }
-    if let (Some(user), Some(refresh)) = (c.auth(), Ctx::refresh_token(&req)) {
+    if let (Some(user), Some(refresh)) = (c.auth(), c.refresh_token(&req)) {
         let token = crate::accounts::command::RefreshToken(refresh.to_owned());
         // Already revoked or expired: signing out still clears the cookies.
         let _ = accounts::logout(&state.db, &SignedIn(user), token).await;
@@ -371,14 +372,60 @@ pub async fn delete(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
     if let Some(errors) = problem {
         return show_me(&state, c, &who, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let erasure = EraseQuery {
-        withdraw_contributions: form.checked("withdraw"),
-    };
-    match accounts::erase(&state, &who, erasure.into()).await {
+    let erasure = Erasure::new(
+        EraseQuery {
+            withdraw_contributions: form.checked("withdraw"),
+        },
+        EraseInput {
+            current_password: form.get("delete_password").to_owned(),
+        },
+    );
+    match accounts::erase(&state, &who, &Client::of(&req, &state), erasure).await {
         Ok(()) => {
             c.sign_out();
             c.flash("me-deleted");
             c.redirect("/")
+        }
+        Err(e) if e.code.status().is_client_error() => {
+            let mut errors = PageErrors::from_api(&c.t, &e);
+            errors.rename("current_password", "delete_password");
+            show_me(&state, c, &who, errors, e.code.status()).await
+        }
+        Err(e) => super::failure(c, &e),
+    }
+}
+
+/// A new password, the current one given again: every other session is signed out,
+/// this one stays.
+pub async fn change_password(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
+    let mut c = Ctx::load(&req, &state).await;
+    let form = FormData::parse(&body);
+    let Some(who) = c.auth().map(SignedIn) else {
+        return c.redirect("/login?next=/me");
+    };
+    if !c.csrf_ok(&state, form.opt("csrf")) {
+        let errors = PageErrors::one(c.t.get("error-csrf"));
+        return show_me(&state, c, &who, errors, StatusCode::FORBIDDEN).await;
+    }
+    let input = PasswordChangeInput {
+        current_password: form.get("current_password").to_owned(),
+        new_password: form.get("new_password").to_owned(),
+    };
+    let keep = c.session().map(str::to_owned);
+    let attempt = match input.try_into() {
+        Ok(cmd) => {
+            accounts::change_password(&state, &who, &Client::of(&req, &state), keep, cmd).await
+        }
+        Err(e) => Err(e),
+    };
+    match attempt {
+        Ok(()) => {
+            c.flash("me-password-changed");
+            c.redirect("/me")
+        }
+        Err(e) if e.code.status().is_client_error() => {
+            let errors = PageErrors::from_api(&c.t, &e);
+            show_me(&state, c, &who, errors, e.code.status()).await
         }
         Err(e) => super::failure(c, &e),
     }

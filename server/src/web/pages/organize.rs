@@ -170,9 +170,9 @@ async fn show_list(
     if let Err(e) = Organizer::check(c.actor()) {
         return refuse(c, &e, "/organize");
     }
-    let page = Page {
-        limit: MAX_LIMIT,
-        after: None,
+    let page = match Page::parse(Some(MAX_LIMIT), None) {
+        Ok(p) => p,
+        Err(e) => return failure(c, &e),
     };
     match usecase::events::list(&state.db, &c.actor(), page).await {
         Ok(events) => {

@@ -296,15 +296,10 @@ async fn load_view(state: &State, c: &Ctx, who: &ConsultationReviewer) -> ApiRes
             Ok(View::Campaigns { clusters })
         }
         _ => {
-            let cmd = ConsultationSearch::try_from(search_query(c))?;
-            let r = search::consultation(
-                &state.db,
-                state.search.clone(),
-                c.actor(),
-                who.consultation.id.to_string(),
-                cmd,
-            )
-            .await?;
+            let key = who.consultation.id.to_string();
+            let cmd = ConsultationSearch::parse(&key, search_query(c))?;
+            let r =
+                search::consultation(&state.db, state.search.clone(), c.actor(), key, cmd).await?;
             Ok(View::Inputs {
                 facets: facets(&r.facets),
                 hits: r.items,
