@@ -656,7 +656,8 @@ mod tests {
 
     #[test]
     fn items_find_their_paragraph_and_a_text_has_a_limit() {
-        let items: String = (0..MAX_PARAGRAPHS - 2)
+        // Paragraphs 1 and 2, 2(a), and as many items of 1 as make the limit.
+        let items: String = (0..MAX_PARAGRAPHS - 3)
             .map(|n| format!("({}) item {n};\n", ["a", "b", "c"][n % 3]))
             .collect();
         let doc = parse(
