@@ -122,6 +122,43 @@ async fn a_newcomer_signs_up_verifies_comments_and_a_second_browser_sees_it_live
     watcher.goto(&paragraph_page).await;
     assert!(watcher.text("#thread").await.contains(words));
 
+    // A reply to Amina: the unread count in her header follows without a reload, and
+    // the notification leads to the reply in its thread.
+    assert!(amina.find_all("#notif-unread-count").await.is_empty());
+    let comments = app
+        .get(&format!("/api/v1/consultations/{id}/comments"), None)
+        .await;
+    let hers = comments.body["items"][0]["id"].as_i64().unwrap();
+    let (_, ben, _) = app.verified_user("Ben").await;
+    let reply = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&ben),
+            &json!({"body": "Devices, yes, and skills.", "parent_id": hers}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        awc::http::StatusCode::CREATED,
+        "{}",
+        reply.text
+    );
+    assert!(
+        amina.wait_for_text("#notif-unread-count", "1").await,
+        "the header did not count the reply live"
+    );
+    amina.goto(&app.url("/me/notifications")).await;
+    amina.click_and_wait("main li a[dir=auto]").await;
+    let landed = amina.url().await;
+    assert!(
+        landed.ends_with(&format!("#c-{}", reply.body["id"])),
+        "{landed}"
+    );
+    assert!(amina
+        .text("#thread")
+        .await
+        .contains("Devices, yes, and skills."));
+
     amina.close().await;
     watcher.close().await;
     app.stop().await;

@@ -445,6 +445,37 @@ async fn importer_over_the_api(backend: Backend) {
     );
     assert_eq!(paragraphs.len(), 74 + 89 + 5);
     assert_eq!(res.body["footnotes"].as_array().unwrap().len(), 6);
+
+    // Two reports whose sub-headings count from 1 again inside the paragraph sequence.
+    for (file, label, last, footnotes) in [
+        ("wsis-progress-report-2021.zh.txt", "wsis", 109, 96),
+        ("hrc-panel-digital-divides-2024.zh.txt", "hrc", 117, 1),
+    ] {
+        let text = std::fs::read_to_string(corpus.with_file_name(file)).unwrap();
+        let res = f
+            .app
+            .post(
+                &path,
+                Some(&f.organizer),
+                &json!({"label": label, "source": text}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{file}: {}", res.text);
+        let numbers: Vec<&str> = res.body["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["parent_key"].is_null())
+            .map(|p| p["number"].as_str().unwrap())
+            .collect();
+        let expected: Vec<String> = (1..=last).map(|n| n.to_string()).collect();
+        assert_eq!(numbers, expected, "{file}");
+        assert_eq!(
+            res.body["footnotes"].as_array().unwrap().len(),
+            footnotes,
+            "{file}"
+        );
+    }
 }
 
 async fn versions_keep_keys_and_diff(backend: Backend) {

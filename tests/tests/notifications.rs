@@ -185,6 +185,27 @@ async fn a_reply_mails_once_and_unsubscribes_in_one_click(backend: Backend) {
     assert_eq!(list.body["unread_count"], 1, "{}", list.text);
     assert_eq!(list.body["items"][0]["kind"], "reply");
     assert_eq!(list.body["items"][0]["data"]["comment_id"], reply);
+    // The notification and the mail lead to the reply itself: its page sends the reader
+    // to the reply in its paragraph's thread, where it is.
+    let to = format!("/comments/{reply}");
+    assert_eq!(list.body["items"][0]["data"]["url"], to.as_str());
+    assert!(
+        mail.text.contains(&format!("{}{to}", f.app.base)),
+        "{}",
+        mail.text
+    );
+    let web = WebClient::new(&f.app.base);
+    let go = web.get(&to).await;
+    assert_eq!(go.status, StatusCode::SEE_OTHER);
+    let place = go.header("location").unwrap().to_owned();
+    assert!(place.ends_with(&format!("#c-{reply}")), "{place}");
+    let thread = web.get(place.split('#').next().unwrap()).await;
+    assert_eq!(thread.status, StatusCode::OK);
+    assert!(
+        thread.html.contains(&format!("id=\"c-{reply}\"")),
+        "{}",
+        thread.html
+    );
     let live = f
         .app
         .get(
@@ -1111,6 +1132,13 @@ async fn rows_written_before_the_typed_core_still_read(backend: Backend) {
     for title in ["Old", "Old closing", "Old session", "Old review"] {
         assert!(titles.contains(&title), "{title}: {}", list.text);
     }
+    let old_reply = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["data"]["title"] == "Old")
+        .unwrap();
+    assert_eq!(old_reply["data"]["url"], format!("/comments/{reply}"));
     let closing = list.body["items"]
         .as_array()
         .unwrap()

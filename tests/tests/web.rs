@@ -314,6 +314,7 @@ async fn signing_out_revokes_the_session(backend: Backend) {
     let csrf = me.hidden("csrf").unwrap();
     let out = web.post("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.header("clear-site-data"), Some("\"cache\""));
     assert!(!web.cookies.borrow().contains_key("indaba_refresh"));
     assert_eq!(
         web.get("/me").await.status,
@@ -978,12 +979,22 @@ async fn notifications_are_read_and_set_by_forms(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("A reply to Ana."), "{}", page.html);
     assert!(page.html.contains("<strong>New</strong>"));
+    // The header counts what is unread, on every page, without script.
+    let home = web.get("/").await;
+    assert!(
+        home.html
+            .contains("id=\"notif-unread-count\">1<span class=\"visually-hidden\"> New</span>"),
+        "{}",
+        home.html
+    );
     let csrf = page.hidden("csrf").unwrap();
     let res = web
         .post("/me/notifications", &[("csrf", &csrf), ("action", "read")])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert!(!web.follow(&res).await.html.contains("<strong>New</strong>"));
+    let after = web.follow(&res).await;
+    assert!(!after.html.contains("<strong>New</strong>"));
+    assert!(!after.html.contains("notif-unread-count"));
 
     // Settings: a bad time zone is named beside its field and nothing is saved.
     let bad = web

@@ -1,5 +1,5 @@
 // Indaba live updates: the page works without this script; with it, new comments
-// appear without a reload. WebSocket first, resuming with ?since= after a drop;
+// appear without a reload, and the header's unread count follows new notifications. WebSocket first, resuming with ?since= after a drop;
 // long-polling when WebSockets are unavailable. New items are announced politely.
 (function () {
   "use strict";
@@ -101,5 +101,66 @@
   }
 
   window.addEventListener("pagehide", function () { if (socket) socket.close(1000); });
+  connect();
+})();
+
+// The header's count of unread notifications, from the signed-in user's own channel
+// (the pages' cookie authenticates it). Without this script the count is the one the
+// page was rendered with.
+(function () {
+  "use strict";
+  var link = document.getElementById("notif-link");
+  if (!link || !("WebSocket" in window)) return;
+  var unreadLabel = link.getAttribute("data-unread-label") || "";
+  var since = null;
+  var failures = 0;
+
+  function show(n) {
+    var badge = document.getElementById("notif-unread-count");
+    if (!(n > 0)) { if (badge) badge.remove(); return; }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "badge";
+      badge.id = "notif-unread-count";
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(badge);
+    }
+    badge.textContent = String(n);
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + unreadLabel;
+    badge.appendChild(hidden);
+  }
+
+  function handle(event) {
+    if (!event || typeof event.seq !== "number") return;
+    if (since !== null && event.seq <= since) return;
+    since = event.seq;
+    if (event.data && typeof event.data.unread_count === "number") show(event.data.unread_count);
+  }
+
+  function connect() {
+    if (failures >= 3) return;
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var opened = false;
+    var url = scheme + location.host + "/api/v1/live/me" + (since === null ? "" : "?since=" + since);
+    var socket = new WebSocket(url);
+    socket.onopen = function () { opened = true; failures = 0; };
+    socket.onmessage = function (m) {
+      if (typeof m.data !== "string") return;
+      var parsed;
+      try { parsed = JSON.parse(m.data); } catch (e) { return; }
+      if (Array.isArray(parsed)) parsed.forEach(handle); else handle(parsed);
+    };
+    socket.onclose = function (e) {
+      if (e && e.code === 4001) {
+        fetch("/session", { credentials: "same-origin", cache: "no-store" }).then(connect, connect);
+        return;
+      }
+      if (!opened) failures += 1;
+      window.setTimeout(connect, opened ? 1000 : 2000 * failures);
+    };
+    window.addEventListener("pagehide", function () { socket.close(1000); });
+  }
   connect();
 })();

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod command;
 pub mod http;
 pub mod password;
+pub mod personal_data;
 pub mod privacy;
 pub mod regions;
 pub mod store;

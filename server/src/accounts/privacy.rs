@@ -6,7 +6,10 @@ use super::command::ProfileChange;
 use super::store;
 use super::view::{EmailLinkRecord, ExportView, LinkPurpose, MailRecord, SessionRecord, UserView};
 use crate::accounts::auth::AuthUser;
-use crate::db::schema::{audit_log, email_tokens, mail_outbox, refresh_tokens, user_roles, users};
+use crate::db::schema::{
+    audit_log, consultation_cofacilitators, email_tokens, mail_outbox, refresh_tokens, user_roles,
+    users,
+};
 use crate::db::Tx;
 use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -119,6 +122,9 @@ pub fn export(conn: &mut DbConn, user: &AuthUser) -> ApiResult<ExportView> {
         follows: crate::notifications::usecase::follow_views(conn, user_id)?,
         notifications: crate::notifications::usecase::every_notification(conn, &actor)?,
         notification_settings: crate::notifications::usecase::settings_view(conn, user_id)?,
+        marks: crate::consultations::comments::store::marks_of(conn, user_id)?,
+        reviews_written: crate::review::store::written_by(conn, user_id)?,
+        events: crate::events::privacy::export(conn, user_id, me.email.as_str())?,
         user: me,
     })
 }
@@ -128,7 +134,9 @@ pub fn export(conn: &mut DbConn, user: &AuthUser) -> ApiResult<ExportView> {
 /// figures of past consultations true). Contributions stay, attributed to
 /// "withdrawn participant"; with `withdraw_contributions` they are withdrawn too.
 pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResult<()> {
-    store::find(tx, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+    let email = store::find(tx, user_id)?
+        .ok_or_else(|| ApiError::not_found("user"))?
+        .email;
     let t = now();
     diesel::update(users::table.find(user_id))
         .set((
@@ -145,6 +153,10 @@ pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResu
         ))
         .execute(tx.conn())?;
     diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(tx.conn())?;
+    diesel::delete(
+        consultation_cofacilitators::table.filter(consultation_cofacilitators::user_id.eq(user_id)),
+    )
+    .execute(tx.conn())?;
     // The audit log keeps what was looked at, no longer by whom.
     diesel::update(audit_log::table.filter(audit_log::actor_id.eq(user_id)))
         .set(audit_log::actor_id.eq(None::<i64>))
@@ -163,12 +175,18 @@ pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResu
     diesel::update(mail_outbox::table.filter(mail_outbox::user_id.eq(user_id)))
         .set((
             mail_outbox::recipient.eq("erased"),
+            mail_outbox::subject.eq(""),
             mail_outbox::body_text.eq(""),
             mail_outbox::body_html.eq(""),
+            mail_outbox::last_error.eq(None::<String>),
+            mail_outbox::unsubscribe_url.eq(None::<String>),
             mail_outbox::user_id.eq(None::<i64>),
         ))
         .execute(tx.conn())?;
     crate::events::bookmarks::erase(tx, user_id)?;
+    crate::events::privacy::erase(tx, user_id, &email)?;
+    crate::review::store::erase(tx, user_id)?;
+    crate::consultations::comments::store::erase_marks(tx, user_id)?;
     crate::notifications::store::erase(tx, user_id)?;
     // The country leaves the search facets of the contributions that stay.
     crate::outbox::queue_search_jobs_of_author(tx, user_id)?;

@@ -195,4 +195,13 @@ pub struct ExportView {
     pub follows: Vec<FollowView>,
     pub notifications: Vec<NotificationView>,
     pub notification_settings: SettingsView,
+    /// Flags, upvotes and moderation actions.
+    #[serde(flatten)]
+    pub marks: crate::consultations::comments::store::Marks,
+    /// Changes the account made to the review of inputs, with its notes.
+    pub reviews_written: Vec<crate::review::store::ReviewRecord>,
+    /// Proposals, proposal reviews, places in speaking queues, sessions it speaks at,
+    /// reports filed.
+    #[serde(flatten)]
+    pub events: crate::events::privacy::EventsExport,
 }

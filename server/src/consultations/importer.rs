@@ -112,6 +112,18 @@ fn is_sentence_end(c: char) -> bool {
     )
 }
 
+/// Short and not ending a sentence: how a heading looks in plain text.
+fn heading_like(text: &str) -> bool {
+    text.chars().count() <= 80 && !ends_sentence(text)
+}
+
+/// Whether a text ends a sentence, footnote markers after the stop ("…努力。⁴⁰") aside.
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches(|c: char| "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c))
+        .ends_with(is_sentence_end)
+}
+
 fn ends_with_colon(s: &str) -> bool {
     s.trim_end().ends_with([':', '：'])
 }
@@ -168,6 +180,10 @@ fn is_roman(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C'))
 }
 
+fn is_chinese_numeral(s: &str) -> bool {
+    !s.is_empty() && s.chars().count() <= 3 && s.chars().all(|c| "一二三四五六七八九十".contains(c))
+}
+
 fn is_roman_lower(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| matches!(c, 'i' | 'v' | 'x'))
 }
@@ -176,7 +192,8 @@ fn is_roman_lower(s: &str) -> bool {
 fn numbered_heading(line: &str) -> Option<usize> {
     let head: String = line.chars().take_while(|c| !c.is_whitespace()).collect();
     let stem = head.strip_suffix('.').or_else(|| head.strip_suffix('．'))?;
-    if is_roman(stem) {
+    // `IV.`, and in Chinese texts `四.` / `四、`.
+    if is_roman(stem) || is_chinese_numeral(stem) {
         return Some(1);
     }
     if stem.len() == 1 && stem.chars().all(|c| c.is_ascii_uppercase()) {
@@ -204,6 +221,9 @@ fn numbered_heading(line: &str) -> Option<usize> {
 
 /// A footnote definition: `3 Text` (a number, a space, text), short number.
 fn footnote_def(line: &str) -> Option<(u32, &str)> {
+    if let Some(def) = superscript_def(line) {
+        return Some(def);
+    }
     let digits = line.chars().take_while(char::is_ascii_digit).count();
     if digits == 0 || digits > 3 {
         return None;
@@ -216,6 +236,25 @@ fn footnote_def(line: &str) -> Option<(u32, &str)> {
     (!text.is_empty())
         .then(|| Some((line[..digits].parse().ok()?, text)))
         .flatten()
+}
+
+/// The value of a superscript digit (footnote markers in published UN texts: "²¹").
+fn superscript(c: char) -> Option<u32> {
+    "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|d| d == c).map(|d| d as u32)
+}
+
+/// `²¹ text`: a footnote at a page's foot, numbered in superscript.
+fn superscript_def(line: &str) -> Option<(u32, &str)> {
+    let digits: Vec<u32> = line.chars().map_while(superscript).collect();
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    let bytes: usize = line.chars().take(digits.len()).map(char::len_utf8).sum();
+    let rest = &line[bytes..];
+    if !rest.starts_with([' ', '\t', '\u{3000}']) || rest.trim().is_empty() {
+        return None;
+    }
+    Some((digits.iter().fold(0, |n, d| n * 10 + d), rest.trim()))
 }
 
 /// Page furniture: document symbols (`A/RES/79/1`), bare page numbers, `Page 3`, dates lines.
@@ -277,10 +316,12 @@ fn classify(raw: &str, format: Format) -> Line<'_> {
 struct HeadingStack {
     /// (level, title)
     open: Vec<(usize, String)>,
-    /// A numbered (level 2) heading was opened and nothing but headings followed yet.
+    /// A numbered heading below the top level was opened and nothing but headings
+    /// followed yet.
     numbered_fresh: bool,
-    /// The current numbered heading has plain sub-topic headings.
-    numbered_has_subtopics: bool,
+    /// The level of the plain sub-topic headings under the current numbered heading,
+    /// once it has some.
+    subtopic_level: Option<usize>,
 }
 
 impl HeadingStack {
@@ -289,27 +330,44 @@ impl HeadingStack {
         self.open.push((level, title));
     }
 
+    /// Whether `title` is lettered with the letter after the current section's.
+    fn letter_after(&self, title: &str) -> bool {
+        let letter = |t: &str| {
+            let mut c = t.chars();
+            match (c.next(), c.next()) {
+                (Some(l), Some('.' | '．')) if l.is_ascii_uppercase() => Some(l),
+                _ => None,
+            }
+        };
+        let current = self
+            .open
+            .iter()
+            .rev()
+            .find(|(l, _)| *l == 2)
+            .and_then(|(_, t)| letter(t));
+        matches!((current, letter(title)), (Some(a), Some(b)) if a as u32 + 1 == b as u32)
+    }
+
     fn numbered(&mut self, level: usize, title: String) {
         self.push(level, title);
         self.numbered_fresh = level >= 2;
-        self.numbered_has_subtopics = false;
+        self.subtopic_level = None;
     }
 
     /// A plain heading: a sub-topic of the current numbered heading when that heading
-    /// uses sub-topics, else a top-level section.
+    /// uses sub-topics (one right under it, the next ones beside that), else a
+    /// top-level section.
     fn plain(&mut self, title: String) {
-        let in_numbered = self.open.iter().any(|(l, _)| *l == 2);
-        if in_numbered && (self.numbered_fresh || self.numbered_has_subtopics) {
-            self.numbered_has_subtopics = true;
-            self.numbered_fresh = false;
-            self.push(3, title);
-        } else {
-            self.numbered_fresh = false;
-            self.numbered_has_subtopics = false;
-            self.push(1, title);
-        }
+        let deepest = self.open.iter().map(|(l, _)| *l).max().unwrap_or(0);
+        let level = match self.subtopic_level {
+            _ if self.numbered_fresh && deepest >= 2 => deepest + 1,
+            Some(level) => level,
+            None => 1,
+        };
+        self.numbered_fresh = false;
+        self.subtopic_level = (level > 1).then_some(level);
+        self.push(level, title);
     }
-
     fn path(&self) -> Vec<String> {
         self.open.iter().map(|(_, t)| t.clone()).collect()
     }
@@ -347,7 +405,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
     let mut headings = HeadingStack {
         open: Vec::new(),
         numbered_fresh: false,
-        numbered_has_subtopics: false,
+        subtopic_level: None,
     };
     // Before the first paragraph only unmistakable headings count; the rest is furniture.
     for raw in &lines[..first_paragraph] {
@@ -402,6 +460,17 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 }
                 current_letter = None;
                 list_item = None;
+                // UN reports number paragraphs through the whole document, while the
+                // sub-headings of a lettered section count from 1 again ("1. 各项行动方针的
+                // 落实" between paragraphs 43 and 44): a short line without a sentence's
+                // end, behind the paragraph sequence, is such a heading.
+                if format == Format::Text
+                    && last_number.is_some_and(|last| n <= last)
+                    && heading_like(text)
+                {
+                    headings.numbered(3, format!("{n}. {text}"));
+                    continue;
+                }
                 let number = match (format, last_number) {
                     // Markdown renderers renumber lists; so do we when a list restarts.
                     (Format::Markdown, Some(last)) if n <= last => last + 1,
@@ -420,6 +489,26 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
             }
             Line::Item(label, text) => {
                 in_footnotes = false;
+                // "(a) 融资机制": a lettered sub-heading, not an item, when it is short,
+                // does not end a sentence, no colon announced a list, and a numbered
+                // paragraph follows.
+                let announced = paragraphs.last().is_some_and(|p| ends_with_colon(&p.text));
+                let paragraph_next = lines[i..]
+                    .iter()
+                    .map(|l| classify(l, format))
+                    .find(|l| !matches!(l, Line::Blank))
+                    .is_some_and(|l| match l {
+                        Line::Numbered(..) | Line::Heading(..) => true,
+                        // A sub-heading of its own ("电子政府") under it.
+                        Line::Text(t) => heading_like(t),
+                        _ => false,
+                    });
+                if format == Format::Text && !announced && paragraph_next && heading_like(text) {
+                    current_letter = None;
+                    list_item = None;
+                    headings.numbered(4, format!("({label}) {text}"));
+                    continue;
+                }
                 let Some(top) = top.clone() else {
                     continue;
                 };
@@ -456,6 +545,11 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
             Line::Heading(level, title) => {
                 in_footnotes = false;
                 list_item = None;
+                // "C." after "B." is a letter, not the Roman numeral 100.
+                let level = match (level, headings.letter_after(&title)) {
+                    (1, true) => 2,
+                    _ => level,
+                };
                 if level == 1 && format == Format::Markdown {
                     headings.push(1, title);
                     headings.numbered_fresh = false;
@@ -467,8 +561,9 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 }
             }
             Line::Footnote(n, text) => {
-                // A footnote definition: number then text, after a paragraph has closed.
-                if was_blank || in_footnotes {
+                // A footnote definition: number then text, after a paragraph has closed
+                // (a superscript number says so by itself).
+                if was_blank || in_footnotes || superscript_def(lines[i - 1].trim()).is_some() {
                     in_footnotes = true;
                     footnotes.push(Footnote {
                         number: n,
@@ -482,14 +577,19 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 if is_furniture(text) {
                     continue;
                 }
-                if in_footnotes {
+                // After a page's footnotes, a block that a paragraph cut off by the page
+                // break is waiting for: that paragraph goes on.
+                let resumes =
+                    was_blank && paragraphs.last().is_some_and(|p| !ends_sentence(&p.text));
+                if in_footnotes && !resumes {
                     if let Some(f) = footnotes.last_mut() {
                         join(&mut f.text, text);
                     }
                     continue;
                 }
+                in_footnotes = false;
                 let short = text.chars().count() <= 80;
-                let unpunctuated = !text.ends_with(is_sentence_end);
+                let unpunctuated = !ends_sentence(text);
                 let next_blank = lines.get(i).is_none_or(|l| l.trim().is_empty());
                 if was_blank && short && unpunctuated && next_blank {
                     list_item = None;
@@ -501,7 +601,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 } else if let Some(p) = paragraphs.last_mut() {
                     // A stray block after a paragraph: a continuation split by a page break
                     // when the paragraph has not ended its sentence, else noise.
-                    if !p.text.ends_with(is_sentence_end) {
+                    if !ends_sentence(&p.text) {
                         join(&mut p.text, text);
                     }
                 }
@@ -543,6 +643,15 @@ fn strip_footnote_markers(
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        if superscript(c).is_some() {
+            let run: Vec<u32> = chars[i..].iter().map_while(|c| superscript(*c)).collect();
+            let n = run.iter().fold(0, |n, d| n * 10 + d);
+            if known.contains(&n) {
+                refs.push(n);
+                i += run.len();
+                continue;
+            }
+        }
         if c.is_ascii_digit() && i > 0 {
             let start = i;
             let mut j = i;
@@ -803,5 +912,119 @@ mod corpus {
             .section_path
             .last()
             .is_some_and(|s| s == "人工智能国际治理" || s.starts_with("目标5."))));
+    }
+
+    /// The top-level numbers, in order.
+    fn top_numbers(doc: &Document) -> Vec<String> {
+        doc.paragraphs
+            .iter()
+            .filter(|p| p.parent.is_none())
+            .map(|p| p.number.clone())
+            .collect()
+    }
+
+    fn numbers(range: std::ops::RangeInclusive<u32>) -> Vec<String> {
+        range.map(|n| n.to_string()).collect()
+    }
+
+    /// Paragraphs 1–109 run through the report; the action lines' section restarts at
+    /// "1." and "2." and names its parts "(a)", "(b)"…: headings, not paragraphs or items.
+    #[test]
+    fn wsis_progress_report_in_chinese() {
+        let Some(text) = corpus("wsis-progress-report-2021.zh.txt") else {
+            return;
+        };
+        let doc = parse(&text, Format::Text).unwrap();
+        assert_eq!(top_numbers(&doc), numbers(1..=109));
+        let items: Vec<_> = doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.parent.is_some())
+            .map(|p| (&p.number, &p.text))
+            .collect();
+        assert!(items.is_empty(), "no items in this report: {items:?}");
+        let find = |n: &str| doc.paragraphs.iter().find(|p| p.number == n).unwrap();
+        let chapter = "三. 国际层面的落实和后续工作";
+        let f = "F. 行动方针与联合国实体的若干落实活动";
+        assert_eq!(
+            find("43").section_path,
+            [chapter, "E. 民间社会、企业和多利益攸关方伙伴关系"]
+        );
+        // The sub-headings that count from 1 again, and the lettered ones under them.
+        assert_eq!(
+            find("44").section_path,
+            [chapter, f, "1. 各项行动方针的落实"]
+        );
+        assert_eq!(
+            find("45").section(),
+            "(a) 公共治理当局和所有利益攸关方在推动信息和通信技术促进发展方面的作用(C1)"
+        );
+        assert_eq!(find("49").section(), "(b) 信息和通信基础设施(C2)");
+        assert_eq!(
+            find("67").section_path,
+            [
+                chapter,
+                f,
+                "1. 各项行动方针的落实",
+                "(g) 信息和通信技术应用(C7)",
+                "电子政府"
+            ]
+        );
+        assert_eq!(
+            find("98").section_path,
+            [chapter, f, "2. 主题的落实", "(a) 融资机制"]
+        );
+        assert_eq!(find("109").section_path, ["四. 结论和建议"]);
+        // "C." after "B." is a letter, not the Roman numeral 100.
+        assert!(doc
+            .paragraphs
+            .iter()
+            .any(|p| p.section_path == [chapter, "C. 科学和技术促进发展委员会"]));
+        // Paragraph 44 goes on after its page's footnotes.
+        assert!(find("44").text.ends_with("行动方针和目标汇总表审查落实情况。2021 年信息社会世界峰会期间举行了协调方线上会议。"), "{}", find("44").text);
+        // Footnotes 1–96, numbered in superscript at the pages' feet, are kept apart
+        // and their markers leave the text.
+        assert_eq!(
+            doc.footnotes.iter().map(|f| f.number).collect::<Vec<_>>(),
+            (1..=96).collect::<Vec<_>>()
+        );
+        assert_eq!(find("44").footnote_refs, [25]);
+        assert!(doc
+            .paragraphs
+            .iter()
+            .all(|p| !p.text.contains(|c| superscript(c).is_some())));
+    }
+
+    /// Paragraphs 1–117 run through the summary; each panel's part restarts at "1.".
+    #[test]
+    fn hrc_panel_report_in_chinese() {
+        let Some(text) = corpus("hrc-panel-digital-divides-2024.zh.txt") else {
+            return;
+        };
+        let doc = parse(&text, Format::Text).unwrap();
+        assert_eq!(top_numbers(&doc), numbers(1..=117));
+        let find = |n: &str| doc.paragraphs.iter().find(|p| p.number == n).unwrap();
+        assert_eq!(find("25").section(), "1. 第一场专题会议");
+        assert!(find("25")
+            .text
+            .starts_with("第一场专题会议由人权高专办首席统计师主持。"));
+        assert!(
+            find("46").section().starts_with("2. "),
+            "{:?}",
+            find("46").section_path
+        );
+        assert!(
+            find("69").section().starts_with("3. "),
+            "{:?}",
+            find("69").section_path
+        );
+        assert!(
+            find("92").section().starts_with("4. "),
+            "{:?}",
+            find("92").section_path
+        );
+        // Its one footnote: where the meetings can be watched.
+        assert_eq!(doc.footnotes.len(), 1);
+        assert!(doc.footnotes[0].text.contains("media.un.org"));
     }
 }

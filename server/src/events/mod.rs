@@ -13,6 +13,7 @@ pub mod floor;
 pub mod http;
 pub mod ical;
 pub mod import;
+pub mod privacy;
 pub mod proposals;
 pub mod reports;
 pub mod schedule;

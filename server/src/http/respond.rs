@@ -28,6 +28,8 @@ pub struct Private<T>(pub T);
 pub trait DownloadKind {
     const MEDIA_TYPE: &'static str;
     const DESCRIPTION: &'static str;
+    /// What the file starts with before its body.
+    const PREFIX: &'static str = "";
 }
 
 /// A download of a known kind, so that `openapi.json` can name its media type.
@@ -57,7 +59,11 @@ impl<K: DownloadKind> File<K> {
 pub struct Csv;
 impl DownloadKind for Csv {
     const MEDIA_TYPE: &'static str = "text/csv; charset=utf-8";
-    const DESCRIPTION: &'static str = "CSV (RFC 4180) with a header row";
+    const DESCRIPTION: &'static str =
+        "CSV (RFC 4180) with a header row, after a UTF-8 byte-order mark";
+    /// Excel on Windows reads a CSV without a byte-order mark in the machine's legacy
+    /// code page, turning Arabic and Chinese into mojibake.
+    const PREFIX: &'static str = "\u{feff}";
 }
 
 pub struct Calendar;
@@ -133,7 +139,11 @@ impl<K: DownloadKind> Responder for File<K> {
         if self.private {
             b.insert_header((header::CACHE_CONTROL, "no-store"));
         }
-        b.body(self.body)
+        if K::PREFIX.is_empty() {
+            b.body(self.body)
+        } else {
+            b.body(format!("{}{}", K::PREFIX, self.body))
+        }
     }
 }
 

@@ -19,14 +19,9 @@ const BATCH: i64 = 20;
 const LEASE_SECONDS: i64 = 120;
 pub const MAX_ATTEMPTS: i32 = 10;
 
-/// Mail that carries a one-time link: once delivered, its stored body is blanked, so the
-/// outbox does not keep a usable token (the recipient has it).
-pub const CARRIES_TOKENS: &[&str] = &["verify_email", "password_reset"];
-
 #[derive(Queryable)]
 struct Due {
     id: i64,
-    kind: String,
     recipient: String,
     subject: String,
     body_text: String,
@@ -77,7 +72,6 @@ fn claim_in(conn: &mut crate::db::DbConn) -> ApiResult<Vec<Due>> {
         .filter(mo::id.eq_any(&claimed))
         .select((
             mo::id,
-            mo::kind,
             mo::recipient,
             mo::subject,
             mo::body_text,
@@ -97,18 +91,17 @@ fn record_in(conn: &mut crate::db::DbConn, due: &Due, result: Result<(), String>
     let t = now();
     match result {
         Ok(()) => {
+            // Once delivered, what a mail said is its recipient's: the outbox keeps its
+            // kind, subject and times, not its body (no one-time link, no one's words).
             diesel::update(mo::table.find(id))
                 .set((
                     mo::sent_at.eq(t),
                     mo::attempts.eq(attempts + 1),
                     mo::claimed_until.eq(None::<NaiveDateTime>),
+                    mo::body_text.eq(""),
+                    mo::body_html.eq(""),
                 ))
                 .execute(conn)?;
-            if CARRIES_TOKENS.contains(&due.kind.as_str()) {
-                diesel::update(mo::table.find(id))
-                    .set((mo::body_text.eq(""), mo::body_html.eq("")))
-                    .execute(conn)?;
-            }
         }
         Err(error) => {
             let attempts = attempts + 1;

@@ -18,23 +18,23 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::types::ProposalStatus;
 use crate::review::store::ReviewStatus;
 
-/// The title and page of what a comment belongs to.
+/// The title of what a comment belongs to, and the comment's own page (which leads to
+/// its place in its paragraph's thread or its session).
 fn context(conn: &mut DbConn, c: &CommentRow) -> ApiResult<(String, String)> {
-    if let Some(id) = c.consultation_id {
-        let (slug, title): (String, String) = consultations::table
+    let title = if let Some(id) = c.consultation_id {
+        consultations::table
             .find(id)
-            .select((consultations::slug, consultations::title))
-            .first(conn)?;
-        return Ok((title, format!("/consultations/{slug}#c-{}", c.id)));
-    }
-    if let Some(id) = c.session_id {
-        let title: String = sessions::table
+            .select(consultations::title)
+            .first(conn)?
+    } else if let Some(id) = c.session_id {
+        sessions::table
             .find(id)
             .select(sessions::title)
-            .first(conn)?;
-        return Ok((title, format!("/sessions/{id}#c-{}", c.id)));
-    }
-    Ok((String::new(), "/".into()))
+            .first(conn)?
+    } else {
+        String::new()
+    };
+    Ok((title, super::view::comment_page(c.id)))
 }
 
 /// A stored value of another feature's enum that does not parse: our fault.

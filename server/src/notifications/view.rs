@@ -108,6 +108,20 @@ impl NotificationBody {
 
     /// Reads a row back: its kind and its `data` text.
     pub(crate) fn from_stored(kind: Kind, data: &str) -> serde_json::Result<NotificationBody> {
+        let mut body = Self::parse_stored(kind, data)?;
+        // Rows written before pointed at the whole text (`/consultations/{slug}#c-{id}`),
+        // where the comment is not: every notification about a comment leads to its page.
+        match &mut body {
+            NotificationBody::Reply(d) => d.url = comment_page(d.comment_id),
+            NotificationBody::Endorsement(d) => d.url = comment_page(d.comment_id),
+            NotificationBody::Review(d) => d.url = comment_page(d.comment_id),
+            NotificationBody::Moderation(d) => d.url = comment_page(d.comment_id),
+            _ => {}
+        }
+        Ok(body)
+    }
+
+    fn parse_stored(kind: Kind, data: &str) -> serde_json::Result<NotificationBody> {
         use serde_json::from_str;
         Ok(match kind {
             Kind::Reply => NotificationBody::Reply(from_str(data)?),
@@ -135,6 +149,12 @@ impl NotificationBody {
             NotificationBody::Moderation(d) => to_string(d),
         }
     }
+}
+
+/// A comment's own page: it leads to the comment in its paragraph's thread (or its
+/// session) and scrolls to it.
+pub fn comment_page(comment_id: i64) -> String {
+    format!("/comments/{comment_id}")
 }
 
 /// A reply: the reply and the comment it answers.

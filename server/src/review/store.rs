@@ -254,3 +254,127 @@ pub fn names(conn: &mut DbConn, user_ids: &[i64]) -> ApiResult<HashMap<i64, Stri
         .into_iter()
         .collect())
 }
+
+/// What the review feature holds of one reviewer, for their personal-data export: the
+/// changes they made, each with the note as they left it.
+#[derive(Serialize, schemars::JsonSchema, Debug)]
+pub struct ReviewRecord {
+    pub comment_id: i64,
+    pub status: ReviewStatus,
+    pub note: String,
+    pub created_at: crate::db::Timestamp,
+}
+
+pub fn written_by(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<ReviewRecord>> {
+    let rows: Vec<(i64, String, NaiveDateTime)> = review_log::table
+        .filter(review_log::user_id.eq(user_id))
+        .order(review_log::id.asc())
+        .select((
+            review_log::comment_id,
+            review_log::after,
+            review_log::created_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(comment_id, after, at)| {
+            let after = Snapshot::read(&after)?;
+            Ok(ReviewRecord {
+                comment_id,
+                status: after.status,
+                note: after.note,
+                created_at: crate::db::Timestamp(at),
+            })
+        })
+        .collect()
+}
+
+/// Erasure of a reviewer: the history keeps what changed, no longer by whom; the notes
+/// they wrote go wherever they were copied (the current review and every later
+/// snapshot); nobody is assigned to or named as the reviewer of an input as them.
+pub fn erase(tx: &mut Tx, user_id: i64) -> ApiResult<()> {
+    // The notes they wrote: those their changes brought in.
+    let theirs: Vec<(i64, String, String)> = review_log::table
+        .filter(review_log::user_id.eq(user_id))
+        .select((
+            review_log::comment_id,
+            review_log::before,
+            review_log::after,
+        ))
+        .load(tx.conn())?;
+    let mut written: HashMap<i64, HashSet<String>> = HashMap::new();
+    for (comment_id, before, after) in &theirs {
+        let (before, after) = (Snapshot::read(before)?, Snapshot::read(after)?);
+        if !after.note.is_empty() && after.note != before.note {
+            written.entry(*comment_id).or_default().insert(after.note);
+        }
+    }
+    let scrub = |s: &mut Snapshot, comment_id: i64| {
+        if written
+            .get(&comment_id)
+            .is_some_and(|notes| notes.contains(&s.note))
+        {
+            s.note.clear();
+        }
+        if s.assignee_id == Some(user_id) {
+            s.assignee_id = None;
+        }
+        if s.reviewed_by == Some(user_id) {
+            s.reviewed_by = None;
+        }
+    };
+    // Every history row that may name them or hold their notes: their own, those of the
+    // inputs they wrote notes on, and those whose snapshots hold their id.
+    let id_pattern = format!("%:{user_id}%");
+    let noted: Vec<i64> = written.keys().copied().collect();
+    let rows: Vec<(i64, i64, Option<i64>, String, String)> = review_log::table
+        .filter(
+            review_log::user_id
+                .eq(user_id)
+                .or(review_log::comment_id.eq_any(&noted))
+                .or(review_log::before.like(&id_pattern))
+                .or(review_log::after.like(&id_pattern)),
+        )
+        .select((
+            review_log::id,
+            review_log::comment_id,
+            review_log::user_id,
+            review_log::before,
+            review_log::after,
+        ))
+        .load(tx.conn())?;
+    for (id, comment_id, by, before, after) in rows {
+        let (mut b, mut a) = (Snapshot::read(&before)?, Snapshot::read(&after)?);
+        scrub(&mut b, comment_id);
+        scrub(&mut a, comment_id);
+        let by = by.filter(|by| *by != user_id);
+        diesel::update(review_log::table.find(id))
+            .set((
+                review_log::user_id.eq(by),
+                review_log::before.eq(b.stored()?),
+                review_log::after.eq(a.stored()?),
+            ))
+            .execute(tx.conn())?;
+    }
+    let current: Vec<ReviewRow> = comment_reviews::table
+        .filter(
+            comment_reviews::assignee_id
+                .eq(user_id)
+                .or(comment_reviews::reviewed_by.eq(user_id))
+                .or(comment_reviews::comment_id.eq_any(&noted)),
+        )
+        .select(ReviewRow::as_select())
+        .load(tx.conn())?;
+    for r in current {
+        let mut s = Snapshot::of(Some(&r));
+        scrub(&mut s, r.comment_id);
+        diesel::update(comment_reviews::table.find(r.comment_id))
+            .set((
+                comment_reviews::assignee_id.eq(s.assignee_id),
+                comment_reviews::reviewed_by.eq(s.reviewed_by),
+                comment_reviews::note.eq(s.note),
+            ))
+            .execute(tx.conn())?;
+        outbox::queue_search_job(tx, "comment", r.comment_id, "upsert")?;
+    }
+    Ok(())
+}

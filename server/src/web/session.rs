@@ -110,6 +110,8 @@ pub struct Ctx {
     pub csrf: String,
     /// A message left by the previous request (already translated).
     pub flash: Option<String>,
+    /// The signed-in user's unread notifications, shown in the header.
+    pub unread: i64,
     /// What this request's CSRF token must sign: the session, or the visitor's secret
     /// (none for a visitor whose browser brought no CSRF cookie).
     csrf_binding: Option<String>,
@@ -195,9 +197,23 @@ impl Ctx {
             cookies.push(expired(FLASH_COOKIE, secure));
         }
 
+        // A page that cannot count stays usable: the header then shows no number.
+        let unread = match &user {
+            Some((u, _)) => {
+                let id = u.id;
+                state
+                    .db
+                    .run(move |conn| crate::notifications::store::unread_count(conn, id))
+                    .await
+                    .unwrap_or(0)
+            }
+            None => 0,
+        };
+
         Ctx {
             t,
             lang,
+            unread,
             user: user.map(|(u, _)| u),
             csrf,
             flash,

@@ -7,7 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::consultations::types::{CommentKind, ModerationAction, Visibility};
-use crate::db::schema::{comment_revisions, comments, endorsements, flags, moderation_log};
+use crate::db::schema::{
+    comment_revisions, comments, endorsements, flags, moderation_log, upvotes,
+};
 use crate::db::{now, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox;
@@ -441,6 +443,90 @@ pub fn endorsed_by(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<i64>> {
         .filter(endorsements::user_id.eq(user_id))
         .select(endorsements::comment_id)
         .load(conn)?)
+}
+
+/// Marks one person left on others' contributions, for their personal-data export.
+#[derive(serde::Serialize, schemars::JsonSchema, Debug)]
+pub struct Marks {
+    /// Flags they raised, with their reasons.
+    pub flags: Vec<FlagRecord>,
+    /// Questions they upvoted.
+    pub upvoted_comment_ids: Vec<i64>,
+    /// What they did as a moderator.
+    pub moderation: Vec<ModerationRecord>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema, Debug)]
+pub struct FlagRecord {
+    pub comment_id: i64,
+    pub reason: String,
+    pub created_at: crate::db::Timestamp,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema, Debug)]
+pub struct ModerationRecord {
+    pub comment_id: i64,
+    pub action: ModerationAction,
+    pub reason: String,
+    pub created_at: crate::db::Timestamp,
+}
+
+pub fn marks_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Marks> {
+    let flags: Vec<(i64, String, NaiveDateTime)> = flags::table
+        .filter(flags::user_id.eq(user_id))
+        .order(flags::id)
+        .select((flags::comment_id, flags::reason, flags::created_at))
+        .load(conn)?;
+    let upvoted_comment_ids = upvotes::table
+        .filter(upvotes::user_id.eq(user_id))
+        .order(upvotes::comment_id)
+        .select(upvotes::comment_id)
+        .load(conn)?;
+    let moderation: Vec<(i64, String, String, NaiveDateTime)> = moderation_log::table
+        .filter(moderation_log::moderator_id.eq(user_id))
+        .order(moderation_log::id)
+        .select((
+            moderation_log::comment_id,
+            moderation_log::action,
+            moderation_log::reason,
+            moderation_log::created_at,
+        ))
+        .load(conn)?;
+    Ok(Marks {
+        flags: flags
+            .into_iter()
+            .map(|(comment_id, reason, at)| FlagRecord {
+                comment_id,
+                reason,
+                created_at: crate::db::Timestamp(at),
+            })
+            .collect(),
+        upvoted_comment_ids,
+        moderation: moderation
+            .into_iter()
+            .filter_map(|(comment_id, action, reason, at)| {
+                Some(ModerationRecord {
+                    comment_id,
+                    action: ModerationAction::parse(&action)?,
+                    reason,
+                    created_at: crate::db::Timestamp(at),
+                })
+            })
+            .collect(),
+    })
+}
+
+/// Erasure: flags stay (a contribution's flag count stays true) without their reasons;
+/// upvotes stay with the anonymised account (counts stay true); the moderation log
+/// keeps what was done and why, no longer by whom.
+pub fn erase_marks(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
+    diesel::update(flags::table.filter(flags::user_id.eq(user_id)))
+        .set(flags::reason.eq(""))
+        .execute(conn)?;
+    diesel::update(moderation_log::table.filter(moderation_log::moderator_id.eq(user_id)))
+        .set(moderation_log::moderator_id.eq(None::<i64>))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A flag's reason and when it was raised.

@@ -96,7 +96,15 @@ pub async fn logout(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
     }
     c.sign_out();
     c.flash("me-signed-out");
-    c.redirect("/")
+    let mut res = c.redirect("/");
+    // Pages of the session that a browser kept go too (signed-in pages are no-store,
+    // but an older browser or an extension may have kept some). Not "cookies": that
+    // would take the flash that says the sign-out worked; ours expire by Set-Cookie.
+    res.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("clear-site-data"),
+        actix_web::http::header::HeaderValue::from_static("\"cache\""),
+    );
+    res
 }
 
 #[derive(Template)]
