@@ -19,6 +19,7 @@ both_backends!(
     a_comment_on_a_paragraph_removed_meanwhile_keeps_its_text,
     notifications_are_read_and_set_by_forms,
     a_session_is_proposed_by_form_during_the_call,
+    follows_endorsements_and_own_anonymous_inputs_by_forms,
 );
 
 async fn paragraph_of(app: &TestApp, id: i64) -> (String, String) {
@@ -1123,5 +1124,172 @@ async fn a_session_is_proposed_by_form_during_the_call(backend: Backend) {
         json!(["Who pays?", "Who maintains?"])
     );
     assert_eq!(p["speakers"].as_array().map(Vec::len), Some(2));
+    app.stop().await;
+}
+
+/// Follow and stop following a consultation and a paragraph, endorse and withdraw, and
+/// see one's own anonymous input marked as such: all by forms, without script.
+async fn follows_endorsements_and_own_anonymous_inputs_by_forms(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Organiser", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let (slug, key) = paragraph_of(&app, id).await;
+    let detail = app.get(&format!("/api/v1/consultations/{id}"), None).await;
+    let paragraph_id = detail.body["version"]["paragraphs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let (email, ana, _) = app.verified_user("Ana").await;
+    let (bo_email, bo, _) = app.verified_user("Bo").await;
+    let post = |token: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let res = app
+                .post(
+                    &format!("/api/v1/consultations/{id}/comments"),
+                    Some(&token),
+                    &body,
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+            res.body["id"].as_i64().unwrap()
+        }
+    };
+    let bos = post(
+        bo.clone(),
+        json!({"body": "Bo on access.", "paragraph_key": key}),
+    )
+    .await;
+    let anas = post(
+        ana.clone(),
+        json!({"body": "Ana, anonymously.", "paragraph_key": key, "anonymous": true}),
+    )
+    .await;
+
+    let web = WebClient::new(&app.base);
+    web.sign_in(&email, PASSWORD).await;
+    let here = format!("/consultations/{slug}?paragraph={key}");
+    let page = web.get(&here).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.hidden("csrf").unwrap();
+    // Her own anonymous input says so, and how others see it; Bo's page does not.
+    assert!(
+        page.html
+            .contains("You posted this anonymously: others see “Anonymous”"),
+        "{}",
+        page.html
+    );
+    let other = WebClient::new(&app.base);
+    other.sign_in(&bo_email, PASSWORD).await;
+    let seen = other.get(&here).await;
+    assert!(!seen.html.contains("You posted this anonymously"));
+    assert!(!seen.html.contains(">Ana<"), "{}", seen.html);
+    assert!(seen.html.contains(&format!("id=\"c-{anas}\"")));
+
+    // Following: the paragraph, twice (nothing doubles), then no more.
+    let pid = paragraph_id.to_string();
+    let follow = |action: &'static str, target_type: &'static str, target_id: String| {
+        let (web, csrf, here) = (&web, csrf.clone(), here.clone());
+        async move {
+            web.post(
+                "/follow",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("target_type", target_type),
+                    ("target_id", target_id.as_str()),
+                    ("back", here.as_str()),
+                    ("action", action),
+                ],
+            )
+            .await
+        }
+    };
+    let follows = || {
+        let (app, ana) = (&app, ana.clone());
+        async move {
+            app.get("/api/v1/me/follows", Some(&ana)).await.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    (
+                        f["target_type"].as_str().unwrap().to_owned(),
+                        f["paragraph_key"].clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let before = follows().await;
+    assert!(page.html.contains("value=\"paragraph\""));
+    for _ in 0..2 {
+        let res = follow("follow", "paragraph", pid.clone()).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+        assert_eq!(res.header("location"), Some(here.as_str()));
+    }
+    let after = follows().await;
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    assert!(after.contains(&("paragraph".to_owned(), json!(key))));
+    let page = web.get(&here).await;
+    assert!(page.html.contains("You follow it now"), "{}", page.html);
+    assert!(page.html.contains("Stop following"));
+    let res = follow("unfollow", "paragraph", pid.clone()).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(follows().await, before);
+    // The consultation, from its page.
+    let res = follow("follow", "consultation", id.to_string()).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(follows()
+        .await
+        .contains(&("consultation".to_owned(), serde_json::Value::Null)));
+    // Bad input: an unknown kind changes nothing; an unknown paragraph is the 404 page.
+    let n = follows().await.len();
+    let res = follow("follow", "spaceship", pid.clone()).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = follow("follow", "paragraph", "999999".into()).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.html);
+    assert_eq!(follows().await.len(), n);
+
+    // Endorsing shows that she did, and lets her withdraw.
+    let endorse = |action: &'static str| {
+        let (web, csrf, here) = (&web, csrf.clone(), here.clone());
+        async move {
+            web.post(
+                &format!("/comments/{bos}/endorse"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("back", here.as_str()),
+                    ("action", action),
+                ],
+            )
+            .await
+        }
+    };
+    let count = || {
+        let app = &app;
+        async move {
+            let list = app
+                .get(&format!("/api/v1/consultations/{id}/comments"), None)
+                .await;
+            list.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == bos)
+                .unwrap()["endorsement_count"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(endorse("endorse").await.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(count().await, 1);
+    let page = web.get(&here).await;
+    assert!(page.html.contains("Withdraw endorsement"), "{}", page.html);
+    assert!(page.html.contains("1 endorsement"), "{}", page.html);
+    assert_eq!(endorse("withdraw").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(count().await, 0);
+    let page = web.get(&here).await;
+    assert!(!page.html.contains("Withdraw endorsement"));
     app.stop().await;
 }

@@ -392,3 +392,12 @@ propose-moderator = مدير الجلسة
 propose-rapporteur = المقرر
 propose-submit = إرسال المقترح
 propose-done = تم إرسال مقترحك. ستُبلَّغ بقرار المنظمين.
+
+# Following from the pages, withdrawing an endorsement, own anonymous contributions
+follow-start = متابعة
+follow-stop = إلغاء المتابعة
+follow-following = أنت تتابع هذا.
+follow-started = أنت تتابع الآن: تصلك الردود والنسخ الجديدة في إشعاراتك.
+follow-stopped = لم تعد تتابع هذا.
+comment-unendorse = سحب التأييد
+comment-posted-anonymously = نشرت هذا دون ذكر اسمك: يرى الآخرون «{ $shown }» مع فئة أصحاب المصلحة التي تنتمي إليها، لا اسمك ولا منظمتك.

@@ -374,3 +374,12 @@ propose-moderator = Moderator
 propose-rapporteur = Rapporteur
 propose-submit = Send the proposal
 propose-done = Your proposal is sent. You will hear of the organisers' decision.
+
+# Following from the pages, withdrawing an endorsement, own anonymous contributions
+follow-start = Follow
+follow-stop = Stop following
+follow-following = You follow this.
+follow-started = You follow it now: new replies and versions reach your notifications.
+follow-stopped = You no longer follow it.
+comment-unendorse = Withdraw endorsement
+comment-posted-anonymously = You posted this anonymously: others see “{ $shown }” with your stakeholder group, not your name or organisation.

@@ -374,3 +374,12 @@ propose-moderator = Moderador o moderadora
 propose-rapporteur = Relator o relatora
 propose-submit = Enviar la propuesta
 propose-done = Su propuesta se ha enviado. Se le informará de la decisión de los organizadores.
+
+# Following from the pages, withdrawing an endorsement, own anonymous contributions
+follow-start = Seguir
+follow-stop = Dejar de seguir
+follow-following = Sigue esto.
+follow-started = Ahora lo sigue: las nuevas respuestas y versiones llegan a sus notificaciones.
+follow-stopped = Ya no lo sigue.
+comment-unendorse = Retirar el apoyo
+comment-posted-anonymously = Publicó esto de forma anónima: los demás ven «{ $shown }» con su grupo de partes interesadas, no su nombre ni su organización.

@@ -374,3 +374,12 @@ propose-moderator = Modérateur ou modératrice
 propose-rapporteur = Rapporteur ou rapporteuse
 propose-submit = Envoyer la proposition
 propose-done = Votre proposition est envoyée. Vous serez informé de la décision des organisateurs.
+
+# Following from the pages, withdrawing an endorsement, own anonymous contributions
+follow-start = Suivre
+follow-stop = Ne plus suivre
+follow-following = Vous suivez ceci.
+follow-started = Vous suivez désormais : les nouvelles réponses et versions arrivent dans vos notifications.
+follow-stopped = Vous ne suivez plus.
+comment-unendorse = Retirer le soutien
+comment-posted-anonymously = Vous avez publié ceci anonymement : les autres voient « { $shown } » avec votre groupe de parties prenantes, ni votre nom ni votre organisation.

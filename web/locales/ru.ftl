@@ -380,3 +380,12 @@ propose-moderator = Модератор
 propose-rapporteur = Докладчик
 propose-submit = Отправить заявку
 propose-done = Заявка отправлена. Вы узнаете о решении организаторов.
+
+# Following from the pages, withdrawing an endorsement, own anonymous contributions
+follow-start = Подписаться
+follow-stop = Отписаться
+follow-following = Вы подписаны.
+follow-started = Вы подписались: новые ответы и версии будут приходить в уведомления.
+follow-stopped = Вы больше не подписаны.
+comment-unendorse = Отозвать поддержку
+comment-posted-anonymously = Вы опубликовали это анонимно: другие видят «{ $shown }» и вашу группу заинтересованных сторон, но не ваше имя и организацию.

@@ -356,3 +356,12 @@ propose-moderator = 主持人
 propose-rapporteur = 报告员
 propose-submit = 提交提案
 propose-done = 您的提案已提交，组织者作出决定后会通知您。
+
+# Following from the pages, withdrawing an endorsement, own anonymous contributions
+follow-start = 关注
+follow-stop = 取消关注
+follow-following = 您已关注。
+follow-started = 您已关注：新的回复和版本会出现在您的通知中。
+follow-stopped = 您已取消关注。
+comment-unendorse = 撤回支持
+comment-posted-anonymously = 您以匿名方式发布了此意见：其他人看到的是“{ $shown }”和您的利益攸关方群体，看不到您的姓名或组织。

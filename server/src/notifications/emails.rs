@@ -440,11 +440,27 @@ mod tests {
         for body in every_kind() {
             let data = body.stored_data().unwrap();
             let back = NotificationBody::from_stored(body.kind(), &data).unwrap();
-            assert_eq!(back.stored_data().unwrap(), data);
+            // What is about a comment leads to the comment's page; the rest as stored.
+            let about_a_comment = matches!(
+                body.kind(),
+                Kind::Reply | Kind::Endorsement | Kind::Review | Kind::Moderation
+            );
+            if about_a_comment {
+                assert!(back.url().starts_with("/comments/"), "{}", back.url());
+            } else {
+                assert_eq!(back.stored_data().unwrap(), data);
+            }
+            let again = NotificationBody::from_stored(body.kind(), &back.stored_data().unwrap());
+            assert_eq!(
+                again.unwrap().stored_data().unwrap(),
+                back.stored_data().unwrap()
+            );
         }
-        // A row written before the typed core: the excerpt it kept is read but not trusted.
+        // A row written before the typed core: the excerpt it kept is read but not trusted,
+        // and its link to the whole text leads to the comment's page instead.
         let old = r#"{"title":"T","comment_id":2,"parent_id":1,"consultation_id":1,"session_id":null,"excerpt":"old","url":"/consultations/t#c-2"}"#;
-        assert!(NotificationBody::from_stored(Kind::Reply, old).is_ok());
+        let read = NotificationBody::from_stored(Kind::Reply, old).unwrap();
+        assert_eq!(read.url(), "/comments/2");
         let old = r#"{"consultation_id":1,"title":"T","closes_at":"2030-01-01T00:00:00Z","url":"/consultations/t"}"#;
         assert!(NotificationBody::from_stored(Kind::ClosingSoon, old).is_ok());
     }

@@ -13,8 +13,8 @@ pub mod time;
 use actix_web::web;
 
 use pages::{
-    account, consultation, events, home, moderation, notifications, organize, propose, review,
-    versions,
+    account, consultation, events, follow, home, moderation, notifications, organize, propose,
+    review, versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -68,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             r"/comments/{id:\d+}/endorse",
             web::post().to(consultation::endorse),
         )
+        .route("/follow", web::post().to(follow::follow))
         .route("/events/{slug}/agenda", web::get().to(events::agenda))
         .route("/events/{slug}/propose", web::get().to(propose::form))
         .route("/events/{slug}/propose", web::post().to(propose::submit))

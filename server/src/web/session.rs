@@ -79,6 +79,8 @@ const FLASHES: &[&str] = &[
     "revise-done",
     "comment-flagged",
     "notif-saved",
+    "follow-started",
+    "follow-stopped",
     "organize-event-created",
 ];
 

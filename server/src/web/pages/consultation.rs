@@ -1,7 +1,7 @@
 //! A consultation: the text with comment counts per paragraph; one paragraph with its
 //! threads and the comment form; posting, replying and endorsing without JavaScript.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -41,6 +41,43 @@ struct ConsultationPage<'a> {
     live_since: i64,
     /// Co-facilitators and organisers see the way to the workbench.
     reviewer: bool,
+    /// What the reader has endorsed, and what they follow here.
+    mine: Mine,
+}
+
+/// The signed-in reader's own marks on the page.
+#[derive(Default)]
+pub struct Mine {
+    endorsed: HashSet<i64>,
+    following_consultation: bool,
+    following_paragraph: bool,
+}
+
+impl Mine {
+    fn of(
+        conn: &mut crate::db::DbConn,
+        user_id: i64,
+        consultation: i64,
+        key: Option<&str>,
+    ) -> ApiResult<Mine> {
+        use crate::notifications::types::TargetType;
+        let follows = crate::notifications::usecase::follow_views(conn, user_id)?;
+        Ok(Mine {
+            endorsed: crate::consultations::comments::store::endorsed_by(conn, user_id)?
+                .into_iter()
+                .collect(),
+            following_consultation: follows
+                .iter()
+                .any(|f| f.target_type == TargetType::Consultation && f.target_id == consultation),
+            following_paragraph: key.is_some_and(|key| {
+                follows.iter().any(|f| {
+                    f.target_type == TargetType::Paragraph
+                        && f.consultation_id == Some(consultation)
+                        && f.paragraph_key.as_deref() == Some(key)
+                })
+            }),
+        })
+    }
 }
 
 pub struct Focus {
@@ -57,6 +94,21 @@ impl ConsultationPage<'_> {
     /// Endorsing is for others' inputs.
     fn can_endorse(&self, a: &AuthorView) -> bool {
         self.c.user.as_ref().is_some_and(|u| a.id() != Some(u.id))
+    }
+
+    fn endorsed(&self, id: &i64) -> bool {
+        self.mine.endorsed.contains(id)
+    }
+
+    /// The reader's own contribution, posted anonymously: they see their name, others
+    /// do not.
+    fn own_anonymous(&self, m: &CommentView) -> bool {
+        m.anonymous
+            && self
+                .c
+                .user
+                .as_ref()
+                .is_some_and(|u| m.author.id() == Some(u.id))
     }
 
     fn group(&self, a: &AuthorView) -> String {
@@ -163,10 +215,12 @@ struct Loaded {
     thread: Vec<Threaded>,
     live_since: i64,
     reviewer: bool,
+    mine: Mine,
 }
 
 async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> ApiResult<Loaded> {
     let actor = c.actor();
+    let user_id = c.user.as_ref().map(|u| u.id);
     let slug = slug.to_owned();
     state
         .db
@@ -186,6 +240,11 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
             let live_since =
                 crate::live::log::head(conn, &crate::outbox::consultation_channel(row.id))?;
             let reviewer = access.is_reviewer();
+            let focused = focus_key.as_deref().filter(|k| *k != "general");
+            let mine = match user_id {
+                Some(id) => Mine::of(conn, id, row.id, focused)?,
+                None => Mine::default(),
+            };
             let Some(key) = focus_key else {
                 return Ok(Loaded {
                     k,
@@ -194,6 +253,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                     thread: vec![],
                     live_since,
                     reviewer,
+                    mine,
                 });
             };
             let general = key == "general";
@@ -221,6 +281,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                 thread: thread(comments),
                 live_since,
                 reviewer,
+                mine,
             })
         })
         .await
@@ -254,6 +315,7 @@ async fn show(
                 errors,
                 form,
                 live_since: l.live_since,
+                mine: l.mine,
             };
             respond!(c, status, page)
         }
@@ -357,12 +419,17 @@ pub async fn endorse(
         return c.redirect(&back);
     }
     let id = path.into_inner();
+    let withdraw = form.opt("action") == Some("withdraw");
     let done = match Verified::check(&state.db, c.actor()).await {
+        Ok(who) if withdraw => comments::withdraw_endorsement(&state.db, &who, id)
+            .await
+            .map(|_| ()),
         Ok(who) => comments::endorse(&state.db, &who, id).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match done {
         Ok(_) => c.redirect(&format!("{back}#c-{id}")),
+        // Sent twice (a double click, a second tab): the state asked for is there.
         Err(e) if e.code == ErrorCode::AlreadyEndorsed => c.redirect(&format!("{back}#c-{id}")),
         Err(e) => failure(c, &e),
     }

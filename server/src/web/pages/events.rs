@@ -146,6 +146,8 @@ struct SessionPage<'a> {
     errors: PageErrors,
     form: FormData,
     live_since: i64,
+    /// Whether the signed-in reader follows the session.
+    following: bool,
 }
 
 impl SessionPage<'_> {
@@ -155,26 +157,39 @@ impl SessionPage<'_> {
     fn author_name(&self, m: &Comment) -> String {
         super::consultation::author_name(self.c, &m.author)
     }
+    fn here(&self) -> String {
+        format!("/sessions/{}", self.s.id)
+    }
 }
 
 async fn load_session(
     state: &State,
     c: &Ctx,
     id: i64,
-) -> ApiResult<(SessionView, Vec<Comment>, Option<ReportView>, i64)> {
+) -> ApiResult<(SessionView, Vec<Comment>, Option<ReportView>, i64, bool)> {
     let tz = TzQuery { tz: param(c, "tz") }.zone()?;
     let reader = SessionReader::check(&state.db, c.actor(), id.to_string()).await?;
     let s = usecase::sessions::get(&state.db, &reader, tz).await?;
     let channel = crate::outbox::session_channel(id);
-    let live_since = state
+    let user_id = c.user.as_ref().map(|u| u.id);
+    let (live_since, following) = state
         .db
-        .run(move |conn| crate::live::log::head(conn, &channel))
+        .run(move |conn| {
+            use crate::notifications::types::TargetType;
+            let following = match user_id {
+                Some(user) => crate::notifications::usecase::follow_views(conn, user)?
+                    .iter()
+                    .any(|f| f.target_type == TargetType::Session && f.target_id == id),
+                None => false,
+            };
+            Ok((crate::live::log::head(conn, &channel)?, following))
+        })
         .await?;
     // The stream is shown whole, oldest first.
     let comments: Vec<Comment> =
         crate::events::session_comments::stream(&state.db, c.actor(), id).await?;
     let report = usecase::reports::find(&state.db, &reader).await?;
-    Ok((s, comments, report, live_since))
+    Ok((s, comments, report, live_since, following))
 }
 
 async fn show_session(
@@ -186,7 +201,7 @@ async fn show_session(
     status: StatusCode,
 ) -> HttpResponse {
     match load_session(state, &c, id).await {
-        Ok((s, comments, report, live_since)) => {
+        Ok((s, comments, report, live_since, following)) => {
             let page = SessionPage {
                 c: &c,
                 s,
@@ -195,6 +210,7 @@ async fn show_session(
                 errors,
                 form,
                 live_since,
+                following,
             };
             respond!(c, status, page)
         }

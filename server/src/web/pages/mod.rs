@@ -14,6 +14,7 @@ macro_rules! respond {
 pub mod account;
 pub mod consultation;
 pub mod events;
+pub mod follow;
 pub mod home;
 pub mod moderation;
 pub mod notifications;
