@@ -123,6 +123,13 @@ impl ApiError {
         e.retry_after = Some(retry_after.max(1));
         e
     }
+    /// 503: the database is out of reach or busy; the detail goes to the log.
+    pub fn unavailable(detail: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %detail, "database unavailable");
+        let mut e = Self::new(ErrorCode::Unavailable, "the database is unavailable");
+        e.retry_after = Some(5);
+        e
+    }
     /// Password guessing slowed down: 429 `too_many_attempts`, the seconds to wait.
     pub fn too_many_attempts(retry_after: u64) -> Self {
         let mut e = Self::new(
@@ -187,15 +194,41 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 Self::new(ErrorCode::NotFound, "a referenced resource does not exist")
             }
+            // The database is out of reach or too busy to answer: 503, not our fault.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
+            | Error::BrokenTransactionManager => Self::unavailable(e),
+            Error::DatabaseError(_, ref info) if out_of_reach(info.message()) => {
+                Self::unavailable(e)
+            }
             other => Self::internal(other),
         }
     }
 }
 
+/// Messages of database errors that mean "not now" rather than a fault: SQLite busy past
+/// its timeout, PostgreSQL shutting down, restarting or gone.
+fn out_of_reach(message: &str) -> bool {
+    const SIGNS: [&str; 7] = [
+        "database is locked",
+        "database table is locked",
+        "database is busy",
+        "terminating connection",
+        "the database system is",
+        "server closed the connection",
+        "could not connect",
+    ];
+    SIGNS.iter().any(|s| message.contains(s))
+}
+
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         tracing::error!(error = %e, "database pool");
-        Self::new(ErrorCode::Unavailable, "the database is unavailable")
+        let mut e = Self::new(ErrorCode::Unavailable, "the database is unavailable");
+        e.retry_after = Some(5);
+        e
     }
 }
 

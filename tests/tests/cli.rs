@@ -281,6 +281,8 @@ async fn user_create_and_grant_then_serve_with_demo(backend: Backend) {
     let bind = format!("127.0.0.1:{port}");
     let mut env = env.clone();
     env.push(("INDABA_BIND", &bind));
+    // Not the default metrics port: the other backend's run of this test may hold it.
+    env.push(("INDABA_METRICS_BIND", "off"));
     let mut child = indaba(&dir, &env)
         .args(["serve", "--demo"])
         .stderr(Stdio::null())

@@ -50,11 +50,16 @@ pub struct Document {
     pub footnotes: Vec<Footnote>,
 }
 
+/// Paragraphs (items included) a version may have: what one transaction writes is
+/// bounded (docs/performance.md).
+pub const MAX_PARAGRAPHS: usize = 10_000;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportError {
     Empty,
     NotText,
     NoParagraphs,
+    TooManyParagraphs,
 }
 
 impl std::fmt::Display for ImportError {
@@ -66,6 +71,9 @@ impl std::fmt::Display for ImportError {
             }
             ImportError::NoParagraphs => {
                 "no numbered paragraphs found: number them as `1.`, `2.` … at the start of a line"
+            }
+            ImportError::TooManyParagraphs => {
+                "more than 10000 paragraphs (items included): import the text in parts"
             }
         })
     }
@@ -408,6 +416,8 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
 
     let mut paragraphs: Vec<ParsedParagraph> = Vec::new();
     let mut footnotes: Vec<Footnote> = Vec::new();
+    // The number of the last top-level paragraph: the parent of the items that follow.
+    let mut top: Option<String> = None;
     let mut last_number: Option<u32> = None;
     // The list of numbered items under a paragraph that ended with a colon.
     let mut list_item: Option<u32> = None;
@@ -422,6 +432,9 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
         let was_blank = previous_blank;
         previous_blank = matches!(line, Line::Blank);
         i += 1;
+        if paragraphs.len() > MAX_PARAGRAPHS {
+            return Err(ImportError::TooManyParagraphs);
+        }
         match line {
             Line::Blank => {}
             Line::Numbered(n, text) => {
@@ -434,12 +447,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                         .is_some_and(|p| p.parent.is_none() && ends_with_colon(&p.text));
                 let in_list = list_item.is_some_and(|k| n == k + 1);
                 if starts_list || in_list {
-                    let parent = paragraphs
-                        .iter()
-                        .rev()
-                        .find(|p| p.parent.is_none())
-                        .map(|p| p.number.clone());
-                    let parent = parent.unwrap_or_default();
+                    let parent = top.clone().unwrap_or_default();
                     list_item = Some(n);
                     paragraphs.push(ParsedParagraph {
                         number: format!("{parent}({n})"),
@@ -470,6 +478,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 };
                 last_number = Some(number);
                 headings.numbered_fresh = false;
+                top = Some(number.to_string());
                 paragraphs.push(ParsedParagraph {
                     number: number.to_string(),
                     parent: None,
@@ -500,12 +509,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                     headings.numbered(4, format!("({label}) {text}"));
                     continue;
                 }
-                let Some(top) = paragraphs
-                    .iter()
-                    .rev()
-                    .find(|p| p.parent.is_none())
-                    .map(|p| p.number.clone())
-                else {
+                let Some(top) = top.clone() else {
                     continue;
                 };
                 // (i) right after (h) is a letter; otherwise a Roman numeral under the
@@ -605,7 +609,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
         }
     }
 
-    let known: Vec<u32> = footnotes.iter().map(|f| f.number).collect();
+    let known: std::collections::HashSet<u32> = footnotes.iter().map(|f| f.number).collect();
     for p in &mut paragraphs {
         let (text, refs) = strip_footnote_markers(&p.text, &known);
         p.text = text;
@@ -613,6 +617,9 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
     }
     if paragraphs.iter().all(|p| p.parent.is_some()) {
         return Err(ImportError::NoParagraphs);
+    }
+    if paragraphs.len() > MAX_PARAGRAPHS {
+        return Err(ImportError::TooManyParagraphs);
     }
     Ok(Document {
         paragraphs,
@@ -623,7 +630,10 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
 /// Takes out footnote markers: a number with a definition, glued right after a closing
 /// quote or bracket, or after sentence punctuation, or after a word, and followed by
 /// punctuation, space, CJK text or the end.
-fn strip_footnote_markers(text: &str, known: &[u32]) -> (String, Vec<u32>) {
+fn strip_footnote_markers(
+    text: &str,
+    known: &std::collections::HashSet<u32>,
+) -> (String, Vec<u32>) {
     if known.is_empty() {
         return (text.to_owned(), vec![]);
     }
@@ -750,6 +760,31 @@ mod tests {
                 .parent
                 .as_deref(),
             Some("2(a)")
+        );
+    }
+
+    #[test]
+    fn items_find_their_paragraph_and_a_text_has_a_limit() {
+        // Paragraphs 1 and 2, 2(a), and as many items of 1 as make the limit.
+        let items: String = (0..MAX_PARAGRAPHS - 3)
+            .map(|n| format!("({}) item {n};\n", ["a", "b", "c"][n % 3]))
+            .collect();
+        let doc = parse(
+            &format!("1. First:\n{items}2. Second:\n(a) last.\n"),
+            Format::Text,
+        )
+        .unwrap();
+        assert_eq!(doc.paragraphs.len(), MAX_PARAGRAPHS);
+        assert!(doc.paragraphs[1..MAX_PARAGRAPHS - 2]
+            .iter()
+            .all(|p| p.parent.as_deref() == Some("1")));
+        assert_eq!(doc.paragraphs[MAX_PARAGRAPHS - 1].number, "2(a)");
+        assert_eq!(
+            parse(
+                &format!("1. First:\n{items}(d) one too many;\n2. Second:\n(a) last.\n"),
+                Format::Text
+            ),
+            Err(ImportError::TooManyParagraphs)
         );
     }
 

@@ -326,6 +326,15 @@ pub fn find_version(conn: &mut DbConn, consultation_id: i64, label: &str) -> Api
         .ok_or_else(|| ApiError::not_found("version"))
 }
 
+pub fn version_by_id(conn: &mut DbConn, version_id: i64) -> ApiResult<VersionRow> {
+    document_versions::table
+        .find(version_id)
+        .select(VersionRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("version"))
+}
+
 pub fn versions(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<VersionRow>> {
     Ok(document_versions::table
         .filter(document_versions::consultation_id.eq(consultation_id))
@@ -364,37 +373,89 @@ pub fn ever_had_paragraph(conn: &mut DbConn, consultation_id: i64, key: &str) ->
     .get_result(conn)?)
 }
 
-/// Stores a new version as the current one. Paragraphs keep the keys of those they
-/// continue (by number and text similarity, or as named); new ones get fresh keys.
-pub fn insert_version(
-    tx: &mut Tx,
-    row: &ConsultationRow,
-    label: &str,
-    format: &str,
-    mut draft: Vec<DraftParagraph>,
-    footnotes: &[Footnote],
-    created_by: Option<i64>,
-) -> ApiResult<i64> {
-    let exists: bool = diesel::select(diesel::dsl::exists(
-        document_versions::table
-            .filter(document_versions::consultation_id.eq(row.id))
-            .filter(document_versions::label.eq(label)),
-    ))
-    .get_result(tx.conn())?;
-    if exists {
-        return Err(ApiError::new(
-            ErrorCode::VersionExists,
-            format!("version {label:?} already exists"),
-        ));
-    }
-    let previous = match row.current_version_id {
-        Some(v) => version_paragraphs(tx, v)?,
+/// The text a new version continues: the consultation's current version when it was
+/// read (`None` before the first) and its paragraphs.
+pub struct VersionBase {
+    pub version_id: Option<i64>,
+    pub paragraphs: Vec<ParagraphRow>,
+}
+
+/// Reads what a new version of the consultation continues (step 1 of 3: a read, before
+/// any transaction).
+pub fn version_base(conn: &mut DbConn, consultation_id: i64) -> ApiResult<VersionBase> {
+    let version_id: Option<i64> = consultations::table
+        .find(consultation_id)
+        .select(consultations::current_version_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("consultation"))?;
+    let paragraphs = match version_id {
+        Some(v) => version_paragraphs(conn, v)?,
         None => vec![],
     };
+    Ok(VersionBase {
+        version_id,
+        paragraphs,
+    })
+}
+
+/// Whether the consultation has a version with this label already.
+pub fn version_exists(conn: &mut DbConn, consultation_id: i64, label: &str) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        document_versions::table
+            .filter(document_versions::consultation_id.eq(consultation_id))
+            .filter(document_versions::label.eq(label)),
+    ))
+    .get_result(conn)?)
+}
+
+/// A version ready to be written: keys assigned and rows prepared against `base_version`.
+pub struct VersionPlan {
+    base_version: Option<i64>,
+    label: String,
+    format: String,
+    /// As given (keys only where the author named them), to plan again from.
+    draft: Vec<DraftParagraph>,
+    footnotes: Vec<Footnote>,
+    created_by: Option<i64>,
+    rows: Vec<PlannedRow>,
+    removed: Vec<String>,
+}
+
+struct PlannedRow {
+    key: String,
+    parent_key: Option<String>,
+    section: String,
+    section_path: String,
+    footnote_refs: String,
+    informed_by: String,
+}
+
+impl VersionPlan {
+    /// The draft as it was given, to plan again against a newer version.
+    pub fn into_draft(self) -> (Vec<DraftParagraph>, Vec<Footnote>) {
+        (self.draft, self.footnotes)
+    }
+}
+
+/// Plans a version against `base` (step 2 of 3: no connection, no transaction): checks
+/// the paragraphs, gives each the key of the one it continues (by number and text
+/// similarity, or as named) or a fresh one, and prepares the rows.
+pub fn plan_version(
+    base: &VersionBase,
+    label: &str,
+    format: &str,
+    draft: Vec<DraftParagraph>,
+    footnotes: Vec<Footnote>,
+    created_by: Option<i64>,
+) -> ApiResult<VersionPlan> {
+    let previous = &base.paragraphs;
     // Named keys must be keys of this consultation's current text.
+    let current: std::collections::HashSet<&str> =
+        previous.iter().map(|o| o.key.as_str()).collect();
     for p in &draft {
         if let Some(k) = &p.key {
-            if !previous.iter().any(|o| &o.key == k) {
+            if !current.contains(k.as_str()) {
                 return Err(ApiError::field(
                     "paragraphs",
                     format!("key {k:?} is not a paragraph of the current version"),
@@ -428,73 +489,183 @@ pub fn insert_version(
         })
         .collect();
     let (keys, removed) = keys::assign(&known, &incoming);
-    for (p, key) in draft.iter_mut().zip(keys) {
-        p.key = Some(key.unwrap_or_else(new_key));
-    }
-    let key_of_number: HashMap<String, String> = draft
-        .iter()
-        .map(|p| (p.number.clone(), p.key.clone().unwrap_or_default()))
+    let keys: Vec<String> = keys
+        .into_iter()
+        .map(|k| k.unwrap_or_else(new_key))
         .collect();
+    let key_of_number: HashMap<&str, &str> = draft
+        .iter()
+        .zip(&keys)
+        .map(|(p, k)| (p.number.as_str(), k.as_str()))
+        .collect();
+    let rows = draft
+        .iter()
+        .zip(&keys)
+        .map(|(p, key)| PlannedRow {
+            key: key.clone(),
+            parent_key: p
+                .parent_number
+                .as_deref()
+                .and_then(|n| key_of_number.get(n))
+                .map(|k| (*k).to_owned()),
+            section: p.section_path.last().cloned().unwrap_or_default(),
+            section_path: json(&p.section_path),
+            footnote_refs: json(&p.footnote_refs),
+            informed_by: json(&p.informed_by),
+        })
+        .collect();
+    Ok(VersionPlan {
+        base_version: base.version_id,
+        label: label.to_owned(),
+        format: format.to_owned(),
+        draft,
+        footnotes,
+        created_by,
+        rows,
+        removed,
+    })
+}
 
+/// A list as stored: JSON text.
+fn json<T: Serialize>(list: &[T]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+/// What became of a planned version.
+pub enum Written {
+    /// Stored as the current version, with this id.
+    Stored(i64),
+    /// Another version became current after the plan was made: plan again.
+    Stale(Box<VersionPlan>),
+}
+
+/// Rows per INSERT: 10 values each, well under the limits on parameters of both databases.
+const INSERT_CHUNK: usize = 500;
+
+/// Writes a planned version as the current one (step 3 of 3: the transaction, which only
+/// writes). First claims the consultation's row on the condition that its current
+/// version is still the one planned against (on PostgreSQL this also makes a concurrent
+/// import of the same consultation wait for this one), else answers `Stale`.
+pub fn write_version(tx: &mut Tx, consultation_id: i64, plan: VersionPlan) -> ApiResult<Written> {
+    let t = now();
+    let claimed = {
+        let target = consultations::table.filter(consultations::id.eq(consultation_id));
+        let set = consultations::updated_at.eq(t);
+        match plan.base_version {
+            Some(v) => diesel::update(target.filter(consultations::current_version_id.eq(v)))
+                .set(set)
+                .execute(tx.conn())?,
+            None => diesel::update(target.filter(consultations::current_version_id.is_null()))
+                .set(set)
+                .execute(tx.conn())?,
+        }
+    };
+    if claimed == 0 {
+        // Gone, or another version landed since the plan was made.
+        resolve(tx, &consultation_id.to_string())?;
+        return Ok(Written::Stale(Box::new(plan)));
+    }
+    if version_exists(tx, consultation_id, &plan.label)? {
+        return Err(ApiError::new(
+            ErrorCode::VersionExists,
+            format!("version {:?} already exists", plan.label),
+        ));
+    }
     let position: i32 = document_versions::table
-        .filter(document_versions::consultation_id.eq(row.id))
+        .filter(document_versions::consultation_id.eq(consultation_id))
         .count()
         .get_result::<i64>(tx.conn())? as i32;
     let version_id: i64 = diesel::insert_into(document_versions::table)
         .values((
-            document_versions::consultation_id.eq(row.id),
-            document_versions::label.eq(label),
+            document_versions::consultation_id.eq(consultation_id),
+            document_versions::label.eq(&plan.label),
             document_versions::position.eq(position + 1),
-            document_versions::source_format.eq(format),
-            document_versions::footnotes
-                .eq(serde_json::to_string(footnotes).unwrap_or_else(|_| "[]".into())),
-            document_versions::removed_keys
-                .eq(serde_json::to_string(&removed).unwrap_or_else(|_| "[]".into())),
-            document_versions::created_by.eq(created_by),
-            document_versions::created_at.eq(now()),
+            document_versions::source_format.eq(&plan.format),
+            document_versions::footnotes.eq(json(&plan.footnotes)),
+            document_versions::removed_keys.eq(json(&plan.removed)),
+            document_versions::created_by.eq(plan.created_by),
+            document_versions::created_at.eq(t),
         ))
         .returning(document_versions::id)
         .get_result(tx.conn())?;
-    for (i, p) in draft.iter().enumerate() {
-        let parent_key = p
-            .parent_number
-            .as_ref()
-            .and_then(|n| key_of_number.get(n))
-            .cloned();
-        diesel::insert_into(paragraphs::table)
-            .values((
-                paragraphs::version_id.eq(version_id),
-                paragraphs::key.eq(p.key.clone().unwrap_or_default()),
-                paragraphs::number.eq(&p.number),
-                paragraphs::parent_key.eq(parent_key),
-                paragraphs::section.eq(p.section_path.last().cloned().unwrap_or_default()),
-                paragraphs::section_path
-                    .eq(serde_json::to_string(&p.section_path).unwrap_or_else(|_| "[]".into())),
-                paragraphs::position.eq(i as i32),
-                paragraphs::text.eq(&p.text),
-                paragraphs::footnote_refs
-                    .eq(serde_json::to_string(&p.footnote_refs).unwrap_or_else(|_| "[]".into())),
-                paragraphs::informed_by
-                    .eq(serde_json::to_string(&p.informed_by).unwrap_or_else(|_| "[]".into())),
-            ))
-            .execute(tx.conn())?;
+    for (n, (rows, draft)) in plan
+        .rows
+        .chunks(INSERT_CHUNK)
+        .zip(plan.draft.chunks(INSERT_CHUNK))
+        .enumerate()
+    {
+        let values = || -> Vec<_> {
+            rows.iter()
+                .zip(draft)
+                .enumerate()
+                .map(|(k, (r, p))| {
+                    (
+                        paragraphs::version_id.eq(version_id),
+                        paragraphs::key.eq(&r.key),
+                        paragraphs::number.eq(&p.number),
+                        paragraphs::parent_key.eq(&r.parent_key),
+                        paragraphs::section.eq(&r.section),
+                        paragraphs::section_path.eq(&r.section_path),
+                        paragraphs::position.eq((n * INSERT_CHUNK + k) as i32),
+                        paragraphs::text.eq(&p.text),
+                        paragraphs::footnote_refs.eq(&r.footnote_refs),
+                        paragraphs::informed_by.eq(&r.informed_by),
+                    )
+                })
+                .collect()
+        };
+        // One statement per chunk. The two-backend connection has no multi-row INSERT
+        // (it would need SQLite to know DEFAULT), each backend's own connection has.
+        match tx.conn() {
+            DbConn::Sqlite(c) => diesel::insert_into(paragraphs::table)
+                .values(values())
+                .execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(paragraphs::table)
+                .values(values())
+                .execute(c)?,
+        };
     }
-    diesel::update(consultations::table.find(row.id))
-        .set((
-            consultations::current_version_id.eq(Some(version_id)),
-            consultations::updated_at.eq(now()),
-        ))
+    diesel::update(consultations::table.find(consultation_id))
+        .set(consultations::current_version_id.eq(Some(version_id)))
         .execute(tx.conn())?;
     outbox::append_live_event(
         tx,
-        &outbox::consultation_channel(row.id),
+        &outbox::consultation_channel(consultation_id),
         "version.created",
         outbox::Audience::Public,
         None,
-        &json!({"label": label, "paragraphs": draft.len(), "removed": removed.len()}),
+        &json!({"label": plan.label, "paragraphs": plan.rows.len(), "removed": plan.removed.len()}),
     )?;
-    crate::notifications::hooks::version_added(tx, row.id, version_id, label, created_by)?;
-    Ok(version_id)
+    crate::notifications::hooks::version_added(
+        tx,
+        consultation_id,
+        version_id,
+        &plan.label,
+        plan.created_by,
+    )?;
+    Ok(Written::Stored(version_id))
+}
+
+/// Stores a new version as the current one, all three steps in the caller's transaction:
+/// for the seed and the command line, where no request waits for the writer.
+pub fn insert_version(
+    tx: &mut Tx,
+    row: &ConsultationRow,
+    label: &str,
+    format: &str,
+    draft: Vec<DraftParagraph>,
+    footnotes: &[Footnote],
+    created_by: Option<i64>,
+) -> ApiResult<i64> {
+    let base = version_base(tx, row.id)?;
+    let plan = plan_version(&base, label, format, draft, footnotes.to_vec(), created_by)?;
+    match write_version(tx, row.id, plan)? {
+        Written::Stored(id) => Ok(id),
+        Written::Stale(_) => Err(ApiError::new(
+            ErrorCode::Conflict,
+            "another version was stored meanwhile",
+        )),
+    }
 }
 
 fn new_key() -> String {
@@ -515,13 +686,16 @@ pub fn comment_counts(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Hash
         .collect())
 }
 
-/// The per-paragraph diff between two versions of a consultation.
-pub fn diff(
+/// A version's label and paragraphs, one side of a diff.
+pub type DiffSide = (String, Vec<Stored>);
+
+/// The two versions to diff (labels and paragraphs), `a` then `b`.
+pub fn diff_sides(
     conn: &mut DbConn,
     consultation_id: i64,
     a: &str,
     b: &str,
-) -> ApiResult<Vec<keys::ParagraphDiff>> {
+) -> ApiResult<(DiffSide, DiffSide)> {
     let from = find_version(conn, consultation_id, a)?;
     let to = find_version(conn, consultation_id, b)?;
     let from_p: Vec<Stored> = version_paragraphs(conn, from.id)?
@@ -532,7 +706,7 @@ pub fn diff(
         .iter()
         .map(ParagraphRow::stored)
         .collect();
-    Ok(keys::diff(&from_p, &to_p))
+    Ok(((from.label, from_p), (to.label, to_p)))
 }
 
 pub fn version_label(conn: &mut DbConn, version_id: i64) -> ApiResult<String> {

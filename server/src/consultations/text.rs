@@ -1,6 +1,8 @@
 //! Text tools for drafts and comments: tokens that work for every script, similarity
 //! for matching paragraphs across versions, word diffs, and language detection.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 pub(crate) fn is_cjk(c: char) -> bool {
@@ -114,44 +116,53 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
     parts
 }
 
-/// Similarity in 0..=1: Dice coefficient over words (lower-cased) for spaced scripts
-/// and over character bigrams for Chinese, Japanese and Korean.
-pub fn similarity(a: &str, b: &str) -> f64 {
-    fn features(s: &str) -> std::collections::HashMap<String, u32> {
-        let mut map = std::collections::HashMap::new();
-        let mut previous_cjk: Option<char> = None;
-        for t in tokens(s) {
-            let mut chars = t.chars();
-            let first = chars.next().unwrap_or(' ');
-            if is_cjk(first) && chars.next().is_none() {
-                if let Some(p) = previous_cjk {
-                    *map.entry(format!("{p}{first}")).or_insert(0) += 1;
-                }
-                previous_cjk = Some(first);
-                continue;
+/// What [`similarity`] compares, with their counts: words (lower-cased) for spaced
+/// scripts and character bigrams for Chinese, Japanese and Korean.
+pub fn features(s: &str) -> HashMap<String, u32> {
+    let mut map = HashMap::new();
+    let mut previous_cjk: Option<char> = None;
+    for t in tokens(s) {
+        let mut chars = t.chars();
+        let first = chars.next().unwrap_or(' ');
+        if is_cjk(first) && chars.next().is_none() {
+            if let Some(p) = previous_cjk {
+                *map.entry(format!("{p}{first}")).or_insert(0) += 1;
             }
-            if first.is_alphanumeric() {
-                *map.entry(t.to_lowercase()).or_insert(0) += 1;
-            }
-            if !first.is_whitespace() {
-                previous_cjk = None;
-            }
+            previous_cjk = Some(first);
+            continue;
         }
-        map
+        if first.is_alphanumeric() {
+            *map.entry(t.to_lowercase()).or_insert(0) += 1;
+        }
+        if !first.is_whitespace() {
+            previous_cjk = None;
+        }
     }
+    map
+}
+
+/// The Dice coefficient from the features two texts share (`common`, counted with their
+/// multiplicity) and the features they have in all (`total`): 0 when they have none.
+pub fn dice(common: u32, total: u32) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    2.0 * f64::from(common) / f64::from(total)
+}
+
+/// Similarity in 0..=1: Dice coefficient over words (lower-cased) for spaced scripts
+/// and over character bigrams for Chinese, Japanese and Korean; 1 for equal texts.
+pub fn similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
     let (x, y) = (features(a), features(b));
     let total: u32 = x.values().sum::<u32>() + y.values().sum::<u32>();
-    if total == 0 {
-        return 0.0;
-    }
     let common: u32 = x
         .iter()
         .map(|(k, v)| (*v).min(*y.get(k).unwrap_or(&0)))
         .sum();
-    2.0 * f64::from(common) / f64::from(total)
+    dice(common, total)
 }
 
 /// The language of a text as a BCP 47 primary tag, when a detector is confident enough.

@@ -2,12 +2,18 @@
 //! everyone reads: for the API and the pages alike.
 
 use super::command::{VersionCommand, MAX_COFACILITATORS};
-use super::store::{self, Changes, NewConsultation};
+use std::collections::HashMap;
+
+use actix_web::web;
+
+use super::comments::store as comment_store;
+use super::keys;
+use super::store::{self, Changes, NewConsultation, Written};
 use super::view::{
     self, ConsultationDetail, ConsultationView, DiffView, VersionSummary, VersionView,
 };
 use crate::db::Db;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::page::Page;
 use crate::http::respond::List;
 use crate::policy::guards::{consultation_for, ConsultationEditor, Organizer};
@@ -94,44 +100,122 @@ pub async fn set_cofacilitators(
     .await
 }
 
+/// Plans made before giving up with 409, when each time another version of the same
+/// consultation landed between the plan and its write (as many as five imports racing).
+const PLAN_ATTEMPTS: usize = 5;
+
 /// Adds a version: its paragraphs keep the keys of those they continue.
+///
+/// In three steps, so that SQLite's one writer is held only for the writes: read the
+/// current text (a read: no writer, no transaction); assign keys and prepare the rows on
+/// the blocking pool, holding no connection; then one transaction that only writes, and
+/// first checks that the current version is still the one planned against. If another
+/// version landed meanwhile, the new one is planned again against it (as it would have
+/// been, had it come second), up to five times; after that the answer is 409 `conflict`.
 pub async fn add_version(
     db: &Db,
     who: &ConsultationEditor,
     cmd: VersionCommand,
 ) -> ApiResult<VersionView> {
-    let row = who.consultation.clone();
+    let consultation = who.consultation.id;
     let author = who.user().id;
-    db.tx(move |tx| {
-        let informed: Vec<i64> = cmd
-            .draft
-            .iter()
-            .flat_map(|p| p.informed_by.iter().copied())
-            .collect();
-        for id in informed {
-            let c = crate::consultations::comments::get(tx, id).map_err(|_| {
-                ApiError::field("paragraphs", format!("comment {id} does not exist"))
-            })?;
-            if c.consultation_id != Some(row.id) {
+    let VersionCommand {
+        label,
+        draft,
+        footnotes,
+        source_format,
+    } = cmd;
+    let mut informed: Vec<i64> = draft
+        .iter()
+        .flat_map(|p| p.informed_by.iter().copied())
+        .collect();
+    informed.sort_unstable();
+    informed.dedup();
+    let mut draft = Some((draft, footnotes));
+    for _ in 0..PLAN_ATTEMPTS {
+        let Some((paragraphs, footnotes)) = draft.take() else {
+            break;
+        };
+        let (base, cited, exists) = {
+            let (label, informed) = (label.clone(), informed.clone());
+            db.run(move |conn| {
+                let mut cited = Vec::new();
+                for ids in informed.chunks(1000) {
+                    cited.extend(comment_store::by_ids(conn, ids)?);
+                }
+                let exists = store::version_exists(conn, consultation, &label)?;
+                Ok((store::version_base(conn, consultation)?, cited, exists))
+            })
+            .await?
+        };
+        check_informed_by(consultation, &informed, &cited)?;
+        if exists {
+            return Err(ApiError::new(
+                ErrorCode::VersionExists,
+                format!("version {label:?} already exists"),
+            ));
+        }
+        let plan = {
+            let label = label.clone();
+            web::block(move || {
+                store::plan_version(
+                    &base,
+                    &label,
+                    source_format,
+                    paragraphs,
+                    footnotes,
+                    Some(author),
+                )
+            })
+            .await??
+        };
+        match db
+            .tx(move |tx| store::write_version(tx, consultation, plan))
+            .await?
+        {
+            Written::Stored(version_id) => {
+                return db
+                    .run(move |conn| {
+                        let version = store::version_by_id(conn, version_id)?;
+                        view::version(conn, &version, false)
+                    })
+                    .await;
+            }
+            Written::Stale(plan) => draft = Some(plan.into_draft()),
+        }
+    }
+    Err(ApiError::new(
+        ErrorCode::Conflict,
+        "other versions of this consultation were being stored at the same time: send it again",
+    ))
+}
+
+/// Every comment a paragraph says informed it exists and belongs to this consultation.
+fn check_informed_by(
+    consultation: i64,
+    informed: &[i64],
+    cited: &[comment_store::CommentRow],
+) -> ApiResult<()> {
+    let found: HashMap<i64, Option<i64>> =
+        cited.iter().map(|c| (c.id, c.consultation_id)).collect();
+    for id in informed {
+        match found.get(id) {
+            None => {
+                return Err(ApiError::field(
+                    "paragraphs",
+                    format!("comment {id} does not exist"),
+                ))
+            }
+            Some(c) if *c != Some(consultation) => {
                 return Err(ApiError::field(
                     "paragraphs",
                     format!("comment {id} belongs to another consultation"),
-                ));
+                ))
             }
+            Some(_) => {}
         }
-        store::insert_version(
-            tx,
-            &row,
-            &cmd.label,
-            cmd.source_format,
-            cmd.draft,
-            &cmd.footnotes,
-            Some(author),
-        )?;
-        let version = store::find_version(tx, row.id, &cmd.label)?;
-        view::version(tx, &version, false)
-    })
-    .await
+    }
+    Ok(())
 }
 
 pub async fn versions(db: &Db, actor: Actor, key: String) -> ApiResult<List<VersionSummary>> {
@@ -156,10 +240,17 @@ pub async fn version(db: &Db, actor: Actor, key: String, label: String) -> ApiRe
 }
 
 pub async fn diff(db: &Db, actor: Actor, key: String, a: String, b: String) -> ApiResult<DiffView> {
-    db.run(move |conn| {
-        let (row, _) = consultation_for(conn, &actor, &key)?;
-        let paragraphs = store::diff(conn, row.id, &a, &b)?;
-        Ok(view::diff(&a, &b, paragraphs))
+    let (from, to) = db
+        .run(move |conn| {
+            let (row, _) = consultation_for(conn, &actor, &key)?;
+            store::diff_sides(conn, row.id, &a, &b)
+        })
+        .await?;
+    // Word diffs after the connection went back to the pool.
+    web::block(move || {
+        let paragraphs = keys::diff(&from.1, &to.1);
+        view::diff(&from.0, &to.0, paragraphs)
     })
     .await
+    .map_err(ApiError::from)
 }

@@ -13,7 +13,7 @@ use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::outbox::Tx;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -113,11 +113,78 @@ unsafe extern "C" fn plan_once(
 pub struct Db {
     pool: Pool,
     pub backend: Backend,
-    /// SQLite allows one writer: write transactions in this process take turns here
-    /// rather than failing with SQLITE_BUSY when a deferred transaction upgrades.
-    write_lock: Arc<std::sync::Mutex<()>>,
+    /// SQLite's one writer; none on PostgreSQL, where transactions write side by side.
+    writer: Option<Arc<Writer>>,
     /// Told, after each commit, which live channels the transaction appended to.
     on_commit: Arc<std::sync::OnceLock<CommitHook>>,
+}
+
+/// SQLite allows one writer at a time. Write transactions of this process queue for it
+/// here, first come first served, rather than fail with SQLITE_BUSY when a deferred
+/// transaction upgrades; and they write on the writer's own connection, outside the
+/// pool. So a request waiting for the writer holds no pooled connection (nor, from
+/// [`Db::tx`], a thread), and reads, on the pool, never wait for writes (WAL lets them
+/// read the last commit meanwhile).
+struct Writer {
+    /// The writer's connection, opened when first needed and again after it failed.
+    conn: Arc<tokio::sync::Mutex<Option<DbConn>>>,
+    manager: Manager,
+}
+
+/// How long a request waits for SQLite's writer before it answers 503 (the writer is
+/// held for writes only, so the queue moves in milliseconds; this bounds the wait when
+/// another process holds the database).
+const WRITER_WAIT: Duration = Duration::from_secs(10);
+
+type WriterTurn = tokio::sync::OwnedMutexGuard<Option<DbConn>>;
+
+impl Writer {
+    async fn turn(&self) -> ApiResult<WriterTurn> {
+        tokio::time::timeout(WRITER_WAIT, self.conn.clone().lock_owned())
+            .await
+            .map_err(|_| {
+                tracing::warn!("waited {WRITER_WAIT:?} for the database's writer");
+                busy()
+            })
+    }
+
+    /// The same turn for code off the async workers (workers, the command line): waits
+    /// on its own thread.
+    fn turn_blocking(&self) -> WriterTurn {
+        block_on(self.conn.clone().lock_owned())
+    }
+}
+
+/// 503: the database cannot take the write now.
+fn busy() -> ApiError {
+    let mut e = ApiError::new(
+        ErrorCode::Unavailable,
+        "the database is busy: retry shortly",
+    );
+    e.retry_after = Some(1);
+    e
+}
+
+/// Runs a future to completion on this thread (parked while it waits). For the writer's
+/// queue from blocking code, which may itself run inside a worker's runtime: tokio's own
+/// `blocking_lock` refuses to run there.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
 }
 
 pub type CommitHook = Box<dyn Fn(Vec<String>) + Send + Sync>;
@@ -149,10 +216,16 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { url: url.clone() })
             .map_err(|e| format!("cannot open the database: {e}"))?;
+        let writer = (backend == Backend::Sqlite).then(|| {
+            Arc::new(Writer {
+                conn: Arc::new(tokio::sync::Mutex::new(None)),
+                manager: Manager { url: url.clone() },
+            })
+        });
         Ok(Self {
             pool,
             backend,
-            write_lock: Arc::new(std::sync::Mutex::new(())),
+            writer,
             on_commit: Arc::new(std::sync::OnceLock::new()),
         })
     }
@@ -178,46 +251,62 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` in one transaction (rolled back on error).
+    /// Runs `f` in one transaction (rolled back on error). On SQLite it first waits for
+    /// the writer, on this task: holding neither a connection nor a thread meanwhile.
     pub async fn tx<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Tx) -> ApiResult<T> + Send + 'static,
     {
+        let turn = match &self.writer {
+            Some(writer) => Some(writer.turn().await?),
+            None => None,
+        };
         let this = self.clone();
         let span = tracing::Span::current();
         actix_web::web::block(move || {
             let _entered = span.enter();
-            this.tx_blocking(f)
+            this.tx_in_turn(turn, f)
         })
         .await?
     }
 
     /// The blocking form of [`Db::tx`], for code already off the async workers.
     pub fn tx_blocking<T>(&self, f: impl FnOnce(&mut Tx) -> ApiResult<T>) -> ApiResult<T> {
-        let mut conn = self.pool.get()?;
-        let guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
-        };
-        let sqlite = self.backend == Backend::Sqlite;
+        let turn = self.writer.as_ref().map(|w| w.turn_blocking());
+        self.tx_in_turn(turn, f)
+    }
+
+    /// The transaction: on SQLite on the writer's connection (its turn taken), on
+    /// PostgreSQL on a pooled one.
+    fn tx_in_turn<T>(
+        &self,
+        turn: Option<WriterTurn>,
+        f: impl FnOnce(&mut Tx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
         let mut channels = Vec::new();
-        let result = (*conn).transaction(|c| {
-            if sqlite {
-                // Take SQLite's write lock at the start, as BEGIN IMMEDIATE would (the
-                // two-backend connection has no such call): a transaction that reads
-                // first and writes later could otherwise fail with SQLITE_BUSY_SNAPSHOT
-                // when another process (a CLI command) committed in between. The
-                // statement changes nothing; it waits up to the busy timeout.
-                diesel::sql_query("UPDATE channel_seqs SET last_seq = last_seq WHERE 0")
-                    .execute(c)?;
+        let result = match (turn, &self.writer) {
+            (Some(mut turn), Some(writer)) => {
+                // Out of its slot while in use: should `f` panic, the connection closes
+                // (rolling back) as the stack unwinds, and the next writer opens another.
+                let mut conn = match turn.take() {
+                    Some(conn) => conn,
+                    None => writer.manager.connect().map_err(|e| {
+                        tracing::error!(error = %e, "cannot open the database's writer");
+                        ApiError::new(ErrorCode::Unavailable, "the database is unavailable")
+                    })?,
+                };
+                let result = transaction(&mut conn, true, &mut channels, f);
+                if result.is_ok() || usable(&mut conn) {
+                    *turn = Some(conn);
+                }
+                result
             }
-            let mut tx = Tx::new(c);
-            let out = f(&mut tx)?;
-            channels = tx.into_channels();
-            Ok(out)
-        });
-        drop(guard);
+            _ => {
+                let mut conn = self.pool.get()?;
+                transaction(&mut conn, false, &mut channels, f)
+            }
+        };
         if let (Ok(_), false, Some(hook)) = (&result, channels.is_empty(), self.on_commit.get()) {
             hook(channels);
         }
@@ -295,6 +384,36 @@ impl Db {
         })
         .await
     }
+}
+
+/// One transaction on `conn`; the live channels it appended to are left in `channels`.
+fn transaction<T>(
+    conn: &mut DbConn,
+    sqlite: bool,
+    channels: &mut Vec<String>,
+    f: impl FnOnce(&mut Tx) -> ApiResult<T>,
+) -> ApiResult<T> {
+    conn.transaction(|c| {
+        if sqlite {
+            // Take SQLite's write lock at the start, as BEGIN IMMEDIATE would (the
+            // two-backend connection has no such call): a transaction that reads first
+            // and writes later could otherwise fail with SQLITE_BUSY_SNAPSHOT when
+            // another process (a CLI command) committed in between. The statement
+            // changes nothing; it waits up to the busy timeout.
+            diesel::sql_query("UPDATE channel_seqs SET last_seq = last_seq WHERE 0").execute(c)?;
+        }
+        let mut tx = Tx::new(c);
+        let out = f(&mut tx)?;
+        *channels = tx.into_channels();
+        Ok(out)
+    })
+}
+
+/// Whether a connection whose transaction failed can be used again.
+fn usable(conn: &mut DbConn) -> bool {
+    use diesel::connection::TransactionManager;
+    let broken = <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn);
+    !broken && conn.batch_execute("SELECT 1").is_ok()
 }
 
 /// Runs an insert in a savepoint and treats a unique violation as "already there": two

@@ -115,6 +115,7 @@ impl PageErrors {
             ErrorCode::CsrfFailed => Some("error-csrf"),
             ErrorCode::Forbidden => Some("error-forbidden"),
             ErrorCode::NotFound => Some("error-not-found"),
+            ErrorCode::Unavailable => Some("error-unavailable"),
             _ => None,
         };
         let message = match key {

@@ -70,7 +70,8 @@ pub fn message(
     message_text(c, status, title, text, link)
 }
 
-/// An API refusal met while showing a page: not found, not allowed, or our fault.
+/// An API refusal met while showing a page: not found, not allowed, unavailable (503),
+/// or our fault.
 pub fn failure(c: Ctx, e: &ApiError) -> HttpResponse {
     match e.code {
         ErrorCode::NotFound | ErrorCode::NoRoute => message(
@@ -87,6 +88,22 @@ pub fn failure(c: Ctx, e: &ApiError) -> HttpResponse {
             "error-forbidden",
             Some(("/", "nav-home")),
         ),
+        // The database is busy or out of reach: 503, with when to try again.
+        ErrorCode::Unavailable => {
+            let mut res = message(
+                c,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error-unavailable-title",
+                "error-unavailable",
+                Some(("/", "nav-home")),
+            );
+            let retry = e.retry_after.unwrap_or(5).to_string();
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&retry) {
+                res.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, value);
+            }
+            res
+        }
         // Any other refusal (not verified, closed, rate limited, a conflict…) is the
         // caller's to fix: its status and its message, translated when it is common.
         code if code.status().is_client_error() => {
