@@ -618,13 +618,16 @@ pub fn session_published(conn: &mut DbConn, session_id: i64) -> ApiResult<Option
         .optional()?)
 }
 
-/// The hidden comments of one paragraph (or the general comments) of a consultation:
-/// id, parent, and the latest log entry that hid it (its id and reason).
+/// A hidden comment's id, its parent, and the latest log entry that hid it (its id and
+/// reason).
+pub type HiddenRow = (i64, Option<i64>, Option<(i64, String)>);
+
+/// The hidden comments of one paragraph (or the general comments) of a consultation.
 pub fn hidden_in(
     conn: &mut DbConn,
     consultation_id: i64,
     paragraph_key: Option<&str>,
-) -> ApiResult<Vec<(i64, Option<i64>, Option<(i64, String)>)>> {
+) -> ApiResult<Vec<HiddenRow>> {
     let mut q = comments::table
         .filter(comments::consultation_id.eq(consultation_id))
         .filter(comments::status.eq(Visibility::Hidden.as_str()))

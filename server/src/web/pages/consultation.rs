@@ -30,7 +30,7 @@ pub struct Threaded {
 /// What a place in a thread shows: a comment the reader may read, or where a moderator
 /// hid one (for readers who may not see hidden comments).
 pub enum Entry {
-    Comment(CommentView),
+    Comment(Box<CommentView>),
     Hidden(HiddenMark),
 }
 
@@ -206,7 +206,7 @@ pub fn author_name(c: &Ctx, a: &AuthorView) -> String {
 fn thread(comments: Vec<CommentView>, hidden: Vec<HiddenMark>) -> Vec<Threaded> {
     let mut entries: Vec<Entry> = comments
         .into_iter()
-        .map(Entry::Comment)
+        .map(|c| Entry::Comment(Box::new(c)))
         .chain(hidden.into_iter().map(Entry::Hidden))
         .collect();
     entries.sort_by_key(Entry::id);
