@@ -117,6 +117,13 @@ async fn a_newcomer_signs_up_verifies_comments_and_a_second_browser_sees_it_live
             .wait_for_text("#live", "New comment from Amina Diallo")
             .await
     );
+    // The live card is the page's card: its date and group, rendered by the same template.
+    assert!(
+        watcher
+            .wait_for_text("#thread .comment .who", "Civil society")
+            .await
+    );
+    assert_eq!(watcher.find_all("#thread .comment time").await.len(), 1);
 
     // The watcher reloads: the comment is there without the script too.
     watcher.goto(&paragraph_page).await;
@@ -146,6 +153,13 @@ async fn a_newcomer_signs_up_verifies_comments_and_a_second_browser_sees_it_live
     assert!(
         amina.wait_for_text("#notif-unread-count", "1").await,
         "the header did not count the reply live"
+    );
+    // The watcher sees the reply arrive under its parent, as a reload would place it.
+    assert!(
+        watcher
+            .wait_for_text("#thread .comment.depth-1", "Devices, yes, and skills.")
+            .await,
+        "the reply did not arrive under its parent"
     );
     amina.goto(&app.url("/me/notifications")).await;
     amina.click_and_wait("main li a[dir=auto]").await;

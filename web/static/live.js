@@ -38,6 +38,7 @@
       return;
     }
     if (!belongsHere(c) || !thread || !template) return;
+    if (focus !== "*session") { addCard(c); return; }
     var li = template.content.firstElementChild.cloneNode(true);
     li.id = "c-" + c.id;
     li.setAttribute("data-id", String(c.id));
@@ -51,6 +52,44 @@
     var empty = document.getElementById("no-comments");
     if (empty) empty.remove();
     announce(announceTpl.replace("{name}", name));
+  }
+
+  function depthOf(el) {
+    var m = /depth-(\d)/.exec(el.className);
+    return m ? parseInt(m[1], 10) : 0;
+  }
+
+  // The server renders the card with the page's own template (GET /comments/{id}/card):
+  // date, organisation, group and the Endorse / Reply / Report forms, as a reload would.
+  function addCard(c) {
+    fetch("/comments/" + c.id + "/card", { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        if (document.getElementById("c-" + c.id)) return;
+        var holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        var li = holder.content.firstElementChild;
+        if (!li) return;
+        li.classList.add("fresh");
+        var parent = c.parent_id ? document.getElementById("c-" + c.parent_id) : null;
+        if (parent && parent.parentNode === thread) {
+          // A reply goes under its parent, after the replies already there.
+          var depth = Math.min(depthOf(parent) + 1, 3);
+          li.className = li.className.replace(/depth-\d/, "depth-" + depth);
+          var after = parent;
+          while (after.nextElementSibling && depthOf(after.nextElementSibling) > depthOf(parent)) {
+            after = after.nextElementSibling;
+          }
+          thread.insertBefore(li, after.nextElementSibling);
+        } else {
+          thread.appendChild(li);
+        }
+        var empty = document.getElementById("no-comments");
+        if (empty) empty.remove();
+        var who = li.querySelector(".who bdi");
+        announce(announceTpl.replace("{name}", who ? who.textContent : ""));
+      })
+      .catch(function () { /* a reload shows it */ });
   }
 
   function handle(event) {

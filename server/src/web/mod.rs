@@ -55,6 +55,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route(r"/comments/{id:\d+}", web::get().to(versions::comment))
         .route(
+            r"/comments/{id:\d+}/card",
+            web::get().to(consultation::card),
+        )
+        .route(
             r"/comments/{id:\d+}/flag",
             web::post().to(consultation::flag),
         )

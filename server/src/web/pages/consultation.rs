@@ -111,36 +111,44 @@ pub struct Focus {
     pub paragraph: Option<ParagraphView>,
 }
 
+/// What `comment_card.html` asks of the template that includes it: the page and the
+/// single card of a live update answer alike.
+macro_rules! card_helpers {
+    () => {
+        fn author_name(&self, a: &AuthorView) -> String {
+            author_name(self.c, a)
+        }
+
+        /// Endorsing is for others' inputs.
+        fn can_endorse(&self, a: &AuthorView) -> bool {
+            self.c.user.as_ref().is_some_and(|u| a.id() != Some(u.id))
+        }
+
+        fn endorsed(&self, id: &i64) -> bool {
+            self.mine.endorsed.contains(id)
+        }
+
+        /// The reader's own contribution, posted anonymously: they see their name,
+        /// others do not.
+        fn own_anonymous(&self, m: &CommentView) -> bool {
+            m.anonymous
+                && self
+                    .c
+                    .user
+                    .as_ref()
+                    .is_some_and(|u| m.author.id() == Some(u.id))
+        }
+
+        fn group(&self, a: &AuthorView) -> String {
+            a.stakeholder_group()
+                .map(|g| self.c.t.get(&format!("group-{g}")))
+                .unwrap_or_default()
+        }
+    };
+}
+
 impl ConsultationPage<'_> {
-    fn author_name(&self, a: &AuthorView) -> String {
-        author_name(self.c, a)
-    }
-
-    /// Endorsing is for others' inputs.
-    fn can_endorse(&self, a: &AuthorView) -> bool {
-        self.c.user.as_ref().is_some_and(|u| a.id() != Some(u.id))
-    }
-
-    fn endorsed(&self, id: &i64) -> bool {
-        self.mine.endorsed.contains(id)
-    }
-
-    /// The reader's own contribution, posted anonymously: they see their name, others
-    /// do not.
-    fn own_anonymous(&self, m: &CommentView) -> bool {
-        m.anonymous
-            && self
-                .c
-                .user
-                .as_ref()
-                .is_some_and(|u| m.author.id() == Some(u.id))
-    }
-
-    fn group(&self, a: &AuthorView) -> String {
-        a.stakeholder_group()
-            .map(|g| self.c.t.get(&format!("group-{g}")))
-            .unwrap_or_default()
-    }
+    card_helpers!();
 
     fn status_label(&self) -> String {
         self.c.t.get(&format!("status-{}", self.k.status))
@@ -609,5 +617,79 @@ mod tests {
             .map(|x| (x.entry.id(), x.depth, matches!(x.entry, Entry::Hidden(_))))
             .collect();
         assert_eq!(order, vec![(1, 0, false), (2, 1, true), (3, 2, false)]);
+    }
+}
+
+/// One comment as its thread shows it, for the live script: the same template as the
+/// page, so a card that arrives live has everything a rendered one has.
+#[derive(Template)]
+#[template(path = "comment_card_only.html")]
+struct CardFragment<'a> {
+    c: &'a Ctx,
+    k: ConsultationView,
+    comment: CommentView,
+    mine: Mine,
+}
+
+impl CardFragment<'_> {
+    card_helpers!();
+
+    fn focus_key(&self) -> &str {
+        self.comment.paragraph_key.as_deref().unwrap_or_default()
+    }
+
+    fn here(&self) -> String {
+        let key = self
+            .comment
+            .paragraph_key
+            .as_deref()
+            .map_or_else(|| "general".to_owned(), percent);
+        format!("/consultations/{}?paragraph={key}", self.k.slug)
+    }
+}
+
+/// `GET /comments/{id}/card`: the comment's card as the reader may see it (404 when they
+/// may not).
+pub async fn card(req: HttpRequest, state: State, path: web::Path<i64>) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    let id = path.into_inner();
+    let actor = c.actor();
+    let user_id = c.user.as_ref().map(|u| u.id);
+    let loaded = async {
+        let comment = comments::get(&state.db, actor.clone(), id).await?;
+        let consultation = comment
+            .consultation_id
+            .ok_or_else(|| ApiError::not_found("comment"))?;
+        let key = comment.paragraph_key.clone();
+        let (k, mine) = state
+            .db
+            .run(move |conn| {
+                let (row, _) = consultation_for(conn, &actor, &consultation.to_string())?;
+                let mine = match user_id {
+                    Some(user) => Mine::of(conn, user, row.id, key.as_deref())?,
+                    None => Mine::default(),
+                };
+                Ok((kview::consultation(conn, &row)?, mine))
+            })
+            .await?;
+        Ok::<_, ApiError>((k, comment, mine))
+    }
+    .await;
+    match loaded {
+        Ok((k, comment, mine)) => {
+            let card = CardFragment {
+                c: &c,
+                k,
+                comment,
+                mine,
+            };
+            match askama::Template::render(&card) {
+                Ok(html) => HttpResponse::Ok()
+                    .content_type("text/html; charset=utf-8")
+                    .body(html),
+                Err(e) => failure(c, &ApiError::internal(e)),
+            }
+        }
+        Err(e) => failure(c, &e),
     }
 }
