@@ -665,9 +665,9 @@ async fn listener(url: String, heard: Shared<Heard>, until: Rc<Cell<i64>>) {
 // ---------------------------------------------------------------------------------------
 // Mail received by the SMTP server
 
-/// Messages in the Maildir: recipient → Message-IDs received (one entry per delivery).
-fn received_mail(maildir: &Path) -> HashMap<String, Vec<String>> {
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+/// Messages in the Maildir, one entry per delivery: (Message-ID, recipient).
+fn received_mail(maildir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     for d in [maildir.join("new"), maildir.join("cur")] {
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
@@ -681,18 +681,25 @@ fn received_mail(maildir: &Path) -> HashMap<String, Vec<String>> {
                 mail.headers
                     .lines()
                     .find(|l| l.to_ascii_lowercase().starts_with(name))
-                    .map(|l| l[name.len()..].trim().to_lowercase())
+                    .map(|l| l[name.len()..].trim().to_owned())
                     .unwrap_or_default()
             };
-            let to = header("to:");
+            let to = header("to:").to_lowercase();
             let to = to
                 .rsplit_once('<')
                 .map(|(_, a)| a.trim_end_matches('>').to_owned())
                 .unwrap_or(to);
-            out.entry(to).or_default().push(header("message-id:"));
+            out.push((header("message-id:"), to));
         }
     }
     out
+}
+
+/// The outbox row a Message-ID names: `<{row}.{queued, µs}.outbox@{domain}>`.
+fn outbox_id(message_id: &str) -> Option<i64> {
+    let local = message_id.strip_prefix('<')?.split_once('@')?.0;
+    let row = local.strip_suffix(".outbox")?.split('.').next()?;
+    row.parse().ok()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1130,42 +1137,54 @@ async fn run(options: Options) -> bool {
         ));
     }
 
-    // Mail: each outbox row delivered exactly once; each registration has its mail.
+    // Mail: each outbox row delivered exactly once (the Message-ID names the row: a
+    // message sent again, even after a crash, would count twice); each registration has
+    // its mail.
     let received = received_mail(&maildir);
-    let mut per_recipient: HashMap<&str, usize> = HashMap::new();
-    for (_, recipient, _, _) in &outbox {
-        *per_recipient.entry(recipient.as_str()).or_default() += 1;
+    let mut per_row: HashMap<i64, usize> = HashMap::new();
+    for (message_id, _) in &received {
+        match outbox_id(message_id) {
+            Some(row) => *per_row.entry(row).or_default() += 1,
+            None => problems.push(format!(
+                "a message whose Message-ID names no outbox row: {message_id:?}"
+            )),
+        }
     }
-    let mut delivered = 0;
-    let mut duplicated = 0;
-    let mut undelivered = 0;
-    for (recipient, rows) in &per_recipient {
-        let got = received.get(&recipient.to_lowercase()).map_or(0, Vec::len);
-        delivered += got.min(*rows);
-        if got > *rows {
-            duplicated += got - rows;
+    let (mut delivered, mut duplicated, mut undelivered) = (0, 0, 0);
+    for (row, recipient, _, _) in &outbox {
+        match per_row.get(row).copied().unwrap_or(0) {
+            1 => delivered += 1,
+            0 => {
+                undelivered += 1;
+                problems.push(format!("outbox mail {row} to {recipient} never arrived"));
+            }
+            n => {
+                duplicated += 1;
+                problems.push(format!(
+                    "outbox mail {row} to {recipient} arrived {n} times"
+                ));
+            }
+        }
+        let to = received
+            .iter()
+            .filter(|(m, _)| outbox_id(m) == Some(*row))
+            .all(|(_, to)| *to == recipient.to_lowercase());
+        if !to {
             problems.push(format!(
-                "{recipient}: {got} deliveries of {rows} outbox messages: {:?}",
-                received.get(&recipient.to_lowercase())
-            ));
-        } else if got < *rows {
-            undelivered += rows - got;
-            problems.push(format!(
-                "{recipient}: {got} deliveries of {rows} outbox messages"
+                "outbox mail {row} reached someone else than {recipient}"
             ));
         }
     }
-    let strangers = received
-        .keys()
-        .filter(|r| !per_recipient.keys().any(|p| p.to_lowercase() == **r))
-        .count();
+    let rows: HashSet<i64> = outbox.iter().map(|m| m.0).collect();
+    let strangers = per_row.keys().filter(|r| !rows.contains(r)).count();
     if strangers > 0 {
         problems.push(format!(
-            "{strangers} recipients got mail that is not in the outbox"
+            "{strangers} messages name outbox rows that do not exist"
         ));
     }
+    let recipients: HashSet<&str> = outbox.iter().map(|m| m.1.as_str()).collect();
     for email in &counts.registered {
-        if !per_recipient.contains_key(email.as_str()) {
+        if !recipients.contains(email.as_str()) {
             problems.push(format!("registration {email} has no mail in the outbox"));
         }
     }
