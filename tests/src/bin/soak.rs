@@ -386,8 +386,10 @@ async fn call(
 struct Counts {
     /// Requests that got an answer (any status), by kind.
     served: BTreeMap<&'static str, u64>,
-    /// Requests that got no answer or a 5xx (expected around faults), by kind.
-    failed: BTreeMap<&'static str, u64>,
+    /// Requests that got no answer (the server died under them), by kind.
+    unanswered: BTreeMap<&'static str, u64>,
+    /// Answers with a 5xx status, by status.
+    server_errors: BTreeMap<u16, u64>,
     /// Comments whose POST got 201: id → the word only its body contains.
     accepted: Vec<(i64, String)>,
     /// Registrations that got 201 (each queues a verification mail).
@@ -400,12 +402,13 @@ type Shared<T> = Rc<RefCell<T>>;
 fn note(counts: &Shared<Counts>, kind: &'static str, result: &Result<Answer, String>) {
     let mut c = counts.borrow_mut();
     match result {
-        Ok(a) if a.status < 500 => *c.served.entry(kind).or_default() += 1,
-        Ok(_) => {
+        Ok(a) => {
             *c.served.entry(kind).or_default() += 1;
-            *c.failed.entry(kind).or_default() += 1;
+            if a.status >= 500 {
+                *c.server_errors.entry(a.status).or_default() += 1;
+            }
         }
-        Err(_) => *c.failed.entry(kind).or_default() += 1,
+        Err(_) => *c.unanswered.entry(kind).or_default() += 1,
     }
 }
 
@@ -1242,26 +1245,23 @@ async fn run(options: Options) -> bool {
 
     // ---- Figures ----
     let served: u64 = counts.served.values().sum();
-    let failed: u64 = counts.failed.values().sum();
+    let unanswered: u64 = counts.unanswered.values().sum();
+    let join = |m: &BTreeMap<&'static str, u64>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let lost = lost_db.len() + unfound.len() + undelivered;
     println!(
         "soak on {backend}, {load_seconds:.0} s of load, seed {}:",
         options.seed
     );
     println!(
-        "  requests served: {served} ({}); without an answer or 5xx around faults: {failed} ({})",
-        counts
-            .served
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        counts
-            .failed
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "  requests served: {served} ({}), of them 5xx: {:?}; without an answer (in flight at a kill, or sent while the server was down): {unanswered} ({})",
+        join(&counts.served),
+        counts.server_errors,
+        join(&counts.unanswered)
     );
     println!(
         "  comments accepted (201): {}; versions imported: {}; registrations: {}",
