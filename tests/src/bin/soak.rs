@@ -1015,6 +1015,8 @@ async fn run(options: Options) -> bool {
     };
     let mut problems: Vec<String> = Vec::new();
     let counts = std::mem::take(&mut *ctx.counts.borrow_mut());
+    // Comments missing anywhere (database, search, a listener), each counted once.
+    let mut missing: HashSet<i64> = HashSet::new();
     // The server that runs now has stayed up since the last fault; wait until everything
     // queued is done: every mail sent (a message claimed by a killed process waits for
     // its lease, 120 s, to lapse) and every listener caught up.
@@ -1039,6 +1041,7 @@ async fn run(options: Options) -> bool {
         .map(|(c, _)| *c)
         .filter(|c| !stored.contains(c))
         .collect();
+    missing.extend(&lost_db);
     if !lost_db.is_empty() {
         problems.push(format!(
             "{} accepted comments are not in the database: {lost_db:?}",
@@ -1101,6 +1104,7 @@ async fn run(options: Options) -> bool {
             .map(|(c, _)| *c)
             .filter(|c| !h.comments.contains(c))
             .collect();
+        missing.extend(&missed);
         if !missed.is_empty() {
             problems.push(format!(
                 "listener {i} never heard of {} accepted comments: {missed:?}",
@@ -1132,6 +1136,7 @@ async fn run(options: Options) -> bool {
         }
     }
     let search_took = search_start.elapsed();
+    missing.extend(unfound.iter().map(|(c, _)| *c));
     if !unfound.is_empty() {
         problems.push(format!(
             "{} accepted comments are not found in search: {:?}",
@@ -1206,6 +1211,17 @@ async fn run(options: Options) -> bool {
         problems.push(format!("{failed_mail} mails gave up (failed_at set)"));
     }
 
+    // A run long enough for faults must have had them: a soak whose faults silently did
+    // not happen would pass without having tested anything.
+    if options.seconds >= 60 {
+        if faults.kills == 0 {
+            problems.push("no SIGKILL happened".into());
+        }
+        if pg.is_some() && faults.pg_restarts != 1 {
+            problems.push(format!("{} PostgreSQL restarts, not 1", faults.pg_restarts));
+        }
+    }
+
     // A panic in the server is a bug even when nothing was lost.
     let log = std::fs::read_to_string(&server.log).unwrap_or_default();
     let panics: Vec<&str> = log.lines().filter(|l| l.contains("panicked")).collect();
@@ -1252,7 +1268,7 @@ async fn run(options: Options) -> bool {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let lost = lost_db.len() + unfound.len() + undelivered;
+    let lost = missing.len() + undelivered;
     println!(
         "soak on {backend}, {load_seconds:.0} s of load, seed {}:",
         options.seed
@@ -1322,5 +1338,29 @@ async fn run(options: Options) -> bool {
         }
         println!("soak on {backend}: FAILED");
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_id_names_its_outbox_row() {
+        assert_eq!(
+            outbox_id("<154.1796499276022047.outbox@example.org>"),
+            Some(154)
+        );
+        assert_eq!(outbox_id("<abc@lettre.example>"), None);
+        assert_eq!(outbox_id(""), None);
+    }
+
+    #[test]
+    fn markers_are_distinct_words_of_letters() {
+        let words: HashSet<String> = (0..100_000).map(marker).collect();
+        assert_eq!(words.len(), 100_000);
+        assert!(words
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_ascii_lowercase())));
     }
 }
