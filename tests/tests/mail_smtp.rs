@@ -37,6 +37,17 @@ async fn verification_link_arrives_over_smtp(backend: Backend) {
     assert_eq!(received.len(), 1, "exactly one message arrives");
     let mail = &received[0];
     assert!(mail.headers.contains("multipart/alternative"));
+    // The Message-ID names the outbox row, so a message sent again after a crash is
+    // recognisably the same one.
+    let message_id = mail
+        .headers
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .expect("a Message-ID");
+    assert!(
+        message_id.starts_with('<') && message_id.contains(".outbox@"),
+        "{message_id}"
+    );
     assert!(!mail.html.is_empty());
     let token = token_after(&mail.text, "/verify?token=").expect("a verification link");
     assert!(mail

@@ -23,6 +23,11 @@ pub struct Envelope<'a> {
     pub text: &'a str,
     pub html: &'a str,
     pub unsubscribe: Option<&'a str>,
+    /// The left part of the Message-ID (the sender's domain is added). The worker gives
+    /// every attempt at one outbox row the same id, so a message sent again after a crash
+    /// between the SMTP server's acceptance and our record of it is recognisably the same
+    /// message (mail systems fold duplicates by Message-ID); none: lettre makes one up.
+    pub message_id: Option<&'a str>,
 }
 
 impl Mailer {
@@ -68,6 +73,9 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject);
+        if let Some(id) = mail.message_id {
+            builder = builder.message_id(Some(format!("<{id}@{}>", self.from.email.domain())));
+        }
         if let Some(url) = mail.unsubscribe {
             // RFC 2369 and RFC 8058: mail clients offer one-click unsubscribe with a POST.
             builder = builder
@@ -147,6 +155,7 @@ mod tests {
                     text: "http://x/verify?token=SECRET-TOKEN",
                     html: "<a href=\"http://x/verify?token=SECRET-TOKEN\">x</a>",
                     unsubscribe: None,
+                    message_id: None,
                 }))
                 .unwrap();
         });

@@ -28,6 +28,19 @@ struct Due {
     body_html: String,
     attempts: i32,
     unsubscribe_url: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+impl Due {
+    /// The same for every attempt at this row (see [`Envelope::message_id`]); the time
+    /// it was queued keeps ids apart across databases (a restored backup, a staging copy).
+    fn message_id(&self) -> String {
+        format!(
+            "{}.{}.outbox",
+            self.id,
+            self.created_at.and_utc().timestamp_micros()
+        )
+    }
 }
 
 /// Backoff after the n-th failed attempt: 30 s, 1 min, 2 min … at most one hour.
@@ -78,6 +91,7 @@ fn claim_in(conn: &mut crate::db::DbConn) -> ApiResult<Vec<Due>> {
             mo::body_html,
             mo::attempts,
             mo::unsubscribe_url,
+            mo::created_at,
         ))
         .load(conn)?)
 }
@@ -129,6 +143,7 @@ pub async fn drain_once(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
     let due = actix_web::web::block(move || claim(&db2)).await??;
     let n = due.len();
     for m in due {
+        let message_id = m.message_id();
         let result = mailer
             .send(Envelope {
                 to: &m.recipient,
@@ -136,6 +151,7 @@ pub async fn drain_once(db: &Db, mailer: &Mailer) -> ApiResult<usize> {
                 text: &m.body_text,
                 html: &m.body_html,
                 unsubscribe: m.unsubscribe_url.as_deref(),
+                message_id: Some(&message_id),
             })
             .await;
         if result.is_ok() {
