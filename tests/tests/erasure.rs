@@ -413,6 +413,11 @@ async fn erasure_leaves_the_person_only_where_the_register_keeps_them(backend: B
         "canaryperson would attend"
     );
     assert_eq!(export["speaker_of_session_ids"], json!([session]));
+    // Their own proposal and the other's, both naming them.
+    assert_eq!(
+        export["speaker_in_proposal_ids"].as_array().unwrap().len(),
+        2
+    );
     assert_eq!(export["reports_filed_session_ids"], json!([session]));
     assert_eq!(
         export["proposals"][0]["speakers"][0]["email"],

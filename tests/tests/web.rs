@@ -1377,7 +1377,7 @@ async fn moderators_act_from_the_thread_and_the_log_is_public(backend: Backend) 
     assert!(public.html.contains(&format!("id=\"c-{comment}\"")));
     assert!(public
         .html
-        .contains(&format!("/consultations/{slug}/moderation-log#m-")));
+        .contains(&format!("/consultations/{slug}/moderation-log?entry=")));
     // The moderator sees it hidden, and can restore it.
     let page = web.get(&here).await;
     assert!(page.html.contains("Off-topic words here."));
@@ -1388,12 +1388,23 @@ async fn moderators_act_from_the_thread_and_the_log_is_public(backend: Backend) 
     assert!(log.html.contains("Hidden"), "{}", log.html);
     let anchor = public
         .html
-        .split(&format!("/consultations/{slug}/moderation-log#"))
+        .split(&format!("/consultations/{slug}/moderation-log?entry="))
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap()
         .to_owned();
-    assert!(log.html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+    let (entry, fragment) = anchor.split_once('#').unwrap();
+    assert_eq!(fragment, format!("m-{entry}"));
+    let at = visitor
+        .get(&format!(
+            "/consultations/{slug}/moderation-log?entry={entry}"
+        ))
+        .await;
+    assert!(
+        at.html.contains(&format!("id=\"m-{entry}\"")),
+        "{}",
+        at.html
+    );
     assert!(log.html.contains("Rule 3: stay on the paragraph"));
     assert!(log.html.contains(&format!("href=\"/comments/{comment}\"")));
     assert!(!log.html.contains("Mo Derator"));

@@ -192,7 +192,7 @@ fn is_roman_lower(s: &str) -> bool {
 fn numbered_heading(line: &str) -> Option<usize> {
     let head: String = line.chars().take_while(|c| !c.is_whitespace()).collect();
     let stem = head.strip_suffix('.').or_else(|| head.strip_suffix('．'))?;
-    // `IV.`, and in Chinese texts `四.` / `四、`.
+    // `IV.`, and in Chinese texts `四.`.
     if is_roman(stem) || is_chinese_numeral(stem) {
         return Some(1);
     }
@@ -464,7 +464,16 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 // sub-headings of a lettered section count from 1 again ("1. 各项行动方针的
                 // 落实" between paragraphs 43 and 44): a short line without a sentence's
                 // end, behind the paragraph sequence, is such a heading.
+                // Alone on its line: a paragraph restarting at "1." whose first line
+                // happens to be short goes on on the next line.
+                let alone = lines.get(i).is_none_or(|l| {
+                    matches!(
+                        classify(l, format),
+                        Line::Blank | Line::Numbered(..) | Line::Heading(..)
+                    )
+                });
                 if format == Format::Text
+                    && alone
                     && last_number.is_some_and(|last| n <= last)
                     && heading_like(text)
                 {
@@ -492,7 +501,10 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 // "(a) 融资机制": a lettered sub-heading, not an item, when it is short,
                 // does not end a sentence, no colon announced a list, and a numbered
                 // paragraph follows.
-                let announced = paragraphs.last().is_some_and(|p| ends_with_colon(&p.text));
+                // Inside a list ((b) after (a)), or announced by a colon: an item.
+                let announced = current_letter.is_some()
+                    || paragraphs.last().is_some_and(|p| ends_with_colon(&p.text));
+                let alone = lines.get(i).is_none_or(|l| l.trim().is_empty());
                 let paragraph_next = lines[i..]
                     .iter()
                     .map(|l| classify(l, format))
@@ -503,7 +515,12 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                         Line::Text(t) => heading_like(t),
                         _ => false,
                     });
-                if format == Format::Text && !announced && paragraph_next && heading_like(text) {
+                if format == Format::Text
+                    && !announced
+                    && alone
+                    && paragraph_next
+                    && heading_like(text)
+                {
                     current_letter = None;
                     list_item = None;
                     headings.numbered(4, format!("({label}) {text}"));
@@ -545,6 +562,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
             Line::Heading(level, title) => {
                 in_footnotes = false;
                 list_item = None;
+                current_letter = None;
                 // "C." after "B." is a letter, not the Roman numeral 100.
                 let level = match (level, headings.letter_after(&title)) {
                     (1, true) => 2,
@@ -561,9 +579,8 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 }
             }
             Line::Footnote(n, text) => {
-                // A footnote definition: number then text, after a paragraph has closed
-                // (a superscript number says so by itself).
-                if was_blank || in_footnotes || superscript_def(lines[i - 1].trim()).is_some() {
+                // A footnote definition: number then text, after a paragraph has closed.
+                if was_blank || in_footnotes {
                     in_footnotes = true;
                     footnotes.push(Footnote {
                         number: n,
@@ -593,6 +610,7 @@ pub fn parse(source: &str, format: Format) -> Result<Document, ImportError> {
                 let next_blank = lines.get(i).is_none_or(|l| l.trim().is_empty());
                 if was_blank && short && unpunctuated && next_blank {
                     list_item = None;
+                    current_letter = None;
                     headings.plain(text.trim_matches('*').to_owned());
                 } else if !was_blank {
                     if let Some(p) = paragraphs.last_mut() {
@@ -797,6 +815,44 @@ mod tests {
         .unwrap();
         assert_eq!(doc.paragraphs[0].text, "The first line continues here.");
         assert_eq!(doc.paragraphs[1].text, "中文段落继续。");
+    }
+}
+
+#[cfg(test)]
+mod headings_or_text {
+    use super::*;
+
+    #[test]
+    fn a_restarted_paragraph_whose_first_line_is_short_stays_a_paragraph() {
+        let src = "1. First.\n\n2. Second.\n\nAnnex\n\n1. The Heads of State and Government, gathered\nin New York, adopt this text.\n";
+        let doc = parse(src, Format::Text);
+        // Two paragraphs 1 are refused later (a duplicate number), not silently merged
+        // into paragraph 2.
+        let doc = doc.unwrap();
+        assert!(doc.paragraphs[1].text == "Second.", "{:?}", doc.paragraphs);
+        assert_eq!(doc.paragraphs.len(), 3, "{:?}", doc.paragraphs);
+    }
+
+    #[test]
+    fn an_unpunctuated_list_keeps_its_items() {
+        let src = "4. The documents were as follows:\n\n(a) Report of the Secretary-General\n\n(b) Note by the Secretariat\n\n5. Next.\n";
+        let doc = parse(src, Format::Text).unwrap();
+        let numbers: Vec<&str> = doc.paragraphs.iter().map(|p| p.number.as_str()).collect();
+        assert_eq!(numbers, ["4", "4(a)", "4(b)", "5"]);
+        assert!(doc.paragraphs[3].section_path.is_empty());
+    }
+
+    #[test]
+    fn a_superscript_at_a_line_start_inside_a_paragraph_is_not_a_footnote() {
+        let src =
+            "1. A sentence that ends with a marker\n²¹ and goes on here.\n\n²¹ The footnote.\n";
+        let doc = parse(src, Format::Text).unwrap();
+        assert_eq!(doc.footnotes.len(), 1, "{:?}", doc.footnotes);
+        assert!(
+            doc.paragraphs[0].text.contains("goes on here"),
+            "{:?}",
+            doc.paragraphs
+        );
     }
 }
 

@@ -30,6 +30,8 @@ pub struct EventsExport {
     pub speaking_queue: Vec<QueueRecord>,
     /// Sessions that list the person's address among their speakers.
     pub speaker_of_session_ids: Vec<i64>,
+    /// Proposals, theirs or others', that give the person's address for a speaker.
+    pub speaker_in_proposal_ids: Vec<i64>,
     /// Sessions whose report the person filed.
     pub reports_filed_session_ids: Vec<i64>,
 }
@@ -105,6 +107,17 @@ pub fn export(conn: &mut DbConn, user_id: i64, email: &str) -> ApiResult<EventsE
         .order(session_people::session_id)
         .select(session_people::session_id)
         .load(conn)?;
+    let pattern = format!("%{}%", email.trim().to_lowercase());
+    let named: Vec<(i64, String)> = proposals::table
+        .filter(lower(proposals::speakers).like(&pattern))
+        .order(proposals::id)
+        .select((proposals::id, proposals::speakers))
+        .load(conn)?;
+    let speaker_in: Vec<i64> = named
+        .into_iter()
+        .filter(|(_, stored)| lists(&Speaker::list(stored), email))
+        .map(|(id, _)| id)
+        .collect();
     let filed: Vec<i64> = session_reports::table
         .filter(session_reports::filed_by.eq(user_id))
         .order(session_reports::session_id)
@@ -135,6 +148,7 @@ pub fn export(conn: &mut DbConn, user_id: i64, email: &str) -> ApiResult<EventsE
             })
             .collect(),
         speaker_of_session_ids: speaker_of,
+        speaker_in_proposal_ids: speaker_in,
         reports_filed_session_ids: filed,
     })
 }

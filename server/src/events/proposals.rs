@@ -326,8 +326,11 @@ pub fn record_people(
     speakers: &[Speaker],
     moderator: &str,
 ) -> ApiResult<()> {
+    // A speaker withdrawn by an erasure is no one in particular: two sessions that each
+    // had one do not clash.
     let mut people: Vec<(String, String)> = speakers
         .iter()
+        .filter(|s| !(s.email.is_none() && s.name == crate::accounts::privacy::WITHDRAWN))
         .map(|s| (s.identity(), s.name.clone()))
         .collect();
     if !moderator.trim().is_empty() {

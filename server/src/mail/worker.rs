@@ -132,6 +132,13 @@ fn record_in(conn: &mut crate::db::DbConn, due: &Due, result: Result<(), String>
                     mo::claimed_until.eq(None::<NaiveDateTime>),
                 ))
                 .execute(conn)?;
+            if failed.is_some() {
+                // Given up: what it said (a one-time link, others' words) is kept no
+                // longer than a delivered mail's is.
+                diesel::update(mo::table.find(id))
+                    .set((mo::body_text.eq(""), mo::body_html.eq("")))
+                    .execute(conn)?;
+            }
         }
     }
     Ok(())

@@ -324,15 +324,24 @@ pub fn erase(tx: &mut Tx, user_id: i64) -> ApiResult<()> {
     };
     // Every history row that may name them or hold their notes: their own, those of the
     // inputs they wrote notes on, and those whose snapshots hold their id.
-    let id_pattern = format!("%:{user_id}%");
+    // Snapshots are serde JSON: an id is `"assignee_id":7,` (or `…:7}` last).
+    let named = |field: &str, end: char| format!("%\"{field}\":{user_id}{end}%");
+    let (a1, a2) = (named("assignee_id", ','), named("assignee_id", '}'));
+    let (r1, r2) = (named("reviewed_by", ','), named("reviewed_by", '}'));
     let noted: Vec<i64> = written.keys().copied().collect();
     let rows: Vec<(i64, i64, Option<i64>, String, String)> = review_log::table
         .filter(
             review_log::user_id
                 .eq(user_id)
                 .or(review_log::comment_id.eq_any(&noted))
-                .or(review_log::before.like(&id_pattern))
-                .or(review_log::after.like(&id_pattern)),
+                .or(review_log::before.like(&a1))
+                .or(review_log::before.like(&a2))
+                .or(review_log::before.like(&r1))
+                .or(review_log::before.like(&r2))
+                .or(review_log::after.like(&a1))
+                .or(review_log::after.like(&a2))
+                .or(review_log::after.like(&r1))
+                .or(review_log::after.like(&r2)),
         )
         .select((
             review_log::id,

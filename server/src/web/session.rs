@@ -199,9 +199,14 @@ impl Ctx {
             cookies.push(expired(FLASH_COOKIE, secure));
         }
 
-        // A page that cannot count stays usable: the header then shows no number.
+        // Only pages show it (a form's POST answers with a redirect). A page that cannot
+        // count stays usable: the header then shows no number.
+        let shows_a_page = matches!(
+            *req.method(),
+            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+        );
         let unread = match &user {
-            Some((u, _)) => {
+            Some((u, _)) if shows_a_page => {
                 let id = u.id;
                 state
                     .db
@@ -209,7 +214,7 @@ impl Ctx {
                     .await
                     .unwrap_or(0)
             }
-            None => 0,
+            _ => 0,
         };
 
         Ctx {

@@ -683,12 +683,9 @@ pub async fn card(req: HttpRequest, state: State, path: web::Path<i64>) -> HttpR
                 comment,
                 mine,
             };
-            match askama::Template::render(&card) {
-                Ok(html) => HttpResponse::Ok()
-                    .content_type("text/html; charset=utf-8")
-                    .body(html),
-                Err(e) => failure(c, &ApiError::internal(e)),
-            }
+            // Through the Ctx: a session renewed while loading must reach the browser
+            // (its old refresh token is spent).
+            respond!(c, StatusCode::OK, card)
         }
         Err(e) => failure(c, &e),
     }

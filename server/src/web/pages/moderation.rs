@@ -155,7 +155,8 @@ impl LogPage<'_> {
 }
 
 /// `/consultations/{slug}/moderation-log`: every act of moderation on the consultation,
-/// newest first, with its public reason. Open to everyone who may read the consultation.
+/// oldest first, with its public reason (`?entry=` starts at one entry, as a hidden
+/// comment's link asks). Open to everyone who may read the consultation.
 pub async fn log(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
@@ -168,11 +169,16 @@ pub async fn log(req: HttpRequest, state: State, path: web::Path<String>) -> Htt
             crate::consultations::view::consultation(conn, &row)
         })
         .await;
-    let listed = match (
-        consultation,
-        Page::parse(None, c.param("cursor"))
-            .map_err(|_| ApiError::query("cursor", "is not one this list gave out")),
-    ) {
+    let entry = c.param("entry").and_then(|e| e.parse::<i64>().ok());
+    let page = Page::parse(None, c.param("cursor"))
+        .map_err(|_| ApiError::query("cursor", "is not one this list gave out"))
+        .map(|mut page| {
+            if let Some(entry) = entry {
+                page.after = Some(entry - 1);
+            }
+            page
+        });
+    let listed = match (consultation, page) {
         (Ok(k), Ok(page)) => moderation::log(&state.db, c.actor(), slug, page)
             .await
             .map(|list| (k, list)),
