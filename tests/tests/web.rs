@@ -1292,6 +1292,29 @@ async fn follows_endorsements_and_own_anonymous_inputs_by_forms(backend: Backend
     assert_eq!(count().await, 0);
     let page = web.get(&here).await;
     assert!(!page.html.contains("Withdraw endorsement"));
+
+    // Threads in the order asked for: oldest first by default, newest first, or most
+    // endorsed first.
+    let position = |html: &str, id: i64| html.find(&format!("id=\"c-{id}\"")).unwrap();
+    assert!(page.html.contains("<select id=\"sort\" name=\"sort\">"));
+    assert!(position(&page.html, bos) < position(&page.html, anas));
+    let newest = web.get(&format!("{here}&sort=new")).await;
+    assert!(position(&newest.html, anas) < position(&newest.html, bos));
+    assert!(newest.html.contains("<option value=\"new\" selected>"));
+    let other = app.verified_user("Cy").await.1;
+    let res = app
+        .post(
+            &format!("/api/v1/comments/{anas}/endorsement"),
+            Some(&other),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let top = web.get(&format!("{here}&sort=top")).await;
+    assert!(position(&top.html, anas) < position(&top.html, bos));
+    let unknown = web.get(&format!("{here}&sort=sideways")).await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert!(position(&unknown.html, bos) < position(&unknown.html, anas));
     app.stop().await;
 }
 

@@ -413,3 +413,10 @@ moderation-act-hide = أُخفي
 moderation-act-restore = استُعيد
 moderation-act-keep = أُبقي بعد الإبلاغ
 comment-hidden-because = أخفاه مشرف: { $reason }
+
+# Ordering a paragraph's threads
+comments-sort = الترتيب
+comments-sort-old = الأقدم أولاً
+comments-sort-new = الأحدث أولاً
+comments-sort-top = الأكثر تأييداً
+comments-sort-apply = عرض

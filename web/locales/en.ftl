@@ -395,3 +395,10 @@ moderation-act-hide = Hidden
 moderation-act-restore = Restored
 moderation-act-keep = Kept after a flag
 comment-hidden-because = Hidden by a moderator: { $reason }
+
+# Ordering a paragraph's threads
+comments-sort = Order
+comments-sort-old = Oldest first
+comments-sort-new = Newest first
+comments-sort-top = Most endorsed
+comments-sort-apply = Show

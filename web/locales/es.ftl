@@ -395,3 +395,10 @@ moderation-act-hide = Ocultado
 moderation-act-restore = Restablecido
 moderation-act-keep = Mantenido tras una denuncia
 comment-hidden-because = Ocultado por un moderador: { $reason }
+
+# Ordering a paragraph's threads
+comments-sort = Orden
+comments-sort-old = Más antiguos primero
+comments-sort-new = Más recientes primero
+comments-sort-top = Más apoyados
+comments-sort-apply = Mostrar

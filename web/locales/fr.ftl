@@ -395,3 +395,10 @@ moderation-act-hide = Masqué
 moderation-act-restore = Rétabli
 moderation-act-keep = Conservé après un signalement
 comment-hidden-because = Masqué par un modérateur : { $reason }
+
+# Ordering a paragraph's threads
+comments-sort = Ordre
+comments-sort-old = Les plus anciens d'abord
+comments-sort-new = Les plus récents d'abord
+comments-sort-top = Les plus soutenus
+comments-sort-apply = Afficher

@@ -401,3 +401,10 @@ moderation-act-hide = Скрыт
 moderation-act-restore = Восстановлен
 moderation-act-keep = Оставлен после жалобы
 comment-hidden-because = Скрыто модератором: { $reason }
+
+# Ordering a paragraph's threads
+comments-sort = Порядок
+comments-sort-old = Сначала старые
+comments-sort-new = Сначала новые
+comments-sort-top = Больше всего поддержки
+comments-sort-apply = Показать

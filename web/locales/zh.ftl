@@ -377,3 +377,10 @@ moderation-act-hide = 已隐藏
 moderation-act-restore = 已恢复
 moderation-act-keep = 举报后保留
 comment-hidden-because = 已被审核员隐藏：{ $reason }
+
+# Ordering a paragraph's threads
+comments-sort = 排序
+comments-sort-old = 最早的在前
+comments-sort-new = 最新的在前
+comments-sort-top = 支持最多
+comments-sort-apply = 显示

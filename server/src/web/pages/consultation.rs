@@ -48,9 +48,50 @@ impl Entry {
             Entry::Hidden(h) => h.parent_id,
         }
     }
+
+    fn endorsements(&self) -> i32 {
+        match self {
+            Entry::Comment(c) => c.endorsement_count,
+            Entry::Hidden(_) => 0,
+        }
+    }
 }
 
 pub use crate::consultations::comments::moderation::HiddenMark;
+
+/// How a paragraph's threads are ordered (`?sort=`); replies always read oldest first
+/// under their parent.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum ThreadOrder {
+    #[default]
+    Oldest,
+    Newest,
+    MostEndorsed,
+}
+
+impl ThreadOrder {
+    pub const ALL: [ThreadOrder; 3] = [
+        ThreadOrder::Oldest,
+        ThreadOrder::Newest,
+        ThreadOrder::MostEndorsed,
+    ];
+
+    fn parse(raw: Option<&str>) -> ThreadOrder {
+        match raw {
+            Some("new") => ThreadOrder::Newest,
+            Some("top") => ThreadOrder::MostEndorsed,
+            _ => ThreadOrder::Oldest,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreadOrder::Oldest => "old",
+            ThreadOrder::Newest => "new",
+            ThreadOrder::MostEndorsed => "top",
+        }
+    }
+}
 
 #[derive(Template)]
 #[template(path = "consultation.html")]
@@ -68,6 +109,7 @@ struct ConsultationPage<'a> {
     reviewer: bool,
     /// What the reader has endorsed, and what they follow here.
     mine: Mine,
+    order: ThreadOrder,
 }
 
 /// The signed-in reader's own marks on the page.
@@ -211,7 +253,11 @@ pub fn author_name(c: &Ctx, a: &AuthorView) -> String {
 }
 
 /// Threads in reading order: each root, then its replies depth-first, oldest first.
-fn thread(comments: Vec<CommentView>, hidden: Vec<HiddenMark>) -> Vec<Threaded> {
+fn thread(
+    comments: Vec<CommentView>,
+    hidden: Vec<HiddenMark>,
+    order: ThreadOrder,
+) -> Vec<Threaded> {
     let mut entries: Vec<Entry> = comments
         .into_iter()
         .map(|c| Entry::Comment(Box::new(c)))
@@ -226,13 +272,14 @@ fn thread(comments: Vec<CommentView>, hidden: Vec<HiddenMark>) -> Vec<Threaded> 
         children.entry(parent).or_default().push(e);
     }
     let mut out = Vec::new();
-    let mut stack: Vec<(Entry, usize)> = children
-        .remove(&None)
-        .unwrap_or_default()
-        .into_iter()
-        .rev()
-        .map(|c| (c, 0))
-        .collect();
+    let mut roots = children.remove(&None).unwrap_or_default();
+    match order {
+        ThreadOrder::Oldest => {}
+        ThreadOrder::Newest => roots.reverse(),
+        // Stable: equal counts keep the oldest first.
+        ThreadOrder::MostEndorsed => roots.sort_by_key(|e| std::cmp::Reverse(e.endorsements())),
+    }
+    let mut stack: Vec<(Entry, usize)> = roots.into_iter().rev().map(|c| (c, 0)).collect();
     while let Some((e, depth)) = stack.pop() {
         if let Some(kids) = children.remove(&Some(e.id())) {
             stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
@@ -257,6 +304,7 @@ struct Loaded {
 }
 
 async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> ApiResult<Loaded> {
+    let order = ThreadOrder::parse(c.param("sort"));
     let actor = c.actor();
     let user_id = c.user.as_ref().map(|u| u.id);
     let slug = slug.to_owned();
@@ -330,7 +378,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                     key: if general { String::new() } else { key.clone() },
                     paragraph,
                 }),
-                thread: thread(comments, hidden),
+                thread: thread(comments, hidden, order),
                 live_since,
                 reviewer,
                 mine,
@@ -368,6 +416,7 @@ async fn show(
                 form,
                 live_since: l.live_since,
                 mine: l.mine,
+                order: ThreadOrder::parse(c.param("sort")),
             };
             respond!(c, status, page)
         }
@@ -596,6 +645,7 @@ mod tests {
                 comment(5, Some(99)),
             ],
             vec![],
+            ThreadOrder::Oldest,
         );
         let order: Vec<(i64, usize)> = t.iter().map(|x| (x.entry.id(), x.depth)).collect();
         assert_eq!(order, vec![(1, 0), (2, 1), (4, 2), (3, 0), (5, 0)]);
@@ -611,12 +661,40 @@ mod tests {
                 log_id: Some(7),
                 reason: "Rule 2".into(),
             }],
+            ThreadOrder::Oldest,
         );
         let order: Vec<(i64, usize, bool)> = t
             .iter()
             .map(|x| (x.entry.id(), x.depth, matches!(x.entry, Entry::Hidden(_))))
             .collect();
         assert_eq!(order, vec![(1, 0, false), (2, 1, true), (3, 2, false)]);
+    }
+
+    #[test]
+    fn threads_sort_by_their_first_comment_and_replies_stay_in_order() {
+        let endorsed = |id, parent, n| {
+            let mut c = comment(id, parent);
+            c.endorsement_count = n;
+            c
+        };
+        let all = || {
+            vec![
+                endorsed(1, None, 0),
+                endorsed(2, None, 5),
+                endorsed(3, Some(1), 9),
+                endorsed(4, None, 5),
+                endorsed(5, Some(1), 0),
+            ]
+        };
+        let ids = |order| -> Vec<i64> {
+            thread(all(), vec![], order)
+                .iter()
+                .map(|x| x.entry.id())
+                .collect()
+        };
+        assert_eq!(ids(ThreadOrder::Oldest), [1, 3, 5, 2, 4]);
+        assert_eq!(ids(ThreadOrder::Newest), [4, 2, 1, 3, 5]);
+        assert_eq!(ids(ThreadOrder::MostEndorsed), [2, 4, 1, 3, 5]);
     }
 }
 
