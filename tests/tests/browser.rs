@@ -161,6 +161,25 @@ async fn a_newcomer_signs_up_verifies_comments_and_a_second_browser_sees_it_live
             .await,
         "the reply did not arrive under its parent"
     );
+    // On the whole text, the paragraph's count follows, in words.
+    watcher
+        .goto(&app.url(&format!("/consultations/{slug}")))
+        .await;
+    let count = ".paragraphs > li:first-child .count";
+    assert_eq!(watcher.text(count).await, "2 comments");
+    let more = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&ben),
+            &json!({"body": "A third view.", "paragraph_key": key}),
+        )
+        .await;
+    assert_eq!(more.status, awc::http::StatusCode::CREATED, "{}", more.text);
+    assert!(
+        watcher.wait_for_text(count, "3 comments").await,
+        "the count did not follow: {}",
+        watcher.text(count).await
+    );
     amina.goto(&app.url("/me/notifications")).await;
     amina.click_and_wait("main li a[dir=auto]").await;
     let landed = amina.url().await;

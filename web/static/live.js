@@ -22,6 +22,21 @@
     window.setTimeout(function () { live.textContent = text; }, 50);
   }
 
+  // "N comments" in the page's language: the form rendered for a sample number of the
+  // same plural category.
+  var countForms = {};
+  try { countForms = JSON.parse(document.getElementById("count-forms").textContent) || {}; } catch (e) { countForms = {}; }
+  function countText(n) {
+    if (!window.Intl || !Intl.PluralRules) return null;
+    var rules = new Intl.PluralRules(document.documentElement.lang || "en");
+    var category = rules.select(n);
+    var samples = Object.keys(countForms);
+    for (var i = 0; i < samples.length; i++) {
+      if (rules.select(parseInt(samples[i], 10)) === category) return countForms[samples[i]].replace("{n}", String(n));
+    }
+    return null;
+  }
+
   function belongsHere(c) {
     if (focus === "*session") return true;
     if (focus === "*") return false;
@@ -33,7 +48,13 @@
     var name = (c.author && c.author.display_name) || "";
     if (focus === "*") {
       var count = document.querySelector('.count[data-key="' + (window.CSS && CSS.escape ? CSS.escape(c.paragraph_key || "") : c.paragraph_key) + '"]');
-      if (count) count.classList.add("fresh");
+      if (count) {
+        count.classList.add("fresh");
+        var n = (parseInt(count.getAttribute("data-count"), 10) || 0) + 1;
+        count.setAttribute("data-count", String(n));
+        var text = countText(n);
+        if (text) count.textContent = text;
+      }
       announce(announceTpl.replace("{name}", name));
       return;
     }

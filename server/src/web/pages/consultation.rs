@@ -234,6 +234,22 @@ impl ConsultationPage<'_> {
             .replace('<', "\\u003c")
     }
 
+    /// "N comments" in the page's language for sample numbers, with the number as
+    /// `{n}`: the live script picks the form whose sample has the same plural category
+    /// (`Intl.PluralRules`) when a paragraph's count goes up.
+    fn count_forms_json(&self) -> String {
+        let forms: serde_json::Map<String, serde_json::Value> = [1u32, 2, 3, 5, 11, 21, 100, 101]
+            .iter()
+            .map(|n| {
+                let text = self.c.t.count("comments-count", i64::from(*n));
+                (n.to_string(), json!(text.replace(&n.to_string(), "{n}")))
+            })
+            .collect();
+        serde_json::Value::Object(forms)
+            .to_string()
+            .replace('<', "\\u003c")
+    }
+
     fn paragraph_link(&self, p: &ParagraphView) -> String {
         format!(
             "/consultations/{}?paragraph={}",
