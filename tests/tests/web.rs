@@ -1315,6 +1315,42 @@ async fn follows_endorsements_and_own_anonymous_inputs_by_forms(backend: Backend
     let unknown = web.get(&format!("{here}&sort=sideways")).await;
     assert_eq!(unknown.status, StatusCode::OK);
     assert!(position(&unknown.html, bos) < position(&unknown.html, anas));
+
+    // The language of a comment: chosen on the form, else recognised among the UN
+    // languages and the author's own (short English is English, never Latin).
+    let page = web.get(&here).await;
+    assert!(page
+        .html
+        .contains("<select id=\"language\" name=\"language\">"));
+    for (body, chosen, expected) in [
+        ("Add explicit affordability target.", "", "en"),
+        ("Add explicit affordability target, please.", "fr", "fr"),
+    ] {
+        let res = web
+            .post(
+                &format!("/consultations/{slug}/comments"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("paragraph_key", key.as_str()),
+                    ("kind", "comment"),
+                    ("body", body),
+                    ("language", chosen),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+        let list = app
+            .get(&format!("/api/v1/consultations/{id}/comments"), None)
+            .await;
+        let posted = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["body"] == body)
+            .unwrap()
+            .clone();
+        assert_eq!(posted["language"], expected, "{body}");
+    }
     app.stop().await;
 }
 

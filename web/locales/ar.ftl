@@ -420,3 +420,7 @@ comments-sort-old = الأقدم أولاً
 comments-sort-new = الأحدث أولاً
 comments-sort-top = الأكثر تأييداً
 comments-sort-apply = عرض
+
+# The language of a contribution
+comment-language = لغة تعليقك
+comment-language-detect = التعرف عليها تلقائيًا (وإلا فلغة حسابك)

@@ -402,3 +402,7 @@ comments-sort-old = Oldest first
 comments-sort-new = Newest first
 comments-sort-top = Most endorsed
 comments-sort-apply = Show
+
+# The language of a contribution
+comment-language = Language of your comment
+comment-language-detect = Recognise it (else your account's language)

@@ -402,3 +402,7 @@ comments-sort-old = Más antiguos primero
 comments-sort-new = Más recientes primero
 comments-sort-top = Más apoyados
 comments-sort-apply = Mostrar
+
+# The language of a contribution
+comment-language = Idioma de su comentario
+comment-language-detect = Reconocerlo (si no, el idioma de su cuenta)

@@ -402,3 +402,7 @@ comments-sort-old = Les plus anciens d'abord
 comments-sort-new = Les plus récents d'abord
 comments-sort-top = Les plus soutenus
 comments-sort-apply = Afficher
+
+# The language of a contribution
+comment-language = Langue de votre commentaire
+comment-language-detect = La reconnaître (sinon la langue de votre compte)

@@ -408,3 +408,7 @@ comments-sort-old = Сначала старые
 comments-sort-new = Сначала новые
 comments-sort-top = Больше всего поддержки
 comments-sort-apply = Показать
+
+# The language of a contribution
+comment-language = Язык вашего комментария
+comment-language-detect = Определить автоматически (иначе язык вашей учётной записи)

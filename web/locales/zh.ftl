@@ -384,3 +384,7 @@ comments-sort-old = 最早的在前
 comments-sort-new = 最新的在前
 comments-sort-top = 支持最多
 comments-sort-apply = 显示
+
+# The language of a contribution
+comment-language = 您的意见所用语言
+comment-language-detect = 自动识别（否则采用您账户的语言）

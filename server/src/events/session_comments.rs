@@ -222,12 +222,12 @@ pub async fn post(
 ) -> ApiResult<CommentView> {
     let user = who.user().clone();
     limit_posts(state, user.id)?;
-    let language = cmd
-        .language
-        .as_ref()
-        .map(|l| l.as_str().to_owned())
-        .or_else(|| crate::consultations::text::detect_language(&cmd.body))
-        .unwrap_or_else(|| "und".into());
+    let given = cmd.language.as_ref().map(|l| l.as_str().to_owned());
+    let language = crate::consultations::comments::usecase::contribution_language(
+        &state.db, user.id, given, &cmd.body,
+    )
+    .await?
+    .unwrap_or_else(|| "und".into());
     state
         .db
         .tx(move |tx| {

@@ -6,7 +6,7 @@ use super::command::{EditCommand, NewCommentCommand, Reason};
 use super::store::{self, CommentRow, Filter, NewComment};
 use super::view::{self, CommentView, EndorsementView, FlagReceipt, EDIT_WINDOW_MINUTES};
 use crate::consultations::store::{self as consultations, ConsultationRow};
-use crate::consultations::text::detect_language;
+use crate::consultations::text::detect_language_among;
 use crate::consultations::types::{CommentKind, Visibility};
 use crate::db::{now, Db, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -53,6 +53,33 @@ pub fn session_visible(conn: &mut DbConn, actor: &Actor, session_id: i64) -> Api
     }
 }
 
+/// A contribution's language: the one its author gave; else detected among the six UN
+/// languages and the author's own; else (too short to tell) the author's own.
+pub async fn contribution_language(
+    db: &Db,
+    author: i64,
+    given: Option<String>,
+    body: &str,
+) -> ApiResult<Option<String>> {
+    if given.is_some() {
+        return Ok(given);
+    }
+    let own: Option<String> = db
+        .run(move |conn| {
+            Ok(crate::accounts::store::find(conn, author)?.map(|u| {
+                // The primary subtag, as detection answers (`zh`, not `zh-Hans`).
+                u.preferred_language
+                    .split('-')
+                    .next()
+                    .unwrap_or_default()
+                    .to_lowercase()
+            }))
+        })
+        .await?;
+    let also: Vec<&str> = own.iter().map(String::as_str).collect();
+    Ok(detect_language_among(body, &also).or(own))
+}
+
 /// Posts a comment, reply or amendment on a consultation.
 pub async fn post(
     state: &AppState,
@@ -62,8 +89,8 @@ pub async fn post(
 ) -> ApiResult<CommentView> {
     let user = who.user().clone();
     limit_posts(state, user.id)?;
-    let language = cmd.language.as_ref().map(|l| l.as_str().to_owned());
-    let detected = language.or_else(|| detect_language(&cmd.body));
+    let explicit = cmd.language.as_ref().map(|l| l.as_str().to_owned());
+    let detected = contribution_language(&state.db, user.id, explicit, &cmd.body).await?;
     state
         .db
         .tx(move |tx| {

@@ -486,6 +486,8 @@ pub async fn post_comment(
                 None
             },
             anonymous: form.checked("anonymous"),
+            // Empty: detected, else the author's own language.
+            language: form.opt("language").map(str::to_owned),
             ..CommentInput::default()
         };
         match (
