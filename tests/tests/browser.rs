@@ -101,6 +101,17 @@ async fn a_newcomer_signs_up_verifies_comments_and_a_second_browser_sees_it_live
         .await;
     let main = amina.text("main").await;
     assert!(main.contains("Your comment is posted"), "{main}");
+    // The page opens at the new comment, with the focus on it.
+    let focused = amina
+        .script(
+            "return document.activeElement && document.activeElement.id",
+            json!([]),
+        )
+        .await;
+    assert!(
+        focused.as_str().is_some_and(|id| id.starts_with("c-")),
+        "focus: {focused}"
+    );
     assert!(amina.wait_for_text("#thread .comment", words).await);
 
     assert!(

@@ -1322,6 +1322,9 @@ async fn follows_endorsements_and_own_anonymous_inputs_by_forms(backend: Backend
     assert!(page
         .html
         .contains("<select id=\"language\" name=\"language\">"));
+    assert!(page
+        .html
+        .contains("<a href=\"#form-h\">Go to the comment form</a>"));
     for (body, chosen, expected) in [
         ("Add explicit affordability target.", "", "en"),
         ("Add explicit affordability target, please.", "fr", "fr"),

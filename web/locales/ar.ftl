@@ -424,3 +424,4 @@ comments-sort-apply = عرض
 # The language of a contribution
 comment-language = لغة تعليقك
 comment-language-detect = التعرف عليها تلقائيًا (وإلا فلغة حسابك)
+comment-jump-to-form = الانتقال إلى نموذج التعليق

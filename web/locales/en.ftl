@@ -406,3 +406,4 @@ comments-sort-apply = Show
 # The language of a contribution
 comment-language = Language of your comment
 comment-language-detect = Recognise it (else your account's language)
+comment-jump-to-form = Go to the comment form

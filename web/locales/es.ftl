@@ -406,3 +406,4 @@ comments-sort-apply = Mostrar
 # The language of a contribution
 comment-language = Idioma de su comentario
 comment-language-detect = Reconocerlo (si no, el idioma de su cuenta)
+comment-jump-to-form = Ir al formulario de comentario

@@ -406,3 +406,4 @@ comments-sort-apply = Afficher
 # The language of a contribution
 comment-language = Langue de votre commentaire
 comment-language-detect = La reconnaître (sinon la langue de votre compte)
+comment-jump-to-form = Aller au formulaire de commentaire

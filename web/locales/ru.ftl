@@ -412,3 +412,4 @@ comments-sort-apply = Показать
 # The language of a contribution
 comment-language = Язык вашего комментария
 comment-language-detect = Определить автоматически (иначе язык вашей учётной записи)
+comment-jump-to-form = К форме комментария

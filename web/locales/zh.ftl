@@ -388,3 +388,4 @@ comments-sort-apply = 显示
 # The language of a contribution
 comment-language = 您的意见所用语言
 comment-language-detect = 自动识别（否则采用您账户的语言）
+comment-jump-to-form = 前往意见表

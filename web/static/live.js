@@ -3,6 +3,10 @@
 // long-polling when WebSockets are unavailable. New items are announced politely.
 (function () {
   "use strict";
+  // After posting, the page opens at the new comment: focus it, so that a keyboard or
+  // screen reader goes on from there.
+  var target = location.hash && document.getElementById(location.hash.slice(1));
+  if (target && target.classList.contains("comment")) target.focus();
   var live = document.getElementById("live");
   if (!live) return;
   var channel = live.getAttribute("data-channel");
