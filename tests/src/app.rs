@@ -470,6 +470,63 @@ pub async fn open_consultation(app: &TestApp, organizer: &str) -> i64 {
     id
 }
 
+/// Creates an event (slug `slug`, sub-theme "Governance", Oslo, June 2026) whose call
+/// for proposals is open; returns its id.
+pub async fn event_with_open_call(app: &TestApp, organizer: &str, slug: &str) -> i64 {
+    let res = app
+        .post(
+            "/api/v1/events",
+            Some(organizer),
+            &json!({"slug": slug, "name": format!("IGF {slug}"), "theme": "T", "venue": "V",
+                    "timezone": "Europe/Oslo", "starts_on": "2026-06-22", "ends_on": "2026-06-26",
+                    "subthemes": ["Governance"]}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let event = res.body["id"].as_i64().expect("id");
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{event}"),
+            Some(organizer),
+            &json!({"call_opens_at": "2020-01-01T00:00:00Z", "call_closes_at": "2999-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    event
+}
+
+/// Puts a session in a new room on 23 June 2026, 08:00–09:00 UTC, and publishes the event.
+pub async fn schedule_and_publish(app: &TestApp, organizer: &str, event: i64, session: i64) {
+    let res = app
+        .post(
+            &format!("/api/v1/events/{event}/rooms"),
+            Some(organizer),
+            &json!({"name": "Room 1", "capacity": 100}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let room = res.body["id"].as_i64().expect("room id");
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/sessions/{session}/slot"),
+            Some(organizer),
+            &json!({"room_id": room, "starts_at": "2026-06-23T08:00:00Z", "ends_at": "2026-06-23T09:00:00Z"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{event}"),
+            Some(organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+}
+
 /// The events in a text frame (one object, or an array of them).
 pub fn frame_events(text: &str) -> Vec<Value> {
     match serde_json::from_str::<Value>(text) {

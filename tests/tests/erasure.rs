@@ -243,28 +243,7 @@ async fn erasure_leaves_the_person_only_where_the_register_keeps_them(backend: B
 
     // An IGF event: the person proposes (undecided), is named a speaker of another's
     // proposal that becomes a session, reviews it, queues, bookmarks, upvotes, reports.
-    let event = ok(app
-        .post(
-            "/api/v1/events",
-            Some(&organizer.token),
-            &json!({"slug": "igf-erasure", "name": "IGF Erasure", "theme": "T", "venue": "V",
-                    "timezone": "Europe/Oslo", "starts_on": "2026-06-22", "ends_on": "2026-06-26",
-                    "subthemes": ["Governance"]}),
-        )
-        .await)
-    .await
-    .body["id"]
-        .as_i64()
-        .unwrap();
-    ok(app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{event}"),
-            Some(&organizer.token),
-            &json!({"call_opens_at": "2020-01-01T00:00:00Z", "call_closes_at": "2999-01-01T00:00:00Z"}),
-        )
-        .await)
-    .await;
+    let event = event_with_open_call(&app, &organizer.token, "igf-erasure").await;
     let speaker = json!({"name": "Zelda Canaryperson", "email": person.email,
                          "organization": "CanaryPersonOrg", "stakeholder_group": "private_sector",
                          "country": "BR", "gender": "female"});
@@ -310,35 +289,7 @@ async fn erasure_leaves_the_person_only_where_the_register_keeps_them(backend: B
     .body["session_id"]
         .as_i64()
         .unwrap();
-    let room = ok(app
-        .post(
-            &format!("/api/v1/events/{event}/rooms"),
-            Some(&organizer.token),
-            &json!({"name": "Room 1", "capacity": 100}),
-        )
-        .await)
-    .await
-    .body["id"]
-        .as_i64()
-        .unwrap();
-    ok(app
-        .send(
-            Method::PUT,
-            &format!("/api/v1/sessions/{session}/slot"),
-            Some(&organizer.token),
-            &json!({"room_id": room, "starts_at": "2026-06-23T08:00:00Z", "ends_at": "2026-06-23T09:00:00Z"}),
-        )
-        .await)
-    .await;
-    ok(app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{event}"),
-            Some(&organizer.token),
-            &json!({"published": true}),
-        )
-        .await)
-    .await;
+    schedule_and_publish(&app, &organizer.token, event, session).await;
     let question = ok(app
         .post(
             &format!("/api/v1/sessions/{session}/comments"),
