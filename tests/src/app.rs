@@ -440,6 +440,19 @@ II. Commitments\n\n3. We will close the digital divide by 2030.\n";
 /// Creates an open consultation on [`SMALL_DRAFT`]; returns its id. Its live channel
 /// then holds one event (seq 1, `version.created`).
 pub async fn open_consultation(app: &TestApp, organizer: &str) -> i64 {
+    open_consultation_from(app, organizer, "v1", SMALL_DRAFT)
+        .await
+        .0
+}
+
+/// Creates an open consultation whose first version, `label`, is imported from
+/// `source`; returns its id and slug.
+pub async fn open_consultation_from(
+    app: &TestApp,
+    organizer: &str,
+    label: &str,
+    source: &str,
+) -> (i64, String) {
     let slug = unique("c-").replace('_', "-").to_lowercase();
     let res = app
         .post(
@@ -454,7 +467,7 @@ pub async fn open_consultation(app: &TestApp, organizer: &str) -> i64 {
         .post(
             &format!("/api/v1/consultations/{id}/versions"),
             Some(organizer),
-            &json!({"label": "v1", "source": SMALL_DRAFT}),
+            &json!({"label": label, "source": source}),
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
@@ -467,7 +480,7 @@ pub async fn open_consultation(app: &TestApp, organizer: &str) -> i64 {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    id
+    (id, slug)
 }
 
 /// Creates an event (slug `slug`, sub-theme "Governance", Oslo, June 2026) whose call
@@ -494,6 +507,19 @@ pub async fn event_with_open_call(app: &TestApp, organizer: &str, slug: &str) ->
         .await;
     assert!(res.status.is_success(), "{}", res.text);
     event
+}
+
+/// Accepts a proposal; returns the session it became.
+pub async fn accept_proposal(app: &TestApp, organizer: &str, proposal: i64) -> i64 {
+    let res = app
+        .post(
+            &format!("/api/v1/proposals/{proposal}/decision"),
+            Some(organizer),
+            &json!({"decision": "accepted", "note": "Good"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    res.body["session_id"].as_i64().expect("session id")
 }
 
 /// Puts a session in a new room on 23 June 2026, 08:00–09:00 UTC, and publishes the event.

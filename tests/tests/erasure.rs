@@ -278,17 +278,7 @@ async fn erasure_leaves_the_person_only_where_the_register_keeps_them(backend: B
         )
         .await)
     .await;
-    let session = ok(app
-        .post(
-            &format!("/api/v1/proposals/{proposal}/decision"),
-            Some(&organizer.token),
-            &json!({"decision": "accepted", "note": "Good"}),
-        )
-        .await)
-    .await
-    .body["session_id"]
-        .as_i64()
-        .unwrap();
+    let session = accept_proposal(&app, &organizer.token, proposal).await;
     schedule_and_publish(&app, &organizer.token, event, session).await;
     let question = ok(app
         .post(

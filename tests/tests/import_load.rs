@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use awc::http::{Method, StatusCode};
+use awc::http::StatusCode;
 use diesel::{Connection, RunQueryDsl};
 use indaba_tests::web::WebClient;
 use indaba_tests::*;
@@ -115,34 +115,7 @@ fn source(paragraphs: &[String]) -> String {
 }
 
 async fn consultation(app: &TestApp, organizer: &str, text: &str) -> (i64, String) {
-    let slug = unique("c-").replace('_', "-").to_lowercase();
-    let res = app
-        .post(
-            "/api/v1/consultations",
-            Some(organizer),
-            &json!({"slug": slug, "title": "Load", "language": "en"}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-    let id = res.body["id"].as_i64().expect("id");
-    let res = app
-        .post(
-            &format!("/api/v1/consultations/{id}/versions"),
-            Some(organizer),
-            &json!({"label": "v0", "source": text}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-    let res = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/consultations/{id}"),
-            Some(organizer),
-            &json!({"status": "open"}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    (id, slug)
+    open_consultation_from(app, organizer, "v0", text).await
 }
 
 /// Latencies of one kind of request.

@@ -301,17 +301,7 @@ async fn every_surface_shows_each_canary_only_where_the_policy_allows(backend: B
         .await)
     .await;
     let proposal = res.body["id"].as_i64().unwrap();
-    let session = ok(app
-        .post(
-            &format!("/api/v1/proposals/{proposal}/decision"),
-            Some(&organizer.token),
-            &json!({"decision": "accepted", "note": "Good"}),
-        )
-        .await)
-    .await
-    .body["session_id"]
-        .as_i64()
-        .unwrap();
+    let session = accept_proposal(&app, &organizer.token, proposal).await;
     schedule_and_publish(&app, &organizer.token, event, session).await;
     ok(app
         .post(
