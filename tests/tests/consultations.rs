@@ -14,6 +14,7 @@ II. Commitments\n\n3. We will close the digital divide by 2030, with a focus on 
 both_backends!(
     lifecycle_and_opening_times,
     importer_over_the_api,
+    preview_shows_structure_and_keys_and_saves_nothing,
     versions_keep_keys_and_diff,
     comments_threads_and_amendments,
     anonymous_and_language,
@@ -476,6 +477,123 @@ async fn importer_over_the_api(backend: Backend) {
             "{file}"
         );
     }
+}
+
+async fn preview_shows_structure_and_keys_and_saves_nothing(backend: Backend) {
+    let f = fixture(backend).await;
+    let path = format!("/api/v1/consultations/{}/versions", f.id);
+    let (one, four) = (f.key("1").await, f.key("4").await);
+    // Paragraph 4 becomes 3, paragraph 3 goes, paragraph 4 is new.
+    let rev = "I. Preamble\n\n1. We, the participants, commit to an open, free and secure Internet for all.\n\n\
+2. We recognise the following:\n\n(a) meaningful connectivity matters;\n\n(b) digital skills matter.\n\n\
+II. Commitments\n\n3. We will protect human rights online as offline.\n\n\
+4. We will count the connected every year in every country of the world.\n";
+    let preview = f
+        .app
+        .post(
+            &format!("{path}?preview=true"),
+            Some(&f.organizer),
+            &json!({"label": "rev1", "source": rev}),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    let p = &preview.body;
+    let headings: Vec<(u64, &str)> = p["headings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["level"].as_u64().unwrap(), h["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(headings, [(1, "I. Preamble"), (1, "II. Commitments")]);
+    let fates: Vec<(&str, &str)> = p["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["number"].as_str().unwrap(), p["fate"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fates,
+        [
+            ("1", "kept"),
+            ("2", "kept"),
+            ("2(a)", "kept"),
+            ("2(b)", "kept"),
+            ("3", "moved"),
+            ("4", "new")
+        ]
+    );
+    assert_eq!(p["paragraphs"][0]["key"], one.as_str());
+    assert_eq!(p["paragraphs"][4]["key"], four.as_str());
+    assert_eq!(p["paragraphs"][4]["previous_number"], "4");
+    assert_eq!(p["paragraphs"][2]["parent_number"], "2");
+    assert_eq!(p["removed"][0]["number"], "3");
+    assert_eq!(
+        p["counts"],
+        json!({"paragraphs": 6, "kept": 4, "moved": 1, "new": 1, "removed": 1, "footnotes": 0})
+    );
+    // Nothing was saved: the same label is still free, and the current text is unchanged.
+    let versions = f.app.get(&path, None).await;
+    assert_eq!(versions.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(f.detail().await["current_version"], "zero-draft");
+
+    // A preview meets the same refusals as the import itself.
+    let res = f
+        .app
+        .post(
+            &format!("{path}?preview=true"),
+            Some(&f.organizer),
+            &json!({"label": "zero-draft", "source": rev}),
+        )
+        .await;
+    assert_eq!(res.code(), "version_exists");
+    let res = f
+        .app
+        .post(
+            &format!("{path}?preview=maybe"),
+            Some(&f.organizer),
+            &json!({"label": "rev2", "source": rev}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let (_, participant) = f.app.user_with_roles("P", &[]).await;
+    let res = f
+        .app
+        .post(
+            &format!("{path}?preview=true"),
+            Some(&participant),
+            &json!({"label": "rev2", "source": rev}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // A UN report: the sub-headings that count from 1 again are named as headings.
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/wsis-progress-report-2021.zh.txt");
+    let Ok(wsis) = std::fs::read_to_string(&corpus) else {
+        eprintln!("skipped the corpus part: {} is absent", corpus.display());
+        return;
+    };
+    let res = f
+        .app
+        .post(
+            &format!("{path}?preview=true"),
+            Some(&f.organizer),
+            &json!({"label": "wsis", "source": wsis}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let headings: Vec<&str> = res.body["headings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        headings.iter().any(|h| h.contains("各项行动方针的落实")),
+        "{headings:?}"
+    );
+    assert_eq!(res.body["counts"]["footnotes"], 96);
+    assert_eq!(res.body["counts"]["kept"], 0);
 }
 
 async fn versions_keep_keys_and_diff(backend: Backend) {

@@ -167,12 +167,35 @@ pub struct VersionInput {
     pub paragraphs: Option<Vec<ParagraphInput>>,
 }
 
+/// `POST /consultations/{id}/versions`: the query.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionQuery {
+    /// Answer the parsed structure and which paragraphs carry over, and save nothing.
+    #[serde(default)]
+    pub preview: bool,
+}
+
 pub struct VersionCommand {
     pub label: String,
     pub draft: Vec<DraftParagraph>,
     pub footnotes: Vec<Footnote>,
     /// As stored: `text`, `markdown` or `paragraphs`.
     pub source_format: &'static str,
+}
+
+impl VersionCommand {
+    /// The comments the paragraphs say informed them, each once.
+    pub fn informed(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .draft
+            .iter()
+            .flat_map(|p| p.informed_by.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
 }
 
 /// The number of the paragraph an item belongs to: `12(a)` → `12`, `12(a)(i)` → `12(a)`.

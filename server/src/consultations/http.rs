@@ -2,13 +2,15 @@
 
 use actix_web::web;
 
-use super::command::{CofacilitatorsInput, CreateInput, PatchInput, VersionInput};
+use super::command::{CofacilitatorsInput, CreateInput, PatchInput, VersionInput, VersionQuery};
 use super::usecase;
-use super::view::{ConsultationDetail, ConsultationView, DiffView, VersionSummary, VersionView};
+use super::view::{
+    ConsultationDetail, ConsultationView, DiffView, VersionPreview, VersionSummary, VersionView,
+};
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List};
-use crate::http::respond::{MayConflict, Or};
+use crate::http::respond::{Either, MayConflict, Or};
 use crate::http::ApiJson;
 use crate::policy::guards::{Anyone, ConsultationEditor, Organizer};
 use crate::state::State;
@@ -69,12 +71,17 @@ pub async fn set_cofacilitators(
 pub async fn add_version(
     who: ConsultationEditor,
     state: State,
+    query: crate::http::Query<VersionQuery>,
     input: ApiJson<VersionInput>,
-) -> ApiResult<MayConflict<Created<VersionView>>> {
+) -> ApiResult<MayConflict<Either<Created<VersionView>, Json<VersionPreview>>>> {
     let cmd = input.0.try_into()?;
+    if query.preview {
+        let preview = usecase::preview_version(&state.db, &who, cmd).await?;
+        return Ok(Or(Either::Right(Json(preview))));
+    }
     usecase::add_version(&state.db, &who, cmd)
         .await
-        .map(|v| Or(Created(v)))
+        .map(|v| Or(Either::Left(Created(v))))
 }
 
 pub async fn versions(

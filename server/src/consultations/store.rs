@@ -424,6 +424,8 @@ pub struct VersionPlan {
 
 struct PlannedRow {
     key: String,
+    /// A fresh key: the paragraph continues none of the current version's.
+    fresh: bool,
     parent_key: Option<String>,
     section: String,
     section_path: String,
@@ -435,6 +437,31 @@ impl VersionPlan {
     /// The draft as it was given, to plan again against a newer version.
     pub fn into_draft(self) -> (Vec<DraftParagraph>, Vec<Footnote>) {
         (self.draft, self.footnotes)
+    }
+
+    /// Each paragraph with the key it will have and whether that key is fresh.
+    pub fn keyed(&self) -> impl Iterator<Item = (&DraftParagraph, &str, bool)> {
+        self.draft
+            .iter()
+            .zip(&self.rows)
+            .map(|(p, r)| (p, r.key.as_str(), r.fresh))
+    }
+
+    /// The keys of the current version that the plan does not continue.
+    pub fn removed(&self) -> &[String] {
+        &self.removed
+    }
+
+    pub fn footnotes(&self) -> &[Footnote] {
+        &self.footnotes
+    }
+
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub fn format(&self) -> &str {
+        &self.format
     }
 }
 
@@ -489,20 +516,24 @@ pub fn plan_version(
         })
         .collect();
     let (keys, removed) = keys::assign(&known, &incoming);
-    let keys: Vec<String> = keys
+    let keys: Vec<(String, bool)> = keys
         .into_iter()
-        .map(|k| k.unwrap_or_else(new_key))
+        .map(|k| match k {
+            Some(k) => (k, false),
+            None => (new_key(), true),
+        })
         .collect();
     let key_of_number: HashMap<&str, &str> = draft
         .iter()
         .zip(&keys)
-        .map(|(p, k)| (p.number.as_str(), k.as_str()))
+        .map(|(p, (k, _))| (p.number.as_str(), k.as_str()))
         .collect();
     let rows = draft
         .iter()
         .zip(&keys)
-        .map(|(p, key)| PlannedRow {
+        .map(|(p, (key, fresh))| PlannedRow {
             key: key.clone(),
+            fresh: *fresh,
             parent_key: p
                 .parent_number
                 .as_deref()

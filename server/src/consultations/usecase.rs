@@ -7,10 +7,14 @@ use std::collections::HashMap;
 use actix_web::web;
 
 use super::comments::store as comment_store;
+use super::importer::Footnote;
 use super::keys;
-use super::store::{self, Changes, NewConsultation, Written};
+use super::store::{
+    self, Changes, DraftParagraph, NewConsultation, VersionBase, VersionPlan, Written,
+};
 use super::view::{
-    self, ConsultationDetail, ConsultationView, DiffView, VersionSummary, VersionView,
+    self, ConsultationDetail, ConsultationView, DiffView, VersionPreview, VersionSummary,
+    VersionView,
 };
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -119,56 +123,28 @@ pub async fn add_version(
 ) -> ApiResult<VersionView> {
     let consultation = who.consultation.id;
     let author = who.user().id;
+    let informed = cmd.informed();
     let VersionCommand {
         label,
         draft,
         footnotes,
         source_format,
     } = cmd;
-    let mut informed: Vec<i64> = draft
-        .iter()
-        .flat_map(|p| p.informed_by.iter().copied())
-        .collect();
-    informed.sort_unstable();
-    informed.dedup();
     let mut draft = Some((draft, footnotes));
     for _ in 0..PLAN_ATTEMPTS {
-        let Some((paragraphs, footnotes)) = draft.take() else {
+        let Some(given) = draft.take() else {
             break;
         };
-        let (base, cited, exists) = {
-            let (label, informed) = (label.clone(), informed.clone());
-            db.run(move |conn| {
-                let mut cited = Vec::new();
-                for ids in informed.chunks(1000) {
-                    cited.extend(comment_store::by_ids(conn, ids)?);
-                }
-                let exists = store::version_exists(conn, consultation, &label)?;
-                Ok((store::version_base(conn, consultation)?, cited, exists))
-            })
-            .await?
-        };
-        check_informed_by(consultation, &informed, &cited)?;
-        if exists {
-            return Err(ApiError::new(
-                ErrorCode::VersionExists,
-                format!("version {label:?} already exists"),
-            ));
-        }
-        let plan = {
-            let label = label.clone();
-            web::block(move || {
-                store::plan_version(
-                    &base,
-                    &label,
-                    source_format,
-                    paragraphs,
-                    footnotes,
-                    Some(author),
-                )
-            })
-            .await??
-        };
+        let (_, plan) = plan(
+            db,
+            consultation,
+            author,
+            &label,
+            given,
+            source_format,
+            &informed,
+        )
+        .await?;
         match db
             .tx(move |tx| store::write_version(tx, consultation, plan))
             .await?
@@ -188,6 +164,82 @@ pub async fn add_version(
         ErrorCode::Conflict,
         "other versions of this consultation were being stored at the same time: send it again",
     ))
+}
+
+/// The version as it would be stored, with the paragraphs that carry over and those that
+/// do not: the same checks and the same plan as `add_version`, and nothing written.
+pub async fn preview_version(
+    db: &Db,
+    who: &ConsultationEditor,
+    cmd: VersionCommand,
+) -> ApiResult<VersionPreview> {
+    let informed = cmd.informed();
+    let VersionCommand {
+        label,
+        draft,
+        footnotes,
+        source_format,
+    } = cmd;
+    let given = (draft, footnotes);
+    let (base, plan) = plan(
+        db,
+        who.consultation.id,
+        who.user().id,
+        &label,
+        given,
+        source_format,
+        &informed,
+    )
+    .await?;
+    web::block(move || view::preview(&plan, &base))
+        .await
+        .map_err(ApiError::from)
+}
+
+/// Steps 1 and 2 of a new version: read what it continues (a read: no writer, no
+/// transaction), check it, then assign keys and prepare the rows on the blocking pool,
+/// holding no connection.
+async fn plan(
+    db: &Db,
+    consultation: i64,
+    author: i64,
+    label: &str,
+    (paragraphs, footnotes): (Vec<DraftParagraph>, Vec<Footnote>),
+    source_format: &'static str,
+    informed: &[i64],
+) -> ApiResult<(VersionBase, VersionPlan)> {
+    let (base, cited, exists) = {
+        let (label, informed) = (label.to_owned(), informed.to_vec());
+        db.run(move |conn| {
+            let mut cited = Vec::new();
+            for ids in informed.chunks(1000) {
+                cited.extend(comment_store::by_ids(conn, ids)?);
+            }
+            let exists = store::version_exists(conn, consultation, &label)?;
+            Ok((store::version_base(conn, consultation)?, cited, exists))
+        })
+        .await?
+    };
+    check_informed_by(consultation, informed, &cited)?;
+    if exists {
+        return Err(ApiError::new(
+            ErrorCode::VersionExists,
+            format!("version {label:?} already exists"),
+        ));
+    }
+    let label = label.to_owned();
+    web::block(move || {
+        let plan = store::plan_version(
+            &base,
+            &label,
+            source_format,
+            paragraphs,
+            footnotes,
+            Some(author),
+        )?;
+        Ok((base, plan))
+    })
+    .await?
 }
 
 /// Every comment a paragraph says informed it exists and belongs to this consultation.

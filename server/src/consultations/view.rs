@@ -208,3 +208,140 @@ impl ParagraphView {
         (!self.number.is_empty()).then_some(&self.number)
     }
 }
+
+/// What becomes of a paragraph's key in a new version.
+#[derive(Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyFate {
+    /// It continues the current version's paragraph of the same number: comments stay.
+    Kept,
+    /// It continues a paragraph that had another number: comments follow it.
+    Moved,
+    /// A new paragraph, with a fresh key.
+    New,
+}
+
+/// A version as it would be stored, shown before it is: what the importer read and which
+/// paragraphs carry over (`?preview=true`; nothing is saved).
+#[derive(Serialize, JsonSchema, Clone, Debug)]
+pub struct VersionPreview {
+    pub label: String,
+    /// `text`, `markdown` or `paragraphs`.
+    pub source_format: String,
+    /// The headings read, in order, by depth (1 = chapter): lines taken as headings and
+    /// not as paragraphs, such as a sub-heading that restarts its numbering at "1.".
+    pub headings: Vec<PreviewHeading>,
+    pub paragraphs: Vec<PreviewParagraph>,
+    pub footnotes: Vec<Footnote>,
+    /// Paragraphs of the current version that this one does not continue.
+    pub removed: Vec<RemovedParagraph>,
+    pub counts: PreviewCounts,
+}
+
+#[derive(Serialize, JsonSchema, Clone, Debug)]
+pub struct PreviewHeading {
+    pub level: usize,
+    pub text: String,
+}
+
+#[derive(Serialize, JsonSchema, Clone, Debug)]
+pub struct PreviewParagraph {
+    pub number: String,
+    /// The number of the paragraph a lettered item belongs to.
+    pub parent_number: Option<String>,
+    pub section: String,
+    pub text: String,
+    pub footnote_refs: Vec<u32>,
+    pub key: String,
+    pub fate: KeyFate,
+    /// Its number in the current version, when it was `moved`.
+    pub previous_number: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema, Clone, Debug)]
+pub struct RemovedParagraph {
+    pub key: String,
+    pub number: String,
+    pub text: String,
+}
+
+#[derive(Serialize, JsonSchema, Clone, Copy, Debug, Default)]
+pub struct PreviewCounts {
+    pub paragraphs: usize,
+    pub kept: usize,
+    pub moved: usize,
+    pub new: usize,
+    pub removed: usize,
+    pub footnotes: usize,
+}
+
+/// The preview of a planned version against the text it continues.
+pub fn preview(plan: &store::VersionPlan, base: &store::VersionBase) -> VersionPreview {
+    let before: HashMap<&str, &ParagraphRow> = base
+        .paragraphs
+        .iter()
+        .map(|p| (p.key.as_str(), p))
+        .collect();
+    let mut headings: Vec<PreviewHeading> = Vec::new();
+    let mut path: &[String] = &[];
+    let mut counts = PreviewCounts::default();
+    let mut paragraphs = Vec::new();
+    for (p, key, fresh) in plan.keyed() {
+        // A heading is listed where the path first differs from the previous paragraph's.
+        let same = path
+            .iter()
+            .zip(&p.section_path)
+            .take_while(|(a, b)| a == b)
+            .count();
+        for (depth, text) in p.section_path.iter().enumerate().skip(same) {
+            headings.push(PreviewHeading {
+                level: depth + 1,
+                text: text.clone(),
+            });
+        }
+        path = &p.section_path;
+        let previous = before.get(key).map(|r| r.number.clone());
+        let fate = match (&previous, fresh) {
+            (_, true) | (None, _) => KeyFate::New,
+            (Some(n), false) if *n == p.number => KeyFate::Kept,
+            (Some(_), false) => KeyFate::Moved,
+        };
+        match fate {
+            KeyFate::Kept => counts.kept += 1,
+            KeyFate::Moved => counts.moved += 1,
+            KeyFate::New => counts.new += 1,
+        }
+        paragraphs.push(PreviewParagraph {
+            number: p.number.clone(),
+            parent_number: p.parent_number.clone(),
+            section: p.section_path.last().cloned().unwrap_or_default(),
+            text: p.text.clone(),
+            footnote_refs: p.footnote_refs.clone(),
+            key: key.to_owned(),
+            fate,
+            previous_number: previous.filter(|_| fate == KeyFate::Moved),
+        });
+    }
+    let removed: Vec<RemovedParagraph> = plan
+        .removed()
+        .iter()
+        .filter_map(|k| before.get(k.as_str()))
+        .map(|r| RemovedParagraph {
+            key: r.key.clone(),
+            number: r.number.clone(),
+            text: r.text.clone(),
+        })
+        .collect();
+    counts.paragraphs = paragraphs.len();
+    counts.removed = removed.len();
+    counts.footnotes = plan.footnotes().len();
+    VersionPreview {
+        label: plan.label().to_owned(),
+        source_format: plan.format().to_owned(),
+        headings,
+        paragraphs,
+        footnotes: plan.footnotes().to_vec(),
+        removed,
+        counts,
+    }
+}
