@@ -277,6 +277,11 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
             "organize-event",
             "/organize/events/igf-2026-demo?day=2026-06-23".to_owned(),
         ),
+        ("secretariat", "/organize/consultations".to_owned()),
+        (
+            "secretariat-consultation",
+            "/organize/consultations/declaration-digital-cooperation?q=demo".to_owned(),
+        ),
     ];
     let rounds = [
         (None, &pages),
@@ -663,4 +668,100 @@ async fn an_organiser_sets_up_an_event_schedules_sees_a_clash_refused_and_publis
     assert!(olu.text(".agenda").await.contains("Digital skills for all"));
     olu.close().await;
     app.stop().await;
+}
+
+#[actix_web::test]
+#[ignore = "needs chromium and chromedriver (tests/run runs it when they are installed)"]
+async fn the_secretariat_creates_previews_and_publishes_a_un_report_in_the_browser() {
+    let binary = chromedriver();
+    let app = spawn_app(Backend::Sqlite).await;
+    let org = app
+        .account(
+            "Secretariat",
+            &["organizer"],
+            "intergovernmental",
+            "CH",
+            None,
+            None,
+        )
+        .await;
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/wsis-progress-report-2021.zh.txt");
+    let Ok(report) = std::fs::read_to_string(&corpus) else {
+        eprintln!("skipped: {} is absent", corpus.display());
+        return;
+    };
+    let driver = Driver::start(&binary).await;
+    let sec = driver.browser().await;
+    sec.goto(&app.url("/login?lang=en&next=/organize/consultations"))
+        .await;
+    sec.type_into("#email", &org.email).await;
+    sec.type_into("#password", PASSWORD).await;
+    sec.click_and_wait("form[action='/login'] button[type=submit]")
+        .await;
+    assert_eq!(sec.text("h1").await, "Manage consultations");
+
+    sec.type_into("#title", "WSIS progress 2021").await;
+    sec.type_into("#slug", "wsis-2021").await;
+    sec.select("#language", "zh").await;
+    sec.click_and_wait("form[action='/organize/consultations'] button[type=submit]")
+        .await;
+    assert!(sec
+        .url()
+        .await
+        .ends_with("/organize/consultations/wsis-2021"));
+    assert!(sec.text(".flash").await.contains("created as a draft"));
+
+    // The report pasted whole (a script sets it: typing 60 KB key by key takes minutes).
+    sec.type_into("#label", "").await;
+    sec.script(
+        "document.querySelector('#label').value = 'zero-draft'; document.querySelector('#source').value = arguments[0];",
+        json!([report]),
+    )
+    .await;
+    sec.click_and_wait("button[name=action][value=preview]")
+        .await;
+    assert!(sec.text("#preview").await.contains("Paragraphs and items:"));
+    let headings = sec.text("ul.headings").await;
+    assert!(headings.contains("各项行动方针的落实"), "{headings}");
+    let axe = axe_source();
+    let mut problems = sec.axe(&axe).await;
+    if let Some(dir) = screenshot_dir() {
+        sec.screenshot(&dir.join("secretariat-preview.en.png"))
+            .await;
+    }
+    sec.click_and_wait("button[name=action][value=publish]")
+        .await;
+    assert!(sec.text(".flash").await.contains("published"));
+    let api = app
+        .get("/api/v1/consultations/wsis-2021", Some(&org.token))
+        .await;
+    assert_eq!(api.body["current_version"], "zero-draft");
+    let numbers: Vec<&str> = api.body["version"]["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["parent_key"].is_null())
+        .map(|p| p["number"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=109).map(|n| n.to_string()).collect();
+    assert_eq!(numbers, expected);
+
+    // Open it; the page in Arabic is right-to-left and passes axe too.
+    sec.click_and_wait("form:has(input[name=status][value=open]) button")
+        .await;
+    assert_eq!(
+        app.get("/api/v1/consultations/wsis-2021", None).await.body["status"],
+        "open"
+    );
+    sec.goto(&app.url("/organize/consultations/wsis-2021?lang=ar"))
+        .await;
+    assert_eq!(
+        sec.script("return document.documentElement.dir;", json!([]))
+            .await,
+        json!("rtl")
+    );
+    problems.extend(sec.axe(&axe).await);
+    assert!(problems.is_empty(), "{problems:#?}");
+    sec.close().await;
 }

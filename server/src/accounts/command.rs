@@ -415,3 +415,83 @@ impl TryFrom<RolesInput> for RoleSet {
         Ok(RoleSet(roles))
     }
 }
+
+/// `GET /admin/users` and `GET /people`: whom to find; every filter is optional.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsersQuery {
+    /// Part of a name or an organisation, or a whole e-mail address (2 to 100 characters).
+    pub q: Option<String>,
+    #[schemars(with = "Option<Role>")]
+    pub role: Option<String>,
+    #[schemars(with = "Option<StakeholderGroup>")]
+    pub stakeholder_group: Option<String>,
+    /// 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page (with the same filters).
+    pub cursor: Option<String>,
+}
+
+/// Accounts to list: live ones only, newest first.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Lower-case, trimmed.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub stakeholder_group: Option<StakeholderGroup>,
+}
+
+impl UsersQuery {
+    /// The filter and the page of the list it names (a cursor works with the same
+    /// filters only); an unknown role or group is 422 `invalid_query`.
+    pub fn parse(&self) -> Result<(UserFilter, crate::http::page::Page), ApiError> {
+        let mut errors = FieldErrors::new();
+        let q = self
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .and_then(|q| {
+                let n = q.chars().count();
+                if (2..=100).contains(&n) {
+                    Some(q.to_lowercase())
+                } else {
+                    errors.insert("q".into(), "give 2 to 100 characters".into());
+                    None
+                }
+            });
+        let role = self.role.as_deref().and_then(|r| {
+            Role::parse(r)
+                .ok_or_else(|| {
+                    errors.insert(
+                        "role".into(),
+                        format!("must be one of {}", Role::expected()),
+                    )
+                })
+                .ok()
+        });
+        let stakeholder_group = self.stakeholder_group.as_deref().and_then(|g| {
+            StakeholderGroup::parse(g)
+                .ok_or_else(|| {
+                    errors.insert(
+                        "stakeholder_group".into(),
+                        format!("must be one of {}", StakeholderGroup::expected()),
+                    )
+                })
+                .ok()
+        });
+        crate::http::input::refuse_query_if_any(errors)?;
+        let filter = UserFilter {
+            q,
+            role,
+            stakeholder_group,
+        };
+        let page = crate::http::page::Page::of_list(
+            &format!("users:{filter:?}"),
+            self.limit,
+            self.cursor.as_deref(),
+        )?;
+        Ok((filter, page))
+    }
+}

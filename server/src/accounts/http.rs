@@ -6,10 +6,13 @@ use actix_web::{web, FromRequest, HttpRequest};
 
 use super::command::{
     EraseInput, EraseQuery, Erasure, LoginInput, PasswordChangeInput, ProfilePatch, RefreshInput,
-    RegisterInput, ResetConfirmInput, ResetInput, RolesInput, TokenInput,
+    RegisterInput, ResetConfirmInput, ResetInput, RolesInput, TokenInput, UsersQuery,
 };
 use super::usecase::{self, Client};
-use super::view::{ExportView, ManagedUserEnvelope, ResetRequested, TokenPair, UserEnvelope};
+use super::view::{
+    ExportView, ManagedUserEnvelope, ManagedUserView, PersonCard, ResetRequested, TokenPair,
+    UserEnvelope,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::http::doc::DocArg;
 use crate::http::page::{Page, PageQuery};
@@ -19,7 +22,7 @@ use crate::http::respond::{
 use crate::http::ApiJson;
 use crate::policy::audit::AuditEntry;
 use crate::policy::guards::accounts::Public;
-use crate::policy::guards::{Admin, SignedIn};
+use crate::policy::guards::{Admin, Organizer, SignedIn};
 use crate::state::State;
 
 impl FromRequest for Client {
@@ -183,4 +186,26 @@ pub async fn audit_log(
 ) -> ApiResult<Private<List<AuditEntry>>> {
     let page = Page::from_query("audit-log", &query)?;
     Ok(Private(usecase::audit_log(&state.db, &admin, page).await?))
+}
+
+pub async fn users(
+    admin: Admin,
+    state: State,
+    query: crate::http::Query<UsersQuery>,
+) -> ApiResult<Private<List<ManagedUserView>>> {
+    let (filter, page) = query.parse()?;
+    Ok(Private(
+        usecase::users(&state.db, &admin, filter, page).await?,
+    ))
+}
+
+pub async fn people(
+    who: Organizer,
+    state: State,
+    query: crate::http::Query<UsersQuery>,
+) -> ApiResult<Private<List<PersonCard>>> {
+    let (filter, page) = query.parse()?;
+    Ok(Private(
+        usecase::people(&state.db, &who, filter, page).await?,
+    ))
 }

@@ -20,7 +20,7 @@ pub mod view;
 use crate::endpoint;
 use crate::http::Endpoint;
 use crate::policy::guards::accounts::Public;
-use crate::policy::guards::{Admin, SignedIn};
+use crate::policy::guards::{Admin, Organizer, SignedIn};
 
 pub fn endpoints() -> Vec<Endpoint> {
     use self::http as h;
@@ -37,6 +37,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(DELETE "/me", SignedIn, "Erase your account, your password given again (?withdraw_contributions=true to withdraw your contributions too)", h::erase_me),
         endpoint!(POST "/me/password", SignedIn, "Change your password, the current one given again; signs out every other session", h::change_password),
         endpoint!(GET "/me/export", SignedIn, "Everything the platform holds about you, as JSON", h::export),
+        endpoint!(GET "/admin/users", Admin, "Accounts, newest first: ?q= (part of a name or organisation, or a whole e-mail), ?role=, ?stakeholder_group=", h::users),
+        endpoint!(GET "/people", Organizer, "Find people to give a part (a co-facilitator's seat): name, group, organisation and country, no e-mail", h::people),
         endpoint!(PUT r"/admin/users/{id:\d+}/roles", Admin, "Set a user's roles", h::set_roles),
         endpoint!(GET "/admin/audit-log", Admin, "The audit log: moderators' looks at anonymous authors, newest first", h::audit_log),
     ]

@@ -109,6 +109,58 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> ApiResult<Option<UserRow
         .optional()?)
 }
 
+diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Live accounts that match `filter`, newest first, after the id `before`.
+pub fn search(
+    conn: &mut DbConn,
+    filter: &super::command::UserFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> ApiResult<Vec<UserRow>> {
+    let mut query = users::table
+        .filter(users::erased_at.is_null())
+        .select(UserRow::as_select())
+        .order(users::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(users::id.lt(before));
+    }
+    if let Some(q) = &filter.q {
+        // `%` and `_` in what was typed are letters, not wildcards.
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        query = query.filter(
+            lower(users::display_name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::organization.assume_not_null())
+                    .like(pattern)
+                    .escape('\\'))
+                .or(users::email.eq(q.clone())),
+        );
+    }
+    if let Some(group) = filter.stakeholder_group {
+        query = query.filter(users::stakeholder_group.eq(group.as_str()));
+    }
+    if let Some(role) = filter.role {
+        if role != Role::Participant {
+            query = query.filter(
+                users::id.eq_any(
+                    user_roles::table
+                        .filter(user_roles::role.eq(role.as_str()))
+                        .select(user_roles::user_id),
+                ),
+            );
+        }
+    }
+    Ok(query.load(conn)?)
+}
+
 /// Roles held, `participant` always among them.
 pub fn roles(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<Role>> {
     let stored: Vec<String> = user_roles::table

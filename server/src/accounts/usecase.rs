@@ -2,6 +2,7 @@
 //! views out. Who may call each is settled before: by a guard (`SignedIn`, `Admin`) the
 //! use case takes as its proof, or by nothing at all for registration and sign-in.
 
+use super::command::UserFilter;
 use super::command::{
     Erasure, Login, PasswordChange, ProfileChange, RefreshToken, Registration, ResetConfirm,
     ResetRequest, RoleSet,
@@ -9,7 +10,9 @@ use super::command::{
 use super::store::{self, Purpose, Rotation};
 use super::tokens::{issue_access, ACCESS_TTL_SECONDS};
 use super::types::Role;
-use super::view::{ExportView, ManagedUserView, ResetRequested, TokenPair, TokenType, UserView};
+use super::view::{
+    ExportView, ManagedUserView, PersonCard, ResetRequested, TokenPair, TokenType, UserView,
+};
 use super::{password, privacy};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -17,7 +20,7 @@ use crate::http::page::Page;
 use crate::http::respond::List;
 use crate::mail::{self, templates, OutgoingMail};
 use crate::policy::audit::{self, AuditEntry};
-use crate::policy::guards::{Admin, SignedIn};
+use crate::policy::guards::{Admin, Organizer, SignedIn};
 use crate::ratelimit::limits;
 use crate::state::AppState;
 
@@ -455,6 +458,47 @@ pub async fn set_roles(
         .await?;
     tracing::info!(admin = admin.id(), user_id = target, roles = ?view.roles, "roles set");
     Ok(view.into())
+}
+
+/// Accounts as an admin manages them, newest first.
+pub async fn users(
+    db: &Db,
+    _: &Admin,
+    filter: UserFilter,
+    page: Page,
+) -> ApiResult<List<ManagedUserView>> {
+    let found = matching(db, filter, page).await?;
+    Ok(List {
+        items: found.items.into_iter().map(ManagedUserView::from).collect(),
+        next_cursor: found.next_cursor,
+    })
+}
+
+/// People as organisers find them to give them a part, newest first.
+pub async fn people(
+    db: &Db,
+    _: &Organizer,
+    filter: UserFilter,
+    page: Page,
+) -> ApiResult<List<PersonCard>> {
+    let found = matching(db, filter, page).await?;
+    Ok(List {
+        items: found.items.into_iter().map(PersonCard::from).collect(),
+        next_cursor: found.next_cursor,
+    })
+}
+
+async fn matching(db: &Db, filter: UserFilter, page: Page) -> ApiResult<List<UserView>> {
+    db.run(move |conn| {
+        let rows = store::search(conn, &filter, page.after, page.fetch())?;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            let roles = store::roles(conn, row.id)?;
+            views.push(UserView::new(row, roles)?);
+        }
+        Ok(paged(&page, views, |u| u.id))
+    })
+    .await
 }
 
 /// The audit log (moderators' looks at anonymous authors), newest first.

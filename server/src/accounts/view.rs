@@ -112,6 +112,29 @@ impl From<UserView> for ManagedUserView {
     }
 }
 
+/// A person as organisers find them to give them a part (a co-facilitator's seat): whom
+/// they are and for whom they speak, not how to reach them.
+#[derive(Serialize, JsonSchema, Debug, Clone)]
+pub struct PersonCard {
+    pub id: i64,
+    pub display_name: String,
+    pub stakeholder_group: StakeholderGroup,
+    pub organization: Option<String>,
+    pub country: Option<Country>,
+}
+
+impl From<UserView> for PersonCard {
+    fn from(u: UserView) -> Self {
+        PersonCard {
+            id: u.id,
+            display_name: u.display_name,
+            stakeholder_group: u.stakeholder_group,
+            organization: u.organization,
+            country: u.country,
+        }
+    }
+}
+
 /// `{user}` as an admin managing the account gets it.
 #[derive(Serialize, JsonSchema, Debug)]
 pub struct ManagedUserEnvelope {

@@ -18,7 +18,7 @@ use super::types::{
 };
 use crate::accounts::types::bounded_text;
 use crate::consultations::types::{parse_slug, parse_time};
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
+use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::http::input::{double_option, nullable_time, text};
 use crate::http::page::Page;
 
@@ -29,20 +29,6 @@ fn refuse_if_any(errors: FieldErrors) -> ApiResult<()> {
     } else {
         Err(ApiError::validation(errors))
     }
-}
-
-/// Every problem of the query parameters as one 422 (`invalid_query`).
-fn refuse_query_if_any(errors: FieldErrors) -> ApiResult<()> {
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let names: Vec<&str> = errors.keys().map(String::as_str).collect();
-    let mut e = ApiError::new(
-        ErrorCode::InvalidQuery,
-        format!("invalid query parameters: {}", names.join(", ")),
-    );
-    e.fields = Some(errors);
-    Err(e)
 }
 
 /// A value of a `string_enum!`, or a note naming the accepted ones.
@@ -544,7 +530,7 @@ impl TzQuery {
     pub fn zone(&self) -> ApiResult<Option<chrono_tz::Tz>> {
         let mut errors = FieldErrors::new();
         let tz = zone(&mut errors, self.tz.as_deref());
-        refuse_query_if_any(errors)?;
+        crate::http::input::refuse_query_if_any(errors)?;
         Ok(tz)
     }
 }
@@ -612,7 +598,7 @@ impl TryFrom<AgendaQuery> for Agenda {
             given(q.session_type).and_then(|t| parse_enum!(errors, "type", SessionType, t));
         let format = given(q.format).and_then(|f| parse_enum!(errors, "format", SessionFormat, f));
         let tz = zone(&mut errors, q.tz.as_deref());
-        refuse_query_if_any(errors)?;
+        crate::http::input::refuse_query_if_any(errors)?;
         Ok(Agenda {
             filter: AgendaFilter {
                 day,
@@ -790,6 +776,7 @@ impl TryFrom<JoinInput> for Mode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn every_problem_of_an_event_is_told_at_once() {

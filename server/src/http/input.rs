@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use crate::accounts::types::bounded_text;
-use crate::error::FieldErrors;
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 
 /// For PATCH bodies: absent → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
 /// Use with `#[serde(default, deserialize_with = "double_option")]`.
@@ -48,4 +48,18 @@ pub fn nullable_time(
             }
         },
     }
+}
+
+/// Every problem of the query parameters as one 422 (`invalid_query`).
+pub fn refuse_query_if_any(errors: FieldErrors) -> ApiResult<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = errors.keys().map(String::as_str).collect();
+    let mut e = ApiError::new(
+        ErrorCode::InvalidQuery,
+        format!("invalid query parameters: {}", names.join(", ")),
+    );
+    e.fields = Some(errors);
+    Err(e)
 }

@@ -14,7 +14,7 @@ use actix_web::web;
 
 use pages::{
     account, consultation, events, follow, home, moderation, notifications, organize, propose,
-    review, versions,
+    review, secretariat, versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -84,6 +84,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/organize", web::get().to(organize::list))
         .route("/organize/events", web::post().to(organize::create))
+        .service(
+            web::resource("/organize/consultations")
+                .app_data(web::PayloadConfig::new(secretariat::FORM_LIMIT))
+                .route(web::get().to(secretariat::list))
+                .route(web::post().to(secretariat::create)),
+        )
+        .service(
+            web::resource("/organize/consultations/{slug}")
+                .app_data(web::PayloadConfig::new(secretariat::FORM_LIMIT))
+                .route(web::get().to(secretariat::manage))
+                .route(web::post().to(secretariat::act)),
+        )
         .route("/organize/events/{slug}", web::get().to(organize::event))
         .route("/organize/events/{slug}", web::post().to(organize::act))
         .route(r"/sessions/{id:\d+}", web::get().to(events::session))

@@ -82,6 +82,10 @@ const FLASHES: &[&str] = &[
     "follow-started",
     "follow-stopped",
     "organize-event-created",
+    "secretariat-created",
+    "secretariat-status-saved",
+    "secretariat-cofacilitators-saved",
+    "secretariat-published",
 ];
 
 #[derive(Clone)]

@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod organize;
 pub mod propose;
 pub mod review;
+pub mod secretariat;
 pub mod versions;
 
 use actix_web::http::StatusCode;

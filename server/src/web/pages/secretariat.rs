@@ -1,0 +1,418 @@
+//! The secretariat's pages for consultations: create one; import a draft, see how it was
+//! cut into headings, paragraphs, items and footnotes and which paragraphs carry over,
+//! and only then publish it; open, close and reopen; choose co-facilitators by finding
+//! people. The same commands and use cases as the API.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::{failure, State};
+use crate::accounts::command::UsersQuery;
+use crate::accounts::usecase as accounts;
+use crate::accounts::view::PersonCard;
+use crate::consultations::command::{CreateInput, PatchInput, VersionInput};
+use crate::consultations::types::Status;
+use crate::consultations::usecase;
+use crate::consultations::view::{
+    ConsultationView, KeyFate, PreviewParagraph, VersionPreview, VersionSummary,
+};
+use crate::error::{ApiError, ErrorCode};
+use crate::http::page::{Page, MAX_LIMIT};
+use crate::policy::guards::{ConsultationEditor, Organizer};
+use crate::web::forms::{FormData, PageErrors};
+use crate::web::session::{percent, Ctx};
+
+/// A pasted draft can be long: a UN report in Chinese is 60 KB, three times that once
+/// form-encoded.
+pub const FORM_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Characters of a paragraph shown in the preview.
+const EXCERPT: usize = 240;
+
+#[derive(Template)]
+#[template(path = "secretariat.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    consultations: Vec<ConsultationView>,
+    errors: PageErrors,
+    form: FormData,
+}
+
+#[derive(Template)]
+#[template(path = "secretariat_consultation.html")]
+struct ManagePage<'a> {
+    c: &'a Ctx,
+    k: ConsultationView,
+    versions: Vec<VersionSummary>,
+    /// The next statuses the consultation may take.
+    moves: Vec<Status>,
+    /// People found with `?q=` to seat as co-facilitators.
+    found: Vec<PersonCard>,
+    q: String,
+    preview: Option<VersionPreview>,
+    errors: PageErrors,
+    form: FormData,
+}
+
+impl ManagePage<'_> {
+    fn base(&self) -> String {
+        format!("/organize/consultations/{}", self.k.slug)
+    }
+    fn excerpt(&self, p: &PreviewParagraph) -> String {
+        excerpt(&p.text)
+    }
+    fn fate(&self, p: &PreviewParagraph) -> String {
+        match (p.fate, &p.previous_number) {
+            (KeyFate::Moved, Some(n)) => self.c.t.arg("secretariat-fate-moved", "number", n),
+            (KeyFate::Moved, None) | (KeyFate::Kept, _) => self.c.t.get("secretariat-fate-kept"),
+            (KeyFate::New, _) => self.c.t.get("secretariat-fate-new"),
+        }
+    }
+    fn is_new(&self, p: &PreviewParagraph) -> bool {
+        p.fate == KeyFate::New
+    }
+    fn is_cofacilitator(&self, id: &i64) -> bool {
+        self.k.cofacilitators.iter().any(|p| p.id == *id)
+    }
+    /// The label to suggest for the next version: what was typed, else `rev{n}`.
+    fn label(&self) -> String {
+        match self.form.opt("label") {
+            Some(l) => l.to_owned(),
+            None if self.versions.is_empty() => "zero-draft".into(),
+            None => format!("rev{}", self.versions.len()),
+        }
+    }
+    fn move_key(&self, s: &Status) -> String {
+        // Reopening is a move back to open; the button says so.
+        match (self.k.status, s) {
+            (Status::Closed, Status::Open) => "secretariat-reopen".into(),
+            _ => format!("secretariat-move-{}", s.as_str()),
+        }
+    }
+}
+
+fn excerpt(text: &str) -> String {
+    if text.chars().count() <= EXCERPT {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(EXCERPT).collect();
+    format!("{cut}…")
+}
+
+/// Not signed in: to the sign-in page and back; signed in without the role: 403.
+fn refuse(c: Ctx, e: &ApiError, back: &str) -> HttpResponse {
+    if e.code == ErrorCode::Unauthenticated {
+        c.redirect(&format!("/login?next={}", percent(back)))
+    } else {
+        failure(c, e)
+    }
+}
+
+pub async fn list(req: HttpRequest, state: State) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    show_list(
+        &state,
+        c,
+        PageErrors::new(),
+        FormData::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn show_list(
+    state: &State,
+    c: Ctx,
+    errors: PageErrors,
+    form: FormData,
+    status: StatusCode,
+) -> HttpResponse {
+    if let Err(e) = Organizer::check(c.actor()) {
+        return refuse(c, &e, "/organize/consultations");
+    }
+    let listed = match Page::parse(Some(MAX_LIMIT), None) {
+        Ok(page) => usecase::list(&state.db, c.actor(), page).await,
+        Err(e) => Err(e),
+    };
+    match listed {
+        Ok(list) => {
+            let page = ListPage {
+                c: &c,
+                consultations: list.items,
+                errors,
+                form,
+            };
+            respond!(c, status, page)
+        }
+        Err(e) => failure(c, &e),
+    }
+}
+
+/// A `datetime-local` value (`2026-12-05T09:00`, UTC as the form says) as RFC 3339.
+fn instant(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    Some(match raw.len() {
+        16 => format!("{raw}:00Z"),
+        _ => raw.to_owned(),
+    })
+}
+
+pub async fn create(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
+    let mut c = Ctx::load(&req, &state).await;
+    let form = FormData::parse(&body);
+    let by = match Organizer::check(c.actor()) {
+        Ok(by) => by,
+        Err(e) => return refuse(c, &e, "/organize/consultations"),
+    };
+    let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
+        Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
+    } else {
+        let input = CreateInput {
+            slug: form.get("slug").to_owned(),
+            title: form.get("title").to_owned(),
+            description: form.get("description").to_owned(),
+            language: form.get("language").to_owned(),
+            opens_at: instant(form.get("opens_at")),
+            closes_at: instant(form.get("closes_at")),
+        };
+        match input.parse(by.id()) {
+            Ok(new) => usecase::create(&state.db, &by, new).await,
+            Err(e) => Err(e),
+        }
+    };
+    match attempt {
+        Ok(created) => {
+            c.flash("secretariat-created");
+            c.redirect(&format!("/organize/consultations/{}", created.slug))
+        }
+        Err(e) => {
+            let errors = PageErrors::from_api(&c.t, &e);
+            let status = e.code.status();
+            show_list(&state, c, errors, form, status).await
+        }
+    }
+}
+
+pub async fn manage(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    let shown = Shown {
+        errors: PageErrors::new(),
+        form: FormData::default(),
+        preview: None,
+        status: StatusCode::OK,
+    };
+    show(&state, c, path.into_inner(), shown).await
+}
+
+/// What a manage page shows besides the consultation.
+struct Shown {
+    errors: PageErrors,
+    form: FormData,
+    preview: Option<VersionPreview>,
+    status: StatusCode,
+}
+
+async fn show(state: &State, c: Ctx, slug: String, shown: Shown) -> HttpResponse {
+    let back = format!("/organize/consultations/{slug}");
+    let who = match Organizer::check(c.actor()) {
+        Ok(who) => who,
+        Err(e) => return refuse(c, &e, &back),
+    };
+    let detail = match usecase::detail(&state.db, c.actor(), slug.clone()).await {
+        Ok(d) => d,
+        Err(e) => return failure(c, &e),
+    };
+    let versions = match usecase::versions(&state.db, c.actor(), slug).await {
+        Ok(v) => v.items,
+        Err(e) => return failure(c, &e),
+    };
+    // People to seat, when the page was asked to find some.
+    let q = c.param("q").unwrap_or_default().trim().to_owned();
+    let mut errors = shown.errors;
+    let found = if q.is_empty() {
+        Vec::new()
+    } else {
+        let query = UsersQuery {
+            q: Some(q.clone()),
+            limit: Some(20),
+            ..UsersQuery::default()
+        };
+        let found = match query.parse() {
+            Ok((filter, page)) => accounts::people(&state.db, &who, filter, page).await,
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(list) => list.items,
+            Err(e) => {
+                if errors.is_empty() {
+                    errors = PageErrors::from_api(&c.t, &e);
+                }
+                Vec::new()
+            }
+        }
+    };
+    let k = detail.consultation;
+    let moves = Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| k.status.can_move_to(*s))
+        .collect();
+    let page = ManagePage {
+        c: &c,
+        k,
+        versions,
+        moves,
+        found,
+        q,
+        preview: shown.preview,
+        errors,
+        form: shown.form,
+    };
+    respond!(c, shown.status, page)
+}
+
+/// One form of the manage page, by its `action`.
+enum Action {
+    Move(Status),
+    Seat(i64),
+    Unseat(i64),
+    Preview,
+    Publish,
+}
+
+impl Action {
+    fn of(form: &FormData) -> Option<Action> {
+        let id = || form.get("user").parse::<i64>().ok();
+        match form.get("action") {
+            "status" => Status::parse(form.get("status")).map(Action::Move),
+            "seat" => id().map(Action::Seat),
+            "unseat" => id().map(Action::Unseat),
+            "preview" => Some(Action::Preview),
+            "publish" => Some(Action::Publish),
+            _ => None,
+        }
+    }
+}
+
+pub async fn act(
+    req: HttpRequest,
+    state: State,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let mut c = Ctx::load(&req, &state).await;
+    let slug = path.into_inner();
+    let back = format!("/organize/consultations/{slug}");
+    let form = FormData::parse(&body);
+    let who = match Organizer::check(c.actor()) {
+        Ok(who) => who,
+        Err(e) => return refuse(c, &e, &back),
+    };
+    if !c.csrf_ok(&state, form.opt("csrf")) {
+        let e = ApiError::new(ErrorCode::CsrfFailed, "stale form");
+        return again(&state, c, slug, &e, form).await;
+    }
+    let Some(action) = Action::of(&form) else {
+        let e = ApiError::field("action", "unknown action");
+        return again(&state, c, slug, &e, form).await;
+    };
+    let done = match action {
+        Action::Move(status) => {
+            let patch = PatchInput {
+                title: None,
+                description: None,
+                language: None,
+                opens_at: None,
+                closes_at: None,
+                status: Some(status.as_str().to_owned()),
+            };
+            match patch.try_into() {
+                Ok(changes) => usecase::update(&state.db, &who, slug.clone(), changes)
+                    .await
+                    .map(|_| "secretariat-status-saved"),
+                Err(e) => Err(e),
+            }
+        }
+        Action::Seat(id) | Action::Unseat(id) => {
+            let seat = matches!(action, Action::Seat(_));
+            match usecase::detail(&state.db, c.actor(), slug.clone()).await {
+                Ok(d) => {
+                    let mut ids: Vec<i64> = d
+                        .consultation
+                        .cofacilitators
+                        .iter()
+                        .map(|p| p.id)
+                        .filter(|p| *p != id)
+                        .collect();
+                    if seat {
+                        ids.push(id);
+                    }
+                    usecase::set_cofacilitators(&state.db, &who, slug.clone(), ids)
+                        .await
+                        .map(|_| "secretariat-cofacilitators-saved")
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Action::Preview | Action::Publish => {
+            let input = VersionInput {
+                label: form.get("label").trim().to_owned(),
+                format: Some(form.get("format").to_owned()),
+                source: Some(form.get("source").to_owned()),
+                paragraphs: None,
+            };
+            let editor = ConsultationEditor::check(&state.db, c.actor(), slug.clone()).await;
+            let cmd = input.try_into();
+            match (editor, cmd) {
+                (Ok(editor), Ok(cmd)) => {
+                    if matches!(action, Action::Preview) {
+                        return match usecase::preview_version(&state.db, &editor, cmd).await {
+                            Ok(preview) => {
+                                let shown = Shown {
+                                    errors: PageErrors::new(),
+                                    form,
+                                    preview: Some(preview),
+                                    status: StatusCode::OK,
+                                };
+                                show(&state, c, slug, shown).await
+                            }
+                            Err(e) => again(&state, c, slug, &e, form).await,
+                        };
+                    }
+                    usecase::add_version(&state.db, &editor, cmd)
+                        .await
+                        .map(|_| "secretariat-published")
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
+    };
+    match done {
+        Ok(key) => {
+            c.flash(key);
+            c.redirect(&back)
+        }
+        Err(e) => again(&state, c, slug, &e, form).await,
+    }
+}
+
+/// The page again with what was sent and what went wrong (403/404 as their pages).
+async fn again(state: &State, c: Ctx, slug: String, e: &ApiError, form: FormData) -> HttpResponse {
+    if matches!(
+        e.code,
+        ErrorCode::NotFound | ErrorCode::Forbidden | ErrorCode::Unavailable
+    ) {
+        return failure(c, e);
+    }
+    let shown = Shown {
+        errors: PageErrors::from_api(&c.t, e),
+        form,
+        preview: None,
+        status: e.code.status(),
+    };
+    show(state, c, slug, shown).await
+}

@@ -1,0 +1,437 @@
+//! The secretariat's work by forms, scripts off, on SQLite and PostgreSQL: create a
+//! consultation, preview and publish its draft, seat co-facilitators found by name, open,
+//! close and reopen it; and the account lists behind the pages.
+
+use awc::http::StatusCode;
+use indaba_tests::web::WebClient;
+use indaba_tests::*;
+
+both_backends!(
+    a_consultation_is_created_previewed_published_and_opened_by_forms,
+    people_are_found_to_seat_without_their_addresses,
+);
+
+const REV1: &str = "I. Preamble\n\n1. We commit to an open, free and secure Internet for all.\n\n\
+2. We recognise the following:\n\n(a) meaningful connectivity matters;\n\n(b) digital skills matter.\n\n\
+II. Commitments\n\n3. We will count the connected in every country every year.\n";
+
+async fn a_consultation_is_created_previewed_published_and_opened_by_forms(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = app
+        .account(
+            "Secretariat",
+            &["organizer"],
+            "intergovernmental",
+            "CH",
+            None,
+            None,
+        )
+        .await;
+    let web = WebClient::new(&app.base);
+
+    // Visitors are sent to sign in; participants are refused.
+    let visitor = web.get("/organize/consultations").await;
+    assert_eq!(visitor.status, StatusCode::SEE_OTHER);
+    assert!(visitor
+        .header("location")
+        .unwrap()
+        .starts_with("/login?next="));
+    let participant = app
+        .account("Reader", &[], "academia", "FR", None, None)
+        .await;
+    let outsider = WebClient::new(&app.base);
+    outsider.sign_in(&participant.email, PASSWORD).await;
+    assert_eq!(
+        outsider.get("/organize/consultations").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    web.sign_in(&org.email, PASSWORD).await;
+    let list = web.get("/organize/consultations").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.html);
+    let csrf = list.hidden("csrf").unwrap();
+
+    // A bad address is named next to its field, and what was typed stays.
+    let bad = web
+        .post(
+            "/organize/consultations",
+            &[
+                ("csrf", &csrf),
+                ("title", "WSIS+20 review"),
+                ("slug", "Not A Slug"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("id=\"slug-error\""), "{}", bad.html);
+    assert!(bad.html.contains("value=\"WSIS+20 review\""));
+
+    let created = web
+        .post(
+            "/organize/consultations",
+            &[
+                ("csrf", &csrf),
+                ("title", "WSIS+20 review"),
+                ("slug", "wsis-20"),
+                ("description", "The zero draft, for comments."),
+                ("language", "en"),
+                ("opens_at", ""),
+                ("closes_at", "2031-01-31T17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        created.header("location"),
+        Some("/organize/consultations/wsis-20")
+    );
+    let page = web.follow(&created).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("created as a draft"), "{}", page.html);
+    let api = app
+        .get("/api/v1/consultations/wsis-20", Some(&org.token))
+        .await;
+    assert_eq!(api.body["status"], "draft");
+    assert_eq!(api.body["closes_at"], "2031-01-31T17:00:00Z");
+    let id = api.body["id"].as_i64().unwrap();
+    let base = "/organize/consultations/wsis-20";
+
+    // The preview shows the headings and paragraphs, and saves nothing.
+    let preview = web
+        .post(
+            base,
+            &[
+                ("csrf", &csrf),
+                ("action", "preview"),
+                ("label", "zero-draft"),
+                ("format", "text"),
+                ("source", SMALL_DRAFT),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
+    assert!(preview.html.contains("Read as headings"));
+    assert!(preview
+        .html
+        .contains("<li class=\"level-1\">II. Commitments</li>"));
+    assert!(
+        preview.html.contains("Paragraphs and items: 5"),
+        "{}",
+        preview.html
+    );
+    assert!(preview.html.contains("name=\"action\" value=\"publish\""));
+    let versions = app
+        .get(
+            &format!("/api/v1/consultations/{id}/versions"),
+            Some(&org.token),
+        )
+        .await;
+    assert_eq!(versions.body["items"].as_array().unwrap().len(), 0);
+
+    // A text that is not a draft is refused next to the text, which stays.
+    let refused = web
+        .post(
+            base,
+            &[
+                ("csrf", &csrf),
+                ("action", "preview"),
+                ("label", "zero-draft"),
+                ("format", "text"),
+                ("source", "Some prose with no numbers."),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("id=\"source-error\""));
+    assert!(refused.html.contains("Some prose with no numbers."));
+
+    let published = web
+        .post(
+            base,
+            &[
+                ("csrf", &csrf),
+                ("action", "publish"),
+                ("label", "zero-draft"),
+                ("format", "text"),
+                ("source", SMALL_DRAFT),
+            ],
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.html
+    );
+    let api = app
+        .get(&format!("/api/v1/consultations/{id}"), Some(&org.token))
+        .await;
+    assert_eq!(api.body["current_version"], "zero-draft");
+    assert_eq!(
+        api.body["version"]["paragraphs"].as_array().unwrap().len(),
+        5
+    );
+
+    // The next version's preview says which paragraphs keep their comments.
+    let preview = web
+        .post(
+            base,
+            &[
+                ("csrf", &csrf),
+                ("action", "preview"),
+                ("label", "rev1"),
+                ("format", "text"),
+                ("source", REV1),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
+    assert!(
+        preview.html.contains("Keep their place and comments: 4"),
+        "{}",
+        preview.html
+    );
+    assert!(preview.html.contains("New: 1"));
+    assert!(preview.html.contains("Gone from the current text: 1"));
+    assert!(preview
+        .html
+        .contains("<del>We will close the digital divide by 2030.</del>"));
+
+    // Open, close, reopen: each a logged move of the same use case as the API's.
+    for (status, expected) in [("open", "open"), ("closed", "closed"), ("open", "open")] {
+        let res = web
+            .post(
+                base,
+                &[("csrf", &csrf), ("action", "status"), ("status", status)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+        let api = app.get(&format!("/api/v1/consultations/{id}"), None).await;
+        assert_eq!(api.body["status"], expected);
+    }
+    let page = web.get(base).await;
+    assert!(
+        page.html.contains("value=\"closed\""),
+        "open offers to close"
+    );
+    // A move the lifecycle does not allow is refused with its reason.
+    let res = web
+        .post(
+            base,
+            &[("csrf", &csrf), ("action", "status"), ("status", "draft")],
+        )
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.status);
+    assert_eq!(
+        app.get(&format!("/api/v1/consultations/{id}"), None)
+            .await
+            .body["status"],
+        "open"
+    );
+    let res = web
+        .post(base, &[("csrf", &csrf), ("action", "explode")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A stale form changes nothing.
+    let res = web
+        .post(
+            base,
+            &[
+                ("csrf", "stale"),
+                ("action", "status"),
+                ("status", "closed"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_client_error());
+    assert_eq!(
+        app.get(&format!("/api/v1/consultations/{id}"), None)
+            .await
+            .body["status"],
+        "open"
+    );
+
+    // The new consultation is listed with its status.
+    let list = web.get("/organize/consultations").await;
+    assert!(list
+        .html
+        .contains("href=\"/organize/consultations/wsis-20\""));
+}
+
+async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = app
+        .account(
+            "Secretariat",
+            &["organizer"],
+            "intergovernmental",
+            "CH",
+            None,
+            None,
+        )
+        .await;
+    let amina = app
+        .account(
+            "Amina Diallo",
+            &[],
+            "civil_society",
+            "SN",
+            None,
+            Some("Réseau 100% Sénégal"),
+        )
+        .await;
+    let other = app
+        .account("Boris Petrov", &["moderator"], "academia", "RU", None, None)
+        .await;
+    let id = open_consultation(&app, &org.token).await;
+    let slug = app
+        .get(&format!("/api/v1/consultations/{id}"), None)
+        .await
+        .body["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The API: organisers find people by part of a name or organisation, without e-mail.
+    let found = app.get("/api/v1/people?q=AMINA", Some(&org.token)).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text);
+    let items = found.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], amina.id);
+    assert_eq!(items[0]["organization"], "Réseau 100% Sénégal");
+    assert!(items[0].get("email").is_none());
+    // `%` and `_` are letters, not wildcards.
+    let found = app.get("/api/v1/people?q=100%25", Some(&org.token)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
+    let found = app.get("/api/v1/people?q=%25%25", Some(&org.token)).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 0);
+    // A whole address finds its owner; part of one does not.
+    let found = app
+        .get(
+            &format!("/api/v1/people?q={}", encode_query(&other.email)),
+            Some(&org.token),
+        )
+        .await;
+    assert_eq!(found.body["items"][0]["id"], other.id);
+    let found = app
+        .get("/api/v1/people?q=example.org", Some(&org.token))
+        .await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 0);
+    // Filters are checked, and so are the callers.
+    let found = app
+        .get("/api/v1/people?stakeholder_group=aliens", Some(&org.token))
+        .await;
+    assert_eq!(found.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(found.field("stakeholder_group").is_some(), "{}", found.text);
+    let found = app.get("/api/v1/people?q=a", Some(&org.token)).await;
+    assert!(found.field("q").is_some(), "{}", found.text);
+    assert_eq!(
+        app.get("/api/v1/people?q=amina", Some(&amina.token))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Admins list accounts with their addresses and roles, by role and group, page by page.
+    let admin = app
+        .account("Admin", &["admin"], "technical_community", "KE", None, None)
+        .await;
+    assert_eq!(
+        app.get("/api/v1/admin/users", Some(&org.token))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let listed = app
+        .get("/api/v1/admin/users?role=moderator", Some(&admin.token))
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["email"], other.email.as_str());
+    let listed = app
+        .get(
+            "/api/v1/admin/users?stakeholder_group=civil_society",
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(listed.body["items"][0]["id"], amina.id);
+    let first = app
+        .get("/api/v1/admin/users?limit=2", Some(&admin.token))
+        .await;
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = app
+        .get(
+            &format!("/api/v1/admin/users?limit=2&cursor={cursor}"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::OK);
+    let ids = |r: &Response| -> Vec<i64> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect()
+    };
+    let (a, b) = (ids(&first), ids(&second));
+    assert_eq!(a.len(), 2);
+    assert!(b.iter().all(|id| !a.contains(id) && *id < a[1]));
+    // A cursor works only with the filters that issued it.
+    let other_list = app
+        .get(
+            &format!("/api/v1/admin/users?limit=2&role=admin&cursor={cursor}"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(other_list.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The page: find, seat, remove.
+    let web = WebClient::new(&app.base);
+    web.sign_in(&org.email, PASSWORD).await;
+    let base = format!("/organize/consultations/{slug}");
+    let page = web.get(&format!("{base}?q=s%C3%A9n%C3%A9gal")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("Amina Diallo"));
+    assert!(!page.html.contains(&amina.email), "no address on the page");
+    let csrf = page.hidden("csrf").unwrap();
+    let user = amina.id.to_string();
+    let res = web
+        .post(
+            &base,
+            &[("csrf", &csrf), ("action", "seat"), ("user", &user)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let api = app.get(&format!("/api/v1/consultations/{id}"), None).await;
+    assert_eq!(api.body["cofacilitators"][0]["id"], amina.id);
+    let page = web.follow(&res).await;
+    assert!(page.html.contains("co-facilitators are saved"));
+    // Seated, Amina may now import versions.
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/versions?preview=true"),
+            Some(&amina.token),
+            &serde_json::json!({"label": "rev1", "source": SMALL_DRAFT}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = web
+        .post(
+            &base,
+            &[("csrf", &csrf), ("action", "unseat"), ("user", &user)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let api = app.get(&format!("/api/v1/consultations/{id}"), None).await;
+    assert_eq!(api.body["cofacilitators"].as_array().unwrap().len(), 0);
+    // Seating an unknown account is refused.
+    let res = web
+        .post(
+            &base,
+            &[("csrf", &csrf), ("action", "seat"), ("user", "999999")],
+        )
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.status);
+}
