@@ -138,7 +138,14 @@ pub async fn start(
         db: db.clone(),
         config,
     });
+    crate::accounts::standing::load(&state)
+        .await
+        .map_err(|e| format!("cannot read suspended accounts: {e}"))?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let standing = actix_web::rt::spawn(crate::accounts::standing::follow(
+        state.clone(),
+        stop_rx.clone(),
+    ));
     let indexer = actix_web::rt::spawn(crate::search::indexer::run(
         db.clone(),
         search,
@@ -208,7 +215,7 @@ pub async fn start(
             db: state.db.clone(),
             stop: stop_tx,
             stop_listener,
-            workers: vec![mail_worker, indexer, scheduler],
+            workers: vec![mail_worker, indexer, scheduler, standing],
         },
         server,
     ))

@@ -38,6 +38,7 @@ error_codes! {
     Forbidden => ("forbidden", FORBIDDEN, "Your roles do not allow this."),
     EmailNotVerified => ("email_not_verified", FORBIDDEN, "Verify your email address before contributing."),
     CsrfFailed => ("csrf_failed", FORBIDDEN, "The form's CSRF token is missing or wrong."),
+    AccountSuspended => ("account_suspended", FORBIDDEN, "An administrator suspended this account: it cannot sign in, and its sessions have ended."),
     WrongPassword => ("wrong_password", FORBIDDEN, "The current password, asked again to confirm this, is wrong: see `fields`."),
     NotFound => ("not_found", NOT_FOUND, "No such resource."),
     NoRoute => ("no_route", NOT_FOUND, "No such endpoint."),

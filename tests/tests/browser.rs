@@ -283,10 +283,18 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
             "/organize/consultations/declaration-digital-cooperation?q=demo".to_owned(),
         ),
     ];
+    let administering: Vec<(&str, String)> = vec![
+        ("admin-users", "/admin/users".to_owned()),
+        (
+            "admin-users-filtered",
+            "/admin/users?stakeholder_group=civil_society".to_owned(),
+        ),
+    ];
     let rounds = [
         (None, &pages),
         (Some("cofacilitator"), &signed_in),
         (Some("organizer"), &organizing),
+        (Some("admin"), &administering),
     ];
     for (who, list) in rounds {
         let browser = driver.browser().await;

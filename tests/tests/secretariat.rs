@@ -5,10 +5,13 @@
 use awc::http::StatusCode;
 use indaba_tests::web::WebClient;
 use indaba_tests::*;
+use serde_json::json;
 
 both_backends!(
     a_consultation_is_created_previewed_published_and_opened_by_forms,
     people_are_found_to_seat_without_their_addresses,
+    a_suspended_account_is_shut_out_at_once_and_reinstated,
+    a_verified_organisation_is_shown_beside_its_inputs,
 );
 
 const REV1: &str = "I. Preamble\n\n1. We commit to an open, free and secure Internet for all.\n\n\
@@ -413,7 +416,7 @@ async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
         .post(
             &format!("/api/v1/consultations/{id}/versions?preview=true"),
             Some(&amina.token),
-            &serde_json::json!({"label": "rev1", "source": SMALL_DRAFT}),
+            &json!({"label": "rev1", "source": SMALL_DRAFT}),
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
@@ -434,4 +437,285 @@ async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
         )
         .await;
     assert!(res.status.is_client_error(), "{}", res.status);
+}
+
+async fn a_suspended_account_is_shut_out_at_once_and_reinstated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app
+        .account("Admin", &["admin"], "technical_community", "KE", None, None)
+        .await;
+    let member = app
+        .account("Member", &[], "civil_society", "BR", None, None)
+        .await;
+    // A second session of the member, with a refresh token, and one in a browser.
+    let login = app.login(&member.email, PASSWORD).await;
+    let refresh = token_of(&login, "refresh_token");
+    let browser = WebClient::new(&app.base);
+    browser.sign_in(&member.email, PASSWORD).await;
+    assert_eq!(browser.get("/me").await.status, StatusCode::OK);
+
+    // Not for organisers, and not oneself.
+    let org = app
+        .account("Org", &["organizer"], "government", "FR", None, None)
+        .await;
+    let path = format!("/api/v1/admin/users/{}/suspend", member.id);
+    let res = app.post(&path, Some(&org.token), &json!({})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app
+        .post(
+            &format!("/api/v1/admin/users/{}/suspend", admin.id),
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/admin/users/999999/suspend",
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    let res = app.post(&path, Some(&admin.token), &json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(res.body["user"]["suspended_at"].is_string());
+    // At once: the access tokens, the refresh token, the browser's session.
+    let me = app.get("/api/v1/me", Some(&member.token)).await;
+    assert_eq!(
+        (me.status, me.code()),
+        (StatusCode::FORBIDDEN, "account_suspended")
+    );
+    let res = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
+    let page = browser.get("/me").await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "signed out: {}",
+        page.html
+    );
+    // Signing in is refused, and says why only to whoever knows the password.
+    let res = app.login(&member.email, PASSWORD).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::FORBIDDEN, "account_suspended")
+    );
+    let res = app.login(&member.email, "not the password at all").await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials")
+    );
+    let listed = app
+        .get("/api/v1/admin/users?q=member", Some(&admin.token))
+        .await;
+    assert!(listed.body["items"][0]["suspended_at"].is_string());
+
+    // Reinstated: a new sign-in works; the tokens from before stay refused. (Tokens tell
+    // their issue to the second: the reinstatement comes in a later second than the
+    // suspension, as it does when a person decides it.)
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let res = app
+        .send(
+            awc::http::Method::DELETE,
+            &path,
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(res.body["user"]["suspended_at"].is_null());
+    let res = app.login(&member.email, PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let fresh = token_of(&res, "access_token");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&fresh)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&member.token)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The page: admins only; suspend and reinstate by form.
+    let web = WebClient::new(&app.base);
+    web.sign_in(&org.email, PASSWORD).await;
+    assert_eq!(web.get("/admin/users").await.status, StatusCode::FORBIDDEN);
+    let web = WebClient::new(&app.base);
+    web.sign_in(&admin.email, PASSWORD).await;
+    let page = web.get("/admin/users?q=member").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains(&member.email));
+    assert!(!page.html.contains(&org.email), "filtered by the words");
+    let csrf = page.hidden("csrf").unwrap();
+    let user = member.id.to_string();
+    let back = "/admin/users?q=member&role=&stakeholder_group=";
+    let res = web
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("back", back),
+                ("user", &user),
+                ("action", "suspend"),
+            ],
+        )
+        .await;
+    assert_eq!(res.header("location"), Some(back));
+    let page = web.follow(&res).await;
+    assert!(
+        page.html.contains("name=\"action\" value=\"reinstate\""),
+        "{}",
+        page.html
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&fresh)).await.code(),
+        "account_suspended"
+    );
+    // Roles by form; an unknown role is refused and changes nothing.
+    let res = web
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("user", &user),
+                ("action", "roles"),
+                ("roles", "moderator"),
+                ("roles", "organizer"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let listed = app
+        .get("/api/v1/admin/users?role=moderator", Some(&admin.token))
+        .await;
+    assert_eq!(listed.body["items"][0]["id"], member.id);
+    let res = web
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("user", &user),
+                ("action", "roles"),
+                ("roles", "emperor"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A bad filter is named beside its field.
+    let page = web.get("/admin/users?role=emperor").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.html.contains("id=\"role-error\""), "{}", page.html);
+}
+
+async fn a_verified_organisation_is_shown_beside_its_inputs(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app
+        .account("Admin", &["admin"], "technical_community", "KE", None, None)
+        .await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let ngo = app
+        .account("Amina", &[], "civil_society", "SN", None, Some("Jonction"))
+        .await;
+    let loner = app
+        .account("Loner", &[], "academia", "FR", None, None)
+        .await;
+    let res = app
+        .post(
+            &format!("/api/v1/consultations/{id}/comments"),
+            Some(&ngo.token),
+            &json!({"body": "Connectivity must be affordable for everyone."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["author"]["organization_verified"], false);
+    let comment = res.body["id"].as_i64().unwrap();
+
+    let verify = format!("/api/v1/admin/users/{}/verify-organization", ngo.id);
+    let res = app.post(&verify, Some(&admin.token), &json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["user"]["organization_verified"], true);
+    // Nothing to verify without an organisation.
+    let res = app
+        .post(
+            &format!("/api/v1/admin/users/{}/verify-organization", loner.id),
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+
+    // Everyone sees the badge: the API and the page.
+    let seen = app.get(&format!("/api/v1/comments/{comment}"), None).await;
+    assert_eq!(
+        seen.body["author"]["organization_verified"], true,
+        "{}",
+        seen.text
+    );
+    let (slug, key) = {
+        let d = app.get(&format!("/api/v1/consultations/{id}"), None).await;
+        (
+            d.body["slug"].as_str().unwrap().to_owned(),
+            d.body["version"]["paragraphs"][0]["key"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        )
+    };
+    let _ = key;
+    let page = WebClient::new(&app.base)
+        .get(&format!("/consultations/{slug}?paragraph=general"))
+        .await;
+    assert!(page.html.contains("badge verified"), "{}", page.html);
+    let me = app.get("/api/v1/me", Some(&ngo.token)).await;
+    assert_eq!(me.body["user"]["organization_verified"], true);
+
+    // Naming another organisation ends the verification; keeping it does not.
+    let res = app
+        .send(
+            awc::http::Method::PATCH,
+            "/api/v1/me",
+            Some(&ngo.token),
+            &json!({"display_name": "Amina D."}),
+        )
+        .await;
+    assert_eq!(
+        res.body["user"]["organization_verified"], true,
+        "{}",
+        res.text
+    );
+    let res = app
+        .send(
+            awc::http::Method::PATCH,
+            "/api/v1/me",
+            Some(&ngo.token),
+            &json!({"organization": "Another NGO"}),
+        )
+        .await;
+    assert_eq!(
+        res.body["user"]["organization_verified"], false,
+        "{}",
+        res.text
+    );
+    let seen = app.get(&format!("/api/v1/comments/{comment}"), None).await;
+    assert_eq!(seen.body["author"]["organization_verified"], false);
+    // Withdrawn by the admin.
+    app.post(&verify, Some(&admin.token), &json!({})).await;
+    let res = app
+        .send(
+            awc::http::Method::DELETE,
+            &verify,
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.body["user"]["organization_verified"], false);
 }

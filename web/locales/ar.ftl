@@ -488,3 +488,27 @@ secretariat-fate-kept = محفوظة
 secretariat-fate-moved = تنتقل من الفقرة { $number }
 secretariat-fate-new = فقرة جديدة
 secretariat-removed = الفقرات المحذوفة
+
+# The admins' accounts page
+nav-admin = الحسابات
+admin-title = الحسابات
+admin-filter = تصفية الحسابات
+admin-role = الدور
+admin-group = فئة أصحاب المصلحة
+admin-any = الكل
+admin-suspended = معلّق
+admin-unverified-email = البريد الإلكتروني غير مُتحقَّق منه
+admin-roles = الأدوار
+admin-save-roles = حفظ الأدوار
+admin-verify = التحقق من المنظمة
+admin-unverify = سحب التحقق
+admin-suspend = تعليق
+admin-reinstate = إعادة التفعيل
+admin-next = الحسابات التالية
+admin-saved = حُفظ.
+organization-verified = مُتحقَّق منها
+role-participant = مشارك
+role-moderator = مشرف
+role-organizer = منظِّم
+role-admin = مسؤول
+error-account-suspended = علّق أحد المسؤولين هذا الحساب.

@@ -470,3 +470,27 @@ secretariat-fate-kept = kept
 secretariat-fate-moved = follow from paragraph { $number }
 secretariat-fate-new = new paragraph
 secretariat-removed = Paragraphs that go
+
+# The admins' accounts page
+nav-admin = Accounts
+admin-title = Accounts
+admin-filter = Filter the accounts
+admin-role = Role
+admin-group = Stakeholder group
+admin-any = Any
+admin-suspended = suspended
+admin-unverified-email = e-mail address not verified
+admin-roles = Roles
+admin-save-roles = Save the roles
+admin-verify = Verify the organisation
+admin-unverify = Withdraw the verification
+admin-suspend = Suspend
+admin-reinstate = Reinstate
+admin-next = Next accounts
+admin-saved = Saved.
+organization-verified = verified
+role-participant = Participant
+role-moderator = Moderator
+role-organizer = Organiser
+role-admin = Administrator
+error-account-suspended = An administrator suspended this account.

@@ -470,3 +470,27 @@ secretariat-fate-kept = se conservan
 secretariat-fate-moved = vienen del párrafo { $number }
 secretariat-fate-new = párrafo nuevo
 secretariat-removed = Párrafos que se eliminan
+
+# The admins' accounts page
+nav-admin = Cuentas
+admin-title = Cuentas
+admin-filter = Filtrar las cuentas
+admin-role = Función
+admin-group = Grupo de partes interesadas
+admin-any = Cualquiera
+admin-suspended = suspendida
+admin-unverified-email = correo electrónico sin verificar
+admin-roles = Funciones
+admin-save-roles = Guardar las funciones
+admin-verify = Verificar la organización
+admin-unverify = Retirar la verificación
+admin-suspend = Suspender
+admin-reinstate = Restablecer
+admin-next = Cuentas siguientes
+admin-saved = Guardado.
+organization-verified = verificada
+role-participant = Participante
+role-moderator = Moderador
+role-organizer = Organizador
+role-admin = Administrador
+error-account-suspended = Un administrador suspendió esta cuenta.

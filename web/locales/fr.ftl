@@ -470,3 +470,27 @@ secretariat-fate-kept = conservés
 secretariat-fate-moved = suivent depuis le paragraphe { $number }
 secretariat-fate-new = nouveau paragraphe
 secretariat-removed = Paragraphes retirés
+
+# The admins' accounts page
+nav-admin = Comptes
+admin-title = Comptes
+admin-filter = Filtrer les comptes
+admin-role = Rôle
+admin-group = Groupe de parties prenantes
+admin-any = Tous
+admin-suspended = suspendu
+admin-unverified-email = adresse électronique non vérifiée
+admin-roles = Rôles
+admin-save-roles = Enregistrer les rôles
+admin-verify = Vérifier l’organisation
+admin-unverify = Retirer la vérification
+admin-suspend = Suspendre
+admin-reinstate = Rétablir
+admin-next = Comptes suivants
+admin-saved = Enregistré.
+organization-verified = vérifiée
+role-participant = Participant
+role-moderator = Modérateur
+role-organizer = Organisateur
+role-admin = Administrateur
+error-account-suspended = Un administrateur a suspendu ce compte.

@@ -476,3 +476,27 @@ secretariat-fate-kept = сохраняются
 secretariat-fate-moved = переходят из пункта { $number }
 secretariat-fate-new = новый пункт
 secretariat-removed = Удаляемые пункты
+
+# The admins' accounts page
+nav-admin = Учётные записи
+admin-title = Учётные записи
+admin-filter = Фильтр учётных записей
+admin-role = Роль
+admin-group = Группа заинтересованных сторон
+admin-any = Любая
+admin-suspended = приостановлена
+admin-unverified-email = адрес эл. почты не подтверждён
+admin-roles = Роли
+admin-save-roles = Сохранить роли
+admin-verify = Подтвердить организацию
+admin-unverify = Отозвать подтверждение
+admin-suspend = Приостановить
+admin-reinstate = Восстановить
+admin-next = Следующие учётные записи
+admin-saved = Сохранено.
+organization-verified = подтверждена
+role-participant = Участник
+role-moderator = Модератор
+role-organizer = Организатор
+role-admin = Администратор
+error-account-suspended = Администратор приостановил эту учётную запись.

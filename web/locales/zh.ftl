@@ -452,3 +452,27 @@ secretariat-fate-kept = 保留
 secretariat-fate-moved = 来自第 { $number } 段
 secretariat-fate-new = 新段落
 secretariat-removed = 删除的段落
+
+# The admins' accounts page
+nav-admin = 账户
+admin-title = 账户
+admin-filter = 筛选账户
+admin-role = 角色
+admin-group = 利益攸关方群体
+admin-any = 全部
+admin-suspended = 已暂停
+admin-unverified-email = 电子邮件地址未验证
+admin-roles = 角色
+admin-save-roles = 保存角色
+admin-verify = 验证组织
+admin-unverify = 撤销验证
+admin-suspend = 暂停
+admin-reinstate = 恢复
+admin-next = 下一页账户
+admin-saved = 已保存。
+organization-verified = 已验证
+role-participant = 参与者
+role-moderator = 主持审核员
+role-organizer = 组织者
+role-admin = 管理员
+error-account-suspended = 管理员已暂停此账户。

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::doc::DocArg;
 use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{
-    Accepted, Created, List, MayForbid, MayRefuse, NoContent, Or, Private, RateLimited,
+    Accepted, Created, List, MayConflict, MayForbid, MayRefuse, NoContent, Or, Private, RateLimited,
 };
 use crate::http::ApiJson;
 use crate::policy::audit::AuditEntry;
@@ -208,4 +208,40 @@ pub async fn people(
     Ok(Private(
         usecase::people(&state.db, &who, filter, page).await?,
     ))
+}
+
+pub async fn suspend(
+    admin: Admin,
+    state: State,
+    path: web::Path<i64>,
+) -> ApiResult<MayConflict<Private<ManagedUserEnvelope>>> {
+    let user = usecase::suspend(&state, &admin, path.into_inner(), true).await?;
+    Ok(Or(Private(ManagedUserEnvelope { user })))
+}
+
+pub async fn reinstate(
+    admin: Admin,
+    state: State,
+    path: web::Path<i64>,
+) -> ApiResult<Private<ManagedUserEnvelope>> {
+    let user = usecase::suspend(&state, &admin, path.into_inner(), false).await?;
+    Ok(Private(ManagedUserEnvelope { user }))
+}
+
+pub async fn verify_organization(
+    admin: Admin,
+    state: State,
+    path: web::Path<i64>,
+) -> ApiResult<MayConflict<Private<ManagedUserEnvelope>>> {
+    let user = usecase::verify_organization(&state.db, &admin, path.into_inner(), true).await?;
+    Ok(Or(Private(ManagedUserEnvelope { user })))
+}
+
+pub async fn unverify_organization(
+    admin: Admin,
+    state: State,
+    path: web::Path<i64>,
+) -> ApiResult<Private<ManagedUserEnvelope>> {
+    let user = usecase::verify_organization(&state.db, &admin, path.into_inner(), false).await?;
+    Ok(Private(ManagedUserEnvelope { user }))
 }

@@ -11,6 +11,7 @@ pub mod password;
 pub mod personal_data;
 pub mod privacy;
 pub mod regions;
+pub mod standing;
 pub mod store;
 pub mod tokens;
 pub mod types;
@@ -39,6 +40,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/me/export", SignedIn, "Everything the platform holds about you, as JSON", h::export),
         endpoint!(GET "/admin/users", Admin, "Accounts, newest first: ?q= (part of a name or organisation, or a whole e-mail), ?role=, ?stakeholder_group=", h::users),
         endpoint!(GET "/people", Organizer, "Find people to give a part (a co-facilitator's seat): name, group, organisation and country, no e-mail", h::people),
+        endpoint!(POST r"/admin/users/{id:\d+}/suspend", Admin, "Suspend an account: it cannot sign in, its sessions end and its access tokens are refused at once", h::suspend),
+        endpoint!(DELETE r"/admin/users/{id:\d+}/suspend", Admin, "Reinstate a suspended account (it signs in again)", h::reinstate),
+        endpoint!(POST r"/admin/users/{id:\d+}/verify-organization", Admin, "Verify that the account speaks for the organisation it names (a badge beside its name)", h::verify_organization),
+        endpoint!(DELETE r"/admin/users/{id:\d+}/verify-organization", Admin, "Withdraw the verification of the account's organisation", h::unverify_organization),
         endpoint!(PUT r"/admin/users/{id:\d+}/roles", Admin, "Set a user's roles", h::set_roles),
         endpoint!(GET "/admin/audit-log", Admin, "The audit log: moderators' looks at anonymous authors, newest first", h::audit_log),
     ]

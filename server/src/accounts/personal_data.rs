@@ -52,6 +52,8 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("users", "erased_at", NotPersonal),
     ("users", "created_at", Kept(WHEN_ONLY)),
     ("users", "updated_at", Kept(WHEN_ONLY)),
+    ("users", "suspended_at", Erased),
+    ("users", "organization_verified_at", Erased),
     ("user_roles", "user_id", Erased),
     ("user_roles", "role", Erased),
     ("user_roles", "granted_at", Erased),

@@ -43,11 +43,19 @@ pub fn update_profile(tx: &mut Tx, user_id: i64, c: ProfileChange) -> ApiResult<
     let language = c
         .preferred_language
         .map_or(row.preferred_language, |l| l.as_str().to_owned());
+    let organization = c.organization.unwrap_or(row.organization.clone());
+    // A verification vouches for one organisation: naming another ends it.
+    let verified = if organization == row.organization {
+        row.organization_verified_at
+    } else {
+        None
+    };
     diesel::update(users::table.find(user_id))
         .set((
             users::display_name.eq(c.display_name.unwrap_or(row.display_name)),
             users::stakeholder_group.eq(group),
-            users::organization.eq(c.organization.unwrap_or(row.organization)),
+            users::organization.eq(organization),
+            users::organization_verified_at.eq(verified),
             users::country.eq(country),
             users::region.eq(region),
             users::gender.eq(gender),
@@ -148,6 +156,8 @@ pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResu
             users::gender.eq(None::<String>),
             users::preferred_language.eq("en"),
             users::email_verified_at.eq(None::<chrono::NaiveDateTime>),
+            users::suspended_at.eq(None::<chrono::NaiveDateTime>),
+            users::organization_verified_at.eq(None::<chrono::NaiveDateTime>),
             users::erased_at.eq(Some(t)),
             users::updated_at.eq(t),
         ))

@@ -28,6 +28,8 @@ pub struct UserRow {
     pub erased_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub suspended_at: Option<NaiveDateTime>,
+    pub organization_verified_at: Option<NaiveDateTime>,
 }
 
 pub struct NewUser {
@@ -159,6 +161,36 @@ pub fn search(
         }
     }
     Ok(query.load(conn)?)
+}
+
+/// Suspended live accounts, with when (for `Suspensions::sync`).
+pub fn suspended(conn: &mut DbConn) -> ApiResult<Vec<(i64, NaiveDateTime)>> {
+    Ok(users::table
+        .filter(users::suspended_at.is_not_null())
+        .filter(users::erased_at.is_null())
+        .select((users::id, users::suspended_at.assume_not_null()))
+        .load(conn)?)
+}
+
+pub fn set_suspended(conn: &mut DbConn, user_id: i64, at: Option<NaiveDateTime>) -> ApiResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((users::suspended_at.eq(at), users::updated_at.eq(now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_organization_verified(
+    conn: &mut DbConn,
+    user_id: i64,
+    at: Option<NaiveDateTime>,
+) -> ApiResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::organization_verified_at.eq(at),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Roles held, `participant` always among them.

@@ -14,12 +14,14 @@ pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
 /// beyond the absolute lifetime of its family (`INDABA_SESSION_MAX_DAYS`, 90 by default).
 pub const REFRESH_TTL_DAYS: i64 = 30;
 
-/// Signing material derived from the one secret of the instance.
+/// Signing material derived from the one secret of the instance, and the accounts whose
+/// access tokens no longer count.
 pub struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     /// For HMAC-signed links (unsubscribe and the like).
     pub link_secret: Vec<u8>,
+    pub suspensions: Suspensions,
 }
 
 impl Keys {
@@ -30,6 +32,76 @@ impl Keys {
             encoding: EncodingKey::from_secret(jwt.as_bytes()),
             decoding: DecodingKey::from_secret(jwt.as_bytes()),
             link_secret: link.into_bytes(),
+            suspensions: Suspensions::default(),
+        }
+    }
+}
+
+/// Suspended accounts: an access token is a signature checked without the database, so
+/// a suspension would otherwise let the account act until its token ends (15 minutes).
+/// Every token of a suspended account is refused; once reinstated, tokens issued before
+/// the suspension stay refused. The instance that suspends knows at once; the others
+/// read the list again every few seconds (`accounts::standing::follow`).
+#[derive(Default)]
+pub struct Suspensions(std::sync::RwLock<std::collections::HashMap<i64, Bar>>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Bar {
+    /// Unix seconds: tokens issued in this second or before are refused (a token says
+    /// when it was issued to the second).
+    since: i64,
+    suspended: bool,
+}
+
+impl Suspensions {
+    /// False when a token of `user` issued at `iat` no longer counts.
+    pub fn allows(&self, user: i64, iat: i64) -> bool {
+        let Ok(bars) = self.0.read() else {
+            return true;
+        };
+        match bars.get(&user) {
+            Some(bar) => !bar.suspended && iat > bar.since,
+            None => true,
+        }
+    }
+
+    pub fn suspend(&self, user: i64, since: i64) {
+        if let Ok(mut bars) = self.0.write() {
+            bars.insert(
+                user,
+                Bar {
+                    since,
+                    suspended: true,
+                },
+            );
+        }
+    }
+
+    pub fn reinstate(&self, user: i64) {
+        if let Ok(mut bars) = self.0.write() {
+            if let Some(bar) = bars.get_mut(&user) {
+                bar.suspended = false;
+            }
+        }
+    }
+
+    /// The suspended accounts as the database lists them now (`(user, since)`): others
+    /// are reinstated, and their older tokens stay refused.
+    pub fn sync(&self, suspended: &[(i64, i64)]) {
+        let Ok(mut bars) = self.0.write() else {
+            return;
+        };
+        for bar in bars.values_mut() {
+            bar.suspended = false;
+        }
+        for (user, since) in suspended {
+            bars.insert(
+                *user,
+                Bar {
+                    since: *since,
+                    suspended: true,
+                },
+            );
         }
     }
 }
@@ -97,6 +169,12 @@ pub fn decode_access(keys: &Keys, token: &str) -> ApiResult<(i64, AccessClaims)>
             "the access token is not valid",
         )
     })?;
+    if !keys.suspensions.allows(id, data.claims.iat) {
+        return Err(ApiError::new(
+            ErrorCode::AccountSuspended,
+            "this account is suspended, or was: sign in again",
+        ));
+    }
     Ok((id, data.claims))
 }
 

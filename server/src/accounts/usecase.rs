@@ -138,6 +138,13 @@ pub async fn login(state: &AppState, client: &Client, cmd: Login) -> ApiResult<T
         ));
     };
     state.limiter.password_ok(&cmd.email, &client.ip);
+    // Said only to whoever knows the password: it tells no one else the account exists.
+    if row.suspended_at.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::AccountSuspended,
+            "an administrator suspended this account",
+        ));
+    }
     let ua = client.user_agent.clone();
     let user_id = row.id;
     let max_age = state.config.session_max_age();
@@ -457,6 +464,85 @@ pub async fn set_roles(
         })
         .await?;
     tracing::info!(admin = admin.id(), user_id = target, roles = ?view.roles, "roles set");
+    Ok(view.into())
+}
+
+/// Suspends an account (it cannot sign in; its sessions end at once, its tokens are
+/// refused) or reinstates it. Admins cannot suspend themselves.
+pub async fn suspend(
+    state: &AppState,
+    admin: &Admin,
+    target: i64,
+    suspended: bool,
+) -> ApiResult<ManagedUserView> {
+    if suspended && target == admin.id() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "you cannot suspend your own account",
+        ));
+    }
+    let at = crate::db::now();
+    let view = state
+        .db
+        .tx(move |tx| {
+            let row = store::find(tx, target)?.ok_or_else(|| ApiError::not_found("user"))?;
+            if suspended {
+                if row.suspended_at.is_none() {
+                    store::set_suspended(tx, target, Some(at))?;
+                }
+                store::revoke_all_sessions(tx, target)?;
+            } else {
+                store::set_suspended(tx, target, None)?;
+            }
+            store::view(tx, target)
+        })
+        .await?;
+    if suspended {
+        let since = view.suspended_at.map_or(at, |t| t.0);
+        state
+            .keys
+            .suspensions
+            .suspend(target, since.and_utc().timestamp());
+    } else {
+        state.keys.suspensions.reinstate(target);
+    }
+    tracing::info!(
+        admin = admin.id(),
+        user_id = target,
+        suspended,
+        "account standing set"
+    );
+    Ok(view.into())
+}
+
+/// Records that the account's holder speaks for the organisation they name (or withdraws
+/// that); a new organisation on their profile ends it.
+pub async fn verify_organization(
+    db: &Db,
+    admin: &Admin,
+    target: i64,
+    verified: bool,
+) -> ApiResult<ManagedUserView> {
+    let view = db
+        .tx(move |tx| {
+            let row = store::find(tx, target)?.ok_or_else(|| ApiError::not_found("user"))?;
+            if verified && row.organization.as_deref().is_none_or(str::is_empty) {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    "this account names no organisation to verify",
+                ));
+            }
+            let at = verified.then(crate::db::now);
+            store::set_organization_verified(tx, target, at)?;
+            store::view(tx, target)
+        })
+        .await?;
+    tracing::info!(
+        admin = admin.id(),
+        user_id = target,
+        verified,
+        "organisation verification set"
+    );
     Ok(view.into())
 }
 

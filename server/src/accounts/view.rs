@@ -26,7 +26,13 @@ pub struct UserView {
     /// Always holds `participant`.
     pub roles: Vec<Role>,
     pub email_verified: bool,
+    /// An admin checked that the holder speaks for `organization` (a badge by their name).
+    pub organization_verified: bool,
     pub created_at: Timestamp,
+    /// For admins' views only (a suspended owner cannot sign in to see their own).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub suspended_at: Option<Timestamp>,
 }
 
 /// A stored value the code does not know: a broken row, reported as our fault.
@@ -59,7 +65,9 @@ impl UserView {
                 .map_err(|e| broken("preferred_language", e))?,
             roles,
             email_verified: row.email_verified_at.is_some(),
+            organization_verified: row.organization_verified_at.is_some(),
             created_at: Timestamp(row.created_at),
+            suspended_at: row.suspended_at.map(Timestamp),
         })
     }
 }
@@ -91,6 +99,9 @@ pub struct ManagedUserView {
     /// Always holds `participant`.
     pub roles: Vec<Role>,
     pub email_verified: bool,
+    pub organization_verified: bool,
+    /// When an admin suspended the account; null when it is in good standing.
+    pub suspended_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 
@@ -107,6 +118,8 @@ impl From<UserView> for ManagedUserView {
             preferred_language: u.preferred_language,
             roles: u.roles,
             email_verified: u.email_verified,
+            organization_verified: u.organization_verified,
+            suspended_at: u.suspended_at,
             created_at: u.created_at,
         }
     }
@@ -120,6 +133,7 @@ pub struct PersonCard {
     pub display_name: String,
     pub stakeholder_group: StakeholderGroup,
     pub organization: Option<String>,
+    pub organization_verified: bool,
     pub country: Option<Country>,
 }
 
@@ -130,6 +144,7 @@ impl From<UserView> for PersonCard {
             display_name: u.display_name,
             stakeholder_group: u.stakeholder_group,
             organization: u.organization,
+            organization_verified: u.organization_verified,
             country: u.country,
         }
     }

@@ -16,6 +16,8 @@ diesel::table! {
         erased_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        suspended_at -> Nullable<Timestamp>,
+        organization_verified_at -> Nullable<Timestamp>,
     }
 }
 

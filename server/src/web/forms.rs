@@ -112,6 +112,7 @@ impl PageErrors {
             ErrorCode::EmailNotVerified => Some("error-verify-first"),
             ErrorCode::ConsultationClosed => Some("consultation-closed"),
             ErrorCode::InvalidCredentials => Some("login-failed"),
+            ErrorCode::AccountSuspended => Some("error-account-suspended"),
             ErrorCode::CsrfFailed => Some("error-csrf"),
             ErrorCode::Forbidden => Some("error-forbidden"),
             ErrorCode::NotFound => Some("error-not-found"),

@@ -13,8 +13,8 @@ pub mod time;
 use actix_web::web;
 
 use pages::{
-    account, consultation, events, follow, home, moderation, notifications, organize, propose,
-    review, secretariat, versions,
+    account, admin, consultation, events, follow, home, moderation, notifications, organize,
+    propose, review, secretariat, versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -82,6 +82,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/consultations/{slug}/moderation-log",
             web::get().to(moderation::log),
         )
+        .route("/admin/users", web::get().to(admin::users))
+        .route("/admin/users", web::post().to(admin::act))
         .route("/organize", web::get().to(organize::list))
         .route("/organize/events", web::post().to(organize::create))
         .service(

@@ -86,6 +86,7 @@ const FLASHES: &[&str] = &[
     "secretariat-status-saved",
     "secretariat-cofacilitators-saved",
     "secretariat-published",
+    "admin-saved",
 ];
 
 #[derive(Clone)]
@@ -278,6 +279,10 @@ impl Ctx {
     /// Organisers (and admins) see the way to the organiser pages.
     pub fn is_organizer(&self) -> bool {
         self.actor().is_organizer()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.actor().is_admin()
     }
 
     pub fn is_moderator(&self) -> bool {

@@ -75,6 +75,8 @@ pub struct NamedAuthor {
     pub stakeholder_group: StakeholderGroup,
     pub region: Option<Region>,
     pub organization: Option<String>,
+    /// An admin checked that the author speaks for `organization`.
+    pub organization_verified: bool,
 }
 
 #[derive(Serialize, JsonSchema, Clone, Copy, Debug)]
@@ -137,6 +139,10 @@ impl AuthorView {
         }
     }
 
+    pub fn organization_verified(&self) -> bool {
+        matches!(self, AuthorView::Named(a) if a.organization_verified)
+    }
+
     pub fn stakeholder_group(&self) -> Option<StakeholderGroup> {
         match self {
             AuthorView::Named(a) => Some(a.stakeholder_group),
@@ -182,6 +188,7 @@ pub struct Author {
     pub stakeholder_group: Option<StakeholderGroup>,
     pub region: Option<Region>,
     pub organization: Option<String>,
+    pub organization_verified: bool,
     pub erased: bool,
 }
 
@@ -191,6 +198,7 @@ type AuthorRow = (
     String,
     Option<String>,
     Option<String>,
+    Option<chrono::NaiveDateTime>,
     Option<chrono::NaiveDateTime>,
 );
 
@@ -206,13 +214,14 @@ pub fn authors(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, Author>
             users::stakeholder_group,
             users::region,
             users::organization,
+            users::organization_verified_at,
             users::erased_at,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
-            |(id, display_name, group, region, organization, erased_at)| {
+            |(id, display_name, group, region, organization, verified_at, erased_at)| {
                 (
                     id,
                     Author {
@@ -220,6 +229,7 @@ pub fn authors(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, Author>
                         stakeholder_group: StakeholderGroup::parse(&group),
                         region: region.as_deref().and_then(Region::parse),
                         organization,
+                        organization_verified: verified_at.is_some(),
                         erased: erased_at.is_some(),
                     },
                 )
@@ -239,6 +249,7 @@ fn author_view(c: &CommentRow, author: Option<&Author>, lens: Lens) -> AuthorVie
                     stakeholder_group: group,
                     region: a.region,
                     organization: a.organization.clone(),
+                    organization_verified: a.organization_verified,
                 }),
                 None => withdrawn(Some(a)),
             }

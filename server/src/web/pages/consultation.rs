@@ -641,6 +641,7 @@ mod tests {
                 stakeholder_group: StakeholderGroup::Academia,
                 region: None,
                 organization: None,
+                organization_verified: false,
             }),
             endorsement_count: 0,
             upvote_count: 0,

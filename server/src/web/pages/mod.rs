@@ -12,6 +12,7 @@ macro_rules! respond {
 }
 
 pub mod account;
+pub mod admin;
 pub mod consultation;
 pub mod events;
 pub mod follow;
