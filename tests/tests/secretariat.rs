@@ -328,6 +328,10 @@ async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
     assert!(found.field("stakeholder_group").is_some(), "{}", found.text);
     let found = app.get("/api/v1/people?q=a", Some(&org.token)).await;
     assert!(found.field("q").is_some(), "{}", found.text);
+    // Organisers find a person; they do not browse everyone.
+    let found = app.get("/api/v1/people", Some(&org.token)).await;
+    assert_eq!(found.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(found.field("q").is_some(), "{}", found.text);
     assert_eq!(
         app.get("/api/v1/people?q=amina", Some(&amina.token))
             .await

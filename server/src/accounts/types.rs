@@ -82,6 +82,11 @@ string_enum!(Role {
     Admin => "admin",
 });
 
+impl Role {
+    /// The roles an admin grants (`participant` is everyone's).
+    pub const GRANTABLE: [Role; 3] = [Role::Moderator, Role::Organizer, Role::Admin];
+}
+
 string_enum!(Gender {
     Female => "female",
     Male => "male",

@@ -560,13 +560,27 @@ pub async fn users(
     })
 }
 
-/// People as organisers find them to give them a part, newest first.
+/// People as organisers find them to give them a part, newest first. Only by what is
+/// known of them already (words of a name or organisation, a whole address): organisers
+/// find a person, they do not browse everyone who has an account.
 pub async fn people(
     db: &Db,
     _: &Organizer,
     filter: UserFilter,
     page: Page,
 ) -> ApiResult<List<PersonCard>> {
+    if filter.q.is_none() {
+        let mut e = ApiError::new(ErrorCode::InvalidQuery, "invalid query parameters: q");
+        e.fields = Some(
+            [(
+                "q".to_owned(),
+                "give part of a name or an organisation, or a whole e-mail address".to_owned(),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        return Err(e);
+    }
     let found = matching(db, filter, page).await?;
     Ok(List {
         items: found.items.into_iter().map(PersonCard::from).collect(),

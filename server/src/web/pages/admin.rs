@@ -19,9 +19,6 @@ use crate::web::session::{percent, Ctx};
 /// Accounts per page.
 const PAGE: i64 = 50;
 
-/// The roles a form can grant (`participant` is everyone's).
-const GRANTABLE: [Role; 3] = [Role::Moderator, Role::Organizer, Role::Admin];
-
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 struct UsersPage<'a> {
@@ -38,7 +35,7 @@ struct UsersPage<'a> {
 
 impl UsersPage<'_> {
     fn grantable(&self) -> &'static [Role] {
-        &GRANTABLE
+        &Role::GRANTABLE
     }
     fn roles(&self) -> &'static [Role] {
         Role::ALL
