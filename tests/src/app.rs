@@ -58,6 +58,8 @@ pub struct Response {
     pub headers: awc::http::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as it came (a download).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -75,6 +77,7 @@ impl Response {
             headers: res.headers().clone(),
             body,
             text,
+            bytes: bytes.to_vec(),
         }
     }
 

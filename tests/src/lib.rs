@@ -9,6 +9,7 @@ pub use indaba;
 pub mod app;
 pub mod backend;
 pub mod browser;
+pub mod docx;
 pub mod ical;
 pub mod instance;
 pub mod mail;
@@ -16,6 +17,7 @@ pub mod web;
 
 pub use app::*;
 pub use backend::*;
+pub use docx::*;
 pub use ical::*;
 pub use instance::*;
 pub use mail::*;

@@ -16,6 +16,7 @@ both_backends!(
     importer_over_the_api,
     preview_shows_structure_and_keys_and_saves_nothing,
     versions_keep_keys_and_diff,
+    versions_and_their_changes_download_as_word_files,
     comments_threads_and_amendments,
     anonymous_and_language,
     edits_within_the_window_keep_revisions,
@@ -594,6 +595,182 @@ II. Commitments\n\n3. We will protect human rights online as offline.\n\n\
     );
     assert_eq!(res.body["counts"]["footnotes"], 96);
     assert_eq!(res.body["counts"]["kept"], 0);
+}
+
+async fn versions_and_their_changes_download_as_word_files(backend: Backend) {
+    let f = fixture(backend).await;
+    let base = format!("/api/v1/consultations/{}/versions", f.id);
+    let res = f.app.get(&format!("{base}/zero-draft.docx"), None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        res.headers.get("content-type").unwrap(),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert!(res
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains(&format!("{}-zero-draft.docx", f.slug)));
+    let doc = read_docx(&res.bytes);
+    let styled = |style: &str| -> Vec<String> {
+        doc.iter()
+            .filter(|p| p["style"] == style)
+            .map(|p| p["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(styled("Title"), ["Digital cooperation"]);
+    assert_eq!(styled("Heading 1"), ["I. Preamble", "II. Commitments"]);
+    let numbered: Vec<String> = styled("Normal").into_iter().skip(1).collect();
+    assert_eq!(
+        numbered,
+        [
+            "1. We, the participants, commit to an open, free and secure Internet for all.",
+            "2. We recognise the following:",
+            "(a) meaningful connectivity matters;",
+            "(b) digital skills matter.",
+            "3. We will close the digital divide by 2030, with a focus on women and girls.",
+            "4. We will protect human rights online as offline.",
+        ]
+    );
+
+    // The changes as tracked revisions, the same the API's diff gives.
+    let rev = "I. Preamble\n\n1. We, the participants, commit to an open, free, secure and affordable Internet for all.\n\n\
+2. We recognise the following:\n\n(a) meaningful connectivity matters;\n\n(b) digital skills matter.\n\n\
+II. Commitments\n\n3. We will protect human rights online as offline.\n\n\
+4. We will report every year on progress.\n";
+    let res = f
+        .app
+        .post(
+            &base,
+            Some(&f.organizer),
+            &json!({"label": "rev1", "source": rev}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = f
+        .app
+        .get(&format!("{base}/zero-draft/diff/rev1.docx"), None)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let doc = read_docx(&res.bytes);
+    let texts = |key: &str| -> Vec<String> {
+        doc.iter()
+            .flat_map(|p| p[key].as_array().unwrap().clone())
+            .map(|t| t.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (ins, del) = (texts("ins"), texts("del"));
+    assert!(ins.iter().any(|t| t.contains("affordable")), "{ins:?}");
+    assert!(
+        del.iter().any(|t| t.contains("close the digital divide")),
+        "the removed paragraph is deleted: {del:?}"
+    );
+    assert!(
+        ins.iter().any(|t| t.contains("report every year")),
+        "{ins:?}"
+    );
+    // Paragraph 4 became 3: its old number deleted, the new inserted.
+    assert!(
+        del.contains(&"4.".to_owned()) && ins.contains(&"3.".to_owned()),
+        "{del:?} {ins:?}"
+    );
+    let api = f
+        .app
+        .get(&format!("{base}/zero-draft/diff/rev1"), None)
+        .await;
+    let api_inserts: Vec<String> = api.body["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["word_diff"].as_array().cloned().unwrap_or_default())
+        .filter(|part| part["op"] == "insert")
+        .map(|part| part["text"].as_str().unwrap().to_owned())
+        .collect();
+    for part in &api_inserts {
+        assert!(
+            ins.contains(part),
+            "{part:?} of the API's diff is not a revision: {ins:?}"
+        );
+    }
+
+    // Unknown versions and hidden drafts are 404, as JSON.
+    let res = f.app.get(&format!("{base}/rev9.docx"), None).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+
+    // A UN text in Chinese, whole; and Arabic, right to left.
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/global-digital-compact.zh.txt");
+    if let Ok(gdc) = std::fs::read_to_string(&corpus) {
+        let res = f
+            .app
+            .post(
+                &base,
+                Some(&f.organizer),
+                &json!({"label": "gdc", "source": gdc}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        let res = f.app.get(&format!("{base}/gdc.docx"), None).await;
+        let doc = read_docx(&res.bytes);
+        let paragraphs = doc
+            .iter()
+            .filter(|p| p["style"] == "Normal")
+            .filter(|p| {
+                let t = p["text"].as_str().unwrap();
+                t.split_once(' ').is_some_and(|(n, _)| {
+                    n.ends_with('.') && n[..n.len() - 1].chars().all(|c| c.is_ascii_digit())
+                        || n.starts_with('(') && n.ends_with(')')
+                })
+            })
+            .count();
+        assert!(paragraphs >= 74 + 89 + 5, "{paragraphs}");
+        assert!(
+            doc.iter().any(|p| p["text"] == "__________"),
+            "the notes follow a rule"
+        );
+    }
+    let ar = f
+        .app
+        .post(
+            "/api/v1/consultations",
+            Some(&f.organizer),
+            &json!({"slug": format!("{}-ar", f.slug), "title": "إعلان", "language": "ar"}),
+        )
+        .await;
+    let ar_id = ar.body["id"].as_i64().unwrap();
+    let res = f
+        .app
+        .post(
+            &format!("/api/v1/consultations/{ar_id}/versions"),
+            Some(&f.organizer),
+            &json!({"label": "v1", "source": "1. نلتزم بإنترنت مفتوح وآمن للجميع.\n\n2. نعترف بأهمية الاتصال الهادف.\n"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    // A draft is the organisers' own until it opens.
+    let res = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{ar_id}/versions/v1.docx"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = f
+        .app
+        .get(
+            &format!("/api/v1/consultations/{ar_id}/versions/v1.docx"),
+            Some(&f.organizer),
+        )
+        .await;
+    let doc = read_docx(&res.bytes);
+    assert!(doc.iter().all(|p| p["rtl"] == true));
+    assert_eq!(doc[2]["text"], "1. نلتزم بإنترنت مفتوح وآمن للجميع.");
 }
 
 async fn versions_keep_keys_and_diff(backend: Backend) {

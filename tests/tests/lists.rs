@@ -133,7 +133,7 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 
 /// Every GET whose answer is a page (`items` and `next_cursor`), read from the
 /// OpenAPI document so that a list added later is checked too.
-fn lists(doc: &Value) -> Vec<(String, Vec<String>)> {
+fn lists(doc: &Value) -> Vec<(String, Vec<String>, String)> {
     let mut out = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         let Some(get) = ops.get("get") else { continue };
@@ -150,7 +150,15 @@ fn lists(doc: &Value) -> Vec<(String, Vec<String>)> {
                 .filter(|p| p["in"] == "query")
                 .map(|p| p["name"].as_str().unwrap().to_owned())
                 .collect();
-            out.push((path.clone(), params));
+            // Required parameters (`q` of `/people`) get a value, then `&`.
+            let required: String = get["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query" && p["required"] == true)
+                .map(|p| format!("{}=ab&", p["name"].as_str().unwrap()))
+                .collect();
+            out.push((path.clone(), params, required));
         }
     }
     out
@@ -170,18 +178,18 @@ async fn every_list_honours_limit_and_its_own_cursor(backend: Backend) {
         "/api/v1/consultations/{id}/versions",
         "/api/v1/search",
     ] {
-        assert!(lists.iter().any(|(p, _)| p == must), "{must} is no list");
+        assert!(lists.iter().any(|(p, _, _)| p == must), "{must} is no list");
     }
     // A cursor from the list of consultations: no other list takes it.
     let first = f.app.get("/api/v1/consultations?limit=1", None).await;
     let foreign = first.body["next_cursor"].as_str().unwrap().to_owned();
-    for (path, params) in &lists {
+    for (path, params, required) in &lists {
         assert!(
             params.iter().any(|p| p == "limit") && params.iter().any(|p| p == "cursor"),
             "{path} documents no limit and cursor: {params:?}"
         );
-        let base = f.concrete(path);
-        let res = f.app.get(&format!("{base}?limit=1"), Some(&f.staff)).await;
+        let base = format!("{}?{required}", f.concrete(path));
+        let res = f.app.get(&format!("{base}limit=1"), Some(&f.staff)).await;
         assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
         assert!(
             res.body["items"].as_array().unwrap().len() <= 1,
@@ -190,7 +198,7 @@ async fn every_list_honours_limit_and_its_own_cursor(backend: Backend) {
         for bad in ["0", "201", "-3", "many"] {
             let res = f
                 .app
-                .get(&format!("{base}?limit={bad}"), Some(&f.staff))
+                .get(&format!("{base}limit={bad}"), Some(&f.staff))
                 .await;
             assert_eq!(
                 (res.status, res.code()),
@@ -207,7 +215,7 @@ async fn every_list_honours_limit_and_its_own_cursor(backend: Backend) {
         for cursor in cursors {
             let res = f
                 .app
-                .get(&format!("{base}?cursor={cursor}"), Some(&f.staff))
+                .get(&format!("{base}cursor={cursor}"), Some(&f.staff))
                 .await;
             assert_eq!(
                 res.status,

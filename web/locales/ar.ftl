@@ -512,3 +512,5 @@ role-moderator = مشرف
 role-organizer = منظِّم
 role-admin = مسؤول
 error-account-suspended = علّق أحد المسؤولين هذا الحساب.
+versions-word = ملف Word
+versions-diff-word = التغييرات في ملف Word مع تعقّب التغييرات

@@ -494,3 +494,5 @@ role-moderator = Moderator
 role-organizer = Organiser
 role-admin = Administrator
 error-account-suspended = An administrator suspended this account.
+versions-word = Word file
+versions-diff-word = the changes as a Word file, with tracked changes

@@ -494,3 +494,5 @@ role-moderator = Moderador
 role-organizer = Organizador
 role-admin = Administrador
 error-account-suspended = Un administrador suspendió esta cuenta.
+versions-word = Archivo Word
+versions-diff-word = los cambios en un archivo Word, con control de cambios

@@ -494,3 +494,5 @@ role-moderator = Modérateur
 role-organizer = Organisateur
 role-admin = Administrateur
 error-account-suspended = Un administrateur a suspendu ce compte.
+versions-word = Fichier Word
+versions-diff-word = les modifications en fichier Word, avec suivi des modifications

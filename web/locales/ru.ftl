@@ -500,3 +500,5 @@ role-moderator = Модератор
 role-organizer = Организатор
 role-admin = Администратор
 error-account-suspended = Администратор приостановил эту учётную запись.
+versions-word = Файл Word
+versions-diff-word = изменения в файле Word с режимом исправлений

@@ -476,3 +476,5 @@ role-moderator = 主持审核员
 role-organizer = 组织者
 role-admin = 管理员
 error-account-suspended = 管理员已暂停此账户。
+versions-word = Word 文件
+versions-diff-word = 以 Word 文件下载修订（修订模式）

@@ -433,6 +433,35 @@ pub struct UsersQuery {
     pub cursor: Option<String>,
 }
 
+/// `GET /people`: organisers find a person by what they know of them (`q` is required).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeopleQuery {
+    /// Part of a name or an organisation, or a whole e-mail address (2 to 100 characters).
+    pub q: String,
+    #[schemars(with = "Option<Role>")]
+    pub role: Option<String>,
+    #[schemars(with = "Option<StakeholderGroup>")]
+    pub stakeholder_group: Option<String>,
+    /// 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page (with the same filters).
+    pub cursor: Option<String>,
+}
+
+impl From<PeopleQuery> for UsersQuery {
+    fn from(p: PeopleQuery) -> UsersQuery {
+        UsersQuery {
+            q: Some(p.q),
+            role: p.role,
+            stakeholder_group: p.stakeholder_group,
+            limit: p.limit,
+            cursor: p.cursor,
+        }
+    }
+}
+
 /// Accounts to list: live ones only, newest first.
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {

@@ -5,8 +5,8 @@ use std::future::{ready, Ready};
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::command::{
-    EraseInput, EraseQuery, Erasure, LoginInput, PasswordChangeInput, ProfilePatch, RefreshInput,
-    RegisterInput, ResetConfirmInput, ResetInput, RolesInput, TokenInput, UsersQuery,
+    EraseInput, EraseQuery, Erasure, LoginInput, PasswordChangeInput, PeopleQuery, ProfilePatch,
+    RefreshInput, RegisterInput, ResetConfirmInput, ResetInput, RolesInput, TokenInput, UsersQuery,
 };
 use super::usecase::{self, Client};
 use super::view::{
@@ -202,9 +202,9 @@ pub async fn users(
 pub async fn people(
     who: Organizer,
     state: State,
-    query: crate::http::Query<UsersQuery>,
+    query: crate::http::Query<PeopleQuery>,
 ) -> ApiResult<Private<List<PersonCard>>> {
-    let (filter, page) = query.parse()?;
+    let (filter, page) = UsersQuery::from(query.into_inner()).parse()?;
     Ok(Private(
         usecase::people(&state.db, &who, filter, page).await?,
     ))

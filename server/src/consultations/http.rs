@@ -9,7 +9,7 @@ use super::view::{
 };
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageQuery};
-use crate::http::respond::{Created, Json, List};
+use crate::http::respond::{Created, Docx, File, Json, List};
 use crate::http::respond::{Either, MayConflict, Or};
 use crate::http::ApiJson;
 use crate::policy::guards::{Anyone, ConsultationEditor, Organizer};
@@ -114,4 +114,24 @@ pub async fn diff(
 ) -> ApiResult<Json<DiffView>> {
     let (key, a, b) = path.into_inner();
     usecase::diff(&state.db, who.0, key, a, b).await.map(Json)
+}
+
+pub async fn version_docx(
+    who: Anyone,
+    state: State,
+    path: web::Path<(String, String)>,
+) -> ApiResult<File<Docx>> {
+    let (key, label) = path.into_inner();
+    let f = usecase::version_docx(&state.db, who.0, key, label).await?;
+    Ok(File::new(f.filename, f.bytes))
+}
+
+pub async fn diff_docx(
+    who: Anyone,
+    state: State,
+    path: web::Path<(String, String, String)>,
+) -> ApiResult<File<Docx>> {
+    let (key, a, b) = path.into_inner();
+    let f = usecase::diff_docx(&state.db, who.0, key, a, b).await?;
+    Ok(File::new(f.filename, f.bytes))
 }

@@ -11,6 +11,7 @@ pub mod text;
 pub mod types;
 pub mod usecase;
 pub mod view;
+pub mod word;
 
 use crate::endpoint;
 use crate::http::Endpoint;
@@ -32,6 +33,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PUT "/consultations/{id}/cofacilitators", Organizer, "Set the co-facilitators", h::set_cofacilitators),
         endpoint!(POST "/consultations/{id}/versions", ConsultationEditor, "Add a version: import a text or Markdown draft, or give paragraphs with informed_by", h::add_version, limit = DOCUMENT_LIMIT),
         endpoint!(GET "/consultations/{id}/versions", Anyone, "The versions of the text", h::versions),
+        endpoint!(GET "/consultations/{id}/versions/{label}.docx", Anyone, "One version as a Word file (.docx), as published: headings, numbered paragraphs, notes", h::version_docx),
+        endpoint!(GET "/consultations/{id}/versions/{a}/diff/{b}.docx", Anyone, "The changes between two versions as a Word file of tracked changes (w:ins, w:del)", h::diff_docx),
         endpoint!(GET "/consultations/{id}/versions/{label}", Anyone, "One version with its paragraphs", h::version),
         endpoint!(GET "/consultations/{id}/versions/{a}/diff/{b}", Anyone, "Per-paragraph diff between two versions, with word diffs", h::diff),
         endpoint!(POST "/consultations/{id}/comments", Verified, "Comment, reply or propose an amendment", c::post),

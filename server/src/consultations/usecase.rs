@@ -16,6 +16,7 @@ use super::view::{
     self, ConsultationDetail, ConsultationView, DiffView, VersionPreview, VersionSummary,
     VersionView,
 };
+use super::word;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::page::Page;
@@ -305,4 +306,62 @@ pub async fn diff(db: &Db, actor: Actor, key: String, a: String, b: String) -> A
     })
     .await
     .map_err(ApiError::from)
+}
+
+/// A Word file and its name.
+pub struct WordFile {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+fn word_file(filename: String, doc: &word::Document) -> ApiResult<WordFile> {
+    let bytes = doc
+        .to_docx()
+        .map_err(|e| ApiError::internal(format!("writing a Word file: {e}")))?;
+    Ok(WordFile { filename, bytes })
+}
+
+/// A version as a Word file, as published.
+pub async fn version_docx(
+    db: &Db,
+    actor: Actor,
+    key: String,
+    label: String,
+) -> ApiResult<WordFile> {
+    let (row, v) = db
+        .run(move |conn| {
+            let (row, _) = consultation_for(conn, &actor, &key)?;
+            let v = store::find_version(conn, row.id, &label)?;
+            let v = view::version(conn, &v, false)?;
+            Ok((row, v))
+        })
+        .await?;
+    // Written after the connection went back to the pool.
+    web::block(move || {
+        let doc = word::version(&row.title, &row.language, &v);
+        word_file(format!("{}-{}.docx", row.slug, v.label), &doc)
+    })
+    .await?
+}
+
+/// The changes from version `a` to `b` as a Word file of tracked changes.
+pub async fn diff_docx(
+    db: &Db,
+    actor: Actor,
+    key: String,
+    a: String,
+    b: String,
+) -> ApiResult<WordFile> {
+    let row = {
+        let (actor, key) = (actor.clone(), key.clone());
+        db.run(move |conn| Ok(consultation_for(conn, &actor, &key)?.0))
+            .await?
+    };
+    let d = diff(db, actor, key, a, b).await?;
+    let date = crate::db::Timestamp(crate::db::now()).iso();
+    web::block(move || {
+        let doc = word::diff(&row.title, &row.language, &d, date);
+        word_file(format!("{}-{}-to-{}.docx", row.slug, d.from, d.to), &doc)
+    })
+    .await?
 }

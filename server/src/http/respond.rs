@@ -35,16 +35,16 @@ pub trait DownloadKind {
 /// A download of a known kind, so that `openapi.json` can name its media type.
 pub struct File<K: DownloadKind> {
     pub filename: String,
-    pub body: String,
+    pub body: Vec<u8>,
     pub private: bool,
     kind: std::marker::PhantomData<K>,
 }
 
 impl<K: DownloadKind> File<K> {
-    pub fn new(filename: impl Into<String>, body: String) -> Self {
+    pub fn new(filename: impl Into<String>, body: impl Into<Vec<u8>>) -> Self {
         File {
             filename: filename.into(),
-            body,
+            body: body.into(),
             private: false,
             kind: std::marker::PhantomData,
         }
@@ -64,6 +64,13 @@ impl DownloadKind for Csv {
     /// Excel on Windows reads a CSV without a byte-order mark in the machine's legacy
     /// code page, turning Arabic and Chinese into mojibake.
     const PREFIX: &'static str = "\u{feff}";
+}
+
+pub struct Docx;
+impl DownloadKind for Docx {
+    const MEDIA_TYPE: &'static str =
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    const DESCRIPTION: &'static str = "A Word document (Office Open XML, .docx)";
 }
 
 pub struct Calendar;
@@ -142,7 +149,9 @@ impl<K: DownloadKind> Responder for File<K> {
         if K::PREFIX.is_empty() {
             b.body(self.body)
         } else {
-            b.body(format!("{}{}", K::PREFIX, self.body))
+            let mut body = K::PREFIX.as_bytes().to_vec();
+            body.extend_from_slice(&self.body);
+            b.body(body)
         }
     }
 }

@@ -53,9 +53,24 @@ pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
     for e in endpoints {
         by_path.entry(e.path).or_default().push(e);
     }
-    // Literal paths before parameterised ones, so `/me/export` is never taken for `/me/{x}`.
+    // Literal paths before parameterised ones, so `/me/export` is never taken for `/me/{x}`;
+    // among those with as many parameters, the more literal text first, so that
+    // `/versions/{label}.docx` is never taken for `/versions/{label}`.
+    let literal = |p: &str| {
+        let mut depth = 0;
+        p.chars()
+            .filter(|c| {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ => return depth == 0,
+                }
+                false
+            })
+            .count()
+    };
     let mut paths: Vec<_> = by_path.into_iter().collect();
-    paths.sort_by_key(|(p, _)| (p.matches('{').count(), *p));
+    paths.sort_by_key(|(p, _)| (p.matches('{').count(), std::cmp::Reverse(literal(p)), *p));
     for (path, group) in paths {
         let mut methods: Vec<&str> = group.iter().map(|e| e.method.as_str()).collect();
         if group.iter().any(|e| e.method == Method::GET) {
