@@ -695,6 +695,60 @@ II. Commitments\n\n3. We will protect human rights online as offline.\n\n\
         );
     }
 
+    // The compilation of inputs, for the co-facilitators: each input under its paragraph.
+    let (_, author) = f
+        .app
+        .member("Ngozi", &[], "civil_society", "NG", None)
+        .await;
+    let key1 = f.key("1").await;
+    let amendment = f
+        .comment(
+            &author,
+            json!({"body": "Say affordable.", "kind": "amendment", "paragraph_key": key1,
+                   "proposed_text": "We commit to an affordable Internet for all."}),
+        )
+        .await;
+    assert_eq!(amendment.status, StatusCode::CREATED, "{}", amendment.text);
+    let amendment = amendment.body["id"].as_i64().unwrap();
+    let reply = f
+        .comment(
+            &f.organizer,
+            json!({"body": "Taken into account.", "parent_id": amendment}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let hidden = f
+        .comment(
+            &author,
+            json!({"body": "Anonymous general remark.", "anonymous": true}),
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::CREATED, "{}", hidden.text);
+    let path = format!("/api/v1/consultations/{}/compilation.docx", f.id);
+    assert_eq!(
+        f.app.get(&path, Some(&author)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let res = f.app.get(&path, Some(&f.organizer)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.headers.get("cache-control").unwrap(), "no-store");
+    let doc = read_docx(&res.bytes);
+    let texts: Vec<&str> = doc.iter().map(|p| p["text"].as_str().unwrap()).collect();
+    let at = |needle: &str| texts.iter().position(|t| t.contains(needle));
+    let p1 = at("1. We, the participants").expect("paragraph 1");
+    let input = at(&format!("#{amendment} Ngozi")).expect("the amendment");
+    let answer = at("Taken into account.").expect("the reply");
+    assert!(p1 < input && input < answer, "{texts:?}");
+    assert!(texts[input].contains("Amendment"), "{}", texts[input]);
+    assert!(doc[input + 1]["ins"][0]
+        .as_str()
+        .unwrap()
+        .contains("affordable Internet for all"));
+    let general = at("General comments").expect("the general comments");
+    let anon = at("Anonymous general remark.").expect("the anonymous input");
+    assert!(general < anon);
+    assert!(!texts[anon].contains("Ngozi"), "{}", texts[anon]);
+
     // Unknown versions and hidden drafts are 404, as JSON.
     let res = f.app.get(&format!("{base}/rev9.docx"), None).await;
     assert_eq!(

@@ -322,7 +322,10 @@ async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
     assert_eq!(found.body["items"].as_array().unwrap().len(), 0);
     // Filters are checked, and so are the callers.
     let found = app
-        .get("/api/v1/people?stakeholder_group=aliens", Some(&org.token))
+        .get(
+            "/api/v1/people?q=amina&stakeholder_group=aliens",
+            Some(&org.token),
+        )
         .await;
     assert_eq!(found.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(found.field("stakeholder_group").is_some(), "{}", found.text);

@@ -514,3 +514,6 @@ role-admin = مسؤول
 error-account-suspended = علّق أحد المسؤولين هذا الحساب.
 versions-word = ملف Word
 versions-diff-word = التغييرات في ملف Word مع تعقّب التغييرات
+compilation-title = تجميع المساهمات
+compilation-other = مساهمات بشأن فقرات لم تعد في النص
+review-compilation-word = تجميع المساهمات (Word)

@@ -496,3 +496,6 @@ role-admin = Administrator
 error-account-suspended = An administrator suspended this account.
 versions-word = Word file
 versions-diff-word = the changes as a Word file, with tracked changes
+compilation-title = Compilation of inputs
+compilation-other = Inputs on paragraphs no longer in the text
+review-compilation-word = Compilation of inputs (Word)

@@ -496,3 +496,6 @@ role-admin = Administrador
 error-account-suspended = Un administrador suspendió esta cuenta.
 versions-word = Archivo Word
 versions-diff-word = los cambios en un archivo Word, con control de cambios
+compilation-title = Compilación de aportes
+compilation-other = Aportes sobre párrafos que ya no figuran en el texto
+review-compilation-word = Compilación de aportes (Word)

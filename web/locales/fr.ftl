@@ -496,3 +496,6 @@ role-admin = Administrateur
 error-account-suspended = Un administrateur a suspendu ce compte.
 versions-word = Fichier Word
 versions-diff-word = les modifications en fichier Word, avec suivi des modifications
+compilation-title = Compilation des contributions
+compilation-other = Contributions sur des paragraphes qui ne figurent plus dans le texte
+review-compilation-word = Compilation des contributions (Word)

@@ -502,3 +502,6 @@ role-admin = Администратор
 error-account-suspended = Администратор приостановил эту учётную запись.
 versions-word = Файл Word
 versions-diff-word = изменения в файле Word с режимом исправлений
+compilation-title = Сводка материалов
+compilation-other = Материалы к пунктам, которых больше нет в тексте
+review-compilation-word = Сводка материалов (Word)

@@ -478,3 +478,6 @@ role-admin = 管理员
 error-account-suspended = 管理员已暂停此账户。
 versions-word = Word 文件
 versions-diff-word = 以 Word 文件下载修订（修订模式）
+compilation-title = 意见汇编
+compilation-other = 关于已不在案文中的段落的意见
+review-compilation-word = 意见汇编（Word）

@@ -308,26 +308,13 @@ pub async fn diff(db: &Db, actor: Actor, key: String, a: String, b: String) -> A
     .map_err(ApiError::from)
 }
 
-/// A Word file and its name.
-pub struct WordFile {
-    pub filename: String,
-    pub bytes: Vec<u8>,
-}
-
-fn word_file(filename: String, doc: &word::Document) -> ApiResult<WordFile> {
-    let bytes = doc
-        .to_docx()
-        .map_err(|e| ApiError::internal(format!("writing a Word file: {e}")))?;
-    Ok(WordFile { filename, bytes })
-}
-
 /// A version as a Word file, as published.
 pub async fn version_docx(
     db: &Db,
     actor: Actor,
     key: String,
     label: String,
-) -> ApiResult<WordFile> {
+) -> ApiResult<word::WordFile> {
     let (row, v) = db
         .run(move |conn| {
             let (row, _) = consultation_for(conn, &actor, &key)?;
@@ -339,7 +326,7 @@ pub async fn version_docx(
     // Written after the connection went back to the pool.
     web::block(move || {
         let doc = word::version(&row.title, &row.language, &v);
-        word_file(format!("{}-{}.docx", row.slug, v.label), &doc)
+        doc.file(format!("{}-{}.docx", row.slug, v.label))
     })
     .await?
 }
@@ -351,7 +338,7 @@ pub async fn diff_docx(
     key: String,
     a: String,
     b: String,
-) -> ApiResult<WordFile> {
+) -> ApiResult<word::WordFile> {
     let row = {
         let (actor, key) = (actor.clone(), key.clone());
         db.run(move |conn| Ok(consultation_for(conn, &actor, &key)?.0))
@@ -361,7 +348,7 @@ pub async fn diff_docx(
     let date = crate::db::Timestamp(crate::db::now()).iso();
     web::block(move || {
         let doc = word::diff(&row.title, &row.language, &d, date);
-        word_file(format!("{}-{}-to-{}.docx", row.slug, d.from, d.to), &doc)
+        doc.file(format!("{}-{}-to-{}.docx", row.slug, d.from, d.to))
     })
     .await?
 }

@@ -14,7 +14,7 @@ use super::usecase::{self, Exported};
 use super::view::{BulkResult, Cluster, History, ReviewedInput};
 use crate::error::ApiResult;
 use crate::http::doc::{Generators, Operation, Responds};
-use crate::http::respond::{Csv, DownloadKind, Either, File, Json, Private};
+use crate::http::respond::{Csv, Docx, DownloadKind, Either, File, Json, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::review::InputReviewer;
 use crate::policy::guards::ConsultationReviewer;
@@ -104,4 +104,9 @@ pub async fn export(
     usecase::export(&state.db, &who, format)
         .await
         .map(ExportAnswer::from)
+}
+
+pub async fn compilation(who: ConsultationReviewer, state: State) -> ApiResult<File<Docx>> {
+    let f = usecase::compilation(&state.db, &who).await?;
+    Ok(File::new(f.filename, f.bytes).private())
 }

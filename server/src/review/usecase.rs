@@ -177,3 +177,27 @@ pub async fn export(
         },
     })
 }
+
+/// The compilation of inputs per paragraph, as a Word file.
+pub async fn compilation(
+    db: &Db,
+    who: &ConsultationReviewer,
+) -> ApiResult<crate::consultations::word::WordFile> {
+    let row = who.consultation.clone();
+    let reader = who.access.reader();
+    let (id, current) = (row.id, row.current_version_id);
+    let (text, rows) = db
+        .run(move |conn| {
+            let version = current.ok_or_else(|| ApiError::not_found("version"))?;
+            let label = crate::consultations::store::version_label(conn, version)?;
+            let v = crate::consultations::store::find_version(conn, id, &label)?;
+            let text = crate::consultations::view::version(conn, &v, false)?;
+            Ok((text, export::rows(conn, id, &reader)?))
+        })
+        .await?;
+    actix_web::web::block(move || {
+        super::compilation::document(&row.title, &row.language, &text, &rows)
+            .file(format!("{}-compilation-{}.docx", row.slug, text.label))
+    })
+    .await?
+}

@@ -69,6 +69,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(review::export),
         )
         .route(
+            "/consultations/{slug}/review/compilation.docx",
+            web::get().to(review::compilation),
+        )
+        .route(
             r"/comments/{id:\d+}/endorse",
             web::post().to(consultation::endorse),
         )

@@ -213,6 +213,21 @@ impl Document {
     }
 }
 
+/// A Word file and its name, for a download.
+pub struct WordFile {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Document {
+    pub fn file(&self, filename: String) -> crate::error::ApiResult<WordFile> {
+        let bytes = self
+            .to_docx()
+            .map_err(|e| crate::error::ApiError::internal(format!("writing a Word file: {e}")))?;
+        Ok(WordFile { filename, bytes })
+    }
+}
+
 /// A paragraph's number as a UN document prints it: `12.` for a paragraph, `(a)` for an
 /// item, one step in per level.
 pub fn numbered(number: &str) -> (usize, String) {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::http::respond::{Docx, File};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use askama::Template;
@@ -501,6 +502,27 @@ pub async fn export(req: HttpRequest, state: State, path: web::Path<String>) -> 
     match exported {
         Ok(e) => {
             let res = ExportAnswer::from(e).respond_to(&req);
+            c.attach(res)
+        }
+        Err(e) => failure(c, &e),
+    }
+}
+
+/// The compilation of inputs as a Word file, from the workbench.
+pub async fn compilation(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    let slug = path.into_inner();
+    if c.auth().is_none() {
+        return c.redirect(&format!("/login?next=/consultations/{slug}/review"));
+    }
+    let made = match ConsultationReviewer::check(&state.db, c.actor(), slug).await {
+        Ok(who) => review::compilation(&state.db, &who).await,
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok(f) => {
+            let file: File<Docx> = File::new(f.filename, f.bytes).private();
+            let res = file.respond_to(&req);
             c.attach(res)
         }
         Err(e) => failure(c, &e),
