@@ -208,6 +208,26 @@ impl TestApp {
         self.raw(Method::GET, path, token, None).await
     }
 
+    /// POSTs a `multipart/form-data` form: text fields, and a file as `(field, name, bytes)`.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Response {
+        let body = multipart_body(fields, file);
+        let mut req = self.client.post(self.url(path)).insert_header((
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
+        ));
+        if let Some(t) = token {
+            req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+        }
+        let mut res = req.send_body(body).await.expect("request");
+        Response::read(&mut res).await
+    }
+
     /// Every item of a list, page after page (200 at a time).
     pub async fn get_all(&self, path: &str, token: Option<&str>) -> Vec<Value> {
         let sep = if path.contains('?') { '&' } else { '?' };
@@ -563,4 +583,32 @@ pub fn frame_events(text: &str) -> Vec<Value> {
         Ok(v) => vec![v],
         Err(_) => panic!("not JSON: {text}"),
     }
+}
+
+/// The boundary of the forms `multipart_body` writes.
+pub const MULTIPART_BOUNDARY: &str = "indaba-test-boundary-7f3a";
+
+/// A `multipart/form-data` body as a browser writes it.
+pub fn multipart_body(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, filename, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{MULTIPART_BOUNDARY}--\r\n").as_bytes());
+    body
 }

@@ -110,6 +110,32 @@ impl WebClient {
         self.finish(res).await
     }
 
+    /// Posts a `multipart/form-data` form with a file, as a browser posts an upload.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .insert_header((
+                header::CONTENT_TYPE,
+                format!(
+                    "multipart/form-data; boundary={}",
+                    crate::app::MULTIPART_BOUNDARY
+                ),
+            ));
+        let cookies = self.cookie_header();
+        if !cookies.is_empty() {
+            req = req.insert_header((header::COOKIE, cookies));
+        }
+        let body = crate::app::multipart_body(form, Some(file));
+        let res = req.send_body(body).await.expect("form post");
+        self.finish(res).await
+    }
+
     /// Follows a 303 the way a browser does (GET the Location).
     pub async fn follow(&self, page: &Page) -> Page {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);

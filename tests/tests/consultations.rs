@@ -478,6 +478,120 @@ async fn importer_over_the_api(backend: Backend) {
             "{file}"
         );
     }
+
+    // The same three texts as Word files (tests/fixtures/word/make.py: Word's own list
+    // numbering for the Compact, typed numbers in the reports), uploaded as a browser does:
+    // the same paragraphs, numbers, sections and notes as the text.
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/word");
+    for (name, label) in [
+        ("global-digital-compact.zh", "gdc-word"),
+        ("wsis-progress-report-2021.zh", "wsis-word"),
+        ("hrc-panel-digital-divides-2024.zh", "hrc-word"),
+    ] {
+        let text_label = &label[..label.len() - 5];
+        let from_text = f.app.get(&format!("{path}/{text_label}"), None).await;
+        let bytes = std::fs::read(fixtures.join(format!("{name}.docx"))).unwrap();
+        let res = f
+            .app
+            .post_form(
+                &path,
+                Some(&f.organizer),
+                &[("label", label)],
+                Some(("file", &format!("{name}.docx"), &bytes)),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{name}: {}", res.text);
+        assert_eq!(res.body["source_format"], "docx");
+        let shape = |v: &Value| -> Vec<(String, String, String)> {
+            v["paragraphs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["number"].as_str().unwrap().to_owned(),
+                        p["section"].as_str().unwrap().to_owned(),
+                        p["text"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(shape(&res.body), shape(&from_text.body), "{name}");
+        assert_eq!(res.body["footnotes"], from_text.body["footnotes"], "{name}");
+    }
+
+    // Files that are not what they say, or cannot be read: 422 naming the problem, nothing saved.
+    let docx = std::fs::read(fixtures.join("global-digital-compact.zh.docx")).unwrap();
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.extend_from_slice(&[0; 512]);
+    for (filename, bytes, format, field, why) in [
+        (
+            "draft.docx",
+            b"%PDF-1.7 not word".to_vec(),
+            "",
+            "file",
+            "not a Word document",
+        ),
+        ("locked.docx", ole, "", "file", "password"),
+        (
+            "cut.docx",
+            docx[..docx.len() / 2].to_vec(),
+            "",
+            "file",
+            "damaged",
+        ),
+        ("draft.pdf", b"%PDF-1.7".to_vec(), "", "format", "PDF"),
+        ("draft.txt", vec![0xff, 0xfe, 0x00], "text", "file", "UTF-8"),
+        ("draft.docx", docx.clone(), "spreadsheet", "format", "docx"),
+    ] {
+        let mut fields = vec![("label", "bad-file")];
+        if !format.is_empty() {
+            fields.push(("format", format));
+        }
+        let res = f
+            .app
+            .post_form(
+                &path,
+                Some(&f.organizer),
+                &fields,
+                Some(("file", filename, &bytes)),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{filename}: {}",
+            res.text
+        );
+        assert!(
+            res.field(field).is_some_and(|m| m.contains(why)),
+            "{filename}: {}",
+            res.text
+        );
+    }
+    let res = f
+        .app
+        .post_form(&path, Some(&f.organizer), &[("label", "no-file")], None)
+        .await;
+    assert!(res.field("file").is_some(), "{}", res.text);
+    // A preview of a Word file, through the same form.
+    let res = f
+        .app
+        .post_form(
+            &format!("{path}?preview=true"),
+            Some(&f.organizer),
+            &[("label", "gdc-again")],
+            Some(("file", "gdc.docx", &docx)),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["counts"]["paragraphs"], 74 + 89 + 5);
+    let versions = f.app.get(&path, None).await;
+    assert!(versions.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["label"] != "bad-file" && v["label"] != "gdc-again"));
 }
 
 async fn preview_shows_structure_and_keys_and_saves_nothing(backend: Backend) {

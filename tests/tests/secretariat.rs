@@ -200,6 +200,66 @@ async fn a_consultation_is_created_previewed_published_and_opened_by_forms(backe
         .html
         .contains("<del>We will close the digital divide by 2030.</del>"));
 
+    // A Word file, uploaded: previewed, its text kept in the form, then published.
+    let docx = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/word/wsis-progress-report-2021.zh.docx"),
+    )
+    .unwrap();
+    let preview = web
+        .post_multipart(
+            base,
+            &[
+                ("csrf", &csrf),
+                ("action", "preview"),
+                ("label", "wsis"),
+                ("format", "text"),
+                ("source", ""),
+            ],
+            ("file", "wsis.docx", &docx),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
+    assert!(
+        preview.html.contains("Paragraphs and items: 109"),
+        "{}",
+        preview.html
+    );
+    assert!(preview.html.contains("1. 各项行动方针的落实"));
+    // The text read from the file fills the form, to publish as previewed.
+    let start = preview.html.find("id=\"source\"").unwrap();
+    let area = &preview.html[start..];
+    let text_start = area.find('>').unwrap() + 1;
+    let text_end = area.find("</textarea>").unwrap();
+    let source = area[text_start..text_end]
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&");
+    assert!(
+        source.contains("本报告根据经济及社会理事会"),
+        "{}",
+        &source[..200.min(source.len())]
+    );
+    let bad = web
+        .post_multipart(
+            base,
+            &[
+                ("csrf", &csrf),
+                ("action", "preview"),
+                ("label", "bad"),
+                ("format", "text"),
+                ("source", ""),
+            ],
+            ("file", "draft.docx", b"%PDF-1.7 not a Word file"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("id=\"file-error\""), "{}", bad.html);
+    assert!(bad.html.contains("not a Word document"));
+
     // Open, close, reopen: each a logged move of the same use case as the API's.
     for (status, expected) in [("open", "open"), ("closed", "closed"), ("open", "open")] {
         let res = web

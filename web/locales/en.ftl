@@ -499,3 +499,4 @@ versions-diff-word = the changes as a Word file, with tracked changes
 compilation-title = Compilation of inputs
 compilation-other = Inputs on paragraphs no longer in the text
 review-compilation-word = Compilation of inputs (Word)
+secretariat-file = The draft as a file (Word .docx, text or Markdown), or paste it below

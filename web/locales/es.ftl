@@ -499,3 +499,4 @@ versions-diff-word = los cambios en un archivo Word, con control de cambios
 compilation-title = Compilación de aportes
 compilation-other = Aportes sobre párrafos que ya no figuran en el texto
 review-compilation-word = Compilación de aportes (Word)
+secretariat-file = El borrador como archivo (Word .docx, texto o Markdown), o péguelo abajo

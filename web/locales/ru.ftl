@@ -505,3 +505,4 @@ versions-diff-word = изменения в файле Word с режимом и�
 compilation-title = Сводка материалов
 compilation-other = Материалы к пунктам, которых больше нет в тексте
 review-compilation-word = Сводка материалов (Word)
+secretariat-file = Проект в виде файла (Word .docx, текст или Markdown) или вставьте его ниже

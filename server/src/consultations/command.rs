@@ -198,6 +198,100 @@ impl VersionCommand {
     }
 }
 
+/// A version from an imported text; problems of the text are told against `field`.
+fn imported(
+    label: String,
+    source: &str,
+    format: Format,
+    field: &str,
+) -> Result<VersionCommand, ApiError> {
+    let doc = importer::parse(source, format).map_err(|e| ApiError::field(field, e.to_string()))?;
+    let (draft, footnotes): (Vec<DraftParagraph>, _) = doc.into();
+    Ok(VersionCommand {
+        label,
+        draft,
+        footnotes,
+        source_format: if format == Format::Text {
+            "text"
+        } else {
+            "markdown"
+        },
+    })
+}
+
+impl crate::http::extract::FormSchema for VersionInput {
+    fn form_schema() -> serde_json::Value {
+        serde_json::json!({
+            "type": "object",
+            "required": ["label", "file"],
+            "properties": {
+                "label": {"type": "string", "description": "`zero-draft`, `rev1`…"},
+                "format": {
+                    "type": "string",
+                    "enum": ["text", "markdown", "docx"],
+                    "description": "guessed from the file's name (.docx, .md, .txt) when absent"
+                },
+                "file": {"type": "string", "format": "binary"}
+            }
+        })
+    }
+}
+
+/// The format a file's name (or, failing that, its first bytes) says it is in.
+fn format_of(filename: &str, data: &[u8]) -> &'static str {
+    let lower = filename.to_ascii_lowercase();
+    match lower.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("docx") => "docx",
+        Some("md" | "markdown") => "markdown",
+        Some("pdf") => "pdf",
+        Some("txt") => "text",
+        _ if data.starts_with(b"PK\x03\x04") => "docx",
+        _ if data.starts_with(b"%PDF") => "pdf",
+        _ => "text",
+    }
+}
+
+impl TryFrom<&crate::http::multipart::Multipart> for VersionCommand {
+    type Error = ApiError;
+
+    /// An uploaded draft: `label`, `format` (or guessed) and `file`.
+    fn try_from(form: &crate::http::multipart::Multipart) -> Result<VersionCommand, ApiError> {
+        let label = parse_label(form.text("label").unwrap_or_default().trim())
+            .map_err(|e| ApiError::field("label", e))?;
+        let file = form
+            .file("file")
+            .ok_or_else(|| ApiError::field("file", "choose the draft's file"))?;
+        let format = match form.text("format").filter(|f| !f.trim().is_empty()) {
+            Some(f) => f.trim().to_owned(),
+            None => format_of(file.filename.as_deref().unwrap_or_default(), &file.data).to_owned(),
+        };
+        let text = |data: &[u8]| {
+            String::from_utf8(data.to_vec()).map_err(|_| {
+                ApiError::field(
+                    "file",
+                    "is not UTF-8 text: save it as .docx, or as text in UTF-8",
+                )
+            })
+        };
+        match format.as_str() {
+            "docx" => {
+                let source = super::word::read::to_text(&file.data)
+                    .map_err(|e| ApiError::field("file", e.to_string()))?;
+                let mut cmd = imported(label, &source, Format::Text, "file")?;
+                cmd.source_format = "docx";
+                Ok(cmd)
+            }
+            "text" => imported(label, &text(&file.data)?, Format::Text, "file"),
+            "markdown" => imported(label, &text(&file.data)?, Format::Markdown, "file"),
+            "pdf" => Err(ApiError::field(
+                "format",
+                "PDF drafts are not read yet: save the draft as .docx, or paste its text",
+            )),
+            _ => Err(ApiError::field("format", "must be text, markdown or docx")),
+        }
+    }
+}
+
 /// The number of the paragraph an item belongs to: `12(a)` → `12`, `12(a)(i)` → `12(a)`.
 fn parent_number(number: &str) -> Option<String> {
     number
@@ -214,24 +308,16 @@ impl TryFrom<VersionInput> for VersionCommand {
         let label = parse_label(&i.label).map_err(|e| ApiError::field("label", e))?;
         match (i.source, i.paragraphs) {
             (Some(source), None) => {
-                let format = match i.format.as_deref().unwrap_or("text") {
-                    "text" => Format::Text,
-                    "markdown" => Format::Markdown,
-                    _ => return Err(ApiError::field("format", "must be text or markdown")),
-                };
-                let doc = importer::parse(&source, format)
-                    .map_err(|e| ApiError::field("source", e.to_string()))?;
-                let (draft, footnotes): (Vec<DraftParagraph>, _) = doc.into();
-                Ok(VersionCommand {
-                    label,
-                    draft,
-                    footnotes,
-                    source_format: if format == Format::Text {
-                        "text"
-                    } else {
-                        "markdown"
-                    },
-                })
+                let format =
+                    match i.format.as_deref().unwrap_or("text") {
+                        "text" => Format::Text,
+                        "markdown" => Format::Markdown,
+                        _ => return Err(ApiError::field(
+                            "format",
+                            "must be text or markdown (send a Word file as multipart/form-data)",
+                        )),
+                    };
+                imported(label, &source, format, "source")
             }
             (None, Some(paragraphs)) => {
                 if paragraphs.is_empty() || paragraphs.len() > 5000 {

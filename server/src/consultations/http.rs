@@ -2,12 +2,15 @@
 
 use actix_web::web;
 
-use super::command::{CofacilitatorsInput, CreateInput, PatchInput, VersionInput, VersionQuery};
+use super::command::{
+    CofacilitatorsInput, CreateInput, PatchInput, VersionCommand, VersionInput, VersionQuery,
+};
 use super::usecase;
 use super::view::{
     ConsultationDetail, ConsultationView, DiffView, VersionPreview, VersionSummary, VersionView,
 };
 use crate::error::ApiResult;
+use crate::http::extract::JsonOrForm;
 use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Docx, File, Json, List};
 use crate::http::respond::{Either, MayConflict, Or};
@@ -72,9 +75,12 @@ pub async fn add_version(
     who: ConsultationEditor,
     state: State,
     query: crate::http::Query<VersionQuery>,
-    input: ApiJson<VersionInput>,
+    input: JsonOrForm<VersionInput>,
 ) -> ApiResult<MayConflict<Either<Created<VersionView>, Json<VersionPreview>>>> {
-    let cmd = input.0.try_into()?;
+    let cmd = match input {
+        JsonOrForm::Json(json) => json.try_into()?,
+        JsonOrForm::Form(form) => VersionCommand::try_from(&form)?,
+    };
     if query.preview {
         let preview = usecase::preview_version(&state.db, &who, cmd).await?;
         return Ok(Or(Either::Right(Json(preview))));

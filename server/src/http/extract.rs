@@ -22,60 +22,147 @@ pub struct BodyLimit(pub usize);
 /// (naming the field), a body over the limit 413, another content type 415.
 pub struct ApiJson<T>(pub T);
 
+/// What a body extractor needs of the request before it reads the payload.
+struct BodyHead {
+    limit: usize,
+    content_type: Option<String>,
+    declared_len: Option<usize>,
+}
+
+impl BodyHead {
+    fn of(req: &HttpRequest) -> BodyHead {
+        BodyHead {
+            limit: req
+                .app_data::<BodyLimit>()
+                .map_or(DEFAULT_BODY_LIMIT, |l| l.0),
+            content_type: req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            declared_len: req
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok()),
+        }
+    }
+
+    /// The media type without parameters, lower-cased.
+    fn essence(&self) -> Option<String> {
+        self.content_type.as_deref().map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+    }
+
+    /// The whole body, within the limit (413 beyond it).
+    async fn read(&self, mut payload: Payload) -> Result<web::BytesMut, ApiError> {
+        let limit = self.limit;
+        let too_large = || {
+            ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the body is over {limit} bytes"),
+            )
+        };
+        if self.declared_len.is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk
+                .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+fn is_json(essence: &str) -> bool {
+    essence == "application/json" || essence.ends_with("+json")
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let declared_len = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let head = BodyHead::of(req);
+        let payload = payload.take();
         Box::pin(async move {
-            if let Some(ct) = content_type {
-                let essence = ct
-                    .split(';')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase();
-                if essence != "application/json" && !essence.ends_with("+json") {
+            if let Some(essence) = head.essence() {
+                if !is_json(&essence) {
                     return Err(ApiError::new(
                         ErrorCode::UnsupportedMediaType,
                         format!("expected application/json, got {essence}"),
                     ));
                 }
             }
-            let too_large = || {
-                ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!("the body is over {limit} bytes"),
-                )
-            };
-            if declared_len.is_some_and(|n| n > limit) {
-                return Err(too_large());
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = head.read(payload).await?;
             parse_json(&body).map(ApiJson)
         })
+    }
+}
+
+/// A body that is JSON parsed into `T`, or a `multipart/form-data` upload (a file with
+/// its fields), under the same limits; anything else is 415.
+pub enum JsonOrForm<T> {
+    Json(T),
+    Form(super::multipart::Multipart),
+}
+
+/// The fields of the form an endpoint takes besides JSON, for `openapi.json`.
+pub trait FormSchema {
+    fn form_schema() -> serde_json::Value;
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonOrForm<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let head = BodyHead::of(req);
+        let payload = payload.take();
+        Box::pin(async move {
+            let boundary = head
+                .content_type
+                .as_deref()
+                .and_then(super::multipart::boundary);
+            match (head.essence(), boundary) {
+                (_, Some(boundary)) => {
+                    let body = head.read(payload).await?;
+                    super::multipart::parse(&boundary, &body).map(JsonOrForm::Form)
+                }
+                (Some(essence), None) if !is_json(&essence) => Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    format!("expected application/json or multipart/form-data, got {essence}"),
+                )),
+                _ => {
+                    let body = head.read(payload).await?;
+                    parse_json(&body).map(JsonOrForm::Json)
+                }
+            }
+        })
+    }
+}
+
+impl<T: schemars::JsonSchema + FormSchema> super::doc::DocArg for JsonOrForm<T> {
+    fn document(op: &mut super::doc::Operation, gen: &mut super::doc::Generators) {
+        let schema = gen.input.subschema_for::<T>();
+        op.request_body = Some(serde_json::json!({
+            "required": true,
+            "content": {
+                "application/json": {"schema": schema},
+                "multipart/form-data": {"schema": T::form_schema()}
+            }
+        }));
+        op.error(&[400, 413, 415, 422]);
     }
 }
 

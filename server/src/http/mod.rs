@@ -6,6 +6,7 @@ pub mod doc;
 pub mod extract;
 pub mod input;
 pub mod middleware;
+pub mod multipart;
 pub mod openapi;
 pub mod page;
 pub mod query;

@@ -22,6 +22,18 @@ impl FormData {
         FormData(pairs.iter().cloned().collect(), pairs)
     }
 
+    /// The text fields of a `multipart/form-data` form.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
+        FormData(pairs.iter().cloned().collect(), pairs)
+    }
+
+    /// Replaces a field (the text read from an uploaded file, to publish after its preview).
+    pub fn set(&mut self, name: &str, value: String) {
+        self.1.retain(|(k, _)| k != name);
+        self.1.push((name.to_owned(), value.clone()));
+        self.0.insert(name.to_owned(), value);
+    }
+
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.1
             .iter()

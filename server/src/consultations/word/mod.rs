@@ -4,6 +4,7 @@
 //! per paragraph. The document is built as a list of blocks, then written as the few
 //! parts a package needs (content types, relationships, styles, the document).
 
+pub mod read;
 pub mod zip;
 
 use super::importer::Footnote;

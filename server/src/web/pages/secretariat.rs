@@ -11,13 +11,15 @@ use super::{failure, State};
 use crate::accounts::command::UsersQuery;
 use crate::accounts::usecase as accounts;
 use crate::accounts::view::PersonCard;
-use crate::consultations::command::{CreateInput, PatchInput, VersionInput};
+use crate::consultations::command::{CreateInput, PatchInput, VersionCommand, VersionInput};
 use crate::consultations::types::Status;
 use crate::consultations::usecase;
 use crate::consultations::view::{
     ConsultationView, KeyFate, PreviewParagraph, VersionPreview, VersionSummary,
 };
+use crate::consultations::word;
 use crate::error::{ApiError, ErrorCode};
+use crate::http::multipart;
 use crate::http::page::{Page, MAX_LIMIT};
 use crate::policy::guards::{ConsultationEditor, Organizer};
 use crate::web::forms::{FormData, PageErrors};
@@ -298,6 +300,61 @@ impl Action {
     }
 }
 
+/// A draft's file sent with the import form.
+struct Upload {
+    filename: String,
+    data: Vec<u8>,
+}
+
+/// The form's fields, and the file when the import form sent one (`multipart/form-data`).
+fn read_form(req: &HttpRequest, body: &[u8]) -> Result<(FormData, Option<Upload>), ApiError> {
+    let boundary = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(multipart::boundary);
+    let Some(boundary) = boundary else {
+        return Ok((FormData::parse(body), None));
+    };
+    let parts = multipart::parse(&boundary, body)?;
+    let upload = parts.file("file").map(|f| Upload {
+        filename: f.filename.clone().unwrap_or_default(),
+        data: f.data.clone(),
+    });
+    Ok((FormData::from_pairs(parts.fields()), upload))
+}
+
+/// The version an uploaded file holds, through the API's own reading of uploads; and the
+/// text read from it, to keep in the form for publishing after the preview.
+fn from_upload(
+    label: &str,
+    up: Upload,
+) -> Result<(VersionCommand, String, &'static str), ApiError> {
+    let form = multipart::Multipart(vec![
+        multipart::Part {
+            name: "label".into(),
+            filename: None,
+            data: label.as_bytes().to_vec(),
+        },
+        multipart::Part {
+            name: "file".into(),
+            filename: Some(up.filename),
+            data: up.data,
+        },
+    ]);
+    let cmd = VersionCommand::try_from(&form)?;
+    let data = &form.0[1].data;
+    let (text, format) = match cmd.source_format {
+        "docx" => (
+            word::read::to_text(data).map_err(|e| ApiError::field("file", e.to_string()))?,
+            "text",
+        ),
+        "markdown" => (String::from_utf8_lossy(data).into_owned(), "markdown"),
+        _ => (String::from_utf8_lossy(data).into_owned(), "text"),
+    };
+    Ok((cmd, text, format))
+}
+
 pub async fn act(
     req: HttpRequest,
     state: State,
@@ -307,7 +364,10 @@ pub async fn act(
     let mut c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
     let back = format!("/organize/consultations/{slug}");
-    let form = FormData::parse(&body);
+    let (mut form, upload) = match read_form(&req, &body) {
+        Ok(read) => read,
+        Err(e) => return failure(c, &e),
+    };
     let who = match Organizer::check(c.actor()) {
         Ok(who) => who,
         Err(e) => return refuse(c, &e, &back),
@@ -359,14 +419,22 @@ pub async fn act(
             }
         }
         Action::Preview | Action::Publish => {
-            let input = VersionInput {
-                label: form.get("label").trim().to_owned(),
-                format: Some(form.get("format").to_owned()),
-                source: Some(form.get("source").to_owned()),
-                paragraphs: None,
-            };
             let editor = ConsultationEditor::check(&state.db, c.actor(), slug.clone()).await;
-            let cmd = input.try_into();
+            let cmd = match upload {
+                // A file: read as the API reads uploads; its text then fills the form.
+                Some(up) => from_upload(form.get("label").trim(), up).map(|(cmd, text, format)| {
+                    form.set("source", text);
+                    form.set("format", format.to_owned());
+                    cmd
+                }),
+                None => VersionInput {
+                    label: form.get("label").trim().to_owned(),
+                    format: Some(form.get("format").to_owned()),
+                    source: Some(form.get("source").to_owned()),
+                    paragraphs: None,
+                }
+                .try_into(),
+            };
             match (editor, cmd) {
                 (Ok(editor), Ok(cmd)) => {
                     if matches!(action, Action::Preview) {
