@@ -253,8 +253,14 @@ async fn a_reply_mails_once_and_unsubscribes_in_one_click(backend: Backend) {
         .app
         .raw(Method::GET, &path(&unsubscribe), None, None)
         .await;
+    // (The API's address, in mails sent before the page existed, leads to the page.)
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text.contains("<form method=\"post\""));
+    assert!(
+        page.text
+            .contains("<form method=\"post\" action=\"/unsubscribe\""),
+        "{}",
+        page.text
+    );
     assert_eq!(
         f.app
             .get("/api/v1/me/notification-settings", Some(&alice))
@@ -269,6 +275,46 @@ async fn a_reply_mails_once_and_unsubscribes_in_one_click(backend: Backend) {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["unsubscribed"], json!(["reply"]));
+
+    // The link in the mail's text leads to a page in the site's look and the reader's
+    // language, never to JSON; a GET changes nothing, the button confirms.
+    let link = mail
+        .text
+        .split_whitespace()
+        .find(|w| w.contains("/unsubscribe?token="))
+        .expect("an unsubscribe link in the text")
+        .to_owned();
+    assert!(!link.contains("/api/"), "{link}");
+    assert!(link.contains("&lang="), "{link}");
+    let browser = WebClient::new(&f.app.base);
+    let page = browser.get(&path(&link)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("<link rel=\"stylesheet\""),
+        "the site's look"
+    );
+    assert!(page.html.contains("Replies to my inputs"), "{}", page.html);
+    let csrf = page.hidden("csrf").unwrap();
+    let token = page.hidden("token").unwrap();
+    let done = browser
+        .post("/unsubscribe", &[("csrf", &csrf), ("token", &token)])
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(
+        done.html
+            .contains("no more e-mails about Replies to my inputs"),
+        "{}",
+        done.html
+    );
+    assert!(!done.html.contains("\"unsubscribed\""), "no raw JSON");
+    let bad = browser.get("/unsubscribe?token=1.reply.forged").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.html.contains("This link is not valid"), "{}", bad.html);
+    let ar = browser
+        .get(&path(&link).replace("lang=en", "lang=ar"))
+        .await;
+    assert!(ar.html.contains("dir=\"rtl\""));
+    assert!(ar.html.contains("إيقاف هذه الرسائل"));
 
     // After unsubscribing: the reply is still in the app, but no mail is queued.
     f.comment(

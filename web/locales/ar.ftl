@@ -518,3 +518,13 @@ compilation-title = تجميع المساهمات
 compilation-other = مساهمات بشأن فقرات لم تعد في النص
 review-compilation-word = تجميع المساهمات (Word)
 secretariat-file = المشروع كملف (Word ‏.docx أو نص أو Markdown)، أو الصقه أدناه
+
+# The unsubscribe page
+unsubscribe-title = إيقاف هذه الرسائل
+unsubscribe-intro = ستتوقف الرسائل بشأن: { $what }. وستظل ترى هذه الأخبار على الموقع.
+unsubscribe-button = إيقاف هذه الرسائل
+unsubscribe-done = تم: لن تصلك رسائل بشأن { $what }.
+unsubscribe-invalid = هذا الرابط غير صالح: ربما قُطع عند نسخه. إعداداتك في صفحة الإشعارات.
+unsubscribe-settings = جميع إعدادات الإشعارات
+unsubscribe-digest-daily = الملخص اليومي
+unsubscribe-digest-weekly = الملخص الأسبوعي

@@ -500,3 +500,13 @@ compilation-title = Compilation of inputs
 compilation-other = Inputs on paragraphs no longer in the text
 review-compilation-word = Compilation of inputs (Word)
 secretariat-file = The draft as a file (Word .docx, text or Markdown), or paste it below
+
+# The unsubscribe page
+unsubscribe-title = Stop these e-mails
+unsubscribe-intro = This stops the e-mails about: { $what }. You will still see this news on the site.
+unsubscribe-button = Stop these e-mails
+unsubscribe-done = Done: no more e-mails about { $what }.
+unsubscribe-invalid = This link is not valid: it may have been cut when it was copied. Your settings are on your notifications page.
+unsubscribe-settings = All my notification settings
+unsubscribe-digest-daily = the daily digest
+unsubscribe-digest-weekly = the weekly digest

@@ -500,3 +500,13 @@ compilation-title = Compilación de aportes
 compilation-other = Aportes sobre párrafos que ya no figuran en el texto
 review-compilation-word = Compilación de aportes (Word)
 secretariat-file = El borrador como archivo (Word .docx, texto o Markdown), o péguelo abajo
+
+# The unsubscribe page
+unsubscribe-title = Dejar de recibir estos correos
+unsubscribe-intro = Dejará de recibir correos sobre: { $what }. Seguirá viendo estas novedades en el sitio.
+unsubscribe-button = Dejar de recibir estos correos
+unsubscribe-done = Hecho: no más correos sobre { $what }.
+unsubscribe-invalid = Este enlace no es válido: quizá se cortó al copiarlo. Sus ajustes están en su página de notificaciones.
+unsubscribe-settings = Todos mis ajustes de notificación
+unsubscribe-digest-daily = el resumen diario
+unsubscribe-digest-weekly = el resumen semanal

@@ -500,3 +500,13 @@ compilation-title = Compilation des contributions
 compilation-other = Contributions sur des paragraphes qui ne figurent plus dans le texte
 review-compilation-word = Compilation des contributions (Word)
 secretariat-file = Le projet en fichier (Word .docx, texte ou Markdown), ou collez-le ci-dessous
+
+# The unsubscribe page
+unsubscribe-title = Ne plus recevoir ces courriels
+unsubscribe-intro = Vous ne recevrez plus de courriels pour : { $what }. Ces nouvelles resteront visibles sur le site.
+unsubscribe-button = Ne plus recevoir ces courriels
+unsubscribe-done = C’est fait : plus de courriels pour { $what }.
+unsubscribe-invalid = Ce lien n’est pas valide : il a peut-être été coupé lors de la copie. Vos réglages sont sur votre page de notifications.
+unsubscribe-settings = Tous mes réglages de notification
+unsubscribe-digest-daily = le résumé quotidien
+unsubscribe-digest-weekly = le résumé hebdomadaire

@@ -506,3 +506,13 @@ compilation-title = Сводка материалов
 compilation-other = Материалы к пунктам, которых больше нет в тексте
 review-compilation-word = Сводка материалов (Word)
 secretariat-file = Проект в виде файла (Word .docx, текст или Markdown) или вставьте его ниже
+
+# The unsubscribe page
+unsubscribe-title = Отказаться от этих писем
+unsubscribe-intro = Вы больше не будете получать письма о следующем: { $what }. Эти новости по-прежнему будут видны на сайте.
+unsubscribe-button = Отказаться от этих писем
+unsubscribe-done = Готово: писем о следующем больше не будет: { $what }.
+unsubscribe-invalid = Ссылка недействительна: возможно, она обрезалась при копировании. Настройки находятся на странице уведомлений.
+unsubscribe-settings = Все мои настройки уведомлений
+unsubscribe-digest-daily = ежедневная сводка
+unsubscribe-digest-weekly = еженедельная сводка

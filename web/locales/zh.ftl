@@ -482,3 +482,13 @@ compilation-title = 意见汇编
 compilation-other = 关于已不在案文中的段落的意见
 review-compilation-word = 意见汇编（Word）
 secretariat-file = 草案文件（Word .docx、文本或 Markdown），或粘贴在下方
+
+# The unsubscribe page
+unsubscribe-title = 不再接收此类邮件
+unsubscribe-intro = 您将不再收到关于以下内容的邮件：{ $what }。这些消息仍会显示在网站上。
+unsubscribe-button = 不再接收此类邮件
+unsubscribe-done = 已完成：不再发送关于 { $what } 的邮件。
+unsubscribe-invalid = 此链接无效：可能在复制时被截断。您的设置在通知页面上。
+unsubscribe-settings = 我的全部通知设置
+unsubscribe-digest-daily = 每日摘要
+unsubscribe-digest-weekly = 每周摘要

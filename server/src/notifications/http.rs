@@ -93,8 +93,9 @@ pub async fn unsubscribe(
     Ok(Json(usecase::unsubscribe(&state.db, &link).await?))
 }
 
-/// What a browser shows when someone follows the link in the mail body: a button that
-/// POSTs. Link scanners and prefetchers GET; a GET must not unsubscribe.
+/// Where a browser goes when someone follows an address of the API's in an older mail:
+/// the page in the site's look (`/unsubscribe`), which asks before it changes anything
+/// (link scanners and prefetchers GET; a GET must not unsubscribe).
 pub async fn unsubscribe_page(
     _: UnsubscribeLink,
     query: crate::http::Query<LinkQuery>,
@@ -104,7 +105,7 @@ pub async fn unsubscribe_page(
     })
 }
 
-/// The confirmation page of an unsubscribe link (HTML).
+/// 303 to the unsubscribe page.
 pub struct UnsubscribePage {
     token: String,
 }
@@ -112,25 +113,22 @@ pub struct UnsubscribePage {
 impl Responder for UnsubscribePage {
     type Body = BoxBody;
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        let token = crate::mail::templates::escape(&self.token);
-        HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(format!(
-                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-                 <title>Unsubscribe – Indaba</title></head><body><main><h1>Unsubscribe</h1>\
-                 <form method=\"post\" action=\"/api/v1/unsubscribe?token={token}\">\
-                 <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
-                 <button type=\"submit\">Stop these emails</button></form></main></body></html>"
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("token", &self.token);
+        HttpResponse::SeeOther()
+            .insert_header((
+                actix_web::http::header::LOCATION,
+                format!("/unsubscribe?{}", query.finish()),
             ))
+            .finish()
     }
 }
 
 impl Responds for UnsubscribePage {
     fn document(op: &mut Operation, _: &mut Generators) {
-        op.media(
-            200,
-            "A page with the button that unsubscribes",
-            "text/html; charset=utf-8",
+        op.empty(
+            303,
+            "To the unsubscribe page (/unsubscribe), which asks before it changes anything",
         );
     }
 }

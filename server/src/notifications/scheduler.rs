@@ -55,11 +55,23 @@ pub fn parse_unsubscribe_token(secret: &[u8], token: &str) -> Option<(i64, Strin
 }
 
 impl Ctx {
+    /// For the `List-Unsubscribe` header: mail clients POST there in one click (RFC 8058).
     fn unsubscribe_url(&self, user_id: i64, scope: &str) -> String {
         format!(
             "{}/api/v1/unsubscribe?token={}",
             self.public_url,
             unsubscribe_token(&self.link_secret, user_id, scope)
+        )
+    }
+
+    /// For the mail's text: a page in the site's look and the recipient's language.
+    fn unsubscribe_page(&self, user_id: i64, scope: &str, language: &str) -> String {
+        let lang = crate::web::i18n::Lang::parse(language).unwrap_or(crate::web::i18n::Lang::En);
+        format!(
+            "{}/unsubscribe?token={}&lang={}",
+            self.public_url,
+            unsubscribe_token(&self.link_secret, user_id, scope),
+            lang.code()
         )
     }
 }
@@ -317,14 +329,11 @@ fn immediate(db: &Db, ctx: &Ctx, now: NaiveDateTime) -> ApiResult<usize> {
             let mut n = 0;
             for view in views(conn, user, &rows)? {
                 let i = item(ctx, &r.language, &view);
-                let unsubscribe = ctx.unsubscribe_url(user, view.body.kind().as_str());
-                let rendered = emails::render(
-                    &r.language,
-                    &r.name,
-                    Frequency::Immediate,
-                    &[i],
-                    &unsubscribe,
-                );
+                let scope = view.body.kind().as_str();
+                let unsubscribe = ctx.unsubscribe_url(user, scope);
+                let page = ctx.unsubscribe_page(user, scope, &r.language);
+                let rendered =
+                    emails::render(&r.language, &r.name, Frequency::Immediate, &[i], &page);
                 mail::enqueue(
                     conn,
                     OutgoingMail {
@@ -396,7 +405,8 @@ pub fn digest(db: &Db, ctx: &Ctx, user: i64, f: Frequency, now: NaiveDateTime) -
             });
         }
         let unsubscribe = ctx.unsubscribe_url(user, f.as_str());
-        let rendered = emails::render(&r.language, &r.name, f, &items, &unsubscribe);
+        let page = ctx.unsubscribe_page(user, f.as_str(), &r.language);
+        let rendered = emails::render(&r.language, &r.name, f, &items, &page);
         mail::enqueue(
             conn,
             OutgoingMail {

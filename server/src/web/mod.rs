@@ -14,7 +14,7 @@ use actix_web::web;
 
 use pages::{
     account, admin, consultation, events, follow, home, moderation, notifications, organize,
-    propose, review, secretariat, versions,
+    propose, review, secretariat, unsubscribe, versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -77,6 +77,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(consultation::endorse),
         )
         .route("/follow", web::post().to(follow::follow))
+        .route("/unsubscribe", web::get().to(unsubscribe::page))
+        .route("/unsubscribe", web::post().to(unsubscribe::confirm))
         .route("/events/{slug}/agenda", web::get().to(events::agenda))
         .route("/events/{slug}/propose", web::get().to(propose::form))
         .route("/events/{slug}/propose", web::post().to(propose::submit))

@@ -23,6 +23,7 @@ pub mod organize;
 pub mod propose;
 pub mod review;
 pub mod secretariat;
+pub mod unsubscribe;
 pub mod versions;
 
 use actix_web::http::StatusCode;
