@@ -46,7 +46,7 @@ async fn a_newcomer_signs_up_verifies_comments_and_a_second_browser_sees_it_live
     amina.type_into("#email", &email).await;
     amina.type_into("#password", PASSWORD).await;
     amina.select("#stakeholder_group", "civil_society").await;
-    amina.type_into("#country", "SN").await;
+    amina.select("#country", "SN").await;
     amina
         .click_and_wait("form[action='/register'] button[type=submit]")
         .await;

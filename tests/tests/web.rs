@@ -237,6 +237,46 @@ async fn form_errors_are_named_next_to_their_fields_and_input_is_kept(backend: B
         !res.html.contains("short"),
         "the password is never echoed back"
     );
+    // The country is chosen by its name in the page's language; the code goes underneath,
+    // and a valid choice is kept when another field is wrong.
+    let web_fr = WebClient::new(&app.base);
+    let csrf_fr = web_fr
+        .get("/register?lang=fr")
+        .await
+        .hidden("csrf")
+        .unwrap();
+    let res = web_fr
+        .post(
+            "/register?lang=fr",
+            &[
+                ("csrf", &csrf_fr),
+                ("display_name", "Nadia Rahman"),
+                ("email", "not-an-email"),
+                ("password", "short"),
+                ("stakeholder_group", "civil_society"),
+                ("country", "KE"),
+            ],
+        )
+        .await;
+    assert!(
+        res.html
+            .contains("<option value=\"KE\" selected>Kenya</option>"),
+        "{}",
+        res.html
+    );
+    for (lang, name) in [
+        ("zh", "肯尼亚"),
+        ("ar", "كينيا"),
+        ("ru", "Кения"),
+        ("es", "Kenia"),
+    ] {
+        let page = web_fr.get(&format!("/register?lang={lang}")).await;
+        assert!(
+            page.html
+                .contains(&format!("<option value=\"KE\">{name}</option>")),
+            "{lang}"
+        );
+    }
 
     // A good sign-up; then the same email again is refused on the page, not with a 500.
     let email = format!("{}@example.org", unique("nadia"));

@@ -197,6 +197,16 @@ pub struct Tr {
 }
 
 impl Tr {
+    /// Every country as `(code, name)` in this language's order (web/countries.rs).
+    pub fn countries(&self) -> &'static [(&'static str, &'static str)] {
+        super::countries::names(self.lang)
+    }
+
+    /// A country's name in this language.
+    pub fn country(&self, code: &str) -> String {
+        super::countries::name(self.lang, code)
+    }
+
     pub fn new(lang: Lang) -> Tr {
         Tr { lang }
     }

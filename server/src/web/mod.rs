@@ -4,6 +4,7 @@
 //! messages under `web/locales`, the stylesheet and the one script under `web/static`.
 
 pub mod assets;
+pub mod countries;
 pub mod forms;
 pub mod i18n;
 pub mod pages;
