@@ -773,3 +773,61 @@ async fn the_secretariat_creates_previews_and_publishes_a_un_report_in_the_brows
     assert!(problems.is_empty(), "{problems:#?}");
     sec.close().await;
 }
+
+#[actix_web::test]
+#[ignore = "needs chromium and chromedriver (tests/run runs it when they are installed)"]
+async fn on_a_small_phone_the_header_is_one_line_and_the_languages() {
+    let binary = chromedriver();
+    let app = spawn_app(Backend::Sqlite).await;
+    // Every role: the most links a header carries.
+    let admin = app
+        .account(
+            "Amina Diallo",
+            &["admin", "organizer", "moderator"],
+            "intergovernmental",
+            "CH",
+            None,
+            None,
+        )
+        .await;
+    let driver = Driver::start(&binary).await;
+    let b = driver.browser().await;
+    b.resize(375, 740).await;
+    b.goto(&app.url("/login?lang=en")).await;
+    b.type_into("#email", &admin.email).await;
+    b.type_into("#password", PASSWORD).await;
+    b.click_and_wait("form[action='/login'] button[type=submit]")
+        .await;
+    for lang in ["en", "ar", "zh", "ru"] {
+        b.goto(&app.url(&format!("/?lang={lang}"))).await;
+        let lines = b
+            .script(
+                "const tops = s => [...document.querySelectorAll(s)].map(e => Math.round(e.getBoundingClientRect().top)); \
+                 const nav = tops('header .bar > nav:not(.langs) li'); const langs = tops('header .langs li'); \
+                 const brand = tops('header .brand'); \
+                 return [new Set(nav).size, new Set(langs).size, Math.abs(brand[0] - nav[0]) < 12, \
+                         document.documentElement.scrollWidth <= window.innerWidth, \
+                         Math.round(document.querySelector('header.top').getBoundingClientRect().height)];",
+                json!([]),
+            )
+            .await;
+        assert_eq!(lines[0], 1, "{lang}: the main links on one line: {lines}");
+        assert_eq!(lines[1], 1, "{lang}: the languages on one line: {lines}");
+        assert_eq!(lines[2], true, "{lang}: the brand on the links' line: {lines}");
+        assert_eq!(lines[3], true, "{lang}: the page does not scroll sideways: {lines}");
+        assert!(lines[4].as_i64().unwrap() < 110, "{lang}: {lines}");
+        if let (Some(dir), true) = (screenshot_dir(), ["en", "ar"].contains(&lang)) {
+            b.screenshot(&dir.join(format!("phone.{lang}.png"))).await;
+        }
+        // The links that do not fit are reached by scrolling the line, or by keyboard.
+        let last = b
+            .script(
+                "const l = [...document.querySelectorAll('header .bar > nav:not(.langs) a, header .bar > nav:not(.langs) button')].pop(); \
+                 l.focus(); const r = l.getBoundingClientRect(); return r.right <= window.innerWidth + 1 && r.left >= -1;",
+                json!([]),
+            )
+            .await;
+        assert_eq!(last, json!(true), "{lang}: the last link scrolls into view on focus");
+    }
+    b.close().await;
+}
