@@ -529,3 +529,13 @@ unsubscribe-settings = جميع إعدادات الإشعارات
 unsubscribe-digest-daily = الملخص اليومي
 unsubscribe-digest-weekly = الملخص الأسبوعي
 field-country-none = — غير محدد —
+
+# Field errors in words
+error-field-required = هذا الحقل مطلوب.
+error-field-email = هذا ليس عنوان بريد إلكتروني.
+error-field-visible = اكتب نصًا مرئيًا.
+error-field-bidi = احذف الأحرف غير المرئية التي تعيد ترتيب النص.
+error-field-at-most = { $count } حرفًا على الأكثر.
+error-field-at-least = { $count } حرفًا على الأقل.
+error-field-one-of = اختر واحدًا مما يلي: { $choices }.
+list-separator = { "، " }

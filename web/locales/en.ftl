@@ -511,3 +511,13 @@ unsubscribe-settings = All my notification settings
 unsubscribe-digest-daily = the daily digest
 unsubscribe-digest-weekly = the weekly digest
 field-country-none = — Not given —
+
+# Field errors in words
+error-field-required = Fill this in.
+error-field-email = This is not an e-mail address.
+error-field-visible = Write some visible text.
+error-field-bidi = Remove the invisible characters that reorder the text.
+error-field-at-most = At most { $count } characters.
+error-field-at-least = At least { $count } characters.
+error-field-one-of = Choose one of: { $choices }.
+list-separator = { ", " }

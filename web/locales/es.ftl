@@ -511,3 +511,13 @@ unsubscribe-settings = Todos mis ajustes de notificación
 unsubscribe-digest-daily = el resumen diario
 unsubscribe-digest-weekly = el resumen semanal
 field-country-none = — Sin indicar —
+
+# Field errors in words
+error-field-required = Este campo es obligatorio.
+error-field-email = No es una dirección de correo electrónico.
+error-field-visible = Escriba un texto visible.
+error-field-bidi = Quite los caracteres invisibles que reordenan el texto.
+error-field-at-most = Como máximo { $count } caracteres.
+error-field-at-least = Al menos { $count } caracteres.
+error-field-one-of = Elija entre: { $choices }.
+list-separator = { ", " }

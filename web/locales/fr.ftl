@@ -511,3 +511,13 @@ unsubscribe-settings = Tous mes réglages de notification
 unsubscribe-digest-daily = le résumé quotidien
 unsubscribe-digest-weekly = le résumé hebdomadaire
 field-country-none = — Non indiqué —
+
+# Field errors in words
+error-field-required = Ce champ est obligatoire.
+error-field-email = Ce n’est pas une adresse électronique.
+error-field-visible = Écrivez un texte visible.
+error-field-bidi = Retirez les caractères invisibles qui réordonnent le texte.
+error-field-at-most = { $count } caractères au plus.
+error-field-at-least = Au moins { $count } caractères.
+error-field-one-of = Choisissez parmi : { $choices }.
+list-separator = { ", " }

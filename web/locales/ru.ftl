@@ -517,3 +517,13 @@ unsubscribe-settings = Все мои настройки уведомлений
 unsubscribe-digest-daily = ежедневная сводка
 unsubscribe-digest-weekly = еженедельная сводка
 field-country-none = — Не указана —
+
+# Field errors in words
+error-field-required = Заполните это поле.
+error-field-email = Это не адрес электронной почты.
+error-field-visible = Введите видимый текст.
+error-field-bidi = Удалите невидимые символы, меняющие порядок текста.
+error-field-at-most = Не более { $count } символов.
+error-field-at-least = Не менее { $count } символов.
+error-field-one-of = Выберите одно из: { $choices }.
+list-separator = { ", " }

@@ -493,3 +493,13 @@ unsubscribe-settings = 我的全部通知设置
 unsubscribe-digest-daily = 每日摘要
 unsubscribe-digest-weekly = 每周摘要
 field-country-none = — 未填写 —
+
+# Field errors in words
+error-field-required = 此项为必填。
+error-field-email = 这不是电子邮件地址。
+error-field-visible = 请输入可见的文字。
+error-field-bidi = 请删除会改变文字顺序的不可见字符。
+error-field-at-most = 最多 { $count } 个字符。
+error-field-at-least = 至少 { $count } 个字符。
+error-field-one-of = 请从以下选项中选择：{ $choices }。
+list-separator = { "、" }

@@ -64,6 +64,66 @@ impl FormData {
     }
 }
 
+/// The labels of the choices of an enum, by the prefix of their messages' keys: the first
+/// prefix that names every choice is the one.
+const CHOICE_PREFIXES: &[&str] = &[
+    "group",
+    "gender",
+    "type",
+    "format",
+    "role",
+    "status",
+    "freq",
+    "comment-kind",
+    "region",
+];
+
+/// A field's problem as the API words it, in the page's language where the page knows the
+/// wording: the common ones, and "must be one of …" with the choices named in words.
+/// Others (rarer, or with details such as a password checker's reason) stay as they are.
+fn field_message(t: &Tr, message: &str) -> String {
+    let simple = match message {
+        "is required" | "must not be empty" => Some("error-field-required"),
+        "is not an email address" => Some("error-field-email"),
+        "must contain visible characters" => Some("error-field-visible"),
+        "must not contain characters that reorder the text (U+202A–U+202E, U+2066–U+2069)" => {
+            Some("error-field-bidi")
+        }
+        _ => None,
+    };
+    if let Some(key) = simple {
+        return t.get(key);
+    }
+    let number = |prefix: &str, suffix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(suffix))
+            .and_then(|n| n.parse::<i64>().ok())
+    };
+    if let Some(n) = number("must be at most ", " characters") {
+        return t.count("error-field-at-most", n);
+    }
+    if let Some(n) = number("must be at least ", " characters") {
+        return t.count("error-field-at-least", n);
+    }
+    if let Some(list) = message.strip_prefix("must be one of ") {
+        let codes: Vec<&str> = list.split(", ").map(str::trim).collect();
+        let known = |key: &str| t.get(key) != key;
+        if let Some(prefix) = CHOICE_PREFIXES
+            .iter()
+            .find(|p| codes.iter().all(|c| known(&format!("{p}-{c}"))))
+        {
+            let words: Vec<String> = codes.iter().map(|c| t.of(prefix, c)).collect();
+            return t.arg(
+                "error-field-one-of",
+                "choices",
+                &words.join(t.get("list-separator").as_str()),
+            );
+        }
+    }
+    message.to_owned()
+}
+
 pub struct PageError {
     pub field: Option<String>,
     pub message: String,
@@ -113,7 +173,7 @@ impl PageErrors {
                         .iter()
                         .map(|(f, m)| PageError {
                             field: Some(f.clone()),
-                            message: m.clone(),
+                            message: field_message(t, m),
                         })
                         .collect(),
                 );
@@ -176,5 +236,45 @@ impl PageErrors {
 
     pub fn list(&self) -> &[PageError] {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    #[test]
+    fn field_problems_speak_the_page_s_language() {
+        let fr = Tr::new(Lang::Fr);
+        let one_of = format!(
+            "must be one of {}",
+            crate::accounts::types::StakeholderGroup::expected()
+        );
+        let said = field_message(&fr, &one_of);
+        assert!(
+            said.starts_with("Choisissez parmi : Gouvernement"),
+            "{said}"
+        );
+        assert!(!said.contains("private_sector"), "{said}");
+        let zh = Tr::new(Lang::Zh);
+        assert_eq!(field_message(&zh, "is required"), "此项为必填。");
+        assert_eq!(
+            field_message(&zh, "must be at most 300 characters"),
+            "最多 300 个字符。"
+        );
+        assert!(field_message(
+            &zh,
+            &format!(
+                "must be one of {}",
+                crate::events::types::SessionFormat::expected()
+            )
+        )
+        .contains("、"));
+        // What the page does not know stays as the API said it.
+        assert_eq!(
+            field_message(&fr, "number \"1\" appears twice"),
+            "number \"1\" appears twice"
+        );
     }
 }
