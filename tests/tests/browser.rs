@@ -606,7 +606,31 @@ async fn an_organiser_sets_up_an_event_schedules_sees_a_clash_refused_and_publis
 
     // Review and accept them on the page.
     olu.goto(&app.url("/organize/events/yigf-2026")).await;
-    olu.select(&format!("#score-{}", proposals[0]), "5").await;
+    // No score is chosen for the reviewer; one sent without a choice is refused in words.
+    let score = format!("#score-{}", proposals[0]);
+    assert_eq!(
+        olu.script(
+            &format!("return document.querySelector('{score}').value;"),
+            json!([])
+        )
+        .await,
+        json!("")
+    );
+    olu.script(
+        &format!("document.querySelector('{score}').removeAttribute('required');"),
+        json!([]),
+    )
+    .await;
+    olu.click_and_wait(&format!(
+        "#proposal-{} form.review-one button[type=submit]",
+        proposals[0]
+    ))
+    .await;
+    assert!(olu
+        .text(&format!("#{}-error", &score[1..]))
+        .await
+        .contains("Choose one."));
+    olu.select(&score, "5").await;
     olu.click_and_wait(&format!(
         "#proposal-{} form.review-one button[type=submit]",
         proposals[0]

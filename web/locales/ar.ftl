@@ -539,3 +539,5 @@ error-field-at-most = { $count } حرفًا على الأكثر.
 error-field-at-least = { $count } حرفًا على الأقل.
 error-field-one-of = اختر واحدًا مما يلي: { $choices }.
 list-separator = { "، " }
+organize-score-none = — اختر —
+error-field-choose = اختر واحدًا.

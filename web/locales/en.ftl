@@ -521,3 +521,5 @@ error-field-at-most = At most { $count } characters.
 error-field-at-least = At least { $count } characters.
 error-field-one-of = Choose one of: { $choices }.
 list-separator = { ", " }
+organize-score-none = — Choose —
+error-field-choose = Choose one.

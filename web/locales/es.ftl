@@ -521,3 +521,5 @@ error-field-at-most = Como máximo { $count } caracteres.
 error-field-at-least = Al menos { $count } caracteres.
 error-field-one-of = Elija entre: { $choices }.
 list-separator = { ", " }
+organize-score-none = — Elegir —
+error-field-choose = Elija una opción.

@@ -521,3 +521,5 @@ error-field-at-most = { $count } caractères au plus.
 error-field-at-least = Au moins { $count } caractères.
 error-field-one-of = Choisissez parmi : { $choices }.
 list-separator = { ", " }
+organize-score-none = — Choisir —
+error-field-choose = Faites un choix.

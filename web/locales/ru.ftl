@@ -527,3 +527,5 @@ error-field-at-most = Не более { $count } символов.
 error-field-at-least = Не менее { $count } символов.
 error-field-one-of = Выберите одно из: { $choices }.
 list-separator = { ", " }
+organize-score-none = — Выберите —
+error-field-choose = Выберите значение.

@@ -503,3 +503,5 @@ error-field-at-most = 最多 { $count } 个字符。
 error-field-at-least = 至少 { $count } 个字符。
 error-field-one-of = 请从以下选项中选择：{ $choices }。
 list-separator = { "、" }
+organize-score-none = — 请选择 —
+error-field-choose = 请选择一项。

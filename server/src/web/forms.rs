@@ -85,6 +85,7 @@ fn field_message(t: &Tr, message: &str) -> String {
     let simple = match message {
         "is required" | "must not be empty" => Some("error-field-required"),
         "is not an email address" => Some("error-field-email"),
+        "choose one" => Some("error-field-choose"),
         "must contain visible characters" => Some("error-field-visible"),
         "must not contain characters that reorder the text (U+202A–U+202E, U+2066–U+2069)" => {
             Some("error-field-bidi")

@@ -102,13 +102,10 @@ impl EventPage<'_> {
         })
         .unwrap_or_default()
     }
-    /// The score to show selected: what was sent for this proposal, else 3.
+    /// The score to show selected: what was sent for this proposal, else none (a
+    /// preselected value would be sent by a reviewer who never chose it).
     fn score_chosen(&self, p: &ProposalView, n: &i32) -> bool {
-        if self.form.is("proposal", &p.id.to_string()) {
-            self.form.is("score", &n.to_string())
-        } else {
-            *n == 3
-        }
+        self.form.is("proposal", &p.id.to_string()) && self.form.is("score", &n.to_string())
     }
     /// A slot form's field as sent, when the form was this session's.
     fn slot_is(&self, session: &i64, field: &str, value: &str) -> bool {
