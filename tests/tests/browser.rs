@@ -418,6 +418,9 @@ async fn a_cofacilitator_searches_in_chinese_filters_by_group_and_tags_inputs() 
         .await;
     let marks = marks.as_array().expect("hits").clone();
     assert!(!marks.is_empty(), "no hit for {query}");
+    // Each hit names its language in words, not by its code.
+    let meta = lucia.text(".hit .meta").await;
+    assert!(meta.ends_with("Chinese"), "{meta}");
     assert!(
         marks
             .iter()

@@ -1,8 +1,10 @@
-//! Country names in the six languages, for the forms: people choose their country by its
+//! Country and language names in the six languages. People choose their country by its
 //! name in the page's language, in that language's alphabetical order, and the API still
-//! receives the ISO 3166-1 code. The names come from the Unicode CLDR, written into
-//! `web/data/countries.tsv` by `web/data/countries.py`; the list covers every code the
-//! server places in a UN regional group (`accounts/regions.rs`; a test keeps both equal).
+//! receives the ISO 3166-1 code; pages name a contribution's language instead of showing
+//! its code. The names come from the Unicode CLDR, written into `web/data/countries.tsv`
+//! and `web/data/languages.tsv` by the scripts beside them; the countries are every code
+//! the server places in a UN regional group (`accounts/regions.rs`; a test keeps both
+//! equal).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -10,14 +12,25 @@ use std::sync::OnceLock;
 use super::i18n::Lang;
 
 const TSV: &str = include_str!("../../../web/data/countries.tsv");
+const LANGUAGES: &str = include_str!("../../../web/data/languages.tsv");
 
 type Names = HashMap<Lang, Vec<(&'static str, &'static str)>>;
 
 fn all() -> &'static Names {
     static NAMES: OnceLock<Names> = OnceLock::new();
-    NAMES.get_or_init(|| {
+    NAMES.get_or_init(|| read(TSV))
+}
+
+fn languages() -> &'static Names {
+    static NAMES: OnceLock<Names> = OnceLock::new();
+    NAMES.get_or_init(|| read(LANGUAGES))
+}
+
+/// A table of `lang  code  name` lines after a header.
+fn read(tsv: &'static str) -> Names {
+    {
         let mut out: Names = HashMap::new();
-        for line in TSV.lines().skip(1) {
+        for line in tsv.lines().skip(1) {
             let mut cols = line.split('\t');
             let (Some(lang), Some(code), Some(name)) = (cols.next(), cols.next(), cols.next())
             else {
@@ -28,7 +41,21 @@ fn all() -> &'static Names {
             }
         }
         out
-    })
+    }
+}
+
+/// A language's name in `lang`, from a BCP 47 tag (`fr`, `zh-Hans`): its primary subtag's
+/// name, or the tag itself when the table does not know it.
+pub fn language(lang: Lang, tag: &str) -> String {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .to_ascii_lowercase();
+    languages()
+        .get(&lang)
+        .and_then(|l| l.iter().find(|(c, _)| *c == primary))
+        .map_or_else(|| tag.to_owned(), |(_, n)| (*n).to_owned())
 }
 
 /// Every country as `(code, name)`, in the order of `lang`.
@@ -66,5 +93,8 @@ mod tests {
         assert_eq!(name(Lang::Zh, "KE"), "肯尼亚");
         assert_eq!(name(Lang::Ar, "KE"), "كينيا");
         assert_eq!(name(Lang::Ru, "DE"), "Германия");
+        assert_eq!(language(Lang::Fr, "zh-Hans"), "chinois");
+        assert_eq!(language(Lang::En, "sw"), "Swahili");
+        assert_eq!(language(Lang::Ar, "qq"), "qq");
     }
 }

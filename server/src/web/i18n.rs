@@ -202,6 +202,11 @@ impl Tr {
         super::countries::names(self.lang)
     }
 
+    /// A language's name in this language (from a BCP 47 tag).
+    pub fn language(&self, tag: &str) -> String {
+        super::countries::language(self.lang, tag)
+    }
+
     /// A country's name in this language.
     pub fn country(&self, code: &str) -> String {
         super::countries::name(self.lang, code)

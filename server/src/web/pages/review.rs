@@ -110,6 +110,7 @@ impl ReviewPage<'_> {
             "region" => self.c.t.of("region", value),
             "review_status" => self.c.t.of("review", value),
             "gender" => self.c.t.of("gender", value),
+            "language" => self.c.t.language(value),
             "paragraph_key" => match self.numbers.get(value) {
                 Some(n) => self.c.t.arg("review-paragraph", "number", n),
                 None => value.to_owned(),
