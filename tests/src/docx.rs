@@ -6,7 +6,6 @@ use serde_json::Value;
 /// paragraphs as JSON: `{style, text, ins, del, rtl}`, where `text` is the text with the
 /// tracked changes accepted, `ins` and `del` the inserted and deleted stretches.
 pub fn read_docx(bytes: &[u8]) -> Vec<Value> {
-    use std::io::Write;
     const SCRIPT: &str = r#"
 import sys, io, json, docx
 from docx.oxml.ns import qn
@@ -24,24 +23,6 @@ for p in d.paragraphs:
     })
 print(json.dumps(out, ensure_ascii=False))
 "#;
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", SCRIPT])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 (tests/run installs python-docx)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(bytes)
-        .expect("write");
-    let out = child.wait_with_output().expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "python-docx refused the file: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("reader output")
+    let out = crate::python::run_python(SCRIPT, bytes, "python-docx");
+    serde_json::from_slice(&out).expect("reader output")
 }

@@ -14,22 +14,25 @@ both_backends!(
     a_verified_organisation_is_shown_beside_its_inputs,
 );
 
+/// A verified account with roles, in a group and country, with no organisation.
+async fn person(app: &TestApp, name: &str, roles: &[&str], group: &str, country: &str) -> Account {
+    app.account(name, roles, group, country, None, None).await
+}
+
 const REV1: &str = "I. Preamble\n\n1. We commit to an open, free and secure Internet for all.\n\n\
 2. We recognise the following:\n\n(a) meaningful connectivity matters;\n\n(b) digital skills matter.\n\n\
 II. Commitments\n\n3. We will count the connected in every country every year.\n";
 
 async fn a_consultation_is_created_previewed_published_and_opened_by_forms(backend: Backend) {
     let app = spawn_app(backend).await;
-    let org = app
-        .account(
-            "Secretariat",
-            &["organizer"],
-            "intergovernmental",
-            "CH",
-            None,
-            None,
-        )
-        .await;
+    let org = person(
+        &app,
+        "Secretariat",
+        &["organizer"],
+        "intergovernmental",
+        "CH",
+    )
+    .await;
     let web = WebClient::new(&app.base);
 
     // Visitors are sent to sign in; participants are refused.
@@ -39,9 +42,7 @@ async fn a_consultation_is_created_previewed_published_and_opened_by_forms(backe
         .header("location")
         .unwrap()
         .starts_with("/login?next="));
-    let participant = app
-        .account("Reader", &[], "academia", "FR", None, None)
-        .await;
+    let participant = person(&app, "Reader", &[], "academia", "FR").await;
     let outsider = WebClient::new(&app.base);
     outsider.sign_in(&participant.email, PASSWORD).await;
     assert_eq!(
@@ -323,16 +324,14 @@ async fn a_consultation_is_created_previewed_published_and_opened_by_forms(backe
 
 async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
     let app = spawn_app(backend).await;
-    let org = app
-        .account(
-            "Secretariat",
-            &["organizer"],
-            "intergovernmental",
-            "CH",
-            None,
-            None,
-        )
-        .await;
+    let org = person(
+        &app,
+        "Secretariat",
+        &["organizer"],
+        "intergovernmental",
+        "CH",
+    )
+    .await;
     let amina = app
         .account(
             "Amina Diallo",
@@ -343,9 +342,7 @@ async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
             Some("Réseau 100% Sénégal"),
         )
         .await;
-    let other = app
-        .account("Boris Petrov", &["moderator"], "academia", "RU", None, None)
-        .await;
+    let other = person(&app, "Boris Petrov", &["moderator"], "academia", "RU").await;
     let id = open_consultation(&app, &org.token).await;
     let slug = app
         .get(&format!("/api/v1/consultations/{id}"), None)
@@ -403,9 +400,7 @@ async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
     );
 
     // Admins list accounts with their addresses and roles, by role and group, page by page.
-    let admin = app
-        .account("Admin", &["admin"], "technical_community", "KE", None, None)
-        .await;
+    let admin = person(&app, "Admin", &["admin"], "technical_community", "KE").await;
     assert_eq!(
         app.get("/api/v1/admin/users", Some(&org.token))
             .await
@@ -508,12 +503,8 @@ async fn people_are_found_to_seat_without_their_addresses(backend: Backend) {
 
 async fn a_suspended_account_is_shut_out_at_once_and_reinstated(backend: Backend) {
     let app = spawn_app(backend).await;
-    let admin = app
-        .account("Admin", &["admin"], "technical_community", "KE", None, None)
-        .await;
-    let member = app
-        .account("Member", &[], "civil_society", "BR", None, None)
-        .await;
+    let admin = person(&app, "Admin", &["admin"], "technical_community", "KE").await;
+    let member = person(&app, "Member", &[], "civil_society", "BR").await;
     // A second session of the member, with a refresh token, and one in a browser.
     let login = app.login(&member.email, PASSWORD).await;
     let refresh = token_of(&login, "refresh_token");
@@ -522,9 +513,7 @@ async fn a_suspended_account_is_shut_out_at_once_and_reinstated(backend: Backend
     assert_eq!(browser.get("/me").await.status, StatusCode::OK);
 
     // Not for organisers, and not oneself.
-    let org = app
-        .account("Org", &["organizer"], "government", "FR", None, None)
-        .await;
+    let org = person(&app, "Org", &["organizer"], "government", "FR").await;
     let path = format!("/api/v1/admin/users/{}/suspend", member.id);
     let res = app.post(&path, Some(&org.token), &json!({})).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
@@ -684,17 +673,13 @@ async fn a_suspended_account_is_shut_out_at_once_and_reinstated(backend: Backend
 
 async fn a_verified_organisation_is_shown_beside_its_inputs(backend: Backend) {
     let app = spawn_app(backend).await;
-    let admin = app
-        .account("Admin", &["admin"], "technical_community", "KE", None, None)
-        .await;
+    let admin = person(&app, "Admin", &["admin"], "technical_community", "KE").await;
     let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
     let id = open_consultation(&app, &organizer).await;
     let ngo = app
         .account("Amina", &[], "civil_society", "SN", None, Some("Jonction"))
         .await;
-    let loner = app
-        .account("Loner", &[], "academia", "FR", None, None)
-        .await;
+    let loner = person(&app, "Loner", &[], "academia", "FR").await;
     let res = app
         .post(
             &format!("/api/v1/consultations/{id}/comments"),

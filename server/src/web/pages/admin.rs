@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{failure, State};
+use super::{failure, refuse, State};
 use crate::accounts::command::{RoleSet, RolesInput, UsersQuery};
 use crate::accounts::types::{Role, StakeholderGroup};
 use crate::accounts::usecase;
@@ -51,15 +51,6 @@ impl UsersPage<'_> {
     }
 }
 
-/// Not signed in: to the sign-in page and back; signed in without the role: 403.
-fn refuse(c: Ctx, e: &ApiError) -> HttpResponse {
-    if e.code == ErrorCode::Unauthenticated {
-        c.redirect(&format!("/login?next={}", percent("/admin/users")))
-    } else {
-        failure(c, e)
-    }
-}
-
 pub async fn users(req: HttpRequest, state: State) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     show(&state, c, PageErrors::new(), StatusCode::OK).await
@@ -68,7 +59,7 @@ pub async fn users(req: HttpRequest, state: State) -> HttpResponse {
 async fn show(state: &State, c: Ctx, errors: PageErrors, status: StatusCode) -> HttpResponse {
     let admin = match Admin::check(c.actor()) {
         Ok(a) => a,
-        Err(e) => return refuse(c, &e),
+        Err(e) => return refuse(c, &e, "/admin/users"),
     };
     let param = |name: &str| {
         c.param(name)
@@ -151,7 +142,7 @@ pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpRespon
     let form = FormData::parse(&body);
     let admin = match Admin::check(c.actor()) {
         Ok(a) => a,
-        Err(e) => return refuse(c, &e),
+        Err(e) => return refuse(c, &e, "/admin/users"),
     };
     let back = form
         .opt("back")

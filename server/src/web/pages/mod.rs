@@ -131,6 +131,19 @@ pub fn failure(c: Ctx, e: &ApiError) -> HttpResponse {
     }
 }
 
+/// A page for some roles only: a visitor is sent to sign in and brought back to `back`;
+/// someone signed in without the role gets the page of the refusal (403).
+pub fn refuse(c: Ctx, e: &ApiError, back: &str) -> HttpResponse {
+    if e.code == ErrorCode::Unauthenticated {
+        c.redirect(&format!(
+            "/login?next={}",
+            crate::web::session::percent(back)
+        ))
+    } else {
+        failure(c, e)
+    }
+}
+
 pub async fn not_found(req: actix_web::HttpRequest, state: State) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
     failure(c, &ApiError::not_found("page"))

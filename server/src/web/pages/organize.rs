@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
-use super::{failure, State};
+use super::{failure, refuse, State};
 use crate::db::Timestamp;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::command::{
@@ -133,15 +133,6 @@ impl EventPage<'_> {
     }
     fn submitted(&self, p: &ProposalView) -> bool {
         p.status == crate::events::types::ProposalStatus::Submitted
-    }
-}
-
-/// Not signed in: to the sign-in page and back; signed in without the role: 403.
-fn refuse(c: Ctx, e: &ApiError, back: &str) -> HttpResponse {
-    if e.code == ErrorCode::Unauthenticated {
-        c.redirect(&format!("/login?next={}", percent(back)))
-    } else {
-        failure(c, e)
     }
 }
 

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{failure, State};
+use super::{failure, refuse, State};
 use crate::accounts::command::UsersQuery;
 use crate::accounts::usecase as accounts;
 use crate::accounts::view::PersonCard;
@@ -23,7 +23,7 @@ use crate::http::multipart;
 use crate::http::page::{Page, MAX_LIMIT};
 use crate::policy::guards::{ConsultationEditor, Organizer};
 use crate::web::forms::{FormData, PageErrors};
-use crate::web::session::{percent, Ctx};
+use crate::web::session::Ctx;
 
 /// A pasted draft can be long: a UN report in Chinese is 60 KB, three times that once
 /// form-encoded.
@@ -100,15 +100,6 @@ fn excerpt(text: &str) -> String {
     }
     let cut: String = text.chars().take(EXCERPT).collect();
     format!("{cut}…")
-}
-
-/// Not signed in: to the sign-in page and back; signed in without the role: 403.
-fn refuse(c: Ctx, e: &ApiError, back: &str) -> HttpResponse {
-    if e.code == ErrorCode::Unauthenticated {
-        c.redirect(&format!("/login?next={}", percent(back)))
-    } else {
-        failure(c, e)
-    }
 }
 
 pub async fn list(req: HttpRequest, state: State) -> HttpResponse {
