@@ -17,38 +17,8 @@ async fn comments_posted_on_one_instance_reach_listeners_on_the_other() {
     let admin = Backend::postgres_admin_url();
     let db = PgDatabase::create(&admin);
     indaba_cli(&db.url, &["migrate"]);
-    indaba_cli(
-        &db.url,
-        &[
-            "user",
-            "create",
-            "--email",
-            "org@example.org",
-            "--name",
-            "Org",
-            "--stakeholder-group",
-            "government",
-            "--password",
-            PASSWORD,
-            "--role",
-            "organizer",
-        ],
-    );
-    indaba_cli(
-        &db.url,
-        &[
-            "user",
-            "create",
-            "--email",
-            "author@example.org",
-            "--name",
-            "Author",
-            "--stakeholder-group",
-            "academia",
-            "--password",
-            PASSWORD,
-        ],
-    );
+    create_user(&db.url, "org@example.org", Some("organizer"));
+    create_user(&db.url, "author@example.org", None);
     let env = [
         ("INDABA_DATABASE_URL", db.url.as_str()),
         ("INDABA_RATE_LIMITS", "off"),
@@ -113,27 +83,8 @@ async fn a_suspension_through_one_instance_shuts_out_the_other() {
     let admin = Backend::postgres_admin_url();
     let db = PgDatabase::create(&admin);
     indaba_cli(&db.url, &["migrate"]);
-    for (email, role) in [
-        ("admin@example.org", Some("admin")),
-        ("member@example.org", None),
-    ] {
-        let mut args = vec![
-            "user",
-            "create",
-            "--email",
-            email,
-            "--name",
-            email,
-            "--stakeholder-group",
-            "academia",
-            "--password",
-            PASSWORD,
-        ];
-        if let Some(role) = role {
-            args.extend(["--role", role]);
-        }
-        indaba_cli(&db.url, &args);
-    }
+    create_user(&db.url, "admin@example.org", Some("admin"));
+    create_user(&db.url, "member@example.org", None);
     let env = [
         ("INDABA_DATABASE_URL", db.url.as_str()),
         ("INDABA_RATE_LIMITS", "off"),
@@ -179,6 +130,26 @@ async fn a_suspension_through_one_instance_shuts_out_the_other() {
         "B still accepted the suspended account's token after 10 s"
     );
     drop((a, b));
+}
+
+/// Creates a verified account with the CLI, as an operator does before starting instances.
+fn create_user(database_url: &str, email: &str, role: Option<&str>) {
+    let mut args = vec![
+        "user",
+        "create",
+        "--email",
+        email,
+        "--name",
+        email,
+        "--stakeholder-group",
+        "academia",
+        "--password",
+        PASSWORD,
+    ];
+    if let Some(role) = role {
+        args.extend(["--role", role]);
+    }
+    indaba_cli(database_url, &args);
 }
 
 /// Creates and opens a consultation on SMALL_DRAFT through `client`; returns its id.
@@ -326,27 +297,8 @@ async fn behind_nginx_killing_an_instance_loses_nothing() {
     let admin = Backend::postgres_admin_url();
     let db = PgDatabase::create(&admin);
     indaba_cli(&db.url, &["migrate"]);
-    for (email, role) in [
-        ("org@example.org", Some("organizer")),
-        ("author@example.org", None),
-    ] {
-        let mut args = vec![
-            "user",
-            "create",
-            "--email",
-            email,
-            "--name",
-            "Someone",
-            "--stakeholder-group",
-            "academia",
-            "--password",
-            PASSWORD,
-        ];
-        if let Some(r) = role {
-            args.extend(["--role", r]);
-        }
-        indaba_cli(&db.url, &args);
-    }
+    create_user(&db.url, "org@example.org", Some("organizer"));
+    create_user(&db.url, "author@example.org", None);
     let env = [
         ("INDABA_DATABASE_URL", db.url.as_str()),
         ("INDABA_RATE_LIMITS", "off"),

@@ -731,32 +731,24 @@ async fn a_verified_organisation_is_shown_beside_its_inputs(backend: Backend) {
     assert_eq!(me.body["user"]["organization_verified"], true);
 
     // Naming another organisation ends the verification; keeping it does not.
-    let res = app
-        .send(
-            awc::http::Method::PATCH,
-            "/api/v1/me",
-            Some(&ngo.token),
-            &json!({"display_name": "Amina D."}),
-        )
-        .await;
-    assert_eq!(
-        res.body["user"]["organization_verified"], true,
-        "{}",
-        res.text
-    );
-    let res = app
-        .send(
-            awc::http::Method::PATCH,
-            "/api/v1/me",
-            Some(&ngo.token),
-            &json!({"organization": "Another NGO"}),
-        )
-        .await;
-    assert_eq!(
-        res.body["user"]["organization_verified"], false,
-        "{}",
-        res.text
-    );
+    for (patch, verified) in [
+        (json!({"display_name": "Amina D."}), true),
+        (json!({"organization": "Another NGO"}), false),
+    ] {
+        let res = app
+            .send(
+                awc::http::Method::PATCH,
+                "/api/v1/me",
+                Some(&ngo.token),
+                &patch,
+            )
+            .await;
+        assert_eq!(
+            res.body["user"]["organization_verified"], verified,
+            "{patch}: {}",
+            res.text
+        );
+    }
     let seen = app.get(&format!("/api/v1/comments/{comment}"), None).await;
     assert_eq!(seen.body["author"]["organization_verified"], false);
     // Withdrawn by the admin.
