@@ -277,7 +277,8 @@ fn format(n: u32, fmt: &str) -> String {
 /// Counts each list's levels as Word does.
 struct Counters<'a> {
     numbering: &'a Numbering,
-    counts: HashMap<String, Vec<u32>>,
+    /// Signed: a list may start at 0, so its count before the first item is -1.
+    counts: HashMap<String, Vec<i64>>,
 }
 
 impl Counters<'_> {
@@ -302,18 +303,19 @@ impl Counters<'_> {
         let counts = self
             .counts
             .entry(num.to_owned())
-            .or_insert_with(|| starts.iter().map(|s| s - 1).collect());
+            .or_insert_with(|| starts.iter().map(|s| i64::from(*s) - 1).collect());
         let l = level.min(8) as usize;
         counts[l] += 1;
         for (deeper, s) in starts.iter().enumerate().skip(l + 1) {
-            counts[deeper] = s - 1;
+            counts[deeper] = i64::from(*s) - 1;
         }
         let mut label = this.text.clone();
         for (k, count) in counts.iter().enumerate().take(l + 1) {
             let fmt = def(k as u32)
                 .map(|d| d.format.as_str())
                 .unwrap_or("decimal");
-            label = label.replace(&format!("%{}", k + 1), &format((*count).max(1), fmt));
+            let n = u32::try_from((*count).max(0)).unwrap_or(u32::MAX);
+            label = label.replace(&format!("%{}", k + 1), &format(n, fmt));
         }
         Some(label)
     }
@@ -460,6 +462,28 @@ mod tests {
         assert_eq!(format(14, "lowerRoman"), "xiv");
         assert_eq!(format(3, "upperRoman"), "III");
         assert_eq!(superscript(21), "²¹");
+    }
+
+    #[test]
+    fn a_list_may_start_at_zero() {
+        let mut numbering = Numbering::default();
+        numbering.nums.insert("1".into(), "0".into());
+        numbering.levels.insert(
+            ("0".into(), 0),
+            Level {
+                start: 0,
+                format: "decimal".into(),
+                text: "%1.".into(),
+            },
+        );
+        let mut c = Counters {
+            numbering: &numbering,
+            counts: HashMap::new(),
+        };
+        assert_eq!(c.next("1", 0).as_deref(), Some("0."));
+        assert_eq!(c.next("1", 0).as_deref(), Some("1."));
+        assert_eq!(c.next("1", 9), None);
+        assert_eq!(c.next("unknown", 0), None);
     }
 
     #[test]
