@@ -570,16 +570,12 @@ pub async fn people(
     page: Page,
 ) -> ApiResult<List<PersonCard>> {
     if filter.q.is_none() {
-        let mut e = ApiError::new(ErrorCode::InvalidQuery, "invalid query parameters: q");
-        e.fields = Some(
-            [(
-                "q".to_owned(),
-                "give part of a name or an organisation, or a whole e-mail address".to_owned(),
-            )]
-            .into_iter()
-            .collect(),
+        let mut errors = crate::error::FieldErrors::new();
+        errors.insert(
+            "q".into(),
+            "give part of a name or an organisation, or a whole e-mail address".into(),
         );
-        return Err(e);
+        crate::http::input::refuse_query_if_any(errors)?;
     }
     let found = matching(db, filter, page).await?;
     Ok(List {

@@ -219,22 +219,26 @@ fn imported(
     })
 }
 
+/// `POST …/versions` as `multipart/form-data`: a draft as a file (documented for
+/// `openapi.json`; the form itself is read by `TryFrom<&Multipart>` below).
+#[derive(JsonSchema)]
+pub struct VersionUpload {
+    /// `zero-draft`, `rev1`…
+    pub label: String,
+    /// `text`, `markdown` or `docx`; guessed from the file's name (.docx, .md, .txt), then
+    /// its first bytes, when absent.
+    pub format: Option<String>,
+    #[schemars(schema_with = "binary")]
+    pub file: Vec<u8>,
+}
+
+/// A file's bytes in a form.
+fn binary(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "format": "binary"})
+}
+
 impl crate::http::extract::FormSchema for VersionInput {
-    fn form_schema() -> serde_json::Value {
-        serde_json::json!({
-            "type": "object",
-            "required": ["label", "file"],
-            "properties": {
-                "label": {"type": "string", "description": "`zero-draft`, `rev1`…"},
-                "format": {
-                    "type": "string",
-                    "enum": ["text", "markdown", "docx"],
-                    "description": "guessed from the file's name (.docx, .md, .txt) when absent"
-                },
-                "file": {"type": "string", "format": "binary"}
-            }
-        })
-    }
+    type Form = VersionUpload;
 }
 
 /// The format a file's name (or, failing that, its first bytes) says it is in.
@@ -251,19 +255,26 @@ fn format_of(filename: &str, data: &[u8]) -> &'static str {
     }
 }
 
-impl TryFrom<&crate::http::multipart::Multipart> for VersionCommand {
-    type Error = ApiError;
+/// A draft read from a file: the version, and the text it was read from with its format
+/// (for a form that shows the text before it is published).
+pub struct FromFile {
+    pub command: VersionCommand,
+    pub source: String,
+    pub format: Format,
+}
 
-    /// An uploaded draft: `label`, `format` (or guessed) and `file`.
-    fn try_from(form: &crate::http::multipart::Multipart) -> Result<VersionCommand, ApiError> {
-        let label = parse_label(form.text("label").unwrap_or_default().trim())
-            .map_err(|e| ApiError::field("label", e))?;
-        let file = form
-            .file("file")
-            .ok_or_else(|| ApiError::field("file", "choose the draft's file"))?;
-        let format = match form.text("format").filter(|f| !f.trim().is_empty()) {
-            Some(f) => f.trim().to_owned(),
-            None => format_of(file.filename.as_deref().unwrap_or_default(), &file.data).to_owned(),
+impl VersionCommand {
+    /// A draft from a file named `filename`, in `format` (guessed when absent).
+    pub fn from_file(
+        label: &str,
+        filename: &str,
+        format: Option<&str>,
+        data: &[u8],
+    ) -> Result<FromFile, ApiError> {
+        let label = parse_label(label.trim()).map_err(|e| ApiError::field("label", e))?;
+        let format = match format.map(str::trim).filter(|f| !f.is_empty()) {
+            Some(f) => f,
+            None => format_of(filename, data),
         };
         let text = |data: &[u8]| {
             String::from_utf8(data.to_vec()).map_err(|_| {
@@ -273,22 +284,46 @@ impl TryFrom<&crate::http::multipart::Multipart> for VersionCommand {
                 )
             })
         };
-        match format.as_str() {
-            "docx" => {
-                let source = super::word::read::to_text(&file.data)
-                    .map_err(|e| ApiError::field("file", e.to_string()))?;
-                let mut cmd = imported(label, &source, Format::Text, "file")?;
-                cmd.source_format = "docx";
-                Ok(cmd)
+        let (source, parsed_as, stored) = match format {
+            "docx" => (
+                super::word::read::to_text(data)
+                    .map_err(|e| ApiError::field("file", e.to_string()))?,
+                Format::Text,
+                "docx",
+            ),
+            "text" => (text(data)?, Format::Text, "text"),
+            "markdown" => (text(data)?, Format::Markdown, "markdown"),
+            "pdf" => {
+                return Err(ApiError::field(
+                    "format",
+                    "PDF drafts are not read yet: save the draft as .docx, or paste its text",
+                ))
             }
-            "text" => imported(label, &text(&file.data)?, Format::Text, "file"),
-            "markdown" => imported(label, &text(&file.data)?, Format::Markdown, "file"),
-            "pdf" => Err(ApiError::field(
-                "format",
-                "PDF drafts are not read yet: save the draft as .docx, or paste its text",
-            )),
-            _ => Err(ApiError::field("format", "must be text, markdown or docx")),
-        }
+            _ => return Err(ApiError::field("format", "must be text, markdown or docx")),
+        };
+        let mut command = imported(label, &source, parsed_as, "file")?;
+        command.source_format = stored;
+        Ok(FromFile {
+            command,
+            source,
+            format: parsed_as,
+        })
+    }
+}
+
+impl TryFrom<&crate::http::multipart::Multipart> for VersionCommand {
+    type Error = ApiError;
+
+    /// An uploaded draft: `label`, `format` (or guessed) and `file`.
+    fn try_from(form: &crate::http::multipart::Multipart) -> Result<VersionCommand, ApiError> {
+        let label = form.text("label").unwrap_or_default();
+        parse_label(label.trim()).map_err(|e| ApiError::field("label", e))?;
+        let file = form
+            .file("file")
+            .ok_or_else(|| ApiError::field("file", "choose the draft's file"))?;
+        let format = form.text("format");
+        let name = file.filename.as_deref().unwrap_or_default();
+        VersionCommand::from_file(&label, name, format.as_deref(), &file.data).map(|f| f.command)
     }
 }
 

@@ -52,6 +52,15 @@ pub async fn list(db: &Db, actor: Actor, page: Page) -> ApiResult<List<Consultat
     .await
 }
 
+/// A consultation without its text (for the secretariat's page: the text is not shown).
+pub async fn one(db: &Db, actor: Actor, key: String) -> ApiResult<ConsultationView> {
+    db.run(move |conn| {
+        let (row, _) = consultation_for(conn, &actor, &key)?;
+        view::consultation(conn, &row)
+    })
+    .await
+}
+
 /// A consultation with its current text and the comment counts per paragraph.
 pub async fn detail(db: &Db, actor: Actor, key: String) -> ApiResult<ConsultationDetail> {
     db.run(move |conn| {
@@ -100,6 +109,34 @@ pub async fn set_cofacilitators(
     db.tx(move |tx| {
         let row = store::resolve(tx, &key)?;
         store::set_cofacilitators(tx, row.id, &user_ids)?;
+        view::consultation(tx, &row)
+    })
+    .await
+}
+
+/// Seats one person as a co-facilitator, or unseats them, in one transaction (two
+/// organisers seating people at once each keep theirs).
+pub async fn seat_cofacilitator(
+    db: &Db,
+    _who: &Organizer,
+    key: String,
+    user_id: i64,
+    seated: bool,
+) -> ApiResult<ConsultationView> {
+    db.tx(move |tx| {
+        let row = store::resolve(tx, &key)?;
+        let mut ids: Vec<i64> = store::cofacilitators(tx, row.id)?
+            .into_iter()
+            .map(|p| p.id)
+            .filter(|id| *id != user_id)
+            .collect();
+        if seated {
+            ids.push(user_id);
+        }
+        if ids.len() > MAX_COFACILITATORS {
+            return Err(ApiError::field("user_ids", "at most 100 co-facilitators"));
+        }
+        store::set_cofacilitators(tx, row.id, &ids)?;
         view::consultation(tx, &row)
     })
     .await

@@ -117,9 +117,9 @@ pub enum JsonOrForm<T> {
     Form(super::multipart::Multipart),
 }
 
-/// The fields of the form an endpoint takes besides JSON, for `openapi.json`.
+/// The typed fields of the form an endpoint takes besides JSON, for `openapi.json`.
 pub trait FormSchema {
-    fn form_schema() -> serde_json::Value;
+    type Form: schemars::JsonSchema;
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonOrForm<T> {
@@ -155,11 +155,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonOrForm<T> {
 impl<T: schemars::JsonSchema + FormSchema> super::doc::DocArg for JsonOrForm<T> {
     fn document(op: &mut super::doc::Operation, gen: &mut super::doc::Generators) {
         let schema = gen.input.subschema_for::<T>();
+        let form = gen.input.subschema_for::<T::Form>();
         op.request_body = Some(serde_json::json!({
             "required": true,
             "content": {
                 "application/json": {"schema": schema},
-                "multipart/form-data": {"schema": T::form_schema()}
+                "multipart/form-data": {"schema": form}
             }
         }));
         op.error(&[400, 413, 415, 422]);

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde_json::json;
 
 use super::{failure, State};
 use crate::consultations::comments::command::{
@@ -219,35 +218,26 @@ impl ConsultationPage<'_> {
 
     /// Stakeholder group names for the live script, as JSON safe inside `<script>`.
     fn group_names_json(&self) -> String {
-        let names: serde_json::Map<String, serde_json::Value> =
+        let names: std::collections::BTreeMap<&str, String> =
             crate::accounts::types::StakeholderGroup::ALL
                 .iter()
-                .map(|g| {
-                    (
-                        g.as_str().to_owned(),
-                        json!(self.c.t.get(&format!("group-{}", g.as_str()))),
-                    )
-                })
+                .map(|g| (g.as_str(), self.c.t.get(&format!("group-{}", g.as_str()))))
                 .collect();
-        serde_json::Value::Object(names)
-            .to_string()
-            .replace('<', "\\u003c")
+        script_json(&names)
     }
 
     /// "N comments" in the page's language for sample numbers, with the number as
     /// `{n}`: the live script picks the form whose sample has the same plural category
     /// (`Intl.PluralRules`) when a paragraph's count goes up.
     fn count_forms_json(&self) -> String {
-        let forms: serde_json::Map<String, serde_json::Value> = [1u32, 2, 3, 5, 11, 21, 100, 101]
+        let forms: std::collections::BTreeMap<String, String> = [1u32, 2, 3, 5, 11, 21, 100, 101]
             .iter()
             .map(|n| {
                 let text = self.c.t.count("comments-count", i64::from(*n));
-                (n.to_string(), json!(text.replace(&n.to_string(), "{n}")))
+                (n.to_string(), text.replace(&n.to_string(), "{n}"))
             })
             .collect();
-        serde_json::Value::Object(forms)
-            .to_string()
-            .replace('<', "\\u003c")
+        script_json(&forms)
     }
 
     fn paragraph_link(&self, p: &ParagraphView) -> String {
@@ -260,6 +250,14 @@ impl ConsultationPage<'_> {
 }
 
 /// An author's name in the page's language (anonymous and withdrawn authors have labels).
+/// A value as JSON to embed in a page's `<script>` or `data-` attribute: `<` escaped, so
+/// that no text in it can close the script.
+fn script_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+}
+
 pub fn author_name(c: &Ctx, a: &AuthorView) -> String {
     match a {
         AuthorView::Named(n) => n.display_name.clone(),

@@ -12,12 +12,12 @@ use crate::accounts::command::UsersQuery;
 use crate::accounts::usecase as accounts;
 use crate::accounts::view::PersonCard;
 use crate::consultations::command::{CreateInput, PatchInput, VersionCommand, VersionInput};
+use crate::consultations::importer::Format;
 use crate::consultations::types::Status;
 use crate::consultations::usecase;
 use crate::consultations::view::{
     ConsultationView, KeyFate, PreviewParagraph, VersionPreview, VersionSummary,
 };
-use crate::consultations::word;
 use crate::error::{ApiError, ErrorCode};
 use crate::http::multipart;
 use crate::http::page::{Page, MAX_LIMIT};
@@ -215,8 +215,8 @@ async fn show(state: &State, c: Ctx, slug: String, shown: Shown) -> HttpResponse
         Ok(who) => who,
         Err(e) => return refuse(c, &e, &back),
     };
-    let detail = match usecase::detail(&state.db, c.actor(), slug.clone()).await {
-        Ok(d) => d,
+    let k = match usecase::one(&state.db, c.actor(), slug.clone()).await {
+        Ok(k) => k,
         Err(e) => return failure(c, &e),
     };
     let versions = match usecase::versions(&state.db, c.actor(), slug).await {
@@ -248,7 +248,6 @@ async fn show(state: &State, c: Ctx, slug: String, shown: Shown) -> HttpResponse
             }
         }
     };
-    let k = detail.consultation;
     let moves = Status::ALL
         .iter()
         .copied()
@@ -315,37 +314,6 @@ fn read_form(req: &HttpRequest, body: &[u8]) -> Result<(FormData, Option<Upload>
     Ok((FormData::from_pairs(parts.fields()), upload))
 }
 
-/// The version an uploaded file holds, through the API's own reading of uploads; and the
-/// text read from it, to keep in the form for publishing after the preview.
-fn from_upload(
-    label: &str,
-    up: Upload,
-) -> Result<(VersionCommand, String, &'static str), ApiError> {
-    let form = multipart::Multipart(vec![
-        multipart::Part {
-            name: "label".into(),
-            filename: None,
-            data: label.as_bytes().to_vec(),
-        },
-        multipart::Part {
-            name: "file".into(),
-            filename: Some(up.filename),
-            data: up.data,
-        },
-    ]);
-    let cmd = VersionCommand::try_from(&form)?;
-    let data = &form.0[1].data;
-    let (text, format) = match cmd.source_format {
-        "docx" => (
-            word::read::to_text(data).map_err(|e| ApiError::field("file", e.to_string()))?,
-            "text",
-        ),
-        "markdown" => (String::from_utf8_lossy(data).into_owned(), "markdown"),
-        _ => (String::from_utf8_lossy(data).into_owned(), "text"),
-    };
-    Ok((cmd, text, format))
-}
-
 pub async fn act(
     req: HttpRequest,
     state: State,
@@ -389,35 +357,28 @@ pub async fn act(
             }
         }
         Action::Seat(id) | Action::Unseat(id) => {
-            let seat = matches!(action, Action::Seat(_));
-            match usecase::detail(&state.db, c.actor(), slug.clone()).await {
-                Ok(d) => {
-                    let mut ids: Vec<i64> = d
-                        .consultation
-                        .cofacilitators
-                        .iter()
-                        .map(|p| p.id)
-                        .filter(|p| *p != id)
-                        .collect();
-                    if seat {
-                        ids.push(id);
-                    }
-                    usecase::set_cofacilitators(&state.db, &who, slug.clone(), ids)
-                        .await
-                        .map(|_| "secretariat-cofacilitators-saved")
-                }
-                Err(e) => Err(e),
-            }
+            let seated = matches!(action, Action::Seat(_));
+            usecase::seat_cofacilitator(&state.db, &who, slug.clone(), id, seated)
+                .await
+                .map(|_| "secretariat-cofacilitators-saved")
         }
         Action::Preview | Action::Publish => {
             let editor = ConsultationEditor::check(&state.db, c.actor(), slug.clone()).await;
             let cmd = match upload {
                 // A file: read as the API reads uploads; its text then fills the form.
-                Some(up) => from_upload(form.get("label").trim(), up).map(|(cmd, text, format)| {
-                    form.set("source", text);
-                    form.set("format", format.to_owned());
-                    cmd
-                }),
+                Some(up) => {
+                    VersionCommand::from_file(form.get("label"), &up.filename, None, &up.data).map(
+                        |read| {
+                            let format = match read.format {
+                                Format::Markdown => "markdown",
+                                Format::Text => "text",
+                            };
+                            form.set("source", read.source);
+                            form.set("format", format.to_owned());
+                            read.command
+                        },
+                    )
+                }
                 None => VersionInput {
                     label: form.get("label").trim().to_owned(),
                     format: Some(form.get("format").to_owned()),
