@@ -219,26 +219,22 @@ fn imported(
     })
 }
 
-/// `POST …/versions` as `multipart/form-data`: a draft as a file (documented for
-/// `openapi.json`; the form itself is read by `TryFrom<&Multipart>` below).
-#[derive(JsonSchema)]
-pub struct VersionUpload {
-    /// `zero-draft`, `rev1`…
-    pub label: String,
-    /// `text`, `markdown` or `docx`; guessed from the file's name (.docx, .md, .txt), then
-    /// its first bytes, when absent.
-    pub format: Option<String>,
-    #[schemars(schema_with = "binary")]
-    pub file: Vec<u8>,
-}
-
-/// A file's bytes in a form.
-fn binary(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({"type": "string", "format": "binary"})
-}
-
 impl crate::http::extract::FormSchema for VersionInput {
-    type Form = VersionUpload;
+    fn form_schema() -> serde_json::Value {
+        serde_json::json!({
+            "type": "object",
+            "required": ["label", "file"],
+            "properties": {
+                "label": {"type": "string", "description": "`zero-draft`, `rev1`…"},
+                "format": {
+                    "type": "string",
+                    "enum": ["text", "markdown", "docx"],
+                    "description": "guessed from the file's name (.docx, .md, .txt) when absent"
+                },
+                "file": {"type": "string", "format": "binary"}
+            }
+        })
+    }
 }
 
 /// The format a file's name (or, failing that, its first bytes) says it is in.

@@ -117,9 +117,9 @@ pub enum JsonOrForm<T> {
     Form(super::multipart::Multipart),
 }
 
-/// The typed fields of the form an endpoint takes besides JSON, for `openapi.json`.
+/// The fields of the form an endpoint takes besides JSON, for `openapi.json`.
 pub trait FormSchema {
-    type Form: schemars::JsonSchema;
+    fn form_schema() -> serde_json::Value;
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonOrForm<T> {
@@ -155,7 +155,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonOrForm<T> {
 impl<T: schemars::JsonSchema + FormSchema> super::doc::DocArg for JsonOrForm<T> {
     fn document(op: &mut super::doc::Operation, gen: &mut super::doc::Generators) {
         let schema = gen.input.subschema_for::<T>();
-        let form = gen.input.subschema_for::<T::Form>();
+        let form = T::form_schema();
         op.request_body = Some(serde_json::json!({
             "required": true,
             "content": {
