@@ -1,7 +1,8 @@
 //! Demo data, written by us, loaded by `indaba seed demo` and `indaba serve --demo`:
-//! accounts of every stakeholder group and region, and two open consultations (an
-//! English draft and its French translation) with comments, replies, amendments,
-//! endorsements and a small mass campaign, in the six UN languages.
+//! accounts of every stakeholder group and region, and an open consultation on a draft in
+//! English with its French and Chinese translations (one text, three languages, comments
+//! attached to the paragraphs), with comments, replies, amendments, endorsements and a
+//! small mass campaign, in the six UN languages.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use crate::accounts::{password, store, types};
 use crate::consultations::comments::{self, NewComment};
 use crate::consultations::importer::{self, Format};
 use crate::consultations::store as cstore;
+use crate::consultations::translation;
 use crate::consultations::types::{CommentKind, Status};
 use crate::db::Tx;
 use crate::db::{now, Db};
@@ -24,6 +26,7 @@ fn draft(name: &str) -> Option<&'static str> {
     match name {
         "draft.en.md" => Some(include_str!("../../seeds/draft.en.md")),
         "draft.fr.md" => Some(include_str!("../../seeds/draft.fr.md")),
+        "draft.zh.md" => Some(include_str!("../../seeds/draft.zh.md")),
         _ => None,
     }
 }
@@ -58,6 +61,9 @@ struct DemoConsultation {
     language: String,
     source: String,
     comments: usize,
+    /// Its text in other languages: language → file, aligned by paragraph numbers.
+    #[serde(default)]
+    translations: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -204,6 +210,31 @@ fn seed_consultation(
         organizer,
     )?;
     let row = cstore::resolve(tx, &id.to_string())?;
+    let version_id = row.current_version_id.unwrap_or_default();
+    let original = cstore::version_paragraphs(tx, version_id)?;
+    for (language, file) in &c.translations {
+        let doc = importer::parse(draft(file).unwrap_or_default(), Format::Markdown)
+            .map_err(|e| crate::error::ApiError::internal(format!("{file}: {e}")))?;
+        let (paragraphs, footnotes): (Vec<cstore::DraftParagraph>, _) = doc.into();
+        let aligned = translation::align(&original, paragraphs, &c.language);
+        if !aligned.report.is_whole() {
+            return Err(crate::error::ApiError::internal(format!(
+                "{file}: {}",
+                aligned.report.problem()
+            )));
+        }
+        translation::replace(
+            tx,
+            &translation::NewTranslation {
+                version_id,
+                language: language.clone(),
+                source_format: "markdown".into(),
+                footnotes,
+                created_by: organizer,
+                paragraphs: aligned.paragraphs,
+            },
+        )?;
+    }
     cstore::update(
         tx,
         &row,

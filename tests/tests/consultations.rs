@@ -1825,9 +1825,9 @@ async fn demo_seed_is_a_lively_consultation(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert!(report.contains("2 consultation(s)"), "{report}");
+    assert!(report.contains("1 consultation(s)"), "{report}");
     let list = app.get("/api/v1/consultations", None).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     let d = app
         .get(
             "/api/v1/consultations/declaration-digital-cooperation",
@@ -1852,17 +1852,31 @@ async fn demo_seed_is_a_lively_consultation(backend: Backend) {
             >= 20
     );
     assert_eq!(d.body["cofacilitators"].as_array().unwrap().len(), 1);
-    let fr = app
-        .get(
-            "/api/v1/consultations/declaration-cooperation-numerique",
-            None,
-        )
-        .await;
-    assert_eq!(fr.body["language"], "fr");
+    // One text in three languages: the French and Chinese drafts share every key.
+    assert_eq!(d.body["language"], "en");
     assert_eq!(
-        fr.body["version"]["paragraphs"].as_array().unwrap().len(),
-        paragraphs.len()
+        d.body["version"]["languages"],
+        serde_json::json!(["en", "fr", "zh"])
     );
+    for (lang, preamble) in [("fr", "Préambule"), ("zh", "序言")] {
+        let t = app
+            .get(
+                &format!("/api/v1/consultations/declaration-digital-cooperation?language={lang}"),
+                None,
+            )
+            .await;
+        assert_eq!(t.status, 200, "{}", t.body);
+        assert_eq!(t.body["version"]["language"], lang);
+        let translated = t.body["version"]["paragraphs"].as_array().unwrap();
+        assert_eq!(translated.len(), paragraphs.len());
+        for (a, b) in paragraphs.iter().zip(translated) {
+            assert_eq!(a["key"], b["key"]);
+            assert_eq!(a["number"], b["number"]);
+            assert_eq!(a["comment_count"], b["comment_count"]);
+            assert_ne!(a["text"], b["text"], "{lang} {}", a["number"]);
+        }
+        assert_eq!(translated[0]["section"], preamble);
+    }
 
     let mut all = Vec::new();
     let mut cursor = String::new();

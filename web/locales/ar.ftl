@@ -420,6 +420,11 @@ comments-sort-old = الأقدم أولاً
 comments-sort-new = الأحدث أولاً
 comments-sort-top = الأكثر تأييداً
 comments-sort-apply = عرض
+text-languages-read = اقرأ النص باللغة
+text-languages = لغات النص
+comments-language-filter = التعليقات باللغة
+comments-language-all = كل اللغات
+comment-written-in = مكتوب باللغة {$language}
 
 # The language of a contribution
 comment-language = لغة تعليقك
@@ -479,6 +484,15 @@ secretariat-count-moved = نُقلت، وتتبعها التعليقات: { $cou
 secretariat-count-new = جديدة: { $count }
 secretariat-count-removed = حُذفت من النص الحالي: { $count }
 secretariat-count-footnotes = الحواشي: { $count }
+secretariat-text-language = لغة هذا النص
+secretariat-text-language-original = { $language } (الأصل)
+secretariat-translation-hint = تحمل الترجمة تسمية النسخة التي تترجمها؛ وتُحاذى مع الأصل بأرقام الفقرات، وتبقى التعليقات مرتبطة بكل فقرة في جميع اللغات.
+secretariat-alignment = المحاذاة مع الأصل
+secretariat-count-aligned = الفقرات المحاذاة: { $count }
+secretariat-missing = في الأصل، وغائبة عن هذه الترجمة
+secretariat-extra = في هذه الترجمة، وغائبة عن الأصل
+secretariat-alignment-whole = كل فقرة محاذاة مع الأصل: يمكن نشر هذه الترجمة.
+secretariat-unnumbered = بلا رقم
 secretariat-headings = قُرئت كعناوين
 secretariat-no-headings = لا عناوين.
 secretariat-paragraphs = الفقرات

@@ -402,6 +402,11 @@ comments-sort-old = Oldest first
 comments-sort-new = Newest first
 comments-sort-top = Most endorsed
 comments-sort-apply = Show
+text-languages-read = Read the text in
+text-languages = Languages of the text
+comments-language-filter = Comments in
+comments-language-all = All languages
+comment-written-in = Written in {$language}
 
 # The language of a contribution
 comment-language = Language of your comment
@@ -461,6 +466,15 @@ secretariat-count-moved = Moved, comments follow: { $count }
 secretariat-count-new = New: { $count }
 secretariat-count-removed = Gone from the current text: { $count }
 secretariat-count-footnotes = Footnotes: { $count }
+secretariat-text-language = Language of this text
+secretariat-text-language-original = { $language } (the original)
+secretariat-translation-hint = A translation takes the label of the version it translates; it is aligned to the original by paragraph numbers, and comments stay with each paragraph in every language.
+secretariat-alignment = Alignment with the original
+secretariat-count-aligned = Paragraphs aligned: { $count }
+secretariat-missing = In the original, missing from this translation
+secretariat-extra = In this translation, not in the original
+secretariat-alignment-whole = Every paragraph aligns with the original: this translation can be published.
+secretariat-unnumbered = unnumbered
 secretariat-headings = Read as headings
 secretariat-no-headings = No heading.
 secretariat-paragraphs = Paragraphs

@@ -402,6 +402,11 @@ comments-sort-old = Más antiguos primero
 comments-sort-new = Más recientes primero
 comments-sort-top = Más apoyados
 comments-sort-apply = Mostrar
+text-languages-read = Leer el texto en
+text-languages = Idiomas del texto
+comments-language-filter = Comentarios en
+comments-language-all = Todos los idiomas
+comment-written-in = Escrito en {$language}
 
 # The language of a contribution
 comment-language = Idioma de su comentario
@@ -461,6 +466,15 @@ secretariat-count-moved = Movidos, los comentarios los siguen: { $count }
 secretariat-count-new = Nuevos: { $count }
 secretariat-count-removed = Eliminados del texto actual: { $count }
 secretariat-count-footnotes = Notas: { $count }
+secretariat-text-language = Idioma de este texto
+secretariat-text-language-original = { $language } (el original)
+secretariat-translation-hint = Una traducción lleva la etiqueta de la versión que traduce; se alinea con el original por los números de párrafo, y los comentarios quedan unidos a cada párrafo en todos los idiomas.
+secretariat-alignment = Alineación con el original
+secretariat-count-aligned = Párrafos alineados: { $count }
+secretariat-missing = En el original, ausentes de esta traducción
+secretariat-extra = En esta traducción, ausentes del original
+secretariat-alignment-whole = Cada párrafo se alinea con el original: esta traducción puede publicarse.
+secretariat-unnumbered = sin número
 secretariat-headings = Leído como títulos
 secretariat-no-headings = Ningún título.
 secretariat-paragraphs = Párrafos

@@ -402,6 +402,11 @@ comments-sort-old = Les plus anciens d'abord
 comments-sort-new = Les plus récents d'abord
 comments-sort-top = Les plus soutenus
 comments-sort-apply = Afficher
+text-languages-read = Lire le texte en
+text-languages = Langues du texte
+comments-language-filter = Commentaires en
+comments-language-all = Toutes les langues
+comment-written-in = Écrit en {$language}
 
 # The language of a contribution
 comment-language = Langue de votre commentaire
@@ -461,6 +466,15 @@ secretariat-count-moved = Déplacés, les commentaires suivent : { $count }
 secretariat-count-new = Nouveaux : { $count }
 secretariat-count-removed = Retirés du texte en vigueur : { $count }
 secretariat-count-footnotes = Notes : { $count }
+secretariat-text-language = Langue de ce texte
+secretariat-text-language-original = { $language } (l’original)
+secretariat-translation-hint = Une traduction porte le libellé de la version qu’elle traduit ; elle est alignée sur l’original par les numéros de paragraphe, et les commentaires restent attachés à chaque paragraphe dans toutes les langues.
+secretariat-alignment = Alignement sur l’original
+secretariat-count-aligned = Paragraphes alignés : { $count }
+secretariat-missing = Dans l’original, absents de cette traduction
+secretariat-extra = Dans cette traduction, absents de l’original
+secretariat-alignment-whole = Chaque paragraphe est aligné sur l’original : cette traduction peut être publiée.
+secretariat-unnumbered = sans numéro
 secretariat-headings = Lu comme titres
 secretariat-no-headings = Aucun titre.
 secretariat-paragraphs = Paragraphes

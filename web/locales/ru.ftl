@@ -408,6 +408,11 @@ comments-sort-old = Сначала старые
 comments-sort-new = Сначала новые
 comments-sort-top = Больше всего поддержки
 comments-sort-apply = Показать
+text-languages-read = Читать текст на языке
+text-languages = Языки текста
+comments-language-filter = Комментарии на языке
+comments-language-all = Все языки
+comment-written-in = Написано на языке: {$language}
 
 # The language of a contribution
 comment-language = Язык вашего комментария
@@ -467,6 +472,15 @@ secretariat-count-moved = Перемещены, комментарии след�
 secretariat-count-new = Новые: { $count }
 secretariat-count-removed = Удалены из текущего текста: { $count }
 secretariat-count-footnotes = Сноски: { $count }
+secretariat-text-language = Язык этого текста
+secretariat-text-language-original = { $language } (оригинал)
+secretariat-translation-hint = Перевод получает метку переводимой версии; он сопоставляется с оригиналом по номерам пунктов, и комментарии остаются при каждом пункте на всех языках.
+secretariat-alignment = Сопоставление с оригиналом
+secretariat-count-aligned = Сопоставлено пунктов: { $count }
+secretariat-missing = Есть в оригинале, нет в этом переводе
+secretariat-extra = Есть в этом переводе, нет в оригинале
+secretariat-alignment-whole = Каждый пункт сопоставлен с оригиналом: перевод можно опубликовать.
+secretariat-unnumbered = без номера
 secretariat-headings = Распознано как заголовки
 secretariat-no-headings = Заголовков нет.
 secretariat-paragraphs = Пункты

@@ -384,6 +384,11 @@ comments-sort-old = 最早的在前
 comments-sort-new = 最新的在前
 comments-sort-top = 支持最多
 comments-sort-apply = 显示
+text-languages-read = 阅读文本的语言
+text-languages = 文本的语言
+comments-language-filter = 评论语言
+comments-language-all = 所有语言
+comment-written-in = 以{$language}撰写
 
 # The language of a contribution
 comment-language = 您的意见所用语言
@@ -443,6 +448,15 @@ secretariat-count-moved = 已移动，意见随之移动：{ $count }
 secretariat-count-new = 新增：{ $count }
 secretariat-count-removed = 从现行案文中删除：{ $count }
 secretariat-count-footnotes = 脚注：{ $count }
+secretariat-text-language = 本文本的语言
+secretariat-text-language-original = { $language }（原文）
+secretariat-translation-hint = 译本使用其所译版本的标签；按段落编号与原文对齐，意见在各种语言中都留在各自的段落上。
+secretariat-alignment = 与原文对齐
+secretariat-count-aligned = 已对齐段落：{ $count }
+secretariat-missing = 原文中有、本译本中缺少的段落
+secretariat-extra = 本译本中有、原文中没有的段落
+secretariat-alignment-whole = 每一段都与原文对齐：本译本可以发布。
+secretariat-unnumbered = 无编号
 secretariat-headings = 识别为标题
 secretariat-no-headings = 无标题。
 secretariat-paragraphs = 段落

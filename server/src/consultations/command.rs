@@ -165,6 +165,10 @@ pub struct VersionInput {
     pub format: Option<String>,
     pub source: Option<String>,
     pub paragraphs: Option<Vec<ParagraphInput>>,
+    /// BCP 47; absent for the consultation's own language. Another language with the
+    /// label of an existing version imports that version's text in this language,
+    /// aligned to the original by paragraph numbers.
+    pub language: Option<String>,
 }
 
 /// `POST /consultations/{id}/versions`: the query.
@@ -176,12 +180,66 @@ pub struct VersionQuery {
     pub preview: bool,
 }
 
+/// `?language=&languages=all`: which language a version is read in.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReadQuery {
+    /// BCP 47: the text in this language (404 when the version has none); the original
+    /// when absent.
+    pub language: Option<String>,
+    /// `all`: each paragraph with `translations`, its text in every language.
+    pub languages: Option<AllLanguages>,
+}
+
+#[derive(Deserialize, JsonSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum AllLanguages {
+    All,
+}
+
+impl TryFrom<&ReadQuery> for super::view::Reading {
+    type Error = ApiError;
+
+    fn try_from(q: &ReadQuery) -> Result<Self, ApiError> {
+        let language = match q
+            .language
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            None => None,
+            Some(l) => Some(
+                LanguageTag::parse(l)
+                    .map_err(|e| ApiError::query("language", e))?
+                    .as_str()
+                    .to_owned(),
+            ),
+        };
+        Ok(Self {
+            language,
+            all_languages: q.languages.is_some(),
+        })
+    }
+}
+
 pub struct VersionCommand {
     pub label: String,
     pub draft: Vec<DraftParagraph>,
     pub footnotes: Vec<Footnote>,
     /// As stored: `text`, `markdown` or `paragraphs`.
     pub source_format: &'static str,
+    /// The language it is written in, when one was named (BCP 47, normalised).
+    pub language: Option<String>,
+}
+
+/// The language a version is said to be in: absent or blank for the consultation's own.
+pub fn parse_language(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim).filter(|l| !l.is_empty()) {
+        None => Ok(None),
+        Some(l) => LanguageTag::parse(l)
+            .map(|t| Some(t.as_str().to_owned()))
+            .map_err(|e| ApiError::field("language", e)),
+    }
 }
 
 impl VersionCommand {
@@ -216,6 +274,7 @@ fn imported(
         } else {
             "markdown"
         },
+        language: None,
     })
 }
 
@@ -226,6 +285,10 @@ impl crate::http::extract::FormSchema for VersionInput {
             "required": ["label", "file"],
             "properties": {
                 "label": {"type": "string", "description": "`zero-draft`, `rev1`…"},
+                "language": {
+                    "type": "string",
+                    "description": "BCP 47; another language than the consultation's, with the label of an existing version, imports that version's translation"
+                },
                 "format": {
                     "type": "string",
                     "enum": ["text", "markdown", "docx"],
@@ -318,8 +381,12 @@ impl TryFrom<&crate::http::multipart::Multipart> for VersionCommand {
             .file("file")
             .ok_or_else(|| ApiError::field("file", "choose the draft's file"))?;
         let format = form.text("format");
+        let language = parse_language(form.text("language").as_deref())?;
         let name = file.filename.as_deref().unwrap_or_default();
-        VersionCommand::from_file(&label, name, format.as_deref(), &file.data).map(|f| f.command)
+        let mut command =
+            VersionCommand::from_file(&label, name, format.as_deref(), &file.data)?.command;
+        command.language = language;
+        Ok(command)
     }
 }
 
@@ -337,7 +404,8 @@ impl TryFrom<VersionInput> for VersionCommand {
 
     fn try_from(i: VersionInput) -> Result<VersionCommand, ApiError> {
         let label = parse_label(&i.label).map_err(|e| ApiError::field("label", e))?;
-        match (i.source, i.paragraphs) {
+        let language = parse_language(i.language.as_deref())?;
+        let mut command = match (i.source, i.paragraphs) {
             (Some(source), None) => {
                 let format =
                     match i.format.as_deref().unwrap_or("text") {
@@ -348,7 +416,7 @@ impl TryFrom<VersionInput> for VersionCommand {
                             "must be text or markdown (send a Word file as multipart/form-data)",
                         )),
                     };
-                imported(label, &source, format, "source")
+                imported(label, &source, format, "source")?
             }
             (None, Some(paragraphs)) => {
                 if paragraphs.is_empty() || paragraphs.len() > 5000 {
@@ -400,17 +468,22 @@ impl TryFrom<VersionInput> for VersionCommand {
                 if !errors.is_empty() {
                     return Err(ApiError::validation(errors));
                 }
-                Ok(VersionCommand {
+                VersionCommand {
                     label,
                     draft,
                     footnotes: vec![],
                     source_format: "paragraphs",
-                })
+                    language: None,
+                }
             }
-            _ => Err(ApiError::field(
-                "source",
-                "give either source (with format) or paragraphs, not both",
-            )),
-        }
+            _ => {
+                return Err(ApiError::field(
+                    "source",
+                    "give either source (with format) or paragraphs, not both",
+                ))
+            }
+        };
+        command.language = language;
+        Ok(command)
     }
 }

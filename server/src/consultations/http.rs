@@ -3,7 +3,8 @@
 use actix_web::web;
 
 use super::command::{
-    CofacilitatorsInput, CreateInput, PatchInput, VersionCommand, VersionInput, VersionQuery,
+    CofacilitatorsInput, CreateInput, PatchInput, ReadQuery, VersionCommand, VersionInput,
+    VersionQuery,
 };
 use super::usecase;
 use super::view::{
@@ -42,8 +43,10 @@ pub async fn detail(
     who: Anyone,
     state: State,
     path: web::Path<String>,
+    query: crate::http::Query<ReadQuery>,
 ) -> ApiResult<Json<ConsultationDetail>> {
-    usecase::detail(&state.db, who.0, path.into_inner())
+    let reading = (&query.0).try_into()?;
+    usecase::detail(&state.db, who.0, path.into_inner(), reading)
         .await
         .map(Json)
 }
@@ -106,9 +109,11 @@ pub async fn version(
     who: Anyone,
     state: State,
     path: web::Path<(String, String)>,
+    query: crate::http::Query<ReadQuery>,
 ) -> ApiResult<Json<VersionView>> {
     let (key, label) = path.into_inner();
-    usecase::version(&state.db, who.0, key, label)
+    let reading = (&query.0).try_into()?;
+    usecase::version(&state.db, who.0, key, label, reading)
         .await
         .map(Json)
 }
@@ -126,9 +131,11 @@ pub async fn version_docx(
     who: Anyone,
     state: State,
     path: web::Path<(String, String)>,
+    query: crate::http::Query<ReadQuery>,
 ) -> ApiResult<File<Docx>> {
     let (key, label) = path.into_inner();
-    let f = usecase::version_docx(&state.db, who.0, key, label).await?;
+    let reading = (&query.0).try_into()?;
+    let f = usecase::version_docx(&state.db, who.0, key, label, reading).await?;
     Ok(File::new(f.filename, f.bytes))
 }
 

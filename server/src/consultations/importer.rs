@@ -190,6 +190,12 @@ fn is_roman_lower(s: &str) -> bool {
 
 /// A numbered heading's level: Roman `IV.` → 1, letter `B.` → 2, `Objective 3.` / `目标3.` → 2.
 fn numbered_heading(line: &str) -> Option<usize> {
+    // `一、序言`: a Chinese numeral and the enumeration comma, often with no space after.
+    if let Some((stem, rest)) = line.split_once('、') {
+        if is_chinese_numeral(stem.trim()) && !rest.trim().is_empty() {
+            return Some(1);
+        }
+    }
     let head: String = line.chars().take_while(|c| !c.is_whitespace()).collect();
     let stem = head.strip_suffix('.').or_else(|| head.strip_suffix('．'))?;
     // `IV.`, and in Chinese texts `四.`.
@@ -872,6 +878,21 @@ mod corpus {
                 None
             }
         }
+    }
+
+    #[test]
+    fn chinese_headings_with_the_enumeration_comma() {
+        let doc = parse(
+            "一、序言\n\n1. 我们致力于开放的互联网。\n\n二、承诺\n\n2. 我们将每年统计。\n",
+            Format::Text,
+        )
+        .unwrap();
+        let sections: Vec<(&str, &str)> = doc
+            .paragraphs
+            .iter()
+            .map(|p| (p.number.as_str(), p.section_path[0].as_str()))
+            .collect();
+        assert_eq!(sections, [("1", "一、序言"), ("2", "二、承诺")]);
     }
 
     #[test]

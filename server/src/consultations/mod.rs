@@ -8,6 +8,7 @@ pub mod importer;
 pub mod keys;
 pub mod store;
 pub mod text;
+pub mod translation;
 pub mod types;
 pub mod usecase;
 pub mod view;

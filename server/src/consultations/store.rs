@@ -740,6 +740,16 @@ pub fn diff_sides(
     Ok(((from.label, from_p), (to.label, to_p)))
 }
 
+/// The language a consultation's texts are drafted in (their translations' original).
+pub fn consultation_language(conn: &mut DbConn, consultation_id: i64) -> ApiResult<String> {
+    consultations::table
+        .find(consultation_id)
+        .select(consultations::language)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("consultation"))
+}
+
 pub fn version_label(conn: &mut DbConn, version_id: i64) -> ApiResult<String> {
     Ok(document_versions::table
         .find(version_id)

@@ -10,8 +10,10 @@ use super::comments::store as comment_store;
 use super::importer::Footnote;
 use super::keys;
 use super::store::{
-    self, Changes, DraftParagraph, NewConsultation, VersionBase, VersionPlan, Written,
+    self, Changes, DraftParagraph, NewConsultation, VersionBase, VersionPlan, VersionRow, Written,
 };
+use super::translation::{self, Alignment, NewTranslation};
+use super::view::Reading;
 use super::view::{
     self, ConsultationDetail, ConsultationView, DiffView, VersionPreview, VersionSummary,
     VersionView,
@@ -62,7 +64,12 @@ pub async fn one(db: &Db, actor: Actor, key: String) -> ApiResult<ConsultationVi
 }
 
 /// A consultation with its current text and the comment counts per paragraph.
-pub async fn detail(db: &Db, actor: Actor, key: String) -> ApiResult<ConsultationDetail> {
+pub async fn detail(
+    db: &Db,
+    actor: Actor,
+    key: String,
+    reading: Reading,
+) -> ApiResult<ConsultationDetail> {
     db.run(move |conn| {
         let (row, _) = consultation_for(conn, &actor, &key)?;
         let consultation = view::consultation(conn, &row)?;
@@ -70,7 +77,7 @@ pub async fn detail(db: &Db, actor: Actor, key: String) -> ApiResult<Consultatio
             Some(id) => {
                 let label = store::version_label(conn, id)?;
                 let v = store::find_version(conn, row.id, &label)?;
-                Some(view::version(conn, &v, true)?)
+                Some(view::version_in(conn, &v, true, &reading)?)
             }
             None => None,
         };
@@ -159,6 +166,9 @@ pub async fn add_version(
     who: &ConsultationEditor,
     cmd: VersionCommand,
 ) -> ApiResult<VersionView> {
+    if let Some(language) = translated_language(who, &cmd) {
+        return add_translation(db, who, language, cmd).await;
+    }
     let consultation = who.consultation.id;
     let author = who.user().id;
     let informed = cmd.informed();
@@ -167,6 +177,7 @@ pub async fn add_version(
         draft,
         footnotes,
         source_format,
+        language: _,
     } = cmd;
     let mut draft = Some((draft, footnotes));
     for _ in 0..PLAN_ATTEMPTS {
@@ -211,12 +222,22 @@ pub async fn preview_version(
     who: &ConsultationEditor,
     cmd: VersionCommand,
 ) -> ApiResult<VersionPreview> {
+    if let Some(language) = translated_language(who, &cmd) {
+        let label = cmd.label.clone();
+        let format = cmd.source_format;
+        let (_, alignment, footnotes) = align_translation(db, who, &language, cmd).await?;
+        return Ok(view::translation_preview(
+            &label, format, &language, &alignment, &footnotes,
+        ));
+    }
     let informed = cmd.informed();
+    let language = who.consultation.language.clone();
     let VersionCommand {
         label,
         draft,
         footnotes,
         source_format,
+        language: _,
     } = cmd;
     let given = (draft, footnotes);
     let (base, plan) = plan(
@@ -229,9 +250,101 @@ pub async fn preview_version(
         &informed,
     )
     .await?;
-    web::block(move || view::preview(&plan, &base))
+    web::block(move || view::preview(&plan, &base, &language))
         .await
         .map_err(ApiError::from)
+}
+
+/// The language of a draft when it is not the consultation's own: the draft is then a
+/// translation of an existing version.
+fn translated_language(who: &ConsultationEditor, cmd: &VersionCommand) -> Option<String> {
+    cmd.language
+        .clone()
+        .filter(|l| *l != who.consultation.language)
+}
+
+/// Reads the version a translation is of, and lines the translation up with it (on the
+/// blocking pool, holding no connection).
+async fn align_translation(
+    db: &Db,
+    who: &ConsultationEditor,
+    language: &str,
+    cmd: VersionCommand,
+) -> ApiResult<(VersionRow, Alignment, Vec<Footnote>)> {
+    if !cmd.informed().is_empty() || cmd.draft.iter().any(|p| p.key.is_some()) {
+        return Err(ApiError::field(
+            "paragraphs",
+            "a translation takes its keys and its inputs from the original: give neither key nor informed_by",
+        ));
+    }
+    let consultation = who.consultation.id;
+    let original = who.consultation.language.clone();
+    let label = cmd.label.clone();
+    let (version, paragraphs, languages) = {
+        let original = original.clone();
+        db.run(move |conn| {
+            let version = match store::find_version(conn, consultation, &label) {
+                Err(e) if e.code == ErrorCode::NotFound => {
+                    return Err(ApiError::field(
+                        "label",
+                        format!(
+                            "there is no version {label:?} to translate: import the text in {original} first, then each translation under the same label"
+                        ),
+                    ))
+                }
+                found => found?,
+            };
+            let paragraphs = store::version_paragraphs(conn, version.id)?;
+            let languages = translation::languages(conn, version.id)?;
+            Ok((version, paragraphs, languages))
+        })
+        .await?
+    };
+    let others = languages.iter().filter(|l| **l != original).count();
+    if !languages.iter().any(|l| l == language) && others + 2 > translation::MAX_LANGUAGES {
+        return Err(ApiError::field(
+            "language",
+            format!(
+                "a text is read in at most {} languages: this version has {original} and {}",
+                translation::MAX_LANGUAGES,
+                languages.join(", ")
+            ),
+        ));
+    }
+    let VersionCommand {
+        draft, footnotes, ..
+    } = cmd;
+    let alignment = web::block(move || translation::align(&paragraphs, draft, &original)).await?;
+    Ok((version, alignment, footnotes))
+}
+
+/// Stores a version's text in another language, replacing an earlier import of it.
+async fn add_translation(
+    db: &Db,
+    who: &ConsultationEditor,
+    language: String,
+    cmd: VersionCommand,
+) -> ApiResult<VersionView> {
+    let source_format = cmd.source_format.to_owned();
+    let (version, alignment, footnotes) = align_translation(db, who, &language, cmd).await?;
+    if !alignment.report.is_whole() {
+        return Err(ApiError::field("source", alignment.report.problem()));
+    }
+    let new = NewTranslation {
+        version_id: version.id,
+        language: language.clone(),
+        source_format,
+        footnotes,
+        created_by: Some(who.user().id),
+        paragraphs: alignment.paragraphs,
+    };
+    db.tx(move |tx| translation::replace(tx, &new)).await?;
+    let reading = Reading {
+        language: Some(language),
+        all_languages: false,
+    };
+    db.run(move |conn| view::version_in(conn, &version, false, &reading))
+        .await
 }
 
 /// Steps 1 and 2 of a new version: read what it continues (a read: no writer, no
@@ -320,11 +433,17 @@ pub async fn versions(db: &Db, actor: Actor, key: String) -> ApiResult<List<Vers
     .await
 }
 
-pub async fn version(db: &Db, actor: Actor, key: String, label: String) -> ApiResult<VersionView> {
+pub async fn version(
+    db: &Db,
+    actor: Actor,
+    key: String,
+    label: String,
+    reading: Reading,
+) -> ApiResult<VersionView> {
     db.run(move |conn| {
         let (row, _) = consultation_for(conn, &actor, &key)?;
         let v = store::find_version(conn, row.id, &label)?;
-        view::version(conn, &v, Some(v.id) == row.current_version_id)
+        view::version_in(conn, &v, Some(v.id) == row.current_version_id, &reading)
     })
     .await
 }
@@ -351,19 +470,25 @@ pub async fn version_docx(
     actor: Actor,
     key: String,
     label: String,
+    reading: Reading,
 ) -> ApiResult<word::WordFile> {
     let (row, v) = db
         .run(move |conn| {
             let (row, _) = consultation_for(conn, &actor, &key)?;
             let v = store::find_version(conn, row.id, &label)?;
-            let v = view::version(conn, &v, false)?;
+            let v = view::version_in(conn, &v, false, &reading)?;
             Ok((row, v))
         })
         .await?;
     // Written after the connection went back to the pool.
     web::block(move || {
-        let doc = word::version(&row.title, &row.language, &v);
-        doc.file(format!("{}-{}.docx", row.slug, v.label))
+        let doc = word::version(&row.title, &v.language, &v);
+        let suffix = if v.language == row.language {
+            String::new()
+        } else {
+            format!(".{}", v.language)
+        };
+        doc.file(format!("{}-{}{suffix}.docx", row.slug, v.label))
     })
     .await?
 }

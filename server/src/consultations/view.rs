@@ -1,7 +1,7 @@
 //! How consultations and their versions are shown. Nothing here differs by audience
 //! (drafts are refused earlier, by the policy); contributions have their own views.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -9,9 +9,10 @@ use serde::Serialize;
 use super::importer::Footnote;
 use super::keys::{DiffStatus, ParagraphDiff};
 use super::store::{self, ConsultationRow, ParagraphRow, VersionRow};
+use super::translation::{self, AlignmentReport};
 use super::types::Status;
 use crate::db::{now, DbConn, Timestamp};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// A co-facilitator, by name.
 #[derive(Serialize, JsonSchema, Clone, Debug)]
@@ -52,6 +53,10 @@ pub struct ConsultationDetail {
 pub struct VersionView {
     pub label: String,
     pub position: i32,
+    /// BCP 47: the language the paragraphs below are in.
+    pub language: String,
+    /// Every language this version can be read in, its original first.
+    pub languages: Vec<String>,
     /// `text`, `markdown` or `paragraphs` (drafted on the platform).
     pub source_format: String,
     pub created_at: Timestamp,
@@ -81,6 +86,10 @@ pub struct ParagraphView {
     /// Visible comments on it (on the current version).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment_count: Option<i64>,
+    /// Its text in every language of the version, the original's included
+    /// (`?languages=all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<BTreeMap<String, String>>,
 }
 
 /// A version in the list of versions.
@@ -150,29 +159,95 @@ fn paragraph(p: &ParagraphRow, counts: Option<&HashMap<String, i64>>) -> Paragra
         footnote_refs: serde_json::from_str(&p.footnote_refs).unwrap_or_default(),
         informed_by: p.informed_by(),
         comment_count: counts.map(|c| c.get(&p.key).copied().unwrap_or(0)),
+        translations: None,
     }
 }
 
-/// A version with its paragraphs; with the comment counts of the current text.
+/// Which language a version is read in.
+#[derive(Clone, Debug, Default)]
+pub struct Reading {
+    /// BCP 47; `None` for the original.
+    pub language: Option<String>,
+    /// Each paragraph with its text in every language.
+    pub all_languages: bool,
+}
+
+/// A version with its paragraphs, in its original language; with the comment counts of
+/// the current text.
 pub fn version(
     conn: &mut DbConn,
     version: &VersionRow,
     with_counts: bool,
 ) -> ApiResult<VersionView> {
+    version_in(conn, version, with_counts, &Reading::default())
+}
+
+/// A version in the language asked for (404 when it has no text in it).
+pub fn version_in(
+    conn: &mut DbConn,
+    version: &VersionRow,
+    with_counts: bool,
+    reading: &Reading,
+) -> ApiResult<VersionView> {
+    let original = store::consultation_language(conn, version.consultation_id)?;
+    let mut languages = vec![original.clone()];
+    languages.extend(
+        translation::languages(conn, version.id)?
+            .into_iter()
+            .filter(|l| *l != original),
+    );
     let rows = store::version_paragraphs(conn, version.id)?;
     let counts = if with_counts {
         Some(store::comment_counts(conn, version.consultation_id)?)
     } else {
         None
     };
+    let mut paragraphs: Vec<ParagraphView> =
+        rows.iter().map(|p| paragraph(p, counts.as_ref())).collect();
+    let mut footnotes: Vec<Footnote> = serde_json::from_str(&version.footnotes).unwrap_or_default();
+    let language = match reading.language.as_deref() {
+        Some(l) if l != original => {
+            let Some(t) = translation::find(conn, version.id, l)? else {
+                return Err(ApiError::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "version {:?} has no text in {l}: it has {}",
+                        version.label,
+                        languages.join(", ")
+                    ),
+                ));
+            };
+            let mut texts = translation::paragraphs(conn, version.id, l)?;
+            for p in &mut paragraphs {
+                if let Some(t) = texts.remove(&p.key) {
+                    p.section = t.section_path.last().cloned().unwrap_or_default();
+                    p.section_path = t.section_path;
+                    p.text = t.text;
+                }
+            }
+            footnotes = serde_json::from_str(&t.footnotes).unwrap_or_default();
+            l.to_owned()
+        }
+        _ => original.clone(),
+    };
+    if reading.all_languages {
+        let mut all = translation::all_texts(conn, version.id)?;
+        for (p, row) in paragraphs.iter_mut().zip(&rows) {
+            let mut texts = all.remove(&p.key).unwrap_or_default();
+            texts.insert(original.clone(), row.text.clone());
+            p.translations = Some(texts);
+        }
+    }
     Ok(VersionView {
         label: version.label.clone(),
         position: version.position,
+        language,
+        languages,
         source_format: version.source_format.clone(),
         created_at: Timestamp(version.created_at),
-        footnotes: serde_json::from_str(&version.footnotes).unwrap_or_default(),
+        footnotes,
         removed_keys: serde_json::from_str(&version.removed_keys).unwrap_or_default(),
-        paragraphs: rows.iter().map(|p| paragraph(p, counts.as_ref())).collect(),
+        paragraphs,
         general_comment_count: counts.map(|c| c.get("").copied().unwrap_or(0)),
     })
 }
@@ -226,6 +301,12 @@ pub enum KeyFate {
 #[derive(Serialize, JsonSchema, Clone, Debug)]
 pub struct VersionPreview {
     pub label: String,
+    /// BCP 47: the language of the text previewed.
+    pub language: String,
+    /// For a translation: how it lines up with the original, paragraph by paragraph
+    /// number; it can be published only when nothing is missing or extra.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<AlignmentReport>,
     /// `text`, `markdown` or `paragraphs`.
     pub source_format: String,
     /// The headings read, in order, by depth (1 = chapter): lines taken as headings and
@@ -276,30 +357,20 @@ pub struct PreviewCounts {
 }
 
 /// The preview of a planned version against the text it continues.
-pub fn preview(plan: &store::VersionPlan, base: &store::VersionBase) -> VersionPreview {
+pub fn preview(
+    plan: &store::VersionPlan,
+    base: &store::VersionBase,
+    language: &str,
+) -> VersionPreview {
     let before: HashMap<&str, &ParagraphRow> = base
         .paragraphs
         .iter()
         .map(|p| (p.key.as_str(), p))
         .collect();
-    let mut headings: Vec<PreviewHeading> = Vec::new();
-    let mut path: &[String] = &[];
+    let headings = headings_of(plan.keyed().map(|(p, _, _)| p.section_path.as_slice()));
     let mut counts = PreviewCounts::default();
     let mut paragraphs = Vec::new();
     for (p, key, fresh) in plan.keyed() {
-        // A heading is listed where the path first differs from the previous paragraph's.
-        let same = path
-            .iter()
-            .zip(&p.section_path)
-            .take_while(|(a, b)| a == b)
-            .count();
-        for (depth, text) in p.section_path.iter().enumerate().skip(same) {
-            headings.push(PreviewHeading {
-                level: depth + 1,
-                text: text.clone(),
-            });
-        }
-        path = &p.section_path;
         let previous = before.get(key).map(|r| r.number.clone());
         let fate = match (&previous, fresh) {
             (_, true) | (None, _) => KeyFate::New,
@@ -337,11 +408,78 @@ pub fn preview(plan: &store::VersionPlan, base: &store::VersionBase) -> VersionP
     counts.footnotes = plan.footnotes().len();
     VersionPreview {
         label: plan.label().to_owned(),
+        language: language.to_owned(),
+        alignment: None,
         source_format: plan.format().to_owned(),
         headings,
         paragraphs,
         footnotes: plan.footnotes().to_vec(),
         removed,
         counts,
+    }
+}
+
+/// The headings of a text, in order, from its paragraphs' section paths: a heading is
+/// listed where the path first differs from the previous paragraph's.
+fn headings_of<'a>(paths: impl Iterator<Item = &'a [String]>) -> Vec<PreviewHeading> {
+    let mut headings = Vec::new();
+    let mut path: &[String] = &[];
+    for next in paths {
+        let same = path.iter().zip(next).take_while(|(a, b)| a == b).count();
+        for (depth, text) in next.iter().enumerate().skip(same) {
+            headings.push(PreviewHeading {
+                level: depth + 1,
+                text: text.clone(),
+            });
+        }
+        path = next;
+    }
+    headings
+}
+
+/// The preview of a translation: its paragraphs under the keys of the original's, and
+/// the report of those that do not align.
+pub fn translation_preview(
+    label: &str,
+    source_format: &str,
+    language: &str,
+    alignment: &translation::Alignment,
+    footnotes: &[Footnote],
+) -> VersionPreview {
+    let headings = headings_of(
+        alignment
+            .paragraphs
+            .iter()
+            .map(|p| p.section_path.as_slice()),
+    );
+    let paragraphs: Vec<PreviewParagraph> = alignment
+        .paragraphs
+        .iter()
+        .map(|p| PreviewParagraph {
+            number: p.number.clone(),
+            parent_number: p.parent_number.clone(),
+            section: p.section_path.last().cloned().unwrap_or_default(),
+            text: p.text.clone(),
+            footnote_refs: p.footnote_refs.clone(),
+            key: p.key.clone(),
+            fate: KeyFate::Kept,
+            previous_number: None,
+        })
+        .collect();
+    VersionPreview {
+        label: label.to_owned(),
+        language: language.to_owned(),
+        alignment: Some(alignment.report.clone()),
+        source_format: source_format.to_owned(),
+        headings,
+        counts: PreviewCounts {
+            paragraphs: paragraphs.len(),
+            kept: paragraphs.len(),
+            footnotes: footnotes.len(),
+            ..PreviewCounts::default()
+        },
+        paragraphs,
+        footnotes: footnotes.to_vec(),
+        removed: vec![],
     }
 }

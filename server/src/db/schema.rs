@@ -127,6 +127,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    version_translations (version_id, language) {
+        version_id -> BigInt,
+        language -> Text,
+        source_format -> Text,
+        footnotes -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    paragraph_translations (version_id, language, paragraph_key) {
+        version_id -> BigInt,
+        language -> Text,
+        paragraph_key -> Text,
+        section_path -> Text,
+        text -> Text,
+    }
+}
+
+diesel::table! {
     paragraphs (id) {
         id -> BigInt,
         version_id -> BigInt,

@@ -119,6 +119,8 @@ pub struct Filter {
     pub parent_id: Option<i64>,
     pub since_id: Option<i64>,
     pub after_id: Option<i64>,
+    /// Written in this language, or a regional form of it (`fr` takes `fr-CA`).
+    pub language: Option<String>,
 }
 
 /// A consultation's comments, oldest first (threads read top-down); `since_id` and the
@@ -144,6 +146,13 @@ pub fn list(
     }
     if let Some(p) = f.parent_id {
         q = q.filter(comments::parent_id.eq(p));
+    }
+    if let Some(l) = &f.language {
+        q = q.filter(
+            comments::language
+                .eq(l.clone())
+                .or(comments::language.like(format!("{l}-%"))),
+        );
     }
     let floor = f.since_id.max(f.after_id);
     if let Some(id) = floor {

@@ -199,6 +199,8 @@ pub struct CommentQuery {
     pub parent_id: Option<i64>,
     /// Only comments after this id.
     pub since_id: Option<i64>,
+    /// BCP 47: only the comments written in this language (`fr` takes `fr-CA` too).
+    pub language: Option<String>,
     /// 1 to 200 (default 50).
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -212,9 +214,23 @@ pub async fn list(
     consultation: String,
     q: CommentQuery,
 ) -> ApiResult<List<CommentView>> {
+    let language = match q
+        .language
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        None => None,
+        Some(l) => Some(
+            crate::accounts::types::LanguageTag::parse(l)
+                .map_err(|e| ApiError::query("language", e))?
+                .as_str()
+                .to_owned(),
+        ),
+    };
     let list = format!(
-        "comments:{consultation}:{:?}:{:?}:{:?}",
-        q.paragraph_key, q.parent_id, q.since_id
+        "comments:{consultation}:{:?}:{:?}:{:?}:{:?}",
+        q.paragraph_key, q.parent_id, q.since_id, language
     );
     let page = Page::of_list(&list, q.limit, q.cursor.as_deref())?;
     db.run(move |conn| {
@@ -246,6 +262,7 @@ pub async fn list(
             parent_id: q.parent_id,
             since_id: q.since_id,
             after_id: page.after,
+            language,
         };
         let mut rows = store::list(conn, row.id, &filter, reader.sees_hidden(), page.fetch())?;
         let next_cursor = page.next_cursor(&mut rows, |c| c.id);

@@ -109,6 +109,10 @@ struct ConsultationPage<'a> {
     /// What the reader has endorsed, and what they follow here.
     mine: Mine,
     order: ThreadOrder,
+    /// The languages the open thread's comments are written in (for the filter), and
+    /// the one it is filtered to.
+    comment_languages: Vec<String>,
+    comments_language: Option<String>,
 }
 
 /// The signed-in reader's own marks on the page.
@@ -180,6 +184,11 @@ macro_rules! card_helpers {
                     .is_some_and(|u| m.author.id() == Some(u.id))
         }
 
+        /// A language's name in the page's language.
+        fn language_name(&self, tag: &str) -> String {
+            crate::web::countries::language(self.c.lang, tag)
+        }
+
         fn group(&self, a: &AuthorView) -> String {
             a.stakeholder_group()
                 .map(|g| self.c.t.get(&format!("group-{g}")))
@@ -203,17 +212,44 @@ impl ConsultationPage<'_> {
     }
 
     fn here(&self) -> String {
+        let text = self.text_query();
         match &self.focus {
             Some(f) if f.key.is_empty() => {
-                format!("/consultations/{}?paragraph=general", self.k.slug)
+                format!("/consultations/{}?paragraph=general{text}", self.k.slug)
             }
             Some(f) => format!(
-                "/consultations/{}?paragraph={}",
+                "/consultations/{}?paragraph={}{text}",
                 self.k.slug,
                 percent(&f.key)
             ),
-            None => format!("/consultations/{}", self.k.slug),
+            None if text.is_empty() => format!("/consultations/{}", self.k.slug),
+            None => format!("/consultations/{}?{}", self.k.slug, &text[1..]),
         }
+    }
+
+    /// `&text=fr` when the reader chose the text's language, to keep it on the links.
+    fn text_query(&self) -> String {
+        match (self.c.param("text"), &self.version) {
+            (Some(_), Some(v)) => format!("&text={}", percent(&v.language)),
+            _ => String::new(),
+        }
+    }
+
+    /// The language the text is shown in.
+    fn text_language(&self) -> &str {
+        self.version
+            .as_ref()
+            .map_or(self.k.language.as_str(), |v| v.language.as_str())
+    }
+
+    /// This page with the text in `language`.
+    fn text_link(&self, language: &str) -> String {
+        let mut link = format!("/consultations/{}?text={}", self.k.slug, percent(language));
+        if let Some(f) = &self.focus {
+            let key = if f.key.is_empty() { "general" } else { &f.key };
+            link.push_str(&format!("&paragraph={}", percent(key)));
+        }
+        link
     }
 
     /// Stakeholder group names for the live script, as JSON safe inside `<script>`.
@@ -242,9 +278,10 @@ impl ConsultationPage<'_> {
 
     fn paragraph_link(&self, p: &ParagraphView) -> String {
         format!(
-            "/consultations/{}?paragraph={}",
+            "/consultations/{}?paragraph={}{}",
             self.k.slug,
-            percent(&p.key)
+            percent(&p.key),
+            self.text_query()
         )
     }
 }
@@ -315,10 +352,30 @@ struct Loaded {
     live_since: i64,
     reviewer: bool,
     mine: Mine,
+    comment_languages: Vec<String>,
+    comments_language: Option<String>,
+}
+
+/// A language tag's primary subtag: `fr-CA` is read with `fr`.
+fn primary(tag: &str) -> String {
+    tag.split('-').next().unwrap_or(tag).to_ascii_lowercase()
+}
+
+/// A language named in the page's query (`?text=`, `?comments=`), if it is one.
+fn language_param(c: &Ctx, name: &str) -> Option<String> {
+    c.param(name)
+        .and_then(|l| crate::accounts::types::LanguageTag::parse(l).ok())
+        .map(|l| l.as_str().to_owned())
 }
 
 async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> ApiResult<Loaded> {
     let order = ThreadOrder::parse(c.param("sort"));
+    // The text in the language asked for, else in the page's, else the original.
+    let wanted: Vec<String> = language_param(c, "text")
+        .into_iter()
+        .chain([c.lang.code().to_owned()])
+        .collect();
+    let comments_language = language_param(c, "comments");
     let actor = c.actor();
     let user_id = c.user.as_ref().map(|u| u.id);
     let slug = slug.to_owned();
@@ -331,7 +388,16 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                 Some(id) => {
                     let label = crate::consultations::store::version_label(conn, id)?;
                     let v = crate::consultations::store::find_version(conn, row.id, &label)?;
-                    Some(kview::version(conn, &v, true)?)
+                    let reading = kview::Reading {
+                        language: crate::consultations::translation::first_available(
+                            conn,
+                            &v,
+                            &row.language,
+                            &wanted,
+                        )?,
+                        all_languages: false,
+                    };
+                    Some(kview::version_in(conn, &v, true, &reading)?)
                 }
                 None => None,
             };
@@ -354,6 +420,8 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                     live_since,
                     reviewer,
                     mine,
+                    comment_languages: vec![],
+                    comments_language: None,
                 });
             };
             let general = key == "general";
@@ -371,7 +439,14 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
             };
             let paragraph_key = (!general).then_some(key.as_str());
             let reader = access.reader();
-            let comments = comments::thread(conn, row.id, &reader, paragraph_key)?;
+            let mut comments = comments::thread(conn, row.id, &reader, paragraph_key)?;
+            let mut comment_languages: Vec<String> =
+                comments.iter().map(|m| primary(&m.language)).collect();
+            comment_languages.sort_unstable();
+            comment_languages.dedup();
+            if let Some(l) = &comments_language {
+                comments.retain(|m| primary(&m.language) == primary(l));
+            }
             // Where a moderator hid a comment, others see that it was, and why.
             let hidden = if reader.sees_hidden() {
                 vec![]
@@ -396,6 +471,8 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                 live_since,
                 reviewer,
                 mine,
+                comment_languages,
+                comments_language,
             })
         })
         .await
@@ -431,6 +508,8 @@ async fn show(
                 live_since: l.live_since,
                 mine: l.mine,
                 order: ThreadOrder::parse(c.param("sort")),
+                comment_languages: l.comment_languages,
+                comments_language: l.comments_language,
             };
             respond!(c, status, page)
         }

@@ -324,6 +324,7 @@ async fn reviewer(
         &state.db,
         c.actor(),
         who.consultation.id.to_string(),
+        Default::default(),
     )
     .await?;
     Ok((who, detail))

@@ -11,7 +11,9 @@ use super::{failure, refuse, State};
 use crate::accounts::command::UsersQuery;
 use crate::accounts::usecase as accounts;
 use crate::accounts::view::PersonCard;
-use crate::consultations::command::{CreateInput, PatchInput, VersionCommand, VersionInput};
+use crate::consultations::command::{
+    parse_language, CreateInput, PatchInput, VersionCommand, VersionInput,
+};
 use crate::consultations::importer::Format;
 use crate::consultations::types::Status;
 use crate::consultations::usecase;
@@ -60,6 +62,10 @@ struct ManagePage<'a> {
 impl ManagePage<'_> {
     fn base(&self) -> String {
         format!("/organize/consultations/{}", self.k.slug)
+    }
+    /// A language's name in the page's language.
+    fn language_name(&self, tag: &str) -> String {
+        crate::web::countries::language(self.c.lang, tag)
     }
     fn excerpt(&self, p: &PreviewParagraph) -> String {
         excerpt(&p.text)
@@ -367,23 +373,25 @@ pub async fn act(
             let cmd = match upload {
                 // A file: read as the API reads uploads; its text then fills the form.
                 Some(up) => {
-                    VersionCommand::from_file(form.get("label"), &up.filename, None, &up.data).map(
-                        |read| {
+                    VersionCommand::from_file(form.get("label"), &up.filename, None, &up.data)
+                        .and_then(|read| {
                             let format = match read.format {
                                 Format::Markdown => "markdown",
                                 Format::Text => "text",
                             };
                             form.set("source", read.source);
                             form.set("format", format.to_owned());
-                            read.command
-                        },
-                    )
+                            let mut command = read.command;
+                            command.language = parse_language(Some(form.get("language")))?;
+                            Ok(command)
+                        })
                 }
                 None => VersionInput {
                     label: form.get("label").trim().to_owned(),
                     format: Some(form.get("format").to_owned()),
                     source: Some(form.get("source").to_owned()),
                     paragraphs: None,
+                    language: Some(form.get("language").to_owned()),
                 }
                 .try_into(),
             };

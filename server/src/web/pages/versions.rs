@@ -291,6 +291,7 @@ pub async fn revise(
         format: None,
         source: None,
         paragraphs: Some(paragraphs),
+        language: None,
     };
     let result = match (
         ConsultationEditor::check(&state.db, c.actor(), slug.clone()).await,

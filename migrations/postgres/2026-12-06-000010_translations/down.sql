@@ -1,0 +1,2 @@
+DROP TABLE paragraph_translations;
+DROP TABLE version_translations;
