@@ -577,6 +577,12 @@ async fn balance_duplicates_and_export(backend: Backend) {
     assert_eq!(b["overall"]["region"]["latin_american_caribbean"], withheld);
     assert_eq!(b["overall"]["gender"]["female"]["contributors"], 6);
     assert_eq!(b["overall"]["gender"]["unknown"], withheld);
+    // By the language written in: four people in English, one in each other language.
+    let languages = b["overall"]["language"].as_object().unwrap();
+    let mut named: Vec<&str> = languages.keys().map(String::as_str).collect();
+    named.sort_unstable();
+    assert_eq!(named, ["ar", "en", "fr", "ru", "zh"]);
+    assert!(languages.values().all(|c| *c == withheld), "{languages:?}");
     assert_eq!(
         b["missing"]["stakeholder_group"],
         json!(["intergovernmental"])

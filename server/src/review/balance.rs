@@ -1,5 +1,5 @@
-//! Whose voices are heard: contributors and contributions by stakeholder group, region
-//! and gender, over the whole consultation and per paragraph. Every group and region
+//! Whose voices are heard: contributors and contributions by stakeholder group, region,
+//! gender and the language they wrote in, over the whole consultation and per paragraph. Every group and region
 //! is listed even at zero, and those at zero are named as missing.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,6 +37,7 @@ impl Tallies {
             b.entry("region", r.as_str());
         }
         b.0.entry("gender").or_default();
+        b.0.entry("language").or_default();
         b
     }
 
@@ -48,11 +49,12 @@ impl Tallies {
             .or_default()
     }
 
-    fn add(&mut self, author: i64, group: &str, region: &str, gender: &str) {
+    fn add(&mut self, author: i64, group: &str, region: &str, gender: &str, language: &str) {
         for (dimension, value) in [
             ("stakeholder_group", group),
             ("region", region),
             ("gender", gender),
+            ("language", language),
         ] {
             let t = self.entry(dimension, value);
             t.contributors.insert(author);
@@ -72,6 +74,7 @@ impl Tallies {
             stakeholder_group: self.cells("stakeholder_group"),
             region: self.cells("region"),
             gender: self.cells("gender"),
+            language: self.cells("language"),
         }
     }
 
@@ -96,7 +99,14 @@ impl Tallies {
     }
 }
 
-type Row = (i64, Option<String>, String, Option<String>, Option<String>);
+type Row = (
+    i64,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
 
 pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Balance> {
     let rows: Vec<Row> = comments::table
@@ -109,21 +119,24 @@ pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Balance> {
             users::stakeholder_group,
             users::region,
             users::gender,
+            comments::language,
         ))
         .load(conn)?;
     let mut overall = Tallies::with_all_values();
     let mut paragraphs: BTreeMap<String, (Tallies, BTreeSet<i64>, u64)> = BTreeMap::new();
     let mut people = BTreeSet::new();
-    for (author, key, group, region, gender) in &rows {
+    for (author, key, group, region, gender, language) in &rows {
         let region = region.as_deref().unwrap_or(UNKNOWN);
         let gender = gender.as_deref().unwrap_or(UNKNOWN);
-        overall.add(*author, group, region, gender);
+        // `fr-CA` counts with `fr`: the figures are by language, not by variety.
+        let language = language.split('-').next().unwrap_or(UNKNOWN);
+        overall.add(*author, group, region, gender, language);
         people.insert(*author);
         if let Some(key) = key {
             let (b, who, count) = paragraphs
                 .entry(key.clone())
                 .or_insert_with(|| (Tallies::with_all_values(), BTreeSet::new(), 0));
-            b.add(*author, group, region, gender);
+            b.add(*author, group, region, gender, language);
             who.insert(*author);
             *count += 1;
         }
@@ -175,6 +188,8 @@ pub struct Breakdown {
     pub stakeholder_group: BTreeMap<String, Cell>,
     pub region: BTreeMap<String, Cell>,
     pub gender: BTreeMap<String, Cell>,
+    /// By the language each input is written in (its primary subtag).
+    pub language: BTreeMap<String, Cell>,
 }
 
 #[derive(Serialize, JsonSchema, Debug)]

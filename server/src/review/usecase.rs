@@ -105,7 +105,7 @@ pub async fn bulk(db: &Db, who: &ConsultationReviewer, cmd: BulkCommand) -> ApiR
     .await
 }
 
-/// Contributors and contributions by stakeholder group, region and gender.
+/// Contributors and contributions by stakeholder group, region, gender and language.
 pub async fn balance(db: &Db, who: &ConsultationReviewer) -> ApiResult<Balance> {
     let id = who.consultation.id;
     db.run(move |conn| balance::compute(conn, id)).await

@@ -244,6 +244,7 @@ fn balance_tables(b: &Balance) -> Vec<BalanceTable> {
         ),
         ("region", &b.overall.region, b.missing.region.clone()),
         ("gender", &b.overall.gender, Vec::new()),
+        ("language", &b.overall.language, Vec::new()),
     ]
     .into_iter()
     .map(|(dimension, cells, missing)| BalanceTable {
