@@ -520,6 +520,89 @@ async fn importer_over_the_api(backend: Backend) {
         assert_eq!(res.body["footnotes"], from_text.body["footnotes"], "{name}");
     }
 
+    // The same three texts printed to PDF by LibreOffice from those Word files
+    // (tests/fixtures/pdf/make.py): lines wrapped by the layout, page breaks, Word's list
+    // numbers as printed numbers. The same paragraphs, numbers and sections as the text;
+    // the words the same but for the layout's line breaks and the font's half-width
+    // punctuation.
+    let pdfs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pdf");
+    let fold = |t: &str| -> String {
+        t.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c as u32 {
+                0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .collect()
+    };
+    for (name, label) in [
+        ("global-digital-compact.zh", "gdc-pdf"),
+        ("wsis-progress-report-2021.zh", "wsis-pdf"),
+        ("hrc-panel-digital-divides-2024.zh", "hrc-pdf"),
+    ] {
+        let text_label = &label[..label.len() - 4];
+        let from_text = f.app.get(&format!("{path}/{text_label}"), None).await;
+        let bytes = std::fs::read(pdfs.join(format!("{name}.pdf"))).unwrap();
+        let res = f
+            .app
+            .post_form(
+                &path,
+                Some(&f.organizer),
+                &[("label", label)],
+                Some(("file", &format!("{name}.pdf"), &bytes)),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{name}: {}", res.text);
+        assert_eq!(res.body["source_format"], "pdf");
+        let shape = |v: &Value| -> Vec<(String, Option<String>, String, String)> {
+            v["paragraphs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["number"].as_str().unwrap().to_owned(),
+                        p["parent_key"].as_str().map(|_| "item".to_owned()),
+                        fold(&p["section_path"].to_string()),
+                        fold(p["text"].as_str().unwrap()),
+                    )
+                })
+                .collect()
+        };
+        let (pdf, text) = (shape(&res.body), shape(&from_text.body));
+        assert_eq!(pdf.len(), text.len(), "{name}");
+        for (a, b) in pdf.iter().zip(&text) {
+            assert_eq!(a, b, "{name}");
+        }
+    }
+    for (file, why) in [
+        ("locked.pdf", "password"),
+        ("scanned.pdf", "scanned image"),
+        ("long.pdf", "has 301 pages"),
+    ] {
+        let bytes = std::fs::read(pdfs.join(file)).unwrap();
+        let res = f
+            .app
+            .post_form(
+                &path,
+                Some(&f.organizer),
+                &[("label", "bad-pdf")],
+                Some(("file", file, &bytes)),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{file}: {}",
+            res.text
+        );
+        assert!(
+            res.field("file").is_some_and(|m| m.contains(why)),
+            "{file}: {}",
+            res.text
+        );
+    }
+
     // Files that are not what they say, or cannot be read: 422 naming the problem, nothing saved.
     let docx = std::fs::read(fixtures.join("global-digital-compact.zh.docx")).unwrap();
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -540,7 +623,8 @@ async fn importer_over_the_api(backend: Backend) {
             "file",
             "damaged",
         ),
-        ("draft.pdf", b"%PDF-1.7".to_vec(), "", "format", "PDF"),
+        ("draft.pdf", b"%PDF-1.7".to_vec(), "", "file", "damaged"),
+        ("draft.pdf", docx.clone(), "pdf", "file", "not a PDF"),
         ("draft.txt", vec![0xff, 0xfe, 0x00], "text", "file", "UTF-8"),
         ("draft.docx", docx.clone(), "spreadsheet", "format", "docx"),
     ] {

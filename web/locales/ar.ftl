@@ -531,7 +531,7 @@ versions-diff-word = التغييرات في ملف Word مع تعقّب الت�
 compilation-title = تجميع المساهمات
 compilation-other = مساهمات بشأن فقرات لم تعد في النص
 review-compilation-word = تجميع المساهمات (Word)
-secretariat-file = المشروع كملف (Word ‏.docx أو نص أو Markdown)، أو الصقه أدناه
+secretariat-file = المشروع كملف (Word ‏.docx أو PDF يحتوي على نص أو نص أو Markdown)، أو الصقه أدناه
 
 # The unsubscribe page
 unsubscribe-title = إيقاف هذه الرسائل

@@ -513,7 +513,7 @@ versions-diff-word = the changes as a Word file, with tracked changes
 compilation-title = Compilation of inputs
 compilation-other = Inputs on paragraphs no longer in the text
 review-compilation-word = Compilation of inputs (Word)
-secretariat-file = The draft as a file (Word .docx, text or Markdown), or paste it below
+secretariat-file = The draft as a file (Word .docx, a PDF with text, text or Markdown), or paste it below
 
 # The unsubscribe page
 unsubscribe-title = Stop these e-mails

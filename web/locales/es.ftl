@@ -513,7 +513,7 @@ versions-diff-word = los cambios en un archivo Word, con control de cambios
 compilation-title = Compilación de aportes
 compilation-other = Aportes sobre párrafos que ya no figuran en el texto
 review-compilation-word = Compilación de aportes (Word)
-secretariat-file = El borrador como archivo (Word .docx, texto o Markdown), o péguelo abajo
+secretariat-file = El borrador como archivo (Word .docx, PDF con texto, texto o Markdown), o péguelo abajo
 
 # The unsubscribe page
 unsubscribe-title = Dejar de recibir estos correos

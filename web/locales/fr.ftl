@@ -513,7 +513,7 @@ versions-diff-word = les modifications en fichier Word, avec suivi des modificat
 compilation-title = Compilation des contributions
 compilation-other = Contributions sur des paragraphes qui ne figurent plus dans le texte
 review-compilation-word = Compilation des contributions (Word)
-secretariat-file = Le projet en fichier (Word .docx, texte ou Markdown), ou collez-le ci-dessous
+secretariat-file = Le projet en fichier (Word .docx, PDF contenant du texte, texte ou Markdown), ou collez-le ci-dessous
 
 # The unsubscribe page
 unsubscribe-title = Ne plus recevoir ces courriels

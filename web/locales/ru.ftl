@@ -519,7 +519,7 @@ versions-diff-word = изменения в файле Word с режимом и�
 compilation-title = Сводка материалов
 compilation-other = Материалы к пунктам, которых больше нет в тексте
 review-compilation-word = Сводка материалов (Word)
-secretariat-file = Проект в виде файла (Word .docx, текст или Markdown) или вставьте его ниже
+secretariat-file = Проект в виде файла (Word .docx, PDF с текстом, текст или Markdown) или вставьте его ниже
 
 # The unsubscribe page
 unsubscribe-title = Отказаться от этих писем

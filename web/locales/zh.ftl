@@ -495,7 +495,7 @@ versions-diff-word = 以 Word 文件下载修订（修订模式）
 compilation-title = 意见汇编
 compilation-other = 关于已不在案文中的段落的意见
 review-compilation-word = 意见汇编（Word）
-secretariat-file = 草案文件（Word .docx、文本或 Markdown），或粘贴在下方
+secretariat-file = 草案文件（Word .docx、含文字的 PDF、文本或 Markdown），或粘贴在下方
 
 # The unsubscribe page
 unsubscribe-title = 不再接收此类邮件

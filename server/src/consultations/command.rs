@@ -291,8 +291,8 @@ impl crate::http::extract::FormSchema for VersionInput {
                 },
                 "format": {
                     "type": "string",
-                    "enum": ["text", "markdown", "docx"],
-                    "description": "guessed from the file's name (.docx, .md, .txt) when absent"
+                    "enum": ["text", "markdown", "docx", "pdf"],
+                    "description": "guessed from the file's name (.docx, .pdf, .md, .txt) when absent"
                 },
                 "file": {"type": "string", "format": "binary"}
             }
@@ -352,13 +352,17 @@ impl VersionCommand {
             ),
             "text" => (text(data)?, Format::Text, "text"),
             "markdown" => (text(data)?, Format::Markdown, "markdown"),
-            "pdf" => {
+            "pdf" => (
+                super::pdf::to_text(data).map_err(|e| ApiError::field("file", e.to_string()))?,
+                Format::Text,
+                "pdf",
+            ),
+            _ => {
                 return Err(ApiError::field(
                     "format",
-                    "PDF drafts are not read yet: save the draft as .docx, or paste its text",
+                    "must be text, markdown, docx or pdf",
                 ))
             }
-            _ => return Err(ApiError::field("format", "must be text, markdown or docx")),
         };
         let mut command = imported(label, &source, parsed_as, "file")?;
         command.source_format = stored;
@@ -407,15 +411,14 @@ impl TryFrom<VersionInput> for VersionCommand {
         let language = parse_language(i.language.as_deref())?;
         let mut command = match (i.source, i.paragraphs) {
             (Some(source), None) => {
-                let format =
-                    match i.format.as_deref().unwrap_or("text") {
-                        "text" => Format::Text,
-                        "markdown" => Format::Markdown,
-                        _ => return Err(ApiError::field(
-                            "format",
-                            "must be text or markdown (send a Word file as multipart/form-data)",
-                        )),
-                    };
+                let format = match i.format.as_deref().unwrap_or("text") {
+                    "text" => Format::Text,
+                    "markdown" => Format::Markdown,
+                    _ => return Err(ApiError::field(
+                        "format",
+                        "must be text or markdown (send a Word or PDF file as multipart/form-data)",
+                    )),
+                };
                 imported(label, &source, format, "source")?
             }
             (None, Some(paragraphs)) => {

@@ -82,7 +82,8 @@ pub async fn add_version(
 ) -> ApiResult<MayConflict<Either<Created<VersionView>, Json<VersionPreview>>>> {
     let cmd = match input {
         JsonOrForm::Json(json) => json.try_into()?,
-        JsonOrForm::Form(form) => VersionCommand::try_from(&form)?,
+        // Reading a Word file or a PDF is work: on the blocking pool.
+        JsonOrForm::Form(form) => web::block(move || VersionCommand::try_from(&form)).await??,
     };
     if query.preview {
         let preview = usecase::preview_version(&state.db, &who, cmd).await?;

@@ -140,7 +140,9 @@ fn numbered(line: &str) -> Option<(u32, &str)> {
     }
     let rest = &line[digits..];
     let rest = rest.strip_prefix('.').or_else(|| rest.strip_prefix('．'))?;
-    if !rest.starts_with(|c: char| c.is_whitespace()) {
+    // `10.我们…`: Chinese texts (and PDFs, where a narrow tab leaves no space) glue the
+    // text to its number; a digit after the dot is a decimal, not a paragraph.
+    if !rest.starts_with(|c: char| c.is_whitespace() || is_cjk(c)) {
         return None;
     }
     let text = rest.trim();
@@ -197,24 +199,26 @@ fn numbered_heading(line: &str) -> Option<usize> {
         }
     }
     let head: String = line.chars().take_while(|c| !c.is_whitespace()).collect();
-    let stem = head.strip_suffix('.').or_else(|| head.strip_suffix('．'))?;
-    // `IV.`, and in Chinese texts `四.`.
-    if is_roman(stem) || is_chinese_numeral(stem) {
-        return Some(1);
+    if let Some(stem) = head.strip_suffix('.').or_else(|| head.strip_suffix('．')) {
+        // `IV.`, and in Chinese texts `四.`.
+        if is_roman(stem) || is_chinese_numeral(stem) {
+            return Some(1);
+        }
+        if stem.len() == 1 && stem.chars().all(|c| c.is_ascii_uppercase()) {
+            return Some(2);
+        }
+        // `目标1.`: the word, then the number.
+        let word: String = stem.chars().take_while(|c| !c.is_ascii_digit()).collect();
+        let number = &stem[word.len()..];
+        if !word.is_empty()
+            && word.chars().count() <= 12
+            && !number.is_empty()
+            && number.chars().all(|c| c.is_ascii_digit())
+        {
+            return Some(2);
+        }
     }
-    if stem.len() == 1 && stem.chars().all(|c| c.is_ascii_uppercase()) {
-        return Some(2);
-    }
-    let word: String = stem.chars().take_while(|c| !c.is_ascii_digit()).collect();
-    let number = &stem[word.len()..];
-    if !word.is_empty()
-        && word.chars().count() <= 12
-        && !number.is_empty()
-        && number.chars().all(|c| c.is_ascii_digit())
-    {
-        return Some(2);
-    }
-    // `Objective 3. Title`: the word, then the number.
+    // `Objective 3. Title`, `目标 1. …`: the word, a space, then the number.
     let mut words = line.split_whitespace();
     let (first, second) = (words.next()?, words.next()?);
     let num = second.strip_suffix('.')?;
@@ -883,7 +887,7 @@ mod corpus {
     #[test]
     fn chinese_headings_with_the_enumeration_comma() {
         let doc = parse(
-            "一、序言\n\n1. 我们致力于开放的互联网。\n\n二、承诺\n\n2. 我们将每年统计。\n",
+            "一、序言\n\n1. 我们致力于开放的互联网。\n\n二、承诺\n\n2.我们将每年统计。\n",
             Format::Text,
         )
         .unwrap();
@@ -893,6 +897,27 @@ mod corpus {
             .map(|p| (p.number.as_str(), p.section_path[0].as_str()))
             .collect();
         assert_eq!(sections, [("1", "一、序言"), ("2", "二、承诺")]);
+    }
+
+    #[test]
+    fn a_word_and_a_number_make_a_heading_with_or_without_a_space() {
+        for (source, heading) in [
+            (
+                "目标1. 弥合数字鸿沟\n\n1. 我们承诺。\n",
+                "目标1. 弥合数字鸿沟",
+            ),
+            (
+                "目标 1. 弥合数字鸿沟\n\n1. 我们承诺。\n",
+                "目标 1. 弥合数字鸿沟",
+            ),
+            (
+                "Objective 1. Close the divides\n\n1. We commit.\n",
+                "Objective 1. Close the divides",
+            ),
+        ] {
+            let doc = parse(source, Format::Text).unwrap();
+            assert_eq!(doc.paragraphs[0].section_path, [heading], "{source}");
+        }
     }
 
     #[test]

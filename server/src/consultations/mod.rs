@@ -6,6 +6,7 @@ pub mod comments;
 pub mod http;
 pub mod importer;
 pub mod keys;
+pub mod pdf;
 pub mod store;
 pub mod text;
 pub mod translation;

@@ -373,18 +373,25 @@ pub async fn act(
             let cmd = match upload {
                 // A file: read as the API reads uploads; its text then fills the form.
                 Some(up) => {
-                    VersionCommand::from_file(form.get("label"), &up.filename, None, &up.data)
-                        .and_then(|read| {
-                            let format = match read.format {
-                                Format::Markdown => "markdown",
-                                Format::Text => "text",
-                            };
-                            form.set("source", read.source);
-                            form.set("format", format.to_owned());
-                            let mut command = read.command;
-                            command.language = parse_language(Some(form.get("language")))?;
-                            Ok(command)
-                        })
+                    let label = form.get("label").to_owned();
+                    // Reading a Word file or a PDF is work: on the blocking pool.
+                    actix_web::web::block(move || {
+                        VersionCommand::from_file(&label, &up.filename, None, &up.data)
+                    })
+                    .await
+                    .map_err(crate::error::ApiError::from)
+                    .and_then(|read| read)
+                    .and_then(|read| {
+                        let format = match read.format {
+                            Format::Markdown => "markdown",
+                            Format::Text => "text",
+                        };
+                        form.set("source", read.source);
+                        form.set("format", format.to_owned());
+                        let mut command = read.command;
+                        command.language = parse_language(Some(form.get("language")))?;
+                        Ok(command)
+                    })
                 }
                 None => VersionInput {
                     label: form.get("label").trim().to_owned(),
