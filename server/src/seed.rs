@@ -193,6 +193,7 @@ fn seed_consultation(
             opens_at: Some(now() - chrono::Duration::days(7)),
             closes_at: Some(now() + chrono::Duration::days(60)),
             created_by: organizer,
+            participation: Default::default(),
         },
     )?;
     let row = cstore::resolve(tx, &id.to_string())?;

@@ -12,6 +12,7 @@ both_backends!(
     people_are_found_to_seat_without_their_addresses,
     a_suspended_account_is_shut_out_at_once_and_reinstated,
     a_verified_organisation_is_shown_beside_its_inputs,
+    only_the_groups_chosen_take_part,
 );
 
 /// A verified account with roles, in a group and country, with no organisation.
@@ -762,4 +763,196 @@ async fn a_verified_organisation_is_shown_beside_its_inputs(backend: Backend) {
         )
         .await;
     assert_eq!(res.body["user"]["organization_verified"], false);
+}
+
+/// "Who may take part": some stakeholder groups only, chosen by form and by the API; the
+/// others read, and are told why they cannot post or endorse; the secretariat always may.
+async fn only_the_groups_chosen_take_part(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = person(
+        &app,
+        "Secretariat",
+        &["organizer"],
+        "intergovernmental",
+        "CH",
+    )
+    .await;
+    let web = WebClient::new(&app.base);
+    web.sign_in(&org.email, PASSWORD).await;
+    let csrf = web
+        .get("/organize/consultations")
+        .await
+        .hidden("csrf")
+        .unwrap();
+    let created = web
+        .post(
+            "/organize/consultations",
+            &[
+                ("csrf", &csrf),
+                ("title", "Member states' review"),
+                ("slug", "states-review"),
+                ("language", "en"),
+                ("who", "groups"),
+                ("groups", "government"),
+                ("groups", "intergovernmental"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    let path = "/api/v1/consultations/states-review";
+    let k = app.get(path, Some(&org.token)).await;
+    assert_eq!(
+        k.body["participation"],
+        json!({"who": "groups", "groups": ["government", "intergovernmental"]})
+    );
+    // "Only these groups" with none ticked is named next to the choice.
+    let none = web
+        .post(
+            "/organize/consultations",
+            &[
+                ("csrf", &csrf),
+                ("title", "Nobody"),
+                ("slug", "nobody-at-all"),
+                ("language", "en"),
+                ("who", "groups"),
+            ],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        none.html.contains("id=\"participation-error\""),
+        "{}",
+        none.html
+    );
+
+    for (body, field) in [
+        (json!({"who": "groups", "groups": []}), "participation"),
+        (json!({"who": "groups", "groups": ["aliens"]}), ""),
+        (json!({"who": "everyone"}), ""),
+    ] {
+        let res = app
+            .send(
+                awc::http::Method::PATCH,
+                path,
+                Some(&org.token),
+                &json!({"participation": body}),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        if !field.is_empty() {
+            assert!(res.field(field).is_some(), "{}", res.text);
+        }
+    }
+    let res = app
+        .post(
+            &format!("{path}/versions"),
+            Some(&org.token),
+            &json!({"label": "zero-draft", "source": SMALL_DRAFT}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = app
+        .send(
+            awc::http::Method::PATCH,
+            path,
+            Some(&org.token),
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+
+    let delegate = person(&app, "Delegate", &[], "government", "BR").await;
+    let scholar = person(&app, "Scholar", &[], "academia", "KE").await;
+    let comments = format!("{path}/comments");
+    let mine = app
+        .post(
+            &comments,
+            Some(&delegate.token),
+            &json!({"body": "We support paragraph 1."}),
+        )
+        .await;
+    assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.text);
+    let refused = app
+        .post(
+            &comments,
+            Some(&scholar.token),
+            &json!({"body": "Research matters."}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert!(refused.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("government, intergovernmental"));
+    let endorse = format!("/api/v1/comments/{}/endorsement", mine.body["id"]);
+    let res = app.post(&endorse, Some(&scholar.token), &json!({})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    // The secretariat always may.
+    let res = app
+        .post(
+            &comments,
+            Some(&org.token),
+            &json!({"body": "Thank you.", "parent_id": mine.body["id"]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+
+    // The page says who may take part, and tells the others instead of the form.
+    let reader = WebClient::new(&app.base);
+    reader.sign_in(&scholar.email, PASSWORD).await;
+    let page = reader
+        .get("/consultations/states-review?paragraph=general")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html
+            .contains("Inputs from: Government, Intergovernmental"),
+        "{}",
+        page.html
+    );
+    assert!(page
+        .html
+        .contains("takes inputs from these stakeholder groups only"));
+    assert!(!page.html.contains("id=\"comment-form\""));
+
+    // Opened to anyone by the secretariat's form: the scholar posts.
+    let manage = web.get("/organize/consultations/states-review").await;
+    assert!(
+        manage
+            .html
+            .contains("id=\"group-government\" name=\"groups\" value=\"government\" checked"),
+        "{}",
+        manage.html
+    );
+    let saved = web
+        .post(
+            "/organize/consultations/states-review",
+            &[
+                ("csrf", &csrf),
+                ("action", "participation"),
+                ("who", "anyone"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let k = app.get(path, None).await;
+    assert_eq!(k.body["participation"], json!({"who": "anyone"}));
+    let res = app
+        .post(
+            &comments,
+            Some(&scholar.token),
+            &json!({"body": "Research matters."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let page = reader
+        .get("/consultations/states-review?paragraph=general")
+        .await;
+    assert!(page.html.contains("id=\"comment-form\""));
+    assert!(!page.html.contains("Inputs from:"));
 }

@@ -101,6 +101,8 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("consultations", "created_by", Anonymised),
     ("consultations", "created_at", NotPersonal),
     ("consultations", "updated_at", NotPersonal),
+    ("consultations", "participation", NotPersonal),
+    ("consultations", "participant_groups", NotPersonal),
     ("consultation_cofacilitators", "consultation_id", Erased),
     ("consultation_cofacilitators", "user_id", Erased),
     ("document_versions", "id", NotPersonal),

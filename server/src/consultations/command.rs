@@ -5,7 +5,9 @@ use serde::Deserialize;
 
 use super::importer::{self, Footnote, Format};
 use super::store::{Changes, DraftParagraph, NewConsultation};
-use super::types::{parse_label, parse_slug, parse_time, Status};
+use super::types::{
+    parse_label, parse_slug, parse_time, Participation, ParticipationInput, Status,
+};
 use crate::accounts::types::LanguageTag;
 use crate::error::{ApiError, FieldErrors};
 use crate::http::input::{double_option, nullable_time, text};
@@ -24,6 +26,8 @@ pub struct CreateInput {
     pub opens_at: Option<String>,
     /// RFC 3339, after `opens_at`.
     pub closes_at: Option<String>,
+    /// Who may post inputs and endorse them; anyone with a verified account when absent.
+    pub participation: Option<ParticipationInput>,
 }
 
 impl CreateInput {
@@ -55,6 +59,14 @@ impl CreateInput {
                 errors.insert("closes_at".into(), "must be after opens_at".into());
             }
         }
+        let participation = match self.participation.map(Participation::try_from) {
+            None => Participation::Anyone,
+            Some(Ok(p)) => p,
+            Some(Err(e)) => {
+                errors.insert("participation".into(), e.into());
+                Participation::Anyone
+            }
+        };
         match (slug, title, description, language) {
             (Some(slug), Some(title), Some(description), Some(language)) if errors.is_empty() => {
                 Ok(NewConsultation {
@@ -65,6 +77,7 @@ impl CreateInput {
                     opens_at,
                     closes_at,
                     created_by: Some(created_by),
+                    participation,
                 })
             }
             _ => Err(ApiError::validation(errors)),
@@ -85,6 +98,8 @@ pub struct PatchInput {
     pub closes_at: Option<Option<String>>,
     #[schemars(with = "Option<Status>")]
     pub status: Option<String>,
+    /// Who may post inputs and endorse them.
+    pub participation: Option<ParticipationInput>,
 }
 
 impl TryFrom<PatchInput> for Changes {
@@ -109,6 +124,14 @@ impl TryFrom<PatchInput> for Changes {
             }),
             ..Changes::default()
         };
+        if let Some(p) = i.participation {
+            match Participation::try_from(p) {
+                Ok(p) => changes.participation = Some(p),
+                Err(e) => {
+                    errors.insert("participation".into(), e.into());
+                }
+            }
+        }
         changes.opens_at = nullable_time(&mut errors, "opens_at", &i.opens_at);
         changes.closes_at = nullable_time(&mut errors, "closes_at", &i.closes_at);
         if let Some(s) = &i.status {

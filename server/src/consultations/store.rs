@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::importer::{Document, Footnote};
 use super::keys::{self, Incoming, Known, Stored};
-use super::types::Status;
+use super::types::{Participation, Status};
 use crate::db::schema::{
     comments, consultation_cofacilitators, consultations, document_versions, paragraphs, users,
 };
@@ -34,11 +34,17 @@ pub struct ConsultationRow {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    participation: String,
+    participant_groups: String,
 }
 
 impl ConsultationRow {
     pub fn status(&self) -> Status {
         self.status
+    }
+
+    pub fn participation(&self) -> Participation {
+        Participation::from_columns(&self.participation, &self.participant_groups)
     }
 
     /// Open for contributions now: status `open` and within the opening times.
@@ -84,6 +90,7 @@ pub struct NewConsultation {
     pub opens_at: Option<NaiveDateTime>,
     pub closes_at: Option<NaiveDateTime>,
     pub created_by: Option<i64>,
+    pub participation: Participation,
 }
 
 pub fn create(conn: &mut DbConn, c: &NewConsultation) -> ApiResult<i64> {
@@ -98,8 +105,11 @@ pub fn create(conn: &mut DbConn, c: &NewConsultation) -> ApiResult<i64> {
         ));
     }
     let t = now();
+    let (participation, groups) = c.participation.to_columns();
     let id: i64 = diesel::insert_into(consultations::table)
         .values((
+            consultations::participation.eq(participation),
+            consultations::participant_groups.eq(groups),
             consultations::slug.eq(&c.slug),
             consultations::title.eq(&c.title),
             consultations::description.eq(&c.description),
@@ -125,6 +135,7 @@ pub struct Changes {
     pub opens_at: Option<Option<NaiveDateTime>>,
     pub closes_at: Option<Option<NaiveDateTime>>,
     pub status: Option<Status>,
+    pub participation: Option<Participation>,
 }
 
 pub fn update(conn: &mut DbConn, row: &ConsultationRow, c: Changes) -> ApiResult<()> {
@@ -144,8 +155,14 @@ pub fn update(conn: &mut DbConn, row: &ConsultationRow, c: Changes) -> ApiResult
             return Err(ApiError::field("closes_at", "must be after opens_at"));
         }
     }
+    let (participation, groups) = c
+        .participation
+        .unwrap_or_else(|| row.participation())
+        .to_columns();
     diesel::update(consultations::table.find(row.id))
         .set((
+            consultations::participation.eq(participation),
+            consultations::participant_groups.eq(groups),
             consultations::title.eq(c.title.unwrap_or_else(|| row.title.clone())),
             consultations::description.eq(c.description.unwrap_or_else(|| row.description.clone())),
             consultations::language.eq(c.language.unwrap_or_else(|| row.language.clone())),

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use crate::accounts::types::string_enum;
+use crate::accounts::types::{string_enum, StakeholderGroup};
 use crate::error::{ApiError, ApiResult};
 
 string_enum!(Status {
@@ -45,6 +45,76 @@ string_enum!(ModerationAction {
     Hide => "hide",
     Restore => "restore",
 });
+
+/// Who may take part in a consultation (post inputs and endorse them). The secretariat
+/// and the co-facilitators always may; anyone may read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
+#[serde(tag = "who", rename_all = "snake_case")]
+pub enum Participation {
+    /// Anyone with a verified account.
+    #[default]
+    Anyone,
+    /// Verified accounts of these stakeholder groups only (at least one).
+    Groups { groups: Vec<StakeholderGroup> },
+}
+
+/// `{"who": "anyone"}` or `{"who": "groups", "groups": [...]}`, as sent.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(tag = "who", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ParticipationInput {
+    Anyone,
+    Groups { groups: Vec<StakeholderGroup> },
+}
+
+impl TryFrom<ParticipationInput> for Participation {
+    type Error = &'static str;
+
+    fn try_from(i: ParticipationInput) -> Result<Self, Self::Error> {
+        match i {
+            ParticipationInput::Anyone => Ok(Participation::Anyone),
+            ParticipationInput::Groups { mut groups } => {
+                groups.sort_unstable();
+                groups.dedup();
+                if groups.is_empty() {
+                    Err("name at least one stakeholder group, or let anyone take part")
+                } else {
+                    Ok(Participation::Groups { groups })
+                }
+            }
+        }
+    }
+}
+
+impl Participation {
+    /// As stored: the kind, and the groups as a JSON list.
+    pub fn to_columns(&self) -> (&'static str, String) {
+        match self {
+            Participation::Anyone => ("anyone", "[]".to_owned()),
+            Participation::Groups { groups } => (
+                "groups",
+                serde_json::to_string(groups).unwrap_or_else(|_| "[]".into()),
+            ),
+        }
+    }
+
+    /// From the stored columns; a list that cannot be read admits nobody but the
+    /// secretariat, rather than everyone.
+    pub fn from_columns(kind: &str, groups: &str) -> Participation {
+        match kind {
+            "groups" => Participation::Groups {
+                groups: serde_json::from_str(groups).unwrap_or_default(),
+            },
+            _ => Participation::Anyone,
+        }
+    }
+
+    pub fn admits(&self, group: StakeholderGroup) -> bool {
+        match self {
+            Participation::Anyone => true,
+            Participation::Groups { groups } => groups.contains(&group),
+        }
+    }
+}
 
 /// Lower-case letters, digits and hyphens, 3 to 80 characters.
 pub fn parse_slug(raw: &str) -> Result<String, &'static str> {

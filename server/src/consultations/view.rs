@@ -10,7 +10,7 @@ use super::importer::Footnote;
 use super::keys::{DiffStatus, ParagraphDiff};
 use super::store::{self, ConsultationRow, ParagraphRow, VersionRow};
 use super::translation::{self, AlignmentReport};
-use super::types::Status;
+use super::types::{Participation, Status};
 use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
@@ -34,6 +34,8 @@ pub struct ConsultationView {
     pub closes_at: Option<Timestamp>,
     /// Open, and within its opening times, now.
     pub accepting_contributions: bool,
+    /// Who may post inputs and endorse them.
+    pub participation: Participation,
     pub cofacilitators: Vec<Person>,
     /// The label of the current version.
     pub current_version: Option<String>,
@@ -140,6 +142,7 @@ pub fn consultation(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Consu
         opens_at: row.opens_at.map(Timestamp),
         closes_at: row.closes_at.map(Timestamp),
         accepting_contributions: row.accepts_contributions(now()),
+        participation: row.participation(),
         cofacilitators,
         current_version,
         created_at: Timestamp(row.created_at),

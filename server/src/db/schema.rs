@@ -102,6 +102,8 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        participation -> Text,
+        participant_groups -> Text,
     }
 }
 

@@ -17,11 +17,12 @@ pub mod guards;
 
 use diesel::prelude::*;
 
-use crate::accounts::types::Role;
-use crate::consultations::types::{Status, Visibility};
+use crate::accounts::types::{Role, StakeholderGroup};
+use crate::consultations::store::ConsultationRow;
+use crate::consultations::types::{Participation, Status, Visibility};
 use crate::db::schema::{consultation_cofacilitators, user_roles, users};
 use crate::db::DbConn;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 pub use crate::accounts::auth::AuthUser;
 
@@ -160,6 +161,41 @@ impl ConsultationAccess {
             moderator: self.moderator,
             stream: false,
         }
+    }
+
+    /// Whether the caller may post inputs to this consultation and endorse them: the
+    /// secretariat and the co-facilitators always; others as its participation says
+    /// (403 naming who may). Its being open is checked apart (409).
+    pub fn may_contribute(&self, conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<()> {
+        let Participation::Groups { groups } = row.participation() else {
+            return Ok(());
+        };
+        if self.may_review() {
+            return Ok(());
+        }
+        let Some(user_id) = self.user_id else {
+            return Err(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "sign in to take part",
+            ));
+        };
+        let group: Option<String> = users::table
+            .find(user_id)
+            .select(users::stakeholder_group)
+            .first(conn)
+            .optional()?;
+        let admitted = group
+            .as_deref()
+            .and_then(StakeholderGroup::parse)
+            .is_some_and(|g| row.participation().admits(g));
+        if admitted {
+            return Ok(());
+        }
+        let names: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
+        Err(ApiError::forbidden(format!(
+            "this consultation takes inputs from these stakeholder groups only: {}",
+            names.join(", ")
+        )))
     }
 }
 

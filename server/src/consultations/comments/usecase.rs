@@ -15,7 +15,7 @@ use crate::http::respond::List;
 use crate::outbox::Change;
 use crate::policy::audit::Surface;
 use crate::policy::guards::{consultation_for, CommentAuthor, Verified};
-use crate::policy::{Actor, EventAccess, Reader};
+use crate::policy::{Actor, ConsultationAccess, EventAccess, Reader};
 use crate::ratelimit::limits::{POSTS_PER_DAY, POSTS_PER_MINUTE};
 use crate::state::AppState;
 
@@ -97,6 +97,7 @@ pub async fn post(
             let actor = Actor::User(user.clone());
             let (row, access) = consultation_for(tx, &actor, &consultation)?;
             row.ensure_open()?;
+            access.may_contribute(tx, &row)?;
             let reader = access.reader();
             let mut paragraph_key = cmd.paragraph_key;
             if let Some(parent_id) = cmd.parent_id {
@@ -415,7 +416,9 @@ pub async fn endorse(db: &Db, who: &Verified, id: i64) -> ApiResult<EndorsementV
     db.tx(move |tx| {
         let actor = Actor::User(user.clone());
         let (c, consultation, _) = visible(tx, &actor, id)?;
-        consultation_of(consultation)?.ensure_open()?;
+        let consultation = consultation_of(consultation)?;
+        consultation.ensure_open()?;
+        ConsultationAccess::of(tx, &actor, consultation.id)?.may_contribute(tx, &consultation)?;
         if c.author_id == user.id {
             return Err(ApiError::forbidden("you cannot endorse your own input"));
         }

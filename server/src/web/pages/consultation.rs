@@ -14,6 +14,7 @@ use crate::consultations::comments::command::{
 use crate::consultations::comments::usecase as comments;
 use crate::consultations::comments::view::AuthorView;
 use crate::consultations::comments::CommentView;
+use crate::consultations::types::Participation;
 use crate::consultations::view::{self as kview, ConsultationView, ParagraphView, VersionView};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::policy::guards::{consultation_for, Verified};
@@ -113,6 +114,8 @@ struct ConsultationPage<'a> {
     /// the one it is filtered to.
     comment_languages: Vec<String>,
     comments_language: Option<String>,
+    /// The signed-in reader may post and endorse here (who may take part).
+    admitted: bool,
 }
 
 /// The signed-in reader's own marks on the page.
@@ -202,6 +205,21 @@ impl ConsultationPage<'_> {
 
     fn status_label(&self) -> String {
         self.c.t.get(&format!("status-{}", self.k.status))
+    }
+
+    /// The stakeholder groups that may take part, named in the page's language; `None`
+    /// when anyone may.
+    fn participant_groups(&self) -> Option<String> {
+        match &self.k.participation {
+            Participation::Anyone => None,
+            Participation::Groups { groups } => Some(
+                groups
+                    .iter()
+                    .map(|g| self.c.t.of("group", g.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        }
     }
 
     fn focus_key(&self) -> &str {
@@ -354,6 +372,7 @@ struct Loaded {
     mine: Mine,
     comment_languages: Vec<String>,
     comments_language: Option<String>,
+    admitted: bool,
 }
 
 /// A language tag's primary subtag: `fr-CA` is read with `fr`.
@@ -406,6 +425,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
             let live_since =
                 crate::live::log::head(conn, &crate::outbox::consultation_channel(row.id))?;
             let reviewer = access.is_reviewer();
+            let admitted = user_id.is_none() || access.may_contribute(conn, &row).is_ok();
             let focused = focus_key.as_deref().filter(|k| *k != "general");
             let mine = match user_id {
                 Some(id) => Mine::of(conn, id, row.id, focused)?,
@@ -422,6 +442,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                     mine,
                     comment_languages: vec![],
                     comments_language: None,
+                    admitted,
                 });
             };
             let general = key == "general";
@@ -473,6 +494,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                 mine,
                 comment_languages,
                 comments_language,
+                admitted,
             })
         })
         .await
@@ -510,6 +532,7 @@ async fn show(
                 order: ThreadOrder::parse(c.param("sort")),
                 comment_languages: l.comment_languages,
                 comments_language: l.comments_language,
+                admitted: l.admitted,
             };
             respond!(c, status, page)
         }

@@ -9,6 +9,7 @@ use askama::Template;
 
 use super::{failure, refuse, State};
 use crate::accounts::command::UsersQuery;
+use crate::accounts::types::StakeholderGroup;
 use crate::accounts::usecase as accounts;
 use crate::accounts::view::PersonCard;
 use crate::consultations::command::{
@@ -16,6 +17,7 @@ use crate::consultations::command::{
 };
 use crate::consultations::importer::Format;
 use crate::consultations::types::Status;
+use crate::consultations::types::{Participation, ParticipationInput};
 use crate::consultations::usecase;
 use crate::consultations::view::{
     ConsultationView, KeyFate, PreviewParagraph, VersionPreview, VersionSummary,
@@ -62,6 +64,13 @@ struct ManagePage<'a> {
 impl ManagePage<'_> {
     fn base(&self) -> String {
         format!("/organize/consultations/{}", self.k.slug)
+    }
+    /// The stakeholder groups the consultation is limited to (none: anyone may take part).
+    fn participant_groups(&self) -> Vec<&'static str> {
+        match &self.k.participation {
+            Participation::Anyone => vec![],
+            Participation::Groups { groups } => groups.iter().map(|g| g.as_str()).collect(),
+        }
     }
     /// A language's name in the page's language.
     fn language_name(&self, tag: &str) -> String {
@@ -177,6 +186,7 @@ pub async fn create(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
             language: form.get("language").to_owned(),
             opens_at: instant(form.get("opens_at")),
             closes_at: instant(form.get("closes_at")),
+            participation: participation_of(&form),
         };
         match input.parse(by.id()) {
             Ok(new) => usecase::create(&state.db, &by, new).await,
@@ -276,6 +286,7 @@ async fn show(state: &State, c: Ctx, slug: String, shown: Shown) -> HttpResponse
 /// One form of the manage page, by its `action`.
 enum Action {
     Move(Status),
+    Participation,
     Seat(i64),
     Unseat(i64),
     Preview,
@@ -287,12 +298,29 @@ impl Action {
         let id = || form.get("user").parse::<i64>().ok();
         match form.get("action") {
             "status" => Status::parse(form.get("status")).map(Action::Move),
+            "participation" => Some(Action::Participation),
             "seat" => id().map(Action::Seat),
             "unseat" => id().map(Action::Unseat),
             "preview" => Some(Action::Preview),
             "publish" => Some(Action::Publish),
             _ => None,
         }
+    }
+}
+
+/// Who may take part, as the form's radio (`who`) and boxes (`groups`) say; `None` when
+/// the form has no answer (the API's default then holds).
+fn participation_of(form: &FormData) -> Option<ParticipationInput> {
+    match form.get("who") {
+        "anyone" => Some(ParticipationInput::Anyone),
+        "groups" => Some(ParticipationInput::Groups {
+            groups: form
+                .all("groups")
+                .iter()
+                .filter_map(|g| StakeholderGroup::parse(g))
+                .collect(),
+        }),
+        _ => None,
     }
 }
 
@@ -354,11 +382,29 @@ pub async fn act(
                 opens_at: None,
                 closes_at: None,
                 status: Some(status.as_str().to_owned()),
+                participation: None,
             };
             match patch.try_into() {
                 Ok(changes) => usecase::update(&state.db, &who, slug.clone(), changes)
                     .await
                     .map(|_| "secretariat-status-saved"),
+                Err(e) => Err(e),
+            }
+        }
+        Action::Participation => {
+            let patch = PatchInput {
+                title: None,
+                description: None,
+                language: None,
+                opens_at: None,
+                closes_at: None,
+                status: None,
+                participation: participation_of(&form),
+            };
+            match patch.try_into() {
+                Ok(changes) => usecase::update(&state.db, &who, slug.clone(), changes)
+                    .await
+                    .map(|_| "secretariat-participation-saved"),
                 Err(e) => Err(e),
             }
         }
