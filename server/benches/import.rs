@@ -232,6 +232,7 @@ fn write_transaction(sentences: &[String]) {
                     opens_at: None,
                     closes_at: None,
                     created_by: None,
+                    participation: Default::default(),
                 },
             )
         })

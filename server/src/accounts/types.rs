@@ -199,20 +199,8 @@ impl Password {
         if verdict.score() >= MIN_SCORE {
             return Ok(());
         }
-        let feedback = verdict.feedback();
-        let reason = feedback
-            .and_then(|f| f.warning())
-            .map(|w| w.to_string())
-            .or_else(|| {
-                feedback
-                    .and_then(|f| f.suggestions().first())
-                    .map(|s| s.to_string())
-            })
-            .unwrap_or_else(|| "Add another word or two. Uncommon words are better.".into());
-        Err(format!(
-            "is too easy to guess for its length: {}",
-            sentence(&reason)
-        ))
+        let reason = Guessable::of(verdict.feedback());
+        Err(format!("{GUESSABLE}{}", reason.clause()))
     }
 
     pub fn expose(&self) -> &str {
@@ -220,13 +208,95 @@ impl Password {
     }
 }
 
-/// zxcvbn's "This is a very common password." as a clause: "this is a very common password".
-fn sentence(text: &str) -> String {
-    let text = text.trim().trim_end_matches('.');
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+/// How a refused password's message begins; the reason follows.
+pub const GUESSABLE: &str = "is too easy to guess for its length: ";
+
+/// Why a password is easy to guess, in fewer kinds than zxcvbn's warnings and
+/// suggestions, each with a clause the pages translate (`error-password-{key}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guessable {
+    CommonPassword,
+    KeyboardPattern,
+    Repeats,
+    Sequence,
+    Dates,
+    WordOrName,
+    TooFewWords,
+}
+
+impl Guessable {
+    pub const ALL: [Guessable; 7] = [
+        Guessable::CommonPassword,
+        Guessable::KeyboardPattern,
+        Guessable::Repeats,
+        Guessable::Sequence,
+        Guessable::Dates,
+        Guessable::WordOrName,
+        Guessable::TooFewWords,
+    ];
+
+    fn of(feedback: Option<&zxcvbn::feedback::Feedback>) -> Guessable {
+        use zxcvbn::feedback::{Suggestion as S, Warning as W};
+        let Some(f) = feedback else {
+            return Guessable::TooFewWords;
+        };
+        match f.warning() {
+            Some(
+                W::ThisIsATop10Password
+                | W::ThisIsATop100Password
+                | W::ThisIsACommonPassword
+                | W::ThisIsSimilarToACommonlyUsedPassword,
+            ) => Guessable::CommonPassword,
+            Some(W::StraightRowsOfKeysAreEasyToGuess | W::ShortKeyboardPatternsAreEasyToGuess) => {
+                Guessable::KeyboardPattern
+            }
+            Some(
+                W::RepeatsLikeAaaAreEasyToGuess | W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+            ) => Guessable::Repeats,
+            Some(W::SequencesLikeAbcAreEasyToGuess) => Guessable::Sequence,
+            Some(W::RecentYearsAreEasyToGuess | W::DatesAreOftenEasyToGuess) => Guessable::Dates,
+            Some(
+                W::AWordByItselfIsEasyToGuess
+                | W::NamesAndSurnamesByThemselvesAreEasyToGuess
+                | W::CommonNamesAndSurnamesAreEasyToGuess,
+            ) => Guessable::WordOrName,
+            None => match f.suggestions().first() {
+                Some(S::UseALongerKeyboardPatternWithMoreTurns) => Guessable::KeyboardPattern,
+                Some(S::AvoidRepeatedWordsAndCharacters) => Guessable::Repeats,
+                Some(S::AvoidSequences) => Guessable::Sequence,
+                Some(
+                    S::AvoidRecentYears
+                    | S::AvoidYearsThatAreAssociatedWithYou
+                    | S::AvoidDatesAndYearsThatAreAssociatedWithYou,
+                ) => Guessable::Dates,
+                _ => Guessable::TooFewWords,
+            },
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Guessable::CommonPassword => "common-password",
+            Guessable::KeyboardPattern => "keyboard-pattern",
+            Guessable::Repeats => "repeats",
+            Guessable::Sequence => "sequence",
+            Guessable::Dates => "dates",
+            Guessable::WordOrName => "word-or-name",
+            Guessable::TooFewWords => "too-few-words",
+        }
+    }
+
+    /// The reason in English, as the API says it.
+    pub fn clause(self) -> &'static str {
+        match self {
+            Guessable::CommonPassword => "it is a common password, or very close to one",
+            Guessable::KeyboardPattern => "keyboard patterns like qwerty are easy to guess",
+            Guessable::Repeats => "repeats like aaa or abcabc are easy to guess",
+            Guessable::Sequence => "sequences like abc or 6543 are easy to guess",
+            Guessable::Dates => "years and dates are easy to guess",
+            Guessable::WordOrName => "a single word or name is easy to guess",
+            Guessable::TooFewWords => "add another word or two; uncommon words are better",
+        }
     }
 }
 
@@ -447,13 +517,13 @@ mod tests {
     #[test]
     fn common_guessable_and_personal_passwords_are_refused_with_the_reason() {
         for (weak, why) in [
-            ("password1234", "very common password"),
+            ("password1234", "common password"),
             ("123456789012", "sequences"),
-            ("qwertyuiopas", "commonly used password"),
+            ("qwertyuiopas", "common password"),
             ("aaaaaaaaaaaa", "repeats"),
             ("abcabcabcabc", "repeats"),
             ("密码密码密码密码密码密码", "repeats"),
-            ("Welcome2026!", "commonly used password"),
+            ("Welcome2026!", "common password"),
         ] {
             let err = Password::parse(weak, None).err().unwrap_or_default();
             assert!(err.starts_with("is too easy to guess"), "{weak}: {err}");

@@ -206,7 +206,78 @@ pub fn detect_language_among(text: &str, also: &[&str]) -> Option<String> {
     let code = KNOWN.iter().find(|(_, l)| *l == info.lang())?.0;
     // Their scripts decide alone; Latin and Cyrillic texts need the detector's confidence.
     let by_script = matches!(code, "zh" | "ar" | "ja" | "ko");
-    (by_script || info.is_reliable()).then(|| code.to_owned())
+    if by_script || info.is_reliable() {
+        return Some(code.to_owned());
+    }
+    // Too short for whatlang's trigrams: the little words tell English, French and
+    // Spanish apart ("Ce paragraphe est trop vague.").
+    function_words(text).map(str::to_owned)
+}
+
+/// Common short words of the three Latin-script UN languages that the other two do not
+/// use (articles, prepositions, pronouns, auxiliaries, a few courtesies): a general
+/// list, not one fitted to the tests' sentences. Words two of them share are left out:
+/// `la`, `le`, `les` (French and Spanish), `y` (Spanish "and", French "il y a"), `es`.
+const FUNCTION_WORDS: [(&str, &[&str]); 3] = [
+    (
+        "en",
+        &[
+            "the", "an", "is", "are", "was", "were", "be", "been", "and", "of", "to", "for",
+            "with", "this", "that", "these", "those", "it", "its", "we", "you", "they", "our",
+            "their", "should", "shall", "will", "would", "can", "not", "what", "who", "which",
+            "here", "there", "about", "from", "by", "at", "has", "have", "must", "need", "please",
+            "thanks", "thank", "too", "very", "also", "but",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "des", "du", "au", "aux", "est", "sont", "et", "un", "une", "pour", "avec", "ce",
+            "cet", "cette", "ces", "il", "ils", "elle", "elles", "nous", "vous", "leur", "leurs",
+            "notre", "votre", "sur", "dans", "pas", "ne", "ou", "mais", "faut", "ici", "trop",
+            "peu", "qui", "très", "aussi", "être", "merci", "doit", "doivent",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "los", "las", "del", "al", "una", "unos", "unas", "para", "con", "este", "esta",
+            "estos", "estas", "por", "aquí", "muy", "hay", "pero", "más", "también", "lo", "su",
+            "sus", "nuestro", "nuestra", "ser", "está", "están", "debe", "deben", "gracias",
+            "ahora", "como",
+        ],
+    ),
+];
+
+/// French elides its articles and pronouns before a vowel: `l'`, `d'`, `qu'`…
+const FRENCH_ELISIONS: [&str; 9] = ["l", "d", "c", "qu", "n", "j", "s", "m", "t"];
+
+/// English, French or Spanish by their function words, when one has more than the
+/// others; `None` when none has any or two are level.
+fn function_words(text: &str) -> Option<&'static str> {
+    let mut scores = [("en", 0usize), ("fr", 0), ("es", 0)];
+    // Spanish alone opens questions and exclamations with ¿ and ¡.
+    scores[2].1 += text.chars().filter(|c| matches!(c, '¿' | '¡')).count();
+    let words = text
+        .split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '\u{2019}'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().replace('\u{2019}', "'"));
+    for word in words {
+        if let Some((before, _)) = word.split_once('\'') {
+            if FRENCH_ELISIONS.contains(&before) {
+                scores[1].1 += 1;
+            }
+            continue;
+        }
+        for (i, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
+            if list.contains(&word.as_str()) {
+                scores[i].1 += 1;
+            }
+        }
+    }
+    scores.sort_by_key(|(_, hits)| std::cmp::Reverse(*hits));
+    let [(lang, best), (_, next), _] = scores;
+    (best > 0 && best > next).then_some(lang)
 }
 
 /// The language of a text among the six UN languages (search documents, session reports).
@@ -283,79 +354,31 @@ mod tests {
         }
     }
 
-    /// Short comments as people write them, ten per UN language (written for this test).
-    const SHORT: &[(&str, &str)] = &[
-        ("en", "Add explicit affordability target."),
-        ("en", "Please mention rural women."),
-        ("en", "This paragraph is too vague."),
-        ("en", "Strongly support this commitment."),
-        ("en", "Who will fund the capacity building?"),
-        ("en", "Delete the reference to self-regulation."),
-        ("en", "Good text, keep it as it is."),
-        ("en", "We need a clear timeline for this."),
-        ("en", "Include persons with disabilities here."),
-        ("en", "The word should be ensure, not encourage."),
-        ("fr", "Ajouter un objectif chiffré d'accessibilité."),
-        ("fr", "Merci de mentionner les femmes rurales."),
-        ("fr", "Ce paragraphe est trop vague."),
-        ("fr", "Nous soutenons fortement cet engagement."),
-        ("fr", "Qui financera le renforcement des capacités ?"),
-        ("fr", "Supprimer la référence à l'autorégulation."),
-        ("fr", "Bon texte, à garder tel quel."),
-        ("fr", "Il faut un calendrier clair."),
-        ("fr", "Inclure ici les personnes handicapées."),
-        ("fr", "Le mot devrait être garantir et non encourager."),
-        ("es", "Añadir una meta explícita de asequibilidad."),
-        ("es", "Por favor mencionen a las mujeres rurales."),
-        ("es", "Este párrafo es demasiado vago."),
-        ("es", "Apoyamos firmemente este compromiso."),
-        ("es", "¿Quién financiará la creación de capacidades?"),
-        ("es", "Eliminar la referencia a la autorregulación."),
-        ("es", "Buen texto, déjenlo como está."),
-        ("es", "Necesitamos un calendario claro para esto."),
-        ("es", "Incluir aquí a las personas con discapacidad."),
-        ("es", "La palabra debería ser garantizar, no alentar."),
-        ("ru", "Добавить явную цель по доступности."),
-        ("ru", "Просим упомянуть сельских женщин."),
-        ("ru", "Этот пункт слишком расплывчатый."),
-        ("ru", "Решительно поддерживаем это обязательство."),
-        ("ru", "Кто будет финансировать наращивание потенциала?"),
-        ("ru", "Удалить ссылку на саморегулирование."),
-        ("ru", "Хороший текст, оставьте как есть."),
-        ("ru", "Нужен чёткий график."),
-        ("ru", "Включите сюда людей с инвалидностью."),
-        ("ru", "Слово должно быть «обеспечить», а не «поощрять»."),
-        ("ar", "إضافة هدف صريح للقدرة على تحمل التكاليف."),
-        ("ar", "يرجى ذكر النساء في الريف."),
-        ("ar", "هذه الفقرة غامضة جدا."),
-        ("ar", "نؤيد هذا الالتزام بقوة."),
-        ("ar", "من سيمول بناء القدرات؟"),
-        ("ar", "حذف الإشارة إلى التنظيم الذاتي."),
-        ("ar", "نص جيد، اتركوه كما هو."),
-        ("ar", "نحتاج إلى جدول زمني واضح."),
-        ("ar", "أدرجوا الأشخاص ذوي الإعاقة هنا."),
-        ("ar", "يجب أن تكون الكلمة يضمن لا يشجع."),
-        ("zh", "增加明确的可负担性目标。"),
-        ("zh", "请提及农村妇女。"),
-        ("zh", "这一段太含糊了。"),
-        ("zh", "我们坚决支持这一承诺。"),
-        ("zh", "谁来资助能力建设？"),
-        ("zh", "删除关于自律的提法。"),
-        ("zh", "案文很好，保持原样。"),
-        ("zh", "需要明确的时间表。"),
-        ("zh", "这里应包括残疾人。"),
-        ("zh", "应当用“确保”而不是“鼓励”。"),
-    ];
+    fn labelled(tsv: &'static str) -> Vec<(&'static str, &'static str)> {
+        tsv.lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_once('\t'))
+            .collect()
+    }
 
-    /// Accuracy on short comments, as a contribution gets its language: detected among
-    /// the UN languages and the author's own, else the author's own (here, for the
-    /// measurement, an author whose interface is English). docs/i18n.md has the figures.
-    #[test]
-    fn short_comments_get_their_language() {
+    /// Short comments as people write them, twenty per UN language (written for the test;
+    /// `tests/fixtures/languages/compare.py` measures lingua on the same file).
+    fn short() -> Vec<(&'static str, &'static str)> {
+        labelled(include_str!(
+            "../../../tests/fixtures/languages/short-comments.tsv"
+        ))
+    }
+
+    /// A labelled text the detection got wrong: its language, the text, what it said.
+    type Miss<'a> = (&'a str, &'a str, Option<String>);
+
+    /// As a contribution gets its language, for an author whose interface is English:
+    /// (right, left to the author's language, the wrong ones).
+    fn measure<'a>(set: &[(&'a str, &'a str)]) -> (usize, usize, Vec<Miss<'a>>) {
         let mut right = 0;
         let mut undecided = 0;
         let mut wrong = Vec::new();
-        for (lang, text) in SHORT {
+        for (lang, text) in set {
             let detected = detect_language_among(text, &[]);
             if detected.is_none() {
                 undecided += 1;
@@ -366,9 +389,35 @@ mod tests {
                 wrong.push((*lang, *text, detected));
             }
         }
+        (right, undecided, wrong)
+    }
+
+    /// Sixty more, written after the function-word lists were chosen: how the detection
+    /// does on text it was not tuned on (docs/web.md has the figures, lingua's beside).
+    #[test]
+    fn held_out_comments_get_their_language() {
+        let set = labelled(include_str!(
+            "../../../tests/fixtures/languages/held-out.tsv"
+        ));
+        assert_eq!(set.len(), 60);
+        let (right, undecided, wrong) = measure(&set);
+        println!("held out: {right}/60 right ({undecided} left to the author's language); wrong: {wrong:?}");
+        assert!(right >= 55, "{right}/60: {wrong:?}");
+        // Never another language than the author's when unsure.
+        assert!(wrong.iter().all(|(_, _, d)| d.is_none()), "{wrong:?}");
+    }
+
+    /// Accuracy on short comments, as a contribution gets its language: detected among
+    /// the UN languages and the author's own, else the author's own (here, for the
+    /// measurement, an author whose interface is English). docs/web.md has the figures.
+    #[test]
+    fn short_comments_get_their_language() {
+        let short = short();
+        assert_eq!(short.len(), 120);
+        let (right, undecided, wrong) = measure(&short);
         println!(
             "short comments: {right}/{} right ({undecided} left to the author's language); wrong: {wrong:?}",
-            SHORT.len()
+            short.len()
         );
         // Never Latin, never another language than those allowed.
         assert_eq!(
@@ -377,9 +426,9 @@ mod tests {
             "en"
         );
         assert!(
-            right * 100 >= SHORT.len() * 90,
+            right * 100 >= short.len() * 90,
             "{right}/{}: {wrong:?}",
-            SHORT.len()
+            short.len()
         );
     }
 }

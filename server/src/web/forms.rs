@@ -95,6 +95,18 @@ fn field_message(t: &Tr, message: &str) -> String {
     if let Some(key) = simple {
         return t.get(key);
     }
+    if let Some(clause) = message.strip_prefix(crate::accounts::types::GUESSABLE) {
+        if let Some(g) = crate::accounts::types::Guessable::ALL
+            .iter()
+            .find(|g| g.clause() == clause)
+        {
+            return t.arg(
+                "error-password-guessable",
+                "reason",
+                &t.get(&format!("error-password-{}", g.key())),
+            );
+        }
+    }
     let number = |prefix: &str, suffix: &str| {
         message
             .strip_prefix(prefix)
@@ -272,6 +284,28 @@ mod tests {
             )
         )
         .contains("、"));
+        // A refused password's reason, in every language.
+        let weak = crate::accounts::types::Password::parse("password1234", None)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            field_message(&fr, &weak),
+            "Ce mot de passe est trop facile à deviner pour sa longueur : c’est un mot de passe courant, ou presque."
+        );
+        for lang in Lang::ALL {
+            let t = Tr::new(lang);
+            for g in crate::accounts::types::Guessable::ALL {
+                let said = field_message(
+                    &t,
+                    &format!("{}{}", crate::accounts::types::GUESSABLE, g.clause()),
+                );
+                assert!(!said.contains("error-password"), "{lang:?} {g:?}: {said}");
+                assert!(
+                    lang == Lang::En || !said.contains(g.clause()),
+                    "{lang:?} {g:?}: {said}"
+                );
+            }
+        }
         // What the page does not know stays as the API said it.
         assert_eq!(
             field_message(&fr, "number \"1\" appears twice"),

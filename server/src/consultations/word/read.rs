@@ -525,6 +525,49 @@ mod tests {
         );
     }
 
+    /// Word's own footnotes (a `word/footnotes.xml` part, as Word and LibreOffice save
+    /// them, with the separator notes they add): each reference becomes the note's
+    /// marker in the text, each note a note of the draft, numbered in citing order.
+    #[test]
+    fn word_footnotes_become_the_drafts_notes() {
+        use crate::consultations::importer::{parse, Format};
+        const W: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+        let document = format!(
+            "<w:document {W}><w:body>\
+             <w:p><w:r><w:t>1. We recall the Geneva Plan of Action</w:t></w:r>\
+             <w:r><w:rPr><w:rStyle w:val=\"FootnoteReference\"/></w:rPr><w:footnoteReference w:id=\"7\"/></w:r>\
+             <w:r><w:t xml:space=\"preserve\"> and the Tunis Agenda</w:t></w:r>\
+             <w:r><w:footnoteReference w:id=\"3\"/></w:r><w:r><w:t>.</w:t></w:r></w:p>\
+             <w:p><w:r><w:t>2. We will report every year.</w:t></w:r></w:p>\
+             </w:body></w:document>"
+        );
+        let notes = format!(
+            "<w:footnotes {W}>\
+             <w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>\
+             <w:footnote w:type=\"continuationSeparator\" w:id=\"0\"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>\
+             <w:footnote w:id=\"3\"><w:p><w:r><w:t>A/60/687.</w:t></w:r></w:p></w:footnote>\
+             <w:footnote w:id=\"7\"><w:p><w:r><w:t>See A/CONF.206/6,</w:t></w:r><w:r><w:tab/><w:t>annex.</w:t></w:r></w:p></w:footnote>\
+             </w:footnotes>"
+        );
+        let mut zip = super::super::zip::ZipWriter::default();
+        zip.add("word/document.xml", document.as_bytes()).unwrap();
+        zip.add("word/footnotes.xml", notes.as_bytes()).unwrap();
+        let text = to_text(&zip.finish().unwrap()).unwrap();
+        let doc = parse(&text, Format::Text).unwrap();
+        assert_eq!(
+            doc.paragraphs[0].text,
+            "We recall the Geneva Plan of Action and the Tunis Agenda."
+        );
+        assert_eq!(doc.paragraphs[0].footnote_refs, [1, 2]);
+        let notes: Vec<(u32, &str)> = doc
+            .footnotes
+            .iter()
+            .map(|f| (f.number, f.text.as_str()))
+            .collect();
+        assert_eq!(notes, [(1, "See A/CONF.206/6, annex."), (2, "A/60/687.")]);
+        assert_eq!(doc.paragraphs[1].number, "2");
+    }
+
     /// The Word files made from every text of `shared/corpus` (tests/fixtures/word/make.py)
     /// import as the texts do: the same paragraphs, numbers, items, sections and notes.
     #[test]
