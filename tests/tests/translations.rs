@@ -538,4 +538,61 @@ async fn the_page_reads_the_text_in_each_language(backend: Backend) {
     web.get("/?lang=ru").await;
     let page = web.get(&format!("/consultations/{}", d.slug)).await;
     assert!(page.html.contains("We commit to an open"), "{}", page.html);
+
+    // The secretariat's form, in French: a translation previewed with its alignment,
+    // and one that does not line up refused in French, the text kept.
+    let org = app
+        .account(
+            "Secrétariat",
+            &["organizer"],
+            "intergovernmental",
+            "CH",
+            None,
+            None,
+        )
+        .await;
+    let sec = WebClient::new(&app.base);
+    sec.sign_in(&org.email, PASSWORD).await;
+    let base = format!("/organize/consultations/{}", d.slug);
+    let form = sec.get(&format!("{base}?lang=fr")).await;
+    assert!(form.html.contains("Langue de ce texte"), "{}", form.html);
+    let csrf = form.hidden("csrf").unwrap();
+    let send = |action: &'static str| {
+        let (sec, base, csrf) = (&sec, base.clone(), csrf.clone());
+        async move {
+            sec.post(
+                &base,
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("action", action),
+                    ("label", "zero-draft"),
+                    ("language", "es"),
+                    ("format", "text"),
+                    ("source", FR_SHORT),
+                ],
+            )
+            .await
+        }
+    };
+    let preview = send("preview").await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
+    assert!(
+        preview.html.contains("Alignement sur l’original"),
+        "{}",
+        preview.html
+    );
+    assert!(preview.html.contains("Un paragraphe de trop."));
+    let refused = send("publish").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("ne correspond pas à l’original"),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("Un paragraphe de trop."));
 }

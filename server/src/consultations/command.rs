@@ -337,6 +337,9 @@ fn format_of(filename: &str, data: &[u8]) -> &'static str {
     }
 }
 
+/// A text file that is not UTF-8 (the pages say it in the reader's language).
+pub const NOT_UTF8: &str = "is not UTF-8 text: save it as .docx, or as text in UTF-8";
+
 /// A draft read from a file: the version, and the text it was read from with its format
 /// (for a form that shows the text before it is published).
 pub struct FromFile {
@@ -359,12 +362,7 @@ impl VersionCommand {
             None => format_of(filename, data),
         };
         let text = |data: &[u8]| {
-            String::from_utf8(data.to_vec()).map_err(|_| {
-                ApiError::field(
-                    "file",
-                    "is not UTF-8 text: save it as .docx, or as text in UTF-8",
-                )
-            })
+            String::from_utf8(data.to_vec()).map_err(|_| ApiError::field("file", NOT_UTF8))
         };
         let (source, parsed_as, stored) = match format {
             "docx" => (

@@ -21,6 +21,11 @@ use crate::error::{ApiError, ApiResult};
 /// A version is readable in at most this many languages, its own included.
 pub const MAX_LANGUAGES: usize = 6;
 
+/// How the refusals of a translation begin (the pages say them in the reader's language).
+pub const MISALIGNED: &str = "does not align with the original by paragraph numbers";
+pub const NO_VERSION: &str = "there is no version ";
+pub const TOO_MANY_LANGUAGES: &str = "a text is read in at most ";
+
 /// A paragraph of the original text that the translation has no paragraph for, or a
 /// paragraph of the translation that has none in the original.
 #[derive(Serialize, JsonSchema, Clone, Debug, PartialEq, Eq)]
@@ -82,7 +87,7 @@ impl AlignmentReport {
             ));
         }
         format!(
-            "does not align with the original by paragraph numbers ({}); preview it to see each one",
+            "{MISALIGNED} ({}); preview it to see each one",
             parts.join("; ")
         )
     }

@@ -288,7 +288,8 @@ async fn align_translation(
                     return Err(ApiError::field(
                         "label",
                         format!(
-                            "there is no version {label:?} to translate: import the text in {original} first, then each translation under the same label"
+                            "{}{label:?} to translate: import the text in {original} first, then each translation under the same label",
+                            translation::NO_VERSION
                         ),
                     ))
                 }
@@ -305,7 +306,8 @@ async fn align_translation(
         return Err(ApiError::field(
             "language",
             format!(
-                "a text is read in at most {} languages: this version has {original} and {}",
+                "{}{} languages: this version has {original} and {}",
+                translation::TOO_MANY_LANGUAGES,
                 translation::MAX_LANGUAGES,
                 languages.join(", ")
             ),

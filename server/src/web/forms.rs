@@ -78,6 +78,70 @@ const CHOICE_PREFIXES: &[&str] = &[
     "region",
 ];
 
+/// A draft's problem (its text, its Word or PDF file) as the importer words it, in the
+/// page's language; `None` for any other message. Built from the errors themselves, so
+/// that a reworded error is still found.
+fn draft_message(t: &Tr, message: &str) -> Option<String> {
+    use crate::consultations::importer::ImportError;
+    use crate::consultations::pdf::PdfError;
+    use crate::consultations::word::read::ReadError;
+    let exact = [
+        (ImportError::Empty.to_string(), "error-import-empty"),
+        (ImportError::NotText.to_string(), "error-import-not-text"),
+        (
+            ImportError::NoParagraphs.to_string(),
+            "error-import-no-paragraphs",
+        ),
+        (
+            ImportError::TooManyParagraphs.to_string(),
+            "error-import-too-many",
+        ),
+        (
+            ReadError::EncryptedOrLegacy.to_string(),
+            "error-file-word-locked",
+        ),
+        (ReadError::NotWord.to_string(), "error-file-not-word"),
+        (ReadError::TooLarge.to_string(), "error-file-word-too-large"),
+        (PdfError::NotPdf.to_string(), "error-file-not-pdf"),
+        (PdfError::Damaged.to_string(), "error-file-pdf-damaged"),
+        (PdfError::Password.to_string(), "error-file-pdf-password"),
+        (PdfError::NoText.to_string(), "error-file-pdf-no-text"),
+        (
+            crate::consultations::command::NOT_UTF8.to_owned(),
+            "error-file-not-utf8",
+        ),
+    ];
+    if let Some((_, key)) = exact.iter().find(|(m, _)| m == message) {
+        return Some(t.get(key));
+    }
+    let damaged = ReadError::Damaged(String::new()).to_string();
+    if message.starts_with(damaged.trim_end_matches(" ()")) {
+        return Some(t.get("error-file-word-damaged"));
+    }
+    let pages = PdfError::TooLong(0).to_string();
+    if let Some(n) = message
+        .strip_prefix("has ")
+        .and_then(|rest| rest.strip_suffix(pages.trim_start_matches("has 0")))
+    {
+        return Some(t.arg("error-file-pdf-too-long", "pages", n));
+    }
+    use crate::consultations::translation::{MISALIGNED, NO_VERSION, TOO_MANY_LANGUAGES};
+    if message.starts_with(MISALIGNED) {
+        return Some(t.get("error-translation-misaligned"));
+    }
+    if message.starts_with(TOO_MANY_LANGUAGES) {
+        return Some(t.get("error-translation-too-many"));
+    }
+    if let Some(rest) = message.strip_prefix(NO_VERSION) {
+        let label = rest.split('"').nth(1).unwrap_or_default();
+        return Some(t.arg("error-translation-no-version", "label", label));
+    }
+    let number = message
+        .strip_prefix("number \"")
+        .and_then(|rest| rest.strip_suffix("\" appears twice"))?;
+    Some(t.arg("error-import-duplicate", "number", number))
+}
+
 /// A field's problem as the API words it, in the page's language where the page knows the
 /// wording: the common ones, and "must be one of …" with the choices named in words.
 /// Others (rarer, or with details such as a password checker's reason) stay as they are.
@@ -94,6 +158,9 @@ fn field_message(t: &Tr, message: &str) -> String {
     };
     if let Some(key) = simple {
         return t.get(key);
+    }
+    if let Some(said) = draft_message(t, message) {
+        return said;
     }
     if let Some(clause) = message.strip_prefix(crate::accounts::types::GUESSABLE) {
         if let Some(g) = crate::accounts::types::Guessable::ALL
@@ -306,10 +373,31 @@ mod tests {
                 );
             }
         }
+        // A draft's problems, from the errors themselves.
+        use crate::consultations::{importer::ImportError, pdf::PdfError};
+        for (message, said) in [
+            (
+                ImportError::NoParagraphs.to_string(),
+                "Aucun paragraphe numéroté",
+            ),
+            (PdfError::NoText.to_string(), "image numérisée"),
+            (PdfError::TooLong(301).to_string(), "301 pages"),
+            (
+                crate::consultations::word::read::ReadError::Damaged("zip".into()).to_string(),
+                "Le document Word est endommagé",
+            ),
+            (
+                "number \"12\" appears twice".to_owned(),
+                "12 apparaît deux fois",
+            ),
+        ] {
+            let translated = field_message(&fr, &message);
+            assert!(translated.contains(said), "{message}: {translated}");
+        }
         // What the page does not know stays as the API said it.
         assert_eq!(
-            field_message(&fr, "number \"1\" appears twice"),
-            "number \"1\" appears twice"
+            field_message(&fr, "some other problem"),
+            "some other problem"
         );
     }
 }
