@@ -8,7 +8,7 @@
 //! Arabic pages are right-to-left. Pages are about HTML, not storage: SQLite only.
 
 use indaba::web::i18n::{Lang, Tr};
-use indaba_tests::browser::{axe_source, chromedriver, Driver};
+use indaba_tests::browser::{axe_source, chromedriver, Browser, Driver};
 use indaba_tests::*;
 use serde_json::{json, Value};
 
@@ -59,6 +59,20 @@ async fn a_participant_s_tools_in_english() {
 #[ignore = "needs chromium and chromedriver (tests/run runs it when they are installed)"]
 async fn a_participant_s_tools_in_arabic() {
     participant_tools(Lang::Ar).await;
+}
+
+/// A moderator hides or restores comment `id` from the page's own form, with a reason.
+async fn moderate(moderator: &Browser<'_>, page: &str, id: i64, action: &str, reason: &str) {
+    moderator.goto(page).await;
+    moderator
+        .click(&format!(
+            "#c-{id} details.reply:has(form[action='/moderation']) summary"
+        ))
+        .await;
+    moderator.type_into(&format!("#mod-{id}"), reason).await;
+    moderator
+        .click_and_wait(&format!("#c-{id} button[value={action}]"))
+        .await;
 }
 
 async fn participant_tools(lang: Lang) {
@@ -220,18 +234,7 @@ async fn participant_tools(lang: Lang) {
     moderating
         .click_and_wait("form[action='/login'] button[type=submit]")
         .await;
-    moderating.goto(&page).await;
-    moderating
-        .click(&format!(
-            "#c-{bens} details.reply:has(form[action='/moderation']) summary"
-        ))
-        .await;
-    moderating
-        .type_into(&format!("#mod-{bens}"), "Off topic")
-        .await;
-    moderating
-        .click_and_wait(&format!("#c-{bens} button[value=hide]"))
-        .await;
+    moderate(&moderating, &page, bens, "hide", "Off topic").await;
     browser.goto(&page).await;
     let hidden = t.arg("comment-hidden-because", "reason", "Off topic");
     assert!(
@@ -248,18 +251,7 @@ async fn participant_tools(lang: Lang) {
     assert!(browser.wait_for_text("main", "Off topic").await);
 
     // And restores it from the page.
-    moderating.goto(&page).await;
-    moderating
-        .click(&format!(
-            "#c-{bens} details.reply:has(form[action='/moderation']) summary"
-        ))
-        .await;
-    moderating
-        .type_into(&format!("#mod-{bens}"), "Back on topic")
-        .await;
-    moderating
-        .click_and_wait(&format!("#c-{bens} button[value=restore]"))
-        .await;
+    moderate(&moderating, &page, bens, "restore", "Back on topic").await;
     browser.goto(&page).await;
     assert!(
         browser

@@ -481,51 +481,11 @@ async fn importer_over_the_api(backend: Backend) {
 
     // The same three texts as Word files (tests/fixtures/word/make.py: Word's own list
     // numbering for the Compact, typed numbers in the reports), uploaded as a browser does:
-    // the same paragraphs, numbers, sections and notes as the text.
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/word");
-    for (name, label) in [
-        ("global-digital-compact.zh", "gdc-word"),
-        ("wsis-progress-report-2021.zh", "wsis-word"),
-        ("hrc-panel-digital-divides-2024.zh", "hrc-word"),
-    ] {
-        let text_label = &label[..label.len() - 5];
-        let from_text = f.app.get(&format!("{path}/{text_label}"), None).await;
-        let bytes = std::fs::read(fixtures.join(format!("{name}.docx"))).unwrap();
-        let res = f
-            .app
-            .post_form(
-                &path,
-                Some(&f.organizer),
-                &[("label", label)],
-                Some(("file", &format!("{name}.docx"), &bytes)),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{name}: {}", res.text);
-        assert_eq!(res.body["source_format"], "docx");
-        let shape = |v: &Value| -> Vec<(String, String, String)> {
-            v["paragraphs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| {
-                    (
-                        p["number"].as_str().unwrap().to_owned(),
-                        p["section"].as_str().unwrap().to_owned(),
-                        p["text"].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect()
-        };
-        assert_eq!(shape(&res.body), shape(&from_text.body), "{name}");
-        assert_eq!(res.body["footnotes"], from_text.body["footnotes"], "{name}");
-    }
-
-    // The same three texts printed to PDF by LibreOffice from those Word files
-    // (tests/fixtures/pdf/make.py): lines wrapped by the layout, page breaks, Word's list
-    // numbers as printed numbers. The same paragraphs, numbers and sections as the text;
-    // the words the same but for the layout's line breaks and the font's half-width
-    // punctuation.
-    let pdfs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pdf");
+    // the same paragraphs, numbers, items, sections and notes as the text, word for word.
+    // Then printed to PDF by LibreOffice from those Word files (tests/fixtures/pdf/make.py):
+    // lines wrapped by the layout, page breaks, Word's list numbers as printed numbers;
+    // the same paragraphs, numbers, items and sections, and the same words but for the
+    // layout's line breaks and the font's half-width punctuation.
     let fold = |t: &str| -> String {
         t.chars()
             .filter(|c| !c.is_whitespace())
@@ -535,46 +495,55 @@ async fn importer_over_the_api(backend: Backend) {
             })
             .collect()
     };
-    for (name, label) in [
-        ("global-digital-compact.zh", "gdc-pdf"),
-        ("wsis-progress-report-2021.zh", "wsis-pdf"),
-        ("hrc-panel-digital-divides-2024.zh", "hrc-pdf"),
-    ] {
-        let text_label = &label[..label.len() - 4];
-        let from_text = f.app.get(&format!("{path}/{text_label}"), None).await;
-        let bytes = std::fs::read(pdfs.join(format!("{name}.pdf"))).unwrap();
-        let res = f
-            .app
-            .post_form(
-                &path,
-                Some(&f.organizer),
-                &[("label", label)],
-                Some(("file", &format!("{name}.pdf"), &bytes)),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{name}: {}", res.text);
-        assert_eq!(res.body["source_format"], "pdf");
-        let shape = |v: &Value| -> Vec<(String, Option<String>, String, String)> {
-            v["paragraphs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| {
-                    (
-                        p["number"].as_str().unwrap().to_owned(),
-                        p["parent_key"].as_str().map(|_| "item".to_owned()),
-                        fold(&p["section_path"].to_string()),
-                        fold(p["text"].as_str().unwrap()),
-                    )
-                })
-                .collect()
-        };
-        let (pdf, text) = (shape(&res.body), shape(&from_text.body));
-        assert_eq!(pdf.len(), text.len(), "{name}");
-        for (a, b) in pdf.iter().zip(&text) {
-            assert_eq!(a, b, "{name}");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for (dir, ext) in [("word", "docx"), ("pdf", "pdf")] {
+        let same = |t: &str| if ext == "pdf" { fold(t) } else { t.to_owned() };
+        for (name, text_label) in [
+            ("global-digital-compact.zh", "gdc"),
+            ("wsis-progress-report-2021.zh", "wsis"),
+            ("hrc-panel-digital-divides-2024.zh", "hrc"),
+        ] {
+            let from_text = f.app.get(&format!("{path}/{text_label}"), None).await;
+            let file = format!("{name}.{ext}");
+            let bytes = std::fs::read(fixtures.join(dir).join(&file)).unwrap();
+            let label = format!("{text_label}-{ext}");
+            let res = f
+                .app
+                .post_form(
+                    &path,
+                    Some(&f.organizer),
+                    &[("label", &label)],
+                    Some(("file", &file, &bytes)),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{file}: {}", res.text);
+            assert_eq!(res.body["source_format"], ext);
+            let shape = |v: &Value| -> Vec<(String, bool, String, String)> {
+                v["paragraphs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| {
+                        (
+                            p["number"].as_str().unwrap().to_owned(),
+                            p["parent_key"].is_string(),
+                            same(&p["section_path"].to_string()),
+                            same(p["text"].as_str().unwrap()),
+                        )
+                    })
+                    .collect()
+            };
+            let (uploaded, text) = (shape(&res.body), shape(&from_text.body));
+            assert_eq!(uploaded.len(), text.len(), "{file}");
+            for (a, b) in uploaded.iter().zip(&text) {
+                assert_eq!(a, b, "{file}");
+            }
+            if ext == "docx" {
+                assert_eq!(res.body["footnotes"], from_text.body["footnotes"], "{file}");
+            }
         }
     }
+    let pdfs = fixtures.join("pdf");
     for (file, why) in [
         ("locked.pdf", "password"),
         ("scanned.pdf", "scanned image"),
@@ -604,7 +573,7 @@ async fn importer_over_the_api(backend: Backend) {
     }
 
     // Files that are not what they say, or cannot be read: 422 naming the problem, nothing saved.
-    let docx = std::fs::read(fixtures.join("global-digital-compact.zh.docx")).unwrap();
+    let docx = std::fs::read(fixtures.join("word/global-digital-compact.zh.docx")).unwrap();
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     ole.extend_from_slice(&[0; 512]);
     for (filename, bytes, format, field, why) in [

@@ -45,35 +45,11 @@ struct Draft {
 async fn draft(backend: Backend) -> Draft {
     let app = spawn_app(backend).await;
     let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
-    let slug = unique("t-").replace('_', "-").to_lowercase();
-    let res = app
-        .post(
-            "/api/v1/consultations",
-            Some(&organizer),
-            &json!({"slug": slug, "title": "Digital cooperation", "language": "en"}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let (_, slug) = open_consultation_from(&app, &organizer, "zero-draft", EN).await;
     let path = format!("/api/v1/consultations/{slug}");
-    let res = app
-        .post(
-            &format!("{path}/versions"),
-            Some(&organizer),
-            &json!({"label": "zero-draft", "source": EN}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = app.get(&format!("{path}/versions/zero-draft"), None).await;
     assert_eq!(res.body["language"], "en");
     assert_eq!(res.body["languages"], json!(["en"]));
-    let res = app
-        .send(
-            awc::http::Method::PATCH,
-            &path,
-            Some(&organizer),
-            &json!({"status": "open"}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     Draft {
         app,
         organizer,

@@ -393,6 +393,15 @@ impl LanguageTag {
         }
         Ok(Self(out))
     }
+    /// An optional tag as a form or a query gives it: absent or blank is none; else
+    /// its canonical form, or why it is not one.
+    pub fn parse_optional(raw: Option<&str>) -> Result<Option<String>, &'static str> {
+        match raw.map(str::trim).filter(|l| !l.is_empty()) {
+            None => Ok(None),
+            Some(l) => LanguageTag::parse(l).map(|t| Some(t.0)),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

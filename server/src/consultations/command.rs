@@ -86,7 +86,7 @@ impl CreateInput {
 }
 
 /// Edit, open, close or move the status; `null` clears a time.
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PatchInput {
     pub title: Option<String>,
@@ -224,20 +224,8 @@ impl TryFrom<&ReadQuery> for super::view::Reading {
     type Error = ApiError;
 
     fn try_from(q: &ReadQuery) -> Result<Self, ApiError> {
-        let language = match q
-            .language
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-        {
-            None => None,
-            Some(l) => Some(
-                LanguageTag::parse(l)
-                    .map_err(|e| ApiError::query("language", e))?
-                    .as_str()
-                    .to_owned(),
-            ),
-        };
+        let language = LanguageTag::parse_optional(q.language.as_deref())
+            .map_err(|e| ApiError::query("language", e))?;
         Ok(Self {
             language,
             all_languages: q.languages.is_some(),
@@ -257,12 +245,7 @@ pub struct VersionCommand {
 
 /// The language a version is said to be in: absent or blank for the consultation's own.
 pub fn parse_language(raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    match raw.map(str::trim).filter(|l| !l.is_empty()) {
-        None => Ok(None),
-        Some(l) => LanguageTag::parse(l)
-            .map(|t| Some(t.as_str().to_owned()))
-            .map_err(|e| ApiError::field("language", e)),
-    }
+    LanguageTag::parse_optional(raw).map_err(|e| ApiError::field("language", e))
 }
 
 impl VersionCommand {

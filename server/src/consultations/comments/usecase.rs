@@ -215,20 +215,8 @@ pub async fn list(
     consultation: String,
     q: CommentQuery,
 ) -> ApiResult<List<CommentView>> {
-    let language = match q
-        .language
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-    {
-        None => None,
-        Some(l) => Some(
-            crate::accounts::types::LanguageTag::parse(l)
-                .map_err(|e| ApiError::query("language", e))?
-                .as_str()
-                .to_owned(),
-        ),
-    };
+    let language = crate::accounts::types::LanguageTag::parse_optional(q.language.as_deref())
+        .map_err(|e| ApiError::query("language", e))?;
     let list = format!(
         "comments:{consultation}:{:?}:{:?}:{:?}:{:?}",
         q.paragraph_key, q.parent_id, q.since_id, language

@@ -376,13 +376,8 @@ pub async fn act(
     let done = match action {
         Action::Move(status) => {
             let patch = PatchInput {
-                title: None,
-                description: None,
-                language: None,
-                opens_at: None,
-                closes_at: None,
                 status: Some(status.as_str().to_owned()),
-                participation: None,
+                ..PatchInput::default()
             };
             match patch.try_into() {
                 Ok(changes) => usecase::update(&state.db, &who, slug.clone(), changes)
@@ -393,13 +388,8 @@ pub async fn act(
         }
         Action::Participation => {
             let patch = PatchInput {
-                title: None,
-                description: None,
-                language: None,
-                opens_at: None,
-                closes_at: None,
-                status: None,
                 participation: participation_of(&form),
+                ..PatchInput::default()
             };
             match patch.try_into() {
                 Ok(changes) => usecase::update(&state.db, &who, slug.clone(), changes)
