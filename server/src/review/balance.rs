@@ -62,19 +62,73 @@ impl Tallies {
         }
     }
 
-    fn cells(&self, dimension: &str) -> BTreeMap<String, Cell> {
-        self.0
-            .get(dimension)
-            .map(|values| values.iter().map(|(v, t)| (v.clone(), cell(t))).collect())
-            .unwrap_or_default()
+    fn cells(&self, dimension: &str, totals: Totals) -> Option<BTreeMap<String, Cell>> {
+        let values = self.0.get(dimension)?;
+        // Each author has one group, one region and one gender (`unknown` counted), so
+        // those tables' people add up to the total; an author may write in several
+        // languages, so that table's people do not. Every input has one of each.
+        let people = (dimension != "language").then_some(totals.people).flatten();
+        protect(values, people, totals.contributions)
     }
 
-    fn view(&self) -> Breakdown {
+    /// The four tables, with their small cells withheld and enough others to keep
+    /// them so; `None` when that cannot be done while the totals are shown.
+    fn view(&self, totals: Totals) -> Option<Breakdown> {
+        Some(Breakdown {
+            stakeholder_group: self.cells("stakeholder_group", totals)?,
+            region: self.cells("region", totals)?,
+            gender: self.cells("gender", totals)?,
+            language: self.cells("language", totals)?,
+        })
+    }
+
+    /// The tables and the totals as published: the totals are withheld when they are a
+    /// small cell themselves, or when showing them would give a withheld cell away.
+    fn publish(
+        &self,
+        people: usize,
+        contributions: u64,
+    ) -> (Option<usize>, Option<u64>, Breakdown) {
+        let shown = Totals {
+            people: Some(people as u64),
+            contributions: Some(contributions),
+        };
+        if people == 0 || people >= MIN_CELL {
+            if let Some(view) = self.view(shown) {
+                return (Some(people), Some(contributions), view);
+            }
+        }
+        let hidden = Totals::default();
+        let view = self.view(hidden).unwrap_or_else(|| self.withheld());
+        (None, None, view)
+    }
+
+    /// Every non-zero cell withheld (never needed: without totals, small cells are kept
+    /// by their own bounds).
+    fn withheld(&self) -> Breakdown {
+        let all = |dimension: &str| -> BTreeMap<String, Cell> {
+            self.0
+                .get(dimension)
+                .map(|values| {
+                    values
+                        .iter()
+                        .map(|(v, t)| {
+                            let cell = if t.contributors.is_empty() {
+                                Cell::shown(0, 0)
+                            } else {
+                                Cell::SUPPRESSED
+                            };
+                            (v.clone(), cell)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         Breakdown {
-            stakeholder_group: self.cells("stakeholder_group"),
-            region: self.cells("region"),
-            gender: self.cells("gender"),
-            language: self.cells("language"),
+            stakeholder_group: all("stakeholder_group"),
+            region: all("region"),
+            gender: all("gender"),
+            language: all("language"),
         }
     }
 
@@ -143,28 +197,34 @@ pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Balance> {
     }
     let paragraphs = paragraphs
         .iter()
-        .map(|(key, (b, who, count))| ParagraphBalance {
-            paragraph_key: key.clone(),
-            contributors: who.len(),
-            contributions: *count,
-            by: b.view(),
-            missing: b.missing_view(),
+        .map(|(key, (b, who, count))| {
+            let (contributors, contributions, by) = b.publish(who.len(), *count);
+            ParagraphBalance {
+                paragraph_key: key.clone(),
+                contributors,
+                contributions,
+                by,
+                missing: b.missing_view(),
+            }
         })
         .collect();
+    let (contributors, contributions, by) = overall.publish(people.len(), rows.len() as u64);
     Ok(Balance {
-        contributors: people.len(),
-        contributions: rows.len(),
-        overall: overall.view(),
+        contributors,
+        contributions,
+        overall: by,
         missing: overall.missing_view(),
         paragraphs,
     })
 }
 
 /// Contributors (distinct people) and visible contributions, overall and per paragraph.
+/// A total is `null` when it is a small cell itself (one to four people) or when showing
+/// it would let a withheld cell be worked out by subtraction.
 #[derive(Serialize, JsonSchema, Debug)]
 pub struct Balance {
-    pub contributors: usize,
-    pub contributions: usize,
+    pub contributors: Option<usize>,
+    pub contributions: Option<u64>,
     pub overall: Breakdown,
     /// Groups and regions nobody spoke for.
     pub missing: Missing,
@@ -174,8 +234,8 @@ pub struct Balance {
 #[derive(Serialize, JsonSchema, Debug)]
 pub struct ParagraphBalance {
     pub paragraph_key: String,
-    pub contributors: usize,
-    pub contributions: u64,
+    pub contributors: Option<usize>,
+    pub contributions: Option<u64>,
     pub by: Breakdown,
     pub missing: Missing,
 }
@@ -214,21 +274,325 @@ pub struct Cell {
 /// and gender known, a small cell can point at one person.
 pub const MIN_CELL: usize = 5;
 
-/// A cell's counts, or `suppressed` when from one to four people are in it (zero is
-/// shown: it is how the missing voices are found).
-fn cell(t: &Tally) -> Cell {
-    let people = t.contributors.len();
-    if people > 0 && people < MIN_CELL {
-        Cell {
-            contributors: None,
-            contributions: None,
-            suppressed: true,
-        }
-    } else {
+impl Cell {
+    const SUPPRESSED: Cell = Cell {
+        contributors: None,
+        contributions: None,
+        suppressed: true,
+    };
+
+    fn shown(people: usize, contributions: u64) -> Cell {
         Cell {
             contributors: Some(people),
-            contributions: Some(t.contributions),
+            contributions: Some(contributions),
             suppressed: false,
         }
+    }
+}
+
+/// The totals a table's cells add up to, as published (`None`: withheld).
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    people: Option<u64>,
+    contributions: Option<u64>,
+}
+
+/// No upper bound: a withheld cell of five people or more, or a count of inputs.
+const UNBOUNDED: u64 = u64::MAX / 4;
+
+/// One table's cells as published. Cells of one to four people are withheld (primary
+/// suppression; zero is shown: it is how the missing voices are found). Then, as
+/// statistical offices do, more cells are withheld, the smallest first, until no
+/// withheld cell can be worked out from the totals and the cells shown (secondary
+/// suppression): for each withheld cell, the values it could take, given the others'
+/// bounds (one to four people for a small cell, five or more for the others; at least
+/// as many inputs as people) and what the total leaves them, must be two or more.
+/// `None` when even withholding every non-zero cell leaves one exact.
+fn protect(
+    values: &BTreeMap<String, Tally>,
+    people_total: Option<u64>,
+    contributions_total: Option<u64>,
+) -> Option<BTreeMap<String, Cell>> {
+    let raw: Vec<(&String, u64, u64)> = values
+        .iter()
+        .map(|(v, t)| (v, t.contributors.len() as u64, t.contributions))
+        .collect();
+    let small = |people: u64| people > 0 && people < MIN_CELL as u64;
+    let mut hidden: BTreeSet<&String> = raw
+        .iter()
+        .filter(|(_, p, _)| small(*p))
+        .map(|(v, _, _)| *v)
+        .collect();
+    loop {
+        if hidden.is_empty() || is_safe(&raw, &hidden, people_total, contributions_total) {
+            break;
+        }
+        let next = raw
+            .iter()
+            .filter(|(v, p, _)| *p > 0 && !hidden.contains(v))
+            .min_by_key(|(v, p, c)| (*p, *c, *v))?;
+        hidden.insert(next.0);
+    }
+    Some(
+        raw.iter()
+            .map(|(v, p, c)| {
+                let cell = if hidden.contains(v) {
+                    Cell::SUPPRESSED
+                } else {
+                    Cell::shown(*p as usize, *c)
+                };
+                ((*v).clone(), cell)
+            })
+            .collect(),
+    )
+}
+
+/// Whether every withheld cell could take two or more values, for each total shown.
+fn is_safe(
+    raw: &[(&String, u64, u64)],
+    hidden: &BTreeSet<&String>,
+    people_total: Option<u64>,
+    contributions_total: Option<u64>,
+) -> bool {
+    let withheld: Vec<&(&String, u64, u64)> =
+        raw.iter().filter(|(v, _, _)| hidden.contains(v)).collect();
+    // What an attacker knows of each withheld cell: (least, most) people.
+    let people_bounds: Vec<(u64, u64)> = withheld
+        .iter()
+        .map(|(_, p, _)| {
+            if *p < MIN_CELL as u64 {
+                (1, MIN_CELL as u64 - 1)
+            } else {
+                (MIN_CELL as u64, UNBOUNDED)
+            }
+        })
+        .collect();
+    let inputs_bounds: Vec<(u64, u64)> = people_bounds
+        .iter()
+        .map(|(lo, _)| (*lo, UNBOUNDED))
+        .collect();
+    let shown_people: u64 = raw
+        .iter()
+        .filter(|(v, _, _)| !hidden.contains(v))
+        .map(|(_, p, _)| p)
+        .sum();
+    let shown_inputs: u64 = raw
+        .iter()
+        .filter(|(v, _, _)| !hidden.contains(v))
+        .map(|(_, _, c)| c)
+        .sum();
+    let people_ok =
+        people_total.is_none_or(|t| ranges_open(&people_bounds, t.saturating_sub(shown_people)));
+    let inputs_ok = contributions_total
+        .is_none_or(|t| ranges_open(&inputs_bounds, t.saturating_sub(shown_inputs)));
+    people_ok && inputs_ok
+}
+
+/// Given each unknown's bounds and their sum, whether every unknown could still take
+/// two or more values.
+fn ranges_open(bounds: &[(u64, u64)], sum: u64) -> bool {
+    let lows: u64 = bounds.iter().map(|(lo, _)| lo).sum();
+    let highs: u64 = bounds
+        .iter()
+        .map(|(_, hi)| *hi)
+        .fold(0, u64::saturating_add);
+    bounds.iter().all(|(lo, hi)| {
+        let others_low = lows - lo;
+        let others_high = highs.saturating_sub(*hi);
+        let least = (*lo).max(sum.saturating_sub(others_high));
+        let most = (*hi).min(sum.saturating_sub(others_low));
+        most > least
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One author per entry: (group, region, gender, inputs).
+    fn tallies(people: &[(&str, &str, &str, u64)]) -> (Tallies, usize, u64) {
+        let mut t = Tallies::with_all_values();
+        let mut inputs = 0;
+        for (author, (group, region, gender, n)) in people.iter().enumerate() {
+            for _ in 0..*n {
+                t.add(author as i64, group, region, gender, "en");
+                inputs += 1;
+            }
+        }
+        (t, people.len(), inputs)
+    }
+
+    /// Every way to fill cells within their bounds that adds up to `sum`: the values
+    /// each cell could have.
+    fn fillings(bounds: &[(usize, usize)], sum: usize) -> Vec<BTreeSet<usize>> {
+        fn fill(
+            cells: &[(usize, usize)],
+            left: usize,
+            chosen: &mut Vec<usize>,
+            out: &mut [BTreeSet<usize>],
+        ) {
+            match cells.split_first() {
+                None if left == 0 => {
+                    for (i, v) in chosen.iter().enumerate() {
+                        out[i].insert(*v);
+                    }
+                }
+                None => {}
+                Some(((lo, hi), rest)) => {
+                    for v in *lo..=(*hi).min(left) {
+                        chosen.push(v);
+                        fill(rest, left - v, chosen, out);
+                        chosen.pop();
+                    }
+                }
+            }
+        }
+        let mut out = vec![BTreeSet::new(); bounds.len()];
+        fill(bounds, sum, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// The subtraction attack on one table, by someone who even knows which withheld
+    /// cells are small (one to four people) and which are not: for each withheld cell,
+    /// the people and the inputs it could have given the totals and the cells shown.
+    /// A cell with one possible value is given away.
+    fn attack(
+        table: &BTreeMap<String, Cell>,
+        truth: &BTreeMap<String, Tally>,
+        people: usize,
+        inputs: usize,
+    ) -> Vec<(String, BTreeSet<usize>, BTreeSet<usize>)> {
+        let withheld: Vec<(&String, usize)> = table
+            .iter()
+            .filter(|(_, c)| c.suppressed)
+            .map(|(v, _)| {
+                let least = if truth[v].contributors.len() < MIN_CELL {
+                    1
+                } else {
+                    MIN_CELL
+                };
+                (v, least)
+            })
+            .collect();
+        let bounds = |most: usize| -> Vec<(usize, usize)> {
+            withheld
+                .iter()
+                .map(|(_, least)| {
+                    (
+                        *least,
+                        if *least == 1 { MIN_CELL - 1 } else { most }.min(most),
+                    )
+                })
+                .collect()
+        };
+        let shown_people: usize = table.values().filter_map(|c| c.contributors).sum();
+        let shown_inputs: u64 = table.values().filter_map(|c| c.contributions).sum();
+        let by_people = fillings(&bounds(people), people - shown_people);
+        // Inputs: at least as many as people, with no upper bound but the total.
+        let input_bounds: Vec<(usize, usize)> =
+            withheld.iter().map(|(_, least)| (*least, inputs)).collect();
+        let by_inputs = fillings(&input_bounds, inputs - shown_inputs as usize);
+        withheld
+            .iter()
+            .zip(by_people.into_iter().zip(by_inputs))
+            .map(|((v, _), (p, i))| ((*v).clone(), p, i))
+            .collect()
+    }
+
+    /// No withheld cell of the partition tables can be worked out, in people or inputs.
+    fn assert_kept(t: &Tallies, by: &Breakdown, totals: (Option<usize>, Option<u64>)) {
+        let (Some(people), Some(inputs)) = totals else {
+            return;
+        };
+        for (dimension, table) in [
+            ("stakeholder_group", &by.stakeholder_group),
+            ("region", &by.region),
+            ("gender", &by.gender),
+        ] {
+            for (cell, p, i) in attack(table, &t.0[dimension], people, inputs as usize) {
+                assert!(
+                    p.len() >= 2,
+                    "{dimension} {cell}: its people are given away: {p:?}"
+                );
+                assert!(
+                    i.len() >= 2,
+                    "{dimension} {cell}: its inputs are given away: {i:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_small_cell_takes_another_with_it() {
+        // Civil society 3, government 7: without more, 10 − 7 gives the 3 away.
+        let mut people = vec![("civil_society", "african", "female", 1); 3];
+        people.extend(vec![("government", "african", "female", 1); 7]);
+        let (t, n, inputs) = tallies(&people);
+        let (total, contributions, by) = t.publish(n, inputs);
+        assert_eq!(total, Some(10));
+        assert!(by.stakeholder_group["civil_society"].suppressed);
+        assert!(by.stakeholder_group["government"].suppressed);
+        assert_eq!(
+            by.stakeholder_group["academia"],
+            Cell::shown(0, 0),
+            "zeros stay: they name the missing"
+        );
+        assert_kept(&t, &by, (total, contributions));
+    }
+
+    #[test]
+    fn two_ones_are_not_left_to_add_up() {
+        // Gender: six women, one man, one not given. Withholding the two ones alone lets
+        // 8 − 6 = 2 over two cells tell each is one.
+        let mut people = vec![("civil_society", "african", "female", 1); 6];
+        people.push(("civil_society", "african", "male", 2));
+        people.push(("civil_society", "african", "unknown", 1));
+        let (t, n, inputs) = tallies(&people);
+        let (total, contributions, by) = t.publish(n, inputs);
+        assert_eq!((total, contributions), (Some(8), Some(9)));
+        assert!(by.gender["female"].suppressed, "{:?}", by.gender);
+        assert!(by.gender["male"].suppressed && by.gender["unknown"].suppressed);
+        assert_kept(&t, &by, (total, contributions));
+        // The attack is real: on the small cells alone it gives both away.
+        let primary_only: BTreeMap<String, Cell> = t.0["gender"]
+            .iter()
+            .map(|(v, tally)| {
+                let n = tally.contributors.len();
+                let cell = if n > 0 && n < MIN_CELL {
+                    Cell::SUPPRESSED
+                } else {
+                    Cell::shown(n, tally.contributions)
+                };
+                (v.clone(), cell)
+            })
+            .collect();
+        let found = attack(&primary_only, &t.0["gender"], 8, 9);
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|(_, p, _)| p.len() == 1), "{found:?}");
+    }
+
+    #[test]
+    fn totals_are_withheld_when_nothing_else_would_do() {
+        // Two groups of four: 8 over two cells of at most four each is four and four.
+        let mut people = vec![("academia", "african", "female", 1); 4];
+        people.extend(vec![("government", "african", "male", 1); 4]);
+        let (t, n, inputs) = tallies(&people);
+        let (total, contributions, by) = t.publish(n, inputs);
+        assert_eq!((total, contributions), (None, None));
+        assert!(by.stakeholder_group["academia"].suppressed);
+        // A small total is a small cell itself.
+        let (t, n, inputs) = tallies(&[("academia", "african", "female", 3); 3]);
+        assert_eq!(t.publish(n, inputs).0, None);
+    }
+
+    #[test]
+    fn big_cells_alone_are_all_shown() {
+        let mut people = vec![("academia", "african", "female", 1); 5];
+        people.extend(vec![("government", "african", "male", 1); 6]);
+        let (t, n, inputs) = tallies(&people);
+        let (total, _, by) = t.publish(n, inputs);
+        assert_eq!(total, Some(11));
+        assert_eq!(by.stakeholder_group["academia"], Cell::shown(5, 5));
+        assert_eq!(by.gender["male"], Cell::shown(6, 6));
     }
 }

@@ -184,6 +184,12 @@ impl AsNum for usize {
     }
 }
 
+impl AsNum for u64 {
+    fn as_num(&self) -> i64 {
+        i64::try_from(*self).unwrap_or(i64::MAX)
+    }
+}
+
 impl<T: AsNum> AsNum for &T {
     fn as_num(&self) -> i64 {
         (**self).as_num()

@@ -67,8 +67,9 @@ enum View {
         next: Option<String>,
     },
     Balance {
-        people: usize,
-        inputs: usize,
+        /// `None`: withheld (a small total, or one that would give a cell away).
+        people: Option<usize>,
+        inputs: Option<u64>,
         tables: Vec<BalanceTable>,
     },
     Campaigns {
