@@ -228,6 +228,7 @@ fn seed_consultation(
             tx,
             &translation::NewTranslation {
                 version_id,
+                original: c.language.clone(),
                 language: language.clone(),
                 source_format: "markdown".into(),
                 footnotes,

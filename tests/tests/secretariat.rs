@@ -803,7 +803,7 @@ async fn only_the_groups_chosen_take_part(backend: Backend) {
     let k = app.get(path, Some(&org.token)).await;
     assert_eq!(
         k.body["participation"],
-        json!({"who": "groups", "groups": ["government", "intergovernmental"]})
+        json!({"who": "groups", "groups": ["government", "intergovernmental"], "verified_only": false})
     );
     // "Only these groups" with none ticked is named next to the choice.
     let none = web
@@ -955,4 +955,69 @@ async fn only_the_groups_chosen_take_part(backend: Backend) {
         .await;
     assert!(page.html.contains("id=\"comment-form\""));
     assert!(!page.html.contains("Inputs from:"));
+
+    // A group is what each person declares, unless only verified organisations may take
+    // part: then an admin's verification admits, and changing one's group ends it.
+    let res = app
+        .send(
+            awc::http::Method::PATCH,
+            path,
+            Some(&org.token),
+            &json!({"participation": {"who": "groups", "groups": ["government", "intergovernmental"], "verified_only": true}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let minister = app
+        .account(
+            "Minister",
+            &[],
+            "government",
+            "GH",
+            None,
+            Some("Ministry of Communications"),
+        )
+        .await;
+    let post = |token: String| {
+        let (app, comments) = (&app, comments.clone());
+        async move {
+            app.post(
+                &comments,
+                Some(&token),
+                &json!({"body": "Ghana supports this text."}),
+            )
+            .await
+        }
+    };
+    let res = post(minister.token.clone()).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    assert!(res.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("verified"));
+    let admin = person(&app, "Admin", &["admin"], "intergovernmental", "CH").await;
+    let verify = format!("/api/v1/admin/users/{}/verify-organization", minister.id);
+    let res = app.post(&verify, Some(&admin.token), &json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = post(minister.token.clone()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = app
+        .send(
+            awc::http::Method::PATCH,
+            "/api/v1/me",
+            Some(&minister.token),
+            &json!({"stakeholder_group": "intergovernmental"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = post(minister.token.clone()).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    // The form keeps the choice.
+    let manage = web.get("/organize/consultations/states-review").await;
+    assert!(
+        manage
+            .html
+            .contains("id=\"verified_only\" name=\"verified_only\" value=\"on\" checked"),
+        "{}",
+        manage.html
+    );
 }

@@ -237,6 +237,15 @@ async fn a_translation_shares_the_paragraphs_and_their_comments(backend: Backend
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
     assert_eq!(bad.code(), "invalid_query");
 
+    // Asked for a regional French, the French text answers.
+    let res = app
+        .get(
+            &format!("{}/versions/zero-draft?language=fr-CA", d.path),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["language"], "fr");
     // A corrected translation replaces the earlier one.
     let fixed = FR.replace("compte ;", "est essentielle ;");
     let res = app
@@ -384,6 +393,25 @@ async fn a_translation_that_does_not_align_is_named_and_refused(backend: Backend
             &versions,
             Some(&d.organizer),
             &json!({"label": "zero-draft", "source": EN, "language": "en"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    // A regional form of the original's language is the original, not a translation.
+    let res = app
+        .post(
+            &versions,
+            Some(&d.organizer),
+            &json!({"label": "zero-draft", "source": EN, "language": "en-GB"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    // Once there are texts, the consultation's language stays what they are in.
+    let res = app
+        .send(
+            awc::http::Method::PATCH,
+            &d.path,
+            Some(&d.organizer),
+            &json!({"language": "fr"}),
         )
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);

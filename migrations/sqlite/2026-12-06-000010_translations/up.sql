@@ -18,6 +18,7 @@ CREATE TABLE paragraph_translations (
     paragraph_key TEXT NOT NULL,
     section_path TEXT NOT NULL DEFAULT '[]',
     text TEXT NOT NULL,
+    footnote_refs TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (version_id, language, paragraph_key),
     FOREIGN KEY (version_id, language) REFERENCES version_translations(version_id, language) ON DELETE CASCADE
 );

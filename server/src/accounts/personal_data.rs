@@ -136,6 +136,7 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("paragraph_translations", "paragraph_key", NotPersonal),
     ("paragraph_translations", "section_path", NotPersonal),
     ("paragraph_translations", "text", NotPersonal),
+    ("paragraph_translations", "footnote_refs", NotPersonal),
     ("comments", "id", NotPersonal),
     ("comments", "consultation_id", NotPersonal),
     ("comments", "session_id", NotPersonal),

@@ -44,8 +44,9 @@ pub fn update_profile(tx: &mut Tx, user_id: i64, c: ProfileChange) -> ApiResult<
         .preferred_language
         .map_or(row.preferred_language, |l| l.as_str().to_owned());
     let organization = c.organization.unwrap_or(row.organization.clone());
-    // A verification vouches for one organisation: naming another ends it.
-    let verified = if organization == row.organization {
+    // A verification vouches for one organisation and the group it is in: naming
+    // another of either ends it (consultations open to verified groups rely on it).
+    let verified = if organization == row.organization && group == row.stakeholder_group {
         row.organization_verified_at
     } else {
         None

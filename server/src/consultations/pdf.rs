@@ -22,6 +22,8 @@ pub enum PdfError {
     Password,
     #[error("has {0} pages: at most {MAX_PAGES} are read; split the document or paste its text")]
     TooLong(usize),
+    #[error("holds more text than a draft can: split the document or paste its text")]
+    TooMuchText,
     #[error(
         "has no text to read: it looks like a scanned image. Run text recognition (OCR) on it, save it as .docx, or paste its text"
     )]
@@ -56,6 +58,9 @@ fn read(data: &[u8]) -> Result<String, PdfError> {
             lines.glyphs.clear();
         }
     }
+    if lines.overflow {
+        return Err(PdfError::TooMuchText);
+    }
     let text = lines.text;
     if text.trim().is_empty() {
         return Err(PdfError::NoText);
@@ -81,25 +86,36 @@ struct Glyph {
 struct Lines {
     glyphs: Vec<Glyph>,
     text: String,
+    /// Characters read in all, and whether a cap was passed.
+    count: usize,
+    overflow: bool,
 }
+
+/// Far more characters than any page or draft has (a dense page holds about 5,000): a
+/// file past them is refused rather than read at length.
+const MAX_GLYPHS_PER_PAGE: usize = 50_000;
+const MAX_GLYPHS: usize = 3_000_000;
 
 impl Lines {
     fn flush_page(&mut self) {
+        // Top to bottom; a glyph within half a size of the line's baseline joins it (a
+        // raised note marker, a quote in another font), else it starts the next line.
+        let mut glyphs = std::mem::take(&mut self.glyphs);
+        glyphs.sort_by(|a, b| b.y.total_cmp(&a.y));
         let mut lines: Vec<(f64, f64, Vec<Glyph>)> = Vec::new(); // (baseline, size, glyphs)
-        for g in self.glyphs.drain(..) {
-            // A raised note marker or a quote in another font stays on its line.
-            match lines
-                .iter_mut()
-                .find(|(y, size, _)| (g.y - *y).abs() < 0.5 * size.max(g.size))
-            {
-                Some((_, size, line)) => {
+        for g in glyphs {
+            match lines.last_mut() {
+                Some((y, size, line)) if (g.y - *y).abs() < 0.5 * size.max(g.size) => {
+                    // The line's baseline is its body text's, below any raised marker.
+                    if g.size >= *size {
+                        *y = g.y;
+                    }
                     *size = size.max(g.size);
                     line.push(g);
                 }
-                None => lines.push((g.y, g.size, vec![g])),
+                _ => lines.push((g.y, g.size, vec![g])),
             }
         }
-        lines.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut previous: Option<(f64, f64)> = None;
         let mut out: Vec<(String, bool)> = Vec::new(); // (line, after a gap)
         for (y, size, mut line) in lines {
@@ -172,6 +188,11 @@ impl OutputDev for Lines {
         font_size: f64,
         char: &str,
     ) -> Result<(), OutputError> {
+        self.count += 1;
+        if self.glyphs.len() >= MAX_GLYPHS_PER_PAGE || self.count > MAX_GLYPHS {
+            self.overflow = true;
+            return Ok(());
+        }
         // The size on the page: the side of the square of the same area as the
         // transformed (size, size) vector, as pdf-extract's own text output measures it.
         let size = ((trm.m11 + trm.m21) * font_size * (trm.m12 + trm.m22) * font_size)

@@ -148,6 +148,20 @@ pub fn update(conn: &mut DbConn, row: &ConsultationRow, c: Changes) -> ApiResult
             ));
         }
     }
+    // The texts and their translations are filed under the language they were
+    // imported in: once there is one, relabelling it would make the English original
+    // "French" beside a French translation.
+    if let Some(language) = &c.language {
+        if *language != row.language && row.current_version_id.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "the texts of this consultation are in {}: its language cannot change once it has a version",
+                    row.language
+                ),
+            ));
+        }
+    }
     let opens_at = c.opens_at.unwrap_or(row.opens_at);
     let closes_at = c.closes_at.unwrap_or(row.closes_at);
     if let (Some(o), Some(cl)) = (opens_at, closes_at) {

@@ -210,8 +210,24 @@ pub fn detect_language_among(text: &str, also: &[&str]) -> Option<String> {
         return Some(code.to_owned());
     }
     // Too short for whatlang's trigrams: the little words tell English, French and
-    // Spanish apart ("Ce paragraphe est trop vague.").
+    // Spanish apart ("Ce paragraphe est trop vague."), for a text in Latin letters by an
+    // author whose own language is none of the others ("con una" is Italian too).
+    let others = also.iter().any(|l| !UN_LANGUAGES.contains(l));
+    if others || !mostly_latin(text) {
+        return None;
+    }
     function_words(text).map(str::to_owned)
+}
+
+/// Four letters in five or more are Latin (a Russian text quoting "shall" is not).
+fn mostly_latin(text: &str) -> bool {
+    let (latin, letters) = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .fold((0usize, 0usize), |(l, n), c| {
+            (l + usize::from((c as u32) < 0x0250), n + 1)
+        });
+    letters > 0 && latin * 5 >= letters * 4
 }
 
 /// Common short words of the three Latin-script UN languages that the other two do not
@@ -394,6 +410,22 @@ mod tests {
 
     /// Sixty more, written after the function-word lists were chosen: how the detection
     /// does on text it was not tuned on (docs/web.md has the figures, lingua's beside).
+    #[test]
+    fn the_little_words_speak_only_for_latin_texts_of_un_language_authors() {
+        // An Italian author's short comment stays theirs, not Spanish.
+        assert_eq!(
+            detect_language_among("Serve una data per questo.", &["it"]),
+            None
+        );
+        // A Russian comment quoting English words is not a Latin text for them.
+        assert!(!mostly_latin("Заменить shall на should."));
+        assert!(mostly_latin("Remplacer « doit » par « devrait »."));
+        assert_eq!(
+            detect_language_among("Ce paragraphe est trop vague.", &["fr"]).as_deref(),
+            Some("fr")
+        );
+    }
+
     #[test]
     fn held_out_comments_get_their_language() {
         let set = labelled(include_str!(

@@ -110,15 +110,20 @@ pub struct Alignment {
 }
 
 /// Where a paragraph sits for alignment: numbered ones by their number, unnumbered ones
-/// by their place among the unnumbered (an introduction's first, second… paragraph).
+/// by the numbered paragraph before them and their place after it (an introduction's
+/// first, second… paragraph; the closing lines after paragraph 30), so that a split
+/// paragraph at the start cannot shift one at the end.
 fn slots<'a>(numbers: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut after = "";
     let mut unnumbered = 0;
     numbers
         .map(|n| {
             if n.is_empty() {
                 unnumbered += 1;
-                format!("\u{b6}{unnumbered}")
+                format!("\u{b6}{after}:{unnumbered}")
             } else {
+                after = n;
+                unnumbered = 0;
                 n.to_owned()
             }
         })
@@ -142,7 +147,9 @@ pub fn align(original: &[ParagraphRow], draft: Vec<DraftParagraph>, language: &s
     let known: std::collections::HashSet<&str> =
         original_slots.iter().map(String::as_str).collect();
     for (slot, p) in draft_slots.into_iter().zip(draft) {
-        if known.contains(slot.as_str()) {
+        // A number given twice (an annex numbered from 1 again) aligns once: the second
+        // is extra, never a silent replacement of the first.
+        if known.contains(slot.as_str()) && !given.contains_key(&slot) {
             given.insert(slot, p);
         } else {
             extra.push(Unaligned {
@@ -219,17 +226,61 @@ pub fn first_available(
     wanted: &[String],
 ) -> ApiResult<Option<String>> {
     let have = languages(conn, version.id)?;
-    Ok(wanted
-        .iter()
-        .find(|w| *w == original || have.contains(w))
-        .filter(|w| *w != original)
-        .cloned())
+    for w in wanted {
+        if same_language(w, original) {
+            return Ok(None);
+        }
+        if let Some(found) = matching(&have, w) {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
 }
 
-/// A translated paragraph as stored: its section path and text, by the original's key.
+/// A language tag's primary subtag: `fr-CA` is French, `zh-Hans` Chinese.
+pub fn primary(tag: &str) -> &str {
+    tag.split('-').next().unwrap_or(tag)
+}
+
+/// Whether two tags name the same language (their primary subtags agree).
+pub fn same_language(a: &str, b: &str) -> bool {
+    primary(a).eq_ignore_ascii_case(primary(b))
+}
+
+/// The tag among `have` for `wanted`: the same tag, else one of the same language.
+pub fn matching(have: &[String], wanted: &str) -> Option<String> {
+    have.iter()
+        .find(|h| *h == wanted)
+        .or_else(|| have.iter().find(|h| same_language(h, wanted)))
+        .cloned()
+}
+
+/// The tag a translation into `language` is stored under: an earlier text of the same
+/// language keeps its tag (and is replaced), else `language`, if the version has room
+/// for one more (422 naming the languages it has).
+pub fn slot_for(have: &[String], original: &str, language: &str) -> ApiResult<String> {
+    if let Some(existing) = matching(have, language) {
+        return Ok(existing);
+    }
+    let others = have.iter().filter(|l| !same_language(l, original)).count();
+    if others + 2 > MAX_LANGUAGES {
+        return Err(ApiError::field(
+            "language",
+            format!(
+                "{TOO_MANY_LANGUAGES}{MAX_LANGUAGES} languages: this version has {original} and {}",
+                have.join(", ")
+            ),
+        ));
+    }
+    Ok(language.to_owned())
+}
+
+/// A translated paragraph as stored: its section path, text and note markers, by the
+/// original's key.
 pub struct TranslatedParagraph {
     pub section_path: Vec<String>,
     pub text: String,
+    pub footnote_refs: Vec<u32>,
 }
 
 /// One language's paragraphs of a version, by key.
@@ -238,20 +289,25 @@ pub fn paragraphs(
     version_id: i64,
     language: &str,
 ) -> ApiResult<HashMap<String, TranslatedParagraph>> {
-    let rows: Vec<(String, String, String)> = paragraph_translations::table
+    let rows: Vec<(String, String, String, String)> = paragraph_translations::table
         .filter(paragraph_translations::version_id.eq(version_id))
         .filter(paragraph_translations::language.eq(language))
         .select((
             paragraph_translations::paragraph_key,
             paragraph_translations::section_path,
             paragraph_translations::text,
+            paragraph_translations::footnote_refs,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(key, path, text)| {
-            let section_path = serde_json::from_str(&path).unwrap_or_default();
-            (key, TranslatedParagraph { section_path, text })
+        .map(|(key, path, text, refs)| {
+            let paragraph = TranslatedParagraph {
+                section_path: serde_json::from_str(&path).unwrap_or_default(),
+                text,
+                footnote_refs: serde_json::from_str(&refs).unwrap_or_default(),
+            };
+            (key, paragraph)
         })
         .collect())
 }
@@ -279,6 +335,8 @@ pub fn all_texts(
 /// A translation ready to be written.
 pub struct NewTranslation {
     pub version_id: i64,
+    /// The consultation's own language (the original's).
+    pub original: String,
     pub language: String,
     pub source_format: String,
     pub footnotes: Vec<Footnote>,
@@ -289,7 +347,10 @@ pub struct NewTranslation {
 /// Writes a version's text in one language, replacing an earlier import of it (a
 /// corrected translation), in one transaction that only writes.
 pub fn replace(tx: &mut Tx, new: &NewTranslation) -> ApiResult<()> {
-    let (v, lang) = (new.version_id, new.language.as_str());
+    // Counted again here: two imports of new languages at once cannot make a seventh.
+    let have = languages(tx, new.version_id)?;
+    let tag = slot_for(&have, &new.original, &new.language)?;
+    let (v, lang) = (new.version_id, tag.as_str());
     diesel::delete(
         paragraph_translations::table
             .filter(paragraph_translations::version_id.eq(v))
@@ -314,7 +375,7 @@ pub fn replace(tx: &mut Tx, new: &NewTranslation) -> ApiResult<()> {
             version_translations::created_at.eq(now()),
         ))
         .execute(tx.conn())?;
-    // Five values a row, 500 rows a statement: well under SQLite's limit of bound
+    // Six values a row, 500 rows a statement: well under SQLite's limit of bound
     // parameters. The two-backend connection has no multi-row INSERT; each backend's has.
     for chunk in new.paragraphs.chunks(500) {
         let values = || -> Vec<_> {
@@ -329,6 +390,9 @@ pub fn replace(tx: &mut Tx, new: &NewTranslation) -> ApiResult<()> {
                             .eq(serde_json::to_string(&p.section_path)
                                 .unwrap_or_else(|_| "[]".into())),
                         paragraph_translations::text.eq(&p.text),
+                        paragraph_translations::footnote_refs
+                            .eq(serde_json::to_string(&p.footnote_refs)
+                                .unwrap_or_else(|_| "[]".into())),
                     )
                 })
                 .collect()
@@ -419,5 +483,24 @@ mod tests {
         assert_eq!(a.report.missing.len(), 1);
         assert_eq!(a.report.missing[0].number, "");
         assert!(a.report.problem().contains("unnumbered paragraph"));
+        // An introduction split in two and closing lines merged into one: the counts
+        // match, the places do not.
+        let a = align(
+            &original(&["", "1", "", ""]),
+            draft(&["", "", "1", ""]),
+            "en",
+        );
+        assert!(!a.report.is_whole());
+        assert_eq!(a.report.missing.len(), 1);
+        assert_eq!(a.report.extra.len(), 1);
+    }
+
+    #[test]
+    fn a_number_given_twice_is_extra_not_a_replacement() {
+        let a = align(&original(&["1", "2"]), draft(&["1", "2", "1"]), "en");
+        assert_eq!(a.report.extra.len(), 1);
+        assert_eq!(a.report.extra[0].number, "1");
+        assert_eq!(a.paragraphs[0].text, "traduction 1");
+        assert!(!a.report.is_whole());
     }
 }

@@ -54,16 +54,25 @@ pub enum Participation {
     /// Anyone with a verified account.
     #[default]
     Anyone,
-    /// Verified accounts of these stakeholder groups only (at least one).
-    Groups { groups: Vec<StakeholderGroup> },
+    /// Verified accounts of these stakeholder groups only (at least one). The group is
+    /// the account's own declaration, unless `verified_only`: then only accounts whose
+    /// organisation (and group) an admin has verified.
+    Groups {
+        groups: Vec<StakeholderGroup>,
+        verified_only: bool,
+    },
 }
 
-/// `{"who": "anyone"}` or `{"who": "groups", "groups": [...]}`, as sent.
+/// `{"who": "anyone"}` or `{"who": "groups", "groups": [...], "verified_only": false}`.
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "who", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ParticipationInput {
     Anyone,
-    Groups { groups: Vec<StakeholderGroup> },
+    Groups {
+        groups: Vec<StakeholderGroup>,
+        #[serde(default)]
+        verified_only: bool,
+    },
 }
 
 impl TryFrom<ParticipationInput> for Participation {
@@ -72,13 +81,19 @@ impl TryFrom<ParticipationInput> for Participation {
     fn try_from(i: ParticipationInput) -> Result<Self, Self::Error> {
         match i {
             ParticipationInput::Anyone => Ok(Participation::Anyone),
-            ParticipationInput::Groups { mut groups } => {
+            ParticipationInput::Groups {
+                mut groups,
+                verified_only,
+            } => {
                 groups.sort_unstable();
                 groups.dedup();
                 if groups.is_empty() {
                     Err("name at least one stakeholder group, or let anyone take part")
                 } else {
-                    Ok(Participation::Groups { groups })
+                    Ok(Participation::Groups {
+                        groups,
+                        verified_only,
+                    })
                 }
             }
         }
@@ -90,8 +105,15 @@ impl Participation {
     pub fn to_columns(&self) -> (&'static str, String) {
         match self {
             Participation::Anyone => ("anyone", "[]".to_owned()),
-            Participation::Groups { groups } => (
-                "groups",
+            Participation::Groups {
+                groups,
+                verified_only,
+            } => (
+                if *verified_only {
+                    "verified_groups"
+                } else {
+                    "groups"
+                },
                 serde_json::to_string(groups).unwrap_or_else(|_| "[]".into()),
             ),
         }
@@ -101,17 +123,22 @@ impl Participation {
     /// secretariat, rather than everyone.
     pub fn from_columns(kind: &str, groups: &str) -> Participation {
         match kind {
-            "groups" => Participation::Groups {
+            "groups" | "verified_groups" => Participation::Groups {
                 groups: serde_json::from_str(groups).unwrap_or_default(),
+                verified_only: kind == "verified_groups",
             },
             _ => Participation::Anyone,
         }
     }
 
-    pub fn admits(&self, group: StakeholderGroup) -> bool {
+    /// Whether an account of `group`, verified or not by an admin, may take part.
+    pub fn admits(&self, group: StakeholderGroup, verified: bool) -> bool {
         match self {
             Participation::Anyone => true,
-            Participation::Groups { groups } => groups.contains(&group),
+            Participation::Groups {
+                groups,
+                verified_only,
+            } => groups.contains(&group) && (verified || !verified_only),
         }
     }
 }

@@ -225,7 +225,8 @@ pub async fn preview_version(
     if let Some(language) = translated_language(who, &cmd) {
         let label = cmd.label.clone();
         let format = cmd.source_format;
-        let (_, alignment, footnotes) = align_translation(db, who, &language, cmd).await?;
+        let (_, language, alignment, footnotes) =
+            align_translation(db, who, &language, cmd).await?;
         return Ok(view::translation_preview(
             &label, format, &language, &alignment, &footnotes,
         ));
@@ -260,17 +261,18 @@ pub async fn preview_version(
 fn translated_language(who: &ConsultationEditor, cmd: &VersionCommand) -> Option<String> {
     cmd.language
         .clone()
-        .filter(|l| *l != who.consultation.language)
+        .filter(|l| !translation::same_language(l, &who.consultation.language))
 }
 
 /// Reads the version a translation is of, and lines the translation up with it (on the
-/// blocking pool, holding no connection).
+/// blocking pool, holding no connection); with the tag it is stored under (an earlier
+/// text of the same language keeps its tag and is replaced).
 async fn align_translation(
     db: &Db,
     who: &ConsultationEditor,
     language: &str,
     cmd: VersionCommand,
-) -> ApiResult<(VersionRow, Alignment, Vec<Footnote>)> {
+) -> ApiResult<(VersionRow, String, Alignment, Vec<Footnote>)> {
     if !cmd.informed().is_empty() || cmd.draft.iter().any(|p| p.key.is_some()) {
         return Err(ApiError::field(
             "paragraphs",
@@ -301,23 +303,12 @@ async fn align_translation(
         })
         .await?
     };
-    let others = languages.iter().filter(|l| **l != original).count();
-    if !languages.iter().any(|l| l == language) && others + 2 > translation::MAX_LANGUAGES {
-        return Err(ApiError::field(
-            "language",
-            format!(
-                "{}{} languages: this version has {original} and {}",
-                translation::TOO_MANY_LANGUAGES,
-                translation::MAX_LANGUAGES,
-                languages.join(", ")
-            ),
-        ));
-    }
+    let tag = translation::slot_for(&languages, &original, language)?;
     let VersionCommand {
         draft, footnotes, ..
     } = cmd;
     let alignment = web::block(move || translation::align(&paragraphs, draft, &original)).await?;
-    Ok((version, alignment, footnotes))
+    Ok((version, tag, alignment, footnotes))
 }
 
 /// Stores a version's text in another language, replacing an earlier import of it.
@@ -328,12 +319,14 @@ async fn add_translation(
     cmd: VersionCommand,
 ) -> ApiResult<VersionView> {
     let source_format = cmd.source_format.to_owned();
-    let (version, alignment, footnotes) = align_translation(db, who, &language, cmd).await?;
+    let (version, language, alignment, footnotes) =
+        align_translation(db, who, &language, cmd).await?;
     if !alignment.report.is_whole() {
         return Err(ApiError::field("source", alignment.report.problem()));
     }
     let new = NewTranslation {
         version_id: version.id,
+        original: who.consultation.language.clone(),
         language: language.clone(),
         source_format,
         footnotes,

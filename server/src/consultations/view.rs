@@ -208,30 +208,41 @@ pub fn version_in(
     let mut paragraphs: Vec<ParagraphView> =
         rows.iter().map(|p| paragraph(p, counts.as_ref())).collect();
     let mut footnotes: Vec<Footnote> = serde_json::from_str(&version.footnotes).unwrap_or_default();
-    let language = match reading.language.as_deref() {
-        Some(l) if l != original => {
-            let Some(t) = translation::find(conn, version.id, l)? else {
+    let asked = reading
+        .language
+        .as_deref()
+        .filter(|l| !translation::same_language(l, &original));
+    let language = match asked {
+        Some(asked) => {
+            let found = translation::matching(&languages[1..], asked);
+            let Some(t) = found
+                .as_deref()
+                .map(|l| translation::find(conn, version.id, l))
+                .transpose()?
+                .flatten()
+            else {
                 return Err(ApiError::new(
                     ErrorCode::NotFound,
                     format!(
-                        "version {:?} has no text in {l}: it has {}",
+                        "version {:?} has no text in {asked}: it has {}",
                         version.label,
                         languages.join(", ")
                     ),
                 ));
             };
-            let mut texts = translation::paragraphs(conn, version.id, l)?;
+            let mut texts = translation::paragraphs(conn, version.id, &t.language)?;
             for p in &mut paragraphs {
                 if let Some(t) = texts.remove(&p.key) {
                     p.section = t.section_path.last().cloned().unwrap_or_default();
                     p.section_path = t.section_path;
                     p.text = t.text;
+                    p.footnote_refs = t.footnote_refs;
                 }
             }
             footnotes = serde_json::from_str(&t.footnotes).unwrap_or_default();
-            l.to_owned()
+            t.language
         }
-        _ => original.clone(),
+        None => original.clone(),
     };
     if reading.all_languages {
         let mut all = translation::all_texts(conn, version.id)?;

@@ -146,6 +146,7 @@ diesel::table! {
         paragraph_key -> Text,
         section_path -> Text,
         text -> Text,
+        footnote_refs -> Text,
     }
 }
 

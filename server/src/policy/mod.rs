@@ -167,7 +167,12 @@ impl ConsultationAccess {
     /// secretariat and the co-facilitators always; others as its participation says
     /// (403 naming who may). Its being open is checked apart (409).
     pub fn may_contribute(&self, conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<()> {
-        let Participation::Groups { groups } = row.participation() else {
+        let participation = row.participation();
+        let Participation::Groups {
+            groups,
+            verified_only,
+        } = &participation
+        else {
             return Ok(());
         };
         if self.may_review() {
@@ -179,21 +184,26 @@ impl ConsultationAccess {
                 "sign in to take part",
             ));
         };
-        let group: Option<String> = users::table
+        let account: Option<(String, Option<chrono::NaiveDateTime>)> = users::table
             .find(user_id)
-            .select(users::stakeholder_group)
+            .select((users::stakeholder_group, users::organization_verified_at))
             .first(conn)
             .optional()?;
-        let admitted = group
-            .as_deref()
-            .and_then(StakeholderGroup::parse)
-            .is_some_and(|g| row.participation().admits(g));
+        let admitted = account.as_ref().is_some_and(|(group, verified_at)| {
+            StakeholderGroup::parse(group)
+                .is_some_and(|g| participation.admits(g, verified_at.is_some()))
+        });
         if admitted {
             return Ok(());
         }
         let names: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
+        let verified = if *verified_only {
+            ", from accounts whose organisation an admin has verified"
+        } else {
+            ""
+        };
         Err(ApiError::forbidden(format!(
-            "this consultation takes inputs from these stakeholder groups only: {}",
+            "this consultation takes inputs from these stakeholder groups only: {}{verified}",
             names.join(", ")
         )))
     }

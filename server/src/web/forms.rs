@@ -106,6 +106,7 @@ fn draft_message(t: &Tr, message: &str) -> Option<String> {
         (PdfError::Damaged.to_string(), "error-file-pdf-damaged"),
         (PdfError::Password.to_string(), "error-file-pdf-password"),
         (PdfError::NoText.to_string(), "error-file-pdf-no-text"),
+        (PdfError::TooMuchText.to_string(), "error-file-pdf-too-much"),
         (
             crate::consultations::command::NOT_UTF8.to_owned(),
             "error-file-not-utf8",

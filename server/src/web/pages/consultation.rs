@@ -124,6 +124,9 @@ pub struct Mine {
     endorsed: HashSet<i64>,
     following_consultation: bool,
     following_paragraph: bool,
+    /// The reader may post and endorse here (who may take part): the cards offer
+    /// Endorse and Reply only then.
+    admitted: bool,
 }
 
 impl Mine {
@@ -149,6 +152,7 @@ impl Mine {
                         && f.paragraph_key.as_deref() == Some(key)
                 })
             }),
+            admitted: false,
         })
     }
 }
@@ -167,9 +171,9 @@ macro_rules! card_helpers {
             author_name(self.c, a)
         }
 
-        /// Endorsing is for others' inputs.
+        /// Endorsing is for others' inputs, by those who may take part.
         fn can_endorse(&self, a: &AuthorView) -> bool {
-            self.c.user.as_ref().is_some_and(|u| a.id() != Some(u.id))
+            self.mine.admitted && self.c.user.as_ref().is_some_and(|u| a.id() != Some(u.id))
         }
 
         fn endorsed(&self, id: &i64) -> bool {
@@ -212,7 +216,7 @@ impl ConsultationPage<'_> {
     fn participant_groups(&self) -> Option<String> {
         match &self.k.participation {
             Participation::Anyone => None,
-            Participation::Groups { groups } => Some(
+            Participation::Groups { groups, .. } => Some(
                 groups
                     .iter()
                     .map(|g| self.c.t.of("group", g.as_str()))
@@ -427,10 +431,11 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
             let reviewer = access.is_reviewer();
             let admitted = user_id.is_none() || access.may_contribute(conn, &row).is_ok();
             let focused = focus_key.as_deref().filter(|k| *k != "general");
-            let mine = match user_id {
+            let mut mine = match user_id {
                 Some(id) => Mine::of(conn, id, row.id, focused)?,
                 None => Mine::default(),
             };
+            mine.admitted = admitted;
             let Some(key) = focus_key else {
                 return Ok(Loaded {
                     k,
@@ -465,8 +470,10 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                 comments.iter().map(|m| primary(&m.language)).collect();
             comment_languages.sort_unstable();
             comment_languages.dedup();
+            // As the API filters: `fr` takes `fr-CA`, `fr-CA` only itself.
             if let Some(l) = &comments_language {
-                comments.retain(|m| primary(&m.language) == primary(l));
+                let regional = format!("{l}-");
+                comments.retain(|m| m.language == *l || m.language.starts_with(&regional));
             }
             // Where a moderator hid a comment, others see that it was, and why.
             let hidden = if reader.sees_hidden() {
@@ -861,11 +868,12 @@ pub async fn card(req: HttpRequest, state: State, path: web::Path<i64>) -> HttpR
         let (k, mine) = state
             .db
             .run(move |conn| {
-                let (row, _) = consultation_for(conn, &actor, &consultation.to_string())?;
-                let mine = match user_id {
+                let (row, access) = consultation_for(conn, &actor, &consultation.to_string())?;
+                let mut mine = match user_id {
                     Some(user) => Mine::of(conn, user, row.id, key.as_deref())?,
                     None => Mine::default(),
                 };
+                mine.admitted = user_id.is_some() && access.may_contribute(conn, &row).is_ok();
                 Ok((kview::consultation(conn, &row)?, mine))
             })
             .await?;

@@ -69,8 +69,18 @@ impl ManagePage<'_> {
     fn participant_groups(&self) -> Vec<&'static str> {
         match &self.k.participation {
             Participation::Anyone => vec![],
-            Participation::Groups { groups } => groups.iter().map(|g| g.as_str()).collect(),
+            Participation::Groups { groups, .. } => groups.iter().map(|g| g.as_str()).collect(),
         }
+    }
+    /// Whether only accounts with a verified organisation may take part.
+    fn participant_verified_only(&self) -> bool {
+        matches!(
+            self.k.participation,
+            Participation::Groups {
+                verified_only: true,
+                ..
+            }
+        )
     }
     /// A language's name in the page's language.
     fn language_name(&self, tag: &str) -> String {
@@ -314,6 +324,7 @@ fn participation_of(form: &FormData) -> Option<ParticipationInput> {
     match form.get("who") {
         "anyone" => Some(ParticipationInput::Anyone),
         "groups" => Some(ParticipationInput::Groups {
+            verified_only: form.checked("verified_only"),
             groups: form
                 .all("groups")
                 .iter()
