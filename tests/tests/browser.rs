@@ -193,10 +193,12 @@ async fn participant_tools(lang: Lang) {
         .await
         .is_empty());
 
-    // Post anonymously: the author sees it marked, with how others see it.
+    // Post anonymously, in French chosen from the list: the author sees it marked, with
+    // how others see it, and labelled with its language in the page's.
     browser
-        .type_into("#body", "Local languages need support too.")
+        .type_into("#body", "Les langues locales ont aussi besoin de soutien.")
         .await;
+    browser.select("#language", "fr").await;
     browser.click("#anonymous").await;
     browser
         .click_and_wait("#comment-form button[type=submit]")
@@ -207,6 +209,13 @@ async fn participant_tools(lang: Lang) {
         &t.get("comment-anonymous-author"),
     );
     assert!(browser.wait_for_text(".own-anonymous", &marked).await);
+    let french = indaba::web::countries::language(lang, "fr");
+    let card = "#thread .comment:has(.own-anonymous) .comment-lang";
+    assert!(
+        browser.wait_for_text(card, &french).await,
+        "{}",
+        browser.text("#thread").await
+    );
 
     // Sort the threads: most endorsed first, kept in the address and the select.
     browser.select("#sort", "top").await;

@@ -78,6 +78,44 @@ const CHOICE_PREFIXES: &[&str] = &[
     "region",
 ];
 
+/// Field problems the pages' forms can meet, as the use cases word them (the pages say
+/// them in the reader's language; a test checks every key in every language).
+const MESSAGES: &[(&str, &str)] = &[
+    ("unknown action", "error-msg-unknown-action"),
+    ("a date and time", "error-msg-date-time"),
+    ("a whole number", "error-msg-whole-number"),
+    ("must be after opens_at", "error-msg-after-opening"),
+    ("must be after starts_at", "error-msg-after-start"),
+    (
+        "must not be before starts_on",
+        "error-msg-not-before-first-day",
+    ),
+    ("an event lasts at most 60 days", "error-msg-event-days"),
+    ("choose a comment", "error-msg-choose-comment"),
+    ("choose a day", "error-msg-choose-day"),
+    ("choose the draft's file", "error-file-missing"),
+    ("must be onsite or remote", "error-msg-onsite-remote"),
+    ("no such comment", "error-msg-no-such-comment"),
+    ("no such room in this event", "error-msg-no-such-room"),
+    ("at most 5000 rows at once", "error-msg-rows-max"),
+    ("there is nothing to import", "error-msg-nothing-to-import"),
+    (
+        "at most 100 co-facilitators",
+        "error-msg-cofacilitators-max",
+    ),
+    ("give from 1 to 10 takeaways", "error-msg-takeaways"),
+    (
+        "must be comment or question",
+        "error-msg-comment-or-question",
+    ),
+    ("give 2 to 100 characters", "error-msg-search-length"),
+    ("must be an http(s) URL", "error-msg-url"),
+    ("at most 20 segments", "error-msg-segments-max"),
+    ("at most 30 speakers", "error-msg-speakers-max"),
+    ("at most 50 sub-themes", "error-msg-subthemes-max"),
+    ("must be relevance or newest", "error-msg-sort"),
+];
+
 /// A draft's problem (its text, its Word or PDF file) as the importer words it, in the
 /// page's language; `None` for any other message. Built from the errors themselves, so
 /// that a reworded error is still found.
@@ -159,6 +197,19 @@ fn field_message(t: &Tr, message: &str) -> String {
     };
     if let Some(key) = simple {
         return t.get(key);
+    }
+    if let Some(key) = MESSAGES.iter().find(|(m, _)| *m == message).map(|(_, k)| k) {
+        return t.get(key);
+    }
+    if let Some(example) = message.strip_prefix("a time such as ") {
+        return t.arg("error-msg-time", "example", example);
+    }
+    if let Some((low, high)) = message
+        .strip_prefix("must be from ")
+        .and_then(|r| r.split_once(" to "))
+        .filter(|(l, h)| l.parse::<i64>().is_ok() && h.parse::<i64>().is_ok())
+    {
+        return t.args("error-msg-range", &[("low", low), ("high", high)]);
     }
     if let Some(said) = draft_message(t, message) {
         return said;
@@ -395,6 +446,26 @@ mod tests {
             let translated = field_message(&fr, &message);
             assert!(translated.contains(said), "{message}: {translated}");
         }
+        // Every form problem has its words in every language.
+        for lang in Lang::ALL {
+            let t = Tr::new(lang);
+            for (message, key) in MESSAGES {
+                let said = field_message(&t, message);
+                assert!(
+                    !said.contains(key) && said != *message || lang == Lang::En,
+                    "{lang:?} {key}: {said}"
+                );
+                assert_ne!(t.get(key), *key, "{lang:?} lacks {key}");
+            }
+        }
+        assert_eq!(
+            field_message(&fr, "must be from 1 to 5"),
+            "Doit être compris entre 1 et 5."
+        );
+        assert_eq!(
+            field_message(&fr, "a time such as 09:30"),
+            "Indiquez une heure, par exemple 09:30."
+        );
         // What the page does not know stays as the API said it.
         assert_eq!(
             field_message(&fr, "some other problem"),
