@@ -246,6 +246,19 @@ fn seed_consultation(
         },
     )?;
 
+    if let Some(by) = organizer {
+        use crate::consultations::phases::{self, Phase, PhaseInput};
+        phases::set(
+            tx,
+            id,
+            by,
+            PhaseInput {
+                phase: Phase::Consultation,
+                note: "Zero draft open for comment by all stakeholders".into(),
+            },
+        )?;
+    }
+
     let mut cofacilitators = Vec::new();
     let mut participants = Vec::new();
     for u in &demo.users {

@@ -6,6 +6,7 @@ use super::command::{
     CofacilitatorsInput, CreateInput, PatchInput, ReadQuery, VersionCommand, VersionInput,
     VersionQuery,
 };
+use super::phases::{PhaseInput, PhaseView};
 use super::usecase;
 use super::view::{
     ConsultationDetail, ConsultationView, DiffView, VersionPreview, VersionSummary, VersionView,
@@ -148,4 +149,24 @@ pub async fn diff_docx(
     let (key, a, b) = path.into_inner();
     let f = usecase::diff_docx(&state.db, who.0, key, a, b).await?;
     Ok(File::new(f.filename, f.bytes))
+}
+
+pub async fn set_phase(
+    who: ConsultationEditor,
+    state: State,
+    input: ApiJson<PhaseInput>,
+) -> ApiResult<MayConflict<Json<PhaseView>>> {
+    usecase::set_phase(&state.db, &who, input.0)
+        .await
+        .map(|v| Or(Json(v)))
+}
+
+pub async fn phases(
+    who: Anyone,
+    state: State,
+    path: web::Path<String>,
+) -> ApiResult<Json<List<PhaseView>>> {
+    usecase::phases(&state.db, who.0, path.into_inner())
+        .await
+        .map(Json)
 }

@@ -7,6 +7,7 @@ pub mod http;
 pub mod importer;
 pub mod keys;
 pub mod pdf;
+pub mod phases;
 pub mod store;
 pub mod text;
 pub mod translation;
@@ -33,6 +34,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/consultations/{id}", Anyone, "A consultation (by id or slug) with the current text and comment counts per paragraph", h::detail),
         endpoint!(PATCH "/consultations/{id}", Organizer, "Edit, open, close, or move the status of a consultation", h::update),
         endpoint!(PUT "/consultations/{id}/cofacilitators", Organizer, "Set the co-facilitators", h::set_cofacilitators),
+        endpoint!(PUT "/consultations/{id}/phase", ConsultationEditor, "Move the consultation to its next phase {phase: inputs|consultation|negotiation|silence|adopted, note}: a logged act", h::set_phase),
+        endpoint!(GET "/consultations/{id}/phases", Anyone, "The phases the consultation went through, with dates and who moved it on", h::phases),
         endpoint!(POST "/consultations/{id}/versions", ConsultationEditor, "Add a version: import a text or Markdown draft, or give paragraphs with informed_by", h::add_version, limit = DOCUMENT_LIMIT),
         endpoint!(GET "/consultations/{id}/versions", Anyone, "The versions of the text", h::versions),
         endpoint!(GET "/consultations/{id}/versions/{label}.docx", Anyone, "One version as a Word file (.docx), as published: headings, numbered paragraphs, notes", h::version_docx),

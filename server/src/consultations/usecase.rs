@@ -9,6 +9,7 @@ use actix_web::web;
 use super::comments::store as comment_store;
 use super::importer::Footnote;
 use super::keys;
+use super::phases::{self, PhaseInput, PhaseView};
 use super::store::{
     self, Changes, DraftParagraph, NewConsultation, VersionBase, VersionPlan, VersionRow, Written,
 };
@@ -508,4 +509,24 @@ pub async fn diff_docx(
         doc.file(format!("{}-{}-to-{}.docx", row.slug, d.from, d.to))
     })
     .await?
+}
+
+/// Moves the consultation on to its next phase, by one of its co-facilitators or an
+/// organiser: a logged act.
+pub async fn set_phase(
+    db: &Db,
+    who: &ConsultationEditor,
+    input: PhaseInput,
+) -> ApiResult<PhaseView> {
+    let (id, by) = (who.consultation.id, who.user().id);
+    db.tx(move |tx| phases::set(tx, id, by, input)).await
+}
+
+/// The phases a consultation went through, oldest first.
+pub async fn phases(db: &Db, actor: Actor, key: String) -> ApiResult<List<PhaseView>> {
+    db.run(move |conn| {
+        let (row, _) = consultation_for(conn, &actor, &key)?;
+        Ok(List::all(phases::log(conn, row.id)?))
+    })
+    .await
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::importer::Footnote;
 use super::keys::{DiffStatus, ParagraphDiff};
+use super::phases::{self, Phase};
 use super::store::{self, ConsultationRow, ParagraphRow, VersionRow};
 use super::translation::{self, AlignmentReport};
 use super::types::{Participation, Status};
@@ -32,8 +33,12 @@ pub struct ConsultationView {
     pub status: Status,
     pub opens_at: Option<Timestamp>,
     pub closes_at: Option<Timestamp>,
-    /// Open, and within its opening times, now.
+    /// Open, within its opening times, and in a phase that takes inputs, now.
     pub accepting_contributions: bool,
+    /// Its phase on the way to an adopted text (`null` until the co-facilitators set
+    /// one), and since when.
+    pub phase: Option<Phase>,
+    pub phase_since: Option<Timestamp>,
     /// Who may post inputs and endorse them.
     pub participation: Participation,
     pub cofacilitators: Vec<Person>,
@@ -132,6 +137,7 @@ pub fn consultation(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Consu
         Some(v) => Some(store::version_label(conn, v)?),
         None => None,
     };
+    let phase = phases::current(conn, row.id)?;
     Ok(ConsultationView {
         id: row.id,
         slug: row.slug.clone(),
@@ -141,7 +147,10 @@ pub fn consultation(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Consu
         status: row.status(),
         opens_at: row.opens_at.map(Timestamp),
         closes_at: row.closes_at.map(Timestamp),
-        accepting_contributions: row.accepts_contributions(now()),
+        accepting_contributions: row.accepts_contributions(now())
+            && phase.is_none_or(|(p, _)| p.takes_inputs()),
+        phase: phase.map(|(p, _)| p),
+        phase_since: phase.map(|(_, at)| Timestamp(at)),
         participation: row.participation(),
         cofacilitators,
         current_version,

@@ -108,6 +108,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    consultation_phases (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        phase -> Text,
+        note -> Text,
+        set_by -> Nullable<BigInt>,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     consultation_cofacilitators (consultation_id, user_id) {
         consultation_id -> BigInt,
         user_id -> BigInt,

@@ -97,6 +97,7 @@ pub async fn post(
             let actor = Actor::User(user.clone());
             let (row, access) = consultation_for(tx, &actor, &consultation)?;
             row.ensure_open()?;
+            crate::consultations::phases::ensure_takes_inputs(tx, row.id)?;
             access.may_contribute(tx, &row)?;
             let reader = access.reader();
             let mut paragraph_key = cmd.paragraph_key;

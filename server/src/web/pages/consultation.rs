@@ -211,6 +211,18 @@ impl ConsultationPage<'_> {
         self.c.t.get(&format!("status-{}", self.k.status))
     }
 
+    /// "Phase: negotiation, since 4 December 2026", in the page's language.
+    fn phase_line(&self) -> Option<String> {
+        let (phase, since) = (self.k.phase?, self.k.phase_since.as_ref()?);
+        Some(self.c.t.args(
+            "consultation-phase",
+            &[
+                ("phase", &self.c.t.of("phase", phase.as_str())),
+                ("date", &self.c.t.date(since.date())),
+            ],
+        ))
+    }
+
     /// The stakeholder groups that may take part, named in the page's language; `None`
     /// when anyone may.
     fn participant_groups(&self) -> Option<String> {

@@ -16,6 +16,7 @@ use crate::consultations::command::{
     parse_language, CreateInput, PatchInput, VersionCommand, VersionInput,
 };
 use crate::consultations::importer::Format;
+use crate::consultations::phases::{Phase, PhaseInput};
 use crate::consultations::types::Status;
 use crate::consultations::types::{Participation, ParticipationInput};
 use crate::consultations::usecase;
@@ -71,6 +72,14 @@ impl ManagePage<'_> {
             Participation::Anyone => vec![],
             Participation::Groups { groups, .. } => groups.iter().map(|g| g.as_str()).collect(),
         }
+    }
+    /// The phases the consultation may move to from where it is.
+    fn next_phases(&self) -> Vec<Phase> {
+        Phase::ALL
+            .iter()
+            .copied()
+            .filter(|p| p.can_follow(self.k.phase))
+            .collect()
     }
     /// Whether only accounts with a verified organisation may take part.
     fn participant_verified_only(&self) -> bool {
@@ -297,6 +306,7 @@ async fn show(state: &State, c: Ctx, slug: String, shown: Shown) -> HttpResponse
 enum Action {
     Move(Status),
     Participation,
+    Phase,
     Seat(i64),
     Unseat(i64),
     Preview,
@@ -309,6 +319,7 @@ impl Action {
         match form.get("action") {
             "status" => Status::parse(form.get("status")).map(Action::Move),
             "participation" => Some(Action::Participation),
+            "phase" => Some(Action::Phase),
             "seat" => id().map(Action::Seat),
             "unseat" => id().map(Action::Unseat),
             "preview" => Some(Action::Preview),
@@ -395,6 +406,23 @@ pub async fn act(
                     .await
                     .map(|_| "secretariat-status-saved"),
                 Err(e) => Err(e),
+            }
+        }
+        Action::Phase => {
+            let editor = ConsultationEditor::check(&state.db, c.actor(), slug.clone()).await;
+            let phase = Phase::parse(form.get("phase"))
+                .ok_or_else(|| ApiError::field("phase", "choose one"));
+            match (editor, phase) {
+                (Ok(editor), Ok(phase)) => {
+                    let input = PhaseInput {
+                        phase,
+                        note: form.get("note").to_owned(),
+                    };
+                    usecase::set_phase(&state.db, &editor, input)
+                        .await
+                        .map(|_| "secretariat-phase-saved")
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
             }
         }
         Action::Participation => {

@@ -1,0 +1,185 @@
+//! The phases of a consultation on its way to an adopted text, as UN outcome texts are
+//! made: an open call for inputs, a stakeholder consultation on a draft, the
+//! intergovernmental negotiation, the silence procedure, adoption. The co-facilitators
+//! move it on; each move is a logged act with its date and author, shown to everyone.
+//! Under silence and once adopted, no inputs are taken.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::view::Person;
+use crate::accounts::types::string_enum;
+use crate::db::schema::{consultation_phases, users};
+use crate::db::{now, DbConn, Timestamp, Tx};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::http::input::text;
+
+string_enum!(Phase {
+    Inputs => "inputs",
+    Consultation => "consultation",
+    Negotiation => "negotiation",
+    Silence => "silence",
+    Adopted => "adopted",
+});
+
+impl Phase {
+    /// Forward, skipping phases if need be; back from silence to negotiation when silence
+    /// is broken. Adopted is the end.
+    pub fn can_follow(self, current: Option<Phase>) -> bool {
+        use Phase::*;
+        let rank = |p: Phase| Phase::ALL.iter().position(|q| *q == p).unwrap_or(0);
+        match current {
+            None => true,
+            Some(Adopted) => false,
+            Some(Silence) if self == Negotiation => true,
+            Some(c) => rank(self) > rank(c),
+        }
+    }
+
+    /// Whether inputs (comments, amendments, replies) are taken in this phase.
+    pub fn takes_inputs(self) -> bool {
+        !matches!(self, Phase::Silence | Phase::Adopted)
+    }
+}
+
+/// `PUT /consultations/{id}/phase`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseInput {
+    pub phase: Phase,
+    /// Why, for the record (up to 2,000 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A phase as the log shows it.
+#[derive(Serialize, JsonSchema, Clone, Debug)]
+pub struct PhaseView {
+    pub phase: Phase,
+    pub note: String,
+    /// Who moved it on (`null` once their account is erased).
+    pub set_by: Option<Person>,
+    pub set_at: Timestamp,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = consultation_phases)]
+struct PhaseRow {
+    #[diesel(deserialize_as = String)]
+    phase: Phase,
+    note: String,
+    set_by: Option<i64>,
+    set_at: NaiveDateTime,
+}
+
+/// The current phase and since when; `None` before the first is set.
+pub fn current(
+    conn: &mut DbConn,
+    consultation_id: i64,
+) -> ApiResult<Option<(Phase, NaiveDateTime)>> {
+    let row: Option<PhaseRow> = consultation_phases::table
+        .filter(consultation_phases::consultation_id.eq(consultation_id))
+        .order(consultation_phases::id.desc())
+        .select(PhaseRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|r| (r.phase, r.set_at)))
+}
+
+/// Every move, oldest first, with who made it.
+pub fn log(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<PhaseView>> {
+    let rows: Vec<PhaseRow> = consultation_phases::table
+        .filter(consultation_phases::consultation_id.eq(consultation_id))
+        .order(consultation_phases::id.asc())
+        .select(PhaseRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.set_by).collect();
+    let names: Vec<(i64, String)> = users::table
+        .filter(users::id.eq_any(&ids))
+        .filter(users::erased_at.is_null())
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PhaseView {
+            phase: r.phase,
+            note: r.note,
+            set_by: r.set_by.and_then(|id| {
+                names
+                    .iter()
+                    .find(|(n, _)| *n == id)
+                    .map(|(id, name)| Person {
+                        id: *id,
+                        display_name: name.clone(),
+                    })
+            }),
+            set_at: Timestamp(r.set_at),
+        })
+        .collect())
+}
+
+/// Moves the consultation to `phase` (409 `invalid_transition` when it cannot go there
+/// from where it is), in the caller's transaction.
+pub fn set(tx: &mut Tx, consultation_id: i64, by: i64, input: PhaseInput) -> ApiResult<PhaseView> {
+    let mut errors = crate::error::FieldErrors::new();
+    let note = text(&mut errors, "note", &input.note, 0, 2000).unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let current = current(tx, consultation_id)?.map(|(p, _)| p);
+    if !input.phase.can_follow(current) {
+        let from = current.map_or("none", |p| p.as_str());
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            format!(
+                "a consultation in phase {from} cannot move to {}",
+                input.phase
+            ),
+        ));
+    }
+    let at = now();
+    diesel::insert_into(consultation_phases::table)
+        .values((
+            consultation_phases::consultation_id.eq(consultation_id),
+            consultation_phases::phase.eq(input.phase.as_str()),
+            consultation_phases::note.eq(&note),
+            consultation_phases::set_by.eq(Some(by)),
+            consultation_phases::set_at.eq(at),
+        ))
+        .execute(tx.conn())?;
+    let mut log = log(tx, consultation_id)?;
+    log.pop()
+        .ok_or_else(|| ApiError::internal("a phase just written is not in the log"))
+}
+
+/// Refuses an input when the consultation's phase takes none (409
+/// `consultation_closed`, naming the phase).
+pub fn ensure_takes_inputs(conn: &mut DbConn, consultation_id: i64) -> ApiResult<()> {
+    match current(conn, consultation_id)? {
+        Some((phase, _)) if !phase.takes_inputs() => Err(ApiError::new(
+            ErrorCode::ConsultationClosed,
+            format!("this consultation is in phase {phase}: it takes no inputs now"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Phase::*;
+    use super::*;
+
+    #[test]
+    fn phases_move_forward_and_back_only_from_silence() {
+        assert!(Inputs.can_follow(None));
+        assert!(Negotiation.can_follow(Some(Inputs)));
+        assert!(!Consultation.can_follow(Some(Negotiation)));
+        assert!(Negotiation.can_follow(Some(Silence)));
+        assert!(!Silence.can_follow(Some(Silence)));
+        assert!(!Negotiation.can_follow(Some(Adopted)));
+        assert!(!Silence.takes_inputs() && !Adopted.takes_inputs());
+        assert!(Negotiation.takes_inputs());
+    }
+}

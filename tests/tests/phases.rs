@@ -1,0 +1,194 @@
+//! The phases of a consultation, on SQLite and PostgreSQL: the co-facilitators move it on
+//! (forward, or back from a broken silence to negotiation, never past adoption), each
+//! move logged with its date, author and note and shown to everyone; under silence and
+//! once adopted no inputs are taken; the secretariat's form and the public page.
+
+use awc::http::{Method, StatusCode};
+use indaba_tests::web::WebClient;
+use indaba_tests::*;
+use serde_json::json;
+
+both_backends!(
+    phases_move_on_are_logged_and_close_the_floor,
+    the_secretariat_moves_it_on_by_form
+);
+
+async fn phases_move_on_are_logged_and_close_the_floor(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let (id, _) = open_consultation_from(&app, &organizer, "zero-draft", SMALL_DRAFT).await;
+    let path = format!("/api/v1/consultations/{id}");
+    let cofac = app
+        .account("Co-facilitator", &[], "government", "IE", None, None)
+        .await;
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("{path}/cofacilitators"),
+            Some(&organizer),
+            &json!({"user_ids": [cofac.id]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let (_, participant) = app
+        .member("Participant", &[], "civil_society", "KE", None)
+        .await;
+    let detail = app.get(&path, None).await;
+    assert_eq!(detail.body["phase"], serde_json::Value::Null);
+
+    let phase = |token: String, body: serde_json::Value| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            app.send(Method::PUT, &format!("{path}/phase"), Some(&token), &body)
+                .await
+        }
+    };
+    let post = |token: String| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            app.post(
+                &format!("{path}/comments"),
+                Some(&token),
+                &json!({"body": "An input for the record."}),
+            )
+            .await
+        }
+    };
+
+    // Only the co-facilitators and organisers move it on; bad input is named.
+    let res = phase(participant.clone(), json!({"phase": "inputs"})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let res = phase(cofac.token.clone(), json!({"phase": "vote"})).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let res = phase(
+        cofac.token.clone(),
+        json!({"phase": "inputs", "note": "x".repeat(2001)}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("note").is_some(), "{}", res.text);
+
+    let res = phase(
+        cofac.token.clone(),
+        json!({"phase": "inputs", "note": "Call for inputs on the elements paper"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["phase"], "inputs");
+    assert_eq!(res.body["set_by"]["display_name"], "Co-facilitator");
+    for next in ["consultation", "negotiation"] {
+        let res = phase(cofac.token.clone(), json!({"phase": next})).await;
+        assert_eq!(res.status, StatusCode::OK, "{next}: {}", res.text);
+    }
+    // Not back to an earlier phase.
+    let res = phase(cofac.token.clone(), json!({"phase": "consultation"})).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    assert_eq!(res.code(), "invalid_transition");
+
+    // Under silence the floor is closed; a broken silence reopens the negotiation.
+    let res = phase(cofac.token.clone(), json!({"phase": "silence"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let detail = app.get(&path, None).await;
+    assert_eq!(detail.body["phase"], "silence");
+    assert_eq!(detail.body["accepting_contributions"], false);
+    assert!(detail.body["phase_since"].is_string());
+    let res = post(participant.clone()).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    assert_eq!(res.code(), "consultation_closed");
+    let res = phase(
+        cofac.token.clone(),
+        json!({"phase": "negotiation", "note": "Silence broken on paragraph 2"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = post(participant.clone()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+
+    // Adopted is the end.
+    for next in ["silence", "adopted"] {
+        let res = phase(organizer.clone(), json!({"phase": next})).await;
+        assert_eq!(res.status, StatusCode::OK, "{next}: {}", res.text);
+    }
+    let res = phase(organizer.clone(), json!({"phase": "negotiation"})).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    let res = post(participant.clone()).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+
+    // Everyone reads the log, oldest first.
+    let log = app.get(&format!("{path}/phases"), None).await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.text);
+    let phases: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "inputs",
+            "consultation",
+            "negotiation",
+            "silence",
+            "negotiation",
+            "silence",
+            "adopted"
+        ]
+    );
+    assert_eq!(
+        log.body["items"][4]["note"],
+        "Silence broken on paragraph 2"
+    );
+    assert_eq!(log.body["items"][6]["set_by"]["display_name"], "Org");
+}
+
+async fn the_secretariat_moves_it_on_by_form(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = app
+        .account(
+            "Secretariat",
+            &["organizer"],
+            "intergovernmental",
+            "CH",
+            None,
+            None,
+        )
+        .await;
+    let (_, slug) = open_consultation_from(&app, &org.token, "zero-draft", SMALL_DRAFT).await;
+    let web = WebClient::new(&app.base);
+    web.sign_in(&org.email, PASSWORD).await;
+    let base = format!("/organize/consultations/{slug}");
+    let page = web.get(&base).await;
+    assert!(page.html.contains("No phase set yet."), "{}", page.html);
+    let csrf = page.hidden("csrf").unwrap();
+    let moved = web
+        .post(
+            &base,
+            &[
+                ("csrf", &csrf),
+                ("action", "phase"),
+                ("phase", "negotiation"),
+                ("note", "Member states take over"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.html);
+    let page = web.follow(&moved).await;
+    assert!(
+        page.html.contains("Now: Intergovernmental negotiation."),
+        "{}",
+        page.html
+    );
+    // Only the phases it may move to are offered.
+    assert!(!page.html.contains("<option value=\"consultation\">"));
+    assert!(page.html.contains("<option value=\"silence\">"));
+    // The public page says the phase and since when, in the reader's language.
+    let public = WebClient::new(&app.base);
+    let text = public.get(&format!("/consultations/{slug}?lang=fr")).await;
+    assert!(
+        text.html
+            .contains("Phase : Négociation intergouvernementale, depuis le"),
+        "{}",
+        text.html
+    );
+}
