@@ -165,8 +165,10 @@ pub async fn phases(
     who: Anyone,
     state: State,
     path: web::Path<String>,
+    query: crate::http::Query<PageQuery>,
 ) -> ApiResult<Json<List<PhaseView>>> {
-    usecase::phases(&state.db, who.0, path.into_inner())
-        .await
-        .map(Json)
+    let key = path.into_inner();
+    let page = Page::from_query(&format!("phases:{key}"), &query)?;
+    let all = usecase::phases(&state.db, who.0, key).await?;
+    Ok(Json(List::page(all.items, &page)))
 }

@@ -169,7 +169,6 @@ pub fn ensure_takes_inputs(conn: &mut DbConn, consultation_id: i64) -> ApiResult
 #[cfg(test)]
 mod tests {
     use super::Phase::*;
-    use super::*;
 
     #[test]
     fn phases_move_forward_and_back_only_from_silence() {
