@@ -86,8 +86,29 @@ async fn phases_move_on_are_logged_and_close_the_floor(backend: Backend) {
     assert_eq!(res.code(), "invalid_transition");
 
     // Under silence the floor is closed; a broken silence reopens the negotiation.
+    let earlier = post(participant.clone()).await;
+    assert_eq!(earlier.status, StatusCode::CREATED, "{}", earlier.text);
     let res = phase(cofac.token.clone(), json!({"phase": "silence"})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // Nor endorsed, nor edited, while silence holds.
+    let (_, other) = app.member("Other", &[], "academia", "BR", None).await;
+    let res = app
+        .post(
+            &format!("/api/v1/comments/{}/endorsement", earlier.body["id"]),
+            Some(&other),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/comments/{}", earlier.body["id"]),
+            Some(&participant),
+            &json!({"body": "An input, edited under silence."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     let detail = app.get(&path, None).await;
     assert_eq!(detail.body["phase"], "silence");
     assert_eq!(detail.body["accepting_contributions"], false);

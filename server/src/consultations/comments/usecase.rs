@@ -355,6 +355,7 @@ pub async fn edit(db: &Db, who: &CommentAuthor, cmd: EditCommand) -> ApiResult<C
         }
         if let Some(row) = &consultation {
             row.ensure_open()?;
+            crate::consultations::phases::ensure_takes_inputs(tx, row.id)?;
         }
         if cmd.proposed_text.is_some() && c.kind != CommentKind::Amendment {
             return Err(ApiError::field(
@@ -407,6 +408,7 @@ pub async fn endorse(db: &Db, who: &Verified, id: i64) -> ApiResult<EndorsementV
         let (c, consultation, _) = visible(tx, &actor, id)?;
         let consultation = consultation_of(consultation)?;
         consultation.ensure_open()?;
+        crate::consultations::phases::ensure_takes_inputs(tx, consultation.id)?;
         ConsultationAccess::of(tx, &actor, consultation.id)?.may_contribute(tx, &consultation)?;
         if c.author_id == user.id {
             return Err(ApiError::forbidden("you cannot endorse your own input"));
