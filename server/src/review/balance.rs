@@ -183,7 +183,7 @@ pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Balance> {
         let region = region.as_deref().unwrap_or(UNKNOWN);
         let gender = gender.as_deref().unwrap_or(UNKNOWN);
         // `fr-CA` counts with `fr`: the figures are by language, not by variety.
-        let language = language.split('-').next().unwrap_or(UNKNOWN);
+        let language = crate::consultations::translation::primary(language);
         overall.add(*author, group, region, gender, language);
         people.insert(*author);
         if let Some(key) = key {

@@ -191,11 +191,6 @@ macro_rules! card_helpers {
                     .is_some_and(|u| m.author.id() == Some(u.id))
         }
 
-        /// A language's name in the page's language.
-        fn language_name(&self, tag: &str) -> String {
-            crate::web::countries::language(self.c.lang, tag)
-        }
-
         fn group(&self, a: &AuthorView) -> String {
             a.stakeholder_group()
                 .map(|g| self.c.t.get(&format!("group-{g}")))
@@ -391,16 +386,11 @@ struct Loaded {
     admitted: bool,
 }
 
-/// A language tag's primary subtag: `fr-CA` is read with `fr`.
-fn primary(tag: &str) -> String {
-    tag.split('-').next().unwrap_or(tag).to_ascii_lowercase()
-}
-
 /// A language named in the page's query (`?text=`, `?comments=`), if it is one.
 fn language_param(c: &Ctx, name: &str) -> Option<String> {
-    c.param(name)
-        .and_then(|l| crate::accounts::types::LanguageTag::parse(l).ok())
-        .map(|l| l.as_str().to_owned())
+    crate::accounts::types::LanguageTag::parse_optional(c.param(name))
+        .ok()
+        .flatten()
 }
 
 async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> ApiResult<Loaded> {
@@ -478,8 +468,10 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
             let paragraph_key = (!general).then_some(key.as_str());
             let reader = access.reader();
             let mut comments = comments::thread(conn, row.id, &reader, paragraph_key)?;
-            let mut comment_languages: Vec<String> =
-                comments.iter().map(|m| primary(&m.language)).collect();
+            let mut comment_languages: Vec<String> = comments
+                .iter()
+                .map(|m| crate::consultations::translation::primary(&m.language).to_owned())
+                .collect();
             comment_languages.sort_unstable();
             comment_languages.dedup();
             // As the API filters: `fr` takes `fr-CA`, `fr-CA` only itself.

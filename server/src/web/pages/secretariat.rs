@@ -91,10 +91,6 @@ impl ManagePage<'_> {
             }
         )
     }
-    /// A language's name in the page's language.
-    fn language_name(&self, tag: &str) -> String {
-        crate::web::countries::language(self.c.lang, tag)
-    }
     fn excerpt(&self, p: &PreviewParagraph) -> String {
         excerpt(&p.text)
     }
