@@ -10,6 +10,7 @@ pub mod config;
 pub mod consultations;
 pub mod crypto;
 pub mod db;
+pub mod delegations;
 pub mod error;
 pub mod events;
 pub mod health;

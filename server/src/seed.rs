@@ -255,6 +255,7 @@ fn seed_consultation(
             PhaseInput {
                 phase: Phase::Consultation,
                 note: "Zero draft open for comment by all stakeholders".into(),
+                stakeholders_comment: true,
             },
         )?;
     }
@@ -299,6 +300,7 @@ fn seed_consultation(
         body: String::new(),
         proposed_text: None,
         on_behalf_of: None,
+        speaks_for: None,
         anonymous: false,
         language: author.language.clone(),
         version_label: Some("zero-draft".into()),
@@ -375,7 +377,7 @@ fn seed_consultation(
             let p = participants[rng.below(participants.len())].id;
             if p != *author && !endorsers.contains(&p) && endorsers.len() < wanted {
                 endorsers.push(p);
-                comments::usecase::endorse_as(tx, &row, p)?;
+                comments::usecase::endorse_as(tx, &row, p, None)?;
             }
         }
     }

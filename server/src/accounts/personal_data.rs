@@ -29,6 +29,8 @@ use Treatment::{Anonymised, Contribution, Erased, Kept, NotPersonal};
 
 const IDENTIFIES_NO_ONE: &str =
     "a stakeholder group or region alone identifies no one, and keeps the balance figures of past consultations true";
+const DELEGATION_ACT: &str =
+    "a delegation's support is a member state's act in the negotiation, on the record; the endorser's own link is anonymised";
 const WHEN_ONLY: &str = "when an account existed identifies no one once the rest is gone";
 const PROGRAMME: &str = "a proposal that became a session is the event's published programme (undecided proposals are deleted)";
 const NAMED_BY_PROPOSER: &str =
@@ -131,6 +133,7 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("consultation_phases", "note", NotPersonal),
     ("consultation_phases", "set_by", Anonymised),
     ("consultation_phases", "set_at", NotPersonal),
+    ("consultation_phases", "stakeholders_comment", NotPersonal),
     ("version_translations", "version_id", NotPersonal),
     ("version_translations", "language", NotPersonal),
     ("version_translations", "source_format", NotPersonal),
@@ -162,6 +165,8 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("comments", "flag_count", NotPersonal),
     ("comments", "created_at", NotPersonal),
     ("comments", "edited_at", NotPersonal),
+    ("comments", "delegation_id", Contribution),
+    ("comments", "group_id", Contribution),
     ("comment_revisions", "id", NotPersonal),
     ("comment_revisions", "comment_id", NotPersonal),
     ("comment_revisions", "body", Contribution),
@@ -170,6 +175,21 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("endorsements", "comment_id", NotPersonal),
     ("endorsements", "user_id", Anonymised),
     ("endorsements", "created_at", NotPersonal),
+    ("endorsements", "delegation_id", Kept(DELEGATION_ACT)),
+    ("endorsements", "group_id", Kept(DELEGATION_ACT)),
+    ("delegations", "id", NotPersonal),
+    ("delegations", "name", NotPersonal),
+    ("delegations", "status", NotPersonal),
+    ("delegations", "country", NotPersonal),
+    ("delegations", "created_at", NotPersonal),
+    ("delegates", "delegation_id", Erased),
+    ("delegates", "user_id", Erased),
+    ("negotiating_groups", "id", NotPersonal),
+    ("negotiating_groups", "name", NotPersonal),
+    ("negotiating_groups", "chair_id", NotPersonal),
+    ("negotiating_groups", "created_at", NotPersonal),
+    ("group_members", "group_id", NotPersonal),
+    ("group_members", "delegation_id", NotPersonal),
     ("upvotes", "comment_id", NotPersonal),
     ("upvotes", "user_id", Anonymised),
     ("upvotes", "created_at", NotPersonal),

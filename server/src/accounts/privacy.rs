@@ -7,8 +7,8 @@ use super::store;
 use super::view::{EmailLinkRecord, ExportView, LinkPurpose, MailRecord, SessionRecord, UserView};
 use crate::accounts::auth::AuthUser;
 use crate::db::schema::{
-    audit_log, consultation_cofacilitators, email_tokens, mail_outbox, refresh_tokens, user_roles,
-    users,
+    audit_log, consultation_cofacilitators, delegates, email_tokens, mail_outbox, refresh_tokens,
+    user_roles, users,
 };
 use crate::db::Tx;
 use crate::db::{now, DbConn, Timestamp};
@@ -168,6 +168,7 @@ pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResu
         consultation_cofacilitators::table.filter(consultation_cofacilitators::user_id.eq(user_id)),
     )
     .execute(tx.conn())?;
+    diesel::delete(delegates::table.filter(delegates::user_id.eq(user_id))).execute(tx.conn())?;
     // The audit log keeps what was looked at, no longer by whom.
     diesel::update(audit_log::table.filter(audit_log::actor_id.eq(user_id)))
         .set(audit_log::actor_id.eq(None::<i64>))

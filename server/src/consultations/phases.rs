@@ -52,6 +52,14 @@ pub struct PhaseInput {
     /// Why, for the record (up to 2,000 characters).
     #[serde(default)]
     pub note: String,
+    /// In the intergovernmental negotiation, whether stakeholders may still comment
+    /// (default true); amendments are then tabled by delegations only.
+    #[serde(default = "yes")]
+    pub stakeholders_comment: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A phase as the log shows it.
@@ -59,9 +67,19 @@ pub struct PhaseInput {
 pub struct PhaseView {
     pub phase: Phase,
     pub note: String,
+    /// In the negotiation: whether stakeholders may still comment.
+    pub stakeholders_comment: bool,
     /// Who moved it on (`null` once their account is erased).
     pub set_by: Option<Person>,
     pub set_at: Timestamp,
+}
+
+/// Where a consultation is now.
+#[derive(Clone, Copy, Debug)]
+pub struct Current {
+    pub phase: Phase,
+    pub since: NaiveDateTime,
+    pub stakeholders_comment: bool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -72,20 +90,22 @@ struct PhaseRow {
     note: String,
     set_by: Option<i64>,
     set_at: NaiveDateTime,
+    stakeholders_comment: bool,
 }
 
-/// The current phase and since when; `None` before the first is set.
-pub fn current(
-    conn: &mut DbConn,
-    consultation_id: i64,
-) -> ApiResult<Option<(Phase, NaiveDateTime)>> {
+/// The current phase, since when, and what it allows; `None` before the first is set.
+pub fn current(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Option<Current>> {
     let row: Option<PhaseRow> = consultation_phases::table
         .filter(consultation_phases::consultation_id.eq(consultation_id))
         .order(consultation_phases::id.desc())
         .select(PhaseRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(row.map(|r| (r.phase, r.set_at)))
+    Ok(row.map(|r| Current {
+        phase: r.phase,
+        since: r.set_at,
+        stakeholders_comment: r.stakeholders_comment,
+    }))
 }
 
 /// Every move, oldest first, with who made it.
@@ -106,6 +126,7 @@ pub fn log(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<PhaseView>>
         .map(|r| PhaseView {
             phase: r.phase,
             note: r.note,
+            stakeholders_comment: r.stakeholders_comment,
             set_by: r.set_by.and_then(|id| {
                 names
                     .iter()
@@ -128,7 +149,7 @@ pub fn set(tx: &mut Tx, consultation_id: i64, by: i64, input: PhaseInput) -> Api
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let current = current(tx, consultation_id)?.map(|(p, _)| p);
+    let current = current(tx, consultation_id)?.map(|c| c.phase);
     if !input.phase.can_follow(current) {
         let from = current.map_or("none", |p| p.as_str());
         return Err(ApiError::new(
@@ -147,6 +168,8 @@ pub fn set(tx: &mut Tx, consultation_id: i64, by: i64, input: PhaseInput) -> Api
             consultation_phases::note.eq(&note),
             consultation_phases::set_by.eq(Some(by)),
             consultation_phases::set_at.eq(at),
+            consultation_phases::stakeholders_comment
+                .eq(input.stakeholders_comment || input.phase != Phase::Negotiation),
         ))
         .execute(tx.conn())?;
     let mut log = log(tx, consultation_id)?;
@@ -158,9 +181,12 @@ pub fn set(tx: &mut Tx, consultation_id: i64, by: i64, input: PhaseInput) -> Api
 /// `consultation_closed`, naming the phase).
 pub fn ensure_takes_inputs(conn: &mut DbConn, consultation_id: i64) -> ApiResult<()> {
     match current(conn, consultation_id)? {
-        Some((phase, _)) if !phase.takes_inputs() => Err(ApiError::new(
+        Some(c) if !c.phase.takes_inputs() => Err(ApiError::new(
             ErrorCode::ConsultationClosed,
-            format!("this consultation is in phase {phase}: it takes no inputs now"),
+            format!(
+                "this consultation is in phase {}: it takes no inputs now",
+                c.phase
+            ),
         )),
         _ => Ok(()),
     }

@@ -148,9 +148,9 @@ pub fn consultation(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Consu
         opens_at: row.opens_at.map(Timestamp),
         closes_at: row.closes_at.map(Timestamp),
         accepting_contributions: row.accepts_contributions(now())
-            && phase.is_none_or(|(p, _)| p.takes_inputs()),
-        phase: phase.map(|(p, _)| p),
-        phase_since: phase.map(|(_, at)| Timestamp(at)),
+            && phase.is_none_or(|c| c.phase.takes_inputs()),
+        phase: phase.map(|c| c.phase),
+        phase_since: phase.map(|c| Timestamp(c.since)),
         participation: row.participation(),
         cofacilitators,
         current_version,

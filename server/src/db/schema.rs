@@ -115,6 +115,7 @@ diesel::table! {
         note -> Text,
         set_by -> Nullable<BigInt>,
         set_at -> Timestamp,
+        stakeholders_comment -> Bool,
     }
 }
 
@@ -198,6 +199,8 @@ diesel::table! {
         flag_count -> Integer,
         created_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
+        delegation_id -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
     }
 }
 
@@ -216,6 +219,8 @@ diesel::table! {
         comment_id -> BigInt,
         user_id -> BigInt,
         created_at -> Timestamp,
+        delegation_id -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
     }
 }
 
@@ -282,6 +287,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    delegations (id) {
+        id -> BigInt,
+        name -> Text,
+        status -> Text,
+        country -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delegates (delegation_id, user_id) {
+        delegation_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    negotiating_groups (id) {
+        id -> BigInt,
+        name -> Text,
+        chair_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_members (group_id, delegation_id) {
+        group_id -> BigInt,
+        delegation_id -> BigInt,
+    }
+}
+
+diesel::joinable!(delegates -> delegations (delegation_id));
+diesel::joinable!(group_members -> delegations (delegation_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(paragraphs -> document_versions (version_id));
 
@@ -296,6 +336,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     endorsements,
     flags,
     moderation_log,
+    delegations,
+    delegates,
+    negotiating_groups,
+    group_members,
 );
 
 diesel::table! {

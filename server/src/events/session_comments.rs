@@ -245,6 +245,7 @@ pub async fn post(
                     body: cmd.body,
                     proposed_text: None,
                     on_behalf_of: None,
+                    speaks_for: None,
                     anonymous: cmd.anonymous,
                     language,
                     version_label: None,

@@ -110,6 +110,44 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: no body (or only whitespace) reads as
+/// `T::default()`; otherwise as [`ApiJson`].
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let head = BodyHead::of(req);
+        let payload = payload.take();
+        Box::pin(async move {
+            let body = head.read(payload).await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(T::default()));
+            }
+            if let Some(essence) = head.essence().filter(|e| !is_json(e)) {
+                return Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    format!("expected application/json, got {essence}"),
+                ));
+            }
+            parse_json(&body).map(OptionalJson)
+        })
+    }
+}
+
+impl<T: schemars::JsonSchema> super::doc::DocArg for OptionalJson<T> {
+    fn document(op: &mut super::doc::Operation, gen: &mut super::doc::Generators) {
+        let schema = gen.input.subschema_for::<T>();
+        op.request_body = Some(serde_json::json!({
+            "required": false,
+            "content": {"application/json": {"schema": schema}}
+        }));
+        op.error(&[400, 413, 415, 422]);
+    }
+}
+
 /// A body that is JSON parsed into `T`, or a `multipart/form-data` upload (a file with
 /// its fields), under the same limits; anything else is 415.
 pub enum JsonOrForm<T> {

@@ -22,6 +22,7 @@ use crate::policy::{Lens, Reader};
 struct Rows {
     comments: HashMap<i64, CommentRow>,
     authors: HashMap<i64, Author>,
+    represented: crate::delegations::store::Representations,
     flag_reasons: HashMap<i64, String>,
     log_reasons: HashMap<i64, String>,
     /// Speaking queues as they are now, by session.
@@ -65,6 +66,8 @@ impl Rows {
                 .collect()
         };
         let author_ids: Vec<i64> = comments.values().map(|c| c.author_id).collect();
+        let rows: Vec<CommentRow> = comments.values().cloned().collect();
+        let represented = view::represented(conn, &rows)?;
         let authors = if author_ids.is_empty() {
             HashMap::new()
         } else {
@@ -83,6 +86,7 @@ impl Rows {
         Ok(Rows {
             comments,
             authors,
+            represented,
             flag_reasons,
             log_reasons,
             queues,
@@ -102,7 +106,8 @@ impl Rows {
                 } else {
                     lens
                 };
-                let mut v = view::view_with(c, self.authors.get(&c.author_id), lens);
+                let speaks_for = self.represented.get(c.speaks_for());
+                let mut v = view::view_with(c, self.authors.get(&c.author_id), speaks_for, lens);
                 // Only the author edits, and has it from the POST's answer.
                 v.editable_until = None;
                 Shown::View(Box::new(v))

@@ -18,10 +18,15 @@ pub mod guards;
 use diesel::prelude::*;
 
 use crate::accounts::types::{Role, StakeholderGroup};
+use crate::consultations::phases::Phase;
 use crate::consultations::store::ConsultationRow;
-use crate::consultations::types::{Participation, Status, Visibility};
+use crate::consultations::types::{CommentKind, Participation, Status, Visibility};
 use crate::db::schema::{consultation_cofacilitators, user_roles, users};
 use crate::db::DbConn;
+use crate::delegations::{
+    self,
+    types::{Represented, SpeaksFor},
+};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
 pub use crate::accounts::auth::AuthUser;
@@ -206,6 +211,66 @@ impl ConsultationAccess {
             "this consultation takes inputs from these stakeholder groups only: {}{verified}",
             names.join(", ")
         )))
+    }
+}
+
+/// Whether a person may speak for a delegation (they are one of its delegates) or a
+/// group (they are a delegate of its chair): the delegation or group as it will be
+/// shown; 422 when there is no such delegation or group, 403 naming it otherwise.
+pub fn may_speak_for(conn: &mut DbConn, user_id: i64, s: SpeaksFor) -> ApiResult<Represented> {
+    if let Some(r) = delegations::store::speakers_for(conn, user_id)?
+        .into_iter()
+        .find(|r| r.speaks_for() == s)
+    {
+        return Ok(r);
+    }
+    let unknown = |what: &str| ApiError::field("on_behalf_of", format!("no such {what}"));
+    Err(match s {
+        SpeaksFor::Delegation(id) => {
+            let d = delegations::store::delegation(conn, id).map_err(|_| unknown("delegation"))?;
+            ApiError::forbidden(format!(
+                "you are not a delegate of {}: an admin attaches delegates to their delegation",
+                d.name
+            ))
+        }
+        SpeaksFor::Group(id) => {
+            let g = delegations::store::group(conn, id).map_err(|_| unknown("group"))?;
+            ApiError::forbidden(format!(
+                "only the delegates of the delegation that chairs {} speak for it",
+                g.name
+            ))
+        }
+    })
+}
+
+impl ConsultationAccess {
+    /// In the intergovernmental negotiation, amendments are tabled by delegations (or
+    /// groups) only, and stakeholders comment only if the co-facilitators kept that
+    /// open; the co-facilitators and the secretariat always comment. Other phases take
+    /// every input `may_contribute` lets through.
+    pub fn may_table(
+        &self,
+        phase: Option<crate::consultations::phases::Current>,
+        kind: CommentKind,
+        speaks_for: Option<&Represented>,
+    ) -> ApiResult<()> {
+        let Some(current) = phase.filter(|c| c.phase == Phase::Negotiation) else {
+            return Ok(());
+        };
+        match kind {
+            CommentKind::Amendment if speaks_for.is_none() => Err(ApiError::forbidden(
+                "in the intergovernmental negotiation, amendments are tabled by delegations: \
+                 give on_behalf_of {delegation_id} of your delegation",
+            )),
+            CommentKind::Amendment => Ok(()),
+            _ if speaks_for.is_some() || current.stakeholders_comment || self.may_review() => {
+                Ok(())
+            }
+            _ => Err(ApiError::forbidden(
+                "in this negotiation only delegations comment: the co-facilitators closed \
+                 stakeholders' comments",
+            )),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::accounts::types::LanguageTag;
 use crate::consultations::types::{CommentKind, ModerationAction, MAX_BODY_CHARS};
+use crate::delegations::types::{OnBehalfOf, SpeaksFor};
 use crate::error::{ApiError, FieldErrors};
 use crate::http::input::{double_option, text};
 
@@ -25,7 +26,10 @@ pub struct CommentInput {
     pub kind: Option<String>,
     /// An amendment's proposed text.
     pub proposed_text: Option<String>,
-    pub on_behalf_of: Option<String>,
+    /// Whom it speaks for: a free text as the author states it (not checked), or
+    /// `{delegation_id}` / `{group_id}`, which the author must be a delegate of (403
+    /// otherwise); shown as a verified delegation or group (`speaks_for`).
+    pub on_behalf_of: Option<OnBehalfOf>,
     /// BCP 47; detected from the text when absent.
     pub language: Option<String>,
     /// Show only the stakeholder group and region.
@@ -40,6 +44,8 @@ pub struct NewCommentCommand {
     pub kind: CommentKind,
     pub proposed_text: Option<String>,
     pub on_behalf_of: Option<String>,
+    /// A delegation or group, to check against the author.
+    pub speaks_for: Option<SpeaksFor>,
     pub language: Option<LanguageTag>,
     pub anonymous: bool,
 }
@@ -93,8 +99,8 @@ impl TryFrom<CommentInput> for NewCommentCommand {
                 "an amendment proposes a change to one paragraph".into(),
             );
         }
-        let on_behalf_of = i
-            .on_behalf_of
+        let (stated, speaks_for) = i.on_behalf_of.map(OnBehalfOf::split).unwrap_or_default();
+        let on_behalf_of = stated
             .as_deref()
             .and_then(|o| text(&mut errors, "on_behalf_of", o, 1, 200));
         let language = match i.language.as_deref() {
@@ -112,6 +118,7 @@ impl TryFrom<CommentInput> for NewCommentCommand {
                 kind,
                 proposed_text,
                 on_behalf_of,
+                speaks_for,
                 language,
                 anonymous: i.anonymous,
             }),
@@ -220,5 +227,30 @@ impl TryFrom<ModerationInput> for ModerationCommand {
             (Some(action), Some(reason)) => Ok(ModerationCommand { action, reason }),
             _ => Err(ApiError::validation(errors)),
         }
+    }
+}
+
+/// `POST /comments/{id}/endorsement`: optionally for a delegation or group the endorser
+/// is a delegate of (a delegation's support, shown in the compilation).
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EndorseInput {
+    pub on_behalf_of: Option<EndorseFor>,
+}
+
+/// A delegation or a group (free text is not taken here).
+#[derive(Deserialize, JsonSchema, Clone, Debug)]
+#[serde(untagged)]
+pub enum EndorseFor {
+    Delegation(crate::delegations::types::DelegationChoice),
+    Group(crate::delegations::types::GroupChoice),
+}
+
+impl EndorseInput {
+    pub fn speaks_for(&self) -> Option<SpeaksFor> {
+        self.on_behalf_of.as_ref().map(|f| match f {
+            EndorseFor::Delegation(d) => SpeaksFor::Delegation(d.delegation_id),
+            EndorseFor::Group(g) => SpeaksFor::Group(g.group_id),
+        })
     }
 }

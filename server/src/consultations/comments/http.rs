@@ -3,12 +3,13 @@
 use actix_web::web;
 
 use super::command::{
-    CommentInput, EditInput, ModerationInput, NewCommentCommand, Reason, ReasonInput,
+    CommentInput, EditInput, EndorseInput, ModerationInput, NewCommentCommand, Reason, ReasonInput,
 };
 use super::moderation::{self, KeepReceipt, LogEntry, QueuedComment};
 use super::usecase::{self, CommentQuery};
 use super::view::{CommentView, EndorsementView, FlagReceipt};
 use crate::error::ApiResult;
+use crate::http::extract::OptionalJson;
 use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List};
 use crate::http::respond::{MayConflict, Or, RateLimited};
@@ -60,8 +61,10 @@ pub async fn endorse(
     who: Verified,
     state: State,
     path: web::Path<i64>,
+    input: OptionalJson<EndorseInput>,
 ) -> ApiResult<MayConflict<Created<EndorsementView>>> {
-    usecase::endorse(&state.db, &who, path.into_inner())
+    let speaks_for = input.0.speaks_for();
+    usecase::endorse(&state.db, &who, path.into_inner(), speaks_for)
         .await
         .map(|v| Or(Created(v)))
 }

@@ -11,6 +11,7 @@ use crate::db::schema::{
     comment_revisions, comments, endorsements, flags, moderation_log, upvotes,
 };
 use crate::db::{now, DbConn};
+use crate::delegations::types::SpeaksFor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::outbox;
 
@@ -38,9 +39,16 @@ pub struct CommentRow {
     pub flag_count: i32,
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
+    pub delegation_id: Option<i64>,
+    pub group_id: Option<i64>,
 }
 
 impl CommentRow {
+    /// The delegation or group it was given for (checked when given).
+    pub fn speaks_for(&self) -> Option<SpeaksFor> {
+        SpeaksFor::of(self.delegation_id, self.group_id)
+    }
+
     /// The live channel of what the comment belongs to.
     pub fn channel(&self) -> String {
         match (self.consultation_id, self.session_id) {
@@ -66,6 +74,8 @@ pub struct NewComment {
     pub body: String,
     pub proposed_text: Option<String>,
     pub on_behalf_of: Option<String>,
+    /// Checked by the policy before it gets here.
+    pub speaks_for: Option<SpeaksFor>,
     pub anonymous: bool,
     pub language: String,
     pub version_label: Option<String>,
@@ -107,6 +117,8 @@ pub fn insert(conn: &mut DbConn, c: &NewComment) -> ApiResult<CommentRow> {
             comments::status.eq(Visibility::Visible.as_str()),
             comments::version_label.eq(&c.version_label),
             comments::created_at.eq(now()),
+            comments::delegation_id.eq(c.speaks_for.and_then(SpeaksFor::delegation_id)),
+            comments::group_id.eq(c.speaks_for.and_then(SpeaksFor::group_id)),
         ))
         .returning(comments::id)
         .get_result(conn)?;
@@ -236,7 +248,12 @@ pub fn endorsed_among(conn: &mut DbConn, user_id: i64, ids: &[i64]) -> ApiResult
 
 /// Adds an endorsement; a second one by the same user is `already_endorsed`, also
 /// when two requests race.
-pub fn add_endorsement(conn: &mut DbConn, comment_id: i64, user_id: i64) -> ApiResult<()> {
+pub fn add_endorsement(
+    conn: &mut DbConn,
+    comment_id: i64,
+    user_id: i64,
+    speaks_for: Option<SpeaksFor>,
+) -> ApiResult<()> {
     let already = || {
         ApiError::new(
             ErrorCode::AlreadyEndorsed,
@@ -251,6 +268,8 @@ pub fn add_endorsement(conn: &mut DbConn, comment_id: i64, user_id: i64) -> ApiR
             endorsements::comment_id.eq(comment_id),
             endorsements::user_id.eq(user_id),
             endorsements::created_at.eq(now()),
+            endorsements::delegation_id.eq(speaks_for.and_then(SpeaksFor::delegation_id)),
+            endorsements::group_id.eq(speaks_for.and_then(SpeaksFor::group_id)),
         ))
         .execute(conn)
         .map_err(|e| match e {
@@ -433,6 +452,8 @@ pub fn withdraw_all_of(conn: &mut DbConn, author_id: i64) -> ApiResult<Vec<Comme
             comments::body.eq(""),
             comments::proposed_text.eq(None::<String>),
             comments::on_behalf_of.eq(None::<String>),
+            comments::delegation_id.eq(None::<i64>),
+            comments::group_id.eq(None::<i64>),
         ))
         .execute(conn)?;
     by_ids(conn, &ids)

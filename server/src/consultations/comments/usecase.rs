@@ -9,6 +9,7 @@ use crate::consultations::store::{self as consultations, ConsultationRow};
 use crate::consultations::text::detect_language_among;
 use crate::consultations::types::{CommentKind, Visibility};
 use crate::db::{now, Db, DbConn};
+use crate::delegations::types::SpeaksFor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::page::Page;
 use crate::http::respond::List;
@@ -99,6 +100,12 @@ pub async fn post(
             row.ensure_open()?;
             crate::consultations::phases::ensure_takes_inputs(tx, row.id)?;
             access.may_contribute(tx, &row)?;
+            let speaks_for = match cmd.speaks_for {
+                Some(s) => Some(crate::policy::may_speak_for(tx, user.id, s)?),
+                None => None,
+            };
+            let phase = crate::consultations::phases::current(tx, row.id)?;
+            access.may_table(phase, cmd.kind, speaks_for.as_ref())?;
             let reader = access.reader();
             let mut paragraph_key = cmd.paragraph_key;
             if let Some(parent_id) = cmd.parent_id {
@@ -149,6 +156,7 @@ pub async fn post(
                 body: cmd.body,
                 proposed_text: cmd.proposed_text,
                 on_behalf_of: cmd.on_behalf_of,
+                speaks_for: speaks_for.map(|r| r.speaks_for()),
                 anonymous: cmd.anonymous,
                 language: detected.unwrap_or_else(|| row.language.clone()),
                 version_label,
@@ -401,7 +409,12 @@ fn endorsement_changed(tx: &mut crate::db::Tx, c: &CommentRow) -> ApiResult<i64>
     Ok(n)
 }
 
-pub async fn endorse(db: &Db, who: &Verified, id: i64) -> ApiResult<EndorsementView> {
+pub async fn endorse(
+    db: &Db,
+    who: &Verified,
+    id: i64,
+    speaks_for: Option<SpeaksFor>,
+) -> ApiResult<EndorsementView> {
     let user = who.user().clone();
     db.tx(move |tx| {
         let actor = Actor::User(user.clone());
@@ -419,7 +432,10 @@ pub async fn endorse(db: &Db, who: &Verified, id: i64) -> ApiResult<EndorsementV
                 "a hidden input cannot be endorsed",
             ));
         }
-        let n = endorse_as(tx, &c, user.id)?;
+        if let Some(s) = speaks_for {
+            crate::policy::may_speak_for(tx, user.id, s)?;
+        }
+        let n = endorse_as(tx, &c, user.id, speaks_for)?;
         Ok(EndorsementView {
             comment_id: c.id,
             endorsement_count: n,
@@ -430,8 +446,13 @@ pub async fn endorse(db: &Db, who: &Verified, id: i64) -> ApiResult<EndorsementV
 }
 
 /// `user_id` endorses `c`, with what others hear of it; the new count.
-pub fn endorse_as(tx: &mut crate::db::Tx, c: &CommentRow, user_id: i64) -> ApiResult<i64> {
-    store::add_endorsement(tx, c.id, user_id)?;
+pub fn endorse_as(
+    tx: &mut crate::db::Tx,
+    c: &CommentRow,
+    user_id: i64,
+    speaks_for: Option<SpeaksFor>,
+) -> ApiResult<i64> {
+    store::add_endorsement(tx, c.id, user_id, speaks_for)?;
     crate::notifications::hooks::endorsed(tx, c, user_id)?;
     endorsement_changed(tx, c)
 }
@@ -495,13 +516,19 @@ pub fn authored_by(conn: &mut DbConn, author_id: i64) -> ApiResult<Vec<CommentVi
     let reader = Reader::person(author_id);
     // The author's own withdrawn texts are empty; they are still listed.
     let authors = view::authors(conn, &[author_id])?;
+    let represented = view::represented(conn, &rows)?;
     Ok(rows
         .iter()
         .map(|c| {
             let lens = reader
                 .lens(c.author_id, c.status)
                 .unwrap_or(crate::policy::Lens::Author);
-            view::view_with(c, authors.get(&author_id), lens)
+            view::view_with(
+                c,
+                authors.get(&author_id),
+                represented.get(c.speaks_for()),
+                lens,
+            )
         })
         .collect())
 }

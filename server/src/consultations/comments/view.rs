@@ -14,6 +14,8 @@ use crate::accounts::types::{Region, StakeholderGroup};
 use crate::consultations::types::{CommentKind, Visibility};
 use crate::db::schema::users;
 use crate::db::{DbConn, Timestamp};
+use crate::delegations::store::Representations;
+use crate::delegations::types::Represented;
 use crate::error::ApiResult;
 use crate::policy::audit::{self, Surface};
 use crate::policy::{Lens, Reader};
@@ -33,7 +35,11 @@ pub struct CommentView {
     pub body: String,
     /// An amendment's proposed text.
     pub proposed_text: Option<String>,
+    /// Whom it speaks for, as its author stated it (not checked).
     pub on_behalf_of: Option<String>,
+    /// The delegation or group it speaks for, checked when it was given: its author was
+    /// a delegate of it.
+    pub speaks_for: Option<Represented>,
     pub anonymous: bool,
     /// BCP 47.
     pub language: String,
@@ -238,6 +244,12 @@ pub fn authors(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, Author>
         .collect())
 }
 
+/// The delegations and groups these contributions speak for.
+pub fn represented(conn: &mut DbConn, rows: &[CommentRow]) -> ApiResult<Representations> {
+    let wanted: Vec<_> = rows.iter().filter_map(CommentRow::speaks_for).collect();
+    Representations::load(conn, &wanted)
+}
+
 /// The author as `lens` shows it.
 fn author_view(c: &CommentRow, author: Option<&Author>, lens: Lens) -> AuthorView {
     match author {
@@ -275,7 +287,12 @@ fn withdrawn(a: Option<&Author>) -> AuthorView {
 }
 
 /// One contribution as `lens` shows it (the caller has checked that the lens exists).
-pub fn view_with(c: &CommentRow, author: Option<&Author>, lens: Lens) -> CommentView {
+pub fn view_with(
+    c: &CommentRow,
+    author: Option<&Author>,
+    speaks_for: Option<Represented>,
+    lens: Lens,
+) -> CommentView {
     let erased = author.is_none_or(|a| a.erased);
     CommentView {
         id: c.id,
@@ -288,6 +305,7 @@ pub fn view_with(c: &CommentRow, author: Option<&Author>, lens: Lens) -> Comment
         proposed_text: c.proposed_text.clone(),
         // Whom an erased person spoke for would tell who they were.
         on_behalf_of: if erased { None } else { c.on_behalf_of.clone() },
+        speaks_for: if erased { None } else { speaks_for },
         anonymous: c.anonymous,
         language: c.language.clone(),
         status: c.status,
@@ -316,6 +334,7 @@ pub fn render(
 ) -> ApiResult<Vec<CommentView>> {
     let ids: Vec<i64> = rows.iter().map(|c| c.author_id).collect();
     let authors = authors(conn, &ids)?;
+    let represented = represented(conn, rows)?;
     let mut audited = Vec::new();
     let mut views = Vec::with_capacity(rows.len());
     for c in rows {
@@ -325,7 +344,8 @@ pub fn render(
         if c.anonymous && lens == Lens::Moderator {
             audited.push(c.id);
         }
-        views.push(view_with(c, authors.get(&c.author_id), lens));
+        let speaks_for = represented.get(c.speaks_for());
+        views.push(view_with(c, authors.get(&c.author_id), speaks_for, lens));
     }
     if let (false, Some(moderator)) = (audited.is_empty(), reader.user_id) {
         audit::anonymous_authors_seen(conn, moderator, &audited, surface)?;

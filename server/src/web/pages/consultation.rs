@@ -1,6 +1,7 @@
 //! A consultation: the text with comment counts per paragraph; one paragraph with its
 //! threads and the comment form; posting, replying and endorsing without JavaScript.
 
+use crate::delegations::types::{OnBehalfOf, SpeaksFor};
 use std::collections::{HashMap, HashSet};
 
 use actix_web::http::StatusCode;
@@ -127,6 +128,8 @@ pub struct Mine {
     /// The reader may post and endorse here (who may take part): the cards offer
     /// Endorse and Reply only then.
     admitted: bool,
+    /// The delegations and groups the reader may speak for.
+    speaks_for: Vec<crate::delegations::types::Represented>,
 }
 
 impl Mine {
@@ -153,6 +156,7 @@ impl Mine {
                 })
             }),
             admitted: false,
+            speaks_for: crate::delegations::store::speakers_for(conn, user_id)?,
         })
     }
 }
@@ -599,7 +603,10 @@ pub async fn post_comment(
             anonymous: form.checked("anonymous"),
             // Empty: detected, else the author's own language.
             language: form.opt("language").map(str::to_owned),
-            ..CommentInput::default()
+            on_behalf_of: form
+                .opt("on_behalf_of")
+                .and_then(SpeaksFor::from_form)
+                .map(OnBehalfOf::from),
         };
         match (
             Verified::check(&state.db, c.actor()).await,
@@ -654,7 +661,9 @@ pub async fn endorse(
         Ok(who) if withdraw => comments::withdraw_endorsement(&state.db, &who, id)
             .await
             .map(|_| ()),
-        Ok(who) => comments::endorse(&state.db, &who, id).await.map(|_| ()),
+        Ok(who) => comments::endorse(&state.db, &who, id, None)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     match done {
@@ -742,6 +751,7 @@ mod tests {
             body: "b".into(),
             proposed_text: None,
             on_behalf_of: None,
+            speaks_for: None,
             anonymous: false,
             language: "en".into(),
             status: Visibility::Visible,

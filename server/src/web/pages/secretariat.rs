@@ -413,6 +413,7 @@ pub async fn act(
                     let input = PhaseInput {
                         phase,
                         note: form.get("note").to_owned(),
+                        stakeholders_comment: !form.checked("close_stakeholders"),
                     };
                     usecase::set_phase(&state.db, &editor, input)
                         .await
