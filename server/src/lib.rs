@@ -18,6 +18,7 @@ pub mod http;
 pub mod live;
 pub mod mail;
 pub mod metrics;
+pub mod negotiation;
 pub mod notifications;
 pub mod outbox;
 pub mod policy;

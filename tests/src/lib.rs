@@ -13,6 +13,7 @@ pub mod docx;
 pub mod ical;
 pub mod instance;
 pub mod mail;
+pub mod negotiation;
 pub mod python;
 pub mod web;
 

@@ -891,7 +891,7 @@ II. Commitments\n\n3. We will protect human rights online as offline.\n\n\
         )
         .await;
     assert_eq!(hidden.status, StatusCode::CREATED, "{}", hidden.text);
-    let path = format!("/api/v1/consultations/{}/compilation.docx", f.id);
+    let path = format!("/api/v1/consultations/{}/inputs.docx", f.id);
     assert_eq!(
         f.app.get(&path, Some(&author)).await.status,
         StatusCode::FORBIDDEN

@@ -64,7 +64,11 @@ async fn delegations_and_groups(app: &TestApp, admin: &str) -> (i64, i64, i64) {
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     let res = app
-        .post("/api/v1/groups", Some(admin), &json!({"name": "G77 and China"}))
+        .post(
+            "/api/v1/groups",
+            Some(admin),
+            &json!({"name": "G77 and China"}),
+        )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     let group = res.body["id"].as_i64().unwrap();
@@ -205,7 +209,11 @@ async fn delegates_speak_for_their_delegation_and_table_amendments(backend: Back
     )
     .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
-    assert!(res.text.contains("not a delegate of Brazil"), "{}", res.text);
+    assert!(
+        res.text.contains("not a delegate of Brazil"),
+        "{}",
+        res.text
+    );
     let res = post(
         brazil_delegate.token.clone(),
         json!({"body": "For the group.", "on_behalf_of": {"group_id": g77}}),
@@ -312,14 +320,22 @@ async fn delegates_speak_for_their_delegation_and_table_amendments(backend: Back
     )
     .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
-    assert!(res.text.contains("only delegations comment"), "{}", res.text);
+    assert!(
+        res.text.contains("only delegations comment"),
+        "{}",
+        res.text
+    );
     let res = post(
         brazil_delegate.token.clone(),
         amendment(json!({"delegation_id": brazil})),
     )
     .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-    let res = post(organizer.clone(), json!({"body": "The co-facilitators' note."})).await;
+    let res = post(
+        organizer.clone(),
+        json!({"body": "The co-facilitators' note."}),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
 
     // The page: the delegate chooses whom to speak for; cards say on whose behalf.
@@ -356,7 +372,9 @@ async fn delegates_speak_for_their_delegation_and_table_amendments(backend: Back
     assert!(page.html.contains("On behalf of Kenya"), "{}", page.html);
     assert!(page.html.contains("On behalf of Brazil"), "{}", page.html);
     assert!(page.html.contains("verified delegation"), "{}", page.html);
-    let general = web.get(&format!("/consultations/{slug}?paragraph=general")).await;
+    let general = web
+        .get(&format!("/consultations/{slug}?paragraph=general"))
+        .await;
     assert!(
         general.html.contains("On behalf of G77 and China"),
         "{}",
@@ -376,7 +394,11 @@ async fn delegates_speak_for_their_delegation_and_table_amendments(backend: Back
         .get(&format!("/consultations/{slug}?paragraph={key}"))
         .await;
     assert!(page.html.contains("Speak for"), "{}", page.html);
-    assert!(!page.html.contains("G77 and China</option>"), "{}", page.html);
+    assert!(
+        !page.html.contains("G77 and China</option>"),
+        "{}",
+        page.html
+    );
     let stakeholder_page = WebClient::new(&app.base);
     stakeholder_page.sign_in(&sam_email, PASSWORD).await;
     let page = stakeholder_page

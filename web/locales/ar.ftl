@@ -558,6 +558,24 @@ versions-word = ملف Word
 versions-diff-word = التغييرات في ملف Word مع تعقّب التغييرات
 compilation-title = تجميع المساهمات
 compilation-other = مساهمات بشأن فقرات لم تعد في النص
+compilation-text-title = النص التجميعي
+compilation-tabled-by = قدّمه { $names }
+compilation-supported-by = أيّده { $names }
+compilation-stakeholders = { $count ->
+    [one] صاحب مصلحة واحد
+    [two] صاحبا مصلحة
+    [few] { $count } أصحاب مصلحة
+   *[other] { $count } من أصحاب المصلحة
+}
+compilation-removed = تعديلات على فقرات لم تعد في النص
+compilation-download-html = النص التجميعي (HTML)
+compilation-download-docx = النص التجميعي (Word)
+disposition-accepted = مقبول
+disposition-merged = مدمج
+disposition-rejected = مرفوض
+disposition-pending = معلّق
+paragraph-status-agreed_ad_ref = متفق عليه بشرط الاستشارة
+paragraph-status-pending = معلّق
 review-compilation-word = تجميع المساهمات (Word)
 secretariat-file = المشروع كملف (Word ‏.docx أو PDF يحتوي على نص أو نص أو Markdown)، أو الصقه أدناه
 

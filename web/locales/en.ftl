@@ -540,6 +540,22 @@ versions-word = Word file
 versions-diff-word = the changes as a Word file, with tracked changes
 compilation-title = Compilation of inputs
 compilation-other = Inputs on paragraphs no longer in the text
+compilation-text-title = Compilation text
+compilation-tabled-by = tabled by { $names }
+compilation-supported-by = supported by { $names }
+compilation-stakeholders = { $count ->
+    [one] { $count } stakeholder
+   *[other] { $count } stakeholders
+}
+compilation-removed = Amendments to paragraphs no longer in the text
+compilation-download-html = Compilation text (HTML)
+compilation-download-docx = Compilation text (Word)
+disposition-accepted = accepted
+disposition-merged = merged
+disposition-rejected = rejected
+disposition-pending = pending
+paragraph-status-agreed_ad_ref = agreed ad ref
+paragraph-status-pending = pending
 review-compilation-word = Compilation of inputs (Word)
 secretariat-file = The draft as a file (Word .docx, a PDF with text, text or Markdown), or paste it below
 

@@ -540,6 +540,22 @@ versions-word = Archivo Word
 versions-diff-word = los cambios en un archivo Word, con control de cambios
 compilation-title = Compilación de aportes
 compilation-other = Aportes sobre párrafos que ya no figuran en el texto
+compilation-text-title = Texto de compilación
+compilation-tabled-by = presentada por { $names }
+compilation-supported-by = apoyada por { $names }
+compilation-stakeholders = { $count ->
+    [one] { $count } parte interesada
+   *[other] { $count } partes interesadas
+}
+compilation-removed = Enmiendas a párrafos que ya no figuran en el texto
+compilation-download-html = Texto de compilación (HTML)
+compilation-download-docx = Texto de compilación (Word)
+disposition-accepted = aceptada
+disposition-merged = fusionada
+disposition-rejected = rechazada
+disposition-pending = pendiente
+paragraph-status-agreed_ad_ref = acordado ad referendum
+paragraph-status-pending = pendiente
 review-compilation-word = Compilación de aportes (Word)
 secretariat-file = El borrador como archivo (Word .docx, PDF con texto, texto o Markdown), o péguelo abajo
 

@@ -540,6 +540,22 @@ versions-word = Fichier Word
 versions-diff-word = les modifications en fichier Word, avec suivi des modifications
 compilation-title = Compilation des contributions
 compilation-other = Contributions sur des paragraphes qui ne figurent plus dans le texte
+compilation-text-title = Texte de compilation
+compilation-tabled-by = présenté par { $names }
+compilation-supported-by = appuyé par { $names }
+compilation-stakeholders = { $count ->
+    [one] { $count } partie prenante
+   *[other] { $count } parties prenantes
+}
+compilation-removed = Amendements à des paragraphes qui ne figurent plus dans le texte
+compilation-download-html = Texte de compilation (HTML)
+compilation-download-docx = Texte de compilation (Word)
+disposition-accepted = accepté
+disposition-merged = fusionné
+disposition-rejected = rejeté
+disposition-pending = en suspens
+paragraph-status-agreed_ad_ref = convenu ad referendum
+paragraph-status-pending = en suspens
 review-compilation-word = Compilation des contributions (Word)
 secretariat-file = Le projet en fichier (Word .docx, PDF contenant du texte, texte ou Markdown), ou collez-le ci-dessous
 

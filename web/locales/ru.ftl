@@ -546,6 +546,23 @@ versions-word = Файл Word
 versions-diff-word = изменения в файле Word с режимом исправлений
 compilation-title = Сводка материалов
 compilation-other = Материалы к пунктам, которых больше нет в тексте
+compilation-text-title = Компиляционный текст
+compilation-tabled-by = внесено: { $names }
+compilation-supported-by = поддержано: { $names }
+compilation-stakeholders = { $count ->
+    [one] { $count } заинтересованная сторона
+    [few] { $count } заинтересованные стороны
+   *[other] { $count } заинтересованных сторон
+}
+compilation-removed = Поправки к пунктам, которых больше нет в тексте
+compilation-download-html = Компиляционный текст (HTML)
+compilation-download-docx = Компиляционный текст (Word)
+disposition-accepted = принята
+disposition-merged = объединена
+disposition-rejected = отклонена
+disposition-pending = на рассмотрении
+paragraph-status-agreed_ad_ref = согласовано ad referendum
+paragraph-status-pending = на рассмотрении
 review-compilation-word = Сводка материалов (Word)
 secretariat-file = Проект в виде файла (Word .docx, PDF с текстом, текст или Markdown) или вставьте его ниже
 

@@ -320,6 +320,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    amendment_dispositions (comment_id) {
+        comment_id -> BigInt,
+        disposition -> Text,
+        merged_into -> Nullable<BigInt>,
+        reason -> Text,
+        set_by -> Nullable<BigInt>,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    paragraph_statuses (consultation_id, paragraph_key) {
+        consultation_id -> BigInt,
+        paragraph_key -> Text,
+        status -> Text,
+        set_by -> Nullable<BigInt>,
+        set_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(delegates -> delegations (delegation_id));
 diesel::joinable!(group_members -> delegations (delegation_id));
 diesel::joinable!(comments -> users (author_id));
@@ -340,6 +361,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     delegates,
     negotiating_groups,
     group_members,
+    amendment_dispositions,
+    paragraph_statuses,
 );
 
 diesel::table! {

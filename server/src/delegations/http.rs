@@ -9,8 +9,9 @@ use super::types::{
 use super::usecase;
 use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::http::input::text;
+use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List, MayConflict, Or};
-use crate::http::ApiJson;
+use crate::http::{ApiJson, Query};
 use crate::policy::guards::{Admin, Anyone, SignedIn};
 use crate::state::State;
 
@@ -25,8 +26,16 @@ pub async fn create_delegation(
         .map(|v| Or(Created(v)))
 }
 
-pub async fn delegations(_: Anyone, state: State) -> ApiResult<Json<List<DelegationView>>> {
-    Ok(Json(List::all(usecase::delegations(&state.db).await?)))
+pub async fn delegations(
+    _: Anyone,
+    state: State,
+    query: Query<PageQuery>,
+) -> ApiResult<Json<List<DelegationView>>> {
+    let page = Page::from_query("delegations", &query)?;
+    Ok(Json(List::page(
+        usecase::delegations(&state.db).await?,
+        &page,
+    )))
 }
 
 pub async fn set_delegates(
@@ -53,8 +62,13 @@ pub async fn create_group(
         .map(|v| Or(Created(v)))
 }
 
-pub async fn groups(_: Anyone, state: State) -> ApiResult<Json<List<GroupView>>> {
-    Ok(Json(List::all(usecase::groups(&state.db).await?)))
+pub async fn groups(
+    _: Anyone,
+    state: State,
+    query: Query<PageQuery>,
+) -> ApiResult<Json<List<GroupView>>> {
+    let page = Page::from_query("groups", &query)?;
+    Ok(Json(List::page(usecase::groups(&state.db).await?, &page)))
 }
 
 pub async fn set_members(
@@ -72,6 +86,14 @@ pub async fn set_members(
         .map(Json)
 }
 
-pub async fn mine(who: SignedIn, state: State) -> ApiResult<Json<List<Represented>>> {
-    Ok(Json(List::all(usecase::mine(&state.db, who.0.id).await?)))
+pub async fn mine(
+    who: SignedIn,
+    state: State,
+    query: Query<PageQuery>,
+) -> ApiResult<Json<List<Represented>>> {
+    let page = Page::from_query("me/delegations", &query)?;
+    Ok(Json(List::page(
+        usecase::mine(&state.db, who.0.id).await?,
+        &page,
+    )))
 }

@@ -73,6 +73,12 @@ impl DownloadKind for Docx {
     const DESCRIPTION: &'static str = "A Word document (Office Open XML, .docx)";
 }
 
+pub struct Html;
+impl DownloadKind for Html {
+    const MEDIA_TYPE: &'static str = "text/html; charset=utf-8";
+    const DESCRIPTION: &'static str = "An HTML document to keep, print or send";
+}
+
 pub struct Calendar;
 impl DownloadKind for Calendar {
     const MEDIA_TYPE: &'static str = "text/calendar; charset=utf-8";

@@ -24,7 +24,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/consultations/{id}/reviews", ConsultationReviewer, "One change to a selection, all or nothing: {comment_ids, status?, add_tags?, remove_tags?}", h::bulk),
         endpoint!(GET "/consultations/{id}/balance", ConsultationReviewer, "Contributors and contributions by stakeholder group, region, gender and language, overall and per paragraph", h::balance),
         endpoint!(GET "/consultations/{id}/duplicates", ConsultationReviewer, "Clusters of near-identical contributions (?min_size=)", h::duplicates),
-        endpoint!(GET "/consultations/{id}/compilation.docx", ConsultationReviewer, "The compilation of inputs as a Word file: the current text paragraph by paragraph, each with the inputs on it (amendments' wording as insertions), then general comments", h::compilation),
+        endpoint!(GET "/consultations/{id}/inputs.docx", ConsultationReviewer, "The compilation of inputs as a Word file: the current text paragraph by paragraph, each with the inputs on it (amendments' wording as insertions), then general comments", h::compilation),
         endpoint!(GET "/consultations/{id}/export", ConsultationReviewer, "Every contribution with its author's group and region and its review (?format=csv|json)", h::export),
     ]
 }

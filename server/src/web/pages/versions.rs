@@ -191,21 +191,26 @@ async fn editor(
                     }
                 }
             }
-            Ok((k, paragraphs, inputs))
+            // The accepted amendments' wording, and the inputs behind it, start the draft.
+            let next = crate::negotiation::usecase::draft_for(conn, &row, &access.reader())?;
+            Ok((k, paragraphs, inputs, next))
         })
         .await;
-    let (k, paragraphs, mut inputs) = match loaded {
+    let (k, paragraphs, mut inputs, next) = match loaded {
         Ok(x) => x,
         Err(e) => return failure(c, &e),
     };
     let mut drafts: Vec<Draft> = paragraphs
         .iter()
-        .map(|p| Draft {
-            key: Some(p.key.clone()),
-            number: p.number.clone(),
-            text: p.text.clone(),
-            inputs: inputs.remove(&p.key).unwrap_or_default(),
-            informed: vec![],
+        .map(|p| {
+            let drafted = next.paragraphs.iter().find(|d| d.key == p.key);
+            Draft {
+                key: Some(p.key.clone()),
+                number: p.number.clone(),
+                text: drafted.map_or_else(|| p.text.clone(), |d| d.text.clone()),
+                inputs: inputs.remove(&p.key).unwrap_or_default(),
+                informed: drafted.map(|d| d.informed_by.clone()).unwrap_or_default(),
+            }
         })
         .collect();
     drafts.extend((0..NEW_SLOTS).map(|_| Draft {

@@ -1,0 +1,2 @@
+DROP TABLE paragraph_statuses;
+DROP TABLE amendment_dispositions;
