@@ -58,6 +58,7 @@ error_codes! {
     CallClosed => ("call_closed", CONFLICT, "The call for session proposals is not open now."),
     AlreadyReviewed => ("already_reviewed", CONFLICT, "You have already reviewed this proposal."),
     AlreadyDecided => ("already_decided", CONFLICT, "A decision on this proposal has been taken."),
+    SilenceEnded => ("silence_ended", CONFLICT, "No silence procedure runs: its deadline has passed, or it has ended."),
     ScheduleConflict => ("schedule_conflict", CONFLICT, "The slot clashes with other sessions: see `details.conflicts`."),
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The body is over the size limit."),
     UriTooLong => ("uri_too_long", URI_TOO_LONG, "The address (path and query) is over 8 KiB."),

@@ -251,7 +251,7 @@ fn seed_consultation(
         phases::set(
             tx,
             id,
-            by,
+            Some(by),
             PhaseInput {
                 phase: Phase::Consultation,
                 note: "Zero draft open for comment by all stakeholders".into(),

@@ -375,6 +375,7 @@ kind-closing_soon = مشاورات توشك أن تُغلق
 kind-session_starting = جلسات على وشك البدء
 kind-proposal_decision = القرارات بشأن مقترحات جلساتي
 kind-moderation = الإشراف على مساهماتي
+kind-silence_deadline = انتهاء إجراءات الصمت (المندوبون)
 freq-off = هنا فقط
 freq-immediate = بريد فوري
 freq-daily = ملخص يومي

@@ -357,6 +357,7 @@ kind-closing_soon = Consultations closing soon
 kind-session_starting = Sessions about to start
 kind-proposal_decision = Decisions on my session proposals
 kind-moderation = Moderation of my inputs
+kind-silence_deadline = Silence procedures ending (delegates)
 freq-off = Only here
 freq-immediate = Email at once
 freq-daily = Daily digest

@@ -357,6 +357,7 @@ kind-closing_soon = Consultas que cierran pronto
 kind-session_starting = Sesiones a punto de empezar
 kind-proposal_decision = Decisiones sobre mis propuestas de sesión
 kind-moderation = Moderación de mis contribuciones
+kind-silence_deadline = Fin de los procedimientos de silencio (delegados)
 freq-off = Solo aquí
 freq-immediate = Correo inmediato
 freq-daily = Resumen diario

@@ -357,6 +357,7 @@ kind-closing_soon = Consultations qui se terminent bientôt
 kind-session_starting = Sessions sur le point de commencer
 kind-proposal_decision = Décisions sur mes propositions de session
 kind-moderation = Modération de mes contributions
+kind-silence_deadline = Fin des procédures d’accord tacite (délégués)
 freq-off = Seulement ici
 freq-immediate = Courriel immédiat
 freq-daily = Résumé quotidien

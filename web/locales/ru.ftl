@@ -363,6 +363,7 @@ kind-closing_soon = Скоро завершающиеся консультаци
 kind-session_starting = Сессии, которые скоро начнутся
 kind-proposal_decision = Решения по моим заявкам на сессии
 kind-moderation = Модерация моих материалов
+kind-silence_deadline = Окончание процедур молчания (делегаты)
 freq-off = Только здесь
 freq-immediate = Письмо сразу
 freq-daily = Ежедневная сводка

@@ -339,6 +339,7 @@ kind-closing_soon = 即将截止的磋商
 kind-session_starting = 即将开始的会议
 kind-proposal_decision = 对我会议提案的决定
 kind-moderation = 对我意见的审核
+kind-silence_deadline = 默许程序即将结束（代表）
 freq-off = 仅在此处
 freq-immediate = 立即发邮件
 freq-daily = 每日摘要

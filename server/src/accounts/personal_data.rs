@@ -30,7 +30,7 @@ use Treatment::{Anonymised, Contribution, Erased, Kept, NotPersonal};
 const IDENTIFIES_NO_ONE: &str =
     "a stakeholder group or region alone identifies no one, and keeps the balance figures of past consultations true";
 const DELEGATION_ACT: &str =
-    "a delegation's support is a member state's act in the negotiation, on the record; the endorser's own link is anonymised";
+    "a delegation's support, or its letter breaking silence, is a member state's act in the negotiation, on the public record; the delegate's own link is anonymised";
 const WHEN_ONLY: &str = "when an account existed identifies no one once the rest is gone";
 const PROGRAMME: &str = "a proposal that became a session is the event's published programme (undecided proposals are deleted)";
 const NAMED_BY_PROPOSER: &str =
@@ -201,6 +201,26 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("paragraph_statuses", "status", NotPersonal),
     ("paragraph_statuses", "set_by", Anonymised),
     ("paragraph_statuses", "set_at", NotPersonal),
+    ("silences", "id", NotPersonal),
+    ("silences", "consultation_id", NotPersonal),
+    ("silences", "version_id", NotPersonal),
+    ("silences", "deadline", NotPersonal),
+    ("silences", "timezone", NotPersonal),
+    ("silences", "started_by", Anonymised),
+    ("silences", "started_at", NotPersonal),
+    ("silences", "outcome", NotPersonal),
+    ("silences", "settled_at", NotPersonal),
+    ("silences", "reminded_at", NotPersonal),
+    ("silences", "symbol", NotPersonal),
+    ("silences", "adopted_on", NotPersonal),
+    ("silences", "adopted_by", Anonymised),
+    ("silence_breaks", "id", NotPersonal),
+    ("silence_breaks", "silence_id", NotPersonal),
+    ("silence_breaks", "delegation_id", NotPersonal),
+    ("silence_breaks", "paragraph_keys", NotPersonal),
+    ("silence_breaks", "letter", Kept(DELEGATION_ACT)),
+    ("silence_breaks", "broken_by", Anonymised),
+    ("silence_breaks", "broken_at", NotPersonal),
     ("upvotes", "comment_id", NotPersonal),
     ("upvotes", "user_id", Anonymised),
     ("upvotes", "created_at", NotPersonal),

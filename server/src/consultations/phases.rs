@@ -142,8 +142,14 @@ pub fn log(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Vec<PhaseView>>
 }
 
 /// Moves the consultation to `phase` (409 `invalid_transition` when it cannot go there
-/// from where it is), in the caller's transaction.
-pub fn set(tx: &mut Tx, consultation_id: i64, by: i64, input: PhaseInput) -> ApiResult<PhaseView> {
+/// from where it is), in the caller's transaction; `by` is `None` when the platform moves
+/// it (a silence found broken at its deadline).
+pub fn set(
+    tx: &mut Tx,
+    consultation_id: i64,
+    by: Option<i64>,
+    input: PhaseInput,
+) -> ApiResult<PhaseView> {
     let mut errors = crate::error::FieldErrors::new();
     let note = text(&mut errors, "note", &input.note, 0, 2000).unwrap_or_default();
     if !errors.is_empty() {
@@ -166,7 +172,7 @@ pub fn set(tx: &mut Tx, consultation_id: i64, by: i64, input: PhaseInput) -> Api
             consultation_phases::consultation_id.eq(consultation_id),
             consultation_phases::phase.eq(input.phase.as_str()),
             consultation_phases::note.eq(&note),
-            consultation_phases::set_by.eq(Some(by)),
+            consultation_phases::set_by.eq(by),
             consultation_phases::set_at.eq(at),
             consultation_phases::stakeholders_comment
                 .eq(input.stakeholders_comment || input.phase != Phase::Negotiation),

@@ -519,7 +519,7 @@ pub async fn set_phase(
     input: PhaseInput,
 ) -> ApiResult<PhaseView> {
     let (id, by) = (who.consultation.id, who.user().id);
-    db.tx(move |tx| phases::set(tx, id, by, input)).await
+    db.tx(move |tx| phases::set(tx, id, Some(by), input)).await
 }
 
 /// The phases a consultation went through, oldest first.

@@ -341,6 +341,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    silences (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        version_id -> BigInt,
+        deadline -> Timestamp,
+        timezone -> Text,
+        started_by -> Nullable<BigInt>,
+        started_at -> Timestamp,
+        outcome -> Nullable<Text>,
+        settled_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
+        symbol -> Nullable<Text>,
+        adopted_on -> Nullable<Text>,
+        adopted_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    silence_breaks (id) {
+        id -> BigInt,
+        silence_id -> BigInt,
+        delegation_id -> BigInt,
+        paragraph_keys -> Text,
+        letter -> Text,
+        broken_by -> Nullable<BigInt>,
+        broken_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(silence_breaks -> delegations (delegation_id));
 diesel::joinable!(delegates -> delegations (delegation_id));
 diesel::joinable!(group_members -> delegations (delegation_id));
 diesel::joinable!(comments -> users (author_id));
@@ -363,6 +394,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_members,
     amendment_dispositions,
     paragraph_statuses,
+    silences,
+    silence_breaks,
 );
 
 diesel::table! {

@@ -44,6 +44,9 @@ fn texts(lang: &str) -> Texts {
                 Kind::Moderation => {
                     "Un modérateur est intervenu sur votre contribution à « {title} »"
                 }
+                Kind::SilenceDeadline => {
+                    "La procédure d'accord tacite sur « {title} » prend fin dans moins de 24 heures"
+                }
             },
             word: |w| {
                 Some(match w {
@@ -77,6 +80,9 @@ fn texts(lang: &str) -> Texts {
                 Kind::SessionStarting => "«{title}» empieza pronto",
                 Kind::ProposalDecision => "Decisión sobre su propuesta «{title}»: {status}",
                 Kind::Moderation => "Un moderador actuó sobre su aportación a «{title}»",
+                Kind::SilenceDeadline => {
+                    "El procedimiento de silencio sobre «{title}» termina en menos de 24 horas"
+                }
             },
             word: |w| {
                 Some(match w {
@@ -112,6 +118,9 @@ fn texts(lang: &str) -> Texts {
                 Kind::SessionStarting => "«{title}» скоро начнётся",
                 Kind::ProposalDecision => "Решение по вашему предложению «{title}»: {status}",
                 Kind::Moderation => "Модератор принял меры в отношении вашего вклада в «{title}»",
+                Kind::SilenceDeadline => {
+                    "Процедура молчания по «{title}» завершается менее чем через 24 часа"
+                }
             },
             word: |w| {
                 Some(match w {
@@ -145,6 +154,7 @@ fn texts(lang: &str) -> Texts {
                 Kind::SessionStarting => "“{title}”即将开始",
                 Kind::ProposalDecision => "您的提案“{title}”已有决定：{status}",
                 Kind::Moderation => "版主处理了您在“{title}”中的发言",
+                Kind::SilenceDeadline => "关于“{title}”的默许程序将在 24 小时内结束",
             },
             word: |w| {
                 Some(match w {
@@ -178,6 +188,7 @@ fn texts(lang: &str) -> Texts {
                 Kind::SessionStarting => "تبدأ «{title}» قريبًا",
                 Kind::ProposalDecision => "صدر قرار بشأن مقترحك «{title}»: {status}",
                 Kind::Moderation => "اتخذ أحد المشرفين إجراءً بشأن مساهمتك في «{title}»",
+                Kind::SilenceDeadline => "ينتهي إجراء الصمت بشأن «{title}» خلال أقل من 24 ساعة",
             },
             word: |w| {
                 Some(match w {
@@ -211,6 +222,7 @@ fn texts(lang: &str) -> Texts {
                 Kind::SessionStarting => "“{title}” starts soon",
                 Kind::ProposalDecision => "A decision on your proposal “{title}”: {status}",
                 Kind::Moderation => "A moderator acted on your contribution to “{title}”",
+                Kind::SilenceDeadline => "The silence procedure on “{title}” ends within 24 hours",
             },
             word: |w| {
                 Some(match w {
@@ -264,6 +276,7 @@ pub fn item(lang: &str, body: &NotificationBody) -> Item {
         NotificationBody::Moderation(d) => d.note.clone(),
         NotificationBody::NewVersion(d) => d.version.clone(),
         NotificationBody::Endorsement(_) => String::new(),
+        NotificationBody::SilenceDeadline(d) => format!("{} · {}", d.version, d.deadline_local),
     };
     Item {
         headline,
@@ -398,10 +411,18 @@ mod tests {
                 url: url.clone(),
             }),
             NotificationBody::Moderation(ModerationData {
-                title,
+                title: title.clone(),
                 comment_id: 1,
                 action: crate::consultations::types::ModerationAction::Hide,
                 note: "off topic".into(),
+                url: url.clone(),
+            }),
+            NotificationBody::SilenceDeadline(SilenceDeadlineData {
+                title,
+                consultation_id: 1,
+                version: "rev2".into(),
+                deadline: at,
+                deadline_local: "1970-01-01 00:00 (UTC)".into(),
                 url,
             }),
         ]

@@ -14,7 +14,9 @@ use tokio::sync::watch;
 use super::emails;
 use super::store::{self, NotificationRow, Target};
 use super::types::{Frequency, TargetType};
-use super::view::{ClosingSoonData, NotificationBody, NotificationView, SessionStartingData};
+use super::view::{
+    ClosingSoonData, NotificationBody, NotificationView, SessionStartingData, SilenceDeadlineData,
+};
 use crate::consultations::types::Status;
 use crate::db::schema::{consultations, events, notifications, session_bookmarks, sessions, users};
 use crate::db::{Db, DbConn, Timestamp};
@@ -23,6 +25,7 @@ use crate::mail::{self, OutgoingMail};
 
 const CLOSING_WINDOW_HOURS: i64 = 48;
 const STARTING_WINDOW_MINUTES: i64 = 30;
+const SILENCE_WINDOW_HOURS: i64 = 24;
 /// Longest digest; the rest is one line ("and N more").
 const DIGEST_ITEMS: usize = 25;
 
@@ -85,7 +88,7 @@ pub struct Report {
 
 /// One full pass at `now`: reminders, then mail.
 pub fn tick(db: &Db, ctx: &Ctx, now: NaiveDateTime) -> ApiResult<Report> {
-    let reminders = closing_soon(db, now)? + starting_soon(db, now)?;
+    let reminders = closing_soon(db, now)? + starting_soon(db, now)? + silence_ending(db, now)?;
     let mut report = mail_pass(db, ctx, now)?;
     report.reminders = reminders;
     Ok(report)
@@ -136,6 +139,35 @@ fn closing_soon(db: &Db, now: NaiveDateTime) -> ApiResult<usize> {
             });
             let key = format!("closing:{id}:{}", closes_at.and_utc().timestamp());
             store::notify_all(conn, people, None, &key, &body)
+        })?;
+    }
+    Ok(n)
+}
+
+/// Every delegate, once per silence procedure ending within a day: a delegation that
+/// objects must write before the deadline.
+fn silence_ending(db: &Db, now: NaiveDateTime) -> ApiResult<usize> {
+    use crate::db::schema::delegates;
+    use crate::negotiation::silence;
+    let due = silence::ending_soon(&mut *db.get()?, now, SILENCE_WINDOW_HOURS)?;
+    let mut n = 0;
+    for (id, consultation_id, slug, title, version, deadline, deadline_local) in due {
+        n += db.tx_blocking(|conn| {
+            let people: Vec<i64> = delegates::table
+                .select(delegates::user_id)
+                .distinct()
+                .load(conn.conn())?;
+            let body = NotificationBody::SilenceDeadline(SilenceDeadlineData {
+                title: title.clone(),
+                consultation_id,
+                version: version.clone(),
+                deadline: Timestamp(deadline),
+                deadline_local: deadline_local.clone(),
+                url: format!("/consultations/{slug}"),
+            });
+            let sent = store::notify_all(conn, people, None, &format!("silence:{id}"), &body)?;
+            silence::mark_reminded(conn, id, now)?;
+            Ok(sent)
         })?;
     }
     Ok(n)

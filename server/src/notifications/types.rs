@@ -11,6 +11,7 @@ string_enum!(Kind {
     SessionStarting => "session_starting",
     ProposalDecision => "proposal_decision",
     Moderation => "moderation",
+    SilenceDeadline => "silence_deadline",
 });
 
 string_enum!(Frequency {
@@ -24,7 +25,7 @@ impl Kind {
     /// Modest defaults: what someone waits for comes at once, the rest once a day.
     pub fn default_frequency(self) -> Frequency {
         match self {
-            Kind::Reply | Kind::ProposalDecision => Frequency::Immediate,
+            Kind::Reply | Kind::ProposalDecision | Kind::SilenceDeadline => Frequency::Immediate,
             _ => Frequency::Daily,
         }
     }

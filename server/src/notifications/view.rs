@@ -62,6 +62,8 @@ pub enum NotificationBody {
     ProposalDecision(DecisionData),
     /// A moderator hid or restored the recipient's contribution.
     Moderation(ModerationData),
+    /// A silence procedure the recipient's delegation may break ends within a day.
+    SilenceDeadline(SilenceDeadlineData),
 }
 
 impl NotificationBody {
@@ -75,6 +77,7 @@ impl NotificationBody {
             NotificationBody::SessionStarting(_) => Kind::SessionStarting,
             NotificationBody::ProposalDecision(_) => Kind::ProposalDecision,
             NotificationBody::Moderation(_) => Kind::Moderation,
+            NotificationBody::SilenceDeadline(_) => Kind::SilenceDeadline,
         }
     }
 
@@ -89,6 +92,7 @@ impl NotificationBody {
             NotificationBody::SessionStarting(d) => &d.title,
             NotificationBody::ProposalDecision(d) => &d.title,
             NotificationBody::Moderation(d) => &d.title,
+            NotificationBody::SilenceDeadline(d) => &d.title,
         }
     }
 
@@ -103,6 +107,7 @@ impl NotificationBody {
             NotificationBody::SessionStarting(d) => &d.url,
             NotificationBody::ProposalDecision(d) => &d.url,
             NotificationBody::Moderation(d) => &d.url,
+            NotificationBody::SilenceDeadline(d) => &d.url,
         }
     }
 
@@ -132,6 +137,7 @@ impl NotificationBody {
             Kind::SessionStarting => NotificationBody::SessionStarting(from_str(data)?),
             Kind::ProposalDecision => NotificationBody::ProposalDecision(from_str(data)?),
             Kind::Moderation => NotificationBody::Moderation(from_str(data)?),
+            Kind::SilenceDeadline => NotificationBody::SilenceDeadline(from_str(data)?),
         })
     }
 
@@ -147,6 +153,7 @@ impl NotificationBody {
             NotificationBody::SessionStarting(d) => to_string(d),
             NotificationBody::ProposalDecision(d) => to_string(d),
             NotificationBody::Moderation(d) => to_string(d),
+            NotificationBody::SilenceDeadline(d) => to_string(d),
         }
     }
 }
@@ -215,6 +222,19 @@ pub struct ClosingSoonData {
     pub consultation_id: i64,
     #[serde(deserialize_with = "stored_time")]
     pub closes_at: Timestamp,
+    pub url: String,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Debug, Clone)]
+pub struct SilenceDeadlineData {
+    pub title: String,
+    pub consultation_id: i64,
+    /// The version under silence.
+    pub version: String,
+    #[serde(deserialize_with = "stored_time")]
+    pub deadline: Timestamp,
+    /// The deadline in the time zone it was set in, with the zone's name.
+    pub deadline_local: String,
     pub url: String,
 }
 

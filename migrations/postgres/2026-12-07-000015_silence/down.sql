@@ -1,0 +1,2 @@
+DROP TABLE silence_breaks;
+DROP TABLE silences;
