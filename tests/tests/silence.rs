@@ -77,7 +77,8 @@ async fn silence_is_broken_then_held_and_the_text_adopted(backend: Backend) {
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
 
     // Under silence until a deadline told in New York time.
-    let (deadline, passes) = in_seconds(2.5);
+    // Long enough for the steps below on a loaded machine; each waits for it.
+    let (deadline, passes) = in_seconds(7.0);
     let res = start(
         &app,
         &n,
@@ -156,6 +157,43 @@ async fn silence_is_broken_then_held_and_the_text_adopted(backend: Backend) {
         numbers.contains(&"1") && numbers.contains(&"3"),
         "{numbers:?}"
     );
+    // A delegate breaks silence from the page, too.
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    web.sign_in(&n.kenya_delegate.email, PASSWORD).await;
+    let page = web.get(&format!("/consultations/{}", n.slug)).await;
+    assert!(
+        page.html.contains("is under silence until"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Break silence"), "{}", page.html);
+    let csrf = page.hidden("csrf").unwrap();
+    let sent = web
+        .post(
+            &format!("/consultations/{}/silence/breaks", n.slug),
+            &[
+                ("csrf", &csrf),
+                ("delegation_id", &n.kenya.to_string()),
+                ("paragraph_keys", &p1),
+                ("letter", "Kenya cannot join consensus on paragraph 1."),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+    let page = web.follow(&sent).await;
+    assert!(
+        page.html.contains("Letter of Kenya (paragraphs 1)"),
+        "{}",
+        page.html
+    );
+    // A stakeholder has no form.
+    let public = indaba_tests::web::WebClient::new(&app.base);
+    let page = public.get(&format!("/consultations/{}", n.slug)).await;
+    assert!(
+        !page.html.contains("Break silence</button>"),
+        "{}",
+        page.html
+    );
     // No adoption while it runs.
     let adoption = format!("{path}/adoption");
     let adopt = json!({"symbol": "A/RES/81/1", "adopted_on": "2026-12-21"});
@@ -195,7 +233,22 @@ async fn silence_is_broken_then_held_and_the_text_adopted(backend: Backend) {
         .clone();
     assert_eq!(last["phase"], "negotiation");
     assert_eq!(last["set_by"], Value::Null);
-    assert_eq!(last["note"], "Silence on zero-draft broken by Brazil");
+    assert_eq!(
+        last["note"],
+        "Silence on zero-draft broken by Brazil, Kenya"
+    );
+    let page = public.get(&format!("/consultations/{}", n.slug)).await;
+    assert!(
+        page.html
+            .contains("Silence on zero-draft was broken by Brazil, Kenya."),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("target date it cannot accept"),
+        "{}",
+        page.html
+    );
     let res = app.post(&adoption, Some(&n.organizer), &adopt).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
 
@@ -262,6 +315,13 @@ async fn silence_is_broken_then_held_and_the_text_adopted(backend: Backend) {
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     let detail = app.get(&path, None).await;
     assert_eq!(detail.body["phase"], "adopted");
+    let page = public.get(&format!("/consultations/{}", n.slug)).await;
+    assert!(
+        page.html
+            .contains("zero-draft was adopted as A/RES/81/1 on 2026-12-21."),
+        "{}",
+        page.html
+    );
     let log = app.get(&format!("{path}/phases"), None).await;
     let last = log.body["items"]
         .as_array()

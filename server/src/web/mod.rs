@@ -43,6 +43,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(consultation::post_comment),
         )
         .route(
+            "/consultations/{slug}/silence/breaks",
+            web::post().to(consultation::break_silence),
+        )
+        .route(
             "/consultations/{slug}/versions",
             web::get().to(versions::list),
         )

@@ -1,7 +1,9 @@
 //! A consultation: the text with comment counts per paragraph; one paragraph with its
 //! threads and the comment form; posting, replying and endorsing without JavaScript.
 
+use crate::consultations::phases::Phase;
 use crate::delegations::types::{OnBehalfOf, SpeaksFor};
+use crate::negotiation::silence::{self, SilenceLog, SilenceState, SilenceView};
 use std::collections::{HashMap, HashSet};
 
 use actix_web::http::StatusCode;
@@ -117,6 +119,8 @@ struct ConsultationPage<'a> {
     comments_language: Option<String>,
     /// The signed-in reader may post and endorse here (who may take part).
     admitted: bool,
+    /// The silence procedures, once the negotiation has begun.
+    silence: Option<SilenceLog>,
 }
 
 /// The signed-in reader's own marks on the page.
@@ -208,6 +212,68 @@ impl ConsultationPage<'_> {
 
     fn status_label(&self) -> String {
         self.c.t.get(&format!("status-{}", self.k.status))
+    }
+
+    /// What the silence procedure is at, in a sentence.
+    fn silence_line(&self, s: &SilenceView) -> String {
+        let t = &self.c.t;
+        match s.state {
+            SilenceState::Running => t.args(
+                "silence-running",
+                &[("version", &s.version), ("deadline", &s.deadline_local)],
+            ),
+            SilenceState::Held => t.arg("silence-held", "version", &s.version),
+            SilenceState::Broken => {
+                let mut names: Vec<&str> = s
+                    .breaks
+                    .iter()
+                    .map(|b| b.delegation.name.as_str())
+                    .collect();
+                names.dedup();
+                t.args(
+                    "silence-broken",
+                    &[("version", &s.version), ("names", &names.join(", "))],
+                )
+            }
+            SilenceState::Adopted => {
+                let (symbol, on) = s
+                    .adoption
+                    .as_ref()
+                    .map(|a| (a.symbol.as_str(), a.adopted_on.as_str()))
+                    .unwrap_or_default();
+                t.args(
+                    "silence-adopted",
+                    &[("version", &s.version), ("symbol", symbol), ("date", on)],
+                )
+            }
+        }
+    }
+
+    /// The delegations the reader may break silence for (while it runs).
+    fn breakers(&self) -> Vec<&crate::delegations::types::DelegationView> {
+        let running = self
+            .silence
+            .as_ref()
+            .is_some_and(|s| s.current.state == SilenceState::Running);
+        if !running {
+            return vec![];
+        }
+        self.mine
+            .speaks_for
+            .iter()
+            .filter_map(|r| match r {
+                crate::delegations::types::Represented::Delegation(d) => Some(d),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn paragraph_numbers(b: &crate::negotiation::silence::BreakView) -> String {
+        b.paragraphs
+            .iter()
+            .map(|p| p.number.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// "Phase: negotiation, since 4 December 2026", in the page's language.
@@ -531,9 +597,16 @@ async fn show(
     if retry_general && matches!(&loaded, Err(e) if e.code == ErrorCode::NotFound) {
         loaded = load(state, &c, &slug, Some("general".to_owned())).await;
     }
+    let silence = match &loaded {
+        Ok(l) if l.k.phase >= Some(Phase::Negotiation) => {
+            silence::read(&state.db, c.actor(), slug.clone()).await.ok()
+        }
+        _ => None,
+    };
     match loaded {
         Ok(l) => {
             let page = ConsultationPage {
+                silence,
                 reviewer: l.reviewer,
                 c: &c,
                 k: l.k,
@@ -907,5 +980,50 @@ pub async fn card(req: HttpRequest, state: State, path: web::Path<i64>) -> HttpR
             respond!(c, StatusCode::OK, card)
         }
         Err(e) => failure(c, &e),
+    }
+}
+
+/// A delegate breaks silence from the page (`POST /consultations/{slug}/silence/breaks`).
+pub async fn break_silence(
+    req: HttpRequest,
+    state: State,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let mut c = Ctx::load(&req, &state).await;
+    let slug = path.into_inner();
+    let form = FormData::parse(&body);
+    if c.auth().is_none() {
+        return c.redirect(&format!("/login?next=/consultations/{slug}"));
+    }
+    let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
+        Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
+    } else {
+        let input = silence::BreakInput {
+            delegation_id: form.get("delegation_id").parse().unwrap_or_default(),
+            paragraph_keys: form
+                .all("paragraph_keys")
+                .iter()
+                .map(|k| k.to_string())
+                .collect(),
+            letter: form.get("letter").to_owned(),
+        };
+        match Verified::check(&state.db, c.actor()).await {
+            Ok(who) => silence::break_silence(&state.db, &who, slug.clone(), input)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        }
+    };
+    match attempt {
+        Ok(()) => {
+            c.flash("silence-break-sent");
+            c.redirect(&format!("/consultations/{slug}#silence-h"))
+        }
+        Err(e) => {
+            let errors = PageErrors::from_api(&c.t, &e);
+            let status = e.code.status();
+            show(&state, c, slug, None, errors, form, status).await
+        }
     }
 }
