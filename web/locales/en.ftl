@@ -541,6 +541,21 @@ versions-word = Word file
 versions-diff-word = the changes as a Word file, with tracked changes
 compilation-title = Compilation of inputs
 compilation-other = Inputs on paragraphs no longer in the text
+report-title = What we heard on { $version }
+report-summary = { $count } inputs were written on { $version }.
+report-paragraph = Paragraph { $number }
+report-inputs = { $count ->
+    [one] One input on this paragraph.
+   *[other] { $count } inputs on this paragraph.
+}
+report-campaign = { $count } near-identical inputs, a campaign, say:
+report-theme = { $count } inputs make this point:
+report-others = { $count ->
+    [one] One other input makes its own point:
+   *[other] { $count } other inputs each make their own point.
+}
+report-informed = { $count } of these inputs informed paragraph { $number } of { $version }.
+report-download = What we heard (HTML, Word)
 silence-title = Silence procedure
 silence-running = { $version } is under silence until { $deadline }. A delegation that objects breaks silence with a letter before then.
 silence-held = Silence on { $version } held.

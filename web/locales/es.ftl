@@ -541,6 +541,21 @@ versions-word = Archivo Word
 versions-diff-word = los cambios en un archivo Word, con control de cambios
 compilation-title = Compilación de aportes
 compilation-other = Aportes sobre párrafos que ya no figuran en el texto
+report-title = Lo que escuchamos sobre { $version }
+report-summary = Se escribieron { $count } aportaciones sobre { $version }.
+report-paragraph = Párrafo { $number }
+report-inputs = { $count ->
+    [one] Una aportación sobre este párrafo.
+   *[other] { $count } aportaciones sobre este párrafo.
+}
+report-campaign = { $count } aportaciones casi idénticas, una campaña, dicen:
+report-theme = { $count } aportaciones plantean este punto:
+report-others = { $count ->
+    [one] Otra aportación plantea su propio punto:
+   *[other] Otras { $count } aportaciones plantean cada una su propio punto.
+}
+report-informed = { $count } de estas aportaciones inspiraron el párrafo { $number } de { $version }.
+report-download = Lo que escuchamos (HTML, Word)
 silence-title = Procedimiento de silencio
 silence-running = { $version } está sometido a silencio hasta el { $deadline }. Una delegación que se oponga rompe el silencio con una carta antes de esa fecha.
 silence-held = El silencio sobre { $version } no se rompió.

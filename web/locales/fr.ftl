@@ -541,6 +541,21 @@ versions-word = Fichier Word
 versions-diff-word = les modifications en fichier Word, avec suivi des modifications
 compilation-title = Compilation des contributions
 compilation-other = Contributions sur des paragraphes qui ne figurent plus dans le texte
+report-title = Ce que nous avons entendu sur { $version }
+report-summary = { $count } contributions ont été faites sur { $version }.
+report-paragraph = Paragraphe { $number }
+report-inputs = { $count ->
+    [one] Une contribution sur ce paragraphe.
+   *[other] { $count } contributions sur ce paragraphe.
+}
+report-campaign = { $count } contributions presque identiques, une campagne, disent :
+report-theme = { $count } contributions font valoir ce point :
+report-others = { $count ->
+    [one] Une autre contribution fait valoir son propre point :
+   *[other] { $count } autres contributions font chacune valoir leur propre point.
+}
+report-informed = { $count } de ces contributions ont inspiré le paragraphe { $number } de { $version }.
+report-download = Ce que nous avons entendu (HTML, Word)
 silence-title = Procédure d’accord tacite
 silence-running = { $version } est soumis à la procédure d’accord tacite jusqu’au { $deadline }. Une délégation qui s’y oppose rompt le silence par une lettre avant cette échéance.
 silence-held = Le silence sur { $version } n’a pas été rompu.

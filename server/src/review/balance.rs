@@ -163,10 +163,24 @@ type Row = (
 );
 
 pub fn compute(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Balance> {
-    let rows: Vec<Row> = comments::table
+    compute_for(conn, consultation_id, None)
+}
+
+/// The balance of the inputs written on one version (`None`: on every version).
+pub fn compute_for(
+    conn: &mut DbConn,
+    consultation_id: i64,
+    version: Option<&str>,
+) -> ApiResult<Balance> {
+    let mut query = comments::table
         .inner_join(users::table)
         .filter(comments::consultation_id.eq(consultation_id))
         .filter(comments::status.eq(Visibility::Visible.as_str()))
+        .into_boxed();
+    if let Some(label) = version {
+        query = query.filter(comments::version_label.eq(label));
+    }
+    let rows: Vec<Row> = query
         .select((
             comments::author_id,
             comments::paragraph_key,

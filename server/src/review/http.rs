@@ -9,15 +9,16 @@ use super::command::{
     BulkCommand, BulkInput, DuplicatesQuery, ExportFormat, ExportQuery, MinSize, ReviewInput,
 };
 use super::export::Export;
+use super::report::{self, ReportView};
 use super::store::Change;
 use super::usecase::{self, Exported};
 use super::view::{BulkResult, Cluster, History, ReviewedInput};
 use crate::error::ApiResult;
 use crate::http::doc::{Generators, Operation, Responds};
-use crate::http::respond::{Csv, Docx, DownloadKind, Either, File, Json, Private};
+use crate::http::respond::{Csv, Docx, DownloadKind, Either, File, Html, Json, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::review::InputReviewer;
-use crate::policy::guards::ConsultationReviewer;
+use crate::policy::guards::{Anyone, ConsultationReviewer};
 use crate::state::State;
 
 pub async fn review(
@@ -109,4 +110,52 @@ pub async fn export(
 pub async fn compilation(who: ConsultationReviewer, state: State) -> ApiResult<File<Docx>> {
     let f = usecase::compilation(&state.db, &who).await?;
     Ok(File::new(f.filename, f.bytes).private())
+}
+
+/// Reads the report of `{id}`'s version `{label}` as the caller may see its inputs.
+async fn report_of(
+    state: &State,
+    actor: crate::policy::Actor,
+    path: (String, String),
+) -> ApiResult<(String, ReportView)> {
+    let (key, label) = path;
+    state
+        .db
+        .run(move |conn| {
+            let (row, access) = crate::policy::guards::consultation_for(conn, &actor, &key)?;
+            let r = report::build(conn, &row, &access.reader(), &label)?;
+            Ok((format!("{}-what-we-heard-{label}", row.slug), r))
+        })
+        .await
+}
+
+pub async fn report(
+    who: Anyone,
+    state: State,
+    path: actix_web::web::Path<(String, String)>,
+) -> ApiResult<Json<ReportView>> {
+    report_of(&state, who.0, path.into_inner())
+        .await
+        .map(|(_, r)| Json(r))
+}
+
+pub async fn report_docx(
+    who: Anyone,
+    state: State,
+    path: actix_web::web::Path<(String, String)>,
+) -> ApiResult<File<Docx>> {
+    let (name, r) = report_of(&state, who.0, path.into_inner()).await?;
+    let f =
+        actix_web::web::block(move || report::document(&r).file(format!("{name}.docx"))).await??;
+    Ok(File::new(f.filename, f.bytes))
+}
+
+pub async fn report_html(
+    who: Anyone,
+    state: State,
+    path: actix_web::web::Path<(String, String)>,
+) -> ApiResult<File<Html>> {
+    let (name, r) = report_of(&state, who.0, path.into_inner()).await?;
+    let html = report::html(&r, &state.config.public_url)?;
+    Ok(File::new(format!("{name}.html"), html.into_bytes()))
 }

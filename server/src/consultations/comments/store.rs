@@ -125,6 +125,21 @@ pub fn insert(conn: &mut DbConn, c: &NewComment) -> ApiResult<CommentRow> {
     get(conn, id)
 }
 
+/// The visible contributions written on one version of a consultation, oldest first.
+pub fn written_on(
+    conn: &mut DbConn,
+    consultation_id: i64,
+    label: &str,
+) -> ApiResult<Vec<CommentRow>> {
+    Ok(comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::version_label.eq(label))
+        .filter(comments::status.eq(Visibility::Visible.as_str()))
+        .order(comments::id.asc())
+        .select(CommentRow::as_select())
+        .load(conn)?)
+}
+
 #[derive(Default)]
 pub struct Filter {
     pub paragraph_key: Option<String>,
