@@ -1878,9 +1878,9 @@ async fn demo_seed_is_a_lively_consultation(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert!(report.contains("1 consultation(s)"), "{report}");
+    assert!(report.contains("2 consultation(s)"), "{report}");
     let list = app.get("/api/v1/consultations", None).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
     let d = app
         .get(
             "/api/v1/consultations/declaration-digital-cooperation",

@@ -609,6 +609,57 @@ pub async fn adopt(
     .await
 }
 
+/// A silence procedure that ran in the past, as the demo data records it.
+pub struct PastSilence {
+    pub consultation_id: i64,
+    pub version_id: i64,
+    pub started_at: NaiveDateTime,
+    pub deadline: NaiveDateTime,
+    pub by: i64,
+    /// (delegation, paragraph keys, letter, delegate).
+    pub breaks: Vec<(i64, Vec<String>, String, i64)>,
+    /// (symbol, date) when it held and the text was adopted.
+    pub adoption: Option<(String, String)>,
+}
+
+/// Writes a past silence with its letters and outcome (the phases are the caller's).
+pub fn record_past(tx: &mut Tx, s: PastSilence) -> ApiResult<()> {
+    let outcome = if s.breaks.is_empty() {
+        "held"
+    } else {
+        "broken"
+    };
+    let id: i64 = diesel::insert_into(silences::table)
+        .values((
+            silences::consultation_id.eq(s.consultation_id),
+            silences::version_id.eq(s.version_id),
+            silences::deadline.eq(s.deadline),
+            silences::timezone.eq(chrono_tz::America::New_York.name()),
+            silences::started_by.eq(Some(s.by)),
+            silences::started_at.eq(s.started_at),
+            silences::outcome.eq(Some(outcome)),
+            silences::settled_at.eq(Some(s.deadline + chrono::Duration::minutes(1))),
+            silences::symbol.eq(s.adoption.as_ref().map(|a| a.0.clone())),
+            silences::adopted_on.eq(s.adoption.as_ref().map(|a| a.1.clone())),
+            silences::adopted_by.eq(s.adoption.as_ref().map(|_| s.by)),
+        ))
+        .returning(silences::id)
+        .get_result(tx.conn())?;
+    for (i, (delegation, keys, letter, by)) in s.breaks.into_iter().enumerate() {
+        diesel::insert_into(silence_breaks::table)
+            .values((
+                silence_breaks::silence_id.eq(id),
+                silence_breaks::delegation_id.eq(delegation),
+                silence_breaks::paragraph_keys.eq(serde_json::to_string(&keys).unwrap_or_default()),
+                silence_breaks::letter.eq(letter),
+                silence_breaks::broken_by.eq(Some(by)),
+                silence_breaks::broken_at.eq(s.deadline - chrono::Duration::hours(6 + i as i64)),
+            ))
+            .execute(tx.conn())?;
+    }
+    Ok(())
+}
+
 /// Silences ending within `hours` whose delegates were not yet reminded: (id,
 /// consultation id, slug, title, version label, deadline, local deadline).
 pub type Due = (i64, i64, String, String, String, NaiveDateTime, String);

@@ -2,7 +2,10 @@
 //! accounts of every stakeholder group and region, and an open consultation on a draft in
 //! English with its French and Chinese translations (one text, three languages, comments
 //! attached to the paragraphs), with comments, replies, amendments, endorsements and a
-//! small mass campaign, in the six UN languages.
+//! small mass campaign, in the six UN languages; and a short declaration walked through
+//! every phase of a negotiation to its adoption.
+
+mod negotiation;
 
 use std::collections::HashMap;
 
@@ -18,15 +21,16 @@ use crate::db::Tx;
 use crate::db::{now, Db};
 use crate::error::ApiResult;
 
-const DEMO: &str = include_str!("../../seeds/demo.json");
-const COMMENTS: &str = include_str!("../../seeds/comments.json");
-const EVENT: &str = include_str!("../../seeds/event.json");
+const DEMO: &str = include_str!("../../../seeds/demo.json");
+const COMMENTS: &str = include_str!("../../../seeds/comments.json");
+const EVENT: &str = include_str!("../../../seeds/event.json");
 
 fn draft(name: &str) -> Option<&'static str> {
     match name {
-        "draft.en.md" => Some(include_str!("../../seeds/draft.en.md")),
-        "draft.fr.md" => Some(include_str!("../../seeds/draft.fr.md")),
-        "draft.zh.md" => Some(include_str!("../../seeds/draft.zh.md")),
+        "draft.en.md" => Some(include_str!("../../../seeds/draft.en.md")),
+        "draft.fr.md" => Some(include_str!("../../../seeds/draft.fr.md")),
+        "draft.zh.md" => Some(include_str!("../../../seeds/draft.zh.md")),
+        "negotiation.en.md" => Some(include_str!("../../../seeds/negotiation.en.md")),
         _ => None,
     }
 }
@@ -64,6 +68,10 @@ struct DemoConsultation {
     /// Its text in other languages: language → file, aligned by paragraph numbers.
     #[serde(default)]
     translations: std::collections::BTreeMap<String, String>,
+    /// Walked through every phase to adoption (`negotiation.rs`) instead of the open
+    /// consultation's comments.
+    #[serde(default)]
+    negotiation: bool,
 }
 
 #[derive(Deserialize)]
@@ -246,7 +254,7 @@ fn seed_consultation(
         },
     )?;
 
-    if let Some(by) = organizer {
+    if let (Some(by), false) = (organizer, c.negotiation) {
         use crate::consultations::phases::{self, Phase, PhaseInput};
         phases::set(
             tx,
@@ -278,6 +286,14 @@ fn seed_consultation(
         }
     }
     cstore::set_cofacilitators(tx, id, &cofacilitators)?;
+    if c.negotiation {
+        let by = cofacilitators
+            .first()
+            .copied()
+            .or(organizer)
+            .unwrap_or_default();
+        return negotiation::walk(tx, id, by).map(Some);
+    }
 
     let version = cstore::version_paragraphs(tx, row.current_version_id.unwrap_or_default())?;
     let key_of = |number: &str| {
