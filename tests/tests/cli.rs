@@ -366,7 +366,7 @@ async fn seed_demo_into_an_empty_database(backend: Backend) {
     );
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(report.contains("36 account(s) created"), "{report}");
-    assert!(report.contains("1 consultation(s) with"), "{report}");
+    assert!(report.contains("2 consultation(s) with"), "{report}");
     assert!(report.contains("250 scheduled session(s)"), "{report}");
     let out = indaba(&dir, &env).args(["seed", "demo"]).output().unwrap();
     let report = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -31,7 +31,15 @@ async fn the_demo_negotiation_walks_every_phase_to_adoption(backend: Backend) {
         .collect();
     assert_eq!(
         phases,
-        ["inputs", "consultation", "negotiation", "silence", "negotiation", "silence", "adopted"]
+        [
+            "inputs",
+            "consultation",
+            "negotiation",
+            "silence",
+            "negotiation",
+            "silence",
+            "adopted"
+        ]
     );
     let versions = app.get(&format!("{path}/versions"), None).await;
     let labels: Vec<&str> = versions.body["items"]
@@ -44,7 +52,13 @@ async fn the_demo_negotiation_walks_every_phase_to_adoption(backend: Backend) {
     // rev1 took the accepted amendments, and says which.
     let rev1 = app.get(&format!("{path}/versions/rev1"), None).await;
     let p2 = &rev1.body["paragraphs"][1];
-    assert!(p2["text"].as_str().unwrap().contains("including devices and data"), "{p2}");
+    assert!(
+        p2["text"]
+            .as_str()
+            .unwrap()
+            .contains("including devices and data"),
+        "{p2}"
+    );
     assert_eq!(p2["informed_by"].as_array().unwrap().len(), 2);
     let rev2 = app.get(&format!("{path}/versions/rev2"), None).await;
     assert!(rev2.body["paragraphs"][2]["text"]
@@ -57,11 +71,18 @@ async fn the_demo_negotiation_walks_every_phase_to_adoption(backend: Backend) {
     assert_eq!(s.body["current"]["state"], "adopted");
     assert_eq!(s.body["current"]["adoption"]["symbol"], "A/RES/81/27");
     assert_eq!(s.body["earlier"][0]["state"], "broken");
-    assert_eq!(s.body["earlier"][0]["breaks"][0]["delegation"]["name"], "Georgia");
+    assert_eq!(
+        s.body["earlier"][0]["breaks"][0]["delegation"]["name"],
+        "Georgia"
+    );
     // The compilation names who tabled, supported and what became of each.
     let c = app.get(&format!("{path}/compilation"), None).await;
     assert_eq!(c.status, StatusCode::OK, "{}", c.text);
-    assert!(c.text.contains("\"disposition\":\"rejected\""), "{}", c.text);
+    assert!(
+        c.text.contains("\"disposition\":\"rejected\""),
+        "{}",
+        c.text
+    );
     let all_agreed = c.body["paragraphs"]
         .as_array()
         .unwrap()
@@ -72,13 +93,25 @@ async fn the_demo_negotiation_walks_every_phase_to_adoption(backend: Backend) {
         .get(&format!("{path}/versions/zero-draft/report"), None)
         .await;
     assert_eq!(z.status, StatusCode::OK, "{}", z.text);
-    assert!(z.text.contains("informed paragraph 2 of rev1"), "{}", z.text);
+    assert!(
+        z.text.contains("informed paragraph 2 of rev1"),
+        "{}",
+        z.text
+    );
     // The page tells it.
     let page = indaba_tests::web::WebClient::new(&app.base)
         .get("/consultations/declaration-meaningful-connectivity")
         .await;
-    assert!(page.html.contains("rev2 was adopted as A/RES/81/27"), "{}", page.html);
-    assert!(page.html.contains("Silence on rev1 was broken by Georgia."), "{}", page.html);
+    assert!(
+        page.html.contains("rev2 was adopted as A/RES/81/27"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("Silence on rev1 was broken by Georgia."),
+        "{}",
+        page.html
+    );
 }
 
 const WIDER: &str = "We commit to an open, free, secure and interoperable Internet for all.";

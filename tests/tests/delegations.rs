@@ -404,6 +404,12 @@ async fn delegates_speak_for_their_delegation_and_table_amendments(backend: Back
     let page = stakeholder_page
         .get(&format!("/consultations/{slug}?paragraph={key}"))
         .await;
-    assert!(page.html.contains("comment-form"), "{}", page.html);
-    assert!(!page.html.contains("Speak for"), "{}", page.html);
+    // Stakeholders' comments are closed in this negotiation: the page says so.
+    assert!(!page.html.contains("comment-form"), "{}", page.html);
+    assert!(
+        page.html
+            .contains("only delegations comment and table amendments"),
+        "{}",
+        page.html
+    );
 }

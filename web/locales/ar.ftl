@@ -488,6 +488,7 @@ secretariat-participation-save = حفظ من يمكنه المشاركة
 secretariat-participation-saved = حُفظ من يمكنه المشاركة.
 consultation-participation = مساهمات من: { $groups }
 consultation-not-admitted = لا تقبل هذه المشاورة المساهمات إلا من فئات أصحاب المصلحة هذه: { $groups }. يمكنك قراءتها ومتابعتها.
+consultation-delegations-only = في هذا التفاوض، تعلّق الوفود فقط وتقدّم التعديلات. يمكنك القراءة والمتابعة.
 secretariat-cofacilitators = الميسّرون المشاركون
 secretariat-no-cofacilitators = لا يوجد ميسّرون مشاركون بعد.
 secretariat-unseat = إزالة

@@ -470,6 +470,7 @@ secretariat-participation-save = Save who may take part
 secretariat-participation-saved = Who may take part is saved.
 consultation-participation = Inputs from: { $groups }
 consultation-not-admitted = This consultation takes inputs from these stakeholder groups only: { $groups }. You can read it and follow it.
+consultation-delegations-only = In this negotiation only delegations comment and table amendments. You can read it and follow it.
 secretariat-cofacilitators = Co-facilitators
 secretariat-no-cofacilitators = No co-facilitator yet.
 secretariat-unseat = Remove

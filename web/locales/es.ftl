@@ -470,6 +470,7 @@ secretariat-participation-save = Guardar quién puede participar
 secretariat-participation-saved = Se ha guardado quién puede participar.
 consultation-participation = Aportes de: { $groups }
 consultation-not-admitted = Esta consulta recibe aportes solo de estos grupos de partes interesadas: { $groups }. Puede leerla y seguirla.
+consultation-delegations-only = En esta negociación solo las delegaciones comentan y presentan enmiendas. Puede leerla y seguirla.
 secretariat-cofacilitators = Cofacilitadores
 secretariat-no-cofacilitators = Todavía no hay cofacilitadores.
 secretariat-unseat = Quitar

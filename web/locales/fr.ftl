@@ -470,6 +470,7 @@ secretariat-participation-save = Enregistrer qui peut participer
 secretariat-participation-saved = Qui peut participer est enregistré.
 consultation-participation = Contributions de : { $groups }
 consultation-not-admitted = Cette consultation reçoit les contributions de ces groupes de parties prenantes seulement : { $groups }. Vous pouvez la lire et la suivre.
+consultation-delegations-only = Dans cette négociation, seules les délégations commentent et présentent des amendements. Vous pouvez la lire et la suivre.
 secretariat-cofacilitators = Cofacilitateurs
 secretariat-no-cofacilitators = Aucun cofacilitateur pour l’instant.
 secretariat-unseat = Retirer

@@ -476,6 +476,7 @@ secretariat-participation-save = Сохранить, кто может учас�
 secretariat-participation-saved = Состав участников сохранён.
 consultation-participation = Предложения от: { $groups }
 consultation-not-admitted = Эта консультация принимает предложения только от этих групп заинтересованных сторон: { $groups }. Вы можете читать её и следить за ней.
+consultation-delegations-only = На этих переговорах комментируют и вносят поправки только делегации. Вы можете читать их и следить за ними.
 secretariat-cofacilitators = Соведущие
 secretariat-no-cofacilitators = Соведущих пока нет.
 secretariat-unseat = Убрать

@@ -452,6 +452,7 @@ secretariat-participation-save = 保存参与范围
 secretariat-participation-saved = 参与范围已保存。
 consultation-participation = 接受以下群体的意见：{ $groups }
 consultation-not-admitted = 本次磋商仅接受以下利益攸关方群体的意见：{ $groups }。您可以阅读并关注。
+consultation-delegations-only = 在本次谈判中，仅代表团可以评论和提出修正。您可以阅读并关注。
 secretariat-cofacilitators = 共同主持人
 secretariat-no-cofacilitators = 尚无共同主持人。
 secretariat-unseat = 移除

@@ -121,6 +121,9 @@ struct ConsultationPage<'a> {
     admitted: bool,
     /// The silence procedures, once the negotiation has begun.
     silence: Option<SilenceLog>,
+    /// False when the negotiation takes comments from delegations only and the reader
+    /// speaks for none (the form is replaced by why).
+    delegations_only_ok: bool,
 }
 
 /// The signed-in reader's own marks on the page.
@@ -454,6 +457,7 @@ struct Loaded {
     comment_languages: Vec<String>,
     comments_language: Option<String>,
     admitted: bool,
+    delegations_only_ok: bool,
 }
 
 /// A language named in the page's query (`?text=`, `?comments=`), if it is one.
@@ -508,6 +512,15 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                 None => Mine::default(),
             };
             mine.admitted = admitted;
+            let phase = crate::consultations::phases::current(conn, row.id)?;
+            let delegations_only_ok = !mine.speaks_for.is_empty()
+                || access
+                    .may_table(
+                        phase,
+                        crate::consultations::types::CommentKind::Comment,
+                        None,
+                    )
+                    .is_ok();
             let Some(key) = focus_key else {
                 return Ok(Loaded {
                     k,
@@ -520,6 +533,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                     comment_languages: vec![],
                     comments_language: None,
                     admitted,
+                    delegations_only_ok,
                 });
             };
             let general = key == "general";
@@ -576,6 +590,7 @@ async fn load(state: &State, c: &Ctx, slug: &str, focus_key: Option<String>) -> 
                 comment_languages,
                 comments_language,
                 admitted,
+                delegations_only_ok,
             })
         })
         .await
@@ -621,6 +636,7 @@ async fn show(
                 comment_languages: l.comment_languages,
                 comments_language: l.comments_language,
                 admitted: l.admitted,
+                delegations_only_ok: l.delegations_only_ok,
             };
             respond!(c, status, page)
         }
