@@ -21,6 +21,7 @@ both_backends!(
     speakers_are_shown_by_audience,
     agenda_search_finds_titles_descriptions_and_speaker_names_only,
     agenda_csv_cells_cannot_run_as_formulas,
+    proposers_list_and_edit_their_proposals_while_the_call_is_open,
 );
 
 struct Event {
@@ -1921,4 +1922,111 @@ async fn agenda_csv_cells_cannot_run_as_formulas(backend: Backend) {
         .iter()
         .flat_map(|r| r.iter())
         .all(|c| !c.starts_with(['=', '+', '-', '@'])));
+}
+
+async fn proposers_list_and_edit_their_proposals_while_the_call_is_open(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let (_, proposer) = app
+        .member("Proposer", &[], "civil_society", "KE", None)
+        .await;
+    let (_, other) = app.member("Other", &[], "academia", "IN", None).await;
+    let res = app
+        .post(
+            &format!("/api/v1/events/{}/proposals", e.id),
+            Some(&proposer),
+            &proposal("Connectivity for all", diverse("a")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_i64().unwrap();
+    let path = format!("/api/v1/proposals/{id}");
+
+    // Edited by its proposer only; the rules hold again, the proposal itself not counted.
+    let mut changed = proposal("Meaningful connectivity for all", diverse("a"));
+    changed["description"] = json!("A workshop on meaningful connectivity.");
+    let res = app.send(Method::PATCH, &path, Some(&other), &changed).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    let res = app
+        .send(Method::PATCH, &path, Some(&e.organizer), &changed)
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let lone = proposal(
+        "Alone",
+        vec![speaker("Solo", "civil_society", "KE", "female")],
+    );
+    let res = app.send(Method::PATCH, &path, Some(&proposer), &lone).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("rules.min_speakers").is_some(), "{}", res.text);
+    let mut bad = changed.clone();
+    bad["subtheme"] = json!("Astrology");
+    let res = app.send(Method::PATCH, &path, Some(&proposer), &bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let res = app
+        .send(Method::PATCH, &path, Some(&proposer), &changed)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["title"], "Meaningful connectivity for all");
+    let read = app.get(&path, Some(&e.organizer)).await;
+    assert_eq!(
+        read.body["description"],
+        "A workshop on meaningful connectivity."
+    );
+
+    // My proposals: with the decision and its note once taken; then no more edits.
+    let mine = app.get("/api/v1/me/proposals", Some(&proposer)).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(mine.body["items"][0]["status"], "submitted");
+    let theirs = app.get("/api/v1/me/proposals", Some(&other)).await;
+    assert_eq!(theirs.body["items"], json!([]));
+    let res = app
+        .post(
+            &format!("{path}/decision"),
+            Some(&e.organizer),
+            &json!({"decision": "rejected", "note": "Too close to another workshop."}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let mine = app.get("/api/v1/me/proposals", Some(&proposer)).await;
+    assert_eq!(mine.body["items"][0]["status"], "rejected");
+    assert_eq!(
+        mine.body["items"][0]["decision_note"],
+        "Too close to another workshop."
+    );
+    let res = app
+        .send(Method::PATCH, &path, Some(&proposer), &changed)
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    assert_eq!(res.code(), "already_decided");
+
+    // After the call, a second proposal cannot be edited either.
+    let res = app
+        .post(
+            &format!("/api/v1/events/{}/proposals", e.id),
+            Some(&proposer),
+            &proposal("Second", diverse("b")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let second = res.body["id"].as_i64().unwrap();
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"call_closes_at": "2021-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/proposals/{second}"),
+            Some(&proposer),
+            &proposal("Second, edited", diverse("b")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    assert_eq!(res.code(), "call_closed");
 }

@@ -73,7 +73,10 @@ pub fn delegation(conn: &mut DbConn, id: i64) -> ApiResult<DelegationView> {
         .ok_or_else(|| ApiError::not_found("delegation"))
 }
 
-fn delegations_by_id(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, DelegationView>> {
+pub fn delegations_by_id(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> ApiResult<HashMap<i64, DelegationView>> {
     Ok(delegations::table
         .filter(delegations::id.eq_any(ids))
         .select(DelegationRow::as_select())

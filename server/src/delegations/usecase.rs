@@ -59,12 +59,8 @@ pub async fn set_delegates(
 fn group_views(conn: &mut DbConn, rows: Vec<GroupRow>) -> ApiResult<Vec<GroupView>> {
     let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
     let mut members = store::members_of(conn, &ids)?;
-    let mut chairs: HashMap<i64, DelegationView> = HashMap::new();
-    for g in &rows {
-        if let Some(chair) = g.chair_id {
-            chairs.insert(chair, store::delegation(conn, chair)?);
-        }
-    }
+    let chair_ids: Vec<i64> = rows.iter().filter_map(|g| g.chair_id).collect();
+    let chairs: HashMap<i64, DelegationView> = store::delegations_by_id(conn, &chair_ids)?;
     Ok(rows
         .into_iter()
         .map(|g| GroupView {

@@ -48,6 +48,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/events/{id}/agenda.csv", EventReader, "The agenda as CSV (?tz= for local times)", sessions::agenda_csv),
         endpoint!(POST "/events/{id}/agenda/import", EventOrganizer, "Import scheduled sessions from {format: csv, source} or {rows: [...]}: all or nothing, every bad row reported", sessions::import, limit = 4 * 1024 * 1024),
         endpoint!(GET r"/proposals/{id:\d+}", ProposalReader, "A proposal (with its reviews for organisers)", proposals::get),
+        endpoint!(PATCH r"/proposals/{id:\d+}", ProposalReader, "Its proposer replaces the proposal (the same fields as proposing) while the call is open and nothing is decided", proposals::edit),
+        endpoint!(GET "/me/proposals", SignedIn, "Your proposals to every event, newest first, with their status and decision note", proposals::mine),
         endpoint!(POST r"/proposals/{id:\d+}/reviews", ProposalOrganizer, "Review a proposal: score 1–5 and a comment, once", proposals::review),
         endpoint!(POST r"/proposals/{id:\d+}/decision", ProposalOrganizer, "Accept (it becomes a session), reject or merge", proposals::decide),
         endpoint!(GET r"/sessions/{id:\d+}", SessionReader, "A session, with times in the event's zone or ?tz=", sessions::get),

@@ -57,13 +57,17 @@ pub struct NewProposal {
 }
 
 /// Every rule the proposal breaks, as field → reason.
+/// The rules `p` breaks; `editing` is the proposal it replaces, which then counts
+/// neither as one of the proposer's nor for its speakers.
 pub fn broken_rules(
     conn: &mut DbConn,
     event: &EventRow,
     rules: &Rules,
     proposer_id: i64,
     p: &NewProposal,
+    editing: Option<i64>,
 ) -> ApiResult<FieldErrors> {
+    let other = editing.unwrap_or(0);
     let mut broken = FieldErrors::new();
     let n = p.speakers.len() as u32;
     if n < rules.min_speakers {
@@ -110,6 +114,7 @@ pub fn broken_rules(
         let mine: i64 = proposals::table
             .filter(proposals::event_id.eq(event.id))
             .filter(proposals::proposer_id.eq(proposer_id))
+            .filter(proposals::id.ne(other))
             .count()
             .get_result(conn)?;
         if mine >= i64::from(max) {
@@ -124,6 +129,7 @@ pub fn broken_rules(
         let others: Vec<String> = proposals::table
             .filter(proposals::event_id.eq(event.id))
             .filter(proposals::status.ne(ProposalStatus::Rejected.as_str()))
+            .filter(proposals::id.ne(other))
             .select(proposals::speakers)
             .load(conn)?;
         let mut counts: HashMap<String, u32> = HashMap::new();
@@ -175,6 +181,35 @@ pub fn insert(
         ))
         .returning(proposals::id)
         .get_result(conn)?)
+}
+
+/// Replaces what the proposer gave (the status and reviews stay).
+pub fn update(conn: &mut DbConn, id: i64, p: &NewProposal) -> ApiResult<()> {
+    diesel::update(proposals::table.find(id))
+        .set((
+            proposals::title.eq(&p.title),
+            proposals::session_type.eq(p.session_type.as_str()),
+            proposals::subtheme.eq(&p.subtheme),
+            proposals::format.eq(p.format.as_str()),
+            proposals::description.eq(&p.description),
+            proposals::policy_questions
+                .eq(serde_json::to_string(&p.policy_questions).unwrap_or_default()),
+            proposals::speakers.eq(Speaker::store(&p.speakers)),
+            proposals::moderator_name.eq(&p.moderator_name),
+            proposals::rapporteur_name.eq(&p.rapporteur_name),
+            proposals::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A person's proposals to every event, newest first.
+pub fn of_proposer(conn: &mut DbConn, proposer_id: i64) -> ApiResult<Vec<ProposalRow>> {
+    Ok(proposals::table
+        .filter(proposals::proposer_id.eq(proposer_id))
+        .order(proposals::id.desc())
+        .select(ProposalRow::as_select())
+        .load(conn)?)
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> ApiResult<ProposalRow> {

@@ -59,6 +59,17 @@ impl BodyHead {
         })
     }
 
+    /// 415 unless the body is said to be JSON (or its type is not said).
+    fn ensure_json(&self) -> Result<(), ApiError> {
+        match self.essence().filter(|e| !is_json(e)) {
+            Some(essence) => Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                format!("expected application/json, got {essence}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The whole body, within the limit (413 beyond it).
     async fn read(&self, mut payload: Payload) -> Result<web::BytesMut, ApiError> {
         let limit = self.limit;
@@ -96,14 +107,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let head = BodyHead::of(req);
         let payload = payload.take();
         Box::pin(async move {
-            if let Some(essence) = head.essence() {
-                if !is_json(&essence) {
-                    return Err(ApiError::new(
-                        ErrorCode::UnsupportedMediaType,
-                        format!("expected application/json, got {essence}"),
-                    ));
-                }
-            }
+            head.ensure_json()?;
             let body = head.read(payload).await?;
             parse_json(&body).map(ApiJson)
         })
@@ -126,12 +130,7 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(OptionalJson(T::default()));
             }
-            if let Some(essence) = head.essence().filter(|e| !is_json(e)) {
-                return Err(ApiError::new(
-                    ErrorCode::UnsupportedMediaType,
-                    format!("expected application/json, got {essence}"),
-                ));
-            }
+            head.ensure_json()?;
             parse_json(&body).map(OptionalJson)
         })
     }
@@ -139,13 +138,22 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
 
 impl<T: schemars::JsonSchema> super::doc::DocArg for OptionalJson<T> {
     fn document(op: &mut super::doc::Operation, gen: &mut super::doc::Generators) {
-        let schema = gen.input.subschema_for::<T>();
-        op.request_body = Some(serde_json::json!({
-            "required": false,
-            "content": {"application/json": {"schema": schema}}
-        }));
-        op.error(&[400, 413, 415, 422]);
+        document_json::<T>(op, gen, false);
     }
+}
+
+/// A JSON request body of `T`, and the errors reading one can answer.
+fn document_json<T: schemars::JsonSchema>(
+    op: &mut super::doc::Operation,
+    gen: &mut super::doc::Generators,
+    required: bool,
+) {
+    let schema = gen.input.subschema_for::<T>();
+    op.request_body = Some(serde_json::json!({
+        "required": required,
+        "content": {"application/json": {"schema": schema}}
+    }));
+    op.error(&[400, 413, 415, 422]);
 }
 
 /// A body that is JSON parsed into `T`, or a `multipart/form-data` upload (a file with
@@ -207,12 +215,7 @@ impl<T: schemars::JsonSchema + FormSchema> super::doc::DocArg for JsonOrForm<T> 
 
 impl<T: schemars::JsonSchema> super::doc::DocArg for ApiJson<T> {
     fn document(op: &mut super::doc::Operation, gen: &mut super::doc::Generators) {
-        let schema = gen.input.subschema_for::<T>();
-        op.request_body = Some(serde_json::json!({
-            "required": true,
-            "content": {"application/json": {"schema": schema}}
-        }));
-        op.error(&[400, 413, 415, 422]);
+        document_json::<T>(op, gen, true);
     }
 }
 

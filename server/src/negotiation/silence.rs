@@ -609,6 +609,20 @@ pub async fn adopt(
     .await
 }
 
+/// Records the outcome of every silence whose deadline has passed (the scheduler's
+/// pass, so that the outcome does not wait for a reader); how many.
+pub fn settle_due(db: &Db, at: NaiveDateTime) -> ApiResult<usize> {
+    let due: Vec<i64> = silences::table
+        .filter(silences::outcome.is_null())
+        .filter(silences::deadline.le(at))
+        .select(silences::id)
+        .load(&mut *db.get()?)?;
+    for id in &due {
+        db.tx_blocking(|tx| settle(tx, *id).map(|_| ()))?;
+    }
+    Ok(due.len())
+}
+
 /// A silence procedure that ran in the past, as the demo data records it.
 pub struct PastSilence {
     pub consultation_id: i64,

@@ -45,6 +45,15 @@ pub fn compile(
     row: &ConsultationRow,
     reader: &Reader,
 ) -> ApiResult<CompilationView> {
+    compile_with_text(conn, row, reader).map(|(view, _)| view)
+}
+
+/// The compilation, and the current text's paragraphs it was built on.
+fn compile_with_text(
+    conn: &mut DbConn,
+    row: &ConsultationRow,
+    reader: &Reader,
+) -> ApiResult<(CompilationView, Vec<ParagraphView>)> {
     let (label, paragraphs) = current_text(conn, row)?;
     let rows = store::amendments(conn, row.id)?;
     let amendments = comment_view::render(conn, &rows, reader, Surface::Api)?;
@@ -74,7 +83,7 @@ pub fn compile(
             }
         }
     }
-    Ok(compilation::build(
+    let view = compilation::build(
         row.id,
         &row.title,
         &row.language,
@@ -87,7 +96,8 @@ pub fn compile(
             statuses: &statuses,
             last_numbers,
         },
-    ))
+    );
+    Ok((view, paragraphs))
 }
 
 pub async fn read(db: &Db, actor: Actor, key: String) -> ApiResult<CompilationView> {
@@ -316,8 +326,7 @@ pub fn draft_for(
     row: &ConsultationRow,
     reader: &Reader,
 ) -> ApiResult<NextDraft> {
-    let compiled = compile(conn, row, reader)?;
-    let (_, paragraphs) = current_text(conn, row)?;
+    let (compiled, paragraphs) = compile_with_text(conn, row, reader)?;
     let ids: Vec<i64> = compiled
         .paragraphs
         .iter()

@@ -1,4 +1,5 @@
-//! The notification scheduler: reminders (consultations closing within 48 hours,
+//! The notification scheduler (it also records the outcome of silences past their
+//! deadline): reminders (consultations closing within 48 hours,
 //! sessions starting within 30 minutes) and mail (each `immediate` notification, and
 //! `daily` and `weekly` digests). Everything it does is computed from the database, so
 //! after downtime it catches up; and every mail is claimed by an UPDATE of the rows it
@@ -88,6 +89,7 @@ pub struct Report {
 
 /// One full pass at `now`: reminders, then mail.
 pub fn tick(db: &Db, ctx: &Ctx, now: NaiveDateTime) -> ApiResult<Report> {
+    crate::negotiation::silence::settle_due(db, now)?;
     let reminders = closing_soon(db, now)? + starting_soon(db, now)? + silence_ending(db, now)?;
     let mut report = mail_pass(db, ctx, now)?;
     report.reminders = reminders;

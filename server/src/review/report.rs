@@ -6,7 +6,7 @@
 //! written. Only visible inputs are read, as the reader may see them: hidden and
 //! withdrawn ones are neither counted in the prose nor quoted.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -253,21 +253,15 @@ pub fn build(
         .into_iter()
         .map(|p| (p.paragraph_key, p.by))
         .collect();
-    // Paragraph number → the inputs it took, in the next version.
-    let mut informed: BTreeMap<i32, (String, Vec<i64>)> = BTreeMap::new();
-    if let Some(next) = &next {
-        for (i, (l, number, list)) in
-            crate::consultations::comments::store::informing_paragraphs(conn, row.id)?
-                .into_iter()
-                .enumerate()
-        {
-            if &l == next {
-                let list: Vec<i64> = serde_json::from_str(&list).unwrap_or_default();
-                informed.insert(i as i32, (number, list));
-            }
-        }
-    }
-    let informed: Vec<(String, Vec<i64>)> = informed.into_values().collect();
+    // The next version's paragraphs, in order, with the inputs each took.
+    let informed: Vec<(String, Vec<i64>)> = match &next {
+        Some(next) => crate::consultations::comments::store::informing_paragraphs(conn, row.id)?
+            .into_iter()
+            .filter(|(l, _, _)| l == next)
+            .map(|(_, number, list)| (number, serde_json::from_str(&list).unwrap_or_default()))
+            .collect(),
+        None => vec![],
+    };
     let t = Tr::new(Lang::parse(&row.language).unwrap_or(Lang::En));
     let mut on: HashMap<Option<String>, Vec<&CommentView>> = HashMap::new();
     for v in &views {

@@ -10,7 +10,7 @@ use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalReader};
-use crate::policy::guards::Verified;
+use crate::policy::guards::{SignedIn, Verified};
 use crate::state::State;
 
 use super::{MayConflict, Or};
@@ -56,4 +56,24 @@ pub async fn decide(
 ) -> ApiResult<MayConflict<Json<ProposalView>>> {
     let decision = input.0.try_into()?;
     Ok(Or(Json(uc::decide(&state.db, &org, decision).await?)))
+}
+
+pub async fn edit(
+    reader: ProposalReader,
+    state: State,
+    input: ApiJson<ProposalInput>,
+) -> ApiResult<MayConflict<Private<ProposalView>>> {
+    let proposal = input.0.try_into()?;
+    let view = uc::edit(&state.db, &reader, proposal).await?;
+    Ok(Or(Private(view)))
+}
+
+pub async fn mine(
+    who: SignedIn,
+    state: State,
+    query: crate::http::Query<PageQuery>,
+) -> ApiResult<Private<List<ProposalView>>> {
+    let page = Page::from_query("me/proposals", &query)?;
+    let all = uc::mine(&state.db, who.0.id).await?;
+    Ok(Private(List::page(all, &page)))
 }

@@ -4,7 +4,7 @@ use crate::db::{now, Db};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::command::{Decision, NewReview};
 use crate::events::proposals::{self, NewProposal};
-use crate::events::store;
+use crate::events::store::{self, EventRow};
 use crate::events::view::{ProposalView, ReviewCreated, Reviews};
 use crate::http::respond::List;
 use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalReader};
@@ -28,19 +28,7 @@ pub async fn propose(
                 "the call for session proposals is not open",
             ));
         }
-        let themes = event.subthemes();
-        if !themes.is_empty() && !themes.contains(&new.subtheme) {
-            return Err(ApiError::field(
-                "subtheme",
-                format!("must be one of: {}", themes.join("; ")),
-            ));
-        }
-        let broken = proposals::broken_rules(tx, &event, &event.rules(), proposer, &new)?;
-        if !broken.is_empty() {
-            let mut e = ApiError::validation(broken);
-            e.message = "the proposal breaks the event's rules".into();
-            return Err(e);
-        }
+        check(tx, &event, proposer, &new, None)?;
         let id = proposals::insert(tx, event.id, proposer, &new)?;
         // The proposer reads back what they gave.
         Ok(ProposalView::of(
@@ -48,6 +36,75 @@ pub async fn propose(
             SpeakerAudience::Proposer,
             None,
         ))
+    })
+    .await
+}
+
+/// The call is open, the sub-theme is the event's and no rule is broken (each one
+/// named); `editing` is the proposal being replaced.
+fn check(
+    tx: &mut crate::db::DbConn,
+    event: &EventRow,
+    proposer: i64,
+    new: &NewProposal,
+    editing: Option<i64>,
+) -> ApiResult<()> {
+    if !event.call_open(now()) {
+        return Err(ApiError::new(
+            ErrorCode::CallClosed,
+            "the call for session proposals is not open",
+        ));
+    }
+    let themes = event.subthemes();
+    if !themes.is_empty() && !themes.contains(&new.subtheme) {
+        return Err(ApiError::field(
+            "subtheme",
+            format!("must be one of: {}", themes.join("; ")),
+        ));
+    }
+    let broken = proposals::broken_rules(tx, event, &event.rules(), proposer, new, editing)?;
+    if !broken.is_empty() {
+        let mut e = ApiError::validation(broken);
+        e.message = "the proposal breaks the event's rules".into();
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Its proposer replaces a proposal while the call is open and nothing is decided.
+pub async fn edit(db: &Db, reader: &ProposalReader, new: NewProposal) -> ApiResult<ProposalView> {
+    let (id, user) = (reader.proposal.id, reader.user().id);
+    if reader.proposal.proposer_id != user {
+        return Err(ApiError::forbidden("only its proposer edits a proposal"));
+    }
+    db.tx(move |tx| {
+        // Read again in the transaction: a decision may have landed meanwhile.
+        let p = proposals::get(tx, id)?;
+        if p.status != crate::events::types::ProposalStatus::Submitted {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyDecided,
+                "a decision on this proposal has been taken: it can no longer be edited",
+            ));
+        }
+        let event = store::resolve(tx, &p.event_id.to_string())?;
+        check(tx, &event, user, &new, Some(id))?;
+        proposals::update(tx, id, &new)?;
+        Ok(ProposalView::of(
+            &proposals::get(tx, id)?,
+            SpeakerAudience::Proposer,
+            None,
+        ))
+    })
+    .await
+}
+
+/// The caller's proposals to every event, newest first, with the decisions and notes.
+pub async fn mine(db: &Db, user_id: i64) -> ApiResult<Vec<ProposalView>> {
+    db.run(move |conn| {
+        Ok(proposals::of_proposer(conn, user_id)?
+            .iter()
+            .map(|p| ProposalView::of(p, SpeakerAudience::Proposer, None))
+            .collect())
     })
     .await
 }
