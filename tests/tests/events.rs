@@ -1927,9 +1927,10 @@ async fn agenda_csv_cells_cannot_run_as_formulas(backend: Backend) {
 async fn proposers_list_and_edit_their_proposals_while_the_call_is_open(backend: Backend) {
     let e = event(backend).await;
     let app = &e.app;
-    let (_, proposer) = app
-        .member("Proposer", &[], "civil_society", "KE", None)
+    let account = app
+        .account("Proposer", &[], "civil_society", "KE", None, None)
         .await;
+    let proposer = account.token.clone();
     let (_, other) = app.member("Other", &[], "academia", "IN", None).await;
     let res = app
         .post(
@@ -1972,6 +1973,80 @@ async fn proposers_list_and_edit_their_proposals_while_the_call_is_open(backend:
         read.body["description"],
         "A workshop on meaningful connectivity."
     );
+
+    // The same from the pages: my proposals, and the form filled in.
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    web.sign_in(&account.email, PASSWORD).await;
+    let page = web.get("/me/proposals").await;
+    assert!(
+        page.html.contains("Meaningful connectivity for all"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains(&format!("/proposals/{id}/edit")),
+        "{}",
+        page.html
+    );
+    let form = web.get(&format!("/proposals/{id}/edit")).await;
+    assert!(form.html.contains("Edit your proposal"), "{}", form.html);
+    assert!(form.html.contains("value=\"Ana a\""), "{}", form.html);
+    let csrf = form.hidden("csrf").unwrap();
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf),
+        (
+            "title".into(),
+            "Meaningful connectivity, edited on the page".into(),
+        ),
+        ("type".into(), "workshop".into()),
+        ("subtheme".into(), "Human rights".into()),
+        ("format".into(), "hybrid".into()),
+        (
+            "description".into(),
+            "A workshop on meaningful connectivity.".into(),
+        ),
+        ("policy_questions".into(), "How?".into()),
+        ("moderator_name".into(), "Mona Moderator".into()),
+        ("rapporteur_name".into(), "Rita Rapporteur".into()),
+    ];
+    for (i, (name, group, country, gender)) in [
+        ("Ana a", "civil_society", "BR", "female"),
+        ("Kofi a", "government", "GH", "male"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (f, v) in [
+            ("name", *name),
+            ("organization", "Org"),
+            ("stakeholder_group", *group),
+            ("country", *country),
+            ("gender", *gender),
+        ] {
+            fields.push((format!("speaker-{i}-{f}"), v.to_owned()));
+        }
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = web.post(&format!("/proposals/{id}/edit"), &pairs).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let page = web.follow(&saved).await;
+    assert!(
+        page.html.contains("Your proposal is saved."),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("Meaningful connectivity, edited on the page"),
+        "{}",
+        page.html
+    );
+    let stranger = indaba_tests::web::WebClient::new(&app.base);
+    let res = stranger.get(&format!("/proposals/{id}/edit")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
 
     // My proposals: with the decision and its note once taken; then no more edits.
     let mine = app.get("/api/v1/me/proposals", Some(&proposer)).await;

@@ -195,6 +195,7 @@ async fn the_secretariat_moves_it_on_by_form(backend: Backend) {
         .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.html);
     let page = web.follow(&moved).await;
+    assert!(page.html.contains("The phase is changed."), "{}", page.html);
     assert!(
         page.html.contains("Now: Intergovernmental negotiation."),
         "{}",

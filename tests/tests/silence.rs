@@ -186,6 +186,12 @@ async fn silence_is_broken_then_held_and_the_text_adopted(backend: Backend) {
         "{}",
         page.html
     );
+    assert!(
+        page.html
+            .contains("Your letter breaking silence is recorded and public."),
+        "{}",
+        page.html
+    );
     // A stakeholder has no form.
     let public = indaba_tests::web::WebClient::new(&app.base);
     let page = public.get(&format!("/consultations/{}", n.slug)).await;

@@ -399,6 +399,13 @@ propose-moderator = مدير الجلسة
 propose-rapporteur = المقرر
 propose-submit = إرسال المقترح
 propose-done = تم إرسال مقترحك. ستُبلَّغ بقرار المنظمين.
+me-proposals-title = مقترحاتي للجلسات
+me-proposals-none = لم تقترح أي جلسة بعد.
+me-proposals-session = الجلسة
+proposal-edit = تعديل
+proposal-edit-title = تعديل مقترحك
+proposal-edit-submit = حفظ المقترح
+proposal-saved = تم حفظ مقترحك.
 
 # Following from the pages, withdrawing an endorsement, own anonymous contributions
 follow-start = متابعة

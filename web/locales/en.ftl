@@ -381,6 +381,13 @@ propose-moderator = Moderator
 propose-rapporteur = Rapporteur
 propose-submit = Send the proposal
 propose-done = Your proposal is sent. You will hear of the organisers' decision.
+me-proposals-title = My session proposals
+me-proposals-none = You have not proposed a session yet.
+me-proposals-session = the session
+proposal-edit = Edit
+proposal-edit-title = Edit your proposal
+proposal-edit-submit = Save the proposal
+proposal-saved = Your proposal is saved.
 
 # Following from the pages, withdrawing an endorsement, own anonymous contributions
 follow-start = Follow

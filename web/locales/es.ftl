@@ -381,6 +381,13 @@ propose-moderator = Moderador o moderadora
 propose-rapporteur = Relator o relatora
 propose-submit = Enviar la propuesta
 propose-done = Su propuesta se ha enviado. Se le informará de la decisión de los organizadores.
+me-proposals-title = Mis propuestas de sesión
+me-proposals-none = Aún no ha propuesto ninguna sesión.
+me-proposals-session = la sesión
+proposal-edit = Editar
+proposal-edit-title = Editar su propuesta
+proposal-edit-submit = Guardar la propuesta
+proposal-saved = Su propuesta se ha guardado.
 
 # Following from the pages, withdrawing an endorsement, own anonymous contributions
 follow-start = Seguir

@@ -381,6 +381,13 @@ propose-moderator = Modérateur ou modératrice
 propose-rapporteur = Rapporteur ou rapporteuse
 propose-submit = Envoyer la proposition
 propose-done = Votre proposition est envoyée. Vous serez informé de la décision des organisateurs.
+me-proposals-title = Mes propositions de session
+me-proposals-none = Vous n’avez encore proposé aucune session.
+me-proposals-session = la session
+proposal-edit = Modifier
+proposal-edit-title = Modifier votre proposition
+proposal-edit-submit = Enregistrer la proposition
+proposal-saved = Votre proposition est enregistrée.
 
 # Following from the pages, withdrawing an endorsement, own anonymous contributions
 follow-start = Suivre

@@ -387,6 +387,13 @@ propose-moderator = Модератор
 propose-rapporteur = Докладчик
 propose-submit = Отправить заявку
 propose-done = Заявка отправлена. Вы узнаете о решении организаторов.
+me-proposals-title = Мои заявки на сессии
+me-proposals-none = Вы ещё не предлагали сессий.
+me-proposals-session = сессия
+proposal-edit = Изменить
+proposal-edit-title = Изменить заявку
+proposal-edit-submit = Сохранить заявку
+proposal-saved = Ваша заявка сохранена.
 
 # Following from the pages, withdrawing an endorsement, own anonymous contributions
 follow-start = Подписаться

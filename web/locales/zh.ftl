@@ -363,6 +363,13 @@ propose-moderator = 主持人
 propose-rapporteur = 报告员
 propose-submit = 提交提案
 propose-done = 您的提案已提交，组织者作出决定后会通知您。
+me-proposals-title = 我的会议提案
+me-proposals-none = 您尚未提交任何会议提案。
+me-proposals-session = 会议
+proposal-edit = 编辑
+proposal-edit-title = 编辑您的提案
+proposal-edit-submit = 保存提案
+proposal-saved = 您的提案已保存。
 
 # Following from the pages, withdrawing an endorsement, own anonymous contributions
 follow-start = 关注

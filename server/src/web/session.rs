@@ -86,7 +86,11 @@ const FLASHES: &[&str] = &[
     "secretariat-status-saved",
     "secretariat-cofacilitators-saved",
     "secretariat-published",
+    "secretariat-phase-saved",
+    "secretariat-participation-saved",
     "admin-saved",
+    "silence-break-sent",
+    "proposal-saved",
 ];
 
 #[derive(Clone)]

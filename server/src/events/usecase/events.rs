@@ -31,6 +31,19 @@ pub async fn detail(db: &Db, reader: &EventReader) -> ApiResult<EventView> {
     with_rooms(db, reader.event.clone()).await
 }
 
+/// The event a proposal was made to, for whoever may read the proposal (its proposer
+/// proposed to it, published or not).
+pub async fn of_proposal(
+    db: &Db,
+    reader: &crate::policy::guards::events::ProposalReader,
+) -> ApiResult<EventView> {
+    let id = reader.proposal.event_id;
+    let event = db
+        .run(move |conn| store::resolve(conn, &id.to_string()))
+        .await?;
+    with_rooms(db, event).await
+}
+
 /// The event with its rooms, as its organisers manage it (unpublished too).
 pub async fn manage(db: &Db, org: &EventOrganizer) -> ApiResult<EventView> {
     with_rooms(db, org.event.clone()).await

@@ -13,8 +13,8 @@ use crate::events::command::ProposalInput;
 use crate::events::proposals::NewProposal;
 use crate::events::types::{SessionFormat, SessionType, SpeakerInput};
 use crate::events::usecase;
-use crate::events::view::EventView;
-use crate::policy::guards::events::EventReader;
+use crate::events::view::{EventView, ProposalView};
+use crate::policy::guards::events::{EventReader, ProposalReader};
 use crate::policy::guards::Verified;
 use crate::web::forms::{FormData, PageErrors};
 use crate::web::session::Ctx;
@@ -30,6 +30,8 @@ struct ProposePage<'a> {
     form: FormData,
     errors: PageErrors,
     rows: Vec<usize>,
+    /// The proposal being edited by its proposer; `None` for a new one.
+    editing: Option<i64>,
 }
 
 impl ProposePage<'_> {
@@ -58,6 +60,44 @@ impl ProposePage<'_> {
     fn number(&self, i: &usize) -> String {
         (i + 1).to_string()
     }
+    /// Where the form is sent.
+    fn action(&self) -> String {
+        match self.editing {
+            Some(id) => format!("/proposals/{id}/edit"),
+            None => format!("/events/{}/propose", self.e.slug),
+        }
+    }
+}
+
+/// A proposal as the form shows it, to edit.
+fn form_of(p: &ProposalView) -> FormData {
+    let mut pairs = vec![
+        ("title".to_owned(), p.title.clone()),
+        ("type".to_owned(), p.session_type.as_str().to_owned()),
+        ("subtheme".to_owned(), p.subtheme.clone()),
+        ("format".to_owned(), p.format.as_str().to_owned()),
+        ("description".to_owned(), p.description.clone()),
+        ("policy_questions".to_owned(), p.policy_questions.join("\n")),
+        ("moderator_name".to_owned(), p.moderator_name.clone()),
+        ("rapporteur_name".to_owned(), p.rapporteur_name.clone()),
+    ];
+    for (i, s) in p.speakers.iter().enumerate() {
+        let f = |field: &str| format!("speaker-{i}-{field}");
+        pairs.push((f("name"), s.name.clone()));
+        pairs.push((f("organization"), s.organization.clone()));
+        pairs.push((f("country"), s.country.clone()));
+        pairs.push((
+            f("stakeholder_group"),
+            s.stakeholder_group.as_str().to_owned(),
+        ));
+        if let Some(g) = s.gender {
+            pairs.push((f("gender"), g.as_str().to_owned()));
+        }
+        if let Some(e) = &s.email {
+            pairs.push((f("email"), e.clone()));
+        }
+    }
+    FormData::from_pairs(pairs)
 }
 
 async fn event(state: &State, c: &Ctx, slug: &str) -> ApiResult<EventView> {
@@ -73,7 +113,8 @@ fn proposal_input(form: &FormData, sent: &[usize]) -> ProposalInput {
             let f = |field: &str| form.get(&format!("speaker-{i}-{field}")).trim().to_owned();
             SpeakerInput {
                 name: f("name"),
-                email: None,
+                // Given through the API, kept by the edit form (hidden).
+                email: form.opt(&format!("speaker-{i}-email")).map(str::to_owned),
                 organization: f("organization"),
                 stakeholder_group: f("stakeholder_group"),
                 country: f("country"),
@@ -116,10 +157,33 @@ async fn show(
     errors: PageErrors,
     status: StatusCode,
 ) -> HttpResponse {
+    show_for(state, c, slug, None, form, errors, status).await
+}
+
+async fn show_for(
+    state: &State,
+    c: Ctx,
+    slug: String,
+    editing: Option<i64>,
+    form: FormData,
+    errors: PageErrors,
+    status: StatusCode,
+) -> HttpResponse {
     if c.auth().is_none() {
-        return c.redirect(&format!("/login?next=/events/{slug}/propose"));
+        let next = match editing {
+            Some(id) => format!("/proposals/{id}/edit"),
+            None => format!("/events/{slug}/propose"),
+        };
+        return c.redirect(&format!("/login?next={next}"));
     }
-    match event(state, &c, &slug).await {
+    let e = match editing {
+        Some(id) => match ProposalReader::check(&state.db, c.actor(), id.to_string()).await {
+            Ok(reader) => usecase::events::of_proposal(&state.db, &reader).await,
+            Err(e) => Err(e),
+        },
+        None => event(state, &c, &slug).await,
+    };
+    match e {
         Ok(e) => {
             let page = ProposePage {
                 c: &c,
@@ -127,8 +191,139 @@ async fn show(
                 form,
                 errors,
                 rows: (0..SPEAKER_ROWS).collect(),
+                editing,
             };
             respond!(c, status, page)
+        }
+        Err(e) => failure(c, &e),
+    }
+}
+
+/// The proposal `{id}` for its proposer to edit: the same form, filled in.
+async fn own_proposal(state: &State, c: &Ctx, id: &str) -> ApiResult<ProposalView> {
+    let reader = ProposalReader::check(&state.db, c.actor(), id.to_owned()).await?;
+    if reader.proposal.proposer_id != reader.user().id {
+        return Err(crate::error::ApiError::forbidden(
+            "only its proposer edits a proposal",
+        ));
+    }
+    usecase::proposals::get(&state.db, &reader).await
+}
+
+pub async fn edit_form(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    let id = path.into_inner();
+    if c.auth().is_none() {
+        return c.redirect(&format!("/login?next=/proposals/{id}/edit"));
+    }
+    match own_proposal(&state, &c, &id).await {
+        Ok(p) => {
+            let form = form_of(&p);
+            show_for(
+                &state,
+                c,
+                p.event_id.to_string(),
+                Some(p.id),
+                form,
+                PageErrors::new(),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => failure(c, &e),
+    }
+}
+
+pub async fn edit(
+    req: HttpRequest,
+    state: State,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let mut c = Ctx::load(&req, &state).await;
+    let id = path.into_inner();
+    let form = FormData::parse(&body);
+    if c.auth().is_none() {
+        return c.redirect(&format!("/login?next=/proposals/{id}/edit"));
+    }
+    let p = match own_proposal(&state, &c, &id).await {
+        Ok(p) => p,
+        Err(e) => return failure(c, &e),
+    };
+    let slug = p.event_id.to_string();
+    if !c.csrf_ok(&state, form.opt("csrf")) {
+        let errors = PageErrors::one(c.t.get("error-csrf"));
+        return show_for(
+            &state,
+            c,
+            slug,
+            Some(p.id),
+            form,
+            errors,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let sent = sent_rows(&form);
+    let input = proposal_input(&form, &sent);
+    let result = async {
+        let reader = ProposalReader::check(&state.db, c.actor(), id.clone()).await?;
+        let proposal = NewProposal::try_from(input)?;
+        usecase::proposals::edit(&state.db, &reader, proposal).await
+    }
+    .await;
+    match result {
+        Ok(_) => {
+            c.flash("proposal-saved");
+            c.redirect("/me/proposals")
+        }
+        Err(e) => {
+            let errors = page_errors(&c, &e, &sent);
+            let status = e.code.status();
+            show_for(&state, c, slug, Some(p.id), form, errors, status).await
+        }
+    }
+}
+
+/// The speaker rows sent: those with a name, in order (the API numbers them so).
+fn sent_rows(form: &FormData) -> Vec<usize> {
+    (0..SPEAKER_ROWS)
+        .filter(|i| form.opt(&format!("speaker-{i}-name")).is_some())
+        .collect()
+}
+
+/// The API's field problems on the form's fields: `speakers[n].country` is the n-th row
+/// sent; `type` is the page's `type`.
+fn page_errors(c: &Ctx, e: &crate::error::ApiError, sent: &[usize]) -> PageErrors {
+    let mut errors = PageErrors::from_api(&c.t, e);
+    errors.rename_with(|f| {
+        let rest = f.strip_prefix("speakers[")?;
+        let (n, field) = rest.split_once("].")?;
+        let i = sent.get(n.parse::<usize>().ok()?)?;
+        Some(format!("speaker-{i}-{field}"))
+    });
+    errors.rename("speakers", "speaker-0-name");
+    errors
+}
+
+/// `/me/proposals`: the caller's proposals with their status and the decision's note,
+/// each editable while it may be.
+#[derive(Template)]
+#[template(path = "my_proposals.html")]
+struct MyProposalsPage<'a> {
+    c: &'a Ctx,
+    proposals: Vec<ProposalView>,
+}
+
+pub async fn mine(req: HttpRequest, state: State) -> HttpResponse {
+    let c = Ctx::load(&req, &state).await;
+    let Some(user) = c.user.as_ref().map(|u| u.id) else {
+        return c.redirect("/login?next=/me/proposals");
+    };
+    match usecase::proposals::mine(&state.db, user).await {
+        Ok(proposals) => {
+            let page = MyProposalsPage { c: &c, proposals };
+            respond!(c, StatusCode::OK, page)
         }
         Err(e) => failure(c, &e),
     }
@@ -163,10 +358,7 @@ pub async fn submit(
         let errors = PageErrors::one(c.t.get("error-csrf"));
         return show(&state, c, slug, form, errors, StatusCode::FORBIDDEN).await;
     }
-    // The rows with a name are the speakers, in order; the API numbers them so.
-    let sent: Vec<usize> = (0..SPEAKER_ROWS)
-        .filter(|i| form.opt(&format!("speaker-{i}-name")).is_some())
-        .collect();
+    let sent = sent_rows(&form);
     let result = propose(&state, &c, &slug, proposal_input(&form, &sent)).await;
     match result {
         Ok(_) => {
@@ -182,15 +374,7 @@ pub async fn submit(
             )
         }
         Err(e) => {
-            let mut errors = PageErrors::from_api(&c.t, &e);
-            // `speakers[n].country` is the n-th row sent; `type` is the page's `type`.
-            errors.rename_with(|f| {
-                let rest = f.strip_prefix("speakers[")?;
-                let (n, field) = rest.split_once("].")?;
-                let i = sent.get(n.parse::<usize>().ok()?)?;
-                Some(format!("speaker-{i}-{field}"))
-            });
-            errors.rename("speakers", "speaker-0-name");
+            let errors = page_errors(&c, &e, &sent);
             show(&state, c, slug, form, errors, e.code.status()).await
         }
     }
