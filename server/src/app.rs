@@ -138,6 +138,7 @@ pub async fn start(
         mail_wakeup: Arc::new(Notify::new()),
         openapi: openapi::document(&endpoints()),
         db: db.clone(),
+        rendered: Default::default(),
         config,
     });
     crate::accounts::standing::load(&state)

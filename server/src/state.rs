@@ -23,6 +23,8 @@ pub struct AppState {
     pub openapi: serde_json::Value,
     pub hub: Arc<Hub>,
     pub search: Arc<dyn SearchIndex>,
+    /// Answers kept in memory by version (published agendas).
+    pub rendered: crate::http::cache::Rendered,
 }
 
 /// How handlers take the state.

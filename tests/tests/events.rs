@@ -22,6 +22,7 @@ both_backends!(
     agenda_search_finds_titles_descriptions_and_speaker_names_only,
     agenda_csv_cells_cannot_run_as_formulas,
     proposers_list_and_edit_their_proposals_while_the_call_is_open,
+    the_agenda_is_kept_with_its_etag_until_the_schedule_changes,
 );
 
 struct Event {
@@ -2104,4 +2105,121 @@ async fn proposers_list_and_edit_their_proposals_while_the_call_is_open(backend:
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     assert_eq!(res.code(), "call_closed");
+}
+
+/// A GET with headers, as a browser or a calendar client revalidating sends it.
+async fn get_with(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Vec<(String, String)>, Vec<u8>) {
+    let mut req = app.client.get(app.url(path));
+    for (k, v) in headers {
+        req = req.insert_header((*k, *v));
+    }
+    let mut res = req.send().await.unwrap();
+    let body = res.body().limit(16 * 1024 * 1024).await.unwrap().to_vec();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                v.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    (res.status(), headers, body)
+}
+
+fn header_of<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+async fn the_agenda_is_kept_with_its_etag_until_the_schedule_changes(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let room = e.room("Plenary").await;
+    let one = e.session(&alice, "Kept in memory", diverse("k")).await;
+    let res = e
+        .slot(one, room, "2025-10-25T08:00:00Z", "2025-10-25T09:00:00Z")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = e
+        .app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let app = &e.app;
+    for path in [
+        format!("/api/v1/events/{}/agenda", e.id),
+        format!("/api/v1/events/{}/agenda.ics", e.id),
+        format!("/api/v1/events/{}/agenda.csv?tz=Asia/Tokyo", e.id),
+        format!("/api/v1/sessions/{one}.ics"),
+    ] {
+        let (status, headers, body) = get_with(app, &path, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let etag = header_of(&headers, "etag").expect("an etag").to_owned();
+        assert_eq!(
+            header_of(&headers, "cache-control"),
+            Some("no-cache"),
+            "{path}"
+        );
+        // Revalidated: 304, no body.
+        let (status, _, empty) = get_with(app, &path, &[("if-none-match", &etag)]).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(empty.is_empty());
+        // The same bytes again, and gzipped for those who take it.
+        let (_, again, same) = get_with(app, &path, &[]).await;
+        assert_eq!(header_of(&again, "etag"), Some(etag.as_str()));
+        assert_eq!(same, body, "{path}");
+        let (status, zipped, _) = get_with(app, &path, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            header_of(&zipped, "content-encoding"),
+            Some("gzip"),
+            "{path}"
+        );
+    }
+
+    // A change to the schedule is in the very next answer, under a new tag.
+    let agenda = format!("/api/v1/events/{}/agenda", e.id);
+    let ics = format!("/api/v1/sessions/{one}.ics");
+    let (_, h1, _) = get_with(app, &agenda, &[]).await;
+    let (_, h2, _) = get_with(app, &ics, &[]).await;
+    let (old_agenda, old_ics) = (
+        header_of(&h1, "etag").unwrap().to_owned(),
+        header_of(&h2, "etag").unwrap().to_owned(),
+    );
+    let res = e
+        .slot(one, room, "2025-10-25T10:00:00Z", "2025-10-25T11:00:00Z")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let (status, headers, body) = get_with(app, &agenda, &[("if-none-match", &old_agenda)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(header_of(&headers, "etag"), Some(old_agenda.as_str()));
+    let view: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(view["items"][0]["starts_at"], "2025-10-25T10:00:00Z");
+    let (status, _, body) = get_with(app, &ics, &[("if-none-match", &old_ics)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("DTSTART:20251025T100000Z"));
+    // A new session too.
+    let two = e.session(&alice, "Added later", diverse("l")).await;
+    let res = e
+        .slot(two, room, "2025-10-25T12:00:00Z", "2025-10-25T13:00:00Z")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let listed = app.get(&agenda, None).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
+    // Organisers' answers are kept apart from the public's.
+    let staff = app.get(&agenda, Some(&e.organizer)).await;
+    assert_eq!(staff.status, StatusCode::OK);
 }

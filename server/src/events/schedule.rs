@@ -88,6 +88,29 @@ pub fn local(t: NaiveDateTime, tz: chrono_tz::Tz) -> String {
     super::view::LocalTime::at(t, tz).iso()
 }
 
+/// What every change to an event's schedule changes: its sessions (how many, the latest
+/// change, the sum of their calendar sequences), its rooms and the event itself. The
+/// agenda kept in memory is good while this is the same.
+pub fn fingerprint(conn: &mut DbConn, event: &EventRow) -> ApiResult<String> {
+    use diesel::dsl::{count_star, max, sum};
+    let (n, latest, sequences): (i64, Option<NaiveDateTime>, Option<i64>) = sessions::table
+        .filter(sessions::event_id.eq(event.id))
+        .select((
+            count_star(),
+            max(sessions::updated_at),
+            sum(sessions::ical_sequence),
+        ))
+        .first(conn)?;
+    let (rooms, last_room): (i64, Option<i64>) = rooms::table
+        .filter(rooms::event_id.eq(event.id))
+        .select((count_star(), max(rooms::id)))
+        .first(conn)?;
+    Ok(format!(
+        "{n}:{latest:?}:{sequences:?}:{rooms}:{last_room:?}:{}",
+        event.updated_at
+    ))
+}
+
 pub fn rooms_by_id(conn: &mut DbConn, event_id: i64) -> ApiResult<HashMap<i64, RoomRow>> {
     Ok(super::store::rooms_of(conn, event_id)?
         .into_iter()

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every feature: the JSON body extractor, the endpoint
 //! registry (which also feeds the OpenAPI document), middleware and fallbacks.
 
+pub mod cache;
 pub mod csv;
 pub mod doc;
 pub mod extract;

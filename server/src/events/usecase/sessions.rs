@@ -65,6 +65,14 @@ pub async fn set_slot(db: &Db, org: &SessionOrganizer, slot: Slot) -> ApiResult<
 }
 
 /// The event's scheduled sessions, filtered, in one zone.
+/// The version of an event's schedule (read before its agenda is, so that an agenda
+/// kept under it is never older than it).
+pub async fn agenda_version(db: &Db, event: &crate::events::store::EventRow) -> ApiResult<String> {
+    let event = event.clone();
+    db.run(move |conn| schedule::fingerprint(conn, &event))
+        .await
+}
+
 pub async fn agenda(db: &Db, reader: &EventReader, req: Agenda) -> ApiResult<AgendaView> {
     let event = reader.event.clone();
     let audience = reader.speakers();
