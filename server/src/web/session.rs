@@ -577,7 +577,34 @@ async fn resolve_user(
 
 #[cfg(test)]
 mod tests {
-    use super::is_local_path;
+    use super::{is_local_path, FLASHES};
+
+    /// A flash whose key is not in `FLASHES` is silently never shown: every literal key
+    /// the pages flash (and the secretariat's saved-messages) must be there.
+    #[test]
+    fn every_flash_the_pages_give_is_shown() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/pages");
+        let mut keys = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for part in text.split("flash(\"").skip(1) {
+                keys.push(part.split('"').next().unwrap().to_owned());
+            }
+            for part in text.split("|_| \"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if key.ends_with("-saved") || key.ends_with("-published") {
+                    keys.push(key.to_owned());
+                }
+            }
+        }
+        assert!(keys.len() > 10, "{keys:?}");
+        for key in keys {
+            assert!(
+                FLASHES.contains(&key.as_str()),
+                "{key} is flashed but never shown"
+            );
+        }
+    }
 
     #[test]
     fn only_local_paths_are_redirect_targets() {
