@@ -23,6 +23,7 @@ both_backends!(
     agenda_csv_cells_cannot_run_as_formulas,
     proposers_list_and_edit_their_proposals_while_the_call_is_open,
     the_agenda_is_kept_with_its_etag_until_the_schedule_changes,
+    organisers_move_and_unschedule_sessions_on_the_grid,
 );
 
 struct Event {
@@ -2222,4 +2223,95 @@ async fn the_agenda_is_kept_with_its_etag_until_the_schedule_changes(backend: Ba
     // Organisers' answers are kept apart from the public's.
     let staff = app.get(&agenda, Some(&e.organizer)).await;
     assert_eq!(staff.status, StatusCode::OK);
+}
+
+async fn organisers_move_and_unschedule_sessions_on_the_grid(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let staff = app
+        .account(
+            "Grid Org",
+            &["organizer"],
+            "intergovernmental",
+            "NO",
+            None,
+            None,
+        )
+        .await;
+    let (_, alice) = app.user_with_roles("Alice", &[]).await;
+    let room = e.room("Plenary").await;
+    let one = e.session(&alice, "Moved around", diverse("m")).await;
+    let res = e
+        .slot(one, room, "2025-10-25T08:00:00Z", "2025-10-25T09:00:00Z")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let slot = format!("/api/v1/sessions/{one}/slot");
+    let res = app
+        .send(Method::DELETE, &slot, Some(&alice), &json!({}))
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+
+    // The day's sessions, each with its slot filled in (Oslo: UTC+2 that day).
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    web.sign_in(&staff.email, PASSWORD).await;
+    let base = "/organize/events/igf-2025";
+    let page = web.get(&format!("{base}?day=2025-10-25")).await;
+    assert!(page.html.contains("Scheduled this day"), "{}", page.html);
+    assert!(
+        page.html.contains(&format!(
+            "id=\"starts-{one}\" name=\"starts\" type=\"time\" required value=\"10:00\""
+        )),
+        "{}",
+        page.html
+    );
+    let csrf = page.hidden("csrf").unwrap();
+    let (id, room_id) = (one.to_string(), room.to_string());
+    let moved = web
+        .post(
+            base,
+            &[
+                ("csrf", &csrf),
+                ("action", "slot"),
+                ("session", &id),
+                ("room", &room_id),
+                ("day", "2025-10-25"),
+                ("starts", "11:00"),
+                ("ends", "12:00"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.html);
+    let s = app
+        .get(&format!("/api/v1/sessions/{one}"), Some(&e.organizer))
+        .await;
+    assert_eq!(s.body["starts_at"], "2025-10-25T09:00:00Z", "{}", s.text);
+    let out = web
+        .post(
+            base,
+            &[("csrf", &csrf), ("action", "unslot"), ("session", &id)],
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.html);
+    let s = app
+        .get(&format!("/api/v1/sessions/{one}"), Some(&e.organizer))
+        .await;
+    assert_eq!(s.body["starts_at"], Value::Null, "{}", s.text);
+    let page = web.get(&format!("{base}?day=2025-10-25")).await;
+    assert!(!page.html.contains("Scheduled this day"), "{}", page.html);
+    // Through the API: scheduled again, then taken out; twice is 409.
+    let res = e
+        .slot(one, room, "2025-10-25T08:00:00Z", "2025-10-25T09:00:00Z")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .send(Method::DELETE, &slot, Some(&e.organizer), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["starts_at"], Value::Null);
+    assert!(res.body["sequence"].as_i64().unwrap() >= 3, "{}", res.text);
+    let res = app
+        .send(Method::DELETE, &slot, Some(&e.organizer), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    assert_eq!(res.code(), "already_in_state");
 }

@@ -55,6 +55,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET r"/sessions/{id:\d+}", SessionReader, "A session, with times in the event's zone or ?tz=", sessions::get),
         endpoint!(GET r"/sessions/{id:\d+}.ics", SessionReader, "One session as an iCalendar file", sessions::session_ics),
         endpoint!(PUT r"/sessions/{id:\d+}/slot", SessionOrganizer, "Schedule a session in a room; clashes are refused", sessions::set_slot),
+        endpoint!(DELETE r"/sessions/{id:\d+}/slot", SessionOrganizer, "Take a session out of the schedule (409 already_in_state when it was not in it)", sessions::unschedule),
         endpoint!(POST r"/sessions/{id:\d+}/comments", Verified, "A live comment or question {body, kind: comment|question}", sc::post_comment),
         endpoint!(GET r"/sessions/{id:\d+}/comments", Anyone, "The session's comments and questions (?kind=question&sort=top|newest|oldest)", sc::comments),
         endpoint!(POST r"/comments/{id:\d+}/upvote", Verified, "Upvote a session question (once)", sc::upvote),

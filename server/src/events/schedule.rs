@@ -290,6 +290,31 @@ pub fn place(tx: &mut Tx, s: &SessionRow, slot: Slot) -> ApiResult<SessionRow> {
     Ok(updated)
 }
 
+/// Takes a session out of the schedule (its calendar's sequence moves on, so calendar
+/// clients drop it); 409 `already_in_state` when it was not scheduled.
+pub fn unplace(tx: &mut Tx, s: &SessionRow) -> ApiResult<SessionRow> {
+    if s.starts_at.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyInState,
+            "this session is not scheduled",
+        ));
+    }
+    diesel::update(sessions::table.find(s.id))
+        .set((
+            sessions::room_id.eq(None::<i64>),
+            sessions::starts_at.eq(None::<NaiveDateTime>),
+            sessions::ends_at.eq(None::<NaiveDateTime>),
+            sessions::ical_sequence.eq(s.ical_sequence + 1),
+            sessions::updated_at.eq(now()),
+        ))
+        .execute(tx.conn())?;
+    tx.live(
+        &outbox::session_channel(s.id),
+        crate::outbox::Change::SessionUpdated { session_id: s.id },
+    )?;
+    get(tx, s.id)
+}
+
 /// `error.details` of a schedule conflict: `{conflicts: [...]}`.
 #[derive(serde::Serialize)]
 struct ConflictDetails<'a> {

@@ -14,6 +14,7 @@ use crate::policy::guards::{SignedIn, Verified};
 use crate::state::State;
 
 use super::{MayConflict, Or};
+use crate::http::respond::MayForbid;
 
 pub async fn propose(
     by: Verified,
@@ -58,14 +59,16 @@ pub async fn decide(
     Ok(Or(Json(uc::decide(&state.db, &org, decision).await?)))
 }
 
+/// 403 for an organiser (who reads the proposal but does not write it), 409 when the
+/// call is closed or a decision taken.
 pub async fn edit(
     reader: ProposalReader,
     state: State,
     input: ApiJson<ProposalInput>,
-) -> ApiResult<MayConflict<Private<ProposalView>>> {
+) -> ApiResult<MayConflict<MayForbid<Private<ProposalView>>>> {
     let proposal = input.0.try_into()?;
     let view = uc::edit(&state.db, &reader, proposal).await?;
-    Ok(Or(Private(view)))
+    Ok(Or(Or(Private(view))))
 }
 
 pub async fn mine(

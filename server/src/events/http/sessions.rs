@@ -36,6 +36,13 @@ pub async fn set_slot(
     Ok(Or(Json(uc::set_slot(&state.db, &org, slot).await?)))
 }
 
+pub async fn unschedule(
+    org: SessionOrganizer,
+    state: State,
+) -> ApiResult<MayConflict<Json<SessionView>>> {
+    Ok(Or(Json(uc::unschedule(&state.db, &org).await?)))
+}
+
 pub async fn agenda(
     reader: EventReader,
     state: State,

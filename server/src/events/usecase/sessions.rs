@@ -56,6 +56,23 @@ pub async fn schedule(db: &Db, org: &SessionOrganizer, slot: Slot) -> ApiResult<
     .await
 }
 
+/// Takes a session out of the schedule (back among the unscheduled).
+pub async fn unschedule(db: &Db, org: &SessionOrganizer) -> ApiResult<SessionView> {
+    let (id, event) = (org.session.id, org.event.clone());
+    db.tx(move |tx| {
+        let s = schedule::get(tx, id)?;
+        let updated = schedule::unplace(tx, &s)?;
+        let rooms = schedule::rooms_by_id(tx, event.id)?;
+        Ok(SessionView::of(
+            &updated,
+            &rooms,
+            event.tz(),
+            SpeakerAudience::Organizer,
+        ))
+    })
+    .await
+}
+
 /// [`schedule`], a clash refused as 409 `schedule_conflict` naming the sessions.
 pub async fn set_slot(db: &Db, org: &SessionOrganizer, slot: Slot) -> ApiResult<SessionView> {
     match schedule(db, org, slot).await? {
@@ -64,7 +81,6 @@ pub async fn set_slot(db: &Db, org: &SessionOrganizer, slot: Slot) -> ApiResult<
     }
 }
 
-/// The event's scheduled sessions, filtered, in one zone.
 /// The version of an event's schedule (read before its agenda is, so that an agenda
 /// kept under it is never older than it).
 pub async fn agenda_version(db: &Db, event: &crate::events::store::EventRow) -> ApiResult<String> {
@@ -73,6 +89,7 @@ pub async fn agenda_version(db: &Db, event: &crate::events::store::EventRow) -> 
         .await
 }
 
+/// The event's scheduled sessions, filtered, in one zone.
 pub async fn agenda(db: &Db, reader: &EventReader, req: Agenda) -> ApiResult<AgendaView> {
     let event = reader.event.clone();
     let audience = reader.speakers();

@@ -77,6 +77,8 @@ struct EventPage<'a> {
     e: EventView,
     proposals: Vec<ProposalView>,
     unscheduled: Vec<SessionView>,
+    /// The sessions of the day shown, to move or take out of the schedule.
+    scheduled: Vec<SessionView>,
     day: NaiveDate,
     days: Vec<NaiveDate>,
     times: Vec<String>,
@@ -116,6 +118,25 @@ impl EventPage<'_> {
             self.form.is("day", &d.to_string())
         } else {
             *d == self.day
+        }
+    }
+    /// A scheduled session's room, day or time as its form shows it: as sent, when the
+    /// form was this session's, else its slot now.
+    fn current(&self, s: &SessionView, field: &str) -> String {
+        if self.form.is("session", &s.id.to_string()) {
+            return self.form.get(field).to_owned();
+        }
+        let at = |t: &Option<Timestamp>| self.local(t);
+        match field {
+            "room" => s
+                .room
+                .as_ref()
+                .map(|r| r.id.to_string())
+                .unwrap_or_default(),
+            "day" => at(&s.starts_at).get(..10).unwrap_or_default().to_owned(),
+            "starts" => at(&s.starts_at).get(11..16).unwrap_or_default().to_owned(),
+            "ends" => at(&s.ends_at).get(11..16).unwrap_or_default().to_owned(),
+            _ => String::new(),
         }
     }
     fn is_day(&self, d: &NaiveDate) -> bool {
@@ -311,15 +332,24 @@ async fn show_event(
                 .filter(|d| days.contains(d));
             let day = asked.unwrap_or(e.starts_on);
             let (times, grid) = grid(&e, &sessions, day);
-            let unscheduled = sessions
+            let on_day = day.to_string();
+            let (unscheduled, scheduled): (Vec<SessionView>, Vec<SessionView>) = sessions
                 .into_iter()
-                .filter(|s| s.local_starts_at.is_none())
+                .partition(|s| s.local_starts_at.is_none());
+            let scheduled = scheduled
+                .into_iter()
+                .filter(|s| {
+                    s.starts_at.is_some_and(|t| {
+                        e.tz().from_utc_datetime(&t.0).date_naive().to_string() == on_day
+                    })
+                })
                 .collect();
             let page = EventPage {
                 c: &c,
                 e,
                 proposals,
                 unscheduled,
+                scheduled,
                 day,
                 days,
                 times,
@@ -532,6 +562,15 @@ async fn perform(
                 Scheduled::Done(_) => Ok("schedule"),
                 Scheduled::Clash(conflicts) => Err(Refused::Clash(conflicts)),
             }
+        }
+        "unslot" => {
+            let session =
+                SessionOrganizer::check(db, c.actor(), number("session")?.to_string()).await?;
+            if session.event.id != org.event.id {
+                return Err(ApiError::not_found("session").into());
+            }
+            usecase::sessions::unschedule(db, &session).await?;
+            Ok("schedule")
         }
         _ => Err(ApiError::field("action", "unknown action").into()),
     }
