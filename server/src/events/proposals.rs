@@ -154,6 +154,24 @@ pub fn broken_rules(
     Ok(broken)
 }
 
+/// The columns of what a proposer gives, as a proposal is made and as it is edited.
+macro_rules! given {
+    ($p:expr) => {
+        (
+            proposals::title.eq(&$p.title),
+            proposals::session_type.eq($p.session_type.as_str()),
+            proposals::subtheme.eq(&$p.subtheme),
+            proposals::format.eq($p.format.as_str()),
+            proposals::description.eq(&$p.description),
+            proposals::policy_questions
+                .eq(serde_json::to_string(&$p.policy_questions).unwrap_or_default()),
+            proposals::speakers.eq(Speaker::store(&$p.speakers)),
+            proposals::moderator_name.eq(&$p.moderator_name),
+            proposals::rapporteur_name.eq(&$p.rapporteur_name),
+        )
+    };
+}
+
 pub fn insert(
     conn: &mut DbConn,
     event_id: i64,
@@ -165,16 +183,7 @@ pub fn insert(
         .values((
             proposals::event_id.eq(event_id),
             proposals::proposer_id.eq(proposer_id),
-            proposals::title.eq(&p.title),
-            proposals::session_type.eq(p.session_type.as_str()),
-            proposals::subtheme.eq(&p.subtheme),
-            proposals::format.eq(p.format.as_str()),
-            proposals::description.eq(&p.description),
-            proposals::policy_questions
-                .eq(serde_json::to_string(&p.policy_questions).unwrap_or_default()),
-            proposals::speakers.eq(Speaker::store(&p.speakers)),
-            proposals::moderator_name.eq(&p.moderator_name),
-            proposals::rapporteur_name.eq(&p.rapporteur_name),
+            given!(p),
             proposals::status.eq(ProposalStatus::Submitted.as_str()),
             proposals::created_at.eq(t),
             proposals::updated_at.eq(t),
@@ -186,19 +195,7 @@ pub fn insert(
 /// Replaces what the proposer gave (the status and reviews stay).
 pub fn update(conn: &mut DbConn, id: i64, p: &NewProposal) -> ApiResult<()> {
     diesel::update(proposals::table.find(id))
-        .set((
-            proposals::title.eq(&p.title),
-            proposals::session_type.eq(p.session_type.as_str()),
-            proposals::subtheme.eq(&p.subtheme),
-            proposals::format.eq(p.format.as_str()),
-            proposals::description.eq(&p.description),
-            proposals::policy_questions
-                .eq(serde_json::to_string(&p.policy_questions).unwrap_or_default()),
-            proposals::speakers.eq(Speaker::store(&p.speakers)),
-            proposals::moderator_name.eq(&p.moderator_name),
-            proposals::rapporteur_name.eq(&p.rapporteur_name),
-            proposals::updated_at.eq(now()),
-        ))
+        .set((given!(p), proposals::updated_at.eq(now())))
         .execute(conn)?;
     Ok(())
 }

@@ -109,33 +109,28 @@ impl EventPage<'_> {
     fn score_chosen(&self, p: &ProposalView, n: &i32) -> bool {
         self.form.is("proposal", &p.id.to_string()) && self.form.is("score", &n.to_string())
     }
-    /// A slot form's field as sent, when the form was this session's.
-    fn slot_is(&self, session: &i64, field: &str, value: &str) -> bool {
-        self.form.is("session", &session.to_string()) && self.form.is(field, value)
-    }
-    fn slot_day(&self, session: &i64, d: &NaiveDate) -> bool {
-        if self.form.is("session", &session.to_string()) {
-            self.form.is("day", &d.to_string())
-        } else {
-            *d == self.day
-        }
-    }
-    /// A scheduled session's room, day or time as its form shows it: as sent, when the
-    /// form was this session's, else its slot now.
+    /// A session's room, day or time as its slot form shows it: as sent, when the form
+    /// was this session's; else its slot now; else the day shown, 09:00 to 10:00.
     fn current(&self, s: &SessionView, field: &str) -> String {
         if self.form.is("session", &s.id.to_string()) {
             return self.form.get(field).to_owned();
         }
-        let at = |t: &Option<Timestamp>| self.local(t);
+        let at = |t: &Option<Timestamp>, range: std::ops::Range<usize>| {
+            self.local(t).get(range).unwrap_or_default().to_owned()
+        };
+        let scheduled = s.starts_at.is_some();
         match field {
             "room" => s
                 .room
                 .as_ref()
                 .map(|r| r.id.to_string())
                 .unwrap_or_default(),
-            "day" => at(&s.starts_at).get(..10).unwrap_or_default().to_owned(),
-            "starts" => at(&s.starts_at).get(11..16).unwrap_or_default().to_owned(),
-            "ends" => at(&s.ends_at).get(11..16).unwrap_or_default().to_owned(),
+            "day" if scheduled => at(&s.starts_at, 0..10),
+            "day" => self.day.to_string(),
+            "starts" if scheduled => at(&s.starts_at, 11..16),
+            "starts" => "09:00".into(),
+            "ends" if scheduled => at(&s.ends_at, 11..16),
+            "ends" => "10:00".into(),
             _ => String::new(),
         }
     }
