@@ -287,12 +287,17 @@ fn view(conn: &mut DbConn, row: &SilenceRow) -> ApiResult<SilenceView> {
             silence_breaks::broken_at,
         ))
         .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let delegations = crate::delegations::store::delegations_by_id(conn, &ids)?;
     let mut breaks = Vec::with_capacity(rows.len());
     for (id, delegation, keys, letter, at) in rows {
         let keys: Vec<String> = serde_json::from_str(&keys).unwrap_or_default();
         breaks.push(BreakView {
             id,
-            delegation: crate::delegations::store::delegation(conn, delegation)?,
+            delegation: delegations
+                .get(&delegation)
+                .cloned()
+                .ok_or_else(|| ApiError::not_found("delegation"))?,
             paragraphs: keys
                 .into_iter()
                 .map(|key| BrokenParagraph {

@@ -157,32 +157,23 @@ async fn show(
     errors: PageErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    show_for(state, c, slug, None, form, errors, status).await
+    if c.auth().is_none() {
+        return c.redirect(&format!("/login?next=/events/{slug}/propose"));
+    }
+    let e = event(state, &c, &slug).await;
+    show_for(c, e, None, form, errors, status)
 }
 
-async fn show_for(
-    state: &State,
+/// The form for the event `e`; `editing`: the proposal its proposer edits.
+fn show_for(
     c: Ctx,
-    slug: String,
-    editing: Option<i64>,
+    e: ApiResult<EventView>,
+    editing: Option<&ProposalReader>,
     form: FormData,
     errors: PageErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    if c.auth().is_none() {
-        let next = match editing {
-            Some(id) => format!("/proposals/{id}/edit"),
-            None => format!("/events/{slug}/propose"),
-        };
-        return c.redirect(&format!("/login?next={next}"));
-    }
-    let e = match editing {
-        Some(id) => match ProposalReader::check(&state.db, c.actor(), id.to_string()).await {
-            Ok(reader) => usecase::events::of_proposal(&state.db, &reader).await,
-            Err(e) => Err(e),
-        },
-        None => event(state, &c, &slug).await,
-    };
+    let editing = editing.map(|r| r.proposal.id);
     match e {
         Ok(e) => {
             let page = ProposePage {
@@ -199,15 +190,15 @@ async fn show_for(
     }
 }
 
-/// The proposal `{id}` for its proposer to edit: the same form, filled in.
-async fn own_proposal(state: &State, c: &Ctx, id: &str) -> ApiResult<ProposalView> {
+/// The proposal `{id}`, for its proposer only (403 for organisers, who read it).
+async fn own_proposal(state: &State, c: &Ctx, id: &str) -> ApiResult<ProposalReader> {
     let reader = ProposalReader::check(&state.db, c.actor(), id.to_owned()).await?;
     if reader.proposal.proposer_id != reader.user().id {
         return Err(crate::error::ApiError::forbidden(
             "only its proposer edits a proposal",
         ));
     }
-    usecase::proposals::get(&state.db, &reader).await
+    Ok(reader)
 }
 
 pub async fn edit_form(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
@@ -216,19 +207,18 @@ pub async fn edit_form(req: HttpRequest, state: State, path: web::Path<String>) 
     if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/proposals/{id}/edit"));
     }
-    match own_proposal(&state, &c, &id).await {
-        Ok(p) => {
+    let loaded = match own_proposal(&state, &c, &id).await {
+        Ok(reader) => match usecase::proposals::get(&state.db, &reader).await {
+            Ok(p) => Ok((reader, p)),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match loaded {
+        Ok((reader, p)) => {
+            let e = usecase::events::of_proposal(&state.db, &reader).await;
             let form = form_of(&p);
-            show_for(
-                &state,
-                c,
-                p.event_id.to_string(),
-                Some(p.id),
-                form,
-                PageErrors::new(),
-                StatusCode::OK,
-            )
-            .await
+            show_for(c, e, Some(&reader), form, PageErrors::new(), StatusCode::OK)
         }
         Err(e) => failure(c, &e),
     }
@@ -246,32 +236,21 @@ pub async fn edit(
     if c.auth().is_none() {
         return c.redirect(&format!("/login?next=/proposals/{id}/edit"));
     }
-    let p = match own_proposal(&state, &c, &id).await {
-        Ok(p) => p,
+    let reader = match own_proposal(&state, &c, &id).await {
+        Ok(reader) => reader,
         Err(e) => return failure(c, &e),
     };
-    let slug = p.event_id.to_string();
     if !c.csrf_ok(&state, form.opt("csrf")) {
         let errors = PageErrors::one(c.t.get("error-csrf"));
-        return show_for(
-            &state,
-            c,
-            slug,
-            Some(p.id),
-            form,
-            errors,
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        let e = usecase::events::of_proposal(&state.db, &reader).await;
+        return show_for(c, e, Some(&reader), form, errors, StatusCode::FORBIDDEN);
     }
     let sent = sent_rows(&form);
     let input = proposal_input(&form, &sent);
-    let result = async {
-        let reader = ProposalReader::check(&state.db, c.actor(), id.clone()).await?;
-        let proposal = NewProposal::try_from(input)?;
-        usecase::proposals::edit(&state.db, &reader, proposal).await
-    }
-    .await;
+    let result = match NewProposal::try_from(input) {
+        Ok(proposal) => usecase::proposals::edit(&state.db, &reader, proposal).await,
+        Err(e) => Err(e),
+    };
     match result {
         Ok(_) => {
             c.flash("proposal-saved");
@@ -280,7 +259,8 @@ pub async fn edit(
         Err(e) => {
             let errors = page_errors(&c, &e, &sent);
             let status = e.code.status();
-            show_for(&state, c, slug, Some(p.id), form, errors, status).await
+            let event = usecase::events::of_proposal(&state.db, &reader).await;
+            show_for(c, event, Some(&reader), form, errors, status)
         }
     }
 }
