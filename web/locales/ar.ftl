@@ -687,3 +687,52 @@ error-field-one-of = اختر واحدًا مما يلي: { $choices }.
 list-separator = { "، " }
 organize-score-none = — اختر —
 error-field-choose = اختر واحدًا.
+pager-label = الصفحات
+pager-previous = الصفحة السابقة
+pager-next = الصفحة التالية
+pager-position = الصفحة { $page } من { $pages }
+agenda-matching = { $count ->
+    [zero] لا توجد جلسات مطابقة.
+    [one] جلسة واحدة مطابقة.
+    [two] جلستان مطابقتان.
+   *[other] عدد الجلسات المطابقة: { $count }.
+}
+speaker-title = هل ستتحدث؟
+speaker-intro = ذُكرت متحدثًا، { $name }، في الجلسة «{ $title }» المقترحة على { $event }.
+speaker-answer-asked = لم ترد بعد.
+speaker-answer-confirmed = ردك: ستتحدث.
+speaker-answer-declined = ردك: لن تتحدث.
+speaker-saved-confirmed = شكرًا: سيرى المنظمون أنك ستتحدث.
+speaker-saved-declined = شكرًا: سيرى المنظمون أنك لن تتحدث.
+speaker-confirm = سأتحدث
+speaker-decline = لن أتحدث
+speaker-closed = اتخذ المنظمون قرارًا بشأن هذا المقترح: لم يعد بالإمكان تغيير الرد.
+speaker-status-asked = طُلب منه، لا رد بعد
+speaker-status-confirmed = أكّد
+speaker-status-declined = اعتذر
+speaker-status-none = لا بريد إلكتروني: لم يُسأل
+proposal-decision-note = ملاحظة القرار
+proposal-proposer = اقترحها
+proposal-questions = أسئلة السياسات
+proposal-speakers = المتحدثون
+proposal-organization = المنظمة
+proposal-group = فئة أصحاب المصلحة
+proposal-country = البلد (المنطقة)
+proposal-email = البريد الإلكتروني
+proposal-confirmation = هل سيتحدث؟
+proposal-reviews = التقييمات
+proposal-no-reviews = لا توجد تقييمات بعد.
+proposal-reviewed = لقد قيّمت هذا المقترح.
+proposal-decision = القرار
+proposal-note = ملاحظة لمقدّم المقترح (اختيارية)
+proposal-read = القراءة والتقييم
+proposal-speakers-count = { $count ->
+    [zero] لا متحدثين
+    [one] متحدث واحد
+    [two] متحدثان
+    [few] { $count } متحدثين
+   *[other] { $count } متحدثًا
+}
+organize-filter-status = الحالة
+organize-filter-any = الكل
+organize-filter-apply = عرض

@@ -673,3 +673,47 @@ error-field-one-of = Choose one of: { $choices }.
 list-separator = { ", " }
 organize-score-none = — Choose —
 error-field-choose = Choose one.
+pager-label = Pages
+pager-previous = Previous page
+pager-next = Next page
+pager-position = Page { $page } of { $pages }
+agenda-matching = { $count ->
+    [one] One session matches.
+   *[other] { $count } sessions match.
+}
+speaker-title = Will you speak?
+speaker-intro = You were named as a speaker, { $name }, in the session “{ $title }” proposed to { $event }.
+speaker-answer-asked = You have not answered yet.
+speaker-answer-confirmed = Your answer: you will speak.
+speaker-answer-declined = Your answer: you will not speak.
+speaker-saved-confirmed = Thank you: the organisers will see that you will speak.
+speaker-saved-declined = Thank you: the organisers will see that you will not speak.
+speaker-confirm = I will speak
+speaker-decline = I will not speak
+speaker-closed = The organisers have decided on this proposal: the answer can no longer change.
+speaker-status-asked = asked, no answer yet
+speaker-status-confirmed = confirmed
+speaker-status-declined = declined
+speaker-status-none = no e-mail given: not asked
+proposal-decision-note = Decision note
+proposal-proposer = Proposed by
+proposal-questions = Policy questions
+proposal-speakers = Speakers
+proposal-organization = Organisation
+proposal-group = Stakeholder group
+proposal-country = Country (region)
+proposal-email = E-mail
+proposal-confirmation = Will speak?
+proposal-reviews = Reviews
+proposal-no-reviews = No reviews yet.
+proposal-reviewed = You have reviewed this proposal.
+proposal-decision = Decision
+proposal-note = Note to the proposer (optional)
+proposal-read = Read and review
+proposal-speakers-count = { $count ->
+    [one] { $count } speaker
+   *[other] { $count } speakers
+}
+organize-filter-status = Status
+organize-filter-any = Any
+organize-filter-apply = Show

@@ -673,3 +673,47 @@ error-field-one-of = Elija entre: { $choices }.
 list-separator = { ", " }
 organize-score-none = — Elegir —
 error-field-choose = Elija una opción.
+pager-label = Páginas
+pager-previous = Página anterior
+pager-next = Página siguiente
+pager-position = Página { $page } de { $pages }
+agenda-matching = { $count ->
+    [one] Coincide una sesión.
+   *[other] Coinciden { $count } sesiones.
+}
+speaker-title = ¿Intervendrá?
+speaker-intro = Se le nombra como ponente, { $name }, en la sesión «{ $title }» propuesta a { $event }.
+speaker-answer-asked = Aún no ha respondido.
+speaker-answer-confirmed = Su respuesta: intervendrá.
+speaker-answer-declined = Su respuesta: no intervendrá.
+speaker-saved-confirmed = Gracias: los organizadores verán que intervendrá.
+speaker-saved-declined = Gracias: los organizadores verán que no intervendrá.
+speaker-confirm = Intervendré
+speaker-decline = No intervendré
+speaker-closed = Los organizadores ya decidieron sobre esta propuesta: la respuesta ya no puede cambiar.
+speaker-status-asked = consultado, sin respuesta
+speaker-status-confirmed = confirmó
+speaker-status-declined = declinó
+speaker-status-none = sin correo: no consultado
+proposal-decision-note = Nota de la decisión
+proposal-proposer = Propuesta por
+proposal-questions = Preguntas de política
+proposal-speakers = Ponentes
+proposal-organization = Organización
+proposal-group = Grupo de partes interesadas
+proposal-country = País (región)
+proposal-email = Correo electrónico
+proposal-confirmation = ¿Intervendrá?
+proposal-reviews = Evaluaciones
+proposal-no-reviews = Aún no hay evaluaciones.
+proposal-reviewed = Ya evaluó esta propuesta.
+proposal-decision = Decisión
+proposal-note = Nota para quien propone (opcional)
+proposal-read = Leer y evaluar
+proposal-speakers-count = { $count ->
+    [one] { $count } ponente
+   *[other] { $count } ponentes
+}
+organize-filter-status = Estado
+organize-filter-any = Cualquiera
+organize-filter-apply = Mostrar

@@ -673,3 +673,47 @@ error-field-one-of = Choisissez parmi : { $choices }.
 list-separator = { ", " }
 organize-score-none = — Choisir —
 error-field-choose = Faites un choix.
+pager-label = Pages
+pager-previous = Page précédente
+pager-next = Page suivante
+pager-position = Page { $page } sur { $pages }
+agenda-matching = { $count ->
+    [one] Une séance correspond.
+   *[other] { $count } séances correspondent.
+}
+speaker-title = Interviendrez-vous ?
+speaker-intro = Vous êtes nommé·e comme intervenant·e, { $name }, dans la séance « { $title } » proposée à { $event }.
+speaker-answer-asked = Vous n'avez pas encore répondu.
+speaker-answer-confirmed = Votre réponse : vous interviendrez.
+speaker-answer-declined = Votre réponse : vous n'interviendrez pas.
+speaker-saved-confirmed = Merci : les organisateurs verront que vous interviendrez.
+speaker-saved-declined = Merci : les organisateurs verront que vous n'interviendrez pas.
+speaker-confirm = J'interviendrai
+speaker-decline = Je n'interviendrai pas
+speaker-closed = Les organisateurs ont statué sur cette proposition : la réponse ne peut plus changer.
+speaker-status-asked = sollicité·e, sans réponse
+speaker-status-confirmed = a confirmé
+speaker-status-declined = a décliné
+speaker-status-none = pas d'adresse : non sollicité·e
+proposal-decision-note = Note de décision
+proposal-proposer = Proposée par
+proposal-questions = Questions de politique
+proposal-speakers = Intervenant·es
+proposal-organization = Organisation
+proposal-group = Groupe de parties prenantes
+proposal-country = Pays (région)
+proposal-email = Courriel
+proposal-confirmation = Interviendra ?
+proposal-reviews = Évaluations
+proposal-no-reviews = Aucune évaluation pour l'instant.
+proposal-reviewed = Vous avez évalué cette proposition.
+proposal-decision = Décision
+proposal-note = Note pour l'auteur·e de la proposition (facultative)
+proposal-read = Lire et évaluer
+proposal-speakers-count = { $count ->
+    [one] { $count } intervenant·e
+   *[other] { $count } intervenant·es
+}
+organize-filter-status = Statut
+organize-filter-any = Tous
+organize-filter-apply = Afficher

@@ -674,3 +674,49 @@ error-field-one-of = Выберите одно из: { $choices }.
 list-separator = { ", " }
 organize-score-none = — Выберите —
 error-field-choose = Выберите значение.
+pager-label = Страницы
+pager-previous = Предыдущая страница
+pager-next = Следующая страница
+pager-position = Страница { $page } из { $pages }
+agenda-matching = { $count ->
+    [one] Найдено заседаний: { $count }.
+    [few] Найдено заседаний: { $count }.
+   *[other] Найдено заседаний: { $count }.
+}
+speaker-title = Вы выступите?
+speaker-intro = Вы указаны как докладчик ({ $name }) заседания «{ $title }», предложенного для мероприятия { $event }.
+speaker-answer-asked = Вы ещё не ответили.
+speaker-answer-confirmed = Ваш ответ: вы выступите.
+speaker-answer-declined = Ваш ответ: вы не выступите.
+speaker-saved-confirmed = Спасибо: организаторы увидят, что вы выступите.
+speaker-saved-declined = Спасибо: организаторы увидят, что вы не выступите.
+speaker-confirm = Я выступлю
+speaker-decline = Я не выступлю
+speaker-closed = Организаторы приняли решение по этому предложению: ответ больше нельзя изменить.
+speaker-status-asked = запрошен, ответа нет
+speaker-status-confirmed = подтвердил(а)
+speaker-status-declined = отказался(ась)
+speaker-status-none = адрес не указан: не запрошен
+proposal-decision-note = Пояснение к решению
+proposal-proposer = Предложено
+proposal-questions = Вопросы политики
+proposal-speakers = Докладчики
+proposal-organization = Организация
+proposal-group = Группа заинтересованных сторон
+proposal-country = Страна (регион)
+proposal-email = Эл. почта
+proposal-confirmation = Выступит?
+proposal-reviews = Оценки
+proposal-no-reviews = Оценок пока нет.
+proposal-reviewed = Вы уже оценили это предложение.
+proposal-decision = Решение
+proposal-note = Пояснение для автора предложения (необязательно)
+proposal-read = Прочитать и оценить
+proposal-speakers-count = { $count ->
+    [one] { $count } докладчик
+    [few] { $count } докладчика
+   *[other] { $count } докладчиков
+}
+organize-filter-status = Статус
+organize-filter-any = Любой
+organize-filter-apply = Показать

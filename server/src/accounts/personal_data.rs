@@ -295,6 +295,13 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("proposals", "session_id", NotPersonal),
     ("proposals", "created_at", NotPersonal),
     ("proposals", "updated_at", NotPersonal),
+    ("speaker_confirmations", "id", NotPersonal),
+    ("speaker_confirmations", "proposal_id", Erased),
+    ("speaker_confirmations", "email", Erased),
+    ("speaker_confirmations", "token_hash", Erased),
+    ("speaker_confirmations", "answer", Erased),
+    ("speaker_confirmations", "asked_at", Erased),
+    ("speaker_confirmations", "answered_at", Erased),
     ("proposal_reviews", "id", NotPersonal),
     ("proposal_reviews", "proposal_id", NotPersonal),
     // The score stays so that the ranking stays true.

@@ -543,7 +543,20 @@ diesel::joinable!(session_bookmarks -> sessions (session_id));
 diesel::joinable!(session_reports -> sessions (session_id));
 diesel::joinable!(sessions -> events (event_id));
 diesel::joinable!(speaking_queue -> users (user_id));
+diesel::table! {
+    speaker_confirmations (id) {
+        id -> BigInt,
+        proposal_id -> BigInt,
+        email -> Text,
+        token_hash -> Text,
+        answer -> Text,
+        asked_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(proposal_reviews -> proposals (proposal_id));
+diesel::joinable!(speaker_confirmations -> proposals (proposal_id));
 diesel::joinable!(session_people -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -551,6 +564,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rooms,
     proposals,
     proposal_reviews,
+    speaker_confirmations,
     sessions,
     session_people,
     session_bookmarks,

@@ -833,3 +833,35 @@ mod tests {
         assert!(d("maybe").is_err());
     }
 }
+
+/// `POST /speaker-confirmations`: a speaker's answer, with the link's token.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakerConfirmationInput {
+    /// The `token` of the link in the mail.
+    pub token: String,
+    /// `confirmed` or `declined`.
+    #[schemars(with = "crate::events::types::SpeakerAnswer")]
+    pub answer: String,
+}
+
+pub struct SpeakerConfirmation {
+    pub token: String,
+    pub answer: crate::events::types::SpeakerAnswer,
+}
+
+impl TryFrom<SpeakerConfirmationInput> for SpeakerConfirmation {
+    type Error = ApiError;
+    fn try_from(i: SpeakerConfirmationInput) -> ApiResult<SpeakerConfirmation> {
+        use crate::events::types::SpeakerAnswer;
+        match SpeakerAnswer::parse(i.answer.trim()) {
+            Some(answer @ (SpeakerAnswer::Confirmed | SpeakerAnswer::Declined)) => {
+                Ok(SpeakerConfirmation {
+                    token: i.token,
+                    answer,
+                })
+            }
+            _ => Err(ApiError::field("answer", "must be confirmed or declined")),
+        }
+    }
+}

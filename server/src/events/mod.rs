@@ -9,6 +9,7 @@
 
 pub mod bookmarks;
 pub mod command;
+pub mod confirmations;
 pub mod floor;
 pub mod http;
 pub mod ical;
@@ -50,6 +51,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET r"/proposals/{id:\d+}", ProposalReader, "A proposal (with its reviews for organisers)", proposals::get),
         endpoint!(PATCH r"/proposals/{id:\d+}", ProposalReader, "Its proposer replaces the proposal (the same fields as proposing) while the call is open and nothing is decided", proposals::edit),
         endpoint!(GET "/me/proposals", SignedIn, "Your proposals to every event, newest first, with their status and decision note", proposals::mine),
+        endpoint!(POST "/speaker-confirmations", Anyone, "A speaker named in a proposal answers with the link mailed to them {token, answer: confirmed|declined}; the answer can change until the proposal is rejected or merged", proposals::confirm_speaker),
         endpoint!(POST r"/proposals/{id:\d+}/reviews", ProposalOrganizer, "Review a proposal: score 1–5 and a comment, once", proposals::review),
         endpoint!(POST r"/proposals/{id:\d+}/decision", ProposalOrganizer, "Accept (it becomes a session), reject or merge", proposals::decide),
         endpoint!(GET r"/sessions/{id:\d+}", SessionReader, "A session, with times in the event's zone or ?tz=", sessions::get),

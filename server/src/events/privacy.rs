@@ -12,7 +12,8 @@ use super::types::Speaker;
 use super::view::ProposalView;
 use crate::accounts::privacy::WITHDRAWN;
 use crate::db::schema::{
-    proposal_reviews, proposals, session_people, session_reports, sessions, speaking_queue,
+    proposal_reviews, proposals, session_people, session_reports, sessions, speaker_confirmations,
+    speaking_queue,
 };
 use crate::db::{now, DbConn, Timestamp, Tx};
 use crate::error::ApiResult;
@@ -123,10 +124,15 @@ pub fn export(conn: &mut DbConn, user_id: i64, email: &str) -> ApiResult<EventsE
         .order(session_reports::session_id)
         .select(session_reports::session_id)
         .load(conn)?;
+    let ids: Vec<i64> = own.iter().map(|p| p.id).collect();
+    let mut answers = super::confirmations::answers_of(conn, &ids)?;
     Ok(EventsExport {
         proposals: own
             .iter()
-            .map(|p| ProposalView::of(p, SpeakerAudience::Proposer, None))
+            .map(|p| {
+                let a = answers.remove(&p.id).unwrap_or_default();
+                ProposalView::of(p, SpeakerAudience::Proposer, None, &a)
+            })
             .collect(),
         proposal_reviews: reviews
             .into_iter()
@@ -169,7 +175,13 @@ pub fn erase(tx: &mut Tx, user_id: i64, email: &str) -> ApiResult<()> {
         proposal_reviews::table.filter(proposal_reviews::proposal_id.eq_any(&undecided)),
     )
     .execute(tx.conn())?;
+    diesel::delete(
+        speaker_confirmations::table.filter(speaker_confirmations::proposal_id.eq_any(&undecided)),
+    )
+    .execute(tx.conn())?;
     diesel::delete(proposals::table.filter(proposals::id.eq_any(&undecided))).execute(tx.conn())?;
+    // Nothing asks their address to confirm anything any more.
+    super::confirmations::erase(tx.conn(), email)?;
     diesel::update(proposal_reviews::table.filter(proposal_reviews::reviewer_id.eq(user_id)))
         .set(proposal_reviews::comment.eq(""))
         .execute(tx.conn())?;

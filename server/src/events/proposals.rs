@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::store::EventRow;
 use super::types::{ProposalStatus, Rules, SessionFormat, SessionType, Speaker};
 use super::view::ReviewView;
-use crate::db::schema::{proposal_reviews, proposals, session_people, sessions};
+use crate::db::schema::{proposal_reviews, proposals, session_people, sessions, users};
 use crate::db::Tx;
 use crate::db::{now, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
@@ -261,25 +261,29 @@ pub fn of_event(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<ProposalRow>>
         .load(conn)?)
 }
 
-/// The reviews of these proposals, by proposal, in the order they were given.
+/// The reviews of these proposals, by proposal, in the order they were given, with
+/// their reviewers' names (organisers read each other's reviews).
 pub fn reviews_by_proposal(
     conn: &mut DbConn,
     ids: &[i64],
 ) -> ApiResult<HashMap<i64, Vec<ReviewView>>> {
-    let reviews: Vec<(i64, i64, i32, String)> = proposal_reviews::table
+    let reviews: Vec<(i64, i64, String, i32, String)> = proposal_reviews::table
+        .inner_join(users::table.on(users::id.eq(proposal_reviews::reviewer_id)))
         .filter(proposal_reviews::proposal_id.eq_any(ids))
         .order(proposal_reviews::id)
         .select((
             proposal_reviews::proposal_id,
             proposal_reviews::reviewer_id,
+            users::display_name,
             proposal_reviews::score,
             proposal_reviews::comment,
         ))
         .load(conn)?;
     let mut by: HashMap<i64, Vec<ReviewView>> = HashMap::new();
-    for (proposal, reviewer_id, score, comment) in reviews {
+    for (proposal, reviewer_id, reviewer_name, score, comment) in reviews {
         by.entry(proposal).or_default().push(ReviewView {
             reviewer_id,
+            reviewer_name,
             score,
             comment,
         });

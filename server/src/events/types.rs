@@ -36,6 +36,13 @@ string_enum!(ProposalStatus {
     Merged => "merged",
 });
 
+// A speaker's answer to the request to confirm that they will speak.
+string_enum!(SpeakerAnswer {
+    Asked => "asked",
+    Confirmed => "confirmed",
+    Declined => "declined",
+});
+
 /// The event's rules for proposals; zero or absent means no such rule.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]

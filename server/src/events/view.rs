@@ -14,12 +14,13 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::confirmations::{answer_of, Answers};
 use super::floor::{Mode, SegmentKind};
 use super::proposals::ProposalRow;
 use super::reports::ReportRow;
 use super::schedule::SessionRow;
 use super::store::{EventRow, RoomRow};
-use super::types::{ProposalStatus, Rules, SessionFormat, SessionType, Speaker};
+use super::types::{ProposalStatus, Rules, SessionFormat, SessionType, Speaker, SpeakerAnswer};
 use crate::accounts::types::{Gender, StakeholderGroup};
 use crate::db::{now, Timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -176,6 +177,10 @@ pub struct SpeakerView {
     /// Given back to the proposer only, when known; organisers see genders as aggregates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<Gender>,
+    /// A proposal's speaker with an e-mail, for its organisers and proposer: whether they
+    /// confirmed that they will speak (asked by mail when the proposal named them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<SpeakerAnswer>,
 }
 
 impl SpeakerView {
@@ -193,6 +198,7 @@ impl SpeakerView {
             region: s.region.clone(),
             email,
             gender,
+            confirmation: None,
         }
     }
 
@@ -248,6 +254,7 @@ impl Diversity {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ReviewView {
     pub reviewer_id: i64,
+    pub reviewer_name: String,
     pub score: i32,
     pub comment: String,
 }
@@ -305,8 +312,22 @@ pub struct ProposalView {
 }
 
 impl ProposalView {
-    pub fn of(p: &ProposalRow, audience: SpeakerAudience, reviews: Option<Reviews>) -> Self {
+    pub fn of(
+        p: &ProposalRow,
+        audience: SpeakerAudience,
+        reviews: Option<Reviews>,
+        answers: &Answers,
+    ) -> Self {
         let speakers = p.speakers();
+        let speaker = |s: &Speaker| SpeakerView {
+            confirmation: match audience {
+                SpeakerAudience::Public => None,
+                SpeakerAudience::Organizer | SpeakerAudience::Proposer => {
+                    answer_of(answers, s.email.as_deref())
+                }
+            },
+            ..SpeakerView::of(s, audience)
+        };
         ProposalView {
             id: p.id,
             event_id: p.event_id,
@@ -317,7 +338,7 @@ impl ProposalView {
             format: p.format,
             description: p.description.clone(),
             policy_questions: serde_json::from_str(&p.policy_questions).unwrap_or_default(),
-            speakers: SpeakerView::all(&speakers, audience),
+            speakers: speakers.iter().map(speaker).collect(),
             moderator_name: p.moderator_name.clone(),
             rapporteur_name: p.rapporteur_name.clone(),
             status: p.status,
@@ -328,6 +349,18 @@ impl ProposalView {
             reviews,
         }
     }
+}
+
+/// A proposal as its organisers review it on its page: the whole submission with the
+/// reviews and the speakers' answers, the event it was made to and who made it.
+#[derive(Debug, Clone)]
+pub struct Dossier {
+    pub proposal: ProposalView,
+    pub event_name: String,
+    pub event_slug: String,
+    pub proposer_name: String,
+    /// Whether the caller has reviewed it already (one review each).
+    pub reviewed: bool,
 }
 
 /// A review just given.

@@ -24,16 +24,16 @@ pub fn ui_language(preferred: &str) -> &'static str {
         .unwrap_or("en")
 }
 
-struct Texts {
-    subject: &'static str,
-    greeting: &'static str,
-    body: &'static str,
-    action: &'static str,
-    validity: &'static str,
-    ignore: &'static str,
+struct Texts<'a> {
+    subject: &'a str,
+    greeting: &'a str,
+    body: &'a str,
+    action: &'a str,
+    validity: &'a str,
+    ignore: &'a str,
 }
 
-fn verification_texts(lang: &str) -> Texts {
+fn verification_texts(lang: &str) -> Texts<'static> {
     match lang {
         "fr" => Texts {
             subject: "Confirmez votre adresse électronique pour Indaba",
@@ -86,7 +86,7 @@ fn verification_texts(lang: &str) -> Texts {
     }
 }
 
-fn reset_texts(lang: &str) -> Texts {
+fn reset_texts(lang: &str) -> Texts<'static> {
     match lang {
         "fr" => Texts {
             subject: "Réinitialisez votre mot de passe Indaba",
@@ -139,6 +139,89 @@ fn reset_texts(lang: &str) -> Texts {
     }
 }
 
+fn speaker_request_texts(lang: &str) -> Texts<'static> {
+    match lang {
+        "fr" => Texts {
+            subject: "Interviendrez-vous à « {title} » ?",
+            greeting: "Bonjour,",
+            body: "{proposer} a proposé la séance « {title} » à {event} et vous y nomme comme intervenant·e. Les organisateurs vous demandent de confirmer votre participation.",
+            action: "Confirmer ou décliner",
+            validity: "Le même lien permet de changer votre réponse.",
+            ignore: "Si vous ne connaissez pas cette séance, déclinez : rien d'autre ne se passera.",
+        },
+        "es" => Texts {
+            subject: "¿Intervendrá en «{title}»?",
+            greeting: "Hola:",
+            body: "{proposer} propuso la sesión «{title}» a {event} y le nombra como ponente. Los organizadores le piden que confirme su participación.",
+            action: "Confirmar o declinar",
+            validity: "Con el mismo enlace puede cambiar su respuesta.",
+            ignore: "Si no conoce esta sesión, decline: no pasará nada más.",
+        },
+        "ru" => Texts {
+            subject: "Выступите ли вы на заседании «{title}»?",
+            greeting: "Здравствуйте!",
+            body: "{proposer} предложил(а) заседание «{title}» для мероприятия {event} и указал(а) вас как докладчика. Организаторы просят подтвердить ваше участие.",
+            action: "Подтвердить или отказаться",
+            validity: "По той же ссылке можно изменить ответ.",
+            ignore: "Если вы не знаете об этом заседании, откажитесь: больше ничего не произойдёт.",
+        },
+        "zh" => Texts {
+            subject: "您是否将在“{title}”发言？",
+            greeting: "您好：",
+            body: "{proposer} 向 {event} 提议了会议“{title}”，并将您列为发言人。组织方请您确认是否发言。",
+            action: "确认或谢绝",
+            validity: "您可以通过同一链接更改答复。",
+            ignore: "如果您不了解此会议，请选择谢绝：不会有其他影响。",
+        },
+        "ar" => Texts {
+            subject: "هل ستتحدث في «{title}»؟",
+            greeting: "مرحبًا،",
+            body: "اقترح {proposer} الجلسة «{title}» على {event} وذكرك متحدثًا فيها. يطلب منك المنظمون تأكيد مشاركتك.",
+            action: "التأكيد أو الاعتذار",
+            validity: "يمكنك تغيير ردك بالرابط نفسه.",
+            ignore: "إذا كنت لا تعرف هذه الجلسة، فاعتذر: لن يحدث شيء آخر.",
+        },
+        _ => Texts {
+            subject: "Will you speak at “{title}”?",
+            greeting: "Hello,",
+            body: "{proposer} has proposed the session “{title}” to {event} and named you as a speaker. The organisers ask you to confirm that you will speak.",
+            action: "Confirm or decline",
+            validity: "The same link changes your answer.",
+            ignore: "If you do not know this session, decline: nothing else happens.",
+        },
+    }
+}
+
+/// What a speaker request names: all of it typed by the proposer or the organisers.
+pub struct SpeakerRequest<'a> {
+    pub proposer: &'a str,
+    pub title: &'a str,
+    pub event: &'a str,
+}
+
+/// The request to a speaker to confirm. It greets no one by name: the name and address
+/// were typed by the proposer, who may have the wrong person.
+pub fn speaker_request(lang: &str, r: &SpeakerRequest<'_>, link: &str) -> Rendered {
+    let t = speaker_request_texts(lang);
+    // Typed text goes into a subject line: no line breaks.
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let fill = |s: &str| {
+        s.replace("{proposer}", &one_line(r.proposer))
+            .replace("{title}", &one_line(r.title))
+            .replace("{event}", &one_line(r.event))
+    };
+    let (subject, body) = (fill(t.subject), fill(t.body));
+    render(
+        lang,
+        &Texts {
+            subject: &subject,
+            body: &body,
+            ..t
+        },
+        link,
+    )
+}
+
 /// The verification mail greets nobody by name: the name was chosen by whoever registered
 /// the address, who may not be its owner, and it must not speak to the owner in their voice.
 pub fn verification(lang: &str, link: &str) -> Rendered {
@@ -150,7 +233,7 @@ pub fn password_reset(lang: &str, link: &str) -> Rendered {
     render(lang, &reset_texts(lang), link)
 }
 
-fn render(lang: &str, t: &Texts, link: &str) -> Rendered {
+fn render(lang: &str, t: &Texts<'_>, link: &str) -> Rendered {
     let greeting = t.greeting;
     let text = format!(
         "{greeting}\n\n{}\n\n{}:\n{link}\n\n{}\n\n{}\n\n-- \nIndaba\n",
@@ -210,6 +293,26 @@ mod tests {
             }
         }
         assert!(verification("ar", "l").html.contains("dir=\"rtl\""));
+        let asked = SpeakerRequest {
+            proposer: "Ana <b>",
+            title: "AI &\nyouth",
+            event: "IGF 2026",
+        };
+        for lang in UI_LANGUAGES {
+            let m = speaker_request(lang, &asked, "http://x/c?token=t");
+            assert!(
+                !m.subject.contains('\n') && m.subject.contains("AI & youth"),
+                "{lang}"
+            );
+            assert!(
+                m.text.contains("Ana <b>") && m.text.contains("IGF 2026"),
+                "{lang}"
+            );
+            assert!(
+                m.html.contains("Ana &lt;b&gt;") && !m.html.contains('{'),
+                "{lang}"
+            );
+        }
         assert_eq!(ui_language("zh-Hans"), "zh");
         assert_eq!(ui_language("de"), "en");
     }

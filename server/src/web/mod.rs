@@ -8,6 +8,7 @@ pub mod countries;
 pub mod forms;
 pub mod i18n;
 pub mod pages;
+pub mod paging;
 pub mod session;
 pub mod time;
 
@@ -15,7 +16,7 @@ use actix_web::web;
 
 use pages::{
     account, admin, consultation, events, follow, home, moderation, notifications, organize,
-    propose, review, secretariat, unsubscribe, versions,
+    proposal, propose, review, secretariat, speaker, unsubscribe, versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -85,6 +86,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(consultation::endorse),
         )
         .route("/follow", web::post().to(follow::follow))
+        .route("/speaker-confirmation", web::get().to(speaker::page))
+        .route("/speaker-confirmation", web::post().to(speaker::answer))
+        .route(
+            r"/organize/proposals/{id:\d+}",
+            web::get().to(proposal::page),
+        )
+        .route(
+            r"/organize/proposals/{id:\d+}",
+            web::post().to(proposal::act),
+        )
         .route("/unsubscribe", web::get().to(unsubscribe::page))
         .route("/unsubscribe", web::post().to(unsubscribe::confirm))
         .route("/events/{slug}/agenda", web::get().to(events::agenda))

@@ -316,28 +316,32 @@ impl Ctx {
     pub fn languages(&self) -> Vec<LangLink> {
         Lang::ALL
             .into_iter()
-            .map(|l| {
-                let mut pairs: Vec<(&str, &str)> = self
-                    .query
-                    .iter()
-                    .filter(|(k, _)| k != "lang")
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                pairs.push(("lang", l.code()));
-                // The path as asked, unless it could read as another host (`//x`).
-                let path = if is_local_path(&self.path) {
-                    self.path.as_str()
-                } else {
-                    "/"
-                };
-                LangLink {
-                    code: l.code(),
-                    name: l.endonym(),
-                    href: format!("{path}?{}", encode_query(&pairs)),
-                    current: l == self.lang,
-                }
+            .map(|l| LangLink {
+                code: l.code(),
+                name: l.endonym(),
+                href: self.with_param("lang", l.code()),
+                current: l == self.lang,
             })
             .collect()
+    }
+
+    /// This page with one query parameter replaced (the others, filters and language,
+    /// kept): the links of the language switch and of a pager.
+    pub fn with_param(&self, name: &str, value: &str) -> String {
+        let mut pairs: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k != name)
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        pairs.push((name, value));
+        // The path as asked, unless it could read as another host (`//x`).
+        let path = if is_local_path(&self.path) {
+            self.path.as_str()
+        } else {
+            "/"
+        };
+        format!("{path}?{}", encode_query(&pairs))
     }
 
     pub fn sign_in(&mut self, access: &str, refresh: &str) {

@@ -3,14 +3,17 @@
 use actix_web::web;
 
 use crate::error::ApiResult;
-use crate::events::command::{DecisionInput, ProposalInput, ReviewInput};
+use crate::events::command::{
+    DecisionInput, ProposalInput, ReviewInput, SpeakerConfirmation, SpeakerConfirmationInput,
+};
+use crate::events::confirmations::ConfirmationView;
 use crate::events::usecase::proposals as uc;
 use crate::events::view::{ProposalView, ReviewCreated};
 use crate::http::page::{Page, PageQuery};
 use crate::http::respond::{Created, Json, List, Private};
 use crate::http::ApiJson;
 use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalReader};
-use crate::policy::guards::{SignedIn, Verified};
+use crate::policy::guards::{Anyone, SignedIn, Verified};
 use crate::state::State;
 
 use super::{MayConflict, Or};
@@ -23,7 +26,7 @@ pub async fn propose(
     input: ApiJson<ProposalInput>,
 ) -> ApiResult<MayConflict<Created<ProposalView>>> {
     let proposal = input.0.try_into()?;
-    let view = uc::propose(&state.db, &by, event.into_inner(), proposal).await?;
+    let view = uc::propose(&state, &by, event.into_inner(), proposal).await?;
     Ok(Or(Created(view)))
 }
 
@@ -67,7 +70,7 @@ pub async fn edit(
     input: ApiJson<ProposalInput>,
 ) -> ApiResult<MayConflict<MayForbid<Private<ProposalView>>>> {
     let proposal = input.0.try_into()?;
-    let view = uc::edit(&state.db, &reader, proposal).await?;
+    let view = uc::edit(&state, &reader, proposal).await?;
     Ok(Or(Or(Private(view))))
 }
 
@@ -79,4 +82,15 @@ pub async fn mine(
     let page = Page::from_query("me/proposals", &query)?;
     let all = uc::mine(&state.db, who.0.id).await?;
     Ok(Private(List::page(all, &page)))
+}
+
+/// The token is the authority: whoever holds the mailed link answers for the speaker.
+pub async fn confirm_speaker(
+    _: Anyone,
+    state: State,
+    input: ApiJson<SpeakerConfirmationInput>,
+) -> ApiResult<MayConflict<Json<ConfirmationView>>> {
+    let c: SpeakerConfirmation = input.0.try_into()?;
+    let view = uc::answer_confirmation(&state.db, c.token, c.answer).await?;
+    Ok(Or(Json(view)))
 }

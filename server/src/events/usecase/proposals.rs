@@ -1,43 +1,63 @@
 //! Proposals: made during the call, reviewed and ranked by organisers, decided.
 
-use crate::db::{now, Db};
+use crate::db::{now, Db, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::command::{Decision, NewReview};
+use crate::events::confirmations::{self, ConfirmationView};
+use crate::events::proposals::ProposalRow;
 use crate::events::proposals::{self, NewProposal};
 use crate::events::store::{self, EventRow};
-use crate::events::view::{ProposalView, ReviewCreated, Reviews};
+use crate::events::types::SpeakerAnswer;
+use crate::events::view::{Dossier, ProposalView, ReviewCreated, Reviews};
 use crate::http::respond::List;
 use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalReader};
 use crate::policy::guards::Verified;
 use crate::policy::SpeakerAudience;
+use crate::state::AppState;
 
 /// Proposes a session to the event `event` (id or slug) while its call is open; the
 /// event's rules are checked and every broken one reported.
 pub async fn propose(
-    db: &Db,
+    state: &AppState,
     by: &Verified,
     event: String,
     new: NewProposal,
 ) -> ApiResult<ProposalView> {
     let proposer = by.id();
-    db.tx(move |tx| {
-        let event = store::resolve(tx, &event)?;
-        if !event.call_open(now()) {
-            return Err(ApiError::new(
-                ErrorCode::CallClosed,
-                "the call for session proposals is not open",
-            ));
-        }
-        check(tx, &event, proposer, &new, None)?;
-        let id = proposals::insert(tx, event.id, proposer, &new)?;
-        // The proposer reads back what they gave.
-        Ok(ProposalView::of(
-            &proposals::get(tx, id)?,
-            SpeakerAudience::Proposer,
-            None,
-        ))
-    })
-    .await
+    let public_url = state.config.public_url.clone();
+    let view = state
+        .db
+        .tx(move |tx| {
+            let event = store::resolve(tx, &event)?;
+            if !event.call_open(now()) {
+                return Err(ApiError::new(
+                    ErrorCode::CallClosed,
+                    "the call for session proposals is not open",
+                ));
+            }
+            check(tx, &event, proposer, &new, None)?;
+            let id = proposals::insert(tx, event.id, proposer, &new)?;
+            let p = proposals::get(tx, id)?;
+            confirmations::ask(tx, &p, &public_url)?;
+            // The proposer reads back what they gave.
+            proposer_view(tx, &p)
+        })
+        .await?;
+    state.mail_wakeup.notify_one();
+    Ok(view)
+}
+
+/// A proposal as its proposer reads it back: what they gave and the speakers' answers.
+fn proposer_view(conn: &mut DbConn, p: &ProposalRow) -> ApiResult<ProposalView> {
+    let answers = confirmations::answers_of(conn, &[p.id])?
+        .remove(&p.id)
+        .unwrap_or_default();
+    Ok(ProposalView::of(
+        p,
+        SpeakerAudience::Proposer,
+        None,
+        &answers,
+    ))
 }
 
 /// The call is open, the sub-theme is the event's and no rule is broken (each one
@@ -72,38 +92,52 @@ fn check(
 }
 
 /// Its proposer replaces a proposal while the call is open and nothing is decided.
-pub async fn edit(db: &Db, reader: &ProposalReader, new: NewProposal) -> ApiResult<ProposalView> {
+pub async fn edit(
+    state: &AppState,
+    reader: &ProposalReader,
+    new: NewProposal,
+) -> ApiResult<ProposalView> {
     let (id, user) = (reader.proposal.id, reader.user().id);
     if reader.proposal.proposer_id != user {
         return Err(ApiError::forbidden("only its proposer edits a proposal"));
     }
-    db.tx(move |tx| {
-        // Read again in the transaction: a decision may have landed meanwhile.
-        let p = proposals::get(tx, id)?;
-        if p.status != crate::events::types::ProposalStatus::Submitted {
-            return Err(ApiError::new(
-                ErrorCode::AlreadyDecided,
-                "a decision on this proposal has been taken: it can no longer be edited",
-            ));
-        }
-        let event = store::resolve(tx, &p.event_id.to_string())?;
-        check(tx, &event, user, &new, Some(id))?;
-        proposals::update(tx, id, &new)?;
-        Ok(ProposalView::of(
-            &proposals::get(tx, id)?,
-            SpeakerAudience::Proposer,
-            None,
-        ))
-    })
-    .await
+    let public_url = state.config.public_url.clone();
+    let view = state
+        .db
+        .tx(move |tx| {
+            // Read again in the transaction: a decision may have landed meanwhile.
+            let p = proposals::get(tx, id)?;
+            if p.status != crate::events::types::ProposalStatus::Submitted {
+                return Err(ApiError::new(
+                    ErrorCode::AlreadyDecided,
+                    "a decision on this proposal has been taken: it can no longer be edited",
+                ));
+            }
+            let event = store::resolve(tx, &p.event_id.to_string())?;
+            check(tx, &event, user, &new, Some(id))?;
+            proposals::update(tx, id, &new)?;
+            let p = proposals::get(tx, id)?;
+            // Speakers already asked keep their answer; new ones are asked.
+            confirmations::ask(tx, &p, &public_url)?;
+            proposer_view(tx, &p)
+        })
+        .await?;
+    state.mail_wakeup.notify_one();
+    Ok(view)
 }
 
 /// The caller's proposals to every event, newest first, with the decisions and notes.
 pub async fn mine(db: &Db, user_id: i64) -> ApiResult<Vec<ProposalView>> {
     db.run(move |conn| {
-        Ok(proposals::of_proposer(conn, user_id)?
+        let rows = proposals::of_proposer(conn, user_id)?;
+        let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+        let mut answers = confirmations::answers_of(conn, &ids)?;
+        Ok(rows
             .iter()
-            .map(|p| ProposalView::of(p, SpeakerAudience::Proposer, None))
+            .map(|p| {
+                let a = answers.remove(&p.id).unwrap_or_default();
+                ProposalView::of(p, SpeakerAudience::Proposer, None, &a)
+            })
             .collect())
     })
     .await
@@ -116,11 +150,13 @@ pub async fn ranking(db: &Db, org: &EventOrganizer) -> ApiResult<List<ProposalVi
         let rows = proposals::of_event(conn, event_id)?;
         let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
         let mut reviews = proposals::reviews_by_proposal(conn, &ids)?;
+        let mut answers = confirmations::answers_of(conn, &ids)?;
         let mut items: Vec<ProposalView> = rows
             .iter()
             .map(|p| {
                 let r = Reviews::of(reviews.remove(&p.id).unwrap_or_default());
-                ProposalView::of(p, SpeakerAudience::Organizer, Some(r))
+                let a = answers.remove(&p.id).unwrap_or_default();
+                ProposalView::of(p, SpeakerAudience::Organizer, Some(r), &a)
             })
             .collect();
         let score = |v: &ProposalView| {
@@ -137,15 +173,23 @@ pub async fn ranking(db: &Db, org: &EventOrganizer) -> ApiResult<List<ProposalVi
 
 /// A proposal: with its reviews for organisers, as given for its proposer.
 pub async fn get(db: &Db, reader: &ProposalReader) -> ApiResult<ProposalView> {
-    let p = &reader.proposal;
-    let reviews = if reader.sees_reviews() {
-        let id = p.id;
-        let reviews = db.run(move |conn| proposals::reviews_of(conn, id)).await?;
-        Some(Reviews::of(reviews))
-    } else {
-        None
-    };
-    Ok(ProposalView::of(p, reader.speakers(), reviews))
+    let (id, sees_reviews) = (reader.proposal.id, reader.sees_reviews());
+    let (reviews, answers) = db
+        .run(move |conn| {
+            let reviews = match sees_reviews {
+                true => Some(Reviews::of(proposals::reviews_of(conn, id)?)),
+                false => None,
+            };
+            let answers = confirmations::answers_of(conn, &[id])?.remove(&id);
+            Ok((reviews, answers.unwrap_or_default()))
+        })
+        .await?;
+    Ok(ProposalView::of(
+        &reader.proposal,
+        reader.speakers(),
+        reviews,
+        &answers,
+    ))
 }
 
 /// One review per organiser, never of their own proposal.
@@ -172,11 +216,62 @@ pub async fn decide(db: &Db, org: &ProposalOrganizer, d: Decision) -> ApiResult<
         // Read again in the transaction, so that two decisions cannot both be taken.
         let p = proposals::get(tx, proposal_id)?;
         proposals::decide(tx, &p, d.verdict.into(), &d.note)?;
+        let answers = confirmations::answers_of(tx, &[proposal_id])?.remove(&proposal_id);
         Ok(ProposalView::of(
             &proposals::get(tx, proposal_id)?,
             SpeakerAudience::Organizer,
             None,
+            &answers.unwrap_or_default(),
         ))
+    })
+    .await
+}
+
+/// A speaker, holding the link mailed to them, reads what it is about.
+pub async fn confirmation(db: &Db, token: String) -> ApiResult<ConfirmationView> {
+    db.run(move |conn| confirmations::read(conn, &token)).await
+}
+
+/// A speaker, holding the link mailed to them, says whether they will speak.
+pub async fn answer_confirmation(
+    db: &Db,
+    token: String,
+    answer: SpeakerAnswer,
+) -> ApiResult<ConfirmationView> {
+    db.tx(move |tx| confirmations::answer(tx, &token, answer))
+        .await
+}
+
+/// A proposal for its organisers' page: everything the API's `get` gives them, with the
+/// event and the proposer named.
+pub async fn dossier(db: &Db, org: &ProposalOrganizer) -> ApiResult<Dossier> {
+    let (p, me) = (org.proposal.clone(), org.id());
+    db.run(move |conn| {
+        use crate::db::schema::{events, users};
+        use diesel::prelude::*;
+        let reviews = proposals::reviews_of(conn, p.id)?;
+        let reviewed = reviews.iter().any(|r| r.reviewer_id == me);
+        let answers = confirmations::answers_of(conn, &[p.id])?.remove(&p.id);
+        let (event_name, event_slug): (String, String) = events::table
+            .find(p.event_id)
+            .select((events::name, events::slug))
+            .first(conn)?;
+        let proposer_name: String = users::table
+            .find(p.proposer_id)
+            .select(users::display_name)
+            .first(conn)?;
+        Ok(Dossier {
+            proposal: ProposalView::of(
+                &p,
+                SpeakerAudience::Organizer,
+                Some(Reviews::of(reviews)),
+                &answers.unwrap_or_default(),
+            ),
+            event_name,
+            event_slug,
+            proposer_name,
+            reviewed,
+        })
     })
     .await
 }

@@ -15,6 +15,7 @@ use crate::events::usecase;
 use crate::events::view::{EventView, ReportView, SessionView};
 use crate::policy::guards::events::{EventReader, SessionReader};
 use crate::web::forms::{FormData, PageErrors};
+use crate::web::paging::{paginate, Pager};
 use crate::web::session::{percent, Ctx};
 
 /// Zones offered besides the event's own: one or two per region, the UN duty stations
@@ -57,12 +58,16 @@ const ZONES: &[&str] = &[
     "Pacific/Fiji",
 ];
 
+/// Sessions on one page of the agenda: a day of a small event, a morning of the IGF.
+const AGENDA_PAGE: usize = 40;
+
 #[derive(Template)]
 #[template(path = "agenda.html")]
 struct AgendaPage<'a> {
     c: &'a Ctx,
     event: EventView,
     sessions: Vec<SessionView>,
+    pager: Pager,
     zone: String,
     zones: Vec<String>,
     days: Vec<chrono::NaiveDate>,
@@ -121,10 +126,12 @@ pub async fn agenda(req: HttpRequest, state: State, path: web::Path<String>) -> 
                 vec![]
             };
             let types = SessionType::ALL.iter().map(|t| t.as_str()).collect();
+            let (sessions, pager) = paginate(&c, sessions, AGENDA_PAGE);
             let page = AgendaPage {
                 c: &c,
                 event,
                 sessions,
+                pager,
                 zone,
                 zones,
                 days,

@@ -20,9 +20,11 @@ pub mod home;
 pub mod moderation;
 pub mod notifications;
 pub mod organize;
+pub mod proposal;
 pub mod propose;
 pub mod review;
 pub mod secretariat;
+pub mod speaker;
 pub mod unsubscribe;
 pub mod versions;
 

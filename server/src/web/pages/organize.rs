@@ -12,18 +12,21 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use super::{failure, refuse, State};
 use crate::db::Timestamp;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::events::command::{
-    CreateEvent, DecisionInput, EventInput, EventPatch, NewRoom, ReviewInput, RoomInput, SlotInput,
-};
+use crate::events::command::{CreateEvent, EventInput, EventPatch, NewRoom, RoomInput, SlotInput};
 use crate::events::schedule::Slot;
+use crate::events::types::{ProposalStatus, SessionType};
 use crate::events::usecase;
 use crate::events::usecase::sessions::Scheduled;
 use crate::events::view::{ClashReason, Conflict, EventView, ProposalView, RoomView, SessionView};
 use crate::http::page::{Page, MAX_LIMIT};
-use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, SessionOrganizer};
+use crate::policy::guards::events::{EventOrganizer, SessionOrganizer};
 use crate::policy::guards::Organizer;
 use crate::web::forms::{FormData, PageErrors};
+use crate::web::paging::{paginate, Pager};
 use crate::web::session::{percent, Ctx};
+
+/// Proposals on one page of the organiser's list.
+const PROPOSALS_PAGE: usize = 25;
 
 /// The grid's rows: half-hours from 08:00 to 20:00, venue time.
 const GRID_FROM: u32 = 8;
@@ -75,7 +78,11 @@ struct ListPage<'a> {
 struct EventPage<'a> {
     c: &'a Ctx,
     e: EventView,
+    /// The page of proposals the filters and pager chose.
     proposals: Vec<ProposalView>,
+    pager: Pager,
+    statuses: Vec<&'static str>,
+    types: Vec<&'static str>,
     unscheduled: Vec<SessionView>,
     /// The sessions of the day shown, to move or take out of the schedule.
     scheduled: Vec<SessionView>,
@@ -103,11 +110,6 @@ impl EventPage<'_> {
                 .to_string()
         })
         .unwrap_or_default()
-    }
-    /// The score to show selected: what was sent for this proposal, else none (a
-    /// preselected value would be sent by a reviewer who never chose it).
-    fn score_chosen(&self, p: &ProposalView, n: &i32) -> bool {
-        self.form.is("proposal", &p.id.to_string()) && self.form.is("score", &n.to_string())
     }
     /// A session's room, day or time as its slot form shows it: as sent, when the form
     /// was this session's; else its slot now; else the day shown, 09:00 to 10:00.
@@ -146,9 +148,6 @@ impl EventPage<'_> {
     }
     fn review_count(&self, p: &ProposalView) -> usize {
         p.reviews.as_ref().map_or(0, |r| r.review_count)
-    }
-    fn submitted(&self, p: &ProposalView) -> bool {
-        p.status == crate::events::types::ProposalStatus::Submitted
     }
 }
 
@@ -339,10 +338,21 @@ async fn show_event(
                     })
                 })
                 .collect();
+            let wanted = |p: &ProposalView| {
+                c.param("status")
+                    .is_none_or(|s| s.is_empty() || s == p.status.as_str())
+                    && c.param("type")
+                        .is_none_or(|t| t.is_empty() || t == p.session_type.as_str())
+            };
+            let proposals = proposals.into_iter().filter(wanted).collect();
+            let (proposals, pager) = paginate(&c, proposals, PROPOSALS_PAGE);
             let page = EventPage {
                 c: &c,
                 e,
                 proposals,
+                pager,
+                statuses: ProposalStatus::ALL.iter().map(|s| s.as_str()).collect(),
+                types: SessionType::ALL.iter().map(|t| t.as_str()).collect(),
                 unscheduled,
                 scheduled,
                 day,
@@ -396,10 +406,7 @@ pub async fn act(
         Err(Refused::Api(e)) => {
             let mut errors = PageErrors::from_api(&c.t, &e);
             // Several forms share this page: point each error at its own input.
-            let (session, proposal) = (
-                form.get("session").to_owned(),
-                form.get("proposal").to_owned(),
-            );
+            let session = form.get("session").to_owned();
             let action = form.get("action").to_owned();
             errors.rename_with(|f| match (action.as_str(), f) {
                 ("room", "name") => Some("room-name".into()),
@@ -408,8 +415,6 @@ pub async fn act(
                 ("slot", "day") => Some(format!("day-{session}")),
                 ("slot", "starts" | "starts_at") => Some(format!("starts-{session}")),
                 ("slot", "ends" | "ends_at") => Some(format!("ends-{session}")),
-                ("review", "score") => Some(format!("score-{proposal}")),
-                ("review", "comment") => Some(format!("comment-{proposal}")),
                 _ => None,
             });
             let status = e.code.status();
@@ -466,14 +471,6 @@ async fn perform(
             .parse()
             .map_err(|_| ApiError::field(name, "choose one"))
     };
-    // A proposal or session of this event (another event's is not on this page).
-    let proposal = || async {
-        let p = ProposalOrganizer::check(db, c.actor(), number("proposal")?.to_string()).await?;
-        if p.proposal.event_id != org.event.id {
-            return Err(ApiError::not_found("proposal"));
-        }
-        Ok::<_, ApiError>(p)
-    };
     match form.get("action") {
         "publish" | "unpublish" => {
             let patch = EventPatch {
@@ -512,29 +509,6 @@ async fn perform(
             })?;
             usecase::events::add_room(db, &org, room).await?;
             Ok("rooms")
-        }
-        "review" => {
-            let score = i32::try_from(number("score")?)
-                .map_err(|_| ApiError::field("score", "choose one"))?;
-            let review = ReviewInput {
-                score,
-                comment: form.get("comment").to_owned(),
-            };
-            usecase::proposals::review(db, &proposal().await?, review.try_into()?).await?;
-            Ok("proposals")
-        }
-        "accept" | "reject" => {
-            let decision = if form.get("action") == "accept" {
-                "accepted"
-            } else {
-                "rejected"
-            };
-            let decision = DecisionInput {
-                decision: decision.to_owned(),
-                note: String::new(),
-            };
-            usecase::proposals::decide(db, &proposal().await?, decision.try_into()?).await?;
-            Ok("proposals")
         }
         "slot" => {
             let day = NaiveDate::parse_from_str(form.get("day"), "%Y-%m-%d")

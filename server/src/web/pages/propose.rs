@@ -145,7 +145,7 @@ fn proposal_input(form: &FormData, sent: &[usize]) -> ProposalInput {
 async fn propose(state: &State, c: &Ctx, slug: &str, input: ProposalInput) -> ApiResult<()> {
     let by = Verified::check(&state.db, c.actor()).await?;
     let proposal = NewProposal::try_from(input)?;
-    usecase::proposals::propose(&state.db, &by, slug.to_owned(), proposal).await?;
+    usecase::proposals::propose(state, &by, slug.to_owned(), proposal).await?;
     Ok(())
 }
 
@@ -248,7 +248,7 @@ pub async fn edit(
     let sent = sent_rows(&form);
     let input = proposal_input(&form, &sent);
     let result = match NewProposal::try_from(input) {
-        Ok(proposal) => usecase::proposals::edit(&state.db, &reader, proposal).await,
+        Ok(proposal) => usecase::proposals::edit(&state, &reader, proposal).await,
         Err(e) => Err(e),
     };
     match result {
