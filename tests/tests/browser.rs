@@ -867,45 +867,43 @@ async fn an_organiser_sets_up_an_event_schedules_sees_a_clash_refused_and_publis
         proposals.push(res.body["id"].as_i64().unwrap());
     }
 
-    // Review and accept them on the page.
+    // Each title in the list leads to the whole proposal, where it is reviewed.
     olu.goto(&app.url("/organize/events/yigf-2026")).await;
+    olu.click_and_wait(&format!("#proposal-{} a", proposals[0]))
+        .await;
+    assert!(olu.text("#description").await.contains("A workshop."));
+    assert!(olu.text("#questions").await.contains("How?"));
+    let speakers = olu.text("#speakers").await;
+    assert!(
+        speakers.contains("Kofi") && speakers.contains("Civil society"),
+        "{speakers}"
+    );
     // No score is chosen for the reviewer; one sent without a choice is refused in words.
-    let score = format!("#score-{}", proposals[0]);
     assert_eq!(
-        olu.script(
-            &format!("return document.querySelector('{score}').value;"),
-            json!([])
-        )
-        .await,
+        olu.script("return document.querySelector('#score').value;", json!([]))
+            .await,
         json!("")
     );
     olu.script(
-        &format!("document.querySelector('{score}').removeAttribute('required');"),
+        "document.querySelector('#score').removeAttribute('required');",
         json!([]),
     )
     .await;
-    olu.click_and_wait(&format!(
-        "#proposal-{} form.review-one button[type=submit]",
-        proposals[0]
-    ))
-    .await;
-    assert!(olu
-        .text(&format!("#{}-error", &score[1..]))
-        .await
-        .contains("Choose one."));
-    olu.select(&score, "5").await;
-    olu.click_and_wait(&format!(
-        "#proposal-{} form.review-one button[type=submit]",
-        proposals[0]
-    ))
-    .await;
-    assert!(olu
-        .text(&format!("#proposal-{}", proposals[0]))
-        .await
-        .contains("5.00"));
+    olu.click_and_wait("#review-form button[type=submit]").await;
+    assert!(olu.text("#score-error").await.contains("Choose one."));
+    olu.select("#score", "5").await;
+    olu.type_into("#comment", "Strong youth panel").await;
+    olu.click_and_wait("#review-form button[type=submit]").await;
+    assert!(olu.text("#reviews-h").await.contains("5.00"));
+    assert!(olu.text("#reviews").await.contains("Strong youth panel"));
+    assert!(olu.text("#reviewed").await.contains("You have reviewed"));
+    // Decided on the proposal's page, with a note the proposer reads.
     for p in &proposals {
-        olu.click_and_wait(&format!("#proposal-{p} button[value=accept]"))
+        olu.goto(&app.url(&format!("/organize/proposals/{p}")))
             .await;
+        olu.type_into("#note", "Welcome aboard").await;
+        olu.click_and_wait("#accept").await;
+        assert!(olu.text("#decision-note").await.contains("Welcome aboard"));
     }
     let sessions = app
         .get("/api/v1/events/yigf-2026/sessions", Some(&organizer))

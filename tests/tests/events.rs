@@ -24,6 +24,8 @@ both_backends!(
     proposers_list_and_edit_their_proposals_while_the_call_is_open,
     the_agenda_is_kept_with_its_etag_until_the_schedule_changes,
     organisers_move_and_unschedule_sessions_on_the_grid,
+    speakers_confirm_by_mail_and_reviewers_see_the_answers,
+    organisers_read_the_whole_proposal_and_lists_page,
 );
 
 struct Event {
@@ -2314,4 +2316,430 @@ async fn organisers_move_and_unschedule_sessions_on_the_grid(backend: Backend) {
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     assert_eq!(res.code(), "already_in_state");
+}
+
+fn with_email(mut s: Value, email: &str) -> Value {
+    s["email"] = json!(email);
+    s
+}
+
+/// The speakers' answers, by name, as `viewer` reads the proposal.
+async fn answers(app: &TestApp, proposal: i64, viewer: &str) -> Vec<(String, Value)> {
+    let res = app
+        .get(&format!("/api/v1/proposals/{proposal}"), Some(viewer))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    res.body["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_owned(),
+                s["confirmation"].clone(),
+            )
+        })
+        .collect()
+}
+
+async fn speakers_confirm_by_mail_and_reviewers_see_the_answers(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let proposer = app
+        .account("Pia Proposer", &[], "civil_society", "KE", None, None)
+        .await;
+    let (ana, kofi) = ("ana.confirm@example.org", "KOFI.confirm@example.org");
+    let speakers = vec![
+        with_email(speaker("Ana", "civil_society", "BR", "female"), ana),
+        with_email(speaker("Kofi", "government", "GH", "male"), kofi),
+        speaker("Lin", "academia", "CN", "female"),
+    ];
+    let res = e
+        .propose(
+            &proposer.token,
+            &proposal("Confirmed panel", speakers.clone()),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_i64().unwrap();
+    // The proposer reads back who was asked; Lin gave no address and is not.
+    assert_eq!(
+        res.body["speakers"][0]["confirmation"], "asked",
+        "{}",
+        res.text
+    );
+    assert!(
+        res.body["speakers"][2].get("confirmation").is_none(),
+        "{}",
+        res.text
+    );
+
+    // Each speaker with an address gets a mail naming the session, the event and the
+    // proposer, with a link to answer.
+    let token = app.link_token(ana, "/speaker-confirmation?token=").await;
+    let mail = app.mails_to(ana).pop().unwrap();
+    assert!(mail.subject.contains("Confirmed panel"), "{}", mail.subject);
+    assert!(
+        mail.text.contains("Pia Proposer") && mail.text.contains("IGF 2025"),
+        "{}",
+        mail.text
+    );
+    let kofi_token = app
+        .link_token("kofi.confirm@example.org", "/speaker-confirmation?token=")
+        .await;
+
+    // The page shows what the link is about and changes nothing on GET.
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    let page = web
+        .get(&format!("/speaker-confirmation?token={token}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("Confirmed panel") && page.html.contains("Ana"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("You have not answered yet."),
+        "{}",
+        page.html
+    );
+    let csrf = page.hidden("csrf").unwrap();
+    let done = web
+        .post(
+            "/speaker-confirmation",
+            &[("csrf", &csrf), ("token", &token), ("answer", "confirmed")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(done.html.contains("you will speak"), "{}", done.html);
+    // Kofi declines through the API.
+    let res = app
+        .post(
+            "/api/v1/speaker-confirmations",
+            None,
+            &json!({"token": kofi_token, "answer": "declined"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["answer"], "declined");
+    assert_eq!(res.body["proposal_id"], id);
+
+    // Organisers and the proposer see the answers; nobody else reads the proposal.
+    let seen = answers(app, id, &e.organizer).await;
+    assert_eq!(seen[0], ("Ana".into(), json!("confirmed")));
+    assert_eq!(seen[1], ("Kofi".into(), json!("declined")));
+    assert_eq!(seen[2], ("Lin".into(), Value::Null));
+    assert_eq!(answers(app, id, &proposer.token).await, seen);
+    let (_, stranger) = app.user_with_roles("Stranger", &[]).await;
+    let res = app
+        .get(&format!("/api/v1/proposals/{id}"), Some(&stranger))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+
+    // Bad answers: an unknown link, an answer that is not one, unknown fields.
+    for (body, status, code) in [
+        (
+            json!({"token": "nope", "answer": "confirmed"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_token",
+        ),
+        (
+            json!({"token": token, "answer": "asked"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"token": token, "answer": "maybe"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"token": token}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+    ] {
+        let res = app.post("/api/v1/speaker-confirmations", None, &body).await;
+        assert_eq!(res.status, status, "{body}: {}", res.text);
+        assert_eq!(res.code(), code, "{body}: {}", res.text);
+    }
+    let bad = web.get("/speaker-confirmation?token=nope").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.html);
+
+    // An edit keeps the answers of the speakers it keeps (the address in any case),
+    // forgets those it drops and asks the new ones, once.
+    let before = app.mails_to(ana).len();
+    let mut kept = speakers.clone();
+    kept[1] = with_email(
+        speaker("Kofi", "government", "GH", "male"),
+        "kofi.CONFIRM@example.org",
+    );
+    kept[2] = with_email(
+        speaker("Lin", "academia", "CN", "female"),
+        "lin.confirm@example.org",
+    );
+    kept.remove(0);
+    kept.push(with_email(
+        speaker("Ana", "civil_society", "BR", "female"),
+        ana,
+    ));
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/proposals/{id}"),
+            Some(&proposer.token),
+            &proposal("Confirmed panel", kept),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let seen = answers(app, id, &e.organizer).await;
+    assert_eq!(
+        seen,
+        vec![
+            ("Kofi".into(), json!("declined")),
+            ("Lin".into(), json!("asked")),
+            ("Ana".into(), json!("confirmed")),
+        ]
+    );
+    app.link_token("lin.confirm@example.org", "/speaker-confirmation?token=")
+        .await;
+    assert_eq!(app.mails_to(ana).len(), before, "Ana is not asked twice");
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/proposals/{id}"),
+            Some(&proposer.token),
+            &proposal(
+                "Confirmed panel",
+                vec![
+                    speaker("Kofi", "government", "GH", "male"),
+                    speaker("Lin", "academia", "CN", "female"),
+                    with_email(speaker("Ana", "civil_society", "BR", "female"), ana),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/speaker-confirmations",
+            None,
+            &json!({"token": kofi_token, "answer": "confirmed"}),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::BAD_REQUEST,
+        "a dropped speaker's link is spent: {}",
+        res.text
+    );
+
+    // The public session of an accepted proposal shows no answers; once rejected, a
+    // proposal's answers no longer change.
+    let res = app
+        .post(
+            &format!("/api/v1/proposals/{id}/decision"),
+            Some(&e.organizer),
+            &json!({"decision": "rejected", "note": "Full"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(
+            "/api/v1/speaker-confirmations",
+            None,
+            &json!({"token": token, "answer": "declined"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    assert_eq!(res.code(), "already_decided");
+    let page = web
+        .get(&format!("/speaker-confirmation?token={token}"))
+        .await;
+    assert!(page.html.contains("can no longer change"), "{}", page.html);
+    assert!(!page.html.contains("id=\"confirm\""), "{}", page.html);
+}
+
+async fn organisers_read_the_whole_proposal_and_lists_page(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let staff = app
+        .account(
+            "Page Org",
+            &["organizer"],
+            "intergovernmental",
+            "NO",
+            None,
+            None,
+        )
+        .await;
+    let (_, second) = app.user_with_roles("Second Org", &["organizer"]).await;
+    let mut ids = vec![];
+    for n in 0..27 {
+        let (_, proposer) = app.user_with_roles(&format!("Proposer {n}"), &[]).await;
+        let mut body = proposal(
+            &format!("Proposal number {n:02}"),
+            diverse(&format!("p{n}")),
+        );
+        if n % 2 == 1 {
+            body["type"] = json!("open_forum");
+        }
+        let res = e.propose(&proposer, &body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        ids.push(res.body["id"].as_i64().unwrap());
+    }
+    let res = app
+        .post(
+            &format!("/api/v1/proposals/{}/reviews", ids[0]),
+            Some(&second),
+            &json!({"score": 4, "comment": "Clear policy questions"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+
+    // The list pages by 25 and filters; each title leads to the whole proposal.
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    web.sign_in(&staff.email, PASSWORD).await;
+    let base = "/organize/events/igf-2025";
+    let rows = |html: &str| html.matches("<tr id=\"proposal-").count();
+    let first = web.get(base).await;
+    assert_eq!(rows(&first.html), 25, "{}", first.html);
+    assert!(first.html.contains("Page 1 of 2"), "{}", first.html);
+    let second_page = web.get(&format!("{base}?page=2")).await;
+    assert_eq!(rows(&second_page.html), 2, "{}", second_page.html);
+    assert!(
+        second_page.html.contains("rel=\"prev\""),
+        "{}",
+        second_page.html
+    );
+    let forums = web.get(&format!("{base}?type=open_forum")).await;
+    assert_eq!(rows(&forums.html), 13, "{}", forums.html);
+    assert!(!forums.html.contains("Page 1 of"), "{}", forums.html);
+    let past_end = web.get(&format!("{base}?type=open_forum&page=9")).await;
+    assert_eq!(rows(&past_end.html), 13, "{}", past_end.html);
+    let accepted = web.get(&format!("{base}?status=accepted")).await;
+    assert_eq!(rows(&accepted.html), 0, "{}", accepted.html);
+    assert!(first
+        .html
+        .contains(&format!("/organize/proposals/{}", ids[0])));
+
+    let here = format!("/organize/proposals/{}", ids[0]);
+    let page = web.get(&here).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for shown in [
+        "A workshop.",
+        "How?",
+        "Ana p0",
+        "Kofi p0",
+        "Civil society",
+        "Brazil",
+        "Mona Moderator",
+        "Rita Rapporteur",
+        "Proposer 0",
+        "Second Org",
+        "Clear policy questions",
+        "4.00",
+    ] {
+        assert!(page.html.contains(shown), "{shown}: {}", page.html);
+    }
+    // A review without a score is refused in words and keeps the comment typed.
+    let csrf = page.hidden("csrf").unwrap();
+    let res = web
+        .post(
+            &here,
+            &[
+                ("csrf", &csrf),
+                ("action", "review"),
+                ("score", ""),
+                ("comment", "Half-written"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
+    assert!(
+        res.html.contains("score-error") && res.html.contains("Half-written"),
+        "{}",
+        res.html
+    );
+    let res = web
+        .post(
+            &here,
+            &[
+                ("csrf", &csrf),
+                ("action", "review"),
+                ("score", "2"),
+                ("comment", "Thin"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let res = web
+        .post(
+            &here,
+            &[
+                ("csrf", &csrf),
+                ("action", "review"),
+                ("score", "5"),
+                ("comment", "Again"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::CONFLICT,
+        "one review each: {}",
+        res.html
+    );
+    let res = web
+        .post(
+            &here,
+            &[("csrf", "forged"), ("action", "reject"), ("note", "No")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+    let res = web
+        .post(
+            &here,
+            &[
+                ("csrf", &csrf),
+                ("action", "reject"),
+                ("note", "Too close to another"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let read = app
+        .get(&format!("/api/v1/proposals/{}", ids[0]), Some(&e.organizer))
+        .await;
+    assert_eq!(read.body["status"], "rejected");
+    assert_eq!(read.body["decision_note"], "Too close to another");
+    assert_eq!(read.body["review_count"], 2, "{}", read.text);
+    assert_eq!(
+        read.body["reviews"][0]["reviewer_name"], "Second Org",
+        "{}",
+        read.text
+    );
+
+    // Only the event's organisers read it; a participant is refused, a visitor sent to
+    // sign in.
+    let plain = app
+        .account("Plain Member", &[], "academia", "IN", None, None)
+        .await;
+    let member = indaba_tests::web::WebClient::new(&app.base);
+    member.sign_in(&plain.email, PASSWORD).await;
+    let res = member.get(&here).await;
+    assert!(res.status.is_client_error(), "{}", res.html);
+    assert!(!res.html.contains("A workshop."), "{}", res.html);
+    let visitor = indaba_tests::web::WebClient::new(&app.base);
+    let res = visitor.get(&here).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    assert!(res
+        .header("location")
+        .unwrap_or_default()
+        .starts_with("/login"));
+    let res = visitor.get("/organize/proposals/999999").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let res = web.get("/organize/proposals/999999").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.html);
 }

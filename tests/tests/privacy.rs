@@ -494,6 +494,7 @@ async fn crawl_pages(
         format!("/sessions/{}", ids.session),
         "/organize".to_owned(),
         format!("/organize/events/{}", ids.event),
+        format!("/organize/proposals/{}", ids.proposal),
         "/moderation".to_owned(),
         "/me".to_owned(),
         "/me/notifications".to_owned(),
