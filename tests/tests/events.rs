@@ -26,6 +26,7 @@ both_backends!(
     organisers_move_and_unschedule_sessions_on_the_grid,
     speakers_confirm_by_mail_and_reviewers_see_the_answers,
     organisers_read_the_whole_proposal_and_lists_page,
+    the_agenda_page_pages_and_keeps_its_filters,
 );
 
 struct Event {
@@ -2742,4 +2743,71 @@ async fn organisers_read_the_whole_proposal_and_lists_page(backend: Backend) {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
     let res = web.get("/organize/proposals/999999").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.html);
+}
+
+async fn the_agenda_page_pages_and_keeps_its_filters(backend: Backend) {
+    let e = event(backend).await;
+    e.room("Plenary").await;
+    let res = e
+        .app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // 45 sessions of 20 minutes, one after the other, every third an open forum.
+    let start = chrono::DateTime::parse_from_rfc3339("2025-10-24T06:00:00Z").unwrap();
+    let rows: Vec<Value> = (0..45)
+        .map(|n| {
+            let at = start + chrono::Duration::minutes(20 * n);
+            let kind = if n % 3 == 0 { "open_forum" } else { "workshop" };
+            json!({"title": format!("Agenda item {n:02}"), "type": kind, "subtheme": "Governance", "format": "in_person",
+                   "room": "Plenary", "starts_at": at.to_rfc3339(), "ends_at": (at + chrono::Duration::minutes(20)).to_rfc3339(),
+                   "speakers": [{"name": format!("Speaker {n}"), "stakeholder_group": "academia", "country": "NO", "gender": "female"}]})
+        })
+        .collect();
+    let res = e
+        .app
+        .post(
+            &format!("/api/v1/events/{}/agenda/import", e.id),
+            Some(&e.organizer),
+            &json!({"rows": rows}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+
+    let web = indaba_tests::web::WebClient::new(&e.app.base);
+    let items = |html: &str| html.matches("<li class=\"slot\">").count();
+    let first = web.get("/events/igf-2025/agenda?tz=UTC&lang=fr").await;
+    assert_eq!(items(&first.html), 40, "{}", first.html);
+    assert!(
+        first.html.contains("45 séances correspondent"),
+        "{}",
+        first.html
+    );
+    assert!(first.html.contains("Page 1 sur 2"), "{}", first.html);
+    assert!(first.html.contains("Agenda item 00") && !first.html.contains("Agenda item 40"));
+    // The next page's link keeps the zone (the language stays with the visitor).
+    let next = first
+        .html
+        .split("rel=\"next\"")
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .map(|h| h.trim_end_matches(['"', ' ']).replace("&#38;", "&"))
+        .unwrap();
+    assert!(next.contains("tz=UTC") && next.contains("page=2"), "{next}");
+    let second = web.get(&next).await;
+    assert_eq!(items(&second.html), 5, "{}", second.html);
+    assert!(second.html.contains("Agenda item 44"), "{}", second.html);
+    // A filter narrows before paging; a page past the end shows the last one.
+    let forums = web
+        .get("/events/igf-2025/agenda?type=open_forum&page=7")
+        .await;
+    assert_eq!(items(&forums.html), 15, "{}", forums.html);
+    assert!(!forums.html.contains("rel=\"next\""), "{}", forums.html);
+    let junk = web.get("/events/igf-2025/agenda?page=banana").await;
+    assert_eq!(items(&junk.html), 40, "{}", junk.html);
 }
