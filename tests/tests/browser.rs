@@ -917,6 +917,7 @@ async fn an_organiser_sets_up_an_event_schedules_sees_a_clash_refused_and_publis
     assert_eq!(ids.len(), 2, "{}", sessions.text);
 
     // Schedule the first at 10:00–11:00 in the Plenary: it shows in the grid.
+    olu.goto(&app.url("/organize/events/yigf-2026")).await;
     let slot = |id: i64, starts: &'static str, ends: &'static str| {
         format!("document.querySelector('#starts-{id}').value = '{starts}'; document.querySelector('#ends-{id}').value = '{ends}';")
     };

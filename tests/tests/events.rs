@@ -1,6 +1,8 @@
 //! IGF events over real HTTP on SQLite and PostgreSQL: the call, proposals and rules,
 //! reviews and ranking, decisions, clash-free scheduling, and the agenda across zones.
 
+use std::collections::HashMap;
+
 use awc::http::{Method, StatusCode};
 use indaba_tests::*;
 use serde_json::{json, Value};
@@ -27,6 +29,7 @@ both_backends!(
     speakers_confirm_by_mail_and_reviewers_see_the_answers,
     organisers_read_the_whole_proposal_and_lists_page,
     the_agenda_page_pages_and_keeps_its_filters,
+    a_schedule_builds_itself_without_breaking_a_hard_constraint,
 );
 
 struct Event {
@@ -2810,4 +2813,328 @@ async fn the_agenda_page_pages_and_keeps_its_filters(backend: Backend) {
     assert!(!forums.html.contains("rel=\"next\""), "{}", forums.html);
     let junk = web.get("/events/igf-2025/agenda?page=banana").await;
     assert_eq!(items(&junk.html), 40, "{}", junk.html);
+}
+
+async fn plan(e: &Event, id: i64, body: Value) -> Response {
+    let path = format!("/api/v1/sessions/{id}/planning");
+    e.app
+        .send(Method::PUT, &path, Some(&e.organizer), &body)
+        .await
+}
+
+/// Accepts a session with its own moderator and these speakers, from a new proposer.
+async fn planned_session(e: &Event, n: usize, speakers: Vec<Value>) -> i64 {
+    let (_, proposer) = e.app.user_with_roles(&format!("Planner {n}"), &[]).await;
+    let mut body = proposal(&format!("Planned {n}"), speakers);
+    body["moderator_name"] = json!(format!("Moderator {n}"));
+    let res = e.propose(&proposer, &body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_i64().unwrap();
+    let res = e
+        .app
+        .post(
+            &format!("/api/v1/proposals/{id}/decision"),
+            Some(&e.organizer),
+            &json!({"decision": "accepted"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    res.body["session_id"].as_i64().unwrap()
+}
+
+async fn a_schedule_builds_itself_without_breaking_a_hard_constraint(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let room = |name: &str, capacity: i64, remote: bool, interpretation: bool| {
+        let mut body =
+            json!({"name": name, "capacity": capacity, "interpretation": interpretation});
+        if remote {
+            body["remote_link"] = json!("https://meet.example.org/x");
+        }
+        body
+    };
+    let mut rooms = HashMap::new();
+    for (name, capacity, remote, interpretation) in [
+        ("Plenary", 500, true, true),
+        ("Room 2", 60, true, false),
+        ("Booth", 30, false, false),
+    ] {
+        let res = app
+            .post(
+                &format!("/api/v1/events/{}/rooms", e.id),
+                Some(&e.organizer),
+                &room(name, capacity, remote, interpretation),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        assert_eq!(res.body["interpretation"], interpretation);
+        rooms.insert(
+            res.body["id"].as_i64().unwrap(),
+            (capacity, remote, interpretation),
+        );
+    }
+    // Eight sessions; "Ana shared" speaks in two (the most the rules allow); every session is hybrid (it needs
+    // remote participation), so the Booth is never used.
+    let mut ids = vec![];
+    for n in 0..8 {
+        let first = if n == 0 || n == 3 {
+            "Ana shared".to_owned()
+        } else {
+            format!("Ana {n}")
+        };
+        let speakers = vec![
+            speaker(&first, "civil_society", "BR", "female"),
+            speaker(&format!("Kofi {n}"), "government", "GH", "male"),
+        ];
+        ids.push(planned_session(&e, n, speakers).await);
+    }
+    // A big audience, interpretation, a track of three, and bad planning refused.
+    let res = plan(
+        &e,
+        ids[1],
+        json!({"expected_audience": 300, "needs_interpretation": true}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["expected_audience"], 300);
+    for id in [ids[2], ids[4], ids[5]] {
+        let res = plan(&e, id, json!({"track": "Youth"})).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    }
+    let res = plan(
+        &e,
+        ids[2],
+        json!({"expected_audience": 0, "track": "x".repeat(101)}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(
+        res.field("expected_audience").is_some() && res.field("track").is_some(),
+        "{}",
+        res.text
+    );
+    let res = plan(&e, ids[2], json!({"track": "Youth", "colour": "red"})).await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+    let read = app
+        .get(
+            &format!("/api/v1/sessions/{}/planning", ids[2]),
+            Some(&e.organizer),
+        )
+        .await;
+    assert_eq!(read.body["track"], "Youth", "{}", read.text);
+    // Kofi 3 cannot speak before 11:00 on the first day (Oslo: UTC+2).
+    let unavailable = format!("/api/v1/events/{}/unavailability", e.id);
+    let res = app
+        .send(Method::PUT, &unavailable, Some(&e.organizer),
+              &json!({"items": [{"speaker": "Kofi 3", "starts_at": "2025-10-24T00:00:00Z", "ends_at": "2025-10-24T09:00:00Z"}]}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .send(Method::PUT, &unavailable, Some(&e.organizer),
+              &json!({"items": [{"speaker": "Kofi 3", "starts_at": "2025-10-24T10:00:00Z", "ends_at": "2025-10-24T09:00:00Z"}]}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("items[0].ends_at").is_some(), "{}", res.text);
+    assert_eq!(app.get_all(&unavailable, Some(&e.organizer)).await.len(), 1);
+    let (_, stranger) = app.user_with_roles("Not organiser", &[]).await;
+    let res = app.get(&unavailable, Some(&stranger)).await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+
+    // Asked for (not written): the first day, 09:00 to 13:00 in hours.
+    let propose = format!("/api/v1/events/{}/schedule/proposal", e.id);
+    let ask = json!({"days": ["2025-10-24"], "day_starts": "09:00", "day_ends": "13:00", "slot_minutes": 60});
+    let res = app.post(&propose, Some(&e.organizer), &ask).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["applied"], false);
+    assert_eq!(res.body["slots"], 4);
+    let placed = res.body["placed"].as_array().unwrap().clone();
+    assert_eq!(
+        placed.len() + res.body["unplaced"].as_array().unwrap().len(),
+        8,
+        "{}",
+        res.text
+    );
+    assert_eq!(placed.len(), 8, "{}", res.text);
+    assert_eq!(res.body["track_overlaps"], json!([]), "{}", res.text);
+    let at = |id: i64| {
+        placed
+            .iter()
+            .find(|p| p["session_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let mut cells = std::collections::HashSet::new();
+    for p in &placed {
+        assert!(
+            cells.insert((p["room_id"].as_i64(), p["starts_at"].clone())),
+            "room twice: {p}"
+        );
+        let (_, remote, _) = rooms[&p["room_id"].as_i64().unwrap()];
+        assert!(
+            remote,
+            "a hybrid session in a room without remote participation: {p}"
+        );
+    }
+    let shared: std::collections::HashSet<String> = [ids[0], ids[3]]
+        .iter()
+        .map(|id| at(*id)["starts_at"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        shared.len(),
+        2,
+        "Ana shared is in one place at a time: {}",
+        res.text
+    );
+    let big = at(ids[1]);
+    assert_eq!(
+        rooms[&big["room_id"].as_i64().unwrap()],
+        (500, true, true),
+        "{big}"
+    );
+    assert!(
+        at(ids[3])["starts_at"].as_str().unwrap() >= "2025-10-24T09:00:00Z",
+        "{}",
+        res.text
+    );
+    let sessions = app
+        .get(
+            &format!("/api/v1/events/{}/sessions", e.id),
+            Some(&e.organizer),
+        )
+        .await;
+    assert!(
+        sessions.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["starts_at"].is_null()),
+        "nothing written"
+    );
+
+    // Bad requests name their field.
+    for (body, field) in [
+        (json!({"slot_minutes": 5}), "slot_minutes"),
+        (json!({"days": ["2030-01-01"]}), "days"),
+        (json!({"days": ["someday"]}), "days[0]"),
+        (
+            json!({"day_starts": "14:00", "day_ends": "10:00"}),
+            "day_ends",
+        ),
+        (json!({"day_starts": "9 o'clock"}), "day_starts"),
+        (json!({"break_minutes": 500}), "break_minutes"),
+    ] {
+        let res = app.post(&propose, Some(&e.organizer), &body).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{body}: {}", res.text);
+    }
+    let res = app.post(&propose, Some(&stranger), &ask).await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+
+    // Written: the grid has them, and a second proposal keeps them where they are.
+    let mut write = ask.clone();
+    write["apply"] = json!(true);
+    let res = app.post(&propose, Some(&e.organizer), &write).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["applied"], true);
+    let sessions = app
+        .get(
+            &format!("/api/v1/events/{}/sessions", e.id),
+            Some(&e.organizer),
+        )
+        .await;
+    assert!(
+        sessions.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| !s["starts_at"].is_null()),
+        "{}",
+        sessions.text
+    );
+    let res = app.post(&propose, Some(&e.organizer), &write).await;
+    assert_eq!(res.body["placed"], json!([]), "{}", res.text);
+
+    // Pinned stays, the rest moves when rescheduling on another day.
+    let res = plan(&e, ids[0], json!({"pinned": true})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let before = app
+        .get(&format!("/api/v1/sessions/{}", ids[0]), Some(&e.organizer))
+        .await;
+    let res = app
+        .post(
+            &propose,
+            Some(&e.organizer),
+            &json!({"days": ["2025-10-25"], "reschedule": true, "apply": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        res.body["placed"].as_array().unwrap().len(),
+        7,
+        "{}",
+        res.text
+    );
+    let after = app
+        .get(&format!("/api/v1/sessions/{}", ids[0]), Some(&e.organizer))
+        .await;
+    assert_eq!(before.body["starts_at"], after.body["starts_at"]);
+    let moved = app
+        .get(&format!("/api/v1/sessions/{}", ids[1]), Some(&e.organizer))
+        .await;
+    assert!(
+        moved.body["starts_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2025-10-25"),
+        "{}",
+        moved.text
+    );
+
+    // From the organiser's page.
+    let staff = app
+        .account(
+            "Solver Org",
+            &["organizer"],
+            "intergovernmental",
+            "NO",
+            None,
+            None,
+        )
+        .await;
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    web.sign_in(&staff.email, PASSWORD).await;
+    let page = web.get("/organize/events/igf-2025").await;
+    let csrf = page.hidden("csrf").unwrap();
+    let res = web
+        .post(
+            "/organize/events/igf-2025",
+            &[
+                ("csrf", &csrf),
+                ("action", "solve"),
+                ("day_starts", "09:00"),
+                ("day_ends", "18:00"),
+                ("slot_minutes", "90"),
+                ("break_minutes", "15"),
+                ("reschedule", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.html);
+    assert!(
+        res.html.contains("Scheduled: 7. Without a place: 0."),
+        "{}",
+        res.html
+    );
+    let res = web
+        .post(
+            "/organize/events/igf-2025",
+            &[("csrf", &csrf), ("action", "solve"), ("slot_minutes", "1")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
 }

@@ -374,7 +374,9 @@ async fn every_surface_shows_each_canary_only_where_the_policy_allows(backend: B
                     .find(|l| l.to_ascii_lowercase().starts_with("to:"))
                     .unwrap_or_default()
                     .to_lowercase();
-                if !(canary.theirs && to.contains(&anon.email)) {
+                // A mail to the address a canary is (a speaker asked to confirm) is theirs.
+                let to_itself = to.contains(&canary.text.to_lowercase());
+                if !(canary.theirs && to.contains(&anon.email)) && !to_itself {
                     problems.push(format!("{} is in a mail ({to})", canary.what));
                 }
             }

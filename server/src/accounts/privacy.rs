@@ -177,14 +177,22 @@ pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResu
         .execute(tx.conn())?;
     diesel::delete(email_tokens::table.filter(email_tokens::user_id.eq(user_id)))
         .execute(tx.conn())?;
-    // Mail history keeps no address: unsent mail is dropped, sent mail loses recipient and text.
+    // Mail history keeps no address: unsent mail is dropped, sent mail loses recipient and
+    // text. That is mail to the account, and mail to its address sent to no account (a
+    // request to confirm as a speaker).
+    let address = email.trim().to_lowercase();
+    let theirs = || {
+        mail_outbox::user_id
+            .eq(user_id)
+            .or(store::lower(mail_outbox::recipient).eq(address.clone()))
+    };
     diesel::delete(
         mail_outbox::table
-            .filter(mail_outbox::user_id.eq(user_id))
+            .filter(theirs())
             .filter(mail_outbox::sent_at.is_null()),
     )
     .execute(tx.conn())?;
-    diesel::update(mail_outbox::table.filter(mail_outbox::user_id.eq(user_id)))
+    diesel::update(mail_outbox::table.filter(theirs()))
         .set((
             mail_outbox::recipient.eq("erased"),
             mail_outbox::subject.eq(""),

@@ -427,6 +427,7 @@ diesel::table! {
         capacity -> Integer,
         remote_link -> Nullable<Text>,
         created_at -> Timestamp,
+        interpretation -> Bool,
     }
 }
 
@@ -482,6 +483,21 @@ diesel::table! {
         ical_sequence -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        track -> Text,
+        expected_audience -> Nullable<Integer>,
+        needs_interpretation -> Bool,
+        pinned -> Bool,
+    }
+}
+
+diesel::table! {
+    speaker_unavailability (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        person -> Text,
+        speaker -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
     }
 }
 
@@ -565,6 +581,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposals,
     proposal_reviews,
     speaker_confirmations,
+    speaker_unavailability,
     sessions,
     session_people,
     session_bookmarks,

@@ -239,6 +239,9 @@ pub struct RoomInput {
     pub capacity: i32,
     /// An http(s) URL for remote participants.
     pub remote_link: Option<String>,
+    /// Interpretation into the UN languages is available in the room.
+    #[serde(default)]
+    pub interpretation: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -246,6 +249,7 @@ pub struct NewRoom {
     pub name: String,
     pub capacity: i32,
     pub remote_link: Option<String>,
+    pub interpretation: bool,
 }
 
 impl TryFrom<RoomInput> for NewRoom {
@@ -270,6 +274,7 @@ impl TryFrom<RoomInput> for NewRoom {
                 name,
                 capacity: i.capacity,
                 remote_link: link,
+                interpretation: i.interpretation,
             }),
             _ => Err(ApiError::validation(errors)),
         }

@@ -14,11 +14,13 @@ pub mod floor;
 pub mod http;
 pub mod ical;
 pub mod import;
+pub mod planning;
 pub mod privacy;
 pub mod proposals;
 pub mod reports;
 pub mod schedule;
 pub mod session_comments;
+pub mod solver;
 pub mod store;
 pub mod types;
 pub mod usecase;
@@ -33,7 +35,7 @@ use crate::policy::guards::events::{
 use crate::policy::guards::{Anyone, Organizer, SignedIn, Verified};
 
 pub fn endpoints() -> Vec<Endpoint> {
-    use http::{bookmarks, events, floor, proposals, reports, rooms, sessions};
+    use http::{bookmarks, events, floor, planning, proposals, reports, rooms, sessions};
     use session_comments::http as sc;
     vec![
         endpoint!(POST "/events", Organizer, "Create an event (unpublished)", events::create),
@@ -57,6 +59,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET r"/sessions/{id:\d+}", SessionReader, "A session, with times in the event's zone or ?tz=", sessions::get),
         endpoint!(GET r"/sessions/{id:\d+}.ics", SessionReader, "One session as an iCalendar file", sessions::session_ics),
         endpoint!(PUT r"/sessions/{id:\d+}/slot", SessionOrganizer, "Schedule a session in a room; clashes are refused", sessions::set_slot),
+        endpoint!(GET r"/sessions/{id:\d+}/planning", SessionOrganizer, "What the schedule solver knows of a session: track, expected audience, interpretation, pin", planning::get),
+        endpoint!(PUT r"/sessions/{id:\d+}/planning", SessionOrganizer, "Set a session's track, expected audience, need of interpretation and pin", planning::set),
+        endpoint!(GET "/events/{id}/unavailability", EventOrganizer, "The times speakers cannot speak", planning::unavailability),
+        endpoint!(PUT "/events/{id}/unavailability", EventOrganizer, "Replace the times speakers cannot speak {items: [{speaker: e-mail or name, starts_at, ends_at}]}", planning::set_unavailability, limit = 1024 * 1024),
+        endpoint!(POST "/events/{id}/schedule/proposal", EventOrganizer, "Propose a schedule with no hard violation and the fewest soft ones; with apply: true it is written (409 if the schedule changed meanwhile)", planning::propose),
         endpoint!(DELETE r"/sessions/{id:\d+}/slot", SessionOrganizer, "Take a session out of the schedule (409 already_in_state when it was not in it)", sessions::unschedule),
         endpoint!(POST r"/sessions/{id:\d+}/comments", Verified, "A live comment or question {body, kind: comment|question}", sc::post_comment),
         endpoint!(GET r"/sessions/{id:\d+}/comments", Anyone, "The session's comments and questions (?kind=question&sort=top|newest|oldest)", sc::comments),

@@ -182,6 +182,7 @@ pub fn erase(tx: &mut Tx, user_id: i64, email: &str) -> ApiResult<()> {
     diesel::delete(proposals::table.filter(proposals::id.eq_any(&undecided))).execute(tx.conn())?;
     // Nothing asks their address to confirm anything any more.
     super::confirmations::erase(tx.conn(), email)?;
+    super::planning::erase(tx.conn(), email)?;
     diesel::update(proposal_reviews::table.filter(proposal_reviews::reviewer_id.eq(user_id)))
         .set(proposal_reviews::comment.eq(""))
         .execute(tx.conn())?;

@@ -3,6 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::command::NewRoom;
+
 use super::types::{parse_date, parse_timezone, Rules};
 use crate::db::schema::{events, rooms};
 use crate::db::Tx;
@@ -217,16 +219,12 @@ pub struct RoomRow {
     pub name: String,
     pub capacity: i32,
     pub remote_link: Option<String>,
+    pub interpretation: bool,
     pub created_at: NaiveDateTime,
 }
 
-pub fn add_room(
-    conn: &mut DbConn,
-    event_id: i64,
-    name: &str,
-    capacity: i32,
-    remote_link: Option<&str>,
-) -> ApiResult<RoomRow> {
+pub fn add_room(conn: &mut DbConn, event_id: i64, room: &NewRoom) -> ApiResult<RoomRow> {
+    let name = room.name.as_str();
     let taken: bool = diesel::select(diesel::dsl::exists(
         rooms::table
             .filter(rooms::event_id.eq(event_id))
@@ -243,8 +241,9 @@ pub fn add_room(
         .values((
             rooms::event_id.eq(event_id),
             rooms::name.eq(name),
-            rooms::capacity.eq(capacity),
-            rooms::remote_link.eq(remote_link),
+            rooms::capacity.eq(room.capacity),
+            rooms::remote_link.eq(room.remote_link.as_deref()),
+            rooms::interpretation.eq(room.interpretation),
             rooms::created_at.eq(now()),
         ))
         .returning(rooms::id)

@@ -82,6 +82,8 @@ pub struct RoomView {
     pub name: String,
     pub capacity: i32,
     pub remote_link: Option<String>,
+    /// Interpretation into the UN languages is available.
+    pub interpretation: bool,
 }
 
 impl RoomView {
@@ -91,6 +93,7 @@ impl RoomView {
             name: r.name.clone(),
             capacity: r.capacity,
             remote_link: r.remote_link.clone(),
+            interpretation: r.interpretation,
         }
     }
 }

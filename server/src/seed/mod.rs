@@ -469,16 +469,17 @@ fn seed_event(tx: &mut Tx) -> ApiResult<usize> {
         .rooms
         .iter()
         .map(|r| {
-            events::add_room(
-                tx,
-                id,
-                &r.name,
-                r.capacity,
-                Some(&format!(
+            let room = crate::events::command::NewRoom {
+                name: r.name.clone(),
+                capacity: r.capacity,
+                remote_link: Some(format!(
                     "https://meet.example.org/igf-2026/{}",
                     r.name.to_lowercase().replace(' ', "-")
                 )),
-            )
+                // The large rooms have interpretation into the six languages.
+                interpretation: r.capacity >= 300,
+            };
+            events::add_room(tx, id, &room)
         })
         .collect::<ApiResult<_>>()?;
     let groups = crate::accounts::types::StakeholderGroup::ALL;

@@ -4,6 +4,7 @@
 pub mod bookmarks;
 pub mod events;
 pub mod floor;
+pub mod planning;
 pub mod proposals;
 pub mod reports;
 pub mod rooms;

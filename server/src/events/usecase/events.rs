@@ -96,15 +96,7 @@ pub async fn update(db: &Db, org: &EventOrganizer, changes: Changes) -> ApiResul
 pub async fn add_room(db: &Db, org: &EventOrganizer, room: NewRoom) -> ApiResult<RoomView> {
     let event_id = org.event.id;
     let row = db
-        .tx(move |tx| {
-            store::add_room(
-                tx,
-                event_id,
-                &room.name,
-                room.capacity,
-                room.remote_link.as_deref(),
-            )
-        })
+        .tx(move |tx| store::add_room(tx, event_id, &room))
         .await?;
     Ok(RoomView::of(&row))
 }

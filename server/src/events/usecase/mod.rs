@@ -5,6 +5,7 @@
 pub mod bookmarks;
 pub mod events;
 pub mod floor;
+pub mod planning;
 pub mod proposals;
 pub mod reports;
 pub mod sessions;

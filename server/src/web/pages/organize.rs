@@ -13,9 +13,11 @@ use super::{failure, refuse, State};
 use crate::db::Timestamp;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::command::{CreateEvent, EventInput, EventPatch, NewRoom, RoomInput, SlotInput};
+use crate::events::planning::{ProposalRequest, ProposalRequestInput};
 use crate::events::schedule::Slot;
 use crate::events::types::{ProposalStatus, SessionType};
 use crate::events::usecase;
+use crate::events::usecase::planning::{ScheduleProposal, UnplacedReason};
 use crate::events::usecase::sessions::Scheduled;
 use crate::events::view::{ClashReason, Conflict, EventView, ProposalView, RoomView, SessionView};
 use crate::http::page::{Page, MAX_LIMIT};
@@ -92,9 +94,18 @@ struct EventPage<'a> {
     grid: Vec<Vec<Cell>>,
     errors: PageErrors,
     form: FormData,
+    /// The schedule just proposed and written, to review on the grid.
+    solved: Option<ScheduleProposal>,
 }
 
 impl EventPage<'_> {
+    fn reason(&self, r: &UnplacedReason) -> &'static str {
+        match r {
+            UnplacedReason::NoSuitableRoom => "no_suitable_room",
+            UnplacedReason::PeopleUnavailable => "people_unavailable",
+            UnplacedReason::NoFreeSlot => "no_free_slot",
+        }
+    }
     fn base(&self) -> String {
         format!("/organize/events/{}", self.e.slug)
     }
@@ -293,25 +304,34 @@ fn grid(
 
 pub async fn event(req: HttpRequest, state: State, path: web::Path<String>) -> HttpResponse {
     let c = Ctx::load(&req, &state).await;
-    show_event(
-        &state,
-        c,
-        path.into_inner(),
-        PageErrors::new(),
-        FormData::default(),
-        StatusCode::OK,
-    )
-    .await
+    let shown = Shown {
+        errors: PageErrors::new(),
+        form: FormData::default(),
+        solved: None,
+    };
+    show_event(&state, c, path.into_inner(), shown, StatusCode::OK).await
+}
+
+/// What the event page shows besides the event: the form sent back with its errors, or
+/// the schedule just proposed.
+struct Shown {
+    errors: PageErrors,
+    form: FormData,
+    solved: Option<ScheduleProposal>,
 }
 
 async fn show_event(
     state: &State,
     c: Ctx,
     slug: String,
-    errors: PageErrors,
-    form: FormData,
+    shown: Shown,
     status: StatusCode,
 ) -> HttpResponse {
+    let Shown {
+        errors,
+        form,
+        solved,
+    } = shown;
     let org = match EventOrganizer::check(&state.db, c.actor(), slug.clone()).await {
         Ok(org) => org,
         Err(e) => return refuse(c, &e, &format!("/organize/events/{slug}")),
@@ -361,6 +381,7 @@ async fn show_event(
                 grid,
                 errors,
                 form,
+                solved,
             };
             respond!(c, status, page)
         }
@@ -391,7 +412,15 @@ pub async fn act(
         perform(&state, &c, &slug, &form).await
     };
     match result {
-        Ok(anchor) => {
+        Ok(Done::Solved(solved)) => {
+            let shown = Shown {
+                errors: PageErrors::new(),
+                form,
+                solved: Some(solved),
+            };
+            show_event(&state, c, slug, shown, StatusCode::OK).await
+        }
+        Ok(Done::Saved(anchor)) => {
             c.flash("organize-saved");
             let day = form
                 .opt("day")
@@ -401,7 +430,12 @@ pub async fn act(
         }
         Err(Refused::Clash(conflicts)) => {
             let errors = clash_errors(&c, &conflicts);
-            show_event(&state, c, slug, errors, form, StatusCode::CONFLICT).await
+            let shown = Shown {
+                errors,
+                form,
+                solved: None,
+            };
+            show_event(&state, c, slug, shown, StatusCode::CONFLICT).await
         }
         Err(Refused::Api(e)) => {
             let mut errors = PageErrors::from_api(&c.t, &e);
@@ -418,7 +452,12 @@ pub async fn act(
                 _ => None,
             });
             let status = e.code.status();
-            show_event(&state, c, slug, errors, form, status).await
+            let shown = Shown {
+                errors,
+                form,
+                solved: None,
+            };
+            show_event(&state, c, slug, shown, status).await
         }
     }
 }
@@ -456,13 +495,16 @@ impl From<ApiError> for Refused {
     }
 }
 
-/// Carries out one of the event page's forms; answers the anchor to go back to.
-async fn perform(
-    state: &State,
-    c: &Ctx,
-    slug: &str,
-    form: &FormData,
-) -> Result<&'static str, Refused> {
+/// What a form of the event page did.
+enum Done {
+    /// Saved: back to this part of the page.
+    Saved(&'static str),
+    /// A schedule proposed and written, to show.
+    Solved(ScheduleProposal),
+}
+
+/// Carries out one of the event page's forms.
+async fn perform(state: &State, c: &Ctx, slug: &str, form: &FormData) -> Result<Done, Refused> {
     let db = &state.db;
     let org = EventOrganizer::check(db, c.actor(), slug.to_owned()).await?;
     let tz = org.event.tz();
@@ -478,7 +520,7 @@ async fn perform(
                 ..EventPatch::default()
             };
             usecase::events::update(db, &org, patch.try_into()?).await?;
-            Ok("setup")
+            Ok(Done::Saved("setup"))
         }
         "call" => {
             let opens = form.opt("call_opens_at").map(|v| {
@@ -495,7 +537,7 @@ async fn perform(
                 ..EventPatch::default()
             };
             usecase::events::update(db, &org, patch.try_into()?).await?;
-            Ok("setup")
+            Ok(Done::Saved("setup"))
         }
         "room" => {
             let capacity: i32 = form
@@ -505,10 +547,11 @@ async fn perform(
             let room = NewRoom::try_from(RoomInput {
                 name: form.get("name").to_owned(),
                 capacity,
-                remote_link: None,
+                remote_link: form.opt("remote_link").map(str::to_owned),
+                interpretation: form.checked("interpretation"),
             })?;
             usecase::events::add_room(db, &org, room).await?;
-            Ok("rooms")
+            Ok(Done::Saved("rooms"))
         }
         "slot" => {
             let day = NaiveDate::parse_from_str(form.get("day"), "%Y-%m-%d")
@@ -528,7 +571,7 @@ async fn perform(
                 return Err(ApiError::not_found("session").into());
             }
             match usecase::sessions::schedule(db, &session, slot).await? {
-                Scheduled::Done(_) => Ok("schedule"),
+                Scheduled::Done(_) => Ok(Done::Saved("schedule")),
                 Scheduled::Clash(conflicts) => Err(Refused::Clash(conflicts)),
             }
         }
@@ -539,7 +582,21 @@ async fn perform(
                 return Err(ApiError::not_found("session").into());
             }
             usecase::sessions::unschedule(db, &session).await?;
-            Ok("schedule")
+            Ok(Done::Saved("schedule"))
+        }
+        "solve" => {
+            let number = |name: &str| form.opt(name).and_then(|v| v.trim().parse().ok());
+            let req = ProposalRequest::try_from(ProposalRequestInput {
+                days: None,
+                day_starts: form.opt("day_starts").map(str::to_owned),
+                day_ends: form.opt("day_ends").map(str::to_owned),
+                slot_minutes: number("slot_minutes"),
+                break_minutes: number("break_minutes"),
+                reschedule: form.checked("reschedule"),
+                apply: true,
+            })?;
+            let solved = usecase::planning::propose(db, &org, req).await?;
+            Ok(Done::Solved(solved))
         }
         _ => Err(ApiError::field("action", "unknown action").into()),
     }
