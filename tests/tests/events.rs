@@ -30,6 +30,7 @@ both_backends!(
     organisers_read_the_whole_proposal_and_lists_page,
     the_agenda_page_pages_and_keeps_its_filters,
     a_schedule_builds_itself_without_breaking_a_hard_constraint,
+    the_session_room_runs_from_its_page,
 );
 
 struct Event {
@@ -3137,4 +3138,337 @@ async fn a_schedule_builds_itself_without_breaking_a_hard_constraint(backend: Ba
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
+}
+
+async fn the_session_room_runs_from_its_page(backend: Backend) {
+    let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
+    let (_, organizer) = app.user_with_roles("Room Org", &["organizer"]).await;
+    // An event today (UTC), with a session that started 30 minutes ago.
+    let now = chrono::Utc::now();
+    let today = now.date_naive();
+    let res = app
+        .post("/api/v1/events", Some(&organizer),
+              &json!({"slug": "room-now", "name": "IGF room", "theme": "Live", "venue": "Online", "timezone": "UTC",
+                      "starts_on": (today - chrono::Duration::days(1)).to_string(), "ends_on": (today + chrono::Duration::days(1)).to_string(),
+                      "subthemes": ["Governance"]}))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let event = res.body["id"].as_i64().unwrap();
+    let res = app
+        .send(Method::PATCH, &format!("/api/v1/events/{event}"), Some(&organizer),
+              &json!({"published": true, "call_opens_at": "2020-01-01T00:00:00Z", "call_closes_at": "2999-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(
+            &format!("/api/v1/events/{event}/rooms"),
+            Some(&organizer),
+            &json!({"name": "Main", "capacity": 100}),
+        )
+        .await;
+    let room = res.body["id"].as_i64().unwrap();
+    let proposer = app
+        .account("Room Proposer", &[], "civil_society", "KE", None, None)
+        .await;
+    let mut body = proposal("Live room", diverse("r"));
+    body["subtheme"] = json!("Governance");
+    let res = app
+        .post(
+            &format!("/api/v1/events/{event}/proposals"),
+            Some(&proposer.token),
+            &body,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let session = accept_proposal(&app, &organizer, res.body["id"].as_i64().unwrap()).await;
+    let start = now - chrono::Duration::minutes(30);
+    let start = start.format("%Y-%m-%dT%H:%M:00Z").to_string();
+    let end = (now + chrono::Duration::minutes(90))
+        .format("%Y-%m-%dT%H:%M:00Z")
+        .to_string();
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/sessions/{session}/slot"),
+            Some(&organizer),
+            &json!({"room_id": room, "starts_at": start, "ends_at": end}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .send(Method::PUT, &format!("/api/v1/sessions/{session}/segments"), Some(&organizer),
+              &json!({"segments": [{"kind": "opening", "minutes": 10}, {"kind": "panel", "title": "Voices from the field", "minutes": 80}, {"kind": "closing", "minutes": 10}]}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+
+    // The organisers name the session's moderator and rapporteur (accounts).
+    let moderator = app
+        .account("Mo Moderator", &[], "technical_community", "IN", None, None)
+        .await;
+    let rapporteur = app
+        .account("Ray Rapporteur", &[], "academia", "FR", None, None)
+        .await;
+    let ana = app
+        .account("Ana Audience", &[], "civil_society", "BR", None, None)
+        .await;
+    let ben = app
+        .account("Ben Online", &[], "private_sector", "NG", None, None)
+        .await;
+    let roles = format!("/api/v1/sessions/{session}/roles");
+    let res = app
+        .send(
+            Method::PUT,
+            &roles,
+            Some(&organizer),
+            &json!({"moderators": [moderator.id], "rapporteurs": [999_999]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("rapporteurs").is_some(), "{}", res.text);
+    let res = app
+        .send(
+            Method::PUT,
+            &roles,
+            Some(&ana.token),
+            &json!({"moderators": [ana.id]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let res = app
+        .send(
+            Method::PUT,
+            &roles,
+            Some(&organizer),
+            &json!({"moderators": [moderator.id], "rapporteurs": [rapporteur.id]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app.get(&roles, None).await;
+    assert_eq!(
+        res.body["moderators"][0]["display_name"], "Mo Moderator",
+        "{}",
+        res.text
+    );
+    assert_eq!(
+        res.body["rapporteurs"][0]["display_name"], "Ray Rapporteur",
+        "{}",
+        res.text
+    );
+
+    // A participant sees the running order with the segment on now, and raises a hand.
+    let page_of = |who: &Account| {
+        let web = indaba_tests::web::WebClient::new(&app.base);
+        let email = who.email.clone();
+        async move {
+            web.sign_in(&email, PASSWORD).await;
+            web
+        }
+    };
+    let here = format!("/sessions/{session}");
+    let room_path = format!("/sessions/{session}/room");
+    let ana_web = page_of(&ana).await;
+    let page = ana_web.get(&here).await;
+    assert!(
+        page.html.contains("Mo Moderator") && page.html.contains("Ray Rapporteur"),
+        "{}",
+        page.html
+    );
+    let now_line = page
+        .html
+        .split("aria-current=\"step\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        now_line
+            .split("</li>")
+            .next()
+            .unwrap_or_default()
+            .contains("Voices from the field"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Nobody has the floor."), "{}", page.html);
+    assert!(
+        !page.html.contains("id=\"give-floor\""),
+        "only moderators give the floor"
+    );
+    assert!(
+        !page.html.contains("id=\"report-form\""),
+        "only rapporteurs file the report"
+    );
+    let csrf = page.hidden("csrf").unwrap();
+    let res = ana_web
+        .post(
+            &room_path,
+            &[("csrf", &csrf), ("action", "raise"), ("mode", "onsite")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let res = ana_web
+        .post(
+            &room_path,
+            &[("csrf", &csrf), ("action", "raise"), ("mode", "onsite")],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::CONFLICT,
+        "one place in the queue: {}",
+        res.html
+    );
+    let res = ana_web
+        .post(&room_path, &[("csrf", &csrf), ("action", "next")])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+    let ben_web = page_of(&ben).await;
+    let page = ben_web.get(&here).await;
+    let ben_csrf = page.hidden("csrf").unwrap();
+    let res = ben_web
+        .post(
+            &room_path,
+            &[("csrf", &ben_csrf), ("action", "raise"), ("mode", "remote")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let page = ben_web.get(&here).await;
+    assert!(page.html.contains("id=\"lower\""), "{}", page.html);
+    let waiting = page.html.split("id=\"waiting\"").nth(1).unwrap_or_default();
+    assert!(
+        waiting.find("Ana Audience") < waiting.find("Ben Online"),
+        "{}",
+        page.html
+    );
+
+    // The named moderator (no site role) gives the floor; everyone sees who has it.
+    let mod_web = page_of(&moderator).await;
+    let page = mod_web.get(&here).await;
+    assert!(page.html.contains("id=\"give-floor\""), "{}", page.html);
+    let mod_csrf = page.hidden("csrf").unwrap();
+    let res = mod_web
+        .post(&room_path, &[("csrf", &mod_csrf), ("action", "next")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let public = indaba_tests::web::WebClient::new(&app.base)
+        .get(&here)
+        .await;
+    assert!(
+        public
+            .html
+            .contains("Ana Audience has the floor (in the room)."),
+        "{}",
+        public.html
+    );
+    assert!(
+        !public.html.contains("id=\"queue-form\""),
+        "a visitor raises no hand"
+    );
+
+    // Questions by support.
+    let mut questions = vec![];
+    for q in ["Who pays for the last mile?", "What about spectrum?"] {
+        let res = app
+            .post(
+                &format!("/api/v1/sessions/{session}/comments"),
+                Some(&ben.token),
+                &json!({"body": q, "kind": "question"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        questions.push(res.body["id"].as_i64().unwrap().to_string());
+    }
+    let res = ana_web
+        .post(
+            &room_path,
+            &[
+                ("csrf", &csrf),
+                ("action", "upvote"),
+                ("comment", &questions[1]),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let res = ana_web
+        .post(
+            &room_path,
+            &[
+                ("csrf", &csrf),
+                ("action", "upvote"),
+                ("comment", &questions[1]),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.html);
+    let page = ana_web.get(&here).await;
+    let top = page
+        .html
+        .split("id=\"top-questions\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        top.find("What about spectrum?") < top.find("Who pays for the last mile?"),
+        "{}",
+        page.html
+    );
+    assert!(top.contains("1 vote"), "{}", page.html);
+
+    // The rapporteur files the report from the page; an empty one is refused in words.
+    let rap_web = page_of(&rapporteur).await;
+    let page = rap_web.get(&here).await;
+    assert!(page.html.contains("id=\"report-form\""), "{}", page.html);
+    let rap_csrf = page.hidden("csrf").unwrap();
+    let res = rap_web
+        .post(
+            &room_path,
+            &[
+                ("csrf", &rap_csrf),
+                ("action", "report"),
+                ("key_takeaways", "  "),
+                ("participants_onsite", "40"),
+                ("participants_online", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
+    assert!(res.html.contains("key_takeaways-error"), "{}", res.html);
+    let res = rap_web
+        .post(
+            &room_path,
+            &[
+                ("csrf", &rap_csrf),
+                ("action", "report"),
+                (
+                    "key_takeaways",
+                    "Community networks work\nSpectrum must be shared",
+                ),
+                ("calls_to_action", "Fund the last mile"),
+                ("participants_onsite", "40"),
+                ("participants_online", "12"),
+                ("women_percent", "55"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let report = app
+        .get(&format!("/api/v1/sessions/{session}/report"), None)
+        .await;
+    assert_eq!(
+        report.body["key_takeaways"],
+        json!(["Community networks work", "Spectrum must be shared"]),
+        "{}",
+        report.text
+    );
+    assert_eq!(report.body["women_share"], 0.55, "{}", report.text);
+    let res = ana_web
+        .post(
+            &room_path,
+            &[
+                ("csrf", &csrf),
+                ("action", "report"),
+                ("key_takeaways", "Mine"),
+                ("participants_onsite", "1"),
+                ("participants_online", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
 }

@@ -752,3 +752,47 @@ organize-solved = المجدولة: { $placed }. بلا مكان: { $unplaced }.
 organize-unplaced-no_suitable_room = لا توجد قاعة كافية أو مجهزة بما يلزم
 organize-unplaced-people_unavailable = متحدثوها غير متاحين في كل الفترات
 organize-unplaced-no_free_slot = كل فترة ممكنة ممتلئة أو أحد متحدثيها في مكان آخر
+room-title = في القاعة
+room-moderators = يديرها
+room-rapporteurs = المقررون
+room-segments = ترتيب الفقرات
+room-minutes = { $count ->
+    [zero] لا دقائق
+    [one] دقيقة واحدة
+    [two] دقيقتان
+    [few] { $count } دقائق
+   *[other] { $count } دقيقة
+}
+room-now = الآن
+room-queue = قائمة طالبي الكلمة
+room-has-floor = الكلمة الآن لـ { $name } ({ $mode }).
+room-nobody = لا أحد يتكلم الآن.
+room-nobody-waits = لا أحد في الانتظار.
+room-mode-onsite = في القاعة
+room-mode-remote = عبر الإنترنت
+room-raise-onsite = طلب الكلمة (في القاعة)
+room-raise-remote = طلب الكلمة (عبر الإنترنت)
+room-lower = سحب طلب الكلمة
+room-give-floor = إعطاء الكلمة للتالي
+room-questions = الأسئلة، الأكثر تأييدًا أولًا
+room-no-questions = لا أسئلة بعد.
+room-upvotes = { $count ->
+    [zero] لا أصوات
+    [one] صوت واحد
+    [two] صوتان
+    [few] { $count } أصوات
+   *[other] { $count } صوتًا
+}
+room-upvote = تأييد
+room-file-report = تقديم تقرير الجلسة
+room-takeaways = الخلاصات الرئيسية (واحدة في كل سطر، من 1 إلى 10)
+room-calls = الدعوات إلى العمل (واحدة في كل سطر، حتى 10)
+room-onsite = المشاركون في القاعة
+room-online = المشاركون عبر الإنترنت
+room-women = نسبة النساء بين المشاركين (%، اختياري)
+room-report-submit = تقديم التقرير
+segment-opening = الافتتاح
+segment-panel = حلقة النقاش
+segment-interactive_dialogue = الحوار التفاعلي
+segment-closing = الختام
+segment-other = أخرى

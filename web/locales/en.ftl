@@ -733,3 +733,41 @@ organize-solved = Scheduled: { $placed }. Without a place: { $unplaced }. Times 
 organize-unplaced-no_suitable_room = no room is large enough or has what it needs
 organize-unplaced-people_unavailable = its speakers are unavailable at every slot
 organize-unplaced-no_free_slot = every slot it could take is full or one of its speakers is elsewhere
+room-title = In the room
+room-moderators = Moderated by
+room-rapporteurs = Rapporteurs
+room-segments = Running order
+room-minutes = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}
+room-now = now
+room-queue = Speaking queue
+room-has-floor = { $name } has the floor ({ $mode }).
+room-nobody = Nobody has the floor.
+room-nobody-waits = Nobody is waiting.
+room-mode-onsite = in the room
+room-mode-remote = online
+room-raise-onsite = Raise my hand (in the room)
+room-raise-remote = Raise my hand (online)
+room-lower = Lower my hand
+room-give-floor = Give the floor to the next
+room-questions = Questions, most supported first
+room-no-questions = No questions yet.
+room-upvotes = { $count ->
+    [one] { $count } vote
+   *[other] { $count } votes
+}
+room-upvote = Support
+room-file-report = File the session report
+room-takeaways = Key takeaways (one per line, 1 to 10)
+room-calls = Calls to action (one per line, up to 10)
+room-onsite = Participants in the room
+room-online = Participants online
+room-women = Women among participants (%, optional)
+room-report-submit = File the report
+segment-opening = Opening
+segment-panel = Panel
+segment-interactive_dialogue = Interactive dialogue
+segment-closing = Closing
+segment-other = Other

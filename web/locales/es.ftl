@@ -733,3 +733,41 @@ organize-solved = Programadas: { $placed }. Sin lugar: { $unplaced }. Franjas co
 organize-unplaced-no_suitable_room = ninguna sala es suficiente o tiene lo necesario
 organize-unplaced-people_unavailable = sus ponentes no están disponibles en ninguna franja
 organize-unplaced-no_free_slot = toda franja posible está ocupada o un ponente está en otro lugar
+room-title = En la sala
+room-moderators = Moderación
+room-rapporteurs = Relatores
+room-segments = Orden del día
+room-minutes = { $count ->
+    [one] { $count } minuto
+   *[other] { $count } minutos
+}
+room-now = ahora
+room-queue = Turno de palabra
+room-has-floor = { $name } tiene la palabra ({ $mode }).
+room-nobody = Nadie tiene la palabra.
+room-nobody-waits = Nadie espera.
+room-mode-onsite = en la sala
+room-mode-remote = en línea
+room-raise-onsite = Pedir la palabra (en la sala)
+room-raise-remote = Pedir la palabra (en línea)
+room-lower = Retirar mi turno
+room-give-floor = Dar la palabra al siguiente
+room-questions = Preguntas, las más apoyadas primero
+room-no-questions = Aún no hay preguntas.
+room-upvotes = { $count ->
+    [one] { $count } voto
+   *[other] { $count } votos
+}
+room-upvote = Apoyar
+room-file-report = Presentar el informe de la sesión
+room-takeaways = Conclusiones clave (una por línea, de 1 a 10)
+room-calls = Llamados a la acción (uno por línea, hasta 10)
+room-onsite = Participantes en la sala
+room-online = Participantes en línea
+room-women = Mujeres entre los participantes (%, opcional)
+room-report-submit = Presentar el informe
+segment-opening = Apertura
+segment-panel = Panel
+segment-interactive_dialogue = Diálogo interactivo
+segment-closing = Clausura
+segment-other = Otro

@@ -733,3 +733,41 @@ organize-solved = Programmées : { $placed }. Sans place : { $unplaced }. Créne
 organize-unplaced-no_suitable_room = aucune salle assez grande ou équipée
 organize-unplaced-people_unavailable = ses intervenant·es sont indisponibles à chaque créneau
 organize-unplaced-no_free_slot = chaque créneau possible est pris ou un·e intervenant·e est ailleurs
+room-title = Dans la salle
+room-moderators = Modération
+room-rapporteurs = Rapporteur·es
+room-segments = Déroulé
+room-minutes = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}
+room-now = en cours
+room-queue = File des prises de parole
+room-has-floor = { $name } a la parole ({ $mode }).
+room-nobody = Personne n'a la parole.
+room-nobody-waits = Personne n'attend.
+room-mode-onsite = dans la salle
+room-mode-remote = en ligne
+room-raise-onsite = Lever la main (dans la salle)
+room-raise-remote = Lever la main (en ligne)
+room-lower = Baisser la main
+room-give-floor = Donner la parole au suivant
+room-questions = Questions, les plus soutenues d'abord
+room-no-questions = Pas encore de questions.
+room-upvotes = { $count ->
+    [one] { $count } vote
+   *[other] { $count } votes
+}
+room-upvote = Soutenir
+room-file-report = Déposer le rapport de séance
+room-takeaways = Points clés (un par ligne, 1 à 10)
+room-calls = Appels à l'action (un par ligne, jusqu'à 10)
+room-onsite = Participant·es dans la salle
+room-online = Participant·es en ligne
+room-women = Femmes parmi les participant·es (%, facultatif)
+room-report-submit = Déposer le rapport
+segment-opening = Ouverture
+segment-panel = Panel
+segment-interactive_dialogue = Dialogue interactif
+segment-closing = Clôture
+segment-other = Autre

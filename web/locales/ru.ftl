@@ -736,3 +736,43 @@ organize-solved = Запланировано: { $placed }. Без места: { 
 organize-unplaced-no_suitable_room = нет достаточно большого или оснащённого зала
 organize-unplaced-people_unavailable = докладчики недоступны во все интервалы
 organize-unplaced-no_free_slot = все возможные интервалы заняты или докладчик занят в другом месте
+room-title = В зале
+room-moderators = Модераторы
+room-rapporteurs = Докладчики-составители отчёта
+room-segments = Порядок проведения
+room-minutes = { $count ->
+    [one] { $count } минута
+    [few] { $count } минуты
+   *[other] { $count } минут
+}
+room-now = сейчас
+room-queue = Очередь выступлений
+room-has-floor = Слово у: { $name } ({ $mode }).
+room-nobody = Сейчас никто не выступает.
+room-nobody-waits = Никто не ждёт.
+room-mode-onsite = в зале
+room-mode-remote = онлайн
+room-raise-onsite = Поднять руку (в зале)
+room-raise-remote = Поднять руку (онлайн)
+room-lower = Опустить руку
+room-give-floor = Дать слово следующему
+room-questions = Вопросы, самые поддержанные первыми
+room-no-questions = Вопросов пока нет.
+room-upvotes = { $count ->
+    [one] { $count } голос
+    [few] { $count } голоса
+   *[other] { $count } голосов
+}
+room-upvote = Поддержать
+room-file-report = Подать отчёт о заседании
+room-takeaways = Основные выводы (по одному в строке, от 1 до 10)
+room-calls = Призывы к действию (по одному в строке, до 10)
+room-onsite = Участники в зале
+room-online = Участники онлайн
+room-women = Доля женщин среди участников (%, необязательно)
+room-report-submit = Подать отчёт
+segment-opening = Открытие
+segment-panel = Панель
+segment-interactive_dialogue = Интерактивный диалог
+segment-closing = Закрытие
+segment-other = Другое

@@ -122,6 +122,28 @@
     if (event.seq <= since) return;
     since = event.seq;
     if (event.type === "comment.created") addComment(event.data);
+    if (ROOM_EVENTS.indexOf(event.type) >= 0) refreshRoom();
+  }
+
+  // The session room (queue, floor, questions' votes, segments) is read again from the
+  // page itself: one fetch per burst of events, and never while a control in it has
+  // the focus (the next event or a reload brings it).
+  var ROOM_EVENTS = ["queue.updated", "question.upvoted", "comment.created", "session.updated"];
+  var roomTimer = null;
+  function refreshRoom() {
+    var room = document.getElementById("room");
+    if (!room || roomTimer) return;
+    roomTimer = setTimeout(function () {
+      roomTimer = null;
+      if (room.contains(document.activeElement)) return;
+      fetch(location.pathname + location.search, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("room");
+          if (fresh && !room.contains(document.activeElement)) room.innerHTML = fresh.innerHTML;
+        })
+        .catch(function () { /* a reload shows it */ });
+    }, 300);
   }
 
   function handleFrame(text) {

@@ -571,6 +571,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    session_roles (session_id, user_id, role) {
+        session_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+    }
+}
+
+diesel::joinable!(session_roles -> users (user_id));
 diesel::joinable!(proposal_reviews -> proposals (proposal_id));
 diesel::joinable!(speaker_confirmations -> proposals (proposal_id));
 diesel::joinable!(session_people -> sessions (session_id));
@@ -582,6 +591,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposal_reviews,
     speaker_confirmations,
     speaker_unavailability,
+    session_roles,
     sessions,
     session_people,
     session_bookmarks,

@@ -18,6 +18,7 @@ pub mod planning;
 pub mod privacy;
 pub mod proposals;
 pub mod reports;
+pub mod roles;
 pub mod schedule;
 pub mod session_comments;
 pub mod solver;
@@ -72,6 +73,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PUT r"/sessions/{id:\d+}/report", ReportWriter, "File or replace the session report: takeaways, calls to action, attendance", reports::file),
         endpoint!(GET r"/sessions/{id:\d+}/report", SessionReader, "The session report", reports::get),
         endpoint!(GET "/events/{id}/report", EventReader, "The event's reports compiled by sub-theme", reports::event),
+        endpoint!(GET r"/sessions/{id:\d+}/roles", SessionReader, "Who runs the session from its room: its moderators and rapporteurs (accounts)", floor::roles),
+        endpoint!(PUT r"/sessions/{id:\d+}/roles", SessionOrganizer, "Name the session's moderators (they give the floor) and rapporteurs (they file the report) {moderators: [user ids], rapporteurs: [user ids]}", floor::set_roles),
         endpoint!(PUT r"/sessions/{id:\d+}/segments", SessionOrganizer, "Set the ordered segments (opening, panel, interactive dialogue, closing)", floor::set_segments),
         endpoint!(GET r"/sessions/{id:\d+}/segments", SessionReader, "The session's segments with their planned starts", floor::segments),
         endpoint!(GET r"/sessions/{id:\d+}/queue", SessionReader, "The speaking queue: who has the floor, who waits", floor::queue),

@@ -401,13 +401,15 @@ impl EventAccess {
     }
 
     /// A session's report: its organisers, and whoever proposed the session.
-    pub fn may_file_report(&self, proposer_id: Option<i64>) -> bool {
-        self.organizer || (self.user_id.is_some() && self.user_id == proposer_id)
+    /// File a session's report: organisers, its named rapporteurs, its proposer.
+    pub fn may_file_report(&self, proposer_id: Option<i64>, rapporteur: bool) -> bool {
+        self.organizer || rapporteur || (self.user_id.is_some() && self.user_id == proposer_id)
     }
 
-    /// Give the floor to the next speaker.
-    pub fn may_run_floor(&self) -> bool {
-        self.organizer || self.moderator
+    /// Give the floor to the next speaker: organisers, moderators, the session's own
+    /// moderators.
+    pub fn may_run_floor(&self, session_moderator: bool) -> bool {
+        self.organizer || self.moderator || session_moderator
     }
 
     /// How speakers are shown to this caller.

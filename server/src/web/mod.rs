@@ -16,7 +16,7 @@ use actix_web::web;
 
 use pages::{
     account, admin, consultation, events, follow, home, moderation, notifications, organize,
-    proposal, propose, review, secretariat, speaker, unsubscribe, versions,
+    proposal, propose, review, room, secretariat, speaker, unsubscribe, versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -129,5 +129,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             r"/sessions/{id:\d+}/comments",
             web::post().to(events::post_session_comment),
-        );
+        )
+        .route(r"/sessions/{id:\d+}/room", web::post().to(room::act));
 }

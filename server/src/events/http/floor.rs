@@ -1,10 +1,11 @@
-//! Running a session: `/sessions/{id}/segments` and `/sessions/{id}/queue`.
+//! Running a session: `/sessions/{id}/roles`, `/segments` and `/queue`.
 
 use actix_web::web;
 
 use crate::error::ApiResult;
 use crate::events::command::{JoinInput, Segments, SegmentsInput};
 use crate::events::floor::Mode;
+use crate::events::roles::{Roles, RolesInput, RolesView};
 use crate::events::usecase::floor as uc;
 use crate::events::view::{QueueView, SegmentsView};
 use crate::http::respond::{Created, Json};
@@ -53,4 +54,17 @@ pub async fn leave(
 
 pub async fn next(runner: FloorRunner, state: State) -> ApiResult<MayConflict<Json<QueueView>>> {
     Ok(Or(Json(uc::call_next(&state.db, &runner).await?)))
+}
+
+pub async fn roles(reader: SessionReader, state: State) -> ApiResult<Json<RolesView>> {
+    Ok(Json(uc::roles(&state.db, &reader).await?))
+}
+
+pub async fn set_roles(
+    org: SessionOrganizer,
+    state: State,
+    input: ApiJson<RolesInput>,
+) -> ApiResult<Json<RolesView>> {
+    let roles = Roles::try_from(input.0)?;
+    Ok(Json(uc::set_roles(&state.db, &org, roles).await?))
 }

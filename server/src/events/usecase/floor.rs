@@ -1,9 +1,10 @@
-//! Running a session: its segments and the one speaking queue.
+//! Running a session: who runs it, its segments and the one speaking queue.
 
 use crate::db::Db;
 use crate::error::ApiResult;
 use crate::events::command::Segments;
 use crate::events::floor::{self, Mode};
+use crate::events::roles::{self, Roles, RolesView};
 use crate::events::schedule;
 use crate::events::view::{QueueView, SegmentsView};
 use crate::policy::guards::events::{FloorRunner, SessionOrganizer, SessionReader};
@@ -55,4 +56,20 @@ pub async fn leave(db: &Db, by: &SignedIn, session_id: i64) -> ApiResult<QueueVi
 pub async fn call_next(db: &Db, runner: &FloorRunner) -> ApiResult<QueueView> {
     let id = runner.session.id;
     db.tx(move |tx| floor::call_next(tx, id)).await
+}
+
+/// Who runs the session: its moderators and rapporteurs.
+pub async fn roles(db: &Db, reader: &SessionReader) -> ApiResult<RolesView> {
+    let id = reader.session.id;
+    db.run(move |conn| roles::view(conn, id)).await
+}
+
+/// Names the session's moderators and rapporteurs (both lists replaced).
+pub async fn set_roles(db: &Db, org: &SessionOrganizer, r: Roles) -> ApiResult<RolesView> {
+    let id = org.session.id;
+    db.tx(move |tx| {
+        roles::replace(tx, id, &r)?;
+        roles::view(tx, id)
+    })
+    .await
 }

@@ -10,6 +10,7 @@ use super::{request_parts, signed_in, Boxed};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::events::proposals::{self, ProposalRow};
+use crate::events::roles::{self, SessionRole};
 use crate::events::schedule::{self, SessionRow};
 use crate::events::store::{self, EventRow};
 use crate::http::doc::Guard;
@@ -283,19 +284,21 @@ impl ReportWriter {
         let access = EventAccess::of(&actor);
         let user = signed_in(actor)?;
         let id = session_id(&key)?;
-        let (session, proposer) = db
+        let user_id = user.id;
+        let (session, proposer, rapporteur) = db
             .run(move |conn| {
                 let session = schedule::get(conn, id)?;
                 let proposer = match session.proposal_id {
                     Some(p) => Some(proposals::get(conn, p)?.proposer_id),
                     None => None,
                 };
-                Ok((session, proposer))
+                let rapporteur = roles::holds(conn, id, user_id, SessionRole::Rapporteur)?;
+                Ok((session, proposer, rapporteur))
             })
             .await?;
-        if !access.may_file_report(proposer) {
+        if !access.may_file_report(proposer, rapporteur) {
             return Err(ApiError::forbidden(
-                "reports are filed by organisers and the session's proposer",
+                "reports are filed by organisers, the session's rapporteurs and its proposer",
             ));
         }
         Ok(ReportWriter { user, session })
@@ -303,14 +306,15 @@ impl ReportWriter {
 }
 
 impl Guard for ReportWriter {
-    const WHO: &'static str = "organizer, the session's proposer";
+    const WHO: &'static str = "organizer, the session's rapporteur or proposer";
     const ERRORS: &'static [u16] = &[401, 403, 404];
     const SIGNED_IN: bool = true;
 }
 
 resource_guard!(ReportWriter);
 
-/// Who gives the floor in the session `{id}`: organisers and moderators.
+/// Who gives the floor in the session `{id}`: organisers, moderators, and the session's
+/// own moderators.
 pub struct FloorRunner {
     user: AuthUser,
     pub session: SessionRow,
@@ -322,21 +326,28 @@ impl FloorRunner {
     }
 
     pub async fn check(db: &Db, actor: Actor, key: String) -> ApiResult<FloorRunner> {
-        let may = EventAccess::of(&actor).may_run_floor();
+        let access = EventAccess::of(&actor);
         let user = signed_in(actor)?;
-        if !may {
+        let id = session_id(&key)?;
+        let user_id = user.id;
+        let (session, named) = db
+            .run(move |conn| {
+                let session = schedule::get(conn, id)?;
+                let named = roles::holds(conn, id, user_id, SessionRole::Moderator)?;
+                Ok((session, named))
+            })
+            .await?;
+        if !access.may_run_floor(named) {
             return Err(ApiError::forbidden(
-                "organisers and moderators give the floor",
+                "organisers and the session's moderators give the floor",
             ));
         }
-        let id = session_id(&key)?;
-        let session = db.run(move |conn| schedule::get(conn, id)).await?;
         Ok(FloorRunner { user, session })
     }
 }
 
 impl Guard for FloorRunner {
-    const WHO: &'static str = "organizer, moderator";
+    const WHO: &'static str = "organizer, moderator, the session's moderator";
     const ERRORS: &'static [u16] = &[401, 403, 404];
     const SIGNED_IN: bool = true;
 }

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::room::Room;
 use super::{failure, State};
 use crate::consultations::comments::CommentView as Comment;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -155,6 +156,7 @@ struct SessionPage<'a> {
     live_since: i64,
     /// Whether the signed-in reader follows the session.
     following: bool,
+    room: Room,
 }
 
 impl SessionPage<'_> {
@@ -167,13 +169,43 @@ impl SessionPage<'_> {
     fn here(&self) -> String {
         format!("/sessions/{}", self.s.id)
     }
+    /// The report's takeaways (or calls to action), one per line, for its form.
+    fn report_lines(&self, takeaways: bool) -> String {
+        self.report
+            .as_ref()
+            .map(|r| match takeaways {
+                true => r.key_takeaways.join("\n"),
+                false => r.calls_to_action.join("\n"),
+            })
+            .unwrap_or_default()
+    }
+    /// A figure of the report, for its form.
+    fn report_number(&self, which: &str) -> String {
+        let Some(r) = &self.report else {
+            return String::new();
+        };
+        match which {
+            "onsite" => r.participants_onsite.to_string(),
+            "online" => r.participants_online.to_string(),
+            _ => r
+                .women_share
+                .map(|w| format!("{}", (w * 1000.0).round() / 10.0))
+                .unwrap_or_default(),
+        }
+    }
 }
 
-async fn load_session(
-    state: &State,
-    c: &Ctx,
-    id: i64,
-) -> ApiResult<(SessionView, Vec<Comment>, Option<ReportView>, i64, bool)> {
+/// What a session's page shows besides the session.
+struct Loaded {
+    s: SessionView,
+    comments: Vec<Comment>,
+    report: Option<ReportView>,
+    live_since: i64,
+    following: bool,
+    room: Room,
+}
+
+async fn load_session(state: &State, c: &Ctx, id: i64) -> ApiResult<Loaded> {
     let tz = TzQuery { tz: param(c, "tz") }.zone()?;
     let reader = SessionReader::check(&state.db, c.actor(), id.to_string()).await?;
     let s = usecase::sessions::get(&state.db, &reader, tz).await?;
@@ -196,10 +228,18 @@ async fn load_session(
     let comments: Vec<Comment> =
         crate::events::session_comments::stream(&state.db, c.actor(), id).await?;
     let report = usecase::reports::find(&state.db, &reader).await?;
-    Ok((s, comments, report, live_since, following))
+    let room = Room::load(state, c, &reader, &comments).await?;
+    Ok(Loaded {
+        s,
+        comments,
+        report,
+        live_since,
+        following,
+        room,
+    })
 }
 
-async fn show_session(
+pub(super) async fn show_session(
     c: Ctx,
     state: &State,
     id: i64,
@@ -208,7 +248,14 @@ async fn show_session(
     status: StatusCode,
 ) -> HttpResponse {
     match load_session(state, &c, id).await {
-        Ok((s, comments, report, live_since, following)) => {
+        Ok(Loaded {
+            s,
+            comments,
+            report,
+            live_since,
+            following,
+            room,
+        }) => {
             let page = SessionPage {
                 c: &c,
                 s,
@@ -218,6 +265,7 @@ async fn show_session(
                 form,
                 live_since,
                 following,
+                room,
             };
             respond!(c, status, page)
         }

@@ -23,6 +23,7 @@ pub mod organize;
 pub mod proposal;
 pub mod propose;
 pub mod review;
+pub mod room;
 pub mod secretariat;
 pub mod speaker;
 pub mod unsubscribe;
