@@ -102,10 +102,17 @@ pub fn ask(conn: &mut DbConn, p: &ProposalRow, public_url: &str) -> ApiResult<us
             ))
             .execute(conn)?;
         let link = format!("{public_url}/speaker-confirmation?token={token}");
+        // Mail to an account's address is that account's (its export and erasure).
+        let account: Option<i64> = users::table
+            .filter(crate::accounts::store::lower(users::email).eq(email.as_str()))
+            .filter(users::erased_at.is_null())
+            .select(users::id)
+            .first(conn)
+            .optional()?;
         mail::enqueue(
             conn,
             OutgoingMail {
-                user_id: None,
+                user_id: account,
                 recipient: email,
                 kind: "speaker_request",
                 language: lang,
