@@ -35,6 +35,8 @@ const WHEN_ONLY: &str = "when an account existed identifies no one once the rest
 const PROGRAMME: &str = "a proposal that became a session is the event's published programme (undecided proposals are deleted)";
 const NAMED_BY_PROPOSER: &str =
     "a name typed by the proposer, linked to no account; organisers correct it on request";
+const RANKING: &str =
+    "an evaluator's scores keep the event's ranking true; they point to the anonymised account and lose their words";
 const MODERATION_REASON: &str =
     "why a comment was hidden is the record of a public act on the comment, kept for appeals; it no longer says by whom";
 
@@ -296,6 +298,27 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("proposals", "session_id", NotPersonal),
     ("proposals", "created_at", NotPersonal),
     ("proposals", "updated_at", NotPersonal),
+    ("evaluation_settings", "event_id", NotPersonal),
+    ("evaluation_settings", "per_proposal", NotPersonal),
+    ("evaluation_settings", "blind", NotPersonal),
+    ("panel_members", "event_id", Erased),
+    ("panel_members", "user_id", Erased),
+    ("rubric_criteria", "id", NotPersonal),
+    ("rubric_criteria", "event_id", NotPersonal),
+    ("rubric_criteria", "position", NotPersonal),
+    ("rubric_criteria", "name", NotPersonal),
+    ("rubric_criteria", "weight", NotPersonal),
+    ("evaluation_assignments", "proposal_id", Erased),
+    ("evaluation_assignments", "evaluator_id", Erased),
+    ("evaluation_assignments", "assigned_at", Erased),
+    ("evaluation_assignments", "recused_at", Erased),
+    ("evaluation_assignments", "recusal_reason", Erased),
+    ("evaluations", "proposal_id", NotPersonal),
+    ("evaluations", "evaluator_id", Anonymised),
+    ("evaluations", "scores", Kept(RANKING)),
+    ("evaluations", "weighted", Kept(RANKING)),
+    ("evaluations", "comment", Erased),
+    ("evaluations", "updated_at", NotPersonal),
     ("session_roles", "session_id", Erased),
     ("session_roles", "user_id", Erased),
     ("session_roles", "role", Erased),

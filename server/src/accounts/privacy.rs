@@ -205,6 +205,7 @@ pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResu
         .execute(tx.conn())?;
     crate::events::bookmarks::erase(tx, user_id)?;
     crate::events::roles::erase(tx, user_id)?;
+    crate::events::evaluation::erase(tx, user_id)?;
     crate::events::privacy::erase(tx, user_id, &email)?;
     crate::review::store::erase(tx, user_id)?;
     crate::consultations::comments::store::erase_marks(tx, user_id)?;

@@ -579,6 +579,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evaluation_settings (event_id) {
+        event_id -> BigInt,
+        per_proposal -> Integer,
+        blind -> Bool,
+    }
+}
+
+diesel::table! {
+    panel_members (event_id, user_id) {
+        event_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    rubric_criteria (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        weight -> Integer,
+    }
+}
+
+diesel::table! {
+    evaluation_assignments (proposal_id, evaluator_id) {
+        proposal_id -> BigInt,
+        evaluator_id -> BigInt,
+        assigned_at -> Timestamp,
+        recused_at -> Nullable<Timestamp>,
+        recusal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluations (proposal_id, evaluator_id) {
+        proposal_id -> BigInt,
+        evaluator_id -> BigInt,
+        scores -> Text,
+        weighted -> Double,
+        comment -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(panel_members -> users (user_id));
 diesel::joinable!(session_roles -> users (user_id));
 diesel::joinable!(proposal_reviews -> proposals (proposal_id));
 diesel::joinable!(speaker_confirmations -> proposals (proposal_id));
@@ -592,6 +639,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     speaker_confirmations,
     speaker_unavailability,
     session_roles,
+    evaluation_settings,
+    panel_members,
+    rubric_criteria,
+    evaluation_assignments,
+    evaluations,
     sessions,
     session_people,
     session_bookmarks,

@@ -10,6 +10,7 @@
 pub mod bookmarks;
 pub mod command;
 pub mod confirmations;
+pub mod evaluation;
 pub mod floor;
 pub mod http;
 pub mod ical;
@@ -36,7 +37,9 @@ use crate::policy::guards::events::{
 use crate::policy::guards::{Anyone, Organizer, SignedIn, Verified};
 
 pub fn endpoints() -> Vec<Endpoint> {
-    use http::{bookmarks, events, floor, planning, proposals, reports, rooms, sessions};
+    use http::{
+        bookmarks, evaluation, events, floor, planning, proposals, reports, rooms, sessions,
+    };
     use session_comments::http as sc;
     vec![
         endpoint!(POST "/events", Organizer, "Create an event (unpublished)", events::create),
@@ -54,6 +57,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET r"/proposals/{id:\d+}", ProposalReader, "A proposal (with its reviews for organisers)", proposals::get),
         endpoint!(PATCH r"/proposals/{id:\d+}", ProposalReader, "Its proposer replaces the proposal (the same fields as proposing) while the call is open and nothing is decided", proposals::edit),
         endpoint!(GET "/me/proposals", SignedIn, "Your proposals to every event, newest first, with their status and decision note", proposals::mine),
+        endpoint!(GET "/events/{id}/evaluation", EventOrganizer, "The MAG evaluation's set-up (panel, rubric, evaluators per proposal, blind) and each evaluator's progress", evaluation::setup),
+        endpoint!(PUT "/events/{id}/evaluation", EventOrganizer, "Set up the evaluation {panel: [user ids], criteria: [{name, weight}], per_proposal, blind}; the rubric is fixed once used (409)", evaluation::set_up),
+        endpoint!(POST "/events/{id}/evaluation/assignments", EventOrganizer, "Give every submitted proposal its evaluators, balanced across stakeholder groups and regions, never of the proposer's or a speaker's organisation", evaluation::assign),
+        endpoint!(GET "/events/{id}/evaluation/ranking", EventOrganizer, "Proposals by their evaluators' weighted scores, normalised per evaluator", evaluation::ranking),
+        endpoint!(GET "/me/evaluations", SignedIn, "The proposals given to you to evaluate (blind when the event says so), with the rubric and your scores", evaluation::mine),
+        endpoint!(PUT r"/proposals/{id:\d+}/evaluation", SignedIn, "Evaluate a proposal given to you {scores: [{criterion_id, score 1–5}], comment}", evaluation::evaluate),
+        endpoint!(POST r"/proposals/{id:\d+}/recusal", SignedIn, "Step back from a proposal given to you, for a conflict of interest {reason}; another evaluator is given it", evaluation::recuse),
         endpoint!(POST "/speaker-confirmations", Anyone, "A speaker named in a proposal answers with the link mailed to them {token, answer: confirmed|declined}; the answer can change until the proposal is rejected or merged", proposals::confirm_speaker),
         endpoint!(POST r"/proposals/{id:\d+}/reviews", ProposalOrganizer, "Review a proposal: score 1–5 and a comment, once", proposals::review),
         endpoint!(POST r"/proposals/{id:\d+}/decision", ProposalOrganizer, "Accept (it becomes a session), reject or merge", proposals::decide),

@@ -2,6 +2,7 @@
 //! reads, calls one use case and answers a typed view: nothing else happens here.
 
 pub mod bookmarks;
+pub mod evaluation;
 pub mod events;
 pub mod floor;
 pub mod planning;

@@ -3,6 +3,7 @@
 //! parsed, and answers a view chosen for the caller's audience.
 
 pub mod bookmarks;
+pub mod evaluation;
 pub mod events;
 pub mod floor;
 pub mod planning;
