@@ -31,6 +31,7 @@ both_backends!(
     the_agenda_page_pages_and_keeps_its_filters,
     a_schedule_builds_itself_without_breaking_a_hard_constraint,
     the_session_room_runs_from_its_page,
+    mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks,
 );
 
 struct Event {
@@ -3471,4 +3472,382 @@ async fn the_session_room_runs_from_its_page(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+}
+
+async fn mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    // Five evaluators; the fifth works at "Org", where every proposal's speakers work.
+    let mut panel = vec![];
+    for (name, group, country, org) in [
+        ("Eva Government", "government", "KE", "Gov Kenya"),
+        ("Eli Civil", "civil_society", "BR", "NGO Brasil"),
+        ("Emi Academia", "academia", "FR", "Uni Paris"),
+        ("Ezra Private", "private_sector", "IN", "Tech India"),
+        ("Enzo Conflicted", "technical_community", "PL", "Org"),
+    ] {
+        panel.push(
+            app.account(name, &[], group, country, None, Some(org))
+                .await,
+        );
+    }
+    let mut ids = vec![];
+    for n in 0..4 {
+        let (_, proposer) = app.user_with_roles(&format!("Mag proposer {n}"), &[]).await;
+        let res = e
+            .propose(
+                &proposer,
+                &proposal(&format!("Mag proposal {n}"), diverse(&format!("m{n}"))),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        ids.push(res.body["id"].as_i64().unwrap());
+    }
+    let setup_path = format!("/api/v1/events/{}/evaluation", e.id);
+    let panel_ids: Vec<i64> = panel.iter().map(|a| a.id).collect();
+    let good = json!({"panel": panel_ids, "criteria": [{"name": "Relevance", "weight": 3}, {"name": "Diversity", "weight": 1}], "per_proposal": 3, "blind": true});
+    // Bad set-ups name their fields; only organisers set up.
+    let res = app.send(Method::PUT, &setup_path, Some(&e.organizer), &json!({"panel": [999_999], "criteria": [{"name": "R", "weight": 0}], "per_proposal": 11})).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(
+        res.field("criteria[0].weight").is_some() && res.field("per_proposal").is_some(),
+        "{}",
+        res.text
+    );
+    let res = app
+        .send(
+            Method::PUT,
+            &setup_path,
+            Some(&e.organizer),
+            &json!({"panel": [999_999], "criteria": [{"name": "R", "weight": 1}]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.field("panel").is_some(), "{}", res.text);
+    let res = app
+        .send(Method::PUT, &setup_path, Some(&panel[0].token), &good)
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let res = app
+        .send(Method::PUT, &setup_path, Some(&e.organizer), &good)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let criteria: Vec<i64> = res.body["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+
+    // Assignment: three each, never the conflicted evaluator, groups all different.
+    let res = app
+        .post(
+            &format!("{setup_path}/assignments"),
+            Some(&e.organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["assigned"], 12, "{}", res.text);
+    assert_eq!(res.body["short"], json!([]), "{}", res.text);
+    let again = app
+        .post(
+            &format!("{setup_path}/assignments"),
+            Some(&e.organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        again.body["assigned"], 0,
+        "those assigned stay: {}",
+        again.text
+    );
+    let setup = app.get(&setup_path, Some(&e.organizer)).await;
+    let progress = |body: &Value, name: &str, field: &str| {
+        body["panel"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["display_name"] == name)
+            .unwrap()[field]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        progress(&setup.body, "Enzo Conflicted", "assigned"),
+        0,
+        "{}",
+        setup.text
+    );
+    let total: u64 = [
+        "Eva Government",
+        "Eli Civil",
+        "Emi Academia",
+        "Ezra Private",
+    ]
+    .iter()
+    .map(|n| progress(&setup.body, n, "assigned"))
+    .sum();
+    assert_eq!(total, 12);
+
+    // An evaluator reads blind proposals: no proposer, no speakers, their groups only.
+    let mine = app
+        .get("/api/v1/me/evaluations", Some(&panel[0].token))
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    let items = mine.body["items"].as_array().unwrap().clone();
+    assert_eq!(
+        items.len() as u64,
+        progress(&setup.body, "Eva Government", "assigned")
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i.get("speakers").is_none() && i.get("proposer_name").is_none()),
+        "{}",
+        mine.text
+    );
+    assert!(
+        !mine.text.contains("Ana m") && !mine.text.contains("Mag proposer"),
+        "{}",
+        mine.text
+    );
+    assert_eq!(items[0]["diversity"]["speakers"], 2);
+    let given = items[0]["proposal_id"].as_i64().unwrap();
+    let not_given = *ids
+        .iter()
+        .find(|id| !items.iter().any(|i| i["proposal_id"] == **id))
+        .unwrap();
+
+    // Evaluations: every criterion once, 1 to 5; others' proposals are not theirs.
+    let eval = |p: i64| format!("/api/v1/proposals/{p}/evaluation");
+    let scores = |a: i32, b: i32| json!({"scores": [{"criterion_id": criteria[0], "score": a}, {"criterion_id": criteria[1], "score": b}], "comment": "Clear"});
+    for (body, field) in [
+        (
+            json!({"scores": [{"criterion_id": criteria[0], "score": 4}]}),
+            "scores",
+        ),
+        (
+            json!({"scores": [{"criterion_id": criteria[0], "score": 6}, {"criterion_id": criteria[1], "score": 1}]}),
+            "scores[0].score",
+        ),
+        (
+            json!({"scores": [{"criterion_id": 999_999, "score": 3}, {"criterion_id": criteria[0], "score": 3}, {"criterion_id": criteria[1], "score": 3}]}),
+            "scores",
+        ),
+    ] {
+        let res = app
+            .send(Method::PUT, &eval(given), Some(&panel[0].token), &body)
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{body}: {}", res.text);
+    }
+    let res = app
+        .send(
+            Method::PUT,
+            &eval(not_given),
+            Some(&panel[0].token),
+            &scores(3, 3),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    let res = app
+        .send(
+            Method::PUT,
+            &eval(given),
+            Some(&panel[4].token),
+            &scores(3, 3),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+
+    // Recusal: a reason is needed; someone else without a conflict is given it.
+    let recuse = format!("/api/v1/proposals/{given}/recusal");
+    let res = app
+        .post(&recuse, Some(&panel[0].token), &json!({"reason": " "}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let res = app
+        .post(
+            &recuse,
+            Some(&panel[0].token),
+            &json!({"reason": "I advised the proposer"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let replacement = res.body["replacement"].as_i64();
+    assert!(
+        replacement.is_some()
+            && replacement != Some(panel[0].id)
+            && replacement != Some(panel[4].id),
+        "{}",
+        res.text
+    );
+    let res = app
+        .send(
+            Method::PUT,
+            &eval(given),
+            Some(&panel[0].token),
+            &scores(5, 5),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+
+    // Everyone evaluates: proposal 0 is the best for each evaluator, whatever their scale.
+    for (k, a) in panel.iter().enumerate().take(4) {
+        let mine = app.get("/api/v1/me/evaluations", Some(&a.token)).await;
+        for it in mine.body["items"].as_array().unwrap() {
+            let p = it["proposal_id"].as_i64().unwrap();
+            let base = if k % 2 == 0 { 1 } else { 3 }; // a strict and a generous scale
+            let bonus = if p == ids[0] { 2 } else { 0 };
+            let res = app
+                .send(
+                    Method::PUT,
+                    &eval(p),
+                    Some(&a.token),
+                    &scores(base + bonus, base),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+            assert_eq!(res.body["evaluated"], true);
+        }
+    }
+    let ranking = app
+        .get(&format!("{setup_path}/ranking"), Some(&e.organizer))
+        .await;
+    assert_eq!(ranking.status, StatusCode::OK, "{}", ranking.text);
+    assert_eq!(
+        ranking.body["items"][0]["proposal_id"], ids[0],
+        "{}",
+        ranking.text
+    );
+    assert_eq!(
+        ranking.body["items"][0]["evaluations"], 3,
+        "{}",
+        ranking.text
+    );
+    // The rubric is fixed once used.
+    let mut changed = good.clone();
+    changed["criteria"][0]["weight"] = json!(2);
+    let res = app
+        .send(Method::PUT, &setup_path, Some(&e.organizer), &changed)
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+
+    // The pages: the evaluator's list and form, the organisers' progress and ranking.
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    web.sign_in(&panel[1].email, PASSWORD).await;
+    let page = web.get("/evaluate").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("Blind evaluation") && page.html.contains("Relevance"),
+        "{}",
+        page.html
+    );
+    let csrf = page.hidden("csrf").unwrap();
+    let mine = app
+        .get("/api/v1/me/evaluations", Some(&panel[1].token))
+        .await;
+    let p = mine.body["items"][0]["proposal_id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let (c0, c1) = (format!("c{}", criteria[0]), format!("c{}", criteria[1]));
+    let res = web
+        .post(
+            "/evaluate",
+            &[
+                ("csrf", &csrf),
+                ("action", "evaluate"),
+                ("proposal", &p),
+                (&c0, "4"),
+                (&c1, ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
+    let res = web
+        .post(
+            "/evaluate",
+            &[
+                ("csrf", &csrf),
+                ("action", "evaluate"),
+                ("proposal", &p),
+                (&c0, "4"),
+                (&c1, "2"),
+                ("comment", "From the page"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let mine = app
+        .get("/api/v1/me/evaluations", Some(&panel[1].token))
+        .await;
+    assert_eq!(
+        mine.body["items"][0]["comment"], "From the page",
+        "{}",
+        mine.text
+    );
+    let staff = app
+        .account(
+            "Mag Org",
+            &["organizer"],
+            "intergovernmental",
+            "NO",
+            None,
+            None,
+        )
+        .await;
+    let org_web = indaba_tests::web::WebClient::new(&app.base);
+    org_web.sign_in(&staff.email, PASSWORD).await;
+    let page = org_web.get("/organize/events/igf-2025").await;
+    let progress = page
+        .html
+        .split("id=\"mag-progress\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        progress.contains("Enzo Conflicted") && progress.contains("Eva Government"),
+        "{}",
+        page.html
+    );
+    let ranked = page
+        .html
+        .split("id=\"mag-ranking\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(ranked.contains("Mag proposal 0"), "{}", page.html);
+
+    // Once decided, a proposal is evaluated no more.
+    let res = app
+        .post(
+            &format!("/api/v1/proposals/{}/decision", ids[0]),
+            Some(&e.organizer),
+            &json!({"decision": "accepted"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let mut refused = 0;
+    for a in panel.iter().take(4) {
+        let res = app
+            .send(Method::PUT, &eval(ids[0]), Some(&a.token), &scores(5, 5))
+            .await;
+        if res.status == StatusCode::CONFLICT {
+            assert_eq!(res.code(), "already_decided", "{}", res.text);
+            refused += 1;
+        } else {
+            assert_eq!(
+                res.status,
+                StatusCode::NOT_FOUND,
+                "not theirs: {}",
+                res.text
+            );
+        }
+    }
+    assert_eq!(refused, 3, "its three evaluators are refused");
 }

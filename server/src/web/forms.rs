@@ -34,6 +34,11 @@ impl FormData {
         self.0.insert(name.to_owned(), value);
     }
 
+    /// Every field as sent, in order (forms whose field names carry ids).
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.1.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.1
             .iter()

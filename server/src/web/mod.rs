@@ -15,8 +15,8 @@ pub mod time;
 use actix_web::web;
 
 use pages::{
-    account, admin, consultation, events, follow, home, moderation, notifications, organize,
-    proposal, propose, review, room, secretariat, speaker, unsubscribe, versions,
+    account, admin, consultation, evaluate, events, follow, home, moderation, notifications,
+    organize, proposal, propose, review, room, secretariat, speaker, unsubscribe, versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -86,6 +86,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(consultation::endorse),
         )
         .route("/follow", web::post().to(follow::follow))
+        .route("/evaluate", web::get().to(evaluate::page))
+        .route("/evaluate", web::post().to(evaluate::act))
         .route("/speaker-confirmation", web::get().to(speaker::page))
         .route("/speaker-confirmation", web::post().to(speaker::answer))
         .route(

@@ -73,6 +73,30 @@ pub async fn set_up(db: &Db, org: &EventOrganizer, s: Setup) -> ApiResult<SetupV
     .await
 }
 
+/// The accounts of these addresses, for the organisers' page (an address with no
+/// account is 422, named).
+pub async fn accounts_of(db: &Db, _: &EventOrganizer, emails: Vec<String>) -> ApiResult<Vec<i64>> {
+    db.run(move |conn| {
+        let mut ids = vec![];
+        let mut unknown = vec![];
+        for e in emails {
+            match crate::accounts::store::find_by_email(conn, &e)? {
+                Some(u) => ids.push(u.id),
+                None => unknown.push(e),
+            }
+        }
+        if unknown.is_empty() {
+            Ok(ids)
+        } else {
+            Err(ApiError::field(
+                "panel",
+                format!("no account with the address: {}", unknown.join(", ")),
+            ))
+        }
+    })
+    .await
+}
+
 /// What a proposal asks of its evaluators: its organisations and speakers' addresses.
 fn need(conn: &mut DbConn, p: &ProposalRow) -> ApiResult<Need> {
     use crate::db::schema::users;

@@ -14,6 +14,7 @@ macro_rules! respond {
 pub mod account;
 pub mod admin;
 pub mod consultation;
+pub mod evaluate;
 pub mod events;
 pub mod follow;
 pub mod home;

@@ -13,6 +13,7 @@ use super::{failure, refuse, State};
 use crate::db::Timestamp;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::command::{CreateEvent, EventInput, EventPatch, NewRoom, RoomInput, SlotInput};
+use crate::events::evaluation::{CriterionInput, RankedView, Setup, SetupInput, SetupView};
 use crate::events::planning::{ProposalRequest, ProposalRequestInput};
 use crate::events::schedule::Slot;
 use crate::events::types::{ProposalStatus, SessionType};
@@ -96,9 +97,24 @@ struct EventPage<'a> {
     form: FormData,
     /// The schedule just proposed and written, to review on the grid.
     solved: Option<ScheduleProposal>,
+    evaluation: SetupView,
+    /// The best ranked of the proposals evaluated.
+    ranking: Vec<RankedView>,
 }
 
 impl EventPage<'_> {
+    /// The rubric as its form shows it: `name: weight` per line.
+    fn criteria_lines(&self) -> String {
+        self.evaluation
+            .criteria
+            .iter()
+            .map(|c| format!("{}: {}", c.name, c.weight))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+    fn score_of(&self, v: &Option<f64>) -> String {
+        v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "–".into())
+    }
     fn reason(&self, r: &UnplacedReason) -> &'static str {
         match r {
             UnplacedReason::NoSuitableRoom => "no_suitable_room",
@@ -336,8 +352,10 @@ async fn show_event(
         Ok(org) => org,
         Err(e) => return refuse(c, &e, &format!("/organize/events/{slug}")),
     };
-    match load_event(state, &org).await {
-        Ok((e, proposals, sessions)) => {
+    let evaluation = usecase::evaluation::setup(&state.db, &org).await;
+    let ranking = usecase::evaluation::ranking(&state.db, &org).await;
+    match (load_event(state, &org).await, evaluation, ranking) {
+        (Ok((e, proposals, sessions)), Ok(evaluation), Ok(ranking)) => {
             let days = e.days();
             let asked = form
                 .opt("day")
@@ -382,10 +400,16 @@ async fn show_event(
                 errors,
                 form,
                 solved,
+                evaluation,
+                ranking: ranking
+                    .into_iter()
+                    .filter(|r| r.evaluations > 0)
+                    .take(25)
+                    .collect(),
             };
             respond!(c, status, page)
         }
-        Err(err) => failure(c, &err),
+        (Err(err), _, _) | (_, Err(err), _) | (_, _, Err(err)) => failure(c, &err),
     }
 }
 
@@ -583,6 +607,47 @@ async fn perform(state: &State, c: &Ctx, slug: &str, form: &FormData) -> Result<
             }
             usecase::sessions::unschedule(db, &session).await?;
             Ok(Done::Saved("schedule"))
+        }
+        "evaluation" => {
+            let emails: Vec<String> = form
+                .get("panel")
+                .split(|ch: char| ch == '\n' || ch == ',' || ch == ';')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let panel = usecase::evaluation::accounts_of(db, &org, emails).await?;
+            let mut criteria = vec![];
+            for line in form
+                .get("criteria")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+            {
+                let (name, weight) = line.rsplit_once(':').unwrap_or((line, "1"));
+                let weight = weight.trim().parse().map_err(|_| {
+                    ApiError::field(
+                        "criteria",
+                        "each line: a name, a colon, a weight from 1 to 10",
+                    )
+                })?;
+                criteria.push(CriterionInput {
+                    name: name.trim().to_owned(),
+                    weight,
+                });
+            }
+            let setup = Setup::try_from(SetupInput {
+                panel,
+                criteria,
+                per_proposal: form.get("per_proposal").trim().parse().ok(),
+                blind: form.checked("blind"),
+            })?;
+            usecase::evaluation::set_up(db, &org, setup).await?;
+            Ok(Done::Saved("evaluation"))
+        }
+        "assign" => {
+            usecase::evaluation::assign(db, &org).await?;
+            Ok(Done::Saved("evaluation"))
         }
         "solve" => {
             let number = |name: &str| form.opt(name).and_then(|v| v.trim().parse().ok());
