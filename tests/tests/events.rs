@@ -2197,6 +2197,15 @@ async fn the_agenda_is_kept_with_its_etag_until_the_schedule_changes(backend: Ba
             Some("gzip"),
             "{path}"
         );
+        // Brotli where it is taken, gzip where brotli is refused.
+        let (_, br, _) = get_with(app, &path, &[("accept-encoding", "gzip, br")]).await;
+        assert_eq!(header_of(&br, "content-encoding"), Some("br"), "{path}");
+        let (_, no_br, _) = get_with(app, &path, &[("accept-encoding", "br;q=0, gzip")]).await;
+        assert_eq!(
+            header_of(&no_br, "content-encoding"),
+            Some("gzip"),
+            "{path}"
+        );
     }
 
     // A change to the schedule is in the very next answer, under a new tag.
