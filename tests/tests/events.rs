@@ -32,6 +32,7 @@ both_backends!(
     a_schedule_builds_itself_without_breaking_a_hard_constraint,
     the_session_room_runs_from_its_page,
     mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks,
+    a_merged_proposal_joins_another_with_its_speakers,
 );
 
 struct Event {
@@ -3859,4 +3860,130 @@ async fn mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks(backe
         }
     }
     assert_eq!(refused, 3, "its three evaluators are refused");
+}
+
+async fn a_merged_proposal_joins_another_with_its_speakers(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let mut ids = vec![];
+    for n in 0..3 {
+        let (_, proposer) = app
+            .user_with_roles(&format!("Merging proposer {n}"), &[])
+            .await;
+        let res = e
+            .propose(
+                &proposer,
+                &proposal(&format!("To merge {n}"), diverse(&format!("j{n}"))),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        ids.push(res.body["id"].as_i64().unwrap());
+    }
+    let organizer = e.organizer.clone();
+    let decide = |id: i64, body: Value| {
+        let (path, organizer) = (
+            format!("/api/v1/proposals/{id}/decision"),
+            organizer.clone(),
+        );
+        async move { app.post(&path, Some(&organizer), &body).await }
+    };
+    let session = accept_proposal(app, &e.organizer, ids[0]).await;
+    for (body, field) in [
+        (json!({"decision": "merged"}), "merged_into"),
+        (
+            json!({"decision": "merged", "merged_into": ids[1]}),
+            "merged_into",
+        ),
+        (
+            json!({"decision": "merged", "merged_into": 999_999}),
+            "merged_into",
+        ),
+        (
+            json!({"decision": "accepted", "merged_into": ids[0]}),
+            "merged_into",
+        ),
+    ] {
+        let res = decide(ids[1], body.clone()).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{body}: {}", res.text);
+    }
+    let res = decide(ids[1], json!({"decision": "merged", "merged_into": ids[0], "carry_speakers": true, "note": "Joins the first"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["status"], "merged");
+    assert_eq!(res.body["merged_into"], ids[0]);
+    let first = app
+        .get(&format!("/api/v1/proposals/{}", ids[0]), Some(&e.organizer))
+        .await;
+    let names: Vec<&str> = first.body["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Ana j0", "Kofi j0", "Ana j1", "Kofi j1"],
+        "{}",
+        first.text
+    );
+    let s = app
+        .get(&format!("/api/v1/sessions/{session}"), Some(&e.organizer))
+        .await;
+    assert_eq!(
+        s.body["speakers"].as_array().unwrap().len(),
+        4,
+        "{}",
+        s.text
+    );
+    // Nothing joins a merged proposal.
+    let res = decide(ids[2], json!({"decision": "merged", "merged_into": ids[1]})).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    // The merged proposal's page leads to the one it joined.
+    let staff = app
+        .account(
+            "Merge Org",
+            &["organizer"],
+            "intergovernmental",
+            "NO",
+            None,
+            None,
+        )
+        .await;
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    web.sign_in(&staff.email, PASSWORD).await;
+    let page = web.get(&format!("/organize/proposals/{}", ids[1])).await;
+    assert!(
+        page.html
+            .contains(&format!("href=\"/organize/proposals/{}\"", ids[0])),
+        "{}",
+        page.html
+    );
+    // From the page: the third merges into the first without its speakers.
+    let page = web.get(&format!("/organize/proposals/{}", ids[2])).await;
+    let csrf = page.hidden("csrf").unwrap();
+    let (into, third) = (
+        ids[0].to_string(),
+        format!("/organize/proposals/{}", ids[2]),
+    );
+    let res = web
+        .post(
+            &third,
+            &[("csrf", &csrf), ("action", "merge"), ("merged_into", &into)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
+    let first = app
+        .get(&format!("/api/v1/proposals/{}", ids[0]), Some(&e.organizer))
+        .await;
+    assert_eq!(
+        first.body["speakers"].as_array().unwrap().len(),
+        4,
+        "{}",
+        first.text
+    );
 }

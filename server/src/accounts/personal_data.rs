@@ -298,6 +298,7 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("proposals", "session_id", NotPersonal),
     ("proposals", "created_at", NotPersonal),
     ("proposals", "updated_at", NotPersonal),
+    ("proposals", "merged_into", NotPersonal),
     ("evaluation_settings", "event_id", NotPersonal),
     ("evaluation_settings", "per_proposal", NotPersonal),
     ("evaluation_settings", "blind", NotPersonal),

@@ -450,6 +450,7 @@ diesel::table! {
         session_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        merged_into -> Nullable<BigInt>,
     }
 }
 

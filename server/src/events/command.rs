@@ -432,12 +432,18 @@ pub struct DecisionInput {
     pub decision: String,
     #[serde(default)]
     pub note: String,
+    /// For `merged`: the proposal of the same event it joins.
+    pub merged_into: Option<i64>,
+    /// For `merged`: its speakers join the other proposal's (and its session's).
+    #[serde(default)]
+    pub carry_speakers: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Decision {
     pub verdict: Verdict,
     pub note: String,
+    pub merge: Option<crate::events::proposals::Merge>,
 }
 
 impl TryFrom<DecisionInput> for Decision {
@@ -459,8 +465,30 @@ impl TryFrom<DecisionInput> for Decision {
         let note = bounded_text(&i.note, 0, 5000)
             .map_err(|e| errors.insert("note".into(), e))
             .ok();
+        let merge = match (verdict, i.merged_into) {
+            (Some(Verdict::Merged), Some(into)) => Some(crate::events::proposals::Merge {
+                into,
+                carry_speakers: i.carry_speakers,
+            }),
+            (Some(Verdict::Merged), None) => {
+                errors.insert(
+                    "merged_into".into(),
+                    "a merged proposal names the proposal it joins".into(),
+                );
+                None
+            }
+            (_, Some(_)) => {
+                errors.insert("merged_into".into(), "only for decision merged".into());
+                None
+            }
+            _ => None,
+        };
         match (verdict, note) {
-            (Some(verdict), Some(note)) if errors.is_empty() => Ok(Decision { verdict, note }),
+            (Some(verdict), Some(note)) if errors.is_empty() => Ok(Decision {
+                verdict,
+                note,
+                merge,
+            }),
             _ => Err(ApiError::validation(errors)),
         }
     }
@@ -831,9 +859,13 @@ mod tests {
             Decision::try_from(DecisionInput {
                 decision: s.into(),
                 note: String::new(),
+                merged_into: None,
+                carry_speakers: false,
             })
         };
         assert_eq!(d("accepted").unwrap().verdict, Verdict::Accepted);
+        // A merge names what it joins.
+        assert!(d("merged").is_err());
         assert!(d("submitted").is_err());
         assert!(d("maybe").is_err());
     }

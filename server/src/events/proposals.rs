@@ -36,6 +36,8 @@ pub struct ProposalRow {
     pub session_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The proposal a merged one joined.
+    pub merged_into: Option<i64>,
 }
 
 impl ProposalRow {
@@ -297,12 +299,93 @@ pub fn reviews_of(conn: &mut DbConn, proposal_id: i64) -> ApiResult<Vec<ReviewVi
         .unwrap_or_default())
 }
 
-/// Records the decision; an accepted proposal becomes a session (returned).
+/// What a merge asks: the proposal joined, and whether the speakers come along.
+#[derive(Debug, Clone, Copy)]
+pub struct Merge {
+    pub into: i64,
+    pub carry_speakers: bool,
+}
+
+/// Merges `p` into another proposal of its event, still open or accepted (422 when it
+/// is itself or of another event, 409 when rejected or merged); the speakers it names
+/// join the other's (once each), and its session's when accepted.
+fn merge(tx: &mut Tx, p: &ProposalRow, m: Merge) -> ApiResult<()> {
+    if m.into == p.id {
+        return Err(ApiError::field(
+            "merged_into",
+            "a proposal cannot join itself",
+        ));
+    }
+    let target = get(tx, m.into).map_err(|_| ApiError::field("merged_into", "no such proposal"))?;
+    if target.event_id != p.event_id {
+        return Err(ApiError::field(
+            "merged_into",
+            "a proposal of the same event",
+        ));
+    }
+    if matches!(
+        target.status,
+        ProposalStatus::Rejected | ProposalStatus::Merged
+    ) {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "proposal {} is {}: nothing can join it",
+                target.id, target.status
+            ),
+        ));
+    }
+    if !m.carry_speakers {
+        return Ok(());
+    }
+    let mut speakers = target.speakers();
+    let known: BTreeSet<String> = speakers.iter().map(Speaker::identity).collect();
+    let joining: Vec<Speaker> = p
+        .speakers()
+        .into_iter()
+        .filter(|s| !known.contains(&s.identity()))
+        .collect();
+    speakers.extend(joining.iter().cloned());
+    diesel::update(proposals::table.find(target.id))
+        .set((
+            proposals::speakers.eq(Speaker::store(&speakers)),
+            proposals::updated_at.eq(now()),
+        ))
+        .execute(tx.conn())?;
+    if let Some(session_id) = target.session_id {
+        diesel::update(sessions::table.find(session_id))
+            .set((
+                sessions::speakers.eq(Speaker::store(&speakers)),
+                sessions::updated_at.eq(now()),
+            ))
+            .execute(tx.conn())?;
+        let people: BTreeSet<String> = session_people::table
+            .filter(session_people::session_id.eq(session_id))
+            .select(session_people::person)
+            .load::<String>(tx.conn())?
+            .into_iter()
+            .collect();
+        let new: Vec<Speaker> = joining
+            .into_iter()
+            .filter(|s| !people.contains(&s.identity()))
+            .collect();
+        record_people(tx, session_id, &new, "")?;
+        tx.live(
+            &crate::outbox::session_channel(session_id),
+            crate::outbox::Change::SessionUpdated { session_id },
+        )?;
+    }
+    Ok(())
+}
+
+/// Records the decision; an accepted proposal becomes a session (returned). A merge
+/// names the proposal joined.
 pub fn decide(
     tx: &mut Tx,
     p: &ProposalRow,
     decision: ProposalStatus,
     note: &str,
+    merge_with: Option<Merge>,
 ) -> ApiResult<Option<i64>> {
     if p.status != ProposalStatus::Submitted {
         return Err(ApiError::new(
@@ -310,6 +393,19 @@ pub fn decide(
             format!("this proposal is already {}", p.status),
         ));
     }
+    let merged_into = match (decision, merge_with) {
+        (ProposalStatus::Merged, Some(m)) => {
+            merge(tx, p, m)?;
+            Some(m.into)
+        }
+        (ProposalStatus::Merged, None) => {
+            return Err(ApiError::field(
+                "merged_into",
+                "a merged proposal names the proposal it joins",
+            ))
+        }
+        _ => None,
+    };
     let t = now();
     let session_id = if decision == ProposalStatus::Accepted {
         let id: i64 = diesel::insert_into(sessions::table)
@@ -340,6 +436,7 @@ pub fn decide(
             proposals::status.eq(decision.as_str()),
             proposals::decision_note.eq(Some(note)),
             proposals::session_id.eq(session_id),
+            proposals::merged_into.eq(merged_into),
             proposals::updated_at.eq(t),
         ))
         .execute(tx.conn())?;

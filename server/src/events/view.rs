@@ -307,6 +307,8 @@ pub struct ProposalView {
     pub decision_note: Option<String>,
     /// The session an accepted proposal became.
     pub session_id: Option<i64>,
+    /// The proposal a merged one joined.
+    pub merged_into: Option<i64>,
     pub diversity: Diversity,
     pub created_at: Timestamp,
     /// Organisers only.
@@ -347,6 +349,7 @@ impl ProposalView {
             status: p.status,
             decision_note: p.decision_note.clone(),
             session_id: p.session_id,
+            merged_into: p.merged_into,
             diversity: Diversity::of(&speakers),
             created_at: Timestamp(p.created_at),
             reviews,
@@ -364,6 +367,8 @@ pub struct Dossier {
     pub proposer_name: String,
     /// Whether the caller has reviewed it already (one review each).
     pub reviewed: bool,
+    /// The event's other proposals it could join (open or accepted): id and title.
+    pub others: Vec<(i64, String)>,
 }
 
 /// A review just given.

@@ -544,6 +544,7 @@ fn seed_event(tx: &mut Tx) -> ApiResult<usize> {
                     &p,
                     crate::events::types::ProposalStatus::Accepted,
                     "Accepted by the MAG (demo)",
+                    None,
                 )?
                 else {
                     continue;

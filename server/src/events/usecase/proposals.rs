@@ -7,7 +7,7 @@ use crate::events::confirmations::{self, ConfirmationView};
 use crate::events::proposals::ProposalRow;
 use crate::events::proposals::{self, NewProposal};
 use crate::events::store::{self, EventRow};
-use crate::events::types::SpeakerAnswer;
+use crate::events::types::{ProposalStatus, SpeakerAnswer};
 use crate::events::view::{Dossier, ProposalView, ReviewCreated, Reviews};
 use crate::http::respond::List;
 use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalReader};
@@ -215,7 +215,7 @@ pub async fn decide(db: &Db, org: &ProposalOrganizer, d: Decision) -> ApiResult<
     db.tx(move |tx| {
         // Read again in the transaction, so that two decisions cannot both be taken.
         let p = proposals::get(tx, proposal_id)?;
-        proposals::decide(tx, &p, d.verdict.into(), &d.note)?;
+        proposals::decide(tx, &p, d.verdict.into(), &d.note, d.merge)?;
         let answers = confirmations::answers_of(tx, &[proposal_id])?.remove(&proposal_id);
         Ok(ProposalView::of(
             &proposals::get(tx, proposal_id)?,
@@ -260,6 +260,17 @@ pub async fn dossier(db: &Db, org: &ProposalOrganizer) -> ApiResult<Dossier> {
             .find(p.proposer_id)
             .select(users::display_name)
             .first(conn)?;
+        let others = proposals::of_event(conn, p.event_id)?
+            .into_iter()
+            .filter(|o| o.id != p.id)
+            .filter(|o| {
+                matches!(
+                    o.status,
+                    ProposalStatus::Submitted | ProposalStatus::Accepted
+                )
+            })
+            .map(|o| (o.id, o.title))
+            .collect();
         Ok(Dossier {
             proposal: ProposalView::of(
                 &p,
@@ -271,6 +282,7 @@ pub async fn dossier(db: &Db, org: &ProposalOrganizer) -> ApiResult<Dossier> {
             event_slug,
             proposer_name,
             reviewed,
+            others,
         })
     })
     .await

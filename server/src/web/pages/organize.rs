@@ -611,7 +611,7 @@ async fn perform(state: &State, c: &Ctx, slug: &str, form: &FormData) -> Result<
         "evaluation" => {
             let emails: Vec<String> = form
                 .get("panel")
-                .split(|ch: char| ch == '\n' || ch == ',' || ch == ';')
+                .split(['\n', ',', ';'])
                 .map(str::trim)
                 .filter(|e| !e.is_empty())
                 .map(str::to_owned)

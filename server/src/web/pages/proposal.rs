@@ -129,15 +129,20 @@ async fn perform(state: &State, org: &ProposalOrganizer, form: &FormData) -> Api
             };
             uc::review(db, org, review.try_into()?).await?;
         }
-        verdict @ ("accept" | "reject") => {
+        verdict @ ("accept" | "reject" | "merge") => {
+            let merging = verdict == "merge";
             let decision = DecisionInput {
-                decision: if verdict == "accept" {
-                    "accepted"
-                } else {
-                    "rejected"
+                decision: match verdict {
+                    "accept" => "accepted",
+                    "reject" => "rejected",
+                    _ => "merged",
                 }
                 .to_owned(),
                 note: form.get("note").to_owned(),
+                merged_into: merging
+                    .then(|| form.get("merged_into").parse().ok())
+                    .flatten(),
+                carry_speakers: merging && form.checked("carry_speakers"),
             };
             uc::decide(db, org, decision.try_into()?).await?;
         }
