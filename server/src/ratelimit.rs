@@ -40,6 +40,10 @@ pub mod limits {
     /// Comments, amendments and session questions: a burst of 10 a minute, 200 a day, per user.
     pub const POSTS_PER_MINUTE: Limit = Limit::per_minutes(10, 1);
     pub const POSTS_PER_DAY: Limit = Limit::per_minutes(200, 24 * 60);
+    /// Requests to confirm a proposer's speakers cause, per proposer: each is a mail to
+    /// an address the proposer typed, so a proposal edited again and again must not
+    /// become a way to mail anyone.
+    pub const SPEAKER_REQUESTS_PER_DAY: Limit = Limit::per_minutes(100, 24 * 60);
 }
 
 /// How wrong passwords are slowed down. Each key holds a level that every attempt

@@ -10,6 +10,7 @@ use indaba_tests::*;
 use serde_json::json;
 
 both_backends!(
+    requests_to_confirm_speakers_are_limited_per_proposer,
     one_time_links_leave_no_trace,
     text_that_could_deceive_is_refused,
     answers_to_someone_are_kept_by_no_cache
@@ -156,4 +157,72 @@ async fn answers_to_someone_are_kept_by_no_cache(backend: Backend) {
             "{path}"
         );
     }
+}
+
+/// A proposal's speakers are mailed at addresses the proposer typed: editing it again and
+/// again with new addresses stops at 100 a day, refused before anything is written.
+async fn requests_to_confirm_speakers_are_limited_per_proposer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, organizer) = app.user_with_roles("Limit Org", &["organizer"]).await;
+    let event = event_with_open_call(&app, &organizer, "igf-limits").await;
+    let (_, proposer) = app.user_with_roles("Mass Mailer", &[]).await;
+    let body = |round: usize| {
+        let speakers: Vec<_> = (0..10)
+            .map(|k| json!({"name": format!("Target {round}-{k}"), "email": format!("target{round}-{k}@example.org"),
+                            "stakeholder_group": "civil_society", "country": "KE"}))
+            .collect();
+        json!({"title": "Mailer", "type": "workshop", "subtheme": "Governance", "format": "hybrid",
+               "description": "x", "policy_questions": [], "speakers": speakers,
+               "moderator_name": "M", "rapporteur_name": "R"})
+    };
+    let res = app
+        .post(
+            &format!("/api/v1/events/{event}/proposals"),
+            Some(&proposer),
+            &body(0),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_i64().unwrap();
+    let path = format!("/api/v1/proposals/{id}");
+    for round in 1..10 {
+        let res = app
+            .send(
+                awc::http::Method::PATCH,
+                &path,
+                Some(&proposer),
+                &body(round),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "round {round}: {}", res.text);
+    }
+    // 100 addresses asked: the 101st to 110th are refused, and the proposal is unchanged.
+    let res = app
+        .send(awc::http::Method::PATCH, &path, Some(&proposer), &body(10))
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.text);
+    assert_eq!(res.code(), "rate_limited");
+    assert!(res.header("retry-after").is_some());
+    let read = app.get(&path, Some(&proposer)).await;
+    assert_eq!(
+        read.body["speakers"][0]["name"], "Target 9-0",
+        "{}",
+        read.text
+    );
+    let db = app.db();
+    let queued: i64 = db
+        .run(move |conn| {
+            Ok(mail_outbox::table
+                .filter(mail_outbox::kind.eq("speaker_request"))
+                .count()
+                .get_result(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(queued, 100);
+    // An edit that asks nobody new is not counted.
+    let res = app
+        .send(awc::http::Method::PATCH, &path, Some(&proposer), &body(9))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
 }

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::proposals::ProposalRow;
-use super::types::{ProposalStatus, SpeakerAnswer};
+use super::types::{ProposalStatus, Speaker, SpeakerAnswer};
 use crate::accounts::types::Email;
 use crate::db::schema::{events, speaker_confirmations, users};
 use crate::db::{now, DbConn};
@@ -47,23 +47,32 @@ pub fn answers_of(conn: &mut DbConn, proposal_ids: &[i64]) -> ApiResult<HashMap<
     Ok(by)
 }
 
-/// Asks every speaker of the proposal whose address was not asked yet, by mail queued in
-/// the caller's transaction, and forgets those the proposal no longer names. Answers how
-/// many were asked (the caller wakes the mail worker).
-pub fn ask(conn: &mut DbConn, p: &ProposalRow, public_url: &str) -> ApiResult<usize> {
-    let named: BTreeSet<String> = p
-        .speakers()
+/// The addresses of these speakers that can be asked, in lower case.
+pub fn addresses(speakers: &[Speaker]) -> BTreeSet<String> {
+    speakers
         .iter()
         .filter_map(|s| s.email.as_deref())
         .filter(|e| Email::parse(e).is_ok())
         .map(key)
-        .collect();
-    let asked: BTreeSet<String> = speaker_confirmations::table
-        .filter(speaker_confirmations::proposal_id.eq(p.id))
+        .collect()
+}
+
+/// The addresses a proposal has asked already.
+pub fn asked(conn: &mut DbConn, proposal_id: i64) -> ApiResult<BTreeSet<String>> {
+    Ok(speaker_confirmations::table
+        .filter(speaker_confirmations::proposal_id.eq(proposal_id))
         .select(speaker_confirmations::email)
         .load::<String>(conn)?
         .into_iter()
-        .collect();
+        .collect())
+}
+
+/// Asks every speaker of the proposal whose address was not asked yet, by mail queued in
+/// the caller's transaction, and forgets those the proposal no longer names. Answers how
+/// many were asked (the caller wakes the mail worker).
+pub fn ask(conn: &mut DbConn, p: &ProposalRow, public_url: &str) -> ApiResult<usize> {
+    let named = addresses(&p.speakers());
+    let asked = asked(conn, p.id)?;
     let dropped: Vec<&String> = asked.difference(&named).collect();
     diesel::delete(
         speaker_confirmations::table

@@ -16,7 +16,7 @@ use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalR
 use crate::policy::guards::{Anyone, SignedIn, Verified};
 use crate::state::State;
 
-use super::{MayConflict, Or};
+use super::{MayConflict, Or, RateLimited};
 use crate::http::respond::MayForbid;
 
 pub async fn propose(
@@ -24,10 +24,10 @@ pub async fn propose(
     state: State,
     event: web::Path<String>,
     input: ApiJson<ProposalInput>,
-) -> ApiResult<MayConflict<Created<ProposalView>>> {
+) -> ApiResult<RateLimited<MayConflict<Created<ProposalView>>>> {
     let proposal = input.0.try_into()?;
     let view = uc::propose(&state, &by, event.into_inner(), proposal).await?;
-    Ok(Or(Created(view)))
+    Ok(Or(Or(Created(view))))
 }
 
 pub async fn ranking(
@@ -63,15 +63,15 @@ pub async fn decide(
 }
 
 /// 403 for an organiser (who reads the proposal but does not write it), 409 when the
-/// call is closed or a decision taken.
+/// call is closed or a decision taken, 429 past the day's requests to confirm speakers.
 pub async fn edit(
     reader: ProposalReader,
     state: State,
     input: ApiJson<ProposalInput>,
-) -> ApiResult<MayConflict<MayForbid<Private<ProposalView>>>> {
+) -> ApiResult<RateLimited<MayConflict<MayForbid<Private<ProposalView>>>>> {
     let proposal = input.0.try_into()?;
     let view = uc::edit(&state, &reader, proposal).await?;
-    Ok(Or(Or(Private(view))))
+    Ok(Or(Or(Or(Private(view)))))
 }
 
 pub async fn mine(

@@ -13,6 +13,7 @@ use crate::http::respond::List;
 use crate::policy::guards::events::{EventOrganizer, ProposalOrganizer, ProposalReader};
 use crate::policy::guards::Verified;
 use crate::policy::SpeakerAudience;
+use crate::ratelimit::limits::SPEAKER_REQUESTS_PER_DAY;
 use crate::state::AppState;
 
 /// Proposes a session to the event `event` (id or slug) while its call is open; the
@@ -24,6 +25,8 @@ pub async fn propose(
     new: NewProposal,
 ) -> ApiResult<ProposalView> {
     let proposer = by.id();
+    let asking = confirmations::addresses(&new.speakers).len();
+    limit_requests(state, proposer, asking)?;
     let public_url = state.config.public_url.clone();
     let view = state
         .db
@@ -45,6 +48,17 @@ pub async fn propose(
         .await?;
     state.mail_wakeup.notify_one();
     Ok(view)
+}
+
+/// Counts the requests to confirm a proposal would send against the proposer's daily
+/// allowance (each is a mail to an address they typed); 429 past it, before anything
+/// is written.
+fn limit_requests(state: &AppState, proposer: i64, asking: usize) -> ApiResult<()> {
+    let key = format!("speaker-requests:{proposer}");
+    for _ in 0..asking {
+        state.limiter.hit(&key, SPEAKER_REQUESTS_PER_DAY)?;
+    }
+    Ok(())
 }
 
 /// A proposal as its proposer reads it back: what they gave and the speakers' answers.
@@ -101,6 +115,14 @@ pub async fn edit(
     if reader.proposal.proposer_id != user {
         return Err(ApiError::forbidden("only its proposer edits a proposal"));
     }
+    let asked = state
+        .db
+        .run(move |conn| confirmations::asked(conn, id))
+        .await?;
+    let asking = confirmations::addresses(&new.speakers)
+        .difference(&asked)
+        .count();
+    limit_requests(state, user, asking)?;
     let public_url = state.config.public_url.clone();
     let view = state
         .db
