@@ -3482,6 +3482,14 @@ async fn the_session_room_runs_from_its_page(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.html);
+    // The moderator's export names the session they run.
+    let export = app.get("/api/v1/me/export", Some(&moderator.token)).await;
+    assert_eq!(
+        export.body["session_roles"],
+        json!([{"session_id": session, "role": "moderator"}]),
+        "{}",
+        export.text
+    );
 }
 
 async fn mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks(backend: Backend) {
@@ -3860,6 +3868,32 @@ async fn mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks(backe
         }
     }
     assert_eq!(refused, 3, "its three evaluators are refused");
+
+    // Their part of the personal-data export: the panel, assignments (with the reason
+    // they stepped back) and evaluations.
+    let export = app.get("/api/v1/me/export", Some(&panel[0].token)).await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.text);
+    let ev = &export.body;
+    assert_eq!(
+        ev["evaluation_panel_event_ids"],
+        json!([e.id]),
+        "{}",
+        export.text
+    );
+    assert!(
+        ev["evaluation_assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["recusal_reason"] == "I advised the proposer"),
+        "{}",
+        export.text
+    );
+    assert!(
+        !ev["evaluations"].as_array().unwrap().is_empty(),
+        "{}",
+        export.text
+    );
 }
 
 async fn a_merged_proposal_joins_another_with_its_speakers(backend: Backend) {

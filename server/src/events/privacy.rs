@@ -12,8 +12,9 @@ use super::types::Speaker;
 use super::view::ProposalView;
 use crate::accounts::privacy::WITHDRAWN;
 use crate::db::schema::{
-    proposal_reviews, proposals, session_people, session_reports, sessions, speaker_confirmations,
-    speaking_queue,
+    evaluation_assignments, evaluations, panel_members, proposal_reviews, proposals,
+    session_people, session_reports, session_roles, sessions, speaker_confirmations,
+    speaker_unavailability, speaking_queue,
 };
 use crate::db::{now, DbConn, Timestamp, Tx};
 use crate::error::ApiResult;
@@ -35,6 +36,51 @@ pub struct EventsExport {
     pub speaker_in_proposal_ids: Vec<i64>,
     /// Sessions whose report the person filed.
     pub reports_filed_session_ids: Vec<i64>,
+    /// Their answers, as a speaker asked to confirm, by proposal.
+    pub speaker_answers: Vec<SpeakerAnswerRecord>,
+    /// Times they were said to be unavailable to speak.
+    pub unavailable: Vec<UnavailableRecord>,
+    /// Sessions they run: as moderator or rapporteur.
+    pub session_roles: Vec<SessionRoleRecord>,
+    /// Events whose evaluation panel they sit on.
+    pub evaluation_panel_event_ids: Vec<i64>,
+    /// Proposals given to them to evaluate, and those they stepped back from.
+    pub evaluation_assignments: Vec<AssignmentRecord>,
+    /// Their evaluations: scores by criterion, and comment.
+    pub evaluations: Vec<EvaluationRecord>,
+}
+
+#[derive(Serialize, JsonSchema, Debug)]
+pub struct SpeakerAnswerRecord {
+    pub proposal_id: i64,
+    pub answer: String,
+}
+
+#[derive(Serialize, JsonSchema, Debug)]
+pub struct UnavailableRecord {
+    pub event_id: i64,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+#[derive(Serialize, JsonSchema, Debug)]
+pub struct SessionRoleRecord {
+    pub session_id: i64,
+    pub role: String,
+}
+
+#[derive(Serialize, JsonSchema, Debug)]
+pub struct AssignmentRecord {
+    pub proposal_id: i64,
+    pub recusal_reason: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema, Debug)]
+pub struct EvaluationRecord {
+    pub proposal_id: i64,
+    /// Criterion id → score (1 to 5), as stored.
+    pub scores: String,
+    pub comment: String,
 }
 
 #[derive(Serialize, JsonSchema, Debug)]
@@ -156,6 +202,79 @@ pub fn export(conn: &mut DbConn, user_id: i64, email: &str) -> ApiResult<EventsE
         speaker_of_session_ids: speaker_of,
         speaker_in_proposal_ids: speaker_in,
         reports_filed_session_ids: filed,
+        speaker_answers: speaker_confirmations::table
+            .filter(speaker_confirmations::email.eq(email.trim().to_lowercase()))
+            .order(speaker_confirmations::proposal_id)
+            .select((
+                speaker_confirmations::proposal_id,
+                speaker_confirmations::answer,
+            ))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(proposal_id, answer)| SpeakerAnswerRecord {
+                proposal_id,
+                answer,
+            })
+            .collect(),
+        unavailable: speaker_unavailability::table
+            .filter(speaker_unavailability::person.eq(person(email)))
+            .order(speaker_unavailability::id)
+            .select((
+                speaker_unavailability::event_id,
+                speaker_unavailability::starts_at,
+                speaker_unavailability::ends_at,
+            ))
+            .load::<(i64, NaiveDateTime, NaiveDateTime)>(conn)?
+            .into_iter()
+            .map(|(event_id, a, b)| UnavailableRecord {
+                event_id,
+                starts_at: Timestamp(a),
+                ends_at: Timestamp(b),
+            })
+            .collect(),
+        session_roles: session_roles::table
+            .filter(session_roles::user_id.eq(user_id))
+            .order((session_roles::session_id, session_roles::role))
+            .select((session_roles::session_id, session_roles::role))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(session_id, role)| SessionRoleRecord { session_id, role })
+            .collect(),
+        evaluation_panel_event_ids: panel_members::table
+            .filter(panel_members::user_id.eq(user_id))
+            .order(panel_members::event_id)
+            .select(panel_members::event_id)
+            .load(conn)?,
+        evaluation_assignments: evaluation_assignments::table
+            .filter(evaluation_assignments::evaluator_id.eq(user_id))
+            .order(evaluation_assignments::proposal_id)
+            .select((
+                evaluation_assignments::proposal_id,
+                evaluation_assignments::recusal_reason,
+            ))
+            .load::<(i64, Option<String>)>(conn)?
+            .into_iter()
+            .map(|(proposal_id, recusal_reason)| AssignmentRecord {
+                proposal_id,
+                recusal_reason,
+            })
+            .collect(),
+        evaluations: evaluations::table
+            .filter(evaluations::evaluator_id.eq(user_id))
+            .order(evaluations::proposal_id)
+            .select((
+                evaluations::proposal_id,
+                evaluations::scores,
+                evaluations::comment,
+            ))
+            .load::<(i64, String, String)>(conn)?
+            .into_iter()
+            .map(|(proposal_id, scores, comment)| EvaluationRecord {
+                proposal_id,
+                scores,
+                comment,
+            })
+            .collect(),
     })
 }
 
