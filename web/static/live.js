@@ -126,9 +126,12 @@
   }
 
   // The session room (queue, floor, questions' votes, segments) is read again from the
-  // page itself: one fetch per burst of events, and never while a control in it has
-  // the focus (the next event or a reload brings it).
-  var ROOM_EVENTS = ["queue.updated", "question.upvoted", "comment.created", "session.updated"];
+  // page itself: one fetch per burst of events (at most one every two seconds, so that a
+  // thousand listeners do not reload the page at the rate of the votes), and never
+  // while a control in it has the focus (the next event or a reload brings it). New
+  // comments arrive in the thread; a new question joins the ranked list at the next
+  // vote or reload.
+  var ROOM_EVENTS = ["queue.updated", "question.upvoted", "session.updated"];
   var roomTimer = null;
   function refreshRoom() {
     var room = document.getElementById("room");
@@ -143,7 +146,7 @@
           if (fresh && !room.contains(document.activeElement)) room.innerHTML = fresh.innerHTML;
         })
         .catch(function () { /* a reload shows it */ });
-    }, 300);
+    }, 2000);
   }
 
   function handleFrame(text) {
