@@ -102,6 +102,17 @@ pub fn find(conn: &mut DbConn, id: i64) -> ApiResult<Option<UserRow>> {
         .optional()?)
 }
 
+/// Which of these ids are accounts that are not erased (those named to a role).
+pub fn live_accounts(conn: &mut DbConn, ids: &[i64]) -> ApiResult<std::collections::HashSet<i64>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::erased_at.is_null())
+        .select(users::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> ApiResult<Option<UserRow>> {
     Ok(users::table
         .filter(users::email.eq(email))

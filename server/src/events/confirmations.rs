@@ -67,6 +67,13 @@ pub fn asked(conn: &mut DbConn, proposal_id: i64) -> ApiResult<BTreeSet<String>>
         .collect())
 }
 
+/// One proposal's answers.
+pub fn answers_for(conn: &mut DbConn, proposal_id: i64) -> ApiResult<Answers> {
+    Ok(answers_of(conn, &[proposal_id])?
+        .remove(&proposal_id)
+        .unwrap_or_default())
+}
+
 /// Asks every speaker of the proposal whose address was not asked yet, by mail queued in
 /// the caller's transaction, and forgets those the proposal no longer names. Answers how
 /// many were asked (the caller wakes the mail worker).
@@ -112,12 +119,7 @@ pub fn ask(conn: &mut DbConn, p: &ProposalRow, public_url: &str) -> ApiResult<us
             .execute(conn)?;
         let link = format!("{public_url}/speaker-confirmation?token={token}");
         // Mail to an account's address is that account's (its export and erasure).
-        let account: Option<i64> = users::table
-            .filter(crate::accounts::store::lower(users::email).eq(email.as_str()))
-            .filter(users::erased_at.is_null())
-            .select(users::id)
-            .first(conn)
-            .optional()?;
+        let account = crate::accounts::store::find_by_email(conn, email)?.map(|u| u.id);
         mail::enqueue(
             conn,
             OutgoingMail {

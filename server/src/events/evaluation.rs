@@ -372,13 +372,7 @@ fn evaluated_in(conn: &mut DbConn, event_id: i64) -> ApiResult<bool> {
 /// Replaces the set-up. The rubric cannot change once evaluations use it (409); an id
 /// that is no account, or an erased one, is 422.
 pub fn replace(conn: &mut DbConn, event_id: i64, s: &Setup) -> ApiResult<()> {
-    let known: HashSet<i64> = users::table
-        .filter(users::id.eq_any(&s.panel))
-        .filter(users::erased_at.is_null())
-        .select(users::id)
-        .load::<i64>(conn)?
-        .into_iter()
-        .collect();
+    let known = crate::accounts::store::live_accounts(conn, &s.panel)?;
     let unknown: Vec<String> = s
         .panel
         .iter()

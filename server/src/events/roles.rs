@@ -104,13 +104,7 @@ pub fn replace(conn: &mut DbConn, session_id: i64, roles: &Roles) -> ApiResult<(
         .union(&roles.rapporteurs)
         .copied()
         .collect();
-    let known: BTreeSet<i64> = users::table
-        .filter(users::id.eq_any(&wanted))
-        .filter(users::erased_at.is_null())
-        .select(users::id)
-        .load::<i64>(conn)?
-        .into_iter()
-        .collect();
+    let known = crate::accounts::store::live_accounts(conn, &wanted)?;
     let mut errors = FieldErrors::new();
     for (field, list) in [
         ("moderators", &roles.moderators),

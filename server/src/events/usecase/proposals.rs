@@ -63,9 +63,7 @@ fn limit_requests(state: &AppState, proposer: i64, asking: usize) -> ApiResult<(
 
 /// A proposal as its proposer reads it back: what they gave and the speakers' answers.
 fn proposer_view(conn: &mut DbConn, p: &ProposalRow) -> ApiResult<ProposalView> {
-    let answers = confirmations::answers_of(conn, &[p.id])?
-        .remove(&p.id)
-        .unwrap_or_default();
+    let answers = confirmations::answers_for(conn, p.id)?;
     Ok(ProposalView::of(
         p,
         SpeakerAudience::Proposer,
@@ -202,8 +200,8 @@ pub async fn get(db: &Db, reader: &ProposalReader) -> ApiResult<ProposalView> {
                 true => Some(Reviews::of(proposals::reviews_of(conn, id)?)),
                 false => None,
             };
-            let answers = confirmations::answers_of(conn, &[id])?.remove(&id);
-            Ok((reviews, answers.unwrap_or_default()))
+            let answers = confirmations::answers_for(conn, id)?;
+            Ok((reviews, answers))
         })
         .await?;
     Ok(ProposalView::of(
@@ -238,12 +236,12 @@ pub async fn decide(db: &Db, org: &ProposalOrganizer, d: Decision) -> ApiResult<
         // Read again in the transaction, so that two decisions cannot both be taken.
         let p = proposals::get(tx, proposal_id)?;
         proposals::decide(tx, &p, d.verdict.into(), &d.note, d.merge)?;
-        let answers = confirmations::answers_of(tx, &[proposal_id])?.remove(&proposal_id);
+        let answers = confirmations::answers_for(tx, proposal_id)?;
         Ok(ProposalView::of(
             &proposals::get(tx, proposal_id)?,
             SpeakerAudience::Organizer,
             None,
-            &answers.unwrap_or_default(),
+            &answers,
         ))
     })
     .await
@@ -273,7 +271,7 @@ pub async fn dossier(db: &Db, org: &ProposalOrganizer) -> ApiResult<Dossier> {
         use diesel::prelude::*;
         let reviews = proposals::reviews_of(conn, p.id)?;
         let reviewed = reviews.iter().any(|r| r.reviewer_id == me);
-        let answers = confirmations::answers_of(conn, &[p.id])?.remove(&p.id);
+        let answers = confirmations::answers_for(conn, p.id)?;
         let (event_name, event_slug): (String, String) = events::table
             .find(p.event_id)
             .select((events::name, events::slug))
@@ -298,7 +296,7 @@ pub async fn dossier(db: &Db, org: &ProposalOrganizer) -> ApiResult<Dossier> {
                 &p,
                 SpeakerAudience::Organizer,
                 Some(Reviews::of(reviews)),
-                &answers.unwrap_or_default(),
+                &answers,
             ),
             event_name,
             event_slug,
