@@ -33,6 +33,7 @@ both_backends!(
     the_session_room_runs_from_its_page,
     mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks,
     a_merged_proposal_joins_another_with_its_speakers,
+    the_igf_year_api_names_panels_rubrics_kept_proposals_and_speakers,
 );
 
 struct Event {
@@ -3673,7 +3674,7 @@ async fn mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks(backe
             &scores(3, 3),
         )
         .await;
-    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
     let res = app
         .send(
             Method::PUT,
@@ -3682,7 +3683,7 @@ async fn mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks(backe
             &scores(3, 3),
         )
         .await;
-    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
 
     // Recusal: a reason is needed; someone else without a conflict is given it.
     let recuse = format!("/api/v1/proposals/{given}/recusal");
@@ -3714,7 +3715,7 @@ async fn mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks(backe
             &scores(5, 5),
         )
         .await;
-    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
 
     // Everyone evaluates: proposal 0 is the best for each evaluator, whatever their scale.
     for (k, a) in panel.iter().enumerate().take(4) {
@@ -3861,7 +3862,7 @@ async fn mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks(backe
         } else {
             assert_eq!(
                 res.status,
-                StatusCode::NOT_FOUND,
+                StatusCode::FORBIDDEN,
                 "not theirs: {}",
                 res.text
             );
@@ -4020,4 +4021,303 @@ async fn a_merged_proposal_joins_another_with_its_speakers(backend: Backend) {
         "{}",
         first.text
     );
+}
+
+/// The API as the IGF issue names it: `/panel`, `/rubric` with criterion keys,
+/// `/assignments`, scores by key, 403 for a proposal given to others, a kept schedule
+/// proposal applied by id (once), 422 naming a session that fits nowhere, and a speaker
+/// answering at their place in the list.
+async fn the_igf_year_api_names_panels_rubrics_kept_proposals_and_speakers(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    // A speaker answers at their place: the other speaker's place is refused.
+    let (_, proposer) = app.user_with_roles("Ida Proposer", &[]).await;
+    let (ana, kofi) = ("ana.api@example.org", "kofi.api@example.org");
+    let speakers = vec![
+        with_email(speaker("Ana", "civil_society", "BR", "female"), ana),
+        with_email(speaker("Kofi", "government", "GH", "male"), kofi),
+    ];
+    let res = e
+        .propose(&proposer, &proposal("Keyed panel", speakers))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let first = res.body["id"].as_i64().unwrap();
+    let token = app.link_token(kofi, "/speaker-confirmation?token=").await;
+    let at = |n: usize, q: &str| format!("/api/v1/proposals/{first}/speakers/{n}/confirmation?{q}");
+    let res = app
+        .post(&at(0, &format!("token={token}")), None, &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text);
+    assert_eq!(res.code(), "invalid_token");
+    let res = app.post(&at(1, "token=nonsense"), None, &json!({})).await;
+    assert_eq!(res.code(), "invalid_token", "{}", res.text);
+    let res = app
+        .post(&at(1, &format!("token={token}")), None, &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["answer"], "confirmed", "{}", res.text);
+    let res = app
+        .post(
+            &at(1, &format!("token={token}&answer=declined")),
+            None,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.body["answer"], "declined", "{}", res.text);
+    let res = app
+        .post(
+            &at(1, &format!("token={token}&answer=maybe")),
+            None,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+
+    // Panel and rubric apart; keys made from labels or given.
+    let (_, second_proposer) = app.user_with_roles("Ivo Proposer", &[]).await;
+    let res = e
+        .propose(&second_proposer, &proposal("Second keyed", diverse("k2")))
+        .await;
+    let second = res.body["id"].as_i64().unwrap();
+    let eva = app
+        .account("Eva Keyed", &[], "government", "KE", None, Some("Gov"))
+        .await;
+    let eli = app
+        .account("Eli Keyed", &[], "civil_society", "BR", None, Some("NGO"))
+        .await;
+    let base = format!("/api/v1/events/{}", e.id);
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("{base}/panel"),
+            Some(&e.organizer),
+            &json!({"members": [{"user_id": eva.id}, {"user_id": 999_999}]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("{base}/panel"),
+            Some(&e.organizer),
+            &json!({"members": [{"user_id": eva.id}]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["panel"].as_array().unwrap().len(), 1);
+    let rubric = format!("{base}/rubric");
+    for (body, field) in [
+        (
+            json!({"criteria": [{"key": "Bad Key", "label": "Relevance", "weight": 2}]}),
+            "criteria[0].key",
+        ),
+        (
+            json!({"criteria": [{"key": "a", "label": "A", "weight": 1}, {"key": "a", "label": "B", "weight": 1}]}),
+            "criteria[1].key",
+        ),
+        (
+            json!({"criteria": [{"label": "A", "weight": 1}], "evaluators_per_proposal": 0}),
+            "evaluators_per_proposal",
+        ),
+    ] {
+        let res = app
+            .send(Method::PUT, &rubric, Some(&e.organizer), &body)
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{body}: {}", res.text);
+    }
+    let res = app
+        .send(Method::PUT, &rubric, Some(&e.organizer),
+              &json!({"criteria": [{"key": "relevance", "label": "Relevance", "weight": 3}, {"label": "Speaker diversity", "weight": 1}], "blind": true, "evaluators_per_proposal": 1}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let keys: Vec<&str> = res.body["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["relevance", "speaker_diversity"], "{}", res.text);
+    assert_eq!(
+        res.body["panel"].as_array().unwrap().len(),
+        1,
+        "the panel is kept: {}",
+        res.text
+    );
+    assert_eq!(res.body["blind"], true);
+    // The panel replaced keeps the rubric.
+    let res = app
+        .send(
+            Method::PUT,
+            &format!("{base}/panel"),
+            Some(&e.organizer),
+            &json!({"members": [{"user_id": eva.id}, {"user_id": eli.id}]}),
+        )
+        .await;
+    assert_eq!(
+        res.body["criteria"].as_array().unwrap().len(),
+        2,
+        "{}",
+        res.text
+    );
+    assert_eq!(res.body["per_proposal"], 1, "{}", res.text);
+    let res = app
+        .post(
+            &format!("{base}/assignments"),
+            Some(&e.organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["assigned"], 2, "{}", res.text);
+
+    // Scores by key; another's proposal is 403, an unknown one 404.
+    let mine = app.get("/api/v1/me/evaluations", Some(&eva.token)).await;
+    let given = mine.body["items"][0]["proposal_id"].as_i64().unwrap();
+    let other = if given == first { second } else { first };
+    let eval = |p: i64| format!("/api/v1/proposals/{p}/evaluation");
+    for (body, field) in [
+        (json!({"scores": {"relevance": 4}}), "scores"),
+        (
+            json!({"scores": {"relevance": 4, "speaker_diversity": 9}}),
+            "scores.speaker_diversity.score",
+        ),
+        (
+            json!({"scores": {"relevance": 4, "speaker_diversity": 3, "charm": 5}}),
+            "scores",
+        ),
+    ] {
+        let res = app
+            .send(Method::PUT, &eval(given), Some(&eva.token), &body)
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{body}: {}", res.text);
+    }
+    let good = json!({"scores": {"relevance": 4, "speaker_diversity": 3}, "comment": "Sound"});
+    let res = app
+        .send(Method::PUT, &eval(other), Some(&eva.token), &good)
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let res = app
+        .send(Method::PUT, &eval(999_999), Some(&eva.token), &good)
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    let res = app
+        .send(Method::PUT, &eval(given), Some(&eva.token), &good)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["evaluated"], true, "{}", res.text);
+
+    // A schedule: a session no room can hold is named (422) and nothing is kept.
+    let res = app
+        .post(
+            &format!("{base}/rooms"),
+            Some(&e.organizer),
+            &json!({"name": "Hall", "capacity": 100, "remote_link": "https://meet.example.org/h"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let small = planned_session(&e, 1, diverse("s1")).await;
+    let big = planned_session(&e, 2, diverse("s2")).await;
+    let res = plan(&e, big, json!({"expected_audience": 300})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let propose = format!("{base}/schedule/proposal");
+    let ask = json!({"constraints": {"days": ["2025-10-24"], "day_starts": "09:00", "day_ends": "12:00"}});
+    let res = app.post(&propose, Some(&e.organizer), &ask).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let why = res.field(&format!("sessions[{big}]")).unwrap_or_default();
+    assert!(
+        why.contains("Planned 2") && why.contains("room"),
+        "{}",
+        res.text
+    );
+    assert!(
+        res.field(&format!("sessions[{small}]")).is_none(),
+        "{}",
+        res.text
+    );
+    let res = app
+        .post(
+            &propose,
+            Some(&e.organizer),
+            &json!({"constraints": {"slot_minutes": 2}}),
+        )
+        .await;
+    assert!(res.field("slot_minutes").is_some(), "{}", res.text);
+    // Partial: the rest is proposed and kept.
+    let mut partial = ask.clone();
+    partial["partial"] = json!(true);
+    let res = app.post(&propose, Some(&e.organizer), &partial).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["unplaced"][0]["session_id"], big, "{}", res.text);
+    // The audience fits now: kept, then applied by id, once.
+    plan(&e, big, json!({"expected_audience": 80})).await;
+    let res = app.post(&propose, Some(&e.organizer), &ask).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["applied"], false);
+    assert_eq!(
+        res.body["placed"].as_array().unwrap().len(),
+        2,
+        "{}",
+        res.text
+    );
+    let pid = res.body["id"].as_i64().unwrap();
+    let session = app
+        .get(&format!("/api/v1/sessions/{small}"), Some(&e.organizer))
+        .await;
+    assert!(
+        session.body["starts_at"].is_null(),
+        "kept, not written: {}",
+        session.text
+    );
+    let apply = |pid: i64| format!("{propose}/{pid}/apply");
+    let res = app
+        .post(&apply(999_999), Some(&e.organizer), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    let (_, stranger) = app.user_with_roles("Not an organiser", &[]).await;
+    let res = app.post(&apply(pid), Some(&stranger), &json!({})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let res = app.post(&apply(pid), Some(&e.organizer), &json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["applied"], true, "{}", res.text);
+    let session = app
+        .get(&format!("/api/v1/sessions/{small}"), Some(&e.organizer))
+        .await;
+    assert!(!session.body["starts_at"].is_null(), "{}", session.text);
+    let res = app.post(&apply(pid), Some(&e.organizer), &json!({})).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    // A proposal computed before the schedule changed is refused.
+    let res = app
+        .post(
+            &propose,
+            Some(&e.organizer),
+            &json!({"constraints": {"days": ["2025-10-25"]}, "reschedule": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let stale = res.body["id"].as_i64().unwrap();
+    let res = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/sessions/{small}/slot"),
+            Some(&e.organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(&apply(stale), Some(&e.organizer), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
 }

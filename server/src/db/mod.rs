@@ -447,6 +447,16 @@ impl serde::Serialize for Timestamp {
     }
 }
 
+/// Read back from what this application stored (RFC 3339, UTC).
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        chrono::DateTime::parse_from_rfc3339(&raw)
+            .map(|t| Timestamp(t.naive_utc()))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 impl schemars::JsonSchema for Timestamp {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Timestamp".into()

@@ -602,6 +602,19 @@ diesel::table! {
         position -> Integer,
         name -> Text,
         weight -> Integer,
+        key -> Text,
+    }
+}
+
+diesel::table! {
+    schedule_proposals (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        fingerprint -> Text,
+        reschedule -> Bool,
+        body -> Text,
+        created_at -> Timestamp,
+        applied_at -> Nullable<Timestamp>,
     }
 }
 

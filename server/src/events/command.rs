@@ -882,6 +882,26 @@ pub struct SpeakerConfirmationInput {
     pub answer: String,
 }
 
+/// `POST /proposals/{id}/speakers/{n}/confirmation?token=&answer=`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakerLinkQuery {
+    /// The `token` of the link in the mail.
+    pub token: String,
+    /// `confirmed` (default) or `declined`.
+    pub answer: Option<String>,
+}
+
+impl TryFrom<SpeakerLinkQuery> for SpeakerConfirmation {
+    type Error = ApiError;
+    fn try_from(q: SpeakerLinkQuery) -> ApiResult<SpeakerConfirmation> {
+        SpeakerConfirmation::try_from(SpeakerConfirmationInput {
+            token: q.token,
+            answer: q.answer.unwrap_or_else(|| "confirmed".into()),
+        })
+    }
+}
+
 pub struct SpeakerConfirmation {
     pub token: String,
     pub answer: crate::events::types::SpeakerAnswer,

@@ -150,6 +150,8 @@ pub struct ConfirmationView {
 
 struct Found {
     id: i64,
+    /// The address asked, lower case.
+    email: String,
     view: ConfirmationView,
 }
 
@@ -182,6 +184,7 @@ fn find(conn: &mut DbConn, token: &str) -> ApiResult<Found> {
         .unwrap_or_default();
     Ok(Found {
         id,
+        email,
         view: ConfirmationView {
             proposal_id,
             proposal_title: p.title,
@@ -201,16 +204,44 @@ pub fn read(conn: &mut DbConn, token: &str) -> ApiResult<ConfirmationView> {
     Ok(find(conn, token)?.view)
 }
 
-/// Records the speaker's answer; the same answer twice changes nothing.
+/// Which speaker a link is for: the proposal, and the speaker's place in its list
+/// (from 0, as the API lists them).
+pub struct SpeakerAt {
+    pub proposal_id: i64,
+    pub n: usize,
+}
+
+/// Records the speaker's answer; the same answer twice changes nothing. When the caller
+/// names the speaker, the link must be theirs (otherwise `invalid_token`).
 pub fn answer(
     conn: &mut DbConn,
     token: &str,
+    at: Option<SpeakerAt>,
     answer: SpeakerAnswer,
 ) -> ApiResult<ConfirmationView> {
     if answer == SpeakerAnswer::Asked {
         return Err(ApiError::field("answer", "must be confirmed or declined"));
     }
-    let Found { id, mut view } = find(conn, token)?;
+    let Found {
+        id,
+        email,
+        mut view,
+    } = find(conn, token)?;
+    if let Some(at) = at {
+        let p = super::proposals::get(conn, view.proposal_id)?;
+        let theirs = view.proposal_id == at.proposal_id
+            && p.speakers()
+                .get(at.n)
+                .and_then(|s| s.email.as_deref())
+                .map(key)
+                == Some(email);
+        if !theirs {
+            return Err(ApiError::new(
+                ErrorCode::InvalidToken,
+                "this confirmation link is not for this speaker",
+            ));
+        }
+    }
     if !view.open {
         return Err(ApiError::new(
             ErrorCode::AlreadyDecided,

@@ -25,7 +25,12 @@ use crate::http::input::text;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriterionInput {
+    /// What evaluators read (1 to 200 characters).
+    #[serde(alias = "label")]
     pub name: String,
+    /// How evaluations name it: 1 to 40 of `a-z`, `0-9`, `_` and `-`; made from the name
+    /// when absent.
+    pub key: Option<String>,
     /// 1 to 10.
     pub weight: i32,
 }
@@ -39,58 +44,196 @@ pub struct SetupInput {
     /// 1 to 20 criteria, each scored 1 to 5.
     pub criteria: Vec<CriterionInput>,
     /// Evaluators per proposal, 1 to 10 (default 3).
+    #[serde(alias = "evaluators_per_proposal")]
     pub per_proposal: Option<i32>,
     /// Proposer and speakers hidden from evaluators.
     #[serde(default)]
     pub blind: bool,
 }
 
-pub struct Setup {
-    pub panel: Vec<i64>,
-    pub criteria: Vec<(String, i32)>,
+/// `PUT /events/{id}/panel`: the panel alone, replaced.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PanelInput {
+    /// At most 200.
+    pub members: Vec<MemberInput>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInput {
+    pub user_id: i64,
+}
+
+/// `PUT /events/{id}/rubric`: the rubric and its rules, the panel kept.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RubricInput {
+    /// 1 to 20 criteria, each scored 1 to 5.
+    pub criteria: Vec<CriterionInput>,
+    /// Evaluators per proposal, 1 to 10 (default 3).
+    #[serde(alias = "per_proposal")]
+    pub evaluators_per_proposal: Option<i32>,
+    /// Proposer and speakers hidden from evaluators.
+    #[serde(default)]
+    pub blind: bool,
+}
+
+/// A rubric criterion, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criterion {
+    pub key: String,
+    pub name: String,
+    pub weight: i32,
+}
+
+/// The rubric and its rules, parsed.
+pub struct Rubric {
+    pub criteria: Vec<Criterion>,
     pub per_proposal: i32,
     pub blind: bool,
+}
+
+pub struct Setup {
+    pub panel: Vec<i64>,
+    pub rubric: Rubric,
+}
+
+/// A key made of a criterion's name: `Relevance to the theme` → `relevance_to_the_theme`.
+fn key_of(name: &str) -> String {
+    let mut key = String::new();
+    for ch in name.chars().flat_map(char::to_lowercase) {
+        if ch.is_ascii_alphanumeric() {
+            key.push(ch);
+        } else if !key.ends_with('_') && !key.is_empty() {
+            key.push('_');
+        }
+    }
+    key.trim_end_matches('_').chars().take(40).collect()
+}
+
+fn valid_key(key: &str) -> bool {
+    (1..=40).contains(&key.len())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+fn panel(errors: &mut FieldErrors, field: &str, mut ids: Vec<i64>) -> Vec<i64> {
+    if ids.len() > 200 {
+        errors.insert(field.into(), "at most 200 evaluators".into());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn rubric(
+    errors: &mut FieldErrors,
+    criteria_in: Vec<CriterionInput>,
+    per_proposal: Option<i32>,
+    per_field: &str,
+    blind: bool,
+) -> Rubric {
+    if criteria_in.is_empty() || criteria_in.len() > 20 {
+        errors.insert("criteria".into(), "1 to 20 criteria".into());
+    }
+    let mut criteria: Vec<Criterion> = vec![];
+    for (n, c) in criteria_in.iter().enumerate() {
+        let name = text(errors, &format!("criteria[{n}].name"), &c.name, 1, 200);
+        if !(1..=10).contains(&c.weight) {
+            errors.insert(
+                format!("criteria[{n}].weight"),
+                "must be from 1 to 10".into(),
+            );
+        }
+        let key = match &c.key {
+            Some(k) => k.trim().to_owned(),
+            None => name.as_deref().map(key_of).unwrap_or_default(),
+        };
+        // A name of no Latin letters or digits gets its position.
+        let key = match (&c.key, key.is_empty()) {
+            (None, true) => format!("c{}", n + 1),
+            _ => key,
+        };
+        if !valid_key(&key) {
+            errors.insert(
+                format!("criteria[{n}].key"),
+                "1 to 40 of a-z, 0-9, _ and -".into(),
+            );
+        } else if criteria.iter().any(|c| c.key == key) {
+            errors.insert(
+                format!("criteria[{n}].key"),
+                "two criteria have this key".into(),
+            );
+        }
+        if let Some(name) = name {
+            criteria.push(Criterion {
+                key,
+                name,
+                weight: c.weight,
+            });
+        }
+    }
+    let per_proposal = per_proposal.unwrap_or(3);
+    if !(1..=10).contains(&per_proposal) {
+        errors.insert(per_field.into(), "must be from 1 to 10".into());
+    }
+    Rubric {
+        criteria,
+        per_proposal,
+        blind,
+    }
 }
 
 impl TryFrom<SetupInput> for Setup {
     type Error = ApiError;
     fn try_from(i: SetupInput) -> ApiResult<Setup> {
         let mut errors = FieldErrors::new();
-        if i.panel.len() > 200 {
-            errors.insert("panel".into(), "at most 200 evaluators".into());
+        let panel = panel(&mut errors, "panel", i.panel);
+        let rubric = rubric(
+            &mut errors,
+            i.criteria,
+            i.per_proposal,
+            "per_proposal",
+            i.blind,
+        );
+        match errors.is_empty() {
+            true => Ok(Setup { panel, rubric }),
+            false => Err(ApiError::validation(errors)),
         }
-        if i.criteria.is_empty() || i.criteria.len() > 20 {
-            errors.insert("criteria".into(), "1 to 20 criteria".into());
+    }
+}
+
+impl TryFrom<PanelInput> for Vec<i64> {
+    type Error = ApiError;
+    fn try_from(i: PanelInput) -> ApiResult<Vec<i64>> {
+        let mut errors = FieldErrors::new();
+        let ids = i.members.into_iter().map(|m| m.user_id).collect();
+        let panel = panel(&mut errors, "members", ids);
+        match errors.is_empty() {
+            true => Ok(panel),
+            false => Err(ApiError::validation(errors)),
         }
-        let mut criteria = vec![];
-        for (n, c) in i.criteria.iter().enumerate() {
-            let name = text(&mut errors, &format!("criteria[{n}].name"), &c.name, 1, 200);
-            if !(1..=10).contains(&c.weight) {
-                errors.insert(
-                    format!("criteria[{n}].weight"),
-                    "must be from 1 to 10".into(),
-                );
-            }
-            if let Some(name) = name {
-                criteria.push((name, c.weight));
-            }
+    }
+}
+
+impl TryFrom<RubricInput> for Rubric {
+    type Error = ApiError;
+    fn try_from(i: RubricInput) -> ApiResult<Rubric> {
+        let mut errors = FieldErrors::new();
+        let per = i.evaluators_per_proposal;
+        let rubric = rubric(
+            &mut errors,
+            i.criteria,
+            per,
+            "evaluators_per_proposal",
+            i.blind,
+        );
+        match errors.is_empty() {
+            true => Ok(rubric),
+            false => Err(ApiError::validation(errors)),
         }
-        let per_proposal = i.per_proposal.unwrap_or(3);
-        if !(1..=10).contains(&per_proposal) {
-            errors.insert("per_proposal".into(), "must be from 1 to 10".into());
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
-        }
-        let mut panel = i.panel;
-        panel.sort_unstable();
-        panel.dedup();
-        Ok(Setup {
-            panel,
-            criteria,
-            per_proposal,
-            blind: i.blind,
-        })
     }
 }
 
@@ -102,31 +245,113 @@ pub struct ScoreInput {
     pub score: i32,
 }
 
+/// Scores as a list by criterion id, or as an object by criterion key.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ScoresInput {
+    /// `[{criterion_id, score}]`
+    List(Vec<ScoreInput>),
+    /// `{"relevance": 4, "diversity": 5}`
+    ByKey(BTreeMap<String, i32>),
+}
+
 /// `PUT /proposals/{id}/evaluation`: a score for every criterion, and a comment.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationInput {
-    pub scores: Vec<ScoreInput>,
+    pub scores: ScoresInput,
     #[serde(default)]
     pub comment: String,
 }
 
+/// How a score names its criterion.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CriterionRef {
+    Id(i64),
+    Key(String),
+}
+
+impl std::fmt::Display for CriterionRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CriterionRef::Id(id) => write!(f, "{id}"),
+            CriterionRef::Key(key) => f.write_str(key),
+        }
+    }
+}
+
 pub struct Evaluation {
-    pub scores: BTreeMap<i64, i32>,
+    pub scores: BTreeMap<CriterionRef, i32>,
     pub comment: String,
+}
+
+impl Evaluation {
+    /// The scores by criterion id: a criterion not of this rubric (422), or one left
+    /// unscored (422), is named.
+    pub fn resolve(&self, criteria: &[CriterionView]) -> ApiResult<BTreeMap<i64, i32>> {
+        let mut scores = BTreeMap::new();
+        let mut unknown = vec![];
+        for (by, score) in &self.scores {
+            let found = criteria.iter().find(|c| match by {
+                CriterionRef::Id(id) => c.id == *id,
+                CriterionRef::Key(key) => &c.key == key,
+            });
+            match found {
+                Some(c) => {
+                    scores.insert(c.id, *score);
+                }
+                None => unknown.push(by.to_string()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(ApiError::field(
+                "scores",
+                format!("no such criterion: {}", unknown.join(", ")),
+            ));
+        }
+        let missing: Vec<&str> = criteria
+            .iter()
+            .filter(|c| !scores.contains_key(&c.id))
+            .map(|c| c.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::field(
+                "scores",
+                format!("score every criterion; missing: {}", missing.join(", ")),
+            ));
+        }
+        Ok(scores)
+    }
 }
 
 impl TryFrom<EvaluationInput> for Evaluation {
     type Error = ApiError;
     fn try_from(i: EvaluationInput) -> ApiResult<Evaluation> {
         let mut errors = FieldErrors::new();
+        let named: Vec<(String, CriterionRef, i32)> = match i.scores {
+            ScoresInput::List(list) => list
+                .into_iter()
+                .enumerate()
+                .map(|(n, s)| {
+                    (
+                        format!("scores[{n}]"),
+                        CriterionRef::Id(s.criterion_id),
+                        s.score,
+                    )
+                })
+                .collect(),
+            ScoresInput::ByKey(map) => map
+                .into_iter()
+                .map(|(k, score)| (format!("scores.{k}"), CriterionRef::Key(k), score))
+                .collect(),
+        };
         let mut scores = BTreeMap::new();
-        for (n, s) in i.scores.iter().enumerate() {
-            if !(1..=5).contains(&s.score) {
-                errors.insert(format!("scores[{n}].score"), "must be from 1 to 5".into());
+        for (field, by, score) in named {
+            if !(1..=5).contains(&score) {
+                errors.insert(format!("{field}.score"), "must be from 1 to 5".into());
             }
-            if scores.insert(s.criterion_id, s.score).is_some() {
-                errors.insert(format!("scores[{n}].criterion_id"), "scored twice".into());
+            if scores.insert(by, score).is_some() {
+                errors.insert(format!("{field}.criterion_id"), "scored twice".into());
             }
         }
         let comment = text(&mut errors, "comment", &i.comment, 0, 5000);
@@ -150,6 +375,8 @@ pub struct RecusalInput {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CriterionView {
     pub id: i64,
+    /// How evaluations may name it: `{"scores": {"<key>": 4}}`.
+    pub key: String,
     pub name: String,
     pub weight: i32,
 }
@@ -332,19 +559,43 @@ pub fn normalise(rows: &[(i64, i64, f64)]) -> Vec<(i64, f64)> {
 // ---- rows ---------------------------------------------------------------------------
 
 pub fn criteria(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<CriterionView>> {
-    let rows: Vec<(i64, String, i32)> = rubric_criteria::table
+    let rows: Vec<(i64, String, String, i32)> = rubric_criteria::table
         .filter(rubric_criteria::event_id.eq(event_id))
         .order(rubric_criteria::position)
         .select((
             rubric_criteria::id,
+            rubric_criteria::key,
             rubric_criteria::name,
             rubric_criteria::weight,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, weight)| CriterionView { id, name, weight })
+        .map(|(id, key, name, weight)| CriterionView {
+            id,
+            key,
+            name,
+            weight,
+        })
         .collect())
+}
+
+/// The rubric and its rules as they stand (the defaults before any set-up).
+pub fn rubric_of(conn: &mut DbConn, event_id: i64) -> ApiResult<Rubric> {
+    let (per_proposal, blind) = settings(conn, event_id)?;
+    let criteria = criteria(conn, event_id)?
+        .into_iter()
+        .map(|c| Criterion {
+            key: c.key,
+            name: c.name,
+            weight: c.weight,
+        })
+        .collect();
+    Ok(Rubric {
+        criteria,
+        per_proposal,
+        blind,
+    })
 }
 
 /// (evaluators per proposal, blind); the defaults before any set-up.
@@ -360,6 +611,14 @@ pub fn settings(conn: &mut DbConn, event_id: i64) -> ApiResult<(i32, bool)> {
         .unwrap_or((3, false)))
 }
 
+pub fn panel_of(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<i64>> {
+    Ok(panel_members::table
+        .filter(panel_members::event_id.eq(event_id))
+        .select(panel_members::user_id)
+        .order(panel_members::user_id)
+        .load(conn)?)
+}
+
 fn evaluated_in(conn: &mut DbConn, event_id: i64) -> ApiResult<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         evaluations::table
@@ -369,12 +628,10 @@ fn evaluated_in(conn: &mut DbConn, event_id: i64) -> ApiResult<bool> {
     .get_result(conn)?)
 }
 
-/// Replaces the set-up. The rubric cannot change once evaluations use it (409); an id
-/// that is no account, or an erased one, is 422.
-pub fn replace(conn: &mut DbConn, event_id: i64, s: &Setup) -> ApiResult<()> {
-    let known = crate::accounts::store::live_accounts(conn, &s.panel)?;
-    let unknown: Vec<String> = s
-        .panel
+/// Replaces the panel: an id that is no account, or an erased one, is 422.
+pub fn replace_panel(conn: &mut DbConn, event_id: i64, panel: &[i64]) -> ApiResult<()> {
+    let known = crate::accounts::store::live_accounts(conn, panel)?;
+    let unknown: Vec<String> = panel
         .iter()
         .filter(|id| !known.contains(id))
         .map(|id| id.to_string())
@@ -385,13 +642,24 @@ pub fn replace(conn: &mut DbConn, event_id: i64, s: &Setup) -> ApiResult<()> {
             format!("no such account: {}", unknown.join(", ")),
         ));
     }
-    let current = criteria(conn, event_id)?;
-    let same_rubric = current.len() == s.criteria.len()
-        && current
-            .iter()
-            .zip(&s.criteria)
-            .all(|(c, (name, weight))| &c.name == name && c.weight == *weight);
-    if !same_rubric {
+    diesel::delete(panel_members::table.filter(panel_members::event_id.eq(event_id)))
+        .execute(conn)?;
+    for user_id in panel {
+        diesel::insert_into(panel_members::table)
+            .values((
+                panel_members::event_id.eq(event_id),
+                panel_members::user_id.eq(user_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Replaces the rubric and its rules. The criteria cannot change once evaluations use
+/// them (409).
+pub fn replace_rubric(conn: &mut DbConn, event_id: i64, r: &Rubric) -> ApiResult<()> {
+    let current = rubric_of(conn, event_id)?;
+    if current.criteria != r.criteria {
         if evaluated_in(conn, event_id)? {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
@@ -400,13 +668,14 @@ pub fn replace(conn: &mut DbConn, event_id: i64, s: &Setup) -> ApiResult<()> {
         }
         diesel::delete(rubric_criteria::table.filter(rubric_criteria::event_id.eq(event_id)))
             .execute(conn)?;
-        for (position, (name, weight)) in s.criteria.iter().enumerate() {
+        for (position, c) in r.criteria.iter().enumerate() {
             diesel::insert_into(rubric_criteria::table)
                 .values((
                     rubric_criteria::event_id.eq(event_id),
                     rubric_criteria::position.eq(position as i32),
-                    rubric_criteria::name.eq(name),
-                    rubric_criteria::weight.eq(weight),
+                    rubric_criteria::key.eq(&c.key),
+                    rubric_criteria::name.eq(&c.name),
+                    rubric_criteria::weight.eq(c.weight),
                 ))
                 .execute(conn)?;
         }
@@ -415,20 +684,10 @@ pub fn replace(conn: &mut DbConn, event_id: i64, s: &Setup) -> ApiResult<()> {
     diesel::insert_into(evaluation_settings::table)
         .values((
             evaluation_settings::event_id.eq(event_id),
-            evaluation_settings::per_proposal.eq(s.per_proposal),
-            evaluation_settings::blind.eq(s.blind),
+            evaluation_settings::per_proposal.eq(r.per_proposal),
+            evaluation_settings::blind.eq(r.blind),
         ))
         .execute(conn)?;
-    diesel::delete(panel_members::table.filter(panel_members::event_id.eq(event_id)))
-        .execute(conn)?;
-    for user_id in &s.panel {
-        diesel::insert_into(panel_members::table)
-            .values((
-                panel_members::event_id.eq(event_id),
-                panel_members::user_id.eq(user_id),
-            ))
-            .execute(conn)?;
-    }
     Ok(())
 }
 

@@ -232,10 +232,29 @@ pub fn erase(conn: &mut DbConn, email: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// `POST /events/{id}/schedule/proposal`.
+/// The grid a proposal fills; the hard constraints (rooms, people, capacity,
+/// facilities, pins, unavailable times) are the event's own.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConstraintsInput {
+    /// The days to fill (`YYYY-MM-DD`, the event's days); all of them when absent.
+    pub days: Option<Vec<String>>,
+    /// The first slot's start each day, venue time (default `09:00`).
+    pub day_starts: Option<String>,
+    /// No slot ends after this, venue time (default `18:00`).
+    pub day_ends: Option<String>,
+    /// 15 to 480 (default 60): every session takes one slot.
+    pub slot_minutes: Option<i64>,
+    /// 0 to 120 (default 0): a pause between slots.
+    pub break_minutes: Option<i64>,
+}
+
+/// `POST /events/{id}/schedule/proposal`: the grid's fields either at the top level or
+/// in `constraints` (which wins).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalRequestInput {
+    pub constraints: Option<ConstraintsInput>,
     /// The days to fill (`YYYY-MM-DD`, the event's days); all of them when absent.
     pub days: Option<Vec<String>>,
     /// The first slot's start each day, venue time (default `09:00`).
@@ -251,9 +270,13 @@ pub struct ProposalRequestInput {
     #[serde(default)]
     pub reschedule: bool,
     /// Write the proposal into the schedule (409 when the schedule changed while it was
-    /// computed); otherwise it is only answered.
+    /// computed); otherwise it is kept, to apply later by its `id`.
     #[serde(default)]
     pub apply: bool,
+    /// `false` (default): when some session can be placed nowhere, 422 names each and
+    /// why, and nothing is kept or written. `true`: answer (and apply) the rest.
+    #[serde(default)]
+    pub partial: bool,
 }
 
 /// The grid of slots and what to do with the schedule, parsed.
@@ -266,12 +289,23 @@ pub struct ProposalRequest {
     pub break_minutes: i64,
     pub reschedule: bool,
     pub apply: bool,
+    pub partial: bool,
 }
 
 impl TryFrom<ProposalRequestInput> for ProposalRequest {
     type Error = ApiError;
     fn try_from(i: ProposalRequestInput) -> ApiResult<ProposalRequest> {
         let mut errors = FieldErrors::new();
+        let c = i.constraints.unwrap_or_default();
+        let i = ProposalRequestInput {
+            constraints: None,
+            days: c.days.or(i.days),
+            day_starts: c.day_starts.or(i.day_starts),
+            day_ends: c.day_ends.or(i.day_ends),
+            slot_minutes: c.slot_minutes.or(i.slot_minutes),
+            break_minutes: c.break_minutes.or(i.break_minutes),
+            ..i
+        };
         let days = i.days.map(|days| {
             days.iter()
                 .enumerate()
@@ -311,6 +345,7 @@ impl TryFrom<ProposalRequestInput> for ProposalRequest {
                 break_minutes: pause,
                 reschedule: i.reschedule,
                 apply: i.apply,
+                partial: i.partial,
             }),
             _ => Err(ApiError::validation(errors)),
         }
@@ -468,4 +503,79 @@ pub fn unavailable_specs(conn: &mut DbConn, event_id: i64) -> ApiResult<Vec<Unav
         .into_iter()
         .map(|(person, from, to)| Unavailable { person, from, to })
         .collect())
+}
+
+/// A kept proposal: what it was computed from, and whether it was applied.
+pub struct KeptProposal {
+    pub fingerprint: String,
+    pub reschedule: bool,
+    pub body: String,
+    pub applied: bool,
+}
+
+/// How many proposals an event keeps: the older ones are forgotten.
+const KEPT_PROPOSALS: i64 = 10;
+
+/// Keeps a proposal to apply later; answers its id.
+pub fn keep_proposal(
+    conn: &mut DbConn,
+    event_id: i64,
+    fingerprint: &str,
+    reschedule: bool,
+    body: &str,
+) -> ApiResult<i64> {
+    use crate::db::schema::schedule_proposals as sp;
+    let id: i64 = diesel::insert_into(sp::table)
+        .values((
+            sp::event_id.eq(event_id),
+            sp::fingerprint.eq(fingerprint),
+            sp::reschedule.eq(reschedule),
+            sp::body.eq(body),
+            sp::created_at.eq(crate::db::now()),
+        ))
+        .returning(sp::id)
+        .get_result(conn)?;
+    let oldest_kept: Option<i64> = sp::table
+        .filter(sp::event_id.eq(event_id))
+        .order(sp::id.desc())
+        .offset(KEPT_PROPOSALS - 1)
+        .select(sp::id)
+        .first(conn)
+        .optional()?;
+    if let Some(oldest) = oldest_kept {
+        diesel::delete(
+            sp::table
+                .filter(sp::event_id.eq(event_id))
+                .filter(sp::id.lt(oldest)),
+        )
+        .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// A proposal the event kept (404 when it is another event's, or forgotten).
+pub fn kept_proposal(conn: &mut DbConn, event_id: i64, id: i64) -> ApiResult<KeptProposal> {
+    use crate::db::schema::schedule_proposals as sp;
+    let row: Option<(String, bool, String, Option<NaiveDateTime>)> = sp::table
+        .filter(sp::id.eq(id))
+        .filter(sp::event_id.eq(event_id))
+        .select((sp::fingerprint, sp::reschedule, sp::body, sp::applied_at))
+        .first(conn)
+        .optional()?;
+    let (fingerprint, reschedule, body, applied_at) =
+        row.ok_or_else(|| ApiError::not_found("schedule proposal"))?;
+    Ok(KeptProposal {
+        fingerprint,
+        reschedule,
+        body,
+        applied: applied_at.is_some(),
+    })
+}
+
+pub fn mark_applied(conn: &mut DbConn, id: i64) -> ApiResult<()> {
+    use crate::db::schema::schedule_proposals as sp;
+    diesel::update(sp::table.find(id))
+        .set(sp::applied_at.eq(Some(crate::db::now())))
+        .execute(conn)?;
+    Ok(())
 }

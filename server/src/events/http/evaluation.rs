@@ -5,7 +5,8 @@ use actix_web::web;
 
 use crate::error::ApiResult;
 use crate::events::evaluation::{
-    Assigned, Evaluation, EvaluationInput, RankedView, RecusalInput, Setup, SetupInput, SetupView,
+    Assigned, Evaluation, EvaluationInput, PanelInput, RankedView, RecusalInput, Rubric,
+    RubricInput, Setup, SetupInput, SetupView,
 };
 use crate::events::usecase::evaluation::{self as uc, EvaluationItem, Recused};
 use crate::http::page::{Page, PageQuery};
@@ -15,7 +16,7 @@ use crate::policy::guards::events::EventOrganizer;
 use crate::policy::guards::SignedIn;
 use crate::state::State;
 
-use super::{MayConflict, Or};
+use super::{MayConflict, MayForbid, Or};
 
 pub async fn setup(org: EventOrganizer, state: State) -> ApiResult<Private<SetupView>> {
     Ok(Private(uc::setup(&state.db, &org).await?))
@@ -29,6 +30,26 @@ pub async fn set_up(
 ) -> ApiResult<MayConflict<Private<SetupView>>> {
     let setup = Setup::try_from(input.0)?;
     Ok(Or(Private(uc::set_up(&state.db, &org, setup).await?)))
+}
+
+/// The panel alone; the rubric is kept.
+pub async fn set_panel(
+    org: EventOrganizer,
+    state: State,
+    input: ApiJson<PanelInput>,
+) -> ApiResult<Private<SetupView>> {
+    let panel = Vec::<i64>::try_from(input.0)?;
+    Ok(Private(uc::set_panel(&state.db, &org, panel).await?))
+}
+
+/// The rubric alone; the panel is kept. 409 when evaluations used the criteria.
+pub async fn set_rubric(
+    org: EventOrganizer,
+    state: State,
+    input: ApiJson<RubricInput>,
+) -> ApiResult<MayConflict<Private<SetupView>>> {
+    let rubric = Rubric::try_from(input.0)?;
+    Ok(Or(Private(uc::set_rubric(&state.db, &org, rubric).await?)))
 }
 
 /// 409 when the event has no panel.
@@ -56,24 +77,25 @@ pub async fn mine(
     Ok(Private(List::page(all, &page)))
 }
 
-/// 404 unless the proposal was given to the caller; 409 once it is decided.
+/// 403 unless the proposal was given to the caller; 409 once it is decided.
 pub async fn evaluate(
     who: SignedIn,
     state: State,
     id: web::Path<i64>,
     input: ApiJson<EvaluationInput>,
-) -> ApiResult<MayConflict<Private<EvaluationItem>>> {
+) -> ApiResult<MayForbid<MayConflict<Private<EvaluationItem>>>> {
     let evaluation = Evaluation::try_from(input.0)?;
     let item = uc::evaluate(&state.db, who.0.id, id.into_inner(), evaluation).await?;
-    Ok(Or(Private(item)))
+    Ok(Or(Or(Private(item))))
 }
 
+/// 403 unless the proposal was given to the caller; 409 once it is decided.
 pub async fn recuse(
     who: SignedIn,
     state: State,
     id: web::Path<i64>,
     input: ApiJson<RecusalInput>,
-) -> ApiResult<MayConflict<Json<Recused>>> {
+) -> ApiResult<MayForbid<MayConflict<Json<Recused>>>> {
     let done = uc::recuse(&state.db, who.0.id, id.into_inner(), input.0.reason).await?;
-    Ok(Or(Json(done)))
+    Ok(Or(Or(Json(done))))
 }

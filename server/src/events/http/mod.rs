@@ -15,7 +15,7 @@ use crate::http::respond::{DownloadKind, File};
 
 use super::usecase::Export;
 
-pub use crate::http::respond::{MayConflict, Or, RateLimited};
+pub use crate::http::respond::{MayConflict, MayForbid, Or, RateLimited};
 
 /// A download of an export.
 fn file<K: DownloadKind>(e: Export) -> File<K> {

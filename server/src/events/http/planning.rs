@@ -1,6 +1,8 @@
 //! `/sessions/{id}/planning`, `/events/{id}/unavailability` and
 //! `/events/{id}/schedule/proposal`: what the schedule solver is told, and its answer.
 
+use actix_web::web;
+
 use crate::error::ApiResult;
 use crate::events::planning::{
     Planning, PlanningInput, PlanningView, ProposalRequest, ProposalRequestInput, Unavailability,
@@ -49,7 +51,8 @@ pub async fn set_unavailability(
     Ok(Private(List::all(all)))
 }
 
-/// 409 when `apply` finds the schedule changed while the proposal was computed.
+/// 422 when some session can be placed nowhere (unless `partial`); 409 when `apply`
+/// finds the schedule changed while the proposal was computed.
 pub async fn propose(
     org: EventOrganizer,
     state: State,
@@ -57,4 +60,14 @@ pub async fn propose(
 ) -> ApiResult<MayConflict<Json<ScheduleProposal>>> {
     let req = ProposalRequest::try_from(input.0)?;
     Ok(Or(Json(uc::propose(&state.db, &org, req).await?)))
+}
+
+/// 409 when the schedule changed since the proposal was computed, or it was applied.
+pub async fn apply(
+    org: EventOrganizer,
+    state: State,
+    path: web::Path<(String, i64)>,
+) -> ApiResult<MayConflict<Json<ScheduleProposal>>> {
+    let (_, id) = path.into_inner();
+    Ok(Or(Json(uc::apply(&state.db, &org, id).await?)))
 }

@@ -5,8 +5,9 @@ use actix_web::web;
 use crate::error::ApiResult;
 use crate::events::command::{
     DecisionInput, ProposalInput, ReviewInput, SpeakerConfirmation, SpeakerConfirmationInput,
+    SpeakerLinkQuery,
 };
-use crate::events::confirmations::ConfirmationView;
+use crate::events::confirmations::{ConfirmationView, SpeakerAt};
 use crate::events::usecase::proposals as uc;
 use crate::events::view::{ProposalView, ReviewCreated};
 use crate::http::page::{Page, PageQuery};
@@ -91,6 +92,21 @@ pub async fn confirm_speaker(
     input: ApiJson<SpeakerConfirmationInput>,
 ) -> ApiResult<MayConflict<Json<ConfirmationView>>> {
     let c: SpeakerConfirmation = input.0.try_into()?;
-    let view = uc::answer_confirmation(&state.db, c.token, c.answer).await?;
+    let view = uc::answer_confirmation(&state.db, c.token, None, c.answer).await?;
+    Ok(Or(Json(view)))
+}
+
+/// The same, with the speaker named in the path (0 is the first) and the token in the
+/// query: a link that is not this speaker's is 400 `invalid_token`.
+pub async fn confirm_speaker_at(
+    _: Anyone,
+    state: State,
+    path: web::Path<(i64, usize)>,
+    query: crate::http::Query<SpeakerLinkQuery>,
+) -> ApiResult<MayConflict<Json<ConfirmationView>>> {
+    let (proposal_id, n) = path.into_inner();
+    let c = SpeakerConfirmation::try_from(query.into_inner())?;
+    let at = Some(SpeakerAt { proposal_id, n });
+    let view = uc::answer_confirmation(&state.db, c.token, at, c.answer).await?;
     Ok(Or(Json(view)))
 }

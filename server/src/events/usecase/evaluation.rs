@@ -2,7 +2,7 @@
 //! follow progress and rank; evaluators read what they were given (blind when the event
 //! says so), score it, or recuse themselves (and someone else is given it).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::db::{Db, DbConn};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::evaluation::{
-    self as ev, Assigned, CriterionView, Evaluation, EvaluatorView, Need, RankedView, Setup,
-    SetupView,
+    self as ev, Assigned, CriterionView, Evaluation, EvaluatorView, Need, RankedView, Rubric,
+    Setup, SetupView,
 };
 use crate::events::proposals::{self, ProposalRow};
 use crate::events::types::{ProposalStatus, SessionFormat, SessionType};
@@ -67,7 +67,28 @@ pub async fn setup(db: &Db, org: &EventOrganizer) -> ApiResult<SetupView> {
 pub async fn set_up(db: &Db, org: &EventOrganizer, s: Setup) -> ApiResult<SetupView> {
     let event_id = org.event.id;
     db.tx(move |tx| {
-        ev::replace(tx, event_id, &s)?;
+        ev::replace_panel(tx, event_id, &s.panel)?;
+        ev::replace_rubric(tx, event_id, &s.rubric)?;
+        setup_view(tx, event_id)
+    })
+    .await
+}
+
+/// Replaces the panel, the rubric kept.
+pub async fn set_panel(db: &Db, org: &EventOrganizer, panel: Vec<i64>) -> ApiResult<SetupView> {
+    let event_id = org.event.id;
+    db.tx(move |tx| {
+        ev::replace_panel(tx, event_id, &panel)?;
+        setup_view(tx, event_id)
+    })
+    .await
+}
+
+/// Replaces the rubric and its rules, the panel kept.
+pub async fn set_rubric(db: &Db, org: &EventOrganizer, r: Rubric) -> ApiResult<SetupView> {
+    let event_id = org.event.id;
+    db.tx(move |tx| {
+        ev::replace_rubric(tx, event_id, &r)?;
         setup_view(tx, event_id)
     })
     .await
@@ -292,10 +313,13 @@ pub async fn mine(db: &Db, user_id: i64) -> ApiResult<Vec<EvaluationItem>> {
 /// The proposal, if given to the caller (404 otherwise: others' proposals are not
 /// theirs to see) and still undecided (409).
 fn given(conn: &mut DbConn, proposal_id: i64, user_id: i64) -> ApiResult<ProposalRow> {
-    if !ev::is_assigned(conn, proposal_id, user_id)? {
-        return Err(ApiError::not_found("proposal"));
-    }
+    // An unknown proposal is 404; one given to others, 403.
     let p = proposals::get(conn, proposal_id)?;
+    if !ev::is_assigned(conn, proposal_id, user_id)? {
+        return Err(ApiError::forbidden(
+            "this proposal was not given to you to evaluate",
+        ));
+    }
     if p.status != ProposalStatus::Submitted {
         return Err(ApiError::new(
             ErrorCode::AlreadyDecided,
@@ -315,31 +339,7 @@ pub async fn evaluate(
     db.tx(move |tx| {
         let p = given(tx, proposal_id, user_id)?;
         let criteria = ev::criteria(tx, p.event_id)?;
-        let ids: HashSet<i64> = criteria.iter().map(|c| c.id).collect();
-        let unknown: Vec<String> = e
-            .scores
-            .keys()
-            .filter(|c| !ids.contains(c))
-            .map(|c| c.to_string())
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ApiError::field(
-                "scores",
-                format!("no such criterion: {}", unknown.join(", ")),
-            ));
-        }
-        let missing: Vec<&str> = criteria
-            .iter()
-            .filter(|c| !e.scores.contains_key(&c.id))
-            .map(|c| c.name.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Err(ApiError::field(
-                "scores",
-                format!("score every criterion; missing: {}", missing.join(", ")),
-            ));
-        }
-        let scores: BTreeMap<i64, i32> = e.scores;
+        let scores = e.resolve(&criteria)?;
         ev::save(
             tx,
             p.id,

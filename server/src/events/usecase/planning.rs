@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, Timestamp};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
 use crate::events::planning::{
     self, Planning, PlanningView, ProposalRequest, Unavailability, UnavailableView,
 };
@@ -62,7 +62,7 @@ pub async fn set_unavailability(
 }
 
 /// Why a session found no place, for the organisers.
-#[derive(Debug, Clone, Copy, Serialize, JsonSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum UnplacedReason {
     /// No room is large enough for the expected audience or has the facilities needed.
@@ -83,7 +83,7 @@ impl From<Unplaced> for UnplacedReason {
     }
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PlacedView {
     pub session_id: i64,
     pub title: String,
@@ -92,14 +92,14 @@ pub struct PlacedView {
     pub ends_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct UnplacedView {
     pub session_id: i64,
     pub title: String,
     pub reason: UnplacedReason,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct TrackOverlapView {
     pub starts_at: Timestamp,
     pub session_ids: Vec<i64>,
@@ -107,8 +107,11 @@ pub struct TrackOverlapView {
 
 /// A proposed schedule: where each session goes, which found no place and why, and
 /// what soft constraints it could not keep. No hard constraint is ever broken.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ScheduleProposal {
+    /// The kept proposal, to apply by `POST …/schedule/proposal/{id}/apply`; null when
+    /// it was applied at once.
+    pub id: Option<i64>,
     /// Whether it was written into the schedule.
     pub applied: bool,
     /// Slots in the grid (each in every room).
@@ -132,7 +135,7 @@ pub async fn propose(
     req: ProposalRequest,
 ) -> ApiResult<ScheduleProposal> {
     let event_id = org.event.id;
-    let (reschedule, apply) = (req.reschedule, req.apply);
+    let (reschedule, apply, partial) = (req.reschedule, req.apply, req.partial);
     let (event, problem, titles, fingerprint, grid) = db
         .run(move |conn| {
             let event = store::resolve(conn, &event_id.to_string())?;
@@ -173,6 +176,7 @@ pub async fn propose(
     let solve_ms = started.elapsed().as_millis() as u64;
     let title = |id: &i64| titles.get(id).cloned().unwrap_or_default();
     let mut view = ScheduleProposal {
+        id: None,
         applied: false,
         slots: grid.len(),
         placed: solution
@@ -207,20 +211,83 @@ pub async fn propose(
         cost: solution.cost,
         solve_ms,
     };
+    if !partial && !view.unplaced.is_empty() {
+        return Err(cannot_place(&view.unplaced));
+    }
     if apply {
-        write(db, event, fingerprint, &view, reschedule).await?;
+        write(db, event, fingerprint, &view, reschedule, None).await?;
         view.applied = true;
+    } else {
+        let body = serde_json::to_string(&view).map_err(ApiError::internal)?;
+        let event_id = event.id;
+        let id = db
+            .tx(move |tx| planning::keep_proposal(tx, event_id, &fingerprint, reschedule, &body))
+            .await?;
+        view.id = Some(id);
     }
     Ok(view)
 }
 
-/// Writes a proposal, unless the schedule changed since it was read (409: ask again).
+/// 422 naming each session that can be placed nowhere, and why.
+fn cannot_place(unplaced: &[UnplacedView]) -> ApiError {
+    let mut fields = FieldErrors::new();
+    for u in unplaced {
+        let why = match u.reason {
+            UnplacedReason::NoSuitableRoom => {
+                "no room is large enough or has the facilities it needs"
+            }
+            UnplacedReason::PeopleUnavailable => "its speakers are unavailable at every slot",
+            UnplacedReason::NoFreeSlot => {
+                "every slot it could take is full, or one of its people is elsewhere then"
+            }
+        };
+        fields.insert(
+            format!("sessions[{}]", u.session_id),
+            format!("{}: {why}", u.title),
+        );
+    }
+    let mut e = ApiError::validation(fields);
+    e.message = format!(
+        "{} session(s) can be placed nowhere under the hard constraints; send partial: true to place the rest",
+        unplaced.len()
+    );
+    e
+}
+
+/// Applies a kept proposal: 409 when the schedule changed since it was computed, or
+/// when it was applied already.
+pub async fn apply(db: &Db, org: &EventOrganizer, id: i64) -> ApiResult<ScheduleProposal> {
+    let event_id = org.event.id;
+    let (event, kept) = db
+        .run(move |conn| {
+            let kept = planning::kept_proposal(conn, event_id, id)?;
+            Ok((store::resolve(conn, &event_id.to_string())?, kept))
+        })
+        .await?;
+    let mut view: ScheduleProposal =
+        serde_json::from_str(&kept.body).map_err(ApiError::internal)?;
+    write(
+        db,
+        event,
+        kept.fingerprint,
+        &view,
+        kept.reschedule,
+        Some(id),
+    )
+    .await?;
+    view.applied = true;
+    Ok(view)
+}
+
+/// Writes a proposal, unless the schedule changed since it was read (409: ask again), or
+/// the kept proposal it is was applied already (409).
 async fn write(
     db: &Db,
     event: store::EventRow,
     read_as: String,
     view: &ScheduleProposal,
     reschedule: bool,
+    kept: Option<i64>,
 ) -> ApiResult<()> {
     let moves: Vec<(i64, Slot)> = view
         .placed
@@ -240,6 +307,15 @@ async fn write(
         false => vec![],
     };
     db.tx(move |tx| {
+        if let Some(id) = kept {
+            if planning::kept_proposal(tx, event.id, id)?.applied {
+                return Err(ApiError::new(
+                    ErrorCode::AlreadyInState,
+                    "this proposal was applied already",
+                ));
+            }
+            planning::mark_applied(tx, id)?;
+        }
         let now = store::resolve(tx, &event.id.to_string())?;
         if schedule::fingerprint(tx, &now)? != read_as {
             return Err(ApiError::new(

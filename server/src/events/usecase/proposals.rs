@@ -256,9 +256,10 @@ pub async fn confirmation(db: &Db, token: String) -> ApiResult<ConfirmationView>
 pub async fn answer_confirmation(
     db: &Db,
     token: String,
+    at: Option<confirmations::SpeakerAt>,
     answer: SpeakerAnswer,
 ) -> ApiResult<ConfirmationView> {
-    db.tx(move |tx| confirmations::answer(tx, &token, answer))
+    db.tx(move |tx| confirmations::answer(tx, &token, at, answer))
         .await
 }
 

@@ -126,15 +126,17 @@ async fn perform(state: &State, c: &Ctx, form: &FormData) -> ApiResult<i64> {
                 scores.insert(id, score);
             }
             let evaluation = Evaluation::try_from(crate::events::evaluation::EvaluationInput {
-                scores: scores
-                    .into_iter()
-                    .map(
-                        |(criterion_id, score)| crate::events::evaluation::ScoreInput {
-                            criterion_id,
-                            score,
-                        },
-                    )
-                    .collect(),
+                scores: crate::events::evaluation::ScoresInput::List(
+                    scores
+                        .into_iter()
+                        .map(
+                            |(criterion_id, score)| crate::events::evaluation::ScoreInput {
+                                criterion_id,
+                                score,
+                            },
+                        )
+                        .collect(),
+                ),
                 comment: form.get("comment").to_owned(),
             })?;
             uc::evaluate(&state.db, user, proposal, evaluation).await?;

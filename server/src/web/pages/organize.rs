@@ -633,6 +633,7 @@ async fn perform(state: &State, c: &Ctx, slug: &str, form: &FormData) -> Result<
                 })?;
                 criteria.push(CriterionInput {
                     name: name.trim().to_owned(),
+                    key: None,
                     weight,
                 });
             }
@@ -651,7 +652,10 @@ async fn perform(state: &State, c: &Ctx, slug: &str, form: &FormData) -> Result<
         }
         "solve" => {
             let number = |name: &str| form.opt(name).and_then(|v| v.trim().parse().ok());
+            // The page applies what can be placed and lists the rest.
             let req = ProposalRequest::try_from(ProposalRequestInput {
+                constraints: None,
+                partial: true,
                 days: None,
                 day_starts: form.opt("day_starts").map(str::to_owned),
                 day_ends: form.opt("day_ends").map(str::to_owned),

@@ -64,7 +64,7 @@ pub async fn answer(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
             &ApiError::field("answer", "must be confirmed or declined"),
         );
     };
-    match uc::answer_confirmation(&state.db, token.clone(), answer).await {
+    match uc::answer_confirmation(&state.db, token.clone(), None, answer).await {
         Ok(v) => show(c, token, v, true),
         Err(e) => failure(c, &e),
     }
