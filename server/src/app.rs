@@ -24,6 +24,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(crate::accounts::endpoints());
     all.extend(crate::consultations::endpoints());
     all.extend(crate::delegations::endpoints());
+    all.extend(crate::bodies::endpoints());
     all.extend(crate::negotiation::endpoints());
     all.extend(crate::search::endpoints());
     all.extend(crate::review::endpoints());

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod bodies;
 pub mod cli;
 pub mod config;
 pub mod consultations;

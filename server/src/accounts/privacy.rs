@@ -133,6 +133,7 @@ pub fn export(conn: &mut DbConn, user: &AuthUser) -> ApiResult<ExportView> {
         notification_settings: crate::notifications::usecase::settings_view(conn, user_id)?,
         marks: crate::consultations::comments::store::marks_of(conn, user_id)?,
         reviews_written: crate::review::store::written_by(conn, user_id)?,
+        body_memberships: crate::bodies::store::memberships_of(conn, user_id)?,
         events: crate::events::privacy::export(conn, user_id, me.email.as_str())?,
         user: me,
     })
@@ -206,6 +207,7 @@ pub fn erase(tx: &mut Tx, user_id: i64, withdraw_contributions: bool) -> ApiResu
     crate::events::bookmarks::erase(tx, user_id)?;
     crate::events::roles::erase(tx, user_id)?;
     crate::events::evaluation::erase(tx, user_id)?;
+    crate::bodies::store::erase(tx, user_id)?;
     crate::events::privacy::erase(tx, user_id, &email)?;
     crate::review::store::erase(tx, user_id)?;
     crate::consultations::comments::store::erase_marks(tx, user_id)?;

@@ -238,6 +238,8 @@ pub struct ExportView {
     pub marks: crate::consultations::comments::store::Marks,
     /// Changes the account made to the review of inputs, with its notes.
     pub reviews_written: Vec<crate::review::store::ReviewRecord>,
+    /// The intersessional bodies they joined, and their role in each.
+    pub body_memberships: Vec<crate::bodies::types::MembershipRecord>,
     /// Proposals, proposal reviews, places in speaking queues, sessions it speaks at,
     /// reports filed.
     #[serde(flatten)]

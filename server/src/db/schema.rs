@@ -745,3 +745,49 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(audit_log, users);
+
+diesel::table! {
+    bodies (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        region -> Nullable<Text>,
+        country -> Nullable<Text>,
+        description -> Text,
+        contact_email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    body_members (body_id, user_id) {
+        body_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        joined_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    body_sessions (body_id, session_id) {
+        body_id -> BigInt,
+        session_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    body_outputs (body_id, consultation_id) {
+        body_id -> BigInt,
+        consultation_id -> BigInt,
+    }
+}
+
+diesel::joinable!(body_members -> users (user_id));
+diesel::joinable!(body_members -> bodies (body_id));
+diesel::joinable!(body_sessions -> sessions (session_id));
+diesel::joinable!(body_outputs -> consultations (consultation_id));
+diesel::allow_tables_to_appear_in_same_query!(bodies, body_members, users);
+diesel::allow_tables_to_appear_in_same_query!(body_sessions, sessions);
+diesel::allow_tables_to_appear_in_same_query!(body_sessions, events);
+diesel::allow_tables_to_appear_in_same_query!(body_outputs, consultations);

@@ -422,6 +422,55 @@ impl EventAccess {
     }
 }
 
+/// What the caller is to one intersessional body. The secretariat (the organiser role)
+/// runs every body; its coordinators keep their own; members see each other.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BodyAccess {
+    pub user_id: Option<i64>,
+    organizer: bool,
+    /// The caller's membership, if any.
+    pub role: Option<crate::bodies::types::MemberRole>,
+}
+
+impl BodyAccess {
+    pub fn of(conn: &mut DbConn, actor: &Actor, body_id: i64) -> ApiResult<BodyAccess> {
+        let role = match actor.id() {
+            Some(user_id) => crate::bodies::store::role_of(conn, body_id, user_id)?,
+            None => None,
+        };
+        Ok(BodyAccess {
+            user_id: actor.id(),
+            organizer: actor.is_organizer(),
+            role,
+        })
+    }
+
+    /// The secretariat's (an organiser's) access, for the one who has just created it.
+    pub fn secretariat(user_id: i64) -> BodyAccess {
+        BodyAccess {
+            user_id: Some(user_id),
+            organizer: true,
+            role: None,
+        }
+    }
+
+    /// Edit the body, link its sessions, add its outputs.
+    pub fn may_manage(&self) -> bool {
+        self.organizer || self.role == Some(crate::bodies::types::MemberRole::Coordinator)
+    }
+
+    /// Name the coordinators.
+    pub fn may_set_coordinators(&self) -> bool {
+        self.organizer
+    }
+
+    /// Who the members are: the members themselves, and whoever manages the body; the
+    /// public sees the count and the coordinators.
+    pub fn may_see_members(&self) -> bool {
+        self.may_manage() || self.role.is_some()
+    }
+}
+
 /// How much of a speaker a caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpeakerAudience {

@@ -15,8 +15,9 @@ pub mod time;
 use actix_web::web;
 
 use pages::{
-    account, admin, consultation, evaluate, events, follow, home, moderation, notifications,
-    organize, proposal, propose, review, room, secretariat, speaker, unsubscribe, versions,
+    account, admin, bodies, consultation, evaluate, events, follow, home, moderation,
+    notifications, organize, proposal, propose, review, room, secretariat, speaker, unsubscribe,
+    versions,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -86,6 +87,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(consultation::endorse),
         )
         .route("/follow", web::post().to(follow::follow))
+        .route("/bodies", web::get().to(bodies::directory))
+        .route("/bodies", web::post().to(bodies::create))
+        .route(r"/bodies/{id:\d+}", web::get().to(bodies::page))
+        .route(r"/bodies/{id:\d+}", web::post().to(bodies::act))
         .route("/evaluate", web::get().to(evaluate::page))
         .route("/evaluate", web::post().to(evaluate::act))
         .route("/speaker-confirmation", web::get().to(speaker::page))

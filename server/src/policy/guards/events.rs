@@ -25,23 +25,6 @@ fn proposal_id(key: &str) -> ApiResult<i64> {
     key.parse().map_err(|_| ApiError::not_found("proposal"))
 }
 
-/// Implements `FromRequest` for a guard whose `check(db, actor, key)` does the work.
-macro_rules! resource_guard {
-    ($name:ident) => {
-        impl FromRequest for $name {
-            type Error = ApiError;
-            type Future = Boxed<Self>;
-            fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-                let found = request_parts(req);
-                Box::pin(async move {
-                    let (state, actor, key) = found?;
-                    $name::check(&state.db, actor, key).await
-                })
-            }
-        }
-    };
-}
-
 /// Anyone may read the event `{id}` (id or slug) once it is published; before that only
 /// its organisers know it exists (404 for everyone else).
 pub struct EventReader {

@@ -8,7 +8,25 @@
 //! Guards for one feature's resources live in a file of their own here (`events.rs`…),
 //! built from the helpers below.
 
+/// Implements `FromRequest` for a guard whose `check(db, actor, key)` does the work.
+macro_rules! resource_guard {
+    ($name:ident) => {
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Boxed<Self>;
+            fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+                let found = request_parts(req);
+                Box::pin(async move {
+                    let (state, actor, key) = found?;
+                    $name::check(&state.db, actor, key).await
+                })
+            }
+        }
+    };
+}
+
 pub mod accounts;
+pub mod bodies;
 mod comments;
 pub mod events;
 pub mod live;

@@ -13,6 +13,7 @@ macro_rules! respond {
 
 pub mod account;
 pub mod admin;
+pub mod bodies;
 pub mod consultation;
 pub mod evaluate;
 pub mod events;

@@ -1,0 +1,4 @@
+DROP TABLE body_outputs;
+DROP TABLE body_sessions;
+DROP TABLE body_members;
+DROP TABLE bodies;
