@@ -34,6 +34,7 @@ both_backends!(
     mag_evaluation_assigns_without_conflicts_scores_recuses_and_ranks,
     a_merged_proposal_joins_another_with_its_speakers,
     the_igf_year_api_names_panels_rubrics_kept_proposals_and_speakers,
+    igf_messages_are_drafted_from_reports_commented_and_published_with_sources,
 );
 
 struct Event {
@@ -4320,4 +4321,239 @@ async fn the_igf_year_api_names_panels_rubrics_kept_proposals_and_speakers(backe
         .post(&apply(stale), Some(&e.organizer), &json!({}))
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+}
+
+/// The IGF messages: drafted from the reports per sub-theme (alike lines are one message
+/// citing every session that said it), a draft only for organisers, edited with sources
+/// checked, opened for comment as a consultation, published final with their sources,
+/// downloadable as HTML and Word.
+async fn igf_messages_are_drafted_from_reports_commented_and_published_with_sources(
+    backend: Backend,
+) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let (_, alice) = app.user_with_roles("Alice Messages", &[]).await;
+    let (_, reader) = app.user_with_roles("Rhea Reader", &[]).await;
+    let path = format!("/api/v1/events/{}/messages", e.id);
+    // Nothing to draft from yet.
+    let res = app.post(&path, Some(&e.organizer), &json!({})).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    let res = app.get(&path, Some(&e.organizer)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    let one = e.session(&alice, "Access for all", diverse("a1")).await;
+    let two = e.session(&alice, "Affordable access", diverse("a2")).await;
+    let three = e.session(&alice, "Rights online", diverse("a3")).await;
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/events/{}", e.id),
+        Some(&e.organizer),
+        &json!({"published": true}),
+    )
+    .await;
+    for (id, takeaways) in [
+        (
+            one,
+            vec!["Meaningful access needs affordable devices and digital skills"],
+        ),
+        (
+            two,
+            vec!["Affordable devices and digital skills are what meaningful access needs"],
+        ),
+        (three, vec!["Human rights apply online as offline"]),
+    ] {
+        let res = app
+            .send(
+                Method::PUT,
+                &format!("/api/v1/sessions/{id}/report"),
+                Some(&alice),
+                &json!({"key_takeaways": takeaways, "calls_to_action": [],
+                          "participants_onsite": 50, "participants_online": 20}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    }
+    let res = app.post(&path, Some(&reader), &json!({})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let res = app.post(&path, Some(&e.organizer), &json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["stage"], "draft");
+    let messages = res.body["messages"].as_array().unwrap().clone();
+    assert_eq!(messages.len(), 2, "{}", res.text);
+    let cited: Vec<i64> = messages[0]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["session_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        cited,
+        [one, two],
+        "alike lines are one message: {}",
+        res.text
+    );
+    assert_eq!(messages[1]["sources"][0]["title"], "Rights online");
+    assert!(messages.iter().all(|m| m["subtheme"] == "Human rights"));
+    // Every sentence comes from a report: the draft says nothing the reports do not.
+    let reports = app
+        .get(&format!("/api/v1/events/{}/report", e.id), None)
+        .await;
+    for m in &messages {
+        assert!(reports.text.contains(m["text"].as_str().unwrap()), "{m}");
+    }
+    // A draft is the organisers' alone.
+    assert_eq!(app.get(&path, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&path, Some(&reader)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("{path}.html"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Edits: sources must be reports of this event; a message needs words.
+    for (body, field) in [
+        (
+            json!({"messages": [{"subtheme": "Human rights", "text": "Access.", "sources": [999_999]}]}),
+            "messages[0].sources",
+        ),
+        (
+            json!({"messages": [{"subtheme": "Human rights", "text": "Access.", "sources": []}]}),
+            "messages[0].sources",
+        ),
+        (
+            json!({"messages": [{"subtheme": "Human rights", "text": " ", "sources": [one]}]}),
+            "messages[0].text",
+        ),
+    ] {
+        let res = app
+            .send(Method::PUT, &path, Some(&e.organizer), &body)
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert!(res.field(field).is_some(), "{body}: {}", res.text);
+    }
+    let edited = json!({"messages": [
+        {"subtheme": "Access", "text": "Meaningful access needs affordable devices and digital skills.", "sources": [one, two]},
+        {"subtheme": "Human rights", "text": "Human rights apply online as they do offline.", "sources": [three]}
+    ]});
+    let res = app
+        .send(Method::PUT, &path, Some(&e.organizer), &edited)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["messages"][1]["number"], 2);
+
+    // Open for comment: a consultation with a paragraph per message, open at once.
+    let res = app
+        .post(
+            &format!("{path}/consultation"),
+            Some(&e.organizer),
+            &json!({"slug": "Bad Slug"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    let res = app
+        .post(
+            &format!("{path}/consultation"),
+            Some(&e.organizer),
+            &json!({"slug": "igf-2025-messages"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["stage"], "consultation");
+    assert_eq!(res.body["consultation"]["slug"], "igf-2025-messages");
+    let again = app
+        .post(
+            &format!("{path}/consultation"),
+            Some(&e.organizer),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    let consultation = app
+        .get("/api/v1/consultations/igf-2025-messages", None)
+        .await;
+    assert_eq!(consultation.body["status"], "open", "{}", consultation.text);
+    let paragraphs = consultation.body["version"]["paragraphs"]
+        .as_array()
+        .unwrap();
+    assert_eq!(paragraphs.len(), 2, "{}", consultation.text);
+    assert!(paragraphs[1]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Human rights apply online"));
+    let res = app
+        .post("/api/v1/consultations/igf-2025-messages/comments", Some(&reader),
+              &json!({"paragraph_key": paragraphs[0]["key"], "body": "Add local content.", "kind": "comment"}))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let public = app.get(&path, None).await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.text);
+    assert_eq!(public.body["messages"].as_array().unwrap().len(), 2);
+
+    // Final: with sources; the consultation closes; no more edits.
+    let res = app
+        .post(&format!("{path}/final"), Some(&e.organizer), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["stage"], "final");
+    assert!(res.body["published_at"].is_string());
+    let consultation = app
+        .get("/api/v1/consultations/igf-2025-messages", None)
+        .await;
+    assert_eq!(
+        consultation.body["status"], "closed",
+        "{}",
+        consultation.text
+    );
+    let res = app
+        .send(Method::PUT, &path, Some(&e.organizer), &edited)
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    let res = app.post(&path, Some(&e.organizer), &json!({})).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    let res = app
+        .post(&format!("{path}/final"), Some(&e.organizer), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+
+    // Downloads: each message with the sessions it cites.
+    let html = app.get(&format!("{path}.html"), None).await;
+    assert_eq!(html.status, StatusCode::OK, "{}", html.text);
+    assert!(html
+        .headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        html.text
+            .contains("1. Meaningful access needs affordable devices and digital skills.")
+            && html
+                .text
+                .contains(&format!("/sessions/{one}\">Access for all</a>"))
+            && html
+                .text
+                .contains(&format!("/sessions/{three}\">Rights online</a>")),
+        "{}",
+        html.text
+    );
+    let docx = app.get(&format!("{path}.docx"), None).await;
+    assert_eq!(docx.status, StatusCode::OK);
+    let doc = read_docx(&docx.bytes);
+    let texts: Vec<&str> = doc.iter().map(|p| p["text"].as_str().unwrap()).collect();
+    assert!(
+        texts.contains(&"Access")
+            && texts.contains(&"2. Human rights apply online as they do offline."),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"Sources: Access for all; Affordable access"),
+        "{texts:?}"
+    );
 }

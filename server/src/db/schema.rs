@@ -791,3 +791,26 @@ diesel::allow_tables_to_appear_in_same_query!(bodies, body_members, users);
 diesel::allow_tables_to_appear_in_same_query!(body_sessions, sessions);
 diesel::allow_tables_to_appear_in_same_query!(body_sessions, events);
 diesel::allow_tables_to_appear_in_same_query!(body_outputs, consultations);
+
+diesel::table! {
+    igf_message_sets (event_id) {
+        event_id -> BigInt,
+        stage -> Text,
+        consultation_id -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    igf_messages (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        subtheme -> Text,
+        position -> Integer,
+        text -> Text,
+        sources -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(igf_message_sets, consultations);

@@ -15,6 +15,7 @@ pub mod floor;
 pub mod http;
 pub mod ical;
 pub mod import;
+pub mod messages;
 pub mod planning;
 pub mod privacy;
 pub mod proposals;
@@ -38,7 +39,8 @@ use crate::policy::guards::{Anyone, Organizer, SignedIn, Verified};
 
 pub fn endpoints() -> Vec<Endpoint> {
     use http::{
-        bookmarks, evaluation, events, floor, planning, proposals, reports, rooms, sessions,
+        bookmarks, evaluation, events, floor, messages, planning, proposals, reports, rooms,
+        sessions,
     };
     use session_comments::http as sc;
     vec![
@@ -88,6 +90,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PUT r"/sessions/{id:\d+}/report", ReportWriter, "File or replace the session report: takeaways, calls to action, attendance", reports::file),
         endpoint!(GET r"/sessions/{id:\d+}/report", SessionReader, "The session report", reports::get),
         endpoint!(GET "/events/{id}/report", EventReader, "The event's reports compiled by sub-theme", reports::event),
+        endpoint!(POST "/events/{id}/messages", EventOrganizer, "Draft the IGF messages from the session reports, per sub-theme, each citing the sessions it comes from (replaces the messages; 409 once final or with no report)", messages::draft),
+        endpoint!(GET "/events/{id}/messages", EventReader, "The IGF messages with their sources and stage (draft: organisers only)", messages::get),
+        endpoint!(PUT "/events/{id}/messages", EventOrganizer, "Edit the messages {messages: [{subtheme, text, sources: [session ids]}]} until final", messages::edit, limit = 1024 * 1024),
+        endpoint!(POST "/events/{id}/messages/consultation", EventOrganizer, "Open the draft messages for public comment as a consultation {slug?, closes_at?}", messages::open_for_comment),
+        endpoint!(POST "/events/{id}/messages/final", EventOrganizer, "Publish the messages as final, with their sources (the consultation closes)", messages::publish),
+        endpoint!(GET "/events/{id}/messages.html", EventReader, "The messages as an HTML document, with their sources", messages::html),
+        endpoint!(GET "/events/{id}/messages.docx", EventReader, "The messages as a Word file, with their sources", messages::docx),
         endpoint!(GET r"/sessions/{id:\d+}/roles", SessionReader, "Who runs the session from its room: its moderators and rapporteurs (accounts)", floor::roles),
         endpoint!(PUT r"/sessions/{id:\d+}/roles", SessionOrganizer, "Name the session's moderators (they give the floor) and rapporteurs (they file the report) {moderators: [user ids], rapporteurs: [user ids]}", floor::set_roles),
         endpoint!(PUT r"/sessions/{id:\d+}/segments", SessionOrganizer, "Set the ordered segments (opening, panel, interactive dialogue, closing)", floor::set_segments),

@@ -5,6 +5,7 @@ pub mod bookmarks;
 pub mod evaluation;
 pub mod events;
 pub mod floor;
+pub mod messages;
 pub mod planning;
 pub mod proposals;
 pub mod reports;

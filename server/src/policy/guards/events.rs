@@ -48,6 +48,11 @@ impl EventReader {
     pub fn speakers(&self) -> SpeakerAudience {
         self.access.speakers()
     }
+
+    /// Whether the caller organises the event (and sees its drafts).
+    pub fn may_organize(&self) -> bool {
+        self.access.may_organize()
+    }
 }
 
 impl Guard for EventReader {

@@ -1,0 +1,2 @@
+DROP TABLE igf_messages;
+DROP TABLE igf_message_sets;
