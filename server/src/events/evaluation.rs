@@ -967,15 +967,26 @@ mod tests {
     }
 
     #[test]
+    fn criterion_keys_are_made_from_labels() {
+        assert_eq!(key_of("Relevance to the theme"), "relevance_to_the_theme");
+        assert_eq!(key_of("  Speaker diversity!  "), "speaker_diversity");
+        assert_eq!(key_of("Pertinence (é)"), "pertinence");
+        assert_eq!(key_of("相关性"), "");
+        assert!(valid_key("a-b_1") && !valid_key("Bad Key") && !valid_key(""));
+    }
+
+    #[test]
     fn scores_are_weighted_and_normalised_per_evaluator() {
         let criteria = vec![
             CriterionView {
                 id: 1,
+                key: "relevance".into(),
                 name: "Relevance".into(),
                 weight: 3,
             },
             CriterionView {
                 id: 2,
+                key: "diversity".into(),
                 name: "Diversity".into(),
                 weight: 1,
             },
