@@ -35,6 +35,7 @@ both_backends!(
     a_merged_proposal_joins_another_with_its_speakers,
     the_igf_year_api_names_panels_rubrics_kept_proposals_and_speakers,
     igf_messages_are_drafted_from_reports_commented_and_published_with_sources,
+    the_messages_page_drafts_edits_opens_and_publishes_without_javascript,
 );
 
 struct Event {
@@ -4555,5 +4556,163 @@ async fn igf_messages_are_drafted_from_reports_commented_and_published_with_sour
     assert!(
         texts.contains(&"Sources: Access for all; Affordable access"),
         "{texts:?}"
+    );
+}
+
+async fn the_messages_page_drafts_edits_opens_and_publishes_without_javascript(backend: Backend) {
+    let e = event(backend).await;
+    let app = &e.app;
+    let (_, alice) = app.user_with_roles("Alice Page", &[]).await;
+    let one = e.session(&alice, "Skills for all", diverse("p1")).await;
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/events/{}", e.id),
+        Some(&e.organizer),
+        &json!({"published": true}),
+    )
+    .await;
+    let res = app
+        .send(Method::PUT, &format!("/api/v1/sessions/{one}/report"), Some(&alice),
+              &json!({"key_takeaways": ["Digital skills open every other door"], "calls_to_action": [],
+                      "participants_onsite": 10, "participants_online": 5}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let public = indaba_tests::web::WebClient::new(&app.base);
+    let page = public.get("/events/igf-2025/messages").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("The messages are not published yet."),
+        "{}",
+        page.html
+    );
+    assert!(
+        !page.html.contains("Draft from the session reports"),
+        "{}",
+        page.html
+    );
+
+    let staff = app
+        .account(
+            "Page Org",
+            &["organizer"],
+            "intergovernmental",
+            "NO",
+            None,
+            None,
+        )
+        .await;
+    let web = indaba_tests::web::WebClient::new(&app.base);
+    web.sign_in(&staff.email, PASSWORD).await;
+    let page = web.get("/events/igf-2025/messages").await;
+    let csrf = page.hidden("csrf").unwrap();
+    let res = web
+        .post(
+            "/events/igf-2025/messages",
+            &[("csrf", csrf.as_str()), ("action", "draft")],
+        )
+        .await;
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{}",
+        res.html
+    );
+    let page = web.get("/events/igf-2025/messages").await;
+    assert!(
+        page.html
+            .contains("1. Digital skills open every other door"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("Skills for all"),
+        "the source is named: {}",
+        page.html
+    );
+    // The public still sees nothing of the draft.
+    let page = public.get("/events/igf-2025/messages").await;
+    assert!(!page.html.contains("Digital skills"), "{}", page.html);
+    // An edit with a bad source is refused on the page and names the field.
+    let res = web
+        .post(
+            "/events/igf-2025/messages",
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "save"),
+                ("count", "2"),
+                ("subtheme-0", "Skills"),
+                ("text-0", "Digital skills open every door."),
+                ("sources-0", "999999"),
+                ("subtheme-1", ""),
+                ("text-1", ""),
+                ("sources-1", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
+    let id = one.to_string();
+    let res = web
+        .post(
+            "/events/igf-2025/messages",
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "save"),
+                ("count", "2"),
+                ("subtheme-0", "Skills"),
+                ("text-0", "Digital skills open every door."),
+                ("sources-0", id.as_str()),
+                ("subtheme-1", "Skills"),
+                ("text-1", "Teachers need training too."),
+                ("sources-1", id.as_str()),
+            ],
+        )
+        .await;
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{}",
+        res.html
+    );
+    let res = web
+        .post(
+            "/events/igf-2025/messages",
+            &[("csrf", csrf.as_str()), ("action", "open"), ("slug", "")],
+        )
+        .await;
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{}",
+        res.html
+    );
+    let page = public.get("/events/igf-2025/messages").await;
+    assert!(
+        page.html.contains("2. Teachers need training too.")
+            && page.html.contains("/consultations/igf-2025-messages")
+            && page.html.contains("Draft, open for public comment"),
+        "{}",
+        page.html
+    );
+    let res = web
+        .post(
+            "/events/igf-2025/messages",
+            &[("csrf", csrf.as_str()), ("action", "final")],
+        )
+        .await;
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{}",
+        res.html
+    );
+    let page = public.get("/events/igf-2025/messages").await;
+    assert!(page.html.contains(">Final"), "{}", page.html);
+    // A visitor's form is refused.
+    let res = public
+        .post(
+            "/events/igf-2025/messages",
+            &[("csrf", "x"), ("action", "draft")],
+        )
+        .await;
+    assert!(
+        res.status.is_redirection() || res.status == StatusCode::FORBIDDEN,
+        "{}",
+        res.html
     );
 }

@@ -15,7 +15,7 @@ pub mod time;
 use actix_web::web;
 
 use pages::{
-    account, admin, bodies, consultation, evaluate, events, follow, home, moderation,
+    account, admin, bodies, consultation, evaluate, events, follow, home, messages, moderation,
     notifications, organize, proposal, propose, review, room, secretariat, speaker, unsubscribe,
     versions,
 };
@@ -106,6 +106,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/unsubscribe", web::get().to(unsubscribe::page))
         .route("/unsubscribe", web::post().to(unsubscribe::confirm))
         .route("/events/{slug}/agenda", web::get().to(events::agenda))
+        .route("/events/{slug}/messages", web::get().to(messages::page))
+        .route("/events/{slug}/messages", web::post().to(messages::act))
         .route("/events/{slug}/propose", web::get().to(propose::form))
         .route("/events/{slug}/propose", web::post().to(propose::submit))
         .route("/moderation", web::get().to(moderation::queue))

@@ -19,6 +19,7 @@ pub mod evaluate;
 pub mod events;
 pub mod follow;
 pub mod home;
+pub mod messages;
 pub mod moderation;
 pub mod notifications;
 pub mod organize;
