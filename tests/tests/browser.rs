@@ -494,6 +494,8 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
         .expect("a scheduled session");
     let (_, member) = app.member("Reader", &[], "academia", "KE", None).await;
     let _ = member;
+    let bodies = app.get("/api/v1/bodies?kind=dynamic_coalition", None).await;
+    let body_id = bodies.body["items"][0]["id"].as_i64().expect("a coalition");
 
     let pages: Vec<(&str, String)> = vec![
         ("home", "/".to_owned()),
@@ -509,6 +511,8 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
         ),
         ("agenda", "/events/igf-2026-demo/agenda".to_owned()),
         ("session", format!("/sessions/{session_id}")),
+        ("bodies", "/bodies?kind=nri".to_owned()),
+        ("body", format!("/bodies/{body_id}")),
         (
             "versions",
             "/consultations/declaration-digital-cooperation/versions".to_owned(),
@@ -530,6 +534,7 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
         ("account", "/me".to_owned()),
         ("notifications", "/me/notifications".to_owned()),
         ("propose", "/events/igf-2026-demo/propose".to_owned()),
+        ("evaluate", "/evaluate".to_owned()),
     ];
     let organizing: Vec<(&str, String)> = vec![
         ("organize", "/organize".to_owned()),
@@ -538,6 +543,8 @@ async fn main_pages_pass_axe_in_english_and_arabic_and_arabic_is_right_to_left()
             "/organize/events/igf-2026-demo?day=2026-06-23".to_owned(),
         ),
         ("secretariat", "/organize/consultations".to_owned()),
+        ("messages", "/events/igf-2026-demo/messages".to_owned()),
+        ("bodies-organizer", "/bodies".to_owned()),
         (
             "secretariat-consultation",
             "/organize/consultations/declaration-digital-cooperation?q=demo".to_owned(),

@@ -1879,8 +1879,9 @@ async fn demo_seed_is_a_lively_consultation(backend: Backend) {
         .unwrap()
         .unwrap();
     assert!(report.contains("2 consultation(s)"), "{report}");
+    // The two texts, and a dynamic coalition's report open for comment.
     let list = app.get("/api/v1/consultations", None).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 3);
     let d = app
         .get(
             "/api/v1/consultations/declaration-digital-cooperation",
@@ -1978,7 +1979,12 @@ async fn demo_seed_is_a_lively_consultation(backend: Backend) {
     let sessions = app
         .get_all("/api/v1/events/igf-2026-demo/agenda", None)
         .await;
-    assert_eq!(sessions.len(), 250);
+    // And twenty accepted late, placed by the schedule solver in the free slots.
+    assert!(
+        report.contains("20 late session(s) placed by the solver"),
+        "{report}"
+    );
+    assert_eq!(sessions.len(), 270);
     let kinds: std::collections::BTreeSet<&str> =
         sessions.iter().filter_map(|s| s["type"].as_str()).collect();
     assert_eq!(kinds.len(), 15);
@@ -2005,4 +2011,60 @@ async fn demo_seed_is_a_lively_consultation(backend: Backend) {
         .filter_map(|s| s["local_starts_at"].as_str().map(|t| &t[..10]))
         .collect();
     assert_eq!(days.len(), 5);
+
+    // The year around the week: an evaluation round, bodies of every kind, and the
+    // draft messages.
+    let token = |res: Response| res.body["access_token"].as_str().unwrap().to_owned();
+    let organizer = token(
+        app.login("organizer@demo.indaba.example", "indaba-demo-2026")
+            .await,
+    );
+    let ranking = app
+        .get_all(
+            "/api/v1/events/igf-2026-demo/evaluation/ranking",
+            Some(&organizer),
+        )
+        .await;
+    let evaluated = ranking
+        .iter()
+        .filter(|r| !r["normalised"].is_null())
+        .count();
+    assert!(evaluated >= 10, "{ranking:?}");
+    let cofacilitator = token(
+        app.login("cofacilitator@demo.indaba.example", "indaba-demo-2026")
+            .await,
+    );
+    let mine = app
+        .get_all("/api/v1/me/evaluations", Some(&cofacilitator))
+        .await;
+    assert!(
+        !mine.is_empty()
+            && mine
+                .iter()
+                .all(|m| m["evaluated"] == false && m["blind"] == true),
+        "{mine:?}"
+    );
+    let bodies = app.get_all("/api/v1/bodies", None).await;
+    let kinds: std::collections::BTreeSet<&str> =
+        bodies.iter().filter_map(|b| b["kind"].as_str()).collect();
+    assert_eq!(kinds.len(), 4, "{bodies:?}");
+    assert!(
+        bodies.iter().all(|b| b["members"].as_i64().unwrap() >= 2),
+        "{bodies:?}"
+    );
+    let messages = app
+        .get("/api/v1/events/igf-2026-demo/messages", Some(&organizer))
+        .await;
+    assert_eq!(messages.body["stage"], "draft", "{}", messages.text);
+    let list = messages.body["messages"].as_array().unwrap();
+    assert!(list.len() >= 8, "{}", messages.text);
+    assert!(list
+        .iter()
+        .all(|m| !m["sources"].as_array().unwrap().is_empty()));
+    assert_eq!(
+        app.get("/api/v1/events/igf-2026-demo/messages", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -593,6 +593,7 @@ async fn pages_are_light_compressed_and_sent_with_strict_headers() {
         "/",
         "/consultations/declaration-digital-cooperation",
         "/events/igf-2026-demo/agenda",
+        "/bodies",
         "/register",
         "/login",
     ] {

@@ -5,6 +5,7 @@
 //! small mass campaign, in the six UN languages; and a short declaration walked through
 //! every phase of a negotiation to its adoption.
 
+mod igf;
 mod negotiation;
 
 use std::collections::HashMap;
@@ -174,8 +175,9 @@ pub fn demo(db: &Db) -> Result<String, String> {
         }
     }
     let sessions = db.tx_blocking(seed_event).map_err(|e| e.message)?;
+    let year = db.tx_blocking(igf::year).map_err(|e| e.message)?;
     Ok(format!(
-        "demo data: {created} account(s) created, {} already there; {consultations} consultation(s) with {contributions} contribution(s) created; {sessions} scheduled session(s) created; every demo password is {:?}",
+        "demo data: {created} account(s) created, {} already there; {consultations} consultation(s) with {contributions} contribution(s) created; {sessions} scheduled session(s) created; the IGF's year: {year}; every demo password is {:?}",
         demo.users.len() - created,
         demo.password
     ))

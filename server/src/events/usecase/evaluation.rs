@@ -156,28 +156,30 @@ fn need(conn: &mut DbConn, p: &ProposalRow) -> ApiResult<Need> {
 /// Gives every submitted proposal of the event its evaluators (those it has stay).
 pub async fn assign(db: &Db, org: &EventOrganizer) -> ApiResult<Assigned> {
     let event_id = org.event.id;
-    db.tx(move |tx| {
-        let (n, _) = ev::settings(tx, event_id)?;
-        let mut panel = ev::candidates(tx, event_id)?;
-        if panel.is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                "the event has no evaluation panel yet",
-            ));
-        }
-        let needs = proposals::of_event(tx, event_id)?
-            .iter()
-            .filter(|p| p.status == ProposalStatus::Submitted)
-            .map(|p| need(tx, p))
-            .collect::<ApiResult<Vec<_>>>()?;
-        let (pairs, short) = ev::assign(&mut panel, &needs, n as usize);
-        ev::add_assignments(tx, &pairs)?;
-        Ok(Assigned {
-            assigned: pairs.len(),
-            short,
-        })
+    db.tx(move |tx| assign_all(tx, event_id)).await
+}
+
+/// Gives every submitted proposal of the event its evaluators (409 without a panel).
+pub fn assign_all(conn: &mut DbConn, event_id: i64) -> ApiResult<Assigned> {
+    let (n, _) = ev::settings(conn, event_id)?;
+    let mut panel = ev::candidates(conn, event_id)?;
+    if panel.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "the event has no evaluation panel yet",
+        ));
+    }
+    let needs = proposals::of_event(conn, event_id)?
+        .iter()
+        .filter(|p| p.status == ProposalStatus::Submitted)
+        .map(|p| need(conn, p))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let (pairs, short) = ev::assign(&mut panel, &needs, n as usize);
+    ev::add_assignments(conn, &pairs)?;
+    Ok(Assigned {
+        assigned: pairs.len(),
+        short,
     })
-    .await
 }
 
 /// Proposals by their evaluators' normalised scores (unevaluated last).

@@ -128,6 +128,59 @@ pub struct ScheduleProposal {
     pub solve_ms: u64,
 }
 
+/// What the solver is given, read in one go: the event, the problem, the sessions'
+/// titles, the schedule's fingerprint (to write only if unchanged) and the grid.
+pub struct Read {
+    pub event: store::EventRow,
+    pub problem: Problem,
+    pub titles: HashMap<i64, String>,
+    pub fingerprint: String,
+    pub grid: Vec<solver::TimeSlot>,
+}
+
+pub fn read_problem(
+    conn: &mut crate::db::DbConn,
+    event_id: i64,
+    req: &ProposalRequest,
+) -> ApiResult<Read> {
+    let reschedule = req.reschedule;
+    let event = store::resolve(conn, &event_id.to_string())?;
+    let grid = req.slots(&event)?;
+    let rooms = store::rooms_of(conn, event_id)?
+        .into_iter()
+        .map(|r| RoomSpec {
+            id: r.id,
+            capacity: r.capacity,
+            interpretation: r.interpretation,
+            remote: r.remote_link.is_some(),
+        })
+        .collect();
+    let sessions = planning::sessions_of(conn, event_id)?;
+    // Kept: pinned sessions, and every scheduled one unless rescheduling.
+    let (kept, free): (Vec<_>, Vec<_>) = sessions
+        .iter()
+        .partition(|s| s.row.starts_at.is_some() && (s.planning.pinned || !reschedule));
+    let problem = Problem {
+        slots: grid.clone(),
+        rooms,
+        sessions: free.iter().map(|s| s.spec()).collect(),
+        fixed: kept.iter().filter_map(|s| s.fixed()).collect(),
+        unavailable: planning::unavailable_specs(conn, event_id)?,
+    };
+    let titles: HashMap<i64, String> = sessions
+        .iter()
+        .map(|s| (s.row.id, s.row.title.clone()))
+        .collect();
+    let fingerprint = schedule::fingerprint(conn, &event)?;
+    Ok(Read {
+        event,
+        problem,
+        titles,
+        fingerprint,
+        grid,
+    })
+}
+
 /// Proposes a schedule for the event's sessions (and writes it when asked).
 pub async fn propose(
     db: &Db,
@@ -136,39 +189,16 @@ pub async fn propose(
 ) -> ApiResult<ScheduleProposal> {
     let event_id = org.event.id;
     let (reschedule, apply, partial) = (req.reschedule, req.apply, req.partial);
-    let (event, problem, titles, fingerprint, grid) = db
-        .run(move |conn| {
-            let event = store::resolve(conn, &event_id.to_string())?;
-            let grid = req.slots(&event)?;
-            let rooms = store::rooms_of(conn, event_id)?
-                .into_iter()
-                .map(|r| RoomSpec {
-                    id: r.id,
-                    capacity: r.capacity,
-                    interpretation: r.interpretation,
-                    remote: r.remote_link.is_some(),
-                })
-                .collect();
-            let sessions = planning::sessions_of(conn, event_id)?;
-            // Kept: pinned sessions, and every scheduled one unless rescheduling.
-            let (kept, free): (Vec<_>, Vec<_>) = sessions
-                .iter()
-                .partition(|s| s.row.starts_at.is_some() && (s.planning.pinned || !reschedule));
-            let problem = Problem {
-                slots: grid.clone(),
-                rooms,
-                sessions: free.iter().map(|s| s.spec()).collect(),
-                fixed: kept.iter().filter_map(|s| s.fixed()).collect(),
-                unavailable: planning::unavailable_specs(conn, event_id)?,
-            };
-            let titles: HashMap<i64, String> = sessions
-                .iter()
-                .map(|s| (s.row.id, s.row.title.clone()))
-                .collect();
-            let fingerprint = schedule::fingerprint(conn, &event)?;
-            Ok((event, problem, titles, fingerprint, grid))
-        })
+    let read = db
+        .run(move |conn| read_problem(conn, event_id, &req))
         .await?;
+    let Read {
+        event,
+        problem,
+        titles,
+        fingerprint,
+        grid,
+    } = read;
     let started = Instant::now();
     let solution = tokio::task::spawn_blocking(move || solver::solve(&problem))
         .await
