@@ -127,7 +127,9 @@ async fn openapi_lists_every_route_and_every_route_exists(backend: Backend) {
             let concrete = path
                 .replace("{id}", "1")
                 .replace("{slug}", "x")
-                .replace("{id_or_slug}", "x");
+                .replace("{id_or_slug}", "x")
+                .replace("{pid}", "1")
+                .replace("{n}", "0");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let res = app
                 .raw(

@@ -19,6 +19,7 @@ struct Fixture {
     consultation: i64,
     event: i64,
     session: i64,
+    body: i64,
 }
 
 /// Two open consultations with comments, a published event with five scheduled
@@ -98,12 +99,31 @@ async fn fixture(backend: Backend) -> Fixture {
         let res = app.post(&path, Some(&staff), &body).await;
         assert!(res.status.is_success(), "{path}: {}", res.text);
     }
+    // A body with a member, for its list of members.
+    let res = app
+        .post(
+            "/api/v1/bodies",
+            Some(&staff),
+            &json!({"name": "Lists IGF", "kind": "nri"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let body = res.body["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/bodies/{body}/members"),
+            Some(&staff),
+            &json!({}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
     Fixture {
         app,
         staff,
         consultation,
         event,
         session,
+        body,
     }
 }
 
@@ -112,6 +132,8 @@ impl Fixture {
     fn concrete(&self, path: &str) -> String {
         let id = if path.starts_with("/api/v1/consultations/") {
             self.consultation
+        } else if path.starts_with("/api/v1/bodies/") {
+            self.body
         } else if path.starts_with("/api/v1/events/") {
             self.event
         } else {

@@ -116,6 +116,7 @@ struct Ids {
     proposal: i64,
     users: Vec<i64>,
     paragraph_keys: Vec<String>,
+    body: i64,
 }
 
 /// Everything one audience was answered, with where each answer came from.
@@ -252,8 +253,29 @@ async fn every_surface_shows_each_canary_only_where_the_policy_allows(backend: B
     )
     .await;
 
+    // An intersessional body the participant joined.
+    let body = ok(app
+        .post(
+            "/api/v1/bodies",
+            Some(&organizer.token),
+            &json!({"name": "Canary Coalition", "kind": "dynamic_coalition"}),
+        )
+        .await)
+    .await
+    .body["id"]
+        .as_i64()
+        .unwrap();
+    ok(app
+        .post(
+            &format!("/api/v1/bodies/{body}/members"),
+            Some(&participant.token),
+            &json!({}),
+        )
+        .await)
+    .await;
+
     // The person who leaves registered through the API (so mail went to them), spoke,
-    // and erased their account, keeping their contributions.
+    // coordinated the body, and erased their account, keeping their contributions.
     let email = format!("{}@example.org", unique("erasedina-canary").to_lowercase());
     let (_, res) = app
         .register(
@@ -271,6 +293,15 @@ async fn every_surface_shows_each_canary_only_where_the_policy_allows(backend: B
     let erased_id = ok(app.get("/api/v1/me", Some(&erased)).await).await.body["user"]["id"]
         .as_i64()
         .unwrap();
+    ok(app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/bodies/{body}/coordinators"),
+            Some(&organizer.token),
+            &json!({"user_ids": [erased_id]}),
+        )
+        .await)
+    .await;
     let gone = comment(
         &erased,
         json!({"body": "Words that stay after their author left.", "paragraph_key": key}),
@@ -324,6 +355,7 @@ async fn every_surface_shows_each_canary_only_where_the_policy_allows(backend: B
         proposal,
         users: vec![participant.id, erased_id],
         paragraph_keys,
+        body,
     };
     let tokens: BTreeMap<Who, Option<&Account>> = [
         (Who::Visitor, None),
@@ -400,6 +432,9 @@ fn values(path: &str, param: &str, ids: &Ids) -> Vec<String> {
             vec![ids.session.to_string()]
         }
         "id" if under("/api/v1/proposals/") => vec![ids.proposal.to_string()],
+        "id" if under("/api/v1/bodies/") => vec![ids.body.to_string()],
+        "pid" => vec!["1".into()],
+        "n" => vec!["0".into()],
         "id" if under("/api/v1/admin/users/") => ids.users.iter().map(i64::to_string).collect(),
         _ => {
             panic!("the privacy crawler does not know how to fill {{{param}}} in {path}: teach it")

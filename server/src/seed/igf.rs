@@ -239,10 +239,21 @@ fn evaluation_round(tx: &mut Tx, event: &events::EventRow) -> ApiResult<usize> {
     Ok(done)
 }
 
+/// (name, kind, country, description, coordinator, members), the accounts by the local
+/// part of their demo address.
+type DemoBody = (
+    &'static str,
+    BodyKind,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
 /// One body of each kind (and a regional and a youth initiative), with coordinators,
 /// members, a few of the week's sessions, and a coalition's report open for comment.
 fn body_of_every_kind(tx: &mut Tx, event: &events::EventRow, organizer: i64) -> ApiResult<usize> {
-    let list: [(&str, BodyKind, Option<&str>, &str, &str, &[&str]); 7] = [
+    let list: [DemoBody; 7] = [
         (
             "Kenya IGF",
             BodyKind::Nri,

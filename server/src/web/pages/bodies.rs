@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{failure, refuse, State};
+use super::{failure, Posted, State};
 use crate::accounts::types::{Country, Region};
 use crate::bodies::types::{
     BodyInput, BodyKind, BodySummary, BodyView, Filters, MemberView, NewBody,
@@ -89,15 +89,15 @@ pub async fn directory(req: HttpRequest, state: State) -> HttpResponse {
 
 /// The secretariat creates a body.
 pub async fn create(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
-    let form = FormData::parse(&body);
-    if c.auth().is_none() {
-        return c.redirect("/login?next=/bodies");
-    }
-    let done = match c.csrf_ok(&state, form.opt("csrf")) {
-        true => create_body(&state, &c, &form).await,
-        false => Err(ApiError::new(ErrorCode::CsrfFailed, "stale form")),
+    let posted = match Posted::signed_in(&req, &state, &body, "/bodies").await {
+        Ok(p) => p,
+        Err(to_sign_in) => return to_sign_in,
     };
+    let done = match posted.csrf(&state) {
+        Ok(()) => create_body(&state, &posted.c, &posted.form).await,
+        Err(e) => Err(e),
+    };
+    let Posted { mut c, form } = posted;
     match done {
         Ok(id) => {
             c.flash("organize-saved");
@@ -182,20 +182,24 @@ pub async fn act(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
-    let form = FormData::parse(&body);
     let back = format!("/bodies/{}", path.as_str());
-    if c.auth().is_none() {
-        return refuse(
-            c,
-            &ApiError::new(ErrorCode::Unauthenticated, "sign in"),
-            &back,
-        );
-    }
-    let done = match c.csrf_ok(&state, form.opt("csrf")) {
-        true => join_or_leave(&state, &c, path.into_inner(), form.get("action")).await,
-        false => Err(ApiError::new(ErrorCode::CsrfFailed, "stale form")),
+    let posted = match Posted::signed_in(&req, &state, &body, &back).await {
+        Ok(p) => p,
+        Err(to_sign_in) => return to_sign_in,
     };
+    let done = match posted.csrf(&state) {
+        Ok(()) => {
+            join_or_leave(
+                &state,
+                &posted.c,
+                path.into_inner(),
+                posted.form.get("action"),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let mut c = posted.c;
     match done {
         Ok(()) => {
             c.flash("organize-saved");

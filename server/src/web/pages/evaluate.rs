@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{failure, refuse, State};
+use super::{failure, refuse, Posted, State};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::evaluation::Evaluation;
 use crate::events::usecase::evaluation::{self as uc, EvaluationItem};
@@ -83,16 +83,15 @@ pub async fn page(req: HttpRequest, state: State) -> HttpResponse {
 }
 
 pub async fn act(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
-    let form = FormData::parse(&body);
-    if c.auth().is_none() {
-        return c.redirect("/login?next=/evaluate");
-    }
-    let done = if c.csrf_ok(&state, form.opt("csrf")) {
-        perform(&state, &c, &form).await
-    } else {
-        Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
+    let posted = match Posted::signed_in(&req, &state, &body, "/evaluate").await {
+        Ok(p) => p,
+        Err(to_sign_in) => return to_sign_in,
     };
+    let done = match posted.csrf(&state) {
+        Ok(()) => perform(&state, &posted.c, &posted.form).await,
+        Err(e) => Err(e),
+    };
+    let Posted { mut c, form } = posted;
     match done {
         Ok(proposal) => {
             c.flash("organize-saved");

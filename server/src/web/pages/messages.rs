@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{failure, refuse, State};
+use super::{failure, Posted, State};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::messages::{
     ConsultationInput, Drafted, MessageInput, MessagesInput, MessagesView,
@@ -92,21 +92,17 @@ pub async fn act(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
     let back = format!("/events/{slug}/messages");
-    let form = FormData::parse(&body);
-    if c.auth().is_none() {
-        return refuse(
-            c,
-            &ApiError::new(ErrorCode::Unauthenticated, "sign in"),
-            &back,
-        );
-    }
-    let done = match c.csrf_ok(&state, form.opt("csrf")) {
-        true => perform(&state, &c, slug.clone(), &form).await,
-        false => Err(ApiError::new(ErrorCode::CsrfFailed, "stale form")),
+    let posted = match Posted::signed_in(&req, &state, &body, &back).await {
+        Ok(p) => p,
+        Err(to_sign_in) => return to_sign_in,
     };
+    let done = match posted.csrf(&state) {
+        Ok(()) => perform(&state, &posted.c, slug.clone(), &posted.form).await,
+        Err(e) => Err(e),
+    };
+    let mut c = posted.c;
     match done {
         Ok(()) => {
             c.flash("organize-saved");

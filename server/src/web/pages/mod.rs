@@ -137,6 +137,43 @@ pub fn failure(c: Ctx, e: &ApiError) -> HttpResponse {
     }
 }
 
+/// A form posted to a page that needs an account: the context and the fields, read once.
+pub struct Posted {
+    pub c: Ctx,
+    pub form: crate::web::forms::FormData,
+}
+
+impl Posted {
+    /// Reads the post; a visitor is sent to sign in and brought back to `back`.
+    pub async fn signed_in(
+        req: &actix_web::HttpRequest,
+        state: &State,
+        body: &[u8],
+        back: &str,
+    ) -> Result<Posted, HttpResponse> {
+        let c = Ctx::load(req, state).await;
+        if c.auth().is_none() {
+            return Err(c.redirect(&format!(
+                "/login?next={}",
+                crate::web::session::percent(back)
+            )));
+        }
+        Ok(Posted {
+            c,
+            form: crate::web::forms::FormData::parse(body),
+        })
+    }
+
+    /// The form's CSRF token is this session's (403 `csrf_failed` otherwise: a stale or
+    /// forged form changes nothing).
+    pub fn csrf(&self, state: &State) -> crate::error::ApiResult<()> {
+        match self.c.csrf_ok(state, self.form.opt("csrf")) {
+            true => Ok(()),
+            false => Err(ApiError::new(ErrorCode::CsrfFailed, "stale form")),
+        }
+    }
+}
+
 /// A page for some roles only: a visitor is sent to sign in and brought back to `back`;
 /// someone signed in without the role gets the page of the refusal (403).
 pub fn refuse(c: Ctx, e: &ApiError, back: &str) -> HttpResponse {

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use super::events::show_session;
-use super::State;
+use super::{Posted, State};
 use crate::consultations::comments::CommentView as Comment;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::command::ReportInput;
@@ -121,17 +121,17 @@ pub async fn act(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
     let id = path.into_inner();
-    let form = FormData::parse(&body);
-    if c.auth().is_none() {
-        return c.redirect(&format!("/login?next=/sessions/{id}"));
-    }
-    let done = if c.csrf_ok(&state, form.opt("csrf")) {
-        perform(&state, &c, id, &form).await
-    } else {
-        Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
+    let back = format!("/sessions/{id}");
+    let posted = match Posted::signed_in(&req, &state, &body, &back).await {
+        Ok(p) => p,
+        Err(to_sign_in) => return to_sign_in,
     };
+    let done = match posted.csrf(&state) {
+        Ok(()) => perform(&state, &posted.c, id, &posted.form).await,
+        Err(e) => Err(e),
+    };
+    let Posted { mut c, form } = posted;
     match done {
         Ok(anchor) => {
             c.flash("organize-saved");
