@@ -266,6 +266,40 @@ async fn bodies_have_pages_members_sessions_and_outputs_open_for_comment(backend
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
     assert!(res.field("session_ids").is_some(), "{}", res.text);
+    // A session of an unpublished event exists for the secretariat only: a coordinator
+    // cannot link it, nor learn its title.
+    let res = app
+        .send(
+            Method::PUT,
+            &sessions,
+            Some(&coordinator.token),
+            &json!({"session_ids": [session]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(!res.text.contains("Kenya IGF open forum"), "{}", res.text);
+    let res = app
+        .send(
+            Method::PUT,
+            &sessions,
+            Some(&secretariat.token),
+            &json!({"session_ids": [session]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["sessions"][0]["title"], "Kenya IGF open forum");
+    for who in [None, Some(coordinator.token.as_str())] {
+        let res = app.get(&path, who).await;
+        assert_eq!(res.body["sessions"], json!([]), "unpublished: {}", res.text);
+    }
+    schedule_and_publish(&app, &secretariat.token, event, session).await;
+    let public = app.get(&path, None).await;
+    assert_eq!(
+        public.body["sessions"][0]["session_id"], session,
+        "{}",
+        public.text
+    );
+    // Published, the coordinator may link it too.
     let res = app
         .send(
             Method::PUT,
@@ -275,21 +309,6 @@ async fn bodies_have_pages_members_sessions_and_outputs_open_for_comment(backend
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    assert_eq!(res.body["sessions"][0]["title"], "Kenya IGF open forum");
-    let public = app.get(&path, None).await;
-    assert_eq!(
-        public.body["sessions"],
-        json!([]),
-        "unpublished: {}",
-        public.text
-    );
-    schedule_and_publish(&app, &secretariat.token, event, session).await;
-    let public = app.get(&path, None).await;
-    assert_eq!(
-        public.body["sessions"][0]["session_id"], session,
-        "{}",
-        public.text
-    );
 
     // Outputs: a consultation the coordinators co-facilitate; public once opened.
     let outputs = format!("{path}/outputs");

@@ -281,12 +281,23 @@ pub fn set_coordinators(conn: &mut DbConn, body_id: i64, ids: &[i64]) -> ApiResu
     Ok(())
 }
 
-/// The body's sessions, all at once; an id that is no session is 422.
-pub fn set_sessions(conn: &mut DbConn, body_id: i64, ids: &[i64]) -> ApiResult<()> {
-    let known: Vec<i64> = sessions::table
+/// The body's sessions, all at once; an id that is no session (or, unless
+/// `with_unpublished`, a session of an unpublished event) is 422.
+pub fn set_sessions(
+    conn: &mut DbConn,
+    body_id: i64,
+    ids: &[i64],
+    with_unpublished: bool,
+) -> ApiResult<()> {
+    let mut query = sessions::table
+        .inner_join(events::table)
         .filter(sessions::id.eq_any(ids))
         .select(sessions::id)
-        .load(conn)?;
+        .into_boxed();
+    if !with_unpublished {
+        query = query.filter(events::published.eq(true));
+    }
+    let known: Vec<i64> = query.load(conn)?;
     let unknown: Vec<String> = ids
         .iter()
         .filter(|id| !known.contains(id))

@@ -21,7 +21,7 @@ fn view(conn: &mut DbConn, b: BodyRow, access: &BodyAccess) -> ApiResult<BodyVie
         members: store::member_count(conn, b.id)?,
         my_role: access.role,
         may_manage: manages,
-        sessions: store::sessions_of(conn, b.id, manages)?,
+        sessions: store::sessions_of(conn, b.id, access.sees_unpublished_events())?,
         outputs: store::outputs(conn, b.id, manages)?,
         id: b.id,
         name: b.name,
@@ -156,7 +156,7 @@ pub async fn set_sessions(db: &Db, m: &BodyManager, mut ids: Vec<i64>) -> ApiRes
     }
     let (id, access) = (m.body.id, m.access);
     db.tx(move |tx| {
-        store::set_sessions(tx, id, &ids)?;
+        store::set_sessions(tx, id, &ids, access.sees_unpublished_events())?;
         let body = store::get(tx, id)?;
         view(tx, body, &access)
     })

@@ -464,6 +464,12 @@ impl BodyAccess {
         self.organizer
     }
 
+    /// Sessions of unpublished events exist for the secretariat only: a coordinator
+    /// links, and everyone sees, those of published events.
+    pub fn sees_unpublished_events(&self) -> bool {
+        self.organizer
+    }
+
     /// Who the members are: the members themselves, and whoever manages the body; the
     /// public sees the count and the coordinators.
     pub fn may_see_members(&self) -> bool {

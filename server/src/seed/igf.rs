@@ -343,7 +343,7 @@ fn body_of_every_kind(tx: &mut Tx, event: &events::EventRow, organizer: i64) -> 
             bodies::join(tx, id, member)?;
         }
         let linked: Vec<i64> = sessions.iter().skip(n * 5).take(2).map(|s| s.id).collect();
-        bodies::set_sessions(tx, id, &linked)?;
+        bodies::set_sessions(tx, id, &linked, true)?;
         if kind == BodyKind::DynamicCoalition {
             output(tx, id, coordinator, organizer)?;
         }

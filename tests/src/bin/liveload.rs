@@ -4,7 +4,8 @@
 //!
 //! cargo build --release -p indaba -p indaba-tests --bins
 //! target/release/liveload [--listeners 10000] [--rate 100] [--seconds 30] [--skip-bare]
-//!                         [--bare-bytes N] [--posters 32]
+//!                         [--bare-bytes N] [--posters 32] [--accounts 4]
+//!                         [--search-freshness]
 //!                         [--database postgres://… [--instances 2]]
 //!
 //! It starts the servers itself (indaba on a fresh SQLite database with rate limits off,
@@ -13,6 +14,12 @@
 //! prints delivered events/s, delivery latency p50/p99/max, lost and duplicated events,
 //! listeners closed by the server, the servers' peak memory, the cores busy in the
 //! servers and in this client, and how many comments were accepted and how fast.
+//!
+//! A campaign (`--rate 3000 --seconds 300 --listeners 1000 --accounts 100
+//! --search-freshness --skip-bare`): the posts rotate over `--accounts` accounts, each
+//! comment carries a word of its own, a searcher looks up the latest accepted comment's
+//! word until search finds it (freshness), and at the end every comment answered 201 is
+//! counted in the database and in the search index, beside the listeners' lost events.
 //!
 //! Indaba runs first; the bare server then sends frames of the size Indaba's events had
 //! (or `--bare-bytes`). Most of the cost of a fan-out is in moving bytes through the
@@ -43,6 +50,9 @@ struct Options {
     database: Option<String>,
     instances: usize,
     posters: usize,
+    /// Poster accounts, taken in turn.
+    accounts: usize,
+    search_freshness: bool,
     bin_dir: PathBuf,
 }
 
@@ -74,6 +84,11 @@ fn options() -> Options {
             .and_then(|v| v.parse().ok())
             .unwrap_or(32)
             .max(1),
+        accounts: value("--accounts")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(4)
+            .max(1),
+        search_freshness: args.iter().any(|a| a == "--search-freshness"),
         bin_dir: value("--bin-dir")
             .map(PathBuf::from)
             .unwrap_or_else(|| exe.parent().expect("dir").to_path_buf()),
@@ -511,6 +526,107 @@ fn wait_ready(addr: &str) {
     panic!("server on {addr} not ready");
 }
 
+/// What a campaign run counts besides the listeners.
+struct Campaign {
+    /// Posts sent (each one's number makes its word).
+    sent: AtomicU64,
+    /// Posts answered 201, over the whole run.
+    accepted: AtomicU64,
+    /// The latest accepted comment's word, and when its 201 arrived.
+    latest: std::sync::Mutex<Option<(String, Instant)>>,
+    fresh: Histogram,
+    unfound: AtomicU64,
+}
+
+impl Campaign {
+    fn new() -> Arc<Campaign> {
+        Arc::new(Campaign {
+            sent: AtomicU64::new(0),
+            accepted: AtomicU64::new(0),
+            latest: std::sync::Mutex::new(None),
+            fresh: Histogram::new(),
+            unfound: AtomicU64::new(0),
+        })
+    }
+}
+
+/// A word of letters only, one per comment: `qz` then the number in base 26.
+fn marker(mut n: u64) -> String {
+    let mut word = String::from("qz");
+    loop {
+        word.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+        if n == 0 {
+            return word;
+        }
+    }
+}
+
+/// Every 200 ms, the latest accepted comment is looked up by its word until search
+/// finds it: the time from its 201 to then is its freshness.
+fn search_freshness(addr: &str, id: &str, producing: &AtomicBool, campaign: &Campaign) {
+    let mut http = Http::connect(addr);
+    while producing.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(200));
+        let latest = campaign.latest.lock().ok().and_then(|l| l.clone());
+        let Some((word, accepted_at)) = latest else {
+            continue;
+        };
+        loop {
+            let (status, body) = http.request(
+                "GET",
+                &format!("/api/v1/consultations/{id}/search?q={word}&limit=1"),
+                None,
+                "",
+            );
+            let found = status == 200 && json_field(&body, "total") != "0";
+            if found {
+                campaign
+                    .fresh
+                    .record(accepted_at.elapsed().as_micros() as u64);
+                break;
+            }
+            if accepted_at.elapsed() > Duration::from_secs(10) {
+                campaign.unfound.fetch_add(1, Ordering::Relaxed);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+struct Kept {
+    in_database: u64,
+    in_index: u64,
+}
+
+/// The comments the database and the search index hold, once the index has caught up
+/// with `accepted` (or 60 s have passed).
+fn count_kept(addr: &str, id: &str, accepted: u64) -> Kept {
+    let mut http = Http::connect(addr);
+    let (_, body) = http.request("GET", &format!("/api/v1/consultations/{id}"), None, "");
+    let in_database = json_field(&body, "general_comment_count")
+        .parse()
+        .unwrap_or(0);
+    let started = Instant::now();
+    loop {
+        let (_, body) = http.request(
+            "GET",
+            &format!("/api/v1/consultations/{id}/search?q=load&limit=1"),
+            None,
+            "",
+        );
+        let in_index: u64 = json_field(&body, "total").parse().unwrap_or(0);
+        if in_index >= accepted || started.elapsed() > Duration::from_secs(60) {
+            return Kept {
+                in_database,
+                in_index,
+            };
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 fn main() {
     let options = options();
     let limit = raise_fd_limit();
@@ -584,7 +700,7 @@ fn main() {
         "--role",
         "organizer",
     ]);
-    for i in 0..4 {
+    for i in 0..options.accounts {
         let email = format!("load-poster-{i}@example.org");
         cli(&[
             "user",
@@ -647,9 +763,13 @@ fn main() {
         r#"{"status":"open"}"#,
     );
     assert_eq!(status, 200);
-    let tokens: Vec<String> = (0..4)
-        .map(|i| login(&mut http, &format!("load-poster-{i}@example.org")))
-        .collect();
+    let tokens: Arc<Vec<String>> = Arc::new(
+        (0..options.accounts)
+            .map(|i| login(&mut http, &format!("load-poster-{i}@example.org")))
+            .collect(),
+    );
+    let campaign = Campaign::new();
+    let (search_addr, search_id, searching) = (addr.clone(), id.clone(), options.search_freshness);
 
     let urls: Vec<String> = addrs
         .iter()
@@ -659,12 +779,20 @@ fn main() {
     let posters = options.posters;
     let post_addrs = addrs.clone();
     let pids: Vec<u32> = servers.iter().map(|s| s.id()).collect();
+    let counted = campaign.clone();
+    let counted_id = id.clone();
     let outcome = runtime.block_on(run_listeners(
         &urls,
         &options,
         &pids,
         move |producing, stats| {
             std::thread::spawn(move || {
+                let searcher = searching.then(|| {
+                    let (producing, campaign) = (producing.clone(), campaign.clone());
+                    std::thread::spawn(move || {
+                        search_freshness(&search_addr, &search_id, &producing, &campaign)
+                    })
+                });
                 // Open loop, as real participants are: each poster connection keeps its
                 // own fixed schedule (rate / posters), so a slow answer delays that
                 // connection's next post but not the others'.
@@ -672,7 +800,8 @@ fn main() {
                     .map(|n| {
                         let producing = producing.clone();
                         let addr = post_addrs[n % post_addrs.len()].clone();
-                        let token = tokens[n % tokens.len()].clone();
+                        let tokens = tokens.clone();
+                        let campaign = campaign.clone();
                         let stats = stats.clone();
                         let id = id.clone();
                         std::thread::spawn(move || {
@@ -691,8 +820,19 @@ fn main() {
                                 let late = Instant::now().saturating_duration_since(next);
                                 let sent = now_micros().saturating_sub(late.as_micros() as u64);
                                 next += interval;
-                                let body = format!(r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one.","language":"en"}}"#);
-                                let (status, _) = http.request("POST", &format!("/api/v1/consultations/{id}/comments"), Some(&token), &body);
+                                // Each post from the next account, and with a word no other
+                                // comment has (for the searcher).
+                                let k = campaign.sent.fetch_add(1, Ordering::Relaxed);
+                                let token = &tokens[k as usize % tokens.len()];
+                                let word = marker(k);
+                                let body = format!(r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one: {word}.","language":"en"}}"#);
+                                let (status, _) = http.request("POST", &format!("/api/v1/consultations/{id}/comments"), Some(token), &body);
+                                if status == 201 {
+                                    campaign.accepted.fetch_add(1, Ordering::Relaxed);
+                                    if let Ok(mut latest) = campaign.latest.lock() {
+                                        *latest = Some((word, Instant::now()));
+                                    }
+                                }
                                 let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
                                 if window.contains(&sent) {
                                     if status == 201 {
@@ -708,9 +848,13 @@ fn main() {
                 for t in threads {
                     let _ = t.join();
                 }
+                if let Some(s) = searcher {
+                    let _ = s.join();
+                }
             })
         },
     ));
+    let kept = count_kept(&addr, &counted_id, counted.accepted.load(Ordering::Relaxed));
     for server in &mut servers {
         let _ = server.kill();
         let _ = server.wait();
@@ -747,6 +891,23 @@ fn main() {
     );
     if let Some(bytes) = outcome.bytes_per_event {
         println!("Indaba's event frames: {bytes:.0} bytes of text per event on average");
+    }
+    println!(
+        "every comment answered 201, over the whole run: {}; in the database: {}; in the search index: {}; lost: {}",
+        counted.accepted.load(Ordering::Relaxed),
+        kept.in_database,
+        kept.in_index,
+        counted.accepted.load(Ordering::Relaxed).saturating_sub(kept.in_database.min(kept.in_index))
+    );
+    if options.search_freshness {
+        println!(
+            "search freshness (201 to found by its word): p50 / p99 / max {} / {} / {:.0} ms over {} lookups, {} not found within 10 s",
+            counted.fresh.percentile(0.50),
+            counted.fresh.percentile(0.99),
+            counted.fresh.max_ms(),
+            counted.fresh.count(),
+            counted.unfound.load(Ordering::Relaxed)
+        );
     }
     if let Some(bare) = bare_rate {
         println!(

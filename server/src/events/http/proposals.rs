@@ -103,10 +103,11 @@ pub async fn confirm_speaker_at(
     state: State,
     path: web::Path<(i64, usize)>,
     query: crate::http::Query<SpeakerLinkQuery>,
-) -> ApiResult<MayConflict<Json<ConfirmationView>>> {
+) -> ApiResult<MayConflict<Or<Json<ConfirmationView>, 400>>> {
     let (proposal_id, n) = path.into_inner();
     let c = SpeakerConfirmation::try_from(query.into_inner())?;
     let at = Some(SpeakerAt { proposal_id, n });
     let view = uc::answer_confirmation(&state.db, c.token, at, c.answer).await?;
-    Ok(Or(Json(view)))
+    // 400 `invalid_token`: no JSON body here to make it documented already.
+    Ok(Or(Or(Json(view))))
 }
