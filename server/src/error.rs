@@ -73,7 +73,7 @@ error_codes! {
 
 pub type FieldErrors = BTreeMap<String, String>;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{code:?}: {message}")]
 pub struct ApiError {
     pub code: ErrorCode,

@@ -129,7 +129,29 @@ struct Writer {
     /// The writer's connection, opened when first needed and again after it failed.
     conn: Arc<tokio::sync::Mutex<Option<DbConn>>>,
     manager: Manager,
+    /// Write transactions from [`Db::tx`] waiting for the writer (group commit).
+    queue: std::sync::Mutex<Vec<Job>>,
 }
+
+/// A write transaction waiting for SQLite's writer. Whichever waiter takes the writer
+/// next runs every job waiting then in one transaction, each in a savepoint of its own
+/// (group commit): one commit for many requests, and a job that fails rolls back alone.
+struct Job {
+    state: Arc<std::sync::atomic::AtomicU8>,
+    run: RunJob,
+}
+
+/// Runs a job on the batch's connection, adding the live channels it wrote to.
+type RunJob = Box<dyn FnOnce(&mut DbConn, &mut Vec<String>) -> Finish + Send>;
+
+/// Tells a job's waiter its answer once the batch's commit is known: its own result,
+/// or the commit's failure (then nothing of it was written).
+type Finish = Box<dyn FnOnce(Option<&ApiError>) + Send>;
+
+/// A job's state: waiting, taken into a batch, or given up by its waiter (never run).
+const WAITING: u8 = 0;
+const TAKEN: u8 = 1;
+const GIVEN_UP: u8 = 2;
 
 /// How long a request waits for SQLite's writer before it answers 503 (the writer is
 /// held for writes only, so the queue moves in milliseconds; this bounds the wait when
@@ -139,17 +161,8 @@ const WRITER_WAIT: Duration = Duration::from_secs(10);
 type WriterTurn = tokio::sync::OwnedMutexGuard<Option<DbConn>>;
 
 impl Writer {
-    async fn turn(&self) -> ApiResult<WriterTurn> {
-        tokio::time::timeout(WRITER_WAIT, self.conn.clone().lock_owned())
-            .await
-            .map_err(|_| {
-                tracing::warn!("waited {WRITER_WAIT:?} for the database's writer");
-                busy()
-            })
-    }
-
-    /// The same turn for code off the async workers (workers, the command line): waits
-    /// on its own thread.
+    /// The writer's turn for code off the async workers (workers, the command line):
+    /// waits on its own thread, and writes alone (async requests queue as jobs).
     fn turn_blocking(&self) -> WriterTurn {
         block_on(self.conn.clone().lock_owned())
     }
@@ -220,6 +233,7 @@ impl Db {
             Arc::new(Writer {
                 conn: Arc::new(tokio::sync::Mutex::new(None)),
                 manager: Manager { url: url.clone() },
+                queue: std::sync::Mutex::new(Vec::new()),
             })
         });
         Ok(Self {
@@ -251,24 +265,142 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` in one transaction (rolled back on error). On SQLite it first waits for
-    /// the writer, on this task: holding neither a connection nor a thread meanwhile.
+    /// Runs `f` in one transaction (rolled back on error). On SQLite it queues for the
+    /// writer, on this task (holding neither a connection nor a thread meanwhile), and
+    /// is committed together with the others waiting then (see [`Job`]).
     pub async fn tx<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Tx) -> ApiResult<T> + Send + 'static,
     {
-        let turn = match &self.writer {
-            Some(writer) => Some(writer.turn().await?),
-            None => None,
+        let Some(writer) = self.writer.clone() else {
+            let this = self.clone();
+            let span = tracing::Span::current();
+            return actix_web::web::block(move || {
+                let _entered = span.enter();
+                this.tx_in_turn(None, f)
+            })
+            .await?;
         };
-        let this = self.clone();
+        let (send, mut answer) = tokio::sync::oneshot::channel::<ApiResult<T>>();
+        let state = Arc::new(std::sync::atomic::AtomicU8::new(WAITING));
         let span = tracing::Span::current();
-        actix_web::web::block(move || {
+        let run = move |conn: &mut DbConn, channels: &mut Vec<String>| -> Finish {
             let _entered = span.enter();
-            this.tx_in_turn(turn, f)
-        })
-        .await?
+            let mut mine = Vec::new();
+            // A savepoint in the batch's transaction: this job's failure undoes it alone.
+            let result = conn.transaction(|c| {
+                let mut tx = Tx::new(c);
+                let out = f(&mut tx)?;
+                mine = tx.into_channels();
+                Ok(out)
+            });
+            if result.is_ok() {
+                channels.extend(mine);
+            }
+            Box::new(move |failed: Option<&ApiError>| {
+                let answer = match failed {
+                    None => result,
+                    // The commit failed: nothing of this job was written either.
+                    Some(e) => Err(e.clone()),
+                };
+                let _ = send.send(answer);
+            })
+        };
+        writer
+            .queue
+            .lock()
+            .map_err(|_| ApiError::internal("the writer's queue is poisoned"))?
+            .push(Job {
+                state: state.clone(),
+                run: Box::new(run),
+            });
+        // A dropped answer: the batch could not open the writer or take its lock (the
+        // database busy past its timeout), or a job panicked (the connection closed,
+        // rolling back the whole batch). Nothing of it was written: 503, retry.
+        let lost = |_| busy();
+        let deadline = tokio::time::sleep(WRITER_WAIT);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                biased;
+                done = &mut answer => return done.unwrap_or_else(|e| Err(lost(e))),
+                turn = writer.conn.clone().lock_owned() => {
+                    // This waiter leads the next batch, which holds its own job unless
+                    // an earlier batch took it.
+                    let (this, w) = (self.clone(), writer.clone());
+                    // A batch that failed told its jobs' waiters (this one's too, when
+                    // its job was in it): the loop reads the answer.
+                    if let Err(e) = actix_web::web::block(move || this.run_batch(&w, turn)).await? {
+                        tracing::debug!(error = %e, "a write batch failed");
+                    }
+                }
+                _ = &mut deadline => {
+                    use std::sync::atomic::Ordering::SeqCst;
+                    if state.compare_exchange(WAITING, GIVEN_UP, SeqCst, SeqCst).is_ok() {
+                        tracing::warn!("waited {WRITER_WAIT:?} for the database's writer");
+                        return Err(busy());
+                    }
+                    // Taken into a batch already: its answer comes with the commit.
+                    return answer.await.unwrap_or_else(|e| Err(lost(e)));
+                }
+            }
+        }
+    }
+
+    /// Runs the jobs waiting for the writer in one transaction, on the writer's
+    /// connection (its turn taken), then tells each its answer and the hub the channels.
+    fn run_batch(&self, writer: &Writer, mut turn: WriterTurn) -> ApiResult<()> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let waiting = std::mem::take(
+            &mut *writer
+                .queue
+                .lock()
+                .map_err(|_| ApiError::internal("the writer's queue is poisoned"))?,
+        );
+        let jobs: Vec<Job> = waiting
+            .into_iter()
+            .filter(|j| {
+                j.state
+                    .compare_exchange(WAITING, TAKEN, SeqCst, SeqCst)
+                    .is_ok()
+            })
+            .collect();
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        // Out of its slot while in use: should a job panic, the connection closes
+        // (rolling back the batch) as the stack unwinds, and the next batch opens another.
+        let mut conn = match turn.take() {
+            Some(conn) => conn,
+            None => writer.manager.connect().map_err(|e| {
+                tracing::error!(error = %e, "cannot open the database's writer");
+                ApiError::new(ErrorCode::Unavailable, "the database is unavailable")
+            })?,
+        };
+        let mut channels = Vec::new();
+        let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
+        let committed = conn.transaction(|c| {
+            take_write_lock(c)?;
+            for job in jobs {
+                finishes.push((job.run)(c, &mut channels));
+            }
+            Ok::<(), ApiError>(())
+        });
+        if committed.is_ok() || usable(&mut conn) {
+            *turn = Some(conn);
+        }
+        drop(turn);
+        for finish in finishes {
+            finish(committed.as_ref().err());
+        }
+        channels.sort();
+        channels.dedup();
+        if let (Ok(()), false, Some(hook)) = (&committed, channels.is_empty(), self.on_commit.get())
+        {
+            hook(channels);
+        }
+        Ok(())
     }
 
     /// The blocking form of [`Db::tx`], for code already off the async workers.
@@ -395,18 +527,23 @@ fn transaction<T>(
 ) -> ApiResult<T> {
     conn.transaction(|c| {
         if sqlite {
-            // Take SQLite's write lock at the start, as BEGIN IMMEDIATE would (the
-            // two-backend connection has no such call): a transaction that reads first
-            // and writes later could otherwise fail with SQLITE_BUSY_SNAPSHOT when
-            // another process (a CLI command) committed in between. The statement
-            // changes nothing; it waits up to the busy timeout.
-            diesel::sql_query("UPDATE channel_seqs SET last_seq = last_seq WHERE 0").execute(c)?;
+            take_write_lock(c)?;
         }
         let mut tx = Tx::new(c);
         let out = f(&mut tx)?;
         *channels = tx.into_channels();
         Ok(out)
     })
+}
+
+/// Takes SQLite's write lock at the start of a transaction, as BEGIN IMMEDIATE would
+/// (the two-backend connection has no such call): a transaction that reads first and
+/// writes later could otherwise fail with SQLITE_BUSY_SNAPSHOT when another process (a
+/// CLI command) committed in between. The statement changes nothing; it waits up to
+/// the busy timeout.
+fn take_write_lock(c: &mut DbConn) -> diesel::QueryResult<()> {
+    diesel::sql_query("UPDATE channel_seqs SET last_seq = last_seq WHERE 0").execute(c)?;
+    Ok(())
 }
 
 /// Whether a connection whose transaction failed can be used again.
@@ -504,5 +641,78 @@ impl From<Backend> for &'static str {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many requests' transactions at once on SQLite: each that succeeds is committed,
+    /// each that fails leaves nothing, whatever batch it shared.
+    #[actix_web::test]
+    async fn grouped_transactions_commit_together_and_fail_alone() {
+        let dir = std::env::temp_dir().join(format!(
+            "indaba-group-commit-{}-{}",
+            std::process::id(),
+            now().and_utc().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let db = Db::connect(&DatabaseUrl::Sqlite(dir.join("test.db")), 4).unwrap();
+        db.migrate().unwrap();
+        let insert = |c: &mut DbConn, channel: String| {
+            diesel::sql_query("INSERT INTO channel_seqs (channel, last_seq) VALUES (?, 0)")
+                .bind::<diesel::sql_types::Text, _>(channel)
+                .execute(c)
+        };
+        let jobs = (0..60).map(|i| {
+            let db = db.clone();
+            async move {
+                db.tx(move |tx| {
+                    insert(tx, format!("t{i}"))?;
+                    if i % 4 == 0 {
+                        return Err(ApiError::new(ErrorCode::Conflict, "refused"));
+                    }
+                    // A unique violation caught inside the job stays inside it.
+                    if i % 5 == 0 {
+                        assert!(!insert_once(tx, |c| insert(c, format!("t{i}")))?);
+                    }
+                    Ok(i)
+                })
+                .await
+            }
+        });
+        let results = futures_util::future::join_all(jobs).await;
+        for (i, r) in results.iter().enumerate() {
+            match i % 4 {
+                0 => assert_eq!(r.as_ref().unwrap_err().code, ErrorCode::Conflict),
+                _ => assert_eq!(*r.as_ref().unwrap(), i),
+            }
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Channel {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            channel: String,
+        }
+        let kept: Vec<String> = db
+            .run(|c| {
+                Ok(
+                    diesel::sql_query("SELECT channel FROM channel_seqs WHERE channel LIKE 't%'")
+                        .load::<Channel>(c)?
+                        .into_iter()
+                        .map(|r| r.channel)
+                        .collect(),
+                )
+            })
+            .await
+            .unwrap();
+        let mut expected: Vec<String> = (0..60)
+            .filter(|i| i % 4 != 0)
+            .map(|i| format!("t{i}"))
+            .collect();
+        let mut kept = kept;
+        expected.sort();
+        kept.sort();
+        assert_eq!(kept, expected);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
