@@ -113,6 +113,19 @@ impl ApiError {
     pub fn field(name: &str, problem: impl Into<String>) -> Self {
         Self::validation(BTreeMap::from([(name.to_owned(), problem.into())]))
     }
+    /// 422 on `field` naming the ids asked for that were not found (`no such account:
+    /// 7, 9`), for the calls that set a whole list at once; `Ok` when all were.
+    pub fn unless_all_found(
+        field: &str,
+        what: &str,
+        asked: &[i64],
+        found: impl Fn(i64) -> bool,
+    ) -> ApiResult<()> {
+        match missing(what, asked.iter().copied(), found) {
+            Some(problem) => Err(Self::field(field, problem)),
+            None => Ok(()),
+        }
+    }
     /// A query parameter with an invalid value (422 `invalid_query`, naming it).
     pub fn query(field: &str, problem: impl Into<String>) -> Self {
         let problem = problem.into();
@@ -238,6 +251,21 @@ impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::internal(e)
     }
+}
+
+/// What [`ApiError::unless_all_found`] says of the ids not found, for callers that
+/// gather several fields' problems; `None` when all were found.
+pub fn missing(
+    what: &str,
+    asked: impl IntoIterator<Item = i64>,
+    found: impl Fn(i64) -> bool,
+) -> Option<String> {
+    let unknown: Vec<String> = asked
+        .into_iter()
+        .filter(|id| !found(*id))
+        .map(|id| id.to_string())
+        .collect();
+    (!unknown.is_empty()).then(|| format!("no such {what}: {}", unknown.join(", ")))
 }
 
 #[cfg(test)]

@@ -42,6 +42,15 @@ macro_rules! __string_enum {
                 })
             }
         }
+
+        /// Reading a nullable column (`#[diesel(deserialize_as = NullableText)]` on an
+        /// `Option` field): NULL is `None`, a value the code does not know is a broken row.
+        impl TryFrom<$crate::db::NullableText> for Option<$name> {
+            type Error = $crate::accounts::types::UnknownValue;
+            fn try_from(raw: $crate::db::NullableText) -> Result<Self, Self::Error> {
+                raw.0.map($name::try_from).transpose()
+            }
+        }
     };
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::types::{
-    BodyKind, BodyRow, BodySessionView, Contact, Filters, MemberRole, MemberView, Membership,
+    BodyRow, BodySessionView, Contact, Filters, MemberRole, MemberView, Membership,
     MembershipRecord, NewBody, OutputView,
 };
 use crate::accounts::types::Region;
@@ -17,60 +17,9 @@ use crate::db::schema::{
 use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
-type Row = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    NaiveDateTime,
-);
-
-fn row(
-    (id, name, kind, region, country, description, contact_email, website, created_at): Row,
-) -> ApiResult<BodyRow> {
-    Ok(BodyRow {
-        id,
-        name,
-        kind: BodyKind::try_from(kind).map_err(ApiError::internal)?,
-        region: region
-            .map(Region::try_from)
-            .transpose()
-            .map_err(ApiError::internal)?,
-        country,
-        description,
-        contact_email,
-        website,
-        created_at,
-    })
-}
-
-const COLUMNS: (
-    bodies::id,
-    bodies::name,
-    bodies::kind,
-    bodies::region,
-    bodies::country,
-    bodies::description,
-    bodies::contact_email,
-    bodies::website,
-    bodies::created_at,
-) = (
-    bodies::id,
-    bodies::name,
-    bodies::kind,
-    bodies::region,
-    bodies::country,
-    bodies::description,
-    bodies::contact_email,
-    bodies::website,
-    bodies::created_at,
-);
-
-/// 409 when another body has this name, in any case.
+/// 409 when another body has this name, in any case. Compared here rather than left to
+/// the unique index on lower(name): SQLite's lower() folds ASCII only, so "Réseau" and
+/// "RÉSEAU" would both be stored there; the directory's few hundred names are cheap.
 fn name_free(conn: &mut DbConn, name: &str, except: Option<i64>) -> ApiResult<()> {
     let lower = name.to_lowercase();
     let same: Vec<(i64, String)> = bodies::table
@@ -122,17 +71,17 @@ pub fn update(conn: &mut DbConn, id: i64, b: &NewBody) -> ApiResult<()> {
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> ApiResult<BodyRow> {
-    let found: Option<Row> = bodies::table
+    bodies::table
         .find(id)
-        .select(COLUMNS)
+        .select(BodyRow::as_select())
         .first(conn)
-        .optional()?;
-    row(found.ok_or_else(|| ApiError::not_found("body"))?)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("body"))
 }
 
 /// The directory: bodies with their member counts, by name.
 pub fn list(conn: &mut DbConn, f: &Filters) -> ApiResult<Vec<(BodyRow, i64)>> {
-    let mut query = bodies::table.select(COLUMNS).into_boxed();
+    let mut query = bodies::table.select(BodyRow::as_select()).into_boxed();
     if let Some(kind) = f.kind {
         query = query.filter(bodies::kind.eq(kind.as_str()));
     }
@@ -142,7 +91,7 @@ pub fn list(conn: &mut DbConn, f: &Filters) -> ApiResult<Vec<(BodyRow, i64)>> {
     if let Some(country) = &f.country {
         query = query.filter(bodies::country.eq(country.code()));
     }
-    let rows: Vec<Row> = query.order((bodies::name, bodies::id)).load(conn)?;
+    let rows: Vec<BodyRow> = query.order((bodies::name, bodies::id)).load(conn)?;
     let words: Vec<String> =
         f.q.as_deref()
             .unwrap_or("")
@@ -156,8 +105,7 @@ pub fn list(conn: &mut DbConn, f: &Filters) -> ApiResult<Vec<(BodyRow, i64)>> {
         .into_iter()
         .collect();
     let mut out = vec![];
-    for r in rows {
-        let b = row(r)?;
+    for b in rows {
         let hay = format!("{} {}", b.name, b.description).to_lowercase();
         if words.iter().all(|w| hay.contains(w.as_str())) {
             let n = counts.get(&b.id).copied().unwrap_or(0);
@@ -298,17 +246,7 @@ pub fn set_sessions(
         query = query.filter(events::published.eq(true));
     }
     let known: Vec<i64> = query.load(conn)?;
-    let unknown: Vec<String> = ids
-        .iter()
-        .filter(|id| !known.contains(id))
-        .map(|id| id.to_string())
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ApiError::field(
-            "session_ids",
-            format!("no such session: {}", unknown.join(", ")),
-        ));
-    }
+    ApiError::unless_all_found("session_ids", "session", ids, |id| known.contains(&id))?;
     diesel::delete(body_sessions::table.filter(body_sessions::body_id.eq(body_id)))
         .execute(conn)?;
     for id in ids {
@@ -382,30 +320,38 @@ pub fn outputs(conn: &mut DbConn, body_id: i64, with_drafts: bool) -> ApiResult<
             consultations::status,
         ))
         .load(conn)?;
-    let mut out = vec![];
-    for (id, slug, title, status) in rows {
-        if status == "draft" && !with_drafts {
-            continue;
-        }
-        let versions: i64 = versions::table
-            .filter(versions::consultation_id.eq(id))
-            .count()
-            .get_result(conn)?;
-        let comments: i64 = comments::table
-            .filter(comments::consultation_id.eq(id))
-            .filter(comments::status.eq("visible"))
-            .count()
-            .get_result(conn)?;
-        out.push(OutputView {
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|(_, _, _, status)| with_drafts || status != "draft")
+        .collect();
+    let ids: Vec<i64> = rows.iter().map(|(id, ..)| *id).collect();
+    let versions: HashMap<i64, i64> = versions::table
+        .filter(versions::consultation_id.eq_any(&ids))
+        .group_by(versions::consultation_id)
+        .select((versions::consultation_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let comments: HashMap<i64, i64> = comments::table
+        .filter(comments::consultation_id.eq_any(&ids))
+        .filter(comments::status.eq("visible"))
+        .group_by(comments::consultation_id)
+        .select((comments::consultation_id, diesel::dsl::count_star()))
+        .load::<(Option<i64>, i64)>(conn)?
+        .into_iter()
+        .filter_map(|(id, n)| Some((id?, n)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(id, slug, title, status)| OutputView {
             consultation_id: id,
+            versions: versions.get(&id).copied().unwrap_or(0),
+            comments: comments.get(&id).copied().unwrap_or(0),
             slug,
             title,
             status,
-            versions,
-            comments,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// The bodies a person belongs to, for their export.

@@ -254,11 +254,14 @@ pub struct MembershipRecord {
 }
 
 /// A body's row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::db::schema::bodies)]
 pub struct BodyRow {
     pub id: i64,
     pub name: String,
+    #[diesel(deserialize_as = String)]
     pub kind: BodyKind,
+    #[diesel(deserialize_as = crate::db::NullableText)]
     pub region: Option<Region>,
     pub country: Option<String>,
     pub description: String,

@@ -126,17 +126,7 @@ pub async fn set_coordinators(db: &Db, m: &BodyManager, mut ids: Vec<i64>) -> Ap
     let (id, access) = (m.body.id, m.access);
     db.tx(move |tx| {
         let live = crate::accounts::store::live_accounts(tx, &ids)?;
-        let unknown: Vec<String> = ids
-            .iter()
-            .filter(|i| !live.contains(i))
-            .map(|i| i.to_string())
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ApiError::field(
-                "user_ids",
-                format!("no such account: {}", unknown.join(", ")),
-            ));
-        }
+        ApiError::unless_all_found("user_ids", "account", &ids, |i| live.contains(&i))?;
         store::set_coordinators(tx, id, &ids)?;
         // The coordinators co-facilitate the body's outputs.
         for output in store::outputs(tx, id, true)? {

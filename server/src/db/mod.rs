@@ -202,6 +202,18 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 pub type CommitHook = Box<dyn Fn(Vec<String>) + Send + Sync>;
 
+/// Runs blocking database work on the blocking thread pool, in the caller's tracing span.
+async fn off_the_workers<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let span = tracing::Span::current();
+    actix_web::web::block(move || {
+        let _entered = span.enter();
+        f()
+    })
+    .await?
+}
+
 impl Db {
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Self, String> {
         if let DatabaseUrl::Sqlite(path) = url {
@@ -256,13 +268,11 @@ impl Db {
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
     {
         let pool = self.pool.clone();
-        let span = tracing::Span::current();
-        actix_web::web::block(move || {
-            let _entered = span.enter();
+        off_the_workers(move || {
             let mut conn = pool.get()?;
             f(&mut conn)
         })
-        .await?
+        .await
     }
 
     /// Runs `f` in one transaction (rolled back on error). On SQLite it queues for the
@@ -275,12 +285,7 @@ impl Db {
     {
         let Some(writer) = self.writer.clone() else {
             let this = self.clone();
-            let span = tracing::Span::current();
-            return actix_web::web::block(move || {
-                let _entered = span.enter();
-                this.tx_in_turn(None, f)
-            })
-            .await?;
+            return off_the_workers(move || this.tx_in_turn(None, f)).await;
         };
         let (send, mut answer) = tokio::sync::oneshot::channel::<ApiResult<T>>();
         let state = Arc::new(std::sync::atomic::AtomicU8::new(WAITING));
@@ -331,7 +336,7 @@ impl Db {
                     let (this, w) = (self.clone(), writer.clone());
                     // A batch that failed told its jobs' waiters (this one's too, when
                     // its job was in it): the loop reads the answer.
-                    if let Err(e) = actix_web::web::block(move || this.run_batch(&w, turn)).await? {
+                    if let Err(e) = off_the_workers(move || this.run_batch(&w, turn)).await {
                         tracing::debug!(error = %e, "a write batch failed");
                     }
                 }
@@ -572,6 +577,26 @@ pub fn insert_once(
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};
     Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A nullable text column as read before it is parsed, for `Option` fields of enums
+/// (`#[diesel(deserialize_as = NullableText)]`; `string_enum!` does the parsing).
+#[derive(Debug, diesel::deserialize::FromSqlRow)]
+pub struct NullableText(pub Option<String>);
+
+impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>
+    for NullableText
+where
+    DB: diesel::backend::Backend,
+    String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        Ok(Self(Some(String::from_sql(bytes)?)))
+    }
+
+    fn from_nullable_sql(bytes: Option<DB::RawValue<'_>>) -> diesel::deserialize::Result<Self> {
+        bytes.map_or(Ok(Self(None)), Self::from_sql)
+    }
 }
 
 /// A stored UTC time in a view: RFC 3339 with `Z` (`2025-06-23T09:00:00Z`).

@@ -631,17 +631,7 @@ fn evaluated_in(conn: &mut DbConn, event_id: i64) -> ApiResult<bool> {
 /// Replaces the panel: an id that is no account, or an erased one, is 422.
 pub fn replace_panel(conn: &mut DbConn, event_id: i64, panel: &[i64]) -> ApiResult<()> {
     let known = crate::accounts::store::live_accounts(conn, panel)?;
-    let unknown: Vec<String> = panel
-        .iter()
-        .filter(|id| !known.contains(id))
-        .map(|id| id.to_string())
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ApiError::field(
-            "panel",
-            format!("no such account: {}", unknown.join(", ")),
-        ));
-    }
+    ApiError::unless_all_found("panel", "account", panel, |id| known.contains(&id))?;
     diesel::delete(panel_members::table.filter(panel_members::event_id.eq(event_id)))
         .execute(conn)?;
     for user_id in panel {

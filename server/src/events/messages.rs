@@ -5,7 +5,7 @@
 //! in the words of the line closest to the others, citing every session that said it;
 //! nothing is said that no report says. The drafting is a pure function, tested below.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::view::EventReport;
 use crate::accounts::types::string_enum;
+use crate::consultations::text::{features, features_similarity};
 use crate::db::schema::{igf_message_sets, igf_messages, session_reports, sessions};
 use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
@@ -29,8 +30,10 @@ string_enum!(
     }
 );
 
-/// Lines at least this alike (shared words over all words) are one message.
-const ALIKE: f64 = 0.5;
+/// Lines at least this alike are one message: two thirds of their words (character
+/// bigrams in Chinese, Japanese and Korean) in common, the consultations' similarity;
+/// on sets that is half their words shared over all their words.
+const ALIKE: f64 = 2.0 / 3.0;
 /// At most this many messages per event.
 pub const MAX_MESSAGES: usize = 500;
 
@@ -51,41 +54,17 @@ pub struct Drafted {
     pub sources: Vec<i64>,
 }
 
-/// Words to compare lines by: Latin and Cyrillic words of three letters or more, lower
-/// case, and each Han, kana or Hangul character (those scripts write no spaces).
-fn words(text: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for token in text.split(|c: char| !c.is_alphanumeric()) {
-        let dense = token.chars().any(|c| {
-            matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
-        });
-        if dense {
-            out.extend(token.chars().map(String::from));
-        } else if token.chars().count() >= 3 {
-            out.insert(token.to_lowercase());
-        }
-    }
-    out
-}
-
-fn alike(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
-    let union = a.union(b).count();
-    if union == 0 {
-        return 0.0;
-    }
-    a.intersection(b).count() as f64 / union as f64
-}
-
 /// One sub-theme's lines as messages: each line joins the first group it is alike to
 /// (greedy, in report order); a group speaks in the words of its most central line. The
 /// messages said by more sessions come first.
 pub fn draft_subtheme(subtheme: &str, lines: &[Line]) -> Vec<Drafted> {
-    let sets: Vec<HashSet<String>> = lines.iter().map(|l| words(&l.text)).collect();
+    let sets: Vec<HashMap<String, u32>> = lines.iter().map(|l| features(&l.text)).collect();
     let mut groups: Vec<Vec<usize>> = vec![];
     for (i, set) in sets.iter().enumerate() {
-        let home = groups
-            .iter_mut()
-            .find(|g| g.iter().any(|&j| alike(set, &sets[j]) >= ALIKE));
+        let home = groups.iter_mut().find(|g| {
+            g.iter()
+                .any(|&j| features_similarity(set, &sets[j]) >= ALIKE)
+        });
         match home {
             Some(g) => g.push(i),
             None => groups.push(vec![i]),
@@ -98,8 +77,11 @@ pub fn draft_subtheme(subtheme: &str, lines: &[Line]) -> Vec<Drafted> {
                 .iter()
                 .copied()
                 .max_by(|&a, &b| {
-                    let score =
-                        |x: usize| g.iter().map(|&y| alike(&sets[x], &sets[y])).sum::<f64>();
+                    let score = |x: usize| {
+                        g.iter()
+                            .map(|&y| features_similarity(&sets[x], &sets[y]))
+                            .sum::<f64>()
+                    };
                     score(a)
                         .partial_cmp(&score(b))
                         .unwrap_or(std::cmp::Ordering::Equal)
@@ -487,7 +469,7 @@ mod tests {
     }
 
     #[test]
-    fn han_text_is_compared_by_characters() {
+    fn han_text_is_compared_by_character_bigrams() {
         let lines = [
             line(1, "缩小数字鸿沟需要负担得起的接入"),
             line(2, "缩小数字鸿沟需要可负担的接入"),

@@ -110,16 +110,10 @@ pub fn replace(conn: &mut DbConn, session_id: i64, roles: &Roles) -> ApiResult<(
         ("moderators", &roles.moderators),
         ("rapporteurs", &roles.rapporteurs),
     ] {
-        let unknown: Vec<String> = list
-            .iter()
-            .filter(|id| !known.contains(id))
-            .map(|id| id.to_string())
-            .collect();
-        if !unknown.is_empty() {
-            errors.insert(
-                field.into(),
-                format!("no such account: {}", unknown.join(", ")),
-            );
+        if let Some(problem) =
+            crate::error::missing("account", list.iter().copied(), |id| known.contains(&id))
+        {
+            errors.insert(field.into(), problem);
         }
     }
     if !errors.is_empty() {

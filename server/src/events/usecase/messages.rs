@@ -2,7 +2,10 @@
 //! them for public comment as a consultation and publish them as final; everyone reads
 //! them once opened, and downloads them as HTML or Word.
 
-use crate::consultations::command::{CreateInput, PatchInput, VersionInput};
+use actix_web::web;
+
+use crate::consultations::command::{CreateInput, PatchInput, VersionCommand, VersionInput};
+use crate::consultations::store::{self as cstore, Changes, VersionBase, Written};
 use crate::consultations::types::Status;
 use crate::db::{Db, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -11,7 +14,7 @@ use crate::events::messages::{
 };
 use crate::events::reports;
 use crate::policy::guards::events::{EventOrganizer, EventReader};
-use crate::policy::guards::{ConsultationEditor, Organizer};
+use crate::policy::guards::Organizer;
 use crate::policy::Actor;
 
 fn view(conn: &mut crate::db::DbConn, event_id: i64) -> ApiResult<MessagesView> {
@@ -95,8 +98,7 @@ pub async fn open_for_comment(
     input: ConsultationInput,
 ) -> ApiResult<MessagesView> {
     let event = org.event.clone();
-    let actor = Actor::User(org.user().clone());
-    let organizer = Organizer::check(actor.clone())?;
+    let organizer = Organizer::check(Actor::User(org.user().clone()))?;
     let event_id = event.id;
     let current = db.run(move |conn| view(conn, event_id)).await?;
     if current.stage != MessageStage::Draft {
@@ -131,15 +133,7 @@ pub async fn open_for_comment(
     }
     .parse(organizer.id())?;
     let by = organizer.id();
-    let consultation = db
-        .tx(move |tx| {
-            let id = crate::consultations::store::create(tx, &created)?;
-            crate::consultations::store::set_cofacilitators(tx, id, &[by])?;
-            Ok(id)
-        })
-        .await?;
-    let editor = ConsultationEditor::check(db, actor, consultation.to_string()).await?;
-    let version = VersionInput {
+    let version: VersionCommand = VersionInput {
         label: "draft".into(),
         format: Some("markdown".into()),
         source: Some(msg::markdown(&title, &current.messages)),
@@ -147,16 +141,45 @@ pub async fn open_for_comment(
         language: None,
     }
     .try_into()?;
-    crate::consultations::usecase::add_version(db, &editor, version).await?;
-    let open = PatchInput {
+    let open: Changes = PatchInput {
         status: Some(Status::Open.as_str().into()),
         closes_at: input.closes_at.map(Some),
         ..PatchInput::default()
     }
     .try_into()?;
-    crate::consultations::usecase::update(db, &organizer, consultation.to_string(), open).await?;
+    // The text is planned before the transaction, against a consultation that has no
+    // text yet; then one transaction creates it, stores the text, opens it and moves the
+    // messages on, so a failure leaves no half-made consultation behind.
+    let plan = web::block(move || {
+        let empty = VersionBase {
+            version_id: None,
+            paragraphs: vec![],
+        };
+        cstore::plan_version(
+            &empty,
+            &version.label,
+            version.source_format,
+            version.draft,
+            version.footnotes,
+            Some(by),
+        )
+    })
+    .await??;
     db.tx(move |tx| {
-        msg::set_stage(tx, event_id, MessageStage::Consultation, Some(consultation))?;
+        if msg::set_of(tx, event_id)?.map(|s| s.stage) != Some(MessageStage::Draft) {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyInState,
+                "the messages were opened for comment already",
+            ));
+        }
+        let id = cstore::create(tx, &created)?;
+        cstore::set_cofacilitators(tx, id, &[by])?;
+        if let Written::Stale(_) = cstore::write_version(tx, id, plan)? {
+            return Err(ApiError::internal("a new consultation had a text already"));
+        }
+        let row = cstore::resolve(tx, &id.to_string())?;
+        cstore::update(tx, &row, open)?;
+        msg::set_stage(tx, event_id, MessageStage::Consultation, Some(id))?;
         view(tx, event_id)
     })
     .await

@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{failure, State};
+use super::{failure, Posted, State};
 use crate::consultations::comments::command::{
     CommentInput, NewCommentCommand, Reason, ReasonInput,
 };
@@ -665,18 +665,20 @@ pub async fn post_comment(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
-    let form = FormData::parse(&body);
+    let posted =
+        match Posted::signed_in(&req, &state, &body, &format!("/consultations/{slug}")).await {
+            Ok(p) => p,
+            Err(to_sign_in) => return to_sign_in,
+        };
+    let checked = posted.csrf(&state);
+    let Posted { mut c, form } = posted;
     let focus = form
         .opt("paragraph_key")
         .map(str::to_owned)
         .unwrap_or_else(|| "general".into());
-    if c.auth().is_none() {
-        return c.redirect(&format!("/login?next=/consultations/{slug}"));
-    }
-    let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
-        Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
+    let attempt = if let Err(stale) = checked {
+        Err(stale)
     } else {
         let kind = form.opt("kind").unwrap_or("comment");
         let input = CommentInput {
@@ -725,25 +727,37 @@ pub async fn post_comment(
     }
 }
 
+/// Reads a card's form (endorse, flag), whose way back is its `back` field: a visitor
+/// is sent to sign in, a stale form goes back and changes nothing.
+async fn back_to_consultation(
+    req: &HttpRequest,
+    state: &State,
+    body: &[u8],
+) -> Result<(Ctx, FormData, String), HttpResponse> {
+    let posted = Posted::read(req, state, body).await;
+    let back = posted
+        .form
+        .opt("back")
+        .filter(|b| b.starts_with("/consultations/"))
+        .unwrap_or("/")
+        .to_owned();
+    let posted = posted.sign_in_first(&back)?;
+    if posted.csrf(state).is_err() {
+        return Err(posted.c.redirect(&back));
+    }
+    Ok((posted.c, posted.form, back))
+}
+
 pub async fn endorse(
     req: HttpRequest,
     state: State,
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let c = Ctx::load(&req, &state).await;
-    let form = FormData::parse(&body);
-    let back = form
-        .opt("back")
-        .filter(|b| b.starts_with("/consultations/"))
-        .unwrap_or("/")
-        .to_owned();
-    if c.auth().is_none() {
-        return c.redirect(&format!("/login?next={}", percent(&back)));
-    }
-    if !c.csrf_ok(&state, form.opt("csrf")) {
-        return c.redirect(&back);
-    }
+    let (c, form, back) = match back_to_consultation(&req, &state, &body).await {
+        Ok(posted) => posted,
+        Err(answer) => return answer,
+    };
     let id = path.into_inner();
     let withdraw = form.opt("action") == Some("withdraw");
     let done = match Verified::check(&state.db, c.actor()).await {
@@ -770,19 +784,10 @@ pub async fn flag(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
-    let form = FormData::parse(&body);
-    let back = form
-        .opt("back")
-        .filter(|b| b.starts_with("/consultations/"))
-        .unwrap_or("/")
-        .to_owned();
-    if c.auth().is_none() {
-        return c.redirect(&format!("/login?next={}", percent(&back)));
-    }
-    if !c.csrf_ok(&state, form.opt("csrf")) {
-        return c.redirect(&back);
-    }
+    let (mut c, form, back) = match back_to_consultation(&req, &state, &body).await {
+        Ok(posted) => posted,
+        Err(answer) => return answer,
+    };
     let id = path.into_inner();
     let reason = Reason::try_from(ReasonInput {
         reason: form.get("reason").to_owned(),
@@ -1006,14 +1011,16 @@ pub async fn break_silence(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
     let slug = path.into_inner();
-    let form = FormData::parse(&body);
-    if c.auth().is_none() {
-        return c.redirect(&format!("/login?next=/consultations/{slug}"));
-    }
-    let attempt = if !c.csrf_ok(&state, form.opt("csrf")) {
-        Err(ApiError::new(ErrorCode::CsrfFailed, "stale form"))
+    let posted =
+        match Posted::signed_in(&req, &state, &body, &format!("/consultations/{slug}")).await {
+            Ok(p) => p,
+            Err(to_sign_in) => return to_sign_in,
+        };
+    let checked = posted.csrf(&state);
+    let Posted { mut c, form } = posted;
+    let attempt = if let Err(stale) = checked {
+        Err(stale)
     } else {
         let input = silence::BreakInput {
             delegation_id: form.get("delegation_id").parse().unwrap_or_default(),

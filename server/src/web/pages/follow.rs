@@ -3,30 +3,34 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{failure, State};
+use super::{failure, Posted, State};
 use crate::notifications::command::Follow;
 use crate::notifications::types::TargetType;
 use crate::notifications::usecase as notifications;
 use crate::policy::guards::SignedIn;
-use crate::web::forms::FormData;
-use crate::web::session::{is_local_path, percent, Ctx};
+use crate::web::session::is_local_path;
 
 /// `POST /follow` with `target_type`, `target_id`, `action` (`follow` or `unfollow`)
 /// and the page to go `back` to.
 pub async fn follow(req: HttpRequest, state: State, body: web::Bytes) -> HttpResponse {
-    let mut c = Ctx::load(&req, &state).await;
-    let form = FormData::parse(&body);
-    let back = form
+    let posted = Posted::read(&req, &state, &body).await;
+    let back = posted
+        .form
         .opt("back")
         .filter(|b| is_local_path(b))
         .unwrap_or("/")
         .to_owned();
-    let Some(user) = c.auth() else {
-        return c.redirect(&format!("/login?next={}", percent(&back)));
+    let posted = match posted.sign_in_first(&back) {
+        Ok(p) => p,
+        Err(to_sign_in) => return to_sign_in,
     };
-    if !c.csrf_ok(&state, form.opt("csrf")) {
-        return c.redirect(&back);
+    if posted.csrf(&state).is_err() {
+        return posted.c.redirect(&back);
     }
+    let Posted { mut c, form } = posted;
+    let Some(user) = c.auth() else {
+        return c.redirect(&back);
+    };
     let target = match (
         form.opt("target_type").and_then(TargetType::parse),
         form.opt("target_id").and_then(|id| id.parse::<i64>().ok()),

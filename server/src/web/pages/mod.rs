@@ -151,17 +151,28 @@ impl Posted {
         body: &[u8],
         back: &str,
     ) -> Result<Posted, HttpResponse> {
-        let c = Ctx::load(req, state).await;
-        if c.auth().is_none() {
-            return Err(c.redirect(&format!(
+        Self::read(req, state, body).await.sign_in_first(back)
+    }
+
+    /// Reads the post, for pages whose way back is a field of the form itself.
+    pub async fn read(req: &actix_web::HttpRequest, state: &State, body: &[u8]) -> Posted {
+        Posted {
+            c: Ctx::load(req, state).await,
+            form: crate::web::forms::FormData::parse(body),
+        }
+    }
+
+    /// A visitor is sent to sign in and brought back to `back`.
+    // The error is the page's answer, handed straight back: boxing it buys nothing.
+    #[allow(clippy::result_large_err)]
+    pub fn sign_in_first(self, back: &str) -> Result<Posted, HttpResponse> {
+        match self.c.auth() {
+            Some(_) => Ok(self),
+            None => Err(self.c.redirect(&format!(
                 "/login?next={}",
                 crate::web::session::percent(back)
-            )));
+            ))),
         }
-        Ok(Posted {
-            c,
-            form: crate::web::forms::FormData::parse(body),
-        })
     }
 
     /// The form's CSRF token is this session's (403 `csrf_failed` otherwise: a stale or
