@@ -61,7 +61,7 @@ async fn what_we_heard_cites_every_input_and_quotes_no_hidden_one(backend: Backe
         theme.push(post(t, json!({"body": body, "paragraph_key": p1})).await);
     }
     let (_, t) = app
-        .member("Teacher", &[], "civil_society", "BR", None)
+        .member("Teacher", &[], "civil_society", "BR", Some("female"))
         .await;
     let single = post(
         t,
@@ -192,6 +192,27 @@ async fn what_we_heard_cites_every_input_and_quotes_no_hidden_one(backend: Backe
     assert_eq!(groups["academia"]["contributors"], Value::Null);
     assert_eq!(r.body["paragraphs"][2]["key"], Value::Null);
 
+    // The subtraction attack on the report: a reader counts the inputs each paragraph
+    // cites and subtracts the gender cells shown. A lone withheld cell would be that
+    // difference; the teacher's paragraph, one input, tells nothing of her gender.
+    for p in r.body["paragraphs"].as_array().unwrap() {
+        // General inputs (on no paragraph) have no tables of their own.
+        let Some(genders) = p["counts"]["gender"].as_object() else {
+            continue;
+        };
+        let withheld = genders.values().filter(|c| c["suppressed"] == true).count();
+        assert_ne!(withheld, 1, "a lone withheld gender cell: {p}");
+    }
+    let lone = &r.body["paragraphs"][1];
+    assert_eq!(lone["key"], p3.as_str());
+    assert_eq!(lone["sentences"][0]["cites"], json!([single]));
+    let genders = lone["counts"]["gender"].as_object().unwrap();
+    assert!(genders.len() >= 6, "every gender is listed: {genders:?}");
+    assert!(
+        genders.values().all(|c| c["suppressed"] == true),
+        "{genders:?}"
+    );
+
     // Word and HTML: the same sentences, each with its inputs.
     let res = app
         .get(&format!("{path}/versions/zero-draft/report.docx"), None)
@@ -199,6 +220,12 @@ async fn what_we_heard_cites_every_input_and_quotes_no_hidden_one(backend: Backe
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     let doc = read_docx(&res.bytes);
     let lines: Vec<&str> = doc.iter().map(|p| p["text"].as_str().unwrap()).collect();
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("HIDDENWORDS") || l.contains("WITHDRAWNWORDS")),
+        "{lines:?}"
+    );
     let ids: Vec<String> = campaign.iter().map(|id| format!("#{id}")).collect();
     assert!(
         lines.iter().any(

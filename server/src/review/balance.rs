@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::accounts::types::{Region, StakeholderGroup};
+use crate::accounts::types::{Gender, Region, StakeholderGroup};
 use crate::consultations::types::Visibility;
 use crate::db::schema::{comments, users};
 use crate::db::DbConn;
@@ -36,7 +36,12 @@ impl Tallies {
         for r in Region::ALL {
             b.entry("region", r.as_str());
         }
-        b.0.entry("gender").or_default();
+        // Every gender is listed, at zero too: a table listing only the genders seen
+        // would tell a paragraph's one author's gender by its one line.
+        for g in Gender::ALL {
+            b.entry("gender", g.as_str());
+        }
+        b.entry("gender", UNKNOWN);
         b.0.entry("language").or_default();
         b
     }
@@ -68,7 +73,10 @@ impl Tallies {
         // those tables' people add up to the total; an author may write in several
         // languages, so that table's people do not. Every input has one of each.
         let people = (dimension != "language").then_some(totals.people).flatten();
-        protect(values, people, totals.contributions)
+        // A gender is private; groups, regions and languages are on every input's card,
+        // and the zero groups and regions are named as missing: only gender tables hide
+        // zeros when they must.
+        protect(values, people, totals.contributions, dimension == "gender")
     }
 
     /// The four tables, with their small cells withheld and enough others to keep
@@ -83,7 +91,9 @@ impl Tallies {
     }
 
     /// The tables and the totals as published: the totals are withheld when they are a
-    /// small cell themselves, or when showing them would give a withheld cell away.
+    /// small cell themselves, or when showing them would give a withheld cell away. The
+    /// number of inputs is protected against even when withheld: anyone can count the
+    /// inputs listed on a paragraph, and the report cites each of them.
     fn publish(
         &self,
         people: usize,
@@ -91,20 +101,24 @@ impl Tallies {
     ) -> (Option<usize>, Option<u64>, Breakdown) {
         let shown = Totals {
             people: Some(people as u64),
-            contributions: Some(contributions),
+            contributions,
         };
         if people == 0 || people >= MIN_CELL {
             if let Some(view) = self.view(shown) {
                 return (Some(people), Some(contributions), view);
             }
         }
-        let hidden = Totals::default();
+        let hidden = Totals {
+            people: None,
+            contributions,
+        };
         let view = self.view(hidden).unwrap_or_else(|| self.withheld());
         (None, None, view)
     }
 
-    /// Every non-zero cell withheld (never needed: without totals, small cells are kept
-    /// by their own bounds).
+    /// Every non-zero cell withheld, zeros of genders too: the last resort, when a
+    /// table cannot be kept otherwise (a group's or a region's count that is then given
+    /// away is one that its inputs' cards show anyway).
     fn withheld(&self) -> Breakdown {
         let all = |dimension: &str| -> BTreeMap<String, Cell> {
             self.0
@@ -113,7 +127,7 @@ impl Tallies {
                     values
                         .iter()
                         .map(|(v, t)| {
-                            let cell = if t.contributors.is_empty() {
+                            let cell = if t.contributors.is_empty() && dimension != "gender" {
                                 Cell::shown(0, 0)
                             } else {
                                 Cell::SUPPRESSED
@@ -304,11 +318,12 @@ impl Cell {
     }
 }
 
-/// The totals a table's cells add up to, as published (`None`: withheld).
-#[derive(Clone, Copy, Default)]
+/// The totals a table's cells add up to, as an attacker knows them: the people as
+/// published (`None`: withheld), the inputs always (they are listed for all to count).
+#[derive(Clone, Copy)]
 struct Totals {
     people: Option<u64>,
-    contributions: Option<u64>,
+    contributions: u64,
 }
 
 /// No upper bound: a withheld cell of five people or more, or a count of inputs.
@@ -321,11 +336,14 @@ const UNBOUNDED: u64 = u64::MAX / 4;
 /// suppression): for each withheld cell, the values it could take, given the others'
 /// bounds (one to four people for a small cell, five or more for the others; at least
 /// as many inputs as people) and what the total leaves them, must be two or more.
-/// `None` when even withholding every non-zero cell leaves one exact.
+/// With `hide_zeros`, zero cells are withheld last, and then every withheld cell of
+/// under five people may as well be zero. `None` when even withholding every cell that
+/// may be withheld leaves one exact.
 fn protect(
     values: &BTreeMap<String, Tally>,
     people_total: Option<u64>,
-    contributions_total: Option<u64>,
+    contributions_total: u64,
+    hide_zeros: bool,
 ) -> Option<BTreeMap<String, Cell>> {
     let raw: Vec<(&String, u64, u64)> = values
         .iter()
@@ -343,8 +361,9 @@ fn protect(
         }
         let next = raw
             .iter()
-            .filter(|(v, p, _)| *p > 0 && !hidden.contains(v))
-            .min_by_key(|(v, p, c)| (*p, *c, *v))?;
+            .filter(|(v, p, _)| (*p > 0 || hide_zeros) && !hidden.contains(v))
+            // Non-zero cells first, then zeros.
+            .min_by_key(|(v, p, c)| (*p == 0, *p, *c, *v))?;
         hidden.insert(next.0);
     }
     Some(
@@ -366,16 +385,22 @@ fn is_safe(
     raw: &[(&String, u64, u64)],
     hidden: &BTreeSet<&String>,
     people_total: Option<u64>,
-    contributions_total: Option<u64>,
+    contributions_total: u64,
 ) -> bool {
     let withheld: Vec<&(&String, u64, u64)> =
         raw.iter().filter(|(v, _, _)| hidden.contains(v)).collect();
-    // What an attacker knows of each withheld cell: (least, most) people.
+    // What an attacker knows of each withheld cell: (least, most) people. Once zeros
+    // are withheld too, a cell of under five people may be empty.
+    let least_small = if withheld.iter().any(|(_, p, _)| *p == 0) {
+        0
+    } else {
+        1
+    };
     let people_bounds: Vec<(u64, u64)> = withheld
         .iter()
         .map(|(_, p, _)| {
             if *p < MIN_CELL as u64 {
-                (1, MIN_CELL as u64 - 1)
+                (least_small, MIN_CELL as u64 - 1)
             } else {
                 (MIN_CELL as u64, UNBOUNDED)
             }
@@ -397,8 +422,10 @@ fn is_safe(
         .sum();
     let people_ok =
         people_total.is_none_or(|t| ranges_open(&people_bounds, t.saturating_sub(shown_people)));
-    let inputs_ok = contributions_total
-        .is_none_or(|t| ranges_open(&inputs_bounds, t.saturating_sub(shown_inputs)));
+    let inputs_ok = ranges_open(
+        &inputs_bounds,
+        contributions_total.saturating_sub(shown_inputs),
+    );
     people_ok && inputs_ok
 }
 
@@ -467,57 +494,62 @@ mod tests {
     }
 
     /// The subtraction attack on one table, by someone who even knows which withheld
-    /// cells are small (one to four people) and which are not: for each withheld cell,
-    /// the people and the inputs it could have given the totals and the cells shown.
-    /// A cell with one possible value is given away.
+    /// cells are under five people and which are not (and, once zeros are withheld,
+    /// that an under-five cell may be zero), who knows the inputs' total (they are
+    /// listed for all to count) and the people's total when it is shown: for each
+    /// withheld cell, the people (when their total is shown) and the inputs it could
+    /// have. A cell with one possible value is given away.
     fn attack(
         table: &BTreeMap<String, Cell>,
         truth: &BTreeMap<String, Tally>,
-        people: usize,
+        people: Option<usize>,
         inputs: usize,
     ) -> Vec<(String, BTreeSet<usize>, BTreeSet<usize>)> {
-        let withheld: Vec<(&String, usize)> = table
+        let withheld: Vec<&String> = table
             .iter()
             .filter(|(_, c)| c.suppressed)
-            .map(|(v, _)| {
-                let least = if truth[v].contributors.len() < MIN_CELL {
-                    1
-                } else {
-                    MIN_CELL
-                };
-                (v, least)
+            .map(|(v, _)| v)
+            .collect();
+        let zeros_withheld = withheld.iter().any(|v| truth[*v].contributors.is_empty());
+        let least: Vec<usize> = withheld
+            .iter()
+            .map(|v| match truth[*v].contributors.len() {
+                n if n >= MIN_CELL => MIN_CELL,
+                _ if zeros_withheld => 0,
+                _ => 1,
             })
             .collect();
-        let bounds = |most: usize| -> Vec<(usize, usize)> {
-            withheld
-                .iter()
-                .map(|(_, least)| {
-                    (
-                        *least,
-                        if *least == 1 { MIN_CELL - 1 } else { most }.min(most),
-                    )
-                })
-                .collect()
-        };
         let shown_people: usize = table.values().filter_map(|c| c.contributors).sum();
         let shown_inputs: u64 = table.values().filter_map(|c| c.contributions).sum();
-        let by_people = fillings(&bounds(people), people - shown_people);
+        let by_people = match people {
+            Some(total) => {
+                let bounds: Vec<(usize, usize)> = least
+                    .iter()
+                    .map(|l| (*l, if *l == MIN_CELL { total } else { MIN_CELL - 1 }))
+                    .collect();
+                fillings(&bounds, total - shown_people)
+            }
+            // Withheld: nothing to subtract from but the inputs, which bound the people.
+            None => least
+                .iter()
+                .map(|l| {
+                    let most = if *l == MIN_CELL { inputs } else { MIN_CELL - 1 };
+                    (*l..=most.min(inputs)).collect()
+                })
+                .collect(),
+        };
         // Inputs: at least as many as people, with no upper bound but the total.
-        let input_bounds: Vec<(usize, usize)> =
-            withheld.iter().map(|(_, least)| (*least, inputs)).collect();
+        let input_bounds: Vec<(usize, usize)> = least.iter().map(|l| (*l, inputs)).collect();
         let by_inputs = fillings(&input_bounds, inputs - shown_inputs as usize);
         withheld
             .iter()
             .zip(by_people.into_iter().zip(by_inputs))
-            .map(|((v, _), (p, i))| ((*v).clone(), p, i))
+            .map(|(v, (p, i))| ((*v).clone(), p, i))
             .collect()
     }
 
     /// No withheld cell of the partition tables can be worked out, in people or inputs.
-    fn assert_kept(t: &Tallies, by: &Breakdown, totals: (Option<usize>, Option<u64>)) {
-        let (Some(people), Some(inputs)) = totals else {
-            return;
-        };
+    fn assert_kept(t: &Tallies, by: &Breakdown, people: Option<usize>, inputs: u64) {
         for (dimension, table) in [
             ("stakeholder_group", &by.stakeholder_group),
             ("region", &by.region),
@@ -542,7 +574,7 @@ mod tests {
         let mut people = vec![("civil_society", "african", "female", 1); 3];
         people.extend(vec![("government", "african", "female", 1); 7]);
         let (t, n, inputs) = tallies(&people);
-        let (total, contributions, by) = t.publish(n, inputs);
+        let (total, _, by) = t.publish(n, inputs);
         assert_eq!(total, Some(10));
         assert!(by.stakeholder_group["civil_society"].suppressed);
         assert!(by.stakeholder_group["government"].suppressed);
@@ -551,7 +583,7 @@ mod tests {
             Cell::shown(0, 0),
             "zeros stay: they name the missing"
         );
-        assert_kept(&t, &by, (total, contributions));
+        assert_kept(&t, &by, total, inputs);
     }
 
     #[test]
@@ -566,7 +598,7 @@ mod tests {
         assert_eq!((total, contributions), (Some(8), Some(9)));
         assert!(by.gender["female"].suppressed, "{:?}", by.gender);
         assert!(by.gender["male"].suppressed && by.gender["unknown"].suppressed);
-        assert_kept(&t, &by, (total, contributions));
+        assert_kept(&t, &by, total, inputs);
         // The attack is real: on the small cells alone it gives both away.
         let primary_only: BTreeMap<String, Cell> = t.0["gender"]
             .iter()
@@ -580,7 +612,7 @@ mod tests {
                 (v.clone(), cell)
             })
             .collect();
-        let found = attack(&primary_only, &t.0["gender"], 8, 9);
+        let found = attack(&primary_only, &t.0["gender"], Some(8), 9);
         assert_eq!(found.len(), 2);
         assert!(found.iter().all(|(_, p, _)| p.len() == 1), "{found:?}");
     }
@@ -597,6 +629,53 @@ mod tests {
         // A small total is a small cell itself.
         let (t, n, inputs) = tallies(&[("academia", "african", "female", 3); 3]);
         assert_eq!(t.publish(n, inputs).0, None);
+    }
+
+    #[test]
+    fn one_input_tells_nothing_of_its_authors_gender() {
+        let (t, n, inputs) = tallies(&[("civil_society", "african", "female", 1)]);
+        let (total, contributions, by) = t.publish(n, inputs);
+        assert_eq!((total, contributions), (None, None));
+        assert_eq!(
+            by.gender.len(),
+            Gender::ALL.len() + 1,
+            "every gender listed"
+        );
+        assert!(by.gender.values().all(|c| c.suppressed), "{:?}", by.gender);
+        let found = attack(&by.gender, &t.0["gender"], None, 1);
+        assert!(found.iter().all(|(_, _, i)| i.len() >= 2), "{found:?}");
+    }
+
+    #[test]
+    fn no_gender_cell_is_given_away_by_the_inputs_listed() {
+        // Every mix of up to six women, men and non-binary people, one of whom may have
+        // written twice: the attacker knows how many inputs there are (they are listed)
+        // and the people's total when it is shown.
+        for women in 0..=6 {
+            for men in 0..=6 {
+                for others in 0..=2 {
+                    for twice in [false, true] {
+                        let mut people = vec![("civil_society", "african", "female", 1); women];
+                        people.extend(vec![("civil_society", "african", "male", 1); men]);
+                        people.extend(vec![("civil_society", "african", "non_binary", 1); others]);
+                        if people.is_empty() {
+                            continue;
+                        }
+                        if twice {
+                            people[0].3 = 2;
+                        }
+                        let (t, n, inputs) = tallies(&people);
+                        let (total, _, by) = t.publish(n, inputs);
+                        let found = attack(&by.gender, &t.0["gender"], total, inputs as usize);
+                        for (cell, p, i) in found {
+                            let case = (women, men, others, twice);
+                            assert!(p.len() >= 2, "{case:?} {cell}: people given away: {p:?}");
+                            assert!(i.len() >= 2, "{case:?} {cell}: inputs given away: {i:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
