@@ -41,6 +41,15 @@ async fn the_demo_negotiation_walks_every_phase_to_adoption(backend: Backend) {
             "adopted"
         ]
     );
+    // Dated as the walk happened, weeks apart, oldest first (RFC 3339 in UTC sorts).
+    let dates: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["set_at"].as_str().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] < w[1]), "{dates:?}");
+    assert_ne!(dates[0][..10], dates[6][..10], "{dates:?}");
     let versions = app.get(&format!("{path}/versions"), None).await;
     let labels: Vec<&str> = versions.body["items"]
         .as_array()

@@ -1,7 +1,7 @@
 //! The phases of a consultation, on SQLite and PostgreSQL: the co-facilitators move it on
-//! (forward, or back from a broken silence to negotiation, never past adoption), each
-//! move logged with its date, author and note and shown to everyone; under silence and
-//! once adopted no inputs are taken; the secretariat's form and the public page.
+//! (forward; silence and adoption only by their own calls, and a silence only by its
+//! deadline), each move logged with its date, author and note and shown to everyone;
+//! under silence no inputs are taken; the secretariat's form and the public page.
 
 use awc::http::{Method, StatusCode};
 use indaba_tests::web::WebClient;
@@ -16,7 +16,7 @@ both_backends!(
 async fn phases_move_on_are_logged_and_close_the_floor(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
-    let (id, _) = open_consultation_from(&app, &organizer, "zero-draft", SMALL_DRAFT).await;
+    let (id, slug) = open_consultation_from(&app, &organizer, "zero-draft", SMALL_DRAFT).await;
     let path = format!("/api/v1/consultations/{id}");
     let cofac = app
         .account("Co-facilitator", &[], "government", "IE", None, None)
@@ -85,11 +85,25 @@ async fn phases_move_on_are_logged_and_close_the_floor(backend: Backend) {
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     assert_eq!(res.code(), "invalid_transition");
 
-    // Under silence the floor is closed; a broken silence reopens the negotiation.
+    // Silence and adoption are acts of their own, not moves by hand.
+    for (next, call) in [("silence", "/silence"), ("adopted", "/adoption")] {
+        let res = phase(cofac.token.clone(), json!({"phase": next})).await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{next}: {}", res.text);
+        assert_eq!(res.code(), "invalid_transition");
+        assert!(res.text.contains(call), "{next}: {}", res.text);
+    }
+
+    // Under silence the floor is closed.
     let earlier = post(participant.clone()).await;
     assert_eq!(earlier.status, StatusCode::CREATED, "{}", earlier.text);
-    let res = phase(cofac.token.clone(), json!({"phase": "silence"})).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(
+            &format!("{path}/silence"),
+            Some(&cofac.token),
+            &json!({"version": "zero-draft", "deadline": "2099-12-20T18:00"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
     // Nor endorsed, nor edited, while silence holds.
     let (_, other) = app.member("Other", &[], "academia", "BR", None).await;
     let res = app
@@ -116,24 +130,14 @@ async fn phases_move_on_are_logged_and_close_the_floor(backend: Backend) {
     let res = post(participant.clone()).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     assert_eq!(res.code(), "consultation_closed");
+    // A silence ends at its deadline (tests/tests/silence.rs), not by hand.
     let res = phase(
         cofac.token.clone(),
-        json!({"phase": "negotiation", "note": "Silence broken on paragraph 2"}),
+        json!({"phase": "negotiation", "note": "Let us talk again"}),
     )
     .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    let res = post(participant.clone()).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-
-    // Adopted is the end.
-    for next in ["silence", "adopted"] {
-        let res = phase(organizer.clone(), json!({"phase": next})).await;
-        assert_eq!(res.status, StatusCode::OK, "{next}: {}", res.text);
-    }
-    let res = phase(organizer.clone(), json!({"phase": "negotiation"})).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
-    let res = post(participant.clone()).await;
-    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    assert_eq!(res.code(), "invalid_transition");
 
     // Everyone reads the log, oldest first.
     let log = app.get(&format!("{path}/phases"), None).await;
@@ -144,23 +148,26 @@ async fn phases_move_on_are_logged_and_close_the_floor(backend: Backend) {
         .iter()
         .map(|p| p["phase"].as_str().unwrap())
         .collect();
+    assert_eq!(phases, ["inputs", "consultation", "negotiation", "silence"]);
     assert_eq!(
-        phases,
-        [
-            "inputs",
-            "consultation",
-            "negotiation",
-            "silence",
-            "negotiation",
-            "silence",
-            "adopted"
-        ]
+        log.body["items"][0]["note"],
+        "Call for inputs on the elements paper"
     );
     assert_eq!(
-        log.body["items"][4]["note"],
-        "Silence broken on paragraph 2"
+        log.body["items"][3]["set_by"]["display_name"],
+        "Co-facilitator"
     );
-    assert_eq!(log.body["items"][6]["set_by"]["display_name"], "Org");
+
+    // The public page tells how it got here, with dates and who moved it on.
+    let public = WebClient::new(&app.base);
+    let page = public.get(&format!("/consultations/{slug}")).await;
+    assert!(page.html.contains("How it got here"), "{}", page.html);
+    assert!(
+        page.html.contains("Open call for inputs, from ")
+            && page.html.contains(", by Co-facilitator"),
+        "{}",
+        page.html
+    );
 }
 
 async fn the_secretariat_moves_it_on_by_form(backend: Backend) {
@@ -201,9 +208,11 @@ async fn the_secretariat_moves_it_on_by_form(backend: Backend) {
         "{}",
         page.html
     );
-    // Only the phases it may move to are offered.
+    // Only the phases it may move to by hand are offered: none after the negotiation
+    // (silence and adoption have calls of their own).
     assert!(!page.html.contains("<option value=\"consultation\">"));
-    assert!(page.html.contains("<option value=\"silence\">"));
+    assert!(!page.html.contains("<option value=\"silence\">"));
+    assert!(!page.html.contains("name=\"phase\""), "{}", page.html);
     // The public page says the phase and since when, in the reader's language.
     let public = WebClient::new(&app.base);
     let text = public.get(&format!("/consultations/{slug}?lang=fr")).await;

@@ -38,6 +38,27 @@ impl Phase {
         }
     }
 
+    /// Why `PUT …/phase` may not make this move, when it may not: silence and adoption
+    /// are acts of their own (a version and a deadline; a held silence and a symbol),
+    /// and a silence ends at its deadline, not by hand.
+    pub fn not_by_hand(self, current: Option<Phase>) -> Option<&'static str> {
+        match (current, self) {
+            (_, Phase::Silence) => Some(
+                "a version is put under silence with POST /consultations/{id}/silence, \
+                 which names it and the deadline",
+            ),
+            (_, Phase::Adopted) => Some(
+                "adoption is recorded with POST /consultations/{id}/adoption after a \
+                 silence that held",
+            ),
+            (Some(Phase::Silence), _) => Some(
+                "a silence ends at its deadline: broken, the negotiation resumes; held, \
+                 the text may be adopted",
+            ),
+            _ => None,
+        }
+    }
+
     /// Whether inputs (comments, amendments, replies) are taken in this phase.
     pub fn takes_inputs(self) -> bool {
         !matches!(self, Phase::Silence | Phase::Adopted)

@@ -519,7 +519,14 @@ pub async fn set_phase(
     input: PhaseInput,
 ) -> ApiResult<PhaseView> {
     let (id, by) = (who.consultation.id, who.user().id);
-    db.tx(move |tx| phases::set(tx, id, Some(by), input)).await
+    db.tx(move |tx| {
+        let current = phases::current(tx, id)?.map(|c| c.phase);
+        if let Some(why) = input.phase.not_by_hand(current) {
+            return Err(ApiError::new(ErrorCode::InvalidTransition, why));
+        }
+        phases::set(tx, id, Some(by), input)
+    })
+    .await
 }
 
 /// The phases a consultation went through, oldest first.

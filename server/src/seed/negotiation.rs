@@ -7,6 +7,7 @@
 //! through the same functions the API uses.
 
 use chrono::Duration;
+use diesel::prelude::*;
 
 use crate::accounts::store as accounts;
 use crate::consultations::comments::{self, NewComment};
@@ -382,5 +383,20 @@ pub fn walk(tx: &mut Tx, id: i64, by: i64) -> ApiResult<usize> {
         Phase::Adopted,
         &format!("Adopted as A/RES/81/27 on {adopted_on}"),
     )?;
+    // The log's dates as the walk happened (the silences above ran in the past): the
+    // call six weeks ago, the zero draft a month ago, the negotiation three weeks ago,
+    // and so on to the adoption yesterday.
+    use crate::db::schema::consultation_phases as log;
+    let ids: Vec<i64> = log::table
+        .filter(log::consultation_id.eq(id))
+        .order(log::id.asc())
+        .select(log::id)
+        .load(tx.conn())?;
+    let hours = [42 * 24, 30 * 24, 21 * 24, 8 * 24, 6 * 24 - 1, 4 * 24, 24];
+    for (row, ago) in ids.iter().zip(hours) {
+        diesel::update(log::table.find(row))
+            .set(log::set_at.eq(now() - Duration::hours(ago)))
+            .execute(tx.conn())?;
+    }
     Ok(made)
 }

@@ -1,7 +1,7 @@
 //! A consultation: the text with comment counts per paragraph; one paragraph with its
 //! threads and the comment form; posting, replying and endorsing without JavaScript.
 
-use crate::consultations::phases::Phase;
+use crate::consultations::phases::{Phase, PhaseView};
 use crate::delegations::types::{OnBehalfOf, SpeaksFor};
 use crate::negotiation::silence::{self, SilenceLog, SilenceState, SilenceView};
 use std::collections::{HashMap, HashSet};
@@ -121,6 +121,8 @@ struct ConsultationPage<'a> {
     admitted: bool,
     /// The silence procedures, once the negotiation has begun.
     silence: Option<SilenceLog>,
+    /// Every phase it went through, oldest first.
+    phases: Vec<PhaseView>,
     /// False when the negotiation takes comments from delegations only and the reader
     /// speaks for none (the form is replaced by why).
     delegations_only_ok: bool,
@@ -289,6 +291,28 @@ impl ConsultationPage<'_> {
                 ("date", &self.c.t.date(since.date())),
             ],
         ))
+    }
+
+    /// "Negotiation, from 4 December 2026, by Ms Co-facilitator", in the page's language.
+    fn phase_entry(&self, p: &PhaseView) -> String {
+        let (phase, date) = (
+            self.c.t.of("phase", p.phase.as_str()),
+            self.c.t.date(p.set_at.date()),
+        );
+        match &p.set_by {
+            Some(by) => self.c.t.args(
+                "phase-entry-by",
+                &[
+                    ("phase", &phase),
+                    ("date", &date),
+                    ("name", &by.display_name),
+                ],
+            ),
+            None => self
+                .c
+                .t
+                .args("phase-entry", &[("phase", &phase), ("date", &date)]),
+        }
     }
 
     /// The stakeholder groups that may take part, named in the page's language; `None`
@@ -618,10 +642,20 @@ async fn show(
         }
         _ => None,
     };
+    let phases = match &loaded {
+        Ok(l) if l.k.phase.is_some() => {
+            crate::consultations::usecase::phases(&state.db, c.actor(), slug.clone())
+                .await
+                .map(|list| list.items)
+                .unwrap_or_default()
+        }
+        _ => vec![],
+    };
     match loaded {
         Ok(l) => {
             let page = ConsultationPage {
                 silence,
+                phases,
                 reviewer: l.reviewer,
                 c: &c,
                 k: l.k,

@@ -78,7 +78,7 @@ impl ManagePage<'_> {
         Phase::ALL
             .iter()
             .copied()
-            .filter(|p| p.can_follow(self.k.phase))
+            .filter(|p| p.can_follow(self.k.phase) && p.not_by_hand(self.k.phase).is_none())
             .collect()
     }
     /// Whether only accounts with a verified organisation may take part.
@@ -202,6 +202,7 @@ pub async fn create(req: HttpRequest, state: State, body: web::Bytes) -> HttpRes
             opens_at: instant(form.get("opens_at")),
             closes_at: instant(form.get("closes_at")),
             participation: participation_of(&form),
+            timezone: None,
         };
         match input.parse(by.id()) {
             Ok(new) => usecase::create(&state.db, &by, new).await,
