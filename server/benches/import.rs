@@ -233,6 +233,7 @@ fn write_transaction(sentences: &[String]) {
                     closes_at: None,
                     created_by: None,
                     participation: Default::default(),
+                    timezone: store::DEFAULT_TIMEZONE,
                 },
             )
         })

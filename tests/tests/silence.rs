@@ -258,16 +258,37 @@ async fn silence_is_broken_then_held_and_the_text_adopted(backend: Backend) {
     let res = app.post(&adoption, Some(&n.organizer), &adopt).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
 
+    // The consultation's own zone is the deadline's when the call names none; an
+    // unknown zone is named.
+    for (zone, status) in [
+        ("Mars/Olympus", StatusCode::UNPROCESSABLE_ENTITY),
+        ("Europe/Zurich", StatusCode::OK),
+    ] {
+        let res = app
+            .send(
+                Method::PATCH,
+                &path,
+                Some(&n.organizer),
+                &json!({"timezone": zone}),
+            )
+            .await;
+        assert_eq!(res.status, status, "{zone}: {}", res.text);
+    }
+    let detail = app.get(&path, None).await;
+    assert_eq!(detail.body["timezone"], "Europe/Zurich");
+
     // Again, and silence holds: delegates are reminded a day before, then it is adopted.
+    // The deadline is told in the consultation's zone, Zurich's.
     let (deadline, passes) = in_seconds(2.0);
     let res = start(
         &app,
         &n,
-        json!({"version": "zero-draft", "deadline": deadline, "timezone": "Europe/Zurich"}),
+        json!({"version": "zero-draft", "deadline": deadline}),
     )
     .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     assert_eq!(res.body["earlier"][0]["state"], "broken");
+    assert_eq!(res.body["current"]["timezone"], "Europe/Zurich");
     let ctx = scheduler::Ctx {
         public_url: app.base.clone(),
         link_secret: indaba::accounts::tokens::Keys::new(SECRET.as_bytes()).link_secret,

@@ -107,6 +107,7 @@ pub const REGISTER: &[(&str, &str, Treatment)] = &[
     ("consultations", "updated_at", NotPersonal),
     ("consultations", "participation", NotPersonal),
     ("consultations", "participant_groups", NotPersonal),
+    ("consultations", "timezone", NotPersonal),
     ("consultation_cofacilitators", "consultation_id", Erased),
     ("consultation_cofacilitators", "user_id", Erased),
     ("document_versions", "id", NotPersonal),

@@ -4,12 +4,13 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::importer::{self, Footnote, Format};
-use super::store::{Changes, DraftParagraph, NewConsultation};
+use super::store::{Changes, DraftParagraph, NewConsultation, DEFAULT_TIMEZONE};
 use super::types::{
     parse_label, parse_slug, parse_time, Participation, ParticipationInput, Status,
 };
 use crate::accounts::types::LanguageTag;
 use crate::error::{ApiError, FieldErrors};
+use crate::events::types::parse_timezone;
 use crate::http::input::{double_option, nullable_time, text};
 
 #[derive(Deserialize, JsonSchema)]
@@ -28,6 +29,18 @@ pub struct CreateInput {
     pub closes_at: Option<String>,
     /// Who may post inputs and endorse them; anyone with a verified account when absent.
     pub participation: Option<ParticipationInput>,
+    /// IANA (`Europe/Geneva`): the zone its dates are told in, a silence's deadline
+    /// first of all; `America/New_York` (UN Headquarters) when absent.
+    pub timezone: Option<String>,
+}
+
+/// A zone as given, naming the field when it is none.
+fn zone(errors: &mut FieldErrors, raw: Option<&str>) -> Option<chrono_tz::Tz> {
+    raw.and_then(|z| {
+        parse_timezone(z)
+            .map_err(|e| errors.insert("timezone".into(), e))
+            .ok()
+    })
 }
 
 impl CreateInput {
@@ -67,6 +80,7 @@ impl CreateInput {
                 Participation::Anyone
             }
         };
+        let timezone = zone(&mut errors, self.timezone.as_deref()).unwrap_or(DEFAULT_TIMEZONE);
         match (slug, title, description, language) {
             (Some(slug), Some(title), Some(description), Some(language)) if errors.is_empty() => {
                 Ok(NewConsultation {
@@ -78,6 +92,7 @@ impl CreateInput {
                     closes_at,
                     created_by: Some(created_by),
                     participation,
+                    timezone,
                 })
             }
             _ => Err(ApiError::validation(errors)),
@@ -100,6 +115,8 @@ pub struct PatchInput {
     pub status: Option<String>,
     /// Who may post inputs and endorse them.
     pub participation: Option<ParticipationInput>,
+    /// IANA: the zone its dates are told in.
+    pub timezone: Option<String>,
 }
 
 impl TryFrom<PatchInput> for Changes {
@@ -132,6 +149,7 @@ impl TryFrom<PatchInput> for Changes {
                 }
             }
         }
+        changes.timezone = zone(&mut errors, i.timezone.as_deref());
         changes.opens_at = nullable_time(&mut errors, "opens_at", &i.opens_at);
         changes.closes_at = nullable_time(&mut errors, "closes_at", &i.closes_at);
         if let Some(s) = &i.status {

@@ -1,5 +1,6 @@
 //! Consultation and version queries.
 
+use crate::events::types::parse_timezone;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -36,9 +37,15 @@ pub struct ConsultationRow {
     pub updated_at: NaiveDateTime,
     participation: String,
     participant_groups: String,
+    timezone: String,
 }
 
 impl ConsultationRow {
+    /// The zone its dates are told in (checked when written).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        parse_timezone(&self.timezone).unwrap_or(DEFAULT_TIMEZONE)
+    }
+
     pub fn status(&self) -> Status {
         self.status
     }
@@ -91,7 +98,12 @@ pub struct NewConsultation {
     pub closes_at: Option<NaiveDateTime>,
     pub created_by: Option<i64>,
     pub participation: Participation,
+    pub timezone: chrono_tz::Tz,
 }
+
+/// Where a consultation's dates are told when its co-facilitators name no zone: UN
+/// Headquarters.
+pub const DEFAULT_TIMEZONE: chrono_tz::Tz = chrono_tz::America::New_York;
 
 pub fn create(conn: &mut DbConn, c: &NewConsultation) -> ApiResult<i64> {
     let taken: bool = diesel::select(diesel::dsl::exists(
@@ -117,6 +129,7 @@ pub fn create(conn: &mut DbConn, c: &NewConsultation) -> ApiResult<i64> {
             consultations::status.eq(Status::Draft.as_str()),
             consultations::opens_at.eq(c.opens_at),
             consultations::closes_at.eq(c.closes_at),
+            consultations::timezone.eq(c.timezone.name()),
             consultations::created_by.eq(c.created_by),
             consultations::created_at.eq(t),
             consultations::updated_at.eq(t),
@@ -136,6 +149,7 @@ pub struct Changes {
     pub closes_at: Option<Option<NaiveDateTime>>,
     pub status: Option<Status>,
     pub participation: Option<Participation>,
+    pub timezone: Option<chrono_tz::Tz>,
 }
 
 pub fn update(conn: &mut DbConn, row: &ConsultationRow, c: Changes) -> ApiResult<()> {
@@ -182,6 +196,7 @@ pub fn update(conn: &mut DbConn, row: &ConsultationRow, c: Changes) -> ApiResult
             consultations::language.eq(c.language.unwrap_or_else(|| row.language.clone())),
             consultations::opens_at.eq(opens_at),
             consultations::closes_at.eq(closes_at),
+            consultations::timezone.eq(c.timezone.unwrap_or_else(|| row.tz()).name()),
             consultations::status.eq(c.status.unwrap_or(row.status()).as_str()),
             consultations::updated_at.eq(now()),
         ))

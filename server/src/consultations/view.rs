@@ -30,6 +30,8 @@ pub struct ConsultationView {
     pub description: String,
     /// BCP 47: the language of the draft.
     pub language: String,
+    /// IANA: the zone its dates are told in (a silence's deadline).
+    pub timezone: String,
     pub status: Status,
     pub opens_at: Option<Timestamp>,
     pub closes_at: Option<Timestamp>,
@@ -144,6 +146,7 @@ pub fn consultation(conn: &mut DbConn, row: &ConsultationRow) -> ApiResult<Consu
         title: row.title.clone(),
         description: row.description.clone(),
         language: row.language.clone(),
+        timezone: row.tz().name().to_owned(),
         status: row.status(),
         opens_at: row.opens_at.map(Timestamp),
         closes_at: row.closes_at.map(Timestamp),

@@ -104,6 +104,7 @@ diesel::table! {
         updated_at -> Timestamp,
         participation -> Text,
         participant_groups -> Text,
+        timezone -> Text,
     }
 }
 

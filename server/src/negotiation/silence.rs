@@ -34,8 +34,7 @@ pub struct SilenceInput {
     /// RFC 3339 with an offset (`2026-12-20T18:00:00-05:00`), or a local time
     /// (`2026-12-20T18:00`) in `timezone`.
     pub deadline: String,
-    /// IANA (`America/New_York`, the default for UN Headquarters): the zone the deadline
-    /// is told in.
+    /// IANA: the zone the deadline is told in; the consultation's own when absent.
     pub timezone: Option<String>,
 }
 
@@ -368,7 +367,7 @@ pub async fn start(
                 "must be an IANA time zone such as America/New_York".into(),
             );
         }),
-        None => Ok(chrono_tz::America::New_York),
+        None => Ok(who.consultation.tz()),
     };
     let deadline = match tz {
         Ok(tz) => parse_deadline(&input.deadline, tz)
@@ -648,12 +647,13 @@ pub fn record_past(tx: &mut Tx, s: PastSilence) -> ApiResult<()> {
     } else {
         "broken"
     };
+    let zone = crate::consultations::store::resolve(tx, &s.consultation_id.to_string())?.tz();
     let id: i64 = diesel::insert_into(silences::table)
         .values((
             silences::consultation_id.eq(s.consultation_id),
             silences::version_id.eq(s.version_id),
             silences::deadline.eq(s.deadline),
-            silences::timezone.eq(chrono_tz::America::New_York.name()),
+            silences::timezone.eq(zone.name()),
             silences::started_by.eq(Some(s.by)),
             silences::started_at.eq(s.started_at),
             silences::outcome.eq(Some(outcome)),

@@ -367,6 +367,7 @@ fn output(tx: &mut Tx, body: i64, coordinator: i64, organizer: i64) -> ApiResult
             closes_at: Some(now() + chrono::Duration::days(45)),
             created_by: Some(organizer),
             participation: Default::default(),
+            timezone: cstore::DEFAULT_TIMEZONE,
         },
     )?;
     let source = "# Annual report 2026\n\n## Findings\n\n1. Community networks connected people in places no operator serves.\n\n2. Licence-exempt and shared spectrum made most of them possible.\n\n## Recommendations\n\n3. Regulators should set aside affordable spectrum for community networks.\n\n4. Universal service funds should be open to community operators.\n";

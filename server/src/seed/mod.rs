@@ -204,6 +204,7 @@ fn seed_consultation(
             closes_at: Some(now() + chrono::Duration::days(60)),
             created_by: organizer,
             participation: Default::default(),
+            timezone: cstore::DEFAULT_TIMEZONE,
         },
     )?;
     let row = cstore::resolve(tx, &id.to_string())?;

@@ -130,6 +130,7 @@ pub async fn open_for_comment(
         opens_at: None,
         closes_at: None,
         participation: None,
+        timezone: Some(event.timezone.clone()),
     }
     .parse(organizer.id())?;
     let by = organizer.id();
