@@ -123,7 +123,9 @@ pub trait SearchIndex: Send + Sync {
     fn apply(&self, changes: Vec<Change>, cursor: Option<i64>) -> Result<(), IndexError>;
 
     /// Adds changes without recording a cursor: a rebuild, after `clear`, sends its
-    /// batches with this and ends with `apply`. Each document comes once at most.
+    /// batches with this and ends with `apply`. Each document comes once at most. A
+    /// backend may return before the changes are applied; `apply` then waits for them
+    /// and fails if any did.
     fn stage(&self, changes: Vec<Change>) -> Result<(), IndexError>;
 
     /// Empties the index (for a rebuild); the cursor goes back to none.

@@ -61,6 +61,8 @@ const FACETS: [&str; 13] = [
 const MAX_TOTAL_HITS: usize = 1_000_000;
 /// How long a change may wait in Meilisearch's task queue before the indexer retries.
 const TASK_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a rebuild waits for Meilisearch to index everything it was sent.
+const REBUILD_TIMEOUT: Duration = Duration::from_secs(3600);
 const TASK_POLL: Duration = Duration::from_millis(10);
 
 #[derive(Serialize, Deserialize)]
@@ -79,6 +81,8 @@ pub struct MeiliIndex {
     cursor: Mutex<Option<i64>>,
     /// Settings applied and cursor read (see `connect`).
     connected: AtomicBool,
+    /// The tasks a rebuild sent without waiting (`stage`), checked once at its end.
+    staged: Mutex<Vec<TaskInfo>>,
 }
 
 fn unavailable(e: Error) -> IndexError {
@@ -165,6 +169,7 @@ impl MeiliIndex {
             runtime,
             cursor: Mutex::new(None),
             connected: AtomicBool::new(false),
+            staged: Mutex::new(Vec::new()),
         })
     }
 
@@ -258,8 +263,12 @@ impl MeiliIndex {
     }
 
     async fn wait(&self, task: TaskInfo) -> Result<(), IndexError> {
+        self.wait_within(task, TASK_TIMEOUT).await
+    }
+
+    async fn wait_within(&self, task: TaskInfo, timeout: Duration) -> Result<(), IndexError> {
         let task = task
-            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .wait_for_completion(&self.client, Some(TASK_POLL), Some(timeout))
             .await
             .map_err(unavailable)?;
         if task.is_failure() {
@@ -268,7 +277,37 @@ impl MeiliIndex {
         Ok(())
     }
 
-    async fn write(&self, changes: Vec<Change>) -> Result<(), IndexError> {
+    fn lock_staged(&self) -> std::sync::MutexGuard<'_, Vec<TaskInfo>> {
+        self.staged.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits once for everything a rebuild staged and for `sent`: the tasks of one
+    /// index run in order, so the last one's end is everyone's. Then each earlier task
+    /// is asked how it ended, since a failure of any loses documents.
+    async fn settle(&self, sent: Vec<TaskInfo>) -> Result<(), IndexError> {
+        let mut tasks = std::mem::take(&mut *self.lock_staged());
+        let rebuilding = !tasks.is_empty();
+        tasks.extend(sent);
+        let Some(last) = tasks.pop() else {
+            return Ok(());
+        };
+        let timeout = if rebuilding {
+            REBUILD_TIMEOUT
+        } else {
+            TASK_TIMEOUT
+        };
+        self.wait_within(last, timeout).await?;
+        for task in tasks {
+            let done = self.client.get_task(&task).await.map_err(unavailable)?;
+            if done.is_failure() {
+                return Err(IndexError::Failed(done.unwrap_failure().to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends changes to Meilisearch's task queue, in order; the tasks sent.
+    async fn send(&self, changes: Vec<Change>) -> Result<Vec<TaskInfo>, IndexError> {
         let mut upserts = Vec::new();
         let mut deletes = Vec::new();
         for change in changes {
@@ -278,10 +317,9 @@ impl MeiliIndex {
             }
         }
         let index = self.client.index(&self.name);
-        // Tasks of one index run in order: wait for the last one only.
-        let mut last = None;
+        let mut sent = Vec::new();
         if !upserts.is_empty() {
-            last = Some(
+            sent.push(
                 index
                     .add_or_replace(&upserts, Some("id"))
                     .await
@@ -289,17 +327,19 @@ impl MeiliIndex {
             );
         }
         if !deletes.is_empty() {
-            last = Some(
+            sent.push(
                 index
                     .delete_documents(&deletes)
                     .await
                     .map_err(unavailable)?,
             );
         }
-        match last {
-            Some(task) => self.wait(task).await,
-            None => Ok(()),
-        }
+        Ok(sent)
+    }
+
+    async fn write(&self, changes: Vec<Change>) -> Result<(), IndexError> {
+        let sent = self.send(changes).await?;
+        self.settle(sent).await
     }
 
     async fn run_search(&self, q: &SearchQuery, fuzzy: bool) -> Result<Results, IndexError> {
@@ -417,12 +457,18 @@ impl SearchIndex for MeiliIndex {
         Ok(())
     }
 
+    /// Sends without waiting: Meilisearch batches what waits in its queue, so a rebuild
+    /// that waited for each batch of 1,000 indexed at a fifth of the speed. `apply`, at
+    /// the rebuild's end, waits once and checks every task.
     fn stage(&self, changes: Vec<Change>) -> Result<(), IndexError> {
-        self.runtime.block_on(self.write(changes))
+        let sent = self.runtime.block_on(self.send(changes))?;
+        self.lock_staged().extend(sent);
+        Ok(())
     }
 
     fn clear(&self) -> Result<(), IndexError> {
         *self.lock_cursor() = None;
+        self.lock_staged().clear();
         self.runtime.block_on(async {
             self.write_meta(None).await?;
             let task = self
