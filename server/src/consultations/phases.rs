@@ -52,8 +52,9 @@ impl Phase {
                  silence that held",
             ),
             (Some(Phase::Silence), _) => Some(
-                "a silence ends at its deadline: broken, the negotiation resumes; held, \
-                 the text may be adopted",
+                "a silence procedure ends at its deadline: broken, the negotiation \
+                 resumes by itself; held, the adoption is recorded with POST \
+                 /consultations/{id}/adoption",
             ),
             _ => None,
         }

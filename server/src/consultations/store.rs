@@ -209,20 +209,11 @@ pub fn set_cofacilitators(
     consultation_id: i64,
     user_ids: &[i64],
 ) -> ApiResult<()> {
-    let found: i64 = users::table
-        .filter(users::id.eq_any(user_ids))
-        .filter(users::erased_at.is_null())
-        .count()
-        .get_result(conn)?;
+    let live = crate::accounts::store::live_accounts(conn, user_ids)?;
+    ApiError::unless_all_found("user_ids", "account", user_ids, |id| live.contains(&id))?;
     let mut unique = user_ids.to_vec();
     unique.sort_unstable();
     unique.dedup();
-    if found != unique.len() as i64 {
-        return Err(ApiError::field(
-            "user_ids",
-            "some of these users do not exist",
-        ));
-    }
     diesel::delete(
         consultation_cofacilitators::table
             .filter(consultation_cofacilitators::consultation_id.eq(consultation_id)),

@@ -156,12 +156,7 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    features_similarity(&features(a), &features(b))
-}
-
-/// [`similarity`] of two texts' [`features`], for callers that compare each text with
-/// many others and compute its features once.
-pub fn features_similarity(x: &HashMap<String, u32>, y: &HashMap<String, u32>) -> f64 {
+    let (x, y) = (features(a), features(b));
     let total: u32 = x.values().sum::<u32>() + y.values().sum::<u32>();
     let common: u32 = x
         .iter()

@@ -337,7 +337,7 @@ impl Db {
                     // A batch that failed told its jobs' waiters (this one's too, when
                     // its job was in it): the loop reads the answer.
                     if let Err(e) = off_the_workers(move || this.run_batch(&w, turn)).await {
-                        tracing::debug!(error = %e, "a write batch failed");
+                        tracing::warn!(error = %e, "a write batch failed");
                     }
                 }
                 _ = &mut deadline => {

@@ -5,7 +5,7 @@
 //! in the words of the line closest to the others, citing every session that said it;
 //! nothing is said that no report says. The drafting is a pure function, tested below.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::view::EventReport;
 use crate::accounts::types::string_enum;
-use crate::consultations::text::{features, features_similarity};
+use crate::consultations::text::{is_cjk, tokens};
 use crate::db::schema::{igf_message_sets, igf_messages, session_reports, sessions};
 use crate::db::{now, DbConn, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldErrors};
@@ -30,10 +30,8 @@ string_enum!(
     }
 );
 
-/// Lines at least this alike are one message: two thirds of their words (character
-/// bigrams in Chinese, Japanese and Korean) in common, the consultations' similarity;
-/// on sets that is half their words shared over all their words.
-const ALIKE: f64 = 2.0 / 3.0;
+/// Lines at least this alike (shared words over all words) are one message.
+const ALIKE: f64 = 0.5;
 /// At most this many messages per event.
 pub const MAX_MESSAGES: usize = 500;
 
@@ -54,17 +52,42 @@ pub struct Drafted {
     pub sources: Vec<i64>,
 }
 
+/// Words to compare lines by: words of three letters or more, lower case, and each
+/// Han, kana or Hangul character (those scripts write no spaces), as the consultations'
+/// tokens cut them. Not the consultations' similarity, which counts every word: report
+/// lines are short, and "AI in health" is not "AI in education" for sharing "AI in".
+fn words(text: &str) -> HashSet<String> {
+    tokens(text)
+        .into_iter()
+        .filter_map(|t| {
+            let mut chars = t.chars();
+            let first = chars.next()?;
+            if is_cjk(first) {
+                return Some(t.to_owned());
+            }
+            (first.is_alphanumeric() && t.chars().count() >= 3).then(|| t.to_lowercase())
+        })
+        .collect()
+}
+
+fn alike(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f64 / union as f64
+}
+
 /// One sub-theme's lines as messages: each line joins the first group it is alike to
 /// (greedy, in report order); a group speaks in the words of its most central line. The
 /// messages said by more sessions come first.
 pub fn draft_subtheme(subtheme: &str, lines: &[Line]) -> Vec<Drafted> {
-    let sets: Vec<HashMap<String, u32>> = lines.iter().map(|l| features(&l.text)).collect();
+    let sets: Vec<HashSet<String>> = lines.iter().map(|l| words(&l.text)).collect();
     let mut groups: Vec<Vec<usize>> = vec![];
     for (i, set) in sets.iter().enumerate() {
-        let home = groups.iter_mut().find(|g| {
-            g.iter()
-                .any(|&j| features_similarity(set, &sets[j]) >= ALIKE)
-        });
+        let home = groups
+            .iter_mut()
+            .find(|g| g.iter().any(|&j| alike(set, &sets[j]) >= ALIKE));
         match home {
             Some(g) => g.push(i),
             None => groups.push(vec![i]),
@@ -77,11 +100,8 @@ pub fn draft_subtheme(subtheme: &str, lines: &[Line]) -> Vec<Drafted> {
                 .iter()
                 .copied()
                 .max_by(|&a, &b| {
-                    let score = |x: usize| {
-                        g.iter()
-                            .map(|&y| features_similarity(&sets[x], &sets[y]))
-                            .sum::<f64>()
-                    };
+                    let score =
+                        |x: usize| g.iter().map(|&y| alike(&sets[x], &sets[y])).sum::<f64>();
                     score(a)
                         .partial_cmp(&score(b))
                         .unwrap_or(std::cmp::Ordering::Equal)
@@ -469,7 +489,20 @@ mod tests {
     }
 
     #[test]
-    fn han_text_is_compared_by_character_bigrams() {
+    fn short_words_do_not_make_lines_alike() {
+        let lines = [
+            line(1, "AI in health"),
+            line(2, "AI in education"),
+            line(3, "网络安全与数据保护"),
+            line(4, "数据安全与网络保护"),
+        ];
+        let drafted = draft_subtheme("AI", &lines);
+        let sources: Vec<Vec<i64>> = drafted.iter().map(|d| d.sources.clone()).collect();
+        assert_eq!(sources, vec![vec![3, 4], vec![1], vec![2]], "{drafted:?}");
+    }
+
+    #[test]
+    fn han_text_is_compared_by_characters() {
         let lines = [
             line(1, "缩小数字鸿沟需要负担得起的接入"),
             line(2, "缩小数字鸿沟需要可负担的接入"),

@@ -80,20 +80,25 @@ impl Tallies {
     }
 
     /// The four tables, with their small cells withheld and enough others to keep
-    /// them so; `None` when that cannot be done while the totals are shown.
-    fn view(&self, totals: Totals) -> Option<Breakdown> {
-        Some(Breakdown {
-            stakeholder_group: self.cells("stakeholder_group", totals)?,
-            region: self.cells("region", totals)?,
-            gender: self.cells("gender", totals)?,
-            language: self.cells("language", totals)?,
-        })
+    /// them so; a table that cannot be kept so is withheld whole, alone.
+    fn tables(&self, totals: Totals) -> Breakdown {
+        let table = |dimension: &str| {
+            self.cells(dimension, totals)
+                .unwrap_or_else(|| self.withheld(dimension))
+        };
+        Breakdown {
+            stakeholder_group: table("stakeholder_group"),
+            region: table("region"),
+            gender: table("gender"),
+            language: table("language"),
+        }
     }
 
     /// The tables and the totals as published: the totals are withheld when they are a
-    /// small cell themselves, or when showing them would give a withheld cell away. The
-    /// number of inputs is protected against even when withheld: anyone can count the
-    /// inputs listed on a paragraph, and the report cites each of them.
+    /// small cell themselves, or when showing them would give a withheld cell of the
+    /// tables whose people add up to them away. The number of inputs is protected
+    /// against even when withheld: anyone can count the inputs listed on a paragraph,
+    /// and the report cites each of them.
     fn publish(
         &self,
         people: usize,
@@ -103,47 +108,41 @@ impl Tallies {
             people: Some(people as u64),
             contributions,
         };
-        if people == 0 || people >= MIN_CELL {
-            if let Some(view) = self.view(shown) {
-                return (Some(people), Some(contributions), view);
-            }
+        let keeps = |dimension: &str| self.cells(dimension, shown).is_some();
+        if (people == 0 || people >= MIN_CELL)
+            && ["stakeholder_group", "region", "gender"]
+                .into_iter()
+                .all(keeps)
+        {
+            return (Some(people), Some(contributions), self.tables(shown));
         }
         let hidden = Totals {
             people: None,
             contributions,
         };
-        let view = self.view(hidden).unwrap_or_else(|| self.withheld());
-        (None, None, view)
+        (None, None, self.tables(hidden))
     }
 
-    /// Every non-zero cell withheld, zeros of genders too: the last resort, when a
-    /// table cannot be kept otherwise (a group's or a region's count that is then given
-    /// away is one that its inputs' cards show anyway).
-    fn withheld(&self) -> Breakdown {
-        let all = |dimension: &str| -> BTreeMap<String, Cell> {
-            self.0
-                .get(dimension)
-                .map(|values| {
-                    values
-                        .iter()
-                        .map(|(v, t)| {
-                            let cell = if t.contributors.is_empty() && dimension != "gender" {
-                                Cell::shown(0, 0)
-                            } else {
-                                Cell::SUPPRESSED
-                            };
-                            (v.clone(), cell)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        Breakdown {
-            stakeholder_group: all("stakeholder_group"),
-            region: all("region"),
-            gender: all("gender"),
-            language: all("language"),
-        }
+    /// One table with every non-zero cell withheld, its zeros too for gender: the last
+    /// resort, when a table cannot be kept otherwise (a group's, a region's or a
+    /// language's count then given away is one that its inputs' cards show anyway).
+    fn withheld(&self, dimension: &str) -> BTreeMap<String, Cell> {
+        self.0
+            .get(dimension)
+            .map(|values| {
+                values
+                    .iter()
+                    .map(|(v, t)| {
+                        let cell = if t.contributors.is_empty() && dimension != "gender" {
+                            Cell::shown(0, 0)
+                        } else {
+                            Cell::SUPPRESSED
+                        };
+                        (v.clone(), cell)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn missing_view(&self) -> Missing {
@@ -268,8 +267,8 @@ pub struct ParagraphBalance {
     pub missing: Missing,
 }
 
-/// Value → counts, per dimension. Every stakeholder group and region is listed, even at
-/// zero; `unknown` counts those who did not say.
+/// Value → counts, per dimension. Every stakeholder group, region and gender is listed,
+/// even at zero; `unknown` counts those who did not say.
 #[derive(Serialize, JsonSchema, Debug)]
 #[schemars(rename = "BalanceBreakdown")]
 pub struct Breakdown {
@@ -288,7 +287,8 @@ pub struct Missing {
 }
 
 /// The counts of one value; both null, with `suppressed`, when one to four people are
-/// in it.
+/// in it, or when withholding it keeps another withheld cell from being worked out by
+/// subtraction (a gender's zero among them).
 #[derive(Serialize, JsonSchema, Debug, Clone, Copy, PartialEq, Eq)]
 #[schemars(rename = "BalanceCell")]
 pub struct Cell {
@@ -330,14 +330,15 @@ struct Totals {
 const UNBOUNDED: u64 = u64::MAX / 4;
 
 /// One table's cells as published. Cells of one to four people are withheld (primary
-/// suppression; zero is shown: it is how the missing voices are found). Then, as
+/// suppression; zero is shown: it is how the missing voices are found, but a gender
+/// table may withhold its zeros, below). Then, as
 /// statistical offices do, more cells are withheld, the smallest first, until no
 /// withheld cell can be worked out from the totals and the cells shown (secondary
 /// suppression): for each withheld cell, the values it could take, given the others'
 /// bounds (one to four people for a small cell, five or more for the others; at least
 /// as many inputs as people) and what the total leaves them, must be two or more.
-/// With `hide_zeros`, zero cells are withheld last, and then every withheld cell of
-/// under five people may as well be zero. `None` when even withholding every cell that
+/// With `hide_zeros`, the zero cells are withheld last, all at once, and then every
+/// withheld cell of under five people may as well be zero. `None` when even withholding every cell that
 /// may be withheld leaves one exact.
 fn protect(
     values: &BTreeMap<String, Tally>,
@@ -361,10 +362,19 @@ fn protect(
         }
         let next = raw
             .iter()
-            .filter(|(v, p, _)| (*p > 0 || hide_zeros) && !hidden.contains(v))
-            // Non-zero cells first, then zeros.
-            .min_by_key(|(v, p, c)| (*p == 0, *p, *c, *v))?;
-        hidden.insert(next.0);
+            .filter(|(v, p, _)| *p > 0 && !hidden.contains(v))
+            .min_by_key(|(v, p, c)| (*p, *c, *v));
+        match next {
+            Some(next) => {
+                hidden.insert(next.0);
+            }
+            // Zeros go all at once: which zero were withheld would tell which small
+            // cell is not empty.
+            None if hide_zeros && raw.iter().any(|(v, p, _)| *p == 0 && !hidden.contains(v)) => {
+                hidden.extend(raw.iter().filter(|(_, p, _)| *p == 0).map(|(v, _, _)| *v));
+            }
+            None => return None,
+        }
     }
     Some(
         raw.iter()
@@ -651,31 +661,71 @@ mod tests {
         // Every mix of up to six women, men and non-binary people, one of whom may have
         // written twice: the attacker knows how many inputs there are (they are listed)
         // and the people's total when it is shown.
-        for women in 0..=6 {
-            for men in 0..=6 {
-                for others in 0..=2 {
-                    for twice in [false, true] {
-                        let mut people = vec![("civil_society", "african", "female", 1); women];
-                        people.extend(vec![("civil_society", "african", "male", 1); men]);
-                        people.extend(vec![("civil_society", "african", "non_binary", 1); others]);
-                        if people.is_empty() {
-                            continue;
-                        }
-                        if twice {
-                            people[0].3 = 2;
-                        }
-                        let (t, n, inputs) = tallies(&people);
-                        let (total, _, by) = t.publish(n, inputs);
-                        let found = attack(&by.gender, &t.0["gender"], total, inputs as usize);
-                        for (cell, p, i) in found {
-                            let case = (women, men, others, twice);
-                            assert!(p.len() >= 2, "{case:?} {cell}: people given away: {p:?}");
-                            assert!(i.len() >= 2, "{case:?} {cell}: inputs given away: {i:?}");
+        for women in 0..=5 {
+            for men in 0..=5 {
+                for others in 0..=1 {
+                    for unknown in [0, 1, 5] {
+                        for twice in [false, true] {
+                            let mut people = vec![("civil_society", "african", "female", 1); women];
+                            people.extend(vec![("civil_society", "african", "male", 1); men]);
+                            people.extend(vec![
+                                ("civil_society", "african", "non_binary", 1);
+                                others
+                            ]);
+                            people
+                                .extend(vec![("civil_society", "african", "unknown", 1); unknown]);
+                            if people.is_empty() {
+                                continue;
+                            }
+                            if twice {
+                                people[0].3 = 2;
+                            }
+                            let (t, n, inputs) = tallies(&people);
+                            let (total, _, by) = t.publish(n, inputs);
+                            let found = attack(&by.gender, &t.0["gender"], total, inputs as usize);
+                            let case = (women, men, others, unknown, twice);
+                            for (cell, p, i) in found {
+                                assert!(p.len() >= 2, "{case:?} {cell}: people given away: {p:?}");
+                                assert!(i.len() >= 2, "{case:?} {cell}: inputs given away: {i:?}");
+                            }
+                            // Zeros are withheld all together or not at all: which ones
+                            // were would tell which small cell is not empty.
+                            let zeros: Vec<bool> = t.0["gender"]
+                                .iter()
+                                .filter(|(_, tally)| tally.contributors.is_empty())
+                                .map(|(v, _)| by.gender[v].suppressed)
+                                .collect();
+                            assert!(
+                                zeros.iter().all(|z| *z) || zeros.iter().all(|z| !*z),
+                                "{case:?}: {:?}",
+                                by.gender
+                            );
                         }
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_table_that_cannot_be_kept_is_withheld_alone() {
+        // Five in English, one in French: the language table cannot be kept once the
+        // inputs are counted (6 − 5), so it is withheld; the six people of civil
+        // society stay shown.
+        let mut t = Tallies::with_all_values();
+        for author in 0..6 {
+            let language = if author == 5 { "fr" } else { "en" };
+            t.add(author, "civil_society", "african", "female", language);
+        }
+        let (total, _, by) = t.publish(6, 6);
+        assert_eq!(total, Some(6));
+        assert_eq!(by.stakeholder_group["civil_society"], Cell::shown(6, 6));
+        assert_eq!(by.gender["female"], Cell::shown(6, 6));
+        assert!(
+            by.language.values().all(|c| c.suppressed),
+            "{:?}",
+            by.language
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! "What we heard" on one version: for each paragraph, the inputs written on that
-//! version counted by stakeholder group, region and language (the balance's small-cell
-//! protection), the campaigns folded into one line each, the main themes as groups of
+//! version counted by stakeholder group, region, gender and language (the balance's
+//! small-cell protection), the campaigns folded into one line each, the main themes as groups of
 //! similar inputs with a representative quote, and which inputs informed the next text.
 //! Every sentence carries the ids of the inputs behind it; a sentence with none is not
 //! written. Only visible inputs are read, as the reader may see them: hidden and

@@ -20,8 +20,12 @@
 //! (initdb into a temporary directory, as the `postgres` user when run as root) so that it
 //! can crash and restart it without disturbing anything else; without initdb it uses
 //! `INDABA_TEST_POSTGRES_URL` and says that the PostgreSQL restart did not run.
-//! Meilisearch is not stopped: the soak has no Meilisearch of its own to stop, and says
-//! so. The seed is printed; the same seed gives the same schedule of faults and load.
+//! With `--meilisearch BIN` (or `INDABA_SOAK_MEILISEARCH=BIN`), the server searches with
+//! a private Meilisearch started from that binary, which the soak kills once (SIGKILL)
+//! in the middle of the run and starts again on the same data a few seconds later: the
+//! search check then proves that comments accepted while it was down were indexed on its
+//! return. Without it, the soak says that the Meilisearch stop did not run. The seed is
+//! printed; the same seed gives the same schedule of faults and load.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -78,6 +82,8 @@ struct Options {
     seconds: u64,
     seed: u64,
     bin_dir: PathBuf,
+    /// A Meilisearch binary: search with a private instance of it, stopped once.
+    meilisearch: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -112,8 +118,91 @@ fn options() -> Options {
         bin_dir: value("--bin-dir")
             .map(PathBuf::from)
             .unwrap_or_else(|| exe.parent().expect("dir").to_path_buf()),
+        meilisearch: value("--meilisearch")
+            .or_else(|| std::env::var("INDABA_SOAK_MEILISEARCH").ok())
+            .filter(|b| !b.is_empty())
+            .map(PathBuf::from),
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// A private Meilisearch, so that the soak may kill it and start it again.
+
+struct PrivateMeili {
+    bin: PathBuf,
+    dir: PathBuf,
+    port: u16,
+    child: Option<Child>,
+}
+
+/// The private instance's master key (loopback only, for the run's length).
+const MEILI_KEY: &str = "indaba-soak-master-key-0123456789";
+
+impl PrivateMeili {
+    fn start(bin: PathBuf) -> Result<PrivateMeili, String> {
+        let dir = std::env::temp_dir().join(format!("indaba-soak-meili-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let mut m = PrivateMeili {
+            bin,
+            dir,
+            port: indaba_tests::free_port(),
+            child: None,
+        };
+        m.spawn()?;
+        Ok(m)
+    }
+
+    /// Starts it on its data (kept across kills) and waits until it listens.
+    fn spawn(&mut self) -> Result<(), String> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("log"))
+            .map_err(|e| e.to_string())?;
+        let child = Command::new(&self.bin)
+            .arg("--db-path")
+            .arg(self.dir.join("data.ms"))
+            .args(["--http-addr", &format!("127.0.0.1:{}", self.port)])
+            .args(["--master-key", MEILI_KEY, "--no-analytics"])
+            .current_dir(&self.dir)
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("{}: {e}", self.bin.display()))?;
+        self.child = Some(child);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err("Meilisearch did not listen within 60 s".into())
+    }
+
+    /// SIGKILL, as a crash.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for PrivateMeili {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// How long the private Meilisearch stays down when the soak stops it.
+const MEILI_DOWN: Duration = Duration::from_secs(3);
 
 // ---------------------------------------------------------------------------------------
 // A private PostgreSQL cluster, so that the soak may crash and restart it.
@@ -705,6 +794,19 @@ fn outbox_id(message_id: &str) -> Option<i64> {
     row.parse().ok()
 }
 
+/// Waits until a search answers 200; when it did.
+async fn wait_search(client: &awc::Client, base: &str, limit: Duration) -> Option<Instant> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let url = format!("{base}/api/v1/search?q=soak");
+        if matches!(call(client, Method::GET, &url, None, None).await, Ok(a) if a.status == 200) {
+            return Some(Instant::now());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
 // ---------------------------------------------------------------------------------------
 // The run
 
@@ -712,6 +814,7 @@ fn outbox_id(message_id: &str) -> Option<i64> {
 struct Faults {
     kills: u32,
     pg_restarts: u32,
+    meili_stops: u32,
     /// For each fault: what, from the fault to /readyz 200, and from the moment the
     /// faulty part was back (the killed server is started again at once; PostgreSQL is
     /// back when `pg_ctl restart` has seen it accept connections) to /readyz 200.
@@ -780,9 +883,15 @@ async fn run(options: Options) -> bool {
         database_url
     };
 
+    // Search: a private Meilisearch when one is given, else the built-in tantivy index.
+    let mut meili = options
+        .meilisearch
+        .clone()
+        .map(|bin| PrivateMeili::start(bin).unwrap_or_else(|e| panic!("private Meilisearch: {e}")));
+
     let addr = format!("127.0.0.1:{}", indaba_tests::free_port());
     let base = format!("http://{addr}");
-    let env: Vec<(String, String)> = vec![
+    let mut env: Vec<(String, String)> = vec![
         (
             "INDABA_DATA_DIR".into(),
             work.0.join("data").to_string_lossy().into(),
@@ -798,6 +907,11 @@ async fn run(options: Options) -> bool {
             format!("smtp://127.0.0.1:{}", smtp.port),
         ),
     ];
+    if let Some(m) = &meili {
+        env.push(("INDABA_MEILISEARCH_URL".into(), m.url()));
+        env.push(("INDABA_MEILISEARCH_KEY".into(), MEILI_KEY.into()));
+        env.push(("INDABA_MEILISEARCH_INDEX".into(), "soak".into()));
+    }
     let mut server = Server {
         bin: options.bin_dir.join("indaba"),
         env,
@@ -926,6 +1040,11 @@ async fn run(options: Options) -> bool {
     let pg_at = pg.as_ref().map(|_| {
         Duration::from_millis(rng.range(options.seconds * 1000 / 3, options.seconds * 2000 / 3))
     });
+    // A Meilisearch stop somewhere in the middle half (after the PostgreSQL restart when
+    // both fall due together).
+    let meili_at = meili.as_ref().map(|_| {
+        Duration::from_millis(rng.range(options.seconds * 1000 / 4, options.seconds * 3000 / 4))
+    });
     let mut faults = Faults::default();
     let mut ok = true;
     loop {
@@ -935,7 +1054,13 @@ async fn run(options: Options) -> bool {
             break;
         }
         let pg_now = matches!(pg_at, Some(at) if faults.pg_restarts == 0 && at <= next);
-        let at = if pg_now { pg_at.unwrap_or(next) } else { next };
+        let meili_now =
+            !pg_now && matches!(meili_at, Some(at) if faults.meili_stops == 0 && at <= next);
+        let at = match (pg_now, meili_now) {
+            (true, _) => pg_at.unwrap_or(next),
+            (_, true) => meili_at.unwrap_or(next),
+            _ => next,
+        };
         tokio::time::sleep(at.saturating_sub(started.elapsed())).await;
         let t = Instant::now();
         let mut back = t;
@@ -951,6 +1076,32 @@ async fn run(options: Options) -> bool {
             faults.pg_restarts += 1;
             back = Instant::now();
             "PostgreSQL restart (pg_ctl restart -m immediate)".to_owned()
+        } else if meili_now {
+            let m = meili.as_mut().expect("private Meilisearch");
+            m.kill();
+            // Down while the load goes on: what is accepted meanwhile must be indexed
+            // once it is back.
+            tokio::time::sleep(MEILI_DOWN).await;
+            if let Err(e) = m.spawn() {
+                eprintln!("  Meilisearch did not start again: {e}");
+                ok = false;
+            }
+            faults.meili_stops += 1;
+            back = Instant::now();
+            // Readiness does not depend on Meilisearch (the database is the truth):
+            // recovery is a search answered again.
+            let searched = wait_search(&http, &base, Duration::from_secs(60)).await;
+            let ready = searched.unwrap_or(t + Duration::from_secs(60));
+            let (took, after_back) = (ready - t, ready - back);
+            let what = format!("Meilisearch SIGKILL, {} s down", MEILI_DOWN.as_secs());
+            eprintln!(
+                "  {:>5.1} s: {what}; a search answered after {:.2} s ({:.2} s after it was back)",
+                started.elapsed().as_secs_f64(),
+                took.as_secs_f64(),
+                after_back.as_secs_f64()
+            );
+            faults.recoveries.push((what, took, after_back));
+            continue;
         } else {
             server.kill();
             server.spawn();
@@ -1220,6 +1371,9 @@ async fn run(options: Options) -> bool {
         if pg.is_some() && faults.pg_restarts != 1 {
             problems.push(format!("{} PostgreSQL restarts, not 1", faults.pg_restarts));
         }
+        if meili.is_some() && faults.meili_stops != 1 {
+            problems.push(format!("{} Meilisearch stops, not 1", faults.meili_stops));
+        }
     }
 
     // A panic in the server is a bug even when nothing was lost.
@@ -1237,7 +1391,7 @@ async fn run(options: Options) -> bool {
     for (what, took, after_back) in &faults.recoveries {
         if *after_back > RECOVERY_LIMIT {
             problems.push(format!(
-                "{what}: /readyz answered 200 only {:.1} s after it was back ({:.1} s after the fault)",
+                "{what}: /readyz (a search, for Meilisearch) answered 200 only {:.1} s after it was back ({:.1} s after the fault)",
                 after_back.as_secs_f64(),
                 took.as_secs_f64()
             ));
@@ -1295,9 +1449,10 @@ async fn run(options: Options) -> bool {
         drained.as_secs_f64()
     );
     println!(
-        "  faults survived: {} SIGKILLs, {} PostgreSQL restarts; /readyz 200 at most {:.2} s after a fault ({mean_recovery:.2} s mean), at most {:.2} s after the faulty part was back",
+        "  faults survived: {} SIGKILLs, {} PostgreSQL restarts, {} Meilisearch stops; /readyz 200 (a search, for Meilisearch) at most {:.2} s after a fault ({mean_recovery:.2} s mean), at most {:.2} s after the faulty part was back",
         faults.kills,
         faults.pg_restarts,
+        faults.meili_stops,
         max_recovery.as_secs_f64(),
         max_after_back.as_secs_f64()
     );
@@ -1308,9 +1463,14 @@ async fn run(options: Options) -> bool {
             println!("  {pg_note}");
         }
     }
-    println!(
-        "  Meilisearch stop: not run (the soak searches with the built-in tantivy index; it has no Meilisearch of its own to stop)"
-    );
+    match &meili {
+        Some(_) => println!(
+            "  Meilisearch: a private instance, killed once and started again on its data"
+        ),
+        None => println!(
+            "  Meilisearch stop: not run (no Meilisearch binary given with --meilisearch or INDABA_SOAK_MEILISEARCH; the soak searched with the built-in tantivy index)"
+        ),
+    }
     println!(
         "  checks took {:.1} s (search: {:.1} s)",
         checks_start.elapsed().as_secs_f64(),

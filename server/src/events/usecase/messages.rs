@@ -2,10 +2,8 @@
 //! them for public comment as a consultation and publish them as final; everyone reads
 //! them once opened, and downloads them as HTML or Word.
 
-use actix_web::web;
-
 use crate::consultations::command::{CreateInput, PatchInput, VersionCommand, VersionInput};
-use crate::consultations::store::{self as cstore, Changes, VersionBase, Written};
+use crate::consultations::store::{self as cstore, Changes};
 use crate::consultations::types::Status;
 use crate::db::{Db, Timestamp};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -148,36 +146,36 @@ pub async fn open_for_comment(
         ..PatchInput::default()
     }
     .try_into()?;
-    // The text is planned before the transaction, against a consultation that has no
-    // text yet; then one transaction creates it, stores the text, opens it and moves the
-    // messages on, so a failure leaves no half-made consultation behind.
-    let plan = web::block(move || {
-        let empty = VersionBase {
-            version_id: None,
-            paragraphs: vec![],
-        };
-        cstore::plan_version(
-            &empty,
-            &version.label,
-            version.source_format,
-            version.draft,
-            version.footnotes,
-            Some(by),
-        )
-    })
-    .await??;
+    let read_at = current.updated_at.0;
+    // One transaction creates the consultation, stores the text (planned against no
+    // text at all: nothing to match, so it is cheap under the write lock), opens it and
+    // moves the messages on: a failure leaves no half-made consultation behind.
     db.tx(move |tx| {
-        if msg::set_of(tx, event_id)?.map(|s| s.stage) != Some(MessageStage::Draft) {
+        let set = msg::set_of(tx, event_id)?;
+        if set.as_ref().map(|s| s.stage) != Some(MessageStage::Draft) {
             return Err(ApiError::new(
                 ErrorCode::AlreadyInState,
                 "the messages were opened for comment already",
             ));
         }
+        if set.as_ref().map(|s| s.updated_at) != Some(read_at) {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "the messages were edited meanwhile: open them again",
+            ));
+        }
         let id = cstore::create(tx, &created)?;
         cstore::set_cofacilitators(tx, id, &[by])?;
-        if let Written::Stale(_) = cstore::write_version(tx, id, plan)? {
-            return Err(ApiError::internal("a new consultation had a text already"));
-        }
+        let row = cstore::resolve(tx, &id.to_string())?;
+        cstore::insert_version(
+            tx,
+            &row,
+            &version.label,
+            version.source_format,
+            version.draft,
+            &version.footnotes,
+            Some(by),
+        )?;
         let row = cstore::resolve(tx, &id.to_string())?;
         cstore::update(tx, &row, open)?;
         msg::set_stage(tx, event_id, MessageStage::Consultation, Some(id))?;

@@ -700,13 +700,10 @@ pub async fn post_comment(
     body: web::Bytes,
 ) -> HttpResponse {
     let slug = path.into_inner();
-    let posted =
-        match Posted::signed_in(&req, &state, &body, &format!("/consultations/{slug}")).await {
-            Ok(p) => p,
-            Err(to_sign_in) => return to_sign_in,
-        };
-    let checked = posted.csrf(&state);
-    let Posted { mut c, form } = posted;
+    let (mut c, form, checked) = match posted_here(&req, &state, &body, &slug).await {
+        Ok(posted) => posted,
+        Err(to_sign_in) => return to_sign_in,
+    };
     let focus = form
         .opt("paragraph_key")
         .map(str::to_owned)
@@ -759,6 +756,19 @@ pub async fn post_comment(
             show(&state, c, slug, Some(focus), errors, form, status).await
         }
     }
+}
+
+/// Reads a form posted to the consultation's page (a visitor is sent to sign in), with
+/// the CSRF check's outcome for the page to show beside the text it keeps.
+async fn posted_here(
+    req: &HttpRequest,
+    state: &State,
+    body: &[u8],
+    slug: &str,
+) -> Result<(Ctx, FormData, ApiResult<()>), HttpResponse> {
+    let posted = Posted::signed_in(req, state, body, &format!("/consultations/{slug}")).await?;
+    let checked = posted.csrf(state);
+    Ok((posted.c, posted.form, checked))
 }
 
 /// Reads a card's form (endorse, flag), whose way back is its `back` field: a visitor
@@ -1046,13 +1056,10 @@ pub async fn break_silence(
     body: web::Bytes,
 ) -> HttpResponse {
     let slug = path.into_inner();
-    let posted =
-        match Posted::signed_in(&req, &state, &body, &format!("/consultations/{slug}")).await {
-            Ok(p) => p,
-            Err(to_sign_in) => return to_sign_in,
-        };
-    let checked = posted.csrf(&state);
-    let Posted { mut c, form } = posted;
+    let (mut c, form, checked) = match posted_here(&req, &state, &body, &slug).await {
+        Ok(posted) => posted,
+        Err(to_sign_in) => return to_sign_in,
+    };
     let attempt = if let Err(stale) = checked {
         Err(stale)
     } else {
