@@ -166,6 +166,18 @@ impl Writer {
     fn turn_blocking(&self) -> WriterTurn {
         block_on(self.conn.clone().lock_owned())
     }
+
+    /// The writer's connection, out of its slot for the turn's use; opened again when
+    /// the last one failed (503 when it cannot be).
+    fn take_conn(&self, turn: &mut WriterTurn) -> ApiResult<DbConn> {
+        match turn.take() {
+            Some(conn) => Ok(conn),
+            None => self.manager.connect().map_err(|e| {
+                tracing::error!(error = %e, "cannot open the database's writer");
+                ApiError::new(ErrorCode::Unavailable, "the database is unavailable")
+            }),
+        }
+    }
 }
 
 /// 503: the database cannot take the write now.
@@ -376,13 +388,7 @@ impl Db {
         }
         // Out of its slot while in use: should a job panic, the connection closes
         // (rolling back the batch) as the stack unwinds, and the next batch opens another.
-        let mut conn = match turn.take() {
-            Some(conn) => conn,
-            None => writer.manager.connect().map_err(|e| {
-                tracing::error!(error = %e, "cannot open the database's writer");
-                ApiError::new(ErrorCode::Unavailable, "the database is unavailable")
-            })?,
-        };
+        let mut conn = writer.take_conn(&mut turn)?;
         let mut channels = Vec::new();
         let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
         let committed = conn.transaction(|c| {
@@ -426,13 +432,7 @@ impl Db {
             (Some(mut turn), Some(writer)) => {
                 // Out of its slot while in use: should `f` panic, the connection closes
                 // (rolling back) as the stack unwinds, and the next writer opens another.
-                let mut conn = match turn.take() {
-                    Some(conn) => conn,
-                    None => writer.manager.connect().map_err(|e| {
-                        tracing::error!(error = %e, "cannot open the database's writer");
-                        ApiError::new(ErrorCode::Unavailable, "the database is unavailable")
-                    })?,
-                };
+                let mut conn = writer.take_conn(&mut turn)?;
                 let result = transaction(&mut conn, true, &mut channels, f);
                 if result.is_ok() || usable(&mut conn) {
                     *turn = Some(conn);
