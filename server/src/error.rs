@@ -210,8 +210,11 @@ impl From<diesel::result::Error> for ApiError {
                 Self::new(ErrorCode::NotFound, "a referenced resource does not exist")
             }
             // The database is out of reach or too busy to answer: 503, not our fault.
+            // A deadlock or a serialization failure undid this statement only: retry.
             Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                DatabaseErrorKind::ClosedConnection
+                | DatabaseErrorKind::UnableToSendCommand
+                | DatabaseErrorKind::SerializationFailure,
                 _,
             )
             | Error::BrokenTransactionManager => Self::unavailable(e),
@@ -224,9 +227,11 @@ impl From<diesel::result::Error> for ApiError {
 }
 
 /// Messages of database errors that mean "not now" rather than a fault: SQLite busy past
-/// its timeout, PostgreSQL shutting down, restarting or gone.
+/// its timeout, PostgreSQL shutting down, restarting or gone, or breaking a deadlock
+/// between two transactions (two groups of writes, see `db::Writer`).
 fn out_of_reach(message: &str) -> bool {
-    const SIGNS: [&str; 7] = [
+    const SIGNS: [&str; 8] = [
+        "deadlock detected",
         "database is locked",
         "database table is locked",
         "database is busy",

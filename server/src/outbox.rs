@@ -16,14 +16,24 @@ use crate::error::ApiResult;
 /// cannot be written outside a transaction.
 pub struct Tx<'c> {
     conn: &'c mut DbConn,
-    channels: Vec<String>,
+    events: Vec<LiveEvent>,
+}
+
+/// A live event appended in a transaction, written to the log just before it commits
+/// (see [`write_events`]).
+pub(crate) struct LiveEvent {
+    channel: String,
+    kind: String,
+    audience: Audience,
+    subject_id: Option<i64>,
+    data: String,
 }
 
 impl<'c> Tx<'c> {
     pub(crate) fn new(conn: &'c mut DbConn) -> Tx<'c> {
         Tx {
             conn,
-            channels: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -33,7 +43,7 @@ impl<'c> Tx<'c> {
     }
 
     /// Appends a live event to `channel`, in this transaction.
-    pub fn live(&mut self, channel: &str, change: Change) -> ApiResult<i64> {
+    pub fn live(&mut self, channel: &str, change: Change) {
         let data = match serde_json::to_value(&change) {
             Ok(Value::Object(mut o)) => o.remove("data").unwrap_or(Value::Null),
             _ => Value::Null,
@@ -48,11 +58,9 @@ impl<'c> Tx<'c> {
         )
     }
 
-    /// The channels written to, each once (for the hub, after the commit).
-    pub(crate) fn into_channels(mut self) -> Vec<String> {
-        self.channels.sort();
-        self.channels.dedup();
-        self.channels
+    /// The live events appended, in order, for [`write_events`].
+    pub(crate) fn into_events(self) -> Vec<LiveEvent> {
+        self.events
     }
 }
 
@@ -187,10 +195,8 @@ pub fn create_channel(conn: &mut DbConn, channel: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Appends an event and returns its sequence number. The counter row is updated in the
-/// same transaction, so sequence numbers of a channel are gap-free and strictly
-/// increasing in commit order (the row lock serialises writers on PostgreSQL; SQLite
-/// has one writer).
+/// Appends an event to `channel`. It is written, with its sequence number, when the
+/// transaction is about to commit ([`write_events`]).
 pub fn append_live_event(
     tx: &mut Tx,
     channel: &str,
@@ -198,32 +204,75 @@ pub fn append_live_event(
     audience: Audience,
     subject_id: Option<i64>,
     data: &Value,
-) -> ApiResult<i64> {
-    let conn = tx.conn();
-    let seq: i64 = diesel::update(channel_seqs::table.find(channel))
-        .set(channel_seqs::last_seq.eq(channel_seqs::last_seq + 1))
-        .returning(channel_seqs::last_seq)
-        .get_result(conn)?;
-    diesel::insert_into(live_events::table)
-        .values((
-            live_events::channel.eq(channel),
-            live_events::seq.eq(seq),
-            live_events::kind.eq(kind),
-            live_events::audience.eq(audience.as_str()),
-            live_events::subject_id.eq(subject_id),
-            live_events::data.eq(without_nulls(data).to_string()),
-            live_events::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    // Other instances hear of it through NOTIFY, which PostgreSQL delivers at commit;
-    // this instance hears of it from `Db::tx` once the transaction has committed.
-    if let DbConn::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_notify('indaba_live', $1)")
-            .bind::<diesel::sql_types::Text, _>(channel)
-            .execute(pg)?;
+) {
+    tx.events.push(LiveEvent {
+        channel: channel.to_owned(),
+        kind: kind.to_owned(),
+        audience,
+        subject_id,
+        data: without_nulls(data).to_string(),
+    });
+}
+
+/// Writes a transaction's live events (of one request, or of a whole group commit) as
+/// its last statements, and returns the channels written to, each once (for the hub,
+/// after the commit).
+///
+/// Each channel's counter row is updated once, so its sequence numbers are gap-free
+/// and strictly increasing in commit order: the row lock serialises writers on
+/// PostgreSQL (SQLite has one writer). That lock is held until the commit, so it is
+/// taken last, never while the request still reads and renders; and channels are
+/// taken in name order, so two transactions cannot each hold a channel the other waits
+/// for.
+pub(crate) fn write_events(
+    conn: &mut DbConn,
+    mut events: Vec<LiveEvent>,
+) -> ApiResult<Vec<String>> {
+    // Stable: a channel's events keep their order.
+    events.sort_by(|a, b| a.channel.cmp(&b.channel));
+    let mut channels = Vec::new();
+    let t = now();
+    for group in events.chunk_by(|a, b| a.channel == b.channel) {
+        let channel = &group[0].channel;
+        let n = group.len() as i64;
+        let last: i64 = diesel::update(channel_seqs::table.find(channel))
+            .set(channel_seqs::last_seq.eq(channel_seqs::last_seq + n))
+            .returning(channel_seqs::last_seq)
+            .get_result(conn)?;
+        let rows: Vec<_> = group
+            .iter()
+            .zip(last - n + 1..)
+            .map(|(e, seq)| {
+                (
+                    live_events::channel.eq(&e.channel),
+                    live_events::seq.eq(seq),
+                    live_events::kind.eq(&e.kind),
+                    live_events::audience.eq(e.audience.as_str()),
+                    live_events::subject_id.eq(e.subject_id),
+                    live_events::data.eq(&e.data),
+                    live_events::created_at.eq(t),
+                )
+            })
+            .collect();
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(live_events::table)
+                .values(&rows)
+                .execute(c)?,
+            DbConn::Postgres(c) => {
+                let written = diesel::insert_into(live_events::table)
+                    .values(&rows)
+                    .execute(c)?;
+                // Other instances hear of it through NOTIFY, which PostgreSQL delivers
+                // at commit; this instance hears of it from `Db` once committed.
+                diesel::sql_query("SELECT pg_notify('indaba_live', $1)")
+                    .bind::<diesel::sql_types::Text, _>(channel)
+                    .execute(c)?;
+                written
+            }
+        };
+        channels.push(channel.clone());
     }
-    tx.channels.push(channel.to_owned());
-    Ok(seq)
+    Ok(channels)
 }
 
 /// The event's data with null members left out, at every depth. Each event is sent to

@@ -23,6 +23,7 @@ both_backends!(
     presence_and_shutdown,
     erased_people_leave_every_stream,
     ended_sessions_close_their_sockets,
+    writes_committed_together_keep_streams_whole,
 );
 
 fn ws_url(app: &TestApp, path: &str) -> String {
@@ -135,6 +136,76 @@ async fn websocket_resumes_without_loss_or_duplicates(backend: Backend) {
         "every event once, in order, across {reconnects} reconnections"
     );
     assert!(reconnects > 10);
+}
+
+/// Many people post at once, some of them wrongly: the server commits their writes in
+/// groups (one transaction for many requests, several groups side by side on
+/// PostgreSQL). Each accepted comment is one event, numbered without gap or repeat in
+/// the order of commits; a refused one leaves no event.
+async fn writes_committed_together_keep_streams_whole(backend: Backend) {
+    let app = spawn_app_with(backend, Options::new().with("INDABA_RATE_LIMITS", "off")).await;
+    let (_, organizer) = app.user_with_roles("Org", &["organizer"]).await;
+    let id = open_consultation(&app, &organizer).await;
+    let mut authors = Vec::new();
+    for i in 0..8 {
+        authors.push(app.user_with_roles(&format!("Author {i}"), &[]).await.1);
+    }
+    let url = app.url(&format!("/api/v1/consultations/{id}/comments"));
+    let posters = authors.into_iter().enumerate().map(|(a, token)| {
+        let (client, url) = (app.client.clone(), url.clone());
+        async move {
+            let mut accepted = Vec::new();
+            for i in 0..30 {
+                // Every fifth is on a paragraph that does not exist: refused inside its
+                // group, which commits the others.
+                let mut body =
+                    json!({"body": format!("Author {a}, comment {i}."), "language": "en"});
+                if i % 5 == 4 {
+                    body["paragraph_key"] = json!("no-such-paragraph");
+                }
+                let mut res = client
+                    .post(&url)
+                    .insert_header(("Authorization", format!("Bearer {token}")))
+                    .send_json(&body)
+                    .await
+                    .expect("post");
+                let answer: Value = res.json().await.expect("a JSON answer");
+                if i % 5 == 4 {
+                    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+                } else {
+                    assert_eq!(res.status(), StatusCode::CREATED, "{answer}");
+                    accepted.push(answer["id"].as_i64().expect("an id"));
+                }
+            }
+            accepted
+        }
+    });
+    let mut accepted: Vec<i64> = futures_util::future::join_all(posters)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(accepted.len(), 8 * 24);
+    let last = accepted.len() as i64 + 1;
+    let mut ws = connect(&app, &format!("/api/v1/live/consultations/{id}?since=0")).await;
+    let events = read_events(&mut ws, last).await;
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(
+        seqs,
+        (1..=last).collect::<Vec<_>>(),
+        "every event once, in order"
+    );
+    let mut announced: Vec<i64> = events
+        .iter()
+        .filter(|e| e["type"] == "comment.created")
+        .map(|e| e["data"]["id"].as_i64().unwrap())
+        .collect();
+    announced.sort();
+    accepted.sort();
+    assert_eq!(
+        announced, accepted,
+        "each accepted comment announced once, no other"
+    );
 }
 
 async fn long_polling_resumes_without_loss(backend: Backend) {

@@ -206,8 +206,9 @@ pub fn set(
 }
 
 /// Refuses an input when the consultation's phase takes none (409
-/// `consultation_closed`, naming the phase).
-pub fn ensure_takes_inputs(conn: &mut DbConn, consultation_id: i64) -> ApiResult<()> {
+/// `consultation_closed`, naming the phase); otherwise gives the phase, for the checks
+/// that depend on it.
+pub fn ensure_takes_inputs(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Option<Current>> {
     match current(conn, consultation_id)? {
         Some(c) if !c.phase.takes_inputs() => Err(ApiError::new(
             ErrorCode::ConsultationClosed,
@@ -216,7 +217,7 @@ pub fn ensure_takes_inputs(conn: &mut DbConn, consultation_id: i64) -> ApiResult
                 c.phase
             ),
         )),
-        _ => Ok(()),
+        phase => Ok(phase),
     }
 }
 

@@ -703,7 +703,7 @@ pub fn write_version(tx: &mut Tx, consultation_id: i64, plan: VersionPlan) -> Ap
         outbox::Audience::Public,
         None,
         &json!({"label": plan.label, "paragraphs": plan.rows.len(), "removed": plan.removed.len()}),
-    )?;
+    );
     crate::notifications::hooks::version_added(
         tx,
         consultation_id,

@@ -15,6 +15,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::config::DatabaseUrl;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::outbox::Tx;
+use crate::outbox::{write_events, LiveEvent};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -113,36 +114,48 @@ unsafe extern "C" fn plan_once(
 pub struct Db {
     pool: Pool,
     pub backend: Backend,
-    /// SQLite's one writer; none on PostgreSQL, where transactions write side by side.
-    writer: Option<Arc<Writer>>,
+    /// Where requests' write transactions queue to be committed together.
+    writer: Arc<Writer>,
     /// Told, after each commit, which live channels the transaction appended to.
     on_commit: Arc<std::sync::OnceLock<CommitHook>>,
 }
 
-/// SQLite allows one writer at a time. Write transactions of this process queue for it
-/// here, first come first served, rather than fail with SQLITE_BUSY when a deferred
-/// transaction upgrades; and they write on the writer's own connection, outside the
-/// pool. So a request waiting for the writer holds no pooled connection (nor, from
-/// [`Db::tx`], a thread), and reads, on the pool, never wait for writes (WAL lets them
-/// read the last commit meanwhile).
+/// Requests' write transactions queue here and are committed in groups, on the
+/// writer's own connections (its lanes), outside the pool. A request waiting to write
+/// holds no pooled connection (nor, from [`Db::tx`], a thread).
+///
+/// SQLite allows one writer at a time: it has one lane, first come first served, rather
+/// than fail with SQLITE_BUSY when a deferred transaction upgrades; reads, on the pool,
+/// never wait for it (WAL lets them read the last commit meanwhile). PostgreSQL has a
+/// few lanes, side by side: every transaction that appends to a channel holds that
+/// channel's counter row until it commits, so one transaction per comment serialises a
+/// busy consultation's comments on their commits (441 a second, below SQLite); one
+/// transaction per group takes it once for the group.
 struct Writer {
-    /// The writer's connection, opened when first needed and again after it failed.
-    conn: Arc<tokio::sync::Mutex<Option<DbConn>>>,
+    /// One permit per lane.
+    lanes: Arc<tokio::sync::Semaphore>,
+    /// The lanes' connections not in use, opened when first needed and again after one
+    /// failed.
+    idle: std::sync::Mutex<Vec<DbConn>>,
     manager: Manager,
-    /// Write transactions from [`Db::tx`] waiting for the writer (group commit).
+    /// Write transactions from [`Db::tx`] waiting for a lane (group commit).
     queue: std::sync::Mutex<Vec<Job>>,
 }
 
-/// A write transaction waiting for SQLite's writer. Whichever waiter takes the writer
-/// next runs every job waiting then in one transaction, each in a savepoint of its own
+/// PostgreSQL's lanes: while one group commits, others run their jobs.
+const POSTGRES_LANES: usize = 4;
+
+/// A write transaction waiting for a lane. Whichever waiter takes a lane next runs
+/// every job waiting then in one transaction, each in a savepoint of its own
 /// (group commit): one commit for many requests, and a job that fails rolls back alone.
 struct Job {
     state: Arc<std::sync::atomic::AtomicU8>,
     run: RunJob,
 }
 
-/// Runs a job on the batch's connection, adding the live channels it wrote to.
-type RunJob = Box<dyn FnOnce(&mut DbConn, &mut Vec<String>) -> Finish + Send>;
+/// Runs a job on the batch's connection, adding the live events it appended (written
+/// once all jobs have run, before the commit).
+type RunJob = Box<dyn FnOnce(&mut DbConn, &mut Vec<LiveEvent>) -> Finish + Send>;
 
 /// Tells a job's waiter its answer once the batch's commit is known: its own result,
 /// or the commit's failure (then nothing of it was written).
@@ -153,29 +166,51 @@ const WAITING: u8 = 0;
 const TAKEN: u8 = 1;
 const GIVEN_UP: u8 = 2;
 
-/// How long a request waits for SQLite's writer before it answers 503 (the writer is
-/// held for writes only, so the queue moves in milliseconds; this bounds the wait when
-/// another process holds the database).
+/// How long a request waits for a lane before it answers 503 (lanes are held for
+/// writes only, so the queue moves in milliseconds; this bounds the wait when another
+/// process holds SQLite's lock).
 const WRITER_WAIT: Duration = Duration::from_secs(10);
 
-type WriterTurn = tokio::sync::OwnedMutexGuard<Option<DbConn>>;
+/// A lane, taken; given back when dropped.
+type Turn = tokio::sync::OwnedSemaphorePermit;
 
 impl Writer {
-    /// The writer's turn for code off the async workers (workers, the command line):
-    /// waits on its own thread, and writes alone (async requests queue as jobs).
-    fn turn_blocking(&self) -> WriterTurn {
-        block_on(self.conn.clone().lock_owned())
+    fn new(manager: Manager, lanes: usize) -> Writer {
+        Writer {
+            lanes: Arc::new(tokio::sync::Semaphore::new(lanes)),
+            idle: std::sync::Mutex::new(Vec::new()),
+            manager,
+            queue: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
-    /// The writer's connection, out of its slot for the turn's use; opened again when
-    /// the last one failed (503 when it cannot be).
-    fn take_conn(&self, turn: &mut WriterTurn) -> ApiResult<DbConn> {
-        match turn.take() {
-            Some(conn) => Ok(conn),
-            None => self.manager.connect().map_err(|e| {
+    /// A lane for code off the async workers (workers, the command line): waits on its
+    /// own thread. On SQLite it writes alone (async requests queue as jobs).
+    fn turn_blocking(&self) -> ApiResult<Turn> {
+        block_on(self.lanes.clone().acquire_owned()).map_err(ApiError::internal)
+    }
+
+    /// An idle lane's connection, out of its slot for the turn's use (should the turn
+    /// panic, it closes, rolling back, as the stack unwinds); opened again when the last
+    /// one failed (503 when it cannot be).
+    fn take_conn(&self, _turn: &Turn) -> ApiResult<DbConn> {
+        let idle = self.idle.lock().map(|mut idle| idle.pop());
+        match idle {
+            Ok(Some(conn)) => Ok(conn),
+            _ => self.manager.connect().map_err(|e| {
                 tracing::error!(error = %e, "cannot open the database's writer");
                 ApiError::new(ErrorCode::Unavailable, "the database is unavailable")
             }),
+        }
+    }
+
+    /// Gives a lane's connection back after use, unless its transaction failed and left
+    /// it unusable.
+    fn put_back(&self, mut conn: DbConn, ok: bool) {
+        if ok || usable(&mut conn) {
+            if let Ok(mut idle) = self.idle.lock() {
+                idle.push(conn);
+            }
         }
     }
 }
@@ -253,13 +288,14 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { url: url.clone() })
             .map_err(|e| format!("cannot open the database: {e}"))?;
-        let writer = (backend == Backend::Sqlite).then(|| {
-            Arc::new(Writer {
-                conn: Arc::new(tokio::sync::Mutex::new(None)),
-                manager: Manager { url: url.clone() },
-                queue: std::sync::Mutex::new(Vec::new()),
-            })
-        });
+        let lanes = match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => std::env::var("EXPERIMENT_LANES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(POSTGRES_LANES),
+        };
+        let writer = Arc::new(Writer::new(Manager { url: url.clone() }, lanes));
         Ok(Self {
             pool,
             backend,
@@ -287,33 +323,30 @@ impl Db {
         .await
     }
 
-    /// Runs `f` in one transaction (rolled back on error). On SQLite it queues for the
-    /// writer, on this task (holding neither a connection nor a thread meanwhile), and
-    /// is committed together with the others waiting then (see [`Job`]).
+    /// Runs `f` in one transaction (rolled back on error). It queues for a lane, on this
+    /// task (holding neither a connection nor a thread meanwhile), and is committed
+    /// together with the others waiting then (see [`Job`]).
     pub async fn tx<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Tx) -> ApiResult<T> + Send + 'static,
     {
-        let Some(writer) = self.writer.clone() else {
-            let this = self.clone();
-            return off_the_workers(move || this.tx_in_turn(None, f)).await;
-        };
+        let writer = self.writer.clone();
         let (send, mut answer) = tokio::sync::oneshot::channel::<ApiResult<T>>();
         let state = Arc::new(std::sync::atomic::AtomicU8::new(WAITING));
         let span = tracing::Span::current();
-        let run = move |conn: &mut DbConn, channels: &mut Vec<String>| -> Finish {
+        let run = move |conn: &mut DbConn, events: &mut Vec<LiveEvent>| -> Finish {
             let _entered = span.enter();
             let mut mine = Vec::new();
             // A savepoint in the batch's transaction: this job's failure undoes it alone.
             let result = conn.transaction(|c| {
                 let mut tx = Tx::new(c);
                 let out = f(&mut tx)?;
-                mine = tx.into_channels();
+                mine = tx.into_events();
                 Ok(out)
             });
             if result.is_ok() {
-                channels.extend(mine);
+                events.extend(mine);
             }
             Box::new(move |failed: Option<&ApiError>| {
                 let answer = match failed {
@@ -342,7 +375,7 @@ impl Db {
             tokio::select! {
                 biased;
                 done = &mut answer => return done.unwrap_or_else(|e| Err(lost(e))),
-                turn = writer.conn.clone().lock_owned() => {
+                Ok(turn) = writer.lanes.clone().acquire_owned() => {
                     // This waiter leads the next batch, which holds its own job unless
                     // an earlier batch took it.
                     let (this, w) = (self.clone(), writer.clone());
@@ -365,9 +398,9 @@ impl Db {
         }
     }
 
-    /// Runs the jobs waiting for the writer in one transaction, on the writer's
-    /// connection (its turn taken), then tells each its answer and the hub the channels.
-    fn run_batch(&self, writer: &Writer, mut turn: WriterTurn) -> ApiResult<()> {
+    /// Runs the jobs waiting for a lane in one transaction, on the lane's connection
+    /// (its turn taken), then tells each its answer and the hub the channels.
+    fn run_batch(&self, writer: &Writer, turn: Turn) -> ApiResult<()> {
         use std::sync::atomic::Ordering::SeqCst;
         let waiting = std::mem::take(
             &mut *writer
@@ -386,60 +419,45 @@ impl Db {
         if jobs.is_empty() {
             return Ok(());
         }
-        // Out of its slot while in use: should a job panic, the connection closes
-        // (rolling back the batch) as the stack unwinds, and the next batch opens another.
-        let mut conn = writer.take_conn(&mut turn)?;
-        let mut channels = Vec::new();
+        let mut conn = writer.take_conn(&turn)?;
+        let sqlite = self.backend == Backend::Sqlite;
         let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
         let committed = conn.transaction(|c| {
-            take_write_lock(c)?;
-            for job in jobs {
-                finishes.push((job.run)(c, &mut channels));
+            if sqlite {
+                take_write_lock(c)?;
             }
-            Ok::<(), ApiError>(())
+            let mut events = Vec::new();
+            for job in jobs {
+                finishes.push((job.run)(c, &mut events));
+            }
+            write_events(c, events)
         });
-        if committed.is_ok() || usable(&mut conn) {
-            *turn = Some(conn);
-        }
+        writer.put_back(conn, committed.is_ok());
         drop(turn);
         for finish in finishes {
             finish(committed.as_ref().err());
         }
-        channels.sort();
-        channels.dedup();
-        if let (Ok(()), false, Some(hook)) = (&committed, channels.is_empty(), self.on_commit.get())
-        {
-            hook(channels);
+        if let (Ok(channels), Some(hook)) = (committed, self.on_commit.get()) {
+            if !channels.is_empty() {
+                hook(channels);
+            }
         }
         Ok(())
     }
 
-    /// The blocking form of [`Db::tx`], for code already off the async workers.
+    /// The blocking form of [`Db::tx`], for code already off the async workers: on
+    /// SQLite it takes the writer's lane alone, on PostgreSQL a pooled connection.
     pub fn tx_blocking<T>(&self, f: impl FnOnce(&mut Tx) -> ApiResult<T>) -> ApiResult<T> {
-        let turn = self.writer.as_ref().map(|w| w.turn_blocking());
-        self.tx_in_turn(turn, f)
-    }
-
-    /// The transaction: on SQLite on the writer's connection (its turn taken), on
-    /// PostgreSQL on a pooled one.
-    fn tx_in_turn<T>(
-        &self,
-        turn: Option<WriterTurn>,
-        f: impl FnOnce(&mut Tx) -> ApiResult<T>,
-    ) -> ApiResult<T> {
         let mut channels = Vec::new();
-        let result = match (turn, &self.writer) {
-            (Some(mut turn), Some(writer)) => {
-                // Out of its slot while in use: should `f` panic, the connection closes
-                // (rolling back) as the stack unwinds, and the next writer opens another.
-                let mut conn = writer.take_conn(&mut turn)?;
+        let result = match self.backend {
+            Backend::Sqlite => {
+                let turn = self.writer.turn_blocking()?;
+                let mut conn = self.writer.take_conn(&turn)?;
                 let result = transaction(&mut conn, true, &mut channels, f);
-                if result.is_ok() || usable(&mut conn) {
-                    *turn = Some(conn);
-                }
+                self.writer.put_back(conn, result.is_ok());
                 result
             }
-            _ => {
+            Backend::Postgres => {
                 let mut conn = self.pool.get()?;
                 transaction(&mut conn, false, &mut channels, f)
             }
@@ -536,7 +554,8 @@ fn transaction<T>(
         }
         let mut tx = Tx::new(c);
         let out = f(&mut tx)?;
-        *channels = tx.into_channels();
+        let events = tx.into_events();
+        *channels = write_events(c, events)?;
         Ok(out)
     })
 }

@@ -68,7 +68,7 @@ pub fn set_segments(tx: &mut Tx, s: &SessionRow, segments: &[Segment]) -> ApiRes
         Audience::Public,
         None,
         &data,
-    )?;
+    );
     Ok(view)
 }
 
@@ -178,7 +178,7 @@ fn announce(tx: &mut Tx, session_id: i64) -> ApiResult<QueueView> {
     tx.live(
         &outbox::session_channel(session_id),
         crate::outbox::Change::QueueUpdated { session_id },
-    )?;
+    );
     queue_view(tx, session_id)
 }
 

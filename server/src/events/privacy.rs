@@ -318,7 +318,7 @@ pub fn erase(tx: &mut Tx, user_id: i64, email: &str) -> ApiResult<()> {
         tx.live(
             &outbox::session_channel(session_id),
             Change::QueueUpdated { session_id },
-        )?;
+        );
     }
 
     // The address is found in the stored JSON first (`_` and `%` in it only widen the
@@ -354,7 +354,7 @@ pub fn erase(tx: &mut Tx, user_id: i64, email: &str) -> ApiResult<()> {
             tx.live(
                 &outbox::session_channel(id),
                 Change::SessionUpdated { session_id: id },
-            )?;
+            );
             outbox::queue_search_job(tx, "session_report", id, "upsert")?;
         }
     }

@@ -373,7 +373,7 @@ fn merge(tx: &mut Tx, p: &ProposalRow, m: Merge) -> ApiResult<()> {
         tx.live(
             &crate::outbox::session_channel(session_id),
             crate::outbox::Change::SessionUpdated { session_id },
-        )?;
+        );
     }
     Ok(())
 }

@@ -78,7 +78,7 @@ pub fn file(tx: &mut Tx, session: &SessionRow, r: &Report, by: i64) -> ApiResult
         Audience::Public,
         None,
         &data,
-    )?;
+    );
     Ok(row)
 }
 

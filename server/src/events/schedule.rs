@@ -286,7 +286,7 @@ pub fn place(tx: &mut Tx, s: &SessionRow, slot: Slot) -> ApiResult<SessionRow> {
     tx.live(
         &outbox::session_channel(s.id),
         crate::outbox::Change::SessionUpdated { session_id: s.id },
-    )?;
+    );
     Ok(updated)
 }
 
@@ -311,7 +311,7 @@ pub fn unplace(tx: &mut Tx, s: &SessionRow) -> ApiResult<SessionRow> {
     tx.live(
         &outbox::session_channel(s.id),
         crate::outbox::Change::SessionUpdated { session_id: s.id },
-    )?;
+    );
     get(tx, s.id)
 }
 

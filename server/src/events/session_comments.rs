@@ -271,7 +271,7 @@ fn count(tx: &mut Tx, row: &CommentRow) -> ApiResult<i64> {
             comment_id: row.id,
             upvote_count: n,
         },
-    )?;
+    );
     Ok(n)
 }
 

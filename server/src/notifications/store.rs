@@ -50,20 +50,26 @@ pub fn is_following(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bo
 
 /// Follows (once); returns whether it is new.
 pub fn follow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
-    if is_following(conn, user_id, t)? {
-        return Ok(false);
-    }
-    crate::db::insert_once(conn, |c| {
-        diesel::insert_into(follows::table)
-            .values((
-                follows::user_id.eq(user_id),
-                follows::target_type.eq(t.kind.as_str()),
-                follows::target_id.eq(t.id),
-                follows::target_key.eq(&t.key),
-                follows::created_at.eq(now()),
-            ))
-            .execute(c)
-    })
+    let row = (
+        follows::user_id.eq(user_id),
+        follows::target_type.eq(t.kind.as_str()),
+        follows::target_id.eq(t.id),
+        follows::target_key.eq(&t.key),
+        follows::created_at.eq(now()),
+    );
+    // One statement (every comment follows its own thread): a follow already there, or
+    // written meanwhile by another transaction, is left as it is.
+    let inserted = match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(follows::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Postgres(c) => diesel::insert_into(follows::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(inserted > 0)
 }
 
 pub fn unfollow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
@@ -314,7 +320,7 @@ pub fn notify(
         Audience::Public,
         Some(id),
         &json!({"id": id, "kind": kind.as_str(), "unread_count": unread}),
-    )?;
+    );
     Ok(true)
 }
 
@@ -409,7 +415,7 @@ pub fn mark_read(tx: &mut Tx, user_id: i64, ids: Option<&[i64]>) -> ApiResult<i6
         Audience::Public,
         None,
         &json!({"unread_count": unread}),
-    )?;
+    );
     Ok(unread)
 }
 

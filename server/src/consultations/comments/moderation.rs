@@ -141,13 +141,13 @@ pub async fn moderate(
                             comment_id: c.id,
                             log_id,
                         },
-                    )?;
+                    );
                     if searchable {
                         crate::outbox::queue_search_job(tx, "comment", c.id, "delete")?;
                     }
                 }
                 ModerationAction::Restore => {
-                    tx.live(&c.channel(), Change::CommentUpdated { comment_id: c.id })?;
+                    tx.live(&c.channel(), Change::CommentUpdated { comment_id: c.id });
                     if searchable {
                         crate::outbox::queue_search_job(tx, "comment", c.id, "upsert")?;
                     }

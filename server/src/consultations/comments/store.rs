@@ -100,29 +100,32 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> ApiResult<Vec<CommentRow>> {
         .load(conn)?)
 }
 
+/// Inserts a contribution and gives it back as stored, in one statement (it is on the
+/// path of every comment, in the writer's turn).
 pub fn insert(conn: &mut DbConn, c: &NewComment) -> ApiResult<CommentRow> {
-    let id: i64 = diesel::insert_into(comments::table)
-        .values((
-            comments::consultation_id.eq(c.consultation_id),
-            comments::session_id.eq(c.session_id),
-            comments::paragraph_key.eq(&c.paragraph_key),
-            comments::parent_id.eq(c.parent_id),
-            comments::author_id.eq(c.author_id),
-            comments::kind.eq(c.kind.as_str()),
-            comments::body.eq(&c.body),
-            comments::proposed_text.eq(&c.proposed_text),
-            comments::on_behalf_of.eq(&c.on_behalf_of),
-            comments::anonymous.eq(c.anonymous),
-            comments::language.eq(&c.language),
-            comments::status.eq(Visibility::Visible.as_str()),
-            comments::version_label.eq(&c.version_label),
-            comments::created_at.eq(now()),
-            comments::delegation_id.eq(c.speaks_for.and_then(SpeaksFor::delegation_id)),
-            comments::group_id.eq(c.speaks_for.and_then(SpeaksFor::group_id)),
-        ))
-        .returning(comments::id)
-        .get_result(conn)?;
-    get(conn, id)
+    let row = (
+        comments::consultation_id.eq(c.consultation_id),
+        comments::session_id.eq(c.session_id),
+        comments::paragraph_key.eq(&c.paragraph_key),
+        comments::parent_id.eq(c.parent_id),
+        comments::author_id.eq(c.author_id),
+        comments::kind.eq(c.kind.as_str()),
+        comments::body.eq(&c.body),
+        comments::proposed_text.eq(&c.proposed_text),
+        comments::on_behalf_of.eq(&c.on_behalf_of),
+        comments::anonymous.eq(c.anonymous),
+        comments::language.eq(&c.language),
+        comments::status.eq(Visibility::Visible.as_str()),
+        comments::version_label.eq(&c.version_label),
+        comments::created_at.eq(now()),
+        comments::delegation_id.eq(c.speaks_for.and_then(SpeaksFor::delegation_id)),
+        comments::group_id.eq(c.speaks_for.and_then(SpeaksFor::group_id)),
+    );
+    let insert = diesel::insert_into(comments::table).values(row);
+    Ok(match conn {
+        DbConn::Sqlite(c) => insert.returning(CommentRow::as_returning()).get_result(c)?,
+        DbConn::Postgres(c) => insert.returning(CommentRow::as_returning()).get_result(c)?,
+    })
 }
 
 /// The visible contributions written on one version of a consultation, oldest first.

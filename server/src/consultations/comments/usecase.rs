@@ -98,13 +98,12 @@ pub async fn post(
             let actor = Actor::User(user.clone());
             let (row, access) = consultation_for(tx, &actor, &consultation)?;
             row.ensure_open()?;
-            crate::consultations::phases::ensure_takes_inputs(tx, row.id)?;
+            let phase = crate::consultations::phases::ensure_takes_inputs(tx, row.id)?;
             access.may_contribute(tx, &row)?;
             let speaks_for = match cmd.speaks_for {
                 Some(s) => Some(crate::policy::may_speak_for(tx, user.id, s)?),
                 None => None,
             };
-            let phase = crate::consultations::phases::current(tx, row.id)?;
             access.may_table(phase, cmd.kind, speaks_for.as_ref())?;
             let reader = access.reader();
             let mut paragraph_key = cmd.paragraph_key;
@@ -186,7 +185,7 @@ pub fn insert(tx: &mut crate::db::Tx, new: &NewComment) -> ApiResult<CommentRow>
         Change::CommentCreated {
             comment_id: created.id,
         },
-    )?;
+    );
     if created.consultation_id.is_some() {
         crate::outbox::queue_search_job(tx, "comment", created.id, "upsert")?;
     }
@@ -378,7 +377,7 @@ pub async fn edit(db: &Db, who: &CommentAuthor, cmd: EditCommand) -> ApiResult<C
             Change::CommentUpdated {
                 comment_id: updated.id,
             },
-        )?;
+        );
         if updated.consultation_id.is_some() {
             crate::outbox::queue_search_job(tx, "comment", updated.id, "upsert")?;
         }
@@ -405,7 +404,7 @@ fn endorsement_changed(tx: &mut crate::db::Tx, c: &CommentRow) -> ApiResult<i64>
             comment_id: c.id,
             endorsement_count: n,
         },
-    )?;
+    );
     Ok(n)
 }
 
@@ -487,7 +486,7 @@ pub async fn flag(db: &Db, who: &Verified, id: i64, reason: Reason) -> ApiResult
                 comment_id: c.id,
                 flag_id,
             },
-        )?;
+        );
         Ok(FlagReceipt {
             comment_id: c.id,
             flagged: true,
@@ -505,7 +504,7 @@ pub fn withdraw_all_of(tx: &mut crate::db::Tx, author_id: i64) -> ApiResult<usiz
         if c.consultation_id.is_some() {
             crate::outbox::queue_search_job(tx, "comment", c.id, "delete")?;
         }
-        tx.live(&c.channel(), Change::CommentWithdrawn { comment_id: c.id })?;
+        tx.live(&c.channel(), Change::CommentWithdrawn { comment_id: c.id });
     }
     Ok(withdrawn.len())
 }
