@@ -237,19 +237,35 @@ impl MeiliIndex {
             })
     }
 
-    /// Settings on the main index (idempotent), and the cursor when the version matches.
+    /// The cursor when the index is of this version; otherwise the index emptied and its
+    /// settings applied, for the indexer to rebuild it.
+    ///
+    /// Settings are sent only then: Meilisearch processes every document again on each
+    /// settings update, even one that changes nothing (32 s at 1,000,000 documents), so
+    /// sending them at every start made a restart wait for that before searching.
     async fn prepare(&self) -> Result<Option<i64>, IndexError> {
-        let task = self
-            .client
-            .index(&self.name)
+        let meta = self.read_meta().await?;
+        let index = self.client.index(&self.name);
+        let exists = match self.client.get_index(&self.name).await {
+            Ok(_) => true,
+            Err(Error::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => false,
+            Err(e) => return Err(unavailable(e)),
+        };
+        if exists {
+            // Written only after this version's settings were applied (`clear`, `apply`).
+            if let Some(meta) = meta.filter(|m| m.schema == SCHEMA_VERSION) {
+                return Ok(meta.cursor);
+            }
+            // Emptied first, so that the settings apply to no documents.
+            let task = index.delete_all_documents().await.map_err(unavailable)?;
+            self.wait(task).await?;
+        }
+        let task = index
             .set_settings(&Self::settings())
             .await
             .map_err(unavailable)?;
         self.wait(task).await?;
-        let meta = self.read_meta().await?;
-        Ok(meta
-            .filter(|m| m.schema == SCHEMA_VERSION)
-            .and_then(|m| m.cursor))
+        Ok(None)
     }
 
     async fn read_meta(&self) -> Result<Option<Meta>, IndexError> {
@@ -452,8 +468,8 @@ impl SearchIndex for MeiliIndex {
         "meilisearch"
     }
 
-    /// Applies the index settings (idempotent) and reads the cursor. An index of another
-    /// version has no cursor: the indexer rebuilds it.
+    /// Reads the cursor, or prepares an index of another version (or none) to be
+    /// rebuilt: it then has no cursor, and the indexer rebuilds it.
     fn connect(&self) -> Result<(), IndexError> {
         if self.connected.load(Ordering::Acquire) {
             return Ok(());
