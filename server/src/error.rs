@@ -145,6 +145,18 @@ impl ApiError {
         e.retry_after = Some(5);
         e
     }
+    /// 503: this write met another on the same rows (two groups of writes, see
+    /// `db::Writer`) and was undone; sent again, it goes through.
+    fn collided(detail: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %detail, "a write was undone by the database");
+        let mut e = Self::new(
+            ErrorCode::Unavailable,
+            "this write met another on the same data and was undone: send it again",
+        );
+        e.retry_after = Some(1);
+        e
+    }
+
     /// Password guessing slowed down: 429 `too_many_attempts`, the seconds to wait.
     pub fn too_many_attempts(retry_after: u64) -> Self {
         let mut e = Self::new(
@@ -209,12 +221,16 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 Self::new(ErrorCode::NotFound, "a referenced resource does not exist")
             }
+            // Two writes met on the same rows and the database undid one (a deadlock, or
+            // a serialization failure): nothing of it was written, and it may be sent
+            // again at once.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::collided(e),
+            Error::DatabaseError(_, ref info) if info.message().contains("deadlock detected") => {
+                Self::collided(e)
+            }
             // The database is out of reach or too busy to answer: 503, not our fault.
-            // A deadlock or a serialization failure undid this statement only: retry.
             Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection
-                | DatabaseErrorKind::UnableToSendCommand
-                | DatabaseErrorKind::SerializationFailure,
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             )
             | Error::BrokenTransactionManager => Self::unavailable(e),
@@ -227,11 +243,9 @@ impl From<diesel::result::Error> for ApiError {
 }
 
 /// Messages of database errors that mean "not now" rather than a fault: SQLite busy past
-/// its timeout, PostgreSQL shutting down, restarting or gone, or breaking a deadlock
-/// between two transactions (two groups of writes, see `db::Writer`).
+/// its timeout, PostgreSQL shutting down, restarting or gone.
 fn out_of_reach(message: &str) -> bool {
-    const SIGNS: [&str; 8] = [
-        "deadlock detected",
+    const SIGNS: [&str; 7] = [
         "database is locked",
         "database table is locked",
         "database is busy",

@@ -254,26 +254,31 @@ pub(crate) fn write_events(
                 )
             })
             .collect();
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(live_events::table)
-                .values(&rows)
-                .execute(c)?,
-            DbConn::Postgres(c) => {
-                let written = diesel::insert_into(live_events::table)
-                    .values(&rows)
-                    .execute(c)?;
-                // Other instances hear of it through NOTIFY, which PostgreSQL delivers
-                // at commit; this instance hears of it from `Db` once committed.
-                diesel::sql_query("SELECT pg_notify('indaba_live', $1)")
-                    .bind::<diesel::sql_types::Text, _>(channel)
-                    .execute(c)?;
-                written
-            }
-        };
+        // In pieces: a statement takes at most 32,766 parameters on SQLite (7 a row).
+        for rows in rows.chunks(INSERT_ROWS) {
+            match conn {
+                DbConn::Sqlite(c) => diesel::insert_into(live_events::table)
+                    .values(rows)
+                    .execute(c)?,
+                DbConn::Postgres(c) => diesel::insert_into(live_events::table)
+                    .values(rows)
+                    .execute(c)?,
+            };
+        }
+        // Other instances hear of it through NOTIFY, which PostgreSQL delivers at commit;
+        // this instance hears of it from `Db` once committed.
+        if let DbConn::Postgres(c) = conn {
+            diesel::sql_query("SELECT pg_notify('indaba_live', $1)")
+                .bind::<diesel::sql_types::Text, _>(channel)
+                .execute(c)?;
+        }
         channels.push(channel.clone());
     }
     Ok(channels)
 }
+
+/// Live events in one insert statement, at most.
+const INSERT_ROWS: usize = 1000;
 
 /// The event's data with null members left out, at every depth. Each event is sent to
 /// every listener of its channel, so its bytes are multiplied by thousands: a new

@@ -18,6 +18,7 @@ both_backends!(
     agenda_import_is_all_or_nothing_and_export_round_trips,
     personal_agendas,
     sessions_run_live_with_questions,
+    upvotes_sent_at_once_are_all_counted,
     reports_are_filed_and_compiled_by_subtheme,
     segments_and_one_speaking_queue,
     speakers_are_shown_by_audience,
@@ -1152,6 +1153,85 @@ async fn personal_agendas(backend: Backend) {
             .len(),
         2
     );
+}
+
+/// Many people upvote two questions at once, half of them in one order and half in the
+/// other: writes committed in groups side by side may meet on the two rows, and a write
+/// the database undoes is answered 503 to be sent again. Every upvote is counted once.
+async fn upvotes_sent_at_once_are_all_counted(backend: Backend) {
+    let e = event(backend).await;
+    let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
+    let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
+    let session = e.session(&alice, "Live", diverse("u")).await;
+    e.app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/events/{}", e.id),
+            Some(&e.organizer),
+            &json!({"published": true}),
+        )
+        .await;
+    let stream = format!("/api/v1/sessions/{session}/comments");
+    let mut questions = Vec::new();
+    for body in ["Who pays for the backbone?", "Who keeps the registry?"] {
+        let q = e
+            .app
+            .post(
+                &stream,
+                Some(&bob),
+                &json!({"body": body, "kind": "question"}),
+            )
+            .await;
+        assert_eq!(q.status, StatusCode::CREATED, "{}", q.text);
+        questions.push(q.body["id"].as_i64().unwrap());
+    }
+    const PEOPLE: usize = 24;
+    let mut voters = Vec::new();
+    for i in 0..PEOPLE {
+        voters.push(e.app.user_with_roles(&format!("Voter {i}"), &[]).await.1);
+    }
+    let app = &e.app;
+    let votes = voters.iter().enumerate().map(|(i, token)| {
+        let order = if i % 2 == 0 {
+            [questions[0], questions[1]]
+        } else {
+            [questions[1], questions[0]]
+        };
+        async move {
+            for q in order {
+                let mut tries = 0;
+                loop {
+                    let res = app
+                        .raw(
+                            Method::POST,
+                            &format!("/api/v1/comments/{q}/upvote"),
+                            Some(token),
+                            None,
+                        )
+                        .await;
+                    if res.status == StatusCode::SERVICE_UNAVAILABLE && tries < 5 {
+                        assert!(res.headers.contains_key("retry-after"), "{}", res.text);
+                        tries += 1;
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        continue;
+                    }
+                    assert!(res.status.is_success(), "{}: {}", res.status, res.text);
+                    break;
+                }
+            }
+        }
+    });
+    futures_util::future::join_all(votes).await;
+    let list = e.app.get(&stream, Some(&bob)).await;
+    for q in &questions {
+        let item = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == *q)
+            .expect("the question is listed");
+        assert_eq!(item["upvote_count"], PEOPLE, "{item}");
+    }
 }
 
 async fn sessions_run_live_with_questions(backend: Backend) {

@@ -195,6 +195,13 @@ async fn writes_committed_together_keep_streams_whole(backend: Backend) {
         (1..=last).collect::<Vec<_>>(),
         "every event once, in order"
     );
+    let after = app
+        .get(
+            &format!("/api/v1/live/consultations/{id}/events?since={last}&wait=1"),
+            None,
+        )
+        .await;
+    assert_eq!(after.body["items"], json!([]), "no event beyond the last");
     let mut announced: Vec<i64> = events
         .iter()
         .filter(|e| e["type"] == "comment.created")

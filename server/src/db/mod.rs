@@ -142,10 +142,15 @@ struct Writer {
     queue: std::sync::Mutex<Vec<Job>>,
 }
 
-/// PostgreSQL's lanes: while one group commits, others run their jobs. Measured on the
-/// 2-core machine (docs/performance.md): 4 lanes took 1,862 comments/s, 8 took 1,590
-/// (the two cores were busy either way; more lanes only added switching).
-const POSTGRES_LANES: usize = 4;
+/// At most this many jobs in one transaction (the rest wait for the next): bounds the
+/// batch's time, and its live events' insert (`outbox::write_events`).
+const MAX_BATCH: usize = 500;
+
+/// PostgreSQL's lanes: while one group commits, the other runs its jobs. Measured on the
+/// 2-core machine (docs/performance.md): 1 lane took 832 comments/s, 2 took 1,864 and 4
+/// took 1,854. Two, then: every lane more is one more batch holding rows locked until
+/// its commit, which two batches can meet on (see `ApiError::collided`).
+const POSTGRES_LANES: usize = 2;
 
 /// A write transaction waiting for a lane. Whichever waiter takes a lane next runs
 /// every job waiting then in one transaction, each in a savepoint of its own
@@ -196,10 +201,17 @@ impl Writer {
     /// panic, it closes, rolling back, as the stack unwinds); opened again when the last
     /// one failed (503 when it cannot be).
     fn take_conn(&self, _turn: &Turn) -> ApiResult<DbConn> {
-        let idle = self.idle.lock().map(|mut idle| idle.pop());
+        // Checked, as the pool checks its own: a connection that idled through a restart
+        // of PostgreSQL would fail the whole batch at its BEGIN.
+        let idle = self
+            .idle
+            .lock()
+            .ok()
+            .and_then(|mut idle| idle.pop())
+            .and_then(|mut conn| usable(&mut conn).then_some(conn));
         match idle {
-            Ok(Some(conn)) => Ok(conn),
-            _ => self.manager.connect().map_err(|e| {
+            Some(conn) => Ok(conn),
+            None => self.manager.connect().map_err(|e| {
                 tracing::error!(error = %e, "cannot open the database's writer");
                 ApiError::new(ErrorCode::Unavailable, "the database is unavailable")
             }),
@@ -371,6 +383,12 @@ impl Db {
         let deadline = tokio::time::sleep(WRITER_WAIT);
         tokio::pin!(deadline);
         loop {
+            use std::sync::atomic::Ordering::SeqCst;
+            // Taken into another lane's batch: its answer comes with that commit, and
+            // taking a lane meanwhile would only run empty batches.
+            if state.load(SeqCst) == TAKEN {
+                return answer.await.unwrap_or_else(|e| Err(lost(e)));
+            }
             tokio::select! {
                 biased;
                 done = &mut answer => return done.unwrap_or_else(|e| Err(lost(e))),
@@ -385,7 +403,6 @@ impl Db {
                     }
                 }
                 _ = &mut deadline => {
-                    use std::sync::atomic::Ordering::SeqCst;
                     if state.compare_exchange(WAITING, GIVEN_UP, SeqCst, SeqCst).is_ok() {
                         tracing::warn!("waited {WRITER_WAIT:?} for the database's writer");
                         return Err(busy());
@@ -401,24 +418,28 @@ impl Db {
     /// (its turn taken), then tells each its answer and the hub the channels.
     fn run_batch(&self, writer: &Writer, turn: Turn) -> ApiResult<()> {
         use std::sync::atomic::Ordering::SeqCst;
-        let waiting = std::mem::take(
-            &mut *writer
+        // The connection first: when it cannot be had, the jobs stay queued for the
+        // next lane (or their waiters' 503).
+        let mut conn = writer.take_conn(&turn)?;
+        let jobs: Vec<Job> = {
+            let mut queue = writer
                 .queue
                 .lock()
-                .map_err(|_| ApiError::internal("the writer's queue is poisoned"))?,
-        );
-        let jobs: Vec<Job> = waiting
-            .into_iter()
-            .filter(|j| {
-                j.state
-                    .compare_exchange(WAITING, TAKEN, SeqCst, SeqCst)
-                    .is_ok()
-            })
-            .collect();
+                .map_err(|_| ApiError::internal("the writer's queue is poisoned"))?;
+            let n = queue.len().min(MAX_BATCH);
+            queue
+                .drain(..n)
+                .filter(|j| {
+                    j.state
+                        .compare_exchange(WAITING, TAKEN, SeqCst, SeqCst)
+                        .is_ok()
+                })
+                .collect()
+        };
         if jobs.is_empty() {
+            writer.put_back(conn, true);
             return Ok(());
         }
-        let mut conn = writer.take_conn(&turn)?;
         let sqlite = self.backend == Backend::Sqlite;
         let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
         let committed = conn.transaction(|c| {
@@ -432,10 +453,12 @@ impl Db {
             write_events(c, events)
         });
         writer.put_back(conn, committed.is_ok());
-        drop(turn);
         for finish in finishes {
             finish(committed.as_ref().err());
         }
+        // Answered first: their waiters then read the answer instead of taking the lane
+        // for an empty batch.
+        drop(turn);
         if let (Ok(channels), Some(hook)) = (committed, self.on_commit.get()) {
             if !channels.is_empty() {
                 hook(channels);
@@ -702,6 +725,9 @@ mod tests {
         ));
         let db = Db::connect(&DatabaseUrl::Sqlite(dir.join("test.db")), 4).unwrap();
         db.migrate().unwrap();
+        db.tx(|tx| crate::outbox::create_channel(tx, "c"))
+            .await
+            .unwrap();
         let insert = |c: &mut DbConn, channel: String| {
             diesel::sql_query("INSERT INTO channel_seqs (channel, last_seq) VALUES (?, 0)")
                 .bind::<diesel::sql_types::Text, _>(channel)
@@ -712,6 +738,12 @@ mod tests {
             async move {
                 db.tx(move |tx| {
                     insert(tx, format!("t{i}"))?;
+                    tx.live(
+                        "c",
+                        crate::outbox::Change::CommentCreated {
+                            comment_id: i as i64,
+                        },
+                    );
                     if i % 4 == 0 {
                         return Err(ApiError::new(ErrorCode::Conflict, "refused"));
                     }
@@ -756,6 +788,19 @@ mod tests {
         expected.sort();
         kept.sort();
         assert_eq!(kept, expected);
+        // One live event for each job kept, numbered without gap; none of the others.
+        let events = db
+            .run(|c| crate::live::log::after(c, "c", 0, 1000))
+            .await
+            .unwrap();
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=expected.len() as i64).collect::<Vec<_>>());
+        let mut announced: Vec<String> = events
+            .iter()
+            .map(|e| format!("t{}", e.subject_id.unwrap()))
+            .collect();
+        announced.sort();
+        assert_eq!(announced, expected);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

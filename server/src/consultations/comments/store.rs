@@ -236,6 +236,11 @@ pub fn revisions(conn: &mut DbConn, comment_id: i64) -> ApiResult<Vec<RevisionRo
 
 /// Recounts a comment's endorsements into its row.
 pub fn count_endorsements(conn: &mut DbConn, comment_id: i64) -> ApiResult<i64> {
+    // The row locked first, so the count below sees every endorsement committed before
+    // (two endorsements counted side by side on PostgreSQL would each miss the other).
+    diesel::update(comments::table.find(comment_id))
+        .set(comments::endorsement_count.eq(comments::endorsement_count))
+        .execute(conn)?;
     let n: i64 = endorsements::table
         .filter(endorsements::comment_id.eq(comment_id))
         .count()
