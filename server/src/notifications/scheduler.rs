@@ -287,6 +287,12 @@ fn claim(
     f: Frequency,
     now: NaiveDateTime,
 ) -> ApiResult<Vec<NotificationRow>> {
+    // The recipient's row first, as an erasure takes it first: the other way round (their
+    // notifications here, then their row through the mail's foreign key) met an erasure
+    // deleting those notifications, and PostgreSQL undid one of the two as a deadlock.
+    diesel::update(users::table.find(user_id))
+        .set(users::updated_at.eq(users::updated_at))
+        .execute(conn)?;
     let ids: Vec<i64> = diesel::update(
         notifications::table
             .filter(notifications::user_id.eq(user_id))
