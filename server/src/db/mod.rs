@@ -138,6 +138,9 @@ struct Writer {
     /// failed.
     idle: std::sync::Mutex<Vec<DbConn>>,
     manager: Manager,
+    /// Whether an idle connection is checked before a batch: a server (PostgreSQL) may
+    /// have closed it meanwhile; SQLite's file cannot.
+    check_idle: bool,
     /// Write transactions from [`Db::tx`] waiting for a lane (group commit).
     queue: std::sync::Mutex<Vec<Job>>,
 }
@@ -182,11 +185,12 @@ const WRITER_WAIT: Duration = Duration::from_secs(10);
 type Turn = tokio::sync::OwnedSemaphorePermit;
 
 impl Writer {
-    fn new(manager: Manager, lanes: usize) -> Writer {
+    fn new(manager: Manager, lanes: usize, check_idle: bool) -> Writer {
         Writer {
             lanes: Arc::new(tokio::sync::Semaphore::new(lanes)),
             idle: std::sync::Mutex::new(Vec::new()),
             manager,
+            check_idle,
             queue: std::sync::Mutex::new(Vec::new()),
         }
     }
@@ -201,14 +205,14 @@ impl Writer {
     /// panic, it closes, rolling back, as the stack unwinds); opened again when the last
     /// one failed (503 when it cannot be).
     fn take_conn(&self, _turn: &Turn) -> ApiResult<DbConn> {
-        // Checked, as the pool checks its own: a connection that idled through a restart
-        // of PostgreSQL would fail the whole batch at its BEGIN.
+        // Checked on PostgreSQL, as the pool checks its own: a connection that idled
+        // through a restart would fail the whole batch at its BEGIN.
         let idle = self
             .idle
             .lock()
             .ok()
             .and_then(|mut idle| idle.pop())
-            .and_then(|mut conn| usable(&mut conn).then_some(conn));
+            .and_then(|mut conn| (!self.check_idle || usable(&mut conn)).then_some(conn));
         match idle {
             Some(conn) => Ok(conn),
             None => self.manager.connect().map_err(|e| {
@@ -306,7 +310,11 @@ impl Db {
             Backend::Sqlite => 1,
             Backend::Postgres => POSTGRES_LANES,
         };
-        let writer = Arc::new(Writer::new(Manager { url: url.clone() }, lanes));
+        let writer = Arc::new(Writer::new(
+            Manager { url: url.clone() },
+            lanes,
+            backend == Backend::Postgres,
+        ));
         Ok(Self {
             pool,
             backend,
