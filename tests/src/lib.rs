@@ -1,7 +1,7 @@
 //! The test harness: the real app on a random port with a fresh SQLite file or a fresh
 //! PostgreSQL database, a real HTTP client, and readers for the mail it sends. One file
 //! per concern: `backend` (databases and the per-backend macros), `app` (the app, its
-//! client, accounts and data), `mail`, `instance` (separate processes), `ical`, and the
+//! client, accounts and data), `mail`, `instance` (separate processes), `process` (what the load tools start), `ical`, and the
 //! page clients `web` (no scripts) and `browser` (chromium).
 
 pub use indaba;
@@ -14,6 +14,7 @@ pub mod ical;
 pub mod instance;
 pub mod mail;
 pub mod negotiation;
+pub mod process;
 pub mod python;
 pub mod web;
 

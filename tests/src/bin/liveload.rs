@@ -28,12 +28,13 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
+use indaba_tests::process::Spawned;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -717,13 +718,15 @@ fn main() {
             PASSWORD,
         ]);
     }
-    let mut servers: Vec<Child> = (0..options.instances)
+    let servers: Vec<Spawned> = (0..options.instances)
         .map(|n| {
-            Command::new(&indaba)
-                .envs(env_for(n))
-                .arg("serve")
-                .spawn()
-                .expect("indaba serve")
+            Spawned::new(
+                Command::new(&indaba)
+                    .envs(env_for(n))
+                    .arg("serve")
+                    .spawn()
+                    .expect("indaba serve"),
+            )
         })
         .collect();
     for a in &addrs {
@@ -857,9 +860,8 @@ fn main() {
         },
     ));
     let kept = count_kept(&addr, &counted_id, counted.accepted.load(Ordering::Relaxed));
-    for server in &mut servers {
-        let _ = server.kill();
-        let _ = server.wait();
+    for server in servers {
+        server.stop();
     }
     let _ = std::fs::remove_dir_all(&dir);
     let backend = match (&options.database, options.instances) {
@@ -922,14 +924,16 @@ fn main() {
 /// The same listeners against the bare broadcast server, with frames of `frame_bytes`.
 fn run_bare(runtime: &tokio::runtime::Runtime, options: &Options, frame_bytes: usize) -> Outcome {
     let port = free_port();
-    let mut bare: Child = Command::new(options.bin_dir.join("bare_broadcast"))
-        .args([
-            format!("127.0.0.1:{port}"),
-            options.rate.to_string(),
-            frame_bytes.to_string(),
-        ])
-        .spawn()
-        .expect("bare_broadcast (build it with --bins)");
+    let bare = Spawned::new(
+        Command::new(options.bin_dir.join("bare_broadcast"))
+            .args([
+                format!("127.0.0.1:{port}"),
+                options.rate.to_string(),
+                frame_bytes.to_string(),
+            ])
+            .spawn()
+            .expect("bare_broadcast (build it with --bins)"),
+    );
     std::thread::sleep(Duration::from_millis(300));
     let pid = bare.id();
     let url = format!("ws://127.0.0.1:{port}/");
@@ -940,7 +944,6 @@ fn run_bare(runtime: &tokio::runtime::Runtime, options: &Options, frame_bytes: u
             }
         })
     }));
-    let _ = bare.kill();
-    let _ = bare.wait();
+    bare.stop();
     outcome
 }
