@@ -128,6 +128,21 @@ impl Event {
         res.body["id"].as_i64().unwrap()
     }
 
+    /// Publishes the event (its agenda and sessions become public).
+    async fn publish(&self) -> Response {
+        let res = self
+            .app
+            .send(
+                Method::PATCH,
+                &format!("/api/v1/events/{}", self.id),
+                Some(&self.organizer),
+                &json!({"published": true}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        res
+    }
+
     async fn slot(&self, session: i64, room: i64, starts: &str, ends: &str) -> Response {
         self.app
             .send(
@@ -192,14 +207,7 @@ async fn event_set_up_and_bad_input(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let res = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    let res = e.publish().await;
     assert_eq!(res.body["published"], true);
     assert_eq!(
         app.get("/api/v1/events", None).await.body["items"][0]["slug"],
@@ -645,14 +653,7 @@ async fn agenda_in_any_time_zone(backend: Backend) {
     let agenda = format!("/api/v1/events/{}/agenda", e.id);
     // Not published yet: not public.
     assert_eq!(e.app.get(&agenda, None).await.status, StatusCode::NOT_FOUND);
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
     let res = e.app.get(&agenda, None).await;
     let items = res.body["items"].as_array().unwrap();
     assert_eq!(res.body["timezone"], "Europe/Oslo");
@@ -732,14 +733,7 @@ async fn session_channels_carry_schedule_changes(backend: Backend) {
         .get(&format!("/api/v1/live/sessions/{session}/events"), None)
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
     let (mut ws, _) = tokio_tungstenite::connect_async(format!(
         "ws://{}/api/v1/live/sessions/{session}?since=0",
         e.app.addr
@@ -809,14 +803,7 @@ async fn calendars_parse_and_track_changes(backend: Backend) {
         .await;
     e.slot(b, room, "2025-10-27T08:00:00Z", "2025-10-27T09:00:00Z")
         .await;
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
 
     let res = e
         .app
@@ -884,14 +871,7 @@ async fn agenda_import_is_all_or_nothing_and_export_round_trips(backend: Backend
     let e = event(backend).await;
     e.room("Plenary").await;
     e.room("Room 2").await;
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
     let import = format!("/api/v1/events/{}/agenda/import", e.id);
     let agenda = format!("/api/v1/events/{}/agenda", e.id);
     let row = |title: &str, kind: &str, room: &str, starts: &str, ends: &str| {
@@ -1049,14 +1029,7 @@ async fn personal_agendas(backend: Backend) {
             .status,
         StatusCode::NOT_FOUND
     );
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
     for id in [late, early, unscheduled] {
         assert_eq!(
             e.app
@@ -1163,14 +1136,7 @@ async fn upvotes_sent_at_once_are_all_counted(backend: Backend) {
     let (_, alice) = e.app.user_with_roles("Alice", &[]).await;
     let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
     let session = e.session(&alice, "Live", diverse("u")).await;
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
     let stream = format!("/api/v1/sessions/{session}/comments");
     let mut questions = Vec::new();
     for body in ["Who pays for the backbone?", "Who keeps the registry?"] {
@@ -1251,14 +1217,7 @@ async fn sessions_run_live_with_questions(backend: Backend) {
             .status,
         StatusCode::NOT_FOUND
     );
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
     let (mut ws, _) = tokio_tungstenite::connect_async(format!(
         "ws://{}/api/v1/live/sessions/{session}",
         e.app.addr
@@ -1437,14 +1396,7 @@ async fn reports_are_filed_and_compiled_by_subtheme(backend: Backend) {
     let (_, bob) = e.app.user_with_roles("Bob", &[]).await;
     let one = e.session(&alice, "One", diverse("1")).await;
     let two = e.session(&alice, "Two", diverse("2")).await;
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
     let report = |takeaways: Vec<&str>| {
         json!({"key_takeaways": takeaways, "calls_to_action": ["Fund community networks"],
                "participants_onsite": 120, "participants_online": 80, "women_share": 0.55})
@@ -1590,14 +1542,7 @@ async fn segments_and_one_speaking_queue(backend: Backend) {
         "2025-10-25T09:30:00Z",
     )
     .await;
-    e.app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
+    e.publish().await;
 
     let seg = format!("/api/v1/sessions/{session}/segments");
     let plan = json!({"segments": [
@@ -1742,16 +1687,7 @@ async fn session_with_private_speakers(e: &Event, proposer: &str) -> (i64, i64) 
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    let res = e
-        .app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    e.publish().await;
     (proposal, session)
 }
 
@@ -2241,16 +2177,7 @@ async fn the_agenda_is_kept_with_its_etag_until_the_schedule_changes(backend: Ba
         .slot(one, room, "2025-10-25T08:00:00Z", "2025-10-25T09:00:00Z")
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    let res = e
-        .app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    e.publish().await;
     let app = &e.app;
     for path in [
         format!("/api/v1/events/{}/agenda", e.id),
@@ -2846,16 +2773,7 @@ async fn organisers_read_the_whole_proposal_and_lists_page(backend: Backend) {
 async fn the_agenda_page_pages_and_keeps_its_filters(backend: Backend) {
     let e = event(backend).await;
     e.room("Plenary").await;
-    let res = e
-        .app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/events/{}", e.id),
-            Some(&e.organizer),
-            &json!({"published": true}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    e.publish().await;
     // 45 sessions of 20 minutes, one after the other, every third an open forum.
     let start = chrono::DateTime::parse_from_rfc3339("2025-10-24T06:00:00Z").unwrap();
     let rows: Vec<Value> = (0..45)
@@ -4424,13 +4342,7 @@ async fn igf_messages_are_drafted_from_reports_commented_and_published_with_sour
     let one = e.session(&alice, "Access for all", diverse("a1")).await;
     let two = e.session(&alice, "Affordable access", diverse("a2")).await;
     let three = e.session(&alice, "Rights online", diverse("a3")).await;
-    app.send(
-        Method::PATCH,
-        &format!("/api/v1/events/{}", e.id),
-        Some(&e.organizer),
-        &json!({"published": true}),
-    )
-    .await;
+    e.publish().await;
     for (id, takeaways) in [
         (
             one,
@@ -4644,13 +4556,7 @@ async fn the_messages_page_drafts_edits_opens_and_publishes_without_javascript(b
     let app = &e.app;
     let (_, alice) = app.user_with_roles("Alice Page", &[]).await;
     let one = e.session(&alice, "Skills for all", diverse("p1")).await;
-    app.send(
-        Method::PATCH,
-        &format!("/api/v1/events/{}", e.id),
-        Some(&e.organizer),
-        &json!({"published": true}),
-    )
-    .await;
+    e.publish().await;
     let res = app
         .send(Method::PUT, &format!("/api/v1/sessions/{one}/report"), Some(&alice),
               &json!({"key_takeaways": ["Digital skills open every other door"], "calls_to_action": [],
