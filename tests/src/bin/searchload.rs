@@ -7,8 +7,11 @@
 //! cargo build --release -p indaba -p indaba-tests --bins
 //! target/release/searchload [--contributions 100000] [--rounds 5] [--posts-per-second 200]
 //!     [--meilisearch http://127.0.0.1:7700 [--meilisearch-pid PID] [--meilisearch-dir DIR]]
-//!     [--data DIR]
+//!     [--data DIR] [--database postgres://…]
 //!
+//! `--database postgres://…` keeps the database in that PostgreSQL database instead of a
+//! SQLite file (empty, or holding a previous run's contributions, which are reused when
+//! there are at least N); the search index stays in the data directory.
 //! `--data DIR` keeps the data directory (database and index) in DIR, and when DIR
 //! already holds a database, reuses its contributions instead of writing them again (to
 //! try a change to indexing or querying without waiting for the corpus each time).
@@ -27,6 +30,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use indaba_tests::process::Spawned;
 use serde_json::Value;
 
 const DEMO_PASSWORD: &str = "indaba-demo-2026";
@@ -255,6 +259,18 @@ fn dir_size(p: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// The comments a PostgreSQL database holds already: none when it is empty (no tables).
+fn stored_contributions(url: &indaba::config::DatabaseUrl) -> i64 {
+    use indaba::db::schema::comments;
+    let Ok(db) = indaba::db::Db::connect(url, 1) else {
+        return 0;
+    };
+    let Ok(mut conn) = db.get() else {
+        return 0;
+    };
+    comments::table.count().get_result(&mut *conn).unwrap_or(0)
+}
+
 /// Runs a command to its end and returns (seconds, peak resident MB, stdout).
 fn timed(mut cmd: Command) -> (f64, f64, String) {
     let started = Instant::now();
@@ -299,6 +315,7 @@ fn main() {
     let meili = arg("--meilisearch");
     let meili_pid = arg("--meilisearch-pid");
     let meili_dir = arg("--meilisearch-dir");
+    let database = arg("--database");
     let exe = std::env::current_exe().expect("exe");
     let bin_dir = arg("--bin-dir")
         .map(PathBuf::from)
@@ -317,14 +334,30 @@ fn main() {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("searchload-{}", std::process::id())));
     let data = dir.join("data");
-    let reuse = data.join("indaba.db").exists();
     std::fs::create_dir_all(&data).expect("dir");
+    let url = match &database {
+        Some(url) => {
+            assert!(
+                url.contains("@127.0.0.1") || url.contains("@localhost"),
+                "--database must be a PostgreSQL on this machine (loopback)"
+            );
+            indaba::config::DatabaseUrl::parse(url).expect("--database postgres://…")
+        }
+        None => indaba::config::DatabaseUrl::Sqlite(data.join("indaba.db")),
+    };
+    let reuse = match &url {
+        indaba::config::DatabaseUrl::Sqlite(path) => path.exists(),
+        indaba::config::DatabaseUrl::Postgres(_) => stored_contributions(&url) >= n as i64,
+    };
     let indaba = bin_dir.join("indaba");
     let meili_index = format!("searchload_{}", std::process::id());
     let env = |c: &mut Command| {
         c.env("INDABA_DATA_DIR", &data)
             .env("INDABA_LOG", "warn")
             .env("INDABA_RATE_LIMITS", "off");
+        if let Some(url) = &database {
+            c.env("INDABA_DATABASE_URL", url);
+        }
         if let Some(url) = &meili {
             c.env("INDABA_MEILISEARCH_URL", url)
                 .env("INDABA_MEILISEARCH_INDEX", &meili_index);
@@ -341,11 +374,7 @@ fn main() {
     }
 
     // The contributions, straight into the database.
-    let db = indaba::db::Db::connect(
-        &indaba::config::DatabaseUrl::Sqlite(data.join("indaba.db")),
-        2,
-    )
-    .expect("db");
+    let db = indaba::db::Db::connect(&url, 2).expect("db");
     let (consultation, keys, authors) = {
         use indaba::db::schema::{consultations, paragraphs, users};
         let mut conn = db.get().expect("conn");
@@ -461,12 +490,14 @@ fn main() {
         .port();
     let mut server = Command::new(&indaba);
     env(&mut server);
-    let mut server = server
-        .env("INDABA_BIND", format!("127.0.0.1:{port}"))
-        .arg("serve")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("serve");
+    let server = Spawned::new(
+        server
+            .env("INDABA_BIND", format!("127.0.0.1:{port}"))
+            .arg("serve")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("serve"),
+    );
     let base_url = format!("http://127.0.0.1:{port}");
     let system = actix_web::rt::System::new();
     let (latencies, counts, fresh, achieved) = system.block_on(async {
@@ -605,8 +636,7 @@ fn main() {
     };
     let serve_mb = peak_mb(&server.id().to_string());
     let meili_mb = meili_pid.as_deref().map(peak_mb);
-    let _ = server.kill();
-    let _ = server.wait();
+    server.stop();
 
     let mut sorted = latencies.clone();
     sorted.sort_by(|a, b| a.total_cmp(b));
@@ -617,7 +647,12 @@ fn main() {
     } else {
         "tantivy"
     };
-    println!("| figure | indaba ({engine}) at {n} |");
+    let backend = if database.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!("| figure | indaba ({engine}, {backend}) at {n} |");
     println!("|---|---|");
     println!(
         "| indexing (full build from the database) | {index_s:.1} s ({:.0} docs/s) |",
