@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Comments into PostgreSQL over HTTP: Indaba beside the simplest program that does the same
+# database work (issue 27 item 2; docs/performance.md). wrk (Debian's package, one thread,
+# 16 connections, or CONNECTIONS) posts comments as fast as they are answered, first to Indaba (the demo's
+# consultation, one account, rate limits off), then to `bare_comments` on the same
+# database: the same statements, written by two threads that each commit what waits in one
+# transaction, with no authentication, validation, views, search index or live stream.
+# Usage: tests/bench/comments_bare.sh postgres://…@127.0.0.1/EMPTY_DATABASE [release dir] [seconds]
+set -euo pipefail
+URL=${1:?usage: $0 postgres://user:password@127.0.0.1:5432/empty_database [target/release] [seconds]}
+BIN=${2:-target/release}
+SECONDS_PER_RUN=${3:-15}
+CONNECTIONS=${CONNECTIONS:-16}
+command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
+case "$URL" in *@127.0.0.1*|*@localhost*) ;; *) echo "loopback PostgreSQL only" >&2; exit 2 ;; esac
+DIR=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+BARE_PORT=$(free_port)
+export INDABA_DATA_DIR=$DIR/data INDABA_BIND=127.0.0.1:$PORT INDABA_RATE_LIMITS=off INDABA_LOG=warn INDABA_DATABASE_URL=$URL
+SERVER="" BARE=""
+trap 'kill $SERVER $BARE 2>/dev/null; rm -rf "$DIR"' EXIT
+"$BIN/indaba" seed demo >/dev/null
+"$BIN/indaba" serve & SERVER=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+TOKEN=$(curl -sf "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"wanjiru@demo.indaba.example","password":"indaba-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+read -r CONSULTATION VERSION < <(psql "$URL" -tA -F ' ' -c "SELECT id, current_version_id FROM consultations WHERE slug = 'declaration-digital-cooperation'")
+AUTHOR=$(psql "$URL" -tAc "SELECT id FROM users WHERE email = 'wanjiru@demo.indaba.example'")
+cat > "$DIR/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"body":"A comment of the campaign, about as long as a real one, number ' .. n .. '.","language":"en"}')
+end
+LUA
+run() {
+  local name=$1 url=$2
+  wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s "$DIR/post.lua" "$url" > "$DIR/$name.txt"
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/$name.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$DIR/$name.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$DIR/$name.txt")
+  errors=$(awk '/Non-2xx/ {print $5}' "$DIR/$name.txt")
+  echo "| $name | $rps | $p50 / $p99 | ${errors:-0} |"
+}
+echo "| server | comments/s (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s) | latency p50 / p99 | answers other than 2xx |"
+echo "|---|---|---|---|"
+run "indaba (PostgreSQL)" "http://127.0.0.1:$PORT/api/v1/consultations/$CONSULTATION/comments"
+kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
+"$BIN/bare_comments" "127.0.0.1:$BARE_PORT" "$URL" "$CONSULTATION" "$VERSION" "$AUTHOR" & BARE=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BARE_PORT/" && break; sleep 0.1; done
+run "bare_comments (PostgreSQL)" "http://127.0.0.1:$BARE_PORT/comments"

@@ -1,0 +1,176 @@
+//! The simplest program that takes comments into PostgreSQL over HTTP: the ceiling for
+//! Indaba's comment ingest on PostgreSQL (issue 27 item 2), measured beside it by
+//! `tests/bench/comments_bare.sh`. One route, `POST /comments` (`{"body": "…"}`), and
+//! the statements Indaba sends for a comment (those of `tests/bench/pg_comments.sh`: per
+//! comment a savepoint, the consultation, co-facilitator, phase and version reads, the
+//! insert, its search job, two follows, the author; per transaction the channel's
+//! counter, the live events and the NOTIFY), written by two threads that each commit
+//! whatever requests are waiting in one transaction, as Indaba's two lanes do. No
+//! authentication, validation, JSON views, search index or live stream.
+//!
+//! `bare_comments <addr> postgres://… <consultation id> <version id> <author id>`
+
+use std::sync::{mpsc, Arc, Mutex};
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// At most this many comments in one transaction, as Indaba's group commit.
+const MAX_BATCH: usize = 500;
+
+struct Job {
+    body: String,
+    answer: oneshot::Sender<Option<i64>>,
+}
+
+#[derive(Clone, Copy)]
+struct Ids {
+    consultation: i64,
+    version: i64,
+    author: i64,
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+fn comment(c: &mut PgConnection, ids: Ids, body: &str) -> QueryResult<i64> {
+    diesel::sql_query("SAVEPOINT s").execute(c)?;
+    diesel::sql_query("SELECT * FROM consultations WHERE id = $1")
+        .bind::<BigInt, _>(ids.consultation)
+        .execute(c)?;
+    diesel::sql_query("SELECT EXISTS (SELECT 1 FROM consultation_cofacilitators WHERE consultation_id = $1 AND user_id = $2)")
+        .bind::<BigInt, _>(ids.consultation)
+        .bind::<BigInt, _>(ids.author)
+        .execute(c)?;
+    diesel::sql_query("SELECT phase, note, set_by, set_at, stakeholders_comment FROM consultation_phases WHERE consultation_id = $1 ORDER BY id DESC LIMIT 1")
+        .bind::<BigInt, _>(ids.consultation)
+        .execute(c)?;
+    diesel::sql_query("SELECT label FROM document_versions WHERE id = $1 LIMIT 1")
+        .bind::<BigInt, _>(ids.version)
+        .execute(c)?;
+    let id = diesel::sql_query("INSERT INTO comments (consultation_id, author_id, kind, body, anonymous, language, status, version_label, created_at) VALUES ($1, $2, 'comment', $3, false, 'en', 'visible', 'Rev. 1', now()) RETURNING id")
+        .bind::<BigInt, _>(ids.consultation)
+        .bind::<BigInt, _>(ids.author)
+        .bind::<Text, _>(body)
+        .get_result::<Id>(c)?
+        .id;
+    diesel::sql_query("INSERT INTO search_jobs (entity, entity_id, action, created_at) VALUES ('comment', $1, 'upsert', now())")
+        .bind::<BigInt, _>(id)
+        .execute(c)?;
+    diesel::sql_query("INSERT INTO follows (user_id, target_type, target_id, target_key, created_at) VALUES ($1, 'comment', $2, '', now()) ON CONFLICT DO NOTHING")
+        .bind::<BigInt, _>(ids.author)
+        .bind::<BigInt, _>(id)
+        .execute(c)?;
+    diesel::sql_query("INSERT INTO follows (user_id, target_type, target_id, target_key, created_at) VALUES ($1, 'consultation', $2, '', now()) ON CONFLICT DO NOTHING")
+        .bind::<BigInt, _>(ids.author)
+        .bind::<BigInt, _>(ids.consultation)
+        .execute(c)?;
+    diesel::sql_query("SELECT * FROM users WHERE id = $1")
+        .bind::<BigInt, _>(ids.author)
+        .execute(c)?;
+    diesel::sql_query("RELEASE SAVEPOINT s").execute(c)?;
+    Ok(id)
+}
+
+fn write(c: &mut PgConnection, ids: Ids, jobs: &[Job]) -> QueryResult<Vec<i64>> {
+    c.transaction(|c| {
+        let mut made = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            made.push(comment(c, ids, &job.body)?);
+        }
+        let channel = format!("consultation:{}", ids.consultation);
+        diesel::sql_query("WITH s AS (UPDATE channel_seqs SET last_seq = last_seq + $2 WHERE channel = $1 RETURNING last_seq) INSERT INTO live_events (channel, seq, kind, audience, data, created_at) SELECT $1, s.last_seq - $2 + g, 'comment.created', 'public', '{}', now() FROM s, generate_series(1, $2) g")
+            .bind::<Text, _>(&channel)
+            .bind::<BigInt, _>(made.len() as i64)
+            .execute(c)?;
+        diesel::sql_query("SELECT pg_notify('indaba_live', $1)")
+            .bind::<Text, _>(&channel)
+            .execute(c)?;
+        Ok(made)
+    })
+}
+
+/// One lane: takes what waits (at most `MAX_BATCH`), writes it in one transaction, answers.
+fn lane(url: String, ids: Ids, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut conn = PgConnection::establish(&url).expect("connect to PostgreSQL");
+    loop {
+        let jobs: Vec<Job> = {
+            let Ok(queue) = queue.lock() else { return };
+            let Ok(first) = queue.recv() else { return };
+            std::iter::once(first)
+                .chain(std::iter::from_fn(|| queue.try_recv().ok()).take(MAX_BATCH - 1))
+                .collect()
+        };
+        match write(&mut conn, ids, &jobs) {
+            Ok(made) => {
+                for (job, id) in jobs.into_iter().zip(made) {
+                    let _ = job.answer.send(Some(id));
+                }
+            }
+            Err(_) => {
+                for job in jobs {
+                    let _ = job.answer.send(None);
+                }
+            }
+        }
+    }
+}
+
+async fn post(queue: web::Data<mpsc::Sender<Job>>, body: web::Json<Value>) -> HttpResponse {
+    let Some(text) = body.get("body").and_then(Value::as_str) else {
+        return HttpResponse::BadRequest().finish();
+    };
+    let (answer, answered) = oneshot::channel();
+    let job = Job {
+        body: text.to_owned(),
+        answer,
+    };
+    if queue.send(job).is_err() {
+        return HttpResponse::ServiceUnavailable().finish();
+    }
+    match answered.await {
+        Ok(Some(id)) => HttpResponse::Created().json(serde_json::json!({ "id": id })),
+        _ => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let usage = "bare_comments <addr> postgres://… <consultation id> <version id> <author id>";
+    let number = |i: usize| -> i64 { args.get(i).and_then(|s| s.parse().ok()).expect(usage) };
+    let addr = args.get(1).expect(usage).clone();
+    let url = args.get(2).expect(usage).clone();
+    assert!(
+        addr.starts_with("127.0.0.1:") && url.contains("@127.0.0.1"),
+        "loopback only"
+    );
+    let ids = Ids {
+        consultation: number(3),
+        version: number(4),
+        author: number(5),
+    };
+    let (tx, rx) = mpsc::channel();
+    let queue = Arc::new(Mutex::new(rx));
+    for _ in 0..2 {
+        let (url, queue) = (url.clone(), queue.clone());
+        std::thread::spawn(move || lane(url, ids, queue));
+    }
+    actix_web::rt::System::new().block_on(async move {
+        HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(tx.clone()))
+                .route("/comments", web::post().to(post))
+        })
+        .workers(2)
+        .bind(&addr)?
+        .run()
+        .await
+    })
+}
