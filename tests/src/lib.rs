@@ -1,7 +1,8 @@
 //! The test harness: the real app on a random port with a fresh SQLite file or a fresh
 //! PostgreSQL database, a real HTTP client, and readers for the mail it sends. One file
 //! per concern: `backend` (databases and the per-backend macros), `app` (the app, its
-//! client, accounts and data), `mail`, `instance` (separate processes), `process` (what the load tools start), `ical`, and the
+//! client, accounts and data), `mail`, `instance` (separate processes), `process` (what
+//! the load tools start), `machine` (what disturbed a measurement), `ical`, and the
 //! page clients `web` (no scripts) and `browser` (chromium).
 
 pub use indaba;
@@ -12,6 +13,7 @@ pub mod browser;
 pub mod docx;
 pub mod ical;
 pub mod instance;
+pub mod machine;
 pub mod mail;
 pub mod negotiation;
 pub mod process;

@@ -13,7 +13,10 @@
 //! listeners and posters then spread over them), raises its file-descriptor limit, and
 //! prints delivered events/s, delivery latency p50/p99/max, lost and duplicated events,
 //! listeners closed by the server, the servers' peak memory, the cores busy in the
-//! servers and in this client, and how many comments were accepted and how fast.
+//! servers and in this client, and how many comments were accepted and how fast. A run
+//! that was disturbed says so under its row: CPU time the hypervisor took, cores other
+//! processes kept busy (PostgreSQL's backends count as measured), listeners dropped or
+//! events lost (`tests/src/machine.rs`).
 //!
 //! A campaign (`--rate 3000 --seconds 300 --listeners 1000 --accounts 100
 //! --search-freshness --skip-bare`): the posts rotate over `--accounts` accounts, each
@@ -34,6 +37,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
+use indaba_tests::machine::{cpu_between, cpu_by_name, cpu_seconds, CpuTimes, Window};
 use indaba_tests::process::Spawned;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
@@ -381,21 +385,6 @@ async fn listen(url: String, stats: Arc<Stats>, connected: Arc<AtomicU64>) {
 }
 
 /// Seconds of CPU a process has used (user and system), from /proc.
-fn cpu_seconds(pid: u32) -> f64 {
-    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            // The fields after the command name, which is in parentheses.
-            let rest = s.rsplit_once(')')?.1.to_owned();
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
-        })
-        .unwrap_or(0.0);
-    // SAFETY: sysconf only reads a configuration value.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    ticks / hz
-}
-
 struct Outcome {
     delivered_per_s: f64,
     p50: u64,
@@ -415,6 +404,8 @@ struct Outcome {
     post_max_ms: f64,
     /// Text received per event, on average; none when no event arrived.
     bytes_per_event: Option<f64>,
+    /// What else took the machine during the window, when something did.
+    disturbed: Option<String>,
 }
 
 async fn run_listeners(
@@ -456,12 +447,30 @@ async fn run_listeners(
     let me = std::process::id();
     let cpu = |pids: &[u32]| pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>();
     let (server_cpu, client_cpu) = (cpu(server_pids), cpu_seconds(me));
+    let machine_before = CpuTimes::now();
+    // PostgreSQL's backends work for the servers: measured with them.
+    let database = |on: bool| {
+        if on {
+            cpu_by_name("postgres")
+        } else {
+            Default::default()
+        }
+    };
+    let database_before = database(options.database.is_some());
     stats.from.store(now_micros(), Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs(options.seconds)).await;
     stats.to.store(now_micros(), Ordering::Relaxed);
     let elapsed = options.seconds as f64;
     let server_cores = (cpu(server_pids) - server_cpu) / elapsed;
     let client_cores = (cpu_seconds(me) - client_cpu) / elapsed;
+    let disturbed = machine_before
+        .zip(CpuTimes::now())
+        .and_then(|(before, after)| Window::between(before, after))
+        .and_then(|w| {
+            let database_cores =
+                cpu_between(&database_before, &database(options.database.is_some())) / elapsed;
+            w.disturbance(server_cores + client_cores + database_cores)
+        });
     producing.store(false, Ordering::Relaxed);
     // Let the last events arrive.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -493,6 +502,7 @@ async fn run_listeners(
             0 => None,
             events => Some(stats.bytes.load(Ordering::Relaxed) as f64 / events as f64),
         },
+        disturbed,
     }
 }
 
@@ -510,6 +520,15 @@ fn print(name: &str, o: &Outcome) {
         o.server_cores,
         o.client_cores
     );
+    if let Some(said) = &o.disturbed {
+        println!("\n{name}: {said}\n");
+    }
+    if o.disconnected > 0 || o.lost > 0 {
+        println!(
+            "\n{name}: NOT A CLEAN RUN: {} listeners were closed by the server and {} events lost; the latency figures cover only what arrived\n",
+            o.disconnected, o.lost
+        );
+    }
 }
 
 fn wait_ready(addr: &str) {

@@ -15,7 +15,9 @@
 //! `--data DIR` keeps the data directory (database and index) in DIR, and when DIR
 //! already holds a database, reuses its contributions instead of writing them again (to
 //! try a change to indexing or querying without waiting for the corpus each time).
-//! The slowest queries are listed on stderr, with the server's own `took_ms`.
+//! The slowest queries are listed on stderr, with the server's own `took_ms`. Indexing,
+//! and the queries with freshness, each say so when the machine was disturbed meanwhile
+//! (CPU stolen, other processes busy; `tests/src/machine.rs`).
 //!
 //! With `--meilisearch`, Indaba indexes into and searches with that Meilisearch (key from
 //! `MEILI_MASTER_KEY`); its pid and data directory, when given, give its peak memory and
@@ -30,6 +32,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use indaba_tests::machine::{
+    cpu_between, cpu_by_name, cpu_seconds, ended_children_cpu_seconds, CpuTimes, Window,
+};
 use indaba_tests::process::Spawned;
 use serde_json::Value;
 
@@ -271,9 +276,21 @@ fn stored_contributions(url: &indaba::config::DatabaseUrl) -> i64 {
     comments::table.count().get_result(&mut *conn).unwrap_or(0)
 }
 
-/// Runs a command to its end and returns (seconds, peak resident MB, stdout).
-fn timed(mut cmd: Command) -> (f64, f64, String) {
+/// Runs a command to its end and returns (seconds, peak resident MB, stdout, what
+/// disturbed the run when something did). `also` are processes that work for it
+/// (Meilisearch), counted with it as measured.
+fn timed(mut cmd: Command, also: &[u32], database: bool) -> (f64, f64, String, Option<String>) {
     let started = Instant::now();
+    let also_before: f64 = also.iter().map(|p| cpu_seconds(*p)).sum();
+    let postgres = || {
+        if database {
+            cpu_by_name("postgres")
+        } else {
+            Default::default()
+        }
+    };
+    let postgres_before = postgres();
+    let (children_before, machine_before) = (ended_children_cpu_seconds(), CpuTimes::now());
     let child = cmd.stdout(Stdio::piped()).spawn().expect("spawn");
     let pid = child.id();
     let watcher = std::thread::spawn(move || {
@@ -297,10 +314,19 @@ fn timed(mut cmd: Command) -> (f64, f64, String) {
     let seconds = started.elapsed().as_secs_f64();
     let peak = watcher.join().unwrap_or(0.0);
     assert!(out.status.success(), "command failed");
+    let measured = ended_children_cpu_seconds() - children_before
+        + also.iter().map(|p| cpu_seconds(*p)).sum::<f64>()
+        - also_before
+        + cpu_between(&postgres_before, &postgres());
+    let disturbed = machine_before
+        .zip(CpuTimes::now())
+        .and_then(|(before, after)| Window::between(before, after))
+        .and_then(|w| w.disturbance(measured / seconds.max(0.001)));
     (
         seconds,
         peak,
         String::from_utf8_lossy(&out.stdout).into_owned(),
+        disturbed,
     )
 }
 
@@ -370,7 +396,7 @@ fn main() {
         let mut seed = Command::new(&indaba);
         env(&mut seed);
         seed.args(["seed", "demo"]);
-        timed(seed);
+        timed(seed, &[], false);
     }
 
     // The contributions, straight into the database.
@@ -471,7 +497,8 @@ fn main() {
     let mut reindex = Command::new(&indaba);
     env(&mut reindex);
     reindex.arg("reindex");
-    let (index_s, index_mb, out) = timed(reindex);
+    let meili_pids: Vec<u32> = meili_pid.iter().filter_map(|p| p.parse().ok()).collect();
+    let (index_s, index_mb, out, index_disturbed) = timed(reindex, &meili_pids, database.is_some());
     let documents: f64 = out
         .split_whitespace()
         .find_map(|w| w.parse().ok())
@@ -499,6 +526,21 @@ fn main() {
             .expect("serve"),
     );
     let base_url = format!("http://127.0.0.1:{port}");
+    // The processes measured: the server, this client, and Meilisearch when given.
+    let measured: Vec<u32> = [server.id(), std::process::id()]
+        .into_iter()
+        .chain(meili_pids.iter().copied())
+        .collect();
+    let busy = |pids: &[u32]| pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>();
+    let postgres = || {
+        if database.is_some() {
+            cpu_by_name("postgres")
+        } else {
+            Default::default()
+        }
+    };
+    let (measured_before, postgres_before, machine_before, window_started) =
+        (busy(&measured), postgres(), CpuTimes::now(), Instant::now());
     let system = actix_web::rt::System::new();
     let (latencies, counts, fresh, achieved) = system.block_on(async {
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
@@ -634,6 +676,13 @@ fn main() {
             .unwrap_or(0.0)
             / 1024.0
     };
+    let measured_cores = (busy(&measured) - measured_before
+        + cpu_between(&postgres_before, &postgres()))
+        / window_started.elapsed().as_secs_f64();
+    let disturbed = machine_before
+        .zip(CpuTimes::now())
+        .and_then(|(before, after)| Window::between(before, after))
+        .and_then(|w| w.disturbance(measured_cores));
     let serve_mb = peak_mb(&server.id().to_string());
     let meili_mb = meili_pid.as_deref().map(peak_mb);
     server.stop();
@@ -675,6 +724,12 @@ fn main() {
         percentile(&fresh_sorted, 0.5),
         percentile(&fresh_sorted, 0.99)
     );
+    if let Some(said) = index_disturbed {
+        println!("\n{said} (indexing)");
+    }
+    if let Some(said) = disturbed {
+        println!("\n{said} (queries and freshness)");
+    }
     println!();
     println!("| Chinese query | contributions containing it | reported by search |");
     println!("|---|---|---|");
