@@ -11,18 +11,25 @@ URL=${1:?usage: $0 postgres://user:password@127.0.0.1:5432/empty_database [targe
 BIN=${2:-target/release}
 SECONDS_PER_RUN=${3:-15}
 CONNECTIONS=${CONNECTIONS:-16}
-command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
-case "$URL" in *@127.0.0.1*|*@localhost*) ;; *) echo "loopback PostgreSQL only" >&2; exit 2 ;; esac
+for tool in wrk psql curl python3; do
+  command -v $tool >/dev/null || { echo "$tool is needed (apt-get install wrk postgresql-client curl python3)"; exit 1; }
+done
+case "$URL" in *@127.0.0.1[:/]*) ;; *) echo "a PostgreSQL on this machine, as @127.0.0.1 (loopback only)" >&2; exit 2 ;; esac
 DIR=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 BARE_PORT=$(free_port)
 export INDABA_DATA_DIR=$DIR/data INDABA_BIND=127.0.0.1:$PORT INDABA_RATE_LIMITS=off INDABA_LOG=warn INDABA_DATABASE_URL=$URL
 SERVER="" BARE=""
-trap 'kill $SERVER $BARE 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'kill $SERVER $BARE 2>/dev/null || true; rm -rf "$DIR"' EXIT
+# ready URL [-f]: waits for an answer (with -f, a 2xx one).
+ready() {
+  for _ in $(seq 1 100); do curl -s ${2:-} -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "no server answered at $1" >&2; exit 1
+}
 "$BIN/indaba" seed demo >/dev/null
 "$BIN/indaba" serve & SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+ready "http://127.0.0.1:$PORT/readyz" -f
 TOKEN=$(curl -sf "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"email":"wanjiru@demo.indaba.example","password":"indaba-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 read -r CONSULTATION VERSION < <(psql "$URL" -tA -F ' ' -c "SELECT id, current_version_id FROM consultations WHERE slug = 'declaration-digital-cooperation'")
@@ -40,17 +47,19 @@ LUA
 run() {
   local name=$1 url=$2
   wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s "$DIR/post.lua" "$url" > "$DIR/$name.txt"
-  local rps p50 p99 errors
+  local rps p50 p99 refused failed
   rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/$name.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$DIR/$name.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$DIR/$name.txt")
-  errors=$(awk '/Non-2xx/ {print $5}' "$DIR/$name.txt")
-  echo "| $name | $rps | $p50 / $p99 | ${errors:-0} |"
+  refused=$(awk '/Non-2xx/ {print $5}' "$DIR/$name.txt")
+  # "Socket errors: connect 0, read 0, write 0, timeout 0"
+  failed=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$DIR/$name.txt")
+  echo "| $name | $rps | $p50 / $p99 | ${refused:-0} / ${failed:-0} |"
 }
-echo "| server | comments/s (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s) | latency p50 / p99 | answers other than 2xx |"
+echo "| server | comments/s (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s) | latency p50 / p99 | answers other than 2xx / socket errors |"
 echo "|---|---|---|---|"
 run "indaba (PostgreSQL)" "http://127.0.0.1:$PORT/api/v1/consultations/$CONSULTATION/comments"
 kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 "$BIN/bare_comments" "127.0.0.1:$BARE_PORT" "$URL" "$CONSULTATION" "$VERSION" "$AUTHOR" & BARE=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BARE_PORT/" && break; sleep 0.1; done
+ready "http://127.0.0.1:$BARE_PORT/"
 run "bare_comments (PostgreSQL)" "http://127.0.0.1:$BARE_PORT/comments"

@@ -17,6 +17,9 @@ case "$URL" in
   *) echo "the Meilisearch must be on this machine (loopback): $URL" >&2; exit 2 ;;
 esac
 KEY=${MEILI_MASTER_KEY:?set MEILI_MASTER_KEY}
+for tool in curl jq bc; do
+  command -v $tool >/dev/null || { echo "$tool is needed (apt-get install curl jq bc)"; exit 1; }
+done
 TARGET="${SOURCE}_bare"
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
@@ -55,14 +58,17 @@ TASK=$(api -X PATCH "$URL/indexes/$TARGET/settings" -H 'Content-Type: applicatio
 wait_task "$TASK"
 
 START=$(date +%s.%N)
-FIRST=""
+TASKS=()
 for part in "$DIR"/part-*.ndjson; do
-  TASK=$(api -X POST "$URL/indexes/$TARGET/documents?primaryKey=id" \
-    -H 'Content-Type: application/x-ndjson' --data-binary @"$part" | jq .taskUid)
-  FIRST=${FIRST:-$TASK}
+  TASKS+=("$(api -X POST "$URL/indexes/$TARGET/documents?primaryKey=id" \
+    -H 'Content-Type: application/x-ndjson' --data-binary @"$part" | jq .taskUid)")
 done
-wait_task "$TASK"
+# An index's tasks run in order: the last one's end is everyone's.
+wait_task "${TASKS[-1]}"
 END=$(date +%s.%N)
+for task in "${TASKS[@]}"; do
+  [ "$(api "$URL/tasks/$task" | jq -r .status)" = succeeded ] || { echo "task $task did not succeed" >&2; api "$URL/tasks/$task" >&2; exit 1; }
+done
 INDEXED=$(api "$URL/indexes/$TARGET/stats" | jq .numberOfDocuments)
 echo "Meilisearch alone indexed $INDEXED documents in $(echo "$END - $START" | bc) s (wall, from the first request to the last task)"
 echo "its batches (documents, processing time as Meilisearch reports it):"

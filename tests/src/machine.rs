@@ -184,10 +184,9 @@ mod tests {
         let w = Window::between(before, after).unwrap();
         assert!((w.busy_cores - 2.0 / 3.0).abs() < 1e-9);
         assert!(CpuTimes::parse("intr 1 2 3").is_none());
-        assert!(
-            CpuTimes::now().is_some(),
-            "this is Linux: /proc/stat is there"
-        );
+        if cfg!(target_os = "linux") {
+            assert!(CpuTimes::now().is_some(), "/proc/stat is read on Linux");
+        }
         assert!(Window::between(after, after).is_none());
     }
 }

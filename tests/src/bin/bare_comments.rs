@@ -4,9 +4,9 @@
 //! the statements Indaba sends for a comment (those of `tests/bench/pg_comments.sh`: per
 //! comment a savepoint, the consultation, co-facilitator, phase and version reads, the
 //! insert, its search job, two follows, the author; per transaction the channel's
-//! counter, the live events and the NOTIFY), written by two threads that each commit
-//! whatever requests are waiting in one transaction, as Indaba's two lanes do. No
-//! authentication, validation, JSON views, search index or live stream.
+//! counter, one insert of the live events and the NOTIFY), written by two threads that
+//! each commit whatever requests are waiting in one transaction, as Indaba's two lanes
+//! do. No authentication, validation, JSON views, search index or live stream.
 //!
 //! `bare_comments <addr> postgres://… <consultation id> <version id> <author id>`
 
@@ -21,6 +21,9 @@ use tokio::sync::oneshot;
 
 /// At most this many comments in one transaction, as Indaba's group commit.
 const MAX_BATCH: usize = 500;
+/// A live event's data, of the size Indaba's `comment.created` events have (about 440
+/// bytes with their envelope).
+const EVENT_DATA: &str = r#"{"id":1,"consultation_id":1,"paragraph_key":null,"parent_id":null,"kind":"comment","body":"A comment of the campaign, about as long as a real one, with a word of its own.","language":"en","author":{"id":2,"display_name":"Load Tester","stakeholder_group":"civil_society","organization":"Load","country":"KE"},"created_at":"2026-12-06T20:00:00Z","endorsements":0}"#;
 
 struct Job {
     body: String,
@@ -38,6 +41,12 @@ struct Ids {
 struct Id {
     #[diesel(sql_type = BigInt)]
     id: i64,
+}
+
+#[derive(QueryableByName)]
+struct LastSeq {
+    #[diesel(sql_type = BigInt)]
+    last_seq: i64,
 }
 
 fn comment(c: &mut PgConnection, ids: Ids, body: &str) -> QueryResult<i64> {
@@ -85,10 +94,22 @@ fn write(c: &mut PgConnection, ids: Ids, jobs: &[Job]) -> QueryResult<Vec<i64>> 
         for job in jobs {
             made.push(comment(c, ids, &job.body)?);
         }
+        // As Indaba's outbox: the counter, then the events (here one insert of identical
+        // rows of about an event's size), then the NOTIFY.
         let channel = format!("consultation:{}", ids.consultation);
-        diesel::sql_query("WITH s AS (UPDATE channel_seqs SET last_seq = last_seq + $2 WHERE channel = $1 RETURNING last_seq) INSERT INTO live_events (channel, seq, kind, audience, data, created_at) SELECT $1, s.last_seq - $2 + g, 'comment.created', 'public', '{}', now() FROM s, generate_series(1, $2) g")
+        let n = made.len() as i64;
+        let last = diesel::sql_query(
+            "UPDATE channel_seqs SET last_seq = last_seq + $2 WHERE channel = $1 RETURNING last_seq",
+        )
+        .bind::<Text, _>(&channel)
+        .bind::<BigInt, _>(n)
+        .get_result::<LastSeq>(c)?
+        .last_seq;
+        diesel::sql_query("INSERT INTO live_events (channel, seq, kind, audience, data, created_at) SELECT $1, $2 + g, 'comment.created', 'public', $4, now() FROM generate_series(1, $3) g")
             .bind::<Text, _>(&channel)
-            .bind::<BigInt, _>(made.len() as i64)
+            .bind::<BigInt, _>(last - n)
+            .bind::<BigInt, _>(n)
+            .bind::<Text, _>(EVENT_DATA)
             .execute(c)?;
         diesel::sql_query("SELECT pg_notify('indaba_live', $1)")
             .bind::<Text, _>(&channel)
@@ -98,8 +119,7 @@ fn write(c: &mut PgConnection, ids: Ids, jobs: &[Job]) -> QueryResult<Vec<i64>> 
 }
 
 /// One lane: takes what waits (at most `MAX_BATCH`), writes it in one transaction, answers.
-fn lane(url: String, ids: Ids, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
-    let mut conn = PgConnection::establish(&url).expect("connect to PostgreSQL");
+fn lane(mut conn: PgConnection, ids: Ids, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
     loop {
         let jobs: Vec<Job> = {
             let Ok(queue) = queue.lock() else { return };
@@ -158,9 +178,12 @@ fn main() -> std::io::Result<()> {
     };
     let (tx, rx) = mpsc::channel();
     let queue = Arc::new(Mutex::new(rx));
+    // Connected before serving: a lane that cannot connect stops the program here
+    // instead of leaving requests waiting.
     for _ in 0..2 {
-        let (url, queue) = (url.clone(), queue.clone());
-        std::thread::spawn(move || lane(url, ids, queue));
+        let conn = PgConnection::establish(&url).expect("connect to PostgreSQL");
+        let queue = queue.clone();
+        std::thread::spawn(move || lane(conn, ids, queue));
     }
     actix_web::rt::System::new().block_on(async move {
         HttpServer::new(move || {

@@ -384,7 +384,6 @@ async fn listen(url: String, stats: Arc<Stats>, connected: Arc<AtomicU64>) {
     stats.disconnected.fetch_add(1, Ordering::Relaxed);
 }
 
-/// Seconds of CPU a process has used (user and system), from /proc.
 struct Outcome {
     delivered_per_s: f64,
     p50: u64,
@@ -520,12 +519,16 @@ fn print(name: &str, o: &Outcome) {
         o.server_cores,
         o.client_cores
     );
+}
+
+/// What made a run unclean, said under the table (a line inside it would split it).
+fn print_notes(name: &str, o: &Outcome) {
     if let Some(said) = &o.disturbed {
-        println!("\n{name}: {said}\n");
+        println!("{name}: {said}");
     }
     if o.disconnected > 0 || o.lost > 0 {
         println!(
-            "\n{name}: NOT A CLEAN RUN: {} listeners were closed by the server and {} events lost; the latency figures cover only what arrived\n",
+            "{name}: NOT A CLEAN RUN: {} listeners were closed by the server and {} events lost; the latency figures cover only what arrived",
             o.disconnected, o.lost
         );
     }
@@ -888,20 +891,25 @@ fn main() {
         (Some(_), 1) => "PostgreSQL".to_owned(),
         (Some(_), n) => format!("PostgreSQL, {n} instances"),
     };
-    print(&format!("indaba ({backend})"), &outcome);
+    let indaba = format!("indaba ({backend})");
+    print(&indaba, &outcome);
     let mut bare_rate = None;
+    let mut bare_outcome = None;
     if !options.skip_bare {
         // 300 bytes when the run delivered nothing to measure.
         let measured = outcome.bytes_per_event.map(|b| b.round() as usize);
         let frame_bytes = options.bare_bytes.or(measured).unwrap_or(300);
         let bare = run_bare(&runtime, &options, frame_bytes);
-        print(
-            &format!("bare tokio-tungstenite broadcast, {frame_bytes}-byte frames"),
-            &bare,
-        );
+        let name = format!("bare tokio-tungstenite broadcast, {frame_bytes}-byte frames");
+        print(&name, &bare);
         bare_rate = Some(bare.delivered_per_s);
+        bare_outcome = Some((name, bare));
     }
     println!();
+    print_notes(&indaba, &outcome);
+    if let Some((name, bare)) = &bare_outcome {
+        print_notes(name, bare);
+    }
     println!(
         "comments accepted in the window: {} ({:.1}/s, from {} connections), refused: {}; POST answered, from the moment it was due, in p50 / p99 / max {} / {} / {:.0} ms",
         outcome.posts,

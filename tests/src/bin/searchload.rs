@@ -267,12 +267,8 @@ fn dir_size(p: &Path) -> u64 {
 /// The comments a PostgreSQL database holds already: none when it is empty (no tables).
 fn stored_contributions(url: &indaba::config::DatabaseUrl) -> i64 {
     use indaba::db::schema::comments;
-    let Ok(db) = indaba::db::Db::connect(url, 1) else {
-        return 0;
-    };
-    let Ok(mut conn) = db.get() else {
-        return 0;
-    };
+    let db = indaba::db::Db::connect(url, 1).expect("cannot connect to --database");
+    let mut conn = db.get().expect("cannot connect to --database");
     comments::table.count().get_result(&mut *conn).unwrap_or(0)
 }
 
@@ -282,7 +278,7 @@ fn stored_contributions(url: &indaba::config::DatabaseUrl) -> i64 {
 fn timed(mut cmd: Command, also: &[u32], database: bool) -> (f64, f64, String, Option<String>) {
     let started = Instant::now();
     let also_before: f64 = also.iter().map(|p| cpu_seconds(*p)).sum();
-    let postgres = || {
+    let postgres = move || {
         if database {
             cpu_by_name("postgres")
         } else {
@@ -290,12 +286,27 @@ fn timed(mut cmd: Command, also: &[u32], database: bool) -> (f64, f64, String, O
         }
     };
     let postgres_before = postgres();
-    let (children_before, machine_before) = (ended_children_cpu_seconds(), CpuTimes::now());
+    let me = std::process::id();
+    let (children_before, me_before, machine_before) = (
+        ended_children_cpu_seconds(),
+        cpu_seconds(me),
+        CpuTimes::now(),
+    );
     let child = cmd.stdout(Stdio::piped()).spawn().expect("spawn");
     let pid = child.id();
     let watcher = std::thread::spawn(move || {
         let mut peak = 0.0f64;
+        // PostgreSQL's processes as last seen: the backend serving the command ends
+        // with it, before the last reading.
+        let mut postgres_seen = postgres();
+        let mut tick = 0u32;
         while let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            tick += 1;
+            if tick.is_multiple_of(10) {
+                for (p, seconds) in postgres() {
+                    postgres_seen.insert(p, seconds);
+                }
+            }
             if let Some(kb) = status
                 .lines()
                 .find(|l| l.starts_with("VmHWM:"))
@@ -308,16 +319,19 @@ fn timed(mut cmd: Command, also: &[u32], database: bool) -> (f64, f64, String, O
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        peak
+        for (p, seconds) in postgres() {
+            postgres_seen.insert(p, seconds);
+        }
+        (peak, postgres_seen)
     });
     let out = child.wait_with_output().expect("wait");
     let seconds = started.elapsed().as_secs_f64();
-    let peak = watcher.join().unwrap_or(0.0);
+    let (peak, postgres_seen) = watcher.join().unwrap_or_default();
     assert!(out.status.success(), "command failed");
-    let measured = ended_children_cpu_seconds() - children_before
+    let measured = ended_children_cpu_seconds() - children_before + cpu_seconds(me) - me_before
         + also.iter().map(|p| cpu_seconds(*p)).sum::<f64>()
         - also_before
-        + cpu_between(&postgres_before, &postgres());
+        + cpu_between(&postgres_before, &postgres_seen);
     let disturbed = machine_before
         .zip(CpuTimes::now())
         .and_then(|(before, after)| Window::between(before, after))
@@ -373,7 +387,16 @@ fn main() {
     };
     let reuse = match &url {
         indaba::config::DatabaseUrl::Sqlite(path) => path.exists(),
-        indaba::config::DatabaseUrl::Postgres(_) => stored_contributions(&url) >= n as i64,
+        indaba::config::DatabaseUrl::Postgres(_) => match stored_contributions(&url) {
+            0 => false,
+            held if held >= n as i64 => {
+                eprintln!("--database holds {held} comments already: reused as the corpus");
+                true
+            }
+            held => panic!(
+                "--database holds {held} comments, fewer than {n}: give an empty database (or one a run of {n} left)"
+            ),
+        },
     };
     let indaba = bin_dir.join("indaba");
     let meili_index = format!("searchload_{}", std::process::id());
