@@ -132,6 +132,16 @@ pub fn cpu_by_name(name: &str) -> HashMap<u32, f64> {
         .collect()
 }
 
+/// PostgreSQL's processes when the run's database is PostgreSQL (they work for the
+/// servers measured), else none.
+pub fn postgres_cpu(on_postgres: bool) -> HashMap<u32, f64> {
+    if on_postgres {
+        cpu_by_name("postgres")
+    } else {
+        HashMap::new()
+    }
+}
+
 /// What the processes of two `cpu_by_name` snapshots used in between (one started
 /// meanwhile counts whole; one that ended meanwhile is not seen).
 pub fn cpu_between(before: &HashMap<u32, f64>, after: &HashMap<u32, f64>) -> f64 {

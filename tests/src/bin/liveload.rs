@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use indaba_tests::machine::{cpu_between, cpu_by_name, cpu_seconds, CpuTimes, Window};
+use indaba_tests::machine::{cpu_between, cpu_seconds, postgres_cpu, CpuTimes, Window};
 use indaba_tests::process::Spawned;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
@@ -448,14 +448,7 @@ async fn run_listeners(
     let (server_cpu, client_cpu) = (cpu(server_pids), cpu_seconds(me));
     let machine_before = CpuTimes::now();
     // PostgreSQL's backends work for the servers: measured with them.
-    let database = |on: bool| {
-        if on {
-            cpu_by_name("postgres")
-        } else {
-            Default::default()
-        }
-    };
-    let database_before = database(options.database.is_some());
+    let database_before = postgres_cpu(options.database.is_some());
     stats.from.store(now_micros(), Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs(options.seconds)).await;
     stats.to.store(now_micros(), Ordering::Relaxed);
@@ -467,7 +460,7 @@ async fn run_listeners(
         .and_then(|(before, after)| Window::between(before, after))
         .and_then(|w| {
             let database_cores =
-                cpu_between(&database_before, &database(options.database.is_some())) / elapsed;
+                cpu_between(&database_before, &postgres_cpu(options.database.is_some())) / elapsed;
             w.disturbance(server_cores + client_cores + database_cores)
         });
     producing.store(false, Ordering::Relaxed);

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use indaba_tests::machine::{
-    cpu_between, cpu_by_name, cpu_seconds, ended_children_cpu_seconds, CpuTimes, Window,
+    cpu_between, cpu_seconds, ended_children_cpu_seconds, postgres_cpu, CpuTimes, Window,
 };
 use indaba_tests::process::Spawned;
 use serde_json::Value;
@@ -278,13 +278,7 @@ fn stored_contributions(url: &indaba::config::DatabaseUrl) -> i64 {
 fn timed(mut cmd: Command, also: &[u32], database: bool) -> (f64, f64, String, Option<String>) {
     let started = Instant::now();
     let also_before: f64 = also.iter().map(|p| cpu_seconds(*p)).sum();
-    let postgres = move || {
-        if database {
-            cpu_by_name("postgres")
-        } else {
-            Default::default()
-        }
-    };
+    let postgres = move || postgres_cpu(database);
     let postgres_before = postgres();
     let me = std::process::id();
     let (children_before, me_before, machine_before) = (
@@ -555,13 +549,7 @@ fn main() {
         .chain(meili_pids.iter().copied())
         .collect();
     let busy = |pids: &[u32]| pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>();
-    let postgres = || {
-        if database.is_some() {
-            cpu_by_name("postgres")
-        } else {
-            Default::default()
-        }
-    };
+    let postgres = || postgres_cpu(database.is_some());
     let (measured_before, postgres_before, machine_before, window_started) =
         (busy(&measured), postgres(), CpuTimes::now(), Instant::now());
     let system = actix_web::rt::System::new();
