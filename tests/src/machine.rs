@@ -116,6 +116,19 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     ticks / hz
 }
 
+/// A process's peak resident memory so far, in MB (0 when it is gone).
+pub fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
 /// CPU seconds of every process of this name (as `/proc/PID/comm` gives it), by pid: a
 /// database server's backends, measured with what they serve.
 pub fn cpu_by_name(name: &str) -> HashMap<u32, f64> {

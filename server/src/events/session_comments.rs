@@ -258,11 +258,7 @@ pub async fn post(
 }
 
 fn count(tx: &mut Tx, row: &CommentRow) -> ApiResult<i64> {
-    // The row locked first, so the count below sees every upvote committed before (two
-    // upvotes counted side by side on PostgreSQL would each miss the other).
-    diesel::update(c::table.find(row.id))
-        .set(c::upvote_count.eq(c::upvote_count))
-        .execute(tx.conn())?;
+    comments::store::lock(tx.conn(), row.id)?;
     let n: i64 = upvotes::table
         .filter(upvotes::comment_id.eq(row.id))
         .count()

@@ -37,7 +37,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use indaba_tests::machine::{cpu_between, cpu_seconds, postgres_cpu, CpuTimes, Window};
+use indaba_tests::machine::{
+    cpu_between, cpu_seconds, peak_rss_mb, postgres_cpu, CpuTimes, Window,
+};
 use indaba_tests::process::Spawned;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
@@ -129,22 +131,6 @@ fn free_port() -> u16 {
         .local_addr()
         .expect("addr")
         .port()
-}
-
-fn peak_rss_mb(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .unwrap_or("0")
-                    .parse::<f64>()
-                    .unwrap_or(0.0)
-            })
-        })
-        .unwrap_or(0.0)
-        / 1024.0
 }
 
 /// A tiny HTTP/1.1 client with keep-alive, for the poster threads and setup.

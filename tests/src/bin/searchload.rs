@@ -33,7 +33,8 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use indaba_tests::machine::{
-    cpu_between, cpu_seconds, ended_children_cpu_seconds, postgres_cpu, CpuTimes, Window,
+    cpu_between, cpu_seconds, ended_children_cpu_seconds, peak_rss_mb, postgres_cpu, CpuTimes,
+    Window,
 };
 use indaba_tests::process::Spawned;
 use serde_json::Value;
@@ -676,17 +677,6 @@ fn main() {
         }
         (latencies, counts, fresh, achieved)
     });
-    let peak_mb = |pid: &str| {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-            })
-            .unwrap_or(0.0)
-            / 1024.0
-    };
     let measured_cores = (busy(&measured) - measured_before
         + cpu_between(&postgres_before, &postgres()))
         / window_started.elapsed().as_secs_f64();
@@ -694,8 +684,8 @@ fn main() {
         .zip(CpuTimes::now())
         .and_then(|(before, after)| Window::between(before, after))
         .and_then(|w| w.disturbance(measured_cores));
-    let serve_mb = peak_mb(&server.id().to_string());
-    let meili_mb = meili_pid.as_deref().map(peak_mb);
+    let serve_mb = peak_rss_mb(server.id());
+    let meili_mb = meili_pids.first().map(|pid| peak_rss_mb(*pid));
     server.stop();
 
     let mut sorted = latencies.clone();

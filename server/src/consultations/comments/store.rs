@@ -234,13 +234,20 @@ pub fn revisions(conn: &mut DbConn, comment_id: i64) -> ApiResult<Vec<RevisionRo
         .load(conn)?)
 }
 
-/// Recounts a comment's endorsements into its row.
-pub fn count_endorsements(conn: &mut DbConn, comment_id: i64) -> ApiResult<i64> {
-    // The row locked first, so the count below sees every endorsement committed before
-    // (two endorsements counted side by side on PostgreSQL would each miss the other).
+/// Locks a comment's row until the transaction ends (a write that changes nothing, on
+/// both backends), before counting what hangs on it: a count read after the lock sees
+/// every endorsement or upvote committed before, where two counted side by side on
+/// PostgreSQL would each miss the other.
+pub fn lock(conn: &mut DbConn, comment_id: i64) -> ApiResult<()> {
     diesel::update(comments::table.find(comment_id))
         .set(comments::endorsement_count.eq(comments::endorsement_count))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Recounts a comment's endorsements into its row.
+pub fn count_endorsements(conn: &mut DbConn, comment_id: i64) -> ApiResult<i64> {
+    lock(conn, comment_id)?;
     let n: i64 = endorsements::table
         .filter(endorsements::comment_id.eq(comment_id))
         .count()
