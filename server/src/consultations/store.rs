@@ -89,6 +89,38 @@ pub fn resolve(conn: &mut DbConn, id_or_slug: &str) -> ApiResult<ConsultationRow
     row.ok_or_else(|| ApiError::not_found("consultation"))
 }
 
+/// A consultation by id or slug, and whether `user_id` co-facilitates it: one statement
+/// for what every request about a consultation asks first (`policy::consultation_for`).
+pub fn resolve_for(
+    conn: &mut DbConn,
+    id_or_slug: &str,
+    user_id: Option<i64>,
+) -> ApiResult<(ConsultationRow, bool)> {
+    use crate::db::schema::consultation_cofacilitators as cc;
+    let Some(user_id) = user_id else {
+        return Ok((resolve(conn, id_or_slug)?, false));
+    };
+    let query = consultations::table
+        .left_join(
+            cc::table.on(cc::consultation_id
+                .eq(consultations::id)
+                .and(cc::user_id.eq(user_id))),
+        )
+        .select((ConsultationRow::as_select(), cc::user_id.nullable()));
+    let row: Option<(ConsultationRow, Option<i64>)> = match id_or_slug.parse::<i64>() {
+        Ok(id) => query
+            .filter(consultations::id.eq(id))
+            .first(conn)
+            .optional()?,
+        Err(_) => query
+            .filter(consultations::slug.eq(id_or_slug))
+            .first(conn)
+            .optional()?,
+    };
+    let (row, cofacilitator) = row.ok_or_else(|| ApiError::not_found("consultation"))?;
+    Ok((row, cofacilitator.is_some()))
+}
+
 pub struct NewConsultation {
     pub slug: String,
     pub title: String,

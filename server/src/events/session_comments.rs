@@ -8,7 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::types::LanguageTag;
-use crate::consultations::comments::usecase::{limit_posts, session_visible, visible};
+use crate::consultations::comments::usecase::{
+    contribution_language, limit_posts, session_visible, visible, Judged,
+};
 use crate::consultations::comments::view::{self, CommentView};
 use crate::consultations::comments::{self, CommentRow};
 use crate::consultations::types::{CommentKind, Visibility};
@@ -222,39 +224,33 @@ pub async fn post(
 ) -> ApiResult<CommentView> {
     let user = who.user().clone();
     limit_posts(state, user.id)?;
-    let given = cmd.language.as_ref().map(|l| l.as_str().to_owned());
-    let language = crate::consultations::comments::usecase::contribution_language(
-        &state.db, user.id, given, &cmd.body,
-    )
-    .await?
-    .unwrap_or_else(|| "und".into());
-    state
+    let judged = state
         .db
-        .tx(move |tx| {
+        .run(move |conn| {
+            let given = cmd.language.as_ref().map(|l| l.as_str().to_owned());
+            let language = contribution_language(conn, user.id, given, &cmd.body)?
+                .unwrap_or_else(|| "und".into());
             let actor = Actor::User(user.clone());
-            session_visible(tx, &actor, session_id)?;
-            let row = comments::insert(
-                tx,
-                &comments::NewComment {
-                    consultation_id: None,
-                    session_id: Some(session_id),
-                    paragraph_key: None,
-                    parent_id: None,
-                    author_id: user.id,
-                    kind: cmd.kind,
-                    body: cmd.body,
-                    proposed_text: None,
-                    on_behalf_of: None,
-                    speaks_for: None,
-                    anonymous: cmd.anonymous,
-                    language,
-                    version_label: None,
-                },
-            )?;
-            view::render_one(tx, &row, &Reader::of(&actor), Surface::Api)?
-                .ok_or_else(|| ApiError::internal("a contribution its author cannot see"))
+            session_visible(conn, &actor, session_id)?;
+            let new = comments::NewComment {
+                consultation_id: None,
+                session_id: Some(session_id),
+                paragraph_key: None,
+                parent_id: None,
+                author_id: user.id,
+                kind: cmd.kind,
+                body: cmd.body,
+                proposed_text: None,
+                on_behalf_of: None,
+                speaks_for: None,
+                anonymous: cmd.anonymous,
+                language,
+                version_label: None,
+            };
+            Judged::read(conn, new, Reader::of(&actor))
         })
-        .await
+        .await?;
+    state.db.tx(move |tx| judged.write(tx)).await
 }
 
 fn count(tx: &mut Tx, row: &CommentRow) -> ApiResult<i64> {

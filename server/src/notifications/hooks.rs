@@ -68,14 +68,16 @@ pub fn comment_posted(tx: &mut Tx, c: &CommentRow) -> ApiResult<()> {
             &format!("reply:{}", c.id),
             &body,
         )?;
-        store::follow(tx, c.author_id, &Target::of(TargetType::Comment, parent))?;
     }
-    store::follow(tx, c.author_id, &Target::of(TargetType::Comment, c.id))?;
+    // The author follows their own thread (and the one they replied in) and what it is on.
+    let mut follows = vec![Target::of(TargetType::Comment, c.id)];
+    follows.extend(c.parent_id.map(|p| Target::of(TargetType::Comment, p)));
     match (c.consultation_id, c.session_id) {
-        (Some(id), _) => store::follow(tx, c.author_id, &Target::of(TargetType::Consultation, id))?,
-        (None, Some(id)) => store::follow(tx, c.author_id, &Target::of(TargetType::Session, id))?,
-        (None, None) => false,
-    };
+        (Some(id), _) => follows.push(Target::of(TargetType::Consultation, id)),
+        (None, Some(id)) => follows.push(Target::of(TargetType::Session, id)),
+        (None, None) => {}
+    }
+    store::follow_all(tx, c.author_id, &follows)?;
     Ok(())
 }
 

@@ -50,26 +50,36 @@ pub fn is_following(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bo
 
 /// Follows (once); returns whether it is new.
 pub fn follow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
-    let row = (
-        follows::user_id.eq(user_id),
-        follows::target_type.eq(t.kind.as_str()),
-        follows::target_id.eq(t.id),
-        follows::target_key.eq(&t.key),
-        follows::created_at.eq(now()),
-    );
-    // One statement (every comment follows its own thread): a follow already there, or
-    // written meanwhile by another transaction, is left as it is.
-    let inserted = match conn {
+    Ok(follow_all(conn, user_id, std::slice::from_ref(t))? > 0)
+}
+
+/// Follows every one of `targets` in one statement (every comment follows its own thread
+/// and what it is on): a follow already there, or written meanwhile by another
+/// transaction, is left as it is. How many were new.
+pub fn follow_all(conn: &mut DbConn, user_id: i64, targets: &[Target]) -> ApiResult<usize> {
+    let t = now();
+    let rows: Vec<_> = targets
+        .iter()
+        .map(|target| {
+            (
+                follows::user_id.eq(user_id),
+                follows::target_type.eq(target.kind.as_str()),
+                follows::target_id.eq(target.id),
+                follows::target_key.eq(&target.key),
+                follows::created_at.eq(t),
+            )
+        })
+        .collect();
+    Ok(match conn {
         DbConn::Sqlite(c) => diesel::insert_into(follows::table)
-            .values(row)
+            .values(&rows)
             .on_conflict_do_nothing()
             .execute(c)?,
         DbConn::Postgres(c) => diesel::insert_into(follows::table)
-            .values(row)
+            .values(&rows)
             .on_conflict_do_nothing()
             .execute(c)?,
-    };
-    Ok(inserted > 0)
+    })
 }
 
 pub fn unfollow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {

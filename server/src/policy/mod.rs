@@ -125,15 +125,24 @@ pub struct ConsultationAccess {
 
 impl ConsultationAccess {
     pub fn of(conn: &mut DbConn, actor: &Actor, consultation_id: i64) -> ApiResult<Self> {
-        let Some(user) = actor.user() else {
-            return Ok(Self::default());
+        let cofacilitator = match actor.user() {
+            Some(user) => is_cofacilitator(conn, consultation_id, user.id)?,
+            None => false,
         };
-        Ok(ConsultationAccess {
+        Ok(Self::with(actor, cofacilitator))
+    }
+
+    /// The access of `actor`, who co-facilitates the consultation or not (read with it).
+    pub fn with(actor: &Actor, cofacilitator: bool) -> Self {
+        let Some(user) = actor.user() else {
+            return Self::default();
+        };
+        ConsultationAccess {
             user_id: Some(user.id),
             moderator: actor.is_moderator(),
             organizer: actor.is_organizer(),
-            cofacilitator: is_cofacilitator(conn, consultation_id, user.id)?,
-        })
+            cofacilitator,
+        }
     }
 
     /// Drafts exist only for those who prepare them (404 for everyone else).

@@ -9,6 +9,7 @@ use crate::consultations::store::{self as consultations, ConsultationRow};
 use crate::consultations::text::detect_language_among;
 use crate::consultations::types::{CommentKind, Visibility};
 use crate::db::{now, Db, DbConn};
+use crate::delegations::store::Representations;
 use crate::delegations::types::SpeaksFor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::page::Page;
@@ -56,8 +57,8 @@ pub fn session_visible(conn: &mut DbConn, actor: &Actor, session_id: i64) -> Api
 
 /// A contribution's language: the one its author gave; else detected among the six UN
 /// languages and the author's own; else (too short to tell) the author's own.
-pub async fn contribution_language(
-    db: &Db,
+pub fn contribution_language(
+    conn: &mut DbConn,
     author: i64,
     given: Option<String>,
     body: &str,
@@ -65,20 +66,62 @@ pub async fn contribution_language(
     if given.is_some() {
         return Ok(given);
     }
-    let own: Option<String> = db
-        .run(move |conn| {
-            Ok(crate::accounts::store::find(conn, author)?.map(|u| {
-                // The primary subtag, as detection answers (`zh`, not `zh-Hans`).
-                u.preferred_language
-                    .split('-')
-                    .next()
-                    .unwrap_or_default()
-                    .to_lowercase()
-            }))
-        })
-        .await?;
+    let own: Option<String> = crate::accounts::store::find(conn, author)?.map(|u| {
+        // The primary subtag, as detection answers (`zh`, not `zh-Hans`).
+        u.preferred_language
+            .split('-')
+            .next()
+            .unwrap_or_default()
+            .to_lowercase()
+    });
     let also: Vec<&str> = own.iter().map(String::as_str).collect();
     Ok(detect_language_among(body, &also).or(own))
+}
+
+/// A contribution judged before it queues for the writer: whether it may be written and
+/// exactly what, with what its author's view of it needs. The judging reads run on the
+/// pool, side by side with other requests; the writer's lane then sends only the writes.
+/// On PostgreSQL the lanes' round trips bound how many comments a second go in
+/// (docs/performance.md), and reading in the lane did not make the judgement any firmer:
+/// its reads committed state too, without locking it. A consultation closing in between
+/// lets in the contributions already judged, as a deadline does the letters posted
+/// before it.
+pub struct Judged {
+    new: NewComment,
+    reader: Reader,
+    author: Option<view::Author>,
+    represented: Representations,
+}
+
+impl Judged {
+    /// Reads what the author's view of `new` needs: `new` itself is judged by the caller.
+    pub fn read(conn: &mut DbConn, new: NewComment, reader: Reader) -> ApiResult<Judged> {
+        let author = view::authors(conn, &[new.author_id])?.remove(&new.author_id);
+        let represented = Representations::load(conn, new.speaks_for.as_slice())?;
+        Ok(Judged {
+            new,
+            reader,
+            author,
+            represented,
+        })
+    }
+
+    /// Writes it, with what others must hear of it, and answers the author's own view
+    /// of what they just wrote (rendered without a statement).
+    pub fn write(self, tx: &mut crate::db::Tx) -> ApiResult<CommentView> {
+        let created = insert(tx, &self.new)?;
+        let lens = self
+            .reader
+            .lens(created.author_id, created.status)
+            .ok_or_else(|| ApiError::internal("a contribution its author cannot see"))?;
+        let speaks_for = self.represented.get(created.speaks_for());
+        Ok(view::view_with(
+            &created,
+            self.author.as_ref(),
+            speaks_for,
+            lens,
+        ))
+    }
 }
 
 /// Posts a comment, reply or amendment on a consultation.
@@ -90,25 +133,25 @@ pub async fn post(
 ) -> ApiResult<CommentView> {
     let user = who.user().clone();
     limit_posts(state, user.id)?;
-    let explicit = cmd.language.as_ref().map(|l| l.as_str().to_owned());
-    let detected = contribution_language(&state.db, user.id, explicit, &cmd.body).await?;
-    state
+    let judged = state
         .db
-        .tx(move |tx| {
+        .run(move |conn| {
+            let explicit = cmd.language.as_ref().map(|l| l.as_str().to_owned());
+            let detected = contribution_language(conn, user.id, explicit, &cmd.body)?;
             let actor = Actor::User(user.clone());
-            let (row, access) = consultation_for(tx, &actor, &consultation)?;
+            let (row, access) = consultation_for(conn, &actor, &consultation)?;
             row.ensure_open()?;
-            let phase = crate::consultations::phases::ensure_takes_inputs(tx, row.id)?;
-            access.may_contribute(tx, &row)?;
+            let phase = crate::consultations::phases::ensure_takes_inputs(conn, row.id)?;
+            access.may_contribute(conn, &row)?;
             let speaks_for = match cmd.speaks_for {
-                Some(s) => Some(crate::policy::may_speak_for(tx, user.id, s)?),
+                Some(s) => Some(crate::policy::may_speak_for(conn, user.id, s)?),
                 None => None,
             };
             access.may_table(phase, cmd.kind, speaks_for.as_ref())?;
             let reader = access.reader();
             let mut paragraph_key = cmd.paragraph_key;
             if let Some(parent_id) = cmd.parent_id {
-                let parent = store::get(tx, parent_id)
+                let parent = store::get(conn, parent_id)
                     .map_err(|_| ApiError::field("parent_id", "no such comment"))?;
                 if parent.consultation_id != Some(row.id) {
                     return Err(ApiError::field(
@@ -134,7 +177,7 @@ pub async fn post(
                 }
             }
             if let Some(k) = &paragraph_key {
-                if !consultations::has_paragraph(tx, &row, k)? {
+                if !consultations::has_paragraph(conn, &row, k)? {
                     return Err(ApiError::field(
                         "paragraph_key",
                         "no paragraph with this key in the current text",
@@ -142,7 +185,7 @@ pub async fn post(
                 }
             }
             let version_label = match row.current_version_id {
-                Some(v) => Some(consultations::version_label(tx, v)?),
+                Some(v) => Some(consultations::version_label(conn, v)?),
                 None => None,
             };
             let new = NewComment {
@@ -160,10 +203,10 @@ pub async fn post(
                 language: detected.unwrap_or_else(|| row.language.clone()),
                 version_label,
             };
-            let created = insert(tx, &new)?;
-            own_view(tx, &created, &reader)
+            Judged::read(conn, new, reader)
         })
-        .await
+        .await?;
+    state.db.tx(move |tx| judged.write(tx)).await
 }
 
 /// Comments and questions count against the same per-person limits.

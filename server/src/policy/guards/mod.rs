@@ -328,8 +328,9 @@ pub fn consultation_for(
     actor: &Actor,
     key: &str,
 ) -> ApiResult<(ConsultationRow, ConsultationAccess)> {
-    let row = crate::consultations::store::resolve(conn, key)?;
-    let access = ConsultationAccess::of(conn, actor, row.id)?;
+    let (row, cofacilitator) =
+        crate::consultations::store::resolve_for(conn, key, actor.user().map(|u| u.id))?;
+    let access = ConsultationAccess::with(actor, cofacilitator);
     if !access.may_see(row.status()) {
         return Err(ApiError::not_found("consultation"));
     }
