@@ -80,12 +80,13 @@ pub fn contribution_language(
 
 /// A contribution judged before it queues for the writer: whether it may be written and
 /// exactly what, with what its author's view of it needs. The judging reads run on the
-/// pool, side by side with other requests; the writer's lane then sends only the writes.
-/// On PostgreSQL the lanes' round trips bound how many comments a second go in
-/// (docs/performance.md), and reading in the lane did not make the judgement any firmer:
-/// its reads committed state too, without locking it. A consultation closing in between
-/// lets in the contributions already judged, as a deadline does the letters posted
-/// before it.
+/// pool, beside other requests, and the writer's lane then sends only the writes: on
+/// PostgreSQL the lanes' round trips bounded how many comments a second went in
+/// (docs/performance.md). The judgement is as firm as a read of committed state: a
+/// consultation closed, or a parent hidden, between the judging and the write lets in
+/// the contributions already judged, as a deadline does the letters posted before it.
+/// (Reading inside the lane did not lock those rows on PostgreSQL either; on SQLite the
+/// lane's write lock made it exact.)
 pub struct Judged {
     new: NewComment,
     reader: Reader,
