@@ -422,6 +422,35 @@ impl Db {
         }
     }
 
+    /// Reads that decide a write (`judge`), then the write (`write`, in a transaction as
+    /// [`Db::tx`]'s). On PostgreSQL the reads run first on the pool, beside other
+    /// requests, so that the writer's lanes, whose round trips one after another bound
+    /// how many writes a second go in, send only the writes; they see committed state
+    /// without locking it, as they would inside the lane. On SQLite they run inside the
+    /// write's transaction: reads there cost no round trip, and the lane's write lock
+    /// keeps what they saw true until the commit.
+    pub async fn judged_tx<J, T, R, W>(&self, judge: R, write: W) -> ApiResult<T>
+    where
+        J: Send + 'static,
+        T: Send + 'static,
+        R: FnOnce(&mut DbConn) -> ApiResult<J> + Send + 'static,
+        W: FnOnce(&mut Tx, J) -> ApiResult<T> + Send + 'static,
+    {
+        match self.backend {
+            Backend::Sqlite => {
+                self.tx(move |tx| {
+                    let judged = judge(tx.conn())?;
+                    write(tx, judged)
+                })
+                .await
+            }
+            Backend::Postgres => {
+                let judged = self.run(judge).await?;
+                self.tx(move |tx| write(tx, judged)).await
+            }
+        }
+    }
+
     /// Runs the jobs waiting for a lane in one transaction, on the lane's connection
     /// (its turn taken), then tells each its answer and the hub the channels.
     fn run_batch(&self, writer: &Writer, turn: Turn) -> ApiResult<()> {

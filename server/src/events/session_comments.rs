@@ -224,33 +224,33 @@ pub async fn post(
 ) -> ApiResult<CommentView> {
     let user = who.user().clone();
     limit_posts(state, user.id)?;
-    let judged = state
+    let judge = move |conn: &mut DbConn| {
+        let given = cmd.language.as_ref().map(|l| l.as_str().to_owned());
+        let language =
+            contribution_language(conn, user.id, given, &cmd.body)?.unwrap_or_else(|| "und".into());
+        let actor = Actor::User(user.clone());
+        session_visible(conn, &actor, session_id)?;
+        let new = comments::NewComment {
+            consultation_id: None,
+            session_id: Some(session_id),
+            paragraph_key: None,
+            parent_id: None,
+            author_id: user.id,
+            kind: cmd.kind,
+            body: cmd.body,
+            proposed_text: None,
+            on_behalf_of: None,
+            speaks_for: None,
+            anonymous: cmd.anonymous,
+            language,
+            version_label: None,
+        };
+        Judged::read(conn, new, Reader::of(&actor))
+    };
+    state
         .db
-        .run(move |conn| {
-            let given = cmd.language.as_ref().map(|l| l.as_str().to_owned());
-            let language = contribution_language(conn, user.id, given, &cmd.body)?
-                .unwrap_or_else(|| "und".into());
-            let actor = Actor::User(user.clone());
-            session_visible(conn, &actor, session_id)?;
-            let new = comments::NewComment {
-                consultation_id: None,
-                session_id: Some(session_id),
-                paragraph_key: None,
-                parent_id: None,
-                author_id: user.id,
-                kind: cmd.kind,
-                body: cmd.body,
-                proposed_text: None,
-                on_behalf_of: None,
-                speaks_for: None,
-                anonymous: cmd.anonymous,
-                language,
-                version_label: None,
-            };
-            Judged::read(conn, new, Reader::of(&actor))
-        })
-        .await?;
-    state.db.tx(move |tx| judged.write(tx)).await
+        .judged_tx(judge, |tx, judged| judged.write(tx))
+        .await
 }
 
 fn count(tx: &mut Tx, row: &CommentRow) -> ApiResult<i64> {

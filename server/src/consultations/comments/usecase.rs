@@ -78,15 +78,12 @@ pub fn contribution_language(
     Ok(detect_language_among(body, &also).or(own))
 }
 
-/// A contribution judged before it queues for the writer: whether it may be written and
-/// exactly what, with what its author's view of it needs. The judging reads run on the
-/// pool, beside other requests, and the writer's lane then sends only the writes: on
-/// PostgreSQL the lanes' round trips bounded how many comments a second went in
-/// (docs/performance.md). The judgement is as firm as a read of committed state: a
-/// consultation closed, or a parent hidden, between the judging and the write lets in
-/// the contributions already judged, as a deadline does the letters posted before it.
-/// (Reading inside the lane did not lock those rows on PostgreSQL either; on SQLite the
-/// lane's write lock made it exact.)
+/// A contribution judged (whether it may be written, and exactly what) with what its
+/// author's view of it needs, so that writing it sends only the writes
+/// ([`Db::judged_tx`]). On PostgreSQL the judgement is as firm as a read of committed
+/// state: a consultation closed, or a parent hidden, between the judging and the write
+/// lets in the contributions already judged, as a deadline does the letters posted
+/// before it (reading inside the writer's lane did not lock those rows either).
 pub struct Judged {
     new: NewComment,
     reader: Reader,
@@ -134,80 +131,80 @@ pub async fn post(
 ) -> ApiResult<CommentView> {
     let user = who.user().clone();
     limit_posts(state, user.id)?;
-    let judged = state
-        .db
-        .run(move |conn| {
-            let explicit = cmd.language.as_ref().map(|l| l.as_str().to_owned());
-            let detected = contribution_language(conn, user.id, explicit, &cmd.body)?;
-            let actor = Actor::User(user.clone());
-            let (row, access) = consultation_for(conn, &actor, &consultation)?;
-            row.ensure_open()?;
-            let phase = crate::consultations::phases::ensure_takes_inputs(conn, row.id)?;
-            access.may_contribute(conn, &row)?;
-            let speaks_for = match cmd.speaks_for {
-                Some(s) => Some(crate::policy::may_speak_for(conn, user.id, s)?),
-                None => None,
-            };
-            access.may_table(phase, cmd.kind, speaks_for.as_ref())?;
-            let reader = access.reader();
-            let mut paragraph_key = cmd.paragraph_key;
-            if let Some(parent_id) = cmd.parent_id {
-                let parent = store::get(conn, parent_id)
-                    .map_err(|_| ApiError::field("parent_id", "no such comment"))?;
-                if parent.consultation_id != Some(row.id) {
-                    return Err(ApiError::field(
-                        "parent_id",
-                        "that comment belongs to another consultation",
-                    ));
-                }
-                if parent.status != Visibility::Visible {
-                    return Err(ApiError::field(
-                        "parent_id",
-                        "that comment cannot be replied to",
-                    ));
-                }
-                match (&paragraph_key, &parent.paragraph_key) {
-                    (Some(k), Some(pk)) if k != pk => {
-                        return Err(ApiError::field(
-                            "paragraph_key",
-                            "a reply is on its parent's paragraph",
-                        ))
-                    }
-                    (None, pk) => paragraph_key = pk.clone(),
-                    _ => {}
-                }
+    let judge = move |conn: &mut DbConn| {
+        let explicit = cmd.language.as_ref().map(|l| l.as_str().to_owned());
+        let detected = contribution_language(conn, user.id, explicit, &cmd.body)?;
+        let actor = Actor::User(user.clone());
+        let (row, access) = consultation_for(conn, &actor, &consultation)?;
+        row.ensure_open()?;
+        let phase = crate::consultations::phases::ensure_takes_inputs(conn, row.id)?;
+        access.may_contribute(conn, &row)?;
+        let speaks_for = match cmd.speaks_for {
+            Some(s) => Some(crate::policy::may_speak_for(conn, user.id, s)?),
+            None => None,
+        };
+        access.may_table(phase, cmd.kind, speaks_for.as_ref())?;
+        let reader = access.reader();
+        let mut paragraph_key = cmd.paragraph_key;
+        if let Some(parent_id) = cmd.parent_id {
+            let parent = store::get(conn, parent_id)
+                .map_err(|_| ApiError::field("parent_id", "no such comment"))?;
+            if parent.consultation_id != Some(row.id) {
+                return Err(ApiError::field(
+                    "parent_id",
+                    "that comment belongs to another consultation",
+                ));
             }
-            if let Some(k) = &paragraph_key {
-                if !consultations::has_paragraph(conn, &row, k)? {
+            if parent.status != Visibility::Visible {
+                return Err(ApiError::field(
+                    "parent_id",
+                    "that comment cannot be replied to",
+                ));
+            }
+            match (&paragraph_key, &parent.paragraph_key) {
+                (Some(k), Some(pk)) if k != pk => {
                     return Err(ApiError::field(
                         "paragraph_key",
-                        "no paragraph with this key in the current text",
-                    ));
+                        "a reply is on its parent's paragraph",
+                    ))
                 }
+                (None, pk) => paragraph_key = pk.clone(),
+                _ => {}
             }
-            let version_label = match row.current_version_id {
-                Some(v) => Some(consultations::version_label(conn, v)?),
-                None => None,
-            };
-            let new = NewComment {
-                consultation_id: Some(row.id),
-                session_id: None,
-                paragraph_key,
-                parent_id: cmd.parent_id,
-                author_id: user.id,
-                kind: cmd.kind,
-                body: cmd.body,
-                proposed_text: cmd.proposed_text,
-                on_behalf_of: cmd.on_behalf_of,
-                speaks_for: speaks_for.map(|r| r.speaks_for()),
-                anonymous: cmd.anonymous,
-                language: detected.unwrap_or_else(|| row.language.clone()),
-                version_label,
-            };
-            Judged::read(conn, new, reader)
-        })
-        .await?;
-    state.db.tx(move |tx| judged.write(tx)).await
+        }
+        if let Some(k) = &paragraph_key {
+            if !consultations::has_paragraph(conn, &row, k)? {
+                return Err(ApiError::field(
+                    "paragraph_key",
+                    "no paragraph with this key in the current text",
+                ));
+            }
+        }
+        let version_label = match row.current_version_id {
+            Some(v) => Some(consultations::version_label(conn, v)?),
+            None => None,
+        };
+        let new = NewComment {
+            consultation_id: Some(row.id),
+            session_id: None,
+            paragraph_key,
+            parent_id: cmd.parent_id,
+            author_id: user.id,
+            kind: cmd.kind,
+            body: cmd.body,
+            proposed_text: cmd.proposed_text,
+            on_behalf_of: cmd.on_behalf_of,
+            speaks_for: speaks_for.map(|r| r.speaks_for()),
+            anonymous: cmd.anonymous,
+            language: detected.unwrap_or_else(|| row.language.clone()),
+            version_label,
+        };
+        Judged::read(conn, new, reader)
+    };
+    state
+        .db
+        .judged_tx(judge, |tx, judged| judged.write(tx))
+        .await
 }
 
 /// Comments and questions count against the same per-person limits.
