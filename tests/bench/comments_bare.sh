@@ -5,6 +5,8 @@
 # consultation, one account, rate limits off), then to `bare_comments` on the same
 # database: the same statements, written by two threads that each commit what waits in one
 # transaction, with no authentication, validation, views, search index or live stream.
+# Beside each row, the CPU time a comment cost over the run: the whole machine's, the
+# server's process and PostgreSQL's (every backend), from /proc.
 # Usage: tests/bench/comments_bare.sh postgres://…@127.0.0.1/EMPTY_DATABASE [release dir] [seconds]
 set -euo pipefail
 URL=${1:?usage: $0 postgres://user:password@127.0.0.1:5432/empty_database [target/release] [seconds]}
@@ -44,22 +46,42 @@ request = function()
   return wrk.format(nil, nil, nil, '{"body":"A comment of the campaign, about as long as a real one, number ' .. n .. '.","language":"en"}')
 end
 LUA
+# CPU time, in clock ticks, as "machine server postgres": the machine's busy time
+# (/proc/stat: user, nice, system, irq, softirq, steal), the server's process, and every
+# PostgreSQL process.
+cpu() {
+  local machine server postgres=0 p
+  machine=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat)
+  server=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  for p in $(pgrep -u postgres postgres); do
+    postgres=$((postgres + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$machine $server $postgres"
+}
+comments() { psql "$URL" -tAc "SELECT count(*) FROM comments"; }
 run() {
-  local name=$1 url=$2
+  local name=$1 url=$2 pid=$3
+  local before_n before_cpu after_n after_cpu
+  before_n=$(comments); before_cpu=$(cpu "$pid")
   wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s "$DIR/post.lua" "$url" > "$DIR/$name.txt"
-  local rps p50 p99 refused failed
+  after_cpu=$(cpu "$pid"); after_n=$(comments)
+  local rps p50 p99 refused failed per
   rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/$name.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$DIR/$name.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$DIR/$name.txt")
   refused=$(awk '/Non-2xx/ {print $5}' "$DIR/$name.txt")
   # "Socket errors: connect 0, read 0, write 0, timeout 0"
   failed=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$DIR/$name.txt")
-  echo "| $name | $rps | $p50 / $p99 | ${refused:-0} / ${failed:-0} |"
+  # CPU µs a comment: ticks × 10^6 / ticks a second / comments written.
+  per=$(python3 -c "
+a, b, n, hz = '$before_cpu'.split(), '$after_cpu'.split(), $after_n - $before_n, $(getconf CLK_TCK)
+print(' / '.join(str(round((int(y) - int(x)) * 1e6 / hz / max(n, 1))) for x, y in zip(a, b)))")
+  echo "| $name | $rps | $p50 / $p99 | ${refused:-0} / ${failed:-0} | $per |"
 }
-echo "| server | comments/s (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s) | latency p50 / p99 | answers other than 2xx / socket errors |"
-echo "|---|---|---|---|"
-run "indaba (PostgreSQL)" "http://127.0.0.1:$PORT/api/v1/consultations/$CONSULTATION/comments"
+echo "| server | comments/s (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s) | latency p50 / p99 | answers other than 2xx / socket errors | CPU µs a comment: machine / server / PostgreSQL |"
+echo "|---|---|---|---|---|"
+run "indaba (PostgreSQL)" "http://127.0.0.1:$PORT/api/v1/consultations/$CONSULTATION/comments" $SERVER
 kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 "$BIN/bare_comments" "127.0.0.1:$BARE_PORT" "$URL" "$CONSULTATION" "$VERSION" "$AUTHOR" & BARE=$!
 ready "http://127.0.0.1:$BARE_PORT/"
-run "bare_comments (PostgreSQL)" "http://127.0.0.1:$BARE_PORT/comments"
+run "bare_comments (PostgreSQL)" "http://127.0.0.1:$BARE_PORT/comments" $BARE
