@@ -75,18 +75,7 @@ impl ConsultationRow {
 
 /// By numeric id or slug. Drafts exist only for organisers and co-facilitators.
 pub fn resolve(conn: &mut DbConn, id_or_slug: &str) -> ApiResult<ConsultationRow> {
-    let query = consultations::table.select(ConsultationRow::as_select());
-    let row = match id_or_slug.parse::<i64>() {
-        Ok(id) => query
-            .filter(consultations::id.eq(id))
-            .first(conn)
-            .optional()?,
-        Err(_) => query
-            .filter(consultations::slug.eq(id_or_slug))
-            .first(conn)
-            .optional()?,
-    };
-    row.ok_or_else(|| ApiError::not_found("consultation"))
+    Ok(resolve_for(conn, id_or_slug, None)?.0)
 }
 
 /// A consultation by id or slug, and whether `user_id` co-facilitates it: one statement
@@ -97,14 +86,12 @@ pub fn resolve_for(
     user_id: Option<i64>,
 ) -> ApiResult<(ConsultationRow, bool)> {
     use crate::db::schema::consultation_cofacilitators as cc;
-    let Some(user_id) = user_id else {
-        return Ok((resolve(conn, id_or_slug)?, false));
-    };
+    // No one (`NULL`) co-facilitates: `user_id = NULL` holds for no row.
     let query = consultations::table
         .left_join(
             cc::table.on(cc::consultation_id
                 .eq(consultations::id)
-                .and(cc::user_id.eq(user_id))),
+                .and(cc::user_id.nullable().eq(user_id))),
         )
         .select((ConsultationRow::as_select(), cc::user_id.nullable()));
     let row: Option<(ConsultationRow, Option<i64>)> = match id_or_slug.parse::<i64>() {

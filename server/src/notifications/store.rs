@@ -57,6 +57,9 @@ pub fn follow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
 /// and what it is on): a follow already there, or written meanwhile by another
 /// transaction, is left as it is. How many were new.
 pub fn follow_all(conn: &mut DbConn, user_id: i64, targets: &[Target]) -> ApiResult<usize> {
+    if targets.is_empty() {
+        return Ok(0);
+    }
     let t = now();
     let rows: Vec<_> = targets
         .iter()
