@@ -124,15 +124,8 @@ pub struct ConsultationAccess {
 }
 
 impl ConsultationAccess {
-    pub fn of(conn: &mut DbConn, actor: &Actor, consultation_id: i64) -> ApiResult<Self> {
-        let cofacilitator = match actor.user() {
-            Some(user) => is_cofacilitator(conn, consultation_id, user.id)?,
-            None => false,
-        };
-        Ok(Self::with(actor, cofacilitator))
-    }
-
-    /// The access of `actor`, who co-facilitates the consultation or not (read with it).
+    /// The access of `actor`, who co-facilitates the consultation or not (read with it:
+    /// `consultations::store::resolve_for`).
     pub fn with(actor: &Actor, cofacilitator: bool) -> Self {
         let Some(user) = actor.user() else {
             return Self::default();

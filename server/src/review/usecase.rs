@@ -64,7 +64,7 @@ pub async fn bulk(db: &Db, who: &ConsultationReviewer, cmd: BulkCommand) -> ApiR
                 Err(e) if e.code == ErrorCode::NotFound => return Err(not_here()),
                 Err(e) => return Err(e),
             };
-            if consultation.map(|c| c.id) != Some(consultation_id) {
+            if consultation.map(|(c, _)| c.id) != Some(consultation_id) {
                 return Err(ApiError::field(
                     "comment_ids",
                     format!("{id} is not an input of this consultation"),

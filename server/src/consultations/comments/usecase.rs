@@ -21,19 +21,23 @@ use crate::policy::{Actor, ConsultationAccess, EventAccess, Reader};
 use crate::ratelimit::limits::{POSTS_PER_DAY, POSTS_PER_MINUTE};
 use crate::state::AppState;
 
+/// A consultation with the caller's access to it, as `consultation_for` answers.
+pub type Accessed = (ConsultationRow, ConsultationAccess);
+
 /// A contribution the caller may see, with the reader it is shown to, and its
-/// consultation when it is on one (not on an IGF session). 404 otherwise.
+/// consultation with the caller's access to it when it is on one (not on an IGF
+/// session). 404 otherwise.
 pub fn visible(
     conn: &mut DbConn,
     actor: &Actor,
     id: i64,
-) -> ApiResult<(CommentRow, Option<ConsultationRow>, Reader)> {
+) -> ApiResult<(CommentRow, Option<Accessed>, Reader)> {
     let c = store::get(conn, id)?;
     let (consultation, reader) = match (c.consultation_id, c.session_id) {
         (Some(consultation), _) => {
             let (row, access) = consultation_for(conn, actor, &consultation.to_string())
                 .map_err(|_| ApiError::not_found("comment"))?;
-            (Some(row), access.reader())
+            (Some((row, access)), access.reader())
         }
         (None, Some(session)) => {
             session_visible(conn, actor, session)?;
@@ -401,7 +405,7 @@ pub async fn edit(db: &Db, who: &CommentAuthor, cmd: EditCommand) -> ApiResult<C
                 "comments can be edited for 15 minutes after posting",
             ));
         }
-        if let Some(row) = &consultation {
+        if let Some((row, _)) = &consultation {
             row.ensure_open()?;
             crate::consultations::phases::ensure_takes_inputs(tx, row.id)?;
         }
@@ -428,8 +432,8 @@ pub async fn edit(db: &Db, who: &CommentAuthor, cmd: EditCommand) -> ApiResult<C
 }
 
 /// Endorsements are for consultation inputs; session questions are upvoted instead.
-fn consultation_of(row: Option<ConsultationRow>) -> ApiResult<ConsultationRow> {
-    row.ok_or_else(|| {
+fn consultation_of(found: Option<Accessed>) -> ApiResult<Accessed> {
+    found.ok_or_else(|| {
         ApiError::new(
             ErrorCode::Conflict,
             "endorsements are for consultation inputs: upvote session questions instead",
@@ -459,10 +463,10 @@ pub async fn endorse(
     db.tx(move |tx| {
         let actor = Actor::User(user.clone());
         let (c, consultation, _) = visible(tx, &actor, id)?;
-        let consultation = consultation_of(consultation)?;
+        let (consultation, access) = consultation_of(consultation)?;
         consultation.ensure_open()?;
         crate::consultations::phases::ensure_takes_inputs(tx, consultation.id)?;
-        ConsultationAccess::of(tx, &actor, consultation.id)?.may_contribute(tx, &consultation)?;
+        access.may_contribute(tx, &consultation)?;
         if c.author_id == user.id {
             return Err(ApiError::forbidden("you cannot endorse your own input"));
         }
@@ -502,7 +506,7 @@ pub async fn withdraw_endorsement(db: &Db, who: &Verified, id: i64) -> ApiResult
     db.tx(move |tx| {
         let actor = Actor::User(user.clone());
         let (c, consultation, _) = visible(tx, &actor, id)?;
-        consultation_of(consultation)?.ensure_open()?;
+        consultation_of(consultation)?.0.ensure_open()?;
         store::remove_endorsement(tx, c.id, user.id)?;
         let n = endorsement_changed(tx, &c)?;
         Ok(EndorsementView {

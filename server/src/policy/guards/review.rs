@@ -48,13 +48,12 @@ impl InputReviewer {
     ) -> ApiResult<InputReviewer> {
         let (comment, consultation, _) =
             crate::consultations::comments::usecase::visible(conn, actor, comment_id)?;
-        let Some(consultation) = consultation else {
+        let Some((consultation, access)) = consultation else {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
                 "reviews are for consultation inputs, not session comments",
             ));
         };
-        let access = ConsultationAccess::of(conn, actor, consultation.id)?;
         if !access.may_review() {
             return Err(ApiError::forbidden(
                 "only this consultation's co-facilitators and organisers review its inputs",
