@@ -126,19 +126,6 @@ impl Relay {
         }
     }
 
-    /// Takes what was published and not yet taken; true if there was any.
-    fn take_waiting(&self, rx: &mut broadcast::Receiver<Arc<Message>>) -> bool {
-        let mut any = false;
-        loop {
-            match rx.try_recv() {
-                Ok(message) => self.push(&message),
-                Err(TryRecvError::Lagged(_)) => self.lost(),
-                Err(_) => return any,
-            }
-            any = true;
-        }
-    }
-
     /// This worker fell more than the buffer behind the channel, so every listener on it
     /// did: each is closed with 1013 and resumes with `since`, as if it alone had lagged.
     fn lost(&self) {
@@ -167,7 +154,7 @@ enum Received {
 }
 
 async fn run(
-    this: Weak<Relay>,
+    relay: Weak<Relay>,
     mut rx: broadcast::Receiver<Arc<Message>>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -184,43 +171,33 @@ async fn run(
                 Received::Nothing
             },
         };
-        let Some(relay) = this.upgrade() else {
+        let Some(relay) = relay.upgrade() else {
             return;
         };
         match received {
             Received::Message(message) => {
                 relay.push(&message);
-                relay.take_waiting(&mut rx);
+                // Whatever else is waiting goes out in the same round.
+                loop {
+                    match rx.try_recv() {
+                        Ok(message) => relay.push(&message),
+                        Err(TryRecvError::Lagged(_)) => relay.lost(),
+                        Err(_) => break,
+                    }
+                }
             }
             Received::Lost => relay.lost(),
             Received::Stop => relay.stopping.set(true),
             Received::Nothing => {}
         }
         let stop = relay.stopping();
+        let round = relay.take_round();
         drop(relay);
-        // A round takes a while at thousands of listeners (each a socket write): what is
-        // published meanwhile is taken between batches, so that listeners woken later in
-        // the round send it in the same write, and those woken before it get another round.
-        loop {
-            let Some(relay) = this.upgrade() else {
-                return;
-            };
-            let round = relay.take_round();
-            drop(relay);
-            let mut more = false;
-            for batch in round.chunks(BATCH) {
-                for w in batch {
-                    w.wake_by_ref();
-                }
-                tokio::task::yield_now().await;
-                let Some(relay) = this.upgrade() else {
-                    return;
-                };
-                more |= relay.take_waiting(&mut rx);
+        for batch in round.chunks(BATCH) {
+            for w in batch {
+                w.wake_by_ref();
             }
-            if !more || stop {
-                break;
-            }
+            tokio::task::yield_now().await;
         }
         if stop {
             return;
