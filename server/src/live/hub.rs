@@ -23,17 +23,6 @@ pub enum Message {
     Presence(Bytes),
 }
 
-impl Message {
-    /// The same message in bytes of its own, for one worker's listeners
-    /// (`relay::Relay`): references to it are then counted on one core only.
-    pub fn copied(&self) -> Message {
-        match self {
-            Message::Events(frame) => Message::Events(frame.copied()),
-            Message::Presence(wire) => Message::Presence(Bytes::copy_from_slice(wire)),
-        }
-    }
-}
-
 pub struct Channel {
     pub name: String,
     pub tx: broadcast::Sender<Arc<Message>>,

@@ -98,17 +98,6 @@ impl Frame {
         Some(frame)
     }
 
-    /// The same frame in bytes of its own (see `Message::copied`).
-    pub fn copied(&self) -> Frame {
-        Frame {
-            first: self.first,
-            last: self.last,
-            events: self.events.clone(),
-            wire_private: Bytes::copy_from_slice(&self.wire_private),
-            wire_public: self.wire_public.as_deref().map(Bytes::copy_from_slice),
-        }
-    }
-
     /// The WebSocket frame for a listener that has seen everything up to `after`: the
     /// shared one, unless the listener already has part of the batch.
     pub fn wire_for(&self, privileged: bool, after: i64) -> Option<Bytes> {

@@ -23,10 +23,11 @@ use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::{dev, web, HttpRequest, HttpResponse};
 use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
+use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::hub::{Channel, Hub, ListenerGuard, Message};
 use super::log::{self, Encoded};
-use super::relay::{Next, Relay};
+use super::relay::Relay;
 use super::{resolve, wire, LiveQuery, Subject};
 use crate::error::{ApiError, ApiResult};
 use crate::http::respond::Upgrade;
@@ -151,13 +152,12 @@ pub struct LiveBody {
     relay: Rc<Relay>,
     /// The relay round this listener is registered for.
     round: u64,
-    /// Its place in the relay's copy of what the channel published.
-    cursor: u64,
+    rx: broadcast::Receiver<Arc<Message>>,
     privileged: bool,
     /// The last seq handed to the socket.
     last: i64,
     /// A published frame waiting for the replay of the gap before it.
-    held: Option<Rc<Message>>,
+    held: Option<Arc<Message>>,
     replay: Option<Replay>,
     /// The client's side: raw bytes from the socket, parsed here into frames.
     incoming: dev::Payload,
@@ -209,18 +209,17 @@ impl LiveBody {
             }
         });
         let settings = hub.settings;
-        // Placed before reading the log: whatever is published meanwhile is kept, and
+        // Subscribe before reading the log: whatever is published meanwhile is kept, and
         // what the replay already sent is skipped by its seq.
-        let relay = Relay::on_this_worker(hub, &channel);
-        let cursor = relay.head();
+        let rx = channel.tx.subscribe();
         let period = Duration::from_secs(settings.ping_seconds);
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut body = LiveBody {
             hub: hub.clone(),
-            relay,
+            relay: Relay::on_this_worker(hub, &channel),
             round: u64::MAX,
-            cursor,
+            rx,
             _guard: channel.join(),
             channel,
             privileged,
@@ -415,7 +414,7 @@ impl LiveBody {
 
     /// Queues one published message, first replaying from the log whatever lies between
     /// what this listener has and the frame (after a replay, or frames it skipped).
-    fn deliver(&mut self, message: &Rc<Message>, fill_gaps: bool) {
+    fn deliver(&mut self, message: &Arc<Message>, fill_gaps: bool) {
         match &**message {
             Message::Presence(wire) => self.out.push_back(wire.clone()),
             Message::Events(frame) => {
@@ -437,13 +436,14 @@ impl LiveBody {
     /// Takes everything the channel published since the last poll.
     fn take_published(&mut self) {
         while self.replay.is_none() && !self.ended {
-            match self.relay.next(&mut self.cursor) {
-                Next::Message(message) => self.deliver(&message, true),
-                Next::Empty => return,
-                Next::Lagged => {
+            match self.rx.try_recv() {
+                Ok(message) => self.deliver(&message, true),
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Lagged(_)) => {
                     let reason = format!("too slow to keep up: reconnect with since={}", self.last);
                     self.close(CloseCode::Again, &reason);
                 }
+                Err(TryRecvError::Closed) => self.close(CloseCode::Away, "channel closed"),
             }
         }
     }
