@@ -82,6 +82,9 @@ pub fn contribution_language(
     Ok(detect_language_among(body, &also).or(own))
 }
 
+/// Never expected: the author of a contribution is always among those who may see it.
+const UNSEEN_BY_AUTHOR: &str = "a contribution its author cannot see";
+
 /// A contribution judged (whether it may be written, and exactly what) with what its
 /// author's view of it needs, so that writing it sends only the writes
 /// ([`Db::judged_tx`]). On PostgreSQL the judgement is as firm as a read of committed
@@ -115,7 +118,7 @@ impl Judged {
         let lens = self
             .reader
             .lens(created.author_id, created.status)
-            .ok_or_else(|| ApiError::internal("a contribution its author cannot see"))?;
+            .ok_or_else(|| ApiError::internal(UNSEEN_BY_AUTHOR))?;
         let speaks_for = self.represented.get(created.speaks_for());
         Ok(view::view_with(
             &created,
@@ -241,7 +244,7 @@ pub fn insert(tx: &mut crate::db::Tx, new: &NewComment) -> ApiResult<CommentRow>
 /// The author's own view of what they just wrote.
 fn own_view(conn: &mut DbConn, row: &CommentRow, reader: &Reader) -> ApiResult<CommentView> {
     view::render_one(conn, row, reader, Surface::Api)?
-        .ok_or_else(|| ApiError::internal("a contribution its author cannot see"))
+        .ok_or_else(|| ApiError::internal(UNSEEN_BY_AUTHOR))
 }
 
 /// `?paragraph_key=&parent_id=&since_id=&limit=&cursor=`
