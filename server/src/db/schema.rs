@@ -382,6 +382,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     consultations,
     consultation_cofacilitators,
+    consultation_phases,
     document_versions,
     paragraphs,
     comments,
