@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::view::Person;
 use crate::accounts::types::string_enum;
-use crate::db::schema::{consultation_phases, document_versions, users};
+use crate::db::schema::{consultation_phases, users};
 use crate::db::{now, DbConn, Timestamp, Tx};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::input::text;
@@ -115,16 +115,6 @@ struct PhaseRow {
     stakeholders_comment: bool,
 }
 
-impl From<PhaseRow> for Current {
-    fn from(r: PhaseRow) -> Current {
-        Current {
-            phase: r.phase,
-            since: r.set_at,
-            stakeholders_comment: r.stakeholders_comment,
-        }
-    }
-}
-
 /// The current phase, since when, and what it allows; `None` before the first is set.
 pub fn current(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Option<Current>> {
     let row: Option<PhaseRow> = consultation_phases::table
@@ -133,7 +123,11 @@ pub fn current(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Option<Curr
         .select(PhaseRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(row.map(Current::from))
+    Ok(row.map(|r| Current {
+        phase: r.phase,
+        since: r.set_at,
+        stakeholders_comment: r.stakeholders_comment,
+    }))
 }
 
 /// Every move, oldest first, with who made it.
@@ -215,44 +209,7 @@ pub fn set(
 /// `consultation_closed`, naming the phase); otherwise gives the phase, for the checks
 /// that depend on it.
 pub fn ensure_takes_inputs(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Option<Current>> {
-    takes_inputs(current(conn, consultation_id)?)
-}
-
-/// [`ensure_takes_inputs`], reading with the phase the label of the version a new input
-/// is filed under: one statement where a comment asked two, on every comment posted.
-pub fn ensure_takes_inputs_on(
-    conn: &mut DbConn,
-    consultation_id: i64,
-    version_id: Option<i64>,
-) -> ApiResult<(Option<Current>, Option<String>)> {
-    let Some(version_id) = version_id else {
-        return Ok((ensure_takes_inputs(conn, consultation_id)?, None));
-    };
-    let label = document_versions::table
-        .filter(document_versions::id.eq(version_id))
-        .select(document_versions::label)
-        .single_value();
-    let row: Option<(PhaseRow, Option<String>)> = consultation_phases::table
-        .filter(consultation_phases::consultation_id.eq(consultation_id))
-        .order(consultation_phases::id.desc())
-        .select((PhaseRow::as_select(), label))
-        .first(conn)
-        .optional()?;
-    let (current, label) = match row {
-        Some((phase, label)) => (Some(Current::from(phase)), label),
-        // Before the first phase is set there is no row to carry the label.
-        None => (None, None),
-    };
-    let current = takes_inputs(current)?;
-    let label = match label {
-        Some(label) => label,
-        None => super::store::version_label(conn, version_id)?,
-    };
-    Ok((current, Some(label)))
-}
-
-fn takes_inputs(current: Option<Current>) -> ApiResult<Option<Current>> {
-    match current {
+    match current(conn, consultation_id)? {
         Some(c) if !c.phase.takes_inputs() => Err(ApiError::new(
             ErrorCode::ConsultationClosed,
             format!(

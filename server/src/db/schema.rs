@@ -382,7 +382,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     consultations,
     consultation_cofacilitators,
-    consultation_phases,
     document_versions,
     paragraphs,
     comments,

@@ -144,11 +144,7 @@ pub async fn post(
         let actor = Actor::User(user.clone());
         let (row, access) = consultation_for(conn, &actor, &consultation)?;
         row.ensure_open()?;
-        let (phase, version_label) = crate::consultations::phases::ensure_takes_inputs_on(
-            conn,
-            row.id,
-            row.current_version_id,
-        )?;
+        let phase = crate::consultations::phases::ensure_takes_inputs(conn, row.id)?;
         access.may_contribute(conn, &row)?;
         let speaks_for = match cmd.speaks_for {
             Some(s) => Some(crate::policy::may_speak_for(conn, user.id, s)?),
@@ -191,6 +187,10 @@ pub async fn post(
                 ));
             }
         }
+        let version_label = match row.current_version_id {
+            Some(v) => Some(consultations::version_label(conn, v)?),
+            None => None,
+        };
         let new = NewComment {
             consultation_id: Some(row.id),
             session_id: None,
