@@ -209,7 +209,12 @@ pub fn set(
 /// `consultation_closed`, naming the phase); otherwise gives the phase, for the checks
 /// that depend on it.
 pub fn ensure_takes_inputs(conn: &mut DbConn, consultation_id: i64) -> ApiResult<Option<Current>> {
-    match current(conn, consultation_id)? {
+    takes_inputs(current(conn, consultation_id)?)
+}
+
+/// [`ensure_takes_inputs`] for a phase already read.
+pub fn takes_inputs(current: Option<Current>) -> ApiResult<Option<Current>> {
+    match current {
         Some(c) if !c.phase.takes_inputs() => Err(ApiError::new(
             ErrorCode::ConsultationClosed,
             format!(

@@ -815,3 +815,9 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(igf_message_sets, consultations);
+// Posting a contribution reads the consultation's current phase in the statement that
+// reads the consultation (consultations/comments/posting.rs).
+diesel::allow_tables_to_appear_in_same_query!(consultation_phases, consultations);
+diesel::allow_tables_to_appear_in_same_query!(consultation_phases, consultation_cofacilitators);
+diesel::allow_tables_to_appear_in_same_query!(consultation_phases, document_versions);
+diesel::allow_tables_to_appear_in_same_query!(consultation_phases, users);

@@ -4,11 +4,12 @@
 //!
 //! `command` parses what clients send; `usecase` and `moderation` are what people do;
 //! `view` is how a contribution is shown to each reader; `store` is diesel only;
-//! `http` is the endpoints.
+//! `http` is the endpoints; `posting` is what posting to a consultation reads.
 
 pub mod command;
 pub mod http;
 pub mod moderation;
+pub mod posting;
 pub mod store;
 pub mod usecase;
 pub mod view;

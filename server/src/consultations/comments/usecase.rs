@@ -3,6 +3,7 @@
 //! an `Actor`) and answers with views rendered for its caller.
 
 use super::command::{EditCommand, NewCommentCommand, Reason};
+use super::posting::{self, ToPost};
 use super::store::{self, CommentRow, Filter, NewComment};
 use super::view::{self, CommentView, EndorsementView, FlagReceipt, EDIT_WINDOW_MINUTES};
 use crate::consultations::store::{self as consultations, ConsultationRow};
@@ -16,7 +17,7 @@ use crate::http::page::Page;
 use crate::http::respond::List;
 use crate::outbox::Change;
 use crate::policy::audit::Surface;
-use crate::policy::guards::{consultation_for, CommentAuthor, Verified};
+use crate::policy::guards::{access_to, consultation_for, CommentAuthor, Verified};
 use crate::policy::{Actor, ConsultationAccess, EventAccess, Reader};
 use crate::ratelimit::limits::{POSTS_PER_DAY, POSTS_PER_MINUTE};
 use crate::state::AppState;
@@ -70,16 +71,20 @@ pub fn contribution_language(
     if given.is_some() {
         return Ok(given);
     }
-    let own: Option<String> = crate::accounts::store::find(conn, author)?.map(|u| {
-        // The primary subtag, as detection answers (`zh`, not `zh-Hans`).
-        u.preferred_language
-            .split('-')
-            .next()
-            .unwrap_or_default()
-            .to_lowercase()
-    });
+    let preferred = crate::accounts::store::find(conn, author)?.map(|u| u.preferred_language);
+    Ok(language_of(given, body, preferred.as_deref()))
+}
+
+/// [`contribution_language`] with the author's preferred language (BCP 47) in hand.
+pub fn language_of(given: Option<String>, body: &str, preferred: Option<&str>) -> Option<String> {
+    if given.is_some() {
+        return given;
+    }
+    // The primary subtag, as detection answers (`zh`, not `zh-Hans`).
+    let own: Option<String> =
+        preferred.map(|p| p.split('-').next().unwrap_or_default().to_lowercase());
     let also: Vec<&str> = own.iter().map(String::as_str).collect();
-    Ok(detect_language_among(body, &also).or(own))
+    detect_language_among(body, &also).or(own)
 }
 
 /// Never expected: the author of a contribution is always among those who may see it.
@@ -102,6 +107,16 @@ impl Judged {
     /// Reads what the author's view of `new` needs: `new` itself is judged by the caller.
     pub fn read(conn: &mut DbConn, new: NewComment, reader: Reader) -> ApiResult<Judged> {
         let author = view::authors(conn, &[new.author_id])?.remove(&new.author_id);
+        Judged::with(conn, new, reader, author)
+    }
+
+    /// [`Judged::read`] with the author already read.
+    pub fn with(
+        conn: &mut DbConn,
+        new: NewComment,
+        reader: Reader,
+        author: Option<view::Author>,
+    ) -> ApiResult<Judged> {
         let represented = Representations::load(conn, new.speaks_for.as_slice())?;
         Ok(Judged {
             new,
@@ -139,12 +154,20 @@ pub async fn post(
     let user = who.user().clone();
     limit_posts(state, user.id)?;
     let judge = move |conn: &mut DbConn| {
-        let explicit = cmd.language.as_ref().map(|l| l.as_str().to_owned());
-        let detected = contribution_language(conn, user.id, explicit, &cmd.body)?;
         let actor = Actor::User(user.clone());
-        let (row, access) = consultation_for(conn, &actor, &consultation)?;
+        let ToPost {
+            consultation: row,
+            cofacilitator,
+            phase,
+            version_label,
+            poster,
+        } = posting::to_post(conn, &consultation, user.id)?;
+        let access = access_to(&actor, &row, cofacilitator)?;
+        let (preferred, author) = poster.unzip();
+        let explicit = cmd.language.as_ref().map(|l| l.as_str().to_owned());
+        let detected = language_of(explicit, &cmd.body, preferred.as_deref());
         row.ensure_open()?;
-        let phase = crate::consultations::phases::ensure_takes_inputs(conn, row.id)?;
+        let phase = crate::consultations::phases::takes_inputs(phase)?;
         access.may_contribute(conn, &row)?;
         let speaks_for = match cmd.speaks_for {
             Some(s) => Some(crate::policy::may_speak_for(conn, user.id, s)?),
@@ -187,10 +210,6 @@ pub async fn post(
                 ));
             }
         }
-        let version_label = match row.current_version_id {
-            Some(v) => Some(consultations::version_label(conn, v)?),
-            None => None,
-        };
         let new = NewComment {
             consultation_id: Some(row.id),
             session_id: None,
@@ -206,7 +225,7 @@ pub async fn post(
             language: detected.unwrap_or_else(|| row.language.clone()),
             version_label,
         };
-        Judged::read(conn, new, reader)
+        Judged::with(conn, new, reader, author)
     };
     state
         .db

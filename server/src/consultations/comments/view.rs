@@ -198,8 +198,27 @@ pub struct Author {
     pub erased: bool,
 }
 
-type AuthorRow = (
-    i64,
+/// The columns of `users` an author's view needs, as [`Author::from_fields`] takes them.
+pub type AuthorColumns = (
+    users::display_name,
+    users::stakeholder_group,
+    users::region,
+    users::organization,
+    users::organization_verified_at,
+    users::erased_at,
+);
+
+pub const AUTHOR_COLUMNS: AuthorColumns = (
+    users::display_name,
+    users::stakeholder_group,
+    users::region,
+    users::organization,
+    users::organization_verified_at,
+    users::erased_at,
+);
+
+/// [`AUTHOR_COLUMNS`] as read.
+pub type AuthorFields = (
     String,
     String,
     Option<String>,
@@ -208,39 +227,31 @@ type AuthorRow = (
     Option<chrono::NaiveDateTime>,
 );
 
+impl Author {
+    pub fn from_fields(fields: AuthorFields) -> Author {
+        let (display_name, group, region, organization, verified_at, erased_at) = fields;
+        Author {
+            display_name,
+            stakeholder_group: StakeholderGroup::parse(&group),
+            region: region.as_deref().and_then(Region::parse),
+            organization,
+            organization_verified: verified_at.is_some(),
+            erased: erased_at.is_some(),
+        }
+    }
+}
+
 pub fn authors(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, Author>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    let rows: Vec<AuthorRow> = users::table
+    let rows: Vec<(i64, AuthorFields)> = users::table
         .filter(users::id.eq_any(&ids))
-        .select((
-            users::id,
-            users::display_name,
-            users::stakeholder_group,
-            users::region,
-            users::organization,
-            users::organization_verified_at,
-            users::erased_at,
-        ))
+        .select((users::id, AUTHOR_COLUMNS))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, display_name, group, region, organization, verified_at, erased_at)| {
-                (
-                    id,
-                    Author {
-                        display_name,
-                        stakeholder_group: StakeholderGroup::parse(&group),
-                        region: region.as_deref().and_then(Region::parse),
-                        organization,
-                        organization_verified: verified_at.is_some(),
-                        erased: erased_at.is_some(),
-                    },
-                )
-            },
-        )
+        .map(|(id, fields)| (id, Author::from_fields(fields)))
         .collect())
 }
 

@@ -330,9 +330,19 @@ pub fn consultation_for(
 ) -> ApiResult<(ConsultationRow, ConsultationAccess)> {
     let (row, cofacilitator) =
         crate::consultations::store::resolve_for(conn, key, actor.user().map(|u| u.id))?;
+    let access = access_to(actor, &row, cofacilitator)?;
+    Ok((row, access))
+}
+
+/// [`consultation_for`]'s judgement, for a consultation read with more beside it.
+pub fn access_to(
+    actor: &Actor,
+    row: &ConsultationRow,
+    cofacilitator: bool,
+) -> ApiResult<ConsultationAccess> {
     let access = ConsultationAccess::with(actor, cofacilitator);
     if !access.may_see(row.status()) {
         return Err(ApiError::not_found("consultation"));
     }
-    Ok((row, access))
+    Ok(access)
 }
