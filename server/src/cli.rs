@@ -184,7 +184,7 @@ fn backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
         .ok_or_else(|| format!("{} is not a UTF-8 path", path.display()))?;
     let db = Db::connect(&config.database, 1)?;
     let mut conn = db.get().map_err(|e| e.message)?;
-    let crate::db::DbConn::Sqlite(sqlite) = &mut *conn else {
+    let crate::db::DbConn::Sqlite(sqlite) = &mut **conn else {
         return Err("not an SQLite database".into());
     };
     // The backup holds every account: only its owner may read it, from the first byte

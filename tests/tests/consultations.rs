@@ -1381,7 +1381,7 @@ async fn anonymous_and_language(backend: Backend) {
         let mut conn = f.app.db().get().unwrap();
         indaba::db::schema::audit_log::table
             .count()
-            .get_result::<i64>(&mut *conn)
+            .get_result::<i64>(&mut **conn)
             .unwrap()
     };
     assert_eq!(audited(), 0);

@@ -49,7 +49,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
             users::updated_at.eq(t),
         ))
         .returning(users::id)
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .unwrap();
     let consultation: i64 = diesel::insert_into(consultations::table)
         .values((
@@ -62,7 +62,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
             consultations::updated_at.eq(t),
         ))
         .returning(consultations::id)
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .unwrap();
     let comment: i64 = diesel::insert_into(comments::table)
         .values((
@@ -76,7 +76,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
             comments::created_at.eq(t),
         ))
         .returning(comments::id)
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .unwrap();
     let flag: i64 = diesel::insert_into(flags::table)
         .values((
@@ -86,7 +86,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
             flags::created_at.eq(t),
         ))
         .returning(flags::id)
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .unwrap();
     let hide: i64 = diesel::insert_into(moderation_log::table)
         .values((
@@ -97,7 +97,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
             moderation_log::created_at.eq(t),
         ))
         .returning(moderation_log::id)
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .unwrap();
     let event: i64 = diesel::insert_into(events::table)
         .values((
@@ -115,7 +115,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
             events::updated_at.eq(t),
         ))
         .returning(events::id)
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .unwrap();
     let session: i64 = diesel::insert_into(sessions::table)
         .values((
@@ -133,7 +133,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
             sessions::updated_at.eq(t),
         ))
         .returning(sessions::id)
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .unwrap();
     let c_channel = format!("consultation:{consultation}");
     let s_channel = format!("session:{session}");
@@ -183,7 +183,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
                 channel_seqs::channel.eq(channel),
                 channel_seqs::last_seq.eq(n),
             ))
-            .execute(&mut *conn)
+            .execute(&mut **conn)
             .unwrap();
     }
     let mut seqs = std::collections::HashMap::new();
@@ -204,7 +204,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
                 live_events::data.eq(data.to_string()),
                 live_events::created_at.eq(t),
             ))
-            .execute(&mut *conn)
+            .execute(&mut **conn)
             .unwrap();
     }
     drop(conn);
@@ -214,7 +214,7 @@ async fn live_events_are_rewritten_into_ids(backend: Backend) {
     let stored: Vec<(String, String)> = live_events::table
         .order((live_events::channel, live_events::seq))
         .select((live_events::kind, live_events::data))
-        .load(&mut *conn)
+        .load(&mut **conn)
         .unwrap();
     let text = format!("{stored:?}");
     for person in [

@@ -42,7 +42,7 @@ async fn one_time_links_leave_no_trace(backend: Backend) {
             .filter(mail_outbox::kind.eq("verify_email"))
             .filter(mail_outbox::sent_at.is_not_null())
             .select((mail_outbox::body_text, mail_outbox::body_html))
-            .load::<(String, String)>(&mut *conn)
+            .load::<(String, String)>(&mut **conn)
             .unwrap();
         if !stored.is_empty() {
             break;
@@ -64,7 +64,7 @@ async fn one_time_links_leave_no_trace(backend: Backend) {
         let bodies: Vec<String> = mail_outbox::table
             .filter(mail_outbox::sent_at.is_not_null())
             .select(mail_outbox::body_text)
-            .load(&mut *conn)
+            .load(&mut **conn)
             .unwrap();
         if bodies.len() == 2 {
             assert!(bodies

@@ -3,7 +3,7 @@
 pub mod schema;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -71,7 +71,77 @@ impl ManageConnection for Manager {
     }
 }
 
-pub type Pool = r2d2::Pool<Manager>;
+/// How long a connection that last answered is taken as sound without asking: the
+/// `SELECT 1` that r2d2 sends at every checkout was one round trip in ten of a posted
+/// comment on PostgreSQL. A server restarted within that second costs the first request
+/// on each such connection a 503, as a restart between the check and the use would.
+const ANSWERED_WITHIN: Duration = Duration::from_secs(1);
+
+/// A connection with when it last answered (`None`: its last use failed), so that only
+/// one idle or suspect is checked before use.
+pub struct Pooled {
+    conn: DbConn,
+    answered: Option<Instant>,
+}
+
+impl Pooled {
+    fn new(conn: DbConn) -> Pooled {
+        Pooled {
+            conn,
+            answered: Some(Instant::now()),
+        }
+    }
+
+    /// Whether it is worth a `SELECT 1` before use.
+    fn suspect(&self) -> bool {
+        self.answered
+            .is_none_or(|at| at.elapsed() >= ANSWERED_WITHIN)
+    }
+
+    /// Records how its last use went.
+    fn used(&mut self, ok: bool) {
+        self.answered = ok.then(Instant::now);
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+/// The pool's connections: [`Manager`]'s, checked at checkout only when suspect.
+pub struct PoolManager(Manager);
+
+impl ManageConnection for PoolManager {
+    type Connection = Pooled;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        self.0.connect().map(Pooled::new)
+    }
+
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), r2d2::Error> {
+        if conn.suspect() {
+            self.0.is_valid(&mut conn.conn)?;
+            conn.used(true);
+        }
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        self.0.has_broken(&mut conn.conn)
+    }
+}
+
+pub type Pool = r2d2::Pool<PoolManager>;
 
 /// Opens a SQLite connection with statements planned once, not at every execution.
 ///
@@ -136,7 +206,7 @@ struct Writer {
     lanes: Arc<tokio::sync::Semaphore>,
     /// The lanes' connections not in use, opened when first needed and again after one
     /// failed.
-    idle: std::sync::Mutex<Vec<DbConn>>,
+    idle: std::sync::Mutex<Vec<Pooled>>,
     manager: Manager,
     /// Whether an idle connection is checked before a batch: a server (PostgreSQL) may
     /// have closed it meanwhile; SQLite's file cannot.
@@ -163,9 +233,11 @@ struct Job {
     run: RunJob,
 }
 
-/// Runs a job on the batch's connection, adding the live events it appended (written
-/// once all jobs have run, before the commit).
-type RunJob = Box<dyn FnOnce(&mut DbConn, &mut Vec<LiveEvent>) -> Finish + Send>;
+/// Runs a job on the batch's connection, in the savepoint the batch opened for it,
+/// adding the live events it appended (written once all jobs have run, before the
+/// commit). Whether it succeeded comes back with its [`Finish`]: a job that failed is
+/// rolled back to its savepoint.
+type RunJob = Box<dyn FnOnce(&mut DbConn, &mut Vec<LiveEvent>) -> (Finish, bool) + Send>;
 
 /// Tells a job's waiter its answer once the batch's commit is known: its own result,
 /// or the commit's failure (then nothing of it was written).
@@ -205,14 +277,17 @@ impl Writer {
     /// panic, it closes, rolling back, as the stack unwinds); opened again when the last
     /// one failed (503 when it cannot be).
     fn take_conn(&self, _turn: &Turn) -> ApiResult<DbConn> {
-        // Checked on PostgreSQL, as the pool checks its own: a connection that idled
-        // through a restart would fail the whole batch at its BEGIN.
+        // Checked on PostgreSQL when it idled a while, as the pool checks its own: one
+        // that idled through a restart would fail the whole batch at its BEGIN.
         let idle = self
             .idle
             .lock()
             .ok()
             .and_then(|mut idle| idle.pop())
-            .and_then(|mut conn| (!self.check_idle || usable(&mut conn)).then_some(conn));
+            .and_then(|mut idle| {
+                let sound = !self.check_idle || !idle.suspect() || usable(&mut idle);
+                sound.then_some(idle.conn)
+            });
         match idle {
             Some(conn) => Ok(conn),
             None => self.manager.connect().map_err(|e| {
@@ -227,7 +302,7 @@ impl Writer {
     fn put_back(&self, mut conn: DbConn, ok: bool) {
         if ok || usable(&mut conn) {
             if let Ok(mut idle) = self.idle.lock() {
-                idle.push(conn);
+                idle.push(Pooled::new(conn));
             }
         }
     }
@@ -304,7 +379,7 @@ impl Db {
             .max_size(pool_size)
             .min_idle(Some(pool_size.min(2)))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager { url: url.clone() })
+            .build(PoolManager(Manager { url: url.clone() }))
             .map_err(|e| format!("cannot open the database: {e}"))?;
         let lanes = match backend {
             Backend::Sqlite => 1,
@@ -324,7 +399,7 @@ impl Db {
     }
 
     /// A pooled connection for blocking code (CLI, workers already off the async threads).
-    pub fn get(&self) -> ApiResult<r2d2::PooledConnection<Manager>> {
+    pub fn get(&self) -> ApiResult<r2d2::PooledConnection<PoolManager>> {
         Ok(self.pool.get()?)
     }
 
@@ -337,7 +412,9 @@ impl Db {
         let pool = self.pool.clone();
         off_the_workers(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let out = f(&mut conn);
+            conn.used(out.is_ok());
+            out
         })
         .await
     }
@@ -354,27 +431,23 @@ impl Db {
         let (send, mut answer) = tokio::sync::oneshot::channel::<ApiResult<T>>();
         let state = Arc::new(std::sync::atomic::AtomicU8::new(WAITING));
         let span = tracing::Span::current();
-        let run = move |conn: &mut DbConn, events: &mut Vec<LiveEvent>| -> Finish {
+        let run = move |conn: &mut DbConn, events: &mut Vec<LiveEvent>| -> (Finish, bool) {
             let _entered = span.enter();
-            let mut mine = Vec::new();
-            // A savepoint in the batch's transaction: this job's failure undoes it alone.
-            let result = conn.transaction(|c| {
-                let mut tx = Tx::new(c);
-                let out = f(&mut tx)?;
-                mine = tx.into_events();
-                Ok(out)
-            });
-            if result.is_ok() {
-                events.extend(mine);
+            let mut tx = Tx::new(conn);
+            let result = f(&mut tx);
+            let ok = result.is_ok();
+            if ok {
+                events.extend(tx.into_events());
             }
-            Box::new(move |failed: Option<&ApiError>| {
+            let finish: Finish = Box::new(move |failed: Option<&ApiError>| {
                 let answer = match failed {
                     None => result,
                     // The commit failed: nothing of this job was written either.
                     Some(e) => Err(e.clone()),
                 };
                 let _ = send.send(answer);
-            })
+            });
+            (finish, ok)
         };
         writer
             .queue
@@ -484,8 +557,21 @@ impl Db {
                 take_write_lock(c)?;
             }
             let mut events = Vec::new();
-            for job in jobs {
-                finishes.push((job.run)(c, &mut events));
+            // Each job in a savepoint of the batch's transaction, so that its failure
+            // undoes it alone. The last one is released as the next is taken, in one
+            // round trip (a savepoint and its release were two of a comment's five
+            // statements in the lane on PostgreSQL); the last job's, by the commit.
+            for (i, job) in jobs.into_iter().enumerate() {
+                c.batch_execute(if i == 0 {
+                    "SAVEPOINT job"
+                } else {
+                    "RELEASE SAVEPOINT job; SAVEPOINT job"
+                })?;
+                let (finish, ok) = (job.run)(c, &mut events);
+                finishes.push(finish);
+                if !ok {
+                    c.batch_execute("ROLLBACK TO SAVEPOINT job")?;
+                }
             }
             write_events(c, events)
         });
@@ -537,7 +623,7 @@ impl Db {
             .pool
             .get()
             .map_err(|e| format!("cannot open the database: {e}"))?;
-        let applied = match &mut *conn {
+        let applied = match &mut **conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
             DbConn::Postgres(c) => {
                 // Instances starting together: one migrates, the others wait for it.
@@ -585,7 +671,7 @@ impl Db {
             }
             Ok(applied)
         }
-        match &mut *conn {
+        match &mut **conn {
             DbConn::Sqlite(c) => upto(c, SQLITE_MIGRATIONS, version),
             DbConn::Postgres(c) => upto(c, POSTGRES_MIGRATIONS, version),
         }

@@ -620,7 +620,7 @@ pub fn settle_due(db: &Db, at: NaiveDateTime) -> ApiResult<usize> {
         .filter(silences::outcome.is_null())
         .filter(silences::deadline.le(at))
         .select(silences::id)
-        .load(&mut *db.get()?)?;
+        .load(&mut **db.get()?)?;
     for id in &due {
         db.tx_blocking(|tx| settle(tx, *id).map(|_| ()))?;
     }

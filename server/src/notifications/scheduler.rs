@@ -126,7 +126,7 @@ fn closing_soon(db: &Db, now: NaiveDateTime) -> ApiResult<usize> {
             consultations::title,
             consultations::closes_at,
         ))
-        .load(&mut *db.get()?)?;
+        .load(&mut **db.get()?)?;
     let mut n = 0;
     for (id, slug, title, closes_at) in due {
         let Some(closes_at) = closes_at else { continue };
@@ -202,7 +202,7 @@ fn starting_soon(db: &Db, now: NaiveDateTime) -> ApiResult<usize> {
                 sessions::starts_at.assume_not_null(),
                 events::timezone,
             ))
-            .load(&mut *conn)?
+            .load(&mut **conn)?
     };
     let mut n = 0;
     for (id, event_id, title, starts_at, event_zone) in due {
@@ -323,7 +323,7 @@ fn pending_users(db: &Db, f: Frequency) -> ApiResult<Vec<i64>> {
             .distinct()
             .order(notifications::user_id)
             .limit(1000)
-            .load(&mut *conn)?;
+            .load(&mut **conn)?;
         let full = page.len() == 1000;
         users.extend(page);
         if !full {
@@ -408,7 +408,7 @@ pub fn digest(db: &Db, ctx: &Ctx, user: i64, f: Frequency, now: NaiveDateTime) -
             .filter(notifications::frequency.eq(f.as_str()))
             .filter(notifications::emailed_at.is_null())
             .select(diesel::dsl::min(notifications::created_at))
-            .first(&mut *conn)?;
+            .first(&mut **conn)?;
         let Some(oldest) = oldest else {
             return Ok(false);
         };

@@ -98,7 +98,7 @@ pub fn rebuild(db: &Db, index: &dyn SearchIndex) -> ApiResult<usize> {
     let mut conn = db.get()?;
     let head: Option<i64> = search_jobs::table
         .select(diesel::dsl::max(search_jobs::id))
-        .first(&mut *conn)?;
+        .first(&mut **conn)?;
     index.clear().map_err(index_error)?;
     let mut count = 0;
     let mut after = 0;
@@ -220,7 +220,7 @@ fn built(db: &Db, index: &dyn SearchIndex) -> ApiResult<i64> {
     let recent: Option<i64> = search_jobs::table
         .filter(search_jobs::created_at.ge(window))
         .select(diesel::dsl::min(search_jobs::id))
-        .first(&mut *db.get()?)?;
+        .first(&mut **db.get()?)?;
     Ok(recent.map_or(cursor, |first| cursor.min(first - 1)))
 }
 

@@ -270,7 +270,7 @@ fn stored_contributions(url: &indaba::config::DatabaseUrl) -> i64 {
     use indaba::db::schema::comments;
     let db = indaba::db::Db::connect(url, 1).expect("cannot connect to --database");
     let mut conn = db.get().expect("cannot connect to --database");
-    comments::table.count().get_result(&mut *conn).unwrap_or(0)
+    comments::table.count().get_result(&mut **conn).unwrap_or(0)
 }
 
 /// Runs a command to its end and returns (seconds, peak resident MB, stdout, what
@@ -425,16 +425,16 @@ fn main() {
         let (id, version): (i64, Option<i64>) = consultations::table
             .filter(consultations::slug.eq("declaration-digital-cooperation"))
             .select((consultations::id, consultations::current_version_id))
-            .first(&mut *conn)
+            .first(&mut **conn)
             .expect("demo consultation");
         let keys: Vec<String> = paragraphs::table
             .filter(paragraphs::version_id.eq(version.expect("version")))
             .select(paragraphs::key)
-            .load(&mut *conn)
+            .load(&mut **conn)
             .expect("keys");
         let authors: Vec<i64> = users::table
             .select(users::id)
-            .load(&mut *conn)
+            .load(&mut **conn)
             .expect("users");
         (id, keys, authors)
     };
@@ -504,7 +504,7 @@ fn main() {
             .filter(c::consultation_id.eq(consultation))
             .filter(c::status.eq("visible"))
             .select((c::body, c::proposed_text))
-            .load(&mut *conn)
+            .load(&mut **conn)
             .expect("texts");
         all.into_iter()
             .map(|(body, proposed)| format!("{body}\n\n{}", proposed.unwrap_or_default()))

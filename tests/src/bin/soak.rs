@@ -1139,18 +1139,18 @@ async fn run(options: Options) -> bool {
             let stored: HashSet<i64> = comments::table
                 .filter(comments::consultation_id.eq(id))
                 .select(comments::id)
-                .load::<i64>(&mut *conn)
+                .load::<i64>(&mut **conn)
                 .expect("comments")
                 .into_iter()
                 .collect();
             let events: Vec<(String, i64)> = live_events::table
                 .select((live_events::channel, live_events::seq))
                 .order((live_events::channel, live_events::seq))
-                .load(&mut *conn)
+                .load(&mut **conn)
                 .expect("events");
             let heads: Vec<(String, i64)> = channel_seqs::table
                 .select((channel_seqs::channel, channel_seqs::last_seq))
-                .load(&mut *conn)
+                .load(&mut **conn)
                 .expect("channel seqs");
             let outbox: Vec<(i64, String, bool, bool)> = mail_outbox::table
                 .select((
@@ -1159,7 +1159,7 @@ async fn run(options: Options) -> bool {
                     mail_outbox::sent_at.is_not_null(),
                     mail_outbox::failed_at.is_not_null(),
                 ))
-                .load(&mut *conn)
+                .load(&mut **conn)
                 .expect("outbox");
             (stored, events, heads, outbox)
         }
