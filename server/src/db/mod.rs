@@ -78,7 +78,7 @@ impl ManageConnection for Manager {
 const ANSWERED_WITHIN: Duration = Duration::from_secs(1);
 
 /// A connection with when it last answered (`None`: its last use failed), so that only
-/// one idle or suspect is checked before use.
+/// one that idled a while, or whose last use failed, is checked before use.
 pub struct Pooled {
     conn: DbConn,
     answered: Option<Instant>,

@@ -2,8 +2,8 @@
 //! consultation, whether the poster co-facilitates it, its current phase, its current
 //! version's label, and the poster's own row (the language they prefer, and what their
 //! view of what they post shows of them). On PostgreSQL each statement of a post is a
-//! round trip and a wake-up of a backend; as five statements these reads were a third of
-//! a comment's cost under a campaign's load (docs/performance.md).
+//! round trip and a wake-up of a backend; as four or five statements these reads were
+//! about a quarter of a comment's cost under a campaign's load (docs/performance.md).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
