@@ -2,6 +2,7 @@
 
 pub mod schema;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -73,15 +74,23 @@ impl ManageConnection for Manager {
 
 /// How long a connection that last answered is taken as sound without asking: the
 /// `SELECT 1` that r2d2 sends at every checkout was one round trip in ten of a posted
-/// comment on PostgreSQL. A server restarted within that second costs the first request
-/// on each such connection a 503, as a restart between the check and the use would.
+/// comment on PostgreSQL. A crash of the server costs the requests already on such
+/// connections a 503, as a crash between the check and the use would; the first to meet
+/// it makes every connection suspect ([`OUTAGES`]).
 const ANSWERED_WITHIN: Duration = Duration::from_secs(1);
 
+/// Bumped when any use finds the database out of reach: every connection that answered
+/// before is then suspect, so that after a crash only the requests already on their way
+/// fail, not each connection's next one.
+static OUTAGES: AtomicU64 = AtomicU64::new(0);
+
 /// A connection with when it last answered (`None`: its last use failed), so that only
-/// one that idled a while, or whose last use failed, is checked before use.
+/// one that idled a while, or whose last use failed, or that answered before the last
+/// outage seen, is checked before use.
 pub struct Pooled {
     conn: DbConn,
     answered: Option<Instant>,
+    outages: u64,
 }
 
 impl Pooled {
@@ -89,18 +98,25 @@ impl Pooled {
         Pooled {
             conn,
             answered: Some(Instant::now()),
+            outages: OUTAGES.load(Ordering::Relaxed),
         }
     }
 
     /// Whether it is worth a `SELECT 1` before use.
     fn suspect(&self) -> bool {
-        self.answered
-            .is_none_or(|at| at.elapsed() >= ANSWERED_WITHIN)
+        self.outages != OUTAGES.load(Ordering::Relaxed)
+            || self
+                .answered
+                .is_none_or(|at| at.elapsed() >= ANSWERED_WITHIN)
     }
 
     /// Records how its last use went.
-    fn used(&mut self, ok: bool) {
-        self.answered = ok.then(Instant::now);
+    fn used<T>(&mut self, out: &ApiResult<T>) {
+        if matches!(out, Err(e) if e.code == ErrorCode::Unavailable) {
+            OUTAGES.fetch_add(1, Ordering::Relaxed);
+        }
+        self.answered = out.is_ok().then(Instant::now);
+        self.outages = OUTAGES.load(Ordering::Relaxed);
     }
 }
 
@@ -131,7 +147,7 @@ impl ManageConnection for PoolManager {
     fn is_valid(&self, conn: &mut Pooled) -> Result<(), r2d2::Error> {
         if conn.suspect() {
             self.0.is_valid(&mut conn.conn)?;
-            conn.used(true);
+            conn.used(&Ok(()));
         }
         Ok(())
     }
@@ -219,11 +235,13 @@ struct Writer {
 /// batch's time, and its live events' insert (`outbox::write_events`).
 const MAX_BATCH: usize = 500;
 
-/// PostgreSQL's lanes: while one group commits, the other runs its jobs. Measured on the
-/// 2-core machine (docs/performance.md): 1 lane took 832 comments/s, 2 took 1,864 and 4
-/// took 1,854. Two, then: every lane more is one more batch holding rows locked until
-/// its commit, which two batches can meet on (see `ApiError::collided`).
-const POSTGRES_LANES: usize = 2;
+/// PostgreSQL's lanes: while one group commits, the others run their jobs. Measured on
+/// the 2-core machine (docs/performance.md): with a comment's ten statements, 1 lane took
+/// 832 comments/s, 2 took 1,864 and 4 took 1,854; with its five (one read on the pool,
+/// four in the lane), 2 took 2,411–2,532, 3 took 2,609 and 4 took 2,717. Every lane more
+/// is one more batch holding rows locked until its commit, which two batches can meet on
+/// (see `ApiError::collided`); past four, the batches shrink and each costs more.
+const POSTGRES_LANES: usize = 4;
 
 /// A write transaction waiting for a lane. Whichever waiter takes a lane next runs
 /// every job waiting then in one transaction, each in a savepoint of its own
@@ -413,7 +431,7 @@ impl Db {
         off_the_workers(move || {
             let mut conn = pool.get()?;
             let out = f(&mut conn);
-            conn.used(out.is_ok());
+            conn.used(&out);
             out
         })
         .await
