@@ -24,6 +24,7 @@ both_backends!(
     erased_people_leave_every_stream,
     ended_sessions_close_their_sockets,
     writes_committed_together_keep_streams_whole,
+    a_write_that_fails_undoes_only_itself_in_its_group,
 );
 
 fn ws_url(app: &TestApp, path: &str) -> String {
@@ -816,4 +817,54 @@ async fn ended_sessions_close_their_sockets(backend: Backend) {
         !matches!(quiet, Ok(Some(Ok(Message::Close(_))))),
         "{quiet:?}"
     );
+}
+
+/// Writes that wrote something and then failed, some on a statement the database refused
+/// (which, on PostgreSQL, leaves the group's transaction aborted until rolled back to the
+/// job's savepoint), committed in groups with writes that succeed: each failed one undoes
+/// only its own rows, and every other one is committed.
+async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    use indaba::error::{ApiError, ErrorCode};
+    let app = spawn_app_with(backend, Options::new()).await;
+    let db = indaba::db::Db::connect(&app.config.database, 4).expect("a second pool");
+    const N: i64 = 120;
+    let writes = (0..N).map(|i| {
+        let db = db.clone();
+        async move {
+            db.tx(move |tx| {
+                tx.conn().batch_execute(&format!(
+                    "INSERT INTO search_jobs (entity, entity_id, action, created_at) \
+                     VALUES ('probe', {i}, 'upsert', CURRENT_TIMESTAMP)"
+                ))?;
+                match i % 3 {
+                    0 => Err(ApiError::new(ErrorCode::Conflict, "refused after writing")),
+                    1 => {
+                        tx.conn().batch_execute("SELECT * FROM no_such_table")?;
+                        Ok(())
+                    }
+                    _ => Ok(()),
+                }
+            })
+            .await
+        }
+    });
+    let results = futures_util::future::join_all(writes).await;
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r.is_ok(), i % 3 == 2, "write {i}: {:?}", r.as_ref().err());
+    }
+    let written: Vec<i64> = db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use indaba::db::schema::search_jobs;
+            Ok(search_jobs::table
+                .filter(search_jobs::entity.eq("probe"))
+                .select(search_jobs::entity_id)
+                .order(search_jobs::entity_id)
+                .load(conn)?)
+        })
+        .await
+        .expect("the probes read");
+    let expected: Vec<i64> = (0..N).filter(|i| i % 3 == 2).collect();
+    assert_eq!(written, expected, "only the writes that succeeded");
 }
