@@ -6,7 +6,8 @@
 use diesel::prelude::*;
 use serde_json::Value;
 
-use crate::db::schema::{channel_seqs, live_events, search_jobs};
+use crate::db::schema::{channel_seqs, follows, live_events, search_jobs};
+use crate::notifications::store::Target;
 use crate::db::{now, DbConn};
 use crate::error::ApiResult;
 
@@ -16,11 +17,50 @@ use crate::error::ApiResult;
 /// cannot be written outside a transaction.
 pub struct Tx<'c> {
     conn: &'c mut DbConn,
+    outbox: Outbox,
+    /// What the jobs before this one in its group commit appended (empty alone): read
+    /// with this transaction's own, as the rows they stand for will be once written.
+    earlier: Option<&'c Outbox>,
+}
+
+/// What a transaction appended to the outbox, written as its last statements, just
+/// before it commits ([`write_outbox`]): in a group commit, the whole group's at once.
+/// Each of a comment's statements is a round trip on PostgreSQL, and its search job and
+/// its follows were two of the four in the writer's lane: appended here, a group's
+/// jobs are one insert and its follows another.
+#[derive(Default)]
+pub(crate) struct Outbox {
     events: Vec<LiveEvent>,
+    search_jobs: Vec<SearchJob>,
+    follows: Vec<(i64, Target)>,
+}
+
+impl Outbox {
+    /// Adds what another transaction (a job of the same group) appended.
+    pub(crate) fn extend(&mut self, other: Outbox) {
+        self.events.extend(other.events);
+        self.search_jobs.extend(other.search_jobs);
+        self.follows.extend(other.follows);
+    }
+
+    /// Who follows one of `targets` by a follow appended here, not yet written.
+    fn followers_of<'a>(&'a self, targets: &'a [Target]) -> impl Iterator<Item = i64> + 'a {
+        self.follows
+            .iter()
+            .filter(|(_, t)| targets.contains(t))
+            .map(|(user_id, _)| *user_id)
+    }
+}
+
+/// (Re)indexing of an entity, queued in a transaction.
+struct SearchJob {
+    entity: &'static str,
+    entity_id: i64,
+    action: &'static str,
 }
 
 /// A live event appended in a transaction, written to the log just before it commits
-/// (see [`write_events`]).
+/// (see [`write_outbox`]).
 pub(crate) struct LiveEvent {
     channel: String,
     kind: String,
@@ -33,8 +73,34 @@ impl<'c> Tx<'c> {
     pub(crate) fn new(conn: &'c mut DbConn) -> Tx<'c> {
         Tx {
             conn,
-            events: Vec::new(),
+            outbox: Outbox::default(),
+            earlier: None,
         }
+    }
+
+    /// A transaction that is one job of a group commit, after those that appended
+    /// `earlier`.
+    pub(crate) fn after(conn: &'c mut DbConn, earlier: &'c Outbox) -> Tx<'c> {
+        Tx {
+            conn,
+            outbox: Outbox::default(),
+            earlier: Some(earlier),
+        }
+    }
+
+    /// `user_id` follows each of `targets` (a follow already there is left as it is),
+    /// written with the rest of the outbox.
+    pub fn follow_all(&mut self, user_id: i64, targets: Vec<Target>) {
+        self.outbox
+            .follows
+            .extend(targets.into_iter().map(|t| (user_id, t)));
+    }
+
+    /// Who follows one of `targets` by a follow appended in this transaction, or in an
+    /// earlier job of its group, and not yet written.
+    pub fn unwritten_followers(&self, targets: &[Target]) -> Vec<i64> {
+        let earlier = self.earlier.into_iter().flat_map(|o| o.followers_of(targets));
+        earlier.chain(self.outbox.followers_of(targets)).collect()
     }
 
     /// The connection, for diesel's generic calls (`.execute(tx.conn())`).
@@ -58,9 +124,9 @@ impl<'c> Tx<'c> {
         )
     }
 
-    /// The live events appended, in order, for [`write_events`].
-    pub(crate) fn into_events(self) -> Vec<LiveEvent> {
-        self.events
+    /// What was appended, in order, for [`write_outbox`].
+    pub(crate) fn into_outbox(self) -> Outbox {
+        self.outbox
     }
 }
 
@@ -196,7 +262,7 @@ pub fn create_channel(conn: &mut DbConn, channel: &str) -> ApiResult<()> {
 }
 
 /// Appends an event to `channel`. It is written, with its sequence number, when the
-/// transaction is about to commit ([`write_events`]).
+/// transaction is about to commit ([`write_outbox`]).
 pub fn append_live_event(
     tx: &mut Tx,
     channel: &str,
@@ -205,7 +271,7 @@ pub fn append_live_event(
     subject_id: Option<i64>,
     data: &Value,
 ) {
-    tx.events.push(LiveEvent {
+    tx.outbox.events.push(LiveEvent {
         channel: channel.to_owned(),
         kind: kind.to_owned(),
         audience,
@@ -214,9 +280,10 @@ pub fn append_live_event(
     });
 }
 
-/// Writes a transaction's live events (of one request, or of a whole group commit) as
-/// its last statements, and returns the channels written to, each once (for the hub,
-/// after the commit).
+/// Writes a transaction's outbox (of one request, or of a whole group commit) as its
+/// last statements: the search jobs, in one insert, the follows in another, then the
+/// live events; returns the channels written to, each once (for the hub, after the
+/// commit).
 ///
 /// Each channel's counter row is updated once, so its sequence numbers are gap-free
 /// and strictly increasing in commit order: the row lock serialises writers on
@@ -224,14 +291,67 @@ pub fn append_live_event(
 /// taken last, never while the request still reads and renders; and channels are
 /// taken in name order, so two transactions cannot each hold a channel the other waits
 /// for.
-pub(crate) fn write_events(
-    conn: &mut DbConn,
-    mut events: Vec<LiveEvent>,
-) -> ApiResult<Vec<String>> {
+pub(crate) fn write_outbox(conn: &mut DbConn, outbox: Outbox) -> ApiResult<Vec<String>> {
+    let Outbox {
+        mut events,
+        search_jobs: jobs,
+        mut follows,
+    } = outbox;
+    let t = now();
+    let rows: Vec<_> = jobs
+        .iter()
+        .map(|j| {
+            (
+                search_jobs::entity.eq(j.entity),
+                search_jobs::entity_id.eq(j.entity_id),
+                search_jobs::action.eq(j.action),
+                search_jobs::created_at.eq(t),
+            )
+        })
+        .collect();
+    for rows in rows.chunks(INSERT_ROWS) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(search_jobs::table)
+                .values(rows)
+                .execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(search_jobs::table)
+                .values(rows)
+                .execute(c)?,
+        };
+    }
+    // In one order, so that two groups inserting the same follows take their locks
+    // alike, and each once.
+    follows.sort_by(|(a, s), (b, t)| {
+        (a, s.kind.as_str(), s.id, &s.key).cmp(&(b, t.kind.as_str(), t.id, &t.key))
+    });
+    follows.dedup();
+    let rows: Vec<_> = follows
+        .iter()
+        .map(|(user_id, target)| {
+            (
+                follows::user_id.eq(user_id),
+                follows::target_type.eq(target.kind.as_str()),
+                follows::target_id.eq(target.id),
+                follows::target_key.eq(&target.key),
+                follows::created_at.eq(t),
+            )
+        })
+        .collect();
+    for rows in rows.chunks(INSERT_ROWS) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(follows::table)
+                .values(rows)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(follows::table)
+                .values(rows)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+        };
+    }
     // Stable: a channel's events keep their order.
     events.sort_by(|a, b| a.channel.cmp(&b.channel));
     let mut channels = Vec::new();
-    let t = now();
     for group in events.chunk_by(|a, b| a.channel == b.channel) {
         let channel = &group[0].channel;
         let n = group.len() as i64;
@@ -277,7 +397,7 @@ pub(crate) fn write_events(
     Ok(channels)
 }
 
-/// Live events in one insert statement, at most.
+/// Rows in one insert statement, at most.
 const INSERT_ROWS: usize = 1000;
 
 /// The event's data with null members left out, at every depth. Each event is sent to
@@ -299,16 +419,18 @@ fn without_nulls(v: &Value) -> Value {
 }
 
 /// Queues (re)indexing of an entity (`comment`, `session_report`); `delete` removes it.
-pub fn queue_search_job(tx: &mut Tx, entity: &str, entity_id: i64, action: &str) -> ApiResult<()> {
-    diesel::insert_into(search_jobs::table)
-        .values((
-            search_jobs::entity.eq(entity),
-            search_jobs::entity_id.eq(entity_id),
-            search_jobs::action.eq(action),
-            search_jobs::created_at.eq(now()),
-        ))
-        .execute(tx.conn())?;
-    Ok(())
+/// Written with the rest of the outbox, as the transaction's last statements.
+pub fn queue_search_job(
+    tx: &mut Tx,
+    entity: &'static str,
+    entity_id: i64,
+    action: &'static str,
+) {
+    tx.outbox.search_jobs.push(SearchJob {
+        entity,
+        entity_id,
+        action,
+    });
 }
 
 /// Re-indexes every consultation contribution of an author (their group, region or
@@ -321,7 +443,7 @@ pub fn queue_search_jobs_of_author(tx: &mut Tx, author_id: i64) -> ApiResult<()>
         .select(comments::id)
         .load(tx.conn())?;
     for id in ids {
-        queue_search_job(tx, "comment", id, "upsert")?;
+        queue_search_job(tx, "comment", id, "upsert");
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::config::DatabaseUrl;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::outbox::Tx;
-use crate::outbox::{write_events, LiveEvent};
+use crate::outbox::{write_outbox, Outbox};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -232,7 +232,7 @@ struct Writer {
 }
 
 /// At most this many jobs in one transaction (the rest wait for the next): bounds the
-/// batch's time, and its live events' insert (`outbox::write_events`).
+/// batch's time, and its outbox's inserts (`outbox::write_outbox`).
 const MAX_BATCH: usize = 500;
 
 /// PostgreSQL's lanes: while one group commits, the others run their jobs. Measured on
@@ -252,10 +252,10 @@ struct Job {
 }
 
 /// Runs a job on the batch's connection, in the savepoint the batch opened for it,
-/// adding the live events it appended (written once all jobs have run, before the
+/// adding what it appended to the outbox (written once all jobs have run, before the
 /// commit). Whether it succeeded comes back with its [`Finish`]: a job that failed is
 /// rolled back to its savepoint.
-type RunJob = Box<dyn FnOnce(&mut DbConn, &mut Vec<LiveEvent>) -> (Finish, bool) + Send>;
+type RunJob = Box<dyn FnOnce(&mut DbConn, &mut Outbox) -> (Finish, bool) + Send>;
 
 /// Tells a job's waiter its answer once the batch's commit is known: its own result,
 /// or the commit's failure (then nothing of it was written).
@@ -449,13 +449,14 @@ impl Db {
         let (send, mut answer) = tokio::sync::oneshot::channel::<ApiResult<T>>();
         let state = Arc::new(std::sync::atomic::AtomicU8::new(WAITING));
         let span = tracing::Span::current();
-        let run = move |conn: &mut DbConn, events: &mut Vec<LiveEvent>| -> (Finish, bool) {
+        let run = move |conn: &mut DbConn, outbox: &mut Outbox| -> (Finish, bool) {
             let _entered = span.enter();
-            let mut tx = Tx::new(conn);
+            let mut tx = Tx::after(conn, outbox);
             let result = f(&mut tx);
             let ok = result.is_ok();
             if ok {
-                events.extend(tx.into_events());
+                let appended = tx.into_outbox();
+                outbox.extend(appended);
             }
             let finish: Finish = Box::new(move |failed: Option<&ApiError>| {
                 let answer = match failed {
@@ -574,7 +575,7 @@ impl Db {
             if sqlite {
                 take_write_lock(c)?;
             }
-            let mut events = Vec::new();
+            let mut outbox = Outbox::default();
             // Each job in a savepoint of the batch's transaction, so that its failure
             // undoes it alone. The last one is released as the next is taken, in one
             // round trip (a savepoint and its release were two of a comment's five
@@ -585,13 +586,13 @@ impl Db {
                 } else {
                     "RELEASE SAVEPOINT job; SAVEPOINT job"
                 })?;
-                let (finish, ok) = (job.run)(c, &mut events);
+                let (finish, ok) = (job.run)(c, &mut outbox);
                 finishes.push(finish);
                 if !ok {
                     c.batch_execute("ROLLBACK TO SAVEPOINT job")?;
                 }
             }
-            write_events(c, events)
+            write_outbox(c, outbox)
         });
         writer.put_back(conn, committed.is_ok());
         for finish in finishes {
@@ -717,8 +718,8 @@ fn transaction<T>(
         }
         let mut tx = Tx::new(c);
         let out = f(&mut tx)?;
-        let events = tx.into_events();
-        *channels = write_events(c, events)?;
+        let outbox = tx.into_outbox();
+        *channels = write_outbox(c, outbox)?;
         Ok(out)
     })
 }

@@ -355,7 +355,7 @@ pub fn erase(tx: &mut Tx, user_id: i64, email: &str) -> ApiResult<()> {
                 &outbox::session_channel(id),
                 Change::SessionUpdated { session_id: id },
             );
-            outbox::queue_search_job(tx, "session_report", id, "upsert")?;
+            outbox::queue_search_job(tx, "session_report", id, "upsert");
         }
     }
     diesel::delete(session_people::table.filter(session_people::person.eq(person(email))))

@@ -68,7 +68,7 @@ pub fn file(tx: &mut Tx, session: &SessionRow, r: &Report, by: i64) -> ApiResult
             ))
             .execute(tx.conn())?;
     }
-    outbox::queue_search_job(tx, "session_report", session.id, "upsert")?;
+    outbox::queue_search_job(tx, "session_report", session.id, "upsert");
     let row = get(tx, session.id)?.ok_or_else(|| ApiError::internal("report vanished"))?;
     let data = serde_json::to_value(ReportView::of(&row)).map_err(ApiError::internal)?;
     outbox::append_live_event(

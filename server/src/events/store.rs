@@ -186,7 +186,7 @@ pub fn update(tx: &mut Tx, row: &EventRow, c: Changes) -> ApiResult<()> {
             .select(crate::db::schema::session_reports::session_id)
             .load(tx.conn())?;
         for id in reported {
-            crate::outbox::queue_search_job(tx, "session_report", id, "upsert")?;
+            crate::outbox::queue_search_job(tx, "session_report", id, "upsert");
         }
     }
     Ok(())

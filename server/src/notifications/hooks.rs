@@ -47,7 +47,7 @@ fn unknown(what: &str, value: &str) -> ApiError {
 pub fn comment_posted(tx: &mut Tx, c: &CommentRow) -> ApiResult<()> {
     if let Some(parent) = c.parent_id {
         let parent_author: i64 = crate::consultations::comments::get(tx, parent)?.author_id;
-        let mut people = store::followers(tx, &[Target::of(TargetType::Comment, parent)])?;
+        let mut people = store::followers_in(tx, &[Target::of(TargetType::Comment, parent)])?;
         people.insert(parent_author);
         let (title, url) = context(tx, c)?;
         // The reply's text is not stored here: it is read when the notification is,
@@ -77,7 +77,7 @@ pub fn comment_posted(tx: &mut Tx, c: &CommentRow) -> ApiResult<()> {
         (None, Some(id)) => follows.push(Target::of(TargetType::Session, id)),
         (None, None) => {}
     }
-    store::follow_all(tx, c.author_id, &follows)?;
+    tx.follow_all(c.author_id, follows);
     Ok(())
 }
 
@@ -188,7 +188,7 @@ pub fn version_added(
         .select((consultations::slug, consultations::title))
         .first(tx.conn())?;
     let mut people =
-        store::followers(tx, &[Target::of(TargetType::Consultation, consultation_id)])?;
+        store::followers_in(tx, &[Target::of(TargetType::Consultation, consultation_id)])?;
     people.extend(super::scheduler::paragraph_followers(tx, consultation_id)?);
     let body = NotificationBody::NewVersion(NewVersionData {
         title,

@@ -48,59 +48,24 @@ pub fn is_following(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bo
     .get_result(conn)?)
 }
 
-/// Follows (once); returns whether it is new.
+/// Follows (once); returns whether it is new. (A contribution's follows are written
+/// with its transaction's outbox: [`Tx::follow_all`].)
 pub fn follow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
-    Ok(follow_all(conn, user_id, std::slice::from_ref(t))? > 0)
-}
-
-/// Follows every one of `targets` in one statement (every comment follows its own thread
-/// and what it is on): a follow already there, or written meanwhile by another
-/// transaction, is left as it is. How many were new.
-pub fn follow_all(conn: &mut DbConn, user_id: i64, targets: &[Target]) -> ApiResult<usize> {
-    if targets.is_empty() {
-        return Ok(0);
-    }
-    let t = now();
-    let rows: Vec<_> = targets
-        .iter()
-        .map(|target| {
-            (
-                follows::user_id.eq(user_id),
-                follows::target_type.eq(target.kind.as_str()),
-                follows::target_id.eq(target.id),
-                follows::target_key.eq(&target.key),
-                follows::created_at.eq(t),
-            )
-        })
-        .collect();
-    let pg = match conn {
-        DbConn::Sqlite(c) => {
-            return Ok(diesel::insert_into(follows::table)
-                .values(&rows)
-                .on_conflict_do_nothing()
-                .execute(c)?)
-        }
-        DbConn::Postgres(c) => c,
+    let row = (
+        follows::user_id.eq(user_id),
+        follows::target_type.eq(t.kind.as_str()),
+        follows::target_id.eq(t.id),
+        follows::target_key.eq(&t.key),
+        follows::created_at.eq(now()),
+    );
+    let insert = diesel::insert_into(follows::table)
+        .values(row)
+        .on_conflict_do_nothing();
+    let n = match conn {
+        DbConn::Sqlite(c) => insert.execute(c)?,
+        DbConn::Postgres(c) => insert.execute(c)?,
     };
-    // On PostgreSQL, arrays for the counts a comment has (its thread, a parent's, what it
-    // is on): one statement type per count, which diesel prepares once per connection,
-    // where a `Vec`'s rows were written out, parsed and planned again at every comment.
-    // (SQLite's batch insert takes only a `Vec`; it prepares in-process, with no round trip.)
-    macro_rules! insert {
-        ($rows:expr) => {
-            diesel::insert_into(follows::table)
-                .values($rows)
-                .on_conflict_do_nothing()
-                .execute(pg)?
-        };
-    }
-    let other_count = |_| ApiError::internal("follows of another count");
-    Ok(match rows.len() {
-        1 => insert!(<[_; 1]>::try_from(rows).map_err(other_count)?),
-        2 => insert!(<[_; 2]>::try_from(rows).map_err(other_count)?),
-        3 => insert!(<[_; 3]>::try_from(rows).map_err(other_count)?),
-        _ => insert!(rows),
-    })
+    Ok(n > 0)
 }
 
 pub fn unfollow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
@@ -161,6 +126,14 @@ pub fn followers(conn: &mut DbConn, targets: &[Target]) -> ApiResult<BTreeSet<i6
             .load(conn)?;
         out.extend(ids);
     }
+    Ok(out)
+}
+
+/// [`followers`] in a transaction, with the follows it (or an earlier job of its group
+/// commit) appended and has not written yet.
+pub fn followers_in(tx: &mut Tx, targets: &[Target]) -> ApiResult<BTreeSet<i64>> {
+    let mut out = followers(tx, targets)?;
+    out.extend(tx.unwritten_followers(targets));
     Ok(out)
 }
 

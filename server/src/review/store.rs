@@ -195,7 +195,7 @@ pub fn apply(tx: &mut Tx, comment_id: i64, c: Change, by: i64) -> ApiResult<Revi
             .set(fields)
             .execute(tx.conn())?;
     }
-    outbox::queue_search_job(tx, "comment", comment_id, "upsert")?;
+    outbox::queue_search_job(tx, "comment", comment_id, "upsert");
     let after = get(tx, comment_id)?;
     diesel::insert_into(review_log::table)
         .values((
@@ -383,7 +383,7 @@ pub fn erase(tx: &mut Tx, user_id: i64) -> ApiResult<()> {
                 comment_reviews::note.eq(s.note),
             ))
             .execute(tx.conn())?;
-        outbox::queue_search_job(tx, "comment", r.comment_id, "upsert")?;
+        outbox::queue_search_job(tx, "comment", r.comment_id, "upsert");
     }
     Ok(())
 }

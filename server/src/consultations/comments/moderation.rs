@@ -143,13 +143,13 @@ pub async fn moderate(
                         },
                     );
                     if searchable {
-                        crate::outbox::queue_search_job(tx, "comment", c.id, "delete")?;
+                        crate::outbox::queue_search_job(tx, "comment", c.id, "delete");
                     }
                 }
                 ModerationAction::Restore => {
                     tx.live(&c.channel(), Change::CommentUpdated { comment_id: c.id });
                     if searchable {
-                        crate::outbox::queue_search_job(tx, "comment", c.id, "upsert")?;
+                        crate::outbox::queue_search_job(tx, "comment", c.id, "upsert");
                     }
                 }
             }

@@ -254,7 +254,7 @@ pub fn insert(tx: &mut crate::db::Tx, new: &NewComment) -> ApiResult<CommentRow>
         },
     );
     if created.consultation_id.is_some() {
-        crate::outbox::queue_search_job(tx, "comment", created.id, "upsert")?;
+        crate::outbox::queue_search_job(tx, "comment", created.id, "upsert");
     }
     crate::notifications::hooks::comment_posted(tx, &created)?;
     Ok(created)
@@ -446,7 +446,7 @@ pub async fn edit(db: &Db, who: &CommentAuthor, cmd: EditCommand) -> ApiResult<C
             },
         );
         if updated.consultation_id.is_some() {
-            crate::outbox::queue_search_job(tx, "comment", updated.id, "upsert")?;
+            crate::outbox::queue_search_job(tx, "comment", updated.id, "upsert");
         }
         own_view(tx, &updated, &reader)
     })
@@ -569,7 +569,7 @@ pub fn withdraw_all_of(tx: &mut crate::db::Tx, author_id: i64) -> ApiResult<usiz
     for c in &withdrawn {
         crate::notifications::store::scrub_comment(tx, c.id)?;
         if c.consultation_id.is_some() {
-            crate::outbox::queue_search_job(tx, "comment", c.id, "delete")?;
+            crate::outbox::queue_search_job(tx, "comment", c.id, "delete");
         }
         tx.live(&c.channel(), Change::CommentWithdrawn { comment_id: c.id });
     }
