@@ -826,9 +826,14 @@ async fn ended_sessions_close_their_sockets(backend: Backend) {
 async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
     use diesel::connection::SimpleConnection;
     use indaba::error::{ApiError, ErrorCode};
+    use indaba::notifications::{store::Target, types::TargetType};
     let app = spawn_app_with(backend, Options::new()).await;
+    let (user, _) = app.user_with_roles("Follower", &[]).await;
     let db = indaba::db::Db::connect(&app.config.database, 4).expect("a second pool");
     const N: i64 = 120;
+    // What each write appends to its outbox (a search job, a follow) is written with
+    // its group's, and only for the writes that succeed.
+    let followed = |i: i64| Target::of(TargetType::Comment, 1_000_000 + i);
     let writes = (0..N).map(|i| {
         let db = db.clone();
         async move {
@@ -837,6 +842,11 @@ async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
                     "INSERT INTO search_jobs (entity, entity_id, action, created_at) \
                      VALUES ('probe', {i}, 'upsert', CURRENT_TIMESTAMP)"
                 ))?;
+                indaba::outbox::queue_search_job(tx, "probe", N + i, "upsert");
+                tx.follow_all(user, vec![followed(i)]);
+                // Read back in the same transaction before it is written.
+                let followers = indaba::notifications::store::followers_in(tx, &[followed(i)])?;
+                assert!(followers.contains(&user), "its own follow, unwritten");
                 match i % 3 {
                     0 => Err(ApiError::new(ErrorCode::Conflict, "refused after writing")),
                     1 => {
@@ -865,6 +875,25 @@ async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
         })
         .await
         .expect("the probes read");
-    let expected: Vec<i64> = (0..N).filter(|i| i % 3 == 2).collect();
+    let succeeded: Vec<i64> = (0..N).filter(|i| i % 3 == 2).collect();
+    let expected: Vec<i64> = succeeded
+        .iter()
+        .copied()
+        .chain(succeeded.iter().map(|i| N + i))
+        .collect();
     assert_eq!(written, expected, "only the writes that succeeded");
+    let follows: Vec<i64> = db
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use indaba::db::schema::follows;
+            Ok(follows::table
+                .filter(follows::user_id.eq(user))
+                .filter(follows::target_id.ge(1_000_000))
+                .select(follows::target_id - 1_000_000)
+                .order(follows::target_id)
+                .load(conn)?)
+        })
+        .await
+        .expect("the follows read");
+    assert_eq!(follows, succeeded, "the follows of the writes that succeeded");
 }
