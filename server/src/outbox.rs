@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::schema::{channel_seqs, follows, live_events, search_jobs};
-use crate::notifications::store::Target;
 use crate::db::{now, DbConn};
 use crate::error::ApiResult;
+use crate::notifications::store::Target;
 
 /// A transaction: its connection, and what it appended to the outbox, told to the live
 /// hub once it commits. Store functions that only read or write rows take `&mut DbConn`
@@ -99,7 +99,10 @@ impl<'c> Tx<'c> {
     /// Who follows one of `targets` by a follow appended in this transaction, or in an
     /// earlier job of its group, and not yet written.
     pub fn unwritten_followers(&self, targets: &[Target]) -> Vec<i64> {
-        let earlier = self.earlier.into_iter().flat_map(|o| o.followers_of(targets));
+        let earlier = self
+            .earlier
+            .into_iter()
+            .flat_map(|o| o.followers_of(targets));
         earlier.chain(self.outbox.followers_of(targets)).collect()
     }
 
@@ -420,12 +423,7 @@ fn without_nulls(v: &Value) -> Value {
 
 /// Queues (re)indexing of an entity (`comment`, `session_report`); `delete` removes it.
 /// Written with the rest of the outbox, as the transaction's last statements.
-pub fn queue_search_job(
-    tx: &mut Tx,
-    entity: &'static str,
-    entity_id: i64,
-    action: &'static str,
-) {
+pub fn queue_search_job(tx: &mut Tx, entity: &'static str, entity_id: i64, action: &'static str) {
     tx.outbox.search_jobs.push(SearchJob {
         entity,
         entity_id,

@@ -895,5 +895,8 @@ async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
         })
         .await
         .expect("the follows read");
-    assert_eq!(follows, succeeded, "the follows of the writes that succeeded");
+    assert_eq!(
+        follows, succeeded,
+        "the follows of the writes that succeeded"
+    );
 }

@@ -238,10 +238,12 @@ const MAX_BATCH: usize = 500;
 /// PostgreSQL's lanes: while one group commits, the others run their jobs. Measured on
 /// the 2-core machine (docs/performance.md): with a comment's ten statements, 1 lane took
 /// 832 comments/s, 2 took 1,864 and 4 took 1,854; with its five (one read on the pool,
-/// four in the lane), 2 took 2,411–2,532, 3 took 2,609 and 4 took 2,717. Every lane more
-/// is one more batch holding rows locked until its commit, which two batches can meet on
-/// (see `ApiError::collided`); past four, the batches shrink and each costs more.
-const POSTGRES_LANES: usize = 4;
+/// four in the lane), 2 took 2,411–2,532 and 4 took 2,717. With its three (the read and
+/// the insert in the lane, its search job and follows in the group's outbox), 2, 3 and 4
+/// lanes take the same, 3,000–3,325, and 2 at the least CPU a comment (bigger groups).
+/// Every lane more is one more batch holding rows locked until its commit, which two
+/// batches can meet on (see `ApiError::collided`).
+const POSTGRES_LANES: usize = 2;
 
 /// A write transaction waiting for a lane. Whichever waiter takes a lane next runs
 /// every job waiting then in one transaction, each in a savepoint of its own
@@ -514,13 +516,13 @@ impl Db {
         }
     }
 
-    /// Reads that decide a write (`judge`), then the write (`write`, in a transaction as
-    /// [`Db::tx`]'s). On PostgreSQL the reads run first on the pool, beside other
-    /// requests, so that the writer's lanes, whose round trips one after another bound
-    /// how many writes a second go in, send only the writes; they see committed state
-    /// without locking it, as they would inside the lane. On SQLite they run inside the
-    /// write's transaction: reads there cost no round trip, and the lane's write lock
-    /// keeps what they saw true until the commit.
+    /// Reads that decide a write (`judge`), then the write (`write`), in one of the
+    /// writer's transactions ([`Db::tx`]). On SQLite the lane's write lock keeps what the
+    /// reads saw true until the commit; on PostgreSQL they see committed state without
+    /// locking it. (On PostgreSQL they ran first on the pool, to spare the lanes' round
+    /// trips, until a comment's follows and search job moved to the outbox: reading in
+    /// the lane then took more comments a second, at less CPU each, with no hand-off to
+    /// the blocking pool; docs/performance.md.)
     pub async fn judged_tx<J, T, R, W>(&self, judge: R, write: W) -> ApiResult<T>
     where
         J: Send + 'static,
@@ -528,19 +530,11 @@ impl Db {
         R: FnOnce(&mut DbConn) -> ApiResult<J> + Send + 'static,
         W: FnOnce(&mut Tx, J) -> ApiResult<T> + Send + 'static,
     {
-        match self.backend {
-            Backend::Sqlite => {
-                self.tx(move |tx| {
-                    let judged = judge(tx.conn())?;
-                    write(tx, judged)
-                })
-                .await
-            }
-            Backend::Postgres => {
-                let judged = self.run(judge).await?;
-                self.tx(move |tx| write(tx, judged)).await
-            }
-        }
+        self.tx(move |tx| {
+            let judged = judge(tx.conn())?;
+            write(tx, judged)
+        })
+        .await
     }
 
     /// Runs the jobs waiting for a lane in one transaction, on the lane's connection

@@ -93,9 +93,9 @@ const UNSEEN_BY_AUTHOR: &str = "a contribution its author cannot see";
 /// A contribution judged (whether it may be written, and exactly what) with what its
 /// author's view of it needs, so that writing it sends only the writes
 /// ([`Db::judged_tx`]). On PostgreSQL the judgement is as firm as a read of committed
-/// state: a consultation closed, or a parent hidden, between the judging and the write
-/// lets in the contributions already judged, as a deadline does the letters posted
-/// before it (reading inside the writer's lane did not lock those rows either).
+/// state: a consultation closed, or a parent hidden, by another transaction between the
+/// judging and the commit lets in the contributions already judged, as a deadline does
+/// the letters posted before it (the reads lock none of those rows).
 pub struct Judged {
     new: NewComment,
     reader: Reader,
