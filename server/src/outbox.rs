@@ -33,13 +33,28 @@ pub(crate) struct Outbox {
     events: Vec<LiveEvent>,
     search_jobs: Vec<SearchJob>,
     follows: Vec<(i64, Target)>,
+    /// Follows given up in this transaction (unfollowed, or all of a person's at their
+    /// erasure), which the earlier jobs of its group may have appended.
+    given_up: Vec<GivenUp>,
+}
+
+/// A person's follow given up: of one target, or (`None`) every one.
+type GivenUp = (i64, Option<Target>);
+
+/// Whether `follow` is among those given up.
+fn given_up(given_up: &[GivenUp], (user_id, target): &(i64, Target)) -> bool {
+    given_up
+        .iter()
+        .any(|(u, t)| u == user_id && t.as_ref().is_none_or(|t| t == target))
 }
 
 impl Outbox {
-    /// Adds what another transaction (a job of the same group) appended.
+    /// Adds what another transaction (a job of the same group, after those already
+    /// here) appended, less the follows it gave up.
     pub(crate) fn extend(&mut self, other: Outbox) {
         self.events.extend(other.events);
         self.search_jobs.extend(other.search_jobs);
+        self.follows.retain(|f| !given_up(&other.given_up, f));
         self.follows.extend(other.follows);
     }
 
@@ -97,13 +112,25 @@ impl<'c> Tx<'c> {
     }
 
     /// Who follows one of `targets` by a follow appended in this transaction, or in an
-    /// earlier job of its group, and not yet written.
+    /// earlier job of its group (and not given up since), and not yet written.
     pub fn unwritten_followers(&self, targets: &[Target]) -> Vec<i64> {
-        let earlier = self
-            .earlier
-            .into_iter()
-            .flat_map(|o| o.followers_of(targets));
+        let gone = &self.outbox.given_up;
+        let earlier = self.earlier.into_iter().flat_map(|o| {
+            o.follows
+                .iter()
+                .filter(|f| targets.contains(&f.1) && !given_up(gone, f))
+                .map(|(user_id, _)| *user_id)
+        });
         earlier.chain(self.outbox.followers_of(targets)).collect()
+    }
+
+    /// Gives up `user_id`'s follows not yet written, of `target` or (`None`) of every
+    /// target: those appended in this transaction, and those of the earlier jobs of its
+    /// group when it commits. (The written ones are deleted by the caller.)
+    pub fn give_up_unwritten_follows(&mut self, user_id: i64, target: Option<&Target>) {
+        let gone = [(user_id, target.cloned())];
+        self.outbox.follows.retain(|f| !given_up(&gone, f));
+        self.outbox.given_up.extend(gone);
     }
 
     /// The connection, for diesel's generic calls (`.execute(tx.conn())`).
@@ -295,10 +322,12 @@ pub fn append_live_event(
 /// taken in name order, so two transactions cannot each hold a channel the other waits
 /// for.
 pub(crate) fn write_outbox(conn: &mut DbConn, outbox: Outbox) -> ApiResult<Vec<String>> {
+    // What was given up is already out of `follows`.
     let Outbox {
         mut events,
         search_jobs: jobs,
         mut follows,
+        given_up: _,
     } = outbox;
     let t = now();
     let rows: Vec<_> = jobs
@@ -448,8 +477,44 @@ pub fn queue_search_jobs_of_author(tx: &mut Tx, author_id: i64) -> ApiResult<()>
 
 #[cfg(test)]
 mod tests {
-    use super::without_nulls;
+    use super::{without_nulls, Outbox};
+    use crate::notifications::store::Target;
+    use crate::notifications::types::TargetType;
     use serde_json::json;
+
+    fn follows(o: &Outbox) -> Vec<(i64, i64)> {
+        o.follows.iter().map(|(u, t)| (*u, t.id)).collect()
+    }
+
+    #[test]
+    fn a_later_job_of_the_group_gives_up_the_earlier_ones_unwritten_follows() {
+        let thread = |id| Target::of(TargetType::Comment, id);
+        let mut group = Outbox::default();
+        // Two people's comments: each follows its thread and the one it replied in.
+        group.extend(Outbox {
+            follows: vec![(1, thread(10)), (1, thread(11)), (2, thread(12))],
+            ..Outbox::default()
+        });
+        // Then person 1 unfollows thread 11 …
+        group.extend(Outbox {
+            given_up: vec![(1, Some(thread(11)))],
+            ..Outbox::default()
+        });
+        assert_eq!(follows(&group), [(1, 10), (2, 12)]);
+        // … and is erased, after a comment of theirs (this job's own follows were
+        // given up as it went: `Tx::give_up_unwritten_follows`).
+        group.extend(Outbox {
+            given_up: vec![(1, None)],
+            ..Outbox::default()
+        });
+        assert_eq!(follows(&group), [(2, 12)]);
+        // A follow appended after the giving up stays.
+        group.extend(Outbox {
+            follows: vec![(1, thread(13))],
+            ..Outbox::default()
+        });
+        assert_eq!(follows(&group), [(2, 12), (1, 13)]);
+    }
 
     #[test]
     fn nulls_are_left_out_at_every_depth_and_other_values_kept() {

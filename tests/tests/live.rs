@@ -25,6 +25,7 @@ both_backends!(
     ended_sessions_close_their_sockets,
     writes_committed_together_keep_streams_whole,
     a_write_that_fails_undoes_only_itself_in_its_group,
+    follows_given_up_before_they_are_written_are_not_written,
 );
 
 fn ws_url(app: &TestApp, path: &str) -> String {
@@ -898,5 +899,49 @@ async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
     assert_eq!(
         follows, succeeded,
         "the follows of the writes that succeeded"
+    );
+}
+
+/// A contribution's follows are written with its transaction's outbox, at its end: an
+/// unfollow, or an erasure, later in the same transaction gives them up as it does the
+/// written ones (the same holds across the jobs of a group: `outbox.rs`'s unit test).
+async fn follows_given_up_before_they_are_written_are_not_written(backend: Backend) {
+    use indaba::notifications::{store, store::Target, types::TargetType};
+    let app = spawn_app_with(backend, Options::new()).await;
+    let (user, _) = app.user_with_roles("Follower", &[]).await;
+    let db = indaba::db::Db::connect(&app.config.database, 2).expect("a second pool");
+    let thread = |id: i64| Target::of(TargetType::Comment, 2_000_000 + id);
+    let written = |db: indaba::db::Db| async move {
+        db.run(move |conn| {
+            use diesel::prelude::*;
+            use indaba::db::schema::follows;
+            Ok(follows::table
+                .filter(follows::user_id.eq(user))
+                .select(follows::target_id - 2_000_000)
+                .order(follows::target_id)
+                .load::<i64>(conn)?)
+        })
+        .await
+        .expect("the follows read")
+    };
+    db.tx(move |tx| {
+        tx.follow_all(user, vec![thread(1), thread(2)]);
+        store::unfollow(tx, user, &thread(1))?;
+        Ok(())
+    })
+    .await
+    .expect("followed, then unfollowed one");
+    assert_eq!(written(db.clone()).await, [2]);
+    db.tx(move |tx| {
+        tx.follow_all(user, vec![thread(3)]);
+        store::erase(tx, user)?;
+        Ok(())
+    })
+    .await
+    .expect("followed, then erased");
+    assert_eq!(
+        written(db.clone()).await,
+        Vec::<i64>::new(),
+        "none of an erased person's"
     );
 }

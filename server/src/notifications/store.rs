@@ -68,7 +68,10 @@ pub fn follow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
     Ok(n > 0)
 }
 
-pub fn unfollow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> {
+/// Unfollows; whether a follow was written. (One appended in the same transaction, or
+/// by an earlier job of its group, is given up too.)
+pub fn unfollow(tx: &mut Tx, user_id: i64, t: &Target) -> ApiResult<bool> {
+    tx.give_up_unwritten_follows(user_id, Some(t));
     let n = diesel::delete(
         follows::table
             .filter(follows::user_id.eq(user_id))
@@ -76,7 +79,7 @@ pub fn unfollow(conn: &mut DbConn, user_id: i64, t: &Target) -> ApiResult<bool> 
             .filter(follows::target_id.eq(t.id))
             .filter(follows::target_key.eq(&t.key)),
     )
-    .execute(conn)?;
+    .execute(tx.conn())?;
     Ok(n > 0)
 }
 
@@ -423,8 +426,11 @@ pub fn mark_read(tx: &mut Tx, user_id: i64, ids: Option<&[i64]>) -> ApiResult<i6
     Ok(unread)
 }
 
-/// Erasure: follows, notifications, settings and preferences go.
-pub fn erase(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
+/// Erasure: follows (those not yet written too), notifications, settings and
+/// preferences go.
+pub fn erase(tx: &mut Tx, user_id: i64) -> ApiResult<()> {
+    tx.give_up_unwritten_follows(user_id, None);
+    let conn = tx.conn();
     diesel::delete(follows::table.filter(follows::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(notifications::table.filter(notifications::user_id.eq(user_id)))
         .execute(conn)?;
