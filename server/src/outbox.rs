@@ -54,7 +54,9 @@ impl Outbox {
     pub(crate) fn extend(&mut self, other: Outbox) {
         self.events.extend(other.events);
         self.search_jobs.extend(other.search_jobs);
-        self.follows.retain(|f| !given_up(&other.given_up, f));
+        if !other.given_up.is_empty() {
+            self.follows.retain(|f| !given_up(&other.given_up, f));
+        }
         self.follows.extend(other.follows);
     }
 
