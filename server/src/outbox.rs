@@ -3,6 +3,7 @@
 //! the search indexer. Their consumers read these tables; nothing is lost while a
 //! consumer is down.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::Value;
 
@@ -316,22 +317,40 @@ pub fn append_live_event(
 /// last statements: the search jobs, in one insert, the follows in another, then the
 /// live events; returns the channels written to, each once (for the hub, after the
 /// commit).
-///
-/// Each channel's counter row is updated once, so its sequence numbers are gap-free
-/// and strictly increasing in commit order: the row lock serialises writers on
-/// PostgreSQL (SQLite has one writer). That lock is held until the commit, so it is
-/// taken last, never while the request still reads and renders; and channels are
-/// taken in name order, so two transactions cannot each hold a channel the other waits
-/// for.
 pub(crate) fn write_outbox(conn: &mut DbConn, outbox: Outbox) -> ApiResult<Vec<String>> {
     // What was given up is already out of `follows`.
     let Outbox {
-        mut events,
-        search_jobs: jobs,
-        mut follows,
+        events,
+        search_jobs,
+        follows,
         given_up: _,
     } = outbox;
     let t = now();
+    write_search_jobs(conn, &search_jobs, t)?;
+    write_follows(conn, follows, t)?;
+    write_events(conn, events, t)
+}
+
+/// Inserts `rows` into `table` on either backend, in pieces (a statement takes at most
+/// 32,766 parameters on SQLite), optionally `on_conflict_do_nothing`.
+macro_rules! insert_in_pieces {
+    ($conn:expr, $table:expr, $rows:expr $(, $on_conflict:ident)?) => {
+        for rows in $rows.chunks(INSERT_ROWS) {
+            match &mut *$conn {
+                DbConn::Sqlite(c) => diesel::insert_into($table)
+                    .values(rows)
+                    $(.$on_conflict())?
+                    .execute(c)?,
+                DbConn::Postgres(c) => diesel::insert_into($table)
+                    .values(rows)
+                    $(.$on_conflict())?
+                    .execute(c)?,
+            };
+        }
+    };
+}
+
+fn write_search_jobs(conn: &mut DbConn, jobs: &[SearchJob], t: NaiveDateTime) -> ApiResult<()> {
     let rows: Vec<_> = jobs
         .iter()
         .map(|j| {
@@ -343,16 +362,17 @@ pub(crate) fn write_outbox(conn: &mut DbConn, outbox: Outbox) -> ApiResult<Vec<S
             )
         })
         .collect();
-    for rows in rows.chunks(INSERT_ROWS) {
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(search_jobs::table)
-                .values(rows)
-                .execute(c)?,
-            DbConn::Postgres(c) => diesel::insert_into(search_jobs::table)
-                .values(rows)
-                .execute(c)?,
-        };
-    }
+    insert_in_pieces!(conn, search_jobs::table, rows);
+    Ok(())
+}
+
+/// A follow already there, or written meanwhile by another transaction, is left as it
+/// is.
+fn write_follows(
+    conn: &mut DbConn,
+    mut follows: Vec<(i64, Target)>,
+    t: NaiveDateTime,
+) -> ApiResult<()> {
     // In one order, so that two groups inserting the same follows take their locks
     // alike, and each once.
     follows.sort_by(|(a, s), (b, t)| {
@@ -371,18 +391,21 @@ pub(crate) fn write_outbox(conn: &mut DbConn, outbox: Outbox) -> ApiResult<Vec<S
             )
         })
         .collect();
-    for rows in rows.chunks(INSERT_ROWS) {
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(follows::table)
-                .values(rows)
-                .on_conflict_do_nothing()
-                .execute(c)?,
-            DbConn::Postgres(c) => diesel::insert_into(follows::table)
-                .values(rows)
-                .on_conflict_do_nothing()
-                .execute(c)?,
-        };
-    }
+    insert_in_pieces!(conn, follows::table, rows, on_conflict_do_nothing);
+    Ok(())
+}
+
+/// Each channel's counter row is updated once, so its sequence numbers are gap-free
+/// and strictly increasing in commit order: the row lock serialises writers on
+/// PostgreSQL (SQLite has one writer). That lock is held until the commit, so it is
+/// taken last, never while the request still reads and renders; and channels are
+/// taken in name order, so two transactions cannot each hold a channel the other waits
+/// for.
+fn write_events(
+    conn: &mut DbConn,
+    mut events: Vec<LiveEvent>,
+    t: NaiveDateTime,
+) -> ApiResult<Vec<String>> {
     // Stable: a channel's events keep their order.
     events.sort_by(|a, b| a.channel.cmp(&b.channel));
     let mut channels = Vec::new();
@@ -408,17 +431,7 @@ pub(crate) fn write_outbox(conn: &mut DbConn, outbox: Outbox) -> ApiResult<Vec<S
                 )
             })
             .collect();
-        // In pieces: a statement takes at most 32,766 parameters on SQLite (7 a row).
-        for rows in rows.chunks(INSERT_ROWS) {
-            match conn {
-                DbConn::Sqlite(c) => diesel::insert_into(live_events::table)
-                    .values(rows)
-                    .execute(c)?,
-                DbConn::Postgres(c) => diesel::insert_into(live_events::table)
-                    .values(rows)
-                    .execute(c)?,
-            };
-        }
+        insert_in_pieces!(conn, live_events::table, rows);
         // Other instances hear of it through NOTIFY, which PostgreSQL delivers at commit;
         // this instance hears of it from `Db` once committed.
         if let DbConn::Postgres(c) = conn {
