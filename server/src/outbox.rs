@@ -61,11 +61,16 @@ impl Outbox {
         self.follows.extend(other.follows);
     }
 
-    /// Who follows one of `targets` by a follow appended here, not yet written.
-    fn followers_of<'a>(&'a self, targets: &'a [Target]) -> impl Iterator<Item = i64> + 'a {
+    /// Who follows one of `targets` by a follow appended here, not yet written and not
+    /// among those `gone`.
+    fn followers_of<'a>(
+        &'a self,
+        targets: &'a [Target],
+        gone: &'a [GivenUp],
+    ) -> impl Iterator<Item = i64> + 'a {
         self.follows
             .iter()
-            .filter(|(_, t)| targets.contains(t))
+            .filter(move |f| targets.contains(&f.1) && !given_up(gone, f))
             .map(|(user_id, _)| *user_id)
     }
 }
@@ -117,14 +122,15 @@ impl<'c> Tx<'c> {
     /// Who follows one of `targets` by a follow appended in this transaction, or in an
     /// earlier job of its group (and not given up since), and not yet written.
     pub fn unwritten_followers(&self, targets: &[Target]) -> Vec<i64> {
+        // This transaction's own given up follows are already out of its `follows`.
         let gone = &self.outbox.given_up;
-        let earlier = self.earlier.into_iter().flat_map(|o| {
-            o.follows
-                .iter()
-                .filter(|f| targets.contains(&f.1) && !given_up(gone, f))
-                .map(|(user_id, _)| *user_id)
-        });
-        earlier.chain(self.outbox.followers_of(targets)).collect()
+        let earlier = self
+            .earlier
+            .into_iter()
+            .flat_map(|o| o.followers_of(targets, gone));
+        earlier
+            .chain(self.outbox.followers_of(targets, &[]))
+            .collect()
     }
 
     /// Gives up `user_id`'s follows not yet written, of `target` or (`None`) of every

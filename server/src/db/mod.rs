@@ -516,27 +516,6 @@ impl Db {
         }
     }
 
-    /// Reads that decide a write (`judge`), then the write (`write`), in one of the
-    /// writer's transactions ([`Db::tx`]). On SQLite the lane's write lock keeps what the
-    /// reads saw true until the commit; on PostgreSQL they see committed state without
-    /// locking it. (On PostgreSQL they ran first on the pool, to spare the lanes' round
-    /// trips, until a comment's follows and search job moved to the outbox: reading in
-    /// the lane then took more comments a second, at less CPU each, with no hand-off to
-    /// the blocking pool; docs/performance.md.)
-    pub async fn judged_tx<J, T, R, W>(&self, judge: R, write: W) -> ApiResult<T>
-    where
-        J: Send + 'static,
-        T: Send + 'static,
-        R: FnOnce(&mut DbConn) -> ApiResult<J> + Send + 'static,
-        W: FnOnce(&mut Tx, J) -> ApiResult<T> + Send + 'static,
-    {
-        self.tx(move |tx| {
-            let judged = judge(tx.conn())?;
-            write(tx, judged)
-        })
-        .await
-    }
-
     /// Runs the jobs waiting for a lane in one transaction, on the lane's connection
     /// (its turn taken), then tells each its answer and the hub the channels.
     fn run_batch(&self, writer: &Writer, turn: Turn) -> ApiResult<()> {

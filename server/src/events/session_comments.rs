@@ -247,10 +247,7 @@ pub async fn post(
         };
         Judged::read(conn, new, Reader::of(&actor))
     };
-    state
-        .db
-        .judged_tx(judge, |tx, judged| judged.write(tx))
-        .await
+    state.db.tx(move |tx| judge(tx.conn())?.write(tx)).await
 }
 
 fn count(tx: &mut Tx, row: &CommentRow) -> ApiResult<i64> {

@@ -91,8 +91,9 @@ pub fn language_of(given: Option<String>, body: &str, preferred: Option<&str>) -
 const UNSEEN_BY_AUTHOR: &str = "a contribution its author cannot see";
 
 /// A contribution judged (whether it may be written, and exactly what) with what its
-/// author's view of it needs, so that writing it sends only the writes
-/// ([`Db::judged_tx`]). On PostgreSQL the judgement is as firm as a read of committed
+/// author's view of it needs, read first in the writer's transaction, so that what
+/// follows sends only the writes. On SQLite the lane's write lock keeps the judgement
+/// true until the commit. On PostgreSQL it is as firm as a read of committed
 /// state: a consultation closed, or a parent hidden, by another transaction between the
 /// judging and the commit lets in the contributions already judged, as a deadline does
 /// the letters posted before it (the reads lock none of those rows).
@@ -227,10 +228,7 @@ pub async fn post(
         };
         Judged::with(conn, new, reader, author)
     };
-    state
-        .db
-        .judged_tx(judge, |tx, judged| judged.write(tx))
-        .await
+    state.db.tx(move |tx| judge(tx.conn())?.write(tx)).await
 }
 
 /// Comments and questions count against the same per-person limits.
