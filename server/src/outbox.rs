@@ -39,6 +39,14 @@ pub(crate) struct Outbox {
     given_up: Vec<GivenUp>,
 }
 
+/// What an [`Outbox`] held when [`Outbox::mark`] was called.
+pub(crate) struct Mark {
+    events: usize,
+    search_jobs: usize,
+    follows: Vec<(i64, Target)>,
+    given_up: usize,
+}
+
 /// A person's follow given up: of one target, or (`None`) every one.
 type GivenUp = (i64, Option<Target>);
 
@@ -59,6 +67,27 @@ impl Outbox {
             self.follows.retain(|f| !given_up(&other.given_up, f));
         }
         self.follows.extend(other.follows);
+    }
+
+    /// Where the outbox stands, to go back to with [`Outbox::restore`]: the jobs of a
+    /// group that ran without a savepoint of their own are undone together when one of
+    /// them fails (see `db::Work::Again`). The follows are copied whole: a later job's
+    /// giving up removes from them, where the rest is only ever appended to.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            events: self.events.len(),
+            search_jobs: self.search_jobs.len(),
+            follows: self.follows.clone(),
+            given_up: self.given_up.len(),
+        }
+    }
+
+    /// Drops what was appended since `mark` was taken.
+    pub(crate) fn restore(&mut self, mark: Mark) {
+        self.events.truncate(mark.events);
+        self.search_jobs.truncate(mark.search_jobs);
+        self.follows = mark.follows;
+        self.given_up.truncate(mark.given_up);
     }
 
     /// Who follows one of `targets` by a follow appended here, not yet written and not

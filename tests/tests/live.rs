@@ -822,8 +822,9 @@ async fn ended_sessions_close_their_sockets(backend: Backend) {
 
 /// Writes that wrote something and then failed, some on a statement the database refused
 /// (which, on PostgreSQL, leaves the group's transaction aborted until rolled back to the
-/// job's savepoint), committed in groups with writes that succeed: each failed one undoes
-/// only its own rows, and every other one is committed.
+/// job's savepoint, or to the savepoint its run shares with the jobs beside it that can
+/// run again), committed in groups with writes that succeed: each failed one undoes only
+/// its own rows, and every other one is committed once.
 async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
     use diesel::connection::SimpleConnection;
     use indaba::error::{ApiError, ErrorCode};
@@ -835,10 +836,12 @@ async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
     // What each write appends to its outbox (a search job, a follow) is written with
     // its group's, and only for the writes that succeed.
     let followed = |i: i64| Target::of(TargetType::Comment, 1_000_000 + i);
+    // Half of them as transactions that can run again (`Db::tx_again`), which share a
+    // savepoint: when one fails, those beside it are undone and run again.
     let writes = (0..N).map(|i| {
         let db = db.clone();
         async move {
-            db.tx(move |tx| {
+            let write = move |tx: &mut indaba::db::Tx| {
                 tx.conn().batch_execute(&format!(
                     "INSERT INTO search_jobs (entity, entity_id, action, created_at) \
                      VALUES ('probe', {i}, 'upsert', CURRENT_TIMESTAMP)"
@@ -856,8 +859,12 @@ async fn a_write_that_fails_undoes_only_itself_in_its_group(backend: Backend) {
                     }
                     _ => Ok(()),
                 }
-            })
-            .await
+            };
+            if (i / 3) % 2 == 0 {
+                db.tx(write).await
+            } else {
+                db.tx_again(write).await
+            }
         }
     });
     let results = futures_util::future::join_all(writes).await;

@@ -16,7 +16,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::config::DatabaseUrl;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::outbox::Tx;
-use crate::outbox::{write_outbox, Outbox};
+use crate::outbox::{write_outbox, Mark, Outbox};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -246,18 +246,28 @@ const MAX_BATCH: usize = 500;
 const POSTGRES_LANES: usize = 2;
 
 /// A write transaction waiting for a lane. Whichever waiter takes a lane next runs
-/// every job waiting then in one transaction, each in a savepoint of its own
-/// (group commit): one commit for many requests, and a job that fails rolls back alone.
+/// every job waiting then in one transaction (group commit): one commit for many
+/// requests, and a job that fails rolls back alone.
 struct Job {
     state: Arc<std::sync::atomic::AtomicU8>,
-    run: RunJob,
+    work: Work,
 }
 
-/// Runs a job on the batch's connection, in the savepoint the batch opened for it,
-/// adding what it appended to the outbox (written once all jobs have run, before the
-/// commit). Whether it succeeded comes back with its [`Finish`]: a job that failed is
-/// rolled back to its savepoint.
-type RunJob = Box<dyn FnOnce(&mut DbConn, &mut Outbox) -> (Finish, bool) + Send>;
+/// A job's work, run on the batch's connection, adding what it appended to the outbox
+/// (written once all jobs have run, before the commit). Whether it succeeded comes back
+/// with its [`Finish`].
+enum Work {
+    /// Runs once, in a savepoint of its own, rolled back to when it fails.
+    Once(RunOnce),
+    /// Can run again: jobs of this kind next to each other share one savepoint, taken
+    /// before the first. When one fails, all of them since are rolled back and run
+    /// again, each in a savepoint of its own. On PostgreSQL a savepoint is a round trip,
+    /// one of a comment's three in the lane, and a comment seldom fails once judged.
+    Again(RunAgain),
+}
+
+type RunOnce = Box<dyn FnOnce(&mut DbConn, &mut Outbox) -> (Finish, bool) + Send>;
+type RunAgain = Box<dyn FnMut(&mut DbConn, &mut Outbox) -> (Finish, bool) + Send>;
 
 /// Tells a job's waiter its answer once the batch's commit is known: its own result,
 /// or the commit's failure (then nothing of it was written).
@@ -447,36 +457,60 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut Tx) -> ApiResult<T> + Send + 'static,
     {
-        let writer = self.writer.clone();
-        let (send, mut answer) = tokio::sync::oneshot::channel::<ApiResult<T>>();
-        let state = Arc::new(std::sync::atomic::AtomicU8::new(WAITING));
+        let (send, answer) = tokio::sync::oneshot::channel::<ApiResult<T>>();
         let span = tracing::Span::current();
         let run = move |conn: &mut DbConn, outbox: &mut Outbox| -> (Finish, bool) {
             let _entered = span.enter();
-            let mut tx = Tx::after(conn, outbox);
-            let result = f(&mut tx);
-            let ok = result.is_ok();
-            if ok {
-                let appended = tx.into_outbox();
-                outbox.extend(appended);
-            }
+            let (result, ok) = run_job(conn, outbox, f);
             let finish: Finish = Box::new(move |failed: Option<&ApiError>| {
-                let answer = match failed {
-                    None => result,
-                    // The commit failed: nothing of this job was written either.
-                    Some(e) => Err(e.clone()),
-                };
-                let _ = send.send(answer);
+                let _ = send.send(answer_of(result, failed));
             });
             (finish, ok)
         };
+        self.queue(Work::Once(Box::new(run)), answer).await
+    }
+
+    /// [`Db::tx`] for a transaction that can run again, which its group commit then
+    /// need not give a savepoint of its own (see [`Work::Again`]): posting a comment.
+    pub async fn tx_again<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&mut Tx) -> ApiResult<T> + Send + 'static,
+    {
+        let (send, answer) = tokio::sync::oneshot::channel::<ApiResult<T>>();
+        // Taken by the Finish of the run that counts; one of a run undone is dropped.
+        let send = Arc::new(std::sync::Mutex::new(Some(send)));
+        let span = tracing::Span::current();
+        let run = move |conn: &mut DbConn, outbox: &mut Outbox| -> (Finish, bool) {
+            let _entered = span.enter();
+            let (result, ok) = run_job(conn, outbox, &f);
+            let send = send.clone();
+            let finish: Finish = Box::new(move |failed: Option<&ApiError>| {
+                if let Some(send) = send.lock().ok().and_then(|mut s| s.take()) {
+                    let _ = send.send(answer_of(result, failed));
+                }
+            });
+            (finish, ok)
+        };
+        self.queue(Work::Again(Box::new(run)), answer).await
+    }
+
+    /// Queues `work` for a lane and waits for its answer, on this task (holding neither
+    /// a connection nor a thread meanwhile).
+    async fn queue<T>(
+        &self,
+        work: Work,
+        mut answer: tokio::sync::oneshot::Receiver<ApiResult<T>>,
+    ) -> ApiResult<T> {
+        let writer = self.writer.clone();
+        let state = Arc::new(std::sync::atomic::AtomicU8::new(WAITING));
         writer
             .queue
             .lock()
             .map_err(|_| ApiError::internal("the writer's queue is poisoned"))?
             .push(Job {
                 state: state.clone(),
-                run: Box::new(run),
+                work,
             });
         // A dropped answer: the batch could not open the writer or take its lock (the
         // database busy past its timeout), or a job panicked (the connection closed,
@@ -548,24 +582,19 @@ impl Db {
             if sqlite {
                 take_write_lock(c)?;
             }
-            let mut outbox = Outbox::default();
-            // Each job in a savepoint of the batch's transaction, so that its failure
-            // undoes it alone. The last one is released as the next is taken, in one
-            // round trip (a savepoint and its release were two of a comment's five
-            // statements in the lane on PostgreSQL); the last job's, by the commit.
-            for (i, job) in jobs.into_iter().enumerate() {
-                c.batch_execute(if i == 0 {
-                    "SAVEPOINT job"
-                } else {
-                    "RELEASE SAVEPOINT job; SAVEPOINT job"
-                })?;
-                let (finish, ok) = (job.run)(c, &mut outbox);
-                finishes.push(finish);
-                if !ok {
-                    c.batch_execute("ROLLBACK TO SAVEPOINT job")?;
+            let mut batch = Batch {
+                outbox: Outbox::default(),
+                finishes: &mut finishes,
+                saved: false,
+                run: None,
+            };
+            for job in jobs {
+                match job.work {
+                    Work::Once(work) => batch.once(c, work)?,
+                    Work::Again(work) => batch.again(c, work)?,
                 }
             }
-            write_outbox(c, outbox)
+            write_outbox(c, batch.outbox)
         });
         writer.put_back(conn, committed.is_ok());
         for finish in finishes {
@@ -675,6 +704,115 @@ impl Db {
             Ok(())
         })
         .await
+    }
+}
+
+/// Runs a job's transaction after the earlier jobs of its group, adding what it
+/// appended to the group's outbox when it succeeded.
+fn run_job<T>(
+    conn: &mut DbConn,
+    outbox: &mut Outbox,
+    f: impl FnOnce(&mut Tx) -> ApiResult<T>,
+) -> (ApiResult<T>, bool) {
+    let mut tx = Tx::after(conn, outbox);
+    let result = f(&mut tx);
+    let ok = result.is_ok();
+    if ok {
+        let appended = tx.into_outbox();
+        outbox.extend(appended);
+    }
+    (result, ok)
+}
+
+/// A job's answer once its batch's commit is known.
+fn answer_of<T>(result: ApiResult<T>, failed: Option<&ApiError>) -> ApiResult<T> {
+    match failed {
+        None => result,
+        // The commit failed: nothing of this job was written either.
+        Some(e) => Err(e.clone()),
+    }
+}
+
+/// A group commit's jobs as they run, in one transaction.
+struct Batch<'f> {
+    outbox: Outbox,
+    finishes: &'f mut Vec<Finish>,
+    /// Whether the savepoint `job` is open.
+    saved: bool,
+    /// The [`Work::Again`] jobs run since the savepoint, none failed.
+    run: Option<Run>,
+}
+
+/// Jobs that ran without a savepoint of their own, and where the batch stood before
+/// the first of them.
+struct Run {
+    jobs: Vec<RunAgain>,
+    mark: Mark,
+    finished: usize,
+}
+
+impl Batch<'_> {
+    /// Opens the savepoint `job`, releasing the last one in the same round trip (a
+    /// savepoint and its release were two of a comment's five statements in the lane
+    /// on PostgreSQL); the last is released by the commit.
+    fn savepoint(&mut self, c: &mut DbConn) -> diesel::QueryResult<()> {
+        c.batch_execute(if self.saved {
+            "RELEASE SAVEPOINT job; SAVEPOINT job"
+        } else {
+            "SAVEPOINT job"
+        })?;
+        self.saved = true;
+        Ok(())
+    }
+
+    /// A job run in the savepoint just opened: undone alone when it failed.
+    fn finished(&mut self, c: &mut DbConn, finish: Finish, ok: bool) -> diesel::QueryResult<()> {
+        self.finishes.push(finish);
+        if !ok {
+            c.batch_execute("ROLLBACK TO SAVEPOINT job")?;
+        }
+        Ok(())
+    }
+
+    /// Runs a job once, in a savepoint of its own.
+    fn once(&mut self, c: &mut DbConn, work: RunOnce) -> diesel::QueryResult<()> {
+        self.run = None;
+        self.savepoint(c)?;
+        let (finish, ok) = work(c, &mut self.outbox);
+        self.finished(c, finish, ok)
+    }
+
+    /// Runs a job that can run again, in the savepoint of the run it joins. When it
+    /// fails, the run is undone and its jobs run again, each in its own savepoint.
+    fn again(&mut self, c: &mut DbConn, mut work: RunAgain) -> diesel::QueryResult<()> {
+        let mut run = match self.run.take() {
+            Some(run) => run,
+            None => {
+                self.savepoint(c)?;
+                Run {
+                    jobs: Vec::new(),
+                    mark: self.outbox.mark(),
+                    finished: self.finishes.len(),
+                }
+            }
+        };
+        let (finish, ok) = work(c, &mut self.outbox);
+        run.jobs.push(work);
+        if ok {
+            self.finishes.push(finish);
+            self.run = Some(run);
+            return Ok(());
+        }
+        c.batch_execute("ROLLBACK TO SAVEPOINT job")?;
+        self.outbox.restore(run.mark);
+        // The undone run's answers are dropped unsent: each job answers from its second.
+        self.finishes.truncate(run.finished);
+        for mut work in run.jobs {
+            self.savepoint(c)?;
+            let (finish, ok) = work(c, &mut self.outbox);
+            self.finished(c, finish, ok)?;
+        }
+        Ok(())
     }
 }
 
@@ -829,8 +967,8 @@ impl From<Backend> for &'static str {
 mod tests {
     use super::*;
 
-    /// Many requests' transactions at once on SQLite: each that succeeds is committed,
-    /// each that fails leaves nothing, whatever batch it shared.
+    /// Many requests' transactions at once on SQLite: each that succeeds is committed
+    /// (its live event once), each that fails leaves nothing, whatever batch it shared.
     #[actix_web::test]
     async fn grouped_transactions_commit_together_and_fail_alone() {
         let dir = std::env::temp_dir().join(format!(
@@ -848,10 +986,12 @@ mod tests {
                 .bind::<diesel::sql_types::Text, _>(channel)
                 .execute(c)
         };
+        // Jobs that run once and jobs that can run again (`Db::tx_again`), mixed: when
+        // one of the latter fails, those of its run are undone and run again.
         let jobs = (0..60).map(|i| {
             let db = db.clone();
             async move {
-                db.tx(move |tx| {
+                let job = move |tx: &mut Tx| {
                     insert(tx, format!("t{i}"))?;
                     tx.live(
                         "c",
@@ -867,8 +1007,12 @@ mod tests {
                         assert!(!insert_once(tx, |c| insert(c, format!("t{i}")))?);
                     }
                     Ok(i)
-                })
-                .await
+                };
+                if i % 3 == 0 {
+                    db.tx(job).await
+                } else {
+                    db.tx_again(job).await
+                }
             }
         });
         let results = futures_util::future::join_all(jobs).await;

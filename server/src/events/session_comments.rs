@@ -237,7 +237,7 @@ pub async fn post(
             parent_id: None,
             author_id: user.id,
             kind: cmd.kind,
-            body: cmd.body,
+            body: cmd.body.clone(),
             proposed_text: None,
             on_behalf_of: None,
             speaks_for: None,
@@ -247,7 +247,11 @@ pub async fn post(
         };
         Judged::read(conn, new, Reader::of(&actor))
     };
-    state.db.tx(move |tx| judge(tx.conn())?.write(tx)).await
+    // Judged again should its group commit run it again (see `Db::tx_again`).
+    state
+        .db
+        .tx_again(move |tx| judge(tx.conn())?.write(tx))
+        .await
 }
 
 fn count(tx: &mut Tx, row: &CommentRow) -> ApiResult<i64> {

@@ -176,7 +176,7 @@ pub async fn post(
         };
         access.may_table(phase, cmd.kind, speaks_for.as_ref())?;
         let reader = access.reader();
-        let mut paragraph_key = cmd.paragraph_key;
+        let mut paragraph_key = cmd.paragraph_key.clone();
         if let Some(parent_id) = cmd.parent_id {
             let parent = store::get(conn, parent_id)
                 .map_err(|_| ApiError::field("parent_id", "no such comment"))?;
@@ -218,9 +218,9 @@ pub async fn post(
             parent_id: cmd.parent_id,
             author_id: user.id,
             kind: cmd.kind,
-            body: cmd.body,
-            proposed_text: cmd.proposed_text,
-            on_behalf_of: cmd.on_behalf_of,
+            body: cmd.body.clone(),
+            proposed_text: cmd.proposed_text.clone(),
+            on_behalf_of: cmd.on_behalf_of.clone(),
             speaks_for: speaks_for.map(|r| r.speaks_for()),
             anonymous: cmd.anonymous,
             language: detected.unwrap_or_else(|| row.language.clone()),
@@ -228,7 +228,11 @@ pub async fn post(
         };
         Judged::with(conn, new, reader, author)
     };
-    state.db.tx(move |tx| judge(tx.conn())?.write(tx)).await
+    // Judged again should its group commit run it again (see `Db::tx_again`).
+    state
+        .db
+        .tx_again(move |tx| judge(tx.conn())?.write(tx))
+        .await
 }
 
 /// Comments and questions count against the same per-person limits.
