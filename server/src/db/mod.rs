@@ -260,9 +260,10 @@ enum Work {
     /// Runs once, in a savepoint of its own, rolled back to when it fails.
     Once(RunOnce),
     /// Can run again: jobs of this kind next to each other share one savepoint, taken
-    /// before the first. When one fails, all of them since are rolled back and run
-    /// again, each in a savepoint of its own. On PostgreSQL a savepoint is a round trip,
-    /// one of a comment's three in the lane, and a comment seldom fails once judged.
+    /// before the first. When one fails, all of them since are rolled back, and those
+    /// before it run again, each in a savepoint of its own. On PostgreSQL a savepoint
+    /// is a round trip, one of a comment's three in the lane, and a comment seldom
+    /// fails once judged.
     Again(RunAgain),
 }
 
@@ -783,7 +784,8 @@ impl Batch<'_> {
     }
 
     /// Runs a job that can run again, in the savepoint of the run it joins. When it
-    /// fails, the run is undone and its jobs run again, each in its own savepoint.
+    /// fails, the run is undone and the jobs before it run again, each in its own
+    /// savepoint; it answers what it met (it would meet it again after them).
     fn again(&mut self, c: &mut DbConn, mut work: RunAgain) -> diesel::QueryResult<()> {
         let mut run = match self.run.take() {
             Some(run) => run,
@@ -797,8 +799,8 @@ impl Batch<'_> {
             }
         };
         let (finish, ok) = work(c, &mut self.outbox);
-        run.jobs.push(work);
         if ok {
+            run.jobs.push(work);
             self.finishes.push(finish);
             self.run = Some(run);
             return Ok(());
@@ -812,6 +814,9 @@ impl Batch<'_> {
             let (finish, ok) = work(c, &mut self.outbox);
             self.finished(c, finish, ok)?;
         }
+        // Its own answer stands, and nothing of it is kept. Alone in its run (a refused
+        // comment, most often), it cost one rollback more than in a savepoint of its own.
+        self.finishes.push(finish);
         Ok(())
     }
 }
