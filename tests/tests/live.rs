@@ -579,7 +579,9 @@ async fn slow_clients_are_told_to_resume(backend: Backend) {
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(since, *seen.last().unwrap());
+    // What it last had: the `since` it asked for when the close came before any frame
+    // (the events came faster than its first write could go).
+    assert_eq!(since, seen.last().copied().unwrap_or(1));
     // It comes back with since and misses nothing.
     let mut back = connect(
         &app,
