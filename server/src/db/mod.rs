@@ -262,8 +262,8 @@ enum Work {
     /// Can run again: jobs of this kind next to each other share one savepoint, taken
     /// before the first. When one fails, all of them since are rolled back, and those
     /// before it run again, each in a savepoint of its own. On PostgreSQL a savepoint
-    /// is a round trip, one of a comment's three in the lane, and a comment seldom
-    /// fails once judged.
+    /// is a round trip (it was one of the three a comment took in the lane), and a
+    /// comment seldom fails once judged.
     Again(RunAgain),
 }
 
@@ -815,7 +815,7 @@ impl Batch<'_> {
             self.finished(c, finish, ok)?;
         }
         // Its own answer stands, and nothing of it is kept. Alone in its run (a refused
-        // comment, most often), it cost one rollback more than in a savepoint of its own.
+        // comment, most often), it cost what it would have in a savepoint of its own.
         self.finishes.push(finish);
         Ok(())
     }
