@@ -44,7 +44,6 @@ pub(crate) struct Mark {
     events: usize,
     search_jobs: usize,
     follows: Vec<(i64, Target)>,
-    given_up: usize,
 }
 
 /// A person's follow given up: of one target, or (`None`) every one.
@@ -72,13 +71,13 @@ impl Outbox {
     /// Where the outbox stands, to go back to with [`Outbox::restore`]: the jobs of a
     /// group that ran without a savepoint of their own are undone together when one of
     /// them fails (see `db::Work::Again`). The follows are copied whole: a later job's
-    /// giving up removes from them, where the rest is only ever appended to.
+    /// giving up removes from them, where the rest is only ever appended to. (A group's
+    /// own `given_up` stays empty: `extend` applies a job's at once.)
     pub(crate) fn mark(&self) -> Mark {
         Mark {
             events: self.events.len(),
             search_jobs: self.search_jobs.len(),
             follows: self.follows.clone(),
-            given_up: self.given_up.len(),
         }
     }
 
@@ -87,7 +86,6 @@ impl Outbox {
         self.events.truncate(mark.events);
         self.search_jobs.truncate(mark.search_jobs);
         self.follows = mark.follows;
-        self.given_up.truncate(mark.given_up);
     }
 
     /// Who follows one of `targets` by a follow appended here, not yet written and not

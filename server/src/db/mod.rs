@@ -241,7 +241,8 @@ const MAX_BATCH: usize = 500;
 /// four in the lane), 2 took 2,411–2,532 and 4 took 2,717. With its three (the read and
 /// the insert in the lane, its search job and follows in the group's outbox), 2, 3 and 4
 /// lanes take the same, 3,000–3,325, and 2 at the least CPU a comment (bigger groups).
-/// Every lane more is one more batch holding rows locked until its commit, which two
+/// With its two (no savepoint a comment, `Work::Again`), 3 lanes again took the same as
+/// 2 under liveload. Every lane more is one more batch holding rows locked until its commit, which two
 /// batches can meet on (see `ApiError::collided`).
 const POSTGRES_LANES: usize = 2;
 

@@ -161,7 +161,7 @@ impl OneEdit {
     /// After reading the letter `c`.
     fn read(&self, from: Reach, c: char) -> Reach {
         let n = self.word.len();
-        let mut to = Reach { ..NOWHERE };
+        let mut to = NOWHERE;
         for i in positions(from.exact) {
             // Added before the word's letter i.
             to.edited |= 1 << i;
