@@ -92,6 +92,18 @@ async fn unknown_routes_and_methods_are_json(backend: Backend) {
         .header("content-type")
         .unwrap()
         .starts_with("application/json"));
+    // Under a first segment the API has (its routes are grouped by it): the same 404.
+    for path in [
+        "/api/v1/consultations/",
+        "/api/v1/consultations/1/no-such-thing",
+    ] {
+        let res = app.get(path, None).await;
+        assert_eq!(
+            (res.status, res.code(), res.body["error"]["message"].as_str()),
+            (StatusCode::NOT_FOUND, "no_route", Some("no such endpoint")),
+            "{path}"
+        );
+    }
     let res = app
         .raw(Method::DELETE, "/api/v1/auth/login", None, None)
         .await;

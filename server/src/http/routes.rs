@@ -48,11 +48,54 @@ macro_rules! endpoint {
 /// Registers the endpoints, one resource per path, each answering 405 (as JSON, with
 /// `Allow`) for a method it does not have. Every GET answers HEAD too (its headers, no
 /// body).
+///
+/// The resources are grouped in scopes by their first segment (`/consultations`,
+/// `/events`…): actix tries a scope's resources one after another, matching each
+/// parameterised path with a regular expression, so a comment's POST was tried against
+/// every parameterised path of the API listed before it. A scope's prefix is compared
+/// as text, and two paths with different first segments never match the same request,
+/// so the grouping changes no answer (`tests/api.rs` checks the 404s and 405s).
 pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
-    let mut by_path: BTreeMap<&str, Vec<&Endpoint>> = BTreeMap::new();
+    let mut by_scope: BTreeMap<&str, BTreeMap<&str, Vec<&Endpoint>>> = BTreeMap::new();
     for e in endpoints {
-        by_path.entry(e.path).or_default().push(e);
+        let (scope, rest) = split_first_segment(e.path);
+        by_scope
+            .entry(scope)
+            .or_default()
+            .entry(rest)
+            .or_default()
+            .push(e);
     }
+    for (scope, by_path) in by_scope {
+        if scope.is_empty() {
+            register_resources(cfg, by_path);
+        } else {
+            // A path under the scope that none of its resources takes: the API's 404, as
+            // before the grouping (a scope would answer actix's own).
+            cfg.service(
+                web::scope(scope)
+                    .configure(|c| register_resources(c, by_path))
+                    .default_service(web::to(no_route)),
+            );
+        }
+    }
+}
+
+/// `/consultations/{id}/comments` → (`/consultations`, `/{id}/comments`). A path whose
+/// first segment holds a parameter stays whole, outside any scope.
+fn split_first_segment(path: &str) -> (&str, &str) {
+    let end = path[1.min(path.len())..]
+        .find('/')
+        .map_or(path.len(), |i| i + 1);
+    let (scope, rest) = path.split_at(end);
+    if scope.contains('{') {
+        ("", path)
+    } else {
+        (scope, rest)
+    }
+}
+
+fn register_resources(cfg: &mut web::ServiceConfig, by_path: BTreeMap<&str, Vec<&Endpoint>>) {
     // Literal paths before parameterised ones, so `/me/export` is never taken for `/me/{x}`;
     // among those with as many parameters, the more literal text first, so that
     // `/versions/{label}.docx` is never taken for `/versions/{label}`.
@@ -110,4 +153,20 @@ fn method_not_allowed(allow: &str) -> actix_web::HttpResponse {
 
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::new(ErrorCode::NoRoute, "no such endpoint"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_first_segment;
+
+    #[test]
+    fn a_path_is_split_after_its_first_literal_segment() {
+        assert_eq!(
+            split_first_segment("/consultations/{id}/comments"),
+            ("/consultations", "/{id}/comments")
+        );
+        assert_eq!(split_first_segment("/consultations"), ("/consultations", ""));
+        assert_eq!(split_first_segment("/openapi.json"), ("/openapi.json", ""));
+        assert_eq!(split_first_segment("/{x}/y"), ("", "/{x}/y"));
+    }
 }
