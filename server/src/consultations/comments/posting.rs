@@ -41,33 +41,47 @@ type Read = (
 /// The consultation by id or slug with what posting to it as `user_id` needs (404 for
 /// no such consultation; whether the poster may see it is the policy's to judge).
 pub fn to_post(conn: &mut DbConn, id_or_slug: &str, user_id: i64) -> ApiResult<ToPost> {
-    // The phases joined are the consultation's few; the newest, first, is current.
-    let query = consultations::table
-        .left_join(
-            cc::table.on(cc::consultation_id
-                .eq(consultations::id)
-                .and(cc::user_id.eq(user_id))),
-        )
-        .left_join(dv::table.on(dv::id.nullable().eq(consultations::current_version_id)))
-        .left_join(cp::table.on(cp::consultation_id.eq(consultations::id)))
-        .left_join(users::table.on(users::id.eq(user_id)))
-        .select((
-            ConsultationRow::as_select(),
-            cc::user_id.nullable(),
-            dv::label.nullable(),
-            (cp::phase, cp::set_at, cp::stakeholders_comment).nullable(),
-            (users::preferred_language, AUTHOR_COLUMNS).nullable(),
-        ))
-        .order(cp::id.desc());
-    let read: Option<Read> = match id_or_slug.parse::<i64>() {
-        Ok(id) => query
-            .filter(consultations::id.eq(id))
-            .first(conn)
-            .optional()?,
-        Err(_) => query
-            .filter(consultations::slug.eq(id_or_slug))
-            .first(conn)
-            .optional()?,
+    let by_id = id_or_slug.parse::<i64>().ok();
+    // Run on each backend's own connection: through `DbConn`, diesel writes a query's
+    // SQL text out again at every execution (the multi-backend wrapper has no cached
+    // form of it), and this read's many columns made that 8 % of the server's time
+    // under a campaign's comments (docs/performance.md). On its own connection the
+    // prepared statement is found by the query's type.
+    macro_rules! read {
+        ($c:expr) => {{
+            // The phases joined are the consultation's few; the newest, first, is current.
+            let query = consultations::table
+                .left_join(
+                    cc::table.on(cc::consultation_id
+                        .eq(consultations::id)
+                        .and(cc::user_id.eq(user_id))),
+                )
+                .left_join(dv::table.on(dv::id.nullable().eq(consultations::current_version_id)))
+                .left_join(cp::table.on(cp::consultation_id.eq(consultations::id)))
+                .left_join(users::table.on(users::id.eq(user_id)))
+                .select((
+                    ConsultationRow::as_select(),
+                    cc::user_id.nullable(),
+                    dv::label.nullable(),
+                    (cp::phase, cp::set_at, cp::stakeholders_comment).nullable(),
+                    (users::preferred_language, AUTHOR_COLUMNS).nullable(),
+                ))
+                .order(cp::id.desc());
+            match by_id {
+                Some(id) => query
+                    .filter(consultations::id.eq(id))
+                    .first::<Read>($c)
+                    .optional()?,
+                None => query
+                    .filter(consultations::slug.eq(id_or_slug))
+                    .first::<Read>($c)
+                    .optional()?,
+            }
+        }};
+    }
+    let read: Option<Read> = match conn {
+        DbConn::Sqlite(c) => read!(c),
+        DbConn::Postgres(c) => read!(c),
     };
     let (consultation, cofacilitator, version_label, phase, poster) =
         read.ok_or_else(|| ApiError::not_found("consultation"))?;
