@@ -99,7 +99,11 @@ async fn unknown_routes_and_methods_are_json(backend: Backend) {
     ] {
         let res = app.get(path, None).await;
         assert_eq!(
-            (res.status, res.code(), res.body["error"]["message"].as_str()),
+            (
+                res.status,
+                res.code(),
+                res.body["error"]["message"].as_str()
+            ),
             (StatusCode::NOT_FOUND, "no_route", Some("no such endpoint")),
             "{path}"
         );

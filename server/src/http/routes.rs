@@ -165,7 +165,10 @@ mod tests {
             split_first_segment("/consultations/{id}/comments"),
             ("/consultations", "/{id}/comments")
         );
-        assert_eq!(split_first_segment("/consultations"), ("/consultations", ""));
+        assert_eq!(
+            split_first_segment("/consultations"),
+            ("/consultations", "")
+        );
         assert_eq!(split_first_segment("/openapi.json"), ("/openapi.json", ""));
         assert_eq!(split_first_segment("/{x}/y"), ("", "/{x}/y"));
     }
