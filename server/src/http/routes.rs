@@ -54,7 +54,7 @@ macro_rules! endpoint {
 /// parameterised path with a regular expression, so a comment's POST was tried against
 /// every parameterised path of the API listed before it. A scope's prefix is compared
 /// as text, and two paths with different first segments never match the same request,
-/// so the grouping changes no answer (`tests/api.rs` checks the 404s and 405s).
+/// so the grouping changes no answer (`tests/tests/http_basics.rs` checks the 404s).
 pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
     let mut by_scope: BTreeMap<&str, BTreeMap<&str, Vec<&Endpoint>>> = BTreeMap::new();
     for e in endpoints {
@@ -66,18 +66,20 @@ pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
             .or_default()
             .push(e);
     }
+    // Paths whose first segment is a parameter come after every scope, as parameterised
+    // paths come after literal ones.
+    let unscoped = by_scope.remove("");
     for (scope, by_path) in by_scope {
-        if scope.is_empty() {
-            register_resources(cfg, by_path);
-        } else {
-            // A path under the scope that none of its resources takes: the API's 404, as
-            // before the grouping (a scope would answer actix's own).
-            cfg.service(
-                web::scope(scope)
-                    .configure(|c| register_resources(c, by_path))
-                    .default_service(web::to(no_route)),
-            );
-        }
+        // A path under the scope that none of its resources takes: the API's 404, as
+        // before the grouping (a scope would answer actix's own).
+        cfg.service(
+            web::scope(scope)
+                .configure(|c| register_resources(c, by_path))
+                .default_service(web::to(no_route)),
+        );
+    }
+    if let Some(by_path) = unscoped {
+        register_resources(cfg, by_path);
     }
 }
 
