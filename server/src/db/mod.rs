@@ -16,6 +16,22 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::config::DatabaseUrl;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::outbox::Tx;
+
+/// `per_backend!(conn, |c| body)`: runs `body` with `c` bound to the backend's own
+/// connection, the body written once and compiled for each backend. For statements the
+/// enum cannot build (`ON CONFLICT`, `RETURNING` a whole row), and for those on every
+/// comment's path: through `DbConn`, diesel writes a statement's SQL text out again at
+/// every execution, where on its own connection the prepared statement is found by the
+/// query's type.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Postgres($c) => $body,
+        }
+    };
+}
 use crate::outbox::{write_outbox, Mark, Outbox};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -242,8 +258,8 @@ const MAX_BATCH: usize = 500;
 /// the insert in the lane, its search job and follows in the group's outbox), 2, 3 and 4
 /// lanes take the same, 3,000–3,325, and 2 at the least CPU a comment (bigger groups).
 /// With its two (no savepoint a comment, `Work::Again`), 3 lanes again took the same as
-/// 2 under liveload. Every lane more is one more batch holding rows locked until its commit, which two
-/// batches can meet on (see `ApiError::collided`).
+/// 2 under liveload. Every lane more is one more batch holding rows locked until its
+/// commit, which two batches can meet on (see `ApiError::collided`).
 const POSTGRES_LANES: usize = 2;
 
 /// A write transaction waiting for a lane. Whichever waiter takes a lane next runs

@@ -86,8 +86,10 @@ pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[Endpoint]) {
 /// `/consultations/{id}/comments` → (`/consultations`, `/{id}/comments`). A path whose
 /// first segment holds a parameter stays whole, outside any scope.
 fn split_first_segment(path: &str) -> (&str, &str) {
-    let end = path[1.min(path.len())..]
-        .find('/')
+    // The second '/', after the leading one.
+    let end = path
+        .get(1..)
+        .and_then(|rest| rest.find('/'))
         .map_or(path.len(), |i| i + 1);
     let (scope, rest) = path.split_at(end);
     if scope.contains('{') {

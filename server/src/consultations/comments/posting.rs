@@ -42,47 +42,39 @@ type Read = (
 /// no such consultation; whether the poster may see it is the policy's to judge).
 pub fn to_post(conn: &mut DbConn, id_or_slug: &str, user_id: i64) -> ApiResult<ToPost> {
     let by_id = id_or_slug.parse::<i64>().ok();
-    // Run on each backend's own connection: through `DbConn`, diesel writes a query's
-    // SQL text out again at every execution (the multi-backend wrapper has no cached
-    // form of it), and this read's many columns made that 8 % of the server's time
-    // under a campaign's comments (docs/performance.md). On its own connection the
-    // prepared statement is found by the query's type.
-    macro_rules! read {
-        ($c:expr) => {{
-            // The phases joined are the consultation's few; the newest, first, is current.
-            let query = consultations::table
-                .left_join(
-                    cc::table.on(cc::consultation_id
-                        .eq(consultations::id)
-                        .and(cc::user_id.eq(user_id))),
-                )
-                .left_join(dv::table.on(dv::id.nullable().eq(consultations::current_version_id)))
-                .left_join(cp::table.on(cp::consultation_id.eq(consultations::id)))
-                .left_join(users::table.on(users::id.eq(user_id)))
-                .select((
-                    ConsultationRow::as_select(),
-                    cc::user_id.nullable(),
-                    dv::label.nullable(),
-                    (cp::phase, cp::set_at, cp::stakeholders_comment).nullable(),
-                    (users::preferred_language, AUTHOR_COLUMNS).nullable(),
-                ))
-                .order(cp::id.desc());
-            match by_id {
-                Some(id) => query
-                    .filter(consultations::id.eq(id))
-                    .first::<Read>($c)
-                    .optional()?,
-                None => query
-                    .filter(consultations::slug.eq(id_or_slug))
-                    .first::<Read>($c)
-                    .optional()?,
-            }
-        }};
-    }
-    let read: Option<Read> = match conn {
-        DbConn::Sqlite(c) => read!(c),
-        DbConn::Postgres(c) => read!(c),
-    };
+    // On the backend's own connection (`per_backend!`): through `DbConn`, writing this
+    // read's SQL text out again was 8 % of the server's time under a campaign's comments
+    // (docs/performance.md).
+    let read: Option<Read> = crate::per_backend!(conn, |c| {
+        // The phases joined are the consultation's few; the newest, first, is current.
+        let query = consultations::table
+            .left_join(
+                cc::table.on(cc::consultation_id
+                    .eq(consultations::id)
+                    .and(cc::user_id.eq(user_id))),
+            )
+            .left_join(dv::table.on(dv::id.nullable().eq(consultations::current_version_id)))
+            .left_join(cp::table.on(cp::consultation_id.eq(consultations::id)))
+            .left_join(users::table.on(users::id.eq(user_id)))
+            .select((
+                ConsultationRow::as_select(),
+                cc::user_id.nullable(),
+                dv::label.nullable(),
+                (cp::phase, cp::set_at, cp::stakeholders_comment).nullable(),
+                (users::preferred_language, AUTHOR_COLUMNS).nullable(),
+            ))
+            .order(cp::id.desc());
+        match by_id {
+            Some(id) => query
+                .filter(consultations::id.eq(id))
+                .first::<Read>(c)
+                .optional()?,
+            None => query
+                .filter(consultations::slug.eq(id_or_slug))
+                .first::<Read>(c)
+                .optional()?,
+        }
+    });
     let (consultation, cofacilitator, version_label, phase, poster) =
         read.ok_or_else(|| ApiError::not_found("consultation"))?;
     let phase = match phase {

@@ -122,10 +122,9 @@ pub fn insert(conn: &mut DbConn, c: &NewComment) -> ApiResult<CommentRow> {
         comments::group_id.eq(c.speaks_for.and_then(SpeaksFor::group_id)),
     );
     let insert = diesel::insert_into(comments::table).values(row);
-    Ok(match conn {
-        DbConn::Sqlite(c) => insert.returning(CommentRow::as_returning()).get_result(c)?,
-        DbConn::Postgres(c) => insert.returning(CommentRow::as_returning()).get_result(c)?,
-    })
+    Ok(crate::per_backend!(conn, |c| insert
+        .returning(CommentRow::as_returning())
+        .get_result(c)?))
 }
 
 /// The visible contributions written on one version of a consultation, oldest first.
