@@ -1,9 +1,11 @@
 //! Load tool for live streams: N WebSocket listeners on one channel, M comments a second
-//! posted through the HTTP API, and the same load against a bare tokio-tungstenite
-//! broadcast server as the ceiling of this machine.
+//! posted through the HTTP API, and the same load against the simplest program that
+//! takes comments in and fans them out (`bare_live`) and against a bare tokio-tungstenite
+//! broadcast server, the ceiling of this machine.
 //!
 //! cargo build --release -p indaba -p indaba-tests --bins
 //! target/release/liveload [--listeners 10000] [--rate 100] [--seconds 30] [--skip-bare]
+//!                         [--skip-simplest]
 //!                         [--bare-bytes N] [--posters 32] [--accounts 4]
 //!                         [--search-freshness]
 //!                         [--database postgres://… [--instances 2]]
@@ -24,9 +26,11 @@
 //! word until search finds it (freshness), and at the end every comment answered 201 is
 //! counted in the database and in the search index, beside the listeners' lost events.
 //!
-//! Indaba runs first; the bare server then sends frames of the size Indaba's events had
-//! (or `--bare-bytes`). Most of the cost of a fan-out is in moving bytes through the
-//! kernel, so a ceiling measured with smaller frames would flatter the bare server.
+//! Indaba runs first; the simplest program and the bare server then send frames of the
+//! size Indaba's events had (or `--bare-bytes`). Most of the cost of a fan-out is in
+//! moving bytes through the kernel, so a ceiling measured with smaller frames would
+//! flatter them. The simplest program gets the same posters as Indaba (without accounts);
+//! the bare server makes its own events at the rate. `--skip-bare` leaves out both.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -52,6 +56,8 @@ struct Options {
     rate: u64,
     seconds: u64,
     skip_bare: bool,
+    /// Leaves out the simplest program that takes comments in (`bare_live`).
+    skip_simplest: bool,
     /// The size of the bare server's frames; by default that of Indaba's events.
     bare_bytes: Option<usize>,
     database: Option<String>,
@@ -81,6 +87,7 @@ fn options() -> Options {
             .and_then(|v| v.parse().ok())
             .unwrap_or(30),
         skip_bare: args.iter().any(|a| a == "--skip-bare"),
+        skip_simplest: args.iter().any(|a| a == "--skip-simplest"),
         bare_bytes: value("--bare-bytes").and_then(|v| v.parse().ok()),
         database: value("--database"),
         instances: value("--instances")
@@ -564,6 +571,66 @@ fn marker(mut n: u64) -> String {
     }
 }
 
+/// One poster connection: what it posts, where, and where it counts.
+struct Poster {
+    /// This connection's number, of `posters`.
+    n: usize,
+    posters: usize,
+    /// Comments a second, over all the connections.
+    rate: u64,
+    addr: String,
+    path: String,
+    /// Taken in turn; none for a server without accounts.
+    tokens: Arc<Vec<String>>,
+    producing: Arc<AtomicBool>,
+    stats: Arc<Stats>,
+    campaign: Arc<Campaign>,
+}
+
+/// Posts comments on the connection's own fixed schedule until the run ends. Open loop,
+/// as real participants are: each connection keeps its schedule (rate / posters), so a
+/// slow answer delays that connection's next post but not the others'.
+fn poster(p: Poster) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut http = Http::connect(&p.addr);
+        let interval = Duration::from_micros(p.posters as u64 * 1_000_000 / p.rate.max(1));
+        // Spread the connections' schedules over one interval.
+        let mut next = Instant::now() + interval * p.n as u32 / p.posters as u32;
+        while p.producing.load(Ordering::Relaxed) {
+            if let Some(wait) = next.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            // Stamped with the moment it was due, not the moment it left: a post held up
+            // behind a slow answer counts its wait in both its POST latency and its
+            // delivery latency.
+            let late = Instant::now().saturating_duration_since(next);
+            let sent = now_micros().saturating_sub(late.as_micros() as u64);
+            next += interval;
+            // Each post from the next account, and with a word no other comment has (for
+            // the searcher).
+            let k = p.campaign.sent.fetch_add(1, Ordering::Relaxed);
+            let token = (!p.tokens.is_empty()).then(|| p.tokens[k as usize % p.tokens.len()].as_str());
+            let word = marker(k);
+            let body = format!(r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one: {word}.","language":"en"}}"#);
+            let (status, _) = http.request("POST", &p.path, token, &body);
+            if status == 201 {
+                p.campaign.accepted.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut latest) = p.campaign.latest.lock() {
+                    *latest = Some((word, Instant::now()));
+                }
+            }
+            let window = p.stats.from.load(Ordering::Relaxed)..p.stats.to.load(Ordering::Relaxed);
+            if window.contains(&sent) {
+                if status == 201 {
+                    p.stats.posts.record(now_micros().saturating_sub(sent));
+                } else {
+                    p.stats.refused.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    })
+}
+
 /// Every 200 ms, the latest accepted comment is looked up by its word until search
 /// finds it: the time from its 201 to then is its freshness.
 fn search_freshness(addr: &str, id: &str, producing: &AtomicBool, campaign: &Campaign) {
@@ -799,55 +866,18 @@ fn main() {
                         search_freshness(&search_addr, &search_id, &producing, &campaign)
                     })
                 });
-                // Open loop, as real participants are: each poster connection keeps its
-                // own fixed schedule (rate / posters), so a slow answer delays that
-                // connection's next post but not the others'.
                 let threads: Vec<_> = (0..posters)
                     .map(|n| {
-                        let producing = producing.clone();
-                        let addr = post_addrs[n % post_addrs.len()].clone();
-                        let tokens = tokens.clone();
-                        let campaign = campaign.clone();
-                        let stats = stats.clone();
-                        let id = id.clone();
-                        std::thread::spawn(move || {
-                            let mut http = Http::connect(&addr);
-                            let interval =
-                                Duration::from_micros(posters as u64 * 1_000_000 / rate.max(1));
-                            // Spread the connections' schedules over one interval.
-                            let mut next = Instant::now() + interval * n as u32 / posters as u32;
-                            while producing.load(Ordering::Relaxed) {
-                                if let Some(wait) = next.checked_duration_since(Instant::now()) {
-                                    std::thread::sleep(wait);
-                                }
-                                // Stamped with the moment it was due, not the moment it left:
-                                // a post held up behind a slow answer counts its wait in both
-                                // its POST latency and its delivery latency.
-                                let late = Instant::now().saturating_duration_since(next);
-                                let sent = now_micros().saturating_sub(late.as_micros() as u64);
-                                next += interval;
-                                // Each post from the next account, and with a word no other
-                                // comment has (for the searcher).
-                                let k = campaign.sent.fetch_add(1, Ordering::Relaxed);
-                                let token = &tokens[k as usize % tokens.len()];
-                                let word = marker(k);
-                                let body = format!(r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one: {word}.","language":"en"}}"#);
-                                let (status, _) = http.request("POST", &format!("/api/v1/consultations/{id}/comments"), Some(token), &body);
-                                if status == 201 {
-                                    campaign.accepted.fetch_add(1, Ordering::Relaxed);
-                                    if let Ok(mut latest) = campaign.latest.lock() {
-                                        *latest = Some((word, Instant::now()));
-                                    }
-                                }
-                                let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
-                                if window.contains(&sent) {
-                                    if status == 201 {
-                                        stats.posts.record(now_micros().saturating_sub(sent));
-                                    } else {
-                                        stats.refused.fetch_add(1, Ordering::Relaxed);
-                                    }
-                                }
-                            }
+                        poster(Poster {
+                            n,
+                            posters,
+                            rate,
+                            addr: post_addrs[n % post_addrs.len()].clone(),
+                            path: format!("/api/v1/consultations/{id}/comments"),
+                            tokens: tokens.clone(),
+                            producing: producing.clone(),
+                            stats: stats.clone(),
+                            campaign: campaign.clone(),
                         })
                     })
                     .collect();
@@ -872,22 +902,27 @@ fn main() {
     };
     let indaba = format!("indaba ({backend})");
     print(&indaba, &outcome);
-    let mut bare_rate = None;
-    let mut bare_outcome = None;
+    // The other servers' rows, each with its name, after Indaba's.
+    let mut others: Vec<(String, Outcome)> = Vec::new();
     if !options.skip_bare {
         // 300 bytes when the run delivered nothing to measure.
         let measured = outcome.bytes_per_event.map(|b| b.round() as usize);
         let frame_bytes = options.bare_bytes.or(measured).unwrap_or(300);
+        if !options.skip_simplest {
+            let simplest = run_simplest(&runtime, &options, frame_bytes);
+            let name = format!("simplest program: POST, SQLite, the same fan-out, {frame_bytes}-byte frames");
+            print(&name, &simplest);
+            others.push((name, simplest));
+        }
         let bare = run_bare(&runtime, &options, frame_bytes);
         let name = format!("bare tokio-tungstenite broadcast, {frame_bytes}-byte frames");
         print(&name, &bare);
-        bare_rate = Some(bare.delivered_per_s);
-        bare_outcome = Some((name, bare));
+        others.push((name, bare));
     }
     println!();
     print_notes(&indaba, &outcome);
-    if let Some((name, bare)) = &bare_outcome {
-        print_notes(name, bare);
+    for (name, other) in &others {
+        print_notes(name, other);
     }
     println!(
         "comments accepted in the window: {} ({:.1}/s, from {} connections), refused: {}; POST answered, from the moment it was due, in p50 / p99 / max {} / {} / {:.0} ms",
@@ -919,12 +954,89 @@ fn main() {
             counted.unfound.load(Ordering::Relaxed)
         );
     }
-    if let Some(bare) = bare_rate {
+    for (name, other) in others.iter().filter(|(_, o)| o.posts > 0) {
         println!(
-            "indaba / bare delivered events per second: {:.0}%",
-            100.0 * outcome.delivered_per_s / bare.max(1.0)
+            "{name}: comments accepted in the window: {} ({:.1}/s), refused: {}; POST answered in p50 / p99 / max {} / {} / {:.0} ms",
+            other.posts,
+            other.posts as f64 / options.seconds as f64,
+            other.refused,
+            other.post_p50,
+            other.post_p99,
+            other.post_max_ms
         );
     }
+    // The bare server is last: each server's latency as a multiple of its.
+    if let Some((_, bare)) = others.last() {
+        let ratio = |a: u64, b: u64| a as f64 / b.max(1) as f64;
+        println!(
+            "indaba / bare: delivered events per second {:.0}%, latency p50 {:.2}x, p99 {:.2}x",
+            100.0 * outcome.delivered_per_s / bare.delivered_per_s.max(1.0),
+            ratio(outcome.p50, bare.p50),
+            ratio(outcome.p99, bare.p99)
+        );
+        if let [(_, simplest), _] = others.as_slice() {
+            println!(
+                "simplest program / bare: latency p50 {:.2}x, p99 {:.2}x",
+                ratio(simplest.p50, bare.p50),
+                ratio(simplest.p99, bare.p99)
+            );
+        }
+    }
+}
+
+/// The same listeners and posters against the simplest program that takes comments in
+/// and fans them out (`bare_live`), with frames of `frame_bytes`.
+fn run_simplest(
+    runtime: &tokio::runtime::Runtime,
+    options: &Options,
+    frame_bytes: usize,
+) -> Outcome {
+    let (http_port, ws_port) = (free_port(), free_port());
+    let file = std::env::temp_dir().join(format!("liveload-simplest-{}.sqlite", std::process::id()));
+    let server = Spawned::new(
+        Command::new(options.bin_dir.join("bare_live"))
+            .args([
+                format!("127.0.0.1:{http_port}"),
+                format!("127.0.0.1:{ws_port}"),
+                file.to_string_lossy().into_owned(),
+                frame_bytes.to_string(),
+            ])
+            .spawn()
+            .expect("bare_live (build it with --bins)"),
+    );
+    let addr = format!("127.0.0.1:{http_port}");
+    wait_ready(&addr);
+    let pid = server.id();
+    let url = format!("ws://127.0.0.1:{ws_port}/");
+    let (rate, posters) = (options.rate, options.posters);
+    let outcome = runtime.block_on(run_listeners(&[url], options, &[pid], move |producing, stats| {
+        std::thread::spawn(move || {
+            let campaign = Campaign::new();
+            let threads: Vec<_> = (0..posters)
+                .map(|n| {
+                    poster(Poster {
+                        n,
+                        posters,
+                        rate,
+                        addr: addr.clone(),
+                        path: "/comments".into(),
+                        tokens: Arc::new(Vec::new()),
+                        producing: producing.clone(),
+                        stats: stats.clone(),
+                        campaign: campaign.clone(),
+                    })
+                })
+                .collect();
+            for t in threads {
+                let _ = t.join();
+            }
+        })
+    }));
+    server.stop();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.to_string_lossy()));
+    }
+    outcome
 }
 
 /// The same listeners against the bare broadcast server, with frames of `frame_bytes`.
