@@ -83,7 +83,9 @@ async fn ready() -> HttpResponse {
 
 /// The fan-out of `bare_broadcast`, on a runtime of its own.
 async fn serve_listeners(addr: String, tx: broadcast::Sender<Message>) {
-    let listener = TcpListener::bind(&addr).await.expect("bind the WebSocket port");
+    let listener = TcpListener::bind(&addr)
+        .await
+        .expect("bind the WebSocket port");
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;

@@ -609,9 +609,12 @@ fn poster(p: Poster) -> std::thread::JoinHandle<()> {
             // Each post from the next account, and with a word no other comment has (for
             // the searcher).
             let k = p.campaign.sent.fetch_add(1, Ordering::Relaxed);
-            let token = (!p.tokens.is_empty()).then(|| p.tokens[k as usize % p.tokens.len()].as_str());
+            let token =
+                (!p.tokens.is_empty()).then(|| p.tokens[k as usize % p.tokens.len()].as_str());
             let word = marker(k);
-            let body = format!(r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one: {word}.","language":"en"}}"#);
+            let body = format!(
+                r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one: {word}.","language":"en"}}"#
+            );
             let (status, _) = http.request("POST", &p.path, token, &body);
             if status == 201 {
                 p.campaign.accepted.fetch_add(1, Ordering::Relaxed);
@@ -910,7 +913,9 @@ fn main() {
         let frame_bytes = options.bare_bytes.or(measured).unwrap_or(300);
         if !options.skip_simplest {
             let simplest = run_simplest(&runtime, &options, frame_bytes);
-            let name = format!("simplest program: POST, SQLite, the same fan-out, {frame_bytes}-byte frames");
+            let name = format!(
+                "simplest program: POST, SQLite, the same fan-out, {frame_bytes}-byte frames"
+            );
             print(&name, &simplest);
             others.push((name, simplest));
         }
@@ -992,7 +997,8 @@ fn run_simplest(
     frame_bytes: usize,
 ) -> Outcome {
     let (http_port, ws_port) = (free_port(), free_port());
-    let file = std::env::temp_dir().join(format!("liveload-simplest-{}.sqlite", std::process::id()));
+    let file =
+        std::env::temp_dir().join(format!("liveload-simplest-{}.sqlite", std::process::id()));
     let server = Spawned::new(
         Command::new(options.bin_dir.join("bare_live"))
             .args([
@@ -1009,29 +1015,34 @@ fn run_simplest(
     let pid = server.id();
     let url = format!("ws://127.0.0.1:{ws_port}/");
     let (rate, posters) = (options.rate, options.posters);
-    let outcome = runtime.block_on(run_listeners(&[url], options, &[pid], move |producing, stats| {
-        std::thread::spawn(move || {
-            let campaign = Campaign::new();
-            let threads: Vec<_> = (0..posters)
-                .map(|n| {
-                    poster(Poster {
-                        n,
-                        posters,
-                        rate,
-                        addr: addr.clone(),
-                        path: "/comments".into(),
-                        tokens: Arc::new(Vec::new()),
-                        producing: producing.clone(),
-                        stats: stats.clone(),
-                        campaign: campaign.clone(),
+    let outcome = runtime.block_on(run_listeners(
+        &[url],
+        options,
+        &[pid],
+        move |producing, stats| {
+            std::thread::spawn(move || {
+                let campaign = Campaign::new();
+                let threads: Vec<_> = (0..posters)
+                    .map(|n| {
+                        poster(Poster {
+                            n,
+                            posters,
+                            rate,
+                            addr: addr.clone(),
+                            path: "/comments".into(),
+                            tokens: Arc::new(Vec::new()),
+                            producing: producing.clone(),
+                            stats: stats.clone(),
+                            campaign: campaign.clone(),
+                        })
                     })
-                })
-                .collect();
-            for t in threads {
-                let _ = t.join();
-            }
-        })
-    }));
+                    .collect();
+                for t in threads {
+                    let _ = t.join();
+                }
+            })
+        },
+    ));
     server.stop();
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.to_string_lossy()));
