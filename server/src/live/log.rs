@@ -98,15 +98,20 @@ impl Frame {
         Some(frame)
     }
 
-    /// The WebSocket frame for a listener that has seen everything up to `after`: the
-    /// shared one, unless the listener already has part of the batch.
+    /// The WebSocket frame for a listener that has seen everything up to `after`: a copy
+    /// of the one encoded for everyone, unless the listener already has part of the
+    /// batch. A copy, not a reference to the shared buffer: ten thousand listeners on
+    /// two cores taking and dropping references to one buffer kept its count's cache
+    /// line moving between the cores, which cost more than the copy does
+    /// (docs/performance.md, "Live at 10,000 listeners: a copy per listener").
     pub fn wire_for(&self, privileged: bool, after: i64) -> Option<Bytes> {
         if after < self.first {
-            return if privileged {
-                Some(self.wire_private.clone())
+            let shared = if privileged {
+                Some(&self.wire_private)
             } else {
-                self.wire_public.clone()
+                self.wire_public.as_ref()
             };
+            return shared.map(|wire| Bytes::copy_from_slice(wire));
         }
         self.text_for(privileged, after).map(|t| wire::text(&t))
     }
