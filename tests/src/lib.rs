@@ -2,7 +2,8 @@
 //! PostgreSQL database, a real HTTP client, and readers for the mail it sends. One file
 //! per concern: `backend` (databases and the per-backend macros), `app` (the app, its
 //! client, accounts and data), `mail`, `instance` (separate processes), `process` (what
-//! the load tools start), `machine` (what disturbed a measurement), `ical`, and the
+//! the load tools start), `machine` (what disturbed a measurement), `fan_out` (the bare
+//! servers' WebSocket fan-out), `ical`, and the
 //! page clients `web` (no scripts) and `browser` (chromium).
 
 pub use indaba;
@@ -11,6 +12,7 @@ pub mod app;
 pub mod backend;
 pub mod browser;
 pub mod docx;
+pub mod fan_out;
 pub mod ical;
 pub mod instance;
 pub mod machine;

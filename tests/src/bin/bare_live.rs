@@ -8,9 +8,9 @@
 //! Its parts are the bare ones of each half: actix-web (one worker) for `POST /comments`
 //! (`{"body": "…"}`, answered 201 with the id), one SQLite connection (WAL,
 //! `synchronous = NORMAL`, as Indaba's) that numbers the comments, and the fan-out of
-//! `bare_broadcast` (tokio-tungstenite, each event its own frame, a listener writes what
-//! is waiting in one go). No authentication, validation, search index, views or log:
-//! a ceiling, not a rival.
+//! `bare_broadcast` (`indaba_tests::fan_out`: tokio-tungstenite, each event its own
+//! frame, a listener writes what is waiting in one go). No authentication, validation,
+//! search index, views or log: a ceiling, not a rival.
 //!
 //! `bare_live <http addr> <ws addr> <sqlite file> [frame bytes]`
 
@@ -20,10 +20,8 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::SqliteConnection;
-use futures_util::SinkExt;
 use tokio::net::TcpListener;
-use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(QueryableByName)]
@@ -81,52 +79,6 @@ async fn ready() -> HttpResponse {
     HttpResponse::Ok().finish()
 }
 
-/// The fan-out of `bare_broadcast`, on a runtime of its own.
-async fn serve_listeners(addr: String, tx: broadcast::Sender<Message>) {
-    let listener = TcpListener::bind(&addr)
-        .await
-        .expect("bind the WebSocket port");
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        let mut rx = tx.subscribe();
-        tokio::spawn(async move {
-            let config = WebSocketConfig::default().read_buffer_size(4096);
-            let Ok(mut ws) =
-                tokio_tungstenite::accept_async_with_config(stream, Some(config)).await
-            else {
-                return;
-            };
-            loop {
-                let first = match rx.recv().await {
-                    Ok(msg) => msg,
-                    Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => return,
-                };
-                if ws.feed(first).await.is_err() {
-                    return;
-                }
-                loop {
-                    match rx.try_recv() {
-                        Ok(msg) => {
-                            if ws.feed(msg).await.is_err() {
-                                return;
-                            }
-                        }
-                        Err(TryRecvError::Lagged(_)) => continue,
-                        Err(_) => break,
-                    }
-                }
-                if ws.flush().await.is_err() {
-                    return;
-                }
-            }
-        });
-    }
-}
-
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.into());
@@ -150,7 +102,12 @@ fn main() -> std::io::Result<()> {
             .enable_all()
             .build()
             .expect("runtime")
-            .block_on(serve_listeners(ws_addr, fan_out))
+            .block_on(async move {
+                let listener = TcpListener::bind(&ws_addr)
+                    .await
+                    .expect("bind the WebSocket port");
+                indaba_tests::fan_out::serve(listener, fan_out).await
+            })
     });
     let store = web::Data::new(Store {
         conn: Mutex::new(conn),

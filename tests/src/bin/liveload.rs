@@ -571,67 +571,76 @@ fn marker(mut n: u64) -> String {
     }
 }
 
-/// One poster connection: what it posts, where, and where it counts.
-struct Poster {
-    /// This connection's number, of `posters`.
-    n: usize,
-    posters: usize,
-    /// Comments a second, over all the connections.
-    rate: u64,
-    addr: String,
+/// A run's poster connections: where they post, as whom, and where they count.
+struct Posters {
+    /// The connections go to these servers in turn.
+    addrs: Vec<String>,
     path: String,
     /// Taken in turn; none for a server without accounts.
-    tokens: Arc<Vec<String>>,
-    producing: Arc<AtomicBool>,
-    stats: Arc<Stats>,
+    tokens: Vec<String>,
+    /// Connections.
+    count: usize,
+    /// Comments a second, over all the connections.
+    rate: u64,
     campaign: Arc<Campaign>,
 }
 
-/// Posts comments on the connection's own fixed schedule until the run ends. Open loop,
-/// as real participants are: each connection keeps its schedule (rate / posters), so a
-/// slow answer delays that connection's next post but not the others'.
-fn poster(p: Poster) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut http = Http::connect(&p.addr);
-        let interval = Duration::from_micros(p.posters as u64 * 1_000_000 / p.rate.max(1));
-        // Spread the connections' schedules over one interval.
-        let mut next = Instant::now() + interval * p.n as u32 / p.posters as u32;
-        while p.producing.load(Ordering::Relaxed) {
-            if let Some(wait) = next.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
-            }
-            // Stamped with the moment it was due, not the moment it left: a post held up
-            // behind a slow answer counts its wait in both its POST latency and its
-            // delivery latency.
-            let late = Instant::now().saturating_duration_since(next);
-            let sent = now_micros().saturating_sub(late.as_micros() as u64);
-            next += interval;
-            // Each post from the next account, and with a word no other comment has (for
-            // the searcher).
-            let k = p.campaign.sent.fetch_add(1, Ordering::Relaxed);
-            let token =
-                (!p.tokens.is_empty()).then(|| p.tokens[k as usize % p.tokens.len()].as_str());
-            let word = marker(k);
-            let body = format!(
-                r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one: {word}.","language":"en"}}"#
-            );
-            let (status, _) = http.request("POST", &p.path, token, &body);
-            if status == 201 {
-                p.campaign.accepted.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut latest) = p.campaign.latest.lock() {
-                    *latest = Some((word, Instant::now()));
-                }
-            }
-            let window = p.stats.from.load(Ordering::Relaxed)..p.stats.to.load(Ordering::Relaxed);
-            if window.contains(&sent) {
-                if status == 201 {
-                    p.stats.posts.record(now_micros().saturating_sub(sent));
-                } else {
-                    p.stats.refused.fetch_add(1, Ordering::Relaxed);
-                }
+/// Posts from every connection until the run ends; returns when they all have.
+fn post(posters: Arc<Posters>, producing: Arc<AtomicBool>, stats: Arc<Stats>) {
+    let threads: Vec<_> = (0..posters.count)
+        .map(|n| {
+            let (posters, producing, stats) = (posters.clone(), producing.clone(), stats.clone());
+            std::thread::spawn(move || post_from(n, &posters, &producing, &stats))
+        })
+        .collect();
+    for t in threads {
+        let _ = t.join();
+    }
+}
+
+/// Connection `n` posts comments on its own fixed schedule until the run ends. Open
+/// loop, as real participants are: each connection keeps its schedule (rate /
+/// connections), so a slow answer delays that connection's next post but not the
+/// others'.
+fn post_from(n: usize, p: &Posters, producing: &AtomicBool, stats: &Stats) {
+    let mut http = Http::connect(&p.addrs[n % p.addrs.len()]);
+    let interval = Duration::from_micros(p.count as u64 * 1_000_000 / p.rate.max(1));
+    // Spread the connections' schedules over one interval.
+    let mut next = Instant::now() + interval * n as u32 / p.count as u32;
+    while producing.load(Ordering::Relaxed) {
+        if let Some(wait) = next.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        // Stamped with the moment it was due, not the moment it left: a post held up
+        // behind a slow answer counts its wait in both its POST latency and its delivery
+        // latency.
+        let late = Instant::now().saturating_duration_since(next);
+        let sent = now_micros().saturating_sub(late.as_micros() as u64);
+        next += interval;
+        // Each post from the next account, and with a word no other comment has (for the
+        // searcher).
+        let k = p.campaign.sent.fetch_add(1, Ordering::Relaxed);
+        let token = (!p.tokens.is_empty()).then(|| p.tokens[k as usize % p.tokens.len()].as_str());
+        let word = marker(k);
+        let body = format!(
+            r#"{{"body":"ts={sent} A comment for the load test, about as long as a real one: {word}.","language":"en"}}"#
+        );
+        let (status, _) = http.request("POST", &p.path, token, &body);
+        if status == 201 {
+            p.campaign.accepted.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut latest) = p.campaign.latest.lock() {
+                *latest = Some((word, Instant::now()));
             }
         }
-    })
+        let window = stats.from.load(Ordering::Relaxed)..stats.to.load(Ordering::Relaxed);
+        if window.contains(&sent) {
+            if status == 201 {
+                stats.posts.record(now_micros().saturating_sub(sent));
+            } else {
+                stats.refused.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
 }
 
 /// Every 200 ms, the latest accepted comment is looked up by its word until search
@@ -839,21 +848,23 @@ fn main() {
         r#"{"status":"open"}"#,
     );
     assert_eq!(status, 200);
-    let tokens: Arc<Vec<String>> = Arc::new(
-        (0..options.accounts)
+    let campaign = Campaign::new();
+    let posters = Arc::new(Posters {
+        addrs: addrs.clone(),
+        path: format!("/api/v1/consultations/{id}/comments"),
+        tokens: (0..options.accounts)
             .map(|i| login(&mut http, &format!("load-poster-{i}@example.org")))
             .collect(),
-    );
-    let campaign = Campaign::new();
+        count: options.posters,
+        rate: options.rate,
+        campaign: campaign.clone(),
+    });
     let (search_addr, search_id, searching) = (addr.clone(), id.clone(), options.search_freshness);
 
     let urls: Vec<String> = addrs
         .iter()
         .map(|a| format!("ws://{a}/api/v1/live/consultations/{id}"))
         .collect();
-    let rate = options.rate;
-    let posters = options.posters;
-    let post_addrs = addrs.clone();
     let pids: Vec<u32> = servers.iter().map(|s| s.id()).collect();
     let counted = campaign.clone();
     let counted_id = id.clone();
@@ -869,24 +880,7 @@ fn main() {
                         search_freshness(&search_addr, &search_id, &producing, &campaign)
                     })
                 });
-                let threads: Vec<_> = (0..posters)
-                    .map(|n| {
-                        poster(Poster {
-                            n,
-                            posters,
-                            rate,
-                            addr: post_addrs[n % post_addrs.len()].clone(),
-                            path: format!("/api/v1/consultations/{id}/comments"),
-                            tokens: tokens.clone(),
-                            producing: producing.clone(),
-                            stats: stats.clone(),
-                            campaign: campaign.clone(),
-                        })
-                    })
-                    .collect();
-                for t in threads {
-                    let _ = t.join();
-                }
+                post(posters, producing, stats);
                 if let Some(s) = searcher {
                     let _ = s.join();
                 }
@@ -1014,34 +1008,19 @@ fn run_simplest(
     wait_ready(&addr);
     let pid = server.id();
     let url = format!("ws://127.0.0.1:{ws_port}/");
-    let (rate, posters) = (options.rate, options.posters);
+    let posters = Arc::new(Posters {
+        addrs: vec![addr],
+        path: "/comments".into(),
+        tokens: Vec::new(),
+        count: options.posters,
+        rate: options.rate,
+        campaign: Campaign::new(),
+    });
     let outcome = runtime.block_on(run_listeners(
         &[url],
         options,
         &[pid],
-        move |producing, stats| {
-            std::thread::spawn(move || {
-                let campaign = Campaign::new();
-                let threads: Vec<_> = (0..posters)
-                    .map(|n| {
-                        poster(Poster {
-                            n,
-                            posters,
-                            rate,
-                            addr: addr.clone(),
-                            path: "/comments".into(),
-                            tokens: Arc::new(Vec::new()),
-                            producing: producing.clone(),
-                            stats: stats.clone(),
-                            campaign: campaign.clone(),
-                        })
-                    })
-                    .collect();
-                for t in threads {
-                    let _ = t.join();
-                }
-            })
-        },
+        move |producing, stats| std::thread::spawn(move || post(posters, producing, stats)),
     ));
     server.stop();
     for suffix in ["", "-wal", "-shm"] {
