@@ -103,7 +103,8 @@ impl Frame {
     /// batch. A copy, not a reference to the shared buffer: ten thousand listeners on
     /// two cores taking and dropping references to one buffer kept its count's cache
     /// line moving between the cores, which cost more than the copy does
-    /// (docs/performance.md, "Live at 10,000 listeners: a copy per listener").
+    /// (docs/performance.md, "Live at 10,000 listeners: the simplest program that takes
+    /// comments in, and a copy per listener").
     pub fn wire_for(&self, privileged: bool, after: i64) -> Option<Bytes> {
         if after < self.first {
             let shared = if privileged {
