@@ -3,8 +3,8 @@
 //! per concern: `backend` (databases and the per-backend macros), `app` (the app, its
 //! client, accounts and data), `mail`, `instance` (separate processes), `process` (what
 //! the load tools start), `machine` (what disturbed a measurement), `fan_out` (the bare
-//! servers' WebSocket fan-out), `ical`, and the
-//! page clients `web` (no scripts) and `browser` (chromium).
+//! servers' WebSocket fan-out), `ical`, and the page clients `web` (no scripts) and
+//! `browser` (chromium).
 
 pub use indaba;
 

@@ -100,11 +100,11 @@ impl Frame {
 
     /// The WebSocket frame for a listener that has seen everything up to `after`: a copy
     /// of the one encoded for everyone, unless the listener already has part of the
-    /// batch. A copy, not a reference to the shared buffer: ten thousand listeners on
-    /// two cores taking and dropping references to one buffer kept its count's cache
-    /// line moving between the cores, which cost more than the copy does
-    /// (docs/performance.md, "Live at 10,000 listeners: the simplest program that takes
-    /// comments in, and a copy per listener").
+    /// batch. A copy, not a reference to the shared buffer: with ten thousand listeners
+    /// on two cores taking and dropping references to one buffer, its count's cache line
+    /// moved between the cores, and events reached the listeners later than they do with
+    /// a copy each (docs/performance.md, "Live at 10,000 listeners: the simplest program
+    /// that takes comments in, and a copy per listener").
     pub fn wire_for(&self, privileged: bool, after: i64) -> Option<Bytes> {
         if after < self.first {
             let shared = if privileged {
