@@ -16,6 +16,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::config::DatabaseUrl;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::outbox::Tx;
+use crate::outbox::{write_outbox, Mark, Outbox};
 
 /// `per_backend!(conn, |c| body)`: runs `body` with `c` bound to the backend's own
 /// connection, the body written once and compiled for each backend. For statements the
@@ -32,7 +33,6 @@ macro_rules! per_backend {
         }
     };
 }
-use crate::outbox::{write_outbox, Mark, Outbox};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");

@@ -900,39 +900,31 @@ fn main() {
     let indaba = format!("indaba ({backend})");
     print(&indaba, &outcome);
     // The other servers' rows, each with its name, after Indaba's.
-    let mut others: Vec<(String, Outcome)> = Vec::new();
+    let mut simplest = None;
+    let mut bare = None;
     if !options.skip_bare {
         // 300 bytes when the run delivered nothing to measure.
         let measured = outcome.bytes_per_event.map(|b| b.round() as usize);
         let frame_bytes = options.bare_bytes.or(measured).unwrap_or(300);
         if !options.skip_simplest {
-            let simplest = run_simplest(&runtime, &options, frame_bytes);
             let name = format!(
                 "simplest program: POST, SQLite, the same fan-out, {frame_bytes}-byte frames"
             );
-            print(&name, &simplest);
-            others.push((name, simplest));
+            let run = run_simplest(&runtime, &options, frame_bytes);
+            print(&name, &run);
+            simplest = Some((name, run));
         }
-        let bare = run_bare(&runtime, &options, frame_bytes);
         let name = format!("bare tokio-tungstenite broadcast, {frame_bytes}-byte frames");
-        print(&name, &bare);
-        others.push((name, bare));
+        let run = run_bare(&runtime, &options, frame_bytes);
+        print(&name, &run);
+        bare = Some((name, run));
     }
     println!();
     print_notes(&indaba, &outcome);
-    for (name, other) in &others {
+    for (name, other) in simplest.iter().chain(&bare) {
         print_notes(name, other);
     }
-    println!(
-        "comments accepted in the window: {} ({:.1}/s, from {} connections), refused: {}; POST answered, from the moment it was due, in p50 / p99 / max {} / {} / {:.0} ms",
-        outcome.posts,
-        outcome.posts as f64 / options.seconds as f64,
-        options.posters,
-        outcome.refused,
-        outcome.post_p50,
-        outcome.post_p99,
-        outcome.post_max_ms
-    );
+    println!("{}", posts_line(&outcome, &options));
     if let Some(bytes) = outcome.bytes_per_event {
         println!("Indaba's event frames: {bytes:.0} bytes of text per event on average");
     }
@@ -953,19 +945,11 @@ fn main() {
             counted.unfound.load(Ordering::Relaxed)
         );
     }
-    for (name, other) in others.iter().filter(|(_, o)| o.posts > 0) {
-        println!(
-            "{name}: comments accepted in the window: {} ({:.1}/s), refused: {}; POST answered in p50 / p99 / max {} / {} / {:.0} ms",
-            other.posts,
-            other.posts as f64 / options.seconds as f64,
-            other.refused,
-            other.post_p50,
-            other.post_p99,
-            other.post_max_ms
-        );
+    if let Some((name, run)) = &simplest {
+        println!("{name}: {}", posts_line(run, &options));
     }
-    // The bare server is last: each server's latency as a multiple of its.
-    if let Some((_, bare)) = others.last() {
+    // Each server's latency as a multiple of the bare server's.
+    if let Some((_, bare)) = &bare {
         let ratio = |a: u64, b: u64| a as f64 / b.max(1) as f64;
         println!(
             "indaba / bare: delivered events per second {:.0}%, latency p50 {:.2}x, p99 {:.2}x",
@@ -973,7 +957,7 @@ fn main() {
             ratio(outcome.p50, bare.p50),
             ratio(outcome.p99, bare.p99)
         );
-        if let [(_, simplest), _] = others.as_slice() {
+        if let Some((_, simplest)) = &simplest {
             println!(
                 "simplest program / bare: latency p50 {:.2}x, p99 {:.2}x",
                 ratio(simplest.p50, bare.p50),
@@ -981,6 +965,20 @@ fn main() {
             );
         }
     }
+}
+
+/// The comments a server accepted in the window and how fast it answered them.
+fn posts_line(o: &Outcome, options: &Options) -> String {
+    format!(
+        "comments accepted in the window: {} ({:.1}/s, from {} connections), refused: {}; POST answered, from the moment it was due, in p50 / p99 / max {} / {} / {:.0} ms",
+        o.posts,
+        o.posts as f64 / options.seconds as f64,
+        options.posters,
+        o.refused,
+        o.post_p50,
+        o.post_p99,
+        o.post_max_ms
+    )
 }
 
 /// The same listeners and posters against the simplest program that takes comments in
