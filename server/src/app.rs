@@ -4,7 +4,12 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_http::HttpService;
+use actix_service::{map_config, IntoServiceFactory};
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
+use actix_web::rt::net::TcpStream;
 use actix_web::{web, App, HttpServer};
 use tokio::sync::{watch, Notify};
 
@@ -172,35 +177,35 @@ pub async fn start(
         stop_rx,
     )?);
 
+    // actix-web's HttpServer, but for one thing it cannot do: hand WebSocket requests
+    // over with their socket (`live::handover`).
     let app_state = state.clone();
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(app_state.clone())
-            .app_data(web::PathConfig::default().error_handler(path_error))
-            .app_data(web::QueryConfig::default().error_handler(query_error))
-            .configure(configure)
-            .wrap(ErrorHandlers::new().default_handler(middleware::json_errors))
-            .wrap(Compress::default())
-            .wrap(middleware::security_headers(https))
-            .wrap(from_fn(middleware::trace_requests))
-    })
-    // Without it, Nagle's algorithm holds a response's last segment until the client's
-    // delayed ACK (40 ms on Linux): measured as 48 ms searches that took 3 ms to answer.
-    .tcp_nodelay(true)
-    // What a connection hands the socket in one write; see `WRITE_LIMIT`.
-    .h1_write_buffer_size(crate::live::ws::WRITE_LIMIT)
-    .on_connect(move |conn, _| {
-        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-            drop_when_stuck(tcp, stuck_after);
-        }
-    })
-    .listen(listener)
-    .map_err(|e| format!("cannot listen on {addr}: {e}"))?
-    .shutdown_timeout(30)
-    // Signals are handled by the caller, which closes live connections first.
-    .disable_signals()
-    .client_request_timeout(Duration::from_secs(10))
-    .run();
+    let server = actix_web::dev::Server::build()
+        .listen("indaba", listener, move || {
+            let state = app_state.clone();
+            let make_app = move || app(state.clone(), https).into_factory();
+            let on_connect = move |tcp: &TcpStream, _: &mut actix_web::dev::Extensions| {
+                drop_when_stuck(tcp, stuck_after)
+            };
+            HttpService::build()
+                .client_request_timeout(Duration::from_secs(10))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                // Without it, Nagle's algorithm holds a response's last segment until
+                // the client's delayed ACK (40 ms on Linux): measured as 48 ms searches
+                // that took 3 ms to answer.
+                .tcp_nodelay(true)
+                .local_addr(addr)
+                .on_connect_ext(on_connect)
+                // Every WebSocket request, with its socket (live::handover).
+                .upgrade(crate::live::handover::factory(make_app.clone()))
+                .h1(map_config(make_app(), move |_| AppConfig::default()))
+                .tcp()
+        })
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+        .shutdown_timeout(30)
+        // Signals are handled by the caller, which closes live connections first.
+        .disable_signals()
+        .run();
     tracing::info!(%addr, "listening");
     let (metrics_addr, metrics_server) = match state.config.metrics_bind {
         Some(bind) => {
@@ -223,6 +228,30 @@ pub async fn start(
         },
         server,
     ))
+}
+
+/// The application: every route, with its middleware.
+fn app(
+    state: web::Data<AppState>,
+    https: bool,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .configure(configure)
+        .wrap(ErrorHandlers::new().default_handler(middleware::json_errors))
+        .wrap(Compress::default())
+        .wrap(middleware::security_headers(https))
+        .wrap(from_fn(middleware::trace_requests))
 }
 
 /// `/metrics` on an address of its own (loopback by default): an internal view of the
@@ -252,10 +281,10 @@ fn serve_metrics(
 }
 
 /// A client that stops reading leaves its connection's writes waiting for good, and no
-/// timer of ours runs while they wait (a live listener's body is only polled when the
-/// socket takes more). The kernel drops such a connection once what it sent has gone
+/// timer of ours runs while they wait (a live listener is only polled when the socket
+/// takes more). The kernel drops such a connection once what it sent has gone
 /// unacknowledged, or its window stayed shut, for `after` (TCP_USER_TIMEOUT).
-fn drop_when_stuck(tcp: &actix_web::rt::net::TcpStream, after: Duration) {
+fn drop_when_stuck(tcp: &TcpStream, after: Duration) {
     use std::os::fd::AsRawFd;
     let ms = libc::c_uint::try_from(after.as_millis()).unwrap_or(libc::c_uint::MAX);
     // SAFETY: setsockopt reads `ms` for the size given, on a socket this process owns.

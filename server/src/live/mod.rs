@@ -5,6 +5,7 @@
 //! the channel's publisher reads what is new and sends it to every listener as one
 //! frame. A listener that comes with `since` first gets the log after it.
 
+pub mod handover;
 pub mod hub;
 pub mod log;
 pub mod pg;

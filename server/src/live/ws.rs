@@ -1,17 +1,19 @@
 //! The WebSocket endpoint: replay from the log after `since`, then live frames, with
 //! heartbeats, a bounded buffer and clear close codes.
 //!
-//! A listener is the body of the 101 response ([`LiveBody`]), polled by actix-http's
-//! connection task itself: no task of its own, no channel between it and the socket.
-//! It reads the client's frames from the request payload, takes what the channel
-//! published from its broadcast receiver, and hands the frames the publisher encoded
-//! once for everyone (a copy each, see `Frame::wire_for`) to actix-http, which writes
-//! them as the socket takes them. At 10,000 listeners this halves the tasks polled per
-//! frame, and no listener encodes a frame again (each did before).
+//! The handler authorises and resolves the stream like any endpoint, and answers 101
+//! with the listener ([`Connection`]) in the response's extensions. actix-http does not
+//! write that answer: every upgrade request goes to `live::handover`, which writes the
+//! 101 itself and then owns the socket, driving the listener. The listener writes its
+//! own copies of the frames the publisher encoded (see `Frame::wire_for`) straight to the
+//! socket, as a bare server would: no task of its own, no channel between it and the
+//! socket, and no pass through actix-http's connection task, body types and write
+//! buffer per frame.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::future::Future;
+use std::io::IoSlice;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -19,10 +21,10 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use actix_http::ws::{CloseCode, OpCode, Parser};
-use actix_web::body::{BodySize, BoxBody, MessageBody};
-use actix_web::{dev, web, HttpRequest, HttpResponse};
-use bytes::{Bytes, BytesMut};
-use futures_util::Stream;
+use actix_web::body::BoxBody;
+use actix_web::{web, HttpRequest, HttpResponse};
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::hub::{Channel, Hub, ListenerGuard, Message};
@@ -40,16 +42,8 @@ const FLOOD_LIMIT: u32 = 100;
 /// The largest frame a client may send.
 const MAX_CLIENT_FRAME: usize = 64 * 1024;
 const REPLAY_BATCH: i64 = 500;
-/// How much a connection gathers in its write buffer before writing it to the socket.
-/// actix-http appends a body's chunks to the buffer while it holds less than this, and
-/// a buffer keeps whatever size it grew to: with actix-http's 32 KiB, each listener's
-/// grew to 64 KiB, and the server took 590–690 MB at 10,000 listeners. Less than 12 KiB
-/// costs more writes than the memory it saves (docs/performance.md).
-pub const WRITE_LIMIT: usize = 12 * 1024;
-/// The largest chunk a listener hands actix-http at once, so that its write buffer stays
-/// within `WRITE_LIMIT + MAX_CHUNK` = 16 KiB. Frames holding several events, and replays,
-/// are bigger: whole, each one grew every listener's buffer to 32 KiB or more.
-const MAX_CHUNK: usize = 4 * 1024;
+/// Frames handed to the socket in one write (`writev`).
+const WRITE_SLICES: usize = 32;
 const SHUTTING_DOWN: &str = "the server is shutting down: reconnect with since";
 /// The close code of a listener whose session ended (token expired, privilege
 /// withdrawn): reconnect with a fresh token (the pages' script does, with the cookie).
@@ -58,49 +52,36 @@ pub const SESSION_ENDED: u16 = 4001;
 pub async fn consultation(
     who: Listener,
     req: HttpRequest,
-    body: web::Payload,
     state: State,
     path: web::Path<String>,
     query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Upgrade> {
-    upgrade(
-        who.0,
-        req,
-        body,
-        state,
-        Subject::Consultation,
-        &path,
-        &query,
-    )
-    .await
+    upgrade(who.0, req, state, Subject::Consultation, &path, &query).await
 }
 
 pub async fn session(
     who: Listener,
     req: HttpRequest,
-    body: web::Payload,
     state: State,
     path: web::Path<String>,
     query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Upgrade> {
-    upgrade(who.0, req, body, state, Subject::Session, &path, &query).await
+    upgrade(who.0, req, state, Subject::Session, &path, &query).await
 }
 
 pub async fn me(
     who: OwnListener,
     req: HttpRequest,
-    body: web::Payload,
     state: State,
     query: crate::http::Query<LiveQuery>,
 ) -> ApiResult<Upgrade> {
     let actor = Actor::User(who.0);
-    upgrade(actor, req, body, state, Subject::User, "", &query).await
+    upgrade(actor, req, state, Subject::User, "", &query).await
 }
 
 async fn upgrade(
     actor: Actor,
     req: HttpRequest,
-    body: web::Payload,
     state: State,
     subject: Subject,
     id: &str,
@@ -110,11 +91,24 @@ async fn upgrade(
     let channel = state.hub.channel(&target.channel).await?;
     let mut response = actix_http::ws::handshake(req.head())
         .map_err(|e| ApiError::bad_request(format!("expected a WebSocket upgrade: {e}")))?;
-    let listener = LiveBody::new(&state.hub, channel, body.into_inner(), &target);
+    let listener = Connection::new(&state.hub, channel, &target);
     let response = response
-        .message_body(BoxBody::new(listener))
+        .message_body(BoxBody::new(()))
         .map_err(ApiError::internal)?;
-    Ok(Upgrade(HttpResponse::from(response)))
+    let mut response = HttpResponse::from(response);
+    response
+        .extensions_mut()
+        .insert(Handover(RefCell::new(Some(listener))));
+    Ok(Upgrade(response))
+}
+
+/// The listener of a 101 answer, for `live::handover` to take with the socket.
+pub struct Handover(RefCell<Option<Connection>>);
+
+impl Handover {
+    pub fn take(&self) -> Option<Connection> {
+        self.0.borrow_mut().take()
+    }
 }
 
 type Fetch = Pin<Box<dyn Future<Output = ApiResult<Vec<Encoded>>>>>;
@@ -146,7 +140,7 @@ impl Flood {
 
 /// One listener. Its buffer is the channel's ring of `INDABA_LIVE_BUFFER` frames: one
 /// that falls further behind is closed with 1013 and the seq to resume from.
-pub struct LiveBody {
+pub struct Connection {
     hub: Arc<Hub>,
     channel: Arc<Channel>,
     relay: Rc<Relay>,
@@ -160,15 +154,14 @@ pub struct LiveBody {
     held: Option<Arc<Message>>,
     replay: Option<Replay>,
     /// The client's side: raw bytes from the socket, parsed here into frames.
-    incoming: dev::Payload,
     read_buf: BytesMut,
     ping: tokio::time::Interval,
     timeout: Duration,
     last_heard: Instant,
     flood: Flood,
-    /// Frames ready for the socket, in order.
+    /// Frames ready for the socket, in order; the first may be partly written.
     out: VecDeque<Bytes>,
-    /// No more frames after `out`: the body ends once it is written.
+    /// No more frames after `out`: the socket closes once they are written.
     ended: bool,
     /// When the token the listener came with ends.
     expires: Option<Pin<Box<tokio::time::Sleep>>>,
@@ -184,13 +177,8 @@ struct Recheck {
     pending: Option<Pin<Box<dyn Future<Output = bool>>>>,
 }
 
-impl LiveBody {
-    fn new(
-        hub: &Arc<Hub>,
-        channel: Arc<Channel>,
-        incoming: dev::Payload,
-        target: &super::Target,
-    ) -> LiveBody {
+impl Connection {
+    fn new(hub: &Arc<Hub>, channel: Arc<Channel>, target: &super::Target) -> Connection {
         let (privileged, start_after, wants_replay) =
             (target.privileged, target.start_after, target.replay);
         let expires = target.expires_at.map(|at| {
@@ -215,7 +203,7 @@ impl LiveBody {
         let period = Duration::from_secs(settings.ping_seconds);
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut body = LiveBody {
+        let mut body = Connection {
             hub: hub.clone(),
             relay: Relay::on_this_worker(hub, &channel),
             round: u64::MAX,
@@ -226,7 +214,6 @@ impl LiveBody {
             last: start_after,
             held: None,
             replay: None,
-            incoming,
             read_buf: BytesMut::new(),
             ping,
             timeout: Duration::from_secs(settings.timeout_seconds),
@@ -270,8 +257,14 @@ impl LiveBody {
         });
     }
 
+    /// Bytes from the client's side of the socket, parsed at the next poll.
+    pub fn received(&mut self, bytes: &[u8]) {
+        self.read_buf.extend_from_slice(bytes);
+    }
+
     /// Reads and answers the client's frames. Returns when the socket has nothing more.
-    fn read_client(&mut self, cx: &mut Context<'_>) {
+    fn read_client<T: AsyncRead + Unpin>(&mut self, io: &mut T, cx: &mut Context<'_>) {
+        let mut chunk = [0u8; 1024];
         loop {
             match Parser::parse(&mut self.read_buf, true, MAX_CLIENT_FRAME) {
                 Ok(Some((_, op, payload))) => {
@@ -288,17 +281,21 @@ impl LiveBody {
                 }
                 Err(_) => return self.close(CloseCode::Protocol, "malformed frame"),
             }
-            match Pin::new(&mut self.incoming).poll_next(cx) {
-                Poll::Ready(Some(Ok(bytes))) => self.read_buf.extend_from_slice(&bytes),
-                // The client is gone: nothing more can reach it.
-                Poll::Ready(Some(Err(_))) | Poll::Ready(None) => {
-                    self.ended = true;
-                    self.out.clear();
-                    return;
+            let mut buf = ReadBuf::new(&mut chunk);
+            match Pin::new(&mut *io).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => {
+                    self.read_buf.extend_from_slice(buf.filled())
                 }
+                // The client is gone: nothing more can reach it.
+                Poll::Ready(_) => return self.gone(),
                 Poll::Pending => return,
             }
         }
+    }
+
+    fn gone(&mut self) {
+        self.ended = true;
+        self.out.clear();
     }
 
     fn on_client_frame(&mut self, op: OpCode, payload: Option<BytesMut>) {
@@ -449,48 +446,78 @@ impl LiveBody {
     }
 }
 
-impl MessageBody for LiveBody {
-    type Error = Infallible;
-
-    fn size(&self) -> BodySize {
-        BodySize::Stream
-    }
-
-    fn poll_next(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        let this = self.get_mut();
-        if this.out.is_empty() && !this.ended {
-            if this.relay.stopping() {
-                this.close(CloseCode::Away, SHUTTING_DOWN);
-            }
-            this.read_client(cx);
-            if !this.ended {
-                this.check_session(cx);
-            }
-            if !this.ended {
-                this.heartbeat(cx);
-            }
-            // A frame after a gap starts a replay, which is polled at once.
-            while !this.ended && this.continue_replay(cx) {
-                this.take_published();
-                if this.replay.is_none() {
-                    break;
+impl Connection {
+    /// Runs the listener on its socket until either side ends it: reads and answers the
+    /// client, takes what was published, and writes it as the socket takes it. Ready
+    /// once it has ended; the caller then closes the socket.
+    pub fn drive<T>(&mut self, io: &mut T, cx: &mut Context<'_>) -> Poll<()>
+    where
+        T: AsyncRead + AsyncWrite + Unpin,
+    {
+        loop {
+            if self.out.is_empty() {
+                if self.ended {
+                    return Poll::Ready(());
+                }
+                self.refill(io, cx);
+                if self.out.is_empty() {
+                    return match self.ended {
+                        true => Poll::Ready(()),
+                        false => Poll::Pending,
+                    };
                 }
             }
-            // Woken at the next publication, whatever else it waits for.
-            this.relay.register(&mut this.round, cx.waker());
-        }
-        match this.out.pop_front() {
-            Some(mut frame) if frame.len() > MAX_CHUNK => {
-                let chunk = frame.split_to(MAX_CHUNK);
-                this.out.push_front(frame);
-                Poll::Ready(Some(Ok(chunk)))
+            // Everything waiting in one write, straight from the frames' own buffers.
+            let mut slices = [IoSlice::new(&[]); WRITE_SLICES];
+            let mut n = 0;
+            for (slice, frame) in slices.iter_mut().zip(&self.out) {
+                *slice = IoSlice::new(frame);
+                n += 1;
             }
-            Some(frame) => Poll::Ready(Some(Ok(frame))),
-            None if this.ended => Poll::Ready(None),
-            None => Poll::Pending,
+            match Pin::new(&mut *io).poll_write_vectored(cx, &slices[..n]) {
+                Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => {
+                    self.gone();
+                    return Poll::Ready(());
+                }
+                Poll::Ready(Ok(written)) => self.advance(written),
+                Poll::Pending => return Poll::Pending,
+            }
         }
+    }
+
+    /// Drops what the socket took from the front of `out`.
+    fn advance(&mut self, mut written: usize) {
+        while let Some(front) = self.out.front_mut() {
+            if written < front.len() {
+                front.advance(written);
+                return;
+            }
+            written -= front.len();
+            self.out.pop_front();
+        }
+    }
+
+    /// Queues what there is to send: answers to the client, heartbeats and closes, the
+    /// replay and what was published. Registered to be woken at the next publication.
+    fn refill<T: AsyncRead + Unpin>(&mut self, io: &mut T, cx: &mut Context<'_>) {
+        if self.relay.stopping() {
+            self.close(CloseCode::Away, SHUTTING_DOWN);
+        }
+        self.read_client(io, cx);
+        if !self.ended {
+            self.check_session(cx);
+        }
+        if !self.ended {
+            self.heartbeat(cx);
+        }
+        // A frame after a gap starts a replay, which is polled at once.
+        while !self.ended && self.continue_replay(cx) {
+            self.take_published();
+            if self.replay.is_none() {
+                break;
+            }
+        }
+        // Woken at the next publication, whatever else it waits for.
+        self.relay.register(&mut self.round, cx.waker());
     }
 }
