@@ -480,6 +480,18 @@ async fn bad_requests_are_refused_before_the_upgrade(backend: Backend) {
         .get(&format!("/api/v1/live/consultations/{id}"), None)
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    // An upgrade asked of an ordinary endpoint gets that endpoint's answer, and the
+    // connection ends with it.
+    let url = ws_url(&app, &format!("/api/v1/consultations/{id}"));
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+            assert_eq!(res.status().as_u16(), 200);
+            assert_eq!(res.headers()["connection"], "close");
+            assert_eq!(res.headers()["content-type"], "application/json");
+        }
+        Ok(_) => panic!("an ordinary endpoint upgraded"),
+        Err(e) => panic!("an ordinary endpoint: {e}"),
+    }
 }
 
 async fn silent_clients_are_dropped_and_floods_stopped(backend: Backend) {

@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use actix_codec::Framed;
 use actix_http::body::{BodySize, MessageBody};
-use actix_http::{h1, Request};
+use actix_http::{h1, ConnectionType, Request};
 use actix_web::dev::{fn_factory, fn_service, AppConfig, Service, ServiceFactory, ServiceResponse};
 use actix_web::rt::net::TcpStream;
 use actix_web::HttpResponse;
@@ -100,7 +100,10 @@ where
         None => match actix_web::body::to_bytes(body).await {
             Ok(bytes) => {
                 let size = BodySize::Sized(bytes.len() as u64);
-                send(&mut io, head.into(), size, Some(bytes)).await
+                // Not an upgrade after all: say that the connection ends with it.
+                let mut head: actix_http::Response<()> = head.into();
+                head.head_mut().set_connection_type(ConnectionType::Close);
+                send(&mut io, head, size, Some(bytes)).await
             }
             // A body that fails part-way cannot be answered with its head: the
             // connection closes, as actix-http closes it.
