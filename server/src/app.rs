@@ -87,7 +87,7 @@ impl Running {
     pub async fn stop(self) {
         self.hub.shutdown();
         // Until every listener has written its close frame (a listener is counted until
-        // its response ends), for 2 s at most: a fixed pause was too short for a worker
+        // it has), for 2 s at most: a fixed pause was too short for a worker
         // busy with thousands of listeners, and its sockets were then cut without one.
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
         while self.hub.counts().1 > 0 && tokio::time::Instant::now() < deadline {
@@ -177,17 +177,26 @@ pub async fn start(
         stop_rx,
     )?);
 
-    // actix-web's HttpServer, but for one thing it cannot do: hand WebSocket requests
-    // over with their socket (`live::handover`).
+    // What actix-web's HttpServer sets up, plus the one thing it cannot do: hand WebSocket
+    // requests over with their socket (`live::handover`).
+    let builder = actix_web::dev::Server::build();
+    let stopping = builder.graceful_shutdown_signal();
     let app_state = state.clone();
-    let server = actix_web::dev::Server::build()
+    let server = builder
         .listen("indaba", listener, move || {
             let state = app_state.clone();
             let make_app = move || app(state.clone(), https).into_factory();
             let on_connect = move |tcp: &TcpStream, _: &mut actix_web::dev::Extensions| {
                 drop_when_stuck(tcp, stuck_after)
             };
+            let stopping = stopping.clone();
             HttpService::build()
+                // On a graceful stop, idle keep-alive connections close at once and busy
+                // ones after their answer, instead of holding the stop for their timeout.
+                .graceful_shutdown_signal(move || {
+                    let stopping = stopping.clone();
+                    async move { stopping.notified().await }
+                })
                 .client_request_timeout(Duration::from_secs(10))
                 .client_disconnect_timeout(Duration::from_secs(1))
                 // Without it, Nagle's algorithm holds a response's last segment until
@@ -198,7 +207,9 @@ pub async fn start(
                 .on_connect_ext(on_connect)
                 // Every WebSocket request, with its socket (live::handover).
                 .upgrade(crate::live::handover::factory(make_app.clone()))
-                .h1(map_config(make_app(), move |_| AppConfig::default()))
+                // The host stands in only for a request without a `Host` header, which
+                // HTTP/1.1 requires (actix-web's own constructor for it is private).
+                .finish(map_config(make_app(), move |_| AppConfig::default()))
                 .tcp()
         })
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?

@@ -1,12 +1,13 @@
 //! Upgrade requests, which actix-http hands over with their socket.
 //!
-//! actix-http gives every request asking for a WebSocket (`Upgrade: websocket`) to this
-//! service instead of the app, together with the connection. The request still goes
-//! through the app, on a second instance of it per worker: its middleware, routing,
-//! authorisation and errors are the same as for any request. What the app answers is
-//! written here: a live endpoint's 101 carries its listener (`ws::Handover`), which then
-//! owns the socket until either side ends it; any other answer is written whole and the
-//! connection closed.
+//! actix-http gives every request asking for a WebSocket (`Upgrade: websocket`, and any
+//! CONNECT) to this service instead of the app, together with the connection; one with a
+//! chunked body goes to the app as usual, and its live endpoints refuse it
+//! ([`HandedOver`]). The request still goes through the app, on a second instance of it
+//! per worker: its middleware, routing, authorisation and errors are the same as for any
+//! request. What the app answers is written here: a live endpoint's 101 carries its
+//! listener (`ws::Handover`), which then runs on the socket until either side ends it;
+//! any other answer is written whole and the connection closed.
 //!
 //! Why: a listener left inside actix-http's connection task had every frame copied into
 //! the connection's write buffer, which kept the size it grew to (12–16 KiB a listener,
@@ -17,14 +18,15 @@
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::time::Duration;
 
 use actix_codec::Framed;
 use actix_http::body::{BodySize, MessageBody};
-use actix_http::{h1, ConnectionType, Request};
+use actix_http::{h1, ConnectionType, HttpMessage, Request};
 use actix_web::dev::{fn_factory, fn_service, AppConfig, Service, ServiceFactory, ServiceResponse};
 use actix_web::rt::net::TcpStream;
 use actix_web::HttpResponse;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::ws::Handover;
 
@@ -55,8 +57,7 @@ where
     fn_factory(move || {
         let make_app = make_app.clone();
         async move {
-            // `AppConfig::default()`, as for the main instance: it only names the host
-            // for a request without a `Host` header, which HTTP/1.1 requires.
+            // As for the main instance (see app.rs).
             let app = Rc::new(make_app().new_service(AppConfig::default()).await?);
             Ok(fn_service(move |(req, io): (Request, Connection)| {
                 let app = app.clone();
@@ -69,11 +70,17 @@ where
     })
 }
 
+/// Marks a request that came through here: only such a request can be answered with a
+/// listener (an upgrade request that actix-http did not hand over, one with a chunked
+/// body, would get a 101 that nothing serves).
+pub struct HandedOver;
+
 async fn serve<S, B>(app: &S, req: Request, mut io: Connection)
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody + 'static,
 {
+    req.extensions_mut().insert(HandedOver);
     let response = match app.call(req).await {
         Ok(res) => res.into_parts().1.map_into_boxed_body(),
         Err(e) => HttpResponse::from_error(e),
@@ -103,7 +110,9 @@ where
                 // Not an upgrade after all: say that the connection ends with it.
                 let mut head: actix_http::Response<()> = head.into();
                 head.head_mut().set_connection_type(ConnectionType::Close);
-                send(&mut io, head, size, Some(bytes)).await
+                let sent = send(&mut io, head, size, Some(bytes)).await;
+                close_gently(io).await;
+                sent
             }
             // A body that fails part-way cannot be answered with its head: the
             // connection closes, as actix-http closes it.
@@ -113,6 +122,26 @@ where
     if let Err(e) = written {
         tracing::debug!(error = %e, "an upgrade request's answer could not be written");
     }
+}
+
+/// Closes after an answer without losing it: what the client sent that was not read (a
+/// body, early frames) would make the kernel reset the connection, and a reset can
+/// discard the answer before the client reads it. So the server says it has finished,
+/// and reads what the client still sends until it closes too, for a second at most.
+async fn close_gently(io: Connection) {
+    let mut socket = io.into_parts().io;
+    if socket.shutdown().await.is_err() {
+        return;
+    }
+    let mut sink = [0u8; 1024];
+    let drain = async {
+        while let Ok(n) = socket.read(&mut sink).await {
+            if n == 0 {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
 }
 
 /// Writes an answer's head, and its body if any, and flushes.

@@ -4,11 +4,11 @@
 //! The handler authorises and resolves the stream like any endpoint, and answers 101
 //! with the listener ([`Connection`]) in the response's extensions. actix-http does not
 //! write that answer: every upgrade request goes to `live::handover`, which writes the
-//! 101 itself and then owns the socket, driving the listener. The listener writes its
-//! own copies of the frames the publisher encoded (see `Frame::wire_for`) straight to the
-//! socket, as a bare server would: no task of its own, no channel between it and the
-//! socket, and no pass through actix-http's connection task, body types and write
-//! buffer per frame.
+//! 101 itself and then drives the listener on the socket, inside the connection's own
+//! task. The listener writes its own copies of the frames the publisher encoded (see
+//! `Frame::wire_for`) straight to the socket, as a bare server would: no task of its
+//! own, no channel between it and the socket, and none of actix-http's per-frame work
+//! (its body types, its write buffer).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use actix_http::ws::{CloseCode, OpCode, Parser};
 use actix_web::body::BoxBody;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::broadcast::{self, error::TryRecvError};
@@ -87,6 +87,11 @@ async fn upgrade(
     id: &str,
     query: &LiveQuery,
 ) -> ApiResult<Upgrade> {
+    if !req.extensions().contains::<super::handover::HandedOver>() {
+        return Err(ApiError::bad_request(
+            "expected a WebSocket upgrade: Upgrade: websocket, without a body",
+        ));
+    }
     let target = resolve(actor, &state, subject, id, query).await?;
     let channel = state.hub.channel(&target.channel).await?;
     let mut response = actix_http::ws::handshake(req.head())
