@@ -449,9 +449,7 @@ impl Connection {
             }
         }
     }
-}
 
-impl Connection {
     /// Runs the listener on its socket until either side ends it: reads and answers the
     /// client, takes what was published, and writes it as the socket takes it. Ready
     /// once it has ended; the caller then closes the socket.
