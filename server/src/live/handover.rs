@@ -100,7 +100,8 @@ where
                 listener.received(&parts.read_buf);
                 poll_fn(|cx| listener.drive(&mut socket, cx)).await;
                 drop(listener);
-                let _ = socket.shutdown().await;
+                // The client answers a close frame with its own: read, not reset.
+                close_gently(socket).await;
             }
             sent
         }
@@ -111,7 +112,7 @@ where
                 let mut head: actix_http::Response<()> = head.into();
                 head.head_mut().set_connection_type(ConnectionType::Close);
                 let sent = send(&mut io, head, size, Some(bytes)).await;
-                close_gently(io).await;
+                close_gently(io.into_parts().io).await;
                 sent
             }
             // A body that fails part-way cannot be answered with its head: the
@@ -124,12 +125,12 @@ where
     }
 }
 
-/// Closes after an answer without losing it: what the client sent that was not read (a
-/// body, early frames) would make the kernel reset the connection, and a reset can
-/// discard the answer before the client reads it. So the server says it has finished,
-/// and reads what the client still sends until it closes too, for a second at most.
-async fn close_gently(io: Connection) {
-    let mut socket = io.into_parts().io;
+/// Closes after an answer or a close frame without losing it: what the client sent that
+/// was not read (a body, early frames, a pong, its own close frame) would make the
+/// kernel reset the connection, and a reset can discard the answer before the client
+/// reads it. So the server says it has finished, and reads what the client still sends
+/// until it closes too, for a second at most.
+async fn close_gently(mut socket: TcpStream) {
     if socket.shutdown().await.is_err() {
         return;
     }

@@ -1,6 +1,6 @@
 //! The WebSocket wire format of what the server sends. A frame from the server is not
 //! masked, so its bytes are the same for every listener: events are encoded once per
-//! audience by the publisher and the same buffer is handed to every socket.
+//! audience by the publisher, and each listener copies those bytes into its own buffer.
 
 use actix_http::ws::{CloseCode, CloseReason, OpCode, Parser};
 use bytes::{Bytes, BytesMut};
@@ -13,6 +13,11 @@ fn frame(op: OpCode, payload: &[u8]) -> Bytes {
 
 pub fn text(text: &str) -> Bytes {
     frame(OpCode::Text, text.as_bytes())
+}
+
+/// A text frame appended to a listener's buffer.
+pub fn text_into(out: &mut BytesMut, text: &str) {
+    Parser::write_message(out, text.as_bytes(), OpCode::Text, true, false);
 }
 
 pub fn ping() -> Bytes {

@@ -5,15 +5,14 @@
 //! with the listener ([`Connection`]) in the response's extensions. actix-http does not
 //! write that answer: every upgrade request goes to `live::handover`, which writes the
 //! 101 itself and then drives the listener on the socket, inside the connection's own
-//! task. The listener writes its own copies of the frames the publisher encoded (see
-//! `Frame::wire_for`) straight to the socket, as a bare server would: no task of its
-//! own, no channel between it and the socket, and none of actix-http's per-frame work
-//! (its body types, its write buffer).
+//! task. The listener copies the frames the publisher encoded into a buffer of its own
+//! (see `Frame::write_for`), every frame waiting for it in one buffer, and writes that
+//! straight to the socket, as a bare server would: no task of its own, no channel
+//! between it and the socket, and none of actix-http's per-frame work (its body types,
+//! its write buffer of 12–16 KiB per connection, kept for the connection's life).
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::Future;
-use std::io::IoSlice;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -23,7 +22,7 @@ use std::time::{Duration, Instant};
 use actix_http::ws::{CloseCode, OpCode, Parser};
 use actix_web::body::BoxBody;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
@@ -42,8 +41,6 @@ const FLOOD_LIMIT: u32 = 100;
 /// The largest frame a client may send.
 const MAX_CLIENT_FRAME: usize = 64 * 1024;
 const REPLAY_BATCH: i64 = 500;
-/// Frames handed to the socket in one write (`writev`).
-const WRITE_SLICES: usize = 32;
 const SHUTTING_DOWN: &str = "the server is shutting down: reconnect with since";
 /// The close code of a listener whose session ended (token expired, privilege
 /// withdrawn): reconnect with a fresh token (the pages' script does, with the cookie).
@@ -164,8 +161,9 @@ pub struct Connection {
     timeout: Duration,
     last_heard: Instant,
     flood: Flood,
-    /// Frames ready for the socket, in order; the first may be partly written.
-    out: VecDeque<Bytes>,
+    /// Frames ready for the socket, in order, as bytes: whatever waits goes in one
+    /// write. Let go of once written, so that a listener at rest holds no buffer.
+    out: BytesMut,
     /// No more frames after `out`: the socket closes once they are written.
     ended: bool,
     /// When the token the listener came with ends.
@@ -227,7 +225,7 @@ impl Connection {
                 window: Instant::now(),
                 received: 0,
             },
-            out: VecDeque::new(),
+            out: BytesMut::new(),
             ended: false,
             expires,
             recheck,
@@ -241,7 +239,7 @@ impl Connection {
     /// Sends a close frame after everything already queued, and ends.
     fn close(&mut self, code: CloseCode, reason: &str) {
         if !self.ended {
-            self.out.push_back(wire::close(code, reason));
+            self.out.extend_from_slice(&wire::close(code, reason));
             self.ended = true;
             self.held = None;
             self.replay = None;
@@ -300,7 +298,7 @@ impl Connection {
 
     fn gone(&mut self) {
         self.ended = true;
-        self.out.clear();
+        self.out = BytesMut::new();
     }
 
     fn on_client_frame(&mut self, op: OpCode, payload: Option<BytesMut>) {
@@ -318,7 +316,7 @@ impl Connection {
         // as signs of life and against the flood limit.
         if op == OpCode::Ping {
             self.out
-                .push_back(wire::pong(payload.as_deref().unwrap_or_default()));
+                .extend_from_slice(&wire::pong(payload.as_deref().unwrap_or_default()));
         }
     }
 
@@ -362,7 +360,7 @@ impl Connection {
             if self.last_heard.elapsed() > self.timeout {
                 return self.close(CloseCode::Policy, "no answer to pings");
             }
-            self.out.push_back(wire::ping());
+            self.out.extend_from_slice(&wire::ping());
             // Register the timer's next tick.
             let _ = self.ping.poll_tick(cx);
         }
@@ -392,9 +390,8 @@ impl Connection {
                 .collect();
             let end = events.last().map(|e| e.seq);
             if let Some(end) = end {
-                let frame = log::Frame::new(events);
-                if let Some(wire) = frame.and_then(|f| f.wire_for(self.privileged, self.last)) {
-                    self.out.push_back(wire);
+                if let Some(frame) = log::Frame::new(events) {
+                    frame.write_for(self.privileged, self.last, &mut self.out);
                 }
                 self.last = end;
             }
@@ -418,7 +415,7 @@ impl Connection {
     /// what this listener has and the frame (after a replay, or frames it skipped).
     fn deliver(&mut self, message: &Arc<Message>, fill_gaps: bool) {
         match &**message {
-            Message::Presence(wire) => self.out.push_back(wire.clone()),
+            Message::Presence(wire) => self.out.extend_from_slice(wire),
             Message::Events(frame) => {
                 if frame.last <= self.last {
                     return;
@@ -427,9 +424,7 @@ impl Connection {
                     self.held = Some(message.clone());
                     return self.start_replay(Some(frame.first - 1));
                 }
-                if let Some(wire) = frame.wire_for(self.privileged, self.last) {
-                    self.out.push_back(wire);
-                }
+                frame.write_for(self.privileged, self.last, &mut self.out);
                 self.last = frame.last;
             }
         }
@@ -470,33 +465,15 @@ impl Connection {
                     };
                 }
             }
-            // Everything waiting in one write, straight from the frames' own buffers.
-            let mut slices = [IoSlice::new(&[]); WRITE_SLICES];
-            let mut n = 0;
-            for (slice, frame) in slices.iter_mut().zip(&self.out) {
-                *slice = IoSlice::new(frame);
-                n += 1;
-            }
-            match Pin::new(&mut *io).poll_write_vectored(cx, &slices[..n]) {
+            match Pin::new(&mut *io).poll_write(cx, &self.out) {
                 Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => {
                     self.gone();
                     return Poll::Ready(());
                 }
-                Poll::Ready(Ok(written)) => self.advance(written),
+                Poll::Ready(Ok(written)) if written < self.out.len() => self.out.advance(written),
+                Poll::Ready(Ok(_)) => self.out = BytesMut::new(),
                 Poll::Pending => return Poll::Pending,
             }
-        }
-    }
-
-    /// Drops what the socket took from the front of `out`.
-    fn advance(&mut self, mut written: usize) {
-        while let Some(front) = self.out.front_mut() {
-            if written < front.len() {
-                front.advance(written);
-                return;
-            }
-            written -= front.len();
-            self.out.pop_front();
         }
     }
 
@@ -506,7 +483,10 @@ impl Connection {
         if self.relay.stopping() {
             self.close(CloseCode::Away, SHUTTING_DOWN);
         }
-        self.read_client(io, cx);
+        // Once closing, the client's frames go unanswered: nothing may follow the close.
+        if !self.ended {
+            self.read_client(io, cx);
+        }
         if !self.ended {
             self.check_session(cx);
         }
