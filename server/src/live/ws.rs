@@ -13,6 +13,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -36,6 +37,9 @@ use crate::policy::guards::live::{Listener, OwnListener};
 use crate::policy::Actor;
 use crate::state::State;
 
+/// The room a listener's buffer is made with when something is to be sent: a few
+/// frames' worth, so that taking several waiting frames does not grow it piecemeal.
+const OUT_START: usize = 4096;
 /// Client frames allowed per 10 seconds before the connection is closed.
 const FLOOD_LIMIT: u32 = 100;
 /// The largest frame a client may send.
@@ -267,7 +271,8 @@ impl Connection {
 
     /// Reads and answers the client's frames. Returns when the socket has nothing more.
     fn read_client<T: AsyncRead + Unpin>(&mut self, io: &mut T, cx: &mut Context<'_>) {
-        let mut chunk = [0u8; 1024];
+        // Not zeroed first: the read fills what it reports.
+        let mut chunk = [MaybeUninit::<u8>::uninit(); 1024];
         loop {
             match Parser::parse(&mut self.read_buf, true, MAX_CLIENT_FRAME) {
                 Ok(Some((_, op, payload))) => {
@@ -284,7 +289,7 @@ impl Connection {
                 }
                 Err(_) => return self.close(CloseCode::Protocol, "malformed frame"),
             }
-            let mut buf = ReadBuf::new(&mut chunk);
+            let mut buf = ReadBuf::uninit(&mut chunk);
             match Pin::new(&mut *io).poll_read(cx, &mut buf) {
                 Poll::Ready(Ok(())) if !buf.filled().is_empty() => {
                     self.read_buf.extend_from_slice(buf.filled())
@@ -423,6 +428,9 @@ impl Connection {
                 if fill_gaps && frame.first > self.last + 1 {
                     self.held = Some(message.clone());
                     return self.start_replay(Some(frame.first - 1));
+                }
+                if self.out.capacity() == 0 {
+                    self.out.reserve(OUT_START);
                 }
                 frame.write_for(self.privileged, self.last, &mut self.out);
                 self.last = frame.last;
