@@ -19,6 +19,7 @@ both_backends!(
     bad_requests_are_refused_before_the_upgrade,
     silent_clients_are_dropped_and_floods_stopped,
     slow_clients_are_told_to_resume,
+    clients_behind_get_everything_in_order,
     stuck_clients_are_let_go,
     presence_and_shutdown,
     erased_people_leave_every_stream,
@@ -602,6 +603,41 @@ async fn slow_clients_are_told_to_resume(backend: Backend) {
     .await;
     let rest = read_events(&mut back, N + 1).await;
     seen.extend(rest.iter().map(|e| e["seq"].as_i64().unwrap()));
+    assert_eq!(seen, (2..=N + 1).collect::<Vec<_>>());
+}
+
+/// A listener that is behind by more than it takes at once (16 KiB wait for its socket,
+/// the rest stays in the ring) gets every event, whole and in order, once it reads.
+async fn clients_behind_get_everything_in_order(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options::new()
+            .with("INDABA_RATE_LIMITS", "off")
+            .with("INDABA_LIVE_COALESCE_MS", "0"),
+    )
+    .await;
+    let (author, id) = consultation_with_author(&app).await;
+    let mut behind =
+        connect_tiny_window(&app, &format!("/api/v1/live/consultations/{id}?since=1")).await;
+    // About 540 KB of events, far more than the socket buffers hold, while the client
+    // does not read; well inside the ring of 256 frames.
+    const N: i64 = 60;
+    post_sized(&app, &author, id, N as usize, 9000)
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    while seen.last() != Some(&(N + 1)) {
+        match tokio::time::timeout(Duration::from_secs(20), behind.next())
+            .await
+            .expect("frames in time")
+        {
+            Some(Ok(Message::Text(text))) => {
+                seen.extend(frame_events(&text).iter().filter_map(|e| e["seq"].as_i64()))
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected every event, got {other:?}"),
+        }
+    }
     assert_eq!(seen, (2..=N + 1).collect::<Vec<_>>());
 }
 

@@ -12,8 +12,9 @@
 //! Why: a listener left inside actix-http's connection task had every frame copied into
 //! the connection's write buffer, which kept the size it grew to (12–16 KiB a listener,
 //! even with the chunks kept small). On its own socket a listener writes from a buffer
-//! it lets go of once written: at 10,000 listeners the server took 276–313 MB instead
-//! of 416–431, and up to 0.10 of a core less (docs/performance.md).
+//! it lets go of once written: at 10,000 listeners the server took 275–297 MB instead
+//! of 416–431 (docs/performance.md; with frames written straight from their copies at
+//! first, 276–313 MB and up to 0.10 of a core less).
 
 use std::future::poll_fn;
 use std::pin::Pin;

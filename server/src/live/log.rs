@@ -107,8 +107,8 @@ impl Frame {
     /// between the cores, and events reached the listeners later than they do with a
     /// copy each (docs/performance.md, "Live at 10,000 listeners: the simplest program
     /// that takes comments in, and a copy per listener"). Into one buffer per listener,
-    /// not one allocation per frame: a listener that is behind takes every waiting frame
-    /// in one copy.
+    /// not one allocation per frame: a listener that is behind copies the frames waiting
+    /// for it, up to 16 KiB, into the buffer it writes from.
     pub fn write_for(&self, privileged: bool, after: i64, out: &mut BytesMut) -> bool {
         if after < self.first {
             let shared = if privileged {

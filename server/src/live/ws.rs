@@ -170,8 +170,9 @@ pub struct Connection {
     timeout: Duration,
     last_heard: Instant,
     flood: Flood,
-    /// Frames ready for the socket, in order, as bytes: whatever waits goes in one
-    /// write. Let go of once written, so that a listener at rest holds no buffer.
+    /// Frames ready for the socket, in order, as bytes: what the listener took (up to
+    /// [`OUT_LIMIT`]) goes in one write. Let go of once written, so that a listener at
+    /// rest holds no buffer.
     out: BytesMut,
     /// No more frames after `out`: the socket closes once they are written.
     ended: bool,
@@ -434,8 +435,9 @@ impl Connection {
                     self.held = Some(message.clone());
                     return self.start_replay(Some(frame.first - 1));
                 }
-                if self.out.capacity() == 0 {
-                    self.out.reserve(OUT_START);
+                // Room for a few frames, even when a ping or a presence frame came first.
+                if self.out.capacity() < OUT_START {
+                    self.out.reserve(OUT_START - self.out.len());
                 }
                 frame.write_for(self.privileged, self.last, &mut self.out);
                 self.last = frame.last;
