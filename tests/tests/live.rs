@@ -550,6 +550,29 @@ async fn connect_tiny_window(
         .0
 }
 
+/// Reads a tiny-window client's frames, adding each event's seq to `seen`, until it has
+/// seen `until` (then `None`) or the server closes (then its close frame).
+async fn read_seqs(
+    ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    seen: &mut Vec<i64>,
+    until: Option<i64>,
+) -> Option<tokio_tungstenite::tungstenite::protocol::CloseFrame> {
+    while until.is_none() || seen.last() != until.as_ref() {
+        match tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("frames in time")
+        {
+            Some(Ok(Message::Text(text))) => {
+                seen.extend(frame_events(&text).iter().filter_map(|e| e["seq"].as_i64()))
+            }
+            Some(Ok(Message::Close(frame))) => return Some(frame.expect("a code")),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected frames, got {other:?}"),
+        }
+    }
+    None
+}
+
 async fn slow_clients_are_told_to_resume(backend: Backend) {
     let app = spawn_app_with(
         backend,
@@ -571,19 +594,9 @@ async fn slow_clients_are_told_to_resume(backend: Backend) {
         .unwrap();
 
     let mut seen = Vec::new();
-    let close = loop {
-        match tokio::time::timeout(Duration::from_secs(20), slow.next())
-            .await
-            .expect("frames in time")
-        {
-            Some(Ok(Message::Text(text))) => {
-                seen.extend(frame_events(&text).iter().filter_map(|e| e["seq"].as_i64()))
-            }
-            Some(Ok(Message::Close(frame))) => break frame.expect("a code"),
-            Some(Ok(_)) => continue,
-            other => panic!("expected frames then a close, got {other:?}"),
-        }
-    };
+    let close = read_seqs(&mut slow, &mut seen, None)
+        .await
+        .expect("frames then a close");
     assert_eq!(close.code, CloseCode::Again, "{}", close.reason);
     let since: i64 = close
         .reason
@@ -626,18 +639,8 @@ async fn clients_behind_get_everything_in_order(backend: Backend) {
         .await
         .unwrap();
     let mut seen = Vec::new();
-    while seen.last() != Some(&(N + 1)) {
-        match tokio::time::timeout(Duration::from_secs(20), behind.next())
-            .await
-            .expect("frames in time")
-        {
-            Some(Ok(Message::Text(text))) => {
-                seen.extend(frame_events(&text).iter().filter_map(|e| e["seq"].as_i64()))
-            }
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            other => panic!("expected every event, got {other:?}"),
-        }
-    }
+    let close = read_seqs(&mut behind, &mut seen, Some(N + 1)).await;
+    assert!(close.is_none(), "closed before every event: {close:?}");
     assert_eq!(seen, (2..=N + 1).collect::<Vec<_>>());
 }
 

@@ -100,7 +100,7 @@ impl Frame {
 
     /// Appends the WebSocket frame for a listener that has seen everything up to `after`
     /// to that listener's own buffer: a copy of the one encoded for everyone, unless the
-    /// listener already has part of the batch. False when there is nothing for it.
+    /// listener already has part of the batch. Nothing when none of it is for the listener.
     ///
     /// A copy, not a reference to the shared buffer: with ten thousand listeners on two
     /// cores taking and dropping references to one buffer, its count's cache line moved
@@ -109,27 +109,18 @@ impl Frame {
     /// that takes comments in, and a copy per listener"). Into one buffer per listener,
     /// not one allocation per frame: a listener that is behind copies the frames waiting
     /// for it, up to 16 KiB, into the buffer it writes from.
-    pub fn write_for(&self, privileged: bool, after: i64, out: &mut BytesMut) -> bool {
+    pub fn write_for(&self, privileged: bool, after: i64, out: &mut BytesMut) {
         if after < self.first {
             let shared = if privileged {
                 Some(&self.wire_private)
             } else {
                 self.wire_public.as_ref()
             };
-            return match shared {
-                Some(wire) => {
-                    out.extend_from_slice(wire);
-                    true
-                }
-                None => false,
-            };
-        }
-        match self.text_for(privileged, after) {
-            Some(text) => {
-                wire::text_into(out, &text);
-                true
+            if let Some(wire) = shared {
+                out.extend_from_slice(wire);
             }
-            None => false,
+        } else if let Some(text) = self.text_for(privileged, after) {
+            wire::text_into(out, &text);
         }
     }
 
@@ -174,12 +165,13 @@ mod tests {
 
         // Written for a listener: the shared frame whole, or what it has not seen.
         let mut out = BytesMut::new();
-        assert!(frame.write_for(true, 0, &mut out));
+        frame.write_for(true, 0, &mut out);
         assert_eq!(&out[..], &frame.wire_private[..]);
         out.clear();
-        assert!(frame.write_for(false, 1, &mut out));
+        frame.write_for(false, 1, &mut out);
         assert_eq!(&out[..], &wire::text(r#"{"seq":3}"#)[..]);
-        assert!(!frame.write_for(false, 3, &mut out));
+        // Nothing more for a listener that has seen all of it.
+        frame.write_for(false, 3, &mut out);
         assert_eq!(&out[..], &wire::text(r#"{"seq":3}"#)[..]);
     }
 }
