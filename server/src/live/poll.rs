@@ -104,8 +104,8 @@ async fn events(
         let _ = tokio::time::timeout(Duration::from_secs(wait), async {
             loop {
                 match rx.recv().await {
-                    Ok(m) => {
-                        if let Message::Events(frame) = &*m {
+                    Ok(sent) => {
+                        if let Message::Events(frame) = &*sent.message {
                             if frame.last > since {
                                 return;
                             }

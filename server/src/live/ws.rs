@@ -27,7 +27,7 @@ use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
-use super::hub::{Channel, Hub, ListenerGuard, Message};
+use super::hub::{Channel, Hub, ListenerGuard, Message, Sent};
 use super::log::{self, Encoded};
 use super::relay::Relay;
 use super::{resolve, wire, LiveQuery, Subject};
@@ -157,7 +157,9 @@ pub struct Connection {
     relay: Rc<Relay>,
     /// The relay round this listener is registered for.
     round: u64,
-    rx: broadcast::Receiver<Arc<Message>>,
+    rx: broadcast::Receiver<Sent>,
+    /// The number of the last message taken from `rx` (see [`Channel::sent`]).
+    taken: u64,
     privileged: bool,
     /// The last seq handed to the socket.
     last: i64,
@@ -221,6 +223,7 @@ impl Connection {
             relay: Relay::on_this_worker(hub, &channel),
             round: u64::MAX,
             rx,
+            taken: 0,
             _guard: channel.join(),
             channel,
             privileged,
@@ -341,12 +344,13 @@ impl Connection {
                 );
             }
         }
-        let db = self.hub.db().clone();
         let Some(r) = self.recheck.as_mut() else {
             return;
         };
         if r.pending.is_none() && r.every.poll_tick(cx).is_ready() {
-            let user_id = r.user_id;
+            // Cloned only here: a clone at every poll moved the handle's count between
+            // the cores at every wake-up of every listener.
+            let (db, user_id) = (self.hub.db().clone(), r.user_id);
             r.pending = Some(Box::pin(async move {
                 super::still_privileged(&db, user_id).await
             }));
@@ -449,8 +453,14 @@ impl Connection {
     /// waiting for the socket.
     fn take_published(&mut self) {
         while self.replay.is_none() && !self.ended && self.out.len() < OUT_LIMIT {
+            if self.channel.sent() == self.taken {
+                return;
+            }
             match self.rx.try_recv() {
-                Ok(message) => self.deliver(&message, true),
+                Ok(sent) => {
+                    self.taken = sent.n;
+                    self.deliver(&sent.message, true);
+                }
                 Err(TryRecvError::Empty) => return,
                 Err(TryRecvError::Lagged(_)) => {
                     let reason = format!("too slow to keep up: reconnect with since={}", self.last);
