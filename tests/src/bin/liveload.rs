@@ -643,12 +643,19 @@ fn post_from(n: usize, p: &Posters, producing: &AtomicBool, stats: &Stats) {
     }
 }
 
-/// Every 200 ms, the latest accepted comment is looked up by its word until search
-/// finds it: the time from its 201 to then is its freshness.
+/// Every 100–300 ms, the latest accepted comment is looked up by its word until search
+/// finds it: the time from its 201 to then is its freshness. The pause varies: a fixed
+/// one kept step with the index's commits (a lookup found its comment at a commit, and
+/// the next began a fixed time after it), and measured the pause's phase instead.
 fn search_freshness(addr: &str, id: &str, producing: &AtomicBool, campaign: &Campaign) {
     let mut http = Http::connect(addr);
+    // xorshift, seeded from the clock: no two runs pause alike, and no dependency.
+    let mut state = now_micros() | 1;
     while producing.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(200));
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        std::thread::sleep(Duration::from_millis(100 + state % 200));
         let latest = campaign.latest.lock().ok().and_then(|l| l.clone());
         let Some((word, accepted_at)) = latest else {
             continue;
@@ -660,7 +667,11 @@ fn search_freshness(addr: &str, id: &str, producing: &AtomicBool, campaign: &Cam
                 None,
                 "",
             );
-            let found = status == 200 && json_field(&body, "total") != "0";
+            // Found as typed, not by one letter of tolerance: the markers of comments
+            // posted just before are a letter away from it.
+            let found = status == 200
+                && json_field(&body, "total") != "0"
+                && json_field(&body, "approximate") == "false";
             if found {
                 campaign
                     .fresh
