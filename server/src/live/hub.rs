@@ -32,8 +32,8 @@ pub struct Sent {
 
 pub struct Channel {
     pub name: String,
-    /// Sent to only through [`Channel::send`], by the channel's publisher.
-    pub tx: broadcast::Sender<Sent>,
+    /// Sent to only through `Channel::send`, by the channel's publisher.
+    tx: broadcast::Sender<Sent>,
     /// The number of the last message sent. Raised before the message enters the ring,
     /// so a listener that has taken this number has nothing waiting.
     sent: AtomicU64,
@@ -52,6 +52,11 @@ impl Channel {
     /// (docs/performance.md).
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::Acquire)
+    }
+
+    /// A receiver of every message sent from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Sent> {
+        self.tx.subscribe()
     }
 
     /// Puts a message in the ring for every listener. Only the publisher sends, so the

@@ -87,7 +87,7 @@ async fn events(
     let wait = query.wait.unwrap_or(0);
     let channel = state.hub.channel(&target.channel).await?;
     // Subscribed before the first read: an event committed in between still wakes us.
-    let mut rx = channel.tx.subscribe();
+    let mut rx = channel.subscribe();
     let fetch = |since: i64| {
         let (db, name) = (state.db.clone(), target.channel.clone());
         async move {

@@ -88,7 +88,7 @@ async fn run(
 ) {
     // The relay only needs to know that something was published; listeners take the
     // messages from their own receivers.
-    let mut rx = channel.tx.subscribe();
+    let mut rx = channel.subscribe();
     loop {
         let stop = tokio::select! {
             received = rx.recv() => matches!(received, Err(RecvError::Closed)),

@@ -214,7 +214,7 @@ impl Connection {
         let settings = hub.settings;
         // Subscribe before reading the log: whatever is published meanwhile is kept, and
         // what the replay already sent is skipped by its seq.
-        let rx = channel.tx.subscribe();
+        let rx = channel.subscribe();
         let period = Duration::from_secs(settings.ping_seconds);
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
