@@ -550,6 +550,23 @@ async fn connect_tiny_window(
         .0
 }
 
+/// A tiny-window client listening from seq 1 on a new consultation, which does not read
+/// while `n` inputs of 9,000 bytes are posted to it; and the consultation's id.
+async fn behind_by(
+    app: &TestApp,
+    n: i64,
+) -> (
+    tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    i64,
+) {
+    let (author, id) = consultation_with_author(app).await;
+    let ws = connect_tiny_window(app, &format!("/api/v1/live/consultations/{id}?since=1")).await;
+    post_sized(app, &author, id, n as usize, 9000)
+        .await
+        .unwrap();
+    (ws, id)
+}
+
 /// Reads a tiny-window client's frames, adding each event's seq to `seen`, until it has
 /// seen `until` (then `None`) or the server closes (then its close frame).
 async fn read_seqs(
@@ -583,15 +600,9 @@ async fn slow_clients_are_told_to_resume(backend: Backend) {
             .with("INDABA_LIVE_TIMEOUT_SECONDS", "30"),
     )
     .await;
-    let (author, id) = consultation_with_author(&app).await;
-    // A client with a tiny receive window that does not read for a while.
-    let mut slow =
-        connect_tiny_window(&app, &format!("/api/v1/live/consultations/{id}?since=1")).await;
     // Large inputs fill the socket buffers quickly: about 3.6 MB in all.
     const N: i64 = 400;
-    post_sized(&app, &author, id, N as usize, 9000)
-        .await
-        .unwrap();
+    let (mut slow, id) = behind_by(&app, N).await;
 
     let mut seen = Vec::new();
     let close = read_seqs(&mut slow, &mut seen, None)
@@ -629,15 +640,10 @@ async fn clients_behind_get_everything_in_order(backend: Backend) {
             .with("INDABA_LIVE_COALESCE_MS", "0"),
     )
     .await;
-    let (author, id) = consultation_with_author(&app).await;
-    let mut behind =
-        connect_tiny_window(&app, &format!("/api/v1/live/consultations/{id}?since=1")).await;
     // About 540 KB of events, far more than the socket buffers hold, while the client
     // does not read; well inside the ring of 256 frames.
     const N: i64 = 60;
-    post_sized(&app, &author, id, N as usize, 9000)
-        .await
-        .unwrap();
+    let (mut behind, _) = behind_by(&app, N).await;
     let mut seen = Vec::new();
     let close = read_seqs(&mut behind, &mut seen, Some(N + 1)).await;
     assert!(close.is_none(), "closed before every event: {close:?}");
